@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The one description of a container that every berth program shares. The generator fills it from a
+ * .container file, `berth run` from docker-style flags, berth-runtime from its command line; all three
+ * go through the option table in run-options.h, so an option means the same thing everywhere. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "strv.h"
+
+typedef struct ContainerSpec {
+        char *name;     /* --name: unique per host; names state dirs and the unit */
+        char *image;    /* positional IMAGE: a reference in the image store */
+        char *rootfs;   /* --rootfs: a directory used instead of an image */
+        char **command; /* positional after IMAGE: replaces the image's Cmd */
+
+        char **entrypoint; /* --entrypoint: replaces the image's Entrypoint when entrypoint_set */
+        bool entrypoint_set;
+        char **env;        /* --env K=V, merged over the image's Env */
+        char **env_files;  /* --env-file */
+        char *workdir;     /* --workdir */
+        char *user;        /* --user USER[:GROUP], names or numbers */
+        char **group_add;  /* --group-add */
+        char *hostname;    /* --hostname */
+
+        char **volumes; /* --volume SRC:DST[:OPTS] */
+        char **mounts;  /* --mount type=...,source=...,destination=... */
+        char **tmpfs;   /* --tmpfs DST[:OPTS] */
+        bool read_only; /* --read-only */
+
+        char *network;         /* --network none|host|private|container:NAME|NETWORK */
+        char **publish;        /* --publish */
+        char **dns;            /* --dns */
+        char **dns_search;     /* --dns-search */
+        char **dns_option;     /* --dns-option */
+        char **add_host;       /* --add-host NAME:IP */
+
+        char **cap_add;          /* --cap-add */
+        char **cap_drop;         /* --cap-drop */
+        bool privileged;         /* --privileged */
+        bool no_new_privileges;  /* --no-new-privileges, on by default */
+        char *seccomp_profile;   /* --seccomp-profile PATH|unconfined */
+        char **sysctl;           /* --sysctl */
+        char **ulimit;           /* --ulimit NAME=SOFT[:HARD] */
+        char **devices;          /* --device */
+        char *userns;            /* --userns */
+
+        char *notify;       /* --notify false|true|healthy (Quadlet's Notify=) */
+        char *stop_signal;  /* --stop-signal */
+        char *stop_timeout; /* --stop-timeout seconds */
+        bool init;          /* --init */
+        char **labels;      /* --label */
+        char **annotations; /* --annotation */
+        char *pull;         /* --pull missing|always|never|newer */
+
+        char *health_cmd;          /* --health-cmd */
+        char *health_interval;     /* --health-interval */
+        char *health_timeout;      /* --health-timeout */
+        char *health_retries;      /* --health-retries */
+        char *health_start_period; /* --health-start-period */
+        char *health_on_failure;   /* --health-on-failure none|kill|stop */
+
+        char **unit_properties; /* "MemoryMax=64M": limits systemd enforces on the unit (--memory ...) */
+} ContainerSpec;
+
+void container_spec_init(ContainerSpec *spec);
+void container_spec_done(ContainerSpec *spec);

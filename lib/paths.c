@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+
+#include "paths.h"
+
+#ifndef BERTH_LIBEXECDIR
+#define BERTH_LIBEXECDIR "/usr/local/libexec/berth"
+#endif
+
+const char *berth_path(BerthPath which) {
+        static const struct {
+                const char *env;
+                const char *fallback;
+        } table[_BERTH_PATH_MAX] = {
+                [BERTH_PATH_CONFIG] = { "BERTH_CONFIG_DIR", "/etc/berth" },
+                [BERTH_PATH_STATE] = { "BERTH_STATE_DIR", "/var/lib/berth" },
+                [BERTH_PATH_STORAGE] = { "BERTH_STORAGE_DIR", "/var/lib/berth/storage" },
+                [BERTH_PATH_RUN] = { "BERTH_RUN_DIR", "/run/berth" },
+                [BERTH_PATH_RUNTIME_BINARY] = { "BERTH_RUNTIME", BERTH_LIBEXECDIR "/berth-runtime" },
+        };
+        const char *e = getenv(table[which].env);
+
+        if (e && *e)
+                return e;
+        return table[which].fallback;
+}

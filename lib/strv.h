@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* NULL-terminated string vectors (char **), the currency for argv, env and list-valued keys. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+char **strv_free(char **l);
+static inline void strv_freep(char ***l) {
+        strv_free(*l);
+}
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+
+size_t strv_length(char *const *l);
+char **strv_copy(char *const *l);
+bool strv_contains(char *const *l, const char *s);
+/* Appends a copy of value. Returns 0 or -ENOMEM; *l is untouched on failure. */
+int strv_extend(char ***l, const char *value);
+/* Appends value itself, taking ownership (also on failure, when it is freed). */
+int strv_consume(char ***l, char *value);
+int strv_extend_strv(char ***l, char *const *other);
+/* Joins with separator; returns NULL on OOM. */
+char *strv_join(char *const *l, const char *separator);
+
+#define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
