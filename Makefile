@@ -10,7 +10,8 @@ DATADIR    ?= $(PREFIX)/share
 # systemd and dbus look here whatever the prefix (a generator in /usr/local/lib is still found).
 SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
 SYSTEMDUNITDIR      ?= $(PREFIX)/lib/systemd/system
-DBUSPOLICYDIR       ?= $(DATADIR)/dbus-1/system.d
+# dbus-daemon reads policy only from /usr/share and /etc, whatever the prefix.
+DBUSPOLICYDIR       ?= /usr/share/dbus-1/system.d
 DBUSSERVICEDIR      ?= $(DATADIR)/dbus-1/system-services
 
 O ?= build

@@ -1,8 +1,49 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth: the command line. Speaks docker's verbs; containers themselves run as systemd units. */
+#include <stdio.h>
+
+#include "commands.h"
 #include "log.h"
+
+typedef struct Verb {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+        const char *help;
+} Verb;
+
+static const Verb verbs[] = {
+        { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
+        { "images", verb_image, "list images (same as image ls)" },
+        { "check", verb_check, "validate .container, .volume, .network, .image and .pod files" },
+        { "version", verb_version, "show the version" },
+};
+
+static void help(void) {
+        printf("Usage: berth COMMAND [OPTIONS] [ARGS...]\n\nContainers as systemd units.\n\nCommands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %-10s %s\n", verbs[i].name, verbs[i].help);
+        printf("\nSee berth(1) for details.\n");
+}
+
+int verb_version(int argc, char *argv[]) {
+        printf("berth %s\n", BERTH_VERSION);
+        return 0;
+}
 
 int main(int argc, char *argv[]) {
         log_setup(argv[0], LOG_TARGET_STDERR);
-        log_error("not yet");
-        return 1;
+
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                help();
+                return argc < 2 ? EXIT_FAILURE : EXIT_SUCCESS;
+        }
+        if (streq(argv[1], "--version"))
+                return verb_version(argc - 1, argv + 1) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, argv[1]))
+                        return verbs[i].run(argc - 1, argv + 1) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+
+        log_error("Unknown command '%s'. See 'berth --help'.", argv[1]);
+        return EXIT_FAILURE;
 }

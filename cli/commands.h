@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* One function per `berth` verb. Each gets argv starting at the verb itself (argv[0] = "image", ...),
+ * logs its own errors, and returns 0 or a negative errno; main() turns that into the exit status. */
+
+int verb_image(int argc, char *argv[]);  /* cli/image.c: image import|ls|inspect|rm|tag */
+int verb_check(int argc, char *argv[]);  /* cli/check.c: validate definition files */
+int verb_version(int argc, char *argv[]);

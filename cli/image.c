@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "commands.h"
+#include "log.h"
+
+int verb_image(int argc, char *argv[]) {
+        return log_error_errno(-EOPNOTSUPP, "'berth image' arrives with its component.");
+}
