@@ -32,11 +32,11 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 pc = $(shell $(PKG_CONFIG) --cflags --libs $(1) 2>/dev/null)
-LIBS_LIB       = $(call pc,libarchive jansson libsystemd mount)
-LIBS_BERTH     = $(call pc,libsystemd libarchive jansson libcurl mount yaml-0.1)
-LIBS_RUNTIME   = $(call pc,libseccomp libsystemd mount jansson libarchive)
-LIBS_GENERATOR = $(call pc,jansson libarchive)
-LIBS_BERTHD    = $(call pc,libsystemd jansson libarchive mount)
+LIBS_LIB       = $(call pc,libarchive jansson libsystemd mount libcrypto)
+LIBS_BERTH     = $(call pc,libsystemd libarchive jansson libcurl mount yaml-0.1 libcrypto)
+LIBS_RUNTIME   = $(call pc,libseccomp libsystemd mount jansson libarchive libcrypto)
+LIBS_GENERATOR = $(call pc,jansson libarchive libcrypto)
+LIBS_BERTHD    = $(call pc,libsystemd jansson libarchive mount libcrypto)
 
 PROGRAMS = $(O)/berth $(O)/berth-runtime $(O)/berth-generator $(O)/berthd
 
