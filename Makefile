@@ -22,7 +22,7 @@ CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -Wdate-time
 BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -MMD -MP -fno-strict-aliasing \
-	-DBERTH_LIBEXECDIR='"$(LIBEXECDIR)"' -DBERTH_VERSION='"$(VERSION)"'
+	-DBERTH_LIBEXECDIR='"$(LIBEXECDIR)"' -DBERTH_BINDIR='"$(BINDIR)"' -DBERTH_VERSION='"$(VERSION)"'
 VERSION := 0.1
 
 ifeq ($(SANITIZE),1)

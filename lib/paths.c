@@ -6,6 +6,9 @@
 #ifndef BERTH_LIBEXECDIR
 #define BERTH_LIBEXECDIR "/usr/local/libexec/berth"
 #endif
+#ifndef BERTH_BINDIR
+#define BERTH_BINDIR "/usr/local/bin"
+#endif
 
 const char *berth_path(BerthPath which) {
         static const struct {
@@ -17,6 +20,7 @@ const char *berth_path(BerthPath which) {
                 [BERTH_PATH_STORAGE] = { "BERTH_STORAGE_DIR", "/var/lib/berth/storage" },
                 [BERTH_PATH_RUN] = { "BERTH_RUN_DIR", "/run/berth" },
                 [BERTH_PATH_RUNTIME_BINARY] = { "BERTH_RUNTIME", BERTH_LIBEXECDIR "/berth-runtime" },
+                [BERTH_PATH_CLI_BINARY] = { "BERTH_CLI", BERTH_BINDIR "/berth" },
         };
         const char *e = getenv(table[which].env);
 

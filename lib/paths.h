@@ -9,6 +9,7 @@
  *   BERTH_STORAGE_DIR  /var/lib/berth/storage  the image store (set on its own, not derived)
  *   BERTH_RUN_DIR      /run/berth              runtime state (mount points, per-container state)
  *   BERTH_RUNTIME      $libexecdir/berth/berth-runtime   the runtime binary written into units
+ *   BERTH_CLI          $bindir/berth           the CLI binary written into units (volume/network/pull)
  */
 
 typedef enum BerthPath {
@@ -17,6 +18,7 @@ typedef enum BerthPath {
         BERTH_PATH_STORAGE,
         BERTH_PATH_RUN,
         BERTH_PATH_RUNTIME_BINARY,
+        BERTH_PATH_CLI_BINARY,
         _BERTH_PATH_MAX,
 } BerthPath;
 
