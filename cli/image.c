@@ -1,7 +1,400 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth image import|ls|inspect|rm|tag|prune, and `berth images`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "commands.h"
+#include "fs-util.h"
+#include "image-config.h"
+#include "image-ref.h"
+#include "image-store.h"
 #include "log.h"
+#include "paths.h"
+
+static int open_store(ImageStore **ret) {
+        return image_store_open(berth_path(BERTH_PATH_STORAGE), ret);
+}
+
+/* getopt over a subcommand's argv; returns -EINVAL (logged) on unknown options. */
+#define PARSE_FAILED(sub) log_error_errno(-EINVAL, "See 'berth image %s --help'.", sub)
+
+static const char *id_hex(const char *id) {
+        return startswith(id, "sha256:") ?: id;
+}
+
+static void format_size(uint64_t bytes, char *buf, size_t size) {
+        /* docker's units: decimal */
+        if (bytes < 1000)
+                snprintf(buf, size, "%juB", (uintmax_t) bytes);
+        else if (bytes < 1000 * 1000)
+                snprintf(buf, size, "%.3gkB", bytes / 1e3);
+        else if (bytes < UINT64_C(1000) * 1000 * 1000)
+                snprintf(buf, size, "%.3gMB", bytes / 1e6);
+        else
+                snprintf(buf, size, "%.3gGB", bytes / 1e9);
+}
+
+static void format_age(uint64_t created, char *buf, size_t size) {
+        uint64_t now = (uint64_t) time(NULL), d = now > created ? now - created : 0;
+
+        if (d < 60)
+                snprintf(buf, size, "%s", d < 2 ? "Less than a second ago" : "Less than a minute ago");
+        else if (d < 3600)
+                snprintf(buf, size, "%ju minute%s ago", (uintmax_t) d / 60, d / 60 == 1 ? "" : "s");
+        else if (d < 86400)
+                snprintf(buf, size, "%ju hour%s ago", (uintmax_t) d / 3600, d / 3600 == 1 ? "" : "s");
+        else if (d < 86400 * 60)
+                snprintf(buf, size, "%ju days ago", (uintmax_t) d / 86400);
+        else if (d < 86400 * 365 * 2)
+                snprintf(buf, size, "%ju months ago", (uintmax_t) d / (86400 * 30));
+        else
+                snprintf(buf, size, "%ju years ago", (uintmax_t) d / (86400 * 365));
+}
+
+static void image_list_free(Image **list, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                image_free(list[i]);
+        free(list);
+}
+
+static json_t *strv_json(char *const *l) {
+        json_t *a = json_array();
+        STRV_FOREACH(s, l)
+                json_array_append_new(a, json_string(*s));
+        return a;
+}
+
+static json_t *keys_json(char *const *l) {
+        json_t *o = json_object();
+        STRV_FOREACH(s, l)
+                json_object_set_new(o, *s, json_object());
+        return o;
+}
+
+static json_t *labels_json(char *const *l) {
+        json_t *o = json_object();
+        STRV_FOREACH(s, l) {
+                const char *eq = strchr(*s, '=');
+                _cleanup_free_ char *k = eq ? strndup(*s, eq - *s) : strdup(*s);
+                if (k)
+                        json_object_set_new(o, k, json_string(eq ? eq + 1 : ""));
+        }
+        return o;
+}
+
+static json_t *nullable(json_t *v, bool present) {
+        if (present)
+                return v;
+        json_decref(v);
+        return json_null();
+}
+
+static json_t *image_to_json(const Image *img) {
+        char created[64] = "";
+        const ImageConfig *c = &img->config;
+        _cleanup_strv_free_ char **lower = NULL;
+        _cleanup_free_ char *lowerdir = NULL;
+
+        (void) image_format_rfc3339(img->created, created, sizeof(created));
+        /* docker's GraphDriver.Data.LowerDir lists the uppermost layer first */
+        for (size_t n = strv_length(img->layer_dirs); n > 0; n--)
+                (void) strv_extend(&lower, img->layer_dirs[n - 1]);
+        lowerdir = strv_join(lower, ":");
+
+        return json_pack("{s:s, s:o, s:o, s:s, s:I, s:s, s:s, s:{s:o, s:o, s:o, s:s?, s:s?, s:o, s:o, s:o, s:s?},"
+                         " s:{s:s, s:o}, s:{s:s, s:{s:s?}}}",
+                        "Id", img->id,
+                        "RepoTags", strv_json(img->names),
+                        "RepoDigests", strv_json(img->digests),
+                        "Created", created,
+                        "Size", (json_int_t) img->size,
+                        "Os", img->os ?: "linux",
+                        "Architecture", img->architecture ?: "",
+                        "Config",
+                        "Env", nullable(strv_json(c->env), c->env),
+                        "Cmd", nullable(strv_json(c->cmd), c->cmd),
+                        "Entrypoint", nullable(strv_json(c->entrypoint), c->entrypoint),
+                        "WorkingDir", c->working_dir,
+                        "User", c->user,
+                        "ExposedPorts", nullable(keys_json(c->exposed_ports), c->exposed_ports),
+                        "Volumes", nullable(keys_json(c->volumes), c->volumes),
+                        "Labels", nullable(labels_json(c->labels), c->labels),
+                        "StopSignal", c->stop_signal,
+                        "RootFS", "Type", "layers", "Layers", strv_json(img->diff_ids),
+                        "GraphDriver", "Name", "overlay", "Data", "LowerDir", lowerdir);
+}
+
+static int print_json(json_t *j) {
+        char *s;
+
+        if (!j)
+                return log_oom();
+        s = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+        json_decref(j);
+        if (!s)
+                return log_oom();
+        puts(s);
+        free(s);
+        return 0;
+}
+
+static int image_import(int argc, char *argv[]) {
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *file, *name;
+        int r;
+
+        if (argc != 3)
+                return log_error_errno(-EINVAL, "Usage: berth image import FILE|- NAME[:TAG]");
+        file = argv[1];
+        name = argv[2];
+        if (streq(file, "-"))
+                fd = dup(STDIN_FILENO);
+        else
+                fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", streq(file, "-") ? "stdin" : file);
+
+        r = open_store(&store);
+        if (r < 0)
+                return r;
+        r = image_store_import_rootfs(store, fd, name, &img);
+        if (r < 0)
+                return log_error_errno(r, "Failed to import %s as %s: %m", streq(file, "-") ? "stdin" : file, name);
+        printf("%s\n", img->id);
+        return 0;
+}
+
+static int image_ls(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "all", no_argument, NULL, 'a' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "no-trunc", no_argument, NULL, 'T' },
+                { "format", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        const char *format = "table";
+        bool quiet = false, no_trunc = false;
+        Image **list = NULL;
+        size_t n = 0;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "aqf:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'a':
+                        break; /* no intermediate images exist: every image is listed anyway */
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'T':
+                        no_trunc = true;
+                        break;
+                case 'f':
+                        format = optarg;
+                        break;
+                case 'h':
+                        printf("Usage: berth image ls [-q] [--no-trunc] [--format table|json] [REFERENCE]\n");
+                        return 0;
+                default:
+                        return PARSE_FAILED("ls");
+                }
+        if (!streq(format, "table") && !streq(format, "json"))
+                return log_error_errno(-EINVAL, "Unknown --format '%s': use table or json.", format);
+
+        r = open_store(&store);
+        if (r < 0)
+                return r;
+        r = image_store_list(store, &list, &n);
+        if (r < 0)
+                return r;
+
+        if (streq(format, "json")) {
+                json_t *a = json_array();
+                for (size_t i = 0; i < n; i++) {
+                        if (optind < argc && !strv_contains(list[i]->names, argv[optind]) &&
+                            !startswith(id_hex(list[i]->id), argv[optind])) {
+                                bool match = false;
+                                STRV_FOREACH(nm, list[i]->names)
+                                        match = match || image_reference_match(argv[optind], *nm) > 0;
+                                if (!match)
+                                        continue;
+                        }
+                        json_array_append_new(a, image_to_json(list[i]));
+                }
+                image_list_free(list, n);
+                return print_json(a);
+        }
+
+        if (!quiet)
+                printf("%-40s %-16s %-14s %-22s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+        for (size_t i = 0; i < n; i++) {
+                const Image *img = list[i];
+                char age[64], size[32], id[80];
+                char *const none[] = { (char *) "<none>:<none>", NULL };
+
+                snprintf(id, sizeof(id), "%.*s", no_trunc ? 71 : 12, no_trunc ? img->id : id_hex(img->id));
+                if (quiet) {
+                        printf("%s\n", id);
+                        continue;
+                }
+                format_age(img->created, age, sizeof(age));
+                format_size(img->size, size, sizeof(size));
+                STRV_FOREACH(nm, strv_length(img->names) > 0 ? img->names : (char **) none) {
+                        const char *colon = strrchr(*nm, ':'), *slash = strrchr(*nm, '/');
+                        if (optind < argc && image_reference_match(argv[optind], *nm) <= 0)
+                                continue;
+                        if (colon && slash && colon < slash)
+                                colon = NULL;
+                        printf("%-40.*s %-16s %-14s %-22s %s\n", colon ? (int) (colon - *nm) : (int) strlen(*nm), *nm,
+                                        colon ? colon + 1 : "<none>", id, age, size);
+                }
+        }
+        image_list_free(list, n);
+        return 0;
+}
+
+static int image_inspect(int argc, char *argv[]) {
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        json_t *a;
+        int r, ret = 0;
+
+        if (argc < 2)
+                return log_error_errno(-EINVAL, "Usage: berth image inspect IMAGE...");
+        r = open_store(&store);
+        if (r < 0)
+                return r;
+        a = json_array();
+        for (int i = 1; i < argc; i++) {
+                _cleanup_(image_freep) Image *img = NULL;
+                r = image_store_lookup(store, argv[i], &img);
+                if (r == -ENOENT) {
+                        ret = log_error_errno(r, "No such image: %s", argv[i]);
+                        continue;
+                }
+                if (r < 0) {
+                        ret = r;
+                        continue;
+                }
+                json_array_append_new(a, image_to_json(img));
+        }
+        r = print_json(a);
+        return ret < 0 ? ret : r;
+}
+
+static int image_rm(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "force", no_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        bool force = false;
+        int c, r, ret = 0;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "fh", options, NULL)) >= 0)
+                switch (c) {
+                case 'f':
+                        force = true;
+                        break;
+                case 'h':
+                        printf("Usage: berth image rm [-f] IMAGE...\n");
+                        return 0;
+                default:
+                        return PARSE_FAILED("rm");
+                }
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "Usage: berth image rm [-f] IMAGE...");
+        r = open_store(&store);
+        if (r < 0)
+                return r;
+        for (int i = optind; i < argc; i++) {
+                _cleanup_strv_free_ char **untagged = NULL;
+                _cleanup_free_ char *deleted = NULL;
+
+                r = image_store_remove(store, argv[i], force, &untagged, &deleted);
+                if (r < 0) {
+                        ret = r;
+                        continue;
+                }
+                STRV_FOREACH(u, untagged)
+                        printf("Untagged: %s\n", *u);
+                if (deleted)
+                        printf("Deleted: %s\n", deleted);
+        }
+        return ret;
+}
+
+static int image_tag(int argc, char *argv[]) {
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        int r;
+
+        if (argc != 3)
+                return log_error_errno(-EINVAL, "Usage: berth image tag SOURCE TARGET");
+        r = open_store(&store);
+        if (r < 0)
+                return r;
+        return image_store_tag(store, argv[1], argv[2]);
+}
+
+static int image_prune(int argc, char *argv[]) {
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_strv_free_ char **deleted = NULL;
+        int r;
+
+        /* -f/--force is accepted for docker compatibility: berth never asks. */
+        for (int i = 1; i < argc; i++)
+                if (!streq(argv[i], "-f") && !streq(argv[i], "--force"))
+                        return log_error_errno(-EINVAL, "Usage: berth image prune [-f]");
+        r = open_store(&store);
+        if (r < 0)
+                return r;
+        r = image_store_prune(store, &deleted);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(d, deleted)
+                printf("Deleted: %s\n", *d);
+        return 0;
+}
+
+static void image_help(void) {
+        printf("Usage: berth image COMMAND\n\n"
+               "Commands:\n"
+               "  import FILE|- NAME[:TAG]  import a rootfs tarball (plain, gzip, xz or zstd) as an image\n"
+               "  ls [--format json]        list images (also: berth images)\n"
+               "  inspect IMAGE...          show images as JSON\n"
+               "  rm [-f] IMAGE...          remove names or images, and layers no image uses\n"
+               "  tag SOURCE TARGET         give an image another name\n"
+               "  prune                     remove images without a name\n"
+               "\nSee berth-image(1).\n");
+}
 
 int verb_image(int argc, char *argv[]) {
-        return log_error_errno(-EOPNOTSUPP, "'berth image' arrives with its component.");
+        static const struct {
+                const char *name;
+                int (*run)(int argc, char *argv[]);
+        } subs[] = {
+                { "import", image_import }, { "ls", image_ls },  { "list", image_ls },   { "inspect", image_inspect },
+                { "rm", image_rm },         { "remove", image_rm }, { "tag", image_tag }, { "prune", image_prune },
+        };
+
+        if (streq(argv[0], "images"))
+                return image_ls(argc, argv);
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                image_help();
+                return argc < 2 ? -EINVAL : 0;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(subs); i++)
+                if (streq(argv[1], subs[i].name))
+                        return subs[i].run(argc - 1, argv + 1);
+        return log_error_errno(-EINVAL, "Unknown command 'berth image %s'. See 'berth image --help'.", argv[1]);
 }

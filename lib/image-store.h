@@ -7,10 +7,14 @@
  *   store.lock                 OFD lock: shared for readers, exclusive for writers
  *   blobs/sha256/<hex>         configs, manifests (and compressed layers while pulling)
  *   layers/<diffid-hex>/diff/  one extracted layer, shared by every image that has it
- *   images/<config-hex>.json   image record: names, manifest, config digest, layer diffIDs
- *   tmp/                       staging; anything here after a crash is removed on open
+ *   layers/<diffid-hex>/layer.json   {"diff_id", "size"}
+ *   images/<config-hex>.json   image record: names, repo digests, layer diffIDs, created, size
+ *   tmp/<random>/              staging of one writer, which holds an OFD lock on tmp/<random>/lock;
+ *                              an unlocked one is what a killed writer left, removed on open
  * A layer or image becomes visible only by rename() once complete, so a killed import or pull
- * leaves nothing half-visible. */
+ * leaves nothing half-visible. Writers extract without the store lock and take it exclusively only
+ * to commit (rename layers, write the config blob and the record, move names); garbage collection
+ * also runs under the exclusive lock, so it never sees a layer that is committed but unreferenced. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,6 +44,9 @@ typedef struct Image {
         ImageConfig config;
         uint64_t created;   /* seconds since the epoch */
         uint64_t size;      /* bytes on disk of its layers */
+        char **diff_ids;    /* "sha256:<hex>" per layer, lowest first (RootFS.Layers) */
+        char **digests;     /* repository digests, "domain/path@sha256:<hex>" of pulled manifests */
+        char *os, *architecture;
 } Image;
 
 /* Opens (creating if needed) the store at root, and removes what an interrupted writer left. */
@@ -60,3 +67,22 @@ int image_store_list(ImageStore *store, Image ***ret, size_t *ret_n);
 void image_config_done(ImageConfig *c);
 Image *image_free(Image *image);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Image *, image_free);
+
+/* Adds new_name (normalized like an import name) to the image reference names, taking it from
+ * whichever image had it. */
+int image_store_tag(ImageStore *store, const char *reference, const char *new_name);
+
+/* Docker's `image rm`: a reference by name removes that name; the image itself goes when its last
+ * name goes, or when named by id (which needs force if it still has several names). Layers and
+ * blobs no image uses any more are removed. *ret_untagged lists removed names, *ret_deleted the
+ * deleted image id (NULL when only untagged). Both may be NULL. */
+int image_store_remove(ImageStore *store, const char *reference, bool force, char ***ret_untagged,
+                char **ret_deleted);
+
+/* Removes images without names, then unused layers and blobs. *ret_deleted lists removed ids. */
+int image_store_prune(ImageStore *store, char ***ret_deleted);
+
+/* The bytes of a stored blob (e.g. an image's config: digest = image->id). */
+int image_store_read_blob(ImageStore *store, const char *digest, char **ret, size_t *ret_size);
+
+const char *image_store_root(const ImageStore *store);

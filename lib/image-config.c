@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "fs-util.h"
+#include "image-config.h"
+#include "log.h"
+
+const char *image_host_architecture(void) {
+        static const struct {
+                const char *machine, *goarch;
+        } table[] = {
+                { "x86_64", "amd64" },   { "aarch64", "arm64" }, { "armv7l", "arm" },   { "armv6l", "arm" },
+                { "i686", "386" },       { "i386", "386" },      { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
+                { "riscv64", "riscv64" },
+        };
+        struct utsname u;
+
+        if (uname(&u) < 0)
+                return "amd64";
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(u.machine, table[i].machine))
+                        return table[i].goarch;
+        return "amd64";
+}
+
+uint64_t image_parse_rfc3339(const char *s) {
+        struct tm tm = {};
+        const char *end;
+        time_t t;
+
+        if (isempty(s))
+                return 0;
+        end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!end)
+                return 0;
+        t = timegm(&tm);
+        if (t < 0)
+                return 0;
+        /* Skip fractional seconds; apply a numeric zone offset. */
+        if (*end == '.')
+                for (end++; *end >= '0' && *end <= '9'; end++)
+                        ;
+        if ((*end == '+' || *end == '-') && strlen(end) >= 6) {
+                int hh = 0, mm = 0;
+                if (sscanf(end + 1, "%2d:%2d", &hh, &mm) == 2)
+                        t += (*end == '+' ? -1 : 1) * (hh * 3600 + mm * 60);
+        }
+        return t < 0 ? 0 : (uint64_t) t;
+}
+
+int image_format_rfc3339(uint64_t t, char *buf, size_t size) {
+        time_t tt = (time_t) t;
+        struct tm tm;
+
+        if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                return -EINVAL;
+        return 0;
+}
+
+void image_config_info_done(ImageConfigInfo *info) {
+        image_config_done(&info->config);
+        free(info->os);
+        free(info->architecture);
+        strv_free(info->diff_ids);
+        *info = (ImageConfigInfo) {};
+}
+
+static int string_array(json_t *v, const char *what, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t i;
+        json_t *s;
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_array(v))
+                return log_error_errno(-EBADMSG, "Image config: '%s' is not an array.", what);
+        json_array_foreach(v, i, s) {
+                if (!json_is_string(s))
+                        return log_error_errno(-EBADMSG, "Image config: '%s' holds a non-string.", what);
+                if (strv_extend(&l, json_string_value(s)) < 0)
+                        return log_oom();
+        }
+        if (!l) { /* an empty array stays an empty (not absent) list */
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return log_oom();
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int object_keys(json_t *v, const char *what, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *key;
+        json_t *value;
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_object(v))
+                return log_error_errno(-EBADMSG, "Image config: '%s' is not an object.", what);
+        json_object_foreach(v, key, value)
+                if (strv_extend(&l, key) < 0)
+                        return log_oom();
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int labels(json_t *v, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *key;
+        json_t *value;
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_object(v))
+                return log_error_errno(-EBADMSG, "Image config: 'Labels' is not an object.");
+        json_object_foreach(v, key, value) {
+                if (!json_is_string(value))
+                        return log_error_errno(-EBADMSG, "Image config: label '%s' is not a string.", key);
+                if (strv_consume(&l, strjoin(key, "=", json_string_value(value))) < 0)
+                        return log_oom();
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int optional_string(json_t *parent, const char *key, char **ret) {
+        json_t *v = json_object_get(parent, key);
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_string(v))
+                return log_error_errno(-EBADMSG, "Image config: '%s' is not a string.", key);
+        if (isempty(json_string_value(v)))
+                return 0;
+        *ret = strdup(json_string_value(v));
+        return *ret ? 0 : log_oom();
+}
+
+int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
+        _cleanup_(image_config_info_done) ImageConfigInfo info = {};
+        json_t *root, *c, *rootfs;
+        json_error_t err;
+        int r;
+
+        root = json_loadb(json, size, 0, &err);
+        if (!root)
+                return log_error_errno(-EBADMSG, "Image config: invalid JSON at line %d: %s", err.line, err.text);
+        if (!json_is_object(root)) {
+                r = log_error_errno(-EBADMSG, "Image config: not a JSON object.");
+                goto finish;
+        }
+
+        if ((r = optional_string(root, "os", &info.os)) < 0 ||
+            (r = optional_string(root, "architecture", &info.architecture)) < 0)
+                goto finish;
+        info.created = image_parse_rfc3339(json_string_value(json_object_get(root, "created")));
+
+        rootfs = json_object_get(root, "rootfs");
+        r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids", &info.diff_ids);
+        if (r < 0)
+                goto finish;
+
+        c = json_object_get(root, "config");
+        if (c && json_is_object(c)) {
+                if ((r = string_array(json_object_get(c, "Env"), "Env", &info.config.env)) < 0 ||
+                    (r = string_array(json_object_get(c, "Entrypoint"), "Entrypoint", &info.config.entrypoint)) < 0 ||
+                    (r = string_array(json_object_get(c, "Cmd"), "Cmd", &info.config.cmd)) < 0 ||
+                    (r = optional_string(c, "WorkingDir", &info.config.working_dir)) < 0 ||
+                    (r = optional_string(c, "User", &info.config.user)) < 0 ||
+                    (r = optional_string(c, "StopSignal", &info.config.stop_signal)) < 0 ||
+                    (r = object_keys(json_object_get(c, "ExposedPorts"), "ExposedPorts", &info.config.exposed_ports)) < 0 ||
+                    (r = object_keys(json_object_get(c, "Volumes"), "Volumes", &info.config.volumes)) < 0 ||
+                    (r = labels(json_object_get(c, "Labels"), &info.config.labels)) < 0)
+                        goto finish;
+        }
+        *ret = info;
+        info = (ImageConfigInfo) {};
+        r = 0;
+finish:
+        json_decref(root);
+        return r;
+}
+
+int image_config_new_for_rootfs(const char *diff_id, const struct timespec *created, char **ret) {
+        char when[64];
+        struct tm tm;
+        json_t *root;
+        char *s;
+
+        /* Nanoseconds, as docker writes them: two imports of one tarball are two images. */
+        if (!gmtime_r(&created->tv_sec, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+                return -EINVAL;
+        snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%09ldZ", created->tv_nsec);
+        root = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}",
+                        "created", when,
+                        "architecture", image_host_architecture(),
+                        "os", "linux",
+                        "config",
+                        "rootfs", "type", "layers", "diff_ids", diff_id,
+                        "history", "created", when, "created_by", "berth image import", "comment", "imported rootfs");
+        if (!root)
+                return -ENOMEM;
+        s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(root);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The OCI image config blob (application/vnd.oci.image.config.v1+json, which is also docker's
+ * application/vnd.docker.container.image.v1+json): reading the parts berth uses and writing the
+ * minimal one an imported rootfs gets. */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "image-store.h"
+
+typedef struct ImageConfigInfo {
+        ImageConfig config;
+        char *os, *architecture;
+        char **diff_ids;   /* rootfs.diff_ids */
+        uint64_t created;  /* seconds since the epoch; 0 when absent or unreadable */
+} ImageConfigInfo;
+
+/* Parses a config blob; -EBADMSG (logged, naming what) when it is not a usable image config. */
+int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret);
+void image_config_info_done(ImageConfigInfo *info);
+
+/* The config an imported rootfs gets: this machine's os/architecture, rootfs.diff_ids = [diff_id],
+ * an empty "config" (no Cmd, like docker import) and one history entry. *ret is a JSON string. */
+int image_config_new_for_rootfs(const char *diff_id, const struct timespec *created, char **ret);
+
+/* The GOARCH name of this machine ("amd64", "arm64", ...). */
+const char *image_host_architecture(void);
+
+/* Seconds since the epoch from an RFC 3339 time; 0 when unreadable. */
+uint64_t image_parse_rfc3339(const char *s);
+/* RFC 3339 in UTC with a 'Z', e.g. "2026-11-28T16:20:00Z". */
+int image_format_rfc3339(uint64_t t, char *buf, size_t size);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+
+#include "image-digest.h"
+
+struct Sha256 {
+        EVP_MD_CTX *ctx;
+};
+
+Sha256 *sha256_new(void) {
+        Sha256 *h = calloc(1, sizeof(Sha256));
+        if (!h)
+                return NULL;
+        h->ctx = EVP_MD_CTX_new();
+        if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1)
+                return sha256_free(h);
+        return h;
+}
+
+Sha256 *sha256_free(Sha256 *h) {
+        if (h) {
+                EVP_MD_CTX_free(h->ctx);
+                free(h);
+        }
+        return NULL;
+}
+
+int sha256_update(Sha256 *h, const void *data, size_t size) {
+        return EVP_DigestUpdate(h->ctx, data, size) == 1 ? 0 : -EIO;
+}
+
+int sha256_finish(Sha256 *h, char ret[static 72]) {
+        unsigned char md[32];
+        unsigned n = 0;
+        char *p = ret;
+
+        if (EVP_DigestFinal_ex(h->ctx, md, &n) != 1 || n != sizeof(md))
+                return -EIO;
+        p = stpcpy(p, "sha256:");
+        for (size_t i = 0; i < sizeof(md); i++)
+                p += sprintf(p, "%02x", md[i]);
+        return 0;
+}
+
+int sha256_digest(const void *data, size_t size, char ret[static 72]) {
+        _cleanup_(sha256_freep) Sha256 *h = sha256_new();
+        int r;
+
+        if (!h)
+                return -ENOMEM;
+        r = sha256_update(h, data, size);
+        if (r < 0)
+                return r;
+        return sha256_finish(h, ret);
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `berth image import`: a rootfs tarball becomes a one-layer image.
+ *
+ * The diffID is the sha256 of the *uncompressed* tar stream, and the layer is extracted in the same
+ * pass. Two libarchive readers do it: the first ("raw" format, every filter) only decompresses;
+ * the second reads tar through a callback that pulls the decompressed bytes from the first and
+ * hashes them on the way. After the tar end marker whatever follows (padding) is hashed too, so
+ * the digest covers the whole stream, as docker's does. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image-config.h"
+#include "image-ref.h"
+#include "image-store-internal.h"
+#include "log.h"
+#include "tar-extract.h"
+
+#define IMPORT_BUFFER_SIZE (256 * 1024)
+
+typedef struct DecompressedStream {
+        struct archive *raw;
+        Sha256 *hash;
+        uint64_t bytes;
+        char *buffer;
+        int error;
+} DecompressedStream;
+
+static la_ssize_t stream_read(struct archive *tar, void *userdata, const void **ret) {
+        DecompressedStream *d = userdata;
+        la_ssize_t n;
+
+        n = archive_read_data(d->raw, d->buffer, IMPORT_BUFFER_SIZE);
+        if (n < 0) {
+                archive_set_error(tar, EIO, "decompressing: %s", archive_error_string(d->raw));
+                d->error = -EIO;
+                return -1;
+        }
+        if (n > 0 && sha256_update(d->hash, d->buffer, (size_t) n) < 0) {
+                archive_set_error(tar, EIO, "hashing failed");
+                d->error = -EIO;
+                return -1;
+        }
+        d->bytes += (uint64_t) n;
+        *ret = d->buffer;
+        return n;
+}
+
+static int stream_drain(DecompressedStream *d) {
+        const void *p;
+        la_ssize_t n;
+
+        do
+                n = stream_read(NULL, d, &p);
+        while (n > 0);
+        return n < 0 ? d->error : 0;
+}
+
+static void archive_freep(struct archive **a) {
+        if (*a)
+                archive_read_free(*a);
+}
+
+int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
+                uint64_t *ret_size) {
+        _cleanup_(archive_freep) struct archive *raw = NULL, *tar = NULL;
+        _cleanup_(sha256_freep) Sha256 *hash = NULL;
+        _cleanup_free_ char *buffer = NULL;
+        struct archive_entry *e;
+        DecompressedStream d;
+        TarExtractLimits limits = tar_extract_limits_default();
+        int r;
+
+        raw = archive_read_new();
+        tar = archive_read_new();
+        hash = sha256_new();
+        buffer = malloc(IMPORT_BUFFER_SIZE);
+        if (!raw || !tar || !hash || !buffer)
+                return log_oom();
+
+        archive_read_support_filter_all(raw);
+        archive_read_support_format_raw(raw);
+        if (archive_read_open_fd(raw, fd, IMPORT_BUFFER_SIZE) != ARCHIVE_OK)
+                return log_error_errno(-EIO, "Failed to read the tarball: %s", archive_error_string(raw));
+        r = archive_read_next_header(raw, &e);
+        if (r == ARCHIVE_EOF)
+                return log_error_errno(-EBADMSG, "The tarball is empty.");
+        if (r != ARCHIVE_OK)
+                return log_error_errno(-EBADMSG, "Failed to read the tarball: %s", archive_error_string(raw));
+
+        d = (DecompressedStream) { .raw = raw, .hash = hash, .buffer = buffer };
+        archive_read_support_format_tar(tar);
+        if (archive_read_open(tar, &d, NULL, stream_read, NULL) != ARCHIVE_OK)
+                return log_error_errno(d.error ?: -EBADMSG, "The input is not a tar archive: %s",
+                                archive_error_string(tar));
+
+        r = tar_extract(tar, diff_fd, &limits, ret_size);
+        if (r < 0)
+                return r;
+        r = stream_drain(&d);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the rest of the tarball: %s", archive_error_string(raw));
+        r = sha256_finish(hash, ret_diff_id);
+        if (r < 0)
+                return log_error_errno(r, "Failed to compute the diffID: %m");
+        log_debug("Layer %s: %ju bytes of tar.", ret_diff_id, (uintmax_t) d.bytes);
+        return 0;
+}
+
+int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **ret) {
+        _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
+        _cleanup_close_ int diff_fd = -EBADF;
+        _cleanup_free_ char *full = NULL, *config = NULL;
+        StagedLayer layer = { .dir = (char *) "layer" };
+        char *names[2] = {};
+        const char *why = NULL;
+        int r;
+
+        r = image_reference_normalize(name, IMAGE_DOMAIN_LOCAL, &full, &why);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Invalid image name '%s': %s.", name, why);
+        if (strchr(full, '@'))
+                return log_error_errno(-EINVAL, "Invalid image name '%s': an imported image has no digest.", name);
+
+        r = image_staging_new(s, &staging);
+        if (r < 0)
+                return r;
+        if (mkdirat(staging.dir_fd, "layer", 0755) < 0 ||
+            mkdirat(staging.dir_fd, "layer/diff", 0755) < 0)
+                return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
+        diff_fd = openat(staging.dir_fd, "layer/diff", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (diff_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open the staging layer: %m");
+
+        r = image_layer_extract_stream(fd, diff_fd, layer.diff_id, &layer.size);
+        if (r < 0)
+                return r;
+
+        struct timespec now;
+        (void) clock_gettime(CLOCK_REALTIME, &now);
+        r = image_config_new_for_rootfs(layer.diff_id, &now, &config);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the image config: %m");
+        names[0] = full;
+        return image_store_commit(s, &staging, &(ImageCommit) {
+                .config = config,
+                .config_size = strlen(config),
+                .layers = &layer,
+                .n_layers = 1,
+                .names = names,
+        }, ret);
+}

@@ -1,0 +1,575 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "macro.h"
+#include "tar-extract.h"
+
+#define WHITEOUT_PREFIX ".wh."
+#define OPAQUE_MARKER   ".wh..wh..opq"
+
+typedef struct DeferredDir {
+        char *path;
+        mode_t mode;
+        struct timespec times[2];
+} DeferredDir;
+
+typedef struct Extractor {
+        struct archive *archive;
+        int root_fd;
+        bool privileged;
+        const TarExtractLimits *limits;
+        uint64_t bytes, entries;
+        /* Directories get their mode and times at the end: creating children would change the
+         * times, and a read-only mode would stop an unprivileged extraction. */
+        DeferredDir *dirs;
+        size_t n_dirs, n_dirs_allocated;
+} Extractor;
+
+static uint64_t limit_from_env(const char *name, uint64_t def) {
+        const char *v = getenv(name);
+        char *end;
+        unsigned long long n;
+
+        if (isempty(v))
+                return def;
+        errno = 0;
+        n = strtoull(v, &end, 10);
+        if (errno != 0 || *end != 0 || n == 0) {
+                log_warning("Ignoring invalid $%s=%s, using %llu.", name, v, (unsigned long long) def);
+                return def;
+        }
+        return n;
+}
+
+TarExtractLimits tar_extract_limits_default(void) {
+        return (TarExtractLimits) {
+                .max_bytes = limit_from_env("BERTH_LAYER_MAX_BYTES", TAR_EXTRACT_MAX_BYTES_DEFAULT),
+                .max_entries = limit_from_env("BERTH_LAYER_MAX_ENTRIES", TAR_EXTRACT_MAX_ENTRIES_DEFAULT),
+        };
+}
+
+/* Turns an archive path into components joined by '/', dropping "." and empty components.
+ * "" stands for the layer root. Absolute paths and ".." are refused. */
+static int normalize_entry_path(const char *raw, char **ret, const char **ret_why) {
+        _cleanup_free_ char *out = NULL;
+        size_t n = 0;
+
+        if (isempty(raw)) {
+                *ret_why = "empty path";
+                return -EINVAL;
+        }
+        if (raw[0] == '/') {
+                *ret_why = "absolute path";
+                return -EINVAL;
+        }
+        out = malloc(strlen(raw) + 1);
+        if (!out)
+                return -ENOMEM;
+        for (const char *c = raw; *c;) {
+                size_t len = strcspn(c, "/");
+                if (len == 2 && c[0] == '.' && c[1] == '.') {
+                        *ret_why = "path contains '..'";
+                        return -EINVAL;
+                }
+                if (len > 0 && !(len == 1 && c[0] == '.')) {
+                        if (n > 0)
+                                out[n++] = '/';
+                        memcpy(out + n, c, len);
+                        n += len;
+                }
+                c += len;
+                while (*c == '/')
+                        c++;
+        }
+        out[n] = 0;
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+static int openat2_beneath(int dir_fd, const char *path, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t) (flags | O_CLOEXEC | O_NOFOLLOW),
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        int fd;
+
+        do
+                fd = (int) syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+        while (fd < 0 && errno == EAGAIN);
+        return fd < 0 ? -errno : fd;
+}
+
+static bool resolve_refused(int r) {
+        /* openat2 says ELOOP for a symlink, EXDEV for an escape, ENOTDIR for a non-directory. */
+        return r == -ELOOP || r == -EXDEV || r == -ENOTDIR;
+}
+
+/* Opens the directory that holds path (creating missing directories on the way, as tar does) and
+ * returns it as an O_PATH fd plus the offset of the last component. A parent that is a symlink or
+ * not a directory is an error: nothing is ever followed. */
+static int open_parent(Extractor *x, const char *entry, const char *path, int *ret_fd, const char **ret_name) {
+        _cleanup_free_ char *parent = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *slash = strrchr(path, '/');
+
+        fd = openat2_beneath(x->root_fd, ".", O_PATH | O_DIRECTORY);
+        if (fd < 0)
+                return log_error_errno(fd, "Layer entry '%s': failed to open the layer directory: %m", entry);
+        if (!slash) {
+                *ret_fd = TAKE_FD(fd);
+                *ret_name = path;
+                return 0;
+        }
+
+        parent = strndup(path, slash - path);
+        if (!parent)
+                return log_oom();
+        for (char *c = parent, *next; c; c = next) {
+                int child;
+
+                next = strchr(c, '/');
+                if (next)
+                        *next++ = 0;
+                if (startswith(c, WHITEOUT_PREFIX))
+                        return log_error_errno(-EINVAL, "Layer entry '%s': whiteout name '%s' used as a directory.",
+                                        entry, c);
+                child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
+                if (child == -ENOENT) {
+                        if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+                                return log_error_errno(negative_errno(),
+                                                "Layer entry '%s': failed to create directory '%s': %m", entry, c);
+                        child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
+                }
+                if (resolve_refused(child))
+                        return log_error_errno(-ELOOP, "Layer entry '%s': parent '%s' is a symlink or not a "
+                                        "directory; refusing to follow it.", entry, c);
+                if (child < 0)
+                        return log_error_errno(child, "Layer entry '%s': failed to open parent '%s': %m", entry, c);
+                safe_close(fd);
+                fd = child;
+        }
+        *ret_fd = TAKE_FD(fd);
+        *ret_name = slash + 1;
+        return 0;
+}
+
+/* Later entries replace earlier ones of the same name, except that a directory over a directory
+ * merges. Returns 1 when an existing directory is kept. */
+static int remove_existing(const char *entry, int parent_fd, const char *name, bool new_is_dir) {
+        struct stat st;
+        int r;
+
+        if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to stat: %m", entry);
+        }
+        if (S_ISDIR(st.st_mode) && new_is_dir)
+                return 1;
+        r = S_ISDIR(st.st_mode) ? rm_rf_at(parent_fd, name) : RET_NERRNO(unlinkat(parent_fd, name, 0));
+        if (r < 0)
+                return log_error_errno(r, "Layer entry '%s': failed to replace the earlier entry: %m", entry);
+        return 0;
+}
+
+static bool xattr_is_allowed(const char *name) {
+        if (streq(name, "security.capability"))
+                return true;
+        return !startswith(name, "trusted.") && !startswith(name, "security.") &&
+               !startswith(name, "user.overlay.");
+}
+
+static int apply_xattrs(const char *entry, struct archive_entry *e, int fd) {
+        const char *name;
+        const void *value;
+        size_t size;
+
+        archive_entry_xattr_reset(e);
+        while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+                if (!xattr_is_allowed(name)) {
+                        log_warning("Layer entry '%s': dropping extended attribute '%s'.", entry, name);
+                        continue;
+                }
+                if (fsetxattr(fd, name, value, size, 0) < 0) {
+                        if (errno == EOPNOTSUPP) {
+                                log_warning("Layer entry '%s': extended attribute '%s' not supported here, dropped.",
+                                                entry, name);
+                                continue;
+                        }
+                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set '%s': %m",
+                                        entry, name);
+                }
+        }
+        return 0;
+}
+
+static mode_t entry_mode(struct archive_entry *e, mode_t type) {
+        mode_t mode = archive_entry_perm(e) & 07777;
+
+        /* Setuid only on root's regular files (docker keeps it everywhere; an image has no business
+         * making a file run as some other uid). Setgid stays on files and directories, as images need
+         * e.g. group shadow tools. */
+        if (type == S_IFREG) {
+                if (archive_entry_uid(e) != 0)
+                        mode &= ~S_ISUID;
+        } else if (type == S_IFDIR)
+                mode &= ~S_ISUID;
+        else
+                mode &= ~(S_ISUID | S_ISGID);
+        return mode;
+}
+
+static void entry_times(struct archive_entry *e, struct timespec ts[2]) {
+        ts[1] = (struct timespec) { archive_entry_mtime(e), archive_entry_mtime_nsec(e) };
+        if (archive_entry_atime_is_set(e))
+                ts[0] = (struct timespec) { archive_entry_atime(e), archive_entry_atime_nsec(e) };
+        else
+                ts[0] = ts[1];
+}
+
+/* Ownership first: chown clears setuid bits, so the mode comes after. */
+static int apply_owner_and_mode(Extractor *x, const char *entry, struct archive_entry *e, int fd, mode_t mode) {
+        if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
+            (x->privileged || errno != EPERM))
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set owner %jd:%jd: %m", entry,
+                                (intmax_t) archive_entry_uid(e), (intmax_t) archive_entry_gid(e));
+        if (fchmod(fd, mode) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set mode %04o: %m", entry, mode);
+        return 0;
+}
+
+static int write_data(Extractor *x, const char *entry, int fd) {
+        for (;;) {
+                const void *buf;
+                size_t size;
+                la_int64_t offset;
+                int r;
+
+                r = archive_read_data_block(x->archive, &buf, &size, &offset);
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r != ARCHIVE_OK)
+                        return log_error_errno(-EIO, "Layer entry '%s': failed to read data: %s", entry,
+                                        archive_error_string(x->archive));
+                while (size > 0) {
+                        ssize_t n = pwrite(fd, buf, size, offset);
+                        if (n < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                return log_error_errno(negative_errno(), "Layer entry '%s': failed to write: %m", entry);
+                        }
+                        buf = (const char *) buf + n;
+                        size -= (size_t) n;
+                        offset += n;
+                }
+        }
+}
+
+static int extract_regular(Extractor *x, const char *entry, struct archive_entry *e, int parent_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        struct timespec ts[2];
+        int r;
+
+        r = remove_existing(entry, parent_fd, name, false);
+        if (r < 0)
+                return r;
+        fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create: %m", entry);
+        r = write_data(x, entry, fd);
+        if (r < 0)
+                return r;
+        if (archive_entry_size_is_set(e) && ftruncate(fd, archive_entry_size(e)) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the size: %m", entry);
+        r = apply_owner_and_mode(x, entry, e, fd, entry_mode(e, S_IFREG));
+        if (r < 0)
+                return r;
+        r = apply_xattrs(entry, e, fd);
+        if (r < 0)
+                return r;
+        entry_times(e, ts);
+        if (futimens(fd, ts) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set times: %m", entry);
+        return 0;
+}
+
+static int defer_dir(Extractor *x, const char *path, struct archive_entry *e) {
+        DeferredDir *d;
+
+        if (x->n_dirs == x->n_dirs_allocated) {
+                size_t n = MAX(x->n_dirs_allocated * 2, (size_t) 64);
+                d = reallocarray(x->dirs, n, sizeof(DeferredDir));
+                if (!d)
+                        return log_oom();
+                x->dirs = d;
+                x->n_dirs_allocated = n;
+        }
+        d = &x->dirs[x->n_dirs];
+        *d = (DeferredDir) { .path = strdup(path), .mode = entry_mode(e, S_IFDIR) };
+        if (!d->path)
+                return log_oom();
+        entry_times(e, d->times);
+        x->n_dirs++;
+        return 0;
+}
+
+static int extract_directory(Extractor *x, const char *entry, const char *path, struct archive_entry *e,
+                int parent_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (isempty(path))
+                fd = openat2_beneath(x->root_fd, ".", O_RDONLY | O_DIRECTORY);
+        else {
+                r = remove_existing(entry, parent_fd, name, true);
+                if (r < 0)
+                        return r;
+                if (r == 0 && mkdirat(parent_fd, name, 0700) < 0)
+                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to create: %m", entry);
+                fd = openat2_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
+        }
+        if (fd < 0)
+                return log_error_errno(fd, "Layer entry '%s': failed to open the directory: %m", entry);
+        if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
+            (x->privileged || errno != EPERM))
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
+        r = apply_xattrs(entry, e, fd);
+        if (r < 0)
+                return r;
+        return defer_dir(x, path, e);
+}
+
+static int extract_symlink(Extractor *x, const char *entry, struct archive_entry *e, int parent_fd, const char *name) {
+        const char *target = archive_entry_symlink(e);
+        struct timespec ts[2];
+        int r;
+
+        if (isempty(target))
+                return log_error_errno(-EINVAL, "Layer entry '%s': symlink without a target.", entry);
+        r = remove_existing(entry, parent_fd, name, false);
+        if (r < 0)
+                return r;
+        /* Stored verbatim: the target is resolved inside the container, never here. */
+        if (symlinkat(target, parent_fd, name) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the symlink: %m", entry);
+        if (fchownat(parent_fd, name, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e),
+                     AT_SYMLINK_NOFOLLOW) < 0 && (x->privileged || errno != EPERM))
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
+        entry_times(e, ts);
+        if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set times: %m", entry);
+        return 0;
+}
+
+static int extract_hardlink(Extractor *x, const char *entry, const char *raw_target, int parent_fd, const char *name) {
+        _cleanup_free_ char *target = NULL;
+        _cleanup_close_ int target_parent_fd = -EBADF;
+        const char *target_name, *why = NULL;
+        struct stat st;
+        int r;
+
+        r = normalize_entry_path(raw_target, &target, &why);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Layer entry '%s': hard link target '%s' refused: %s.", entry, raw_target, why);
+        if (isempty(target))
+                return log_error_errno(-EINVAL, "Layer entry '%s': hard link to the layer root refused.", entry);
+
+        /* The target must already exist in this layer; resolving it never follows a symlink. */
+        r = open_parent(x, entry, target, &target_parent_fd, &target_name);
+        if (r < 0)
+                return r;
+        if (fstatat(target_parent_fd, target_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': hard link target '%s' is not an earlier "
+                                "entry of this layer: %m", entry, target);
+        if (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+                return log_error_errno(-EPERM, "Layer entry '%s': hard link target '%s' is a directory or device.",
+                                entry, target);
+        r = remove_existing(entry, parent_fd, name, false);
+        if (r < 0)
+                return r;
+        if (linkat(target_parent_fd, target_name, parent_fd, name, 0) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to link to '%s': %m", entry, target);
+        return 0;
+}
+
+static int extract_fifo(Extractor *x, const char *entry, struct archive_entry *e, int parent_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = remove_existing(entry, parent_fd, name, false);
+        if (r < 0)
+                return r;
+        if (mknodat(parent_fd, name, S_IFIFO | 0600, 0) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the fifo: %m", entry);
+        /* O_PATH: opening a fifo for real would block. */
+        fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to open the fifo: %m", entry);
+        if (fchownat(fd, "", (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e), AT_EMPTY_PATH) < 0 &&
+            (x->privileged || errno != EPERM))
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
+        if (fchmodat(parent_fd, name, entry_mode(e, S_IFIFO), 0) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the mode: %m", entry);
+        return 0;
+}
+
+static int extract_whiteout(const char *entry, int parent_fd, const char *name) {
+        const char *target = name + strlen(WHITEOUT_PREFIX);
+        int r;
+
+        if (streq(name, OPAQUE_MARKER)) {
+                _cleanup_close_ int fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to open the directory: %m",
+                                        entry);
+                if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to mark the directory "
+                                        "opaque: %m", entry);
+                return 0;
+        }
+        if (isempty(target) || streq(target, ".") || streq(target, "..") || startswith(target, WHITEOUT_PREFIX))
+                return log_error_errno(-EINVAL, "Layer entry '%s': invalid whiteout.", entry);
+        r = remove_existing(entry, parent_fd, target, false);
+        if (r < 0)
+                return r;
+        /* An overlay whiteout: a character device 0/0 (needs no CAP_MKNOD since Linux 5.8). */
+        if (mknodat(parent_fd, target, S_IFCHR | 0, makedev(0, 0)) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the whiteout: %m", entry);
+        return 0;
+}
+
+static int extract_entry(Extractor *x, struct archive_entry *e) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int parent_fd = -EBADF;
+        const char *entry = archive_entry_pathname(e) ?: "", *name = NULL, *why = NULL, *hardlink;
+        mode_t type = archive_entry_filetype(e);
+        int r;
+
+        if (++x->entries > x->limits->max_entries)
+                return log_error_errno(-EFBIG, "Layer entry '%s': the layer has more than %ju entries (the limit, "
+                                "see $BERTH_LAYER_MAX_ENTRIES).", entry, (uintmax_t) x->limits->max_entries);
+
+        r = normalize_entry_path(entry, &path, &why);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Layer entry '%s' refused: %s.", entry, why);
+
+        if (type == AE_IFREG && archive_entry_size(e) > 0) {
+                uint64_t size = (uint64_t) archive_entry_size(e);
+                if (size > x->limits->max_bytes - MIN(x->bytes, x->limits->max_bytes))
+                        return log_error_errno(-EFBIG, "Layer entry '%s': the layer's files exceed %ju bytes (the "
+                                        "limit, see $BERTH_LAYER_MAX_BYTES).", entry, (uintmax_t) x->limits->max_bytes);
+                x->bytes += size;
+        }
+
+        if (isempty(path)) {
+                if (type != AE_IFDIR)
+                        return log_error_errno(-EINVAL, "Layer entry '%s': the layer root must be a directory.", entry);
+                return extract_directory(x, entry, path, e, -EBADF, NULL);
+        }
+
+        r = open_parent(x, entry, path, &parent_fd, &name);
+        if (r < 0)
+                return r;
+
+        if (startswith(name, WHITEOUT_PREFIX))
+                return extract_whiteout(entry, parent_fd, name);
+
+        hardlink = archive_entry_hardlink(e);
+        if (hardlink)
+                return extract_hardlink(x, entry, hardlink, parent_fd, name);
+
+        switch (type) {
+        case AE_IFREG:
+                return extract_regular(x, entry, e, parent_fd, name);
+        case AE_IFDIR:
+                return extract_directory(x, entry, path, e, parent_fd, name);
+        case AE_IFLNK:
+                return extract_symlink(x, entry, e, parent_fd, name);
+        case AE_IFIFO:
+                return extract_fifo(x, entry, e, parent_fd, name);
+        case AE_IFCHR:
+        case AE_IFBLK:
+                log_warning("Layer entry '%s': device node skipped; containers get devices from the runtime.", entry);
+                return 0;
+        case AE_IFSOCK:
+                log_warning("Layer entry '%s': socket skipped.", entry);
+                return 0;
+        default:
+                return log_error_errno(-EINVAL, "Layer entry '%s': unknown file type 0%o.", entry, (unsigned) type);
+        }
+}
+
+static int finish_dirs(Extractor *x) {
+        /* Deepest last-created first is not needed: times of a directory change only when its own
+         * children change, and all children exist by now. */
+        for (size_t i = x->n_dirs; i > 0; i--) {
+                const DeferredDir *d = &x->dirs[i - 1];
+                _cleanup_close_ int fd = openat2_beneath(x->root_fd, isempty(d->path) ? "." : d->path,
+                                O_RDONLY | O_DIRECTORY);
+                if (fd < 0)
+                        continue; /* replaced by a later entry */
+                if (fchmod(fd, d->mode) < 0)
+                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set mode %04o: %m",
+                                        d->path, d->mode);
+                if (futimens(fd, d->times) < 0)
+                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set times: %m", d->path);
+        }
+        return 0;
+}
+
+int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, uint64_t *ret_bytes) {
+        Extractor x = {
+                .archive = a,
+                .root_fd = dir_fd,
+                .privileged = geteuid() == 0,
+                .limits = limits,
+        };
+        int r;
+
+        for (;;) {
+                struct archive_entry *e;
+
+                r = archive_read_next_header(a, &e);
+                if (r == ARCHIVE_EOF) {
+                        r = 0;
+                        break;
+                }
+                if (r == ARCHIVE_WARN)
+                        log_warning("Layer entry '%s': %s", archive_entry_pathname(e) ?: "",
+                                        archive_error_string(a));
+                else if (r != ARCHIVE_OK) {
+                        r = log_error_errno(-EBADMSG, "Failed to read the layer archive after %ju entries: %s",
+                                        (uintmax_t) x.entries, archive_error_string(a));
+                        break;
+                }
+                r = extract_entry(&x, e);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0)
+                r = finish_dirs(&x);
+
+        for (size_t i = 0; i < x.n_dirs; i++)
+                free(x.dirs[i].path);
+        free(x.dirs);
+        if (r >= 0 && ret_bytes)
+                *ret_bytes = x.bytes;
+        return r;
+}
