@@ -1,8 +1,179 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth-generator: a systemd generator that turns definition files (.container, .volume, .network,
+ * .image, .pod) into units. It reads files and writes units and symlinks into its output directory,
+ * nothing else: no D-Bus, no image pulls, no other processes (systemd.generator(7)). A broken file is
+ * reported and becomes a unit that fails with the message; the others are written regardless. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs-util.h"
 #include "log.h"
+#include "strv.h"
+#include "unit-generator.h"
+
+typedef struct Args {
+        bool dryrun;
+        bool user;
+        const char *output_dir;
+} Args;
+
+static void help(const char *program) {
+        printf("Usage: %s [--user] [--dryrun] NORMAL_DIR [EARLY_DIR LATE_DIR]\n\n"
+               "Generates systemd units from berth definition files.\n\n"
+               "  --user      generate for a user's service manager (also when the program name contains \"user\")\n"
+               "  --dryrun    print the units on stdout instead of writing them\n"
+               "  -v          debug output\n\n"
+               "BERTH_UNIT_DIRS=DIR:DIR replaces the search path. See berth-generator(8).\n",
+               program);
+}
+
+static int parse_args(int argc, char *argv[], Args *args) {
+        static const struct option options[] = {
+                { "dryrun", no_argument, NULL, 'n' },
+                { "user", no_argument, NULL, 'u' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        const char *slash = strrchr(argv[0], '/');
+        int c;
+
+        /* Installed as a user generator under a name containing "user". */
+        args->user = strstr(slash ? slash + 1 : argv[0], "user") != NULL;
+        while ((c = getopt_long(argc, argv, "vh", options, NULL)) >= 0)
+                switch (c) {
+                case 'n':
+                        args->dryrun = true;
+                        break;
+                case 'u':
+                        args->user = true;
+                        break;
+                case 'v':
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case 'h':
+                        help(argv[0]);
+                        return 0;
+                case 'V':
+                        printf("berth-generator %s\n", BERTH_VERSION);
+                        return 0;
+                default:
+                        return -EINVAL;
+                }
+        /* systemd passes normal, early and late directories; units go to the normal one, so that
+         * files in /etc/systemd/system still override them. */
+        if (optind < argc)
+                args->output_dir = argv[optind];
+        else if (!args->dryrun)
+                return log_error_errno(-EINVAL, "Missing output directory argument (or --dryrun).");
+        return 1;
+}
+
+static int write_link(int dir_fd, const char *link, const char *target) {
+        _cleanup_free_ char *tmp = NULL, *parent = NULL;
+        const char *slash = strrchr(link, '/');
+        int r;
+
+        if (slash) {
+                parent = strndup(link, (size_t) (slash - link));
+                if (!parent)
+                        return -ENOMEM;
+                /* mkdir_p wants a path; the output dir is absolute or relative to the cwd alike */
+                for (char *p = parent; (p = strchr(p, '/')); p++) {
+                        *p = 0;
+                        if (mkdirat(dir_fd, parent, 0755) < 0 && errno != EEXIST)
+                                return -errno;
+                        *p = '/';
+                }
+                if (mkdirat(dir_fd, parent, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        if (asprintf(&tmp, "%s.#tmp%d", link, (int) getpid()) < 0)
+                return -ENOMEM;
+        (void) unlinkat(dir_fd, tmp, 0);
+        if (symlinkat(target, dir_fd, tmp) < 0)
+                return -errno;
+        r = RET_NERRNO(renameat(dir_fd, tmp, dir_fd, link));
+        if (r < 0)
+                (void) unlinkat(dir_fd, tmp, 0);
+        return r;
+}
+
+static int emit(const Args *args, int dir_fd, const GeneratedUnit *u) {
+        int r;
+
+        if (args->dryrun) {
+                printf("---%s---\n%s", u->name, u->text);
+                return 0;
+        }
+        r = write_file_atomic_at(dir_fd, u->name, u->text, strlen(u->text), 0644, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s/%s: %m", args->output_dir, u->name);
+        for (char **l = u->links; l && l[0] && l[1]; l += 2) {
+                r = write_link(dir_fd, l[0], l[1]);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to link %s/%s: %m", args->output_dir, l[0]);
+        }
+        return 0;
+}
+
+static int run(const Args *args) {
+        _cleanup_(definition_set_done) DefinitionSet set = {};
+        _cleanup_strv_free_ char **roots = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        bool failed = false;
+        int r;
+
+        r = unit_search_path(args->user, &roots);
+        if (r >= 0)
+                r = definition_set_scan(&set, roots, args->user);
+        if (r >= 0)
+                r = definition_set_load(&set);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read definitions: %m");
+        if (set.n_defs == 0) {
+                _cleanup_free_ char *joined = strv_join(roots, ":");
+                log_debug("No definition files found in %s.", joined ?: "the search path");
+                return 0;
+        }
+        if (!args->dryrun) {
+                dir_fd = open(args->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dir_fd < 0)
+                        return log_error_errno(-errno, "Cannot open output directory %s: %m", args->output_dir);
+        }
+
+        for (size_t i = 0; i < set.n_defs; i++) {
+                GeneratedUnit u = {};
+                r = definition_generate(&set, &set.defs[i], &u);
+                if (r == -EINVAL) {
+                        log_error("%s", set.defs[i].error);
+                        failed = true;
+                } else if (r < 0) {
+                        generated_unit_done(&u);
+                        return log_error_errno(r, "Failed to convert %s: %m", set.defs[i].path);
+                } else
+                        log_debug("Converted %s to %s.", set.defs[i].path, u.name);
+                if (emit(args, dir_fd, &u) < 0)
+                        failed = true;
+                generated_unit_done(&u);
+        }
+        return failed ? -EINVAL : 0;
+}
 
 int main(int argc, char *argv[]) {
+        Args args = {};
+        int r;
+
         log_setup(argv[0], LOG_TARGET_STDERR);
-        log_error("not yet");
-        return 1;
+        r = parse_args(argc, argv, &args);
+        if (r <= 0)
+                return r < 0 ? 1 : 0;
+        /* The generator contract: log to the kernel log (stderr is copied too, for --dryrun and verify). */
+        if (!args.dryrun)
+                log_setup(argv[0], LOG_TARGET_KMSG);
+        return run(&args) < 0 ? 1 : 0;
 }

@@ -31,6 +31,7 @@ typedef struct ContainerSpec {
         bool read_only; /* --read-only */
 
         char *network;         /* --network none|host|private|container:NAME|NETWORK */
+        char *pod;             /* --pod NAME: join the pod `berth pod create NAME` made */
         char **publish;        /* --publish */
         char **dns;            /* --dns */
         char **dns_search;     /* --dns-search */

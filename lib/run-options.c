@@ -31,6 +31,7 @@ const RunOption run_options[] = {
         LIST("tmpfs", 0, "Tmpfs", tmpfs, "mount a tmpfs DST[:OPTS]"),
         BOOL("read-only", 0, "ReadOnly", read_only, "mount the root file system read-only"),
         STR("network", 0, "Network", network, "none, host, private, container:NAME or a network name"),
+        STR("pod", 0, NULL, pod, "join a pod made by `berth pod create` (the generator resolves Pod=)"),
         LIST("publish", 'p', "PublishPort", publish, "publish a port [IP:]HOST:CONTAINER[/PROTO]"),
         LIST("dns", 0, "DNS", dns, "DNS server for /etc/resolv.conf"),
         LIST("dns-search", 0, "DNSSearch", dns_search, "DNS search domain"),

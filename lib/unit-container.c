@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* .container → NAME.service running `berth-runtime supervise [OPTIONS] IMAGE [COMMAND...]`.
+ * Keys become options through the shared table in run-options.c, so a key means exactly what the same
+ * option means to `berth run` and to the runtime. The few keys that name other definitions or host
+ * paths are resolved here first. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container-spec.h"
+#include "fs-util.h"
+#include "paths.h"
+#include "run-options.h"
+#include "strv.h"
+#include "unit-convert.h"
+#include "words.h"
+
+/* Keys handled here rather than (only) through the table. */
+static const char *const container_keys[] = {
+        "Image", "Exec", "Group", "Pod", "StartWithPod", "LogDriver", NULL,
+};
+
+/* Quadlet keys berth has no option for yet: a clear error rather than "unknown key". */
+static const char *const container_unsupported[] = {
+        "AppArmor", "AutoUpdate", "CgroupsMode", "EnvironmentHost", "ExposeHostPort", "GIDMap",
+        "HealthLogDestination", "HealthMaxLogCount", "HealthMaxLogSize", "HealthStartupCmd",
+        "HealthStartupInterval", "HealthStartupRetries", "HealthStartupSuccess", "HealthStartupTimeout",
+        "HttpProxy", "IP", "IP6", "LogOpt", "Mask", "NetworkAlias", "ReadOnlyTmpfs", "ReloadCmd",
+        "ReloadSignal", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay", "Secret",
+        "SecurityLabelDisable", "SecurityLabelFileType", "SecurityLabelLevel", "SecurityLabelNested",
+        "SecurityLabelType", "ShmSize", "SubGIDMap", "SubUIDMap", "Timezone", "UIDMap", "Unmask", "VolatileTmp",
+        NULL,
+};
+
+/* Seconds added to StopTimeout= for TimeoutStopSec=, so the runtime's own escalation runs first. */
+#define STOP_TIMEOUT_MARGIN_SEC 10
+
+static int supported_keys(char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < run_options_count; i++)
+                if (run_options[i].key)
+                        r = strv_extend(&l, run_options[i].key);
+        for (const char *const *k = container_keys; r >= 0 && *k; k++)
+                r = strv_extend(&l, *k);
+        for (const char *const *k = convert_common_keys; r >= 0 && *k; k++)
+                r = strv_extend(&l, *k);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int apply(ConvertContext *c, const UnitEntry *e, const RunOption *o, ContainerSpec *spec, const char *value) {
+        int r = run_option_apply(o, spec, value);
+
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return convert_error(c, e, "Invalid value '%s'%s.", value ?: "",
+                                o->kind == RUN_OPTION_BOOL ? " (expected yes or no)" : "");
+        return 0;
+}
+
+/* Network=x.network[:opts] → the network's name; Network=x.container → container:NAME. */
+static int resolve_network(ConvertContext *c, const UnitEntry *e, const char *value, char **ret) {
+        _cleanup_free_ char *base = strndup(value, strcspn(value, ":")), *svc = NULL, *res = NULL;
+        const char *opts = value + strlen(base);
+        int r;
+
+        if (!base)
+                return -ENOMEM;
+        if (endswith(base, ".network")) {
+                r = convert_resolve(c, e, base, "network", NULL, &svc, &res);
+                if (r >= 0)
+                        r = convert_add_dependency(c, "Requires", svc);
+                if (r < 0)
+                        return r;
+                *ret = strjoin(res, opts);
+        } else if (endswith(base, ".container")) {
+                if (*opts)
+                        return convert_error(c, e, "Options cannot be given when sharing another container's network.");
+                r = convert_resolve(c, e, base, "container", NULL, &svc, &res);
+                if (r >= 0)
+                        r = convert_add_dependency(c, "Requires", svc);
+                if (r < 0)
+                        return r;
+                *ret = strjoin("container:", res);
+        } else
+                *ret = strdup(value);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Volume=SRC:DST[:OPTS]: a .volume source becomes the volume's name, a host path must be mounted. */
+static int resolve_volume(ConvertContext *c, const UnitEntry *e, const char *value, char **ret) {
+        _cleanup_free_ char *src = NULL, *svc = NULL, *res = NULL, *abs = NULL;
+        const char *colon = strchr(value, ':');
+        int r;
+
+        if (!colon) /* an anonymous volume: only the path in the container */
+                return (*ret = strdup(value)) ? 0 : -ENOMEM;
+        src = strndup(value, (size_t) (colon - value));
+        if (!src)
+                return -ENOMEM;
+        if (endswith(src, ".volume")) {
+                r = convert_resolve(c, e, src, "volume", NULL, &svc, &res);
+                if (r >= 0)
+                        r = convert_add_dependency(c, "Requires", svc);
+                if (r < 0)
+                        return r;
+                *ret = strjoin(res, colon);
+        } else if (src[0] == '/' || src[0] == '.') {
+                r = convert_absolute_path(c, src, &abs);
+                if (r >= 0)
+                        r = convert_add_mounts_for(c, abs);
+                if (r < 0)
+                        return r;
+                *ret = strjoin(abs, colon);
+        } else
+                *ret = strdup(value);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Mount=type=...,source=...: the same resolution as Volume= for the source, "src" spelled out. */
+static int resolve_mount(ConvertContext *c, const UnitEntry *e, const char *value, char **ret) {
+        _cleanup_strv_free_ char **parts = NULL;
+        _cleanup_free_ char *copy = strdup(value);
+        const char *type = "volume";
+        char *saveptr = NULL, **source = NULL;
+        int r;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *t = strtok_r(copy, ",", &saveptr); t; t = strtok_r(NULL, ",", &saveptr)) {
+                const char *v;
+                if ((v = startswith(t, "src=")))
+                        r = strv_consume(&parts, strjoin("source=", v));
+                else
+                        r = strv_extend(&parts, t);
+                if (r < 0)
+                        return r;
+                if ((v = startswith(t, "type=")))
+                        type = v;
+        }
+        STRV_FOREACH(p, parts)
+                if (startswith(*p, "source="))
+                        source = (char **) p;
+        if (source) {
+                const char *src = *source + strlen("source=");
+                _cleanup_free_ char *svc = NULL, *res = NULL, *abs = NULL;
+                char *n = NULL;
+
+                if (streq(type, "volume") && endswith(src, ".volume")) {
+                        r = convert_resolve(c, e, src, "volume", NULL, &svc, &res);
+                        if (r >= 0)
+                                r = convert_add_dependency(c, "Requires", svc);
+                        if (r < 0)
+                                return r;
+                        n = strjoin("source=", res);
+                } else if (streq(type, "bind")) {
+                        r = convert_absolute_path(c, src, &abs);
+                        if (r >= 0)
+                                r = convert_add_mounts_for(c, abs);
+                        if (r < 0)
+                                return r;
+                        n = strjoin("source=", abs);
+                }
+                if (n) {
+                        free(*source);
+                        *source = n;
+                }
+        } else if (streq(type, "bind"))
+                return convert_error(c, e, "A bind mount needs source=.");
+        *ret = strv_join(parts, ",");
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Docker writes sizes as 512m; systemd's MemoryMax= wants 512M. */
+static char *memory_value(const char *v) {
+        char *s = strdup(v);
+        size_t n;
+
+        if (!s)
+                return NULL;
+        n = strlen(s);
+        if (n > 0 && strchr("kmgt", s[n - 1]))
+                s[n - 1] = (char) toupper((unsigned char) s[n - 1]);
+        else if (n > 1 && (s[n - 1] == 'b' || s[n - 1] == 'B') && strchr("kKmMgGtT", s[n - 2])) {
+                s[n - 1] = 0;
+                s[n - 2] = (char) toupper((unsigned char) s[n - 2]);
+        }
+        return s;
+}
+
+static bool is_unsigned(const char *s) {
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (!isdigit((unsigned char) *s))
+                        return false;
+        return true;
+}
+
+/* Applies one [Container] assignment to the spec. */
+static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec *spec, char *const *supported) {
+        const RunOption *o = run_option_by_key(e->key);
+        _cleanup_free_ char *v = unit_value_unquote(e->value), *resolved = NULL;
+        _cleanup_strv_free_ char **words = NULL;
+        int r;
+
+        if (!v)
+                return -ENOMEM;
+        if (streq(e->key, "Image")) {
+                _cleanup_free_ char *svc = NULL;
+                free(spec->image);
+                spec->image = NULL;
+                if (!endswith(v, ".image"))
+                        return (spec->image = strdup(v)) ? 0 : -ENOMEM;
+                r = convert_resolve(c, e, v, "image", NULL, &svc, &spec->image);
+                return r < 0 ? r : convert_add_dependency(c, "Requires", svc);
+        }
+        if (streq(e->key, "Exec")) {
+                if (split_words(e->value, &words) < 0)
+                        return convert_error(c, e, "Unbalanced quotes or a bad escape in '%s'.", e->value);
+                strv_free(spec->command);
+                spec->command = TAKE_PTR(words);
+                return 0;
+        }
+        if (streq(e->key, "Pod")) {
+                _cleanup_free_ char *svc = NULL;
+                if (!endswith(v, ".pod"))
+                        return convert_error(c, e, "'%s' must name a .pod file.", v);
+                free(spec->pod);
+                spec->pod = NULL;
+                r = convert_resolve(c, e, v, "pod", NULL, &svc, &spec->pod);
+                return r < 0 ? r : convert_add_dependency(c, "BindsTo", svc);
+        }
+        if (streq(e->key, "Group") || streq(e->key, "ServiceName"))
+                return 0; /* Group= is joined to User= below, ServiceName= named the unit */
+        if (streq(e->key, "StartWithPod"))
+                return parse_boolean(v) < 0 ? convert_error(c, e, "'%s' is not a boolean (yes or no).", v) : 0;
+        if (streq(e->key, "LogDriver")) {
+                if (!streq(v, "journald") && !streq(v, "passthrough"))
+                        return convert_error(c, e, "'%s' is not supported: berth sends container output to the journal "
+                                        "(journald or passthrough).", v);
+                return 0;
+        }
+        if (!o)
+                return convert_bad_key(c, e, "Container", supported, container_unsupported);
+
+        if (streq(e->key, "Network"))
+                r = resolve_network(c, e, v, &resolved);
+        else if (streq(e->key, "Volume") && !isempty(v))
+                r = resolve_volume(c, e, v, &resolved);
+        else if (streq(e->key, "Mount") && !isempty(v))
+                r = resolve_mount(c, e, v, &resolved);
+        else if (streq(e->key, "EnvironmentFile") && !isempty(v))
+                r = convert_absolute_path(c, v, &resolved);
+        else if (streq(e->key, "AddDevice") && v[0] == '-') {
+                /* "-/dev/x": only when the host has it, decided now like Quadlet does */
+                _cleanup_free_ char *host = strndup(v + 1, strcspn(v + 1, ":"));
+                if (!host)
+                        return -ENOMEM;
+                if (access(host, F_OK) < 0)
+                        return 0;
+                r = (resolved = strdup(v + 1)) ? 0 : -ENOMEM;
+        } else if (streq(e->key, "StopTimeout")) {
+                if (!is_unsigned(v))
+                        return convert_error(c, e, "'%s' is not a number of seconds.", v);
+                r = 0;
+        } else if (streq(e->key, "Memory"))
+                r = (resolved = memory_value(v)) ? 0 : -ENOMEM;
+        else if (streq(e->key, "PidsLimit"))
+                r = (resolved = strdup(streq(v, "-1") || streq(v, "0") ? "infinity" : v)) ? 0 : -ENOMEM;
+        else if (streq(e->key, "Environment") || streq(e->key, "Label") || streq(e->key, "Annotation")) {
+                /* systemd's Environment= syntax: space-separated KEY=VALUE words, quotes group */
+                if (split_words(e->value, &words) < 0)
+                        return convert_error(c, e, "Unbalanced quotes or a bad escape in '%s'.", e->value);
+                if (!words[0])
+                        return apply(c, e, o, spec, "");
+                STRV_FOREACH(w, words)
+                        if ((r = apply(c, e, o, spec, *w)) < 0)
+                                return r;
+                return 0;
+        } else
+                r = 0;
+        if (r < 0)
+                return r;
+        if (o->kind == RUN_OPTION_WORDS || o->kind == RUN_OPTION_ARGV)
+                return apply(c, e, o, spec, e->value);
+        if (o->kind == RUN_OPTION_UNIT_PROPERTY && isempty(v)) {
+                spec->unit_properties = strv_free(spec->unit_properties);
+                return 0;
+        }
+        return apply(c, e, o, spec, resolved ?: v);
+}
+
+static int container_service(ConvertContext *c, const ContainerSpec *spec) {
+        _cleanup_strv_free_ char **argv = NULL;
+        const UnitEntry *type = unit_file_lookup_last(c->in, "Service", "Type");
+        const UnitEntry *kill = unit_file_lookup_last(c->in, "Service", "KillMode");
+        int r;
+
+        if (type && !streq(type->value, "notify") && !streq(type->value, "oneshot"))
+                return convert_error(c, type, "'%s' cannot be used: a container unit is Type=notify or Type=oneshot.",
+                                type->value);
+        if (kill && !streq(kill->value, "mixed") && !streq(kill->value, "control-group"))
+                return convert_error(c, kill, "'%s' cannot be used: berth needs KillMode=mixed or control-group.",
+                                kill->value);
+
+        r = unit_file_append_default(c->out, "Service", "Type", "notify");
+        if (r >= 0)
+                r = unit_file_append_default(c->out, "Service", "NotifyAccess", "all");
+        if (r >= 0)
+                r = unit_file_append_default(c->out, "Service", "Delegate", "yes");
+        if (r >= 0)
+                r = unit_file_append_default(c->out, "Service", "KillMode", "mixed");
+        if (r >= 0)
+                r = unit_file_append_default(c->out, "Service", "SyslogIdentifier", "%N");
+        if (r >= 0 && spec->stop_timeout) {
+                char t[32];
+                (void) snprintf(t, sizeof t, "%llu",
+                                strtoull(spec->stop_timeout, NULL, 10) + STOP_TIMEOUT_MARGIN_SEC);
+                r = unit_file_append_default(c->out, "Service", "TimeoutStopSec", t);
+        }
+        STRV_FOREACH(p, spec->unit_properties) {
+                _cleanup_free_ char *key = strndup(*p, strcspn(*p, "="));
+                if (r < 0)
+                        break;
+                r = key ? unit_file_append(c->out, "Service", key, *p + strlen(key) + 1) : -ENOMEM;
+        }
+        if (r < 0)
+                return r;
+
+        r = strv_extend(&argv, berth_path(BERTH_PATH_RUNTIME_BINARY));
+        if (r >= 0)
+                r = strv_extend(&argv, "supervise");
+        if (r >= 0)
+                r = run_options_to_argv(spec, &argv);
+        if (r >= 0 && spec->image)
+                r = strv_extend(&argv, spec->image);
+        if (r >= 0)
+                r = strv_extend_strv(&argv, spec->command);
+        if (r < 0)
+                return r;
+        return convert_add_exec(c, "ExecStart", argv);
+}
+
+int convert_container(ConvertContext *c) {
+        _cleanup_(container_spec_done) ContainerSpec spec;
+        _cleanup_strv_free_ char **supported = NULL;
+        const UnitSection *s = unit_file_find_section(c->in, "Container");
+        const UnitEntry *group = NULL, *rootfs = NULL;
+        const char *state = berth_path(BERTH_PATH_STATE), *storage = berth_path(BERTH_PATH_STORAGE);
+        bool templated = strchr(c->def->name, '@');
+        int r;
+
+        container_spec_init(&spec);
+        if (!s)
+                return convert_error(c, NULL, "No [Container] section.");
+        r = supported_keys(&supported);
+        if (r < 0)
+                return r;
+        /* The unit's own name, as systemd expands it; ContainerName= replaces it. */
+        spec.name = strdup(templated ? "%p_%i" : "%N");
+        if (!spec.name)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < s->n_entries; i++) {
+                const UnitEntry *e = &s->entries[i];
+                r = container_entry(c, e, &spec, supported);
+                if (r < 0)
+                        return r;
+                if (streq(e->key, "Group"))
+                        group = isempty(e->value) ? NULL : e;
+                if (streq(e->key, "Rootfs"))
+                        rootfs = isempty(e->value) ? NULL : e;
+        }
+        if (group) {
+                _cleanup_free_ char *g = unit_value_unquote(group->value), *ug = NULL;
+                if (!g)
+                        return -ENOMEM;
+                if (!spec.user)
+                        return convert_error(c, group, "Group= needs User= as well.");
+                ug = strjoin(spec.user, ":", g);
+                if (!ug)
+                        return -ENOMEM;
+                free(spec.user);
+                spec.user = TAKE_PTR(ug);
+        }
+        if (isempty(spec.image) && !spec.rootfs)
+                return convert_error(c, NULL, "[Container] has neither Image= nor Rootfs=; one is needed.");
+        if (!isempty(spec.image) && spec.rootfs)
+                return convert_error(c, rootfs, "Image= and Rootfs= exclude each other.");
+        if (spec.rootfs && spec.rootfs[0] != '/')
+                return convert_error(c, rootfs, "'%s' is not an absolute path.", spec.rootfs);
+
+        /* The container's state and its images must be mounted before it starts. */
+        r = convert_add_mounts_for(c, state);
+        if (r >= 0 && !startswith(storage, state))
+                r = convert_add_mounts_for(c, storage);
+        if (r < 0)
+                return r;
+        return container_service(c, &spec);
+}
