@@ -166,7 +166,7 @@ static int image_import(int argc, char *argv[]) {
                 return r;
         r = image_store_import_rootfs(store, fd, name, &img);
         if (r < 0)
-                return log_error_errno(r, "Failed to import %s as %s: %m", streq(file, "-") ? "stdin" : file, name);
+                return r; /* logged where the problem was understood, naming the entry */
         printf("%s\n", img->id);
         return 0;
 }

@@ -82,16 +82,24 @@ static bool tag_is_valid(const char *t) {
         return true;
 }
 
-/* host[:port], host being dot-separated labels of letters, digits and '-'. IPv6 literals are not accepted. */
+/* host[:port]: dot-separated labels of letters, digits and inner '-'. IPv6 literals are not accepted. */
 static bool domain_is_valid(const char *d) {
         const char *colon = strrchr(d, ':');
         size_t n = colon ? (size_t) (colon - d) : strlen(d);
 
-        if (n == 0)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!(is_lower_alnum(d[i]) || (d[i] >= 'A' && d[i] <= 'Z') || d[i] == '.' || d[i] == '-'))
+        for (size_t i = 0, label = 0; i <= n; i++) {
+                char c = i < n ? d[i] : '.';
+                bool alnum = is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+
+                if (c == '.') {
+                        if (label == 0 || d[i - 1] == '-')
+                                return false;
+                        label = 0;
+                } else if (alnum || (c == '-' && label > 0))
+                        label++;
+                else
                         return false;
+        }
         if (colon) {
                 if (colon[1] == 0 || strlen(colon + 1) > 5)
                         return false;
