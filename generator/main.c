@@ -18,6 +18,7 @@
 typedef struct Args {
         bool dryrun;
         bool user;
+        bool no_kmsg;
         const char *output_dir;
 } Args;
 
@@ -26,6 +27,7 @@ static void help(const char *program) {
                "Generates systemd units from berth definition files.\n\n"
                "  --user      generate for a user's service manager (also when the program name contains \"user\")\n"
                "  --dryrun    print the units on stdout instead of writing them\n"
+               "  --no-kmsg-log  log to stderr only (tests)\n"
                "  -v          debug output\n\n"
                "BERTH_UNIT_DIRS=DIR:DIR replaces the search path. See berth-generator(8).\n",
                program);
@@ -35,6 +37,7 @@ static int parse_args(int argc, char *argv[], Args *args) {
         static const struct option options[] = {
                 { "dryrun", no_argument, NULL, 'n' },
                 { "user", no_argument, NULL, 'u' },
+                { "no-kmsg-log", no_argument, NULL, 'k' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
@@ -51,6 +54,9 @@ static int parse_args(int argc, char *argv[], Args *args) {
                         break;
                 case 'u':
                         args->user = true;
+                        break;
+                case 'k':
+                        args->no_kmsg = true;
                         break;
                 case 'v':
                         log_set_max_level(LOG_DEBUG);
@@ -173,7 +179,7 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? 1 : 0;
         /* The generator contract: log to the kernel log (stderr is copied too, for --dryrun and verify). */
-        if (!args.dryrun)
+        if (!args.dryrun && !args.no_kmsg)
                 log_setup(argv[0], LOG_TARGET_KMSG);
         return run(&args) < 0 ? 1 : 0;
 }

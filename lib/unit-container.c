@@ -384,7 +384,7 @@ int convert_container(ConvertContext *c) {
                 if (!g)
                         return -ENOMEM;
                 if (!spec.user)
-                        return convert_error(c, group, "Group= needs User= as well.");
+                        return convert_error(c, group, "User= must be set as well.");
                 ug = strjoin(spec.user, ":", g);
                 if (!ug)
                         return -ENOMEM;

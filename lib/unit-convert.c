@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fs-util.h"
 #include "log.h"
@@ -27,6 +26,7 @@ static const UnitType unit_types[] = {
         { "pod", "Pod", "-pod", "PodName", convert_pod },
 };
 
+static const char *const quadlet_keys[] = { "DefaultDependencies", NULL };
 const char *const convert_common_keys[] = { "ServiceName", NULL };
 const char *const convert_podman_only_keys[] = { "ContainersConfModule", "GlobalArgs", "PodmanArgs", NULL };
 
@@ -149,7 +149,13 @@ int convert_add_mounts_for(ConvertContext *c, const char *path) {
 }
 
 int convert_absolute_path(ConvertContext *c, const char *path, char **ret) {
-        char *p = path_is_absolute(path) || path[0] == '%' ? strdup(path) : path_join(c->def->dir, path);
+        char *p;
+
+        while (startswith(path, "./"))
+                path += 2;
+        if (streq(path, "."))
+                path = "";
+        p = path_is_absolute(path) || path[0] == '%' ? strdup(path) : path_join(c->def->dir, path);
 
         if (!p)
                 return -ENOMEM;
@@ -296,10 +302,7 @@ static int convert_unit_section(ConvertContext *c) {
 
         for (size_t i = 0; q && i < q->n_entries; i++)
                 if (!streq(q->entries[i].key, "DefaultDependencies"))
-                        return convert_error(c, &q->entries[i], "Unknown key in [Quadlet]%s.",
-                                        strcasecmp(q->entries[i].key, "DefaultDependencies") == 0
-                                                        ? "; did you mean DefaultDependencies=?"
-                                                        : " (only DefaultDependencies= is known)");
+                        return convert_bad_key(c, &q->entries[i], "Quadlet", (char **) quadlet_keys, NULL);
         if (!unit_file_ensure_section(c->out, "Unit") || !unit_file_ensure_section(c->out, "Service"))
                 return -ENOMEM;
         sn = unit_file_lookup_last(c->in, c->def->type->section, "ServiceName");
@@ -428,9 +431,13 @@ static int convert_install(const UnitFile *in, const Definition *d, UnitFile *ou
                 UnitSection *o = unit_file_ensure_section(out, "Install");
                 if (!o)
                         return -ENOMEM;
-                for (size_t i = 0; i < s->n_entries; i++)
+                for (size_t i = 0; i < s->n_entries; i++) {
+                        /* Applied as symlinks below; older systemd (< 254) would warn about the key. */
+                        if (streq(s->entries[i].key, "UpheldBy"))
+                                continue;
                         if ((r = unit_section_append(o, s->entries[i].key, s->entries[i].value, NULL, 0)) < 0)
                                 return r;
+                }
         }
         if (bare_template) {
                 /* A template is only linked through its default instance. */

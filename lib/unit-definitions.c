@@ -69,7 +69,7 @@ void definition_set_done(DefinitionSet *set) {
 int unit_search_path(bool user, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *e = getenv("BERTH_UNIT_DIRS"), *config = berth_path(BERTH_PATH_CONFIG);
-        int r;
+        int r = 0;
 
         if (!isempty(e)) {
                 _cleanup_free_ char *copy = strdup(e);
