@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fs-util.h"
+#include "log.h"
+
+void cgroup_paths_done(CgroupPaths *c) {
+        free(c->mount);
+        free(c->own);
+        free(c->supervisor);
+        free(c->payload);
+        *c = (CgroupPaths) {};
+}
+
+int cgroup2_mount_from_mountinfo(const char *mountinfo, char **ret_mount, char **ret_root) {
+        _cleanup_free_ char *copy = strdup(mountinfo);
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS" */
+                char root[4096], point[4096];
+                const char *sep = strstr(line, " - ");
+                if (!sep || !startswith(sep + 3, "cgroup2 "))
+                        continue;
+                if (sscanf(line, "%*u %*u %*u:%*u %4095s %4095s", root, point) != 2)
+                        continue;
+                /* mountinfo escapes space, tab, newline and backslash as \ooo; cgroup paths have none
+                 * in practice, and an escaped one would simply not be found later. */
+                *ret_mount = strdup(point);
+                *ret_root = strdup(root);
+                if (!*ret_mount || !*ret_root) {
+                        free(*ret_mount);
+                        free(*ret_root);
+                        return -ENOMEM;
+                }
+                return 0;
+        }
+        return -ENOENT;
+}
+
+int cgroup2_path_from_proc(const char *text, char **ret) {
+        const char *p = startswith(text, "0::") ? text + 3 : strstr(text, "\n0::");
+
+        if (!p)
+                return -ENOENT;
+        if (p != text + 3)
+                p += 4;
+        *ret = strndup(p, strcspn(p, "\n"));
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int write_string(const char *dir, const char *file, const char *value) {
+        _cleanup_free_ char *p = path_join(dir, file);
+        _cleanup_close_ int fd = -EBADF;
+        size_t l = strlen(value);
+
+        if (!p)
+                return -ENOMEM;
+        fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, value, l) != (ssize_t) l)
+                return negative_errno();
+        return 0;
+}
+
+static int move_pid(const char *dir, pid_t pid) {
+        char buf[32];
+
+        (void) snprintf(buf, sizeof buf, "%d", (int) pid);
+        return write_string(dir, "cgroup.procs", buf);
+}
+
+int cgroup_setup(CgroupPaths *c) {
+        _cleanup_free_ char *mountinfo = NULL, *self = NULL, *own_rel = NULL, *root = NULL;
+        const char *rel;
+        int r;
+
+        r = read_full_file("/proc/self/mountinfo", &mountinfo, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read /proc/self/mountinfo: %m");
+        r = cgroup2_mount_from_mountinfo(mountinfo, &c->mount, &root);
+        if (r == -ENOENT)
+                return log_error_errno(r, "No cgroup2 file system is mounted; berth-runtime needs cgroup v2.");
+        if (r < 0)
+                return log_oom();
+
+        r = read_full_file("/proc/self/cgroup", &self, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read /proc/self/cgroup: %m");
+        r = cgroup2_path_from_proc(self, &own_rel);
+        if (r == -ENOENT)
+                return log_error_errno(r, "/proc/self/cgroup has no cgroup v2 entry (\"0::\").");
+        if (r < 0)
+                return log_oom();
+
+        /* A mount of a subtree (root != "/") shows only what is below its root. */
+        rel = own_rel;
+        if (!streq(root, "/")) {
+                const char *s = startswith(own_rel, root);
+                if (!s || (*s != 0 && *s != '/'))
+                        return log_error_errno(-ENOENT, "Our cgroup %s is not below the cgroup2 mount's root %s.",
+                                        own_rel, root);
+                rel = s;
+        }
+        if (isempty(rel) || streq(rel, "/"))
+                return log_error_errno(-EPERM,
+                                "berth-runtime runs in the root cgroup; start it in its own delegated cgroup "
+                                "(a unit with Delegate=yes).");
+        /* With systemd's DelegateSubgroup=supervisor we already are in our leaf. */
+        if (endswith(rel, "/supervisor")) {
+                c->own = strjoin(c->mount, rel);
+                if (c->own)
+                        c->own[strlen(c->own) - strlen("/supervisor")] = 0;
+        } else
+                c->own = strjoin(c->mount, rel);
+        c->supervisor = c->own ? path_join(c->own, "supervisor") : NULL;
+        c->payload = c->own ? path_join(c->own, "payload") : NULL;
+        if (!c->supervisor || !c->payload)
+                return log_oom();
+
+        if (mkdir(c->supervisor, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(negative_errno(), "Failed to create cgroup %s: %m", c->supervisor);
+        if (mkdir(c->payload, 0755) < 0) {
+                if (errno != EEXIST)
+                        return log_error_errno(negative_errno(), "Failed to create cgroup %s: %m", c->payload);
+                /* Left over by a runtime that was killed: reusable only when nothing runs in it. */
+                if (cgroup_payload_populated(c))
+                        return log_error_errno(-EBUSY,
+                                        "Cgroup %s already holds running processes: is another container "
+                                        "running in this unit?", c->payload);
+        }
+        r = move_pid(c->supervisor, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move the runtime into %s: %m", c->supervisor);
+        c->moved = true;
+        return 0;
+}
+
+int cgroup_open_payload(const CgroupPaths *c) {
+        int fd = open(c->payload, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open cgroup %s: %m", c->payload);
+        return fd;
+}
+
+int cgroup_enter_payload(const CgroupPaths *c, pid_t pid) {
+        int r = move_pid(c->payload, pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move the container into %s: %m", c->payload);
+        return 0;
+}
+
+bool cgroup_payload_populated(const CgroupPaths *c) {
+        _cleanup_free_ char *p = path_join(c->payload, "cgroup.events"), *text = NULL;
+
+        if (!p || read_full_file(p, &text, NULL) < 0)
+                return false;
+        return strstr(text, "populated 1") != NULL;
+}
+
+int cgroup_kill_payload(const CgroupPaths *c) {
+        int r = write_string(c->payload, "cgroup.kill", "1");
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to kill the processes of %s: %m", c->payload);
+        return r == -ENOENT ? 0 : r;
+}
+
+/* Waits for "populated 0": cgroup.events signals changes with POLLPRI. */
+static int wait_until_empty(const CgroupPaths *c, int timeout_ms) {
+        _cleanup_free_ char *p = path_join(c->payload, "cgroup.events");
+        _cleanup_close_ int fd = -EBADF;
+        struct timespec start, now;
+
+        if (!p)
+                return -ENOMEM;
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        (void) clock_gettime(CLOCK_MONOTONIC, &start);
+        while (cgroup_payload_populated(c)) {
+                struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+                long elapsed;
+                (void) clock_gettime(CLOCK_MONOTONIC, &now);
+                elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+                if (elapsed >= timeout_ms)
+                        return -ETIMEDOUT;
+                (void) poll(&pfd, 1, (int) MIN(timeout_ms - elapsed, 100L));
+        }
+        return 0;
+}
+
+int cgroup_teardown(CgroupPaths *c) {
+        int r, ret = 0;
+
+        if (!c->payload)
+                return 0;
+        if (cgroup_payload_populated(c)) {
+                (void) cgroup_kill_payload(c);
+                r = wait_until_empty(c, 5000);
+                if (r < 0)
+                        ret = log_error_errno(r, "Processes in %s did not go away: %m", c->payload);
+        }
+        if (rmdir(c->payload) < 0 && errno != ENOENT)
+                ret = log_error_errno(negative_errno(), "Failed to remove cgroup %s: %m", c->payload);
+        if (c->moved) {
+                r = move_pid(c->own, 0);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to move the runtime back to %s: %m", c->own);
+                c->moved = false;
+        }
+        if (rmdir(c->supervisor) < 0 && errno != ENOENT && errno != EBUSY)
+                ret = log_error_errno(negative_errno(), "Failed to remove cgroup %s: %m", c->supervisor);
+        return ret;
+}

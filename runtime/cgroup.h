@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The runtime's cgroup (v2 only). The runtime lives in a Delegate=yes unit and never touches a
+ * cgroup outside its own:
+ *     <own>/supervisor   the runtime itself (a leaf, so <own> holds no process of ours)
+ *     <own>/payload      the container, entered with clone3(CLONE_INTO_CGROUP)
+ * On exit the payload is killed (cgroup.kill), the runtime moves back to <own> and both are removed. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct CgroupPaths {
+        char *mount;       /* where cgroup2 is mounted, e.g. /sys/fs/cgroup/unified */
+        char *own;         /* absolute directory of the cgroup the runtime was started in */
+        char *supervisor;  /* own/supervisor */
+        char *payload;     /* own/payload */
+        bool moved;        /* the runtime moved itself into supervisor */
+} CgroupPaths;
+
+void cgroup_paths_done(CgroupPaths *c);
+
+/* Finds the cgroup2 mount in a mountinfo text (the first "cgroup2" entry). For tests. */
+int cgroup2_mount_from_mountinfo(const char *mountinfo, char **ret_mount, char **ret_root);
+/* Finds the v2 path ("0::/path") in a /proc/PID/cgroup text. */
+int cgroup2_path_from_proc(const char *text, char **ret);
+
+/* Looks up the mount and our own cgroup, creates supervisor and payload and moves us into supervisor. */
+int cgroup_setup(CgroupPaths *c);
+/* An O_PATH directory fd of the payload cgroup, for CLONE_INTO_CGROUP. */
+int cgroup_open_payload(const CgroupPaths *c);
+/* Moves pid into the payload (the fallback when clone3 cannot place it). */
+int cgroup_enter_payload(const CgroupPaths *c, pid_t pid);
+/* Kills every process in the payload; with wait, waits up to timeout for it to empty. */
+int cgroup_kill_payload(const CgroupPaths *c);
+bool cgroup_payload_populated(const CgroupPaths *c);
+/* Kills what is left, waits until empty, moves us back to own, removes payload and supervisor. */
+int cgroup_teardown(CgroupPaths *c);

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "child.h"
+#include "config.h"
+#include "fs-util.h"
+#include "init.h"
+#include "log.h"
+#include "mount.h"
+#include "notify.h"
+#include "process.h"
+#include "seccomp.h"
+
+/* Reports to the parent and leaves. _exit(): this is a copy of the runtime's memory; its cleanup and
+ * leak checks belong to the parent. */
+_noreturn_ static void child_fail(int sync_fd, int error, int exit_status) {
+        ChildError e = { .error = error < 0 ? error : -EIO, .exit_status = exit_status };
+
+        (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
+        _exit(exit_status);
+}
+
+static int rlimit_from_name(const char *name) {
+        static const struct {
+                const char *name;
+                int resource;
+        } table[] = {
+                { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },         { "data", RLIMIT_DATA },
+                { "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },     { "memlock", RLIMIT_MEMLOCK },
+                { "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },     { "nofile", RLIMIT_NOFILE },
+                { "nproc", RLIMIT_NPROC },     { "rss", RLIMIT_RSS },         { "rtprio", RLIMIT_RTPRIO },
+                { "rttime", RLIMIT_RTTIME },   { "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+                { "as", RLIMIT_AS },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strcasecmp(name, table[i].name) == 0)
+                        return table[i].resource;
+        return -EINVAL;
+}
+
+static int parse_rlim(const char *s, rlim_t *ret) {
+        unsigned long long v;
+        char *end;
+
+        if (streq(s, "unlimited") || streq(s, "-1")) {
+                *ret = RLIM_INFINITY;
+                return 0;
+        }
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno != 0 || *end != 0 || isempty(s) || s[0] == '-')
+                return -EINVAL;
+        *ret = (rlim_t) v;
+        return 0;
+}
+
+static int apply_ulimits(char **ulimits) {
+        STRV_FOREACH(u, ulimits) {
+                _cleanup_free_ char *copy = strdup(*u);
+                char *eq, *colon;
+                struct rlimit rl;
+                int res;
+
+                if (!copy)
+                        return log_oom();
+                eq = strchr(copy, '=');
+                if (!eq)
+                        return log_error_errno(-EINVAL, "Invalid --ulimit '%s': expected NAME=SOFT[:HARD].", *u);
+                *eq++ = 0;
+                colon = strchr(eq, ':');
+                if (colon)
+                        *colon++ = 0;
+                res = rlimit_from_name(copy);
+                if (res < 0 || parse_rlim(eq, &rl.rlim_cur) < 0 || parse_rlim(colon ?: eq, &rl.rlim_max) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --ulimit '%s'.", *u);
+                if (setrlimit(res, &rl) < 0)
+                        return log_error_errno(negative_errno(), "Failed to apply --ulimit %s: %m", *u);
+        }
+        return 0;
+}
+
+static int resolve_user(const Container *c, UserIds *ret) {
+        _cleanup_fclose_ FILE *passwd = NULL, *group = NULL;
+
+        /* Already inside the pivoted root: these are the image's files and cannot lead outside. */
+        passwd = fopen("/etc/passwd", "re");
+        group = fopen("/etc/group", "re");
+        return user_resolve(c->process.user, c->spec.group_add, passwd, group, ret);
+}
+
+static int load_seccomp(const Container *c) {
+        if (c->spec.privileged || streq_ptr(c->seccomp, "unconfined"))
+                return 0;
+        if (c->seccomp)
+                return seccomp_load_profile(c->seccomp);
+        return seccomp_load_default(c->caps);
+}
+
+/* The payload's own setup and execve(). Runs as PID 1, or as PID 2 under --init. */
+_noreturn_ static void exec_payload(const Container *c, int sync_fd) {
+        _cleanup_(user_ids_done) UserIds ids = {};
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *path = NULL;
+        sigset_t none;
+        int r;
+
+        env = strv_copy(c->process.env);
+        if (!env)
+                child_fail(sync_fd, log_oom(), 125);
+        if (c->notify_proxy && env_set(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0)
+                child_fail(sync_fd, log_oom(), 125);
+
+        r = resolve_user(c, &ids);
+        if (r < 0)
+                child_fail(sync_fd, r, 125);
+        if (!env_get(env, "HOME")) {
+                _cleanup_free_ char *home = strjoin("HOME=", ids.home);
+                if (!home || env_set(&env, home) < 0)
+                        child_fail(sync_fd, log_oom(), 125);
+        }
+
+        if (setsid() < 0)
+                child_fail(sync_fd, log_error_errno(negative_errno(), "setsid() failed: %m"), 125);
+        r = apply_ulimits(c->spec.ulimit);
+        if (r < 0)
+                child_fail(sync_fd, r, 125);
+        umask(0022);
+        r = safe_chdir(c->process.workdir, ids.uid, ids.gid);
+        if (r < 0)
+                child_fail(sync_fd, r, 125);
+
+        r = find_executable(c->process.argv[0], env, &path);
+        if (r < 0) {
+                log_error_errno(r, "Cannot run '%s' in the container: %s", c->process.argv[0],
+                                r == -ENOENT ? "no such executable in $PATH" : strerror(-r));
+                child_fail(sync_fd, r, r == -ENOENT ? 127 : 126);
+        }
+
+        /* Without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in before caps are dropped. */
+        if (!c->spec.no_new_privileges && (r = load_seccomp(c)) < 0)
+                child_fail(sync_fd, r, 125);
+        r = capabilities_apply_and_switch_user(c->caps, c->caps_added, ids.uid, ids.gid, ids.groups, ids.n_groups);
+        if (r < 0)
+                child_fail(sync_fd, r, 125);
+        if (c->spec.no_new_privileges) {
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        child_fail(sync_fd, log_error_errno(negative_errno(), "PR_SET_NO_NEW_PRIVS failed: %m"), 125);
+                r = load_seccomp(c);
+                if (r < 0)
+                        child_fail(sync_fd, r, 125);
+        }
+        /* Only 0, 1 and 2 reach the payload: everything else (the sync socket, any fd our caller
+         * leaked to us) closes on execve (CVE-2024-21626 was a leaked host directory fd). */
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                child_fail(sync_fd, log_error_errno(negative_errno(), "close_range() failed: %m"), 125);
+        (void) sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+
+        execve(path, c->process.argv, env);
+        r = negative_errno();
+        log_error_errno(r, "Failed to execute %s: %m", path);
+        child_fail(sync_fd, r, r == -ENOENT ? 127 : 126);
+}
+
+_noreturn_ void container_child(const Container *c, int sync_fd) {
+        _cleanup_close_ int root_fd = -EBADF;
+        char go;
+        int r;
+
+        /* Non-dumpable until execve replaces us: nothing in the container may open /proc/1/exe (the
+         * runtime binary) or our fds (CVE-2019-5736, CVE-2016-9962). The supervisor itself stays in the
+         * host's pid namespace, invisible from inside. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (recv(sync_fd, &go, 1, 0) != 1)
+                _exit(125); /* the supervisor died before we could start */
+
+        /* Now that we are in the payload cgroup, it becomes the root of our cgroup namespace. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to create a cgroup namespace: %m"), 125);
+        if (c->network == NETWORK_JOIN) {
+                _cleanup_close_ int ns = open(c->join_netns, O_RDONLY | O_CLOEXEC);
+                if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+                        child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to join network namespace %s: %m",
+                                                        c->join_netns), 125);
+        }
+
+        root_fd = mount_root(c);
+        if (root_fd < 0)
+                child_fail(sync_fd, root_fd, 125);
+        r = mount_container(c, root_fd);
+        if (r < 0)
+                child_fail(sync_fd, r, 125);
+        r = mount_finish_and_pivot(c, root_fd);
+        if (r < 0)
+                child_fail(sync_fd, r, 125);
+        root_fd = safe_close(root_fd);
+
+        if (sethostname(c->process.hostname, strlen(c->process.hostname)) < 0)
+                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to set the host name: %m"), 125);
+
+        if (c->spec.init) {
+                pid_t payload = fork();
+                if (payload < 0)
+                        child_fail(sync_fd, log_error_errno(negative_errno(), "fork() failed: %m"), 125);
+                if (payload > 0)
+                        init_run(payload);
+        }
+        exec_payload(c, sync_fd);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Turning a ContainerSpec plus the image's OCI config into what the container's process gets:
+ * Docker's rules for Entrypoint/Cmd, Env, WorkingDir and User, and the small parsers for option
+ * values (signals, timeouts, names). Pure functions: no file system, no namespaces. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "container-spec.h"
+#include "image-store.h"
+
+typedef struct ProcessConfig {
+        char **argv;    /* what is executed: entrypoint followed by cmd */
+        char **env;     /* KEY=VALUE, image env overridden by --env-file then --env */
+        char *workdir;  /* absolute path inside the container */
+        char *user;     /* USER[:GROUP] as given, resolved in the container against its /etc/passwd */
+        char *hostname;
+} ProcessConfig;
+
+void process_config_done(ProcessConfig *p);
+
+/* image may be NULL (--rootfs). host_env is consulted for "--env KEY" without a value. */
+int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, char *const *host_env,
+                ProcessConfig *ret);
+
+/* Sets KEY=VALUE in env, replacing an earlier KEY. */
+int env_set(char ***env, const char *assignment);
+/* Returns the value of key in env, or NULL. */
+const char *env_get(char *const *env, const char *key);
+/* Reads an --env-file: KEY=VALUE lines, '#' comments and blank lines skipped; a bare KEY takes the
+ * value from host_env (and is skipped when the host has none), as docker does. */
+int env_file_load(const char *path, char *const *host_env, char ***env);
+
+/* Container names as docker allows them: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters. */
+bool container_name_is_valid(const char *name);
+/* A host name derived from the container name: invalid characters become '-', at most 63. */
+char *hostname_from_name(const char *name);
+
+/* "TERM", "SIGTERM", "sigterm" or "15" -> 15. -EINVAL otherwise. */
+int signal_from_string(const char *s);
+/* Seconds as an integer (docker's --stop-timeout) -> microseconds. -EINVAL otherwise. */
+int parse_timeout_sec(const char *s, uint64_t *ret_usec);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "container.h"
+
+void container_done(Container *c) {
+        container_spec_done(&c->spec);
+        image_free(c->image);
+        process_config_done(&c->process);
+        free(c->run_dir);
+        free(c->state_dir);
+        free(c->root_mnt);
+        free(c->lock_path);
+        free(c->join_netns);
+        free(c->seccomp);
+        *c = (Container) {};
+}

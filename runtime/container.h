@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Everything the supervisor decided about one container before it is started: the parsed options,
+ * the image, the resolved process, and where its files live. Built by supervise.c in the host
+ * context, then read (never changed) by the container child. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "container-spec.h"
+#include "image-store.h"
+
+typedef enum NetworkMode {
+        NETWORK_PRIVATE, /* a new network namespace with only lo (none, private) */
+        NETWORK_HOST,    /* the host's */
+        NETWORK_JOIN,    /* container:NAME: another container's namespace */
+} NetworkMode;
+
+typedef struct Container {
+        ContainerSpec spec;
+        Image *image;          /* NULL with --rootfs */
+        ProcessConfig process;
+        const char *name;      /* spec.name */
+
+        char *run_dir;         /* $BERTH_RUN_DIR/containers/<name>: state.json, etc files, notify/ */
+        char *state_dir;       /* $BERTH_STATE_DIR/containers/<name>: overlay upper/ and work/ */
+        char *root_mnt;        /* run_dir/rootfs: where the root is assembled before pivot_root */
+        char *lock_path;       /* $BERTH_RUN_DIR/containers/.<name>.lock */
+
+        NetworkMode network;
+        char *join_netns;      /* /proc/PID/ns/net for NETWORK_JOIN */
+        uint64_t caps;         /* the container's bounding set */
+        uint64_t caps_added;   /* explicitly --cap-add'ed (what a non-root user gets) */
+        int stop_signal;
+        uint64_t stop_timeout_usec;
+        bool notify_proxy;     /* --notify=true */
+        char *seccomp;         /* NULL: default profile; "unconfined"; or a profile path */
+} Container;
+
+void container_done(Container *c);

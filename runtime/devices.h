@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A fresh /dev for the container: a tmpfs with the OCI default nodes, the usual symlinks, a private
+ * devpts instance, /dev/shm and /dev/mqueue, plus --device nodes. Nothing of the image's /dev is used,
+ * so a symlinked or pre-populated /dev in the image cannot redirect what is created. */
+
+#include "container.h"
+
+int devices_setup(const Container *c, int root_fd);
+
+/* Opens a top-level directory of the root (proc, sys, dev) refusing symlinks, creating it if missing.
+ * Runtimes that followed a symlinked /proc were escaped (CVE-2019-19921, CVE-2023-28642). */
+int open_special_dir(int root_fd, const char *name);

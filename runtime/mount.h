@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Assembling the container's file system tree in the child's private mount namespace: the root
+ * (overlay of the image layers, or a bind of --rootfs), /proc, /sys, /dev, Docker's masked and
+ * read-only paths, the generated /etc files, volumes and tmpfs mounts; then pivot_root into it. */
+
+#include "container.h"
+
+/* Makes the whole tree private, mounts the root at c->root_mnt and returns an O_PATH fd of it. */
+int mount_root(const Container *c);
+/* Everything below the root. Runs in the new mount, pid, ipc and cgroup namespaces. */
+int mount_container(const Container *c, int root_fd);
+/* Read-only root (--read-only), then pivot_root into root_fd and drop the old root. */
+int mount_finish_and_pivot(const Container *c, int root_fd);
+
+/* Parses "SRC:DST[:OPTS]" of --volume. Named volumes (SRC without '/') live in
+ * $BERTH_STATE_DIR/volumes/NAME/_data. */
+typedef struct VolumeSpec {
+        char *source; /* host path */
+        char *destination;
+        bool read_only;
+        bool named;
+} VolumeSpec;
+int volume_spec_parse(const char *s, VolumeSpec *ret);
+/* "type=bind|volume|tmpfs,source=,destination=|target=|dst=,ro|readonly[=true]" of --mount. For
+ * tmpfs, the source stays NULL and tmpfs options go to ret_tmpfs_options. */
+int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret_tmpfs_options);
+void volume_spec_done(VolumeSpec *v);

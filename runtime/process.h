@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container's process: who it runs as (resolved against the container's own /etc/passwd and
+ * /etc/group, never the host's), where it starts, and finding and executing the program. */
+
+#include <stdio.h>
+#include <sys/types.h>
+
+typedef struct UserIds {
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups; /* supplementary groups */
+        size_t n_groups;
+        char *home;    /* from passwd, or "/" */
+} UserIds;
+
+void user_ids_done(UserIds *u);
+
+/* Resolves "USER[:GROUP]" (names or numbers; NULL means root) plus --group-add entries. passwd and
+ * group may be NULL when the container has no such file; then only numbers work. */
+int user_resolve(const char *spec, char *const *group_add, FILE *passwd, FILE *group, UserIds *ret);
+
+/* chdir() into dir (created when missing, as docker does), then checks the result is a path inside
+ * the container root: a cwd reached through a leaked host fd would show as "(unreachable)" (CVE-2024-21626). */
+int safe_chdir(const char *dir, uid_t uid, gid_t gid);
+
+/* Finds argv0 in env's PATH (or uses it as is when it has a '/'); returns a newly allocated path. */
+int find_executable(const char *argv0, char *const *env, char **ret);

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the CLI and berthd read about a running container:
+ *     $BERTH_RUN_DIR/containers/<name>/state.json   written atomically, removed on exit
+ *     $BERTH_RUN_DIR/containers/.<name>.lock         held (flock) while the container runs
+ * state.json fields: name, status ("running"), pid (container init, host pid namespace),
+ * supervisor_pid, image, image_id, rootfs, command, hostname, unit, invocation_id, started
+ * (RFC 3339 UTC), started_usec (CLOCK_REALTIME). */
+
+#include <sys/types.h>
+
+#include "container.h"
+
+/* Takes the per-name lock; -EBUSY when a container of that name runs. Returns the lock fd. */
+int state_lock(const char *lock_path);
+/* Removes the lock file while still holding the lock, then releases it. */
+void state_unlock(const char *lock_path, int fd);
+
+typedef struct StateInfo {
+        pid_t pid;
+        pid_t supervisor_pid;
+        const char *unit;          /* may be NULL */
+        const char *invocation_id; /* may be NULL */
+        uint64_t started_usec;
+} StateInfo;
+
+int state_write(const Container *c, const StateInfo *info);
+/* Reads the container init's pid from another container's state.json. */
+int state_read_pid(const char *name, pid_t *ret);

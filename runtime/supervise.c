@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-login.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "child.h"
+#include "config.h"
+#include "container.h"
+#include "fs-util.h"
+#include "init.h"
+#include "log.h"
+#include "network.h"
+#include "notify.h"
+#include "paths.h"
+#include "run-options.h"
+#include "state.h"
+#include "supervise.h"
+
+extern char **environ;
+
+#define EXIT_RUNTIME_FAILED 125
+#define DEFAULT_STOP_TIMEOUT_USEC (10ULL * 1000000ULL)
+
+/* Signals the supervisor takes through its signalfd; all but SIGCHLD are passed on to the container. */
+static const int handled_signals[] = {
+        SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGCHLD,
+};
+
+static int random_name(char **ret) {
+        uint8_t b[6];
+        char hex[2 * sizeof b + 1];
+
+        if (getrandom(b, sizeof b, 0) != (ssize_t) sizeof b)
+                return negative_errno();
+        for (size_t i = 0; i < sizeof b; i++)
+                (void) snprintf(hex + 2 * i, 3, "%02x", b[i]);
+        *ret = strjoin("berth-", hex);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int parse_command_line(Container *c, int argc, char *argv[]) {
+        int idx, r;
+
+        r = run_options_parse_argv(&c->spec, argc, argv, &idx);
+        if (r < 0)
+                return r;
+        if (!c->spec.rootfs) {
+                if (idx >= argc)
+                        return log_error_errno(-EINVAL, "No image given. Usage: berth-runtime supervise [OPTIONS] "
+                                        "IMAGE [COMMAND [ARG...]]");
+                c->spec.image = strdup(argv[idx++]);
+                if (!c->spec.image)
+                        return log_oom();
+        }
+        if (idx < argc) {
+                c->spec.command = strv_copy(argv + idx);
+                if (!c->spec.command)
+                        return log_oom();
+        }
+        if (!c->spec.name) {
+                r = random_name(&c->spec.name);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to generate a container name: %m");
+        }
+        if (!container_name_is_valid(c->spec.name))
+                return log_error_errno(-EINVAL, "Invalid container name '%s': use letters, digits, '_', '.' and '-', "
+                                "starting with a letter or digit.", c->spec.name);
+        c->name = c->spec.name;
+        return 0;
+}
+
+static int resolve_image(Container *c) {
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        const char *root = berth_path(BERTH_PATH_STORAGE);
+        int r;
+
+        if (c->spec.rootfs) {
+                struct stat st;
+                if (!path_is_absolute(c->spec.rootfs))
+                        return log_error_errno(-EINVAL, "--rootfs '%s' must be an absolute path.", c->spec.rootfs);
+                if (stat(c->spec.rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                        return log_error_errno(-ENOTDIR, "--rootfs %s is not a directory.", c->spec.rootfs);
+                return 0;
+        }
+        r = image_store_open(root, &store);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the image store %s: %m", root);
+        r = image_store_lookup(store, c->spec.image, &c->image);
+        if (r == -ENOENT)
+                return log_error_errno(r, "Image '%s' is not in the store (%s): import it with 'berth image import' "
+                                "or pull it.", c->spec.image, root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look up image '%s' in %s: %m", c->spec.image, root);
+        return 0;
+}
+
+static int resolve_network(Container *c) {
+        const char *n = c->spec.network, *other;
+        pid_t pid;
+        int r;
+
+        if (c->spec.pod) {
+                /* A pod shares one network namespace, kept by `berth pod create` as a bind-mounted nsfs file. */
+                c->join_netns = strjoin(berth_path(BERTH_PATH_RUN), "/pods/", c->spec.pod, "/netns");
+                if (!c->join_netns)
+                        return log_oom();
+                if (access(c->join_netns, F_OK) < 0)
+                        return log_error_errno(-ENOENT, "Pod '%s' has no network namespace at %s: is the pod created?",
+                                        c->spec.pod, c->join_netns);
+                c->network = NETWORK_JOIN;
+                return 0;
+        }
+        if (!n || streq(n, "none") || streq(n, "private") || streq(n, "")) {
+                c->network = NETWORK_PRIVATE;
+                return 0;
+        }
+        if (streq(n, "host")) {
+                c->network = NETWORK_HOST;
+                return 0;
+        }
+        other = startswith(n, "container:");
+        if (other) {
+                r = state_read_pid(other, &pid);
+                if (r < 0)
+                        return r;
+                if (asprintf(&c->join_netns, "/proc/%d/ns/net", (int) pid) < 0)
+                        return log_oom();
+                c->network = NETWORK_JOIN;
+                return 0;
+        }
+        return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported by berth-runtime: use none, private, host "
+                        "or container:NAME.", n);
+}
+
+static int prepare(Container *c) {
+        int r;
+
+        r = resolve_image(c);
+        if (r < 0)
+                return r;
+        r = process_config_resolve(&c->spec, c->image ? &c->image->config : NULL, environ, &c->process);
+        if (r < 0)
+                return r;
+        r = capabilities_from_spec(&c->spec, &c->caps);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(a, c->spec.cap_add) {
+                int cap = capability_from_name(*a);
+                if (cap >= 0)
+                        c->caps_added |= CAP_MASK(cap);
+        }
+        r = resolve_network(c);
+        if (r < 0)
+                return r;
+
+        if (c->spec.stop_signal || (c->image && c->image->config.stop_signal)) {
+                const char *s = c->spec.stop_signal ?: c->image->config.stop_signal;
+                c->stop_signal = signal_from_string(s);
+                if (c->stop_signal < 0)
+                        return log_error_errno(-EINVAL, "Invalid stop signal '%s'.", s);
+        } else
+                c->stop_signal = SIGTERM;
+        c->stop_timeout_usec = DEFAULT_STOP_TIMEOUT_USEC;
+        if (c->spec.stop_timeout && parse_timeout_sec(c->spec.stop_timeout, &c->stop_timeout_usec) < 0)
+                return log_error_errno(-EINVAL, "Invalid --stop-timeout '%s': expected whole seconds.", c->spec.stop_timeout);
+
+        if (!c->spec.notify || streq(c->spec.notify, "false") || streq(c->spec.notify, "conmon"))
+                c->notify_proxy = false;
+        else if (streq(c->spec.notify, "true") || streq(c->spec.notify, "container"))
+                c->notify_proxy = true;
+        else if (streq(c->spec.notify, "healthy")) {
+                log_warning("--notify=healthy: health checks are not implemented yet; ready once started.");
+                c->notify_proxy = false;
+        } else
+                return log_error_errno(-EINVAL, "Invalid --notify '%s': expected false, true or healthy.", c->spec.notify);
+
+        if (c->spec.seccomp_profile) {
+                c->seccomp = strdup(c->spec.seccomp_profile);
+                if (!c->seccomp)
+                        return log_oom();
+        }
+        if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
+                return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported yet; only host.", c->spec.userns);
+        if (c->spec.publish)
+                log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
+
+        c->run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", c->name);
+        c->state_dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", c->name);
+        c->lock_path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", c->name, ".lock");
+        c->root_mnt = c->run_dir ? path_join(c->run_dir, "rootfs") : NULL;
+        if (!c->run_dir || !c->state_dir || !c->lock_path || !c->root_mnt)
+                return log_oom();
+        return 0;
+}
+
+/* Fresh per-container directories; whatever a killed predecessor left is removed first (we hold the
+ * name's lock, so nobody else uses them). */
+static int make_directories(const Container *c) {
+        _cleanup_free_ char *upper = NULL, *work = NULL;
+        int r;
+
+        (void) rm_rf(c->run_dir);
+        r = mkdir_p(c->root_mnt, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", c->root_mnt);
+        if (c->spec.rootfs)
+                return 0;
+        (void) rm_rf(c->state_dir);
+        upper = path_join(c->state_dir, "upper");
+        work = path_join(c->state_dir, "work");
+        if (!upper || !work)
+                return log_oom();
+        r = mkdir_p(c->state_dir, 0700);
+        if (r >= 0)
+                r = mkdir_p(upper, 0755);
+        if (r >= 0)
+                r = mkdir_p(work, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", c->state_dir);
+        return 0;
+}
+
+static void remove_directories(const Container *c) {
+        int r;
+
+        if (c->run_dir && (r = rm_rf(c->run_dir)) < 0)
+                log_warning_errno(r, "Failed to remove %s: %m", c->run_dir);
+        if (c->state_dir && !c->spec.rootfs && (r = rm_rf(c->state_dir)) < 0)
+                log_warning_errno(r, "Failed to remove %s: %m", c->state_dir);
+}
+
+/* clone3() straight into the payload cgroup; clone() plus a cgroup.procs write where clone3 is missing. */
+static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgroup, int *ret_pidfd) {
+        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD |
+                (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
+        int pidfd = -EBADF;
+        pid_t pid;
+
+        if (!getenv("BERTH_RUNTIME_NO_CLONE3")) { /* lets the tests take the fallback path */
+                struct clone_args args = {
+                        .flags = flags | CLONE_INTO_CGROUP,
+                        .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                        .exit_signal = SIGCHLD,
+                        .cgroup = (uint64_t) cgroup_fd,
+                };
+                pid = (pid_t) syscall(SYS_clone3, &args, sizeof args);
+                if (pid >= 0 || (errno != ENOSYS && errno != E2BIG)) {
+                        *ret_in_cgroup = true;
+                        *ret_pidfd = pidfd;
+                        return pid;
+                }
+        }
+        pid = (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, &pidfd, NULL, 0UL);
+        *ret_in_cgroup = false;
+        *ret_pidfd = pidfd;
+        return pid;
+}
+
+typedef struct Loop {
+        Container *c;
+        CgroupPaths *cgroup;
+        int signal_fd, pid_fd, sync_fd, timer_fd, notify_fd;
+        pid_t pid;
+        bool started, stopping;
+        ChildError error;
+        bool have_error;
+} Loop;
+
+static void start_stop_timer(Loop *l) {
+        struct itimerspec its = {
+                .it_value.tv_sec = (time_t) (l->c->stop_timeout_usec / 1000000),
+                .it_value.tv_nsec = (long) (l->c->stop_timeout_usec % 1000000) * 1000,
+        };
+
+        if (l->stopping)
+                return;
+        l->stopping = true;
+        (void) sd_notify(0, "STOPPING=1");
+        if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+                its.it_value.tv_nsec = 1; /* 0 would disarm the timer */
+        if (timerfd_settime(l->timer_fd, 0, &its, NULL) < 0)
+                (void) cgroup_kill_payload(l->cgroup);
+}
+
+static void forward_signal(Loop *l, int sig) {
+        if (sig == SIGTERM)
+                sig = l->c->stop_signal;
+        if (syscall(SYS_pidfd_send_signal, l->pid_fd, sig, NULL, 0) < 0 && errno != ESRCH)
+                log_warning_errno(negative_errno(), "Failed to send signal %d to the container: %m", sig);
+}
+
+static int on_started(Loop *l) {
+        StateInfo info = {
+                .pid = l->pid,
+                .supervisor_pid = getpid(),
+                .invocation_id = getenv("INVOCATION_ID"),
+        };
+        _cleanup_free_ char *unit = NULL;
+        struct timespec ts;
+        int r;
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        info.started_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+        if (sd_pid_get_unit(0, &unit) >= 0)
+                info.unit = unit;
+        r = state_write(l->c, &info);
+        if (r < 0)
+                return r;
+        log_debug("Container %s started as pid %d.", l->c->name, (int) l->pid);
+        if (!l->c->notify_proxy)
+                (void) sd_notify(0, "READY=1\nSTATUS=Container running");
+        return 0;
+}
+
+static int handle_sync(Loop *l) {
+        ChildError e;
+        ssize_t n = recv(l->sync_fd, &e, sizeof e, MSG_DONTWAIT);
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return 0;
+        l->sync_fd = safe_close(l->sync_fd);
+        if (n == (ssize_t) sizeof e) {
+                l->error = e;
+                l->have_error = true;
+                return 0;
+        }
+        /* EOF: the close-on-exec end went away in a successful execve (or the child died, which the
+         * pidfd tells us next). */
+        if (n == 0 && !l->started) {
+                l->started = true;
+                return on_started(l);
+        }
+        return 0;
+}
+
+/* Runs until the container's init has exited; returns its wait status. */
+static int event_loop(Loop *l, int *ret_status) {
+        for (;;) {
+                struct pollfd p[5] = {
+                        { .fd = l->signal_fd, .events = POLLIN },
+                        { .fd = l->pid_fd, .events = POLLIN },
+                        { .fd = l->sync_fd, .events = POLLIN },
+                        { .fd = l->timer_fd, .events = POLLIN },
+                        { .fd = l->notify_fd, .events = POLLIN },
+                };
+                int r;
+
+                if (poll(p, ELEMENTSOF(p), -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(negative_errno(), "poll() failed: %m");
+                }
+                if (p[2].revents) {
+                        r = handle_sync(l);
+                        if (r < 0) {
+                                (void) cgroup_kill_payload(l->cgroup);
+                                l->error = (ChildError) { .error = r, .exit_status = EXIT_RUNTIME_FAILED };
+                                l->have_error = true;
+                        }
+                }
+                if (p[0].revents) {
+                        struct signalfd_siginfo si;
+                        if (read(l->signal_fd, &si, sizeof si) == (ssize_t) sizeof si && si.ssi_signo != SIGCHLD) {
+                                forward_signal(l, (int) si.ssi_signo);
+                                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+                                        start_stop_timer(l);
+                        }
+                }
+                if (p[3].revents) {
+                        uint64_t expirations;
+                        (void) read(l->timer_fd, &expirations, sizeof expirations);
+                        log_info("Container %s did not stop within the stop timeout; killing it.", l->c->name);
+                        (void) cgroup_kill_payload(l->cgroup);
+                }
+                if (p[4].revents) {
+                        bool ready = false;
+                        (void) notify_proxy_forward(l->notify_fd, &ready);
+                }
+                if (p[1].revents) {
+                        siginfo_t si = {};
+                        if (waitid((idtype_t) P_PIDFD, (id_t) l->pid_fd, &si, WEXITED | WNOHANG) < 0)
+                                return log_error_errno(negative_errno(), "waitid() failed: %m");
+                        if (si.si_pid == 0)
+                                continue;
+                        /* Drain a last error report that raced with the exit. */
+                        if (l->sync_fd >= 0)
+                                (void) handle_sync(l);
+                        *ret_status = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0) : si.si_status;
+                        return 0;
+                }
+        }
+}
+
+static int run_container(Container *c, CgroupPaths *cg) {
+        _cleanup_close_ int cgroup_fd = -EBADF, signal_fd = -EBADF, pid_fd = -EBADF, timer_fd = -EBADF,
+                            notify_fd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
+        Loop l = { .c = c, .cgroup = cg, .sync_fd = -EBADF };
+        bool in_cgroup;
+        int pair[2], status = 0, r;
+        sigset_t mask;
+        pid_t pid;
+        char go = 1;
+
+        if (c->notify_proxy) {
+                notify_fd = notify_proxy_open(c->run_dir);
+                if (notify_fd < 0)
+                        return EXIT_RUNTIME_FAILED;
+        }
+        r = cgroup_setup(cg);
+        if (r < 0)
+                return EXIT_RUNTIME_FAILED;
+        cgroup_fd = cgroup_open_payload(cg);
+        if (cgroup_fd < 0)
+                return EXIT_RUNTIME_FAILED;
+
+        /* Blocked before the clone, so a stop request in the first microseconds is not lost. */
+        (void) sigemptyset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(handled_signals); i++)
+                (void) sigaddset(&mask, handled_signals[i]);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(negative_errno(), "Failed to block signals: %m"), EXIT_RUNTIME_FAILED;
+        signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (signal_fd < 0 || timer_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to set up the event loop: %m"), EXIT_RUNTIME_FAILED;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return log_error_errno(negative_errno(), "socketpair() failed: %m"), EXIT_RUNTIME_FAILED;
+        sync_parent = pair[0];
+        sync_child = pair[1];
+
+        pid = clone_container(c, cgroup_fd, &in_cgroup, &pid_fd);
+        if (pid < 0)
+                return log_error_errno(negative_errno(), "Failed to start the container process: %m"), EXIT_RUNTIME_FAILED;
+        if (pid == 0) {
+                sync_parent = safe_close(sync_parent);
+                container_child(c, sync_child);
+        }
+        sync_child = safe_close(sync_child);
+
+        if (!in_cgroup && cgroup_enter_payload(cg, pid) < 0) {
+                (void) syscall(SYS_pidfd_send_signal, pid_fd, SIGKILL, NULL, 0);
+                (void) waitpid(pid, NULL, 0);
+                return EXIT_RUNTIME_FAILED;
+        }
+        if (send(sync_parent, &go, 1, MSG_NOSIGNAL) != 1)
+                log_warning_errno(negative_errno(), "Failed to release the container process: %m");
+
+        l.signal_fd = signal_fd;
+        l.pid_fd = pid_fd;
+        l.sync_fd = TAKE_FD(sync_parent);
+        l.timer_fd = timer_fd;
+        l.notify_fd = notify_fd;
+        l.pid = pid;
+        r = event_loop(&l, &status);
+        l.sync_fd = safe_close(l.sync_fd);
+        if (r < 0)
+                return EXIT_RUNTIME_FAILED;
+        if (l.have_error)
+                return l.error.exit_status;
+        return exit_status_from_wait(status);
+}
+
+int supervise_main(int argc, char *argv[]) {
+        _cleanup_(container_done) Container c = {};
+        _cleanup_(cgroup_paths_done) CgroupPaths cg = {};
+        _cleanup_free_ char *containers = NULL;
+        int lock_fd, r, ret;
+
+        container_spec_init(&c.spec);
+        r = parse_command_line(&c, argc, argv);
+        if (r < 0)
+                return EXIT_RUNTIME_FAILED;
+        r = prepare(&c);
+        if (r < 0)
+                return EXIT_RUNTIME_FAILED;
+
+        containers = strjoin(berth_path(BERTH_PATH_RUN), "/containers");
+        if (!containers)
+                return log_oom(), EXIT_RUNTIME_FAILED;
+        r = mkdir_p(containers, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", containers), EXIT_RUNTIME_FAILED;
+        lock_fd = state_lock(c.lock_path);
+        if (lock_fd == -EBUSY)
+                return log_error_errno(lock_fd, "A container named '%s' is already running.", c.name), EXIT_RUNTIME_FAILED;
+        if (lock_fd < 0)
+                return EXIT_RUNTIME_FAILED;
+
+        ret = EXIT_RUNTIME_FAILED;
+        if (make_directories(&c) >= 0 && network_write_files(&c) >= 0)
+                ret = run_container(&c, &cg);
+
+        /* Whatever happened, leave nothing behind: processes and cgroups, then files, then the lock. */
+        (void) cgroup_teardown(&cg);
+        remove_directories(&c);
+        state_unlock(c.lock_path, lock_fd);
+        return ret;
+}
