@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The unit-file parser: syntax, line numbers, continuations, list resets, drop-in merging, errors. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "strv.h"
+#include "tap.h"
+#include "unit-convert.h"
+#include "unitfile.h"
+
+static UnitFile *parse(const char *name, const char *text, int *ret, char **error) {
+        UnitFile *u = unit_file_new();
+        *ret = unit_file_parse(u, name, text, strlen(text), error);
+        return u;
+}
+
+static char *serialize(const UnitFile *u) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        (void) unit_file_serialize(u, f);
+        fclose(f);
+        return buf;
+}
+
+static void test_basic(void) {
+        _cleanup_unit_file_free_ UnitFile *u = NULL;
+        _cleanup_free_ char *error = NULL, *out = NULL;
+        const UnitEntry *e;
+        int r;
+
+        u = parse("a.container",
+                  "# comment\n"
+                  "; also a comment\n"
+                  "[Unit]\n"
+                  "Description = spaced value  \n"
+                  "\n"
+                  "[Container]   \n"
+                  "Image=one\n"
+                  "Image=two\n"
+                  "Empty=\n"
+                  "Eq=a=b=c\n"
+                  "[Unit]\n"
+                  "After=x\r\n",
+                  &r, &error);
+        CHECK(r == 0);
+        CHECK(error == NULL);
+        CHECK(u->n_sections == 2);
+        CHECK_STREQ(u->sections[0].name, "Unit");
+        CHECK_STREQ(u->sections[1].name, "Container");
+        e = unit_file_lookup_last(u, "Unit", "Description");
+        CHECK(e && e->line == 4);
+        CHECK_STREQ(e ? e->value : NULL, "spaced value");
+        CHECK_STREQ(e ? e->file : NULL, "a.container");
+        e = unit_file_lookup_last(u, "Container", "Image");
+        CHECK_STREQ(e ? e->value : NULL, "two");
+        CHECK(e && e->line == 8);
+        e = unit_file_lookup_last(u, "Container", "Empty");
+        CHECK(e && isempty(e->value));
+        e = unit_file_lookup_last(u, "Container", "Eq");
+        CHECK_STREQ(e ? e->value : NULL, "a=b=c");
+        e = unit_file_lookup_last(u, "Unit", "After");
+        CHECK_STREQ(e ? e->value : NULL, "x");
+        CHECK(unit_file_lookup_last(u, "Unit", "Missing") == NULL);
+        CHECK(unit_file_lookup_last(u, "Nothing", "Image") == NULL);
+
+        out = serialize(u);
+        CHECK_STREQ(out, "[Unit]\nDescription=spaced value\nAfter=x\n\n[Container]\nImage=one\nImage=two\nEmpty=\nEq=a=b=c\n");
+}
+
+static void test_continuation(void) {
+        _cleanup_unit_file_free_ UnitFile *u = NULL;
+        _cleanup_free_ char *error = NULL;
+        const UnitEntry *e;
+        int r;
+
+        u = parse("c.container",
+                  "[S]\n"
+                  "A=one \\\n"
+                  "# skipped comment\n"
+                  "  two\\\n"
+                  "; another\n"
+                  "three\n"
+                  "B=escaped backslash\\\\\n"
+                  "C=next line\n"
+                  "D=at end of file \\",
+                  &r, &error);
+        CHECK(r == 0);
+        e = unit_file_lookup_last(u, "S", "A");
+        /* backslash-newline becomes one space, like systemd */
+        CHECK_STREQ(e ? e->value : NULL, "one    two three");
+        CHECK(e && e->line == 2);
+        e = unit_file_lookup_last(u, "S", "B");
+        CHECK_STREQ(e ? e->value : NULL, "escaped backslash\\\\");
+        e = unit_file_lookup_last(u, "S", "C");
+        CHECK(e && e->line == 8);
+        e = unit_file_lookup_last(u, "S", "D");
+        CHECK_STREQ(e ? e->value : NULL, "at end of file");
+}
+
+static void test_list_and_dropins(void) {
+        _cleanup_unit_file_free_ UnitFile *u = NULL;
+        _cleanup_free_ char *error = NULL;
+        _cleanup_free_ const UnitEntry **l = NULL;
+        const UnitEntry *e;
+        int r, n;
+
+        u = parse("main.container", "[Container]\nEnv=A\nEnv=B\n", &r, &error);
+        CHECK(r == 0);
+        const char *dropin = "[Container]\nEnv=\nEnv=C\n[Install]\nWantedBy=x\n";
+        r = unit_file_parse(u, "10-reset.conf", dropin, strlen(dropin), &error);
+        CHECK(r == 0);
+        n = unit_file_lookup_list(u, "Container", "Env", &l);
+        CHECK(n == 1);
+        CHECK_STREQ(l[0]->value, "C");
+        CHECK_STREQ(l[0]->file, "10-reset.conf");
+        CHECK(l[0]->line == 3);
+        CHECK(l[1] == NULL);
+        CHECK(strv_length(u->files) == 2);
+        e = unit_file_lookup_last(u, "Install", "WantedBy");
+        CHECK_STREQ(e ? e->file : NULL, "10-reset.conf");
+        free(l);
+        l = NULL;
+        n = unit_file_lookup_list(u, "Container", "Nothing", &l);
+        CHECK(n == 0 && l && !l[0]);
+}
+
+static void test_errors(void) {
+        static const struct {
+                const char *text, *error;
+        } cases[] = {
+                { "[S]\nnot an assignment\n", "e.conf:2: 'not an assignment' is not an assignment (Key=Value), a [Section] header or a comment." },
+                { "\n\n[S\n", "e.conf:3: Section header '[S' lacks its closing ']'." },
+                { "[]\n", "e.conf:1: Invalid section name '[]'." },
+                { "[a]b]\n", "e.conf:1: Invalid section name '[a]b]'." },
+                { "[S]\n = v\n", "e.conf:2: Assignment without a key: '=v'." },
+                { "K=v\n", "e.conf:1: Assignment 'K=' outside of any [Section]." },
+                { "[S]\nA=1 \\\nbroken \\\n", NULL }, /* a continuation may end the file */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_unit_file_free_ UnitFile *u = NULL;
+                _cleanup_free_ char *error = NULL;
+                int r;
+
+                u = parse("e.conf", cases[i].text, &r, &error);
+                if (cases[i].error) {
+                        CHECK(r == -EBADMSG);
+                        CHECK_STREQ(error, cases[i].error);
+                } else
+                        CHECK(r == 0 && !error);
+        }
+
+        _cleanup_unit_file_free_ UnitFile *u = unit_file_new();
+        _cleanup_free_ char *error = NULL;
+        CHECK(unit_file_parse(u, "nul.conf", "[S]\nA=\0b\n", 9, &error) == -EBADMSG);
+        CHECK_STREQ(error, "nul.conf:1: File contains a NUL byte; this is not a text file.");
+        free(error);
+        error = NULL;
+        CHECK(unit_file_load(u, "/nonexistent/berth-test.conf", &error) == -ENOENT);
+        CHECK_STREQ(error, "/nonexistent/berth-test.conf: cannot read: No such file or directory");
+}
+
+static void test_helpers(void) {
+        _cleanup_unit_file_free_ UnitFile *u = unit_file_new();
+        _cleanup_free_ char *a = unit_value_unquote("\"quoted value\""), *b = unit_value_unquote("\"a\" \"b\""),
+                            *c = unit_value_unquote("\""), *loc = NULL, *out = NULL;
+        char *candidates[] = { (char *) "Image", (char *) "Environment", (char *) "Exec", NULL };
+        UnitEntry e = { .key = (char *) "K", .value = (char *) "v", .file = "f.container", .line = 7 };
+
+        CHECK_STREQ(a, "quoted value");
+        CHECK_STREQ(b, "\"a\" \"b\"");
+        CHECK_STREQ(c, "\"");
+        loc = unit_entry_location(&e);
+        CHECK_STREQ(loc, "f.container:7");
+
+        CHECK(unit_file_append(u, "Service", "Type", "notify") == 0);
+        CHECK(unit_file_append_default(u, "Service", "Type", "oneshot") == 0);
+        CHECK(unit_file_append_default(u, "Service", "Delegate", "yes") == 0);
+        CHECK(unit_file_prepend(u, "Service", "First", "1") == 0);
+        out = serialize(u);
+        CHECK_STREQ(out, "[Service]\nFirst=1\nType=notify\nDelegate=yes\n");
+
+        CHECK_STREQ(closest_word("Imgae", candidates), "Image");
+        CHECK_STREQ(closest_word("enviroment", candidates), "Environment");
+        CHECK(closest_word("CompletelyDifferent", candidates) == NULL);
+}
+
+int main(void) {
+        test_basic();
+        test_continuation();
+        test_list_and_dropins();
+        test_errors();
+        test_helpers();
+        return tap_done();
+}
