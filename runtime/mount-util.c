@@ -25,13 +25,18 @@ int open_in_root(int root_fd, const char *path, int flags, mode_t mode) {
         return fd < 0 ? negative_errno() : fd;
 }
 
-int mkdir_in_root(int root_fd, const char *path, mode_t mode) {
+/* Creates path below root_fd component by component. A dangling symlink in the way (an image's
+ * "/etc -> /somewhere" where /somewhere is missing) is followed the way RESOLVE_IN_ROOT reads it:
+ * its target is created inside the root instead. depth bounds symlink loops. */
+static int mkdir_in_root_internal(int root_fd, const char *path, mode_t mode, unsigned depth) {
         _cleanup_free_ char *copy = strdup(path);
         _cleanup_close_ int cur = -EBADF;
         char *save = NULL;
 
         if (!copy)
                 return -ENOMEM;
+        if (depth > 32)
+                return -ELOOP;
         cur = open_in_root(root_fd, "/", O_PATH | O_DIRECTORY, 0);
         if (cur < 0)
                 return cur;
@@ -49,9 +54,26 @@ int mkdir_in_root(int root_fd, const char *path, mode_t mode) {
                         return -ENOMEM;
                 next = open_in_root(root_fd, sofar, O_PATH | O_DIRECTORY, 0);
                 if (next == -ENOENT) {
-                        if (mkdirat(cur, c, mode) < 0 && errno != EEXIST)
+                        char target[4096];
+                        ssize_t n;
+
+                        if (mkdirat(cur, c, mode) >= 0)
+                                next = open_in_root(root_fd, sofar, O_PATH | O_DIRECTORY, 0);
+                        else if (errno != EEXIST)
                                 return negative_errno();
-                        next = open_in_root(root_fd, sofar, O_PATH | O_DIRECTORY, 0);
+                        else if ((n = readlinkat(cur, c, target, sizeof target - 1)) >= 0) {
+                                _cleanup_free_ char *parent = strndup(path, (size_t) (c - copy)), *redirected = NULL;
+                                const char *rest = path + (c - copy) + strlen(c);
+                                target[n] = 0;
+                                if (!parent)
+                                        return -ENOMEM;
+                                redirected = target[0] == '/' ? strjoin(target, rest)
+                                                              : strjoin(parent, "/", target, rest);
+                                if (!redirected)
+                                        return -ENOMEM;
+                                return mkdir_in_root_internal(root_fd, redirected, mode, depth + 1);
+                        } else
+                                next = open_in_root(root_fd, sofar, O_PATH | O_DIRECTORY, 0);
                 }
                 if (next < 0)
                         return next;
@@ -59,6 +81,10 @@ int mkdir_in_root(int root_fd, const char *path, mode_t mode) {
                 cur = next;
         }
         return TAKE_FD(cur);
+}
+
+int mkdir_in_root(int root_fd, const char *path, mode_t mode) {
+        return mkdir_in_root_internal(root_fd, path, mode, 0);
 }
 
 int mountpoint_in_root(int root_fd, const char *path, bool directory) {
@@ -173,11 +199,19 @@ int bind_mount_on(int target_fd, int source_fd, const char *source, MountAttr at
                 _cleanup_free_ char *t = fd_path(target_fd), *s = source_fd >= 0 ? fd_path(source_fd) : NULL;
                 if (!t || (source_fd >= 0 && !s))
                         return -ENOMEM;
+                char where[4096];
+                ssize_t n;
                 if (mount(s ?: source, t, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return negative_errno();
                 if (attrs == 0)
                         return 0;
-                return RET_NERRNO(mount(NULL, t, NULL, MS_REMOUNT | MS_BIND | mount_flag_bits(attrs), NULL));
+                /* The fd still names the covered directory, not the new mount on top of it; the remount
+                 * must go through the path. No container process exists yet to race with. */
+                n = readlink(t, where, sizeof where - 1);
+                if (n < 0)
+                        return negative_errno();
+                where[n] = 0;
+                return RET_NERRNO(mount(NULL, where, NULL, MS_REMOUNT | MS_BIND | mount_flag_bits(attrs), NULL));
         }
 
         tree = open_tree(source_fd >= 0 ? source_fd : AT_FDCWD, source_fd >= 0 ? "" : source,

@@ -152,7 +152,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
                 return 0;
         r = seccomp_rule_add_array(ctx, action, nr, n_args, args);
         /* -EDOM: not a syscall on this architecture (e.g. socketcall on x86_64 only exists for x86). */
-        if (r < 0 && r != -EDOM && r != -EEXIST)
+        /* -EACCES: the rule's action is the default action anyway. */
+        if (r < 0 && r != -EDOM && r != -EEXIST && r != -EACCES)
                 return log_error_errno(r, "Failed to add the seccomp rule for %s: %m", name);
         return 0;
 }
@@ -181,7 +182,10 @@ int seccomp_load_default(uint64_t caps) {
 
         if (!ctx)
                 return log_oom();
-        r = add_native_subarches(ctx);
+        /* no_new_privs is the caller's decision (--no-new-privileges), not libseccomp's. */
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r >= 0)
+                r = add_native_subarches(ctx);
         if (r < 0)
                 return r;
 
@@ -311,7 +315,9 @@ int seccomp_load_profile(const char *path) {
                 json_decref(root);
                 return log_oom();
         }
-        r = add_native_subarches(ctx);
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r >= 0)
+                r = add_native_subarches(ctx);
         syscalls = json_object_get(root, "syscalls");
         json_array_foreach(syscalls, i, rule) {
                 json_t *names = json_object_get(rule, "names"), *n, *args = json_object_get(rule, "args"), *a;

@@ -1,0 +1,249 @@
+#!/bin/bash
+# berth-runtime supervise, run the way a Delegate=yes unit runs it: in a cgroup of its own (made
+# here under the cgroup2 mount, as systemd would), in a private mount namespace, with BERTH_RUN_DIR
+# and BERTH_STATE_DIR in a temporary directory. Every check looks at the container from inside.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+require_root
+
+RT=$BERTH_BUILD/berth-runtime
+[ -x "$RT" ] || skip_all "$RT is not built"
+CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
+
+T=$(mktemp -d /tmp/berth-runtime-test.XXXXXX)
+CG=$CG_MOUNT/berth-test.$$
+export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
+unset NOTIFY_SOCKET
+BG_PIDS=()
+
+cleanup() {
+        local p d
+        for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+        # Children first: any cgroup left below ours is a failure already reported; kill and remove it.
+        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
+                echo 1 >"$d/cgroup.kill" 2>/dev/null
+                rmdir "$d" 2>/dev/null
+        done
+        rmdir "$CG" 2>/dev/null
+        rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir "$CG"
+
+make_busybox_rootfs "$T/rootfs"
+ROOTFS=$T/rootfs
+CASE=0
+
+# rt ARGS...: runs the runtime in a fresh sub-cgroup of ours, like a unit's cgroup; prints its output.
+rt() {
+        CASE=$((CASE + 1))
+        local cg=$CG/case$CASE
+        mkdir "$cg"
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
+        local rc=$?
+        rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
+        return $rc
+}
+# in ARGS... -- runs sh -c SCRIPT in a --rootfs container named after the case.
+in_ctr() { # in_ctr [OPTIONS...] SCRIPT
+        local script=${*: -1}
+        rt --rootfs="$ROOTFS" "${@:1:$#-1}" sh -c "$script"
+}
+# status_is N ARGS...: the runtime exits with N.
+status_is() {
+        local want=$1 rc
+        shift
+        rt "$@" >/dev/null 2>&1 && rc=0 || rc=$?
+        [ "$rc" -eq "$want" ] || { echo "exit status $rc, expected $want"; return 1; }
+}
+
+# --- exit status and output ---------------------------------------------------------------------
+check "true exits 0" status_is 0 --rootfs="$ROOTFS" true
+check "false exits 1" status_is 1 --rootfs="$ROOTFS" false
+check "exit 7 passes through" status_is 7 --rootfs="$ROOTFS" sh -c 'exit 7'
+check "a payload killed by SIGKILL gives 128+9" status_is 137 --init --rootfs="$ROOTFS" sh -c 'kill -9 $$'
+check "a missing program gives 127" status_is 127 --rootfs="$ROOTFS" no-such-program
+check "a bad option gives 125" status_is 125 --rootfs="$ROOTFS" --no-such-option true
+check_output "stdout reaches the caller" "hello from berth" rt --rootfs="$ROOTFS" echo hello from berth
+check_output "a missing program is named" "no-such-program" rt --rootfs="$ROOTFS" no-such-program
+
+# --- process ------------------------------------------------------------------------------------
+check_output "the payload is PID 1" "pid=1 comm=sh" in_ctr 'echo pid=$$ comm=$(cat /proc/1/comm)'
+check_output "host name defaults to the container name" "name-is-host" in_ctr --name=name-is-host hostname
+check_output "--hostname" "h=web1 f=web1" in_ctr --hostname=web1 'echo h=$(hostname) f=$(cat /etc/hostname)'
+check_output "--env and the default environment" "FOO=bar HOME=/root HOSTNAME=envtest PATH=/usr/local/sbin" \
+        in_ctr --name=envtest -e FOO=bar 'echo FOO=$FOO HOME=$HOME HOSTNAME=$HOSTNAME PATH=$PATH'
+check_output "--user nobody" "uid=65534(nobody) gid=65534(nogroup)" in_ctr --user nobody id
+check_output "--user 1234:5678 needs no passwd entry" "uid=1234 gid=5678" in_ctr --user 1234:5678 id
+check_fails "an unknown --user is refused" rt --rootfs="$ROOTFS" --user nosuchuser true
+check_output "--workdir is created and entered" "/srv/app" in_ctr --workdir=/srv/app pwd
+check_output "--init: the runtime's init is PID 1 and reaps" "init=1 me=2" \
+        in_ctr --init 'echo init=$(ps -o pid,comm | grep -c "^ *1 berth-runtime") me=$$'
+
+# --- privileges ---------------------------------------------------------------------------------
+status=$(in_ctr 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status' 2>&1)
+caps_have() { grep -q "^$1:[[:space:]]*$2\$" <<<"$status" || { echo "$status"; return 1; }; }
+check "CapEff is Podman's 11 defaults" caps_have CapEff 00000000800405fb
+check "CapPrm is the same" caps_have CapPrm 00000000800405fb
+check "CapBnd holds nothing else" caps_have CapBnd 00000000800405fb
+check "CapInh is empty" caps_have CapInh 0000000000000000
+check "CapAmb is empty" caps_have CapAmb 0000000000000000
+check "no_new_privs is set" caps_have NoNewPrivs 1
+check "a seccomp filter is active" caps_have Seccomp 2
+check_output "a non-root user has no effective caps" "CapEff:	0000000000000000" in_ctr --user nobody 'grep CapEff /proc/self/status'
+check_output "--cap-add NET_ADMIN" "CapEff:	00000000800415fb" in_ctr --cap-add NET_ADMIN 'grep CapEff /proc/self/status'
+check_output "--cap-drop all" "CapBnd:	0000000000000000" in_ctr --cap-drop all 'grep CapBnd /proc/self/status'
+check_output "--no-new-privileges=false" "NoNewPrivs:	0" in_ctr --no-new-privileges=false 'grep NoNewPrivs /proc/self/status'
+check_output "--privileged: no seccomp" "Seccomp:	0" in_ctr --privileged 'grep Seccomp: /proc/self/status'
+check_output "mount is refused without CAP_SYS_ADMIN" "refused" in_ctr 'mount -t tmpfs none /tmp 2>/dev/null || echo refused'
+check_output "... and allowed with it" "mounted" in_ctr --cap-add SYS_ADMIN 'mount -t tmpfs none /tmp && echo mounted'
+check_output "seccomp refuses unshare(CLONE_NEWUSER)" "refused" in_ctr 'unshare -U true 2>/dev/null || echo refused'
+
+# --- file descriptors, masked and read-only paths -----------------------------------------------
+# fd 7 is open (without close-on-exec) in the caller; it must not reach the payload. ls's own
+# directory fd is 3.
+check_output "only fds 0-2 reach the payload" "fds=0 1 2 3 ." \
+        eval 'in_ctr "echo fds=\$(ls /proc/self/fd | tr \"\\n\" \" \")." 7</etc/hostname'
+if [ -s /proc/timer_list ]; then
+        check_output "/proc/timer_list is masked" "empty" in_ctr 'test -s /proc/timer_list || echo empty'
+fi
+check_output "/sys/firmware is masked" "masked" in_ctr '[ -z "$(ls -A /sys/firmware)" ] && echo masked'
+check_output "/proc/sys is read-only" "Read-only file system" in_ctr 'echo x >/proc/sys/kernel/domainname'
+if [ -e /proc/sysrq-trigger ]; then
+        check_output "/proc/sysrq-trigger is read-only" "Read-only file system" in_ctr 'echo h >/proc/sysrq-trigger'
+fi
+check_output "/sys is read-only" "ro," in_ctr 'grep " /sys sysfs " /proc/self/mounts'
+
+# --- mounts -------------------------------------------------------------------------------------
+check_output "/dev/null is the null device" "c 1 3" in_ctr 'stat -c "%F" /dev/null | cut -c1; stat -c "c %t %T" /dev/null'
+check_output "/dev has only the default nodes and links" \
+        "core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero " \
+        in_ctr 'ls /dev | sort | tr "\n" " "'
+check_output "/dev/pts is a new devpts instance" "devpts /dev/pts devpts rw,nosuid,noexec" in_ctr 'grep " /dev/pts " /proc/self/mounts'
+check_output "/dev/shm is a tmpfs" "shm /dev/shm tmpfs" in_ctr 'grep " /dev/shm " /proc/self/mounts'
+check_output "/dev/mqueue is mounted" "mqueue /dev/mqueue" in_ctr 'grep " /dev/mqueue " /proc/self/mounts'
+check_output "/dev/zero reads zeros" "00000000" in_ctr 'head -c4 /dev/zero | od -An -tx1 | tr -d " "'
+check_output "/etc/hosts names the container" "127.0.0.1	localhost hostsname" in_ctr --name=hostsname 'cat /etc/hosts'
+check_output "--add-host" "10.1.2.3	db" in_ctr --add-host=db:10.1.2.3 'cat /etc/hosts'
+check_output "--dns" "nameserver 192.0.2.53" in_ctr --dns=192.0.2.53 'cat /etc/resolv.conf'
+check_output "only lo in a private network namespace" "lo" in_ctr 'ls /sys/class/net | tr "\n" " "'
+check_fails "--network=none has no route out" in_ctr 'ls /sys/class/net | grep -qv "^lo$"'
+check_output "--read-only makes / read-only" "Read-only file system" in_ctr --read-only 'touch /x'
+check_output "--read-only still allows --tmpfs" "tmp-ok" in_ctr --read-only --tmpfs /scratch 'touch /scratch/f && echo tmp-ok'
+mkdir -p "$T/vol"
+echo from-host >"$T/vol/file"
+check_output "--volume binds a host directory" "from-host" in_ctr -v "$T/vol:/data" 'cat /data/file'
+in_ctr -v "$T/vol:/data" 'echo from-container >/data/back' >/dev/null 2>&1
+check_output "writes to a volume reach the host" "from-container" cat "$T/vol/back"
+check_output "a :ro volume is read-only" "Read-only file system" in_ctr -v "$T/vol:/data:ro" 'touch /data/x'
+check_output "--mount type=bind" "from-host" in_ctr --mount "type=bind,source=$T/vol,destination=/m,ro" 'cat /m/file'
+check_output "--sysctl of a namespaced key" "1" in_ctr --sysctl net.ipv4.ip_forward=1 'cat /proc/sys/net/ipv4/ip_forward'
+check_fails "--sysctl of a host-wide key is refused" rt --rootfs="$ROOTFS" --sysctl kernel.panic=1 true
+
+# An image whose /etc is a symlink to a host directory: /etc/hosts etc. must land inside the root.
+mkdir -p "$T/evil/bin" "$T/outside"
+cp -a "$ROOTFS/bin/." "$T/evil/bin/"
+ln -s "$T/outside" "$T/evil/etc"
+check "a symlinked /etc in the image does not redirect mounts" rt --rootfs="$T/evil" --name=evil true
+check "nothing was created outside the root" test -z "$(ls -A "$T/outside")"
+rm -rf "$T/evil/proc"
+ln -s /proc "$T/evil/proc"
+check_fails "a symlinked /proc in the image is refused" rt --rootfs="$T/evil" --name=evil true
+
+# --- the image store ----------------------------------------------------------------------------
+if [ -x "$BERTH_BUILD/berth" ] && make_busybox_tar "$T/bb.tar" &&
+        "$BERTH_BUILD/berth" image import "$T/bb.tar" localhost/busybox >/dev/null 2>&1; then
+        check_output "an image runs on an overlay" "overlay" rt --name=img busybox sh -c 'grep "^[^ ]* / " /proc/self/mounts'
+        check_output "the overlay is writable" "written" rt --name=img busybox sh -c 'echo written >/f && cat /f'
+        check "the upper dir is gone afterwards" test ! -e "$BERTH_STATE_DIR/containers/img"
+        check "the image is unchanged" test ! -e "$(find "$BERTH_STORAGE_DIR" -path '*/diff/f' | head -1)x"
+        legacy() { (export BERTH_RUNTIME_LEGACY_MOUNT=1 BERTH_RUNTIME_NO_CLONE3=1; rt "$@"); }
+        check_output "the mount(2) and clone() fallbacks work" "legacy ok" legacy --name=legacy -v "$T/vol:/data:ro" \
+                busybox sh -c 'test -z "$(ls -A /sys/firmware)" && grep -q " / overlay" /proc/self/mounts &&
+                        ! touch /data/x 2>/dev/null && grep -q "/dev/shm tmpfs" /proc/self/mounts && echo legacy ok'
+else
+        diag "berth image import does not work in this build; image checks skipped"
+fi
+check_output "a missing image is explained" "is not in the store" rt --name=noimg localhost/no-such-image true
+
+# --- lifecycle: stop, state, lock, cleanup ------------------------------------------------------
+start_bg() { # start_bg NAME ARGS...: runs a container in the background; sets BG to the runtime's pid
+        CASE=$((CASE + 1))
+        local cg=$CG/case$CASE
+        mkdir "$cg"
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise --name="$1" "${@:2}") \
+                >"$T/$1.log" 2>&1 &
+        BG=$!
+        BG_PIDS+=("$BG")
+        BG_CG=$cg
+}
+json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
+
+start_bg sleeper --rootfs="$ROOTFS" --stop-timeout=1 sleep 1000
+check "state.json appears once the container runs" wait_until 10 test -e "$BERTH_RUN_DIR/containers/sleeper/state.json"
+check_output "state.json has the container's status" "running" json_field "$BERTH_RUN_DIR/containers/sleeper/state.json" status
+ctr_pid=$(json_field "$BERTH_RUN_DIR/containers/sleeper/state.json" pid 2>/dev/null)
+check "the state's pid is the container's init" grep -q sleep "/proc/$ctr_pid/cmdline"
+check "the container runs in the payload cgroup" grep -q "/case$CASE/payload$" "/proc/$ctr_pid/cgroup"
+check "the runtime moved itself into the supervisor cgroup" grep -q "/case$CASE/supervisor$" "/proc/$BG/cgroup"
+check_output "a second container with the same name is refused" "already running" \
+        rt --rootfs="$ROOTFS" --name=sleeper true
+start=$SECONDS
+kill -TERM "$BG"
+wait "$BG" && rc=0 || rc=$?
+check "SIGTERM stops 'sleep' (which ignores it as PID 1) after the stop timeout: 137" test "$rc" -eq 137
+check "... within the stop timeout" test $((SECONDS - start)) -le 4
+check "no process is left" test ! -e "/proc/$ctr_pid"
+check "no cgroup is left" test -z "$(find "$BG_CG" -mindepth 1 -type d)"
+check "no run dir is left" test ! -e "$BERTH_RUN_DIR/containers/sleeper"
+check "no lock file is left" test ! -e "$BERTH_RUN_DIR/containers/.sleeper.lock"
+check "no overlay mount is left" bash -c "! grep -q '$T' /proc/self/mountinfo"
+rmdir "$BG_CG"
+
+start_bg trapper --rootfs="$ROOTFS" --stop-timeout=30 sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+check "a container that handles SIGTERM starts" wait_until 10 test -e "$BERTH_RUN_DIR/containers/trapper/state.json"
+start=$SECONDS
+kill -TERM "$BG"
+wait "$BG" && rc=0 || rc=$?
+check "it exits cleanly on SIGTERM (0), long before the timeout" test "$rc" -eq 0 -a $((SECONDS - start)) -le 5
+rmdir "$BG_CG"
+
+start_bg stopsig --rootfs="$ROOTFS" --stop-signal=SIGUSR1 sh -c 'trap "exit 42" USR1; while :; do sleep 0.1; done'
+check "--stop-signal container starts" wait_until 10 test -e "$BERTH_RUN_DIR/containers/stopsig/state.json"
+kill -TERM "$BG"
+wait "$BG" && rc=0 || rc=$?
+check "SIGTERM becomes --stop-signal" test "$rc" -eq 42
+rmdir "$BG_CG"
+
+start_bg killed --rootfs="$ROOTFS" sleep 1000
+check "a container to kill starts" wait_until 10 test -e "$BERTH_RUN_DIR/containers/killed/state.json"
+ctr_pid=$(json_field "$BERTH_RUN_DIR/containers/killed/state.json" pid 2>/dev/null)
+kill -KILL "$ctr_pid"
+wait "$BG" && rc=0 || rc=$?
+check "SIGKILL of the container gives 137" test "$rc" -eq 137
+check "and still nothing is left" test ! -e "$BERTH_RUN_DIR/containers/killed" -a -z "$(find "$BG_CG" -mindepth 1 -type d)"
+rmdir "$BG_CG"
+
+# --- sd_notify ----------------------------------------------------------------------------------
+notify_listen() { # notify_listen SOCKET: prints the first datagram
+        python3 - "$1" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(15)
+print(s.recv(4096).decode().replace("\n", " "))
+EOF
+}
+notify_listen "$T/notify.sock" >"$T/notify.out" 2>&1 &
+listener=$!
+wait_until 5 test -S "$T/notify.sock"
+NOTIFY_SOCKET=$T/notify.sock rt --rootfs="$ROOTFS" true >/dev/null 2>&1
+wait "$listener"
+check_output "READY=1 is sent once the payload runs" "READY=1" cat "$T/notify.out"
+check_output "--notify=true gives the payload its own socket" "/run/notify/notify.sock socket" \
+        in_ctr --notify=true 'test -S $NOTIFY_SOCKET && echo $NOTIFY_SOCKET socket'
+
+check "no container cgroup is left at all" test -z "$(find "$CG" -mindepth 1 -type d)"
+done_testing
