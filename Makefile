@@ -76,6 +76,11 @@ $(O)/unit-tests/%: $(O)/tests/unit/%.o $(O)/libberth.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH) $(LIBS_RUNTIME)
 
+# The runtime's unit tests also link the runtime's own objects (all but main.o).
+$(O)/unit-tests/test-runtime-%: $(O)/tests/unit/test-runtime-%.o $(filter-out $(O)/runtime/main.o,$(call objs_of,runtime)) $(O)/libberth.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH) $(LIBS_RUNTIME)
+
 tests: $(UNIT_TESTS)
 
 # --- installation ---------------------------------------------------------------------------------

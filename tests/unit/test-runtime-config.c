@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The runtime's pure parts: Docker's Entrypoint/Cmd/Env rules, users from passwd/group text, the
+ * capability set, the seccomp table, notify filtering, volume and resolv.conf parsing, cgroup files. */
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "../../runtime/caps.h"
+#include "../../runtime/cgroup.h"
+#include "../../runtime/config.h"
+#include "../../runtime/mount.h"
+#include "../../runtime/network.h"
+#include "../../runtime/notify.h"
+#include "../../runtime/process.h"
+#include "../../runtime/seccomp.h"
+#include "run-options.h"
+#include "tap.h"
+
+static char *image_entrypoint[] = { "/docker-entrypoint.sh", NULL };
+static char *image_cmd[] = { "nginx", "-g", "daemon off;", NULL };
+static char *image_env[] = { "PATH=/opt/bin:/usr/bin", "A=image", "B=image", NULL };
+
+static ImageConfig test_image(void) {
+        return (ImageConfig) {
+                .entrypoint = image_entrypoint,
+                .cmd = image_cmd,
+                .env = image_env,
+                .working_dir = "srv",
+                .user = "www",
+        };
+}
+
+static void resolve(ContainerSpec *spec, char **argv, const ImageConfig *img, ProcessConfig *p) {
+        int idx = 0;
+        char *host_env[] = { "FROM_HOST=yes", NULL };
+
+        container_spec_init(spec);
+        CHECK(run_options_parse_argv(spec, (int) strv_length(argv), argv, &idx) == 0);
+        if (argv[idx])
+                spec->command = strv_copy(argv + idx);
+        CHECK(process_config_resolve(spec, img, host_env, p) == 0);
+}
+
+static void test_entrypoint_and_cmd(void) {
+        ImageConfig img = test_image();
+        ContainerSpec spec;
+        ProcessConfig p = {};
+
+        {
+                char *argv[] = { "--name=web", NULL };
+                resolve(&spec, argv, &img, &p);
+                CHECK_STREQ(p.argv[0], "/docker-entrypoint.sh");
+                CHECK_STREQ(p.argv[3], "daemon off;");
+                CHECK(strv_length(p.argv) == 4);
+                CHECK_STREQ(p.workdir, "/srv");
+                CHECK_STREQ(p.user, "www");
+                CHECK_STREQ(p.hostname, "web");
+                process_config_done(&p);
+                container_spec_done(&spec);
+        }
+        {
+                /* COMMAND replaces Cmd, keeps Entrypoint. */
+                char *argv[] = { "--name=web", "sh", "-c", "true", NULL };
+                resolve(&spec, argv, &img, &p);
+                CHECK(strv_length(p.argv) == 4);
+                CHECK_STREQ(p.argv[0], "/docker-entrypoint.sh");
+                CHECK_STREQ(p.argv[1], "sh");
+                process_config_done(&p);
+                container_spec_done(&spec);
+        }
+        {
+                /* --entrypoint replaces Entrypoint and drops the image's Cmd. */
+                char *argv[] = { "--entrypoint=/bin/echo hi", NULL };
+                resolve(&spec, argv, &img, &p);
+                CHECK(strv_length(p.argv) == 2);
+                CHECK_STREQ(p.argv[0], "/bin/echo");
+                CHECK_STREQ(p.argv[1], "hi");
+                process_config_done(&p);
+                container_spec_done(&spec);
+        }
+        {
+                char *argv[] = { "--entrypoint=/bin/echo", "--user=0", "-w", "/tmp", "x", NULL };
+                resolve(&spec, argv, &img, &p);
+                CHECK(strv_length(p.argv) == 2 && streq(p.argv[1], "x"));
+                CHECK_STREQ(p.user, "0");
+                CHECK_STREQ(p.workdir, "/tmp");
+                process_config_done(&p);
+                container_spec_done(&spec);
+        }
+        {
+                /* No image, no command: an error, not an empty argv. */
+                char *argv[] = { NULL };
+                int idx = 0;
+                container_spec_init(&spec);
+                CHECK(run_options_parse_argv(&spec, 0, argv, &idx) == 0);
+                CHECK(process_config_resolve(&spec, NULL, NULL, &p) == -EINVAL);
+                container_spec_done(&spec);
+        }
+}
+
+static void test_env(void) {
+        ImageConfig img = test_image();
+        ContainerSpec spec;
+        ProcessConfig p = {};
+        char *argv[] = { "--name=a_b", "-e", "B=cli", "-e", "FROM_HOST", "-e", "NOT_ON_HOST", NULL };
+
+        resolve(&spec, argv, &img, &p);
+        CHECK_STREQ(env_get(p.env, "PATH"), "/opt/bin:/usr/bin");
+        CHECK_STREQ(env_get(p.env, "A"), "image");
+        CHECK_STREQ(env_get(p.env, "B"), "cli");
+        CHECK_STREQ(env_get(p.env, "FROM_HOST"), "yes");
+        CHECK(env_get(p.env, "NOT_ON_HOST") == NULL);
+        CHECK_STREQ(env_get(p.env, "HOSTNAME"), "a-b");
+        CHECK_STREQ(env_get(p.env, "container"), "berth");
+        process_config_done(&p);
+        container_spec_done(&spec);
+
+        char **env = NULL;
+        CHECK(env_set(&env, "X=1") == 0);
+        CHECK(env_set(&env, "X=2") == 0);
+        CHECK(env_set(&env, "=bad") == -EINVAL);
+        CHECK(env_set(&env, "nobad") == -EINVAL);
+        CHECK(strv_length(env) == 1 && streq(env[0], "X=2"));
+        strv_free(env);
+}
+
+static void test_small_parsers(void) {
+        uint64_t usec;
+        char *h;
+
+        CHECK(signal_from_string("TERM") == SIGTERM);
+        CHECK(signal_from_string("SIGKILL") == SIGKILL);
+        CHECK(signal_from_string("sigusr1") == SIGUSR1);
+        CHECK(signal_from_string("15") == 15);
+        CHECK(signal_from_string("15x") == -EINVAL);
+        CHECK(signal_from_string("SIGNOPE") == -EINVAL);
+        CHECK(signal_from_string("0") == -EINVAL);
+        CHECK(parse_timeout_sec("10", &usec) == 0 && usec == 10000000ULL);
+        CHECK(parse_timeout_sec("0", &usec) == 0 && usec == 0);
+        CHECK(parse_timeout_sec("-1", &usec) == -EINVAL);
+        CHECK(parse_timeout_sec("1.5", &usec) == -EINVAL);
+        CHECK(container_name_is_valid("web-1.a_b"));
+        CHECK(!container_name_is_valid("-web"));
+        CHECK(!container_name_is_valid("a/b"));
+        CHECK(!container_name_is_valid(""));
+        h = hostname_from_name("my_app.x-");
+        CHECK_STREQ(h, "my-app-xx");
+        free(h);
+}
+
+static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+                             "www:x:33:33:www:/var/www:/bin/false\n"
+                             "broken line without fields\n"
+                             "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+static const char group[] = "root:x:0:\nwww:x:33:\nstaff:x:50:www,other\naudio:x:29:other\nnogroup:x:65534:\n";
+
+static int resolve_user_from_text(const char *spec, char **group_add, UserIds *u) {
+        FILE *p = fmemopen((void *) passwd, sizeof passwd - 1, "r");
+        FILE *g = fmemopen((void *) group, sizeof group - 1, "r");
+        int r = user_resolve(spec, group_add, p, g, u);
+        fclose(p);
+        fclose(g);
+        return r;
+}
+
+static void test_users(void) {
+        UserIds u = {};
+        char *add[] = { "audio", "1000", NULL };
+
+        CHECK(resolve_user_from_text(NULL, NULL, &u) == 0);
+        CHECK(u.uid == 0 && u.gid == 0 && u.n_groups == 1);
+        CHECK_STREQ(u.home, "/root");
+        user_ids_done(&u);
+
+        CHECK(resolve_user_from_text("www", add, &u) == 0);
+        CHECK(u.uid == 33 && u.gid == 33);
+        CHECK(u.n_groups == 4 && u.groups[0] == 33 && u.groups[1] == 50 && u.groups[2] == 29 && u.groups[3] == 1000);
+        CHECK_STREQ(u.home, "/var/www");
+        user_ids_done(&u);
+
+        CHECK(resolve_user_from_text("www:staff", NULL, &u) == 0);
+        CHECK(u.uid == 33 && u.gid == 50);
+        user_ids_done(&u);
+
+        CHECK(resolve_user_from_text("1234:5678", NULL, &u) == 0);
+        CHECK(u.uid == 1234 && u.gid == 5678);
+        CHECK_STREQ(u.home, "/");
+        user_ids_done(&u);
+
+        CHECK(resolve_user_from_text("65534", NULL, &u) == 0);
+        CHECK(u.uid == 65534 && u.gid == 65534);
+        user_ids_done(&u);
+
+        /* Strict numbers: "1 " or "+1" or "-1" are names, and no such user exists. */
+        CHECK(resolve_user_from_text("-1", NULL, &u) == -ESRCH);
+        CHECK(resolve_user_from_text("+1", NULL, &u) == -ESRCH);
+        CHECK(resolve_user_from_text("4294967295", NULL, &u) == -ESRCH);
+        CHECK(resolve_user_from_text("nosuch", NULL, &u) == -ESRCH);
+        CHECK(resolve_user_from_text("www:nosuch", NULL, &u) == -ESRCH);
+        CHECK(resolve_user_from_text(":0", NULL, &u) == -EINVAL);
+}
+
+static void test_capabilities(void) {
+        ContainerSpec spec;
+        uint64_t caps;
+        const uint64_t podman = 0x800405fbULL;
+
+        CHECK(capability_from_name("CAP_NET_ADMIN") == CAP_NET_ADMIN);
+        CHECK(capability_from_name("net_admin") == CAP_NET_ADMIN);
+        CHECK(capability_from_name("CAP_NOPE") == -EINVAL);
+        CHECK_STREQ(capability_to_name(CAP_SYS_ADMIN), "CAP_SYS_ADMIN");
+
+        container_spec_init(&spec);
+        CHECK(capabilities_from_spec(&spec, &caps) == 0 && caps == podman);
+        CHECK(strv_extend(&spec.cap_add, "NET_ADMIN") == 0 && strv_extend(&spec.cap_drop, "chown") == 0);
+        CHECK(capabilities_from_spec(&spec, &caps) == 0);
+        CHECK(caps == ((podman | CAP_MASK(CAP_NET_ADMIN)) & ~CAP_MASK(CAP_CHOWN)));
+        spec.cap_drop = strv_free(spec.cap_drop);
+        CHECK(strv_extend(&spec.cap_drop, "all") == 0);
+        CHECK(capabilities_from_spec(&spec, &caps) == 0 && caps == CAP_MASK(CAP_NET_ADMIN));
+        CHECK(strv_extend(&spec.cap_add, "CAP_BOGUS") == 0);
+        CHECK(capabilities_from_spec(&spec, &caps) == -EINVAL);
+        spec.privileged = true;
+        CHECK(capabilities_from_spec(&spec, &caps) == 0 && (caps & CAP_MASK(CAP_SYS_ADMIN)));
+        container_spec_done(&spec);
+}
+
+static void test_seccomp_table(void) {
+        const uint64_t podman = 0x800405fbULL;
+
+        CHECK(seccomp_default_verdict("read", podman) == 1);
+        CHECK(seccomp_default_verdict("openat2", podman) == 1);
+        CHECK(seccomp_default_verdict("mount", podman) == 0);
+        CHECK(seccomp_default_verdict("mount", podman | CAP_MASK(CAP_SYS_ADMIN)) == 1);
+        CHECK(seccomp_default_verdict("kexec_load", ~0ULL) == 0);
+        CHECK(seccomp_default_verdict("syslog", podman | CAP_MASK(CAP_SYSLOG)) == 1);
+        CHECK(seccomp_default_verdict("clone3", podman) == 0);
+        CHECK(seccomp_default_verdict("a_syscall_from_the_future", podman) == -ENOSYS);
+}
+
+static void test_notify_filter(void) {
+        char *f = notify_filter("READY=1\nMAINPID=1\nSTATUS=serving\nFDSTORE=1\nWATCHDOG=1\nNOTIFYACCESS=all\n"
+                                "EXTEND_TIMEOUT_USEC=5000000");
+
+        CHECK_STREQ(f, "READY=1\nSTATUS=serving\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000\n");
+        free(f);
+        f = notify_filter("MAINPID=4242");
+        CHECK_STREQ(f, "");
+        free(f);
+}
+
+static void test_volumes(void) {
+        VolumeSpec v = {};
+        bool tmpfs;
+        char *opts = NULL;
+
+        CHECK(volume_spec_parse("/srv/data:/data:ro,z", &v) == 0);
+        CHECK_STREQ(v.source, "/srv/data");
+        CHECK_STREQ(v.destination, "/data");
+        CHECK(v.read_only && !v.named);
+        volume_spec_done(&v);
+        CHECK(volume_spec_parse("cache:/var/cache", &v) == 0);
+        CHECK(v.named && endswith(v.source, "/volumes/cache/_data"));
+        volume_spec_done(&v);
+        CHECK(volume_spec_parse("/a:relative", &v) == -EINVAL);
+        CHECK(volume_spec_parse("/a", &v) == -EINVAL);
+        CHECK(volume_spec_parse("../x:/x", &v) == -EINVAL);
+        CHECK(volume_spec_parse("/a:/b:bogus", &v) == -EINVAL);
+
+        CHECK(mount_spec_parse("type=bind,source=/a,target=/b,readonly", &v, &tmpfs, &opts) == 0);
+        CHECK(!tmpfs && v.read_only && streq(v.source, "/a") && streq(v.destination, "/b"));
+        volume_spec_done(&v);
+        CHECK(mount_spec_parse("type=tmpfs,destination=/t,tmpfs-size=1m", &v, &tmpfs, &opts) == 0);
+        CHECK(tmpfs && opts && streq(opts, "size=1m"));
+        free(opts);
+        volume_spec_done(&v);
+        CHECK(mount_spec_parse("type=bind,source=name,destination=/b", &v, &tmpfs, &opts) == -EINVAL);
+        CHECK(mount_spec_parse("type=nfs,source=/a,destination=/b", &v, &tmpfs, &opts) == -EINVAL);
+}
+
+static void test_network_files(void) {
+        char *dns[] = { "192.0.2.1", NULL }, *search[] = { "example.org", NULL };
+        char *r = resolv_conf_build("nameserver 127.0.0.53\nnameserver 10.0.0.1\nsearch lan\n", true, NULL, NULL, NULL);
+
+        CHECK_STREQ(r, "nameserver 10.0.0.1\nsearch lan\n");
+        free(r);
+        r = resolv_conf_build("nameserver 10.0.0.1\nsearch lan\n", true, dns, search, NULL);
+        CHECK_STREQ(r, "nameserver 192.0.2.1\nsearch example.org\n");
+        free(r);
+        CHECK(sysctl_is_namespaced("net.ipv4.ip_forward", true));
+        CHECK(!sysctl_is_namespaced("net.ipv4.ip_forward", false));
+        CHECK(sysctl_is_namespaced("kernel.shmmax", false));
+        CHECK(!sysctl_is_namespaced("kernel.panic", true));
+}
+
+static void test_cgroup_files(void) {
+        char *mount = NULL, *root = NULL, *path = NULL;
+        const char *mountinfo =
+                "22 1 0:21 / /sys rw - sysfs sysfs rw\n"
+                "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n";
+
+        CHECK(cgroup2_mount_from_mountinfo(mountinfo, &mount, &root) == 0);
+        CHECK_STREQ(mount, "/sys/fs/cgroup/unified");
+        CHECK_STREQ(root, "/");
+        free(mount);
+        free(root);
+        CHECK(cgroup2_mount_from_mountinfo("22 1 0:21 / /sys rw - sysfs sysfs rw\n", &mount, &root) == -ENOENT);
+        CHECK(cgroup2_path_from_proc("4:memory:/x\n0::/system.slice/web.service\n", &path) == 0);
+        CHECK_STREQ(path, "/system.slice/web.service");
+        free(path);
+        CHECK(cgroup2_path_from_proc("0::/\n", &path) == 0);
+        CHECK_STREQ(path, "/");
+        free(path);
+        CHECK(cgroup2_path_from_proc("1:cpu:/\n", &path) == -ENOENT);
+}
+
+int main(void) {
+        test_entrypoint_and_cmd();
+        test_env();
+        test_small_parsers();
+        test_users();
+        test_capabilities();
+        test_seccomp_table();
+        test_notify_filter();
+        test_volumes();
+        test_network_files();
+        test_cgroup_files();
+        return tap_done();
+}
