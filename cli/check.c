@@ -51,6 +51,7 @@ int verb_check(int argc, char *argv[]) {
         _cleanup_strv_free_ char **dirs = strv_copy(set.dirs);
         if (!dirs)
                 return log_oom();
+        set.flat = true;
         r = definition_set_scan(&set, dirs, user);
         if (r >= 0)
                 r = definition_set_load(&set);

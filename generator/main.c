@@ -163,7 +163,8 @@ static int run(const Args *args) {
                         return log_error_errno(r, "Failed to convert %s: %m", set.defs[i].path);
                 } else
                         log_debug("Converted %s to %s.", set.defs[i].path, u.name);
-                if (emit(args, dir_fd, &u) < 0)
+                /* systemd could not load a unit of that name: the message above is all there is. */
+                if (unit_name_is_valid(u.name) && emit(args, dir_fd, &u) < 0)
                         failed = true;
                 generated_unit_done(&u);
         }

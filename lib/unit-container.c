@@ -34,6 +34,9 @@ static const char *const container_unsupported[] = {
         NULL,
 };
 
+/* [Service] keys that would clash with the command berth writes. */
+static const char *const reserved_service_keys[] = { "ExecStart", NULL };
+
 /* Seconds added to StopTimeout= for TimeoutStopSec=, so the runtime's own escalation runs first. */
 #define STOP_TIMEOUT_MARGIN_SEC 10
 
@@ -304,6 +307,12 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         const UnitEntry *kill = unit_file_lookup_last(c->in, "Service", "KillMode");
         int r;
 
+        STRV_FOREACH(k, (char **) reserved_service_keys) {
+                const UnitEntry *e = unit_file_lookup_last(c->in, "Service", *k);
+                if (e)
+                        return convert_error(c, e, "berth writes this line itself; set the container's command "
+                                        "with Exec= in [Container].");
+        }
         if (type && !streq(type->value, "notify") && !streq(type->value, "oneshot"))
                 return convert_error(c, type, "'%s' cannot be used: a container unit is Type=notify or Type=oneshot.",
                                 type->value);

@@ -248,7 +248,7 @@ int definition_set_scan(DefinitionSet *set, char *const *roots, bool user) {
 
         set->user = user;
         STRV_FOREACH(root, roots) {
-                WalkFlags flags = WALK_RECURSIVE;
+                WalkFlags flags = set->flat ? 0 : WALK_RECURSIVE;
                 struct stat st;
 
                 if (!path_is_absolute(*root)) {

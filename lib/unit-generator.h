@@ -32,6 +32,7 @@ typedef struct DefinitionSet {
         size_t n_defs;
         char **dirs; /* every directory walked, highest precedence first: drop-ins are looked up here */
         bool user;   /* generating for a user's service manager */
+        bool flat;   /* scan only the top level of each directory (berth check's neighbours) */
 } DefinitionSet;
 
 typedef struct GeneratedUnit {
@@ -59,6 +60,9 @@ int definition_set_load(DefinitionSet *set);
  * def->error set, and *ret still holds a unit of the same name that fails when started and shows the
  * message in `systemctl status`. Other negative errnos are internal failures (OOM). */
 int definition_generate(const DefinitionSet *set, Definition *def, GeneratedUnit *ret);
+
+/* Whether systemd accepts name as a unit name (the characters, the length). */
+bool unit_name_is_valid(const char *name);
 
 /* Looks a type up by the file name's extension; NULL when it is not a definition file. */
 const UnitType *unit_type_from_filename(const char *filename);
