@@ -245,5 +245,39 @@ check_output "READY=1 is sent once the payload runs" "READY=1" cat "$T/notify.ou
 check_output "--notify=true gives the payload its own socket" "/run/notify/notify.sock socket" \
         in_ctr --notify=true 'test -S $NOTIFY_SOCKET && echo $NOTIFY_SOCKET socket'
 
+# The payload notifies through the proxy: the host's python3, with /usr bound into the container.
+notify_collect() { # notify_collect SOCKET: prints every datagram until 2 s of silence
+        python3 - "$1" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(15)
+try:
+    while True:
+        print(s.recv(4096).decode().replace("\n", " "))
+        s.settimeout(2)
+except socket.timeout:
+    pass
+EOF
+}
+if [ -x /usr/bin/python3 ] && [ -d /usr/lib64 ]; then
+        cp -a "$ROOTFS" "$T/pyroot"
+        ln -s usr/lib "$T/pyroot/lib"
+        ln -s usr/lib64 "$T/pyroot/lib64"
+        rm -f "$T/notify.sock"
+        notify_collect "$T/notify.sock" >"$T/notify.out" 2>&1 &
+        listener=$!
+        wait_until 5 test -S "$T/notify.sock"
+        NOTIFY_SOCKET=$T/notify.sock rt --rootfs="$T/pyroot" --notify=true -v /usr:/usr:ro /usr/bin/python3 -c '
+import os, socket, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"READY=1\nMAINPID=1\nSTATUS=serving\nFDSTORE=1", os.environ["NOTIFY_SOCKET"])
+time.sleep(0.3)' >/dev/null 2>&1
+        wait "$listener"
+        check_output "the payload's READY=1 and STATUS= are relayed" "READY=1 STATUS=serving" cat "$T/notify.out"
+        check "MAINPID= and FDSTORE= from the payload are not" bash -c "! grep -qE 'MAINPID|FDSTORE' '$T/notify.out'"
+        check "the runtime sends no READY of its own with --notify=true" bash -c "! grep -q 'Container running' '$T/notify.out'"
+fi
+
 check "no container cgroup is left at all" test -z "$(find "$CG" -mindepth 1 -type d)"
 done_testing
