@@ -5,5 +5,6 @@
  * logs its own errors, and returns 0 or a negative errno; main() turns that into the exit status. */
 
 int verb_image(int argc, char *argv[]);  /* cli/image.c: image import|ls|inspect|rm|tag */
+int verb_pull(int argc, char *argv[]);   /* cli/pull.c: pull an image from a registry */
 int verb_check(int argc, char *argv[]);  /* cli/check.c: validate definition files */
 int verb_version(int argc, char *argv[]);

@@ -14,6 +14,7 @@ typedef struct Verb {
 static const Verb verbs[] = {
         { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
         { "images", verb_image, "list images (same as image ls)" },
+        { "pull", verb_pull, "download an image from a registry" },
         { "check", verb_check, "validate .container, .volume, .network, .image and .pod files" },
         { "version", verb_version, "show the version" },
 };

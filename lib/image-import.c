@@ -60,14 +60,21 @@ static int stream_drain(DecompressedStream *d) {
         return n < 0 ? d->error : 0;
 }
 
-static void archive_freep(struct archive **a) {
-        if (*a)
-                archive_read_free(*a);
+
+struct archive *image_layer_reader_new(void) {
+        struct archive *raw = archive_read_new();
+
+        if (!raw)
+                return NULL;
+        /* Decompression only: every filter libarchive knows, no archive format. */
+        archive_read_support_filter_all(raw);
+        archive_read_support_format_raw(raw);
+        return raw;
 }
 
-int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
+int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
                 uint64_t *ret_size) {
-        _cleanup_(archive_freep) struct archive *raw = NULL, *tar = NULL;
+        _cleanup_(archive_freep) struct archive *tar = NULL;
         _cleanup_(sha256_freep) Sha256 *hash = NULL;
         _cleanup_free_ char *buffer = NULL;
         struct archive_entry *e;
@@ -75,17 +82,12 @@ int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA2
         TarExtractLimits limits = tar_extract_limits_default();
         int r;
 
-        raw = archive_read_new();
         tar = archive_read_new();
         hash = sha256_new();
         buffer = malloc(IMPORT_BUFFER_SIZE);
-        if (!raw || !tar || !hash || !buffer)
+        if (!tar || !hash || !buffer)
                 return log_oom();
 
-        archive_read_support_filter_all(raw);
-        archive_read_support_format_raw(raw);
-        if (archive_read_open_fd(raw, fd, IMPORT_BUFFER_SIZE) != ARCHIVE_OK)
-                return log_error_errno(-EIO, "Failed to read the tarball: %s", archive_error_string(raw));
         r = archive_read_next_header(raw, &e);
         if (r == ARCHIVE_EOF)
                 return log_error_errno(-EBADMSG, "The tarball is empty.");
@@ -109,6 +111,17 @@ int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA2
                 return log_error_errno(r, "Failed to compute the diffID: %m");
         log_debug("Layer %s: %ju bytes of tar.", ret_diff_id, (uintmax_t) d.bytes);
         return 0;
+}
+
+int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
+                uint64_t *ret_size) {
+        _cleanup_(archive_freep) struct archive *raw = image_layer_reader_new();
+
+        if (!raw)
+                return log_oom();
+        if (archive_read_open_fd(raw, fd, IMPORT_BUFFER_SIZE) != ARCHIVE_OK)
+                return log_error_errno(-EIO, "Failed to read the tarball: %s", archive_error_string(raw));
+        return image_layer_extract_opened(raw, diff_fd, ret_diff_id, ret_size);
 }
 
 int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **ret) {

@@ -4,6 +4,7 @@
 /* What the writers of the store (import, pull) share with it: a staging directory and the commit
  * that makes staged layers and an image visible at once. */
 
+#include <archive.h>
 #include <stdint.h>
 
 #include "image-digest.h"
@@ -28,6 +29,15 @@ int image_staging_new(ImageStore *store, ImageStaging *ret);
 void image_staging_done(ImageStaging *staging);
 #define IMAGE_STAGING_NULL ((ImageStaging) { .dir_fd = -EBADF, .lock_fd = -EBADF })
 
+/* A libarchive reader that only decompresses (every filter, the "raw" format); open it on any source
+ * and hand it to image_layer_extract_opened(). */
+struct archive *image_layer_reader_new(void);
+static inline void archive_freep(struct archive **a) {
+        if (*a)
+                archive_read_free(*a);
+}
+int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
+                uint64_t *ret_size);
 /* Extracts the (possibly compressed) tar read from fd into diff_fd, hardened (tar-extract.h), and
  * returns its diffID (sha256 of the uncompressed stream) and the bytes of file data. */
 int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],

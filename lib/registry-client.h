@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A client for the OCI distribution API (the registry protocol) on libcurl.
+ *
+ * It pings /v2/ (https, then http for registries allowed to be insecure), keeps the auth challenge,
+ * and answers 401s with Basic credentials or a Bearer token fetched from the challenge's realm
+ * (anonymously or with the credentials). Redirects are followed by hand, at most 10, and the
+ * Authorization header goes only to the registry's own scheme, host and port: blob downloads are
+ * often redirected to storage that must not see it.
+ *
+ * A transfer is pulled by its reader: registry_transfer_read() runs curl until the next bytes of
+ * the body arrive, so a layer can be decompressed and extracted while it downloads. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "macro.h"
+
+typedef struct RegistryClient RegistryClient;
+typedef struct RegistryTransfer RegistryTransfer;
+
+typedef struct RegistryOptions {
+        const char *username, *password; /* NULL: anonymous, or from the auth file */
+        bool insecure;                   /* allow plain http and unverified TLS */
+} RegistryOptions;
+
+/* domain as in a reference ("docker.io", "127.0.0.1:5000"); repository is its path ("library/busybox"). */
+int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options,
+                RegistryClient **ret);
+RegistryClient *registry_client_free(RegistryClient *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
+
+/* GET /v2/<repository>/<kind>/<reference>, kind "manifests" or "blobs". accept may be NULL.
+ * Returns once the final response's headers are in: -ENOENT for 404, -EACCES for 401/403 after
+ * authenticating, -EIO otherwise (logged, with the registry's error message). */
+int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept,
+                RegistryTransfer **ret);
+
+/* The next body bytes: >0 bytes in *ret_data (valid until the next call), 0 at the end, <0 error. */
+ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data);
+/* A response header of the final response, or NULL. */
+const char *registry_transfer_header(RegistryTransfer *t, const char *name);
+/* Content-Length, or -1. */
+int64_t registry_transfer_length(RegistryTransfer *t);
+RegistryTransfer *registry_transfer_free(RegistryTransfer *t);
+DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryTransfer *, registry_transfer_free);
+
+/* Reads a whole body of at most max bytes (-EFBIG beyond). */
+int registry_transfer_read_all(RegistryTransfer *t, size_t max, char **ret, size_t *ret_size);

@@ -1,0 +1,94 @@
+#!/bin/bash
+# berth pull against a local registry (docker-registry on 127.0.0.1): OCI index with platform
+# selection, docker schema 2 manifest and manifest list, pull by digest, layer reuse, basic auth,
+# and tampered content refused with nothing committed.
+set -u
+source "$(dirname "$0")/../lib/tap.sh"
+source "$(dirname "$0")/../lib/fixtures.sh"
+source "$(dirname "$0")/../lib/registry.sh"
+command -v docker-registry >/dev/null || skip_all "docker-registry is not installed (tests/packages.txt)"
+command -v skopeo >/dev/null || skip_all "skopeo is not installed (tests/packages.txt)"
+
+BERTH="$BERTH_BUILD/berth"
+T=$(mktemp -d /tmp/berth-image-pull.XXXXXX)
+export BERTH_STORAGE_DIR=$T/store
+trap 'stop_registries; rm -rf "$T"' EXIT
+
+make_busybox_tar "$T/bb.tar"
+index_digest=$(make_oci_layout "$T/oci" "$T/bb.tar")
+R=$(start_registry "$T/reg") || { echo "not ok 1 - registry starts"; exit 1; }
+seed_registry "$R" "$T/oci" test/busybox latest
+seed_registry "$R" "$T/oci" test/busybox single
+seed_registry "$R" "$T/oci" test/docker single v2s2
+seed_registry "$R" "$T/oci" test/list latest v2s2
+
+field() { # image python-expression-on-d
+        "$BERTH" image inspect "$1" | python3 -c "import json,sys; d=json.load(sys.stdin)[0]; print($2)"
+}
+n_layers() { find "$BERTH_STORAGE_DIR/layers" -mindepth 1 -maxdepth 1 | wc -l; }
+store_clean() {
+        [ -z "$(ls -A "$BERTH_STORAGE_DIR/layers")" ] && [ -z "$(ls -A "$BERTH_STORAGE_DIR/images")" ] &&
+                [ -z "$(ls -A "$BERTH_STORAGE_DIR/tmp")" ]
+}
+
+# --- OCI index ---------------------------------------------------------------------------------------
+check "pull an OCI index" "$BERTH" pull "$R/test/busybox:latest"
+check_output "listed under the registry's name" "$R/test/busybox" "$BERTH" images
+check_output "the amd64 entry was picked" "ARCH=amd64" field "$R/test/busybox" 'd["Config"]["Env"]'
+check_output "Cmd from the config" "['/bin/sh']" field "$R/test/busybox" 'd["Config"]["Cmd"]'
+check_output "WorkingDir, ExposedPorts and Labels" "/root {'80/tcp': {}} {'org.example.test': 'yes'}" \
+        field "$R/test/busybox" 'd["Config"]["WorkingDir"], d["Config"]["ExposedPorts"], d["Config"]["Labels"]'
+check_output "two layers" "2" field "$R/test/busybox" 'len(d["RootFS"]["Layers"])'
+check_output "RepoDigests holds the index digest" "$R/test/busybox@$index_digest" field "$R/test/busybox" 'd["RepoDigests"]'
+top=$(field "$R/test/busybox" 'd["GraphDriver"]["Data"]["LowerDir"].split(":")[0]')
+check_output "the top layer's file" "pulled" cat "$top/etc/hostname"
+check "the top layer's whiteout" test -c "$top/etc/group"
+check "the short name finds the pulled image" "$BERTH" image inspect test/busybox
+check_output "two layer dirs" "2" n_layers
+
+# --- digests, platforms, reuse ------------------------------------------------------------------------
+check_output "pull by digest" "sha256:" "$BERTH" pull "$R/test/busybox@$index_digest"
+check "the digest reference finds the image" "$BERTH" image inspect "$R/test/busybox@$index_digest"
+check_output "a second pull reuses the layers" "already present" "$BERTH" pull "$R/test/busybox:latest"
+check "pull --platform linux/arm64" "$BERTH" pull -q --platform linux/arm64 "$R/test/busybox:latest"
+check_output "the arm64 entry was picked" "arm64" field "$R/test/busybox:latest" 'd["Architecture"]'
+check_output "still two layer dirs" "2" n_layers
+check_output "a missing platform is an error" "no image for linux/s390x" \
+        "$BERTH" pull --platform linux/s390x "$R/test/busybox:latest"
+
+# --- docker schema 2 -----------------------------------------------------------------------------------
+check "pull a docker schema 2 manifest" "$BERTH" pull -q "$R/test/docker:single"
+check_output "its Cmd" "['/bin/sh']" field "$R/test/docker:single" 'd["Config"]["Cmd"]'
+check "pull a docker manifest list" "$BERTH" pull -q "$R/test/list"
+check_output "its amd64 entry" "ARCH=amd64" field "$R/test/list" 'd["Config"]["Env"]'
+
+# --- errors -----------------------------------------------------------------------------------------------
+check_output "a missing tag names the registry's error" "MANIFEST_UNKNOWN" "$BERTH" pull "$R/test/busybox:nosuchtag"
+check_output "a missing repository fails" "404" "$BERTH" pull "$R/nosuch/repo"
+check_fails "an unreachable registry fails" "$BERTH" pull "127.0.0.1:1/x/y"
+check_output "an invalid reference is refused" "Invalid image reference" "$BERTH" pull "UPPER/case"
+
+# --- tampered content: nothing is committed -----------------------------------------------------------------
+for i in $("$BERTH" images -q); do "$BERTH" image rm -f "$i" >/dev/null; done
+check "the store is empty" store_clean
+layer_hex=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(m['layers'][1]['digest'][7:])" \
+        "$(python3 -c "
+import json,sys
+idx=json.load(open('$T/oci/index.json'))
+print('$T/oci/blobs/sha256/' + [m for m in idx['manifests'] if m['annotations']['org.opencontainers.image.ref.name']=='single'][0]['digest'][7:])")")
+data=$(find "$T/reg/data" -path "*/blobs/sha256/*/$layer_hex/data")
+check "found the layer blob in the registry's storage" test -f "$data"
+python3 -c "
+import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[600]^=0x55; open(p,'wb').write(bytes(b))" "$data"
+check_output "a tampered layer is refused" "digest did not match" "$BERTH" pull "$R/test/busybox:single"
+check "nothing was committed" store_clean
+
+# --- basic auth -------------------------------------------------------------------------------------------
+RA=$(start_registry "$T/reg-auth" htpasswd tester secret)
+REGISTRY_CREDS=tester:secret seed_registry "$RA" "$T/oci" private/busybox single
+check_output "without credentials: refused" "user name and password" "$BERTH" pull "$RA/private/busybox:single"
+check_output "wrong credentials: refused" "401" "$BERTH" pull --creds tester:wrong "$RA/private/busybox:single"
+check "with credentials: pulled" "$BERTH" pull --creds tester:secret "$RA/private/busybox:single"
+check "nothing left in staging" test -z "$(ls -A "$BERTH_STORAGE_DIR/tmp")"
+
+done_testing
