@@ -3,6 +3,7 @@
  * .image, .pod) into units. It reads files and writes units and symlinks into its output directory,
  * nothing else: no D-Bus, no image pulls, no other processes (systemd.generator(7)). A broken file is
  * reported and becomes a unit that fails with the message; the others are written regardless. */
+#include <assert.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -147,6 +148,7 @@ static int run(const Args *args) {
                 return 0;
         }
         if (!args->dryrun) {
+                assert(args->output_dir); /* parse_args() insists on it */
                 dir_fd = open(args->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (dir_fd < 0)
                         return log_error_errno(-errno, "Cannot open output directory %s: %m", args->output_dir);

@@ -71,7 +71,7 @@ static int apply(ConvertContext *c, const UnitEntry *e, const RunOption *o, Cont
 /* Network=x.network[:opts] → the network's name; Network=x.container → container:NAME. */
 static int resolve_network(ConvertContext *c, const UnitEntry *e, const char *value, char **ret) {
         _cleanup_free_ char *base = strndup(value, strcspn(value, ":")), *svc = NULL, *res = NULL;
-        const char *opts = value + strlen(base);
+        const char *opts = value + strcspn(value, ":");
         int r;
 
         if (!base)
