@@ -43,7 +43,7 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
         int r;
 
         log_debug("No calls for %llu s, releasing %s.", (unsigned long long) (d->idle_usec / 1000000),
-                  BERTH_BUS_NAME);
+                        BERTH_BUS_NAME);
         d->releasing = true;
         r = sd_bus_release_name_async(d->bus, NULL, BERTH_BUS_NAME, on_name_released, d);
         if (r < 0) {
@@ -112,8 +112,8 @@ static int daemon_setup(Daemon *d) {
                 return log_error_errno(r, "Failed to set exit-on-disconnect: %m");
 
         if (d->idle_usec > 0) {
-                r = sd_event_add_time_relative(d->event, &d->idle_timer, CLOCK_MONOTONIC, d->idle_usec, 0,
-                                               on_idle, d);
+                r = sd_event_add_time_relative(
+                                d->event, &d->idle_timer, CLOCK_MONOTONIC, d->idle_usec, 0, on_idle, d);
                 if (r < 0)
                         return log_error_errno(r, "Failed to add the idle timer: %m");
         }
@@ -131,10 +131,10 @@ static void help(void) {
 static int parse_argv(int argc, char *argv[], uint64_t *idle_usec) {
         enum { ARG_VERSION = 0x100, ARG_IDLE_TIMEOUT };
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
-                {},
+                        {"help", no_argument, NULL, 'h'},
+                        {"version", no_argument, NULL, ARG_VERSION},
+                        {"idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT},
+                        {},
         };
         int c;
 
@@ -152,8 +152,10 @@ static int parse_argv(int argc, char *argv[], uint64_t *idle_usec) {
 
                         errno = 0;
                         s = strtoull(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end != 0 || optarg[0] == '-' || s > UINT64_MAX / 1000000)
-                                return log_error_errno(-EINVAL, "--idle-timeout=%s: expected whole seconds.", optarg);
+                        if (errno != 0 || end == optarg || *end != 0 || optarg[0] == '-' ||
+                                        s > UINT64_MAX / 1000000)
+                                return log_error_errno(-EINVAL, "--idle-timeout=%s: expected whole seconds.",
+                                                optarg);
                         *idle_usec = s * 1000000ULL;
                         break;
                 }
@@ -164,12 +166,13 @@ static int parse_argv(int argc, char *argv[], uint64_t *idle_usec) {
                 }
 
         if (optind < argc)
-                return log_error_errno(-EINVAL, "Unexpected argument '%s'; berthd takes options only.", argv[optind]);
+                return log_error_errno(-EINVAL, "Unexpected argument '%s'; berthd takes options only.",
+                                argv[optind]);
         return 1;
 }
 
 int main(int argc, char *argv[]) {
-        _cleanup_(daemon_done) Daemon d = { .idle_usec = DEFAULT_IDLE_USEC };
+        _cleanup_(daemon_done) Daemon d = {.idle_usec = DEFAULT_IDLE_USEC};
         int r;
 
         log_setup(argv[0], LOG_TARGET_STDERR);

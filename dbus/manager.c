@@ -120,24 +120,25 @@ static int method_ping(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 }
 
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         return sd_bus_message_append(reply, "s", BERTH_VERSION);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_METHOD_WITH_ARGS("Ping", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", reply), method_ping,
+                SD_BUS_VTABLE_START(0),
+                SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+                SD_BUS_METHOD_WITH_ARGS("Ping", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", reply), method_ping,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssst)", images),
+                SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssst)", images),
                                 method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_VTABLE_END,
+                SD_BUS_VTABLE_END,
 };
 
 int manager_add_object(sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_object_vtable(bus, NULL, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE, manager_vtable, NULL);
+        r = sd_bus_add_object_vtable(
+                        bus, NULL, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE, manager_vtable, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to register %s: %m", BERTH_MANAGER_PATH);
         return 0;
