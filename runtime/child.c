@@ -90,38 +90,56 @@ static int apply_ulimits(char **ulimits) {
         return 0;
 }
 
-static int resolve_user(const Container *c, UserIds *ret) {
+static int resolve_user(const ExecParams *p, UserIds *ret) {
         _cleanup_fclose_ FILE *passwd = NULL, *group = NULL;
+        struct stat st;
 
-        /* Already inside the pivoted root: these are the image's files and cannot lead outside. */
+        /* Already inside the container root: these are the image's files and cannot lead outside.
+         * Only regular files: a passwd symlinked to /dev/zero would never end. */
         passwd = fopen("/etc/passwd", "re");
+        if (passwd && (fstat(fileno(passwd), &st) < 0 || !S_ISREG(st.st_mode)))
+                passwd = (fclose(passwd), NULL);
         group = fopen("/etc/group", "re");
-        return user_resolve(c->process.user, c->spec.group_add, passwd, group, ret);
+        if (group && (fstat(fileno(group), &st) < 0 || !S_ISREG(st.st_mode)))
+                group = (fclose(group), NULL);
+        return user_resolve(p->user, p->group_add, passwd, group, ret);
 }
 
-static int load_seccomp(const Container *c) {
-        if (c->spec.privileged || streq_ptr(c->seccomp, "unconfined"))
+static int load_seccomp(const ExecParams *p) {
+        if (p->privileged || streq_ptr(p->seccomp, "unconfined"))
                 return 0;
-        if (c->seccomp)
-                return seccomp_load_profile(c->seccomp);
-        return seccomp_load_default(c->caps);
+        if (p->seccomp)
+                return seccomp_load_profile(p->seccomp);
+        return seccomp_load_default(p->caps);
 }
 
-/* The payload's own setup and execve(). Runs as PID 1, or as PID 2 under --init. */
-_noreturn_ static void exec_payload(const Container *c, int sync_fd) {
+void exec_params_from_container(const Container *c, char **env, ExecParams *ret) {
+        *ret = (ExecParams) {
+                .argv = c->process.argv,
+                .env = env,
+                .workdir = c->process.workdir,
+                .user = c->process.user,
+                .group_add = c->spec.group_add,
+                .ulimits = c->spec.ulimit,
+                .caps = c->caps,
+                .caps_added = c->caps_added,
+                .no_new_privileges = c->spec.no_new_privileges,
+                .privileged = c->spec.privileged,
+                .seccomp = c->seccomp,
+        };
+}
+
+_noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
         _cleanup_(user_ids_done) UserIds ids = {};
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *path = NULL;
         sigset_t none;
         int r;
 
-        env = strv_copy(c->process.env);
+        env = strv_copy(p->env);
         if (!env)
                 child_fail(sync_fd, log_oom(), 125);
-        if (c->notify_proxy && env_set(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0)
-                child_fail(sync_fd, log_oom(), 125);
-
-        r = resolve_user(c, &ids);
+        r = resolve_user(p, &ids);
         if (r < 0)
                 child_fail(sync_fd, r, 125);
         if (!env_get(env, "HOME")) {
@@ -132,31 +150,31 @@ _noreturn_ static void exec_payload(const Container *c, int sync_fd) {
 
         if (setsid() < 0)
                 child_fail(sync_fd, log_error_errno(negative_errno(), "setsid() failed: %m"), 125);
-        r = apply_ulimits(c->spec.ulimit);
+        r = apply_ulimits(p->ulimits);
         if (r < 0)
                 child_fail(sync_fd, r, 125);
         umask(0022);
-        r = safe_chdir(c->process.workdir, ids.uid, ids.gid);
+        r = safe_chdir(p->workdir, ids.uid, ids.gid);
         if (r < 0)
                 child_fail(sync_fd, r, 125);
 
-        r = find_executable(c->process.argv[0], env, &path);
+        r = find_executable(p->argv[0], env, &path);
         if (r < 0) {
-                log_error_errno(r, "Cannot run '%s' in the container: %s", c->process.argv[0],
+                log_error_errno(r, "Cannot run '%s' in the container: %s", p->argv[0],
                                 r == -ENOENT ? "no such executable in $PATH" : strerror(-r));
                 child_fail(sync_fd, r, r == -ENOENT ? 127 : 126);
         }
 
         /* Without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in before caps are dropped. */
-        if (!c->spec.no_new_privileges && (r = load_seccomp(c)) < 0)
+        if (!p->no_new_privileges && (r = load_seccomp(p)) < 0)
                 child_fail(sync_fd, r, 125);
-        r = capabilities_apply_and_switch_user(c->caps, c->caps_added, ids.uid, ids.gid, ids.groups, ids.n_groups);
+        r = capabilities_apply_and_switch_user(p->caps, p->caps_added, ids.uid, ids.gid, ids.groups, ids.n_groups);
         if (r < 0)
                 child_fail(sync_fd, r, 125);
-        if (c->spec.no_new_privileges) {
+        if (p->no_new_privileges) {
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         child_fail(sync_fd, log_error_errno(negative_errno(), "PR_SET_NO_NEW_PRIVS failed: %m"), 125);
-                r = load_seccomp(c);
+                r = load_seccomp(p);
                 if (r < 0)
                         child_fail(sync_fd, r, 125);
         }
@@ -167,7 +185,7 @@ _noreturn_ static void exec_payload(const Container *c, int sync_fd) {
         (void) sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
 
-        execve(path, c->process.argv, env);
+        execve(path, p->argv, env);
         r = negative_errno();
         log_error_errno(r, "Failed to execute %s: %m", path);
         child_fail(sync_fd, r, r == -ENOENT ? 127 : 126);
@@ -217,5 +235,12 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                 if (payload > 0)
                         init_run(payload);
         }
-        exec_payload(c, sync_fd);
+        {
+                _cleanup_strv_free_ char **env = strv_copy(c->process.env);
+                ExecParams p;
+                if (!env || (c->notify_proxy && env_set(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0))
+                        child_fail(sync_fd, log_oom(), 125);
+                exec_params_from_container(c, env, &p);
+                exec_process(&p, sync_fd);
+        }
 }

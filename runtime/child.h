@@ -8,6 +8,7 @@
  *   parent -> child  one byte "go" once the child is in its cgroup (EOF: the parent died, give up)
  *   child -> parent  a ChildError when setup or execve failed; EOF without it means execve worked. */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "container.h"
@@ -17,5 +18,27 @@ typedef struct ChildError {
         int32_t error;       /* negative errno */
         int32_t exit_status; /* what the runtime should exit with: 125 setup, 126 cannot execute, 127 not found */
 } ChildError;
+
+/* What a process started in the container needs; the container's own init and `berth-runtime exec`
+ * both go through exec_process(). */
+typedef struct ExecParams {
+        char **argv;
+        char **env;
+        const char *workdir;
+        const char *user;     /* USER[:GROUP], resolved against the container's /etc/passwd */
+        char **group_add;
+        char **ulimits;
+        uint64_t caps;        /* bounding set */
+        uint64_t caps_added;  /* what a non-root user keeps */
+        bool no_new_privileges;
+        bool privileged;      /* no seccomp */
+        const char *seccomp;  /* NULL: default filter; "unconfined"; or a profile path */
+} ExecParams;
+
+void exec_params_from_container(const Container *c, char **env, ExecParams *ret);
+
+/* Runs inside every namespace of the container with its root as "/": user, limits, cwd, caps,
+ * no_new_privs, seccomp, then execve(). Reports failure on sync_fd and exits. */
+_noreturn_ void exec_process(const ExecParams *p, int sync_fd);
 
 _noreturn_ void container_child(const Container *c, int sync_fd);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
 
+#include "exec.h"
 #include "log.h"
 #include "run-options.h"
 #include "supervise.h"
@@ -8,6 +9,7 @@
 static void help(void) {
         printf("Usage: berth-runtime supervise [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
                "       berth-runtime supervise [OPTIONS] --rootfs=DIR COMMAND [ARG...]\n"
+               "       berth-runtime exec [-u USER] [-w DIR] [-e KEY=VALUE] NAME COMMAND [ARG...]\n"
                "\n"
                "Runs one container as the main process of a systemd unit (Type=notify, Delegate=yes)\n"
                "and exits with the container's status. Options:\n\n");
@@ -33,6 +35,8 @@ int main(int argc, char *argv[]) {
         }
         if (streq(argv[1], "supervise"))
                 return supervise_main(argc - 2, argv + 2);
+        if (streq(argv[1], "exec"))
+                return exec_main(argc - 2, argv + 2);
 
         log_error("Unknown verb '%s'. Try 'berth-runtime --help'.", argv[1]);
         return 2;

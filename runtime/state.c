@@ -105,3 +105,113 @@ int state_read_pid(const char *name, pid_t *ret) {
         json_decref(o);
         return 0;
 }
+
+int state_write_process(const Container *c, char *const *env) {
+        _cleanup_free_ char *path = path_join(c->run_dir, "process.json"), *text = NULL;
+        json_t *o;
+        int r;
+
+        if (!path)
+                return log_oom();
+        o = json_pack("{s:o, s:s?, s:o, s:s, s:o, s:I, s:I, s:b, s:b, s:s?}",
+                        "env", strv_to_json(env),
+                        "user", c->process.user,
+                        "group_add", strv_to_json(c->spec.group_add),
+                        "workdir", c->process.workdir,
+                        "ulimits", strv_to_json(c->spec.ulimit),
+                        "caps", (json_int_t) c->caps,
+                        "caps_added", (json_int_t) c->caps_added,
+                        "no_new_privileges", c->spec.no_new_privileges,
+                        "privileged", c->spec.privileged,
+                        "seccomp", c->seccomp);
+        if (!o)
+                return log_oom();
+        text = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (!text)
+                return log_oom();
+        r = write_file_atomic(path, text, strlen(text), 0600, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        return 0;
+}
+
+void process_state_done(ProcessState *p) {
+        strv_free(p->env);
+        free(p->user);
+        strv_free(p->group_add);
+        free(p->workdir);
+        strv_free(p->ulimits);
+        free(p->seccomp);
+        *p = (ProcessState) {};
+}
+
+static int json_to_strv(json_t *a, char ***ret) {
+        json_t *v;
+        size_t i;
+
+        json_array_foreach(a, i, v) {
+                if (!json_is_string(v))
+                        return -EINVAL;
+                if (strv_extend(ret, json_string_value(v)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int dup_json_string(json_t *o, const char *key, char **ret) {
+        json_t *v = json_object_get(o, key);
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_string(v))
+                return -EINVAL;
+        *ret = strdup(json_string_value(v));
+        return *ret ? 0 : -ENOMEM;
+}
+
+int state_read_process(const char *name, ProcessState *ret) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name, "/process.json");
+        _cleanup_(process_state_done) ProcessState p = {};
+        json_error_t err;
+        json_t *o;
+        int r;
+
+        if (!path)
+                return log_oom();
+        o = json_load_file(path, 0, &err);
+        if (!o)
+                return log_error_errno(-ESRCH, "Cannot read %s: %s", path, err.text);
+        r = json_to_strv(json_object_get(o, "env"), &p.env);
+        if (r >= 0)
+                r = json_to_strv(json_object_get(o, "group_add"), &p.group_add);
+        if (r >= 0)
+                r = json_to_strv(json_object_get(o, "ulimits"), &p.ulimits);
+        if (r >= 0)
+                r = dup_json_string(o, "user", &p.user);
+        if (r >= 0)
+                r = dup_json_string(o, "workdir", &p.workdir);
+        if (r >= 0)
+                r = dup_json_string(o, "seccomp", &p.seccomp);
+        p.caps = (uint64_t) json_integer_value(json_object_get(o, "caps"));
+        p.caps_added = (uint64_t) json_integer_value(json_object_get(o, "caps_added"));
+        p.no_new_privileges = json_is_true(json_object_get(o, "no_new_privileges"));
+        p.privileged = json_is_true(json_object_get(o, "privileged"));
+        json_decref(o);
+        if (r < 0 || !p.workdir)
+                return log_error_errno(r < 0 ? r : -EINVAL, "%s is malformed.", path);
+        *ret = p;
+        p = (ProcessState) {};
+        return 0;
+}
+
+bool state_is_running(const char *lock_path) {
+        _cleanup_close_ int fd = open(lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd < 0)
+                return false;
+        /* A shared lock succeeds only when no supervisor holds the exclusive one. */
+        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK;
+        return false;
+}

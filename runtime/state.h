@@ -8,6 +8,8 @@
  * supervisor_pid, image, image_id, rootfs, command, hostname, unit, invocation_id, started
  * (RFC 3339 UTC), started_usec (CLOCK_REALTIME). */
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "container.h"
@@ -26,5 +28,24 @@ typedef struct StateInfo {
 } StateInfo;
 
 int state_write(const Container *c, const StateInfo *info);
+
+/* run_dir/process.json (mode 0600: it holds the environment): how the container's process was set up,
+ * so `berth-runtime exec` can start another one the same way. */
+int state_write_process(const Container *c, char *const *env);
+
+typedef struct ProcessState {
+        char **env;
+        char *user;
+        char **group_add;
+        char *workdir;
+        char **ulimits;
+        uint64_t caps, caps_added;
+        bool no_new_privileges, privileged;
+        char *seccomp;
+} ProcessState;
+void process_state_done(ProcessState *p);
+int state_read_process(const char *name, ProcessState *ret);
+/* Whether a container of that name runs: its lock is held. */
+bool state_is_running(const char *lock_path);
 /* Reads the container init's pid from another container's state.json. */
 int state_read_pid(const char *name, pid_t *ret);

@@ -423,6 +423,13 @@ static int run_container(Container *c, CgroupPaths *cg) {
                 if (notify_fd < 0)
                         return EXIT_RUNTIME_FAILED;
         }
+        {
+                _cleanup_strv_free_ char **env = strv_copy(c->process.env);
+                if (!env || (c->notify_proxy && env_set(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0))
+                        return log_oom(), EXIT_RUNTIME_FAILED;
+                if (state_write_process(c, env) < 0)
+                        return EXIT_RUNTIME_FAILED;
+        }
         r = cgroup_setup(cg);
         if (r < 0)
                 return EXIT_RUNTIME_FAILED;

@@ -181,7 +181,7 @@ start_bg() { # start_bg NAME ARGS...: runs a container in the background; sets B
 }
 json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
 
-start_bg sleeper --rootfs="$ROOTFS" --stop-timeout=1 sleep 1000
+start_bg sleeper --rootfs="$ROOTFS" --stop-timeout=1 -e CTR=yes sleep 1000
 check "state.json appears once the container runs" wait_until 10 test -e "$BERTH_RUN_DIR/containers/sleeper/state.json"
 check_output "state.json has the container's status" "running" json_field "$BERTH_RUN_DIR/containers/sleeper/state.json" status
 ctr_pid=$(json_field "$BERTH_RUN_DIR/containers/sleeper/state.json" pid 2>/dev/null)
@@ -190,6 +190,16 @@ check "the container runs in the payload cgroup" grep -q "/case$CASE/payload$" "
 check "the runtime moved itself into the supervisor cgroup" grep -q "/case$CASE/supervisor$" "/proc/$BG/cgroup"
 check_output "a second container with the same name is refused" "already running" \
         rt --rootfs="$ROOTFS" --name=sleeper true
+check_output "exec runs in the container's namespaces" "host=sleeper ctr=yes init=sleep" \
+        "$RT" exec sleeper sh -c 'echo host=$(hostname) ctr=$CTR init=$(cat /proc/1/comm)'
+check_output "exec gets the container's privileges" "CapEff:	00000000800405fb NoNewPrivs:	1 Seccomp:	2" \
+        "$RT" exec sleeper sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status | tr "\n" " "'
+check "exec joins the payload cgroup" bash -c "'$RT' exec sleeper cat /proc/self/cgroup | grep -qx '0::/'"
+check_output "exec --user --workdir --env" "uid=65534 /tmp X=1" \
+        "$RT" exec -u nobody -w /tmp -e X=1 sleeper sh -c 'echo uid=$(id -u) $(pwd) X=$X'
+exec_status() { "$RT" exec sleeper sh -c 'exit 5'; [ $? -eq 5 ]; }
+check "exec passes the exit status" exec_status
+check_output "exec into a container that does not run fails" "is not running" "$RT" exec no-such-ctr true
 start=$SECONDS
 kill -TERM "$BG"
 wait "$BG" && rc=0 || rc=$?

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "child.h"
+#include "config.h"
+#include "exec.h"
+#include "fs-util.h"
+#include "init.h"
+#include "log.h"
+#include "paths.h"
+#include "state.h"
+
+#define EXIT_EXEC_FAILED 125
+
+typedef struct ExecOptions {
+        char *user;
+        char *workdir;
+        char **env;
+        bool tty;
+        const char *name;
+        char **argv;
+} ExecOptions;
+
+static void exec_options_done(ExecOptions *o) {
+        free(o->user);
+        free(o->workdir);
+        strv_free(o->env);
+}
+
+static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
+        int i;
+
+        for (i = 0; i < argc && argv[i][0] == '-'; i++) {
+                const char *a = argv[i], *v = NULL;
+                char **target = NULL;
+
+                if (streq(a, "--")) {
+                        i++;
+                        break;
+                }
+                if (streq(a, "-t") || streq(a, "--tty")) {
+                        o->tty = true;
+                        continue;
+                }
+                if (streq(a, "-i") || streq(a, "--interactive")) /* stdin is always passed through */
+                        continue;
+                if (streq(a, "-u") || streq(a, "--user") || startswith(a, "--user="))
+                        target = &o->user;
+                else if (streq(a, "-w") || streq(a, "--workdir") || startswith(a, "--workdir="))
+                        target = &o->workdir;
+                else if (!(streq(a, "-e") || streq(a, "--env") || startswith(a, "--env=")))
+                        return log_error_errno(-EINVAL, "Unknown option '%s' for exec.", a);
+
+                v = strchr(a, '=') && startswith(a, "--") ? strchr(a, '=') + 1 : NULL;
+                if (!v) {
+                        if (i + 1 >= argc)
+                                return log_error_errno(-EINVAL, "Option '%s' needs a value.", a);
+                        v = argv[++i];
+                }
+                if (target) {
+                        free(*target);
+                        *target = strdup(v);
+                        if (!*target)
+                                return log_oom();
+                } else if (strv_extend(&o->env, v) < 0)
+                        return log_oom();
+        }
+        if (i + 2 > argc)
+                return log_error_errno(-EINVAL, "Usage: berth-runtime exec [-u USER] [-w DIR] [-e K=V] NAME COMMAND [ARG...]");
+        o->name = argv[i];
+        o->argv = argv + i + 1;
+        if (o->workdir && !path_is_absolute(o->workdir))
+                return log_error_errno(-EINVAL, "--workdir '%s' is not an absolute path.", o->workdir);
+        return 0;
+}
+
+/* The payload cgroup of the container's init, as a directory fd for CLONE_INTO_CGROUP. */
+static int open_cgroup_of(pid_t pid) {
+        _cleanup_free_ char *mountinfo = NULL, *mount = NULL, *root = NULL, *text = NULL, *rel = NULL, *dir = NULL;
+        char path[64];
+        int fd, r;
+
+        r = read_full_file("/proc/self/mountinfo", &mountinfo, NULL);
+        if (r >= 0)
+                r = cgroup2_mount_from_mountinfo(mountinfo, &mount, &root);
+        if (r < 0)
+                return log_error_errno(r, "Cannot find the cgroup2 mount: %m");
+        (void) snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
+        r = read_full_file(path, &text, NULL);
+        if (r >= 0)
+                r = cgroup2_path_from_proc(text, &rel);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read the cgroup of pid %d: %m", (int) pid);
+        if (!endswith(rel, "/payload"))
+                return log_error_errno(-ESRCH, "Pid %d is not in a berth payload cgroup (%s); is the state stale?",
+                                (int) pid, rel);
+        dir = strjoin(mount, rel);
+        if (!dir)
+                return log_oom();
+        fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", dir);
+        return fd;
+}
+
+_noreturn_ static void exec_child(const ExecOptions *o, const ProcessState *ps, int pidfd, int sync_fd) {
+        _cleanup_strv_free_ char **env = strv_copy(ps->env);
+        ExecParams p = {
+                .argv = o->argv,
+                .workdir = o->workdir ?: ps->workdir,
+                .user = o->user ?: ps->user,
+                .group_add = ps->group_add,
+                .ulimits = ps->ulimits,
+                .caps = ps->caps,
+                .caps_added = ps->caps_added,
+                .no_new_privileges = ps->no_new_privileges,
+                .privileged = ps->privileged,
+                .seccomp = ps->seccomp,
+        };
+        ChildError e = { .exit_status = EXIT_EXEC_FAILED };
+
+        /* Like the container's init: non-dumpable, so the container cannot reach into the runtime
+         * binary or our fds while we still run its code. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        STRV_FOREACH(kv, o->env)
+                if (env_set(&env, *kv) < 0) {
+                        log_error("Invalid --env '%s': expected KEY=VALUE.", *kv);
+                        e.error = -EINVAL;
+                        (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
+                        _exit(EXIT_EXEC_FAILED);
+                }
+        /* Joining the mount namespace also moves our root and cwd to the container's root. */
+        if (setns(pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
+                e.error = log_error_errno(negative_errno(), "Failed to enter the container's namespaces: %m");
+                (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
+                _exit(EXIT_EXEC_FAILED);
+        }
+        p.env = env;
+        exec_process(&p, sync_fd);
+}
+
+int exec_main(int argc, char *argv[]) {
+        _cleanup_(exec_options_done) ExecOptions o = {};
+        _cleanup_(process_state_done) ProcessState ps = {};
+        _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF, own_pidns = -EBADF, signal_fd = -EBADF,
+                            child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
+        _cleanup_free_ char *lock = NULL;
+        ChildError err = {};
+        bool have_error = false;
+        sigset_t mask;
+        pid_t pid, child;
+        int pair[2], r;
+
+        if (parse_exec_options(argc, argv, &o) < 0)
+                return EXIT_EXEC_FAILED;
+        if (o.tty)
+                return log_error_errno(-EOPNOTSUPP, "exec --tty is not supported yet."), EXIT_EXEC_FAILED;
+        if (!container_name_is_valid(o.name))
+                return log_error_errno(-EINVAL, "Invalid container name '%s'.", o.name), EXIT_EXEC_FAILED;
+        lock = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", o.name, ".lock");
+        if (!lock)
+                return log_oom(), EXIT_EXEC_FAILED;
+        if (!state_is_running(lock))
+                return log_error_errno(-ESRCH, "Container '%s' is not running.", o.name), EXIT_EXEC_FAILED;
+        if (state_read_pid(o.name, &pid) < 0 || state_read_process(o.name, &ps) < 0)
+                return EXIT_EXEC_FAILED;
+
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0)
+                return log_error_errno(negative_errno(), "Container '%s' (pid %d) is gone: %m", o.name, (int) pid),
+                       EXIT_EXEC_FAILED;
+        /* Checked after the pidfd pins the process: the pid cannot be recycled under us any more. */
+        cgroup_fd = open_cgroup_of(pid);
+        if (cgroup_fd < 0)
+                return EXIT_EXEC_FAILED;
+
+        (void) sigemptyset(&mask);
+        for (int s = 1; s < _NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE &&
+                                s != SIGTRAP && s != SIGABRT && s < SIGRTMIN)
+                        (void) sigaddset(&mask, s);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 || (signal_fd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0)
+                return log_error_errno(negative_errno(), "Failed to set up signals: %m"), EXIT_EXEC_FAILED;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return log_error_errno(negative_errno(), "socketpair() failed: %m"), EXIT_EXEC_FAILED;
+        sync_parent = pair[0];
+        sync_child = pair[1];
+
+        /* Children are born into the container's pid namespace; we ourselves stay out of it and switch
+         * back right after the clone, so nothing else we fork lands there. */
+        own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (own_pidns < 0 || setns(pidfd, CLONE_NEWPID) < 0)
+                return log_error_errno(negative_errno(), "Failed to join the container's pid namespace: %m"),
+                       EXIT_EXEC_FAILED;
+        {
+                struct clone_args args = {
+                        .flags = CLONE_INTO_CGROUP | CLONE_PIDFD,
+                        .pidfd = (uint64_t) (uintptr_t) &child_pidfd,
+                        .exit_signal = SIGCHLD,
+                        .cgroup = (uint64_t) cgroup_fd,
+                };
+                child = (pid_t) syscall(SYS_clone3, &args, sizeof args);
+        }
+        if (child == 0) {
+                sync_parent = safe_close(sync_parent);
+                exec_child(&o, &ps, pidfd, sync_child);
+        }
+        r = child < 0 ? negative_errno() : 0;
+        if (setns(own_pidns, CLONE_NEWPID) < 0)
+                log_warning_errno(negative_errno(), "Failed to return to our pid namespace: %m");
+        if (r < 0)
+                return log_error_errno(r, "Failed to start the process in the container: %m"), EXIT_EXEC_FAILED;
+        sync_child = safe_close(sync_child);
+
+        for (;;) {
+                struct pollfd p[3] = {
+                        { .fd = signal_fd, .events = POLLIN },
+                        { .fd = child_pidfd, .events = POLLIN },
+                        { .fd = sync_parent, .events = POLLIN },
+                };
+                if (poll(p, ELEMENTSOF(p), -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(negative_errno(), "poll() failed: %m"), EXIT_EXEC_FAILED;
+                }
+                if (p[2].revents) {
+                        ssize_t n = recv(sync_parent, &err, sizeof err, MSG_DONTWAIT);
+                        if (n == (ssize_t) sizeof err)
+                                have_error = true;
+                        if (n >= 0)
+                                sync_parent = safe_close(sync_parent);
+                }
+                if (p[0].revents) {
+                        struct signalfd_siginfo si;
+                        if (read(signal_fd, &si, sizeof si) == (ssize_t) sizeof si && si.ssi_signo != SIGCHLD)
+                                (void) syscall(SYS_pidfd_send_signal, child_pidfd, (int) si.ssi_signo, NULL, 0);
+                }
+                if (p[1].revents) {
+                        siginfo_t si = {};
+                        if (waitid((idtype_t) P_PIDFD, (id_t) child_pidfd, &si, WEXITED | WNOHANG) < 0)
+                                return log_error_errno(negative_errno(), "waitid() failed: %m"), EXIT_EXEC_FAILED;
+                        if (si.si_pid == 0)
+                                continue;
+                        if (sync_parent >= 0 && recv(sync_parent, &err, sizeof err, MSG_DONTWAIT) == (ssize_t) sizeof err)
+                                have_error = true;
+                        if (have_error)
+                                return err.exit_status;
+                        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                }
+        }
+}
