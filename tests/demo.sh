@@ -118,6 +118,6 @@ printf '%sThat was berth.%s Read more:\n' "$G" "$N"
 printf '  README.md              what berth is, how to install it on a systemd host\n'
 printf '  docs/ARCHITECTURE.md   the path of a container from a file to a process\n'
 printf '  docs/examples/         the definition files used here\n'
-printf '  man/                   berth(1), berth.container(5), berth-generator(8), berth-runtime(8), berthd(8)\n'
-printf '                         e.g. man -l man/berth.container.5\n'
+printf '  man/                   %s\n' "$(cd man && ls | sed -E 's/^(.*)\.([0-9])$/\1(\2)/' | paste -sd' ')"
+printf '                         read one with e.g. man -l man/berthd.8\n'
 printf '  make check             every test, including this path under a real systemd\n'
