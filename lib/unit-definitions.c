@@ -409,6 +409,9 @@ static int collect_dropins(const DefinitionSet *set, const Definition *d, char *
         for (const char *dash = strchr(p.prefix, '-'); r >= 0 && dash; dash = strchr(dash + 1, '-')) {
                 _cleanup_free_ char *pre = strndup(p.prefix, (size_t) (dash - p.prefix) + 1);
                 r = pre ? strv_consume(&dnames, strjoin(pre, ".", ext, ".d")) : -ENOMEM;
+                /* templates also look in the truncated template's directory: "foo-@.container.d" */
+                if (r >= 0 && p.instance)
+                        r = strv_consume(&dnames, strjoin(pre, "@.", ext, ".d"));
         }
         if (r >= 0 && p.instance && !isempty(p.instance))
                 r = strv_consume(&dnames, strjoin(p.prefix, "@.", ext, ".d"));
@@ -417,9 +420,9 @@ static int collect_dropins(const DefinitionSet *set, const Definition *d, char *
         if (r < 0)
                 return r;
 
-        /* For each file name the most specific directory wins, then the earlier search directory. */
-        for (n = strv_length(dnames); n > 0; n--)
-                STRV_FOREACH(dir, set->dirs) {
+        /* For each file name the earlier search directory wins, and within it the most specific one. */
+        STRV_FOREACH(dir, set->dirs)
+                for (n = strv_length(dnames); n > 0; n--) {
                         _cleanup_free_ char *dpath = path_join(*dir, dnames[n - 1]);
                         _cleanup_strv_free_ char **confs = NULL;
 
