@@ -96,17 +96,15 @@ nspawn_alive() {
 # nspawn runs the container in its own cgroup's payload/ subgroup (with --keep-unit). Left in the
 # test's cgroup, two containers would share one payload/ and the dirs would outlive them.
 nspawn_make_cgroups() {
-        local base cg
+        local cg v2 v1
+        v2=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+        v1=$(awk -F: '$2 == "name=systemd" { print $3 }' /proc/self/cgroup)
         NSPAWN_CGROUPS=()
         if [ -e /sys/fs/cgroup/unified/cgroup.procs ]; then # hybrid: both trees systemd uses
-                for base in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd; do
-                        cg=$base$(awk -F: -v h="$([ "$base" = /sys/fs/cgroup/unified ] && echo "" || echo name=systemd)" \
-                                '$2 == h { print $3 }' /proc/self/cgroup)
-                        NSPAWN_CGROUPS+=("${cg%/}/$NSPAWN_MACHINE")
-                done
+                NSPAWN_CGROUPS=("/sys/fs/cgroup/unified${v2%/}/$NSPAWN_MACHINE"
+                        "/sys/fs/cgroup/systemd${v1%/}/$NSPAWN_MACHINE")
         elif [ -e /sys/fs/cgroup/cgroup.controllers ]; then # unified
-                cg=/sys/fs/cgroup$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
-                NSPAWN_CGROUPS+=("${cg%/}/$NSPAWN_MACHINE")
+                NSPAWN_CGROUPS=("/sys/fs/cgroup${v2%/}/$NSPAWN_MACHINE")
         fi
         for cg in "${NSPAWN_CGROUPS[@]}"; do
                 if ! mkdir "$cg"; then
