@@ -62,6 +62,8 @@ static int apply(ConvertContext *c, const UnitEntry *e, const RunOption *o, Cont
 
         if (r == -ENOMEM)
                 return r;
+        if (r < 0 && (o->kind == RUN_OPTION_ARGV || o->kind == RUN_OPTION_WORDS))
+                return convert_error(c, e, "Unbalanced quotes or a bad escape in '%s'.", value ?: "");
         if (r < 0)
                 return convert_error(c, e, "Invalid value '%s'%s.", value ?: "",
                                 o->kind == RUN_OPTION_BOOL ? " (expected yes or no)" : "");

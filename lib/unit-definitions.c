@@ -537,8 +537,6 @@ int convert_resolve(ConvertContext *c, const UnitEntry *e, const char *value, co
                         return convert_error(c, e, "No definition file %s was found; did you mean %s?", value, guess);
                 return convert_error(c, e, "No definition file %s was found in the search path.", value);
         }
-        if (d->error && !d->file)
-                return convert_error(c, e, "%s cannot be used: it could not be read.", value);
         if (ret_def)
                 *ret_def = d;
         return definition_names(d, instance, ret_service, ret_resource);
