@@ -1,4 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Why the runtime binary cannot be overwritten from inside the container (CVE-2019-5736):
+ *  - the supervisor is never inside the container's pid namespace, so no /proc/PID of it exists there;
+ *  - the runtime never execve()s itself (or anything of the host) in the container: the child is a
+ *    plain clone of the supervisor, and the next image it runs is the payload's, from the container's
+ *    root, after pivot_root;
+ *  - until that execve, the child (and, with --init, the init for its whole life) is non-dumpable:
+ *    /proc/1/exe, /proc/1/fd and /proc/1/mem then need CAP_SYS_PTRACE, which the container lacks;
+ *  - while it runs, the binary is busy anyway: opening it for writing fails with ETXTBSY.
+ * `berth-runtime exec` follows the same rules for the process it starts. */
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
