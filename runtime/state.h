@@ -6,7 +6,7 @@
  *     $BERTH_RUN_DIR/containers/.<name>.lock         held (flock) while the container runs
  * state.json fields: name, status ("running"), pid (container init, host pid namespace),
  * supervisor_pid, image, image_id, rootfs, command, hostname, unit, invocation_id, started
- * (RFC 3339 UTC), started_usec (CLOCK_REALTIME). */
+ * (RFC 3339 UTC), started_usec (CLOCK_REALTIME), labels and annotations (arrays of KEY=VALUE). */
 
 #include <stdbool.h>
 #include <stdint.h>

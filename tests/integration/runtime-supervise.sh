@@ -138,6 +138,7 @@ check_output "--volume binds a host directory" "from-host" in_ctr -v "$T/vol:/da
 in_ctr -v "$T/vol:/data" 'echo from-container >/data/back' >/dev/null 2>&1
 check_output "writes to a volume reach the host" "from-container" cat "$T/vol/back"
 check_output "a :ro volume is read-only" "Read-only file system" in_ctr -v "$T/vol:/data:ro" 'touch /data/x'
+check_output "a file can be a volume" "from-host" in_ctr -v "$T/vol/file:/etc/motd:ro" 'cat /etc/motd'
 check_output "--mount type=bind" "from-host" in_ctr --mount "type=bind,source=$T/vol,destination=/m,ro" 'cat /m/file'
 check_output "--sysctl of a namespaced key" "1" in_ctr --sysctl net.ipv4.ip_forward=1 'cat /proc/sys/net/ipv4/ip_forward'
 check_fails "--sysctl of a host-wide key is refused" rt --rootfs="$ROOTFS" --sysctl kernel.panic=1 true
@@ -200,6 +201,10 @@ check_output "exec --user --workdir --env" "uid=65534 /tmp X=1" \
 exec_status() { "$RT" exec sleeper sh -c 'exit 5'; [ $? -eq 5 ]; }
 check "exec passes the exit status" exec_status
 check_output "exec into a container that does not run fails" "is not running" "$RT" exec no-such-ctr true
+netns=$(readlink "/proc/$ctr_pid/ns/net")
+check_output "--network=container:NAME shares its network namespace" "$netns" \
+        in_ctr --network=container:sleeper 'readlink /proc/self/ns/net'
+check_output "--network=host keeps the host's" "$(readlink /proc/self/ns/net)" in_ctr --network=host 'readlink /proc/self/ns/net'
 start=$SECONDS
 kill -TERM "$BG"
 wait "$BG" && rc=0 || rc=$?
