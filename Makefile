@@ -9,6 +9,7 @@ MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share
 # systemd and dbus look here whatever the prefix (a generator in /usr/local/lib is still found).
 SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
+SYSTEMDUSERGENERATORDIR ?= $(PREFIX)/lib/systemd/user-generators
 SYSTEMDUNITDIR      ?= $(PREFIX)/lib/systemd/system
 # dbus-daemon reads policy only from /usr/share and /etc, whatever the prefix.
 DBUSPOLICYDIR       ?= /usr/share/dbus-1/system.d
@@ -86,12 +87,15 @@ tests: $(UNIT_TESTS)
 # --- installation ---------------------------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSTEMDGENERATORDIR) \
+		$(DESTDIR)$(SYSTEMDUSERGENERATORDIR) \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(O)/berth $(DESTDIR)$(BINDIR)/berth
 	install -m 0755 $(O)/berth-runtime $(O)/berthd $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 $(O)/berth-generator $(DESTDIR)$(LIBEXECDIR)/berth-generator
 	ln -sf $(LIBEXECDIR)/berth-generator $(DESTDIR)$(SYSTEMDGENERATORDIR)/berth-generator
+# the user manager's copy: the name tells the generator to use the user search path
+	ln -sf $(LIBEXECDIR)/berth-generator $(DESTDIR)$(SYSTEMDUSERGENERATORDIR)/berth-user-generator
 	for u in units/*.service units/*.target units/*.timer; do [ -e "$$u" ] || continue; \
 		sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g; s|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done
 	install -m 0644 dbus/org.berth1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
