@@ -16,7 +16,8 @@ trap 'stop_registries; rm -rf "$T"' EXIT
 
 make_busybox_tar "$T/bb.tar"
 index_digest=$(make_oci_layout "$T/oci" "$T/bb.tar")
-R=$(start_registry "$T/reg") || { echo "not ok 1 - registry starts"; exit 1; }
+start_registry "$T/reg" || { echo "not ok 1 - the registry starts"; exit 1; }
+R=$REGISTRY
 seed_registry "$R" "$T/oci" test/busybox latest
 seed_registry "$R" "$T/oci" test/busybox single
 seed_registry "$R" "$T/oci" test/docker single v2s2
@@ -84,11 +85,27 @@ check_output "a tampered layer is refused" "digest did not match" "$BERTH" pull 
 check "nothing was committed" store_clean
 
 # --- basic auth -------------------------------------------------------------------------------------------
-RA=$(start_registry "$T/reg-auth" htpasswd tester secret)
+start_registry "$T/reg-auth" htpasswd tester secret
+RA=$REGISTRY
 REGISTRY_CREDS=tester:secret seed_registry "$RA" "$T/oci" private/busybox single
 check_output "without credentials: refused" "user name and password" "$BERTH" pull "$RA/private/busybox:single"
 check_output "wrong credentials: refused" "401" "$BERTH" pull --creds tester:wrong "$RA/private/busybox:single"
 check "with credentials: pulled" "$BERTH" pull --creds tester:secret "$RA/private/busybox:single"
+
+# --- bearer tokens ------------------------------------------------------------------------------------------
+if /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
+        start_registry "$T/reg-token" token tester secret
+        RT=$REGISTRY
+        REGISTRY_CREDS=tester:secret seed_registry "$RT" "$T/oci" private/busybox single
+        REGISTRY_CREDS=tester:secret seed_registry "$RT" "$T/oci" public/busybox single
+        check "token: anonymous pull of a public repository" "$BERTH" pull -q "$RT/public/busybox:single"
+        check_output "token: anonymous pull of a private one is refused" "UNAUTHORIZED" "$BERTH" pull "$RT/private/busybox:single"
+        check_output "token: wrong credentials are refused by the token server" "token server" \
+                "$BERTH" pull --creds tester:wrong "$RT/private/busybox:single"
+        check "token: credentials get a token" "$BERTH" pull -q --creds tester:secret "$RT/private/busybox:single"
+else
+        diag "python3-jwt is missing for /usr/bin/python3 (tests/packages.txt); skipping bearer-token checks"
+fi
 check "nothing left in staging" test -z "$(ls -A "$BERTH_STORAGE_DIR/tmp")"
 
 done_testing

@@ -1,18 +1,84 @@
 # A local registry for pull tests: Debian's docker-registry (distribution 2.8) on 127.0.0.1, config and
-# data in a scratch directory, stopped by stop_registries (call it from the test's EXIT trap).
+# data in a scratch directory. Call these in the test's own shell, never inside $(...): the registry
+# must stay a child of the test so stop_registries (from the EXIT trap) can stop and reap it.
 #
-#   start_registry DIR [htpasswd USER PASS]   starts one; prints its "127.0.0.1:PORT"
-#   stop_registries                           stops every registry this shell started
-#   make_oci_layout DIR BUSYBOX_TAR           an OCI layout with tags "latest" (an index: linux/amd64
-#                                             and linux/arm64, two layers: tar+gzip and plain tar with a
-#                                             whiteout) and "single" (the amd64 manifest alone)
-#   seed_registry HOSTPORT LAYOUT NAME TAG [FORMAT]   skopeo copy --all into the registry (FORMAT v2s2
-#                                             converts to docker schema 2 media types)
+#   start_registry DIR                       starts one; sets REGISTRY to its "127.0.0.1:PORT"
+#   start_registry DIR htpasswd USER PASS    the same with basic auth
+#   start_registry DIR token USER PASS       the same with bearer tokens: a small token server (Debian's
+#                                            /usr/bin/python3 with python3-jwt) grants USER:PASS pull and
+#                                            push, anonymous users pull on repositories under public/
+#   stop_registries                          stops and reaps every registry and token server started
+#   make_oci_layout DIR BUSYBOX_TAR          an OCI layout with tags "latest" (an index: linux/arm64 and
+#                                            linux/amd64; two layers: tar+gzip, and plain tar with a
+#                                            whiteout) and "single" (the amd64 manifest alone); prints
+#                                            the index digest
+#   seed_registry HOSTPORT LAYOUT NAME TAG [FORMAT]   skopeo copy into the registry (FORMAT v2s2 converts
+#                                            to docker schema 2 media types); $REGISTRY_CREDS for auth
 
 REGISTRY_PIDS=()
+REGISTRY=
 
 free_port() {
         python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for_http() { # url log
+        local deadline=$((SECONDS + 20))
+        until curl -s -o /dev/null "$1"; do
+                if [ "$SECONDS" -ge "$deadline" ]; then
+                        echo "no answer from $1: $(cat "$2")" >&2
+                        return 1
+                fi
+                sleep 0.05
+        done
+}
+
+start_token_server() { # dir user pass -> sets TOKEN_PORT
+        local dir=$1
+        TOKEN_PORT=$(free_port)
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/token.key" -out "$dir/token.crt" -days 2 \
+                -subj /CN=berth-test-issuer >/dev/null 2>&1 || return 1
+        cat >"$dir/tokenserver.py" <<'EOPY'
+import base64, http.server, json, ssl, sys, time, urllib.parse, uuid
+import jwt
+port, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+key, cert = open(sys.argv[4]).read(), open(sys.argv[5]).read()
+x5c = [base64.b64encode(ssl.PEM_cert_to_DER_cert(cert)).decode()]
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def do_GET(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        auth, authed = self.headers.get("Authorization", ""), False
+        if auth.startswith("Basic "):
+            authed = base64.b64decode(auth[6:]).decode() == f"{user}:{password}"
+            if not authed:
+                self.send_response(401)
+                self.end_headers()
+                return
+        access = []
+        for scope in q.get("scope", []):
+            kind, rest = scope.split(":", 1)
+            name, actions = rest.rsplit(":", 1)
+            wanted = actions.split(",")
+            granted = wanted if authed else (["pull"] if name.startswith("public/") else [])
+            access.append({"type": kind, "name": name, "actions": [a for a in wanted if a in granted]})
+        now = int(time.time())
+        claims = {"iss": "berth-test-issuer", "sub": user if authed else "", "aud": q.get("service", [""])[0],
+                  "exp": now + 300, "nbf": now - 10, "iat": now, "jti": str(uuid.uuid4()), "access": access}
+        token = jwt.encode(claims, key, algorithm="RS256", headers={"x5c": x5c})
+        body = json.dumps({"token": token, "expires_in": 300}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+EOPY
+        /usr/bin/python3 "$dir/tokenserver.py" "$TOKEN_PORT" "$2" "$3" "$dir/token.key" "$dir/token.crt" \
+                >"$dir/tokenserver.log" 2>&1 &
+        REGISTRY_PIDS+=($!)
+        wait_for_http "http://127.0.0.1:$TOKEN_PORT/token" "$dir/tokenserver.log"
 }
 
 start_registry() {
@@ -22,6 +88,10 @@ start_registry() {
         if [ "$mode" = htpasswd ]; then
                 htpasswd -Bbn "$3" "$4" >"$dir/htpasswd"
                 auth="auth: {htpasswd: {realm: berth-test, path: $dir/htpasswd}}"
+        elif [ "$mode" = token ]; then
+                start_token_server "$dir" "$3" "$4" || return 1
+                auth="auth: {token: {realm: 'http://127.0.0.1:$TOKEN_PORT/token', service: berth-test-registry,"
+                auth+=" issuer: berth-test-issuer, rootcertbundle: $dir/token.crt}}"
         fi
         cat >"$dir/config.yml" <<EOC
 version: 0.1
@@ -38,12 +108,8 @@ $auth
 EOC
         docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
         REGISTRY_PIDS+=($!)
-        local deadline=$((SECONDS + 20))
-        until curl -s -o /dev/null "http://127.0.0.1:$port/v2/"; do
-                [ "$SECONDS" -ge "$deadline" ] && { echo "registry did not start: $(cat "$dir/log")" >&2; return 1; }
-                sleep 0.05
-        done
-        echo "127.0.0.1:$port"
+        wait_for_http "http://127.0.0.1:$port/v2/" "$dir/log" || return 1
+        REGISTRY=127.0.0.1:$port
 }
 
 stop_registries() {
@@ -56,7 +122,7 @@ stop_registries() {
 }
 
 make_oci_layout() {
-        python3 - "$1" "$2" <<'PY'
+        python3 - "$1" "$2" <<'EOPY'
 import gzip, hashlib, io, json, os, sys, tarfile
 out, base_tar = sys.argv[1], sys.argv[2]
 os.makedirs(out + "/blobs/sha256", exist_ok=True)
@@ -69,7 +135,8 @@ base = open(base_tar, "rb").read()
 top = io.BytesIO()
 with tarfile.open(fileobj=top, mode="w") as tf:
     for name, data in [("etc/hostname", b"pulled\n"), ("etc/.wh.group", b"")]:
-        ti = tarfile.TarInfo(name); ti.size = len(data); ti.mode = 0o644
+        ti = tarfile.TarInfo(name)
+        ti.size, ti.mode = len(data), 0o644
         tf.addfile(ti, io.BytesIO(data))
 top = top.getvalue()
 l1 = dict(blob(gzip.compress(base, mtime=0)), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")
@@ -91,7 +158,7 @@ tag = lambda d, t: dict(d, annotations={"org.opencontainers.image.ref.name": t})
 json.dump({"schemaVersion": 2, "manifests": [tag(idx, "latest"), tag(single, "single")]}, open(out + "/index.json", "w"))
 json.dump({"imageLayoutVersion": "1.0.0"}, open(out + "/oci-layout", "w"))
 print(idx["digest"])
-PY
+EOPY
 }
 
 seed_registry() {
