@@ -13,6 +13,7 @@
 #include "image-ref.h"
 #include "image-store-internal.h"
 #include "log.h"
+#include "registry-auth.h"
 
 #define MANIFEST_MAX (4u * 1024 * 1024)
 #define CONFIG_MAX   (8u * 1024 * 1024)
@@ -318,6 +319,8 @@ int image_store_pull(ImageStore *s, const char *reference, const ImagePullOption
         _cleanup_(manifest_done) Manifest top = {}, m = {};
         _cleanup_free_ char *name = NULL, *repo = NULL, *repo_digest = NULL, *config = NULL;
         _cleanup_(platform_done) Platform want = {};
+        _cleanup_free_ char *auth_user = NULL, *auth_password = NULL;
+        RegistryOptions registry;
         ImageReference ref = {};
         StagedLayer *layers = NULL;
         char *names[2] = {}, *digests[2] = {};
@@ -342,7 +345,15 @@ int image_store_pull(ImageStore *s, const char *reference, const ImagePullOption
                 goto finish;
         }
 
-        r = registry_client_new(ref.domain, ref.path, o ? &o->registry : NULL, &rc);
+        registry = o ? o->registry : (RegistryOptions) {};
+        if (!registry.username) {
+                r = registry_auth_find(ref.domain, ref.path, &auth_user, &auth_password);
+                if (r < 0)
+                        goto finish;
+                registry.username = auth_user;
+                registry.password = auth_password;
+        }
+        r = registry_client_new(ref.domain, ref.path, &registry, &rc);
         if (r < 0)
                 goto finish;
         r = fetch_manifest(rc, ref.digest ?: ref.tag, ref.digest, &top);

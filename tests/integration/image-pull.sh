@@ -91,6 +91,16 @@ REGISTRY_CREDS=tester:secret seed_registry "$RA" "$T/oci" private/busybox single
 check_output "without credentials: refused" "user name and password" "$BERTH" pull "$RA/private/busybox:single"
 check_output "wrong credentials: refused" "401" "$BERTH" pull --creds tester:wrong "$RA/private/busybox:single"
 check "with credentials: pulled" "$BERTH" pull --creds tester:secret "$RA/private/busybox:single"
+# an auth file as `podman login` writes it; the more specific key wins over the host's
+printf '{"auths": {"%s": {"auth": "%s"}, "%s/private": {"auth": "%s"}}}' \
+        "$RA" "$(printf tester:wrong | base64)" "$RA" "$(printf tester:secret | base64)" >"$T/auth.json"
+check "credentials from \$REGISTRY_AUTH_FILE" env REGISTRY_AUTH_FILE="$T/auth.json" "$BERTH" pull -q "$RA/private/busybox:single"
+check_output "elsewhere the host-wide (wrong) entry is used" ": 401 UNAUTHORIZED" \
+        env REGISTRY_AUTH_FILE="$T/auth.json" "$BERTH" pull -q "$RA/other/busybox:single"
+mkdir -p "$T/home/.docker"
+printf '{"auths": {"http://%s/v1/": {"auth": "%s"}}}' "$RA" "$(printf tester:secret | base64)" >"$T/home/.docker/config.json"
+check "credentials from ~/.docker/config.json (URL key)" env HOME="$T/home" XDG_RUNTIME_DIR= XDG_CONFIG_HOME= \
+        "$BERTH" pull -q "$RA/private/busybox:single"
 
 # --- bearer tokens ------------------------------------------------------------------------------------------
 if /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
