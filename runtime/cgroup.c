@@ -81,7 +81,8 @@ static int move_pid(const char *dir, pid_t pid) {
         return write_string(dir, "cgroup.procs", buf);
 }
 
-int cgroup_setup(CgroupPaths *c) {
+/* Finds the cgroup2 mount and our own cgroup below it; returns the relative path in *ret_rel. */
+static int cgroup_locate(CgroupPaths *c, char **ret_rel) {
         _cleanup_free_ char *mountinfo = NULL, *self = NULL, *own_rel = NULL, *root = NULL;
         const char *rel;
         int r;
@@ -113,6 +114,42 @@ int cgroup_setup(CgroupPaths *c) {
                                         own_rel, root);
                 rel = s;
         }
+        *ret_rel = strdup(rel);
+        return *ret_rel ? 0 : log_oom();
+}
+
+int cgroup_setup_payload_at(CgroupPaths *c, const char *path) {
+        _cleanup_free_ char *rel = NULL;
+        int r;
+
+        r = cgroup_locate(c, &rel);
+        if (r < 0)
+                return r;
+        c->own = strjoin(c->mount, rel);
+        if (!c->own)
+                return log_oom();
+        c->payload = path_is_absolute(path) ? strjoin(c->mount, path) : path_join(c->own, path);
+        if (!c->payload)
+                return log_oom();
+        if (strstr(path, ".."))
+                return log_error_errno(-EINVAL, "cgroup path '%s' may not contain '..'.", path);
+        r = mkdir_p(c->payload, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create cgroup %s: %m", c->payload);
+        if (cgroup_payload_populated(c))
+                return log_error_errno(-EBUSY, "Cgroup %s already holds processes.", c->payload);
+        return 0;
+}
+
+int cgroup_setup(CgroupPaths *c) {
+        _cleanup_free_ char *owned = NULL;
+        const char *rel;
+        int r;
+
+        r = cgroup_locate(c, &owned);
+        if (r < 0)
+                return r;
+        rel = owned;
         if (isempty(rel) || streq(rel, "/"))
                 return log_error_errno(-EPERM,
                                 "berth-runtime runs in the root cgroup; start it in its own delegated cgroup "
@@ -219,7 +256,7 @@ int cgroup_teardown(CgroupPaths *c) {
                         return log_error_errno(r, "Failed to move the runtime back to %s: %m", c->own);
                 c->moved = false;
         }
-        if (rmdir(c->supervisor) < 0 && errno != ENOENT && errno != EBUSY)
+        if (c->supervisor && rmdir(c->supervisor) < 0 && errno != ENOENT && errno != EBUSY)
                 ret = log_error_errno(negative_errno(), "Failed to remove cgroup %s: %m", c->supervisor);
         return ret;
 }

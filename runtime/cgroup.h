@@ -27,6 +27,9 @@ int cgroup2_path_from_proc(const char *text, char **ret);
 
 /* Looks up the mount and our own cgroup, creates supervisor and payload and moves us into supervisor. */
 int cgroup_setup(CgroupPaths *c);
+/* The OCI face: the payload cgroup is path (absolute: below the cgroup2 mount; relative: below our
+ * own cgroup), created if needed; the runtime itself is not moved. */
+int cgroup_setup_payload_at(CgroupPaths *c, const char *path);
 /* An O_PATH directory fd of the payload cgroup, for CLONE_INTO_CGROUP. */
 int cgroup_open_payload(const CgroupPaths *c);
 /* Moves pid into the payload (the fallback when clone3 cannot place it). */

@@ -118,7 +118,7 @@ static int load_seccomp(const ExecParams *p) {
         if (p->privileged || streq_ptr(p->seccomp, "unconfined"))
                 return 0;
         if (p->seccomp)
-                return seccomp_load_profile(p->seccomp);
+                return seccomp_load_profile(p->seccomp, "the container's seccomp profile");
         return seccomp_load_default(p->caps);
 }
 
@@ -234,8 +234,16 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                 child_fail(sync_fd, r, 125);
         root_fd = safe_close(root_fd);
 
-        if (sethostname(c->process.hostname, strlen(c->process.hostname)) < 0)
+        if (c->process.hostname && sethostname(c->process.hostname, strlen(c->process.hostname)) < 0)
                 child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to set the host name: %m"), 125);
+
+        if (c->wait_for_start) {
+                /* OCI create: everything is ready; report it and wait for `start` (or the monitor's end). */
+                ChildError created = {};
+                if (send(sync_fd, &created, sizeof created, MSG_NOSIGNAL) != (ssize_t) sizeof created ||
+                                recv(sync_fd, &go, 1, 0) != 1)
+                        _exit(125);
+        }
 
         if (c->spec.init) {
                 pid_t payload = fork();

@@ -32,7 +32,7 @@ typedef struct ExecParams {
         uint64_t caps_added;  /* what a non-root user keeps */
         bool no_new_privileges;
         bool privileged;      /* no seccomp */
-        const char *seccomp;  /* NULL: default filter; "unconfined"; or a profile path */
+        const char *seccomp;  /* NULL: default filter; "unconfined"; or a JSON profile's text */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, char **env, ExecParams *ret);

@@ -11,5 +11,10 @@ void container_done(Container *c) {
         free(c->lock_path);
         free(c->join_netns);
         free(c->seccomp);
+        free(c->oci_id);
+        free(c->oci_bundle);
+        free(c->cgroup_path);
+        free(c->start_fifo);
+        safe_close(c->created_fd);
         *c = (Container) {};
 }

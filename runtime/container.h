@@ -36,7 +36,16 @@ typedef struct Container {
         int stop_signal;
         uint64_t stop_timeout_usec;
         bool notify_proxy;     /* --notify=true */
-        char *seccomp;         /* NULL: default profile; "unconfined"; or a profile path */
+        char *seccomp;         /* NULL: default profile; "unconfined"; or the text of a JSON profile */
+
+        /* The OCI face (oci.c): */
+        bool oci;              /* no generated /etc files; state in OCI format; stays "stopped" after exit */
+        char *oci_id;
+        char *oci_bundle;
+        char *cgroup_path;     /* the payload cgroup to use (cgroupsPath), instead of <own>/payload */
+        bool wait_for_start;   /* the child stops before execve until `start` (create/start) */
+        char *start_fifo;      /* written by `start` */
+        int created_fd;        /* told "created" (a byte) or nothing (EOF) once the child waits; -1 if unused */
 } Container;
 
 void container_done(Container *c);

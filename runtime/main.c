@@ -3,6 +3,7 @@
 
 #include "exec.h"
 #include "log.h"
+#include "oci.h"
 #include "run-options.h"
 #include "supervise.h"
 
@@ -10,6 +11,9 @@ static void help(void) {
         printf("Usage: berth-runtime supervise [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
                "       berth-runtime supervise [OPTIONS] --rootfs=DIR COMMAND [ARG...]\n"
                "       berth-runtime exec [-u USER] [-w DIR] [-e KEY=VALUE] NAME COMMAND [ARG...]\n"
+               "       berth-runtime create|run [--bundle DIR] [--pid-file FILE] ID\n"
+               "       berth-runtime start|state|delete [--force]|kill ID [SIGNAL]\n"
+               "       berth-runtime features\n"
                "\n"
                "Runs one container as the main process of a systemd unit (Type=notify, Delegate=yes)\n"
                "and exits with the container's status. Options:\n\n");
@@ -37,6 +41,8 @@ int main(int argc, char *argv[]) {
                 return supervise_main(argc - 2, argv + 2);
         if (streq(argv[1], "exec"))
                 return exec_main(argc - 2, argv + 2);
+        if (oci_verb(argv[1]))
+                return oci_main(argv[1], argc - 2, argv + 2);
 
         log_error("Unknown verb '%s'. Try 'berth-runtime --help'.", argv[1]);
         return 2;

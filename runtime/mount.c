@@ -492,7 +492,7 @@ int mount_container(const Container *c, int root_fd) {
         static const char *const etc_files[][2] = {
                 { "hostname", "/etc/hostname" }, { "hosts", "/etc/hosts" }, { "resolv.conf", "/etc/resolv.conf" },
         };
-        for (size_t i = 0; i < ELEMENTSOF(etc_files); i++) {
+        for (size_t i = 0; i < ELEMENTSOF(etc_files) && !c->oci; i++) {
                 if (user_mount_at(c, etc_files[i][1]))
                         continue;
                 r = bind_file_from_run_dir(c, root_fd, etc_files[i][0], etc_files[i][1]);

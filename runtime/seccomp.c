@@ -294,10 +294,10 @@ static int arg_from_json(json_t *a, struct scmp_arg_cmp *ret) {
         return -EINVAL;
 }
 
-int seccomp_load_profile(const char *path) {
+int seccomp_load_profile(const char *json_text, const char *path) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         json_error_t err;
-        json_t *root = json_load_file(path, 0, &err), *syscalls, *rule;
+        json_t *root = json_loads(json_text, 0, &err), *syscalls, *rule;
         uint32_t def;
         size_t i;
         int r;

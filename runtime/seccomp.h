@@ -11,8 +11,10 @@
  * execve when no_new_privs is set (it needs no privilege then). */
 int seccomp_load_default(uint64_t caps);
 
-/* Loads a Docker-format JSON profile (defaultAction, syscalls[].names/action/errnoRet/args). */
-int seccomp_load_profile(const char *path);
+/* Loads a Docker- or OCI-format JSON profile (defaultAction, defaultErrnoRet, syscalls[].names/action/
+ * errnoRet/args) given as text; origin names it in errors. The text is read by the supervisor: the
+ * container's child can no longer reach host paths when it loads the filter. */
+int seccomp_load_profile(const char *json_text, const char *origin);
 
 /* Whether the default profile allows name for a container with caps: 1 allow, 0 EPERM, -ENOSYS
  * when it is not in the profile. For tests and `berth-runtime features`. */

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "network.h"
 #include "notify.h"
+#include "oci.h"
 #include "paths.h"
 #include "run-options.h"
 #include "state.h"
@@ -191,10 +192,14 @@ static int prepare(Container *c) {
         } else
                 return log_error_errno(-EINVAL, "Invalid --notify '%s': expected false, true or healthy.", c->spec.notify);
 
-        if (c->spec.seccomp_profile) {
-                c->seccomp = strdup(c->spec.seccomp_profile);
+        if (streq_ptr(c->spec.seccomp_profile, "unconfined")) {
+                c->seccomp = strdup("unconfined");
                 if (!c->seccomp)
                         return log_oom();
+        } else if (c->spec.seccomp_profile) {
+                r = read_full_file(c->spec.seccomp_profile, &c->seccomp, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read --seccomp-profile %s: %m", c->spec.seccomp_profile);
         }
         if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
                 return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported yet; only host.", c->spec.userns);
@@ -276,7 +281,7 @@ static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgr
 typedef struct Loop {
         Container *c;
         CgroupPaths *cgroup;
-        int signal_fd, pid_fd, sync_fd, timer_fd, notify_fd;
+        int signal_fd, pid_fd, sync_fd, timer_fd, notify_fd, fifo_fd;
         pid_t pid;
         bool started, stopping;
         ChildError error;
@@ -316,6 +321,8 @@ static int on_started(Loop *l) {
         struct timespec ts;
         int r;
 
+        if (l->c->oci)
+                return oci_state_write(l->c, "running", l->pid, -1);
         (void) clock_gettime(CLOCK_REALTIME, &ts);
         info.started_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
         if (sd_pid_get_unit(0, &unit) >= 0)
@@ -329,12 +336,42 @@ static int on_started(Loop *l) {
         return 0;
 }
 
+/* OCI create: the child is set up and waits; tell `create`, and wait for `start` on the fifo. */
+static int on_created(Loop *l) {
+        char b = 1;
+        int r;
+
+        r = oci_state_write(l->c, "created", l->pid, -1);
+        if (r < 0)
+                return r;
+        l->fifo_fd = open(l->c->start_fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (l->fifo_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", l->c->start_fifo);
+        if (l->c->created_fd >= 0) {
+                (void) write(l->c->created_fd, &b, 1);
+                l->c->created_fd = safe_close(l->c->created_fd);
+        }
+        return 0;
+}
+
+static void handle_start(Loop *l) {
+        char b, go = 1;
+
+        if (read(l->fifo_fd, &b, 1) != 1)
+                return;
+        l->fifo_fd = safe_close(l->fifo_fd);
+        if (send(l->sync_fd, &go, 1, MSG_NOSIGNAL) != 1)
+                log_warning_errno(negative_errno(), "Failed to start the container process: %m");
+}
+
 static int handle_sync(Loop *l) {
         ChildError e;
         ssize_t n = recv(l->sync_fd, &e, sizeof e, MSG_DONTWAIT);
 
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return 0;
+        if (n == (ssize_t) sizeof e && e.error == 0)
+                return on_created(l);
         l->sync_fd = safe_close(l->sync_fd);
         if (n == (ssize_t) sizeof e) {
                 l->error = e;
@@ -353,12 +390,13 @@ static int handle_sync(Loop *l) {
 /* Runs until the container's init has exited; returns its wait status. */
 static int event_loop(Loop *l, int *ret_status) {
         for (;;) {
-                struct pollfd p[5] = {
+                struct pollfd p[6] = {
                         { .fd = l->signal_fd, .events = POLLIN },
                         { .fd = l->pid_fd, .events = POLLIN },
                         { .fd = l->sync_fd, .events = POLLIN },
                         { .fd = l->timer_fd, .events = POLLIN },
                         { .fd = l->notify_fd, .events = POLLIN },
+                        { .fd = l->fifo_fd, .events = POLLIN },
                 };
                 int r;
 
@@ -389,6 +427,8 @@ static int event_loop(Loop *l, int *ret_status) {
                         log_info("Container %s did not stop within the stop timeout; killing it.", l->c->name);
                         (void) cgroup_kill_payload(l->cgroup);
                 }
+                if (p[5].revents)
+                        handle_start(l);
                 if (p[4].revents) {
                         bool ready = false;
                         (void) notify_proxy_forward(l->notify_fd, &ready);
@@ -408,10 +448,11 @@ static int event_loop(Loop *l, int *ret_status) {
         }
 }
 
-static int run_container(Container *c, CgroupPaths *cg) {
+int container_run(Container *c, CgroupPaths *cg) {
         _cleanup_close_ int cgroup_fd = -EBADF, signal_fd = -EBADF, pid_fd = -EBADF, timer_fd = -EBADF,
                             notify_fd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
-        Loop l = { .c = c, .cgroup = cg, .sync_fd = -EBADF };
+        Loop l = { .c = c, .cgroup = cg, .sync_fd = -EBADF, .fifo_fd = -EBADF };
+        int ret;
         bool in_cgroup;
         int pair[2], status = 0, r;
         sigset_t mask;
@@ -430,7 +471,7 @@ static int run_container(Container *c, CgroupPaths *cg) {
                 if (state_write_process(c, env) < 0)
                         return EXIT_RUNTIME_FAILED;
         }
-        r = cgroup_setup(cg);
+        r = c->cgroup_path ? cgroup_setup_payload_at(cg, c->cgroup_path) : cgroup_setup(cg);
         if (r < 0)
                 return EXIT_RUNTIME_FAILED;
         cgroup_fd = cgroup_open_payload(cg);
@@ -477,15 +518,15 @@ static int run_container(Container *c, CgroupPaths *cg) {
         l.pid = pid;
         r = event_loop(&l, &status);
         l.sync_fd = safe_close(l.sync_fd);
-        if (r < 0)
-                return EXIT_RUNTIME_FAILED;
-        if (l.have_error)
-                return l.error.exit_status;
-        return exit_status_from_wait(status);
+        l.fifo_fd = safe_close(l.fifo_fd);
+        ret = r < 0 ? EXIT_RUNTIME_FAILED : l.have_error ? l.error.exit_status : exit_status_from_wait(status);
+        if (c->oci)
+                (void) oci_state_write(c, "stopped", pid, ret);
+        return ret;
 }
 
 int supervise_main(int argc, char *argv[]) {
-        _cleanup_(container_done) Container c = {};
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF };
         _cleanup_(cgroup_paths_done) CgroupPaths cg = {};
         _cleanup_free_ char *containers = NULL;
         int lock_fd, r, ret;
@@ -512,7 +553,7 @@ int supervise_main(int argc, char *argv[]) {
 
         ret = EXIT_RUNTIME_FAILED;
         if (make_directories(&c) >= 0 && network_write_files(&c) >= 0)
-                ret = run_container(&c, &cg);
+                ret = container_run(&c, &cg);
 
         /* Whatever happened, leave nothing behind: processes and cgroups, then files, then the lock. */
         (void) cgroup_teardown(&cg);

@@ -4,3 +4,10 @@
 /* `berth-runtime supervise [OPTIONS] IMAGE [COMMAND...]`: the main process of a container's unit.
  * Returns the exit status for the runtime (the container's, or 125 when it could not be started). */
 int supervise_main(int argc, char *argv[]);
+
+#include "cgroup.h"
+#include "container.h"
+
+/* Starts the prepared container c (its directories exist, its lock is held) and supervises it until
+ * it exits; returns the exit status. The caller tears down cg and the directories afterwards. */
+int container_run(Container *c, CgroupPaths *cg);

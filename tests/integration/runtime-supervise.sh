@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../lib/fixtures.sh"
 require_root
 
-RT=$BERTH_BUILD/berth-runtime
+RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
 [ -x "$RT" ] || skip_all "$RT is not built"
 CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 [ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
@@ -99,6 +99,13 @@ check_output "--no-new-privileges=false" "NoNewPrivs:	0" in_ctr --no-new-privile
 check_output "--privileged: no seccomp" "Seccomp:	0" in_ctr --privileged 'grep Seccomp: /proc/self/status'
 check_output "mount is refused without CAP_SYS_ADMIN" "refused" in_ctr 'mount -t tmpfs none /tmp 2>/dev/null || echo refused'
 check_output "... and allowed with it" "mounted" in_ctr --cap-add SYS_ADMIN 'mount -t tmpfs none /tmp && echo mounted'
+cat >"$T/deny-mkdir.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+EOF
+check_output "--seccomp-profile=PATH is loaded" "Operation not permitted" \
+        in_ctr --seccomp-profile="$T/deny-mkdir.json" 'mkdir /tmp/x'
+check_output "--seccomp-profile=unconfined" "Seccomp:	0" in_ctr --seccomp-profile=unconfined 'grep Seccomp: /proc/self/status'
 check_output "seccomp refuses unshare(CLONE_NEWUSER)" "refused" in_ctr 'unshare -U true 2>/dev/null || echo refused'
 
 # --- file descriptors, masked and read-only paths -----------------------------------------------

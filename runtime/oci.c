@@ -1,0 +1,595 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "config.h"
+#include "fs-util.h"
+#include "log.h"
+#include "oci.h"
+#include "paths.h"
+#include "state.h"
+#include "supervise.h"
+
+#define OCI_VERSION "1.2.0"
+
+
+/* Mounts every container gets from the runtime itself; config.json entries for them are not repeated. */
+static const char *const builtin_mounts[] = {
+        "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup",
+};
+
+bool oci_verb(const char *verb) {
+        static const char *const verbs[] = { "create", "start", "state", "kill", "delete", "run", "features" };
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i], verb))
+                        return true;
+        return false;
+}
+
+static char *oci_dir(const char *id) {
+        return strjoin(berth_path(BERTH_PATH_RUN), "/oci/", id);
+}
+
+int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_status) {
+        _cleanup_free_ char *path = path_join(c->run_dir, "state.json"), *text = NULL;
+        _cleanup_(json_decrefp) json_t *o = NULL, *ann = json_object();
+
+        if (!path || !ann)
+                return log_oom();
+        STRV_FOREACH(a, c->spec.annotations) {
+                const char *eq = strchr(*a, '=');
+                _cleanup_free_ char *k = eq ? strndup(*a, (size_t) (eq - *a)) : NULL;
+                if (k)
+                        json_object_set_new(ann, k, json_string(eq + 1));
+        }
+        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O}", "ociVersion", OCI_VERSION, "id", c->oci_id, "status", status,
+                        "pid", (json_int_t) pid, "bundle", c->oci_bundle, "annotations", ann);
+        if (!o)
+                return log_oom();
+        if (exit_status >= 0)
+                json_object_set_new(o, "exitStatus", json_integer(exit_status));
+        text = json_dumps(o, JSON_COMPACT);
+        if (!text)
+                return log_oom();
+        return write_file_atomic(path, text, strlen(text), 0644, 0);
+}
+
+static int strv_from_json(json_t *a, char ***ret, const char *what) {
+        json_t *v;
+        size_t i;
+
+        json_array_foreach(a, i, v) {
+                if (!json_is_string(v))
+                        return log_error_errno(-EINVAL, "config.json: %s[%zu] is not a string.", what, i);
+                if (strv_extend(ret, json_string_value(v)) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+static int caps_from_json(json_t *a, uint64_t *ret) {
+        json_t *v;
+        size_t i;
+
+        *ret = 0;
+        json_array_foreach(a, i, v) {
+                int c = json_is_string(v) ? capability_from_name(json_string_value(v)) : -EINVAL;
+                if (c < 0)
+                        log_warning("config.json: ignoring unknown capability %s.", json_string_value(v) ?: "?");
+                else
+                        *ret |= CAP_MASK(c);
+        }
+        return 0;
+}
+
+static bool is_builtin_mount(const char *dest) {
+        for (size_t i = 0; i < ELEMENTSOF(builtin_mounts); i++)
+                if (streq(builtin_mounts[i], dest))
+                        return true;
+        return false;
+}
+
+static int mounts_from_json(Container *c, json_t *mounts) {
+        json_t *m;
+        size_t i;
+
+        json_array_foreach(mounts, i, m) {
+                const char *dest = json_string_value(json_object_get(m, "destination"));
+                const char *type = json_string_value(json_object_get(m, "type")) ?: "";
+                const char *src = json_string_value(json_object_get(m, "source"));
+                json_t *opts = json_object_get(m, "options"), *o;
+                bool bind = streq(type, "bind"), ro = false;
+                _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL;
+                size_t j;
+
+                if (!dest || !path_is_absolute(dest))
+                        return log_error_errno(-EINVAL, "config.json: mounts[%zu].destination must be an absolute path.", i);
+                if (is_builtin_mount(dest))
+                        continue;
+                json_array_foreach(opts, j, o) {
+                        const char *s = json_string_value(o) ?: "";
+                        if (streq(s, "bind") || streq(s, "rbind"))
+                                bind = true;
+                        else if (streq(s, "ro"))
+                                ro = true;
+                        else if (startswith(s, "size=") || startswith(s, "mode=")) {
+                                char *n = strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", s);
+                                if (!n)
+                                        return log_oom();
+                                free(tmpfs_opts);
+                                tmpfs_opts = n;
+                        }
+                }
+                if (bind) {
+                        if (!src)
+                                return log_error_errno(-EINVAL, "config.json: mounts[%zu] is a bind mount without source.", i);
+                        source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
+                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "") : NULL;
+                        if (!entry || strv_extend(&c->spec.volumes, entry) < 0)
+                                return log_oom();
+                } else if (streq(type, "tmpfs")) {
+                        entry = strjoin(dest, ":", tmpfs_opts ?: "", tmpfs_opts && ro ? "," : "", ro ? "ro" : "");
+                        if (!entry || strv_extend(&c->spec.tmpfs, entry) < 0)
+                                return log_oom();
+                } else
+                        log_warning("config.json: mounts[%zu] (%s on %s) is not supported; skipped.", i, type, dest);
+        }
+        return 0;
+}
+
+static int rlimits_from_json(Container *c, json_t *rlimits) {
+        json_t *r;
+        size_t i;
+
+        json_array_foreach(rlimits, i, r) {
+                const char *type = json_string_value(json_object_get(r, "type"));
+                char buf[128];
+                _cleanup_free_ char *name = NULL;
+                if (!type || !startswith(type, "RLIMIT_"))
+                        return log_error_errno(-EINVAL, "config.json: process.rlimits[%zu].type is invalid.", i);
+                name = strdup(type + strlen("RLIMIT_"));
+                if (!name)
+                        return log_oom();
+                for (char *p = name; *p; p++)
+                        *p = (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+                (void) snprintf(buf, sizeof buf, "%s=%llu:%llu", name,
+                                (unsigned long long) json_integer_value(json_object_get(r, "soft")),
+                                (unsigned long long) json_integer_value(json_object_get(r, "hard")));
+                if (strv_extend(&c->spec.ulimit, buf) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+static int namespaces_from_json(Container *c, json_t *namespaces) {
+        json_t *n;
+        size_t i;
+
+        c->network = NETWORK_HOST;
+        json_array_foreach(namespaces, i, n) {
+                const char *type = json_string_value(json_object_get(n, "type")) ?: "";
+                const char *path = json_string_value(json_object_get(n, "path"));
+                if (streq(type, "user"))
+                        return log_error_errno(-EOPNOTSUPP, "config.json: user namespaces are not supported yet.");
+                if (streq(type, "network")) {
+                        c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
+                        if (path && !(c->join_netns = strdup(path)))
+                                return log_oom();
+                } else if (path)
+                        return log_error_errno(-EOPNOTSUPP, "config.json: joining an existing %s namespace is not supported.",
+                                        type);
+        }
+        return 0;
+}
+
+/* Reads bundle/config.json into c. */
+static int oci_load_config(Container *c, const char *bundle) {
+        _cleanup_free_ char *path = path_join(bundle, "config.json"), *root = NULL;
+        _cleanup_(json_decrefp) json_t *cfg = NULL;
+        json_t *process, *user, *linux_, *v;
+        const char *key;
+        size_t i;
+        json_error_t err;
+        int r;
+
+        if (!path)
+                return log_oom();
+        cfg = json_load_file(path, 0, &err);
+        if (!cfg)
+                return log_error_errno(-EINVAL, "%s:%d: %s", path, err.line, err.text);
+        if (!json_is_string(json_object_get(cfg, "ociVersion")))
+                return log_error_errno(-EINVAL, "%s: ociVersion is missing.", path);
+        process = json_object_get(cfg, "process");
+        linux_ = json_object_get(cfg, "linux");
+
+        root = strdup(json_string_value(json_object_get(json_object_get(cfg, "root"), "path")) ?: "rootfs");
+        if (!root)
+                return log_oom();
+        c->spec.rootfs = path_is_absolute(root) ? TAKE_PTR(root) : path_join(bundle, root);
+        if (!c->spec.rootfs)
+                return log_oom();
+        c->spec.read_only = json_is_true(json_object_get(json_object_get(cfg, "root"), "readonly"));
+
+        if (!json_is_object(process))
+                return log_error_errno(-EINVAL, "%s: process is missing.", path);
+        if (json_is_true(json_object_get(process, "terminal")))
+                return log_error_errno(-EOPNOTSUPP, "%s: process.terminal is not supported yet.", path);
+        r = strv_from_json(json_object_get(process, "args"), &c->process.argv, "process.args");
+        if (r >= 0)
+                r = strv_from_json(json_object_get(process, "env"), &c->process.env, "process.env");
+        if (r < 0)
+                return r;
+        if (strv_length(c->process.argv) == 0)
+                return log_error_errno(-EINVAL, "%s: process.args is empty.", path);
+        c->process.workdir = strdup(json_string_value(json_object_get(process, "cwd")) ?: "/");
+        if (!c->process.workdir)
+                return log_oom();
+        user = json_object_get(process, "user");
+        if (asprintf(&c->process.user, "%lld:%lld", (long long) json_integer_value(json_object_get(user, "uid")),
+                            (long long) json_integer_value(json_object_get(user, "gid"))) < 0)
+                return log_oom();
+        json_array_foreach(json_object_get(user, "additionalGids"), i, v) {
+                char buf[32];
+                (void) snprintf(buf, sizeof buf, "%lld", (long long) json_integer_value(v));
+                if (strv_extend(&c->spec.group_add, buf) < 0)
+                        return log_oom();
+        }
+        c->spec.no_new_privileges = json_is_true(json_object_get(process, "noNewPrivileges"));
+        caps_from_json(json_object_get(json_object_get(process, "capabilities"), "bounding"), &c->caps);
+        caps_from_json(json_object_get(json_object_get(process, "capabilities"), "ambient"), &c->caps_added);
+        r = rlimits_from_json(c, json_object_get(process, "rlimits"));
+        if (r < 0)
+                return r;
+
+        if (json_is_string(json_object_get(cfg, "hostname")) &&
+                        !(c->process.hostname = strdup(json_string_value(json_object_get(cfg, "hostname")))))
+                return log_oom();
+        r = mounts_from_json(c, json_object_get(cfg, "mounts"));
+        if (r >= 0)
+                r = namespaces_from_json(c, json_object_get(linux_, "namespaces"));
+        if (r < 0)
+                return r;
+        json_object_foreach(json_object_get(linux_, "sysctl"), key, v) {
+                _cleanup_free_ char *s = strjoin(key, "=", json_string_value(v) ?: "");
+                if (!s || strv_extend(&c->spec.sysctl, s) < 0)
+                        return log_oom();
+        }
+        json_object_foreach(json_object_get(cfg, "annotations"), key, v) {
+                _cleanup_free_ char *s = strjoin(key, "=", json_string_value(v) ?: "");
+                if (!s || strv_extend(&c->spec.annotations, s) < 0)
+                        return log_oom();
+        }
+        if (json_is_string(json_object_get(linux_, "cgroupsPath")))
+                c->cgroup_path = strdup(json_string_value(json_object_get(linux_, "cgroupsPath")));
+        else
+                c->cgroup_path = strjoin("berth-oci-", c->oci_id);
+        if (!c->cgroup_path)
+                return log_oom();
+        /* Without a profile the container gets none, as the spec says. */
+        v = json_object_get(linux_, "seccomp");
+        if (json_is_object(v)) {
+                c->seccomp = json_dumps(v, JSON_COMPACT);
+                if (!c->seccomp)
+                        return log_oom();
+        } else if (!(c->seccomp = strdup("unconfined")))
+                return log_oom();
+        return 0;
+}
+
+static bool oci_id_is_valid(const char *id) {
+        return container_name_is_valid(id);
+}
+
+/* Sets up c for id and bundle: directories, paths, config. */
+static int oci_prepare(Container *c, const char *id, const char *bundle) {
+        _cleanup_free_ char *abs_bundle = NULL;
+        int r;
+
+        if (!oci_id_is_valid(id))
+                return log_error_errno(-EINVAL, "Invalid container id '%s'.", id);
+        abs_bundle = realpath(bundle, NULL);
+        if (!abs_bundle)
+                return log_error_errno(negative_errno(), "Bundle %s: %m", bundle);
+        c->oci = true;
+        c->created_fd = -EBADF;
+        c->oci_id = strdup(id);
+        c->oci_bundle = TAKE_PTR(abs_bundle);
+        c->spec.name = strdup(id);
+        c->run_dir = oci_dir(id);
+        c->state_dir = strjoin(berth_path(BERTH_PATH_STATE), "/oci/", id);
+        if (!c->oci_id || !c->spec.name || !c->run_dir || !c->state_dir)
+                return log_oom();
+        c->name = c->spec.name;
+        c->root_mnt = path_join(c->run_dir, "rootfs");
+        c->lock_path = path_join(c->run_dir, "monitor.lock");
+        c->start_fifo = path_join(c->run_dir, "exec.fifo");
+        if (!c->root_mnt || !c->lock_path || !c->start_fifo)
+                return log_oom();
+        c->stop_signal = SIGTERM;
+        c->stop_timeout_usec = 10ULL * 1000000ULL;
+
+        r = mkdir_p(berth_path(BERTH_PATH_RUN), 0755);
+        if (r >= 0) {
+                _cleanup_free_ char *parent = strjoin(berth_path(BERTH_PATH_RUN), "/oci");
+                r = parent ? mkdir_p(parent, 0700) : -ENOMEM;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the state directory: %m");
+        if (mkdir(c->run_dir, 0700) < 0) {
+                if (errno == EEXIST)
+                        return log_error_errno(-EEXIST, "A container with id '%s' exists already.", id);
+                return log_error_errno(negative_errno(), "Failed to create %s: %m", c->run_dir);
+        }
+        r = mkdir_p(c->root_mnt, 0755);
+        if (r >= 0 && mkfifo(c->start_fifo, 0600) < 0)
+                r = negative_errno();
+        if (r < 0)
+                return log_error_errno(r, "Failed to prepare %s: %m", c->run_dir);
+        return oci_load_config(c, c->oci_bundle);
+}
+
+/* The monitor: holds the lock, runs the container, cleans up everything but the state. */
+static int oci_monitor(Container *c) {
+        _cleanup_(cgroup_paths_done) CgroupPaths cg = {};
+        _cleanup_close_ int lock = state_lock(c->lock_path);
+        int ret;
+
+        if (lock < 0)
+                return 125;
+        ret = container_run(c, &cg);
+        (void) cgroup_teardown(&cg);
+        (void) rm_rf(c->root_mnt);
+        return ret;
+}
+
+typedef struct OciState {
+        char *status;
+        pid_t pid;
+        json_t *json;
+} OciState;
+
+static void oci_state_done(OciState *s) {
+        free(s->status);
+        json_decref(s->json);
+}
+
+static int oci_state_read(const char *id, OciState *ret) {
+        _cleanup_free_ char *dir = oci_dir(id), *path = NULL, *lock = NULL;
+        json_error_t err;
+        const char *status;
+
+        if (!dir || !(path = path_join(dir, "state.json")) || !(lock = path_join(dir, "monitor.lock")))
+                return log_oom();
+        if (access(dir, F_OK) < 0)
+                return log_error_errno(-ENOENT, "Container '%s' does not exist.", id);
+        ret->json = json_load_file(path, 0, &err);
+        if (!ret->json) {
+                /* Being created, or its monitor died before it got that far. */
+                ret->json = json_pack("{s:s, s:s, s:s}", "ociVersion", OCI_VERSION, "id", id, "status",
+                                state_is_running(lock) ? "creating" : "stopped");
+                if (!ret->json)
+                        return log_oom();
+        }
+        status = json_string_value(json_object_get(ret->json, "status")) ?: "stopped";
+        /* Without its monitor, a container cannot be running, whatever the file says. */
+        if (!streq(status, "stopped") && !streq(status, "creating") && !state_is_running(lock))
+                status = "stopped";
+        /* Copied before the object is changed: status may point into it. */
+        ret->status = strdup(status);
+        if (!ret->status)
+                return log_oom();
+        json_object_set_new(ret->json, "status", json_string(ret->status));
+        ret->pid = (pid_t) json_integer_value(json_object_get(ret->json, "pid"));
+        return 0;
+}
+
+static int verb_create(const char *id, const char *bundle, const char *pid_file, bool run) {
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF };
+        int pipefd[2], r, ret;
+        pid_t monitor;
+        char b;
+
+        r = oci_prepare(&c, id, bundle);
+        if (r < 0) {
+                if (c.run_dir && r != -EEXIST)
+                        (void) rm_rf(c.run_dir);
+                return 1;
+        }
+        if (run) {
+                ret = oci_monitor(&c);
+                (void) rm_rf(c.run_dir);
+                return ret;
+        }
+
+        c.wait_for_start = true;
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return log_error_errno(negative_errno(), "pipe2() failed: %m"), 1;
+        monitor = fork();
+        if (monitor < 0)
+                return log_error_errno(negative_errno(), "fork() failed: %m"), 1;
+        if (monitor == 0) {
+                safe_close(pipefd[0]);
+                c.created_fd = pipefd[1];
+                (void) setsid();
+                ret = oci_monitor(&c);
+                container_done(&c);
+                _exit(ret);
+        }
+        safe_close(pipefd[1]);
+        r = (int) read(pipefd[0], &b, 1);
+        safe_close(pipefd[0]);
+        if (r != 1) {
+                (void) waitpid(monitor, NULL, 0);
+                (void) rm_rf(c.run_dir);
+                return log_error_errno(-EIO, "Container '%s' could not be created.", id), 1;
+        }
+        if (pid_file) {
+                _cleanup_(oci_state_done) OciState s = {};
+                char buf[32];
+                if (oci_state_read(id, &s) < 0)
+                        return 1;
+                (void) snprintf(buf, sizeof buf, "%d", (int) s.pid);
+                r = write_file_atomic(pid_file, buf, strlen(buf), 0644, 0);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write %s: %m", pid_file), 1;
+        }
+        return 0;
+}
+
+static int verb_start(const char *id) {
+        _cleanup_(oci_state_done) OciState s = {};
+        _cleanup_free_ char *dir = oci_dir(id), *fifo = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char b = 1;
+
+        if (oci_state_read(id, &s) < 0)
+                return 1;
+        if (!streq(s.status, "created"))
+                return log_error_errno(-EINVAL, "Container '%s' is %s, not created.", id, s.status), 1;
+        fifo = dir ? path_join(dir, "exec.fifo") : NULL;
+        if (!fifo)
+                return log_oom(), 1;
+        fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 || write(fd, &b, 1) != 1)
+                return log_error_errno(negative_errno(), "Failed to start container '%s': %m", id), 1;
+        /* Only one start: the fifo goes away with it. */
+        (void) unlink(fifo);
+        return 0;
+}
+
+static int verb_state(const char *id) {
+        _cleanup_(oci_state_done) OciState s = {};
+        _cleanup_free_ char *text = NULL;
+
+        if (oci_state_read(id, &s) < 0)
+                return 1;
+        text = json_dumps(s.json, JSON_INDENT(2));
+        if (!text)
+                return log_oom(), 1;
+        printf("%s\n", text);
+        return 0;
+}
+
+static int verb_kill(const char *id, const char *signame) {
+        _cleanup_(oci_state_done) OciState s = {};
+        _cleanup_close_ int pidfd = -EBADF;
+        int sig = signal_from_string(signame ?: "SIGTERM");
+
+        if (sig < 0)
+                return log_error_errno(sig, "Unknown signal '%s'.", signame), 1;
+        if (oci_state_read(id, &s) < 0)
+                return 1;
+        if (!streq(s.status, "created") && !streq(s.status, "running"))
+                return log_error_errno(-ESRCH, "Container '%s' is %s.", id, s.status), 1;
+        pidfd = (int) syscall(SYS_pidfd_open, s.pid, 0);
+        if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+                return log_error_errno(negative_errno(), "Failed to signal container '%s': %m", id), 1;
+        return 0;
+}
+
+static int verb_delete(const char *id, bool force) {
+        _cleanup_(oci_state_done) OciState s = {};
+        _cleanup_free_ char *dir = oci_dir(id), *lock = NULL;
+        struct timespec ts = { .tv_nsec = 20 * 1000000 };
+
+        if (oci_state_read(id, &s) < 0)
+                return force ? 0 : 1;
+        lock = dir ? path_join(dir, "monitor.lock") : NULL;
+        if (!lock)
+                return log_oom(), 1;
+        if (!streq(s.status, "stopped")) {
+                if (!force && !streq(s.status, "created"))
+                        return log_error_errno(-EBUSY, "Container '%s' is %s; stop it or use --force.", id, s.status), 1;
+                if (s.pid > 0) {
+                        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, s.pid, 0);
+                        if (pidfd >= 0)
+                                (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                }
+                /* The monitor cleans up the cgroup and lets go of the lock when the process is gone. */
+                for (int i = 0; i < 500 && state_is_running(lock); i++)
+                        (void) nanosleep(&ts, NULL);
+                if (state_is_running(lock))
+                        return log_error_errno(-EBUSY, "Container '%s' did not go away.", id), 1;
+        }
+        if (rm_rf(dir) < 0)
+                return log_error_errno(-EIO, "Failed to remove %s.", dir), 1;
+        return 0;
+}
+
+static int verb_features(void) {
+        printf("{\n"
+               "  \"ociVersionMin\": \"1.0.0\",\n"
+               "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"
+               "  \"hooks\": [],\n"
+               "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"size\", \"mode\"],\n"
+               "  \"linux\": {\n"
+               "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"],\n"
+               "    \"capabilities\": [");
+        for (int c = 0; c <= capability_last() && capability_to_name(c); c++)
+                printf("%s\"%s\"", c ? ", " : "", capability_to_name(c));
+        printf("],\n"
+               "    \"cgroup\": { \"v1\": false, \"v2\": true, \"systemd\": false, \"systemdUser\": false },\n"
+               "    \"seccomp\": { \"enabled\": true, \"actions\": [\"SCMP_ACT_ALLOW\", \"SCMP_ACT_ERRNO\", "
+               "\"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", \"SCMP_ACT_TRAP\"],\n"
+               "      \"operators\": [\"SCMP_CMP_EQ\", \"SCMP_CMP_GE\", \"SCMP_CMP_GT\", \"SCMP_CMP_LE\", \"SCMP_CMP_LT\", "
+               "\"SCMP_CMP_MASKED_EQ\", \"SCMP_CMP_NE\"] },\n"
+               "    \"apparmor\": { \"enabled\": false },\n"
+               "    \"selinux\": { \"enabled\": false }\n"
+               "  }\n"
+               "}\n");
+        return 0;
+}
+
+int oci_main(const char *verb, int argc, char *argv[]) {
+        const char *bundle = ".", *pid_file = NULL, *id = NULL, *extra = NULL;
+        bool force = false;
+
+        for (int i = 0; i < argc; i++) {
+                const char *a = argv[i], *v;
+                if ((v = startswith(a, "--bundle=")) || (v = startswith(a, "--pid-file=")) ||
+                                ((streq(a, "--bundle") || streq(a, "-b") || streq(a, "--pid-file")) && i + 1 < argc)) {
+                        const char *value = v ?: argv[++i];
+                        if (startswith(a, "--pid-file"))
+                                pid_file = value;
+                        else
+                                bundle = value;
+                } else if (streq(a, "--force") || streq(a, "-f"))
+                        force = true;
+                else if (streq(a, "--console-socket") || startswith(a, "--console-socket="))
+                        return log_error_errno(-EOPNOTSUPP, "--console-socket is not supported yet."), 1;
+                else if (a[0] == '-' && a[1] != 0 && !(streq(verb, "kill") && id))
+                        return log_error_errno(-EINVAL, "Unknown option '%s' for %s.", a, verb), 1;
+                else if (!id)
+                        id = a;
+                else if (!extra)
+                        extra = a;
+                else
+                        return log_error_errno(-EINVAL, "Too many arguments for %s.", verb), 1;
+        }
+        if (streq(verb, "features"))
+                return verb_features();
+        if (!id)
+                return log_error_errno(-EINVAL, "%s needs a container id.", verb), 1;
+        if (streq(verb, "create") || streq(verb, "run"))
+                return verb_create(id, bundle, pid_file, streq(verb, "run"));
+        if (streq(verb, "start"))
+                return verb_start(id);
+        if (streq(verb, "state"))
+                return verb_state(id);
+        if (streq(verb, "kill"))
+                return verb_kill(id, extra);
+        if (streq(verb, "delete"))
+                return verb_delete(id, force);
+        return log_error_errno(-EINVAL, "Unknown verb '%s'.", verb), 1;
+}

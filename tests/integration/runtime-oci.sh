@@ -1,0 +1,134 @@
+#!/bin/bash
+# berth-runtime's OCI face: create/start/state/kill/delete/run/features on a config.json bundle.
+# The script re-runs itself as PID 1 of a new pid namespace (which reaps the monitor processes that
+# `create` leaves behind, as conmon would) with a private mount namespace, inside a cgroup of its own.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+require_root
+
+RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
+[ -x "$RT" ] || skip_all "$RT is not built"
+CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
+if [ -z "${BERTH_OCI_TEST_INNER:-}" ]; then
+        export BERTH_OCI_TEST_INNER=1
+        exec unshare -m -fp --mount-proc --propagation private bash "$0" "$@"
+fi
+
+T=$(mktemp -d /tmp/berth-oci-test.XXXXXX)
+CG=$CG_MOUNT/berth-oci-test.$$.$RANDOM
+export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state
+cleanup() {
+        local d
+        for d in "$BERTH_RUN_DIR"/oci/*; do [ -d "$d" ] && "$RT" delete --force "${d##*/}" >/dev/null 2>&1; done
+        echo $$ >"$CG_MOUNT/cgroup.procs" 2>/dev/null
+        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
+                echo 1 >"$d/cgroup.kill" 2>/dev/null
+                rmdir "$d" 2>/dev/null
+        done
+        rmdir "$CG" 2>/dev/null
+        rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir "$CG"
+echo $$ >"$CG/cgroup.procs"
+
+B=$T/bundle
+mkdir -p "$B" "$T/out"
+make_busybox_rootfs "$B/rootfs"
+# write_config ARGS_JSON [EXTRA_PYTHON]: a config.json like `runc spec` makes, with these args.
+write_config() {
+        python3 - "$B/config.json" "$1" "$T/out" "${2:-}" <<'EOF'
+import json, sys
+path, args, out, extra = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+c = {
+    "ociVersion": "1.0.2",
+    "process": {
+        "terminal": False, "user": {"uid": 0, "gid": 0}, "args": args,
+        "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FROM_CONFIG=yes"],
+        "cwd": "/",
+        "capabilities": {k: caps for k in ("bounding", "effective", "permitted", "ambient")},
+        "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
+        "noNewPrivileges": True,
+    },
+    "root": {"path": "rootfs", "readonly": False},
+    "hostname": "ocihost",
+    "mounts": [
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+        {"destination": "/dev/pts", "type": "devpts", "source": "devpts"},
+        {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+        {"destination": "/out", "type": "bind", "source": out, "options": ["rbind", "rw"]},
+    ],
+    "linux": {
+        "namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount", "cgroup")],
+        "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys"],
+    },
+}
+exec(extra)
+json.dump(c, open(path, "w"), indent=1)
+EOF
+}
+oci() { "$RT" "$@"; }
+# The monitor that create leaves behind keeps create's stdio (it is the container's): not a pipe here.
+create() { "$RT" create "$@" >>"$T/containers.log" 2>&1 </dev/null; }
+state_field() { "$RT" state "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1]))' "$2"; }
+status_is() { [ "$(state_field "$1" status)" = "$2" ]; }
+
+check_output "features lists the namespaces" '"network"' oci features
+check "features is valid JSON" bash -c "'$RT' features | python3 -m json.tool >/dev/null"
+
+# --- run -----------------------------------------------------------------------------------------
+write_config '["sh", "-c", "echo host=$(hostname) env=$FROM_CONFIG pid=$$; grep CapEff /proc/self/status; exit 3"]'
+out=$(cd "$B" && "$RT" run r1 2>&1) && rc=0 || rc=$?
+check "run passes the exit status" test "$rc" -eq 3
+check_output "run: hostname, env and pid 1 from config.json" "host=ocihost env=yes pid=1" echo "$out"
+check_output "run: only the configured capabilities" "CapEff:	0000000020000420" echo "$out"
+check "run leaves no state behind" test ! -e "$BERTH_RUN_DIR/oci/r1"
+
+# --- create, start, state, kill, delete ----------------------------------------------------------
+write_config '["sh", "-c", "echo started >/out/started; trap \"exit 5\" TERM; while :; do sleep 0.1; done"]'
+check "create" create --bundle "$B" --pid-file "$T/pid" c1
+check "state is created" status_is c1 created
+pid=$(state_field c1 pid)
+check_output "the pid file has the container's pid" "$pid" cat "$T/pid"
+check "the user's program has not run yet" test ! -e "$T/out/started"
+check_output "the process waits in the runtime" "berth-runtime" cat "/proc/$pid/comm"
+check "the container is in its cgroup" grep -q "/berth-oci-c1$" "/proc/$pid/cgroup"
+check_fails "a second create with the same id fails" create --bundle "$B" c1
+check "start" oci start c1
+check "the program runs after start" wait_until 10 test -e "$T/out/started"
+check "state is running" status_is c1 running
+check_fails "start twice fails" oci start c1
+check_fails "delete of a running container fails" oci delete c1
+check "kill TERM" oci kill c1 TERM
+check "state becomes stopped" wait_until 10 status_is c1 stopped
+check_output "the exit status is recorded" "5" state_field c1 exitStatus
+check "the cgroup is gone" wait_until 5 test ! -e "$CG/berth-oci-c1"
+check_fails "kill of a stopped container fails" oci kill c1 KILL
+check "delete" oci delete c1
+check "delete removes the state" test ! -e "$BERTH_RUN_DIR/oci/c1"
+check_fails "state of a deleted container fails" oci state c1
+
+check "create another" create --bundle "$B" c2
+check "delete --force of a created container" oci delete --force c2
+check "no process, state or cgroup is left" test ! -e "$BERTH_RUN_DIR/oci/c2" -a ! -e "$CG/berth-oci-c2"
+
+# --- config.json features ------------------------------------------------------------------------
+write_config '["sh", "-c", "mkdir /tmp/x 2>&1; readlink /proc/self/ns/net"]' '
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+c["linux"]["cgroupsPath"] = "custom/path"'
+out=$(cd "$B" && "$RT" run r2 2>&1)
+check_output "linux.seccomp is applied" "Operation not permitted" echo "$out"
+check_output "no network namespace in the config: the host's is kept" "$(readlink /proc/self/ns/net)" echo "$out"
+check "cgroupsPath is used and removed" test -d "$CG/custom" -a ! -e "$CG/custom/path"
+rmdir "$CG/custom" 2>/dev/null
+
+write_config '["true"]' 'c["process"]["terminal"] = True'
+check_output "a terminal is refused clearly" "terminal is not supported" bash -c "cd '$B' && '$RT' run r3"
+
+done_testing
