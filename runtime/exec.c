@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -20,6 +17,7 @@
 #include "init.h"
 #include "log.h"
 #include "paths.h"
+#include "spawn.h"
 #include "state.h"
 
 #define EXIT_EXEC_FAILED 125
@@ -115,54 +113,17 @@ static int open_cgroup_of(pid_t pid) {
         return fd;
 }
 
-_noreturn_ static void exec_child(const ExecOptions *o, const ProcessState *ps, int pidfd, int sync_fd) {
-        _cleanup_strv_free_ char **env = strv_copy(ps->env);
-        ExecParams p = {
-                .argv = o->argv,
-                .workdir = o->workdir ?: ps->workdir,
-                .user = o->user ?: ps->user,
-                .group_add = ps->group_add,
-                .ulimits = ps->ulimits,
-                .caps = ps->caps,
-                .caps_added = ps->caps_added,
-                .no_new_privileges = ps->no_new_privileges,
-                .privileged = ps->privileged,
-                .seccomp = ps->seccomp,
-        };
-        ChildError e = { .exit_status = EXIT_EXEC_FAILED };
-
-        /* Like the container's init: non-dumpable, so the container cannot reach into the runtime
-         * binary or our fds while we still run its code. */
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        STRV_FOREACH(kv, o->env)
-                if (env_set(&env, *kv) < 0) {
-                        log_error("Invalid --env '%s': expected KEY=VALUE.", *kv);
-                        e.error = -EINVAL;
-                        (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
-                        _exit(EXIT_EXEC_FAILED);
-                }
-        /* Joining the mount namespace also moves our root and cwd to the container's root. */
-        if (setns(pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
-                e.error = log_error_errno(negative_errno(), "Failed to enter the container's namespaces: %m");
-                (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
-                _exit(EXIT_EXEC_FAILED);
-        }
-        p.env = env;
-        exec_process(&p, sync_fd);
-}
-
 int exec_main(int argc, char *argv[]) {
         _cleanup_(exec_options_done) ExecOptions o = {};
         _cleanup_(process_state_done) ProcessState ps = {};
-        _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF, own_pidns = -EBADF, signal_fd = -EBADF,
+        _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF, signal_fd = -EBADF,
                             child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
         _cleanup_free_ char *lock = NULL;
         ChildError err = {};
         bool have_error = false;
         sigset_t mask;
-        pid_t pid, child;
-        int pair[2], r;
+        pid_t pid;
+        int pair[2];
 
         if (parse_exec_options(argc, argv, &o) < 0)
                 return EXIT_EXEC_FAILED;
@@ -199,30 +160,31 @@ int exec_main(int argc, char *argv[]) {
         sync_parent = pair[0];
         sync_child = pair[1];
 
-        /* Children are born into the container's pid namespace; we ourselves stay out of it and switch
-         * back right after the clone, so nothing else we fork lands there. */
-        own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-        if (own_pidns < 0 || setns(pidfd, CLONE_NEWPID) < 0)
-                return log_error_errno(negative_errno(), "Failed to join the container's pid namespace: %m"),
-                       EXIT_EXEC_FAILED;
         {
-                struct clone_args args = {
-                        .flags = CLONE_INTO_CGROUP | CLONE_PIDFD,
-                        .pidfd = (uint64_t) (uintptr_t) &child_pidfd,
-                        .exit_signal = SIGCHLD,
-                        .cgroup = (uint64_t) cgroup_fd,
+                _cleanup_strv_free_ char **env = strv_copy(ps.env);
+                ExecParams p = {
+                        .argv = o.argv,
+                        .workdir = o.workdir ?: ps.workdir,
+                        .user = o.user ?: ps.user,
+                        .group_add = ps.group_add,
+                        .ulimits = ps.ulimits,
+                        .caps = ps.caps,
+                        .caps_added = ps.caps_added,
+                        .no_new_privileges = ps.no_new_privileges,
+                        .privileged = ps.privileged,
+                        .seccomp = ps.seccomp,
                 };
-                child = (pid_t) syscall(SYS_clone3, &args, sizeof args);
+                if (!env)
+                        return log_oom(), EXIT_EXEC_FAILED;
+                STRV_FOREACH(kv, o.env)
+                        if (env_set(&env, *kv) < 0)
+                                return log_error_errno(-EINVAL, "Invalid --env '%s': expected KEY=VALUE.", *kv),
+                                       EXIT_EXEC_FAILED;
+                p.env = env;
+                child_pidfd = container_spawn(pidfd, cgroup_fd, &p, -EBADF, sync_child);
+                if (child_pidfd < 0)
+                        return EXIT_EXEC_FAILED;
         }
-        if (child == 0) {
-                sync_parent = safe_close(sync_parent);
-                exec_child(&o, &ps, pidfd, sync_child);
-        }
-        r = child < 0 ? negative_errno() : 0;
-        if (setns(own_pidns, CLONE_NEWPID) < 0)
-                log_warning_errno(negative_errno(), "Failed to return to our pid namespace: %m");
-        if (r < 0)
-                return log_error_errno(r, "Failed to start the process in the container: %m"), EXIT_EXEC_FAILED;
         sync_child = safe_close(sync_child);
 
         for (;;) {

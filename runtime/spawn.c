@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spawn.h"
+
+_noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, int stdio_fd, int sync_fd) {
+        /* Like the container's init: non-dumpable, so the container cannot reach into the runtime
+         * binary or our fds while we still run its code; and gone when our parent is. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (stdio_fd >= 0 && (dup2(stdio_fd, 0) < 0 || dup2(stdio_fd, 1) < 0 || dup2(stdio_fd, 2) < 0))
+                _exit(125);
+        /* Joining the mount namespace also moves our root and cwd to the container's root. */
+        if (setns(target_pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
+                ChildError e = { .error = log_error_errno(negative_errno(), "Failed to enter the container's namespaces: %m"),
+                                 .exit_status = 125 };
+                (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
+                _exit(125);
+        }
+        exec_process(p, sync_fd);
+}
+
+int container_spawn(int target_pidfd, int cgroup_fd, const ExecParams *p, int stdio_fd, int sync_fd) {
+        _cleanup_close_ int own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        int child_pidfd = -EBADF, r;
+        struct clone_args args = {
+                .flags = CLONE_INTO_CGROUP | CLONE_PIDFD,
+                .pidfd = (uint64_t) (uintptr_t) &child_pidfd,
+                .exit_signal = SIGCHLD,
+                .cgroup = (uint64_t) cgroup_fd,
+        };
+        pid_t child;
+
+        /* Children are born into the container's pid namespace; we ourselves stay out of it and switch
+         * back right after the clone, so nothing else we fork lands there. */
+        if (own_pidns < 0 || setns(target_pidfd, CLONE_NEWPID) < 0)
+                return log_error_errno(negative_errno(), "Failed to join the container's pid namespace: %m");
+        child = (pid_t) syscall(SYS_clone3, &args, sizeof args);
+        if (child == 0)
+                spawn_child(target_pidfd, p, stdio_fd, sync_fd);
+        r = child < 0 ? negative_errno() : 0;
+        if (setns(own_pidns, CLONE_NEWPID) < 0)
+                log_warning_errno(negative_errno(), "Failed to return to our pid namespace: %m");
+        if (r < 0)
+                return log_error_errno(r, "Failed to start a process in the container: %m");
+        return child_pidfd;
+}
