@@ -6,5 +6,6 @@
 
 int verb_image(int argc, char *argv[]);  /* cli/image.c: image import|ls|inspect|rm|tag */
 int verb_pull(int argc, char *argv[]);   /* cli/pull.c: pull an image from a registry */
+int verb_load(int argc, char *argv[]);   /* cli/load.c: load a docker-archive tarball */
 int verb_check(int argc, char *argv[]);  /* cli/check.c: validate definition files */
 int verb_version(int argc, char *argv[]);

@@ -375,6 +375,8 @@ static void image_help(void) {
                "  rm [-f] IMAGE...          remove names or images, and layers no image uses\n"
                "  tag SOURCE TARGET         give an image another name\n"
                "  prune                     remove images without a name\n"
+               "  pull REFERENCE            download an image (also: berth pull)\n"
+               "  load [-i FILE]            load a docker save archive (also: berth load)\n"
                "\nSee berth-image(1).\n");
 }
 
@@ -385,6 +387,7 @@ int verb_image(int argc, char *argv[]) {
         } subs[] = {
                 { "import", image_import }, { "ls", image_ls },  { "list", image_ls },   { "inspect", image_inspect },
                 { "rm", image_rm },         { "remove", image_rm }, { "tag", image_tag }, { "prune", image_prune },
+                { "pull", verb_pull },      { "load", verb_load },
         };
 
         if (streq(argv[0], "images"))

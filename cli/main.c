@@ -15,6 +15,7 @@ static const Verb verbs[] = {
         { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
         { "images", verb_image, "list images (same as image ls)" },
         { "pull", verb_pull, "download an image from a registry" },
+        { "load", verb_load, "load images from a docker save archive" },
         { "check", verb_check, "validate .container, .volume, .network, .image and .pod files" },
         { "version", verb_version, "show the version" },
 };

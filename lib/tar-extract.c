@@ -517,8 +517,8 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
 }
 
 static int finish_dirs(Extractor *x) {
-        /* Deepest last-created first is not needed: times of a directory change only when its own
-         * children change, and all children exist by now. */
+        /* Last entry first, so children are done before a parent's mode could shut an unprivileged
+         * extractor out of them. Setting a child's times does not touch the parent's. */
         for (size_t i = x->n_dirs; i > 0; i--) {
                 const DeferredDir *d = &x->dirs[i - 1];
                 _cleanup_close_ int fd = openat2_beneath(x->root_fd, isempty(d->path) ? "." : d->path,

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `berth load`: images from a docker-archive tarball (what `docker save` and `podman save` write):
+ * manifest.json lists each image's config file, RepoTags and layer tarballs. The outer archive is
+ * unpacked into staging with the hardened extractor, every path manifest.json names is opened with
+ * RESOLVE_IN_ROOT (the archive's own symlinks resolve inside it), and each layer's diffID must
+ * equal the config's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "image-config.h"
+#include "image-load.h"
+#include "image-ref.h"
+#include "image-store-internal.h"
+#include "log.h"
+
+#define ARCHIVE_CONFIG_MAX (8u * 1024 * 1024)
+#define ARCHIVE_MANIFEST_MAX (4u * 1024 * 1024)
+
+static int open_in_archive(int archive_fd, const char *path) {
+        struct open_how how = {
+                .flags = O_RDONLY | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        int fd;
+
+        do
+                fd = (int) syscall(SYS_openat2, archive_fd, path, &how, sizeof(how));
+        while (fd < 0 && errno == EAGAIN);
+        return fd < 0 ? -errno : fd;
+}
+
+static int read_in_archive(int archive_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open_in_archive(archive_fd, path);
+        struct stat st;
+
+        if (fd < 0)
+                return log_error_errno(fd, "Archive: cannot open '%s': %m", path);
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t) st.st_size > max)
+                return log_error_errno(-EBADMSG, "Archive: '%s' is not a regular file of at most %zu bytes.", path, max);
+        return read_full_fd(fd, ret, ret_size) < 0 ? log_error_errno(-EIO, "Archive: cannot read '%s'.", path) : 0;
+}
+
+typedef struct LoadState {
+        ImageStore *store;
+        ImageStaging *staging;
+        int archive_fd;
+        size_t n_staged;
+} LoadState;
+
+static int load_layer(LoadState *st, const char *path, const char *diff_id, StagedLayer *ret) {
+        _cleanup_close_ int fd = -EBADF, diff_fd = -EBADF;
+        _cleanup_free_ char *dir = NULL, *diff = NULL;
+        int r;
+
+        if (asprintf(&dir, "layer%zu", st->n_staged++) < 0 || !(diff = strjoin(dir, "/diff")))
+                return log_oom();
+        fd = open_in_archive(st->archive_fd, path);
+        if (fd < 0)
+                return log_error_errno(fd, "Archive: cannot open layer '%s': %m", path);
+        if (mkdirat(st->staging->dir_fd, dir, 0755) < 0 || mkdirat(st->staging->dir_fd, diff, 0755) < 0)
+                return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
+        diff_fd = openat(st->staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (diff_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open the staging layer: %m");
+        r = image_layer_extract_stream(fd, diff_fd, ret->diff_id, &ret->size);
+        if (r < 0)
+                return log_error_errno(r, "Archive: layer '%s' could not be extracted.", path);
+        if (!streq(ret->diff_id, diff_id))
+                return log_error_errno(-EBADMSG, "Archive: layer '%s' does not match the config's diffID: expected %s, "
+                                "got %s.", path, diff_id, ret->diff_id);
+        ret->dir = TAKE_PTR(dir);
+        return 0;
+}
+
+static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded) {
+        _cleanup_(image_config_info_done) ImageConfigInfo info = {};
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ char *config = NULL;
+        _cleanup_(image_freep) Image *img = NULL;
+        const char *config_path = json_string_value(json_object_get(entry, "Config"));
+        json_t *layers = json_object_get(entry, "Layers"), *tags = json_object_get(entry, "RepoTags"), *v;
+        StagedLayer *staged = NULL;
+        size_t config_size, n, i;
+        int r;
+
+        if (!config_path || !json_is_array(layers))
+                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+        r = read_in_archive(st->archive_fd, config_path, ARCHIVE_CONFIG_MAX, &config, &config_size);
+        if (r < 0)
+                return r;
+        r = image_config_parse(config, config_size, &info);
+        if (r < 0)
+                return r;
+        n = json_array_size(layers);
+        if (n != strv_length(info.diff_ids))
+                return log_error_errno(-EBADMSG, "Archive: image %zu lists %zu layers, its config %zu diffIDs.", index, n,
+                                strv_length(info.diff_ids));
+
+        json_array_foreach(tags, i, v) {
+                _cleanup_free_ char *name = NULL;
+                const char *why = NULL;
+
+                /* docker writes Docker Hub names short ("busybox:latest"), as docker means them */
+                r = json_is_string(v) ? image_reference_normalize(json_string_value(v), IMAGE_DOMAIN_DOCKER, &name, &why)
+                                      : -EINVAL;
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_error_errno(r, "Archive: invalid RepoTags entry %s: %s.",
+                                        json_is_string(v) ? json_string_value(v) : "(not a string)", why ?: "");
+                if (strv_consume(&names, TAKE_PTR(name)) < 0)
+                        return log_oom();
+        }
+
+        staged = calloc(MAX(n, (size_t) 1), sizeof(StagedLayer));
+        if (!staged)
+                return log_oom();
+        for (i = 0; i < n && r >= 0; i++) {
+                const char *path = json_string_value(json_array_get(layers, i));
+
+                if (!path || !image_digest_is_valid(info.diff_ids[i]))
+                        r = log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path or diffID.", index, i);
+                else if (image_store_has_layer(st->store, info.diff_ids[i]))
+                        strcpy(staged[i].diff_id, info.diff_ids[i]);
+                else
+                        r = load_layer(st, path, info.diff_ids[i], &staged[i]);
+        }
+        if (r >= 0)
+                r = image_store_commit(st->store, st->staging, &(ImageCommit) {
+                        .config = config,
+                        .config_size = config_size,
+                        .layers = staged,
+                        .n_layers = n,
+                        .names = names,
+                }, &img);
+        for (i = 0; i < n; i++)
+                free(staged[i].dir);
+        free(staged);
+        if (r < 0)
+                return r;
+
+        if (names) {
+                if (strv_extend_strv(loaded, names) < 0)
+                        return log_oom();
+        } else if (strv_extend(loaded, img->id) < 0)
+                return log_oom();
+        return 0;
+}
+
+int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
+        _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
+        _cleanup_close_ int archive_fd = -EBADF;
+        _cleanup_strv_free_ char **loaded = NULL;
+        _cleanup_free_ char *manifest = NULL;
+        char ignored_digest[SHA256_DIGEST_STRING_MAX];
+        uint64_t ignored_size;
+        LoadState st;
+        json_error_t err;
+        json_t *list, *entry;
+        size_t size, i;
+        int r;
+
+        r = image_staging_new(s, &staging);
+        if (r < 0)
+                return r;
+        if (mkdirat(staging.dir_fd, "archive", 0700) < 0)
+                return log_error_errno(negative_errno(), "Failed to create the staging directory: %m");
+        archive_fd = openat(staging.dir_fd, "archive", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (archive_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open the staging directory: %m");
+        r = image_layer_extract_stream(fd, archive_fd, ignored_digest, &ignored_size);
+        if (r < 0)
+                return r;
+
+        r = read_in_archive(archive_fd, "manifest.json", ARCHIVE_MANIFEST_MAX, &manifest, &size);
+        if (r < 0)
+                return log_error_errno(r, "Not a docker archive (docker save, podman save): no manifest.json.");
+        list = json_loadb(manifest, size, 0, &err);
+        if (!json_is_array(list)) {
+                json_decref(list);
+                return log_error_errno(-EBADMSG, "Archive: manifest.json:%d: not a JSON array%s%s.", err.line,
+                                err.text[0] ? ": " : "", err.text);
+        }
+        st = (LoadState) { .store = s, .staging = &staging, .archive_fd = archive_fd };
+        r = 0;
+        json_array_foreach(list, i, entry) {
+                r = load_image(&st, entry, i, &loaded);
+                if (r < 0)
+                        break;
+        }
+        json_decref(list);
+        if (r < 0)
+                return r;
+        if (ret_loaded)
+                *ret_loaded = TAKE_PTR(loaded);
+        return 0;
+}

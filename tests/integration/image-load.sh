@@ -1,0 +1,61 @@
+#!/bin/bash
+# berth load: docker-archive tarballs (as skopeo/docker/podman save write them), plain and compressed;
+# hostile archives whose manifest.json points outside, or whose layers do not match the config.
+set -u
+source "$(dirname "$0")/../lib/tap.sh"
+source "$(dirname "$0")/../lib/fixtures.sh"
+source "$(dirname "$0")/../lib/registry.sh"
+command -v skopeo >/dev/null || skip_all "skopeo is not installed (tests/packages.txt)"
+
+BERTH="$BERTH_BUILD/berth"
+T=$(mktemp -d /tmp/berth-image-load.XXXXXX)
+export BERTH_STORAGE_DIR=$T/store
+trap 'rm -rf "$T"' EXIT
+
+make_busybox_tar "$T/bb.tar"
+make_oci_layout "$T/oci" "$T/bb.tar" >/dev/null
+skopeo copy -q "oci:$T/oci:single" "docker-archive:$T/archive.tar:busybox:1.36"
+store_clean() {
+        [ -z "$(ls -A "$BERTH_STORAGE_DIR/layers")" ] && [ -z "$(ls -A "$BERTH_STORAGE_DIR/images")" ] &&
+                [ -z "$(ls -A "$BERTH_STORAGE_DIR/tmp")" ]
+}
+field() {
+        "$BERTH" image inspect "$1" | python3 -c "import json,sys; d=json.load(sys.stdin)[0]; print($2)"
+}
+
+check_output "load -i FILE" "Loaded image: docker.io/library/busybox:1.36" "$BERTH" load -i "$T/archive.tar"
+check_output "the short name finds it" "['/bin/sh']" field busybox:1.36 'd["Config"]["Cmd"]'
+check_output "two layers" "2" field busybox:1.36 'len(d["RootFS"]["Layers"])'
+check "the top layer's whiteout" bash -c "test -c \$('$BERTH' image inspect busybox:1.36 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"GraphDriver\"][\"Data\"][\"LowerDir\"].split(\":\")[0])')/etc/group"
+check "load a gzip archive from stdin" bash -c "gzip -c '$T/archive.tar' | '$BERTH' image load -q"
+check "staging is empty" test -z "$(ls -A "$BERTH_STORAGE_DIR/tmp")"
+"$BERTH" image rm busybox:1.36 >/dev/null
+check "the store is empty again" store_clean
+
+# hostile archives: rewrite manifest.json of a copy
+mkdir "$T/x" && tar -C "$T/x" -xf "$T/archive.tar"
+evil() { # name python-edit-of-m
+        rm -rf "$T/$1" && cp -a "$T/x" "$T/$1"
+        python3 - "$T/$1/manifest.json" "$2" <<'EOPY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(m, open(sys.argv[1], "w"))
+EOPY
+        tar -C "$T/$1" -cf "$T/$1.tar" .
+}
+evil escape 'm[0]["Layers"][0] = "../../../../../../etc/passwd"'
+check_fails "a layer path outside the archive is not followed out" "$BERTH" load -i "$T/escape.tar"
+check "... and nothing is loaded" store_clean
+evil swapped 'm[0]["Layers"].reverse()'
+check_output "layers that do not match the config's diffIDs are refused" "does not match the config's diffID" \
+        "$BERTH" load -i "$T/swapped.tar"
+check "... and nothing is loaded" store_clean
+rm -rf "$T/link" && cp -a "$T/x" "$T/link" && ln -s /etc/passwd "$T/link/evil.tar"
+python3 -c "import json,sys; m=json.load(open(sys.argv[1])); m[0]['Layers'][0]='evil.tar'; json.dump(m, open(sys.argv[1],'w'))" "$T/link/manifest.json"
+tar -C "$T/link" -cf "$T/link.tar" .
+check_output "an absolute symlink in the archive resolves inside it" "cannot open layer 'evil.tar'" "$BERTH" load -i "$T/link.tar"
+check "... and nothing is loaded" store_clean
+check_output "a tarball without manifest.json is not an archive" "no manifest.json" "$BERTH" load -i "$T/bb.tar"
+
+done_testing
