@@ -36,6 +36,7 @@ typedef struct Container {
         int stop_signal;
         uint64_t stop_timeout_usec;
         bool notify_proxy;     /* --notify=true */
+        bool notify_healthy;   /* --notify=healthy: READY=1 once the first health check passes */
         char *seccomp;         /* NULL: default profile; "unconfined"; or the text of a JSON profile */
 
         /* The OCI face (oci.c): */

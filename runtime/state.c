@@ -60,7 +60,7 @@ int state_write(const Container *c, const StateInfo *info) {
                 return log_oom();
         (void) gmtime_r(&secs, &tm);
         (void) strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        o = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:s?, s:s?, s:s, s:I, s:o, s:o}",
+        o = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:s?, s:s?, s:s, s:I, s:o, s:o, s:s?}",
                         "name", c->name,
                         "status", "running",
                         "pid", (json_int_t) info->pid,
@@ -75,7 +75,8 @@ int state_write(const Container *c, const StateInfo *info) {
                         "started", started,
                         "started_usec", (json_int_t) info->started_usec,
                         "labels", strv_to_json(c->spec.labels),
-                        "annotations", strv_to_json(c->spec.annotations));
+                        "annotations", strv_to_json(c->spec.annotations),
+                        "health", info->health);
         if (!o)
                 return log_oom();
         text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);

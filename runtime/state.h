@@ -6,7 +6,8 @@
  *     $BERTH_RUN_DIR/containers/.<name>.lock         held (flock) while the container runs
  * state.json fields: name, status ("running"), pid (container init, host pid namespace),
  * supervisor_pid, image, image_id, rootfs, command, hostname, unit, invocation_id, started
- * (RFC 3339 UTC), started_usec (CLOCK_REALTIME), labels and annotations (arrays of KEY=VALUE). */
+ * (RFC 3339 UTC), started_usec (CLOCK_REALTIME), labels and annotations (arrays of KEY=VALUE), health
+ * (starting, healthy, unhealthy; null without a health check). */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@ typedef struct StateInfo {
         pid_t supervisor_pid;
         const char *unit;          /* may be NULL */
         const char *invocation_id; /* may be NULL */
+        const char *health;        /* "starting", "healthy", "unhealthy"; NULL without a health check */
         uint64_t started_usec;
 } StateInfo;
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -24,6 +25,7 @@
 #include "config.h"
 #include "container.h"
 #include "fs-util.h"
+#include "health.h"
 #include "init.h"
 #include "log.h"
 #include "network.h"
@@ -187,8 +189,9 @@ static int prepare(Container *c) {
         else if (streq(c->spec.notify, "true") || streq(c->spec.notify, "container"))
                 c->notify_proxy = true;
         else if (streq(c->spec.notify, "healthy")) {
-                log_warning("--notify=healthy: health checks are not implemented yet; ready once started.");
-                c->notify_proxy = false;
+                if (isempty(c->spec.health_cmd) || strcasecmp(c->spec.health_cmd, "none") == 0)
+                        return log_error_errno(-EINVAL, "--notify=healthy needs a health check (--health-cmd).");
+                c->notify_healthy = true;
         } else
                 return log_error_errno(-EINVAL, "Invalid --notify '%s': expected false, true or healthy.", c->spec.notify);
 
@@ -281,8 +284,12 @@ static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgr
 typedef struct Loop {
         Container *c;
         CgroupPaths *cgroup;
-        int signal_fd, pid_fd, sync_fd, timer_fd, notify_fd, fifo_fd;
+        int signal_fd, pid_fd, sync_fd, timer_fd, notify_fd, fifo_fd, cgroup_fd;
         pid_t pid;
+        HealthCheck *health;
+        ExecParams health_exec; /* how checks run: like the container's own process */
+        StateInfo info;         /* kept to rewrite state.json when the health changes */
+        char *unit;
         bool started, stopping;
         ChildError error;
         bool have_error;
@@ -312,28 +319,54 @@ static void forward_signal(Loop *l, int sig) {
 }
 
 static int on_started(Loop *l) {
-        StateInfo info = {
-                .pid = l->pid,
-                .supervisor_pid = getpid(),
-                .invocation_id = getenv("INVOCATION_ID"),
-        };
-        _cleanup_free_ char *unit = NULL;
         struct timespec ts;
         int r;
 
         if (l->c->oci)
                 return oci_state_write(l->c, "running", l->pid, -1);
+        l->info = (StateInfo) {
+                .pid = l->pid,
+                .supervisor_pid = getpid(),
+                .invocation_id = getenv("INVOCATION_ID"),
+                .health = l->health->argv ? l->health->status : NULL,
+        };
         (void) clock_gettime(CLOCK_REALTIME, &ts);
-        info.started_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-        if (sd_pid_get_unit(0, &unit) >= 0)
-                info.unit = unit;
-        r = state_write(l->c, &info);
+        l->info.started_usec = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+        if (sd_pid_get_unit(0, &l->unit) >= 0)
+                l->info.unit = l->unit;
+        r = state_write(l->c, &l->info);
         if (r < 0)
                 return r;
         log_debug("Container %s started as pid %d.", l->c->name, (int) l->pid);
-        if (!l->c->notify_proxy)
+        if (!l->c->notify_proxy && !l->c->notify_healthy)
                 (void) sd_notify(0, "READY=1\nSTATUS=Container running");
-        return 0;
+        return health_begin(l->health);
+}
+
+static void on_health_changed(Loop *l) {
+        const char *status = l->health->status;
+
+        log_info("Container %s is %s.", l->c->name, status);
+        l->info.health = status;
+        (void) state_write(l->c, &l->info);
+        if (streq(status, "healthy")) {
+                (void) sd_notify(0, l->c->notify_healthy ? "READY=1\nSTATUS=Container healthy" : "STATUS=Container healthy");
+                return;
+        }
+        if (!streq(status, "unhealthy"))
+                return;
+        (void) sd_notify(0, "STATUS=Container unhealthy");
+        switch (l->health->on_failure) {
+        case HEALTH_ACTION_KILL:
+                (void) cgroup_kill_payload(l->cgroup);
+                break;
+        case HEALTH_ACTION_STOP:
+                forward_signal(l, SIGTERM);
+                start_stop_timer(l);
+                break;
+        case HEALTH_ACTION_NONE:
+                break;
+        }
 }
 
 /* OCI create: the child is set up and waits; tell `create`, and wait for `start` on the fifo. */
@@ -390,13 +423,15 @@ static int handle_sync(Loop *l) {
 /* Runs until the container's init has exited; returns its wait status. */
 static int event_loop(Loop *l, int *ret_status) {
         for (;;) {
-                struct pollfd p[6] = {
+                struct pollfd p[8] = {
                         { .fd = l->signal_fd, .events = POLLIN },
                         { .fd = l->pid_fd, .events = POLLIN },
                         { .fd = l->sync_fd, .events = POLLIN },
                         { .fd = l->timer_fd, .events = POLLIN },
                         { .fd = l->notify_fd, .events = POLLIN },
                         { .fd = l->fifo_fd, .events = POLLIN },
+                        { .fd = l->health->timer_fd, .events = POLLIN },
+                        { .fd = l->health->check_pidfd, .events = POLLIN },
                 };
                 int r;
 
@@ -429,6 +464,10 @@ static int event_loop(Loop *l, int *ret_status) {
                 }
                 if (p[5].revents)
                         handle_start(l);
+                if (p[6].revents)
+                        (void) health_on_timer(l->health, l->pid_fd, l->cgroup_fd, &l->health_exec);
+                if (p[7].revents && health_on_exit(l->health) > 0)
+                        on_health_changed(l);
                 if (p[4].revents) {
                         bool ready = false;
                         (void) notify_proxy_forward(l->notify_fd, &ready);
@@ -451,7 +490,10 @@ static int event_loop(Loop *l, int *ret_status) {
 int container_run(Container *c, CgroupPaths *cg) {
         _cleanup_close_ int cgroup_fd = -EBADF, signal_fd = -EBADF, pid_fd = -EBADF, timer_fd = -EBADF,
                             notify_fd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
-        Loop l = { .c = c, .cgroup = cg, .sync_fd = -EBADF, .fifo_fd = -EBADF };
+        _cleanup_(health_done) HealthCheck health = { .timer_fd = -EBADF, .check_pidfd = -EBADF };
+        _cleanup_strv_free_ char **health_env = NULL;
+        _cleanup_free_ char *unit = NULL;
+        Loop l = { .c = c, .cgroup = cg, .sync_fd = -EBADF, .fifo_fd = -EBADF, .health = &health };
         int ret;
         bool in_cgroup;
         int pair[2], status = 0, r;
@@ -459,6 +501,8 @@ int container_run(Container *c, CgroupPaths *cg) {
         pid_t pid;
         char go = 1;
 
+        if (health_from_spec(&c->spec, &health) < 0)
+                return EXIT_RUNTIME_FAILED;
         if (c->notify_proxy) {
                 notify_fd = notify_proxy_open(c->run_dir);
                 if (notify_fd < 0)
@@ -510,6 +554,11 @@ int container_run(Container *c, CgroupPaths *cg) {
         if (send(sync_parent, &go, 1, MSG_NOSIGNAL) != 1)
                 log_warning_errno(negative_errno(), "Failed to release the container process: %m");
 
+        health_env = strv_copy(c->process.env);
+        if (!health_env)
+                return log_oom(), EXIT_RUNTIME_FAILED;
+        exec_params_from_container(c, health_env, &l.health_exec);
+        l.cgroup_fd = cgroup_fd;
         l.signal_fd = signal_fd;
         l.pid_fd = pid_fd;
         l.sync_fd = TAKE_FD(sync_parent);
@@ -519,6 +568,7 @@ int container_run(Container *c, CgroupPaths *cg) {
         r = event_loop(&l, &status);
         l.sync_fd = safe_close(l.sync_fd);
         l.fifo_fd = safe_close(l.fifo_fd);
+        unit = l.unit;
         ret = r < 0 ? EXIT_RUNTIME_FAILED : l.have_error ? l.error.exit_status : exit_status_from_wait(status);
         if (c->oci)
                 (void) oci_state_write(c, "stopped", pid, ret);

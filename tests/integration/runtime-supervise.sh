@@ -301,5 +301,26 @@ time.sleep(0.3)' >/dev/null 2>&1
         check "the runtime sends no READY of its own with --notify=true" bash -c "! grep -q 'Container running' '$T/notify.out'"
 fi
 
+# --- health checks ------------------------------------------------------------------------------
+start_bg health --rootfs="$ROOTFS" --health-cmd='test -e /tmp/ok' --health-interval=200ms --health-retries=2 \
+        --health-on-failure=kill sh -c 'touch /tmp/ok; while [ ! -e /tmp/fail ]; do sleep 0.1; done; rm /tmp/ok; sleep 1000'
+health_is() { [ "$(json_field "$BERTH_RUN_DIR/containers/health/state.json" health 2>/dev/null)" = "$1" ]; }
+check "a passing health check makes the container healthy" wait_until 10 health_is healthy
+check "exec works next to health checks" "$RT" exec health touch /tmp/fail
+wait "$BG" && rc=0 || rc=$?
+check "a failing health check with --health-on-failure=kill kills it: 137" test "$rc" -eq 137
+check_output "the transitions are logged" "is unhealthy" cat "$T/health.log"
+rmdir "$BG_CG"
+check_output "--notify=healthy needs a health check" "needs a health check" rt --rootfs="$ROOTFS" --notify=healthy true
+rm -f "$T/notify.sock"
+notify_collect "$T/notify.sock" >"$T/notify.out" 2>&1 &
+listener=$!
+wait_until 5 test -S "$T/notify.sock"
+NOTIFY_SOCKET=$T/notify.sock rt --rootfs="$ROOTFS" --notify=healthy --health-cmd=true --health-interval=200ms \
+        sh -c 'sleep 1' >/dev/null 2>&1
+wait "$listener"
+check_output "--notify=healthy: READY=1 once the check passes" "READY=1 STATUS=Container healthy" cat "$T/notify.out"
+check "... and not before" bash -c "! grep -q 'Container running' '$T/notify.out'"
+
 check "no container cgroup is left at all" test -z "$(find "$CG" -mindepth 1 -type d)"
 done_testing

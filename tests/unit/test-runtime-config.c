@@ -8,6 +8,7 @@
 #include "../../runtime/caps.h"
 #include "../../runtime/cgroup.h"
 #include "../../runtime/config.h"
+#include "../../runtime/health.h"
 #include "../../runtime/mount.h"
 #include "../../runtime/network.h"
 #include "../../runtime/notify.h"
@@ -314,7 +315,40 @@ static void test_cgroup_files(void) {
         CHECK(cgroup2_path_from_proc("1:cpu:/\n", &path) == -ENOENT);
 }
 
+static void test_health(void) {
+        ContainerSpec spec;
+        HealthCheck h;
+        uint64_t u;
+
+        CHECK(parse_duration("30", &u) == 0 && u == 30000000ULL);
+        CHECK(parse_duration("1m30s", &u) == 0 && u == 90000000ULL);
+        CHECK(parse_duration("500ms", &u) == 0 && u == 500000ULL);
+        CHECK(parse_duration("2h", &u) == 0 && u == 7200000000ULL);
+        CHECK(parse_duration("10x", &u) == -EINVAL);
+        CHECK(parse_duration("", &u) == -EINVAL);
+
+        container_spec_init(&spec);
+        CHECK(health_from_spec(&spec, &h) == 0 && h.argv == NULL);
+        spec.health_cmd = strdup("curl -f http://localhost/ || exit 1");
+        spec.health_interval = strdup("5s");
+        spec.health_on_failure = strdup("stop");
+        CHECK(health_from_spec(&spec, &h) == 0);
+        CHECK(strv_length(h.argv) == 3 && streq(h.argv[0], "/bin/sh") && streq(h.argv[2], spec.health_cmd));
+        CHECK(h.interval_usec == 5000000ULL && h.retries == 3 && h.on_failure == HEALTH_ACTION_STOP);
+        health_done(&h);
+        free(spec.health_cmd);
+        spec.health_cmd = strdup("[\"CMD\", \"/bin/check\", \"--fast\"]");
+        CHECK(health_from_spec(&spec, &h) == 0);
+        CHECK(strv_length(h.argv) == 2 && streq(h.argv[0], "/bin/check"));
+        health_done(&h);
+        free(spec.health_on_failure);
+        spec.health_on_failure = strdup("explode");
+        CHECK(health_from_spec(&spec, &h) == -EINVAL);
+        container_spec_done(&spec);
+}
+
 int main(void) {
+        test_health();
         test_entrypoint_and_cmd();
         test_env();
         test_small_parsers();

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "health.h"
+#include "log.h"
+#include "spawn.h"
+#include "strv.h"
+
+/* Docker's defaults. */
+#define DEFAULT_INTERVAL_USEC (30ULL * 1000000ULL)
+#define DEFAULT_TIMEOUT_USEC (30ULL * 1000000ULL)
+#define DEFAULT_RETRIES 3
+
+int parse_duration(const char *s, uint64_t *ret_usec) {
+        static const struct {
+                const char *suffix;
+                uint64_t usec;
+        } units[] = {
+                { "ms", 1000ULL }, { "us", 1ULL }, { "h", 3600ULL * 1000000ULL }, { "m", 60ULL * 1000000ULL },
+                { "s", 1000000ULL },
+        };
+        uint64_t total = 0;
+
+        if (isempty(s))
+                return -EINVAL;
+        while (*s) {
+                char *end;
+                unsigned long long v;
+                size_t i;
+
+                if (!isdigit((unsigned char) *s))
+                        return -EINVAL;
+                errno = 0;
+                v = strtoull(s, &end, 10);
+                if (errno != 0)
+                        return -EINVAL;
+                if (*end == 0 && total == 0) { /* a plain number: seconds */
+                        total = v * 1000000ULL;
+                        break;
+                }
+                for (i = 0; i < ELEMENTSOF(units); i++)
+                        if (startswith(end, units[i].suffix))
+                                break;
+                if (i == ELEMENTSOF(units))
+                        return -EINVAL;
+                total += v * units[i].usec;
+                s = end + strlen(units[i].suffix);
+        }
+        *ret_usec = total;
+        return 0;
+}
+
+/* Docker's forms: ["CMD", "a", "b"], ["CMD-SHELL", "x"], a JSON array of words, "CMD-SHELL x", or a
+ * shell command line. */
+static int health_argv(const char *cmd, char ***ret) {
+        _cleanup_strv_free_ char **argv = NULL;
+        const char *shell;
+
+        if (cmd[0] == '[') {
+                json_error_t err;
+                json_t *a = json_loads(cmd, 0, &err), *v;
+                size_t i;
+                if (!json_is_array(a)) {
+                        json_decref(a);
+                        return -EINVAL;
+                }
+                json_array_foreach(a, i, v)
+                        if (!json_is_string(v) || strv_extend(&argv, json_string_value(v)) < 0) {
+                                json_decref(a);
+                                return -EINVAL;
+                        }
+                json_decref(a);
+                if (argv && streq(argv[0], "CMD")) {
+                        free(argv[0]);
+                        memmove(argv, argv + 1, sizeof(char *) * strv_length(argv));
+                } else if (argv && streq(argv[0], "CMD-SHELL") && strv_length(argv) == 2) {
+                        char *c = strdup(argv[1]);
+                        argv = strv_free(argv);
+                        if (!c || strv_extend(&argv, "/bin/sh") < 0 || strv_extend(&argv, "-c") < 0 ||
+                                        strv_consume(&argv, c) < 0)
+                                return -ENOMEM;
+                }
+                if (strv_length(argv) == 0)
+                        return -EINVAL;
+                *ret = TAKE_PTR(argv);
+                return 0;
+        }
+        shell = startswith(cmd, "CMD-SHELL ") ?: cmd;
+        if (strv_extend(&argv, "/bin/sh") < 0 || strv_extend(&argv, "-c") < 0 || strv_extend(&argv, shell) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+int health_from_spec(const ContainerSpec *spec, HealthCheck *ret) {
+        HealthCheck h = {
+                .interval_usec = DEFAULT_INTERVAL_USEC,
+                .timeout_usec = DEFAULT_TIMEOUT_USEC,
+                .retries = DEFAULT_RETRIES,
+                .timer_fd = -EBADF,
+                .check_pidfd = -EBADF,
+                .status = "starting",
+        };
+        int r;
+
+        if (isempty(spec->health_cmd) || strcasecmp(spec->health_cmd, "none") == 0) {
+                *ret = h;
+                return 0;
+        }
+        r = health_argv(spec->health_cmd, &h.argv);
+        if (r < 0)
+                return log_error_errno(r, "Invalid --health-cmd '%s'.", spec->health_cmd);
+        if ((spec->health_interval && (parse_duration(spec->health_interval, &h.interval_usec) < 0 || h.interval_usec == 0)) ||
+                        (spec->health_timeout && (parse_duration(spec->health_timeout, &h.timeout_usec) < 0 || h.timeout_usec == 0)) ||
+                        (spec->health_start_period && parse_duration(spec->health_start_period, &h.start_period_usec) < 0)) {
+                strv_free(h.argv);
+                return log_error_errno(-EINVAL, "Invalid health check duration: use e.g. 30s, 1m30s or 500ms.");
+        }
+        if (spec->health_retries) {
+                char *end;
+                unsigned long v = strtoul(spec->health_retries, &end, 10);
+                if (*end != 0 || v == 0 || v > 1000) {
+                        strv_free(h.argv);
+                        return log_error_errno(-EINVAL, "Invalid --health-retries '%s'.", spec->health_retries);
+                }
+                h.retries = (unsigned) v;
+        }
+        if (!spec->health_on_failure || streq(spec->health_on_failure, "none"))
+                h.on_failure = HEALTH_ACTION_NONE;
+        else if (streq(spec->health_on_failure, "kill"))
+                h.on_failure = HEALTH_ACTION_KILL;
+        else if (streq(spec->health_on_failure, "stop"))
+                h.on_failure = HEALTH_ACTION_STOP;
+        else {
+                strv_free(h.argv);
+                return log_error_errno(-EINVAL, "Invalid --health-on-failure '%s': expected none, kill or stop.",
+                                spec->health_on_failure);
+        }
+        *ret = h;
+        return 0;
+}
+
+void health_done(HealthCheck *h) {
+        h->argv = strv_free(h->argv);
+        h->timer_fd = safe_close(h->timer_fd);
+        if (h->check_pidfd >= 0) {
+                (void) syscall(SYS_pidfd_send_signal, h->check_pidfd, SIGKILL, NULL, 0);
+                (void) waitid((idtype_t) P_PIDFD, (id_t) h->check_pidfd, &(siginfo_t) {}, WEXITED);
+        }
+        h->check_pidfd = safe_close(h->check_pidfd);
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static int arm(HealthCheck *h, uint64_t usec) {
+        struct itimerspec its = {
+                .it_value.tv_sec = (time_t) (usec / 1000000),
+                .it_value.tv_nsec = (long) (usec % 1000000) * 1000 + (usec == 0),
+        };
+        return RET_NERRNO(timerfd_settime(h->timer_fd, 0, &its, NULL));
+}
+
+int health_begin(HealthCheck *h) {
+        if (!h->argv)
+                return 0;
+        h->started_usec = now_usec();
+        h->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (h->timer_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to create the health check timer: %m");
+        return arm(h, h->interval_usec);
+}
+
+int health_on_timer(HealthCheck *h, int target_pidfd, int cgroup_fd, const ExecParams *base) {
+        _cleanup_close_ int null_fd = -EBADF;
+        uint64_t expirations;
+        ExecParams p = *base;
+
+        (void) read(h->timer_fd, &expirations, sizeof expirations);
+        if (h->check_pidfd >= 0) {
+                /* Still running after the timeout: a failure, counted when it is reaped. */
+                log_warning("Health check did not finish within its timeout; killing it.");
+                (void) syscall(SYS_pidfd_send_signal, h->check_pidfd, SIGKILL, NULL, 0);
+                return 0;
+        }
+        null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open /dev/null: %m");
+        p.argv = h->argv;
+        h->check_pidfd = container_spawn(target_pidfd, cgroup_fd, &p, null_fd, -EBADF);
+        if (h->check_pidfd < 0) {
+                h->check_pidfd = -EBADF;
+                return arm(h, h->interval_usec);
+        }
+        return arm(h, h->timeout_usec);
+}
+
+int health_on_exit(HealthCheck *h) {
+        siginfo_t si = {};
+        const char *old = h->status;
+        bool ok;
+
+        if (waitid((idtype_t) P_PIDFD, (id_t) h->check_pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+                return 0;
+        h->check_pidfd = safe_close(h->check_pidfd);
+        ok = si.si_code == CLD_EXITED && si.si_status == 0;
+        if (ok) {
+                h->failures = 0;
+                h->status = "healthy";
+        } else if (now_usec() - h->started_usec >= h->start_period_usec) {
+                /* Failures while the container is still starting up do not count. */
+                if (++h->failures >= h->retries)
+                        h->status = "unhealthy";
+        }
+        (void) arm(h, h->interval_usec);
+        return streq(old, h->status) ? 0 : 1;
+}
