@@ -99,18 +99,25 @@ static int apply_ulimits(char **ulimits) {
         return 0;
 }
 
-static int resolve_user(const ExecParams *p, UserIds *ret) {
-        _cleanup_fclose_ FILE *passwd = NULL, *group = NULL;
+/* Opens a file of the container for reading, only when it is a regular file: a passwd symlinked to
+ * /dev/zero would never end. */
+static FILE *fopen_regular(const char *path) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         struct stat st;
+        FILE *f;
 
-        /* Already inside the container root: these are the image's files and cannot lead outside.
-         * Only regular files: a passwd symlinked to /dev/zero would never end. */
-        passwd = fopen("/etc/passwd", "re");
-        if (passwd && (fstat(fileno(passwd), &st) < 0 || !S_ISREG(st.st_mode)))
-                passwd = (fclose(passwd), NULL);
-        group = fopen("/etc/group", "re");
-        if (group && (fstat(fileno(group), &st) < 0 || !S_ISREG(st.st_mode)))
-                group = (fclose(group), NULL);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return NULL;
+        f = fdopen(fd, "re");
+        if (f)
+                TAKE_FD(fd);
+        return f;
+}
+
+static int resolve_user(const ExecParams *p, UserIds *ret) {
+        /* Already inside the container root: these are the image's files and cannot lead outside. */
+        _cleanup_fclose_ FILE *passwd = fopen_regular("/etc/passwd"), *group = fopen_regular("/etc/group");
+
         return user_resolve(p->user, p->group_add, passwd, group, ret);
 }
 
