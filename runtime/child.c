@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -166,6 +167,8 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
 
         if (setsid() < 0)
                 child_fail(sync_fd, log_error_errno(negative_errno(), "setsid() failed: %m"), 125);
+        if (p->tty && ioctl(0, TIOCSCTTY, 0) < 0)
+                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to make the pty the controlling terminal: %m"), 125);
         r = apply_ulimits(p->ulimits);
         if (r < 0)
                 child_fail(sync_fd, r, 125);

@@ -33,6 +33,7 @@ typedef struct ExecParams {
         bool no_new_privileges;
         bool privileged;      /* no seccomp */
         const char *seccomp;  /* NULL: default filter; "unconfined"; or a JSON profile's text */
+        bool tty;             /* stdin is a pty slave that becomes the controlling terminal */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, char **env, ExecParams *ret);

@@ -17,6 +17,7 @@
 #include "init.h"
 #include "log.h"
 #include "paths.h"
+#include "pty.h"
 #include "spawn.h"
 #include "state.h"
 
@@ -117,7 +118,9 @@ int exec_main(int argc, char *argv[]) {
         _cleanup_(exec_options_done) ExecOptions o = {};
         _cleanup_(process_state_done) ProcessState ps = {};
         _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF, signal_fd = -EBADF,
-                            child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
+                            child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF, master = -EBADF;
+        _cleanup_(pty_terminal_restore) PtyTerminal terminal = {};
+        int in_fd = -EBADF;
         _cleanup_free_ char *lock = NULL;
         ChildError err = {};
         bool have_error = false;
@@ -127,8 +130,6 @@ int exec_main(int argc, char *argv[]) {
 
         if (parse_exec_options(argc, argv, &o) < 0)
                 return EXIT_EXEC_FAILED;
-        if (o.tty)
-                return log_error_errno(-EOPNOTSUPP, "exec --tty is not supported yet."), EXIT_EXEC_FAILED;
         if (!container_name_is_valid(o.name))
                 return log_error_errno(-EINVAL, "Invalid container name '%s'.", o.name), EXIT_EXEC_FAILED;
         lock = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", o.name, ".lock");
@@ -173,9 +174,15 @@ int exec_main(int argc, char *argv[]) {
                         .no_new_privileges = ps.no_new_privileges,
                         .privileged = ps.privileged,
                         .seccomp = ps.seccomp,
+                        .tty = o.tty,
                 };
                 if (!env)
                         return log_oom(), EXIT_EXEC_FAILED;
+                if (o.tty && !env_get(env, "TERM")) {
+                        _cleanup_free_ char *term = strjoin("TERM=", getenv("TERM") ?: "xterm");
+                        if (!term || env_set(&env, term) < 0)
+                                return log_oom(), EXIT_EXEC_FAILED;
+                }
                 STRV_FOREACH(kv, o.env)
                         if (env_set(&env, *kv) < 0)
                                 return log_error_errno(-EINVAL, "Invalid --env '%s': expected KEY=VALUE.", *kv),
@@ -187,11 +194,24 @@ int exec_main(int argc, char *argv[]) {
         }
         sync_child = safe_close(sync_child);
 
+        if (o.tty) {
+                master = pty_receive_master(sync_parent, &have_error, &err, sizeof err);
+                if (master >= 0) {
+                        (void) fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+                        pty_copy_size(master);
+                        pty_terminal_raw(&terminal);
+                        in_fd = 0;
+                } else if (!have_error)
+                        log_error_errno(master, "Did not get the pty from the container: %m");
+        }
+
         for (;;) {
-                struct pollfd p[3] = {
+                struct pollfd p[5] = {
                         { .fd = signal_fd, .events = POLLIN },
                         { .fd = child_pidfd, .events = POLLIN },
                         { .fd = sync_parent, .events = POLLIN },
+                        { .fd = in_fd, .events = POLLIN },
+                        { .fd = master, .events = POLLIN },
                 };
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
@@ -205,9 +225,17 @@ int exec_main(int argc, char *argv[]) {
                         if (n >= 0)
                                 sync_parent = safe_close(sync_parent);
                 }
+                if (p[3].revents && pty_shovel(in_fd, master) < 0)
+                        in_fd = -EBADF; /* our input ended; the terminal stays until the process exits */
+                if (p[4].revents && pty_shovel(master, 1) < 0)
+                        master = safe_close(master);
                 if (p[0].revents) {
                         struct signalfd_siginfo si;
-                        if (read(signal_fd, &si, sizeof si) == (ssize_t) sizeof si && si.ssi_signo != SIGCHLD)
+                        if (read(signal_fd, &si, sizeof si) != (ssize_t) sizeof si || si.ssi_signo == SIGCHLD)
+                                continue;
+                        if (si.ssi_signo == SIGWINCH && master >= 0)
+                                pty_copy_size(master); /* the kernel tells the process group */
+                        else
                                 (void) syscall(SYS_pidfd_send_signal, child_pidfd, (int) si.ssi_signo, NULL, 0);
                 }
                 if (p[1].revents) {
@@ -218,6 +246,9 @@ int exec_main(int argc, char *argv[]) {
                                 continue;
                         if (sync_parent >= 0 && recv(sync_parent, &err, sizeof err, MSG_DONTWAIT) == (ssize_t) sizeof err)
                                 have_error = true;
+                        /* What the process wrote last is still in the pty. */
+                        while (master >= 0 && pty_shovel(master, 1) > 0)
+                                ;
                         if (have_error)
                                 return err.exit_status;
                         return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;

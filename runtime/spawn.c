@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pty.h"
 #include "spawn.h"
 
 _noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, int stdio_fd, int sync_fd) {
@@ -22,6 +23,11 @@ _noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, int st
         if (setns(target_pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
                 ChildError e = { .error = log_error_errno(negative_errno(), "Failed to enter the container's namespaces: %m"),
                                  .exit_status = 125 };
+                (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
+                _exit(125);
+        }
+        if (p->tty && pty_setup_child(sync_fd) < 0) {
+                ChildError e = { .error = -EIO, .exit_status = 125 };
                 (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
                 _exit(125);
         }

@@ -205,6 +205,10 @@ check_output "exec gets the container's privileges" "CapEff:	00000000800405fb No
 check "exec joins the payload cgroup" bash -c "'$RT' exec sleeper cat /proc/self/cgroup | grep -qx '0::/'"
 check_output "exec --user --workdir --env" "uid=65534 /tmp X=1" \
         "$RT" exec -u nobody -w /tmp -e X=1 sleeper sh -c 'echo uid=$(id -u) $(pwd) X=$X'
+check_output "exec --tty: a terminal from the container's devpts" "/dev/pts/0 is-a-tty" \
+        "$RT" exec --tty sleeper sh -c 'echo $(tty) $(test -t 0 && echo is-a-tty)'
+check_output "exec --tty: input goes through the terminal" "typed-in" \
+        bash -c "echo typed-in | '$RT' exec -t sleeper head -1"
 exec_status() { "$RT" exec sleeper sh -c 'exit 5'; [ $? -eq 5 ]; }
 check "exec passes the exit status" exec_status
 check_output "exec into a container that does not run fails" "is not running" "$RT" exec no-such-ctr true
