@@ -51,9 +51,9 @@ int verb_pull(int argc, char *argv[]) {
         while ((c = getopt_long(argc, argv, "qh", options, NULL)) >= 0)
                 switch (c) {
                 case 'c': {
-                        const char *colon = strchr(optarg, ':');
+                        const char *colon = optarg ? strchr(optarg, ':') : NULL;
                         free(user);
-                        user = colon ? strndup(optarg, colon - optarg) : strdup(optarg);
+                        user = colon ? strndup(optarg, colon - optarg) : strdup(optarg ?: "");
                         if (!user)
                                 return log_oom();
                         o.registry.username = user;

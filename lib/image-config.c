@@ -179,8 +179,7 @@ int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
                     (r = labels(json_object_get(c, "Labels"), &info.config.labels)) < 0)
                         goto finish;
         }
-        *ret = info;
-        info = (ImageConfigInfo) {};
+        *ret = TAKE_GENERIC(info, ImageConfigInfo, (ImageConfigInfo) {});
         r = 0;
 finish:
         json_decref(root);

@@ -87,7 +87,7 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
         const char *config_path = json_string_value(json_object_get(entry, "Config"));
         json_t *layers = json_object_get(entry, "Layers"), *tags = json_object_get(entry, "RepoTags"), *v;
         StagedLayer *staged = NULL;
-        size_t config_size, n, i;
+        size_t config_size = 0, n, i;
         int r;
 
         if (!config_path || !json_is_array(layers))
@@ -164,7 +164,7 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         LoadState st;
         json_error_t err;
         json_t *list, *entry;
-        size_t size, i;
+        size_t size = 0, i;
         int r;
 
         r = image_staging_new(s, &staging);

@@ -121,8 +121,7 @@ static int fetch_manifest(RegistryClient *rc, const char *reference, const char 
         }
         if (!m.media_type)
                 return log_error_errno(-EBADMSG, "Manifest %s has no media type.", reference);
-        *ret = m;
-        m = (Manifest) {};
+        *ret = TAKE_GENERIC(m, Manifest, (Manifest) {});
         return 0;
 }
 
@@ -362,7 +361,7 @@ int image_store_pull(ImageStore *s, const char *reference, const ImagePullOption
 
         /* Indexes (manifest lists) lead to the platform's manifest, perhaps through nested indexes. */
         cur = &top;
-        for (unsigned depth = 0; streq(cur->media_type, MT_OCI_INDEX) || streq(cur->media_type, MT_DOCKER_LIST);
+        for (unsigned depth = 0; streq_ptr(cur->media_type, MT_OCI_INDEX) || streq_ptr(cur->media_type, MT_DOCKER_LIST);
              depth++) {
                 _cleanup_free_ char *child = NULL;
                 Manifest next = {};
@@ -381,7 +380,7 @@ int image_store_pull(ImageStore *s, const char *reference, const ImagePullOption
                 m = next;
                 cur = &m;
         }
-        if (startswith(cur->media_type, MT_DOCKER_V1)) {
+        if (!cur->media_type || startswith(cur->media_type, MT_DOCKER_V1)) {
                 r = log_error_errno(-EPROTONOSUPPORT, "%s uses the deprecated docker schema 1; not supported.", reference);
                 goto finish;
         }

@@ -300,8 +300,7 @@ static int record_load(ImageStore *s, const char *file, ImageRecord *ret) {
                 return log_oom();
         if (r < 0 || !rec.id || !image_digest_is_valid(rec.id))
                 return log_warning_errno(-EBADMSG, "%s/images/%s: malformed record; ignoring it.", s->root, file);
-        *ret = rec;
-        rec = (ImageRecord) {};
+        *ret = TAKE_GENERIC(rec, ImageRecord, (ImageRecord) {});
         return 0;
 }
 
@@ -383,8 +382,7 @@ int records_load(ImageStore *s, RecordSet *ret) {
         }
         if (set.n > 0)
                 qsort(set.items, set.n, sizeof(ImageRecord), compare_records);
-        *ret = set;
-        set = (RecordSet) {};
+        *ret = TAKE_GENERIC(set, RecordSet, (RecordSet) {});
         return 0;
 }
 

@@ -42,6 +42,8 @@ struct RegistryTransfer {
 };
 
 static int buffer_append(Buffer *b, const void *p, size_t n, size_t max) {
+        if (!p)
+                n = 0;
         if (max > 0 && b->size + n > max)
                 n = max > b->size ? max - b->size : 0;
         if (b->size + n + 1 > b->allocated) {
@@ -52,7 +54,8 @@ static int buffer_append(Buffer *b, const void *p, size_t n, size_t max) {
                 b->data = d;
                 b->allocated = MAX(a, (size_t) 16384);
         }
-        memcpy(b->data + b->size, p, n);
+        if (n > 0)
+                memcpy(b->data + b->size, p, n);
         b->size += n;
         b->data[b->size] = 0;
         return 0;
@@ -234,7 +237,7 @@ int registry_transfer_read_all(RegistryTransfer *t, size_t max, char **ret, size
         Buffer all = {};
 
         for (;;) {
-                const void *p;
+                const void *p = NULL;
                 ssize_t n = registry_transfer_read(t, &p);
                 if (n < 0) {
                         buffer_done(&all);
@@ -310,10 +313,10 @@ static int fetch_token(RegistryClient *c, const char *params) {
         _cleanup_free_ char *realm = challenge_param(params, "realm"), *service = challenge_param(params, "service"),
                             *scope = challenge_param(params, "scope"), *url = NULL, *default_scope = NULL,
                             *body = NULL, *basic = NULL;
+        size_t size = 0;
         _cleanup_(registry_transfer_freep) RegistryTransfer *t = NULL;
         char *esc_service = NULL, *esc_scope = NULL;
         const char *token;
-        size_t size;
         json_t *j;
         int r;
 

@@ -377,7 +377,7 @@ static int extract_symlink(Extractor *x, const char *entry, struct archive_entry
 static int extract_hardlink(Extractor *x, const char *entry, const char *raw_target, int parent_fd, const char *name) {
         _cleanup_free_ char *target = NULL;
         _cleanup_close_ int target_parent_fd = -EBADF;
-        const char *target_name, *why = NULL;
+        const char *target_name = NULL, *why = NULL;
         struct stat st;
         int r;
 
@@ -393,6 +393,8 @@ static int extract_hardlink(Extractor *x, const char *entry, const char *raw_tar
         r = open_parent(x, entry, target, &target_parent_fd, &target_name);
         if (r < 0)
                 return r;
+        if (!target_name)
+                return -EINVAL; /* open_parent() always sets it on success */
         if (fstatat(target_parent_fd, target_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': hard link target '%s' is not an earlier "
                                 "entry of this layer: %m", entry, target);
@@ -488,6 +490,8 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         if (r < 0)
                 return r;
 
+        if (!name)
+                return -EINVAL; /* open_parent() always sets it on success */
         if (startswith(name, WHITEOUT_PREFIX))
                 return extract_whiteout(entry, parent_fd, name);
 
