@@ -211,6 +211,22 @@ int image_store_commit(ImageStore *s, ImageStaging *st, const ImageCommit *c, Im
 
 /* ---- garbage collection -------------------------------------------------------------------- */
 
+/* A running container holds a shared lock on the layer's layer.json (image_store_pin()). */
+static bool layer_is_pinned(int layers_fd, const char *hex) {
+        _cleanup_free_ char *p = strjoin(hex, "/layer.json");
+        _cleanup_close_ int fd = -EBADF;
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+        if (!p)
+                return true;
+        fd = openat(layers_fd, p, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return false; /* no metadata: a leftover nobody can have pinned */
+        /* Pins are taken under the shared store lock and we hold the exclusive one, so the answer
+         * stays true until the layer is gone. */
+        return fcntl(fd, F_OFD_GETLK, &fl) < 0 || fl.l_type != F_UNLCK;
+}
+
 static int collect_unreferenced(ImageStore *s, int dir_fd, const char *what, char *const *keep, bool is_layer) {
         _cleanup_(closedirp) DIR *d = NULL;
         int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -232,6 +248,11 @@ static int collect_unreferenced(ImageStore *s, int dir_fd, const char *what, cha
                         if (unlinkat(dir_fd, de->d_name, 0) < 0 && errno != ENOENT)
                                 log_warning_errno(negative_errno(), "Failed to remove %s/%s/%s: %m", s->root, what,
                                                 de->d_name);
+                        continue;
+                }
+                if (layer_is_pinned(dir_fd, de->d_name)) {
+                        log_debug("Layer sha256:%s is unused but a container still runs on it; keeping it.",
+                                        de->d_name);
                         continue;
                 }
                 /* Out of sight first, then delete: a crash midway leaves only a tmp/ leftover. */

@@ -574,3 +574,51 @@ Image *image_free(Image *image) {
         free(image);
         return NULL;
 }
+
+struct ImagePin {
+        int *fds;
+        size_t n;
+};
+
+ImagePin *image_pin_free(ImagePin *pin) {
+        if (!pin)
+                return NULL;
+        for (size_t i = 0; i < pin->n; i++)
+                safe_close(pin->fds[i]);
+        free(pin->fds);
+        free(pin);
+        return NULL;
+}
+
+int image_store_pin(ImageStore *s, const Image *image, ImagePin **ret) {
+        _cleanup_store_lock_ StoreLockGuard g = {};
+        _cleanup_(image_pin_freep) ImagePin *pin = NULL;
+        size_t n = strv_length(image->diff_ids);
+        int r;
+
+        pin = calloc(1, sizeof(ImagePin));
+        if (!pin || !(pin->fds = calloc(MAX(n, (size_t) 1), sizeof(int))))
+                return log_oom();
+        /* Under the store lock: collection runs under the exclusive one, so a layer is either
+         * still there and gets pinned, or already gone. */
+        r = store_lock_guarded(s, F_RDLCK, &g);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(d, image->diff_ids) {
+                _cleanup_free_ char *p = strjoin(digest_hex(*d), "/layer.json");
+                struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+                int fd;
+
+                if (!p)
+                        return log_oom();
+                fd = openat(s->layers_fd, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return log_error_errno(negative_errno(), "Layer %s of image %s is gone from %s: %m", *d,
+                                        image->id, s->root);
+                pin->fds[pin->n++] = fd;
+                if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
+                        return log_error_errno(negative_errno(), "Failed to pin layer %s: %m", *d);
+        }
+        *ret = TAKE_PTR(pin);
+        return 0;
+}

@@ -86,3 +86,12 @@ int image_store_prune(ImageStore *store, char ***ret_deleted);
 int image_store_read_blob(ImageStore *store, const char *digest, char **ret, size_t *ret_size);
 
 const char *image_store_root(const ImageStore *store);
+
+/* Keeps an image's layers on disk while a container uses them: each layer's layer.json gets a
+ * shared OFD lock, and garbage collection (rm, prune) skips locked layers; they go at the first
+ * collection after the pin is freed. Take it right after the lookup and keep it for the
+ * container's life (forked children share it). -ENOENT when a layer is already gone. */
+typedef struct ImagePin ImagePin;
+int image_store_pin(ImageStore *store, const Image *image, ImagePin **ret);
+ImagePin *image_pin_free(ImagePin *pin);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ImagePin *, image_pin_free);

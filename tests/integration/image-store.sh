@@ -94,6 +94,19 @@ check_output "no images left" "0" n_images
 check_output "no layers left" "0" n_layers
 check "no blobs left" test -z "$(ls -A "$BERTH_STORAGE_DIR/blobs/sha256")"
 
+# --- a layer a container runs on survives rm (image_store_pin: a shared lock on its layer.json) ---------
+check "import an image to pin" "$BERTH" image import "$T/bb.tar" pinned
+# a POSIX read lock conflicts with the store's OFD write-lock test just like the runtime's pin does
+python3 -c 'import fcntl, sys, time; f = open(sys.argv[1]); fcntl.lockf(f, fcntl.LOCK_SH); print("locked", flush=True); time.sleep(60)' \
+        "$BERTH_STORAGE_DIR/layers/${diff_id#sha256:}/layer.json" >"$T/pin.out" &
+pin_pid=$!
+wait_until 10 grep -q locked "$T/pin.out"
+check_output "rm of the pinned image deletes the image" "Deleted:" "$BERTH" image rm pinned
+check "its layer stays while pinned" test -f "$layer/bin/busybox"
+kill "$pin_pid"; wait "$pin_pid" 2>/dev/null
+check "prune after the container is gone" "$BERTH" image prune
+check_output "... collects the layer" "0" n_layers
+
 # --- bad input leaves nothing -----------------------------------------------------------------------
 head -c 5000 /dev/urandom >"$T/garbage"
 check_fails "importing garbage fails" "$BERTH" image import "$T/garbage" junk
