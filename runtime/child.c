@@ -125,6 +125,8 @@ static int resolve_user(const ExecParams *p, UserIds *ret) {
 static int load_seccomp(const ExecParams *p) {
         if (p->privileged || streq_ptr(p->seccomp, "unconfined"))
                 return 0;
+        if (p->filter)
+                return seccomp_filter_apply(p->filter);
         if (p->seccomp)
                 return seccomp_load_profile(p->seccomp, "the container's seccomp profile");
         return seccomp_load_default(p->caps);
@@ -143,6 +145,7 @@ void exec_params_from_container(const Container *c, char **env, ExecParams *ret)
                 .no_new_privileges = c->spec.no_new_privileges,
                 .privileged = c->spec.privileged,
                 .seccomp = c->seccomp,
+                .filter = &c->filter,
         };
 }
 
@@ -260,7 +263,7 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                 if (payload < 0)
                         child_fail(sync_fd, log_error_errno(negative_errno(), "fork() failed: %m"), 125);
                 if (payload > 0)
-                        init_run(payload);
+                        init_run(payload, &c->init_filter);
         }
         {
                 _cleanup_strv_free_ char **env = strv_copy(c->process.env);

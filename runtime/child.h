@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "container.h"
+#include "seccomp.h"
 #include "macro.h"
 
 typedef struct ChildError {
@@ -34,6 +35,7 @@ typedef struct ExecParams {
         bool privileged;      /* no seccomp */
         const char *seccomp;  /* NULL: default filter; "unconfined"; or a JSON profile's text */
         bool tty;             /* stdin is a pty slave that becomes the controlling terminal */
+        const SeccompFilter *filter; /* compiled in advance; NULL: compile from seccomp/caps here */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, char **env, ExecParams *ret);

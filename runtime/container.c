@@ -11,6 +11,8 @@ void container_done(Container *c) {
         free(c->lock_path);
         free(c->join_netns);
         free(c->seccomp);
+        seccomp_filter_done(&c->filter);
+        seccomp_filter_done(&c->init_filter);
         free(c->oci_id);
         free(c->oci_bundle);
         free(c->cgroup_path);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "seccomp.h"
 #include "container-spec.h"
 #include "image-store.h"
 
@@ -38,6 +39,8 @@ typedef struct Container {
         bool notify_proxy;     /* --notify=true */
         bool notify_healthy;   /* --notify=healthy: READY=1 once the first health check passes */
         char *seccomp;         /* NULL: default profile; "unconfined"; or the text of a JSON profile */
+        SeccompFilter filter;  /* compiled from seccomp and caps before the container starts */
+        SeccompFilter init_filter; /* --init: the default filter for an init holding only CAP_KILL */
 
         /* The OCI face (oci.c): */
         bool oci;              /* no generated /etc files; state in OCI format; stays "stopped" after exit */

@@ -120,6 +120,7 @@ int exec_main(int argc, char *argv[]) {
         _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF, signal_fd = -EBADF,
                             child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF, master = -EBADF;
         _cleanup_(pty_terminal_restore) PtyTerminal terminal = {};
+        _cleanup_(seccomp_filter_done) SeccompFilter filter = {};
         int in_fd = -EBADF;
         _cleanup_free_ char *lock = NULL;
         ChildError err = {};
@@ -161,6 +162,8 @@ int exec_main(int argc, char *argv[]) {
         sync_parent = pair[0];
         sync_child = pair[1];
 
+        if (!ps.privileged && seccomp_filter_prepare(ps.seccomp, ps.caps, &filter) < 0)
+                return EXIT_EXEC_FAILED;
         {
                 _cleanup_strv_free_ char **env = strv_copy(ps.env);
                 ExecParams p = {
@@ -175,6 +178,7 @@ int exec_main(int argc, char *argv[]) {
                         .privileged = ps.privileged,
                         .seccomp = ps.seccomp,
                         .tty = o.tty,
+                        .filter = &filter,
                 };
                 if (!env)
                         return log_oom(), EXIT_EXEC_FAILED;

@@ -18,7 +18,7 @@ int exit_status_from_wait(int status) {
         return 255;
 }
 
-_noreturn_ void init_run(pid_t payload) {
+_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter) {
         uint64_t keep = CAP_MASK(CAP_KILL);
         sigset_t all;
 
@@ -29,7 +29,7 @@ _noreturn_ void init_run(pid_t payload) {
         (void) close_range(3, ~0U, 0);
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (capabilities_apply_and_switch_user(keep, 0, 0, 0, NULL, 0) < 0 ||
-                        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load_default(keep) < 0) {
+                        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_apply(filter) < 0) {
                 log_error("The container init could not drop its privileges; stopping the container.");
                 (void) kill(payload, SIGKILL);
                 _exit(125);

@@ -10,7 +10,9 @@
 
 #include "macro.h"
 
-_noreturn_ void init_run(pid_t payload);
+#include "seccomp.h"
+
+_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter);
 
 /* Exit status for a wait status, the shell's way: the code, or 128+signal. */
 int exit_status_from_wait(int status);

@@ -3,10 +3,18 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "caps.h"
+#include "fs-util.h"
 #include "log.h"
+#include "paths.h"
 #include "seccomp.h"
 
 /* Allowed for everybody: what ordinary programs use. Names libseccomp does not know are skipped, so
@@ -176,7 +184,7 @@ static int add_native_subarches(scmp_filter_ctx ctx) {
         return 0;
 }
 
-int seccomp_load_default(uint64_t caps) {
+static int build_default(uint64_t caps, scmp_filter_ctx *ret) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
         int r;
 
@@ -239,7 +247,16 @@ int seccomp_load_default(uint64_t caps) {
         }
         if (r < 0)
                 return r;
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
 
+int seccomp_load_default(uint64_t caps) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = build_default(caps, &ctx);
+
+        if (r < 0)
+                return r;
         r = seccomp_load(ctx);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the seccomp filter: %m");
@@ -294,7 +311,7 @@ static int arg_from_json(json_t *a, struct scmp_arg_cmp *ret) {
         return -EINVAL;
 }
 
-int seccomp_load_profile(const char *json_text, const char *path) {
+static int build_profile(const char *json_text, const char *path, scmp_filter_ctx *ret) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         json_error_t err;
         json_t *root = json_loads(json_text, 0, &err), *syscalls, *rule;
@@ -352,8 +369,114 @@ int seccomp_load_profile(const char *json_text, const char *path) {
         json_decref(root);
         if (r < 0)
                 return r;
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+int seccomp_load_profile(const char *json_text, const char *path) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = build_profile(json_text, path, &ctx);
+
+        if (r < 0)
+                return r;
         r = seccomp_load(ctx);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the seccomp profile %s: %m", path);
+        return 0;
+}
+
+void seccomp_filter_done(SeccompFilter *f) {
+        free(f->bpf);
+        *f = (SeccompFilter) {};
+}
+
+/* FNV-1a: only to name cache files; a collision needs a profile crafted by root. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
+        const unsigned char *p = data;
+        for (size_t i = 0; i < n; i++) {
+                h ^= p[i];
+                h *= 0x100000001b3ULL;
+        }
+        return h;
+}
+
+static char *cache_path(const char *profile, uint64_t caps) {
+        const struct scmp_version *v = seccomp_version();
+        uint32_t arch = seccomp_arch_native();
+        uint64_t h = 0xcbf29ce484222325ULL;
+        char name[64];
+
+        h = fnv1a(h, profile ?: "default-v1", strlen(profile ?: "default-v1"));
+        h = fnv1a(h, &caps, sizeof caps);
+        h = fnv1a(h, v, sizeof *v);
+        h = fnv1a(h, &arch, sizeof arch);
+        /* Also the table itself: a rebuilt runtime with a changed default must not reuse old filters. */
+        for (size_t i = 0; !profile && i < ELEMENTSOF(allowed_syscalls); i++)
+                h = fnv1a(h, allowed_syscalls[i], strlen(allowed_syscalls[i]) + 1);
+        for (size_t i = 0; !profile && i < ELEMENTSOF(gated_syscalls); i++)
+                h = fnv1a(h, gated_syscalls[i].name, strlen(gated_syscalls[i].name) + 1);
+        (void) snprintf(name, sizeof name, "%016llx.bpf", (unsigned long long) h);
+        return strjoin(berth_path(BERTH_PATH_RUN), "/seccomp-cache/", name);
+}
+
+static int export_bpf(scmp_filter_ctx ctx, SeccompFilter *ret) {
+        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        int r;
+
+        if (fd < 0)
+                return negative_errno();
+        r = seccomp_export_bpf(ctx, fd);
+        if (r < 0)
+                return r;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return negative_errno();
+        return read_full_fd(fd, (char **) &ret->bpf, &ret->size);
+}
+
+int seccomp_filter_prepare(const char *profile, uint64_t caps, SeccompFilter *ret) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        _cleanup_free_ char *path = NULL;
+        SeccompFilter f = {};
+        int r;
+
+        *ret = (SeccompFilter) {};
+        if (streq_ptr(profile, "unconfined"))
+                return 0;
+        path = cache_path(profile, profile ? 0 : caps);
+        if (!path)
+                return log_oom();
+        if (read_full_file(path, (char **) &f.bpf, &f.size) >= 0 && f.size > 0 &&
+                        f.size % sizeof(struct sock_filter) == 0) {
+                *ret = f;
+                return 0;
+        }
+        seccomp_filter_done(&f);
+
+        r = profile ? build_profile(profile, "the seccomp profile", &ctx) : build_default(caps, &ctx);
+        if (r < 0)
+                return r;
+        r = export_bpf(ctx, &f);
+        if (r < 0)
+                return log_error_errno(r, "Failed to compile the seccomp filter: %m");
+        /* A cache that cannot be written only costs time. */
+        {
+                _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/seccomp-cache");
+                if (dir && mkdir_p(dir, 0700) >= 0)
+                        (void) write_file_atomic(path, f.bpf, f.size, 0600, 0);
+        }
+        *ret = f;
+        return 0;
+}
+
+int seccomp_filter_apply(const SeccompFilter *f) {
+        struct sock_fprog prog = {
+                .len = (unsigned short) (f->size / sizeof(struct sock_filter)),
+                .filter = f->bpf,
+        };
+
+        if (f->size == 0)
+                return 0;
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+                return log_error_errno(negative_errno(), "Failed to install the seccomp filter: %m");
         return 0;
 }

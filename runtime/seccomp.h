@@ -5,10 +5,26 @@
  * than it) fail with ENOSYS so libc falls back; known-dangerous ones fail with EPERM unless the
  * container holds the capability that makes them legitimate. */
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* Loads the default filter for a container whose bounding set is caps. Must be the last thing before
- * execve when no_new_privs is set (it needs no privilege then). */
+/* A compiled filter (BPF instructions), made by the supervisor on the host and applied by the
+ * container's process: compiling takes libseccomp some 20 ms, so compiled filters are cached in
+ * $BERTH_RUN_DIR/seccomp-cache/, keyed by the profile, the capabilities, the libseccomp version and
+ * the architecture. An empty filter (size 0) means none. */
+typedef struct SeccompFilter {
+        void *bpf;
+        size_t size; /* bytes */
+} SeccompFilter;
+
+void seccomp_filter_done(SeccompFilter *f);
+/* profile: NULL for the default filter for caps, "unconfined" for none, or a JSON profile's text. */
+int seccomp_filter_prepare(const char *profile, uint64_t caps, SeccompFilter *ret);
+/* Installs the filter on the calling thread (needs no_new_privs or CAP_SYS_ADMIN). */
+int seccomp_filter_apply(const SeccompFilter *f);
+
+/* Compiles and loads the default filter for a container whose bounding set is caps, without a cache. */
 int seccomp_load_default(uint64_t caps);
 
 /* Loads a Docker- or OCI-format JSON profile (defaultAction, defaultErrnoRet, syscalls[].names/action/

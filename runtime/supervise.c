@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -502,6 +503,10 @@ int container_run(Container *c, CgroupPaths *cg) {
         char go = 1;
 
         if (health_from_spec(&c->spec, &health) < 0)
+                return EXIT_RUNTIME_FAILED;
+        if (!c->spec.privileged && seccomp_filter_prepare(c->seccomp, c->caps, &c->filter) < 0)
+                return EXIT_RUNTIME_FAILED;
+        if (c->spec.init && seccomp_filter_prepare(NULL, CAP_MASK(CAP_KILL), &c->init_filter) < 0)
                 return EXIT_RUNTIME_FAILED;
         if (c->notify_proxy) {
                 notify_fd = notify_proxy_open(c->run_dir);

@@ -97,6 +97,7 @@ check_output "--cap-add NET_ADMIN" "CapEff:	00000000800415fb" in_ctr --cap-add N
 check_output "--cap-drop all" "CapBnd:	0000000000000000" in_ctr --cap-drop all 'grep CapBnd /proc/self/status'
 check_output "--no-new-privileges=false" "NoNewPrivs:	0" in_ctr --no-new-privileges=false 'grep NoNewPrivs /proc/self/status'
 check_output "--privileged: no seccomp" "Seccomp:	0" in_ctr --privileged 'grep Seccomp: /proc/self/status'
+check "compiled seccomp filters are cached" bash -c "ls '$BERTH_RUN_DIR'/seccomp-cache/*.bpf"
 check_output "mount is refused without CAP_SYS_ADMIN" "refused" in_ctr 'mount -t tmpfs none /tmp 2>/dev/null || echo refused'
 check_output "... and allowed with it" "mounted" in_ctr --cap-add SYS_ADMIN 'mount -t tmpfs none /tmp && echo mounted'
 cat >"$T/deny-mkdir.json" <<'EOF'
