@@ -25,27 +25,32 @@
 typedef struct DecompressedStream {
         struct archive *raw;
         Sha256 *hash;
-        uint64_t bytes;
+        uint64_t bytes, max_bytes;
         char *buffer;
         int error;
 } DecompressedStream;
+
+static la_ssize_t stream_fail(struct archive *tar, DecompressedStream *d, int error, const char *message) {
+        if (tar)
+                archive_set_error(tar, EIO, "%s", message);
+        d->error = error;
+        return -1;
+}
 
 static la_ssize_t stream_read(struct archive *tar, void *userdata, const void **ret) {
         DecompressedStream *d = userdata;
         la_ssize_t n;
 
         n = archive_read_data(d->raw, d->buffer, IMPORT_BUFFER_SIZE);
-        if (n < 0) {
-                archive_set_error(tar, EIO, "decompressing: %s", archive_error_string(d->raw));
-                d->error = -EIO;
-                return -1;
-        }
-        if (n > 0 && sha256_update(d->hash, d->buffer, (size_t) n) < 0) {
-                archive_set_error(tar, EIO, "hashing failed");
-                d->error = -EIO;
-                return -1;
-        }
+        if (n < 0)
+                return stream_fail(tar, d, -EIO, archive_error_string(d->raw) ?: "decompression failed");
+        if (n > 0 && sha256_update(d->hash, d->buffer, (size_t) n) < 0)
+                return stream_fail(tar, d, -EIO, "hashing failed");
         d->bytes += (uint64_t) n;
+        /* The stream, not only the files, is bounded: a tarball padded with gigabytes of zeros after
+         * its end marker compresses to almost nothing. */
+        if (d->bytes > d->max_bytes)
+                return stream_fail(tar, d, -EFBIG, "the uncompressed stream exceeds the layer size limit");
         *ret = d->buffer;
         return n;
 }
@@ -59,7 +64,6 @@ static int stream_drain(DecompressedStream *d) {
         while (n > 0);
         return n < 0 ? d->error : 0;
 }
-
 
 struct archive *image_layer_reader_new(void) {
         struct archive *raw = archive_read_new();
@@ -94,7 +98,13 @@ int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_i
         if (r != ARCHIVE_OK)
                 return log_error_errno(-EBADMSG, "Failed to read the tarball: %s", archive_error_string(raw));
 
-        d = (DecompressedStream) { .raw = raw, .hash = hash, .buffer = buffer };
+        d = (DecompressedStream) {
+                .raw = raw,
+                .hash = hash,
+                .buffer = buffer,
+                /* file data plus headers and padding: a few KiB per entry at most */
+                .max_bytes = limits.max_bytes + limits.max_entries * 4096,
+        };
         archive_read_support_format_tar(tar);
         if (archive_read_open(tar, &d, NULL, stream_read, NULL) != ARCHIVE_OK)
                 return log_error_errno(d.error ?: -EBADMSG, "The input is not a tar archive: %s",
@@ -104,6 +114,9 @@ int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_i
         if (r < 0)
                 return r;
         r = stream_drain(&d);
+        if (r == -EFBIG)
+                return log_error_errno(r, "The tarball's uncompressed stream exceeds %ju bytes (see "
+                                "$BERTH_LAYER_MAX_BYTES and $BERTH_LAYER_MAX_ENTRIES).", (uintmax_t) d.max_bytes);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the rest of the tarball: %s", archive_error_string(raw));
         r = sha256_finish(hash, ret_diff_id);

@@ -140,6 +140,10 @@ mk many 'for i in range(50): add("f%d" % i, data=b"0123456789")'
 check_output "limits: entry count" "more than 20 entries" env BERTH_LAYER_MAX_ENTRIES=20 "$BERTH" image import "$T/tars/many.tar" many
 check_output "limits: total size" "exceed 100 bytes" env BERTH_LAYER_MAX_BYTES=100 "$BERTH" image import "$T/tars/many.tar" many
 check "limits: nothing left" store_clean
+python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1], "rb").read() + bytes(4 << 20))' "$T/tars/many.tar" | gzip -c >"$T/tars/padded.tar.gz"
+check_output "limits: zero padding after the end marker counts too" "uncompressed stream exceeds" \
+        env BERTH_LAYER_MAX_BYTES=1000 BERTH_LAYER_MAX_ENTRIES=100 "$BERTH" image import "$T/tars/padded.tar.gz" padded
+check "limits: nothing left" store_clean
 check "limits: within the limits it imports" env BERTH_LAYER_MAX_ENTRIES=60 BERTH_LAYER_MAX_BYTES=500 "$BERTH" image import "$T/tars/many.tar" many
 check "rm" "$BERTH" image rm many
 
