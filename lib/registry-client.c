@@ -39,7 +39,16 @@ struct RegistryTransfer {
         Buffer error;     /* the start of a non-2xx body, for the message */
         bool added, done;
         CURLcode result;
+        /* resuming a broken download with a Range request */
+        char *accept;
+        uint64_t delivered;   /* body bytes received so far */
+        uint64_t range_from;  /* this attempt asked for bytes from here on */
+        uint64_t skip;        /* a server that ignored the Range: bytes to drop */
+        bool range_checked, range_refused;
+        unsigned resumes;
 };
+
+#define RESUMES_MAX 5
 
 static int buffer_append(Buffer *b, const void *p, size_t n, size_t max) {
         if (!p)
@@ -73,23 +82,57 @@ static void *mfree(void *p) {
 
 /* ---- transfers ----------------------------------------------------------------------------- */
 
+/* The first bytes of a resumed download: a 206 must start where we asked, a 200 (Range ignored)
+ * repeats what we have, which is dropped. */
+static bool resumed_response_ok(RegistryTransfer *t, long status) {
+        char expected[64];
+        const char *range;
+
+        if (status == 200) {
+                t->skip = t->range_from;
+                return true;
+        }
+        if (status != 206)
+                return false;
+        range = registry_transfer_header(t, "Content-Range");
+        snprintf(expected, sizeof(expected), "bytes %ju-", (uintmax_t) t->range_from);
+        return range && startswith(range, expected);
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *userdata) {
         RegistryTransfer *t = userdata;
+        size_t len = size * n;
         long status = 0;
 
         (void) curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-        if (status >= 200 && status < 300) {
-                if (buffer_append(&t->in, p, size * n, 0) < 0)
+        if (status < 200 || status >= 300) {
+                (void) buffer_append(&t->error, p, len, ERROR_BODY_MAX);
+                return len;
+        }
+        if (t->range_from > 0 && !t->range_checked) {
+                t->range_checked = true;
+                if (!resumed_response_ok(t, status)) {
+                        t->range_refused = true;
                         return 0; /* aborts the transfer */
-        } else
-                (void) buffer_append(&t->error, p, size * n, ERROR_BODY_MAX);
+                }
+        }
+        if (t->skip > 0) {
+                size_t k = (size_t) MIN(t->skip, (uint64_t) len);
+                t->skip -= k;
+                p += k;
+                len -= k;
+        }
+        if (buffer_append(&t->in, p, len, 0) < 0)
+                return 0;
+        t->delivered += len;
         return size * n;
 }
 
 static void transfer_reset(RegistryTransfer *t) {
         if (t->added)
                 curl_multi_remove_handle(t->client->multi, t->easy);
-        t->added = t->done = false;
+        t->added = t->done = t->range_checked = t->range_refused = false;
+        t->skip = 0;
         if (t->easy)
                 curl_easy_cleanup(t->easy);
         t->easy = NULL;
@@ -106,6 +149,7 @@ RegistryTransfer *registry_transfer_free(RegistryTransfer *t) {
         buffer_done(&t->out);
         buffer_done(&t->error);
         free(t->url);
+        free(t->accept);
         free(t);
         return NULL;
 }
@@ -143,6 +187,13 @@ static int transfer_start(RegistryTransfer *t, const char *accept) {
         if (accept) {
                 _cleanup_free_ char *h = strjoin("Accept: ", accept);
                 if (!h || !(t->headers = curl_slist_append(t->headers, h)))
+                        return -ENOMEM;
+        }
+        t->range_from = t->delivered;
+        if (t->range_from > 0) {
+                char h[64];
+                snprintf(h, sizeof(h), "Range: bytes=%ju-", (uintmax_t) t->range_from);
+                if (!(t->headers = curl_slist_append(t->headers, h)))
                         return -ENOMEM;
         }
         if (c->authorization && same_origin(t->url, c->base) &&
@@ -212,17 +263,35 @@ int64_t registry_transfer_length(RegistryTransfer *t) {
         return n;
 }
 
+static bool result_is_transient(CURLcode c) {
+        return c == CURLE_PARTIAL_FILE || c == CURLE_RECV_ERROR || c == CURLE_SEND_ERROR || c == CURLE_GOT_NOTHING ||
+               c == CURLE_OPERATION_TIMEDOUT || c == CURLE_HTTP2_STREAM;
+}
+
 ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data) {
         Buffer swap;
         int r;
 
-        r = transfer_pump(t);
-        if (r < 0)
-                return log_error_errno(r, "Download of %s failed.", t->url);
-        if (t->in.size == 0) {
-                if (t->result != CURLE_OK)
+        for (;;) {
+                r = transfer_pump(t);
+                if (r < 0)
+                        return log_error_errno(r, "Download of %s failed.", t->url);
+                if (t->in.size > 0)
+                        break;
+                if (t->result == CURLE_OK)
+                        return 0;
+                if (t->range_refused)
+                        return log_error_errno(-EIO, "Download of %s: resuming at byte %ju failed: the server "
+                                        "answered %ld.", t->url, (uintmax_t) t->range_from, transfer_status(t));
+                /* A connection that broke off after some progress is picked up where it stopped. */
+                if (!result_is_transient(t->result) || t->delivered == 0 || t->resumes >= RESUMES_MAX)
                         return log_error_errno(-EIO, "Download of %s failed: %s", t->url, curl_easy_strerror(t->result));
-                return 0;
+                t->resumes++;
+                log_warning("Download of %s broke off after %ju bytes (%s); resuming.", t->url,
+                                (uintmax_t) t->delivered, curl_easy_strerror(t->result));
+                r = transfer_start(t, t->accept);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up the resumed request: %m");
         }
         /* Hand out what arrived; curl fills the other buffer meanwhile. */
         swap = t->out;
@@ -419,7 +488,8 @@ int registry_get(RegistryClient *c, const char *kind, const char *reference, con
                 return log_oom();
         t->client = c;
         t->url = strjoin(c->base, "/v2/", c->repository, "/", kind, "/", reference);
-        if (!t->url)
+        t->accept = accept ? strdup(accept) : NULL;
+        if (!t->url || (accept && !t->accept))
                 return log_oom();
 
         for (unsigned hops = 0;; hops++) {
@@ -431,13 +501,14 @@ int registry_get(RegistryClient *c, const char *kind, const char *reference, con
                 r = transfer_pump(t);
                 if (r < 0)
                         return log_error_errno(r, "Request for %s failed.", t->url);
+                /* A 2xx that already delivered bytes is the reader's: a break-off gets resumed there. */
+                status = transfer_status(t);
+                if (status >= 200 && status < 300 && (t->delivered > 0 || t->result == CURLE_OK))
+                        break;
                 if (t->done && t->result != CURLE_OK)
                         return log_error_errno(-EIO, "Registry %s: GET %s: %s", c->domain, t->url,
                                         curl_easy_strerror(t->result));
                 /* Not 2xx: the pump ran to the end of the (error) body. */
-                status = transfer_status(t);
-                if (status >= 200 && status < 300)
-                        break;
 
                 if (status == 401 && !authenticated) {
                         r = authenticate(c, t);

@@ -63,6 +63,18 @@ check_output "its Cmd" "['/bin/sh']" field "$R/test/docker:single" 'd["Config"][
 check "pull a docker manifest list" "$BERTH" pull -q "$R/test/list"
 check_output "its amd64 entry" "ARCH=amd64" field "$R/test/list" 'd["Config"]["Env"]'
 
+# --- a download that breaks off is resumed with a Range request -------------------------------------------
+start_flaky_proxy "$R"
+for i in $("$BERTH" images -q); do "$BERTH" image rm -f "$i" >/dev/null; done
+layer_dir() { # image index (0 = top)
+        "$BERTH" image inspect "$1" |
+                python3 -c "import json,sys; print(json.load(sys.stdin)[0]['GraphDriver']['Data']['LowerDir'].split(':')[$2])"
+}
+check_output "a broken-off layer download resumes" "resuming" "$BERTH" pull "$FLAKY/test/busybox:single"
+check_output "the resumed image is complete" "pulled" cat "$(layer_dir "$FLAKY/test/busybox:single" 0)/etc/hostname"
+check "the resumed base layer has every file" \
+        cmp <(cd "$(layer_dir "$FLAKY/test/busybox:single" 1)" && find . | sort) <(tar tf "$T/bb.tar" | sed 's,/$,,' | sort)
+
 # --- errors -----------------------------------------------------------------------------------------------
 check_output "a missing tag names the registry's error" "MANIFEST_UNKNOWN" "$BERTH" pull "$R/test/busybox:nosuchtag"
 check_output "a missing repository fails" "404" "$BERTH" pull "$R/nosuch/repo"

@@ -7,7 +7,9 @@
 #   start_registry DIR token USER PASS       the same with bearer tokens: a small token server (Debian's
 #                                            /usr/bin/python3 with python3-jwt) grants USER:PASS pull and
 #                                            push, anonymous users pull on repositories under public/
-#   stop_registries                          stops and reaps every registry and token server started
+#   start_flaky_proxy HOSTPORT               a proxy in front of a registry that cuts the first download of
+#                                            each blob off halfway and answers Range requests; sets FLAKY
+#   stop_registries                          stops and reaps every registry, token server and proxy started
 #   make_oci_layout DIR BUSYBOX_TAR          an OCI layout with tags "latest" (an index: linux/arm64 and
 #                                            linux/amd64; two layers: tar+gzip, and plain tar with a
 #                                            whiteout) and "single" (the amd64 manifest alone); prints
@@ -16,6 +18,7 @@
 #                                            to docker schema 2 media types); $REGISTRY_CREDS for auth
 
 REGISTRY_PIDS=()
+REGISTRY_DIRS=()
 REGISTRY=
 
 free_port() {
@@ -112,6 +115,54 @@ EOC
         REGISTRY=127.0.0.1:$port
 }
 
+start_flaky_proxy() {
+        local dir upstream=$1 port
+        dir=$(mktemp -d /tmp/berth-flaky.XXXXXX)
+        port=$(free_port)
+        cat >"$dir/proxy.py" <<'EOPY'
+import http.server, re, sys, urllib.error, urllib.request
+port, upstream = int(sys.argv[1]), sys.argv[2]
+cut = set()
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def do_GET(self):
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "authorization")}
+        try:
+            r = urllib.request.urlopen(urllib.request.Request(f"http://{upstream}{self.path}", headers=headers))
+            status, body, rh = r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            status, body, rh = e.code, e.read(), e.headers
+        send, start = body, 0
+        rng = re.match(r"bytes=(\d+)-$", self.headers.get("Range", ""))
+        blob = "/blobs/" in self.path and status == 200 and len(body) > 1000
+        if blob and rng:
+            start = int(rng.group(1))
+            status, send = 206, body[start:]
+        self.send_response(status)
+        for k in ("Content-Type", "Docker-Content-Digest", "WWW-Authenticate"):
+            if rh.get(k):
+                self.send_header(k, rh.get(k))
+        if status == 206:
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        self.send_header("Content-Length", str(len(send)))
+        self.end_headers()
+        if blob and not rng and self.path not in cut:
+            cut.add(self.path)
+            self.wfile.write(send[: len(send) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(send)
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+EOPY
+        python3 "$dir/proxy.py" "$port" "$upstream" >"$dir/log" 2>&1 &
+        REGISTRY_PIDS+=($!)
+        REGISTRY_DIRS+=("$dir")
+        wait_for_http "http://127.0.0.1:$port/v2/" "$dir/log" || return 1
+        FLAKY=127.0.0.1:$port
+}
+
 stop_registries() {
         local pid
         for pid in "${REGISTRY_PIDS[@]}"; do
@@ -119,6 +170,8 @@ stop_registries() {
                 wait "$pid" 2>/dev/null
         done
         REGISTRY_PIDS=()
+        [ ${#REGISTRY_DIRS[@]} -gt 0 ] && rm -rf "${REGISTRY_DIRS[@]}"
+        REGISTRY_DIRS=()
 }
 
 make_oci_layout() {
