@@ -213,6 +213,13 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
         child_fail(sync_fd, r, r == -ENOENT ? 127 : 126);
 }
 
+static void join_namespace(const char *path, int type, int sync_fd) {
+        _cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (ns < 0 || setns(ns, type) < 0)
+                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to join namespace %s: %m", path), 125);
+}
+
 _noreturn_ void container_child(const Container *c, int sync_fd) {
         _cleanup_close_ int root_fd = -EBADF;
         char go;
@@ -229,12 +236,12 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
         /* Now that we are in the payload cgroup, it becomes the root of our cgroup namespace. */
         if (unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to create a cgroup namespace: %m"), 125);
-        if (c->network == NETWORK_JOIN) {
-                _cleanup_close_ int ns = open(c->join_netns, O_RDONLY | O_CLOEXEC);
-                if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
-                        child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to join network namespace %s: %m",
-                                                        c->join_netns), 125);
-        }
+        if (c->network == NETWORK_JOIN)
+                join_namespace(c->join_netns, CLONE_NEWNET, sync_fd);
+        if (c->join_ipcns)
+                join_namespace(c->join_ipcns, CLONE_NEWIPC, sync_fd);
+        if (c->join_utsns)
+                join_namespace(c->join_utsns, CLONE_NEWUTS, sync_fd);
 
         root_fd = mount_root(c);
         if (root_fd < 0)
@@ -247,7 +254,7 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                 child_fail(sync_fd, r, 125);
         root_fd = safe_close(root_fd);
 
-        if (c->process.hostname && sethostname(c->process.hostname, strlen(c->process.hostname)) < 0)
+        if (c->process.hostname && !c->join_utsns && sethostname(c->process.hostname, strlen(c->process.hostname)) < 0)
                 child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to set the host name: %m"), 125);
 
         if (c->wait_for_start) {

@@ -10,6 +10,8 @@ void container_done(Container *c) {
         free(c->root_mnt);
         free(c->lock_path);
         free(c->join_netns);
+        free(c->join_ipcns);
+        free(c->join_utsns);
         free(c->seccomp);
         seccomp_filter_done(&c->filter);
         seccomp_filter_done(&c->init_filter);

@@ -32,6 +32,8 @@ typedef struct Container {
 
         NetworkMode network;
         char *join_netns;      /* /proc/PID/ns/net for NETWORK_JOIN */
+        char *join_ipcns;      /* --pod: the pod's IPC namespace (nsfs file), else NULL: a new one */
+        char *join_utsns;      /* --pod: the pod's UTS namespace, whose host name the container keeps */
         uint64_t caps;         /* the container's bounding set */
         uint64_t caps_added;   /* explicitly --cap-add'ed (what a non-root user gets) */
         int stop_signal;

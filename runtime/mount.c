@@ -15,6 +15,7 @@
 #include "network.h"
 #include "paths.h"
 #include "run-options.h"
+#include "volume-mount.h"
 
 /* Docker's masked paths plus Podman's /sys/fs/selinux; and Docker's read-only paths plus /proc/asound. */
 static const char *const masked_paths[] = {
@@ -29,6 +30,7 @@ static const char *const readonly_paths[] = {
 void volume_spec_done(VolumeSpec *v) {
         free(v->source);
         free(v->destination);
+        free(v->name);
         *v = (VolumeSpec) {};
 }
 
@@ -66,6 +68,8 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
         r = volume_source(copy, &v.named, &v.source);
         if (r < 0)
                 return r;
+        if (v.named && !(v.name = strdup(copy)))
+                return -ENOMEM;
         v.destination = strdup(dst);
         if (!v.destination)
                 return -ENOMEM;
@@ -76,6 +80,8 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
                                 v.read_only = true;
                         else if (streq(o, "rw"))
                                 v.read_only = false;
+                        else if (streq(o, "nocopy") || streq(o, "copy"))
+                                v.nocopy = streq(o, "nocopy");
                         /* SELinux relabel and propagation flags: no meaning here, accepted like podman. */
                         else if (!streq(o, "z") && !streq(o, "Z") && !streq(o, "rprivate") && !streq(o, "private") &&
                                         !streq(o, "rbind") && !streq(o, "bind"))
@@ -115,7 +121,11 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
                         r = n ? 0 : -ENOMEM;
                         free(tmpfs_opts);
                         tmpfs_opts = n;
-                } else if (streq(kv, "bind-propagation") || streq(kv, "relabel") || streq(kv, "volume-nocopy"))
+                } else if (streq(kv, "volume-nocopy")) {
+                        r = val ? parse_boolean(val) : 1;
+                        if (r >= 0)
+                                v.nocopy = r;
+                } else if (streq(kv, "bind-propagation") || streq(kv, "relabel"))
                         r = 0;
                 else
                         r = -EINVAL;
@@ -133,6 +143,8 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
                 r = volume_source(src, &v.named, &v.source);
                 if (r < 0)
                         return r;
+                if (v.named && !(v.name = strdup(src)))
+                        return -ENOMEM;
                 if (streq(type, "bind") && v.named)
                         return -EINVAL;
                 *ret_tmpfs_options = NULL;
@@ -345,16 +357,32 @@ static bool user_mount_at(const Container *c, const char *dest) {
         return false;
 }
 
-static int mount_volume(int root_fd, const VolumeSpec *v, const char *what) {
+/* A named volume (lib/volume-mount.h): created if missing, filled from the image when empty, and
+ * mounted as its driver options say. */
+static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec *v, const char *what) {
+        _cleanup_close_ int dst = -EBADF, mnt = -EBADF;
+        int r;
+
+        dst = mountpoint_in_root(root_fd, v->destination, true);
+        if (dst < 0)
+                return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what, v->destination);
+        r = volume_mount_prepare(v->name, dst, (v->read_only ? VOLUME_MOUNT_READ_ONLY : 0) |
+                        (v->nocopy ? VOLUME_MOUNT_NO_COPY : 0), c->run_dir, &mnt);
+        if (r < 0)
+                return r;
+        if (move_mount(mnt, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return log_error_errno(negative_errno(), "%s: failed to mount volume '%s' on %s: %m", what, v->name,
+                                v->destination);
+        return 0;
+}
+
+static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, const char *what) {
         _cleanup_close_ int src = -EBADF, dst = -EBADF;
         struct stat st;
         int r;
 
-        if (v->named) {
-                r = mkdir_p(v->source, 0755);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to create volume directory %s: %m", v->source);
-        }
+        if (v->named)
+                return mount_named_volume(c, root_fd, v, what);
         src = open(v->source, O_PATH | O_CLOEXEC);
         if (src < 0 || fstat(src, &st) < 0)
                 return log_error_errno(negative_errno(), "%s '%s': source %s: %m", what, v->destination, v->source);
@@ -422,7 +450,7 @@ static int mount_user_mounts(const Container *c, int root_fd) {
                 r = volume_spec_parse(*v, &vs);
                 if (r < 0)
                         return log_error_errno(r, "Invalid --volume '%s': expected SRC:DST[:ro|rw].", *v);
-                r = mount_volume(root_fd, &vs, "--volume");
+                r = mount_volume(c, root_fd, &vs, "--volume");
                 if (r < 0)
                         return r;
         }
@@ -439,7 +467,7 @@ static int mount_user_mounts(const Container *c, int root_fd) {
                                                               : NULL;
                         r = mount_tmpfs(root_fd, vs.destination, o ?: tmpfs_opts);
                 } else
-                        r = mount_volume(root_fd, &vs, "--mount");
+                        r = mount_volume(c, root_fd, &vs, "--mount");
                 if (r < 0)
                         return r;
         }

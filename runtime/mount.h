@@ -21,6 +21,8 @@ typedef struct VolumeSpec {
         char *destination;
         bool read_only;
         bool named;
+        char *name;  /* the volume's name when named */
+        bool nocopy; /* "nocopy" (--volume), "volume-nocopy" (--mount): no copy-up from the image */
 } VolumeSpec;
 int volume_spec_parse(const char *s, VolumeSpec *ret);
 /* "type=bind|volume|tmpfs,source=,destination=|target=|dst=,ro|readonly[=true]" of --mount. For

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <jansson.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -29,6 +30,7 @@
 #include "health.h"
 #include "init.h"
 #include "log.h"
+#include "network-attach.h"
 #include "network.h"
 #include "notify.h"
 #include "oci.h"
@@ -115,19 +117,43 @@ static int resolve_image(Container *c) {
         return 0;
 }
 
+static void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
+/* The host name of a pod's UTS namespace, as `berth pod create` recorded it in pod.json. */
+static int pod_hostname(const char *pod, char **ret) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/pods/", pod, "/pod.json");
+        json_t *o = path ? json_load_file(path, 0, NULL) : NULL;
+        const char *h = json_string_value(json_object_get(o, "hostname"));
+
+        *ret = strdup(h ?: pod);
+        json_decref(o);
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int resolve_network(Container *c) {
         const char *n = c->spec.network, *other;
         pid_t pid;
         int r;
 
         if (c->spec.pod) {
-                /* A pod shares one network namespace, kept by `berth pod create` as a bind-mounted nsfs file. */
-                c->join_netns = strjoin(berth_path(BERTH_PATH_RUN), "/pods/", c->spec.pod, "/netns");
-                if (!c->join_netns)
+                /* A pod's network, IPC and UTS namespaces are kept by `berth pod create` as bind-mounted
+                 * nsfs files ($BERTH_RUN_DIR/pods/NAME/{netns,ipcns,utsns}, see lib/pod-store.h). */
+                _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods/", c->spec.pod);
+                if (!container_name_is_valid(c->spec.pod))
+                        return log_error_errno(-EINVAL, "Invalid pod name '%s'.", c->spec.pod);
+                if (!dir || !(c->join_netns = path_join(dir, "netns")) || !(c->join_ipcns = path_join(dir, "ipcns")) ||
+                                !(c->join_utsns = path_join(dir, "utsns")))
                         return log_oom();
                 if (access(c->join_netns, F_OK) < 0)
                         return log_error_errno(-ENOENT, "Pod '%s' has no network namespace at %s: is the pod created?",
                                         c->spec.pod, c->join_netns);
+                if (access(c->join_ipcns, F_OK) < 0)
+                        c->join_ipcns = mfree(c->join_ipcns);
+                if (access(c->join_utsns, F_OK) < 0)
+                        c->join_utsns = mfree(c->join_utsns);
                 c->network = NETWORK_JOIN;
                 return 0;
         }
@@ -149,8 +175,19 @@ static int resolve_network(Container *c) {
                 c->network = NETWORK_JOIN;
                 return 0;
         }
-        return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported by berth-runtime: use none, private, host "
-                        "or container:NAME.", n);
+        {
+                /* Any other name is a bridge network: a private namespace, plugged in after clone. */
+                _cleanup_(network_freep) Network *net = NULL;
+                r = network_load(n, &net);
+                if (r >= 0) {
+                        c->network = NETWORK_PRIVATE;
+                        return 0;
+                }
+                if (r != -ENOENT)
+                        return log_error_errno(r, "Failed to load network '%s': %m", n);
+        }
+        return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported by berth-runtime: use none, private, host, "
+                        "container:NAME or a network made with 'berth network create'.", n);
 }
 
 static int prepare(Container *c) {
@@ -173,6 +210,14 @@ static int prepare(Container *c) {
         r = resolve_network(c);
         if (r < 0)
                 return r;
+        if (c->join_utsns) {
+                /* The pod's UTS namespace is shared: its host name is the container's. */
+                _cleanup_free_ char *h = NULL;
+                free(c->process.hostname);
+                if (pod_hostname(c->spec.pod, &c->process.hostname) < 0 ||
+                                !(h = strjoin("HOSTNAME=", c->process.hostname)) || env_set(&c->process.env, h) < 0)
+                        return log_oom();
+        }
 
         if (c->spec.stop_signal || (c->image && c->image->config.stop_signal)) {
                 const char *s = c->spec.stop_signal ?: c->image->config.stop_signal;
@@ -207,7 +252,7 @@ static int prepare(Container *c) {
         }
         if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
                 return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported yet; only host.", c->spec.userns);
-        if (c->spec.publish)
+        if (c->spec.publish && network_name_is_mode(c->spec.network))
                 log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
 
         c->run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", c->name);
@@ -257,8 +302,8 @@ static void remove_directories(const Container *c) {
 
 /* clone3() straight into the payload cgroup; clone() plus a cgroup.procs write where clone3 is missing. */
 static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgroup, int *ret_pidfd) {
-        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD |
-                (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
+        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_PIDFD | (c->join_utsns ? 0 : CLONE_NEWUTS) |
+                (c->join_ipcns ? 0 : CLONE_NEWIPC) | (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
         int pidfd = -EBADF;
         pid_t pid;
 
@@ -556,6 +601,13 @@ int container_run(Container *c, CgroupPaths *cg) {
                 (void) waitpid(pid, NULL, 0);
                 return EXIT_RUNTIME_FAILED;
         }
+        /* A bridge network: eth0 is in the namespace before the payload runs. */
+        if (c->network == NETWORK_PRIVATE && network_attach_container(c->spec.network, c->name, pid, c->run_dir,
+                                c->process.hostname, c->spec.publish, c->spec.dns != NULL) < 0) {
+                (void) syscall(SYS_pidfd_send_signal, pid_fd, SIGKILL, NULL, 0);
+                (void) waitpid(pid, NULL, 0);
+                return EXIT_RUNTIME_FAILED;
+        }
         if (send(sync_parent, &go, 1, MSG_NOSIGNAL) != 1)
                 log_warning_errno(negative_errno(), "Failed to release the container process: %m");
 
@@ -609,6 +661,8 @@ int supervise_main(int argc, char *argv[]) {
         ret = EXIT_RUNTIME_FAILED;
         if (make_directories(&c) >= 0 && network_write_files(&c) >= 0)
                 ret = container_run(&c, &cg);
+        if (c.network == NETWORK_PRIVATE)
+                (void) network_detach_container(c.spec.network, c.name); /* its rules, veth and lease */
 
         /* Whatever happened, leave nothing behind: processes and cgroups, then files, then the lock. */
         (void) cgroup_teardown(&cg);

@@ -161,6 +161,26 @@ rm -rf "$T/evil/proc"
 ln -s /proc "$T/evil/proc"
 check_fails "a symlinked /proc in the image is refused" rt --rootfs="$T/evil" --name=evil true
 
+# --- pods: joining namespaces that `berth pod create` keeps as nsfs files -------------------------
+# The pod's namespaces are made here with unshare(1) and bound onto files, in a mount namespace of
+# this check's own so that nothing is mounted on the host.
+pod_check() {
+        local P=$BERTH_RUN_DIR/pods/p1
+        mkdir -p "$P" && touch "$P/netns" "$P/ipcns" "$P/utsns" || return 1
+        echo '{"name": "p1", "hostname": "podhost"}' >"$P/pod.json"
+        unshare --net="$P/netns" --ipc="$P/ipcns" --uts="$P/utsns" hostname podhost || return 1
+        local want="net=net:[$(stat -L -c %i "$P/netns")] ipc=ipc:[$(stat -L -c %i "$P/ipcns")] host=podhost env=podhost"
+        local got
+        got=$(in_ctr --pod=p1 'echo net=$(readlink /proc/self/ns/net) ipc=$(readlink /proc/self/ns/ipc) host=$(hostname) env=$HOSTNAME' 2>&1)
+        echo "got:  $got"
+        echo "want: $want"
+        [ "$got" = "$want" ]
+}
+export -f pod_check rt in_ctr
+export CG RT ROOTFS
+check "--pod joins the pod's network, IPC and UTS namespaces" unshare -m --propagation private bash -c 'CASE=900; pod_check'
+check "a pod that does not exist is refused" bash -c "! '$RT' supervise --rootfs='$ROOTFS' --pod=no-such-pod true 2>/dev/null"
+
 # --- the image store ----------------------------------------------------------------------------
 if [ -x "$BERTH_BUILD/berth" ] && make_busybox_tar "$T/bb.tar" &&
         "$BERTH_BUILD/berth" image import "$T/bb.tar" localhost/busybox >/dev/null 2>&1; then
