@@ -17,6 +17,9 @@ static const Verb verbs[] = {
         { "pull", verb_pull, "download an image from a registry" },
         { "load", verb_load, "load images from a docker save archive" },
         { "check", verb_check, "validate .container, .volume, .network, .image and .pod files" },
+        { "volume", verb_volume, "manage named volumes: create, ls, inspect, rm, prune" },
+        { "pod", verb_pod, "manage pods (shared network, IPC and UTS namespaces): create, ls, inspect, rm" },
+        { "network", verb_network, "manage bridge networks: create, ls, inspect, rm, prune" },
         { "version", verb_version, "show the version" },
 };
 

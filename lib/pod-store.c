@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "paths.h"
+#include "pod-store.h"
+#include "running-containers.h"
+#include "strv.h"
+
+static const struct {
+        const char *file;  /* under the pod's directory */
+        const char *proc;  /* under /proc/PID/ns */
+        int type;          /* for setns() */
+} namespaces[_POD_NS_MAX] = {
+        [POD_NS_NET] = { "netns", "net", CLONE_NEWNET },
+        [POD_NS_IPC] = { "ipcns", "ipc", CLONE_NEWIPC },
+        [POD_NS_UTS] = { "utsns", "uts", CLONE_NEWUTS },
+};
+
+Pod *pod_free(Pod *p) {
+        if (!p)
+                return NULL;
+        free(p->name);
+        free(p->hostname);
+        free(p->network);
+        strv_free(p->publish);
+        strv_free(p->dns);
+        strv_free(p->dns_search);
+        strv_free(p->dns_option);
+        strv_free(p->add_host);
+        strv_free(p->labels);
+        free(p->created);
+        free(p);
+        return NULL;
+}
+
+bool pod_name_is_valid(const char *name) {
+        size_t l = name ? strlen(name) : 0;
+
+        if (l == 0 || l > 253 || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", name[0]))
+                return false;
+        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == l;
+}
+
+static char *pod_dir(const char *name) {
+        return strjoin(berth_path(BERTH_PATH_RUN), "/pods/", name);
+}
+
+char *pod_namespace_path(const char *name, PodNamespace ns) {
+        return strjoin(berth_path(BERTH_PATH_RUN), "/pods/", name, "/", namespaces[ns].file);
+}
+
+static int pods_lock(void) {
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods"), *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (!dir || !(path = path_join(dir, ".lock")))
+                return log_oom();
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || flock(fd, LOCK_EX) < 0)
+                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
+        return TAKE_FD(fd);
+}
+
+static bool is_nsfs(const char *path) {
+        struct statfs sfs;
+        return statfs(path, &sfs) == 0 && sfs.f_type == NSFS_MAGIC;
+}
+
+/* Unmounts the namespace files (every layer, should a crash have stacked two) and removes the
+ * directory. Safe on a directory in any state. */
+static int pod_dir_clean(const char *dir) {
+        int r;
+
+        for (size_t i = 0; i < _POD_NS_MAX; i++) {
+                _cleanup_free_ char *p = path_join(dir, namespaces[i].file);
+                if (!p)
+                        return log_oom();
+                for (unsigned n = 0; n < 16 && umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; n++)
+                        ;
+                if (is_nsfs(p))
+                        return log_error_errno(-EBUSY, "Failed to unmount %s: %m", p);
+        }
+        r = rm_rf(dir);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove %s: %m", dir);
+        return 0;
+}
+
+static int loopback_up(void) {
+        _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = {};
+
+        if (fd < 0)
+                return negative_errno();
+        strcpy(ifr.ifr_name, "lo");
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return negative_errno();
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        return RET_NERRNO(ioctl(fd, SIOCSIFFLAGS, &ifr));
+}
+
+/* Runs in the forked child: new namespaces, configured, then held until the parent has bound them. */
+_noreturn_ static void namespace_holder(const char *hostname, int ready_fd, int go_fd) {
+        char c;
+        int r;
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
+                log_error_errno(negative_errno(), "Failed to create the pod's namespaces: %m");
+                _exit(EXIT_FAILURE);
+        }
+        if (sethostname(hostname, strlen(hostname)) < 0) {
+                log_error_errno(negative_errno(), "Failed to set the pod's host name '%s': %m", hostname);
+                _exit(EXIT_FAILURE);
+        }
+        r = loopback_up();
+        if (r < 0) {
+                log_error_errno(r, "Failed to bring up lo in the pod's network namespace: %m");
+                _exit(EXIT_FAILURE);
+        }
+        if (write(ready_fd, "1", 1) != 1)
+                _exit(EXIT_FAILURE);
+        (void) read(go_fd, &c, 1); /* EOF once the parent is done */
+        _exit(EXIT_SUCCESS);
+}
+
+static int make_namespaces(const char *dir, const char *hostname) {
+        int ready[2] = { -EBADF, -EBADF }, go[2] = { -EBADF, -EBADF };
+        int r = 0, status;
+        pid_t pid;
+        char c;
+
+        if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
+                r = log_error_errno(negative_errno(), "pipe2() failed: %m");
+                goto finish;
+        }
+        pid = fork();
+        if (pid < 0) {
+                r = log_error_errno(negative_errno(), "fork() failed: %m");
+                goto finish;
+        }
+        if (pid == 0) {
+                safe_close(ready[0]);
+                safe_close(go[1]);
+                namespace_holder(hostname, ready[1], go[0]);
+        }
+        ready[1] = safe_close(ready[1]);
+        go[0] = safe_close(go[0]);
+
+        if (read(ready[0], &c, 1) != 1)
+                r = log_error_errno(-ECHILD, "The pod's namespaces could not be set up.");
+        for (size_t i = 0; r >= 0 && i < _POD_NS_MAX; i++) {
+                _cleanup_free_ char *target = path_join(dir, namespaces[i].file), *src = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                if (!target || asprintf(&src, "/proc/%d/ns/%s", (int) pid, namespaces[i].proc) < 0) {
+                        r = log_oom();
+                        break;
+                }
+                fd = open(target, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+                if (fd < 0)
+                        r = log_error_errno(negative_errno(), "Failed to create %s: %m", target);
+                else if (mount(src, target, NULL, MS_BIND, NULL) < 0)
+                        r = log_error_errno(negative_errno(), "Failed to bind-mount %s on %s: %m", src, target);
+        }
+        /* Let the holder go, and reap it: nothing else here would. */
+        go[1] = safe_close(go[1]);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (r >= 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+                r = log_error_errno(-ECHILD, "The pod's namespace holder failed.");
+finish:
+        for (size_t i = 0; i < 2; i++) {
+                safe_close(ready[i]);
+                safe_close(go[i]);
+        }
+        return r;
+}
+
+/* A pod gets a private network namespace with only lo. Attaching it to a berth bridge network needs a
+ * lease that lives as long as the namespace rather than as long as a supervisor process (see
+ * network-store.h: leases are live while a runtime lock is held), which the network code does not
+ * offer yet; until it does, the pod refuses rather than losing its address at the next allocation. */
+static int pod_network_check(const char *network) {
+        if (isempty(network) || streq(network, "none") || streq(network, "private"))
+                return 0;
+        if (streq(network, "host"))
+                return log_error_errno(-EOPNOTSUPP, "--network=host is not supported for pods: a pod has its own "
+                                "network namespace.");
+        return log_error_errno(-EOPNOTSUPP, "--network=%s: pods cannot join berth networks yet; use none or private "
+                        "(the pod's containers then share a network namespace with only lo).", network);
+}
+
+static json_t *strv_json(char *const *l) {
+        json_t *a = json_array();
+        STRV_FOREACH(s, l)
+                if (a)
+                        json_array_append_new(a, json_string(*s));
+        return a;
+}
+
+static int json_strv(json_t *a, char ***ret) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        size_t i;
+        json_t *v;
+
+        if (!l)
+                return -ENOMEM;
+        if (a && !json_is_array(a))
+                return -EBADMSG;
+        json_array_foreach(a, i, v) {
+                if (!json_is_string(v))
+                        return -EBADMSG;
+                if (strv_extend(&l, json_string_value(v)) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
+        _cleanup_free_ char *path = path_join(dir, "pod.json"), *text = NULL;
+        char created[64];
+        time_t now = time(NULL);
+        struct tm tm;
+        json_t *o;
+        int r;
+
+        if (!path)
+                return log_oom();
+        (void) gmtime_r(&now, &tm);
+        (void) strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+                        "name", p->name,
+                        "hostname", hostname,
+                        "network", p->network,
+                        "publish", strv_json(p->publish),
+                        "dns", strv_json(p->dns),
+                        "dns_search", strv_json(p->dns_search),
+                        "dns_option", strv_json(p->dns_option),
+                        "add_host", strv_json(p->add_host),
+                        "labels", strv_json(p->labels),
+                        "created", created);
+        if (!o)
+                return log_oom();
+        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+        json_decref(o);
+        if (!text)
+                return log_oom();
+        r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        return 0;
+}
+
+static bool pod_is_complete(const char *dir) {
+        _cleanup_free_ char *json = path_join(dir, "pod.json");
+
+        if (!json || access(json, F_OK) < 0)
+                return false;
+        for (size_t i = 0; i < _POD_NS_MAX; i++) {
+                _cleanup_free_ char *p = path_join(dir, namespaces[i].file);
+                if (!p || !is_nsfs(p))
+                        return false;
+        }
+        return true;
+}
+
+int pod_create(const Pod *p) {
+        _cleanup_free_ char *dir = NULL, *hostname = NULL;
+        _cleanup_close_ int lock = -EBADF;
+        int r;
+
+        if (!pod_name_is_valid(p->name))
+                return log_error_errno(-EINVAL, "Invalid pod name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*.",
+                                p->name ?: "");
+        hostname = strndup(p->hostname ?: p->name, 63);
+        if (!hostname)
+                return log_oom();
+        r = pod_network_check(p->network);
+        if (r < 0)
+                return r;
+        dir = pod_dir(p->name);
+        if (!dir)
+                return log_oom();
+        lock = pods_lock();
+        if (lock < 0)
+                return lock;
+        if (pod_is_complete(dir))
+                return -EEXIST;
+        /* Whatever is there is what a crash (or a reboot-less restart of the state) left behind. */
+        r = pod_dir_clean(dir);
+        if (r < 0)
+                return r;
+        if (mkdir(dir, 0755) < 0)
+                return log_error_errno(negative_errno(), "Failed to create %s: %m", dir);
+        r = make_namespaces(dir, hostname);
+        if (r >= 0)
+                r = write_pod_json(dir, p, hostname);
+        if (r < 0) {
+                (void) pod_dir_clean(dir);
+                return r;
+        }
+        return 0;
+}
+
+int pod_load(const char *name, Pod **ret) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        const char *hostname = NULL, *network = NULL, *created = NULL;
+        json_error_t err;
+        json_t *o;
+        int r = 0;
+
+        if (!pod_name_is_valid(name))
+                return -ENOENT;
+        dir = pod_dir(name);
+        if (!dir || !(path = path_join(dir, "pod.json")))
+                return -ENOMEM;
+        if (!pod_is_complete(dir))
+                return -ENOENT;
+        o = json_load_file(path, 0, &err);
+        if (!o)
+                return log_error_errno(-EBADMSG, "%s:%d: %s", path, err.line, err.text);
+        hostname = json_string_value(json_object_get(o, "hostname"));
+        network = json_string_value(json_object_get(o, "network"));
+        created = json_string_value(json_object_get(o, "created"));
+        if (r >= 0 && !(p = calloc(1, sizeof *p)))
+                r = -ENOMEM;
+        if (r >= 0) {
+                p->name = strdup(name);
+                p->hostname = strdup(hostname ?: name);
+                p->network = network ? strdup(network) : NULL;
+                p->created = strdup(created ?: "");
+                if (!p->name || !p->hostname || (network && !p->network) || !p->created)
+                        r = -ENOMEM;
+        }
+        if (r >= 0)
+                r = json_strv(json_object_get(o, "publish"), &p->publish);
+        if (r >= 0)
+                r = json_strv(json_object_get(o, "dns"), &p->dns);
+        if (r >= 0)
+                r = json_strv(json_object_get(o, "dns_search"), &p->dns_search);
+        if (r >= 0)
+                r = json_strv(json_object_get(o, "dns_option"), &p->dns_option);
+        if (r >= 0)
+                r = json_strv(json_object_get(o, "add_host"), &p->add_host);
+        if (r >= 0)
+                r = json_strv(json_object_get(o, "labels"), &p->labels);
+        json_decref(o);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "%s: list fields must be arrays of strings.", path);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int pod_list(char ***ret) {
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods");
+        _cleanup_strv_free_ char **names = calloc(1, sizeof(char *));
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!dir || !names)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (!d && errno != ENOENT)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", dir);
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+                if (!pod_name_is_valid(de->d_name))
+                        continue;
+                sub = path_join(dir, de->d_name);
+                if (!sub)
+                        return -ENOMEM;
+                if (pod_is_complete(sub) && strv_extend(&names, de->d_name) < 0)
+                        return -ENOMEM;
+        }
+        qsort(names, strv_length(names), sizeof(char *), compare_strings);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+int pod_members(const char *name, char ***ret) {
+        _cleanup_strv_free_ char **running = NULL, **members = calloc(1, sizeof(char *));
+        _cleanup_free_ char *netns = pod_namespace_path(name, POD_NS_NET);
+        struct stat pod_st;
+        int r;
+
+        if (!members || !netns)
+                return -ENOMEM;
+        if (stat(netns, &pod_st) < 0 || !is_nsfs(netns)) {
+                *ret = TAKE_PTR(members);
+                return 0;
+        }
+        r = running_containers(&running);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(c, running) {
+                char path[64];
+                struct stat st;
+                pid_t pid;
+                if (running_container_pid(*c, &pid) < 0)
+                        continue;
+                snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
+                if (stat(path, &st) < 0 || st.st_ino != pod_st.st_ino || st.st_dev != pod_st.st_dev)
+                        continue;
+                if (strv_extend(&members, *c) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(members);
+        return 0;
+}
+
+static int supervisor_pid(const char *container, pid_t *ret) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", container, "/state.json");
+        json_t *o, *v;
+        int r = -ESRCH;
+
+        if (!path)
+                return -ENOMEM;
+        o = json_load_file(path, 0, NULL);
+        v = o ? json_object_get(o, "supervisor_pid") : NULL;
+        if (json_is_integer(v) && json_integer_value(v) > 0) {
+                *ret = (pid_t) json_integer_value(v);
+                r = 0;
+        }
+        json_decref(o);
+        return r;
+}
+
+/* -f: the supervisors stop their containers as on `systemctl stop` (SIGTERM, then the stop timeout). */
+static void stop_members(char *const *members) {
+        struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+        STRV_FOREACH(m, members) {
+                pid_t pid;
+                if (supervisor_pid(*m, &pid) >= 0)
+                        (void) kill(pid, SIGTERM);
+        }
+        for (unsigned i = 0; i < 600; i++) { /* 60 s: beyond the default stop timeout of 10 s */
+                bool any = false;
+                STRV_FOREACH(m, members)
+                        any = any || container_is_running(*m);
+                if (!any)
+                        return;
+                (void) nanosleep(&tick, NULL);
+        }
+        log_warning("Containers of the pod are still running; removing the pod anyway.");
+}
+
+int pod_remove(const char *name, bool force) {
+        _cleanup_strv_free_ char **members = NULL;
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int lock = -EBADF;
+        bool complete;
+        int r;
+
+        if (!pod_name_is_valid(name))
+                return -ENOENT;
+        dir = pod_dir(name);
+        if (!dir)
+                return log_oom();
+        lock = pods_lock();
+        if (lock < 0)
+                return lock;
+        if (access(dir, F_OK) < 0)
+                return -ENOENT;
+        complete = pod_is_complete(dir);
+        r = pod_members(name, &members);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the containers of pod '%s': %m", name);
+        if (members[0] && !force)
+                return -EBUSY;
+        if (members[0])
+                stop_members(members);
+        r = pod_dir_clean(dir);
+        if (r < 0)
+                return r;
+        return complete ? 0 : -ENOENT;
+}
+
+int pod_join(const char *name, unsigned mask) {
+        for (size_t i = 0; i < _POD_NS_MAX; i++) {
+                _cleanup_free_ char *path = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                if (!(mask & (1U << i)))
+                        continue;
+                path = pod_namespace_path(name, i);
+                if (!path)
+                        return log_oom();
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0)
+                        return log_error_errno(negative_errno(), "Pod '%s': cannot open %s (is the pod created?): %m",
+                                        name, path);
+                if (!is_nsfs(path))
+                        return log_error_errno(-ENOENT, "Pod '%s': %s is not a namespace (is the pod created?)", name, path);
+                if (setns(fd, namespaces[i].type) < 0)
+                        return log_error_errno(negative_errno(), "Pod '%s': failed to join %s: %m", name, path);
+        }
+        return 0;
+}
+
+json_t *pod_to_json(const Pod *p) {
+        _cleanup_free_ char *net = pod_namespace_path(p->name, POD_NS_NET), *ipc = pod_namespace_path(p->name, POD_NS_IPC),
+                            *uts = pod_namespace_path(p->name, POD_NS_UTS);
+
+        if (!net || !ipc || !uts)
+                return NULL;
+        return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s}}",
+                        "Name", p->name,
+                        "Created", p->created,
+                        "Hostname", p->hostname,
+                        "Network", p->network,
+                        "PublishPorts", strv_json(p->publish),
+                        "DNS", strv_json(p->dns),
+                        "DNSSearch", strv_json(p->dns_search),
+                        "DNSOption", strv_json(p->dns_option),
+                        "AddHost", strv_json(p->add_host),
+                        "Labels", strv_json(p->labels),
+                        "Namespaces", "net", net, "ipc", ipc, "uts", uts);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The runtime's side of named volumes: building the mount a container gets for `--volume NAME:/dst`
+ * or `--mount type=volume,source=NAME,...`, inside the container's own mount namespace, so that a
+ * tmpfs or device volume is never mounted on the host and nothing leaks when the container dies. */
+
+/* Each container's run directory gets this file, one volume name per line, listing the volumes it
+ * mounted; `berth volume rm` reads it (for running containers only) to find a volume's users. */
+#define VOLUME_USERS_FILE "volumes"
+
+typedef enum VolumeMountFlags {
+        VOLUME_MOUNT_READ_ONLY = 1 << 0,
+        VOLUME_MOUNT_NO_COPY = 1 << 1, /* "nocopy": never copy the image's content into the volume */
+} VolumeMountFlags;
+
+/* Called in the container's mount namespace before pivot_root. target_fd is the mount point inside
+ * the container root (a directory, holding whatever the image has there). Loads the volume (creating
+ * it when missing, as docker does), records it in container_run_dir (may be NULL), copies the image's
+ * content at target_fd into the volume when the volume is empty (docker's copy-up; not with
+ * VOLUME_MOUNT_NO_COPY or the volume option copy=false), and returns a detached mount of the volume
+ * in *ret_mount_fd for the caller to move_mount() onto target_fd. Logs its errors. */
+int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags, const char *container_run_dir,
+                int *ret_mount_fd);

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "paths.h"
+#include "run-options.h"
+#include "running-containers.h"
+#include "strv.h"
+#include "volume-mount.h"
+#include "volume-store.h"
+
+Volume *volume_free(Volume *v) {
+        if (!v)
+                return NULL;
+        free(v->name);
+        free(v->driver);
+        free(v->mountpoint);
+        strv_free(v->options);
+        strv_free(v->labels);
+        free(v->created);
+        free(v);
+        return NULL;
+}
+
+bool volume_name_is_valid(const char *name) {
+        size_t l;
+
+        if (isempty(name))
+                return false;
+        l = strlen(name);
+        if (l > 255 || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
+                                (name[0] >= '0' && name[0] <= '9')))
+                return false;
+        for (size_t i = 1; i < l; i++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", name[i]))
+                        return false;
+        return true;
+}
+
+static char *volumes_dir(void) {
+        return strjoin(berth_path(BERTH_PATH_STATE), "/volumes");
+}
+
+static char *volume_dir(const char *name) {
+        return strjoin(berth_path(BERTH_PATH_STATE), "/volumes/", name);
+}
+
+/* The store-wide lock, so that create, remove and implicit creation by containers never interleave. */
+static int volumes_lock(void) {
+        _cleanup_free_ char *dir = volumes_dir(), *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        r = mkdir_p(dir, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        path = path_join(dir, ".lock");
+        if (!path)
+                return -ENOMEM;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || flock(fd, LOCK_EX) < 0)
+                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
+        return TAKE_FD(fd);
+}
+
+static const char *const known_options[] = { "type", "device", "o", "copy", "uid", "gid", NULL };
+
+static int parse_id(const char *s, unsigned *ret) {
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (isempty(s) || *end || errno || v >= (unsigned long) UINT32_MAX || s[0] == '-')
+                return -EINVAL;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+int volume_args_validate(const VolumeCreateArgs *a) {
+        const char *type = NULL, *device = NULL;
+
+        if (!volume_name_is_valid(a->name))
+                return log_error_errno(-EINVAL, "Invalid volume name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*.",
+                                a->name ?: "");
+        if (a->driver && !streq(a->driver, VOLUME_DRIVER_LOCAL))
+                return log_error_errno(-EOPNOTSUPP, "Volume driver '%s' is not supported: only \"local\".", a->driver);
+        STRV_FOREACH(o, a->options) {
+                const char *eq = strchr(*o, '=');
+                bool known = false;
+                unsigned id;
+
+                if (!eq || eq == *o)
+                        return log_error_errno(-EINVAL, "Invalid volume option '%s': expected KEY=VALUE.", *o);
+                for (size_t i = 0; known_options[i]; i++)
+                        if (strlen(known_options[i]) == (size_t) (eq - *o) && startswith(*o, known_options[i]))
+                                known = true;
+                if (!known)
+                        return log_error_errno(-EINVAL, "Unknown volume option '%.*s': the local driver takes type=, "
+                                        "device=, o=, copy=, uid= and gid=.", (int) (eq - *o), *o);
+                if (startswith(*o, "type="))
+                        type = eq + 1;
+                else if (startswith(*o, "device="))
+                        device = eq + 1;
+                else if (startswith(*o, "copy=") && parse_boolean(eq + 1) < 0)
+                        return log_error_errno(-EINVAL, "Invalid volume option '%s': copy= takes a boolean.", *o);
+                else if ((startswith(*o, "uid=") || startswith(*o, "gid=")) && parse_id(eq + 1, &id) < 0)
+                        return log_error_errno(-EINVAL, "Invalid volume option '%s': expected a numeric id.", *o);
+        }
+        if (device && !type)
+                return log_error_errno(-EINVAL, "Volume option device= needs type= as well.");
+        if (type && !device && !streq(type, "tmpfs"))
+                return log_error_errno(-EINVAL, "Volume option type=%s needs device= as well.", type);
+        if (type && streq(type, "bind") && !path_is_absolute(device))
+                return log_error_errno(-EINVAL, "Volume option device=%s: a bind volume needs an absolute path.", device);
+        STRV_FOREACH(l, a->labels)
+                if (isempty(*l) || **l == '=')
+                        return log_error_errno(-EINVAL, "Invalid volume label '%s': expected KEY=VALUE.", *l);
+        return 0;
+}
+
+static json_t *pairs_to_object(char *const *l) {
+        json_t *o = json_object();
+
+        STRV_FOREACH(s, l) {
+                const char *eq = strchr(*s, '=');
+                _cleanup_free_ char *k = eq ? strndup(*s, (size_t) (eq - *s)) : strdup(*s);
+                if (!o || !k || json_object_set_new(o, k, json_string(eq ? eq + 1 : "")) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        }
+        return o;
+}
+
+static int object_to_pairs(json_t *o, char ***ret) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        const char *k;
+        json_t *v;
+
+        if (!l)
+                return -ENOMEM;
+        if (o && !json_is_object(o))
+                return -EBADMSG;
+        json_object_foreach(o, k, v) {
+                if (!json_is_string(v))
+                        return -EBADMSG;
+                if (strv_consume(&l, strjoin(k, "=", json_string_value(v))) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* Effective owner: --uid/--gid, else the uid=/gid= options. */
+static void resolve_owner(const VolumeCreateArgs *a, uid_t *uid, gid_t *gid) {
+        unsigned id;
+
+        *uid = a->uid;
+        *gid = a->gid;
+        STRV_FOREACH(o, a->options) {
+                if (*uid == (uid_t) -1 && startswith(*o, "uid=") && parse_id(*o + 4, &id) >= 0)
+                        *uid = id;
+                if (*gid == (gid_t) -1 && startswith(*o, "gid=") && parse_id(*o + 4, &id) >= 0)
+                        *gid = id;
+        }
+}
+
+static int create_locked(const VolumeCreateArgs *a) {
+        _cleanup_free_ char *dir = volume_dir(a->name), *data = NULL, *text = NULL, *json_path = NULL;
+        char created[64];
+        time_t now = time(NULL);
+        struct tm tm;
+        uid_t uid;
+        gid_t gid;
+        json_t *o;
+        int r;
+
+        if (!dir || !(data = path_join(dir, "_data")) || !(json_path = path_join(dir, "volume.json")))
+                return -ENOMEM;
+        if (access(json_path, F_OK) == 0)
+                return -EEXIST;
+        /* A directory without volume.json is a create that did not finish. */
+        (void) rm_rf(dir);
+        r = mkdir_p(data, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", data);
+        resolve_owner(a, &uid, &gid);
+        if ((uid != (uid_t) -1 || gid != (gid_t) -1) && chown(data, uid, gid) < 0)
+                return log_error_errno(negative_errno(), "Failed to change the owner of %s: %m", data);
+
+        (void) gmtime_r(&now, &tm);
+        (void) strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s}",
+                        "name", a->name,
+                        "driver", VOLUME_DRIVER_LOCAL,
+                        "options", pairs_to_object(a->options),
+                        "labels", pairs_to_object(a->labels),
+                        "uid", uid == (uid_t) -1 ? json_null() : json_integer(uid),
+                        "gid", gid == (gid_t) -1 ? json_null() : json_integer(gid),
+                        "created", created);
+        if (!o)
+                return -ENOMEM;
+        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+        json_decref(o);
+        if (!text)
+                return -ENOMEM;
+        r = write_file_atomic(json_path, text, strlen(text), 0644, WRITE_FILE_SYNC);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", json_path);
+        return 0;
+}
+
+int volume_create(const VolumeCreateArgs *a, Volume **ret) {
+        _cleanup_close_ int lock = -EBADF;
+        int r;
+
+        r = volume_args_validate(a);
+        if (r < 0)
+                return r;
+        lock = volumes_lock();
+        if (lock < 0)
+                return lock;
+        r = create_locked(a);
+        if (r < 0)
+                return r;
+        return ret ? volume_load(a->name, ret) : 0;
+}
+
+int volume_load(const char *name, Volume **ret) {
+        _cleanup_(volume_freep) Volume *v = NULL;
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        json_error_t err;
+        json_t *o, *uid, *gid;
+        const char *created = NULL, *driver = NULL;
+        int r;
+
+        if (!volume_name_is_valid(name))
+                return -ENOENT;
+        dir = volume_dir(name);
+        if (!dir || !(path = path_join(dir, "volume.json")))
+                return -ENOMEM;
+        o = json_load_file(path, 0, &err);
+        if (!o) {
+                if (access(path, F_OK) < 0)
+                        return -ENOENT;
+                return log_error_errno(-EBADMSG, "%s:%d: %s", path, err.line, err.text);
+        }
+        v = calloc(1, sizeof *v);
+        r = v ? 0 : -ENOMEM;
+        if (r >= 0 && json_unpack(o, "{s?s, s?s}", "driver", &driver, "created", &created) < 0)
+                r = log_error_errno(-EBADMSG, "%s: \"driver\" and \"created\" must be strings.", path);
+        if (r >= 0) {
+                v->name = strdup(name);
+                v->driver = strdup(driver ?: VOLUME_DRIVER_LOCAL);
+                v->created = strdup(created ?: "");
+                v->mountpoint = path_join(dir, "_data");
+                if (!v->name || !v->driver || !v->created || !v->mountpoint)
+                        r = -ENOMEM;
+        }
+        if (r >= 0)
+                r = object_to_pairs(json_object_get(o, "options"), &v->options);
+        if (r >= 0)
+                r = object_to_pairs(json_object_get(o, "labels"), &v->labels);
+        if (r == -EBADMSG)
+                r = log_error_errno(r, "%s: \"options\" and \"labels\" must be objects of strings.", path);
+        uid = json_object_get(o, "uid");
+        gid = json_object_get(o, "gid");
+        if (v) {
+                v->uid = json_is_integer(uid) ? (uid_t) json_integer_value(uid) : (uid_t) -1;
+                v->gid = json_is_integer(gid) ? (gid_t) json_integer_value(gid) : (gid_t) -1;
+        }
+        json_decref(o);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+int volume_load_or_create(const char *name, Volume **ret) {
+        VolumeCreateArgs a = { .name = name, .uid = (uid_t) -1, .gid = (gid_t) -1 };
+        _cleanup_close_ int lock = -EBADF;
+        int r;
+
+        r = volume_load(name, ret);
+        if (r != -ENOENT)
+                return r;
+        if (!volume_name_is_valid(name))
+                return log_error_errno(-EINVAL, "Invalid volume name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*.",
+                                name);
+        lock = volumes_lock();
+        if (lock < 0)
+                return lock;
+        r = create_locked(&a);
+        if (r < 0 && r != -EEXIST)
+                return r;
+        return volume_load(name, ret);
+}
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int volume_list(char ***ret) {
+        _cleanup_free_ char *dir = volumes_dir();
+        _cleanup_strv_free_ char **names = calloc(1, sizeof(char *));
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!dir || !names)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (!d && errno != ENOENT)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", dir);
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *json = NULL;
+                if (!volume_name_is_valid(de->d_name))
+                        continue;
+                json = strjoin(dir, "/", de->d_name, "/volume.json");
+                if (!json)
+                        return -ENOMEM;
+                if (access(json, F_OK) < 0)
+                        continue;
+                if (strv_extend(&names, de->d_name) < 0)
+                        return -ENOMEM;
+        }
+        qsort(names, strv_length(names), sizeof(char *), compare_strings);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+int volume_users(const char *name, char ***ret) {
+        _cleanup_strv_free_ char **running = NULL, **users = calloc(1, sizeof(char *));
+        int r;
+
+        if (!users)
+                return -ENOMEM;
+        r = running_containers(&running);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(c, running) {
+                _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", *c, "/",
+                                VOLUME_USERS_FILE), *text = NULL;
+                _cleanup_strv_free_ char **lines = NULL;
+                if (!path)
+                        return -ENOMEM;
+                if (read_full_file(path, &text, NULL) < 0)
+                        continue;
+                for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                        if (streq(l, name)) {
+                                if (strv_extend(&users, *c) < 0)
+                                        return -ENOMEM;
+                                break;
+                        }
+        }
+        *ret = TAKE_PTR(users);
+        return 0;
+}
+
+int volume_remove(const char *name, bool force) {
+        _cleanup_strv_free_ char **users = NULL;
+        _cleanup_free_ char *dir = NULL, *json = NULL;
+        _cleanup_close_ int lock = -EBADF;
+        int r;
+
+        if (!volume_name_is_valid(name))
+                return -ENOENT;
+        dir = volume_dir(name);
+        if (!dir || !(json = path_join(dir, "volume.json")))
+                return -ENOMEM;
+        lock = volumes_lock();
+        if (lock < 0)
+                return lock;
+        if (access(json, F_OK) < 0)
+                return -ENOENT;
+        r = volume_users(name, &users);
+        if (r < 0)
+                return r;
+        if (!force && users[0])
+                return -EBUSY;
+        /* volume.json first: from here on the volume is gone, whatever rm_rf leaves behind. */
+        if (unlink(json) < 0)
+                return log_error_errno(negative_errno(), "Failed to remove %s: %m", json);
+        r = rm_rf(dir);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove %s: %m", dir);
+        return 0;
+}
+
+const char *volume_option(const Volume *v, const char *key) {
+        const char *found = NULL;
+
+        STRV_FOREACH(o, v->options) {
+                const char *val = startswith(*o, key);
+                if (val && *val == '=')
+                        found = val + 1;
+        }
+        return found;
+}
+
+json_t *volume_to_json(const Volume *v) {
+        return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
+                        "Name", v->name,
+                        "Driver", v->driver,
+                        "Mountpoint", v->mountpoint,
+                        "Labels", pairs_to_object(v->labels),
+                        "Options", pairs_to_object(v->options),
+                        "Scope", "local",
+                        "CreatedAt", v->created);
+}
