@@ -1,0 +1,126 @@
+#!/bin/bash
+# Pods: `berth pod create|ls|inspect|rm` and containers joining them with berth-runtime --pod.
+# The whole script runs in a private mount namespace, since a pod's namespaces are held by bind
+# mounts; each pod has its own network namespace, so nothing here touches the host's network.
+set -u
+if [ -z "${BERTH_POD_TEST_UNSHARED:-}" ] && [ "$(id -u)" -eq 0 ]; then
+        BERTH_POD_TEST_UNSHARED=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+require_root
+
+BERTH=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth
+RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
+[ -x "$RT" ] && [ -x "$BERTH" ] || skip_all "berth and berth-runtime are not built in $BERTH_BUILD"
+CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
+
+T=$(mktemp -d /tmp/berth-pod-test.XXXXXX)
+CG=$CG_MOUNT/berth-pod-test.$$
+export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
+unset NOTIFY_SOCKET
+BG_PIDS=()
+
+cleanup() {
+        local p d
+        for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
+                echo 1 >"$d/cgroup.kill" 2>/dev/null
+                rmdir "$d" 2>/dev/null
+        done
+        rmdir "$CG" 2>/dev/null
+        # Pods left by a failed check: their nsfs mounts must go before the directory.
+        grep -o "$T/run/pods/[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null
+        rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir "$CG"
+
+make_busybox_rootfs "$T/rootfs"
+ROOTFS=$T/rootfs
+mkdir -p "$ROOTFS/www" && echo "hello from the pod" >"$ROOTFS/www/index.html"
+CASE=0
+
+rt() {
+        CASE=$((CASE + 1))
+        local cg=$CG/case$CASE
+        mkdir "$cg"
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
+        local rc=$?
+        rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
+        return $rc
+}
+# bg NAME ARGS...: a container in the background, its supervisor's pid in BG_PIDS.
+bg() {
+        CASE=$((CASE + 1))
+        local cg=$CG/case$CASE
+        mkdir "$cg"
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@") \
+                >"$T/bg-$CASE.log" 2>&1 &
+        BG_PIDS+=($!)
+}
+running() { [ -s "$BERTH_RUN_DIR/containers/$1/state.json" ]; }
+pod_mounts_are() { local n; n=$(grep -c " $T/run/pods/" /proc/self/mountinfo); [ "$n" -eq "$1" ] || { echo "$n mounts"; return 1; }; }
+ns_inode() { stat -L -c %i "$BERTH_RUN_DIR/pods/$1/$2"; }
+
+# --- the CLI ------------------------------------------------------------------------------------
+check_output "pod create prints the name" "web" "$BERTH" pod create --hostname=webhost --add-host=db:10.1.2.3 web
+check_fails "creating it again is an error" "$BERTH" pod create web
+check "... unless --ignore" "$BERTH" pod create --ignore web
+for ns in netns ipcns utsns; do
+        check "$ns is a bind-mounted namespace" bash -c "[ \"\$(stat -f -c %T '$BERTH_RUN_DIR/pods/web/$ns')\" = nsfs ]"
+done
+check "pod.json is written" test -s "$BERTH_RUN_DIR/pods/web/pod.json"
+check_output "the pod's UTS namespace has its host name" "webhost" \
+        nsenter --uts="$BERTH_RUN_DIR/pods/web/utsns" hostname
+check_output "lo is up in the pod's network namespace" "UP" \
+        nsenter --net="$BERTH_RUN_DIR/pods/web/netns" ip -br link show lo
+check_output "pod ls" "web" "$BERTH" pod ls
+inspect=$("$BERTH" pod inspect web)
+check "pod inspect: name, host name, namespaces" jq -e \
+        '.[0].Name == "web" and .[0].Hostname == "webhost" and (.[0].Namespaces.net | endswith("/pods/web/netns"))' <<<"$inspect"
+check_fails "an invalid name is refused" "$BERTH" pod create -- -bad
+check_output "a berth network is refused clearly" "cannot join berth networks yet" \
+        "$BERTH" pod create --network=mynet other
+check_fails "... and leaves nothing" test -e "$BERTH_RUN_DIR/pods/other"
+
+# --- two containers in the pod ------------------------------------------------------------------
+bg --rootfs="$ROOTFS" --name=server --pod=web busybox httpd -f -p 127.0.0.1:8080 -h /www
+check "the server container runs" wait_until 20 running server
+check "the server listens" wait_until 20 nsenter --net="$BERTH_RUN_DIR/pods/web/netns" \
+        busybox wget -q -O /dev/null http://127.0.0.1:8080/
+check_output "a second container reaches it on 127.0.0.1" "hello from the pod" \
+        rt --rootfs="$ROOTFS" --name=client --pod=web wget -q -O - http://127.0.0.1:8080/
+check_output "it shares the pod's host name" "h=webhost" rt --rootfs="$ROOTFS" --name=client --pod=web sh -c 'echo h=$(hostname)'
+check_output "it is in the pod's IPC namespace" "ipc:[$(ns_inode web ipcns)]" \
+        rt --rootfs="$ROOTFS" --name=client --pod=web readlink /proc/self/ns/ipc
+check_output "it is in the pod's UTS namespace" "uts:[$(ns_inode web utsns)]" \
+        rt --rootfs="$ROOTFS" --name=client --pod=web readlink /proc/self/ns/uts
+check_output "a container outside the pod does not reach the server" "unreachable" \
+        rt --rootfs="$ROOTFS" --name=outsider sh -c 'wget -q -T 2 -O - http://127.0.0.1:8080/ 2>/dev/null || echo unreachable'
+check_output "pod inspect lists the running member" '"server"' "$BERTH" pod inspect web
+check_output "pod rm is refused while a member runs" "has running containers (server)" "$BERTH" pod rm web
+check "... the pod is still there" "$BERTH" pod inspect web
+check "pod rm -f stops the member and removes the pod" "$BERTH" pod rm -f web
+check "... the member has stopped" wait_until 20 bash -c "! kill -0 ${BG_PIDS[0]} 2>/dev/null"
+wait "${BG_PIDS[0]}" 2>/dev/null
+BG_PIDS=()
+check "pod rm leaves no mount" pod_mounts_are 0
+check_fails "... nor the directory" test -e "$BERTH_RUN_DIR/pods/web"
+check_fails "a container cannot join a removed pod" rt --rootfs="$ROOTFS" --name=late --pod=web true
+check_fails "rm of a missing pod fails" "$BERTH" pod rm web
+check "... unless --ignore" "$BERTH" pod rm --ignore web
+
+# --- a crash between mounts and pod.json --------------------------------------------------------
+check "create a pod" "$BERTH" pod create crash
+rm "$BERTH_RUN_DIR/pods/crash/pod.json"
+umount "$BERTH_RUN_DIR/pods/crash/utsns"
+check_fails "a half-made pod is not listed" bash -c "'$BERTH' pod ls -q | grep -qx crash"
+check "create copes with the stale directory" "$BERTH" pod create crash
+check "... and has all three mounts, once" pod_mounts_are 3
+check "pod rm" "$BERTH" pod rm crash
+check "rm --ignore also cleans a stale directory" bash -c "'$BERTH' pod create crash && rm '$BERTH_RUN_DIR/pods/crash/pod.json' && '$BERTH' pod rm --ignore crash"
+check "no mount is left" pod_mounts_are 0
+
+done_testing
