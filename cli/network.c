@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth network create|ls|inspect|rm|prune: bridge networks for containers (lib/network-store.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "fs-util.h"
+#include "log.h"
+#include "network-attach.h"
+#include "network-store.h"
+#include "strv.h"
+
+static int network_create(int argc, char *argv[]) {
+        enum { ARG_IGNORE = 0x100, ARG_IPAM, ARG_IFACE, ARG_GATEWAY, ARG_RANGE, ARG_IPV6, ARG_INTERNAL,
+               ARG_NODNS, ARG_DNS, ARG_LABEL };
+        static const struct option options[] = {
+                { "ignore", no_argument, NULL, ARG_IGNORE },
+                { "driver", required_argument, NULL, 'd' },
+                { "ipam-driver", required_argument, NULL, ARG_IPAM },
+                { "interface-name", required_argument, NULL, ARG_IFACE },
+                { "subnet", required_argument, NULL, 's' },
+                { "gateway", required_argument, NULL, ARG_GATEWAY },
+                { "ip-range", required_argument, NULL, ARG_RANGE },
+                { "ipv6", no_argument, NULL, ARG_IPV6 },
+                { "internal", no_argument, NULL, ARG_INTERNAL },
+                { "disable-dns", no_argument, NULL, ARG_NODNS },
+                { "dns", required_argument, NULL, ARG_DNS },
+                { "opt", required_argument, NULL, 'o' },
+                { "label", required_argument, NULL, ARG_LABEL },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_strv_free_ char **subnets = NULL, **gateways = NULL, **ranges = NULL, **dns = NULL, **opts = NULL,
+                                 **labels = NULL;
+        _cleanup_(network_freep) Network *n = NULL, *existing = NULL;
+        NetworkCreateOptions o = {};
+        bool ignore = false;
+        int c, r = 0, lock;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "d:s:o:h", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_IGNORE: ignore = true; break;
+                case 'd': o.driver = optarg; break;
+                case ARG_IPAM: o.ipam_driver = optarg; break;
+                case ARG_IFACE: o.interface = optarg; break;
+                case 's': r = strv_extend(&subnets, optarg); break;
+                case ARG_GATEWAY: r = strv_extend(&gateways, optarg); break;
+                case ARG_RANGE: r = strv_extend(&ranges, optarg); break;
+                case ARG_IPV6: o.ipv6 = true; break;
+                case ARG_INTERNAL: o.internal = true; break;
+                case ARG_NODNS: o.disable_dns = true; break;
+                case ARG_DNS: r = strv_extend(&dns, optarg); break;
+                case 'o': r = strv_extend(&opts, optarg); break;
+                /* docker's --label KEY alone means an empty value */
+                case ARG_LABEL: r = strv_consume(&labels, strchr(optarg, '=') ? strdup(optarg) : strjoin(optarg, "=")); break;
+                case 'h':
+                        printf("Usage: berth network create [--ignore] [--driver bridge] [--subnet CIDR [--gateway IP]\n"
+                               "       [--ip-range CIDR]]... [--interface-name NAME] [--ipv6] [--internal] [--disable-dns]\n"
+                               "       [--dns IP]... [--opt K=V]... [--label K=V]... NAME\n");
+                        return 0;
+                default:
+                        return log_error_errno(-EINVAL, "See 'berth network create --help'.");
+                }
+                if (r < 0)
+                        return log_oom();
+        }
+        if (optind + 1 != argc)
+                return log_error_errno(-EINVAL, "Usage: berth network create [OPTIONS] NAME");
+        o.name = argv[optind];
+        o.subnets = subnets;
+        o.gateways = gateways;
+        o.ranges = ranges;
+        o.dns = dns;
+        o.options = opts;
+        o.labels = labels;
+
+        /* Serialized against other creates: the subnet choice must see every record. */
+        lock = network_lock(".create");
+        if (lock < 0)
+                return lock;
+        r = network_load(o.name, &existing);
+        if (r >= 0) {
+                safe_close(lock);
+                if (ignore)
+                        return 0;
+                return log_error_errno(-EEXIST, "Network '%s' already exists.", o.name);
+        }
+        if (r != -ENOENT) {
+                safe_close(lock);
+                return r;
+        }
+        r = network_new(&o, &n);
+        if (r >= 0)
+                r = network_save(n);
+        safe_close(lock);
+        if (r < 0)
+                return r;
+        printf("%s\n", n->name);
+        return 0;
+}
+
+static int network_ls(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "format", required_argument, NULL, 'f' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_strv_free_ char **names = NULL;
+        const char *format = NULL;
+        bool quiet = false;
+        json_t *all;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "f:qh", options, NULL)) >= 0)
+                switch (c) {
+                case 'f': format = optarg; break;
+                case 'q': quiet = true; break;
+                case 'h':
+                        printf("Usage: berth network ls [--format json] [-q]\n");
+                        return 0;
+                default:
+                        return log_error_errno(-EINVAL, "See 'berth network ls --help'.");
+                }
+        if (format && !streq(format, "json"))
+                return log_error_errno(-EINVAL, "Unsupported --format '%s': only json.", format);
+        r = network_list(&names);
+        if (r < 0)
+                return r;
+        all = json_array();
+        if (!all)
+                return log_oom();
+        if (!format && !quiet)
+                printf("%-20s %-8s %-12s %s\n", "NAME", "DRIVER", "INTERFACE", "SUBNETS");
+        STRV_FOREACH(name, names) {
+                _cleanup_(network_freep) Network *n = NULL;
+                _cleanup_strv_free_ char **subs = NULL;
+                _cleanup_free_ char *joined = NULL;
+                if (network_load(*name, &n) < 0)
+                        continue;
+                if (format) {
+                        json_array_append_new(all, network_to_json(n));
+                        continue;
+                }
+                if (quiet) {
+                        printf("%s\n", n->name);
+                        continue;
+                }
+                for (size_t i = 0; i < n->n_subnets; i++)
+                        (void) strv_consume(&subs, cidr_format(&n->subnets[i].subnet));
+                joined = strv_join(subs, ",");
+                printf("%-20s %-8s %-12s %s\n", n->name, n->driver, n->interface, joined ?: "");
+        }
+        if (format) {
+                _cleanup_free_ char *text = json_dumps(all, JSON_INDENT(2));
+                printf("%s\n", text ?: "[]");
+        }
+        json_decref(all);
+        return 0;
+}
+
+static int network_inspect(int argc, char *argv[]) {
+        json_t *all = json_array();
+        int r = 0;
+
+        if (argc < 2)
+                return log_error_errno(-EINVAL, "Usage: berth network inspect NAME...");
+        if (!all)
+                return log_oom();
+        for (int i = 1; i < argc; i++) {
+                _cleanup_(network_freep) Network *n = NULL;
+                NetworkLease *leases = NULL;
+                size_t count = 0;
+                json_t *o, *ctrs;
+                int k = network_load(argv[i], &n);
+                if (k < 0) {
+                        r = log_error_errno(k, "No such network: %s", argv[i]);
+                        continue;
+                }
+                o = network_to_json(n);
+                ctrs = json_object();
+                if (network_leases_read(n->name, &leases, &count) >= 0)
+                        for (size_t j = 0; j < count; j++) {
+                                _cleanup_free_ char *a = cidr_format(&leases[j].address);
+                                if (network_container_is_running(leases[j].container))
+                                        json_object_set_new(ctrs, leases[j].container,
+                                                        json_pack("{s:s, s:s}", "address", a ?: "", "interface", leases[j].veth));
+                                network_lease_done(&leases[j]);
+                        }
+                free(leases);
+                json_object_set_new(o, "containers", ctrs);
+                json_array_append_new(all, o);
+        }
+        _cleanup_free_ char *text = json_dumps(all, JSON_INDENT(2));
+        json_decref(all);
+        printf("%s\n", text ?: "[]");
+        return r;
+}
+
+/* Removes one network; with force also while containers use it (they lose their connectivity). */
+static int remove_network(const char *name, bool force, bool ignore, bool quiet_if_busy) {
+        _cleanup_(network_freep) Network *n = NULL;
+        _cleanup_close_ int lock = -EBADF;
+        int r, live;
+
+        r = network_load(name, &n);
+        if (r == -ENOENT)
+                return ignore ? 0 : log_error_errno(r, "No such network: %s", name);
+        if (r < 0)
+                return r;
+        if (streq(n->name, NETWORK_DEFAULT_NAME))
+                return quiet_if_busy ? 0 : log_error_errno(-EPERM, "The default network '%s' cannot be removed.", n->name);
+        lock = network_lock(n->name);
+        if (lock < 0)
+                return lock;
+        live = network_reclaim_stale(n->name);
+        if (live < 0)
+                return live;
+        if (live > 0 && !force)
+                return quiet_if_busy ? 0 :
+                        log_error_errno(-EBUSY, "Network '%s' is in use by %d container%s: stop %s first or use -f.",
+                                        n->name, live, live == 1 ? "" : "s", live == 1 ? "it" : "them");
+        r = network_teardown(n);
+        if (r < 0)
+                return r;
+        r = network_remove_record(n->name);
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to remove network '%s': %m", n->name);
+        return 1;
+}
+
+static int network_rm(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "force", no_argument, NULL, 'f' },
+                { "ignore", no_argument, NULL, 'i' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        bool force = false, ignore = false;
+        int c, r = 0;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "fh", options, NULL)) >= 0)
+                switch (c) {
+                case 'f': force = true; break;
+                case 'i': ignore = true; break;
+                case 'h':
+                        printf("Usage: berth network rm [-f] [--ignore] NAME...\n");
+                        return 0;
+                default:
+                        return log_error_errno(-EINVAL, "See 'berth network rm --help'.");
+                }
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "Usage: berth network rm [-f] [--ignore] NAME...");
+        for (int i = optind; i < argc; i++) {
+                int k = remove_network(argv[i], force, ignore, false);
+                if (k < 0)
+                        r = k;
+                else if (k > 0)
+                        printf("%s\n", argv[i]);
+        }
+        return r;
+}
+
+static int network_prune(int argc, char *argv[]) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = network_list(&names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(name, names) {
+                int k = remove_network(*name, false, true, true);
+                if (k > 0)
+                        printf("%s\n", *name);
+        }
+        return 0;
+}
+
+int verb_network(int argc, char *argv[]) {
+        static const struct {
+                const char *name;
+                int (*run)(int argc, char *argv[]);
+        } sub[] = {
+                { "create", network_create }, { "ls", network_ls }, { "list", network_ls },
+                { "inspect", network_inspect }, { "rm", network_rm }, { "remove", network_rm },
+                { "prune", network_prune },
+        };
+
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                printf("Usage: berth network create|ls|inspect|rm|prune ...\n");
+                return argc < 2 ? -EINVAL : 0;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(sub); i++)
+                if (streq(sub[i].name, argv[1]))
+                        return sub[i].run(argc - 1, argv + 1);
+        return log_error_errno(-EINVAL, "Unknown command 'network %s': use create, ls, inspect, rm or prune.", argv[1]);
+}

@@ -1,0 +1,661 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <nftables/libnftables.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "network-attach.h"
+#include "strv.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_sock *, nl_socket_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_link *, rtnl_link_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_addr *, rtnl_addr_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_route *, rtnl_route_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_addr *, nl_addr_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nft_ctx *, nft_ctx_free);
+
+#define NFT_TABLE "ip berth"
+
+/* --- --publish --------------------------------------------------------------------------------- */
+
+static int parse_port(const char *s, size_t len, uint16_t *ret) {
+        unsigned long v = 0;
+
+        if (len == 0 || len > 5)
+                return -EINVAL;
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return -EINVAL;
+                v = v * 10 + (unsigned long) (s[i] - '0');
+        }
+        if (v == 0 || v > 65535)
+                return -EINVAL;
+        *ret = (uint16_t) v;
+        return 0;
+}
+
+int publish_parse(const char *s, PublishSpec *ret) {
+        _cleanup_free_ char *copy = strdup(s ?: "");
+        PublishSpec p = { .proto = "tcp" };
+        char *slash, *last, *prev;
+
+        if (!copy)
+                return -ENOMEM;
+        slash = strchr(copy, '/');
+        if (slash) {
+                *slash++ = 0;
+                if (!streq(slash, "tcp") && !streq(slash, "udp"))
+                        return -EINVAL;
+                strcpy(p.proto, slash);
+        }
+        last = strrchr(copy, ':');
+        if (!last)
+                return -EINVAL; /* a random host port is not supported: HOST:CONTAINER */
+        if (parse_port(last + 1, strlen(last + 1), &p.container_port) < 0)
+                return -EINVAL;
+        *last = 0;
+        prev = strrchr(copy, ':');
+        if (parse_port(prev ? prev + 1 : copy, strlen(prev ? prev + 1 : copy), &p.host_port) < 0)
+                return -EINVAL;
+        if (prev) {
+                *prev = 0;
+                if (!isempty(copy) && !streq(copy, "0.0.0.0")) {
+                        if (address_parse(copy, &p.host_ip) < 0 || p.host_ip.family != AF_INET)
+                                return -EINVAL;
+                }
+        }
+        *ret = p;
+        return 0;
+}
+
+void network_veth_name(const char *network, const char *container, char ret[16]) {
+        uint32_t h = 2166136261u;
+
+        for (const char *p = network; *p; p++)
+                h = (h ^ (uint8_t) *p) * 16777619u;
+        h = (h ^ '/') * 16777619u;
+        for (const char *p = container; *p; p++)
+                h = (h ^ (uint8_t) *p) * 16777619u;
+        (void) snprintf(ret, 16, "veth%08x", h);
+}
+
+/* --- nftables ---------------------------------------------------------------------------------- */
+
+static int nft_run(const char *cmd) {
+        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        const char *err;
+
+        if (!ctx)
+                return log_oom();
+        if (nft_ctx_buffer_error(ctx) < 0)
+                return log_oom();
+        if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
+                err = nft_ctx_get_error_buffer(ctx);
+                return log_error_errno(-EIO, "nftables refused the rules: %s", err ?: "(no message)");
+        }
+        return 0;
+}
+
+static int nft_ensure_table(void) {
+        return nft_run("add table " NFT_TABLE "\n"
+                       "add chain " NFT_TABLE " prerouting { type nat hook prerouting priority dstnat; }\n"
+                       "add chain " NFT_TABLE " output { type nat hook output priority -100; }\n"
+                       "add chain " NFT_TABLE " postrouting { type nat hook postrouting priority srcnat; }\n"
+                       "add chain " NFT_TABLE " forward { type filter hook forward priority filter; }\n");
+}
+
+/* The rules of our table, as JSON objects {"rule": {...}}; NULL if the table does not exist. */
+static int nft_list_rules(json_t **ret) {
+        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        json_error_t err;
+        json_t *o;
+
+        if (!ctx)
+                return log_oom();
+        nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+                return log_oom();
+        if (nft_run_cmd_from_buffer(ctx, "list table " NFT_TABLE) != 0) {
+                *ret = NULL; /* no table, no rules */
+                return 0;
+        }
+        o = json_loads(nft_ctx_get_output_buffer(ctx), 0, &err);
+        if (!o)
+                return log_error_errno(-EBADMSG, "Cannot parse the nftables listing: %s", err.text);
+        *ret = o;
+        return 0;
+}
+
+/* Counts our rules whose comment is exactly comment, and deletes them unless count_only. */
+static int nft_rules_by_comment(const char *comment, bool count_only) {
+        _cleanup_free_ char *cmds = strdup("");
+        json_t *listing = NULL, *items, *e;
+        size_t i;
+        int r, n = 0;
+
+        if (!cmds)
+                return log_oom();
+        r = nft_list_rules(&listing);
+        if (r < 0 || !listing)
+                return r;
+        items = json_object_get(listing, "nftables");
+        json_array_foreach(items, i, e) {
+                json_t *rule = json_object_get(e, "rule");
+                const char *c = json_string_value(json_object_get(rule, "comment"));
+                const char *chain = json_string_value(json_object_get(rule, "chain"));
+                char *more;
+                if (!rule || !streq_ptr(c, comment) || !chain)
+                        continue;
+                n++;
+                if (asprintf(&more, "%sdelete rule " NFT_TABLE " %s handle %" JSON_INTEGER_FORMAT "\n", cmds, chain,
+                                json_integer_value(json_object_get(rule, "handle"))) < 0) {
+                        json_decref(listing);
+                        return log_oom();
+                }
+                free(cmds);
+                cmds = more;
+        }
+        json_decref(listing);
+        if (count_only || n == 0)
+                return n;
+        r = nft_run(cmds);
+        return r < 0 ? r : n;
+}
+
+static char *container_comment(const char *network, const char *container) {
+        return strjoin("berth-ctr:", network, "/", container);
+}
+
+static char *network_comment(const char *network) {
+        return strjoin("berth-net:", network);
+}
+
+/* The network's own rules, once: masquerade of what leaves the subnet (not for --internal, which
+ * instead drops forwarding in and out of the bridge), and of localhost traffic DNATed to it. */
+static int nft_add_network_rules(const Network *n, const Cidr *subnet) {
+        _cleanup_free_ char *comment = network_comment(n->name), *sub = cidr_format(subnet), *cmd = NULL;
+        int r;
+
+        if (!comment || !sub)
+                return log_oom();
+        r = nft_rules_by_comment(comment, true);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (n->internal)
+                r = asprintf(&cmd,
+                             "add rule " NFT_TABLE " forward iifname \"%2$s\" oifname != \"%2$s\" drop comment \"%1$s\"\n"
+                             "add rule " NFT_TABLE " forward oifname \"%2$s\" iifname != \"%2$s\" drop comment \"%1$s\"\n",
+                             comment, n->interface);
+        else
+                r = asprintf(&cmd,
+                             "add rule " NFT_TABLE " postrouting ip saddr %2$s ip daddr != %2$s masquerade comment \"%1$s\"\n"
+                             "add rule " NFT_TABLE " postrouting oifname \"%3$s\" ip saddr 127.0.0.0/8 masquerade comment \"%1$s\"\n",
+                             comment, sub, n->interface);
+        if (r < 0)
+                return log_oom();
+        return nft_run(cmd);
+}
+
+static int nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
+                char *const *publish) {
+        _cleanup_free_ char *comment = container_comment(network, container), *ip = address_format(address),
+                            *cmds = strdup("");
+        int r;
+
+        if (!comment || !ip || !cmds)
+                return log_oom();
+        STRV_FOREACH(s, publish) {
+                _cleanup_free_ char *match = NULL, *host_ip = NULL;
+                PublishSpec p;
+                char *more;
+                if (publish_parse(*s, &p) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --publish '%s': expected [IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] "
+                                        "with an IPv4 address.", *s);
+                if (p.host_ip.family) {
+                        host_ip = address_format(&p.host_ip);
+                        match = host_ip ? strjoin("ip daddr ", host_ip) : NULL;
+                } else
+                        match = strdup("fib daddr type local");
+                if (!match)
+                        return log_oom();
+                /* prerouting: from outside and from other containers; output: from the host itself. */
+                if (asprintf(&more,
+                             "%1$sadd rule " NFT_TABLE " prerouting %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n"
+                             "add rule " NFT_TABLE " output %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n",
+                             cmds, match, p.proto, p.host_port, ip, p.container_port, comment) < 0)
+                        return log_oom();
+                free(cmds);
+                cmds = more;
+        }
+        if (isempty(cmds))
+                return 0;
+        r = nft_run(cmds);
+        return r;
+}
+
+/* --- links, addresses, routes ------------------------------------------------------------------ */
+
+static int nl_error(int nlerr, const char *what, const char *name) {
+        return log_error_errno(-EIO, "Failed to %s %s: %s", what, name, nl_geterror(nlerr));
+}
+
+static int route_socket(struct nl_sock **ret) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = nl_socket_alloc();
+        int r;
+
+        if (!sk)
+                return log_oom();
+        r = nl_connect(sk, NETLINK_ROUTE);
+        if (r < 0)
+                return nl_error(r, "connect", "a netlink socket");
+        *ret = TAKE_PTR(sk);
+        return 0;
+}
+
+/* A netlink socket that talks to the network namespace of pid (sockets stay in the namespace they
+ * were made in, so we step in, make it, and step back). */
+static int route_socket_in(pid_t pid, struct nl_sock **ret) {
+        _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), target = -EBADF;
+        char path[64];
+        int r;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
+        target = open(path, O_RDONLY | O_CLOEXEC);
+        if (self < 0 || target < 0)
+                return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
+        if (setns(target, CLONE_NEWNET) < 0)
+                return log_error_errno(-errno, "Failed to enter network namespace %s: %m", path);
+        r = route_socket(ret);
+        if (setns(self, CLONE_NEWNET) < 0) {
+                /* We cannot continue in the container's namespace. */
+                log_error_errno(-errno, "Failed to return to our network namespace: %m");
+                abort();
+        }
+        return r;
+}
+
+static int link_index(struct nl_sock *sk, const char *name) {
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
+        int r = rtnl_link_get_kernel(sk, 0, name, &link);
+
+        if (r < 0)
+                return r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND ? -ENODEV : nl_error(r, "look up", name);
+        return rtnl_link_get_ifindex(link);
+}
+
+static int link_up(struct nl_sock *sk, int ifindex, const char *name) {
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_alloc(), *change = rtnl_link_alloc();
+        int r;
+
+        if (!link || !change)
+                return log_oom();
+        rtnl_link_set_ifindex(link, ifindex);
+        rtnl_link_set_flags(change, IFF_UP);
+        r = rtnl_link_change(sk, link, change, 0);
+        return r < 0 ? nl_error(r, "bring up", name) : 0;
+}
+
+static int add_address(struct nl_sock *sk, int ifindex, const Cidr *a, const char *name) {
+        _cleanup_(rtnl_addr_putp) struct rtnl_addr *addr = rtnl_addr_alloc();
+        _cleanup_(nl_addr_putp) struct nl_addr *local = nl_addr_build(a->family, a->addr, a->family == AF_INET ? 4 : 16);
+        int r;
+
+        if (!addr || !local)
+                return log_oom();
+        nl_addr_set_prefixlen(local, (int) a->prefixlen);
+        rtnl_addr_set_ifindex(addr, ifindex);
+        r = rtnl_addr_set_local(addr, local);
+        if (r >= 0)
+                r = rtnl_addr_add(sk, addr, 0);
+        return r < 0 && r != -NLE_EXIST ? nl_error(r, "add an address to", name) : 0;
+}
+
+static int write_sysctl(const char *path, const char *value) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+        if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t) strlen(value))
+                return log_error_errno(-errno, "Failed to set %s: %m", path);
+        return 0;
+}
+
+static const NetworkSubnet *first_ipv4(const Network *n) {
+        for (size_t i = 0; i < n->n_subnets; i++)
+                if (n->subnets[i].subnet.family == AF_INET)
+                        return &n->subnets[i];
+        return NULL;
+}
+
+/* The bridge with the gateway addresses, up; forwarding on; the network's rules. */
+static int ensure_bridge(struct nl_sock *sk, const Network *n) {
+        _cleanup_free_ char *localnet = strjoin("/proc/sys/net/ipv4/conf/", n->interface, "/route_localnet");
+        int ifindex, r;
+
+        if (!localnet)
+                return log_oom();
+        ifindex = link_index(sk, n->interface);
+        if (ifindex == -ENODEV) {
+                _cleanup_(rtnl_link_putp) struct rtnl_link *br = rtnl_link_bridge_alloc();
+                if (!br)
+                        return log_oom();
+                rtnl_link_set_name(br, n->interface);
+                r = rtnl_link_add(sk, br, NLM_F_CREATE);
+                if (r < 0 && r != -NLE_EXIST)
+                        return nl_error(r, "create the bridge", n->interface);
+                ifindex = link_index(sk, n->interface);
+        }
+        if (ifindex < 0)
+                return ifindex;
+        for (size_t i = 0; i < n->n_subnets; i++)
+                if (n->subnets[i].subnet.family == AF_INET) {
+                        r = add_address(sk, ifindex, &n->subnets[i].gateway, n->interface);
+                        if (r < 0)
+                                return r;
+                }
+        r = link_up(sk, ifindex, n->interface);
+        if (r < 0)
+                return r;
+        /* Routing between the bridge and the rest, and localhost traffic DNATed onto the bridge. */
+        r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
+        if (r >= 0)
+                r = write_sysctl(localnet, "1");
+        if (r < 0)
+                return r;
+        r = nft_ensure_table();
+        if (r < 0)
+                return r;
+        return nft_add_network_rules(n, &first_ipv4(n)->subnet);
+}
+
+static int delete_link(struct nl_sock *sk, const char *name) {
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_alloc();
+        int r;
+
+        if (!link)
+                return log_oom();
+        rtnl_link_set_name(link, name);
+        r = rtnl_link_delete(sk, link);
+        if (r < 0 && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND)
+                return nl_error(r, "delete", name);
+        return 0;
+}
+
+/* The veth pair: host end on the bridge, the peer created directly in the container's namespace as
+ * eth0, so the name never clashes with the host's interfaces. */
+static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, pid_t pid) {
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_veth_alloc(), *peer = NULL;
+        int bridge, ifindex, r;
+
+        if (!link)
+                return log_oom();
+        bridge = link_index(sk, n->interface);
+        if (bridge < 0)
+                return bridge;
+        /* A veth of the same name is a leftover of a crashed predecessor of this container. */
+        r = delete_link(sk, veth);
+        if (r < 0)
+                return r;
+        peer = rtnl_link_veth_get_peer(link);
+        rtnl_link_set_name(link, veth);
+        rtnl_link_set_master(link, bridge);
+        rtnl_link_set_name(peer, "eth0");
+        rtnl_link_set_ns_pid(peer, pid);
+        r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+        if (r < 0)
+                return nl_error(r, "create the veth pair", veth);
+        ifindex = link_index(sk, veth);
+        if (ifindex < 0)
+                return ifindex;
+        return link_up(sk, ifindex, veth);
+}
+
+/* Inside the container: eth0 with its address, lo, and the default route via the gateway. */
+static int configure_container(pid_t pid, const Cidr *address, const Cidr *gateway) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        _cleanup_(rtnl_route_putp) struct rtnl_route *route = rtnl_route_alloc();
+        _cleanup_(nl_addr_putp) struct nl_addr *dst = nl_addr_build(AF_INET, (uint8_t[4]) {}, 4),
+                                               *gw = nl_addr_build(AF_INET, gateway->addr, 4);
+        struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+        int eth0, lo, r;
+
+        if (!route || !dst || !gw || !nh) {
+                if (nh)
+                        rtnl_route_nh_free(nh);
+                return log_oom();
+        }
+        r = route_socket_in(pid, &sk);
+        if (r < 0) {
+                rtnl_route_nh_free(nh);
+                return r;
+        }
+        eth0 = link_index(sk, "eth0");
+        lo = link_index(sk, "lo");
+        if (eth0 < 0 || lo < 0) {
+                rtnl_route_nh_free(nh);
+                return log_error_errno(-ENODEV, "The container has no eth0 or lo.");
+        }
+        r = add_address(sk, eth0, address, "eth0");
+        if (r >= 0)
+                r = link_up(sk, eth0, "eth0");
+        if (r >= 0)
+                r = link_up(sk, lo, "lo");
+        if (r < 0) {
+                rtnl_route_nh_free(nh);
+                return r;
+        }
+        nl_addr_set_prefixlen(dst, 0);
+        rtnl_route_set_family(route, AF_INET);
+        rtnl_route_set_dst(route, dst);
+        rtnl_route_nh_set_gateway(nh, gw);
+        rtnl_route_nh_set_ifindex(nh, eth0);
+        rtnl_route_add_nexthop(route, nh); /* the route owns nh now */
+        r = rtnl_route_add(sk, route, NLM_F_CREATE);
+        return r < 0 ? nl_error(r, "add the default route in", "the container") : 0;
+}
+
+/* run_dir/hosts gets the container's own address; run_dir/resolv.conf the network's DNS servers. */
+static int update_files(const Network *n, const char *run_dir, const char *hostname, const char *container,
+                const Cidr *address, bool keep_resolv) {
+        _cleanup_free_ char *hosts_path = path_join(run_dir, "hosts"), *resolv_path = path_join(run_dir, "resolv.conf"),
+                            *hosts = NULL, *ip = address_format(address), *text = NULL, *resolv = NULL;
+        int r;
+
+        if (!hosts_path || !resolv_path || !ip)
+                return log_oom();
+        (void) read_full_file(hosts_path, &hosts, NULL);
+        text = strjoin(hosts ?: "", ip, "\t", hostname ?: container,
+                        hostname && !streq(hostname, container) ? " " : "",
+                        hostname && !streq(hostname, container) ? container : "", "\n");
+        if (!text)
+                return log_oom();
+        r = write_file_atomic(hosts_path, text, strlen(text), 0644, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", hosts_path);
+        if (keep_resolv || !n->dns)
+                return 0;
+
+        /* The network's servers replace the host's; search and options lines stay. */
+        _cleanup_free_ char *old = NULL, *out = strdup("");
+        (void) read_full_file(resolv_path, &old, NULL);
+        if (!out)
+                return log_oom();
+        for (char *save = NULL, *line = old ? strtok_r(old, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+                char *more;
+                if (startswith(line, "nameserver"))
+                        continue;
+                more = strjoin(out, line, "\n");
+                if (!more)
+                        return log_oom();
+                free(out);
+                out = more;
+        }
+        STRV_FOREACH(d, n->dns) {
+                char *more = strjoin(out, "nameserver ", *d, "\n");
+                if (!more)
+                        return log_oom();
+                free(out);
+                out = more;
+        }
+        r = write_file_atomic(resolv_path, out, strlen(out), 0644, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", resolv_path);
+        return 0;
+}
+
+static int detach_locked(const char *network, const char *container, const char *veth) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        _cleanup_free_ char *comment = container_comment(network, container);
+        char name[16];
+        int r, ret = 0;
+
+        if (!comment)
+                return log_oom();
+        if (!veth) {
+                network_veth_name(network, container, name);
+                veth = name;
+        }
+        r = nft_rules_by_comment(comment, false);
+        if (r < 0)
+                ret = r;
+        /* The veth dies with the namespace, but maybe not yet: remove it now, so it is gone when we exit. */
+        r = route_socket(&sk);
+        if (r >= 0)
+                r = delete_link(sk, veth);
+        if (r < 0 && ret >= 0)
+                ret = r;
+        r = network_lease_release(network, container);
+        return ret < 0 ? ret : r;
+}
+
+int network_reclaim_stale(const char *network) {
+        NetworkLease *leases = NULL;
+        size_t n = 0;
+        int r, live = 0;
+
+        r = network_leases_read(network, &leases, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                if (network_container_is_running(leases[i].container))
+                        live++;
+                else {
+                        log_debug("Reclaiming the lease of container %s on network %s.", leases[i].container, network);
+                        (void) detach_locked(network, leases[i].container, leases[i].veth);
+                }
+                network_lease_done(&leases[i]);
+        }
+        free(leases);
+        return live;
+}
+
+int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
+                const char *hostname, char *const *publish, bool keep_resolv) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        _cleanup_(network_freep) Network *n = NULL;
+        _cleanup_close_ int lock = -EBADF;
+        NetworkLease lease = {};
+        const NetworkSubnet *sub;
+        char veth[16];
+        int r;
+
+        if (network_name_is_mode(network))
+                return 0;
+        r = network_load(network, &n);
+        if (r == -ENOENT)
+                return log_error_errno(r, "Network '%s' does not exist: create it with 'berth network create %s'.",
+                                network, network);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load network '%s': %m", network);
+        sub = first_ipv4(n);
+        if (!sub)
+                return log_error_errno(-EINVAL, "Network '%s' has no IPv4 subnet.", n->name);
+        STRV_FOREACH(s, publish) {
+                PublishSpec p;
+                if (publish_parse(*s, &p) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --publish '%s': expected [IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] "
+                                        "with an IPv4 address.", *s);
+        }
+        network_veth_name(n->name, container, veth);
+
+        lock = network_lock(n->name);
+        if (lock < 0)
+                return lock;
+        (void) network_reclaim_stale(n->name);
+        r = route_socket(&sk);
+        if (r < 0)
+                return r;
+        r = ensure_bridge(sk, n);
+        if (r < 0)
+                return r;
+        r = network_lease_acquire(n, container, veth, publish, &lease);
+        if (r < 0)
+                return r;
+        r = create_veth(sk, n, veth, pid);
+        if (r >= 0)
+                r = configure_container(pid, &lease.address, &sub->gateway);
+        if (r >= 0)
+                r = nft_add_publish_rules(n->name, container, &lease.address, publish);
+        if (r >= 0)
+                r = update_files(n, run_dir, hostname, container, &lease.address, keep_resolv);
+        if (r < 0)
+                (void) detach_locked(n->name, container, veth);
+        else {
+                _cleanup_free_ char *a = cidr_format(&lease.address);
+                log_debug("Container %s is %s on network %s (%s).", container, a ?: "?", n->name, veth);
+        }
+        network_lease_done(&lease);
+        return r;
+}
+
+int network_detach_container(const char *network, const char *container) {
+        _cleanup_close_ int lock = -EBADF;
+        const char *name;
+
+        if (network_name_is_mode(network))
+                return 0;
+        name = network_canonical_name(network);
+        if (!network_name_is_valid(name))
+                return 0;
+        lock = network_lock(name);
+        if (lock < 0)
+                return lock;
+        return detach_locked(name, container, NULL);
+}
+
+int network_teardown(const Network *n) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        _cleanup_free_ char *comment = network_comment(n->name);
+        NetworkLease *leases = NULL;
+        size_t count = 0;
+        int r;
+
+        if (!comment)
+                return log_oom();
+        /* Every container's rules, live or not: the network goes away under them. */
+        if (network_leases_read(n->name, &leases, &count) >= 0) {
+                for (size_t i = 0; i < count; i++) {
+                        (void) detach_locked(n->name, leases[i].container, leases[i].veth);
+                        network_lease_done(&leases[i]);
+                }
+                free(leases);
+        }
+        r = nft_rules_by_comment(comment, false);
+        if (r < 0)
+                return r;
+        r = route_socket(&sk);
+        if (r < 0)
+                return r;
+        return delete_link(sk, n->interface);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Connecting a container's network namespace to a berth bridge network: the bridge, a veth pair,
+ * addresses and routes (libnl-route-3), and NAT rules (libnftables) in the table "ip berth".
+ * Every rule carries a comment naming its owner: "berth-net:NETWORK" for the network's own rules,
+ * "berth-ctr:NETWORK/CONTAINER" for a container's port forwards, so they can be found and removed
+ * on exit, on `berth network rm`, and after a crash. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "network-store.h"
+
+/* One --publish [IP:]HOST:CONTAINER[/PROTO]. */
+typedef struct PublishSpec {
+        Cidr host_ip; /* family 0: every local address */
+        uint16_t host_port, container_port;
+        char proto[4]; /* "tcp" or "udp" */
+} PublishSpec;
+int publish_parse(const char *s, PublishSpec *ret);
+
+/* The host end of a container's veth pair: "veth" and 8 hex digits of a hash of NETWORK/CONTAINER. */
+void network_veth_name(const char *network, const char *container, char ret[16]);
+
+/* Called by the supervisor after clone, before the payload starts: takes a lease, plugs the
+ * namespace of pid into the network, forwards the published ports, and adds the container's
+ * address to run_dir/hosts (and the network's DNS servers to run_dir/resolv.conf unless
+ * keep_resolv). Nothing is left behind on failure. A no-op for the runtime's namespace modes. */
+int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
+                const char *hostname, char *const *publish, bool keep_resolv);
+/* Undoes the attach: rules, host veth, lease. Idempotent; a no-op for namespace modes. */
+int network_detach_container(const char *network, const char *container);
+/* Under the network's lock: detaches every container whose supervisor is gone. Returns the number of
+ * live leases left. */
+int network_reclaim_stale(const char *network);
+/* Removes the bridge and the network's rules (`berth network rm`). */
+int network_teardown(const Network *n);

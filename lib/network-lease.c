@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Address leases of container networks: one JSON file per container name next to the network's
+ * OFD lock in $BERTH_RUN_DIR/networks/NAME/. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "network-store.h"
+#include "paths.h"
+#include "strv.h"
+
+static char *lease_dir(const char *name) {
+        return strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name);
+}
+
+int network_lock(const char *name) {
+        _cleanup_free_ char *dir = lease_dir(name), *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        int r;
+
+        if (!dir || !(path = path_join(dir, ".lock")))
+                return log_oom();
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return log_error_errno(-errno, "Failed to open %s: %m", path);
+        /* OFD locks belong to the open file, not the process: safe with threads and forks. */
+        while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(-errno, "Failed to lock %s: %m", path);
+        return TAKE_FD(fd);
+}
+
+bool network_container_is_running(const char *container) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", container, ".lock");
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!path)
+                return true; /* when in doubt, keep the lease */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno != ENOENT;
+        /* The supervisor holds an exclusive flock for the container's whole life. */
+        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK;
+        (void) flock(fd, LOCK_UN);
+        return false;
+}
+
+void network_lease_done(NetworkLease *l) {
+        free(l->container);
+        free(l->veth);
+        strv_free(l->publish);
+        *l = (NetworkLease) {};
+}
+
+static int lease_read(const char *path, NetworkLease *ret) {
+        const char *container = NULL, *address = NULL, *veth = NULL;
+        json_t *o, *publish = NULL, *e;
+        json_error_t err;
+        json_int_t pid = 0;
+        NetworkLease l = {};
+        size_t i;
+        int r = 0;
+
+        o = json_load_file(path, 0, &err);
+        if (!o)
+                return -EBADMSG;
+        if (json_unpack(o, "{s:s, s:s, s:s, s?o, s?I}", "container", &container, "address", &address, "veth", &veth,
+                                "publish", &publish, "supervisor_pid", &pid) < 0 ||
+                        interface_address_parse(address, &l.address) < 0)
+                r = -EBADMSG;
+        if (r >= 0) {
+                l.container = strdup(container);
+                l.veth = strdup(veth);
+                l.supervisor = (pid_t) pid;
+                if (!l.container || !l.veth)
+                        r = -ENOMEM;
+        }
+        if (r >= 0 && json_is_array(publish))
+                json_array_foreach(publish, i, e)
+                        if (json_is_string(e) && strv_extend(&l.publish, json_string_value(e)) < 0)
+                                r = -ENOMEM;
+        json_decref(o);
+        if (r < 0) {
+                network_lease_done(&l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+int network_leases_read(const char *name, NetworkLease **ret, size_t *ret_n) {
+        _cleanup_free_ char *dir = lease_dir(name);
+        _cleanup_(closedirp) DIR *d = NULL;
+        NetworkLease *leases = NULL;
+        struct dirent *de;
+        size_t n = 0;
+
+        if (!dir)
+                return log_oom();
+        d = opendir(dir);
+        if (!d && errno != ENOENT)
+                return log_error_errno(-errno, "Failed to open %s: %m", dir);
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+                NetworkLease *a;
+                if (de->d_name[0] == '.' || !endswith(de->d_name, ".json"))
+                        continue;
+                p = path_join(dir, de->d_name);
+                if (!p)
+                        goto oom;
+                a = reallocarray(leases, n + 1, sizeof(NetworkLease));
+                if (!a)
+                        goto oom;
+                leases = a;
+                if (lease_read(p, &leases[n]) < 0) {
+                        log_warning("Ignoring the unreadable lease %s.", p);
+                        continue;
+                }
+                n++;
+        }
+        *ret = leases;
+        *ret_n = n;
+        return 0;
+oom:
+        for (size_t i = 0; i < n; i++)
+                network_lease_done(&leases[i]);
+        free(leases);
+        return log_oom();
+}
+
+static bool address_taken(const NetworkLease *leases, size_t n, const char *container, const Cidr *a) {
+        for (size_t i = 0; i < n; i++)
+                if (!streq(leases[i].container, container) && memcmp(leases[i].address.addr, a->addr, 16) == 0)
+                        return true;
+        return false;
+}
+
+/* The first free IPv4 address of the network's range that is neither the subnet's own address, its
+ * broadcast address nor the gateway. */
+static int pick_address(const Network *n, const NetworkLease *leases, size_t n_leases, const char *container,
+                Cidr *ret) {
+        for (size_t s = 0; s < n->n_subnets; s++) {
+                const NetworkSubnet *sub = &n->subnets[s];
+                Cidr first, last;
+                if (sub->subnet.family != AF_INET)
+                        continue;
+                if (cidr_nth(&sub->subnet, 0, &first) < 0 || cidr_nth(&sub->subnet, cidr_size(&sub->subnet) - 1, &last) < 0)
+                        continue;
+                for (uint64_t i = 0; i < cidr_size(&sub->range); i++) {
+                        Cidr a;
+                        if (cidr_nth(&sub->range, i, &a) < 0)
+                                break;
+                        if (memcmp(a.addr, first.addr, 4) == 0 || memcmp(a.addr, last.addr, 4) == 0 ||
+                                        memcmp(a.addr, sub->gateway.addr, 4) == 0 ||
+                                        address_taken(leases, n_leases, container, &a))
+                                continue;
+                        a.prefixlen = sub->subnet.prefixlen;
+                        *ret = a;
+                        return 0;
+                }
+        }
+        return log_error_errno(-ENOSPC, "Network '%s' has no free IPv4 address left.", n->name);
+}
+
+int network_lease_acquire(const Network *n, const char *container, const char *veth, char *const *publish,
+                NetworkLease *ret) {
+        _cleanup_free_ char *dir = lease_dir(n->name), *path = NULL, *addr = NULL, *text = NULL;
+        NetworkLease *leases = NULL;
+        size_t n_leases = 0;
+        Cidr a = {};
+        json_t *o, *pub;
+        int r;
+
+        if (!dir || !(path = strjoin(dir, "/", container, ".json")))
+                return log_oom();
+        r = network_leases_read(n->name, &leases, &n_leases);
+        if (r < 0)
+                return r;
+        r = pick_address(n, leases, n_leases, container, &a);
+        for (size_t i = 0; i < n_leases; i++)
+                network_lease_done(&leases[i]);
+        free(leases);
+        if (r < 0)
+                return r;
+
+        addr = cidr_format(&a);
+        pub = json_array();
+        STRV_FOREACH(p, publish)
+                if (pub)
+                        json_array_append_new(pub, json_string(*p));
+        o = addr && pub ? json_pack("{s:s, s:s, s:s, s:o, s:I}", "container", container, "address", addr, "veth", veth,
+                        "publish", pub, "supervisor_pid", (json_int_t) getpid()) : NULL;
+        text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+        json_decref(o);
+        if (!text)
+                return log_oom();
+        r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        *ret = (NetworkLease) { .container = strdup(container), .address = a, .veth = strdup(veth),
+                .publish = strv_copy(publish), .supervisor = getpid() };
+        if (!ret->container || !ret->veth || (publish && !ret->publish))
+                return network_lease_done(ret), log_oom();
+        return 0;
+}
+
+int network_lease_release(const char *name, const char *container) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name, "/", container, ".json");
+
+        if (!path)
+                return log_oom();
+        if (unlink(path) < 0 && errno != ENOENT)
+                return log_error_errno(-errno, "Failed to remove %s: %m", path);
+        return 0;
+}

@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "network-store.h"
+#include "paths.h"
+#include "strv.h"
+
+/* --- addresses and subnets --------------------------------------------------------------------- */
+
+static unsigned family_bits(int family) {
+        return family == AF_INET ? 32 : 128;
+}
+
+static void clear_host_bits(Cidr *c) {
+        unsigned bytes = family_bits(c->family) / 8;
+
+        for (unsigned i = 0; i < bytes; i++) {
+                unsigned first = i * 8;
+                if (first >= c->prefixlen)
+                        c->addr[i] = 0;
+                else if (first + 8 > c->prefixlen)
+                        c->addr[i] &= (uint8_t) (0xff << (8 - (c->prefixlen - first)));
+        }
+}
+
+int address_parse(const char *s, Cidr *ret) {
+        Cidr c = {};
+
+        if (!s)
+                return -EINVAL;
+        if (inet_pton(AF_INET, s, c.addr) == 1)
+                c.family = AF_INET;
+        else if (inet_pton(AF_INET6, s, c.addr) == 1)
+                c.family = AF_INET6;
+        else
+                return -EINVAL;
+        c.prefixlen = family_bits(c.family);
+        *ret = c;
+        return 0;
+}
+
+static int parse_prefixed(const char *s, bool clear, Cidr *ret) {
+        _cleanup_free_ char *a = NULL;
+        const char *slash;
+        char *end;
+        unsigned long n;
+        Cidr c;
+
+        if (!s || !(slash = strchr(s, '/')))
+                return -EINVAL;
+        a = strndup(s, (size_t) (slash - s));
+        if (!a)
+                return -ENOMEM;
+        if (address_parse(a, &c) < 0)
+                return -EINVAL;
+        errno = 0;
+        n = strtoul(slash + 1, &end, 10);
+        if (errno || end == slash + 1 || *end || n > family_bits(c.family))
+                return -EINVAL;
+        c.prefixlen = (unsigned) n;
+        if (clear)
+                clear_host_bits(&c);
+        *ret = c;
+        return 0;
+}
+
+int cidr_parse(const char *s, Cidr *ret) {
+        return parse_prefixed(s, true, ret);
+}
+
+int interface_address_parse(const char *s, Cidr *ret) {
+        return parse_prefixed(s, false, ret);
+}
+
+char *address_format(const Cidr *c) {
+        char buf[INET6_ADDRSTRLEN];
+
+        if (!inet_ntop(c->family, c->addr, buf, sizeof buf))
+                return NULL;
+        return strdup(buf);
+}
+
+char *cidr_format(const Cidr *c) {
+        _cleanup_free_ char *a = address_format(c);
+        char *s;
+
+        if (!a || asprintf(&s, "%s/%u", a, c->prefixlen) < 0)
+                return NULL;
+        return s;
+}
+
+/* Whether a and b agree in their first bits bits. */
+static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned bits) {
+        unsigned full = bits / 8, rest = bits % 8;
+
+        if (memcmp(a, b, full) != 0)
+                return false;
+        return rest == 0 || ((a[full] ^ b[full]) & (uint8_t) (0xff << (8 - rest))) == 0;
+}
+
+bool cidr_contains(const Cidr *subnet, const Cidr *address) {
+        return subnet->family == address->family && address->prefixlen >= subnet->prefixlen &&
+                prefix_equal(subnet->addr, address->addr, subnet->prefixlen);
+}
+
+bool cidr_overlaps(const Cidr *a, const Cidr *b) {
+        return a->family == b->family && prefix_equal(a->addr, b->addr, MIN(a->prefixlen, b->prefixlen));
+}
+
+uint64_t cidr_size(const Cidr *subnet) {
+        unsigned host = family_bits(subnet->family) - subnet->prefixlen;
+        return host >= 32 ? UINT64_C(1) << 32 : UINT64_C(1) << host;
+}
+
+int cidr_nth(const Cidr *subnet, uint64_t n, Cidr *ret) {
+        Cidr c = *subnet;
+        unsigned carry = 0;
+
+        if (n >= cidr_size(subnet))
+                return -ERANGE;
+        /* Add n to the address, big-endian, from the last byte. */
+        for (int i = (int) family_bits(c.family) / 8 - 1; i >= 0; i--) {
+                unsigned v = c.addr[i] + (unsigned) (n & 0xff) + carry;
+                c.addr[i] = (uint8_t) v;
+                carry = v >> 8;
+                n >>= 8;
+        }
+        *ret = c;
+        return 0;
+}
+
+int network_pick_subnet(const Cidr *used, size_t n_used, Cidr *ret) {
+        for (unsigned third = 1; third < 256; third++) {
+                Cidr c = { .family = AF_INET, .addr = { 10, 89, (uint8_t) third, 0 }, .prefixlen = 24 };
+                bool taken = false;
+                for (size_t i = 0; i < n_used && !taken; i++)
+                        taken = cidr_overlaps(&c, &used[i]);
+                if (!taken) {
+                        *ret = c;
+                        return 0;
+                }
+        }
+        return -ENOSPC;
+}
+
+/* --- records ----------------------------------------------------------------------------------- */
+
+Network *network_free(Network *n) {
+        if (!n)
+                return NULL;
+        free(n->name);
+        free(n->driver);
+        free(n->interface);
+        strv_free(n->dns);
+        strv_free(n->options);
+        strv_free(n->labels);
+        free(n->created);
+        free(n);
+        return NULL;
+}
+
+bool network_name_is_valid(const char *name) {
+        if (isempty(name) || strlen(name) > 64)
+                return false;
+        if (!((*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z') || (*name >= '0' && *name <= '9')))
+                return false;
+        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name);
+}
+
+bool network_name_is_mode(const char *name) {
+        return isempty(name) || streq(name, "none") || streq(name, "private") || streq(name, "host") ||
+                startswith(name, "container:") || startswith(name, "ns:") || streq(name, "slirp4netns") ||
+                streq(name, "pasta");
+}
+
+const char *network_canonical_name(const char *name) {
+        return streq(name, "bridge") ? NETWORK_DEFAULT_NAME : name;
+}
+
+static char *record_path(const char *name) {
+        return strjoin(berth_path(BERTH_PATH_STATE), "/networks/", name, ".json");
+}
+
+static int now_rfc3339(char **ret) {
+        char buf[64];
+        time_t t = time(NULL);
+        struct tm tm;
+
+        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                return -EINVAL;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static json_t *strv_to_json_array(char *const *l) {
+        json_t *a = json_array();
+        STRV_FOREACH(s, l)
+                if (a && json_array_append_new(a, json_string(*s)) < 0)
+                        return json_decref(a), NULL;
+        return a;
+}
+
+/* K=V list as a JSON object. */
+static json_t *strv_to_json_object(char *const *l) {
+        json_t *o = json_object();
+        STRV_FOREACH(s, l) {
+                _cleanup_free_ char *k = strdup(*s);
+                char *eq = k ? strchr(k, '=') : NULL;
+                if (!o || !k)
+                        return json_decref(o), NULL;
+                if (eq)
+                        *eq++ = 0;
+                json_object_set_new(o, k, json_string(eq ?: ""));
+        }
+        return o;
+}
+
+json_t *network_to_json(const Network *n) {
+        json_t *subnets = json_array(), *o;
+
+        for (size_t i = 0; subnets && i < n->n_subnets; i++) {
+                const NetworkSubnet *s = &n->subnets[i];
+                _cleanup_free_ char *sub = cidr_format(&s->subnet), *gw = address_format(&s->gateway),
+                                    *range = cidr_format(&s->range);
+                if (!sub || !gw || !range)
+                        return json_decref(subnets), NULL;
+                json_array_append_new(subnets, json_pack("{s:s, s:s, s:s}", "subnet", sub, "gateway", gw,
+                                        "ip_range", range));
+        }
+        o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, s:o, s:o, s:s}", "name", n->name, "driver",
+                        n->driver, "network_interface", n->interface, "subnets", subnets, "ipv6_enabled",
+                        n->ipv6, "internal", n->internal, "dns_enabled", n->dns_enabled, "dns_servers",
+                        strv_to_json_array(n->dns), "options", strv_to_json_object(n->options), "labels",
+                        strv_to_json_object(n->labels), "created", n->created ?: "");
+        return o;
+}
+
+static int json_to_strv(json_t *v, bool object, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *k;
+        json_t *e;
+        size_t i;
+
+        if (object && json_is_object(v))
+                json_object_foreach(v, k, e) {
+                        char *kv = strjoin(k, "=", json_string_value(e) ?: "");
+                        if (!kv || strv_consume(&l, kv) < 0)
+                                return -ENOMEM;
+                }
+        else if (!object && json_is_array(v))
+                json_array_foreach(v, i, e)
+                        if (json_is_string(e) && strv_extend(&l, json_string_value(e)) < 0)
+                                return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int network_from_json(const char *path, json_t *o, Network **ret) {
+        _cleanup_(network_freep) Network *n = calloc(1, sizeof(Network));
+        const char *name = NULL, *driver = NULL, *iface = NULL, *created = NULL;
+        json_t *subnets = NULL, *dns = NULL, *opts = NULL, *labels = NULL, *e;
+        json_error_t err;
+        int internal = 0, ipv6 = 0, dns_enabled = 0;
+        size_t i;
+
+        if (!n)
+                return log_oom();
+        if (json_unpack_ex(o, &err, 0, "{s:s, s:s, s:s, s:o, s?b, s?b, s?b, s?o, s?o, s?o, s?s}", "name", &name,
+                                "driver", &driver, "network_interface", &iface, "subnets", &subnets, "ipv6_enabled",
+                                &ipv6, "internal", &internal, "dns_enabled", &dns_enabled, "dns_servers", &dns,
+                                "options", &opts, "labels", &labels, "created", &created) < 0 ||
+                        !json_is_array(subnets))
+                return log_error_errno(-EBADMSG, "%s: not a network record: %s", path, err.text);
+        n->name = strdup(name);
+        n->driver = strdup(driver);
+        n->interface = strdup(iface);
+        n->created = strdup(created ?: "");
+        n->internal = internal;
+        n->ipv6 = ipv6;
+        n->dns_enabled = dns_enabled;
+        if (!n->name || !n->driver || !n->interface || !n->created)
+                return log_oom();
+        json_array_foreach(subnets, i, e) {
+                NetworkSubnet *s;
+                if (n->n_subnets >= NETWORK_MAX_SUBNETS)
+                        break;
+                s = &n->subnets[n->n_subnets];
+                if (cidr_parse(json_string_value(json_object_get(e, "subnet")), &s->subnet) < 0 ||
+                                address_parse(json_string_value(json_object_get(e, "gateway")), &s->gateway) < 0 ||
+                                cidr_parse(json_string_value(json_object_get(e, "ip_range")), &s->range) < 0)
+                        return log_error_errno(-EBADMSG, "%s: subnet %zu is invalid.", path, i);
+                s->gateway.prefixlen = s->subnet.prefixlen;
+                n->n_subnets++;
+        }
+        if (json_to_strv(dns, false, &n->dns) < 0 || json_to_strv(opts, true, &n->options) < 0 ||
+                        json_to_strv(labels, true, &n->labels) < 0)
+                return log_oom();
+        *ret = TAKE_PTR(n);
+        return 0;
+}
+
+int network_save(const Network *n) {
+        _cleanup_free_ char *path = record_path(n->name), *dir = NULL, *text = NULL;
+        json_t *o = network_to_json(n);
+        int r;
+
+        if (!path || !o)
+                return json_decref(o), log_oom();
+        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+        json_decref(o);
+        dir = strjoin(berth_path(BERTH_PATH_STATE), "/networks");
+        if (!text || !dir)
+                return log_oom();
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        r = write_file_atomic(path, text, strlen(text), 0644, WRITE_FILE_SYNC);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        return 0;
+}
+
+static int load_record(const char *name, Network **ret) {
+        _cleanup_free_ char *path = record_path(name);
+        json_error_t err;
+        json_t *o;
+        int r;
+
+        if (!path)
+                return log_oom();
+        if (access(path, F_OK) < 0)
+                return -errno;
+        o = json_load_file(path, 0, &err);
+        if (!o)
+                return log_error_errno(-EBADMSG, "%s:%d: %s", path, err.line, err.text);
+        r = network_from_json(path, o, ret);
+        json_decref(o);
+        return r;
+}
+
+static int default_network(Network **ret) {
+        NetworkCreateOptions o = {
+                .name = NETWORK_DEFAULT_NAME,
+                .interface = NETWORK_DEFAULT_INTERFACE,
+                .subnets = (char *[]) { (char *) NETWORK_DEFAULT_SUBNET, NULL },
+        };
+        return network_new(&o, ret);
+}
+
+int network_load(const char *name, Network **ret) {
+        int r;
+
+        name = network_canonical_name(name);
+        if (!network_name_is_valid(name))
+                return -ENOENT;
+        r = load_record(name, ret);
+        if (r != -ENOENT || !streq(name, NETWORK_DEFAULT_NAME))
+                return r;
+        r = default_network(ret);
+        if (r >= 0)
+                r = network_save(*ret);
+        return r;
+}
+
+int network_remove_record(const char *name) {
+        _cleanup_free_ char *path = record_path(name), *run = NULL;
+
+        if (!path)
+                return log_oom();
+        if (unlink(path) < 0)
+                return -errno;
+        run = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name);
+        if (run)
+                (void) rm_rf(run);
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int network_list(char ***ret_names) {
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_STATE), "/networks");
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!dir)
+                return log_oom();
+        d = opendir(dir);
+        if (!d && errno != ENOENT)
+                return log_error_errno(-errno, "Failed to open %s: %m", dir);
+        while (d && (de = readdir(d))) {
+                const char *dot = strrchr(de->d_name, '.');
+                _cleanup_free_ char *n = NULL;
+                if (de->d_name[0] == '.' || !dot || !streq(dot, ".json"))
+                        continue;
+                n = strndup(de->d_name, (size_t) (dot - de->d_name));
+                if (!n || strv_consume(&names, TAKE_PTR(n)) < 0)
+                        return log_oom();
+        }
+        if (!strv_contains(names, NETWORK_DEFAULT_NAME) && strv_extend(&names, NETWORK_DEFAULT_NAME) < 0)
+                return log_oom();
+        qsort(names, strv_length(names), sizeof(char *), cmp_str);
+        *ret_names = TAKE_PTR(names);
+        return 0;
+}
+
+/* --- creating ---------------------------------------------------------------------------------- */
+
+static int parse_flag_cidr(const char *flag, const char *value, Cidr *ret) {
+        if (cidr_parse(value, ret) < 0)
+                return log_error_errno(-EINVAL, "Invalid %s '%s': expected an address/prefix such as 10.89.5.0/24.",
+                                flag, value);
+        return 0;
+}
+
+/* Subnets and bridge names taken by the other networks. */
+static int collect_used(const char *except, Cidr **ret_used, size_t *ret_n, char ***ret_ifaces) {
+        _cleanup_strv_free_ char **names = NULL, **ifaces = NULL;
+        _cleanup_free_ Cidr *used = NULL;
+        size_t n = 0;
+        int r;
+
+        r = network_list(&names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(name, names) {
+                _cleanup_(network_freep) Network *net = NULL;
+                if (streq(*name, except))
+                        continue;
+                r = load_record(*name, &net);
+                if (r == -ENOENT && streq(*name, NETWORK_DEFAULT_NAME))
+                        r = default_network(&net); /* reserved even before first use */
+                if (r < 0)
+                        continue; /* a broken record was reported; it does not block others */
+                Cidr *u = reallocarray(used, n + net->n_subnets + 1, sizeof(Cidr));
+                if (!u)
+                        return log_oom();
+                used = u;
+                for (size_t i = 0; i < net->n_subnets; i++)
+                        used[n++] = net->subnets[i].subnet;
+                if (strv_extend(&ifaces, net->interface) < 0)
+                        return log_oom();
+        }
+        *ret_used = TAKE_PTR(used);
+        *ret_n = n;
+        *ret_ifaces = TAKE_PTR(ifaces);
+        return 0;
+}
+
+static int check_kv_list(const char *flag, char *const *l) {
+        STRV_FOREACH(s, l)
+                if (!strchr(*s, '=') || **s == '=')
+                        return log_error_errno(-EINVAL, "Invalid %s '%s': expected KEY=VALUE.", flag, *s);
+        return 0;
+}
+
+/* A unique-local /64 derived from the network's name, so it is stable across re-creation. */
+static void ula_for(const char *name, Cidr *ret) {
+        uint32_t h = 2166136261u;
+        for (const char *p = name; *p; p++)
+                h = (h ^ (uint8_t) *p) * 16777619u;
+        *ret = (Cidr) { .family = AF_INET6, .prefixlen = 64,
+                .addr = { 0xfd, 0xb3, (uint8_t) (h >> 24), (uint8_t) (h >> 16), (uint8_t) (h >> 8), (uint8_t) h } };
+}
+
+static int fill_subnet(const char *gateway, const char *range, NetworkSubnet *s) {
+        if (gateway) {
+                if (address_parse(gateway, &s->gateway) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --gateway '%s': expected an address.", gateway);
+                s->gateway.prefixlen = s->subnet.prefixlen;
+                if (s->gateway.family != s->subnet.family ||
+                                !prefix_equal(s->subnet.addr, s->gateway.addr, s->subnet.prefixlen))
+                        return log_error_errno(-EINVAL, "--gateway %s is not in --subnet.", gateway);
+        } else if (cidr_nth(&s->subnet, 1, &s->gateway) < 0)
+                return log_error_errno(-EINVAL, "The subnet is too small for a gateway.");
+        if (cidr_size(&s->subnet) < 4)
+                return log_error_errno(-EINVAL, "The subnet is too small: use a prefix of /30 or shorter.");
+        s->gateway.prefixlen = s->subnet.prefixlen;
+        if (range) {
+                if (parse_flag_cidr("--ip-range", range, &s->range) < 0)
+                        return -EINVAL;
+                if (!cidr_contains(&s->subnet, &s->range))
+                        return log_error_errno(-EINVAL, "--ip-range %s is not inside the subnet.", range);
+        } else
+                s->range = s->subnet;
+        return 0;
+}
+
+int network_new(const NetworkCreateOptions *o, Network **ret) {
+        _cleanup_(network_freep) Network *n = calloc(1, sizeof(Network));
+        _cleanup_strv_free_ char **ifaces = NULL;
+        _cleanup_free_ Cidr *used = NULL;
+        size_t n_used = 0, nsub = strv_length(o->subnets);
+        bool have_v4 = false, have_v6 = false;
+        int r;
+
+        if (!n)
+                return log_oom();
+        if (!network_name_is_valid(o->name) || network_name_is_mode(o->name) || streq(o->name, "bridge"))
+                return log_error_errno(-EINVAL, "Invalid network name '%s': use letters, digits, '_', '.' and '-', "
+                                "starting with a letter or digit (none, host, private and bridge are reserved).",
+                                o->name ?: "");
+        if (o->driver && !streq(o->driver, "bridge"))
+                return log_error_errno(-EOPNOTSUPP, "Unsupported --driver '%s': berth networks are bridges "
+                                "(driver 'bridge').", o->driver);
+        if (o->ipam_driver && !streq(o->ipam_driver, "host-local") && !streq(o->ipam_driver, "default"))
+                return log_error_errno(-EOPNOTSUPP, "Unsupported --ipam-driver '%s': only host-local.", o->ipam_driver);
+        if (strv_length(o->gateways) > nsub || strv_length(o->ranges) > nsub)
+                return log_error_errno(-EINVAL, "Each --gateway and --ip-range belongs to the --subnet in the same "
+                                "position: give a --subnet first.");
+        if (nsub > NETWORK_MAX_SUBNETS)
+                return log_error_errno(-E2BIG, "At most %d --subnet.", NETWORK_MAX_SUBNETS);
+        if (o->interface && (strlen(o->interface) >= 16 || strchr(o->interface, '/') || isempty(o->interface)))
+                return log_error_errno(-EINVAL, "Invalid --interface-name '%s': at most 15 characters, no '/'.",
+                                o->interface);
+        STRV_FOREACH(d, o->dns) {
+                Cidr a;
+                if (address_parse(*d, &a) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --dns '%s': expected an IP address.", *d);
+        }
+        if (check_kv_list("--opt", o->options) < 0 || check_kv_list("--label", o->labels) < 0)
+                return -EINVAL;
+        r = collect_used(o->name, &used, &n_used, &ifaces);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < nsub; i++) {
+                NetworkSubnet *s = &n->subnets[i];
+                const char *gw = i < strv_length(o->gateways) ? o->gateways[i] : NULL;
+                const char *range = i < strv_length(o->ranges) ? o->ranges[i] : NULL;
+                if (parse_flag_cidr("--subnet", o->subnets[i], &s->subnet) < 0)
+                        return -EINVAL;
+                for (size_t j = 0; j < n_used; j++)
+                        if (cidr_overlaps(&s->subnet, &used[j])) {
+                                _cleanup_free_ char *other = cidr_format(&used[j]);
+                                return log_error_errno(-EEXIST, "--subnet %s overlaps %s of another berth network.",
+                                                o->subnets[i], other ?: "?");
+                        }
+                for (size_t j = 0; j < i; j++)
+                        if (cidr_overlaps(&s->subnet, &n->subnets[j].subnet))
+                                return log_error_errno(-EEXIST, "--subnet %s overlaps --subnet %s.", o->subnets[i],
+                                                o->subnets[j]);
+                r = fill_subnet(gw, range, s);
+                if (r < 0)
+                        return r;
+                have_v4 = have_v4 || s->subnet.family == AF_INET;
+                have_v6 = have_v6 || s->subnet.family == AF_INET6;
+        }
+        n->n_subnets = nsub;
+        if (!have_v4) {
+                if (n->n_subnets >= NETWORK_MAX_SUBNETS)
+                        return -E2BIG;
+                r = network_pick_subnet(used, n_used, &n->subnets[n->n_subnets].subnet);
+                if (r < 0)
+                        return log_error_errno(r, "No free subnet in 10.89.0.0/16: give one with --subnet.");
+                r = fill_subnet(NULL, NULL, &n->subnets[n->n_subnets++]);
+                if (r < 0)
+                        return r;
+        }
+        if (o->ipv6 && !have_v6 && n->n_subnets < NETWORK_MAX_SUBNETS) {
+                ula_for(o->name, &n->subnets[n->n_subnets].subnet);
+                r = fill_subnet(NULL, NULL, &n->subnets[n->n_subnets++]);
+                if (r < 0)
+                        return r;
+        }
+
+        if (o->interface)
+                n->interface = strdup(o->interface);
+        else
+                for (unsigned i = 1; i < 10000 && !n->interface; i++) {
+                        char buf[16];
+                        (void) snprintf(buf, sizeof buf, "berth%u", i);
+                        if (!strv_contains(ifaces, buf))
+                                n->interface = strdup(buf);
+                }
+        if (o->interface && strv_contains(ifaces, o->interface))
+                return log_error_errno(-EEXIST, "--interface-name %s is used by another berth network.", o->interface);
+        n->name = strdup(o->name);
+        n->driver = strdup("bridge");
+        n->internal = o->internal;
+        n->ipv6 = o->ipv6 || have_v6;
+        n->dns_enabled = !o->disable_dns;
+        n->dns = strv_copy(o->dns);
+        n->options = strv_copy(o->options);
+        n->labels = strv_copy(o->labels);
+        if (!n->interface || !n->name || !n->driver || (o->dns && !n->dns) || (o->options && !n->options) ||
+                        (o->labels && !n->labels) || now_rfc3339(&n->created) < 0)
+                return log_oom();
+        *ret = TAKE_PTR(n);
+        return 0;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Container networks: the records `berth network create` writes, the subnet arithmetic behind them,
+ * and the address leases containers take.
+ *
+ *   $BERTH_STATE_DIR/networks/NAME.json     the record (persistent, written atomically)
+ *   $BERTH_RUN_DIR/networks/NAME/.lock      OFD lock serializing allocation and attach/detach
+ *   $BERTH_RUN_DIR/networks/NAME/CTR.json   one lease per container name: address, veth, supervisor pid
+ *
+ * A lease is live while its container's supervisor holds $BERTH_RUN_DIR/containers/.CTR.lock (the
+ * runtime's flock); otherwise it is stale and reclaimed, with its nftables rules, by the next
+ * allocation, `berth network rm` or `berth network prune`. */
+
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+#define NETWORK_DEFAULT_NAME "berth"
+#define NETWORK_DEFAULT_SUBNET "10.89.0.0/24"
+#define NETWORK_DEFAULT_INTERFACE "berth0"
+#define NETWORK_MAX_SUBNETS 8
+
+/* An address with a prefix length; for a subnet the host bits are zero. */
+typedef struct Cidr {
+        int family; /* AF_INET or AF_INET6 */
+        uint8_t addr[16];
+        unsigned prefixlen;
+} Cidr;
+
+int cidr_parse(const char *s, Cidr *ret);          /* "A.B.C.D/N", "X::/N"; host bits are cleared */
+int address_parse(const char *s, Cidr *ret);       /* a plain address, prefixlen = full length */
+int interface_address_parse(const char *s, Cidr *ret); /* "10.89.1.2/24": host bits kept */
+char *cidr_format(const Cidr *c);                  /* "10.89.1.0/24" */
+char *address_format(const Cidr *c);               /* "10.89.1.2" */
+bool cidr_contains(const Cidr *subnet, const Cidr *address);
+bool cidr_overlaps(const Cidr *a, const Cidr *b);
+/* subnet's address plus n (n=1: the first host). -ERANGE if that leaves the subnet. */
+int cidr_nth(const Cidr *subnet, uint64_t n, Cidr *ret);
+/* Number of addresses in the subnet, capped at 2^32. */
+uint64_t cidr_size(const Cidr *subnet);
+/* The first 10.89.N.0/24 (N = 1..255) overlapping none of used[0..n_used). -ENOSPC if none is free. */
+int network_pick_subnet(const Cidr *used, size_t n_used, Cidr *ret);
+
+typedef struct NetworkSubnet {
+        Cidr subnet;
+        Cidr gateway; /* prefixlen of the subnet */
+        Cidr range;   /* where container addresses come from; the subnet itself unless --ip-range */
+} NetworkSubnet;
+
+typedef struct Network {
+        char *name;
+        char *driver;    /* "bridge" */
+        char *interface; /* the bridge device */
+        NetworkSubnet subnets[NETWORK_MAX_SUBNETS];
+        size_t n_subnets;
+        bool internal, ipv6, dns_enabled;
+        char **dns;     /* servers for the containers' resolv.conf */
+        char **options; /* K=V */
+        char **labels;  /* K=V */
+        char *created;  /* RFC 3339 */
+} Network;
+
+Network *network_free(Network *n);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Network *, network_free);
+
+bool network_name_is_valid(const char *name);
+/* none, private, host, "", container:X and NULL are namespace modes of the runtime, not networks. */
+bool network_name_is_mode(const char *name);
+
+/* docker's default network is "bridge"; here it is "berth". */
+const char *network_canonical_name(const char *name);
+
+/* Options of `berth network create`, as given. */
+typedef struct NetworkCreateOptions {
+        const char *name;
+        const char *driver, *ipam_driver, *interface;
+        char **subnets, **gateways, **ranges;
+        bool ipv6, internal, disable_dns;
+        char **dns, **options, **labels;
+} NetworkCreateOptions;
+
+/* Validates the options and fills in defaults (free subnet, gateway, bridge name) against the
+ * networks that exist. Errors name the flag at fault. Does not save. */
+int network_new(const NetworkCreateOptions *o, Network **ret);
+
+/* The store. Looking up "berth" (or docker's "bridge") creates the default network on first use. */
+int network_load(const char *name, Network **ret); /* -ENOENT if there is no such network */
+int network_save(const Network *n);
+int network_remove_record(const char *name);
+int network_list(char ***ret_names); /* sorted; includes the default network */
+json_t *network_to_json(const Network *n);
+
+/* Leases. network_lock() takes the network's OFD lock (blocking) and returns its fd. */
+int network_lock(const char *name);
+typedef struct NetworkLease {
+        char *container;
+        Cidr address; /* prefixlen of the subnet */
+        char *veth;   /* host end of the container's veth pair */
+        char **publish;
+        pid_t supervisor;
+} NetworkLease;
+void network_lease_done(NetworkLease *l);
+bool network_container_is_running(const char *container);
+/* Under the lock: the leases of a network (live and stale). */
+int network_leases_read(const char *name, NetworkLease **ret, size_t *ret_n);
+/* Under the lock: a free address for container (its existing lease's, if it has one) and writes the lease. */
+int network_lease_acquire(const Network *n, const char *container, const char *veth, char *const *publish,
+                NetworkLease *ret);
+int network_lease_release(const char *name, const char *container);

@@ -1,0 +1,166 @@
+#!/bin/bash
+# Bridge networks end to end: `berth network` records, and berth-runtime containers plugged into
+# them (veth, addresses, routes, NAT, published ports), cleaned up on exit and after a crash.
+# Everything runs in a network namespace (and a private mount namespace) made here, so bridges,
+# veths, sysctls and nftables rules live only there and vanish with it; no packet leaves it.
+set -u
+if [ -z "${BERTH_NETNS_TEST:-}" ]; then
+        [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+        BERTH_NETNS_TEST=1 exec unshare -n -m --propagation private bash "$0" "$@"
+fi
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+require_root
+
+BUILD=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)
+RT=$BUILD/berth-runtime
+BERTH=$BUILD/berth
+[ -x "$RT" ] && [ -x "$BERTH" ] || skip_all "berth and berth-runtime are not built in $BERTH_BUILD"
+command -v nft >/dev/null || skip_all "nft is not installed"
+CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
+
+T=$(mktemp -d /tmp/berth-network-test.XXXXXX)
+CG=$CG_MOUNT/berth-nettest.$$
+export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
+unset NOTIFY_SOCKET
+declare -A SUP=() # container name -> supervisor pid
+
+cleanup() {
+        local p d
+        for p in "${SUP[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
+                echo 1 >"$d/cgroup.kill" 2>/dev/null
+                wait_until 5 test ! -s "$d/cgroup.procs"
+                rmdir "$d" 2>/dev/null
+        done
+        echo $$ >"$CG_MOUNT/cgroup.procs" 2>/dev/null
+        rmdir "$CG" 2>/dev/null
+        rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir "$CG"
+ip link set lo up
+
+make_busybox_rootfs "$T/rootfs"
+mkdir -p "$T/rootfs/www"
+echo hello-from-web >"$T/rootfs/www/index.html"
+
+# start NAME ARGS...: a supervisor in the background, in a cgroup of its own, as a unit would run it.
+start() {
+        local name=$1
+        shift
+        mkdir -p "$CG/$name"
+        (echo "$BASHPID" >"$CG/$name/cgroup.procs" && exec "$RT" supervise --rootfs="$T/rootfs" --name="$name" "$@") \
+                >"$T/$name.log" 2>&1 &
+        SUP[$name]=$!
+}
+# run NAME ARGS...: a container in the foreground; prints its output.
+run() {
+        local name=$1 rc
+        shift
+        mkdir -p "$CG/$name"
+        (echo "$BASHPID" >"$CG/$name/cgroup.procs" && exec "$RT" supervise --rootfs="$T/rootfs" --name="$name" "$@")
+        rc=$?
+        rmdir "$CG/$name" 2>/dev/null
+        return $rc
+}
+stop() { # stop NAME: SIGTERM to the supervisor, wait for it
+        kill -TERM "${SUP[$1]}" 2>/dev/null
+        wait "${SUP[$1]}" 2>/dev/null
+        unset "SUP[$1]"
+        wait_until 5 rmdir "$CG/$1"
+}
+lease_of() { # lease_of NETWORK CONTAINER: the container's address
+        sed -n 's/.*"address": "\([0-9.]*\)\/.*/\1/p' "$BERTH_RUN_DIR/networks/$1/$2.json" 2>/dev/null
+}
+has_lease() { [ -n "$(lease_of "$1" "$2")" ]; }
+rules() { nft list table ip berth 2>/dev/null; }
+no_rules_for() { ! rules | grep -q "berth-ctr:$1\""; }
+no_veths() { ! ip -o link show type veth | grep -q .; }
+no_lease() { [ ! -e "$BERTH_RUN_DIR/networks/$1/$2.json" ]; }
+http() { wget -T 2 -qO- "$1"; }
+
+# --- records ------------------------------------------------------------------------------------
+check_output "create prints the name" "n1" "$BERTH" network create n1
+check_output "the first network gets 10.89.1.0/24 on berth1" '"subnet": "10.89.1.0/24"' "$BERTH" network inspect n1
+check_output "the gateway is the first address" '"gateway": "10.89.1.1"' "$BERTH" network inspect n1
+check_output "ls shows the default network" "berth " "$BERTH" network ls
+check_output "ls --format json" '"network_interface": "berth1"' "$BERTH" network ls --format json
+check_fails "creating an existing network fails" "$BERTH" network create n1
+check "create --ignore accepts an existing network" "$BERTH" network create --ignore n1
+check_output "a bad CIDR names the flag" "Invalid --subnet '10.1.2.0/40'" "$BERTH" network create --subnet 10.1.2.0/40 bad
+check_output "an overlapping subnet is refused" "overlaps 10.89.1.0/24" "$BERTH" network create --subnet 10.89.1.128/25 bad
+check_output "an unknown driver is refused" "Unsupported --driver 'macvlan'" "$BERTH" network create --driver macvlan bad
+check_output "a gateway outside the subnet is refused" "--gateway 10.9.0.1 is not in --subnet" \
+        "$BERTH" network create --subnet 10.8.0.0/24 --gateway 10.9.0.1 bad
+check_fails "no record is left by the failures" test -e "$BERTH_STATE_DIR/networks/bad.json"
+check_output "an --internal network gets the next subnet" '"subnet": "10.89.2.0/24"' \
+        sh -c "'$BERTH' network create --internal n2 >/dev/null && '$BERTH' network inspect n2"
+check_output "--subnet, --gateway, --ip-range, --interface-name, --dns, --label" '"ip_range": "192.168.200.64/26"' \
+        sh -c "'$BERTH' network create --subnet 192.168.200.0/24 --gateway 192.168.200.254 --ip-range 192.168.200.64/26 \
+                --interface-name brtest --dns 192.0.2.53 --label team=web n3 >/dev/null && '$BERTH' network inspect n3"
+check_output "the default network cannot be removed" "cannot be removed" "$BERTH" network rm berth
+check_output "an unknown network is refused by the runtime" "or a network made with 'berth network create'" \
+        run nope --network=no-such-net true
+
+# --- two containers on one network --------------------------------------------------------------
+start web --network=n1 --init --publish=8080:80 --publish=127.0.0.1:8081:80 httpd -f -p 80 -h /www
+check "the web container gets a lease" wait_until 10 has_lease n1 web
+WEB_IP=$(lease_of n1 web)
+check_output "the first container gets 10.89.1.2" "10.89.1.2" echo "$WEB_IP"
+check "the bridge berth1 exists and is up" sh -c "ip -o link show berth1 | grep -q UP"
+check_output "the bridge has the gateway address" "10.89.1.1/24" ip -o addr show berth1
+check "forwarding is on in the namespace" grep -qx 1 /proc/sys/net/ipv4/ip_forward
+check "the web server answers on its address" wait_until 10 http "http://$WEB_IP/"
+check_output "masquerade for the subnet" 'ip saddr 10.89.1.0/24 ip daddr != 10.89.1.0/24 masquerade comment "berth-net:n1"' rules
+check_output "a DNAT rule per published port" 'dnat to 10.89.1.2:80 comment "berth-ctr:n1/web"' rules
+check_output "a published port answers on localhost" "hello-from-web" http "http://127.0.0.1:8080/"
+check_output "a published port bound to 127.0.0.1 answers" "hello-from-web" http "http://127.0.0.1:8081/"
+check_output "inspect lists the running container" '"web": {' "$BERTH" network inspect n1
+
+OUT=$(run client --network=n1 sh -c "ip -4 -o addr show eth0; ip route; cat /etc/hosts; wget -T 5 -qO- http://$WEB_IP/" 2>&1)
+check_output "another container reaches the web server by IP" "hello-from-web" echo "$OUT"
+check_output "the second container gets another address" "inet 10.89.1.3/24" echo "$OUT"
+check_output "its default route is the gateway" "default via 10.89.1.1 dev eth0" echo "$OUT"
+check_output "its /etc/hosts has its own address and name" "10.89.1.3	client" echo "$OUT"
+check "the one-shot container left no lease" no_lease n1 client
+check_output "rm refuses a network in use" "in use by 1 container" "$BERTH" network rm n1
+stop web
+check "no veth remains" wait_until 5 no_veths
+check "no lease remains" no_lease n1 web
+check "no rule of the container remains" no_rules_for n1/web
+check_fails "the published port is gone" http "http://127.0.0.1:8080/"
+
+# --- a crashed supervisor ------------------------------------------------------------------------
+start crash --network=n1 --init --publish=9090:80 httpd -f -p 80 -h /www
+check "the crash container gets a lease" wait_until 10 has_lease n1 crash
+check "and answers on its published port" wait_until 10 http "http://127.0.0.1:9090/"
+kill -KILL "${SUP[crash]}"; wait "${SUP[crash]}" 2>/dev/null; unset "SUP[crash]"
+echo 1 >"$CG/crash/cgroup.kill"
+check "after kill -9 the container's processes go" wait_until 10 test ! -s "$CG/crash/cgroup.procs"
+rmdir "$CG/crash" 2>/dev/null
+check "its veth goes with its namespace" wait_until 10 no_veths
+check_output "a new container on the network starts" "ok" run next --network=n1 echo ok
+check "the stale lease is gone" no_lease n1 crash
+check "the stale rules are gone" no_rules_for n1/crash
+check_output "the freed address is reused" "10.89.1.2" run again --network=n1 ip -4 -o addr show eth0
+
+# --- internal network --------------------------------------------------------------------------
+OUT=$(run inside --network=n2 ip -4 -o addr show eth0 2>&1)
+check_output "a container on the internal network" "inet 10.89.2.2/24" echo "$OUT"
+check_fails "an internal network has no masquerade" sh -c "nft list table ip berth | grep 'masquerade comment \"berth-net:n2\"'"
+check_output "an internal network drops forwarding off the bridge" 'iifname "berth2" oifname != "berth2" drop' rules
+check_output "--ip-range and the network's DNS server" "192.168.200.64/26|nameserver 192.0.2.53" \
+        run ranged --network=n3 sh -c 'ip -4 -o addr show eth0 | grep -q "inet 192.168.200.64/24" && echo -n "192.168.200.64/26|"; grep nameserver /etc/resolv.conf'
+
+# --- removal ------------------------------------------------------------------------------------
+check "rm removes an unused network" "$BERTH" network rm n1
+check_fails "its bridge is gone" ip link show berth1
+check_fails "its rules are gone" sh -c "nft list table ip berth | grep -q 'berth-net:n1\"'"
+check_fails "its record is gone" test -e "$BERTH_STATE_DIR/networks/n1.json"
+check "rm --ignore of a missing network succeeds" "$BERTH" network rm --ignore n1
+check_output "prune removes the unused networks" "n2" "$BERTH" network prune
+check_output "only the default network is left" "berth" "$BERTH" network ls -q
+check_fails "no bridge of a pruned network remains" ip link show berth2
+done_testing

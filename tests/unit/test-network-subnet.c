@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Subnet and address arithmetic of container networks, --publish parsing, and network_new()'s
+ * defaults and errors against a temporary store. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "network-attach.h"
+#include "network-store.h"
+#include "strv.h"
+#include "tap.h"
+
+static char *fmt_cidr(const char *in) {
+        Cidr c;
+        return cidr_parse(in, &c) < 0 ? strdup("error") : cidr_format(&c);
+}
+
+static void test_parse(void) {
+        _cleanup_free_ char *a = fmt_cidr("10.89.1.7/24"), *b = fmt_cidr("fd00:1:2:3::5/64"), *c = fmt_cidr("10.0.0.0/33"),
+                            *d = fmt_cidr("10.0.0.0"), *e = fmt_cidr("10.0.0.0/"), *f = fmt_cidr("10.0.0.0/8x"),
+                            *g = fmt_cidr("172.16.5.255/20"), *h = fmt_cidr("0.0.0.0/0");
+        Cidr x;
+
+        CHECK_STREQ(a, "10.89.1.0/24");
+        CHECK_STREQ(b, "fd00:1:2:3::/64");
+        CHECK_STREQ(c, "error");
+        CHECK_STREQ(d, "error");
+        CHECK_STREQ(e, "error");
+        CHECK_STREQ(f, "error");
+        CHECK_STREQ(g, "172.16.0.0/20");
+        CHECK_STREQ(h, "0.0.0.0/0");
+        CHECK(interface_address_parse("10.89.1.7/24", &x) == 0);
+        _cleanup_free_ char *i = cidr_format(&x);
+        CHECK_STREQ(i, "10.89.1.7/24");
+        CHECK(address_parse("10.1.2.3", &x) == 0 && x.family == AF_INET && x.prefixlen == 32);
+        CHECK(address_parse("not-an-ip", &x) < 0);
+}
+
+static void test_arithmetic(void) {
+        Cidr s24, s16, other, a, v6;
+        _cleanup_free_ char *first = NULL, *last = NULL, *carry = NULL, *six = NULL;
+
+        CHECK(cidr_parse("10.89.1.0/24", &s24) == 0);
+        CHECK(cidr_parse("10.89.0.0/16", &s16) == 0);
+        CHECK(cidr_parse("10.90.0.0/24", &other) == 0);
+        CHECK(cidr_overlaps(&s24, &s16));
+        CHECK(cidr_overlaps(&s16, &s24));
+        CHECK(!cidr_overlaps(&s24, &other));
+        CHECK(cidr_contains(&s16, &s24));
+        CHECK(!cidr_contains(&s24, &s16));
+        CHECK(cidr_size(&s24) == 256);
+        CHECK(cidr_nth(&s24, 1, &a) == 0 && (first = address_format(&a)));
+        CHECK_STREQ(first, "10.89.1.1");
+        CHECK(cidr_nth(&s24, 255, &a) == 0 && (last = address_format(&a)));
+        CHECK_STREQ(last, "10.89.1.255");
+        CHECK(cidr_nth(&s24, 256, &a) == -ERANGE);
+        CHECK(cidr_nth(&s16, 256 + 2, &a) == 0 && (carry = address_format(&a)));
+        CHECK_STREQ(carry, "10.89.1.2");
+        CHECK(cidr_parse("fd00::/64", &v6) == 0);
+        CHECK(cidr_size(&v6) == UINT64_C(1) << 32);
+        CHECK(cidr_nth(&v6, 0x1ff, &a) == 0 && (six = address_format(&a)));
+        CHECK_STREQ(six, "fd00::1ff");
+        CHECK(!cidr_overlaps(&v6, &s24));
+}
+
+static void test_pick(void) {
+        Cidr used[3], got;
+        _cleanup_free_ char *a = NULL, *b = NULL;
+
+        CHECK(cidr_parse("10.89.0.0/24", &used[0]) == 0);
+        CHECK(network_pick_subnet(used, 1, &got) == 0 && (a = cidr_format(&got)));
+        CHECK_STREQ(a, "10.89.1.0/24");
+        CHECK(cidr_parse("10.89.1.0/24", &used[1]) == 0);
+        CHECK(cidr_parse("10.89.2.0/23", &used[2]) == 0); /* covers .2 and .3 */
+        CHECK(network_pick_subnet(used, 3, &got) == 0 && (b = cidr_format(&got)));
+        CHECK_STREQ(b, "10.89.4.0/24");
+        CHECK(cidr_parse("10.89.0.0/16", &used[0]) == 0);
+        CHECK(network_pick_subnet(used, 1, &got) == -ENOSPC);
+}
+
+static void test_publish(void) {
+        PublishSpec p;
+        _cleanup_free_ char *ip = NULL;
+        char veth[16];
+
+        CHECK(publish_parse("8080:80", &p) == 0 && p.host_port == 8080 && p.container_port == 80 &&
+                        streq(p.proto, "tcp") && p.host_ip.family == 0);
+        CHECK(publish_parse("127.0.0.1:53:5353/udp", &p) == 0 && p.host_port == 53 && p.container_port == 5353 &&
+                        streq(p.proto, "udp") && (ip = address_format(&p.host_ip)) && streq(ip, "127.0.0.1"));
+        CHECK(publish_parse("0.0.0.0:1:2", &p) == 0 && p.host_ip.family == 0);
+        CHECK(publish_parse("80", &p) < 0);
+        CHECK(publish_parse("8080:0", &p) < 0);
+        CHECK(publish_parse("8080:65536", &p) < 0);
+        CHECK(publish_parse("8080:80/sctp", &p) < 0);
+        CHECK(publish_parse("bad:8080:80", &p) < 0);
+        network_veth_name("n1", "web", veth);
+        CHECK(strlen(veth) == 12 && startswith(veth, "veth"));
+}
+
+static void test_new(void) {
+        char tmpl[] = "/tmp/berth-test-network-XXXXXX";
+        _cleanup_(network_freep) Network *def = NULL, *n1 = NULL, *n2 = NULL, *bad = NULL, *v6 = NULL;
+        _cleanup_free_ char *s1 = NULL, *s2 = NULL, *gw = NULL, *range = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+
+        CHECK(mkdtemp(tmpl) != NULL);
+        setenv("BERTH_STATE_DIR", tmpl, 1);
+        setenv("BERTH_RUN_DIR", tmpl, 1);
+
+        CHECK(network_load("bridge", &def) == 0 && streq(def->name, "berth") && streq(def->interface, "berth0"));
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "n1" }, &n1) == 0);
+        CHECK(n1 && (s1 = cidr_format(&n1->subnets[0].subnet)) && (gw = address_format(&n1->subnets[0].gateway)));
+        CHECK_STREQ(s1, "10.89.1.0/24");
+        CHECK_STREQ(gw, "10.89.1.1");
+        CHECK_STREQ(n1->interface, "berth1");
+        CHECK(network_save(n1) == 0);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "n2",
+                                .subnets = (char *[]) { (char *) "192.168.77.0/24", NULL },
+                                .ranges = (char *[]) { (char *) "192.168.77.128/25", NULL } }, &n2) == 0);
+        CHECK(n2 && (s2 = cidr_format(&n2->subnets[0].subnet)) && (range = cidr_format(&n2->subnets[0].range)));
+        CHECK_STREQ(s2, "192.168.77.0/24");
+        CHECK_STREQ(range, "192.168.77.128/25");
+        CHECK_STREQ(n2->interface, "berth2");
+
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.89.1.128/25", NULL } },
+                                &bad) == -EEXIST);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.1.0.0/33", NULL } },
+                                &bad) == -EINVAL);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .driver = "macvlan" }, &bad) == -EOPNOTSUPP);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.7.0.0/24", NULL },
+                                .gateways = (char *[]) { (char *) "10.8.0.1", NULL } }, &bad) == -EINVAL);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "host" }, &bad) == -EINVAL);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .interface = "berth1" }, &bad) == -EEXIST);
+        CHECK(bad == NULL);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "six", .ipv6 = true }, &v6) == 0);
+        CHECK(v6 && v6->n_subnets == 2 && v6->subnets[1].subnet.family == AF_INET6 && v6->ipv6);
+
+        CHECK(network_list(&names) == 0);
+        CHECK(strv_length(names) == 2 && streq(names[0], "berth") && streq(names[1], "n1"));
+        CHECK(rm_rf(tmpl) == 0);
+}
+
+int main(void) {
+        test_parse();
+        test_arithmetic();
+        test_pick();
+        test_publish();
+        test_new();
+        return tap_done();
+}
