@@ -14,6 +14,7 @@
 #include "image-store-internal.h"
 #include "log.h"
 #include "registry-auth.h"
+#include "registry-conf.h"
 
 #define MANIFEST_MAX (4u * 1024 * 1024)
 #define CONFIG_MAX   (8u * 1024 * 1024)
@@ -311,7 +312,37 @@ static void staged_layers_free(StagedLayer *l, size_t n) {
         free(l);
 }
 
-int image_store_pull(ImageStore *s, const char *reference, const ImagePullOptions *o, Image **ret) {
+/* Where to fetch a repository from: its own registry, or the [[registry]] location that replaces the
+ * matching prefix. Returns the source as a parsed reference (tag and digest as in ref). */
+static int pull_source(const RegistriesConf *conf, const ImageReference *ref, const char *repo, ImageReference *ret,
+                bool *ret_insecure) {
+        const RegistryEntry *e = registries_conf_find(conf, repo);
+        _cleanup_free_ char *source = NULL;
+        const char *why = NULL;
+        int r;
+
+        *ret_insecure = e && e->insecure;
+        if (e && e->blocked)
+                return log_error_errno(-EPERM, "Pulling %s is blocked by registries.conf ([[registry]] prefix \"%s\").",
+                                repo, e->prefix ?: e->location);
+        if (e && e->location && e->prefix && !streq(e->location, e->prefix)) {
+                source = strjoin(e->location, repo + strlen(e->prefix), ref->tag ? ":" : "", ref->tag ?: "",
+                                ref->digest ? "@" : "", ref->digest ?: "");
+                if (!source)
+                        return log_oom();
+                log_debug("Pulling %s from %s (registries.conf).", repo, source);
+        } else if (!(source = image_reference_to_string(ref)))
+                return log_oom();
+        r = image_reference_parse(source, IMAGE_DOMAIN_DOCKER, ret, &why);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "registries.conf: location %s gives an invalid reference: %s.", source, why);
+        return 0;
+}
+
+static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *reference, const ImagePullOptions *o,
+                Image **ret) {
         _cleanup_(registry_client_freep) RegistryClient *rc = NULL;
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
@@ -320,7 +351,8 @@ int image_store_pull(ImageStore *s, const char *reference, const ImagePullOption
         _cleanup_(platform_done) Platform want = {};
         _cleanup_free_ char *auth_user = NULL, *auth_password = NULL;
         RegistryOptions registry;
-        ImageReference ref = {};
+        ImageReference ref = {}, src = {};
+        bool insecure = false;
         StagedLayer *layers = NULL;
         char *names[2] = {}, *digests[2] = {};
         const char *why = NULL;
@@ -344,18 +376,22 @@ int image_store_pull(ImageStore *s, const char *reference, const ImagePullOption
                 goto finish;
         }
 
+        r = pull_source(conf, &ref, repo, &src, &insecure);
+        if (r < 0)
+                goto finish;
         registry = o ? o->registry : (RegistryOptions) {};
+        registry.insecure = registry.insecure || insecure;
         if (!registry.username) {
-                r = registry_auth_find(ref.domain, ref.path, &auth_user, &auth_password);
+                r = registry_auth_find(src.domain, src.path, &auth_user, &auth_password);
                 if (r < 0)
                         goto finish;
                 registry.username = auth_user;
                 registry.password = auth_password;
         }
-        r = registry_client_new(ref.domain, ref.path, &registry, &rc);
+        r = registry_client_new(src.domain, src.path, &registry, &rc);
         if (r < 0)
                 goto finish;
-        r = fetch_manifest(rc, ref.digest ?: ref.tag, ref.digest, &top);
+        r = fetch_manifest(rc, src.digest ?: src.tag, src.digest, &top);
         if (r < 0)
                 goto finish;
 
@@ -468,5 +504,27 @@ finish:
         if (layers)
                 staged_layers_free(layers, n_layers);
         image_reference_done(&ref);
+        image_reference_done(&src);
+        return r;
+}
+
+int image_store_pull(ImageStore *s, const char *reference, const ImagePullOptions *o, Image **ret) {
+        _cleanup_(registries_conf_done) RegistriesConf conf = {};
+        _cleanup_strv_free_ char **candidates = NULL;
+        int r;
+
+        r = registries_conf_load(&conf);
+        if (r < 0)
+                return r;
+        r = registries_conf_candidates(&conf, reference, &candidates);
+        if (r < 0)
+                return r;
+        /* A short name is tried at each search registry in turn, until one has it. */
+        STRV_FOREACH(c, candidates) {
+                r = pull_one(s, &conf, *c, o, ret);
+                if (r >= 0 || r == -ENOMEM || !c[1])
+                        return r;
+                log_info("Could not pull %s as %s; trying the next search registry.", reference, *c);
+        }
         return r;
 }

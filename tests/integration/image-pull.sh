@@ -128,6 +128,40 @@ if /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
 else
         diag "python3-jwt is missing for /usr/bin/python3 (tests/packages.txt); skipping bearer-token checks"
 fi
+# --- registries.conf: search registries, aliases, location rewrites, blocking ----------------------------
+mkdir -p "$T/conf"
+cat >"$T/conf/registries.conf" <<EOC
+# berth reads the containers-registries.conf(5) subset
+unqualified-search-registries = [
+        "$RA",   # needs credentials: anonymous pulls fail here
+        "$R",
+]
+short-name-mode = "permissive"
+
+[[registry]]
+prefix = "mirror.example.test/team"
+location = "$R/test"
+
+[[registry]]
+location = "$R/forbidden"
+blocked = true
+
+[aliases]
+"bb" = "$R/test/busybox"
+EOC
+export BERTH_CONFIG_DIR=$T/conf
+check_output "a short name is searched in order" "$R/test/busybox:single" \
+        bash -c "'$BERTH' pull -q test/busybox:single && '$BERTH' image inspect test/busybox:single"
+check_output "an alias names a repository" "\"$R/test/busybox:latest\"" \
+        bash -c "'$BERTH' pull -q bb && '$BERTH' image inspect '$R/test/busybox:latest'"
+check "a prefix pulls from its location" "$BERTH" pull -q mirror.example.test/team/busybox:single
+check_output "... and is stored under the name asked for" "mirror.example.test/team/busybox" "$BERTH" images
+check_output "a blocked registry is refused" "blocked by registries.conf" "$BERTH" pull "$R/forbidden/x"
+mkdir -p "$T/conf/registries.conf.d"
+printf '[aliases]\n"broken" = true\n' >"$T/conf/registries.conf.d/50-broken.conf"
+check_output "a bad drop-in is reported with file and line" "50-broken.conf:2" "$BERTH" pull broken
+unset BERTH_CONFIG_DIR
+
 check "nothing left in staging" test -z "$(ls -A "$BERTH_STORAGE_DIR/tmp")"
 
 done_testing

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* registries.conf: the TOML subset, prefix matching, and short-name candidates. */
+#include <errno.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "registry-conf.h"
+#include "strv.h"
+#include "tap.h"
+
+static const char conf_text[] =
+        "# comment\n"
+        "unqualified-search-registries = [ \"quay.io\",  # inline comment\n"
+        "   'docker.io' ]\n"
+        "short-name-mode = \"enforcing\"   # ignored\n"
+        "\n"
+        "[[registry]]\n"
+        "prefix = \"example.com/foo\"\n"
+        "location = \"mirror.internal/bar\"\n"
+        "insecure = true\n"
+        "[[registry]]\n"
+        "location = \"example.com\"\n"
+        "blocked = true\n"
+        "[[registry]]\n"
+        "prefix = \"*.corp.test\"\n"
+        "location = \"corp-mirror.test\"\n"
+        "[[registry.mirror]]\n"
+        "location = \"ignored.test\"\n"
+        "[aliases]\n"
+        "\"fedora\" = \"registry.fedoraproject.org/fedora\"\n"
+        "\"with#hash\" = \"a.test/x\\\"y\"\n";
+
+static int load_text(const char *text, RegistriesConf *c) {
+        char path[] = "/tmp/berth-test-registries-XXXXXX";
+        int fd = mkstemp(path), r;
+
+        if (fd < 0)
+                return -errno;
+        r = write(fd, text, strlen(text)) == (ssize_t) strlen(text) ? 0 : -EIO;
+        close(fd);
+        if (r >= 0)
+                r = registries_conf_load_file(c, path);
+        unlink(path);
+        return r;
+}
+
+int main(void) {
+        _cleanup_(registries_conf_done) RegistriesConf c = {};
+        _cleanup_strv_free_ char **cand = NULL, **cand2 = NULL, **cand3 = NULL;
+        const RegistryEntry *e;
+
+        log_set_max_level(LOG_CRIT);
+        CHECK(load_text(conf_text, &c) == 0);
+        CHECK(strv_length(c.search) == 2);
+        CHECK_STREQ(c.search[0], "quay.io");
+        CHECK_STREQ(c.search[1], "docker.io");
+        CHECK(c.n_registries == 3);
+
+        e = registries_conf_find(&c, "example.com/foo/app");
+        CHECK(e && e->insecure && streq(e->location, "mirror.internal/bar"));
+        e = registries_conf_find(&c, "example.com/foox");
+        CHECK(e && e->blocked); /* only the host-wide entry covers it */
+        e = registries_conf_find(&c, "git.corp.test/x");
+        CHECK(e && streq(e->location, "corp-mirror.test"));
+        CHECK(registries_conf_find(&c, "corp.test/x") == NULL);
+        CHECK(registries_conf_find(&c, "other.test/x") == NULL);
+
+        CHECK(registries_conf_candidates(&c, "fedora:39", &cand) == 0);
+        CHECK(strv_length(cand) == 1);
+        CHECK_STREQ(cand[0], "registry.fedoraproject.org/fedora:39");
+        CHECK(registries_conf_candidates(&c, "alpine", &cand2) == 0);
+        CHECK(strv_length(cand2) == 2);
+        CHECK_STREQ(cand2[0], "quay.io/alpine:latest");
+        CHECK_STREQ(cand2[1], "docker.io/library/alpine:latest");
+        CHECK(registries_conf_candidates(&c, "ghcr.io/me/app:1", &cand3) == 0);
+        CHECK(strv_length(cand3) == 1 && streq(cand3[0], "ghcr.io/me/app:1"));
+        CHECK(c.aliases && strv_contains(c.aliases, "with#hash") && strv_contains(c.aliases, "a.test/x\"y"));
+
+        /* malformed files name the line */
+        {
+                RegistriesConf bad = {};
+                CHECK(load_text("a = [\"x\"\n", &bad) == -EINVAL);
+                registries_conf_done(&bad);
+                CHECK(load_text("[[registry]]\ninsecure = \"yes\"\n", &bad) == -EINVAL);
+                registries_conf_done(&bad);
+                CHECK(load_text("no equals sign\n", &bad) == -EINVAL);
+                registries_conf_done(&bad);
+                CHECK(load_text("x = \"unterminated\n", &bad) == -EINVAL);
+                registries_conf_done(&bad);
+        }
+        /* what Debian's podman ships parses */
+        if (access("/etc/containers/registries.conf.d/shortnames.conf", F_OK) == 0) {
+                RegistriesConf sys = {};
+                CHECK(registries_conf_load_file(&sys, "/etc/containers/registries.conf.d/shortnames.conf") == 0);
+                CHECK(strv_length(sys.aliases) > 10);
+                registries_conf_done(&sys);
+        }
+        return tap_done();
+}
