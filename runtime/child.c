@@ -132,10 +132,10 @@ static int load_seccomp(const ExecParams *p) {
         return seccomp_load_default(p->caps);
 }
 
-void exec_params_from_container(const Container *c, char **env, ExecParams *ret) {
+void exec_params_from_container(const Container *c, ExecParams *ret) {
         *ret = (ExecParams) {
                 .argv = c->process.argv,
-                .env = env,
+                .env = c->process.env,
                 .workdir = c->process.workdir,
                 .user = c->process.user,
                 .group_add = c->spec.group_add,
@@ -273,11 +273,8 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                         init_run(payload, &c->init_filter);
         }
         {
-                _cleanup_strv_free_ char **env = strv_copy(c->process.env);
                 ExecParams p;
-                if (!env || (c->notify_proxy && env_set(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0))
-                        child_fail(sync_fd, log_oom(), 125);
-                exec_params_from_container(c, env, &p);
+                exec_params_from_container(c, &p);
                 exec_process(&p, sync_fd);
         }
 }

@@ -38,7 +38,7 @@ typedef struct ExecParams {
         const SeccompFilter *filter; /* compiled in advance; NULL: compile from seccomp/caps here */
 } ExecParams;
 
-void exec_params_from_container(const Container *c, char **env, ExecParams *ret);
+void exec_params_from_container(const Container *c, ExecParams *ret);
 
 /* Runs inside every namespace of the container with its root as "/": user, limits, cwd, caps,
  * no_new_privs, seccomp, then execve(). Reports failure on sync_fd and exits. */

@@ -232,8 +232,11 @@ static int prepare(Container *c) {
 
         if (!c->spec.notify || streq(c->spec.notify, "false") || streq(c->spec.notify, "conmon"))
                 c->notify_proxy = false;
-        else if (streq(c->spec.notify, "true") || streq(c->spec.notify, "container"))
+        else if (streq(c->spec.notify, "true") || streq(c->spec.notify, "container")) {
                 c->notify_proxy = true;
+                if (env_set(&c->process.env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0)
+                        return log_oom();
+        }
         else if (streq(c->spec.notify, "healthy")) {
                 if (isempty(c->spec.health_cmd) || strcasecmp(c->spec.health_cmd, "none") == 0)
                         return log_error_errno(-EINVAL, "--notify=healthy needs a health check (--health-cmd).");
@@ -537,7 +540,6 @@ int container_run(Container *c, CgroupPaths *cg) {
         _cleanup_close_ int cgroup_fd = -EBADF, signal_fd = -EBADF, pid_fd = -EBADF, timer_fd = -EBADF,
                             notify_fd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
         _cleanup_(health_done) HealthCheck health = { .timer_fd = -EBADF, .check_pidfd = -EBADF };
-        _cleanup_strv_free_ char **health_env = NULL;
         _cleanup_free_ char *unit = NULL;
         Loop l = { .c = c, .cgroup = cg, .sync_fd = -EBADF, .fifo_fd = -EBADF, .health = &health };
         int ret;
@@ -558,13 +560,8 @@ int container_run(Container *c, CgroupPaths *cg) {
                 if (notify_fd < 0)
                         return EXIT_RUNTIME_FAILED;
         }
-        {
-                _cleanup_strv_free_ char **env = strv_copy(c->process.env);
-                if (!env || (c->notify_proxy && env_set(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0))
-                        return log_oom(), EXIT_RUNTIME_FAILED;
-                if (state_write_process(c, env) < 0)
-                        return EXIT_RUNTIME_FAILED;
-        }
+        if (state_write_process(c, c->process.env) < 0)
+                return EXIT_RUNTIME_FAILED;
         r = c->cgroup_path ? cgroup_setup_payload_at(cg, c->cgroup_path) : cgroup_setup(cg);
         if (r < 0)
                 return EXIT_RUNTIME_FAILED;
@@ -611,10 +608,7 @@ int container_run(Container *c, CgroupPaths *cg) {
         if (send(sync_parent, &go, 1, MSG_NOSIGNAL) != 1)
                 log_warning_errno(negative_errno(), "Failed to release the container process: %m");
 
-        health_env = strv_copy(c->process.env);
-        if (!health_env)
-                return log_oom(), EXIT_RUNTIME_FAILED;
-        exec_params_from_container(c, health_env, &l.health_exec);
+        exec_params_from_container(c, &l.health_exec);
         l.cgroup_fd = cgroup_fd;
         l.signal_fd = signal_fd;
         l.pid_fd = pid_fd;
