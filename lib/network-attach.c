@@ -18,6 +18,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "network-attach.h"
+#include "paths.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_sock *, nl_socket_free);
@@ -465,6 +466,92 @@ static int configure_container(pid_t pid, const Cidr *address, const Cidr *gatew
         return r < 0 ? nl_error(r, "add the default route in", "the container") : 0;
 }
 
+/* Containers on one network find each other by name through /etc/hosts. A peer's file is bind-mounted
+ * into it, so it is rewritten in place (a rename would not reach the container): our line, marked with
+ * our name, is dropped, and line appended when given. */
+static int peer_hosts_update(const char *peer, const char *container, const char *line) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", peer, "/hosts"),
+                            *mark = strjoin("\t# berth-peer:", container), *old = NULL, *out = strdup("");
+        _cleanup_close_ int fd = -EBADF;
+        size_t l;
+
+        if (!path || !mark || !out)
+                return log_oom();
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return 0; /* not a container of ours (any more) */
+        if (read_full_fd(fd, &old, NULL) < 0)
+                return 0;
+        for (char *save = NULL, *ln = strtok_r(old, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+                char *more;
+                if (endswith(ln, mark))
+                        continue;
+                more = strjoin(out, ln, "\n");
+                if (!more)
+                        return log_oom();
+                free(out);
+                out = more;
+        }
+        if (line) {
+                char *more = strjoin(out, line, mark, "\n");
+                if (!more)
+                        return log_oom();
+                free(out);
+                out = more;
+        }
+        l = strlen(out);
+        if (ftruncate(fd, 0) < 0 || pwrite(fd, out, l, 0) != (ssize_t) l)
+                log_warning_errno(-errno, "Failed to update %s: %m", path);
+        return 0;
+}
+
+/* Each live peer learns our address, and we learn theirs (into our own hosts text). */
+static int hosts_exchange(const char *network, const char *container, const Cidr *address, char **own) {
+        _cleanup_free_ char *ip = address_format(address);
+        NetworkLease *leases = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!ip)
+                return log_oom();
+        r = network_leases_read(network, &leases, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *peer_ip = address_format(&leases[i].address);
+                if (r >= 0 && !streq(leases[i].container, container) && peer_ip &&
+                                network_container_is_running(leases[i].container)) {
+                        _cleanup_free_ char *mine = strjoin(ip, "\t", container),
+                                            *theirs = strjoin(*own, peer_ip, "\t", leases[i].container,
+                                                            "\t# berth-peer:", leases[i].container, "\n");
+                        if (!mine || !theirs)
+                                r = log_oom();
+                        else {
+                                (void) peer_hosts_update(leases[i].container, container, mine);
+                                free(*own);
+                                *own = TAKE_PTR(theirs);
+                        }
+                }
+                network_lease_done(&leases[i]);
+        }
+        free(leases);
+        return r;
+}
+
+static void hosts_forget(const char *network, const char *container) {
+        NetworkLease *leases = NULL;
+        size_t n = 0;
+
+        if (network_leases_read(network, &leases, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                if (!streq(leases[i].container, container))
+                        (void) peer_hosts_update(leases[i].container, container, NULL);
+                network_lease_done(&leases[i]);
+        }
+        free(leases);
+}
+
 /* run_dir/hosts gets the container's own address; run_dir/resolv.conf the network's DNS servers. */
 static int update_files(const Network *n, const char *run_dir, const char *hostname, const char *container,
                 const Cidr *address, bool keep_resolv) {
@@ -480,6 +567,9 @@ static int update_files(const Network *n, const char *run_dir, const char *hostn
                         hostname && !streq(hostname, container) ? container : "", "\n");
         if (!text)
                 return log_oom();
+        r = hosts_exchange(n->name, container, address, &text);
+        if (r < 0)
+                return r;
         r = write_file_atomic(hosts_path, text, strlen(text), 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", hosts_path);
@@ -535,6 +625,7 @@ static int detach_locked(const char *network, const char *container, const char 
                 r = delete_link(sk, veth);
         if (r < 0 && ret >= 0)
                 ret = r;
+        hosts_forget(network, container);
         r = network_lease_release(network, container);
         return ret < 0 ? ret : r;
 }

@@ -121,11 +121,20 @@ check_output "inspect lists the running container" '"web": {' "$BERTH" network i
 
 # busybox-static's wget crashes in a root without glibc's NSS modules; nc speaks HTTP just as well.
 OUT=$(run client --network=n1 sh -c "ip -4 -o addr show eth0; ip route; cat /etc/hosts; \
-        printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 $WEB_IP 80" 2>&1)
+        printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 $WEB_IP 80; \
+        printf 'GET /by-name HTTP/1.0\r\n\r\n' | nc -w 5 web 80;\
+        cat /etc/hosts" 2>&1)
 check_output "another container reaches the web server by IP" "hello-from-web" echo "$OUT"
 check_output "the second container gets another address" "inet 10.89.1.3/24" echo "$OUT"
 check_output "its default route is the gateway" "default via 10.89.1.1 dev eth0" echo "$OUT"
 check_output "its /etc/hosts has its own address and name" "10.89.1.3	client" echo "$OUT"
+check_output "its /etc/hosts names the web container" "10.89.1.2	web" echo "$OUT"
+check_output "it reaches the web container by name" "404 Not Found" echo "$OUT"
+start peer --network=n1 --init sleep 600
+check "a running container's /etc/hosts learns a new peer" wait_until 10 grep -q "10.89.1.3	peer" "$BERTH_RUN_DIR/containers/web/hosts"
+check_output "the peer's /etc/hosts names the web container" "10.89.1.2	web" cat "$BERTH_RUN_DIR/containers/peer/hosts"
+stop peer
+check_fails "the web container's /etc/hosts forgets the peer when it exits" grep -q peer "$BERTH_RUN_DIR/containers/web/hosts"
 check "the one-shot container left no lease" no_lease n1 client
 check_output "rm refuses a network in use" "in use by 1 container" "$BERTH" network rm n1
 stop web
