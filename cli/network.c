@@ -36,6 +36,7 @@ static int network_create(int argc, char *argv[]) {
         _cleanup_strv_free_ char **subnets = NULL, **gateways = NULL, **ranges = NULL, **dns = NULL, **opts = NULL,
                                  **labels = NULL;
         _cleanup_(network_freep) Network *n = NULL, *existing = NULL;
+        _cleanup_free_ Cidr *host = NULL;
         NetworkCreateOptions o = {};
         bool ignore = false;
         int c, r = 0, lock;
@@ -93,6 +94,8 @@ static int network_create(int argc, char *argv[]) {
                 safe_close(lock);
                 return r;
         }
+        if (network_host_subnets(&host, &o.n_host_subnets) >= 0)
+                o.host_subnets = host;
         r = network_new(&o, &n);
         if (r >= 0)
                 r = network_save(n);

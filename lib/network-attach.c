@@ -725,6 +725,54 @@ int network_detach_container(const char *network, const char *container) {
         return detach_locked(name, container, NULL);
 }
 
+int network_host_subnets(Cidr **ret, size_t *ret_n) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        _cleanup_strv_free_ char **names = NULL, **bridges = NULL;
+        struct nl_cache *cache = NULL;
+        Cidr *list = NULL;
+        size_t n = 0;
+        int r;
+
+        r = route_socket(&sk);
+        if (r < 0)
+                return r;
+        if (network_list(&names) >= 0)
+                STRV_FOREACH(name, names) {
+                        _cleanup_(network_freep) Network *net = NULL;
+                        if (network_load(*name, &net) >= 0 && strv_extend(&bridges, net->interface) < 0)
+                                return log_oom();
+                }
+        r = rtnl_addr_alloc_cache(sk, &cache);
+        if (r < 0)
+                return nl_error(r, "list", "the host's addresses");
+        for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+                struct rtnl_addr *a = (struct rtnl_addr *) o;
+                struct nl_addr *local = rtnl_addr_get_local(a);
+                char ifname[IF_NAMESIZE] = "";
+                Cidr c = { .family = AF_INET };
+                Cidr *more;
+                if (rtnl_addr_get_family(a) != AF_INET || !local || nl_addr_get_len(local) != 4)
+                        continue;
+                (void) if_indextoname((unsigned) rtnl_addr_get_ifindex(a), ifname);
+                if (strv_contains(bridges, ifname))
+                        continue;
+                memcpy(c.addr, nl_addr_get_binary_addr(local), 4);
+                c.prefixlen = (unsigned) rtnl_addr_get_prefixlen(a);
+                if (c.prefixlen >= 32)
+                        continue; /* a lone address, no network to collide with */
+                cidr_mask(&c);
+                more = reallocarray(list, n + 1, sizeof(Cidr));
+                if (!more)
+                        break;
+                list = more;
+                list[n++] = c;
+        }
+        nl_cache_free(cache);
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
 int network_teardown(const Network *n) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         _cleanup_free_ char *comment = network_comment(n->name);

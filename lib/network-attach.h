@@ -35,5 +35,7 @@ int network_detach_container(const char *network, const char *container);
 /* Under the network's lock: detaches every container whose supervisor is gone. Returns the number of
  * live leases left. */
 int network_reclaim_stale(const char *network);
+/* The IPv4 subnets of the host's addresses, except on the bridges of berth networks. */
+int network_host_subnets(Cidr **ret, size_t *ret_n);
 /* Removes the bridge and the network's rules (`berth network rm`). */
 int network_teardown(const Network *n);

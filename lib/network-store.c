@@ -23,7 +23,7 @@ static unsigned family_bits(int family) {
         return family == AF_INET ? 32 : 128;
 }
 
-static void clear_host_bits(Cidr *c) {
+void cidr_mask(Cidr *c) {
         unsigned bytes = family_bits(c->family) / 8;
 
         for (unsigned i = 0; i < bytes; i++) {
@@ -71,7 +71,7 @@ static int parse_prefixed(const char *s, bool clear, Cidr *ret) {
                 return -EINVAL;
         c.prefixlen = (unsigned) n;
         if (clear)
-                clear_host_bits(&c);
+                cidr_mask(&c);
         *ret = c;
         return 0;
 }
@@ -562,8 +562,16 @@ int network_new(const NetworkCreateOptions *o, Network **ret) {
         }
         n->n_subnets = nsub;
         if (!have_v4) {
+                Cidr *all;
                 if (n->n_subnets >= NETWORK_MAX_SUBNETS)
                         return -E2BIG;
+                /* Also clear of the host's own networks, or their traffic would be routed to the bridge. */
+                all = reallocarray(used, n_used + o->n_host_subnets + 1, sizeof(Cidr));
+                if (!all)
+                        return log_oom();
+                used = all;
+                for (size_t i = 0; i < o->n_host_subnets; i++)
+                        used[n_used++] = o->host_subnets[i];
                 r = network_pick_subnet(used, n_used, &n->subnets[n->n_subnets].subnet);
                 if (r < 0)
                         return log_error_errno(r, "No free subnet in 10.89.0.0/16: give one with --subnet.");

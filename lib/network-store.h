@@ -36,6 +36,7 @@ int address_parse(const char *s, Cidr *ret);       /* a plain address, prefixlen
 int interface_address_parse(const char *s, Cidr *ret); /* "10.89.1.2/24": host bits kept */
 char *cidr_format(const Cidr *c);                  /* "10.89.1.0/24" */
 char *address_format(const Cidr *c);               /* "10.89.1.2" */
+void cidr_mask(Cidr *c);                           /* clears the host bits */
 bool cidr_contains(const Cidr *subnet, const Cidr *address);
 bool cidr_overlaps(const Cidr *a, const Cidr *b);
 /* subnet's address plus n (n=1: the first host). -ERANGE if that leaves the subnet. */
@@ -81,6 +82,8 @@ typedef struct NetworkCreateOptions {
         char **subnets, **gateways, **ranges;
         bool ipv6, internal, disable_dns;
         char **dns, **options, **labels;
+        const Cidr *host_subnets; /* in use on the host (network_host_subnets()): never picked */
+        size_t n_host_subnets;
 } NetworkCreateOptions;
 
 /* Validates the options and fills in defaults (free subnet, gateway, bridge name) against the

@@ -100,6 +100,10 @@ check_output "an --internal network gets the next subnet" '"subnet": "10.89.2.0/
 check_output "--subnet, --gateway, --ip-range, --interface-name, --dns, --label" '"ip_range": "192.168.200.64/26"' \
         sh -c "'$BERTH' network create --subnet 192.168.200.0/24 --gateway 192.168.200.254 --ip-range 192.168.200.64/26 \
                 --interface-name brtest --dns 192.0.2.53 --label team=web n3 >/dev/null && '$BERTH' network inspect n3"
+ip link add berthtest0 type bridge && ip addr add 10.89.3.7/24 dev berthtest0
+check_output "a subnet the host uses is skipped" '"subnet": "10.89.4.0/24"' \
+        sh -c "'$BERTH' network create n4 >/dev/null && '$BERTH' network inspect n4"
+ip link del berthtest0
 check_output "the default network cannot be removed" "cannot be removed" "$BERTH" network rm berth
 check_output "an unknown network is refused by the runtime" "or a network made with 'berth network create'" \
         run nope --network=no-such-net true
