@@ -377,6 +377,7 @@ static void image_help(void) {
                "  prune                     remove images without a name\n"
                "  pull REFERENCE            download an image (also: berth pull)\n"
                "  load [-i FILE]            load a docker save archive (also: berth load)\n"
+               "  save [-o FILE] IMAGE...   write a docker save archive (also: berth save)\n"
                "\nSee berth-image(1).\n");
 }
 
@@ -387,7 +388,7 @@ int verb_image(int argc, char *argv[]) {
         } subs[] = {
                 { "import", image_import }, { "ls", image_ls },  { "list", image_ls },   { "inspect", image_inspect },
                 { "rm", image_rm },         { "remove", image_rm }, { "tag", image_tag }, { "prune", image_prune },
-                { "pull", verb_pull },      { "load", verb_load },
+                { "pull", verb_pull },      { "load", verb_load },  { "save", verb_save },
         };
 
         if (streq(argv[0], "images"))

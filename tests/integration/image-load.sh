@@ -1,5 +1,5 @@
 #!/bin/bash
-# berth load: docker-archive tarballs (as skopeo/docker/podman save write them), plain and compressed;
+# berth load and save: docker-archive tarballs (as skopeo/docker/podman save write them), plain and compressed;
 # hostile archives whose manifest.json points outside, or whose layers do not match the config.
 set -u
 source "$(dirname "$0")/../lib/tap.sh"
@@ -57,5 +57,33 @@ tar -C "$T/link" -cf "$T/link.tar" .
 check_output "an absolute symlink in the archive resolves inside it" "cannot open layer 'evil.tar'" "$BERTH" load -i "$T/link.tar"
 check "... and nothing is loaded" store_clean
 check_output "a tarball without manifest.json is not an archive" "no manifest.json" "$BERTH" load -i "$T/bb.tar"
+
+# --- save: a docker archive that skopeo and berth load read back, with the same trees ----------------------
+tree_listing() { (cd "$1" && find . -printf '%P %y %m %U %G %s %l\n' | sort); }
+lower() { "$BERTH" image inspect "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['GraphDriver']['Data']['LowerDir'].split(':')[$2])"; }
+check "load the archive again" "$BERTH" load -q -i "$T/archive.tar"
+check "tag a second name" "$BERTH" image tag busybox:1.36 localhost/other:2
+# an opaque directory in a layer of its own
+python3 - "$T/opq.tar" <<'EOPY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as tf:
+    for name, data in [("etc/.wh..wh..opq", b""), ("etc/only", b"x")]:
+        ti = tarfile.TarInfo(name); ti.size = len(data); tf.addfile(ti, io.BytesIO(data))
+EOPY
+check "import an opaque-directory layer" "$BERTH" image import "$T/opq.tar" opq
+check "save three names to a file" "$BERTH" save -o "$T/saved.tar" busybox:1.36 localhost/other:2 opq
+check_output "skopeo reads the archive" '"org.example.test": "yes"' skopeo inspect "docker-archive:$T/saved.tar:docker.io/library/busybox:1.36"
+check_output "a layer shared by two images is written once" "3" bash -c "tar tf '$T/saved.tar' | grep -c '\\.tar\$'"
+BERTH_STORAGE_DIR=$T/store2 check_output "berth load reads it into a fresh store" "Loaded image: localhost/opq:latest" \
+        "$BERTH" load -i "$T/saved.tar"
+for i in 0 1; do
+        check "layer $i: the same tree after save and load" \
+                diff <(tree_listing "$(lower busybox:1.36 $i)") <(tree_listing "$(BERTH_STORAGE_DIR=$T/store2 lower busybox:1.36 $i)")
+done
+check_output "the opaque directory survives" "y" python3 -c "import os,sys; print(os.getxattr(sys.argv[1] + '/etc', 'trusted.overlay.opaque').decode())" \
+        "$(BERTH_STORAGE_DIR=$T/store2 lower opq 0)"
+check_output "the second name came along" "localhost/other:2" env BERTH_STORAGE_DIR="$T/store2" "$BERTH" images --format json
+check_fails "save of a missing image fails" "$BERTH" save -o "$T/missing.tar" nosuchimage
+check "... and leaves no file" bash -c "! ls '$T'/missing.tar* 2>/dev/null"
 
 done_testing

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "image-save.h"
+#include "image-store-internal.h"
+#include "log.h"
+
+#define COPY_BUFFER_SIZE (128 * 1024)
+
+/* Writes a tar stream to a file while hashing it: the diffID comes out of the same pass. */
+typedef struct HashedFile {
+        int fd;
+        Sha256 *hash;
+        uint64_t size;
+} HashedFile;
+
+static la_ssize_t hashed_write(struct archive *a, void *userdata, const void *buf, size_t n) {
+        HashedFile *h = userdata;
+        const char *p = buf;
+
+        if (sha256_update(h->hash, buf, n) < 0) {
+                archive_set_error(a, EIO, "hashing failed");
+                return -1;
+        }
+        for (size_t left = n; left > 0;) {
+                ssize_t k = write(h->fd, p, left);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        archive_set_error(a, errno, "write failed");
+                        return -1;
+                }
+                p += k;
+                left -= (size_t) k;
+        }
+        h->size += n;
+        return (la_ssize_t) n;
+}
+
+typedef struct HardLink {
+        dev_t dev;
+        ino_t ino;
+        char *path;
+} HardLink;
+
+typedef struct LayerWriter {
+        struct archive *archive;
+        HardLink *links;
+        size_t n_links;
+        char *buffer;
+} LayerWriter;
+
+static void layer_writer_done(LayerWriter *w) {
+        for (size_t i = 0; i < w->n_links; i++)
+                free(w->links[i].path);
+        free(w->links);
+        free(w->buffer);
+}
+
+static int write_entry(LayerWriter *w, struct archive_entry *e, const char *path) {
+        if (archive_write_header(w->archive, e) != ARCHIVE_OK)
+                return log_error_errno(-EIO, "Failed to write the tar header of %s: %s", path,
+                                archive_error_string(w->archive));
+        return 0;
+}
+
+static void add_xattrs(struct archive_entry *e, int fd) {
+        char names[4096];
+        ssize_t n = flistxattr(fd, names, sizeof(names));
+
+        for (ssize_t i = 0; i < n; i += (ssize_t) strlen(names + i) + 1) {
+                const char *name = names + i;
+                char value[4096];
+                ssize_t l;
+
+                /* what extraction keeps; overlay's own attributes are expressed as .wh. entries */
+                if (!startswith(name, "user.") && !streq(name, "security.capability"))
+                        continue;
+                if (startswith(name, "user.overlay."))
+                        continue;
+                l = fgetxattr(fd, name, value, sizeof(value));
+                if (l >= 0)
+                        archive_entry_xattr_add_entry(e, name, value, (size_t) l);
+        }
+}
+
+static int write_file_data(LayerWriter *w, int fd, const char *path) {
+        for (;;) {
+                ssize_t n = read(fd, w->buffer, COPY_BUFFER_SIZE);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(negative_errno(), "Failed to read %s: %m", path);
+                }
+                if (n == 0)
+                        return 0;
+                if (archive_write_data(w->archive, w->buffer, (size_t) n) != n)
+                        return log_error_errno(-EIO, "Failed to write %s: %s", path, archive_error_string(w->archive));
+        }
+}
+
+static int walk(LayerWriter *w, int dir_fd, const char *prefix);
+
+static int write_node(LayerWriter *w, int dir_fd, const char *name, const char *path) {
+        struct archive_entry *e = archive_entry_new();
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        int r = 0;
+
+        if (!e)
+                return log_oom();
+        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                archive_entry_free(e);
+                return log_error_errno(negative_errno(), "Failed to stat %s: %m", path);
+        }
+        archive_entry_copy_stat(e, &st);
+        archive_entry_set_pathname(e, path);
+
+        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+                /* an overlay whiteout goes back to the OCI ".wh." form */
+                _cleanup_free_ char *wh = NULL;
+                const char *slash = strrchr(path, '/');
+                if (asprintf(&wh, "%.*s.wh.%s", slash ? (int) (slash - path + 1) : 0, path, name) < 0)
+                        r = log_oom();
+                else {
+                        archive_entry_set_pathname(e, wh);
+                        archive_entry_set_filetype(e, AE_IFREG);
+                        archive_entry_set_perm(e, 0);
+                        archive_entry_set_size(e, 0);
+                        r = write_entry(w, e, path);
+                }
+        } else if (S_ISREG(st.st_mode)) {
+                bool linked = false;
+                if (st.st_nlink > 1) {
+                        for (size_t i = 0; i < w->n_links && !linked; i++)
+                                if (w->links[i].dev == st.st_dev && w->links[i].ino == st.st_ino) {
+                                        archive_entry_set_hardlink(e, w->links[i].path);
+                                        archive_entry_set_size(e, 0);
+                                        linked = true;
+                                }
+                        if (!linked) {
+                                HardLink *l = reallocarray(w->links, w->n_links + 1, sizeof(HardLink));
+                                if (!l) {
+                                        archive_entry_free(e);
+                                        return log_oom();
+                                }
+                                w->links = l;
+                                w->links[w->n_links] = (HardLink) { st.st_dev, st.st_ino, strdup(path) };
+                                if (!w->links[w->n_links++].path) {
+                                        archive_entry_free(e);
+                                        return log_oom();
+                                }
+                        }
+                }
+                if (!linked) {
+                        fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                        if (fd < 0)
+                                r = log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+                        else
+                                add_xattrs(e, fd);
+                }
+                if (r >= 0)
+                        r = write_entry(w, e, path);
+                if (r >= 0 && !linked)
+                        r = write_file_data(w, fd, path);
+        } else if (S_ISDIR(st.st_mode)) {
+                char opaque = 0;
+                fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        r = log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+                else {
+                        add_xattrs(e, fd);
+                        r = write_entry(w, e, path);
+                }
+                if (r >= 0 && fgetxattr(fd, "trusted.overlay.opaque", &opaque, 1) == 1 && opaque == 'y') {
+                        struct archive_entry *o = archive_entry_new();
+                        _cleanup_free_ char *marker = strjoin(path, "/.wh..wh..opq");
+                        if (!o || !marker)
+                                r = log_oom();
+                        else {
+                                archive_entry_set_pathname(o, marker);
+                                archive_entry_set_filetype(o, AE_IFREG);
+                                archive_entry_set_perm(o, 0);
+                                archive_entry_set_size(o, 0);
+                                r = write_entry(w, o, marker);
+                        }
+                        archive_entry_free(o);
+                }
+                if (r >= 0)
+                        r = walk(w, fd, path);
+        } else if (S_ISLNK(st.st_mode)) {
+                char target[PATH_MAX];
+                ssize_t n = readlinkat(dir_fd, name, target, sizeof(target) - 1);
+                if (n < 0)
+                        r = log_error_errno(negative_errno(), "Failed to read the symlink %s: %m", path);
+                else {
+                        target[n] = 0;
+                        archive_entry_set_symlink(e, target);
+                        r = write_entry(w, e, path);
+                }
+        } else if (S_ISFIFO(st.st_mode))
+                r = write_entry(w, e, path);
+        else
+                log_debug("Skipping %s: not a file type images carry.", path);
+
+        archive_entry_free(e);
+        return r;
+}
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Entries in name order, so the same tree gives the same tar. */
+static int walk(LayerWriter *w, int dir_fd, const char *prefix) {
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                safe_close(fd);
+                return log_error_errno(-EIO, "Failed to read directory %s.", isempty(prefix) ? "/" : prefix);
+        }
+        for (struct dirent *de; (de = readdir(d));)
+                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && strv_extend(&names, de->d_name) < 0)
+                        return log_oom();
+        if (names)
+                qsort(names, strv_length(names), sizeof(char *), compare_names);
+        STRV_FOREACH(n, names) {
+                _cleanup_free_ char *path = isempty(prefix) ? strdup(*n) : strjoin(prefix, "/", *n);
+                int r;
+
+                if (!path)
+                        return log_oom();
+                r = write_node(w, dirfd(d), *n, path);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Writes layer_dir as a tar into a new file in staging; returns its diffID. */
+static int write_layer(int staging_fd, const char *file, const char *layer_dir, char diff_id[static SHA256_DIGEST_STRING_MAX]) {
+        _cleanup_(sha256_freep) Sha256 *hash = sha256_new();
+        _cleanup_close_ int out = -EBADF, dir = -EBADF;
+        LayerWriter w = { .buffer = malloc(COPY_BUFFER_SIZE) };
+        HashedFile h;
+        int r;
+
+        if (!hash || !w.buffer) {
+                layer_writer_done(&w);
+                return log_oom();
+        }
+        out = openat(staging_fd, file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        dir = open(layer_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (out < 0 || dir < 0) {
+                layer_writer_done(&w);
+                return log_error_errno(negative_errno(), "Failed to prepare layer %s: %m", layer_dir);
+        }
+        h = (HashedFile) { .fd = out, .hash = hash };
+        w.archive = archive_write_new();
+        if (!w.archive) {
+                layer_writer_done(&w);
+                return log_oom();
+        }
+        archive_write_set_format_pax_restricted(w.archive);
+        archive_write_set_bytes_in_last_block(w.archive, 1);
+        if (archive_write_open(w.archive, &h, NULL, hashed_write, NULL) != ARCHIVE_OK)
+                r = log_error_errno(-EIO, "Failed to start a layer tar: %s", archive_error_string(w.archive));
+        else
+                r = walk(&w, dir, "");
+        if (r >= 0 && archive_write_close(w.archive) != ARCHIVE_OK)
+                r = log_error_errno(-EIO, "Failed to finish the layer tar: %s", archive_error_string(w.archive));
+        archive_write_free(w.archive);
+        layer_writer_done(&w);
+        if (r < 0)
+                return r;
+        return sha256_finish(hash, diff_id);
+}
+
+/* Adds a file from staging (or a buffer) to the outer archive. */
+static int add_to_archive(struct archive *a, const char *name, int staging_fd, const char *file, const char *data,
+                size_t size) {
+        struct archive_entry *e = archive_entry_new();
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st = {};
+        int r = 0;
+
+        if (!e)
+                return log_oom();
+        if (file) {
+                fd = openat(staging_fd, file, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 || fstat(fd, &st) < 0) {
+                        archive_entry_free(e);
+                        return log_error_errno(negative_errno(), "Failed to open the staged %s: %m", file);
+                }
+                size = (size_t) st.st_size;
+        }
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0444);
+        archive_entry_set_size(e, (la_int64_t) size);
+        if (archive_write_header(a, e) != ARCHIVE_OK)
+                r = log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+        archive_entry_free(e);
+        if (r < 0)
+                return r;
+        if (!file)
+                return archive_write_data(a, data, size) == (la_ssize_t) size ? 0 :
+                        log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+        for (;;) {
+                char buf[65536];
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return log_error_errno(negative_errno(), "Failed to read the staged %s: %m", file);
+                if (n == 0)
+                        return 0;
+                if (archive_write_data(a, buf, (size_t) n) != n)
+                        return log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+        }
+}
+
+static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, const char *reference, json_t *manifest,
+                char ***written) {
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_free_ char *config = NULL, *new_config = NULL, *config_name = NULL;
+        char config_digest[SHA256_DIGEST_STRING_MAX];
+        json_t *cj = NULL, *diff_ids, *layers, *tags, *rootfs;
+        size_t size;
+        int r;
+
+        r = image_store_lookup(s, reference, &img);
+        if (r == -ENOENT)
+                return log_error_errno(r, "No such image: %s", reference);
+        if (r < 0)
+                return r;
+        r = image_store_read_blob(s, img->id, &config, &size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the config of %s: %m", img->id);
+        cj = json_loadb(config, size, 0, NULL);
+        diff_ids = json_array();
+        layers = json_array();
+        if (!json_is_object(cj) || !diff_ids || !layers) {
+                r = log_error_errno(-EBADMSG, "The config of %s is unreadable.", img->id);
+                goto finish;
+        }
+        for (size_t i = 0; img->layer_dirs && img->layer_dirs[i]; i++) {
+                char diff_id[SHA256_DIGEST_STRING_MAX];
+                _cleanup_free_ char *file = NULL, *name = NULL;
+
+                if (asprintf(&file, "layer-%zu-%zu.tar", json_array_size(manifest), i) < 0) {
+                        r = log_oom();
+                        goto finish;
+                }
+                r = write_layer(st->dir_fd, file, img->layer_dirs[i], diff_id);
+                if (r < 0)
+                        goto finish;
+                name = strjoin(diff_id + strlen("sha256:"), ".tar");
+                if (!name) {
+                        r = log_oom();
+                        goto finish;
+                }
+                /* a layer shared by two saved images is written once */
+                if (!strv_contains(*written, name)) {
+                        r = add_to_archive(out, name, st->dir_fd, file, NULL, 0);
+                        if (r < 0)
+                                goto finish;
+                        if (strv_extend(written, name) < 0) {
+                                r = log_oom();
+                                goto finish;
+                        }
+                }
+                (void) unlinkat(st->dir_fd, file, 0);
+                json_array_append_new(diff_ids, json_string(diff_id));
+                json_array_append_new(layers, json_string(name));
+        }
+        rootfs = json_object_get(cj, "rootfs");
+        if (!json_is_object(rootfs)) {
+                rootfs = json_pack("{s:s}", "type", "layers");
+                json_object_set_new(cj, "rootfs", rootfs);
+        }
+        json_object_set_new(rootfs, "diff_ids", diff_ids);
+        diff_ids = NULL;
+        new_config = json_dumps(cj, JSON_COMPACT);
+        if (!new_config || sha256_digest(new_config, strlen(new_config), config_digest) < 0) {
+                r = log_oom();
+                goto finish;
+        }
+        config_name = strjoin(config_digest + strlen("sha256:"), ".json");
+        if (!config_name) {
+                r = log_oom();
+                goto finish;
+        }
+        r = add_to_archive(out, config_name, -EBADF, NULL, new_config, strlen(new_config));
+        if (r < 0)
+                goto finish;
+        tags = json_array();
+        STRV_FOREACH(n, img->names)
+                json_array_append_new(tags, json_string(*n));
+        json_array_append_new(manifest, json_pack("{s:s, s:o, s:o}", "Config", config_name, "RepoTags", tags,
+                                "Layers", layers));
+        layers = NULL;
+        log_info("Saved %s (%s) as %s.", reference, img->id, config_digest);
+finish:
+        json_decref(cj);
+        json_decref(diff_ids);
+        json_decref(layers);
+        return r;
+}
+
+static la_ssize_t fd_write(struct archive *a, void *userdata, const void *buf, size_t n) {
+        int fd = *(int *) userdata;
+        const char *p = buf;
+
+        for (size_t left = n; left > 0;) {
+                ssize_t k = write(fd, p, left);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        archive_set_error(a, errno, "write failed");
+                        return -1;
+                }
+                p += k;
+                left -= (size_t) k;
+        }
+        return (la_ssize_t) n;
+}
+
+int image_store_save(ImageStore *s, char *const *references, int fd) {
+        _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
+        _cleanup_strv_free_ char **written = NULL;
+        _cleanup_free_ char *text = NULL;
+        struct archive *out;
+        json_t *manifest;
+        int r;
+
+        r = image_staging_new(s, &staging);
+        if (r < 0)
+                return r;
+        out = archive_write_new();
+        manifest = json_array();
+        if (!out || !manifest) {
+                if (out)
+                        archive_write_free(out);
+                json_decref(manifest);
+                return log_oom();
+        }
+        archive_write_set_format_pax_restricted(out);
+        archive_write_set_bytes_in_last_block(out, 1);
+        if (archive_write_open(out, &fd, NULL, fd_write, NULL) != ARCHIVE_OK)
+                r = log_error_errno(-EIO, "Failed to start the archive: %s", archive_error_string(out));
+        STRV_FOREACH(ref, references) {
+                if (r < 0)
+                        break;
+                r = save_image(s, &staging, out, *ref, manifest, &written);
+        }
+        if (r >= 0) {
+                text = json_dumps(manifest, JSON_COMPACT);
+                r = text ? add_to_archive(out, "manifest.json", -EBADF, NULL, text, strlen(text)) : log_oom();
+        }
+        if (r >= 0 && archive_write_close(out) != ARCHIVE_OK)
+                r = log_error_errno(-EIO, "Failed to finish the archive: %s", archive_error_string(out));
+        archive_write_free(out);
+        json_decref(manifest);
+        return r;
+}
