@@ -117,11 +117,12 @@ static int commit_layers(ImageStore *s, ImageStaging *st, const ImageCommit *c, 
 static int take_name(ImageStore *s, RecordSet *set, const ImageRecord *keep, const char *name) {
         for (size_t i = 0; i < set->n; i++) {
                 ImageRecord *rec = &set->items[i];
-                char **dst = rec->names;
+                char **dst;
                 int r;
 
                 if (rec == keep || !strv_contains(rec->names, name))
                         continue;
+                dst = rec->names;
                 STRV_FOREACH(n, rec->names) {
                         if (streq(*n, name))
                                 free(*n);
