@@ -8,7 +8,6 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
-#include <nftables/libnftables.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "network-attach.h"
+#include "network-nft.h"
 #include "paths.h"
 #include "strv.h"
 
@@ -26,9 +26,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_link *, rtnl_link_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_addr *, rtnl_addr_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_route *, rtnl_route_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_addr *, nl_addr_put);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct nft_ctx *, nft_ctx_free);
-
-#define NFT_TABLE "ip berth"
 
 /* --- --publish --------------------------------------------------------------------------------- */
 
@@ -91,160 +88,6 @@ void network_veth_name(const char *network, const char *container, char ret[16])
         for (const char *p = container; *p; p++)
                 h = (h ^ (uint8_t) *p) * 16777619u;
         (void) snprintf(ret, 16, "veth%08x", h);
-}
-
-/* --- nftables ---------------------------------------------------------------------------------- */
-
-static int nft_run(const char *cmd) {
-        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-        const char *err;
-
-        if (!ctx)
-                return log_oom();
-        if (nft_ctx_buffer_error(ctx) < 0)
-                return log_oom();
-        if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
-                err = nft_ctx_get_error_buffer(ctx);
-                return log_error_errno(-EIO, "nftables refused the rules: %s", err ?: "(no message)");
-        }
-        return 0;
-}
-
-static int nft_ensure_table(void) {
-        return nft_run("add table " NFT_TABLE "\n"
-                       "add chain " NFT_TABLE " prerouting { type nat hook prerouting priority dstnat; }\n"
-                       "add chain " NFT_TABLE " output { type nat hook output priority -100; }\n"
-                       "add chain " NFT_TABLE " postrouting { type nat hook postrouting priority srcnat; }\n"
-                       "add chain " NFT_TABLE " forward { type filter hook forward priority filter; }\n");
-}
-
-/* The rules of our table, as JSON objects {"rule": {...}}; NULL if the table does not exist. */
-static int nft_list_rules(json_t **ret) {
-        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-        json_error_t err;
-        json_t *o;
-
-        if (!ctx)
-                return log_oom();
-        nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
-        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
-                return log_oom();
-        if (nft_run_cmd_from_buffer(ctx, "list table " NFT_TABLE) != 0) {
-                *ret = NULL; /* no table, no rules */
-                return 0;
-        }
-        o = json_loads(nft_ctx_get_output_buffer(ctx), 0, &err);
-        if (!o)
-                return log_error_errno(-EBADMSG, "Cannot parse the nftables listing: %s", err.text);
-        *ret = o;
-        return 0;
-}
-
-/* Counts our rules whose comment is exactly comment, and deletes them unless count_only. */
-static int nft_rules_by_comment(const char *comment, bool count_only) {
-        _cleanup_free_ char *cmds = strdup("");
-        json_t *listing = NULL, *items, *e;
-        size_t i;
-        int r, n = 0;
-
-        if (!cmds)
-                return log_oom();
-        r = nft_list_rules(&listing);
-        if (r < 0 || !listing)
-                return r;
-        items = json_object_get(listing, "nftables");
-        json_array_foreach(items, i, e) {
-                json_t *rule = json_object_get(e, "rule");
-                const char *c = json_string_value(json_object_get(rule, "comment"));
-                const char *chain = json_string_value(json_object_get(rule, "chain"));
-                char *more;
-                if (!rule || !streq_ptr(c, comment) || !chain)
-                        continue;
-                n++;
-                if (asprintf(&more, "%sdelete rule " NFT_TABLE " %s handle %" JSON_INTEGER_FORMAT "\n", cmds, chain,
-                                json_integer_value(json_object_get(rule, "handle"))) < 0) {
-                        json_decref(listing);
-                        return log_oom();
-                }
-                free(cmds);
-                cmds = more;
-        }
-        json_decref(listing);
-        if (count_only || n == 0)
-                return n;
-        r = nft_run(cmds);
-        return r < 0 ? r : n;
-}
-
-static char *container_comment(const char *network, const char *container) {
-        return strjoin("berth-ctr:", network, "/", container);
-}
-
-static char *network_comment(const char *network) {
-        return strjoin("berth-net:", network);
-}
-
-/* The network's own rules, once: masquerade of what leaves the subnet (not for --internal, which
- * instead drops forwarding in and out of the bridge), and of localhost traffic DNATed to it. */
-static int nft_add_network_rules(const Network *n, const Cidr *subnet) {
-        _cleanup_free_ char *comment = network_comment(n->name), *sub = cidr_format(subnet), *cmd = NULL;
-        int r;
-
-        if (!comment || !sub)
-                return log_oom();
-        r = nft_rules_by_comment(comment, true);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        if (n->internal)
-                r = asprintf(&cmd,
-                             "add rule " NFT_TABLE " forward iifname \"%2$s\" oifname != \"%2$s\" drop comment \"%1$s\"\n"
-                             "add rule " NFT_TABLE " forward oifname \"%2$s\" iifname != \"%2$s\" drop comment \"%1$s\"\n",
-                             comment, n->interface);
-        else
-                r = asprintf(&cmd,
-                             "add rule " NFT_TABLE " postrouting ip saddr %2$s ip daddr != %2$s masquerade comment \"%1$s\"\n"
-                             "add rule " NFT_TABLE " postrouting oifname \"%3$s\" ip saddr 127.0.0.0/8 masquerade comment \"%1$s\"\n",
-                             comment, sub, n->interface);
-        if (r < 0)
-                return log_oom();
-        return nft_run(cmd);
-}
-
-static int nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
-                char *const *publish) {
-        _cleanup_free_ char *comment = container_comment(network, container), *ip = address_format(address),
-                            *cmds = strdup("");
-        int r;
-
-        if (!comment || !ip || !cmds)
-                return log_oom();
-        STRV_FOREACH(s, publish) {
-                _cleanup_free_ char *match = NULL, *host_ip = NULL;
-                PublishSpec p;
-                char *more;
-                if (publish_parse(*s, &p) < 0)
-                        return log_error_errno(-EINVAL, "Invalid --publish '%s': expected [IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] "
-                                        "with an IPv4 address.", *s);
-                if (p.host_ip.family) {
-                        host_ip = address_format(&p.host_ip);
-                        match = host_ip ? strjoin("ip daddr ", host_ip) : NULL;
-                } else
-                        match = strdup("fib daddr type local");
-                if (!match)
-                        return log_oom();
-                /* prerouting: from outside and from other containers; output: from the host itself. */
-                if (asprintf(&more,
-                             "%1$sadd rule " NFT_TABLE " prerouting %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n"
-                             "add rule " NFT_TABLE " output %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n",
-                             cmds, match, p.proto, p.host_port, ip, p.container_port, comment) < 0)
-                        return log_oom();
-                free(cmds);
-                cmds = more;
-        }
-        if (isempty(cmds))
-                return 0;
-        r = nft_run(cmds);
-        return r;
 }
 
 /* --- links, addresses, routes ------------------------------------------------------------------ */
@@ -374,10 +217,10 @@ static int ensure_bridge(struct nl_sock *sk, const Network *n) {
                 r = write_sysctl(localnet, "1");
         if (r < 0)
                 return r;
-        r = nft_ensure_table();
+        r = network_nft_ensure_tables();
         if (r < 0)
                 return r;
-        return nft_add_network_rules(n, &first_ipv4(n)->subnet);
+        return network_nft_add_network_rules(n);
 }
 
 static int delete_link(struct nl_sock *sk, const char *name) {
@@ -606,7 +449,7 @@ static int update_files(const Network *n, const char *run_dir, const char *hostn
 
 static int detach_locked(const char *network, const char *container, const char *veth) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
-        _cleanup_free_ char *comment = container_comment(network, container);
+        _cleanup_free_ char *comment = network_nft_container_comment(network, container);
         char name[16];
         int r, ret = 0;
 
@@ -616,7 +459,7 @@ static int detach_locked(const char *network, const char *container, const char 
                 network_veth_name(network, container, name);
                 veth = name;
         }
-        r = nft_rules_by_comment(comment, false);
+        r = network_nft_rules_by_comment(comment, false);
         if (r < 0)
                 ret = r;
         /* The veth dies with the namespace, but maybe not yet: remove it now, so it is gone when we exit. */
@@ -697,7 +540,7 @@ int network_attach_container(const char *network, const char *container, pid_t p
         if (r >= 0)
                 r = configure_container(pid, &lease.address, &sub->gateway);
         if (r >= 0)
-                r = nft_add_publish_rules(n->name, container, &lease.address, publish);
+                r = network_nft_add_publish_rules(n->name, container, &lease.address, publish);
         if (r >= 0)
                 r = update_files(n, run_dir, hostname, container, &lease.address, keep_resolv);
         if (r < 0)
@@ -775,7 +618,7 @@ int network_host_subnets(Cidr **ret, size_t *ret_n) {
 
 int network_teardown(const Network *n) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
-        _cleanup_free_ char *comment = network_comment(n->name);
+        _cleanup_free_ char *comment = network_nft_network_comment(n->name);
         NetworkLease *leases = NULL;
         size_t count = 0;
         int r;
@@ -790,7 +633,7 @@ int network_teardown(const Network *n) {
                 }
                 free(leases);
         }
-        r = nft_rules_by_comment(comment, false);
+        r = network_nft_rules_by_comment(comment, false);
         if (r < 0)
                 return r;
         r = route_socket(&sk);

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "network-attach.h"
+#include "network-nft.h"
+#include "strv.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nft_ctx *, nft_ctx_free);
+
+/* Our table in each family; "berth" in both. */
+static const char *const families[] = { "ip", "ip6" };
+
+char *network_nft_network_comment(const char *network) {
+        return strjoin("berth-net:", network);
+}
+
+char *network_nft_container_comment(const char *network, const char *container) {
+        return strjoin("berth-ctr:", network, "/", container);
+}
+
+static int nft_run(const char *cmd) {
+        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        const char *err;
+
+        if (!ctx || nft_ctx_buffer_error(ctx) < 0)
+                return log_oom();
+        if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
+                err = nft_ctx_get_error_buffer(ctx);
+                return log_error_errno(-EIO, "nftables refused the rules: %s", err ?: "(no message)");
+        }
+        return 0;
+}
+
+int network_nft_ensure_tables(void) {
+        return nft_run("add table ip berth\n"
+                       "add chain ip berth prerouting { type nat hook prerouting priority dstnat; }\n"
+                       "add chain ip berth output { type nat hook output priority -100; }\n"
+                       "add chain ip berth postrouting { type nat hook postrouting priority srcnat; }\n"
+                       "add chain ip berth forward { type filter hook forward priority filter; }\n"
+                       "add table ip6 berth\n"
+                       "add chain ip6 berth postrouting { type nat hook postrouting priority srcnat; }\n"
+                       "add chain ip6 berth forward { type filter hook forward priority filter; }\n");
+}
+
+/* The JSON listing of our table in one family; NULL if the table does not exist. */
+static int list_table(const char *family, json_t **ret) {
+        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        _cleanup_free_ char *cmd = strjoin("list table ", family, " berth");
+        json_error_t err;
+
+        if (!ctx || !cmd)
+                return log_oom();
+        nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+                return log_oom();
+        if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
+                *ret = NULL; /* no table, no rules */
+                return 0;
+        }
+        *ret = json_loads(nft_ctx_get_output_buffer(ctx), 0, &err);
+        if (!*ret)
+                return log_error_errno(-EBADMSG, "Cannot parse the nftables listing: %s", err.text);
+        return 0;
+}
+
+static int append(char **buf, const char *family, const char *chain, json_int_t handle) {
+        char *more;
+
+        if (asprintf(&more, "%sdelete rule %s berth %s handle %" JSON_INTEGER_FORMAT "\n", *buf, family, chain,
+                                handle) < 0)
+                return -ENOMEM;
+        free(*buf);
+        *buf = more;
+        return 0;
+}
+
+int network_nft_rules_by_comment(const char *comment, bool count_only) {
+        _cleanup_free_ char *cmds = strdup("");
+        int r, n = 0;
+
+        if (!cmds)
+                return log_oom();
+        for (size_t f = 0; f < ELEMENTSOF(families); f++) {
+                json_t *listing = NULL, *e;
+                size_t i;
+                r = list_table(families[f], &listing);
+                if (r < 0)
+                        return r;
+                json_array_foreach(json_object_get(listing, "nftables"), i, e) {
+                        json_t *rule = json_object_get(e, "rule");
+                        const char *c = json_string_value(json_object_get(rule, "comment"));
+                        const char *chain = json_string_value(json_object_get(rule, "chain"));
+                        if (!rule || !chain || !streq_ptr(c, comment))
+                                continue;
+                        n++;
+                        if (append(&cmds, families[f], chain, json_integer_value(json_object_get(rule, "handle"))) < 0) {
+                                json_decref(listing);
+                                return log_oom();
+                        }
+                }
+                json_decref(listing);
+        }
+        if (count_only || n == 0)
+                return n;
+        r = nft_run(cmds);
+        return r < 0 ? r : n;
+}
+
+static int add_subnet_rules(char **cmds, const Network *n, const NetworkSubnet *s, const char *comment) {
+        _cleanup_free_ char *sub = cidr_format(&s->subnet);
+        const char *fam = s->subnet.family == AF_INET ? "ip" : "ip6";
+        char *more;
+        int r;
+
+        if (!sub)
+                return -ENOMEM;
+        if (n->internal)
+                r = asprintf(&more,
+                             "%1$sadd rule %2$s berth forward iifname \"%3$s\" oifname != \"%3$s\" drop comment \"%4$s\"\n"
+                             "add rule %2$s berth forward oifname \"%3$s\" iifname != \"%3$s\" drop comment \"%4$s\"\n",
+                             *cmds, fam, n->interface, comment);
+        else
+                r = asprintf(&more, "%1$sadd rule %2$s berth postrouting %2$s saddr %3$s %2$s daddr != %3$s masquerade "
+                             "comment \"%4$s\"\n", *cmds, fam, sub, comment);
+        if (r < 0)
+                return -ENOMEM;
+        free(*cmds);
+        *cmds = more;
+        return 0;
+}
+
+int network_nft_add_network_rules(const Network *n) {
+        _cleanup_free_ char *comment = network_nft_network_comment(n->name), *cmds = strdup("");
+        bool internal_done[2] = {};
+        int r;
+
+        if (!comment || !cmds)
+                return log_oom();
+        r = network_nft_rules_by_comment(comment, true);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        for (size_t i = 0; i < n->n_subnets; i++) {
+                bool v6 = n->subnets[i].subnet.family == AF_INET6;
+                if (n->internal && internal_done[v6])
+                        continue; /* the forward drops are per bridge, not per subnet */
+                internal_done[v6] = true;
+                if (add_subnet_rules(&cmds, n, &n->subnets[i], comment) < 0)
+                        return log_oom();
+        }
+        if (!n->internal) {
+                /* Published ports reached from the host's 127.0.0.1 (route_localnet on the bridge): the
+                 * container must answer to an address it can route back to. */
+                char *more;
+                if (asprintf(&more, "%sadd rule ip berth postrouting oifname \"%s\" ip saddr 127.0.0.0/8 masquerade "
+                             "comment \"%s\"\n", cmds, n->interface, comment) < 0)
+                        return log_oom();
+                free(cmds);
+                cmds = more;
+        }
+        return nft_run(cmds);
+}
+
+int network_nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
+                char *const *publish) {
+        _cleanup_free_ char *comment = network_nft_container_comment(network, container), *ip = address_format(address),
+                            *cmds = strdup("");
+
+        if (!comment || !ip || !cmds)
+                return log_oom();
+        STRV_FOREACH(s, publish) {
+                _cleanup_free_ char *match = NULL, *host_ip = NULL;
+                PublishSpec p;
+                char *more;
+                if (publish_parse(*s, &p) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --publish '%s'.", *s);
+                if (p.host_ip.family) {
+                        host_ip = address_format(&p.host_ip);
+                        match = host_ip ? strjoin("ip daddr ", host_ip) : NULL;
+                } else
+                        match = strdup("fib daddr type local");
+                if (!match)
+                        return log_oom();
+                /* prerouting: from outside and from other containers; output: from the host itself. */
+                if (asprintf(&more,
+                             "%1$sadd rule ip berth prerouting %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n"
+                             "add rule ip berth output %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n",
+                             cmds, match, p.proto, p.host_port, ip, p.container_port, comment) < 0)
+                        return log_oom();
+                free(cmds);
+                cmds = more;
+        }
+        return isempty(cmds) ? 0 : nft_run(cmds);
+}
