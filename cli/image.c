@@ -393,6 +393,8 @@ int verb_image(int argc, char *argv[]) {
 
         if (streq(argv[0], "images"))
                 return image_ls(argc, argv);
+        if (streq(argv[0], "rmi"))
+                return image_rm(argc, argv);
         if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
                 image_help();
                 return argc < 2 ? -EINVAL : 0;

@@ -14,6 +14,7 @@ typedef struct Verb {
 static const Verb verbs[] = {
         { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
         { "images", verb_image, "list images (same as image ls)" },
+        { "rmi", verb_image, "remove images (same as image rm)" },
         { "pull", verb_pull, "download an image from a registry" },
         { "load", verb_load, "load images from a docker save archive" },
         { "save", verb_save, "write images as a docker save archive" },

@@ -89,6 +89,7 @@ check_output "... and its unused layer" "1" n_layers
 [ -n "$(command -v zstd)" ] && check "rm bb-zst" "$BERTH" image rm bb-zst
 check "rm by id of an image with several names needs --force" bash -c "
         '$BERTH' image tag busybox extra && ! '$BERTH' image rm \$('$BERTH' image inspect busybox | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"Id\"])')"
+check "rmi is image rm" bash -c "'$BERTH' image tag busybox rmi-me && '$BERTH' rmi rmi-me | grep -q 'Untagged: localhost/rmi-me:latest'"
 check "rm -f by id" bash -c "'$BERTH' image rm -f \$('$BERTH' image inspect busybox | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"Id\"])')"
 check_output "no images left" "0" n_images
 check_output "no layers left" "0" n_layers
