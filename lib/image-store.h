@@ -5,16 +5,19 @@
  *
  * Layout under the storage root (berth_path(BERTH_PATH_STORAGE)):
  *   store.lock                 OFD lock: shared for readers, exclusive for writers
- *   blobs/sha256/<hex>         configs, manifests (and compressed layers while pulling)
+ *   blobs/sha256/<hex>         image configs and the manifests of pulled images (layers are
+ *                              extracted while they download; their compressed bytes are not kept)
  *   layers/<diffid-hex>/diff/  one extracted layer, shared by every image that has it
- *   layers/<diffid-hex>/layer.json   {"diff_id", "size"}
+ *   layers/<diffid-hex>/layer.json   {"diff_id", "size"}; a running container's pin is a shared
+ *                              OFD lock on it (image_store_pin())
  *   images/<config-hex>.json   image record: names, repo digests, layer diffIDs, created, size
  *   tmp/<random>/              staging of one writer, which holds an OFD lock on tmp/<random>/lock;
  *                              an unlocked one is what a killed writer left, removed on open
  * A layer or image becomes visible only by rename() once complete, so a killed import or pull
  * leaves nothing half-visible. Writers extract without the store lock and take it exclusively only
  * to commit (rename layers, write the config blob and the record, move names); garbage collection
- * also runs under the exclusive lock, so it never sees a layer that is committed but unreferenced. */
+ * also runs under the exclusive lock, so it never sees a layer that is committed but unreferenced,
+ * and it skips pinned layers. */
 
 #include <stdbool.h>
 #include <stdint.h>
