@@ -14,6 +14,7 @@ void container_done(Container *c) {
         free(c->join_utsns);
         free(c->seccomp);
         seccomp_filter_done(&c->filter);
+        free(c->device_rules);
         seccomp_filter_done(&c->init_filter);
         free(c->oci_id);
         free(c->oci_bundle);

@@ -43,6 +43,8 @@ typedef struct Container {
         char *seccomp;         /* NULL: default profile; "unconfined"; or the text of a JSON profile */
         SeccompFilter filter;  /* compiled from seccomp and caps before the container starts */
         SeccompFilter init_filter; /* --init: the default filter for an init holding only CAP_KILL */
+        struct DeviceRule *device_rules; /* --device entries, for the device cgroup program */
+        size_t n_device_rules;
 
         /* The OCI face (oci.c): */
         bool oci;              /* no generated /etc files; state in OCI format; stays "stopped" after exit */

@@ -94,6 +94,38 @@ static int add_host_device(int root_fd, const char *spec) {
         return 0;
 }
 
+int device_rule_from_spec(const char *spec, DeviceRule *ret) {
+        _cleanup_free_ char *copy = strdup(spec);
+        const char *perms = "rwm";
+        char *parts[3] = {}, *save = NULL;
+        size_t n = 0;
+        struct stat st;
+        unsigned access;
+
+        if (!copy)
+                return log_oom();
+        for (char *p = strtok_r(copy, ":", &save); p && n < 3; p = strtok_r(NULL, ":", &save))
+                parts[n++] = p;
+        /* HOST:PERMS, HOST:CONTAINER or HOST:CONTAINER:PERMS */
+        if (n == 3)
+                perms = parts[2];
+        else if (n == 2 && parts[1][0] != '/')
+                perms = parts[1];
+        if (n == 0 || !path_is_absolute(parts[0]) || device_access_from_string(perms, &access) < 0)
+                return log_error_errno(-EINVAL, "--device '%s': expected /dev/HOST[:/dev/CONTAINER][:rwm].", spec);
+        if (stat(parts[0], &st) < 0)
+                return log_error_errno(negative_errno(), "--device '%s': %s: %m", spec, parts[0]);
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                return log_error_errno(-ENODEV, "--device '%s': %s is not a device node.", spec, parts[0]);
+        *ret = (DeviceRule) {
+                .type = S_ISBLK(st.st_mode) ? 'b' : 'c',
+                .major = major(st.st_rdev),
+                .minor = minor(st.st_rdev),
+                .access = access,
+        };
+        return 0;
+}
+
 int devices_setup(const Container *c, int root_fd) {
         _cleanup_close_ int mp = -EBADF, dev = -EBADF, pts = -EBADF, shm = -EBADF, mq = -EBADF;
         char *dev_opts[] = { "mode=755", "size=65536k", NULL };

@@ -6,8 +6,12 @@
  * so a symlinked or pre-populated /dev in the image cannot redirect what is created. */
 
 #include "container.h"
+#include "device-filter.h"
 
 int devices_setup(const Container *c, int root_fd);
+
+/* The device cgroup rule for one --device HOST[:CONTAINER][:PERMS] (PERMS default rwm). */
+int device_rule_from_spec(const char *spec, DeviceRule *ret);
 
 /* Opens a top-level directory of the root (proc, sys, dev) refusing symlinks, creating it if missing.
  * Runtimes that followed a symlinked /proc were escaped (CVE-2019-19921, CVE-2023-28642). */

@@ -26,6 +26,7 @@
 #include "child.h"
 #include "config.h"
 #include "container.h"
+#include "devices.h"
 #include "fs-util.h"
 #include "health.h"
 #include "init.h"
@@ -252,6 +253,16 @@ static int prepare(Container *c) {
                 r = read_full_file(c->spec.seccomp_profile, &c->seccomp, NULL);
                 if (r < 0)
                         return log_error_errno(r, "Failed to read --seccomp-profile %s: %m", c->spec.seccomp_profile);
+        }
+        STRV_FOREACH(d, c->spec.devices) {
+                struct DeviceRule *n = reallocarray(c->device_rules, c->n_device_rules + 1, sizeof *n);
+                if (!n)
+                        return log_oom();
+                c->device_rules = n;
+                r = device_rule_from_spec(*d, &c->device_rules[c->n_device_rules]);
+                if (r < 0)
+                        return r;
+                c->n_device_rules++;
         }
         if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
                 return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported yet; only host.", c->spec.userns);
@@ -536,6 +547,25 @@ static int event_loop(Loop *l, int *ret_status) {
         }
 }
 
+static int attach_device_filter(const Container *c, const CgroupPaths *cg) {
+        _cleanup_close_ int dir = open(cg->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int r;
+
+        if (dir < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", cg->payload);
+        r = device_filter_attach(dir, c->device_rules, c->n_device_rules);
+        if (r != -EPERM && r != -ENOSYS)
+                return r;
+        /* Where BPF is not allowed (a runtime inside nspawn, say), the container's /dev holds only
+         * harmless nodes, and without CAP_MKNOD it cannot make others: go on, but say so. */
+        if (c->caps & CAP_MASK(CAP_MKNOD))
+                return log_error_errno(r, "Cannot restrict device access here (BPF: %m), and the container would "
+                                "hold CAP_MKNOD; refusing to start it.");
+        log_warning_errno(r, "Cannot restrict device access here (BPF: %m); the container keeps only its default "
+                        "device nodes.");
+        return 0;
+}
+
 int container_run(Container *c, CgroupPaths *cg) {
         _cleanup_close_ int cgroup_fd = -EBADF, signal_fd = -EBADF, pid_fd = -EBADF, timer_fd = -EBADF,
                             notify_fd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
@@ -601,6 +631,12 @@ int container_run(Container *c, CgroupPaths *cg) {
         /* A bridge network: eth0 is in the namespace before the payload runs. */
         if (c->network == NETWORK_PRIVATE && network_attach_container(c->spec.network, c->name, pid, c->run_dir,
                                 c->process.hostname, c->spec.publish, c->spec.dns != NULL) < 0) {
+                (void) syscall(SYS_pidfd_send_signal, pid_fd, SIGKILL, NULL, 0);
+                (void) waitpid(pid, NULL, 0);
+                return EXIT_RUNTIME_FAILED;
+        }
+        /* Before the child does anything: only the default devices and --device ones can be opened. */
+        if (!c->spec.privileged && attach_device_filter(c, cg) < 0) {
                 (void) syscall(SYS_pidfd_send_signal, pid_fd, SIGKILL, NULL, 0);
                 (void) waitpid(pid, NULL, 0);
                 return EXIT_RUNTIME_FAILED;

@@ -129,6 +129,13 @@ check_output "/dev/null is the null device" "c 1 3" in_ctr 'stat -c "%F" /dev/nu
 check_output "/dev has only the default nodes and links" \
         "core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero " \
         in_ctr 'ls /dev | sort | tr "\n" " "'
+if [ -c /dev/loop-control ]; then
+        check_output "the device cgroup refuses a node made with CAP_MKNOD" "Operation not permitted" \
+                in_ctr --cap-add MKNOD 'mknod /tmp/lc c 10 237 && head -c0 /tmp/lc'
+        check_output "--device allows its node" "opened" in_ctr --device=/dev/loop-control:r 'head -c0 /dev/loop-control && echo opened'
+        check_output "--device permissions are enforced" "Operation not permitted" \
+                in_ctr --device=/dev/loop-control:m 'head -c0 /dev/loop-control'
+fi
 check_output "/dev/pts is a new devpts instance" "devpts /dev/pts devpts rw,nosuid,noexec" in_ctr 'grep " /dev/pts " /proc/self/mounts'
 check_output "/dev/shm is a tmpfs" "shm /dev/shm tmpfs" in_ctr 'grep " /dev/shm " /proc/self/mounts'
 check_output "/dev/mqueue is mounted" "mqueue /dev/mqueue" in_ctr 'grep " /dev/mqueue " /proc/self/mounts'
