@@ -161,6 +161,8 @@ static int add_address(struct nl_sock *sk, int ifindex, const Cidr *a, const cha
                 return log_oom();
         nl_addr_set_prefixlen(local, (int) a->prefixlen);
         rtnl_addr_set_ifindex(addr, ifindex);
+        if (a->family == AF_INET6)
+                rtnl_addr_set_flags(addr, IFA_F_NODAD); /* we hand out the addresses: usable at once */
         r = rtnl_addr_set_local(addr, local);
         if (r >= 0)
                 r = rtnl_addr_add(sk, addr, 0);
@@ -185,6 +187,7 @@ static const NetworkSubnet *first_ipv4(const Network *n) {
 /* The bridge with the gateway addresses, up; forwarding on; the network's rules. */
 static int ensure_bridge(struct nl_sock *sk, const Network *n) {
         _cleanup_free_ char *localnet = strjoin("/proc/sys/net/ipv4/conf/", n->interface, "/route_localnet");
+        bool has_v6 = false;
         int ifindex, r;
 
         if (!localnet)
@@ -202,12 +205,13 @@ static int ensure_bridge(struct nl_sock *sk, const Network *n) {
         }
         if (ifindex < 0)
                 return ifindex;
-        for (size_t i = 0; i < n->n_subnets; i++)
-                if (n->subnets[i].subnet.family == AF_INET) {
-                        r = add_address(sk, ifindex, &n->subnets[i].gateway, n->interface);
-                        if (r < 0)
-                                return r;
-                }
+        for (size_t i = 0; i < n->n_subnets; i++) {
+                r = add_address(sk, ifindex, &n->subnets[i].gateway, n->interface);
+                if (r < 0)
+                        return r;
+                if (n->subnets[i].subnet.family == AF_INET6)
+                        has_v6 = true;
+        }
         r = link_up(sk, ifindex, n->interface);
         if (r < 0)
                 return r;
@@ -215,6 +219,8 @@ static int ensure_bridge(struct nl_sock *sk, const Network *n) {
         r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
         if (r >= 0)
                 r = write_sysctl(localnet, "1");
+        if (r >= 0 && has_v6)
+                r = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
         if (r < 0)
                 return r;
         r = network_nft_ensure_tables();
@@ -265,48 +271,59 @@ static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, p
         return link_up(sk, ifindex, veth);
 }
 
-/* Inside the container: eth0 with its address, lo, and the default route via the gateway. */
-static int configure_container(pid_t pid, const Cidr *address, const Cidr *gateway) {
-        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+static int add_default_route(struct nl_sock *sk, int ifindex, const Cidr *gateway) {
         _cleanup_(rtnl_route_putp) struct rtnl_route *route = rtnl_route_alloc();
-        _cleanup_(nl_addr_putp) struct nl_addr *dst = nl_addr_build(AF_INET, (uint8_t[4]) {}, 4),
-                                               *gw = nl_addr_build(AF_INET, gateway->addr, 4);
-        struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+        size_t len = gateway->family == AF_INET ? 4 : 16;
+        _cleanup_(nl_addr_putp) struct nl_addr *dst = nl_addr_build(gateway->family, (uint8_t[16]) {}, len),
+                                               *gw = nl_addr_build(gateway->family, gateway->addr, len);
+        struct rtnl_nexthop *nh;
+        int r;
+
+        if (!route || !dst || !gw)
+                return log_oom();
+        nh = rtnl_route_nh_alloc();
+        if (!nh)
+                return log_oom();
+        nl_addr_set_prefixlen(dst, 0);
+        rtnl_route_set_family(route, (uint8_t) gateway->family);
+        rtnl_route_set_dst(route, dst);
+        rtnl_route_nh_set_gateway(nh, gw);
+        rtnl_route_nh_set_ifindex(nh, ifindex);
+        rtnl_route_add_nexthop(route, nh); /* the route owns nh now */
+        r = rtnl_route_add(sk, route, NLM_F_CREATE);
+        return r < 0 ? nl_error(r, "add the default route in", "the container") : 0;
+}
+
+/* Inside the container: eth0 with its addresses, lo, and default routes via the gateways. */
+static int configure_container(pid_t pid, const Network *n, const NetworkLease *lease) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         int eth0, lo, r;
 
-        if (!route || !dst || !gw || !nh) {
-                if (nh)
-                        rtnl_route_nh_free(nh);
-                return log_oom();
-        }
         r = route_socket_in(pid, &sk);
-        if (r < 0) {
-                rtnl_route_nh_free(nh);
+        if (r < 0)
                 return r;
-        }
         eth0 = link_index(sk, "eth0");
         lo = link_index(sk, "lo");
-        if (eth0 < 0 || lo < 0) {
-                rtnl_route_nh_free(nh);
+        if (eth0 < 0 || lo < 0)
                 return log_error_errno(-ENODEV, "The container has no eth0 or lo.");
-        }
-        r = add_address(sk, eth0, address, "eth0");
+        r = add_address(sk, eth0, &lease->address, "eth0");
+        if (r >= 0 && lease->address6.family)
+                r = add_address(sk, eth0, &lease->address6, "eth0");
         if (r >= 0)
                 r = link_up(sk, eth0, "eth0");
         if (r >= 0)
                 r = link_up(sk, lo, "lo");
-        if (r < 0) {
-                rtnl_route_nh_free(nh);
+        if (r < 0)
                 return r;
-        }
-        nl_addr_set_prefixlen(dst, 0);
-        rtnl_route_set_family(route, AF_INET);
-        rtnl_route_set_dst(route, dst);
-        rtnl_route_nh_set_gateway(nh, gw);
-        rtnl_route_nh_set_ifindex(nh, eth0);
-        rtnl_route_add_nexthop(route, nh); /* the route owns nh now */
-        r = rtnl_route_add(sk, route, NLM_F_CREATE);
-        return r < 0 ? nl_error(r, "add the default route in", "the container") : 0;
+        for (int family = AF_INET; family; family = family == AF_INET && lease->address6.family ? AF_INET6 : 0)
+                for (size_t i = 0; i < n->n_subnets; i++)
+                        if (n->subnets[i].subnet.family == family) {
+                                r = add_default_route(sk, eth0, &n->subnets[i].gateway);
+                                if (r < 0)
+                                        return r;
+                                break;
+                        }
+        return 0;
 }
 
 /* Containers on one network find each other by name through /etc/hosts. A peer's file is bind-mounted
@@ -397,20 +414,23 @@ static void hosts_forget(const char *network, const char *container) {
 
 /* run_dir/hosts gets the container's own address; run_dir/resolv.conf the network's DNS servers. */
 static int update_files(const Network *n, const char *run_dir, const char *hostname, const char *container,
-                const Cidr *address, bool keep_resolv) {
+                const NetworkLease *lease, bool keep_resolv) {
         _cleanup_free_ char *hosts_path = path_join(run_dir, "hosts"), *resolv_path = path_join(run_dir, "resolv.conf"),
-                            *hosts = NULL, *ip = address_format(address), *text = NULL, *resolv = NULL;
+                            *hosts = NULL, *ip = address_format(&lease->address), *text = NULL, *resolv = NULL,
+                            *ip6 = lease->address6.family ? address_format(&lease->address6) : NULL;
+        const char *names_sep = hostname && !streq(hostname, container) ? " " : "",
+                   *names_more = hostname && !streq(hostname, container) ? container : "";
         int r;
 
-        if (!hosts_path || !resolv_path || !ip)
+        if (!hosts_path || !resolv_path || !ip || (lease->address6.family && !ip6))
                 return log_oom();
         (void) read_full_file(hosts_path, &hosts, NULL);
-        text = strjoin(hosts ?: "", ip, "\t", hostname ?: container,
-                        hostname && !streq(hostname, container) ? " " : "",
-                        hostname && !streq(hostname, container) ? container : "", "\n");
+        text = strjoin(hosts ?: "", ip, "\t", hostname ?: container, names_sep, names_more, "\n",
+                        ip6 ?: "", ip6 ? "\t" : "", ip6 ? hostname ?: container : "", ip6 ? names_sep : "",
+                        ip6 ? names_more : "", ip6 ? "\n" : "");
         if (!text)
                 return log_oom();
-        r = hosts_exchange(n->name, container, address, &text);
+        r = hosts_exchange(n->name, container, &lease->address, &text);
         if (r < 0)
                 return r;
         r = write_file_atomic(hosts_path, text, strlen(text), 0644, 0);
@@ -538,11 +558,11 @@ int network_attach_container(const char *network, const char *container, pid_t p
                 return r;
         r = create_veth(sk, n, veth, pid);
         if (r >= 0)
-                r = configure_container(pid, &lease.address, &sub->gateway);
+                r = configure_container(pid, n, &lease);
         if (r >= 0)
                 r = network_nft_add_publish_rules(n->name, container, &lease.address, publish);
         if (r >= 0)
-                r = update_files(n, run_dir, hostname, container, &lease.address, keep_resolv);
+                r = update_files(n, run_dir, hostname, container, &lease, keep_resolv);
         if (r < 0)
                 (void) detach_locked(n->name, container, veth);
         else {

@@ -64,7 +64,7 @@ void network_lease_done(NetworkLease *l) {
 }
 
 static int lease_read(const char *path, NetworkLease *ret) {
-        const char *container = NULL, *address = NULL, *veth = NULL;
+        const char *container = NULL, *address = NULL, *address6 = NULL, *veth = NULL;
         json_t *o, *publish = NULL, *e;
         json_error_t err;
         json_int_t pid = 0;
@@ -75,9 +75,10 @@ static int lease_read(const char *path, NetworkLease *ret) {
         o = json_load_file(path, 0, &err);
         if (!o)
                 return -EBADMSG;
-        if (json_unpack(o, "{s:s, s:s, s:s, s?o, s?I}", "container", &container, "address", &address, "veth", &veth,
-                                "publish", &publish, "supervisor_pid", &pid) < 0 ||
-                        interface_address_parse(address, &l.address) < 0)
+        if (json_unpack(o, "{s:s, s:s, s?s, s:s, s?o, s?I}", "container", &container, "address", &address,
+                                "address6", &address6, "veth", &veth, "publish", &publish, "supervisor_pid", &pid) < 0 ||
+                        interface_address_parse(address, &l.address) < 0 ||
+                        (address6 && interface_address_parse(address6, &l.address6) < 0))
                 r = -EBADMSG;
         if (r >= 0) {
                 l.container = strdup(container);
@@ -148,8 +149,29 @@ static bool address_taken(const NetworkLease *leases, size_t n, const char *cont
 
 /* The first free IPv4 address of the network's range that is neither the subnet's own address, its
  * broadcast address nor the gateway. */
+static uint32_t be32(const uint8_t *b) {
+        return (uint32_t) b[0] << 24 | (uint32_t) b[1] << 16 | (uint32_t) b[2] << 8 | b[3];
+}
+
+/* The IPv6 address has the same offset in the first IPv6 subnet as the IPv4 one in its subnet, so it
+ * is as unique (and never the gateway, the first address). */
+static void pick_address6(const Network *n, uint64_t offset, Cidr *ret) {
+        *ret = (Cidr) {};
+        for (size_t s = 0; s < n->n_subnets; s++) {
+                const NetworkSubnet *sub = &n->subnets[s];
+                if (sub->subnet.family != AF_INET6 || cidr_nth(&sub->subnet, offset, ret) < 0)
+                        continue;
+                if (memcmp(ret->addr, sub->gateway.addr, 16) == 0) {
+                        *ret = (Cidr) {};
+                        continue;
+                }
+                ret->prefixlen = sub->subnet.prefixlen;
+                return;
+        }
+}
+
 static int pick_address(const Network *n, const NetworkLease *leases, size_t n_leases, const char *container,
-                Cidr *ret) {
+                Cidr *ret, Cidr *ret6) {
         for (size_t s = 0; s < n->n_subnets; s++) {
                 const NetworkSubnet *sub = &n->subnets[s];
                 Cidr first, last;
@@ -167,6 +189,7 @@ static int pick_address(const Network *n, const NetworkLease *leases, size_t n_l
                                 continue;
                         a.prefixlen = sub->subnet.prefixlen;
                         *ret = a;
+                        pick_address6(n, i + (uint64_t) (be32(sub->range.addr) - be32(sub->subnet.addr)), ret6);
                         return 0;
                 }
         }
@@ -175,10 +198,10 @@ static int pick_address(const Network *n, const NetworkLease *leases, size_t n_l
 
 int network_lease_acquire(const Network *n, const char *container, const char *veth, char *const *publish,
                 NetworkLease *ret) {
-        _cleanup_free_ char *dir = lease_dir(n->name), *path = NULL, *addr = NULL, *text = NULL;
+        _cleanup_free_ char *dir = lease_dir(n->name), *path = NULL, *addr = NULL, *addr6 = NULL, *text = NULL;
         NetworkLease *leases = NULL;
         size_t n_leases = 0;
-        Cidr a = {};
+        Cidr a = {}, a6 = {};
         json_t *o, *pub;
         int r;
 
@@ -187,7 +210,7 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
         r = network_leases_read(n->name, &leases, &n_leases);
         if (r < 0)
                 return r;
-        r = pick_address(n, leases, n_leases, container, &a);
+        r = pick_address(n, leases, n_leases, container, &a, &a6);
         for (size_t i = 0; i < n_leases; i++)
                 network_lease_done(&leases[i]);
         free(leases);
@@ -195,12 +218,13 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
                 return r;
 
         addr = cidr_format(&a);
+        addr6 = a6.family ? cidr_format(&a6) : NULL;
         pub = json_array();
         STRV_FOREACH(p, publish)
                 if (pub)
                         json_array_append_new(pub, json_string(*p));
-        o = addr && pub ? json_pack("{s:s, s:s, s:s, s:o, s:I}", "container", container, "address", addr, "veth", veth,
-                        "publish", pub, "supervisor_pid", (json_int_t) getpid()) : NULL;
+        o = addr && pub ? json_pack("{s:s, s:s, s:s*, s:s, s:o, s:I}", "container", container, "address", addr,
+                        "address6", addr6, "veth", veth, "publish", pub, "supervisor_pid", (json_int_t) getpid()) : NULL;
         text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
         json_decref(o);
         if (!text)
@@ -208,7 +232,7 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
         r = write_file_atomic(path, text, strlen(text), 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
-        *ret = (NetworkLease) { .container = strdup(container), .address = a, .veth = strdup(veth),
+        *ret = (NetworkLease) { .container = strdup(container), .address = a, .address6 = a6, .veth = strdup(veth),
                 .publish = strv_copy(publish), .supervisor = getpid() };
         if (!ret->container || !ret->veth || (publish && !ret->publish))
                 return network_lease_done(ret), log_oom();

@@ -101,7 +101,8 @@ json_t *network_to_json(const Network *n);
 int network_lock(const char *name);
 typedef struct NetworkLease {
         char *container;
-        Cidr address; /* prefixlen of the subnet */
+        Cidr address;  /* prefixlen of the subnet */
+        Cidr address6; /* family 0 unless the network has an IPv6 subnet */
         char *veth;   /* host end of the container's veth pair */
         char **publish;
         pid_t supervisor;

@@ -169,6 +169,20 @@ check_output "an internal network drops forwarding off the bridge" 'iifname "ber
 check_output "--ip-range and the network's DNS server" "192.168.200.64/26|nameserver 192.0.2.53" \
         run ranged --network=n3 sh -c 'ip -4 -o addr show eth0 | grep -q "inet 192.168.200.64/24" && echo -n "192.168.200.64/26|"; grep nameserver /etc/resolv.conf'
 
+# --- IPv6 --------------------------------------------------------------------------------------
+"$BERTH" network create --ipv6 n6 >/dev/null
+SUB6=$("$BERTH" network inspect n6 | sed -n 's/.*"subnet": "\(fd[0-9a-f:]*\)\/64".*/\1/p')
+check "--ipv6 adds a unique-local /64" test -n "$SUB6"
+start web6 --network=n6 --init httpd -f -p 80 -h /www
+check "the IPv6 container gets a lease" wait_until 10 has_lease n6 web6
+ADDR6=$(sed -n 's/.*"address6": "\([0-9a-f:]*\)\/64".*/\1/p' "$BERTH_RUN_DIR/networks/n6/web6.json")
+check_output "its IPv6 address is in the subnet" "$SUB6" echo "$ADDR6"
+check "it answers over IPv6" wait_until 10 http "http://[$ADDR6]/"
+check_output "masquerade for the IPv6 subnet" "ip6 saddr $SUB6/64 ip6 daddr != $SUB6/64 masquerade" nft list table ip6 berth
+check_output "its /etc/hosts has the IPv6 address too" "$ADDR6	web6" cat "$BERTH_RUN_DIR/containers/web6/hosts"
+stop web6
+check "no veth remains after the IPv6 container" wait_until 5 no_veths
+
 # --- removal ------------------------------------------------------------------------------------
 check "rm removes an unused network" "$BERTH" network rm n1
 check_fails "its bridge is gone" ip link show berth1
