@@ -82,6 +82,13 @@ check_output "--workdir is created and entered" "/srv/app" in_ctr --workdir=/srv
 check_output "--init: the runtime's init is PID 1 and reaps" "init=1 me=2" \
         in_ctr --init 'echo init=$(ps -o pid,comm | grep -c "^ *1 berth-runtime") me=$$'
 
+printf '# comment\nFROM_FILE=yes\n\nSHARED=file\n' >"$T/env-file"
+check_output "--env-file, overridden by --env" "FROM_FILE=yes SHARED=cli" \
+        in_ctr --env-file="$T/env-file" -e SHARED=cli 'echo FROM_FILE=$FROM_FILE SHARED=$SHARED'
+check_output "--group-add" "65534 1234" in_ctr --user nobody --group-add 1234 'id -G'
+check_output "--ulimit" "100 200" in_ctr --ulimit nofile=100:200 'echo $(ulimit -n) $(ulimit -Hn)'
+check_output "--entrypoint with a command" "ep-arg" rt --rootfs="$ROOTFS" --entrypoint=/bin/echo ep-arg
+
 # --- privileges ---------------------------------------------------------------------------------
 status=$(in_ctr 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status' 2>&1)
 caps_have() { grep -q "^$1:[[:space:]]*$2\$" <<<"$status" || { echo "$status"; return 1; }; }
