@@ -144,16 +144,41 @@ static int print_json(json_t *j) {
 }
 
 static int image_import(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "change", required_argument, NULL, 'c' },
+                { "message", required_argument, NULL, 'm' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_strv_free_ char **changes = NULL;
         _cleanup_close_ int fd = -EBADF;
-        const char *file, *name;
-        int r;
+        const char *file, *name, *message = NULL;
+        int c, r;
 
-        if (argc != 3)
-                return log_error_errno(-EINVAL, "Usage: berth image import FILE|- NAME[:TAG]");
-        file = argv[1];
-        name = argv[2];
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+c:m:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        if (strv_extend(&changes, optarg) < 0)
+                                return log_oom();
+                        break;
+                case 'm':
+                        message = optarg;
+                        break;
+                case 'h':
+                        printf("Usage: berth image import [-c INSTRUCTION]... [-m MESSAGE] FILE|- NAME[:TAG]\n\n"
+                               "  -c, --change 'CMD [\"/bin/sh\"]'   apply a Dockerfile instruction to the config\n"
+                               "  -m, --message TEXT              the history comment\n");
+                        return 0;
+                default:
+                        return log_error_errno(-EINVAL, "See 'berth image import --help'.");
+                }
+        if (argc - optind != 2)
+                return log_error_errno(-EINVAL, "Usage: berth image import [-c INSTRUCTION]... [-m MESSAGE] FILE|- NAME[:TAG]");
+        file = argv[optind];
+        name = argv[optind + 1];
         if (streq(file, "-"))
                 fd = dup(STDIN_FILENO);
         else
@@ -164,7 +189,8 @@ static int image_import(int argc, char *argv[]) {
         r = open_store(&store);
         if (r < 0)
                 return r;
-        r = image_store_import_rootfs(store, fd, name, &img);
+        r = image_store_import_rootfs_with(store, fd, name,
+                        &(ImageImportOptions) { .changes = changes, .message = message }, &img);
         if (r < 0)
                 return r; /* logged where the problem was understood, naming the entry */
         printf("%s\n", img->id);

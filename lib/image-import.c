@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image-change.h"
 #include "image-config.h"
 #include "image-ref.h"
 #include "image-store-internal.h"
@@ -138,9 +139,15 @@ int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA2
 }
 
 int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **ret) {
+        return image_store_import_rootfs_with(s, fd, name, NULL, ret);
+}
+
+int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, const ImageImportOptions *o,
+                Image **ret) {
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_close_ int diff_fd = -EBADF;
-        _cleanup_free_ char *full = NULL, *config = NULL;
+        _cleanup_free_ char *full = NULL, *config = NULL, *changed = NULL;
+        struct timespec now;
         StagedLayer layer = { .dir = (char *) "layer" };
         char *names[2] = {};
         const char *why = NULL;
@@ -153,6 +160,13 @@ int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **r
                 return log_error_errno(r, "Invalid image name '%s': %s.", name, why);
         if (strchr(full, '@'))
                 return log_error_errno(-EINVAL, "Invalid image name '%s': an imported image has no digest.", name);
+        if (o && o->changes) {
+                /* a bad --change fails before the tarball is read */
+                _cleanup_free_ char *probe = NULL;
+                r = image_config_apply_changes("{}", o->changes, NULL, &probe);
+                if (r < 0)
+                        return r;
+        }
 
         r = image_staging_new(s, &staging);
         if (r < 0)
@@ -168,11 +182,17 @@ int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **r
         if (r < 0)
                 return r;
 
-        struct timespec now;
         (void) clock_gettime(CLOCK_REALTIME, &now);
         r = image_config_new_for_rootfs(layer.diff_id, &now, &config);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the image config: %m");
+        if (o && (o->changes || o->message)) {
+                r = image_config_apply_changes(config, o->changes, o->message, &changed);
+                if (r < 0)
+                        return r;
+                free(config);
+                config = TAKE_PTR(changed);
+        }
         names[0] = full;
         return image_store_commit(s, &staging, &(ImageCommit) {
                 .config = config,

@@ -61,6 +61,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ImageStore *, image_store_free);
  * single-layer image named name (normalized: "busybox" -> "localhost/busybox:latest"). */
 int image_store_import_rootfs(ImageStore *store, int fd, const char *name, Image **ret);
 
+/* The same, with docker import's options. */
+typedef struct ImageImportOptions {
+        char *const *changes; /* Dockerfile instructions for the config (CMD, ENV, ...), see image-change.h */
+        const char *message;  /* the history entry's comment */
+} ImageImportOptions;
+int image_store_import_rootfs_with(ImageStore *store, int fd, const char *name, const ImageImportOptions *options,
+                Image **ret);
+
 /* Finds an image by name, short name, full or abbreviated id. -ENOENT when absent. */
 int image_store_lookup(ImageStore *store, const char *reference, Image **ret);
 

@@ -49,6 +49,16 @@ check "inspect by full id" "$BERTH" image inspect "$id"
 check_fails "inspect of a missing image fails" "$BERTH" image inspect nosuchimage
 check_output "a missing image is named in the error" "No such image: nosuchimage" "$BERTH" image inspect nosuchimage
 
+# --- docker import's --change and --message -------------------------------------------------------------
+check "import with --change" "$BERTH" image import -c 'CMD ["/bin/sh", "-c", "echo hi"]' -c 'ENV A=1 "B=two words"' \
+        -c 'EXPOSE 80 53/udp' -c 'WORKDIR /srv' -c 'LABEL org.example=yes' -m 'from a test' "$T/bb.tar" changed
+check_output "Cmd, Env, ExposedPorts, WorkingDir and Labels are set" \
+        "['/bin/sh', '-c', 'echo hi'] ['A=1', 'B=two words'] ['53/udp', '80/tcp'] /srv {'org.example': 'yes'}" \
+        bash -c "'$BERTH' image inspect changed | python3 -c 'import json,sys; c=json.load(sys.stdin)[0][\"Config\"]; print(c[\"Cmd\"], c[\"Env\"], sorted(c[\"ExposedPorts\"]), c[\"WorkingDir\"], c[\"Labels\"])'"
+check_output "an unsupported instruction is refused" "RUN is not supported" \
+        "$BERTH" image import -c 'RUN make' "$T/bb.tar" changed2
+check "rm" "$BERTH" image rm changed
+
 # --- stdin and compressed variants share the layer ------------------------------------------------
 check "import from stdin" bash -c "'$BERTH' image import - bb-stdin <'$T/bb.tar'"
 check "import gzip" bash -c "gzip -c '$T/bb.tar' >'$T/bb.tar.gz' && '$BERTH' image import '$T/bb.tar.gz' bb-gz"
