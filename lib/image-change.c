@@ -46,7 +46,7 @@ static int key_values(const char *change, const char *args, char ***ret) {
                 *ret = TAKE_PTR(words); /* key, value */
                 return 1;
         }
-        if (split_words(args, &words) < 0)
+        if (split_words(args, &words) < 0 || !words)
                 return log_error_errno(-EINVAL, "--change '%s': bad quoting.", change);
         STRV_FOREACH(w, words)
                 if (!strchr(*w, '=') || **w == '=')
@@ -62,6 +62,8 @@ static int apply_env(json_t *c, const char *change, const char *args) {
 
         if (pair < 0)
                 return pair;
+        if (!kv)
+                return -EINVAL;
         if (!json_is_array(env)) {
                 env = json_array();
                 json_object_set_new(c, "Env", env);
@@ -96,6 +98,8 @@ static int apply_labels(json_t *c, const char *change, const char *args) {
 
         if (pair < 0)
                 return pair;
+        if (!kv)
+                return -EINVAL;
         if (!json_is_object(labels)) {
                 labels = json_object();
                 json_object_set_new(c, "Labels", labels);
