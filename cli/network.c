@@ -13,6 +13,14 @@
 #include "network-store.h"
 #include "strv.h"
 
+static json_t *strv_to_json(char *const *l) {
+        json_t *a = json_array();
+        STRV_FOREACH(s, l)
+                if (a)
+                        json_array_append_new(a, json_string(*s));
+        return a;
+}
+
 static int network_create(int argc, char *argv[]) {
         enum { ARG_IGNORE = 0x100, ARG_IPAM, ARG_IFACE, ARG_GATEWAY, ARG_RANGE, ARG_IPV6, ARG_INTERNAL,
                ARG_NODNS, ARG_DNS, ARG_LABEL };
@@ -192,7 +200,8 @@ static int network_inspect(int argc, char *argv[]) {
                                 _cleanup_free_ char *a = cidr_format(&leases[j].address);
                                 if (network_container_is_running(leases[j].container))
                                         json_object_set_new(ctrs, leases[j].container,
-                                                        json_pack("{s:s, s:s}", "address", a ?: "", "interface", leases[j].veth));
+                                                        json_pack("{s:s, s:s, s:o}", "address", a ?: "", "interface",
+                                                                leases[j].veth, "aliases", strv_to_json(leases[j].aliases)));
                                 network_lease_done(&leases[j]);
                         }
                 free(leases);

@@ -244,8 +244,10 @@ static int delete_link(struct nl_sock *sk, const char *name) {
 
 /* The veth pair: host end on the bridge, the peer created directly in the container's namespace as
  * eth0, so the name never clashes with the host's interfaces. */
-static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, pid_t pid) {
+static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, pid_t pid, const char *ifname,
+                const char *mac) {
         _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_veth_alloc(), *peer = NULL;
+        _cleanup_(nl_addr_putp) struct nl_addr *lladdr = NULL;
         int bridge, ifindex, r;
 
         if (!link)
@@ -260,8 +262,14 @@ static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, p
         peer = rtnl_link_veth_get_peer(link);
         rtnl_link_set_name(link, veth);
         rtnl_link_set_master(link, bridge);
-        rtnl_link_set_name(peer, "eth0");
+        rtnl_link_set_name(peer, ifname);
         rtnl_link_set_ns_pid(peer, pid);
+        if (mac) {
+                r = nl_addr_parse(mac, AF_LLC, &lladdr);
+                if (r < 0)
+                        return nl_error(r, "parse the MAC address", mac);
+                rtnl_link_set_addr(peer, lladdr);
+        }
         r = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
         if (r < 0)
                 return nl_error(r, "create the veth pair", veth);
@@ -295,22 +303,22 @@ static int add_default_route(struct nl_sock *sk, int ifindex, const Cidr *gatewa
 }
 
 /* Inside the container: eth0 with its addresses, lo, and default routes via the gateways. */
-static int configure_container(pid_t pid, const Network *n, const NetworkLease *lease) {
+static int configure_container(pid_t pid, const Network *n, const NetworkLease *lease, const char *ifname) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         int eth0, lo, r;
 
         r = route_socket_in(pid, &sk);
         if (r < 0)
                 return r;
-        eth0 = link_index(sk, "eth0");
+        eth0 = link_index(sk, ifname);
         lo = link_index(sk, "lo");
         if (eth0 < 0 || lo < 0)
-                return log_error_errno(-ENODEV, "The container has no eth0 or lo.");
-        r = add_address(sk, eth0, &lease->address, "eth0");
+                return log_error_errno(-ENODEV, "The container has no %s or lo.", ifname);
+        r = add_address(sk, eth0, &lease->address, ifname);
         if (r >= 0 && lease->address6.family)
-                r = add_address(sk, eth0, &lease->address6, "eth0");
+                r = add_address(sk, eth0, &lease->address6, ifname);
         if (r >= 0)
-                r = link_up(sk, eth0, "eth0");
+                r = link_up(sk, eth0, ifname);
         if (r >= 0)
                 r = link_up(sk, lo, "lo");
         if (r < 0)
@@ -366,23 +374,26 @@ static int peer_hosts_update(const char *peer, const char *container, const char
 }
 
 /* Each live peer learns our address, and we learn theirs (into our own hosts text). */
-static int hosts_exchange(const char *network, const char *container, const Cidr *address, char **own) {
-        _cleanup_free_ char *ip = address_format(address);
+static int hosts_exchange(const char *network, const NetworkLease *lease, char **own) {
+        _cleanup_free_ char *ip = address_format(&lease->address), *my_aliases = strv_join(lease->aliases, " ");
+        const char *container = lease->container;
         NetworkLease *leases = NULL;
         size_t n = 0;
         int r;
 
-        if (!ip)
+        if (!ip || !my_aliases)
                 return log_oom();
         r = network_leases_read(network, &leases, &n);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *peer_ip = address_format(&leases[i].address);
-                if (r >= 0 && !streq(leases[i].container, container) && peer_ip &&
+                _cleanup_free_ char *peer_ip = address_format(&leases[i].address),
+                                    *peer_aliases = strv_join(leases[i].aliases, " ");
+                if (r >= 0 && !streq(leases[i].container, container) && peer_ip && peer_aliases &&
                                 network_container_is_running(leases[i].container)) {
-                        _cleanup_free_ char *mine = strjoin(ip, "\t", container),
+                        _cleanup_free_ char *mine = strjoin(ip, "\t", container, *my_aliases ? " " : "", my_aliases),
                                             *theirs = strjoin(*own, peer_ip, "\t", leases[i].container,
+                                                            *peer_aliases ? " " : "", peer_aliases,
                                                             "\t# berth-peer:", leases[i].container, "\n");
                         if (!mine || !theirs)
                                 r = log_oom();
@@ -417,20 +428,22 @@ static int update_files(const Network *n, const char *run_dir, const char *hostn
                 const NetworkLease *lease, bool keep_resolv) {
         _cleanup_free_ char *hosts_path = path_join(run_dir, "hosts"), *resolv_path = path_join(run_dir, "resolv.conf"),
                             *hosts = NULL, *ip = address_format(&lease->address), *text = NULL, *resolv = NULL,
-                            *ip6 = lease->address6.family ? address_format(&lease->address6) : NULL;
-        const char *names_sep = hostname && !streq(hostname, container) ? " " : "",
-                   *names_more = hostname && !streq(hostname, container) ? container : "";
+                            *ip6 = lease->address6.family ? address_format(&lease->address6) : NULL,
+                            *aliases = strv_join(lease->aliases, " "), *names = NULL;
+        bool other_host = hostname && !streq(hostname, container);
         int r;
 
-        if (!hosts_path || !resolv_path || !ip || (lease->address6.family && !ip6))
+        if (!hosts_path || !resolv_path || !ip || (lease->address6.family && !ip6) || !aliases)
                 return log_oom();
+        /* Its own names: host name, container name, aliases. */
+        names = strjoin(hostname ?: container, other_host ? " " : "", other_host ? container : "", *aliases ? " " : "",
+                        aliases);
         (void) read_full_file(hosts_path, &hosts, NULL);
-        text = strjoin(hosts ?: "", ip, "\t", hostname ?: container, names_sep, names_more, "\n",
-                        ip6 ?: "", ip6 ? "\t" : "", ip6 ? hostname ?: container : "", ip6 ? names_sep : "",
-                        ip6 ? names_more : "", ip6 ? "\n" : "");
+        text = names ? strjoin(hosts ?: "", ip, "\t", names, "\n", ip6 ?: "", ip6 ? "\t" : "", ip6 ? names : "",
+                               ip6 ? "\n" : "") : NULL;
         if (!text)
                 return log_oom();
-        r = hosts_exchange(n->name, container, &lease->address, &text);
+        r = hosts_exchange(n->name, lease, &text);
         if (r < 0)
                 return r;
         r = write_file_atomic(hosts_path, text, strlen(text), 0644, 0);
@@ -516,6 +529,7 @@ int network_reclaim_stale(const char *network) {
 
 int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
                 const char *hostname, char *const *publish, bool keep_resolv) {
+        _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         _cleanup_(network_freep) Network *n = NULL;
         _cleanup_close_ int lock = -EBADF;
@@ -526,6 +540,10 @@ int network_attach_container(const char *network, const char *container, pid_t p
 
         if (network_name_is_mode(network))
                 return 0;
+        r = network_attach_options_parse(network, &opts);
+        if (r < 0)
+                return r;
+        network = opts.name;
         r = network_load(network, &n);
         if (r == -ENOENT)
                 return log_error_errno(r, "Network '%s' does not exist: create it with 'berth network create %s'.",
@@ -553,12 +571,12 @@ int network_attach_container(const char *network, const char *container, pid_t p
         r = ensure_bridge(sk, n);
         if (r < 0)
                 return r;
-        r = network_lease_acquire(n, container, veth, publish, &lease);
+        r = network_lease_acquire(n, container, veth, publish, &opts, &lease);
         if (r < 0)
                 return r;
-        r = create_veth(sk, n, veth, pid);
+        r = create_veth(sk, n, veth, pid, opts.interface ?: "eth0", opts.mac);
         if (r >= 0)
-                r = configure_container(pid, n, &lease);
+                r = configure_container(pid, n, &lease, opts.interface ?: "eth0");
         if (r >= 0)
                 r = network_nft_add_publish_rules(n->name, container, &lease.address, publish);
         if (r >= 0)
@@ -574,12 +592,16 @@ int network_attach_container(const char *network, const char *container, pid_t p
 }
 
 int network_detach_container(const char *network, const char *container) {
+        _cleanup_free_ char *plain = NULL;
         _cleanup_close_ int lock = -EBADF;
         const char *name;
 
         if (network_name_is_mode(network))
                 return 0;
-        name = network_canonical_name(network);
+        plain = strndup(network, strcspn(network, ":")); /* NAME[:OPTIONS] */
+        if (!plain)
+                return log_oom();
+        name = network_canonical_name(plain);
         if (!network_name_is_valid(name))
                 return 0;
         lock = network_lock(name);

@@ -60,12 +60,13 @@ void network_lease_done(NetworkLease *l) {
         free(l->container);
         free(l->veth);
         strv_free(l->publish);
+        strv_free(l->aliases);
         *l = (NetworkLease) {};
 }
 
 static int lease_read(const char *path, NetworkLease *ret) {
         const char *container = NULL, *address = NULL, *address6 = NULL, *veth = NULL;
-        json_t *o, *publish = NULL, *e;
+        json_t *o, *publish = NULL, *aliases = NULL, *e;
         json_error_t err;
         json_int_t pid = 0;
         NetworkLease l = {};
@@ -75,8 +76,9 @@ static int lease_read(const char *path, NetworkLease *ret) {
         o = json_load_file(path, 0, &err);
         if (!o)
                 return -EBADMSG;
-        if (json_unpack(o, "{s:s, s:s, s?s, s:s, s?o, s?I}", "container", &container, "address", &address,
-                                "address6", &address6, "veth", &veth, "publish", &publish, "supervisor_pid", &pid) < 0 ||
+        if (json_unpack(o, "{s:s, s:s, s?s, s:s, s?o, s?o, s?I}", "container", &container, "address", &address,
+                                "address6", &address6, "veth", &veth, "publish", &publish, "aliases", &aliases,
+                                "supervisor_pid", &pid) < 0 ||
                         interface_address_parse(address, &l.address) < 0 ||
                         (address6 && interface_address_parse(address6, &l.address6) < 0))
                 r = -EBADMSG;
@@ -90,6 +92,10 @@ static int lease_read(const char *path, NetworkLease *ret) {
         if (r >= 0 && json_is_array(publish))
                 json_array_foreach(publish, i, e)
                         if (json_is_string(e) && strv_extend(&l.publish, json_string_value(e)) < 0)
+                                r = -ENOMEM;
+        if (r >= 0 && json_is_array(aliases))
+                json_array_foreach(aliases, i, e)
+                        if (json_is_string(e) && strv_extend(&l.aliases, json_string_value(e)) < 0)
                                 r = -ENOMEM;
         json_decref(o);
         if (r < 0) {
@@ -140,11 +146,48 @@ oom:
         return log_oom();
 }
 
+/* The container holding a, other than container itself; NULL if a is free. */
+static const char *address_holder(const NetworkLease *leases, size_t n, const char *container, const Cidr *a) {
+        for (size_t i = 0; i < n; i++) {
+                const Cidr *held = a->family == AF_INET6 ? &leases[i].address6 : &leases[i].address;
+                if (!streq(leases[i].container, container) && held->family == a->family &&
+                                memcmp(held->addr, a->addr, 16) == 0)
+                        return leases[i].container;
+        }
+        return NULL;
+}
+
 static bool address_taken(const NetworkLease *leases, size_t n, const char *container, const Cidr *a) {
-        for (size_t i = 0; i < n; i++)
-                if (!streq(leases[i].container, container) && memcmp(leases[i].address.addr, a->addr, 16) == 0)
-                        return true;
-        return false;
+        return address_holder(leases, n, container, a);
+}
+
+/* A requested address (ip=, ip6=): in a subnet of its family, neither the subnet's own address, its
+ * broadcast address nor the gateway, and not another container's. */
+static int check_requested(const Network *n, const NetworkLease *leases, size_t n_leases, const char *container,
+                const Cidr *want, Cidr *ret) {
+        _cleanup_free_ char *text = address_format(want);
+        const char *holder;
+
+        for (size_t s = 0; s < n->n_subnets; s++) {
+                const NetworkSubnet *sub = &n->subnets[s];
+                Cidr first, last;
+                if (!cidr_contains(&sub->subnet, want))
+                        continue;
+                if (cidr_nth(&sub->subnet, 0, &first) < 0 || cidr_nth(&sub->subnet, cidr_size(&sub->subnet) - 1, &last) < 0)
+                        continue;
+                if (memcmp(want->addr, sub->gateway.addr, 16) == 0 || memcmp(want->addr, first.addr, 16) == 0 ||
+                                (want->family == AF_INET && memcmp(want->addr, last.addr, 16) == 0))
+                        return log_error_errno(-EINVAL, "Address %s is reserved on network '%s' (subnet, broadcast or "
+                                        "gateway address).", text ?: "?", n->name);
+                holder = address_holder(leases, n_leases, container, want);
+                if (holder)
+                        return log_error_errno(-EADDRINUSE, "Address %s on network '%s' is in use by container %s.",
+                                        text ?: "?", n->name, holder);
+                *ret = *want;
+                ret->prefixlen = sub->subnet.prefixlen;
+                return 0;
+        }
+        return log_error_errno(-EINVAL, "Address %s is not in a subnet of network '%s'.", text ?: "?", n->name);
 }
 
 /* The first free IPv4 address of the network's range that is neither the subnet's own address, its
@@ -197,12 +240,12 @@ static int pick_address(const Network *n, const NetworkLease *leases, size_t n_l
 }
 
 int network_lease_acquire(const Network *n, const char *container, const char *veth, char *const *publish,
-                NetworkLease *ret) {
+                const NetworkAttachOptions *opts, NetworkLease *ret) {
         _cleanup_free_ char *dir = lease_dir(n->name), *path = NULL, *addr = NULL, *addr6 = NULL, *text = NULL;
         NetworkLease *leases = NULL;
         size_t n_leases = 0;
         Cidr a = {}, a6 = {};
-        json_t *o, *pub;
+        json_t *o, *pub, *aliases;
         int r;
 
         if (!dir || !(path = strjoin(dir, "/", container, ".json")))
@@ -210,7 +253,12 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
         r = network_leases_read(n->name, &leases, &n_leases);
         if (r < 0)
                 return r;
-        r = pick_address(n, leases, n_leases, container, &a, &a6);
+        if (opts && opts->ip.family)
+                r = check_requested(n, leases, n_leases, container, &opts->ip, &a);
+        else
+                r = pick_address(n, leases, n_leases, container, &a, &a6);
+        if (r >= 0 && opts && opts->ip6.family)
+                r = check_requested(n, leases, n_leases, container, &opts->ip6, &a6);
         for (size_t i = 0; i < n_leases; i++)
                 network_lease_done(&leases[i]);
         free(leases);
@@ -220,11 +268,16 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
         addr = cidr_format(&a);
         addr6 = a6.family ? cidr_format(&a6) : NULL;
         pub = json_array();
+        aliases = json_array();
         STRV_FOREACH(p, publish)
                 if (pub)
                         json_array_append_new(pub, json_string(*p));
-        o = addr && pub ? json_pack("{s:s, s:s, s:s*, s:s, s:o, s:I}", "container", container, "address", addr,
-                        "address6", addr6, "veth", veth, "publish", pub, "supervisor_pid", (json_int_t) getpid()) : NULL;
+        STRV_FOREACH(p, opts ? opts->aliases : NULL)
+                if (aliases)
+                        json_array_append_new(aliases, json_string(*p));
+        o = addr && pub && aliases ? json_pack("{s:s, s:s, s:s*, s:s, s:o, s:o, s:I}", "container", container, "address",
+                        addr, "address6", addr6, "veth", veth, "publish", pub, "aliases", aliases, "supervisor_pid",
+                        (json_int_t) getpid()) : NULL;
         text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
         json_decref(o);
         if (!text)
@@ -234,7 +287,8 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
                 return log_error_errno(r, "Failed to write %s: %m", path);
         *ret = (NetworkLease) { .container = strdup(container), .address = a, .address6 = a6, .veth = strdup(veth),
                 .publish = strv_copy(publish), .supervisor = getpid() };
-        if (!ret->container || !ret->veth || (publish && !ret->publish))
+        ret->aliases = strv_copy(opts ? opts->aliases : NULL);
+        if (!ret->container || !ret->veth || (publish && !ret->publish) || (opts && opts->aliases && !ret->aliases))
                 return network_lease_done(ret), log_oom();
         return 0;
 }

@@ -359,10 +359,14 @@ static int default_network(Network **ret) {
         return network_new(&o, ret);
 }
 
-int network_load(const char *name, Network **ret) {
+int network_load(const char *spec, Network **ret) {
+        _cleanup_free_ char *plain = strndup(spec, strcspn(spec, ":")); /* NAME[:OPTIONS] */
+        const char *name;
         int r;
 
-        name = network_canonical_name(name);
+        if (!plain)
+                return log_oom();
+        name = network_canonical_name(plain);
         if (!network_name_is_valid(name))
                 return -ENOENT;
         r = load_record(name, ret);
@@ -609,5 +613,64 @@ int network_new(const NetworkCreateOptions *o, Network **ret) {
                         (o->labels && !n->labels) || now_rfc3339(&n->created) < 0)
                 return log_oom();
         *ret = TAKE_PTR(n);
+        return 0;
+}
+
+void network_attach_options_done(NetworkAttachOptions *o) {
+        free(o->name);
+        strv_free(o->aliases);
+        free(o->mac);
+        free(o->interface);
+        *o = (NetworkAttachOptions) {};
+}
+
+int network_attach_options_parse(const char *spec, NetworkAttachOptions *ret) {
+        _cleanup_(network_attach_options_done) NetworkAttachOptions o = {};
+        _cleanup_free_ char *opts = NULL;
+        size_t len = strcspn(spec, ":");
+        char *save = NULL;
+
+        o.name = strndup(spec, len);
+        opts = strdup(spec[len] ? spec + len + 1 : "");
+        if (!o.name || !opts)
+                return log_oom();
+        for (char *kv = strtok_r(opts, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+                char *v = strchr(kv, '=');
+                if (!v || v == kv || isempty(v + 1))
+                        return log_error_errno(-EINVAL, "Invalid network option '%s' in '%s': expected KEY=VALUE.", kv, spec);
+                *v++ = 0;
+                if (streq(kv, "ip")) {
+                        if (address_parse(v, &o.ip) < 0 || o.ip.family != AF_INET)
+                                return log_error_errno(-EINVAL, "Invalid network option ip=%s: expected an IPv4 address.", v);
+                } else if (streq(kv, "ip6")) {
+                        if (address_parse(v, &o.ip6) < 0 || o.ip6.family != AF_INET6)
+                                return log_error_errno(-EINVAL, "Invalid network option ip6=%s: expected an IPv6 address.", v);
+                } else if (streq(kv, "alias")) {
+                        if (!network_name_is_valid(v))
+                                return log_error_errno(-EINVAL, "Invalid network option alias=%s: use letters, digits, '_', "
+                                                "'.' and '-'.", v);
+                        if (strv_extend(&o.aliases, v) < 0)
+                                return log_oom();
+                } else if (streq(kv, "mac")) {
+                        unsigned b[6];
+                        char end;
+                        if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6 ||
+                                        strlen(v) != 17)
+                                return log_error_errno(-EINVAL, "Invalid network option mac=%s: expected XX:XX:XX:XX:XX:XX.", v);
+                        free(o.mac);
+                        if (!(o.mac = strdup(v)))
+                                return log_oom();
+                } else if (streq(kv, "interface_name")) {
+                        if (strlen(v) >= 16 || strchr(v, '/') || streq(v, "lo"))
+                                return log_error_errno(-EINVAL, "Invalid network option interface_name=%s.", v);
+                        free(o.interface);
+                        if (!(o.interface = strdup(v)))
+                                return log_oom();
+                } else
+                        return log_error_errno(-EINVAL, "Unknown network option '%s' in '%s': use ip, ip6, alias, mac or "
+                                        "interface_name.", kv, spec);
+        }
+        *ret = o;
+        o = (NetworkAttachOptions) {};
         return 0;
 }

@@ -90,12 +90,25 @@ typedef struct NetworkCreateOptions {
  * networks that exist. Errors name the flag at fault. Does not save. */
 int network_new(const NetworkCreateOptions *o, Network **ret);
 
-/* The store. Looking up "berth" (or docker's "bridge") creates the default network on first use. */
-int network_load(const char *name, Network **ret); /* -ENOENT if there is no such network */
+/* The store. Looking up "berth" (or docker's "bridge") creates the default network on first use.
+ * network_load() takes a name, or podman's NAME:OPTIONS of --network, whose options it ignores. */
+int network_load(const char *spec, Network **ret); /* -ENOENT if there is no such network */
 int network_save(const Network *n);
 int network_remove_record(const char *name);
 int network_list(char ***ret_names); /* sorted; includes the default network */
 json_t *network_to_json(const Network *n);
+
+/* --network=NAME:ip=A,ip6=A,alias=N,mac=M,interface_name=I (podman's per-network options; the
+ * generator passes Network=x.network:OPTIONS through). */
+typedef struct NetworkAttachOptions {
+        char *name;
+        Cidr ip, ip6;     /* family 0: allocated */
+        char **aliases;   /* more names in the peers' /etc/hosts */
+        char *mac;        /* of eth0 */
+        char *interface;  /* instead of eth0 */
+} NetworkAttachOptions;
+int network_attach_options_parse(const char *spec, NetworkAttachOptions *ret);
+void network_attach_options_done(NetworkAttachOptions *o);
 
 /* Leases. network_lock() takes the network's OFD lock (blocking) and returns its fd. */
 int network_lock(const char *name);
@@ -105,13 +118,15 @@ typedef struct NetworkLease {
         Cidr address6; /* family 0 unless the network has an IPv6 subnet */
         char *veth;   /* host end of the container's veth pair */
         char **publish;
+        char **aliases;
         pid_t supervisor;
 } NetworkLease;
 void network_lease_done(NetworkLease *l);
 bool network_container_is_running(const char *container);
 /* Under the lock: the leases of a network (live and stale). */
 int network_leases_read(const char *name, NetworkLease **ret, size_t *ret_n);
-/* Under the lock: a free address for container (its existing lease's, if it has one) and writes the lease. */
+/* Under the lock: an address for container (the requested one of opts, else a free one) and writes
+ * the lease. */
 int network_lease_acquire(const Network *n, const char *container, const char *veth, char *const *publish,
-                NetworkLease *ret);
+                const NetworkAttachOptions *opts, NetworkLease *ret);
 int network_lease_release(const char *name, const char *container);

@@ -140,6 +140,21 @@ check_output "the peer's /etc/hosts names the web container" "10.89.1.2	web" cat
 stop peer
 check_fails "the web container's /etc/hosts forgets the peer when it exits" grep -q peer "$BERTH_RUN_DIR/containers/web/hosts"
 check "the one-shot container left no lease" no_lease n1 client
+# --- per-network options, as podman's --network=NAME:OPTIONS (Network=x.network:OPTIONS) -----------
+start fixed --network=n1:ip=10.89.1.50,alias=www,alias=api,mac=02:42:0a:59:01:32,interface_name=net0 --init sleep 600
+check "a fixed address is leased" wait_until 10 grep -q '"address": "10.89.1.50/24"' "$BERTH_RUN_DIR/networks/n1/fixed.json"
+check_output "the peers learn its name and aliases" "10.89.1.50	fixed www api" cat "$BERTH_RUN_DIR/containers/web/hosts"
+check_output "its own /etc/hosts has the aliases" "10.89.1.50	fixed www api" cat "$BERTH_RUN_DIR/containers/fixed/hosts"
+check_output "the web container reaches it by alias" "hello-from-web" \
+        run byalias --network=n1 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 web 80"
+check_output "interface_name and mac" "link/ether 02:42:0a:59:01:32" run probe --network=container:fixed ip -o link show net0
+check_output "an address in use is refused" "in use by container fixed" run dup --network=n1:ip=10.89.1.50 true
+check_output "the gateway address is refused" "is reserved" run gw --network=n1:ip=10.89.1.1 true
+check_output "an address outside the subnet is refused" "not in a subnet" run out --network=n1:ip=10.1.1.1 true
+check_output "an unknown option is refused" "Unknown network option 'color'" run opt --network=n1:color=red true
+check "a refused attach leaves no lease" sh -c "! ls '$BERTH_RUN_DIR/networks/n1/' | grep -q -e dup -e gw -e out"
+stop fixed
+check "the stopped container's aliases leave the peers" sh -c "! grep -q www '$BERTH_RUN_DIR/containers/web/hosts'"
 check_output "rm refuses a network in use" "in use by 1 container" "$BERTH" network rm n1
 stop web
 check "no veth remains" wait_until 5 no_veths

@@ -141,7 +141,29 @@ static void test_new(void) {
         CHECK(rm_rf(tmpl) == 0);
 }
 
+static void test_attach_options(void) {
+        NetworkAttachOptions o = {};
+        _cleanup_free_ char *ip = NULL;
+
+        CHECK(network_attach_options_parse("n1", &o) == 0 && streq(o.name, "n1") && o.ip.family == 0 && !o.aliases);
+        network_attach_options_done(&o);
+        CHECK(network_attach_options_parse("n1:ip=10.89.1.9,alias=a,alias=b,mac=02:00:00:00:00:01,interface_name=net1",
+                                &o) == 0);
+        CHECK(o.ip.family == AF_INET && (ip = address_format(&o.ip)) && streq(ip, "10.89.1.9"));
+        CHECK(strv_length(o.aliases) == 2 && streq(o.aliases[1], "b"));
+        CHECK(streq_ptr(o.mac, "02:00:00:00:00:01") && streq_ptr(o.interface, "net1"));
+        network_attach_options_done(&o);
+        CHECK(network_attach_options_parse("n1:ip6=fd00::5", &o) == 0 && o.ip6.family == AF_INET6);
+        network_attach_options_done(&o);
+        CHECK(network_attach_options_parse("n1:ip=fd00::5", &o) == -EINVAL);
+        CHECK(network_attach_options_parse("n1:mac=02:00:00:00:00", &o) == -EINVAL);
+        CHECK(network_attach_options_parse("n1:color=red", &o) == -EINVAL);
+        CHECK(network_attach_options_parse("n1:ip", &o) == -EINVAL);
+        CHECK(network_attach_options_parse("n1:alias=bad name", &o) == -EINVAL);
+}
+
 int main(void) {
+        test_attach_options();
         test_parse();
         test_arithmetic();
         test_pick();
