@@ -142,7 +142,7 @@ int cidr_nth(const Cidr *subnet, uint64_t n, Cidr *ret) {
 }
 
 int network_pick_subnet(const Cidr *used, size_t n_used, Cidr *ret) {
-        for (unsigned third = 1; third < 256; third++) {
+        for (unsigned third = 0; third < 256; third++) {
                 Cidr c = { .family = AF_INET, .addr = { 10, 89, (uint8_t) third, 0 }, .prefixlen = 24 };
                 bool taken = false;
                 for (size_t i = 0; i < n_used && !taken; i++)

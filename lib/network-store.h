@@ -20,7 +20,7 @@
 #include "macro.h"
 
 #define NETWORK_DEFAULT_NAME "berth"
-#define NETWORK_DEFAULT_SUBNET "10.89.0.0/24"
+#define NETWORK_DEFAULT_SUBNET "10.88.0.0/16" /* as podman's default network */
 #define NETWORK_DEFAULT_INTERFACE "berth0"
 #define NETWORK_MAX_SUBNETS 8
 
@@ -43,7 +43,7 @@ bool cidr_overlaps(const Cidr *a, const Cidr *b);
 int cidr_nth(const Cidr *subnet, uint64_t n, Cidr *ret);
 /* Number of addresses in the subnet, capped at 2^32. */
 uint64_t cidr_size(const Cidr *subnet);
-/* The first 10.89.N.0/24 (N = 1..255) overlapping none of used[0..n_used). -ENOSPC if none is free. */
+/* The first 10.89.N.0/24 (N = 0..255) overlapping none of used[0..n_used). -ENOSPC if none is free. */
 int network_pick_subnet(const Cidr *used, size_t n_used, Cidr *ret);
 
 typedef struct NetworkSubnet {

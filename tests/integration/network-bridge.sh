@@ -83,42 +83,45 @@ http() { wget -T 2 -qO- "$1"; }
 
 # --- records ------------------------------------------------------------------------------------
 check_output "create prints the name" "n1" "$BERTH" network create n1
-check_output "the first network gets 10.89.1.0/24 on berth1" '"subnet": "10.89.1.0/24"' "$BERTH" network inspect n1
-check_output "the gateway is the first address" '"gateway": "10.89.1.1"' "$BERTH" network inspect n1
+check_output "the first network gets 10.89.0.0/24 on berth1" '"subnet": "10.89.0.0/24"' "$BERTH" network inspect n1
+check_output "the gateway is the first address" '"gateway": "10.89.0.1"' "$BERTH" network inspect n1
 check_output "ls shows the default network" "berth " "$BERTH" network ls
 check_output "ls --format json" '"network_interface": "berth1"' "$BERTH" network ls --format json
 check_fails "creating an existing network fails" "$BERTH" network create n1
 check "create --ignore accepts an existing network" "$BERTH" network create --ignore n1
 check_output "a bad CIDR names the flag" "Invalid --subnet '10.1.2.0/40'" "$BERTH" network create --subnet 10.1.2.0/40 bad
-check_output "an overlapping subnet is refused" "overlaps 10.89.1.0/24" "$BERTH" network create --subnet 10.89.1.128/25 bad
+check_output "an overlapping subnet is refused" "overlaps 10.89.0.0/24" "$BERTH" network create --subnet 10.89.0.128/25 bad
 check_output "an unknown driver is refused" "Unsupported --driver 'macvlan'" "$BERTH" network create --driver macvlan bad
 check_output "a gateway outside the subnet is refused" "--gateway 10.9.0.1 is not in --subnet" \
         "$BERTH" network create --subnet 10.8.0.0/24 --gateway 10.9.0.1 bad
 check_fails "no record is left by the failures" test -e "$BERTH_STATE_DIR/networks/bad.json"
-check_output "an --internal network gets the next subnet" '"subnet": "10.89.2.0/24"' \
+check_output "an --internal network gets the next subnet" '"subnet": "10.89.1.0/24"' \
         sh -c "'$BERTH' network create --internal n2 >/dev/null && '$BERTH' network inspect n2"
 check_output "--subnet, --gateway, --ip-range, --interface-name, --dns, --label" '"ip_range": "192.168.200.64/26"' \
         sh -c "'$BERTH' network create --subnet 192.168.200.0/24 --gateway 192.168.200.254 --ip-range 192.168.200.64/26 \
                 --interface-name brtest --dns 192.0.2.53 --label team=web n3 >/dev/null && '$BERTH' network inspect n3"
-ip link add berthtest0 type bridge && ip addr add 10.89.3.7/24 dev berthtest0
-check_output "a subnet the host uses is skipped" '"subnet": "10.89.4.0/24"' \
+ip link add berthtest0 type bridge && ip addr add 10.89.2.7/24 dev berthtest0
+check_output "a subnet the host uses is skipped" '"subnet": "10.89.3.0/24"' \
         sh -c "'$BERTH' network create n4 >/dev/null && '$BERTH' network inspect n4"
 ip link del berthtest0
 check_output "the default network cannot be removed" "cannot be removed" "$BERTH" network rm berth
 check_output "an unknown network is refused by the runtime" "or a network made with 'berth network create'" \
         run nope --network=no-such-net true
 
+check_output "--network=bridge is the default network, 10.88.0.0/16 on berth0" "inet 10.88.0.2/16" \
+        run dflt --network=bridge ip -4 -o addr show eth0
+
 # --- two containers on one network --------------------------------------------------------------
 start web --network=n1 --init --publish=8080:80 --publish=127.0.0.1:8081:80 httpd -f -p 80 -h /www
 check "the web container gets a lease" wait_until 10 has_lease n1 web
 WEB_IP=$(lease_of n1 web)
-check_output "the first container gets 10.89.1.2" "10.89.1.2" echo "$WEB_IP"
+check_output "the first container gets 10.89.0.2" "10.89.0.2" echo "$WEB_IP"
 check "the bridge berth1 exists and is up" sh -c "ip -o link show berth1 | grep -q UP"
-check_output "the bridge has the gateway address" "10.89.1.1/24" ip -o addr show berth1
+check_output "the bridge has the gateway address" "10.89.0.1/24" ip -o addr show berth1
 check "forwarding is on in the namespace" grep -qx 1 /proc/sys/net/ipv4/ip_forward
 check "the web server answers on its address" wait_until 10 http "http://$WEB_IP/"
-check_output "masquerade for the subnet" 'ip saddr 10.89.1.0/24 ip daddr != 10.89.1.0/24 masquerade comment "berth-net:n1"' rules
-check_output "a DNAT rule per published port" 'dnat to 10.89.1.2:80 comment "berth-ctr:n1/web"' rules
+check_output "masquerade for the subnet" 'ip saddr 10.89.0.0/24 ip daddr != 10.89.0.0/24 masquerade comment "berth-net:n1"' rules
+check_output "a DNAT rule per published port" 'dnat to 10.89.0.2:80 comment "berth-ctr:n1/web"' rules
 check_output "a published port answers on localhost" "hello-from-web" http "http://127.0.0.1:8080/"
 check_output "a published port bound to 127.0.0.1 answers" "hello-from-web" http "http://127.0.0.1:8081/"
 check_output "inspect lists the running container" '"web": {' "$BERTH" network inspect n1
@@ -129,27 +132,27 @@ OUT=$(run client --network=n1 sh -c "ip -4 -o addr show eth0; ip route; cat /etc
         printf 'GET /by-name HTTP/1.0\r\n\r\n' | nc -w 5 web 80;\
         cat /etc/hosts" 2>&1)
 check_output "another container reaches the web server by IP" "hello-from-web" echo "$OUT"
-check_output "the second container gets another address" "inet 10.89.1.3/24" echo "$OUT"
-check_output "its default route is the gateway" "default via 10.89.1.1 dev eth0" echo "$OUT"
-check_output "its /etc/hosts has its own address and name" "10.89.1.3	client" echo "$OUT"
-check_output "its /etc/hosts names the web container" "10.89.1.2	web" echo "$OUT"
+check_output "the second container gets another address" "inet 10.89.0.3/24" echo "$OUT"
+check_output "its default route is the gateway" "default via 10.89.0.1 dev eth0" echo "$OUT"
+check_output "its /etc/hosts has its own address and name" "10.89.0.3	client" echo "$OUT"
+check_output "its /etc/hosts names the web container" "10.89.0.2	web" echo "$OUT"
 check_output "it reaches the web container by name" "404 Not Found" echo "$OUT"
 start peer --network=n1 --init sleep 600
-check "a running container's /etc/hosts learns a new peer" wait_until 10 grep -q "10.89.1.3	peer" "$BERTH_RUN_DIR/containers/web/hosts"
-check_output "the peer's /etc/hosts names the web container" "10.89.1.2	web" cat "$BERTH_RUN_DIR/containers/peer/hosts"
+check "a running container's /etc/hosts learns a new peer" wait_until 10 grep -q "10.89.0.3	peer" "$BERTH_RUN_DIR/containers/web/hosts"
+check_output "the peer's /etc/hosts names the web container" "10.89.0.2	web" cat "$BERTH_RUN_DIR/containers/peer/hosts"
 stop peer
 check_fails "the web container's /etc/hosts forgets the peer when it exits" grep -q peer "$BERTH_RUN_DIR/containers/web/hosts"
 check "the one-shot container left no lease" no_lease n1 client
 # --- per-network options, as podman's --network=NAME:OPTIONS (Network=x.network:OPTIONS) -----------
-start fixed --network=n1:ip=10.89.1.50,alias=www,alias=api,mac=02:42:0a:59:01:32,interface_name=net0 --init sleep 600
-check "a fixed address is leased" wait_until 10 grep -q '"address": "10.89.1.50/24"' "$BERTH_RUN_DIR/networks/n1/fixed.json"
-check_output "the peers learn its name and aliases" "10.89.1.50	fixed www api" cat "$BERTH_RUN_DIR/containers/web/hosts"
-check_output "its own /etc/hosts has the aliases" "10.89.1.50	fixed www api" cat "$BERTH_RUN_DIR/containers/fixed/hosts"
+start fixed --network=n1:ip=10.89.0.50,alias=www,alias=api,mac=02:42:0a:59:01:32,interface_name=net0 --init sleep 600
+check "a fixed address is leased" wait_until 10 grep -q '"address": "10.89.0.50/24"' "$BERTH_RUN_DIR/networks/n1/fixed.json"
+check_output "the peers learn its name and aliases" "10.89.0.50	fixed www api" cat "$BERTH_RUN_DIR/containers/web/hosts"
+check_output "its own /etc/hosts has the aliases" "10.89.0.50	fixed www api" cat "$BERTH_RUN_DIR/containers/fixed/hosts"
 check_output "the web container reaches it by alias" "hello-from-web" \
         run byalias --network=n1 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 web 80"
 check_output "interface_name and mac" "link/ether 02:42:0a:59:01:32" run probe --network=container:fixed ip -o link show net0
-check_output "an address in use is refused" "in use by container fixed" run dup --network=n1:ip=10.89.1.50 true
-check_output "the gateway address is refused" "is reserved" run gw --network=n1:ip=10.89.1.1 true
+check_output "an address in use is refused" "in use by container fixed" run dup --network=n1:ip=10.89.0.50 true
+check_output "the gateway address is refused" "is reserved" run gw --network=n1:ip=10.89.0.1 true
 check_output "an address outside the subnet is refused" "not in a subnet" run out --network=n1:ip=10.1.1.1 true
 check_output "an unknown option is refused" "Unknown network option 'color'" run opt --network=n1:color=red true
 check "a refused attach leaves no lease" sh -c "! ls '$BERTH_RUN_DIR/networks/n1/' | grep -q -e dup -e gw -e out"
@@ -174,11 +177,11 @@ check "its veth goes with its namespace" wait_until 10 no_veths
 check_output "a new container on the network starts" "ok" run next --network=n1 echo ok
 check "the stale lease is gone" no_lease n1 crash
 check "the stale rules are gone" no_rules_for n1/crash
-check_output "the freed address is reused" "10.89.1.2" run again --network=n1 ip -4 -o addr show eth0
+check_output "the freed address is reused" "10.89.0.2" run again --network=n1 ip -4 -o addr show eth0
 
 # --- internal network --------------------------------------------------------------------------
 OUT=$(run inside --network=n2 ip -4 -o addr show eth0 2>&1)
-check_output "a container on the internal network" "inet 10.89.2.2/24" echo "$OUT"
+check_output "a container on the internal network" "inet 10.89.1.2/24" echo "$OUT"
 check_fails "an internal network has no masquerade" sh -c "nft list table ip berth | grep 'masquerade comment \"berth-net:n2\"'"
 check_output "an internal network drops forwarding off the bridge" 'iifname "berth2" oifname != "berth2" drop' rules
 check_output "--ip-range and the network's DNS server" "192.168.200.64/26|nameserver 192.0.2.53" \

@@ -111,8 +111,8 @@ static void test_new(void) {
         CHECK(network_load("bridge", &def) == 0 && streq(def->name, "berth") && streq(def->interface, "berth0"));
         CHECK(network_new(&(NetworkCreateOptions) { .name = "n1" }, &n1) == 0);
         CHECK(n1 && (s1 = cidr_format(&n1->subnets[0].subnet)) && (gw = address_format(&n1->subnets[0].gateway)));
-        CHECK_STREQ(s1, "10.89.1.0/24");
-        CHECK_STREQ(gw, "10.89.1.1");
+        CHECK_STREQ(s1, "10.89.0.0/24");
+        CHECK_STREQ(gw, "10.89.0.1");
         CHECK_STREQ(n1->interface, "berth1");
         CHECK(network_save(n1) == 0);
         CHECK(network_new(&(NetworkCreateOptions) { .name = "n2",
@@ -123,7 +123,7 @@ static void test_new(void) {
         CHECK_STREQ(range, "192.168.77.128/25");
         CHECK_STREQ(n2->interface, "berth2");
 
-        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.89.1.128/25", NULL } },
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.89.0.128/25", NULL } },
                                 &bad) == -EEXIST);
         CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.1.0.0/33", NULL } },
                                 &bad) == -EINVAL);
