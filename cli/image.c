@@ -56,6 +56,14 @@ static void format_age(uint64_t created, char *buf, size_t size) {
                 snprintf(buf, size, "%ju years ago", (uintmax_t) d / (86400 * 365));
 }
 
+/* The REFERENCE argument of ls: any of the image's names, or its id. */
+static bool image_matches(const Image *img, const char *reference) {
+        STRV_FOREACH(name, img->names)
+                if (image_reference_match(reference, *name) > 0)
+                        return true;
+        return strlen(reference) >= 4 && startswith(id_hex(img->id), id_hex(reference));
+}
+
 static void image_list_free(Image **list, size_t n) {
         for (size_t i = 0; i < n; i++)
                 image_free(list[i]);
@@ -245,17 +253,9 @@ static int image_ls(int argc, char *argv[]) {
 
         if (streq(format, "json")) {
                 json_t *a = json_array();
-                for (size_t i = 0; i < n; i++) {
-                        if (optind < argc && !strv_contains(list[i]->names, argv[optind]) &&
-                            !startswith(id_hex(list[i]->id), argv[optind])) {
-                                bool match = false;
-                                STRV_FOREACH(nm, list[i]->names)
-                                        match = match || image_reference_match(argv[optind], *nm) > 0;
-                                if (!match)
-                                        continue;
-                        }
-                        json_array_append_new(a, image_to_json(list[i]));
-                }
+                for (size_t i = 0; i < n; i++)
+                        if (optind >= argc || image_matches(list[i], argv[optind]))
+                                json_array_append_new(a, image_to_json(list[i]));
                 image_list_free(list, n);
                 return print_json(a);
         }

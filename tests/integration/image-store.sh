@@ -39,6 +39,7 @@ check_output "inspect: RootFS.Layers is the diffID" "$diff_id" \
 check_output "inspect: an imported image has no Cmd" "None" \
         bash -c "'$BERTH' image inspect busybox | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"Config\"][\"Cmd\"])'"
 check_output "inspect: Docker field names" '"RepoTags"' "$BERTH" image inspect localhost/busybox:latest
+check_output "ls REFERENCE lists only that image" "1" bash -c "'$BERTH' images --format json busybox | grep -c '\"Id\"'"
 check "ls --format json is JSON" bash -c "'$BERTH' images --format json | python3 -m json.tool"
 id=$("$BERTH" image inspect busybox | json_get 'd[0]["Id"]')
 short=${id#sha256:}
