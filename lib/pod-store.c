@@ -524,6 +524,22 @@ int pod_join(const char *name, unsigned mask) {
         return 0;
 }
 
+int pod_apply_to_spec(const char *name, ContainerSpec *spec) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        int r;
+
+        r = pod_load(name, &p);
+        if (r == -ENOENT)
+                return log_error_errno(r, "Pod '%s' does not exist: is the pod created?", name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read pod '%s': %m", name);
+        if (strv_extend_strv(&spec->dns, p->dns) < 0 || strv_extend_strv(&spec->dns_search, p->dns_search) < 0 ||
+                        strv_extend_strv(&spec->dns_option, p->dns_option) < 0 ||
+                        strv_extend_strv(&spec->add_host, p->add_host) < 0)
+                return log_oom();
+        return 0;
+}
+
 json_t *pod_to_json(const Pod *p) {
         _cleanup_free_ char *net = pod_namespace_path(p->name, POD_NS_NET), *ipc = pod_namespace_path(p->name, POD_NS_IPC),
                             *uts = pod_namespace_path(p->name, POD_NS_UTS);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "container-spec.h"
 #include "macro.h"
 
 typedef struct Pod {
@@ -58,6 +59,10 @@ int pod_members(const char *name, char ***ret);
 int pod_remove(const char *name, bool force);
 /* setns() into the pod's namespaces of the given kinds (a mask of 1 << PodNamespace). Logs errors. */
 int pod_join(const char *name, unsigned namespaces);
+
+/* What the pod says for every member: appends the pod's --dns, --dns-search, --dns-option and
+ * --add-host to the container's own (which thus come first). Logs errors. */
+int pod_apply_to_spec(const char *name, ContainerSpec *spec);
 
 /* Docker/podman-like `pod inspect` object. */
 json_t *pod_to_json(const Pod *p);

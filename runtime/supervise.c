@@ -35,6 +35,7 @@
 #include "network.h"
 #include "notify.h"
 #include "oci.h"
+#include "pod-store.h"
 #include "paths.h"
 #include "run-options.h"
 #include "state.h"
@@ -218,6 +219,12 @@ static int prepare(Container *c) {
                 if (pod_hostname(c->spec.pod, &c->process.hostname) < 0 ||
                                 !(h = strjoin("HOSTNAME=", c->process.hostname)) || env_set(&c->process.env, h) < 0)
                         return log_oom();
+        }
+        if (c->spec.pod) {
+                /* DNS and host entries of the pod (berth pod create --dns, --add-host, ...). */
+                r = pod_apply_to_spec(c->spec.pod, &c->spec);
+                if (r < 0)
+                        return r;
         }
 
         if (c->spec.stop_signal || (c->image && c->image->config.stop_signal)) {

@@ -65,7 +65,7 @@ pod_mounts_are() { local n; n=$(grep -c " $T/run/pods/" /proc/self/mountinfo); [
 ns_inode() { stat -L -c %i "$BERTH_RUN_DIR/pods/$1/$2"; }
 
 # --- the CLI ------------------------------------------------------------------------------------
-check_output "pod create prints the name" "web" "$BERTH" pod create --hostname=webhost --add-host=db:10.1.2.3 web
+check_output "pod create prints the name" "web" "$BERTH" pod create --hostname=webhost --add-host=db:10.1.2.3 --dns=192.0.2.53 web
 check_fails "creating it again is an error" "$BERTH" pod create web
 check "... unless --ignore" "$BERTH" pod create --ignore web
 for ns in netns ipcns utsns; do
@@ -97,6 +97,10 @@ check_output "it is in the pod's IPC namespace" "ipc:[$(ns_inode web ipcns)]" \
         rt --rootfs="$ROOTFS" --name=client --pod=web readlink /proc/self/ns/ipc
 check_output "it is in the pod's UTS namespace" "uts:[$(ns_inode web utsns)]" \
         rt --rootfs="$ROOTFS" --name=client --pod=web readlink /proc/self/ns/uts
+check_output "the pod's --add-host reaches its containers' /etc/hosts" "10.1.2.3	db" \
+        rt --rootfs="$ROOTFS" --name=client --pod=web cat /etc/hosts
+check_output "the pod's --dns reaches their resolv.conf" "nameserver 192.0.2.53" \
+        rt --rootfs="$ROOTFS" --name=client --pod=web cat /etc/resolv.conf
 check_output "a container outside the pod does not reach the server" "Connection refused" \
         rt --rootfs="$ROOTFS" --name=outsider sh -c 'wget -q -O - http://127.0.0.1:8080/ 2>&1; echo rc=$?'
 check_output "pod inspect lists the running member" '"server"' "$BERTH" pod inspect web
