@@ -1,0 +1,64 @@
+#!/bin/bash
+# Bridge networks the way admins use them: a .network and .container files in /etc/berth, turned
+# into units by berth-generator and started by a real systemd (the nspawn harness, on its own
+# private network, so every bridge, veth and nftables rule lives and dies in there).
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+. "$(dirname "$0")/../lib/nspawn.sh"
+require_root
+command -v systemd-nspawn >/dev/null || skip_all "systemd-nspawn is missing (package systemd-container)"
+
+nspawn_prepare
+mkdir -p "$NSPAWN_DIR/etc-berth" "$NSPAWN_DIR/storage"
+make_busybox_tar "$NSPAWN_DIR/busybox.tar"
+BERTH_STORAGE_DIR=$NSPAWN_DIR/storage "$BERTH_BUILD/berth" image import "$NSPAWN_DIR/busybox.tar" localhost/busybox \
+        >"$NSPAWN_DIR/import.log" 2>&1 || skip_all "berth image import does not work in this build"
+cat >"$NSPAWN_DIR/etc-berth/web.network" <<'EOF2'
+[Network]
+Subnet=10.90.0.0/24
+NetworkDeleteOnStop=yes
+EOF2
+cat >"$NSPAWN_DIR/etc-berth/web.container" <<'EOF2'
+[Container]
+Image=localhost/busybox
+Network=web.network:alias=www
+PublishPort=127.0.0.1:8080:80
+RunInit=yes
+StopTimeout=2
+Exec=sh -c 'mkdir -p /www && echo hello-from-systemd >/www/index.html && exec httpd -f -p 80 -h /www'
+EOF2
+cat >"$NSPAWN_DIR/etc-berth/client.container" <<'EOF2'
+[Container]
+Image=localhost/busybox
+Network=web.network
+Exec=sh -c 'printf "GET / HTTP/1.0\r\n\r\n" | nc -w 5 www 80'
+EOF2
+NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
+NSPAWN_STORAGE=$NSPAWN_DIR/storage
+
+nspawn_boot && rc=0 || rc=$?
+tap_result $rc "boot a systemd container with berth installed"
+[ $rc -eq 0 ] || { done_testing; exit 1; }
+
+in_sd() { nspawn_run_timeout 60 "$@"; }
+unit_is() { [ "$(in_sd systemctl is-active "$1")" = "$2" ]; }
+http_ok() { in_sd wget -T 2 -qO- http://127.0.0.1:8080/ | grep -q hello-from-systemd; }
+
+check "web.service and web-network.service were generated" in_sd systemctl cat web.service web-network.service
+check "start web.service" in_sd systemctl start web.service
+check "it pulled in web-network.service" unit_is web-network.service active
+check_output "the network has the .network file's subnet" "10.90.0.0/24" in_sd berth network ls
+check "the published port answers on 127.0.0.1" wait_until 20 http_ok
+check "start client.service (by the alias, over the bridge)" in_sd systemctl start client.service
+# start returns once the payload was executed; its output comes a moment later.
+client_got_page() { nspawn_journal -u client.service | grep -q hello-from-systemd; }
+check "the client got the page" wait_until 10 client_got_page
+check "stop web.service" in_sd systemctl stop web.service
+check_fails "no container rule is left" in_sd sh -c 'nft list ruleset | grep -q berth-ctr:'
+check_fails "no veth is left" in_sd sh -c 'ip -o link show type veth | grep -q .'
+check "stop web-network.service (NetworkDeleteOnStop=yes)" in_sd systemctl stop web-network.service
+check_fails "the network is gone" in_sd sh -c 'berth network ls | grep -q 10.90.0.0'
+check_fails "its bridge is gone" in_sd sh -c 'ip -o link show type bridge | grep -q .'
+
+done_testing
