@@ -126,7 +126,7 @@ check_output "... is read-only" "Read-only file system" in_ctr -v robind:/b 'tou
 # --- rm while in use ----------------------------------------------------------------------------
 CASE=$((CASE + 1)); mkdir "$CG/case$CASE"
 (echo "$BASHPID" >"$CG/case$CASE/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise \
-        --rootfs="$ROOTFS" --name=user1 -v v1:/data sh -c 'touch /data/started; exec sleep 300') >/dev/null 2>&1 &
+        --rootfs="$ROOTFS" --name=user1 -v v1:/data -v busy2:/b sh -c 'touch /data/started; exec sleep 300') >/dev/null 2>&1 &
 BG_PIDS+=($!)
 check "a container using v1 starts" wait_until 20 test -e "$(data v1)/started"
 check_output "rm of an in-use volume is refused, naming the container" "in use by running container(s) user1" \
@@ -134,12 +134,15 @@ check_output "rm of an in-use volume is refused, naming the container" "in use b
 check "the volume is still there" test -s "$BERTH_STATE_DIR/volumes/v1/volume.json"
 check_fails "prune keeps it" bash -c "'$BERTH' volume prune -f | grep -qx v1"
 check "... it is still there after prune" "$BERTH" volume inspect v1
+check_output "busy2 is in use too" "in use by running container(s) user1" "$BERTH" volume rm busy2
+check "rm -f removes it even so" "$BERTH" volume rm -f v1
+check_fails "... it is gone" "$BERTH" volume inspect v1
 kill -TERM "${BG_PIDS[0]}"
 wait "${BG_PIDS[0]}" 2>/dev/null
 BG_PIDS=()
 rmdir "$CG/case$CASE" 2>/dev/null
-check "once the container is gone, rm works" "$BERTH" volume rm v1
-check_fails "v1 is gone" "$BERTH" volume inspect v1
+check "once the container is gone, rm works" "$BERTH" volume rm busy2
+check_fails "busy2 is gone" "$BERTH" volume inspect busy2
 check_fails "rm of a missing volume fails" "$BERTH" volume rm v1
 check "... unless --ignore" "$BERTH" volume rm --ignore v1
 check "prune removes unused volumes" "$BERTH" volume prune -f
