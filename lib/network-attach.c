@@ -592,7 +592,7 @@ int network_attach_container(const char *network, const char *container, pid_t p
 }
 
 int network_detach_container(const char *network, const char *container) {
-        _cleanup_free_ char *plain = NULL;
+        _cleanup_free_ char *plain = NULL, *lease = NULL;
         _cleanup_close_ int lock = -EBADF;
         const char *name;
 
@@ -603,6 +603,12 @@ int network_detach_container(const char *network, const char *container) {
                 return log_oom();
         name = network_canonical_name(plain);
         if (!network_name_is_valid(name))
+                return 0;
+        /* No lease: never attached, or `berth network rm -f` took the network away already. */
+        lease = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name, "/", container, ".json");
+        if (!lease)
+                return log_oom();
+        if (access(lease, F_OK) < 0 && errno == ENOENT)
                 return 0;
         lock = network_lock(name);
         if (lock < 0)

@@ -201,6 +201,27 @@ check_output "its /etc/hosts has the IPv6 address too" "$ADDR6	web6" cat "$BERTH
 stop web6
 check "no veth remains after the IPv6 container" wait_until 5 no_veths
 
+# --- many at once --------------------------------------------------------------------------------
+for i in 1 2 3 4 5 6; do start many$i --network=n1 --init sleep 600; done
+all_leased() { for i in 1 2 3 4 5 6; do has_lease n1 many$i || return 1; done; }
+check "six containers started at once all get a lease" wait_until 30 all_leased
+check_output "six different addresses" "6" sh -c "cat '$BERTH_RUN_DIR'/networks/n1/many*.json | grep -o '\"address\": \"[0-9.]*' | sort -u | wc -l"
+check_output "six veths on the bridge" "6" sh -c "ip -o link show master berth1 | wc -l"
+for i in 1 2 3 4 5 6; do stop many$i; done
+check "all six are detached" wait_until 5 no_veths
+
+# --- rm -f -------------------------------------------------------------------------------------
+"$BERTH" network create n7 >/dev/null
+IFACE7=$("$BERTH" network inspect n7 | sed -n 's/.*"network_interface": "\(.*\)".*/\1/p')
+start victim --network=n7 --init sleep 600
+check "a container on n7" wait_until 10 has_lease n7 victim
+check "n7's bridge is up" sh -c "test -n '$IFACE7' && ip link show '$IFACE7'"
+check_fails "rm without -f refuses" "$BERTH" network rm n7
+check "rm -f removes it anyway" "$BERTH" network rm -f n7
+check_fails "its bridge is gone at once" ip link show "$IFACE7"
+check "the cut-off container still stops cleanly" stop victim
+check_fails "and leaves no run dir of the network behind" test -e "$BERTH_RUN_DIR/networks/n7"
+
 # --- removal ------------------------------------------------------------------------------------
 check "rm removes an unused network" "$BERTH" network rm n1
 check_fails "its bridge is gone" ip link show berth1
