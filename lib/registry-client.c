@@ -345,7 +345,7 @@ static char *base64(const char *s) {
 static char *challenge_param(const char *params, const char *key) {
         size_t l = strlen(key);
 
-        for (const char *p = params; p && *p;) {
+        for (const char *p = params ?: ""; *p;) {
                 while (*p == ' ' || *p == ',')
                         p++;
                 if (strncasecmp(p, key, l) == 0 && p[l] == '=') {

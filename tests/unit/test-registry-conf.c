@@ -53,8 +53,8 @@ int main(void) {
         log_set_max_level(LOG_CRIT);
         CHECK(load_text(conf_text, &c) == 0);
         CHECK(strv_length(c.search) == 2);
-        CHECK_STREQ(c.search[0], "quay.io");
-        CHECK_STREQ(c.search[1], "docker.io");
+        CHECK_STREQ(c.search ? c.search[0] : NULL, "quay.io");
+        CHECK_STREQ(c.search ? c.search[1] : NULL, "docker.io");
         CHECK(c.n_registries == 3);
 
         e = registries_conf_find(&c, "example.com/foo/app");
