@@ -417,7 +417,8 @@ int network_list(char ***ret_names) {
         }
         if (!strv_contains(names, NETWORK_DEFAULT_NAME) && strv_extend(&names, NETWORK_DEFAULT_NAME) < 0)
                 return log_oom();
-        qsort(names, strv_length(names), sizeof(char *), cmp_str);
+        if (names)
+                qsort(names, strv_length(names), sizeof(char *), cmp_str);
         *ret_names = TAKE_PTR(names);
         return 0;
 }
@@ -448,7 +449,7 @@ static int collect_used(const char *except, Cidr **ret_used, size_t *ret_n, char
                 r = load_record(*name, &net);
                 if (r == -ENOENT && streq(*name, NETWORK_DEFAULT_NAME))
                         r = default_network(&net); /* reserved even before first use */
-                if (r < 0)
+                if (r < 0 || !net)
                         continue; /* a broken record was reported; it does not block others */
                 Cidr *u = reallocarray(used, n + net->n_subnets + 1, sizeof(Cidr));
                 if (!u)
@@ -670,7 +671,6 @@ int network_attach_options_parse(const char *spec, NetworkAttachOptions *ret) {
                         return log_error_errno(-EINVAL, "Unknown network option '%s' in '%s': use ip, ip6, alias, mac or "
                                         "interface_name.", kv, spec);
         }
-        *ret = o;
-        o = (NetworkAttachOptions) {};
+        *ret = TAKE_GENERIC(o, NetworkAttachOptions, (NetworkAttachOptions) {});
         return 0;
 }
