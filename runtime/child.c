@@ -146,6 +146,7 @@ void exec_params_from_container(const Container *c, ExecParams *ret) {
                 .privileged = c->spec.privileged,
                 .seccomp = c->seccomp,
                 .filter = &c->filter,
+                .userns_fd = c->userns_auto ? c->userns.ns_fd : -EBADF,
         };
 }
 
@@ -175,6 +176,11 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
         r = apply_ulimits(p->ulimits);
         if (r < 0)
                 child_fail(sync_fd, r, 125);
+        if (p->userns_fd >= 0) {
+                /* From here on our privileges count only inside: root becomes the container's root. */
+                if (setns(p->userns_fd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to enter the user namespace: %m"), 125);
+        }
         umask(0022);
         r = safe_chdir(p->workdir, ids.uid, ids.gid);
         if (r < 0)
@@ -270,7 +276,7 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                 if (payload < 0)
                         child_fail(sync_fd, log_error_errno(negative_errno(), "fork() failed: %m"), 125);
                 if (payload > 0)
-                        init_run(payload, &c->init_filter);
+                        init_run(payload, &c->init_filter, c->userns_auto ? c->userns.ns_fd : -EBADF);
         }
         {
                 ExecParams p;

@@ -36,6 +36,7 @@ typedef struct ExecParams {
         const char *seccomp;  /* NULL: default filter; "unconfined"; or a JSON profile's text */
         bool tty;             /* stdin is a pty slave that becomes the controlling terminal */
         const SeccompFilter *filter; /* compiled in advance; NULL: compile from seccomp/caps here */
+        int userns_fd;        /* a user namespace to enter before dropping privileges, or -EBADF */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, ExecParams *ret);

@@ -15,6 +15,8 @@ void container_done(Container *c) {
         free(c->seccomp);
         seccomp_filter_done(&c->filter);
         free(c->device_rules);
+        if (c->userns_auto)
+                userns_done(&c->userns);
         seccomp_filter_done(&c->init_filter);
         free(c->oci_id);
         free(c->oci_bundle);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "seccomp.h"
+#include "userns.h"
 #include "container-spec.h"
 #include "image-store.h"
 
@@ -43,6 +44,8 @@ typedef struct Container {
         char *seccomp;         /* NULL: default profile; "unconfined"; or the text of a JSON profile */
         SeccompFilter filter;  /* compiled from seccomp and caps before the container starts */
         SeccompFilter init_filter; /* --init: the default filter for an init holding only CAP_KILL */
+        bool userns_auto;      /* --userns=auto */
+        UserNamespace userns;  /* valid with userns_auto */
         struct DeviceRule *device_rules; /* --device entries, for the device cgroup program */
         size_t n_device_rules;
 

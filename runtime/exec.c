@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -121,6 +122,7 @@ int exec_main(int argc, char *argv[]) {
                             child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF, master = -EBADF;
         _cleanup_(pty_terminal_restore) PtyTerminal terminal = {};
         _cleanup_(seccomp_filter_done) SeccompFilter filter = {};
+        _cleanup_close_ int userns_fd = -EBADF;
         int in_fd = -EBADF;
         _cleanup_free_ char *lock = NULL;
         ChildError err = {};
@@ -164,6 +166,17 @@ int exec_main(int argc, char *argv[]) {
 
         if (!ps.privileged && seccomp_filter_prepare(ps.seccomp, ps.caps, &filter) < 0)
                 return EXIT_EXEC_FAILED;
+        /* A container with its own user namespace (--userns=auto): the process enters it too. */
+        {
+                char path[64];
+                struct stat a, b;
+                (void) snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
+                userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (userns_fd < 0 || fstat(userns_fd, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+                        return log_error_errno(negative_errno(), "Failed to open %s: %m", path), EXIT_EXEC_FAILED;
+                if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+                        userns_fd = safe_close(userns_fd);
+        }
         {
                 _cleanup_strv_free_ char **env = strv_copy(ps.env);
                 ExecParams p = {
@@ -179,6 +192,7 @@ int exec_main(int argc, char *argv[]) {
                         .seccomp = ps.seccomp,
                         .tty = o.tty,
                         .filter = &filter,
+                        .userns_fd = userns_fd,
                 };
                 if (!env)
                         return log_oom(), EXIT_EXEC_FAILED;

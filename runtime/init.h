@@ -12,7 +12,7 @@
 
 #include "seccomp.h"
 
-_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter);
+_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter, int userns_fd);
 
 /* Exit status for a wait status, the shell's way: the code, or 128+signal. */
 int exit_status_from_wait(int status);

@@ -226,6 +226,17 @@ int bind_mount_on(int target_fd, int source_fd, const char *source, MountAttr at
         return RET_NERRNO(move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 }
 
+int bind_mount_idmapped_on(int target_fd, const char *source, int userns_fd) {
+        _cleanup_close_ int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+
+        if (tree < 0)
+                return negative_errno();
+        if (mount_setattr(tree, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+                return negative_errno();
+        return RET_NERRNO(move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
 int remount_on_itself(int fd, MountAttr attrs) {
         return bind_mount_on(fd, fd, NULL, attrs);
 }

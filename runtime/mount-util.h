@@ -30,6 +30,8 @@ typedef enum MountAttr {
 int mount_fs_on(int target_fd, const char *fstype, const char *source, char *const *options, MountAttr attrs);
 /* Bind-mounts source (a host path, or "" with source_fd) on target_fd, recursively, then applies attrs. */
 int bind_mount_on(int target_fd, int source_fd, const char *source, MountAttr attrs);
+/* Bind-mounts source on target_fd through an idmapped mount: ids appear as userns_fd maps them. */
+int bind_mount_idmapped_on(int target_fd, const char *source, int userns_fd);
 /* Puts a recursive bind of the mount at fd on top of itself with attrs (read-only paths). */
 int remount_on_itself(int fd, MountAttr attrs);
 /* Changes the attributes of the mount whose root is fd (not recursive). */

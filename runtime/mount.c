@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -154,7 +155,34 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
         return 0;
 }
 
+/* --userns=auto: every layer through an idmapped mount under run_dir/layers/N, so that the overlay
+ * (and copy-up into the upper dir) sees the container's ids. */
+static int stage_idmapped_layers(const Container *c, char ***ret) {
+        _cleanup_strv_free_ char **staged = NULL;
+        size_t i = 0;
+
+        STRV_FOREACH(l, c->image->layer_dirs) {
+                char name[32];
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_close_ int fd = -EBADF;
+                int r;
+
+                (void) snprintf(name, sizeof name, "layers/%zu", i++);
+                dir = path_join(c->run_dir, name);
+                if (!dir || mkdir_p(dir, 0700) < 0 || (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                        return log_error_errno(dir ? negative_errno() : -ENOMEM, "Failed to create %s: %m", dir ?: name);
+                r = bind_mount_idmapped_on(fd, *l, c->userns.ns_fd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to make an idmapped mount of layer %s: %m", *l);
+                if (strv_consume(&staged, TAKE_PTR(dir)) < 0)
+                        return log_oom();
+        }
+        *ret = TAKE_PTR(staged);
+        return 0;
+}
+
 static int mount_overlay(const Container *c, int target_fd) {
+        _cleanup_strv_free_ char **staged = NULL;
         char **layers = c->image->layer_dirs;
         size_t n = strv_length(layers);
         _cleanup_free_ char *upper = path_join(c->state_dir, "upper"), *work = path_join(c->state_dir, "work");
@@ -165,6 +193,12 @@ static int mount_overlay(const Container *c, int target_fd) {
                 return log_oom();
         if (n == 0)
                 return log_error_errno(-EINVAL, "Image '%s' has no layers.", c->spec.image);
+        if (c->userns_auto) {
+                r = stage_idmapped_layers(c, &staged);
+                if (r < 0)
+                        return r;
+                layers = staged;
+        }
 
         if (mount_api_available()) {
                 bool plus = true;
@@ -243,7 +277,11 @@ int mount_root(const Container *c) {
         target = open(c->root_mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (target < 0)
                 return log_error_errno(negative_errno(), "Failed to open %s: %m", c->root_mnt);
-        if (c->spec.rootfs) {
+        if (c->spec.rootfs && c->userns_auto) {
+                r = bind_mount_idmapped_on(target, c->spec.rootfs, c->userns.ns_fd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to make an idmapped mount of --rootfs %s: %m", c->spec.rootfs);
+        } else if (c->spec.rootfs) {
                 r = bind_mount_on(target, -EBADF, c->spec.rootfs, 0);
                 if (r < 0)
                         return log_error_errno(r, "Failed to bind-mount --rootfs %s: %m", c->spec.rootfs);

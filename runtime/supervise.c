@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <jansson.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -35,8 +34,8 @@
 #include "network.h"
 #include "notify.h"
 #include "oci.h"
-#include "pod-store.h"
 #include "paths.h"
+#include "pod-store.h"
 #include "run-options.h"
 #include "state.h"
 #include "supervise.h"
@@ -119,20 +118,47 @@ static int resolve_image(Container *c) {
         return 0;
 }
 
-static void *mfree(void *p) {
-        free(p);
-        return NULL;
+/* Prepends the pod's entries to a list of the container's, which come later and so win. */
+static int prepend_strv(char ***list, char *const *first) {
+        _cleanup_strv_free_ char **n = strv_copy(first);
+
+        if (!n || strv_extend_strv(&n, *list) < 0)
+                return -ENOMEM;
+        strv_free(*list);
+        *list = TAKE_PTR(n);
+        return 0;
 }
 
-/* The host name of a pod's UTS namespace, as `berth pod create` recorded it in pod.json. */
-static int pod_hostname(const char *pod, char **ret) {
-        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/pods/", pod, "/pod.json");
-        json_t *o = path ? json_load_file(path, 0, NULL) : NULL;
-        const char *h = json_string_value(json_object_get(o, "hostname"));
+/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, its host
+ * name, and its DNS and /etc/hosts settings (lib/pod-store.h). */
+static int join_pod(Container *c) {
+        _cleanup_(pod_freep) Pod *pod = NULL;
+        _cleanup_free_ char *h = NULL;
+        int r;
 
-        *ret = strdup(h ?: pod);
-        json_decref(o);
-        return *ret ? 0 : -ENOMEM;
+        r = pod_load(c->spec.pod, &pod);
+        if (r == -ENOENT)
+                return log_error_errno(r, "Pod '%s' does not exist: create it with 'berth pod create'.", c->spec.pod);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return r;
+        c->join_netns = pod_namespace_path(pod->name, POD_NS_NET);
+        c->join_ipcns = pod_namespace_path(pod->name, POD_NS_IPC);
+        c->join_utsns = pod_namespace_path(pod->name, POD_NS_UTS);
+        if (!c->join_netns || !c->join_ipcns || !c->join_utsns)
+                return log_oom();
+        c->network = NETWORK_JOIN;
+
+        /* The UTS namespace is shared: the pod's host name is the container's. */
+        free(c->process.hostname);
+        c->process.hostname = strdup(pod->hostname);
+        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0 ||
+                        prepend_strv(&c->spec.dns, pod->dns) < 0 || prepend_strv(&c->spec.dns_search, pod->dns_search) < 0 ||
+                        prepend_strv(&c->spec.dns_option, pod->dns_option) < 0 ||
+                        prepend_strv(&c->spec.add_host, pod->add_host) < 0)
+                return log_oom();
+        return 0;
 }
 
 static int resolve_network(Container *c) {
@@ -140,25 +166,8 @@ static int resolve_network(Container *c) {
         pid_t pid;
         int r;
 
-        if (c->spec.pod) {
-                /* A pod's network, IPC and UTS namespaces are kept by `berth pod create` as bind-mounted
-                 * nsfs files ($BERTH_RUN_DIR/pods/NAME/{netns,ipcns,utsns}, see lib/pod-store.h). */
-                _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods/", c->spec.pod);
-                if (!container_name_is_valid(c->spec.pod))
-                        return log_error_errno(-EINVAL, "Invalid pod name '%s'.", c->spec.pod);
-                if (!dir || !(c->join_netns = path_join(dir, "netns")) || !(c->join_ipcns = path_join(dir, "ipcns")) ||
-                                !(c->join_utsns = path_join(dir, "utsns")))
-                        return log_oom();
-                if (access(c->join_netns, F_OK) < 0)
-                        return log_error_errno(-ENOENT, "Pod '%s' has no network namespace at %s: is the pod created?",
-                                        c->spec.pod, c->join_netns);
-                if (access(c->join_ipcns, F_OK) < 0)
-                        c->join_ipcns = mfree(c->join_ipcns);
-                if (access(c->join_utsns, F_OK) < 0)
-                        c->join_utsns = mfree(c->join_utsns);
-                c->network = NETWORK_JOIN;
-                return 0;
-        }
+        if (c->spec.pod)
+                return join_pod(c);
         if (!n || streq(n, "none") || streq(n, "private") || streq(n, "")) {
                 c->network = NETWORK_PRIVATE;
                 return 0;
@@ -212,14 +221,6 @@ static int prepare(Container *c) {
         r = resolve_network(c);
         if (r < 0)
                 return r;
-        if (c->join_utsns) {
-                /* The pod's UTS namespace is shared: its host name is the container's. */
-                _cleanup_free_ char *h = NULL;
-                free(c->process.hostname);
-                if (pod_hostname(c->spec.pod, &c->process.hostname) < 0 ||
-                                !(h = strjoin("HOSTNAME=", c->process.hostname)) || env_set(&c->process.env, h) < 0)
-                        return log_oom();
-        }
         if (c->spec.pod) {
                 /* DNS and host entries of the pod (berth pod create --dns, --add-host, ...). */
                 r = pod_apply_to_spec(c->spec.pod, &c->spec);
@@ -271,8 +272,11 @@ static int prepare(Container *c) {
                         return r;
                 c->n_device_rules++;
         }
-        if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
-                return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported yet; only host.", c->spec.userns);
+        if (streq_ptr(c->spec.userns, "auto")) {
+                c->userns_auto = true;
+                c->userns = USERNS_NULL;
+        } else if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
+                return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported; use host or auto.", c->spec.userns);
         if (c->spec.publish && network_name_is_mode(c->spec.network))
                 log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
 
@@ -307,6 +311,9 @@ static int make_directories(const Container *c) {
                 r = mkdir_p(upper, 0755);
         if (r >= 0)
                 r = mkdir_p(work, 0700);
+        /* The container's root owns its "/" (the upper dir is the overlay's root directory). */
+        if (r >= 0 && c->userns_auto && chown(upper, c->userns.base, c->userns.base) < 0)
+                r = negative_errno();
         if (r < 0)
                 return log_error_errno(r, "Failed to create %s: %m", c->state_dir);
         return 0;
@@ -696,7 +703,8 @@ int supervise_main(int argc, char *argv[]) {
                 return EXIT_RUNTIME_FAILED;
 
         ret = EXIT_RUNTIME_FAILED;
-        if (make_directories(&c) >= 0 && network_write_files(&c) >= 0)
+        if ((!c.userns_auto || userns_setup(&c.userns) >= 0) && make_directories(&c) >= 0 &&
+                        network_write_files(&c) >= 0)
                 ret = container_run(&c, &cg);
         if (c.network == NETWORK_PRIVATE)
                 (void) network_detach_container(c.spec.network, c.name); /* its rules, veth and lease */

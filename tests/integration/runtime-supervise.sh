@@ -198,6 +198,7 @@ check "a pod that does not exist is refused" bash -c "! '$RT' supervise --rootfs
 # --- the image store ----------------------------------------------------------------------------
 if [ -x "$BERTH_BUILD/berth" ] && make_busybox_tar "$T/bb.tar" &&
         "$BERTH_BUILD/berth" image import "$T/bb.tar" localhost/busybox >/dev/null 2>&1; then
+        have_image=1
         check_output "an image runs on an overlay" "overlay" rt --name=img busybox sh -c 'grep "^[^ ]* / " /proc/self/mounts'
         check_output "the overlay is writable" "written" rt --name=img busybox sh -c 'echo written >/f && cat /f'
         check "the upper dir is gone afterwards" test ! -e "$BERTH_STATE_DIR/containers/img"
@@ -285,6 +286,31 @@ kill -KILL "$ctr_pid"
 wait "$BG" && rc=0 || rc=$?
 check "SIGKILL of the container gives 137" test "$rc" -eq 137
 check "and still nothing is left" test ! -e "$BERTH_RUN_DIR/containers/killed" -a -z "$(find "$BG_CG" -mindepth 1 -type d)"
+rmdir "$BG_CG"
+
+# --- user namespaces ----------------------------------------------------------------------------
+if [ -n "${have_image:-}" ]; then
+        out=$(rt --name=uns --userns=auto busybox sh -c 'cat /proc/self/uid_map; stat -c "%u:%g" / /bin /etc/passwd | tr "\n" " "; echo x >/etc/motd && echo wrote' 2>&1)
+        check "--userns=auto maps the container's 0-65535 to other host ids" \
+                bash -c "echo '$out' | grep -Eq '^ +0 +[1-9][0-9]* +65536$'"
+        check_output "the image's files belong to the container's root" "0:0 0:0 0:0 " echo "$out"
+        check_output "and it can change them (copy-up through idmapped layers)" "wrote" echo "$out"
+        check_output "CAP_SYS_ADMIN inside cannot mount on the host's behalf" "refused" \
+                rt --name=uns --userns=auto --cap-add SYS_ADMIN --seccomp-profile=unconfined busybox \
+                sh -c 'mount -t tmpfs x /tmp 2>/dev/null || echo refused'
+fi
+start_bg unsbg --userns=auto --stop-timeout=1 --rootfs="$ROOTFS" sleep 1000
+check "a user-namespaced container starts" wait_until 10 test -e "$BERTH_RUN_DIR/containers/unsbg/state.json"
+ctr_pid=$(json_field "$BERTH_RUN_DIR/containers/unsbg/state.json" pid 2>/dev/null)
+base=$(awk '/^Uid:/ { print $2 }' "/proc/$ctr_pid/status" 2>/dev/null)
+check "its process runs as an unprivileged host uid ($base)" test "${base:-0}" -ge 65536
+check_output "exec joins its user namespace" "0 $base 65536" \
+        bash -c "'$RT' exec unsbg cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //'"
+check_output "--rootfs is idmapped too" "0:0" "$RT" exec unsbg stat -c %u:%g /bin
+other=$(rt --userns=auto --rootfs="$ROOTFS" sh -c 'cat /proc/self/uid_map' 2>/dev/null | awk '{ print $2 }')
+check "a second container gets another block ($other)" test -n "$other" -a "$other" != "$base"
+kill -TERM "$BG"
+wait "$BG"
 rmdir "$BG_CG"
 
 # --- sd_notify ----------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ tap_result $rc "boot a systemd container with berth installed"
 in_sd() { nspawn_run_timeout 60 "$@"; }
 check "hello.service was generated" in_sd systemctl cat hello.service
 check "start hello.service (Type=notify, runs to completion)" in_sd systemctl start hello.service
-check_output "its output is in the journal" "hello from berth" nspawn_journal -u hello.service
+journal_has() { nspawn_journal -u "$1" | grep -q "$2"; }
+check "its output is in the journal" wait_until 10 journal_has hello.service "hello from berth"
 # start returns at READY=1, right after the payload was executed; the rest comes a moment later.
 unit_is() { [ "$(in_sd systemctl is-active "$1")" = "$2" ]; }
 check "it ended successfully" wait_until 10 unit_is hello.service inactive

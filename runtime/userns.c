@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "paths.h"
+#include "userns.h"
+
+#define FALLBACK_BASE 2000000000ULL
+#define FALLBACK_BLOCKS 1024
+
+int subid_ranges(const char *text, const char *user, uint64_t (*ranges)[2], size_t max, size_t *n) {
+        _cleanup_free_ char *copy = strdup(text);
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *line = strtok_r(copy, "\n", &save); line && *n < max; line = strtok_r(NULL, "\n", &save)) {
+                char name[256];
+                unsigned long long start, count;
+                if (sscanf(line, "%255[^:]:%llu:%llu", name, &start, &count) != 3 || !streq(name, user))
+                        continue;
+                ranges[*n][0] = start;
+                ranges[*n][1] = count;
+                (*n)++;
+        }
+        return 0;
+}
+
+/* The candidate blocks: from subuid ranges (also present in subgid, same numbers), else the fallback. */
+static int candidate_ranges(uint64_t (*ranges)[2], size_t max, size_t *n) {
+        _cleanup_free_ char *uids = NULL, *gids = NULL;
+        static const char *const users[] = { "berth", "containers" };
+
+        *n = 0;
+        if (read_full_file("/etc/subuid", &uids, NULL) >= 0 && read_full_file("/etc/subgid", &gids, NULL) >= 0)
+                for (size_t i = 0; i < ELEMENTSOF(users) && *n == 0; i++) {
+                        uint64_t g[16][2];
+                        size_t ng = 0, nu = 0;
+                        (void) subid_ranges(uids, users[i], ranges, max, &nu);
+                        (void) subid_ranges(gids, users[i], g, ELEMENTSOF(g), &ng);
+                        /* Only ranges valid for both uids and gids. */
+                        for (size_t a = 0; a < nu; a++)
+                                for (size_t b = 0; b < ng; b++)
+                                        if (ranges[a][0] == g[b][0] && *n < max) {
+                                                ranges[*n][0] = ranges[a][0];
+                                                ranges[*n][1] = MIN(ranges[a][1], g[b][1]);
+                                                (*n)++;
+                                        }
+                }
+        if (*n == 0) {
+                ranges[0][0] = FALLBACK_BASE;
+                ranges[0][1] = (uint64_t) USERNS_SIZE * FALLBACK_BLOCKS;
+                *n = 1;
+        }
+        return 0;
+}
+
+static int reserve_block(UserNamespace *u) {
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/userns");
+        uint64_t ranges[16][2];
+        size_t n;
+        int r;
+
+        if (!dir)
+                return log_oom();
+        r = mkdir_p(dir, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        (void) candidate_ranges(ranges, ELEMENTSOF(ranges), &n);
+        for (size_t i = 0; i < n; i++)
+                for (uint64_t b = ranges[i][0]; b + USERNS_SIZE <= ranges[i][0] + ranges[i][1]; b += USERNS_SIZE) {
+                        char name[64];
+                        int fd;
+                        (void) snprintf(name, sizeof name, "%llu.lock", (unsigned long long) b);
+                        fd = openat(AT_FDCWD, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        if (fd < 0)
+                                return log_error_errno(negative_errno(), "Failed to open %s: %m", dir);
+                        {
+                                int lfd = openat(fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                                safe_close(fd);
+                                if (lfd < 0)
+                                        return log_error_errno(negative_errno(), "Failed to open %s/%s: %m", dir, name);
+                                if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+                                        safe_close(lfd);
+                                        continue;
+                                }
+                                u->lock_fd = lfd;
+                                u->base = (uid_t) b;
+                                return 0;
+                        }
+                }
+        return log_error_errno(-EBUSY, "No free block of %u ids for --userns=auto: add ranges for the user 'berth' "
+                        "to /etc/subuid and /etc/subgid.", USERNS_SIZE);
+}
+
+static int write_map(pid_t pid, const char *file, uid_t base) {
+        char path[64], map[64];
+        _cleanup_close_ int fd = -EBADF;
+        int l;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
+        l = snprintf(map, sizeof map, "0 %u %u\n", (unsigned) base, USERNS_SIZE);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, map, (size_t) l) != l)
+                return log_error_errno(negative_errno(), "Failed to write %s: %m", path);
+        return 0;
+}
+
+int userns_setup(UserNamespace *u) {
+        int ready[2], done[2], r;
+        char path[64], b;
+        pid_t helper;
+
+        r = reserve_block(u);
+        if (r < 0)
+                return r;
+        /* A helper process makes the namespace; we map it and keep a reference to it. */
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                return log_error_errno(negative_errno(), "pipe2() failed: %m");
+        if (pipe2(done, O_CLOEXEC) < 0) {
+                safe_close(ready[0]);
+                safe_close(ready[1]);
+                return log_error_errno(negative_errno(), "pipe2() failed: %m");
+        }
+        helper = fork();
+        if (helper == 0) {
+                char x = 1;
+                safe_close(ready[0]);
+                safe_close(done[1]);
+                if (unshare(CLONE_NEWUSER) < 0 || write(ready[1], &x, 1) != 1)
+                        _exit(1);
+                (void) read(done[0], &x, 1);
+                _exit(0);
+        }
+        safe_close(ready[1]);
+        safe_close(done[0]);
+        r = helper < 0 ? log_error_errno(negative_errno(), "fork() failed: %m") : 0;
+        if (r >= 0 && read(ready[0], &b, 1) != 1)
+                r = log_error_errno(-EIO, "Failed to create a user namespace.");
+        if (r >= 0)
+                r = write_map(helper, "uid_map", u->base);
+        if (r >= 0)
+                r = write_map(helper, "gid_map", u->base);
+        if (r >= 0) {
+                (void) snprintf(path, sizeof path, "/proc/%d/ns/user", (int) helper);
+                u->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (u->ns_fd < 0)
+                        r = log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+        }
+        safe_close(ready[0]);
+        safe_close(done[1]);
+        if (helper > 0)
+                (void) waitpid(helper, NULL, 0);
+        return r;
+}
+
+void userns_done(UserNamespace *u) {
+        u->ns_fd = safe_close(u->ns_fd);
+        /* The lock file stays: another container may be about to lock it. */
+        u->lock_fd = safe_close(u->lock_fd);
+}

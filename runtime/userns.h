@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* --userns=auto: the container's ids 0-65535 are a block of host ids nobody else uses, taken from
+ * the ranges /etc/subuid and /etc/subgid give the user "berth" (or "containers", as for podman),
+ * or else from 2000000000 up. A block is reserved with a lock file
+ * ($BERTH_RUN_DIR/userns/<base>.lock) held while the container runs.
+ *
+ * Everything is set up by real root first: the image's layers (or --rootfs) are mounted through
+ * idmapped mounts, so their files show with container ids; the rest as without a user namespace.
+ * The container's process enters the user namespace last, right before it drops its capabilities,
+ * so its privileges (and root) only count inside. Its mount, pid, network, IPC and UTS namespaces
+ * stay owned by the host's user namespace: root in the container cannot change them. */
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define USERNS_SIZE 65536U
+
+typedef struct UserNamespace {
+        uid_t base;   /* host id of the container's 0 */
+        int lock_fd;
+        int ns_fd;    /* the user namespace (nsfs fd) */
+} UserNamespace;
+
+#define USERNS_NULL ((UserNamespace) { .lock_fd = -EBADF, .ns_fd = -EBADF })
+
+/* Reserves a block and creates a user namespace mapping it. */
+int userns_setup(UserNamespace *u);
+void userns_done(UserNamespace *u);
+
+/* Parses subuid/subgid text: the ranges of user name, as "start count" pairs appended to ranges. */
+int subid_ranges(const char *text, const char *user, uint64_t (*ranges)[2], size_t max, size_t *n);
