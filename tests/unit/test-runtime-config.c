@@ -14,6 +14,7 @@
 #include "../../runtime/notify.h"
 #include "../../runtime/process.h"
 #include "../../runtime/seccomp.h"
+#include "../../runtime/userns.h"
 #include "run-options.h"
 #include "tap.h"
 
@@ -347,7 +348,19 @@ static void test_health(void) {
         container_spec_done(&spec);
 }
 
+static void test_subid(void) {
+        uint64_t r[4][2];
+        size_t n = 0;
+
+        CHECK(subid_ranges("alice:100000:65536\nberth:200000:131072\n# x\nberth:900000:65536\nbroken\n", "berth", r, 4,
+                                &n) == 0);
+        CHECK(n == 2 && r[0][0] == 200000 && r[0][1] == 131072 && r[1][0] == 900000);
+        n = 0;
+        CHECK(subid_ranges("", "berth", r, 4, &n) == 0 && n == 0);
+}
+
 int main(void) {
+        test_subid();
         test_health();
         test_entrypoint_and_cmd();
         test_env();
