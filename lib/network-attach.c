@@ -527,6 +527,42 @@ int network_reclaim_stale(const char *network) {
         return live;
 }
 
+static bool publish_overlaps(const PublishSpec *a, const PublishSpec *b) {
+        return a->host_port == b->host_port && streq(a->proto, b->proto) &&
+                (!a->host_ip.family || !b->host_ip.family || memcmp(a->host_ip.addr, b->host_ip.addr, 4) == 0);
+}
+
+/* A host port goes to one container only: the first DNAT rule would silently win. */
+static int check_publish_conflicts(const char *container, char *const *publish) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r = 0;
+
+        if (!publish || network_list(&names) < 0)
+                return 0;
+        STRV_FOREACH(name, names) {
+                NetworkLease *leases = NULL;
+                size_t n = 0;
+                if (network_leases_read(*name, &leases, &n) < 0)
+                        continue;
+                for (size_t i = 0; i < n; i++) {
+                        if (r >= 0 && !streq(leases[i].container, container) &&
+                                        network_container_is_running(leases[i].container))
+                                STRV_FOREACH(theirs, leases[i].publish)
+                                        STRV_FOREACH(mine, publish) {
+                                                PublishSpec a, b;
+                                                if (r >= 0 && publish_parse(*theirs, &a) >= 0 &&
+                                                                publish_parse(*mine, &b) >= 0 && publish_overlaps(&a, &b))
+                                                        r = log_error_errno(-EADDRINUSE, "Port %u/%s is already published "
+                                                                        "by container %s (--publish %s).", b.host_port,
+                                                                        b.proto, leases[i].container, *theirs);
+                                        }
+                        network_lease_done(&leases[i]);
+                }
+                free(leases);
+        }
+        return r;
+}
+
 int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
                 const char *hostname, char *const *publish, bool keep_resolv) {
         _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
@@ -534,7 +570,6 @@ int network_attach_container(const char *network, const char *container, pid_t p
         _cleanup_(network_freep) Network *n = NULL;
         _cleanup_close_ int lock = -EBADF;
         NetworkLease lease = {};
-        const NetworkSubnet *sub;
         char veth[16];
         int r;
 
@@ -550,8 +585,7 @@ int network_attach_container(const char *network, const char *container, pid_t p
                                 network, network);
         if (r < 0)
                 return log_error_errno(r, "Failed to load network '%s': %m", network);
-        sub = first_ipv4(n);
-        if (!sub)
+        if (!first_ipv4(n))
                 return log_error_errno(-EINVAL, "Network '%s' has no IPv4 subnet.", n->name);
         STRV_FOREACH(s, publish) {
                 PublishSpec p;
@@ -559,6 +593,9 @@ int network_attach_container(const char *network, const char *container, pid_t p
                         return log_error_errno(-EINVAL, "Invalid --publish '%s': expected [IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] "
                                         "with an IPv4 address.", *s);
         }
+        r = check_publish_conflicts(container, publish);
+        if (r < 0)
+                return r;
         network_veth_name(n->name, container, veth);
 
         lock = network_lock(n->name);
