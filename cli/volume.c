@@ -2,7 +2,6 @@
 /* berth volume create|ls|inspect|rm|prune: named volumes (lib/volume-store.h). */
 #include <getopt.h>
 #include <jansson.h>
-#include <stdint.h>
 #include <stdio.h>
 
 #include "commands.h"
@@ -12,18 +11,6 @@
 #include "volume-store.h"
 
 #define PARSE_FAILED(sub) log_error_errno(-EINVAL, "See 'berth volume %s --help'.", sub)
-
-static int parse_id(const char *s, const char *what, unsigned *ret) {
-        char *end;
-        unsigned long v;
-
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (isempty(s) || *end || errno || s[0] == '-' || v >= (unsigned long) UINT32_MAX)
-                return log_error_errno(-EINVAL, "Invalid %s '%s': expected a number.", what, s);
-        *ret = (unsigned) v;
-        return 0;
-}
 
 static int volume_create_verb(int argc, char *argv[]) {
         static const struct option options[] = {
@@ -68,9 +55,10 @@ static int volume_create_verb(int argc, char *argv[]) {
                         break;
                 case 'U':
                 case 'G':
-                        r = parse_id(optarg, c == 'U' ? "--uid" : "--gid", &id);
+                        r = volume_parse_id(optarg, &id);
                         if (r < 0)
-                                return r;
+                                return log_error_errno(r, "Invalid %s '%s': expected a number.",
+                                                c == 'U' ? "--uid" : "--gid", optarg);
                         if (c == 'U')
                                 a.uid = id;
                         else

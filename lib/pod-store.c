@@ -540,6 +540,20 @@ int pod_apply_to_spec(const char *name, ContainerSpec *spec) {
         return 0;
 }
 
+static json_t *labels_json(char *const *l) {
+        json_t *o = json_object();
+
+        STRV_FOREACH(s, l) {
+                const char *eq = strchr(*s, '=');
+                _cleanup_free_ char *k = eq ? strndup(*s, (size_t) (eq - *s)) : strdup(*s);
+                if (!o || !k || json_object_set_new(o, k, json_string(eq ? eq + 1 : "")) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        }
+        return o;
+}
+
 json_t *pod_to_json(const Pod *p) {
         _cleanup_free_ char *net = pod_namespace_path(p->name, POD_NS_NET), *ipc = pod_namespace_path(p->name, POD_NS_IPC),
                             *uts = pod_namespace_path(p->name, POD_NS_UTS);
@@ -556,6 +570,6 @@ json_t *pod_to_json(const Pod *p) {
                         "DNSSearch", strv_json(p->dns_search),
                         "DNSOption", strv_json(p->dns_option),
                         "AddHost", strv_json(p->add_host),
-                        "Labels", strv_json(p->labels),
+                        "Labels", labels_json(p->labels),
                         "Namespaces", "net", net, "ipc", ipc, "uts", uts);
 }

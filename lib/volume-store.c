@@ -71,7 +71,7 @@ static int volumes_lock(void) {
 
 static const char *const known_options[] = { "type", "device", "o", "copy", "uid", "gid", NULL };
 
-static int parse_id(const char *s, unsigned *ret) {
+int volume_parse_id(const char *s, unsigned *ret) {
         char *end;
         unsigned long v;
 
@@ -110,7 +110,7 @@ int volume_args_validate(const VolumeCreateArgs *a) {
                         device = eq + 1;
                 else if (startswith(*o, "copy=") && parse_boolean(eq + 1) < 0)
                         return log_error_errno(-EINVAL, "Invalid volume option '%s': copy= takes a boolean.", *o);
-                else if ((startswith(*o, "uid=") || startswith(*o, "gid=")) && parse_id(eq + 1, &id) < 0)
+                else if ((startswith(*o, "uid=") || startswith(*o, "gid=")) && volume_parse_id(eq + 1, &id) < 0)
                         return log_error_errno(-EINVAL, "Invalid volume option '%s': expected a numeric id.", *o);
         }
         if (device && !type)
@@ -165,9 +165,9 @@ static void resolve_owner(const VolumeCreateArgs *a, uid_t *uid, gid_t *gid) {
         *uid = a->uid;
         *gid = a->gid;
         STRV_FOREACH(o, a->options) {
-                if (*uid == (uid_t) -1 && startswith(*o, "uid=") && parse_id(*o + 4, &id) >= 0)
+                if (*uid == (uid_t) -1 && startswith(*o, "uid=") && volume_parse_id(*o + 4, &id) >= 0)
                         *uid = id;
-                if (*gid == (gid_t) -1 && startswith(*o, "gid=") && parse_id(*o + 4, &id) >= 0)
+                if (*gid == (gid_t) -1 && startswith(*o, "gid=") && volume_parse_id(*o + 4, &id) >= 0)
                         *gid = id;
         }
 }

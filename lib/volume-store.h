@@ -38,6 +38,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Volume *, volume_free);
 /* docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]*, and at most 255 characters. */
 bool volume_name_is_valid(const char *name);
 
+/* A numeric uid or gid (what --uid, --gid, uid= and gid= take); -EINVAL otherwise. */
+int volume_parse_id(const char *s, unsigned *ret);
+
 /* What `volume create` was asked for. */
 typedef struct VolumeCreateArgs {
         const char *name;

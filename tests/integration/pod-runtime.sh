@@ -65,7 +65,7 @@ pod_mounts_are() { local n; n=$(grep -c " $T/run/pods/" /proc/self/mountinfo); [
 ns_inode() { stat -L -c %i "$BERTH_RUN_DIR/pods/$1/$2"; }
 
 # --- the CLI ------------------------------------------------------------------------------------
-check_output "pod create prints the name" "web" "$BERTH" pod create --hostname=webhost --add-host=db:10.1.2.3 --dns=192.0.2.53 web
+check_output "pod create prints the name" "web" "$BERTH" pod create --hostname=webhost --add-host=db:10.1.2.3 --dns=192.0.2.53 --label=tier=front web
 check_fails "creating it again is an error" "$BERTH" pod create web
 check "... unless --ignore" "$BERTH" pod create --ignore web
 for ns in netns ipcns utsns; do
@@ -79,7 +79,7 @@ check_output "lo is up in the pod's network namespace" "UP" \
 check_output "pod ls" "web" "$BERTH" pod ls
 inspect=$("$BERTH" pod inspect web)
 check "pod inspect: name, host name, namespaces" jq -e \
-        '.[0].Name == "web" and .[0].Hostname == "webhost" and (.[0].Namespaces.net | endswith("/pods/web/netns"))' <<<"$inspect"
+        '.[0].Name == "web" and .[0].Hostname == "webhost" and (.[0].Namespaces.net | endswith("/pods/web/netns")) and .[0].Labels.tier == "front"' <<<"$inspect"
 check_fails "an invalid name is refused" "$BERTH" pod create -- -bad
 check_output "a berth network is refused clearly" "cannot join berth networks yet" \
         "$BERTH" pod create --network=mynet other
