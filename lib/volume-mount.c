@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "fs-util.h"
 #include "log.h"
+#include "paths.h"
 #include "run-options.h"
 #include "strv.h"
 #include "volume-mount.h"
@@ -154,6 +156,19 @@ static int copy_up(const Volume *v, int image_dir, int volume_dir) {
         return 0;
 }
 
+/* Two containers starting with the same new volume must not both copy into it. */
+static int lock_copy_up(const char *name) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_STATE), "/volumes/", name, "/.copy-up.lock");
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!path)
+                return log_oom();
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || flock(fd, LOCK_EX) < 0)
+                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
+        return TAKE_FD(fd);
+}
+
 static int record_user(const char *run_dir, const char *name) {
         _cleanup_free_ char *path = path_join(run_dir, VOLUME_USERS_FILE), *line = strjoin(name, "\n");
         _cleanup_close_ int fd = -EBADF;
@@ -187,7 +202,7 @@ static const struct {
 };
 
 /* Splits o= into mount attributes and file system options. */
-static int parse_o(const Volume *v, const char *o, uint64_t *attrs, char ***fs_opts, bool *recursive) {
+static int parse_o(const char *o, uint64_t *attrs, char ***fs_opts, bool *recursive) {
         _cleanup_free_ char *copy = strdup(o ?: "");
         char *save = NULL;
 
@@ -248,7 +263,7 @@ static int open_volume_mount(const Volume *v, uint64_t *ret_attrs) {
         uint64_t attrs = 0;
         int r, mnt;
 
-        r = parse_o(v, volume_option(v, "o"), &attrs, &fs_opts, &recursive);
+        r = parse_o(volume_option(v, "o"), &attrs, &fs_opts, &recursive);
         if (r < 0)
                 return r;
         *ret_attrs = attrs;
@@ -308,6 +323,9 @@ int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags
         if (!(flags & VOLUME_MOUNT_NO_COPY) && (!copy || parse_boolean(copy) != 0)) {
                 image_dir = openat(target_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (image_dir >= 0) {
+                        _cleanup_close_ int lock = lock_copy_up(name);
+                        if (lock < 0)
+                                return lock;
                         r = copy_up(v, image_dir, root);
                         if (r < 0)
                                 return log_error_errno(r, "Volume '%s': failed to copy the image's content into it: %m",

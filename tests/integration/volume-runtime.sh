@@ -101,6 +101,17 @@ check_output "nocopy disables copy-up" "empty" in_ctr -v nc:/seed:nocopy '[ -z "
 check "volume option copy=false too" "$BERTH" volume create --opt copy=false ncopt
 check_output "... is honoured" "empty" in_ctr -v ncopt:/seed '[ -z "$(ls -A /seed)" ] && echo empty'
 
+# Two containers starting at once with the same new volume: one copies, the other waits for it.
+race() {
+        in_ctr --name=race1 -v race:/seed 'cat /seed/sub/file' >"$T/race1.out" 2>&1 &
+        local p1=$!
+        CASE=$((CASE + 1)) # the background subshell took this case's cgroup
+        in_ctr --name=race2 -v race:/seed 'cat /seed/sub/file' >"$T/race2.out" 2>&1
+        local rc2=$?
+        wait $p1 && [ $rc2 -eq 0 ] && grep -q seeded "$T/race1.out" && grep -q seeded "$T/race2.out"
+}
+check "two containers copy up into one new volume at the same time" race
+
 # The same from an image: the directory comes from the overlay's lower layer.
 tar -C "$ROOTFS" --numeric-owner -cf "$T/seed.tar" .
 if "$BERTH" image import "$T/seed.tar" localhost/seed >/dev/null 2>&1; then
