@@ -46,26 +46,53 @@ static int network_create(int argc, char *argv[]) {
         _cleanup_(network_freep) Network *n = NULL, *existing = NULL;
         _cleanup_free_ Cidr *host = NULL;
         NetworkCreateOptions o = {};
+        _cleanup_close_ int lock = -EBADF;
         bool ignore = false;
-        int c, r = 0, lock;
+        int c, r = 0;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "d:s:o:h", options, NULL)) >= 0) {
                 switch (c) {
-                case ARG_IGNORE: ignore = true; break;
-                case 'd': o.driver = optarg; break;
-                case ARG_IPAM: o.ipam_driver = optarg; break;
-                case ARG_IFACE: o.interface = optarg; break;
-                case 's': r = strv_extend(&subnets, optarg); break;
-                case ARG_GATEWAY: r = strv_extend(&gateways, optarg); break;
-                case ARG_RANGE: r = strv_extend(&ranges, optarg); break;
-                case ARG_IPV6: o.ipv6 = true; break;
-                case ARG_INTERNAL: o.internal = true; break;
-                case ARG_NODNS: o.disable_dns = true; break;
-                case ARG_DNS: r = strv_extend(&dns, optarg); break;
-                case 'o': r = strv_extend(&opts, optarg); break;
+                case ARG_IGNORE:
+                        ignore = true;
+                        break;
+                case 'd':
+                        o.driver = optarg;
+                        break;
+                case ARG_IPAM:
+                        o.ipam_driver = optarg;
+                        break;
+                case ARG_IFACE:
+                        o.interface = optarg;
+                        break;
+                case 's':
+                        r = strv_extend(&subnets, optarg);
+                        break;
+                case ARG_GATEWAY:
+                        r = strv_extend(&gateways, optarg);
+                        break;
+                case ARG_RANGE:
+                        r = strv_extend(&ranges, optarg);
+                        break;
+                case ARG_IPV6:
+                        o.ipv6 = true;
+                        break;
+                case ARG_INTERNAL:
+                        o.internal = true;
+                        break;
+                case ARG_NODNS:
+                        o.disable_dns = true;
+                        break;
+                case ARG_DNS:
+                        r = strv_extend(&dns, optarg);
+                        break;
+                case 'o':
+                        r = strv_extend(&opts, optarg);
+                        break;
                 /* docker's --label KEY alone means an empty value */
-                case ARG_LABEL: r = strv_consume(&labels, strchr(optarg, '=') ? strdup(optarg) : strjoin(optarg, "=")); break;
+                case ARG_LABEL:
+                        r = strv_consume(&labels, strchr(optarg, '=') ? strdup(optarg) : strjoin(optarg, "="));
+                        break;
                 case 'h':
                         printf("Usage: berth network create [--ignore] [--driver bridge] [--subnet CIDR [--gateway IP]\n"
                                "       [--ip-range CIDR]]... [--interface-name NAME] [--ipv6] [--internal] [--disable-dns]\n"
@@ -92,22 +119,15 @@ static int network_create(int argc, char *argv[]) {
         if (lock < 0)
                 return lock;
         r = network_load(o.name, &existing);
-        if (r >= 0) {
-                safe_close(lock);
-                if (ignore)
-                        return 0;
-                return log_error_errno(-EEXIST, "Network '%s' already exists.", o.name);
-        }
-        if (r != -ENOENT) {
-                safe_close(lock);
+        if (r >= 0)
+                return ignore ? 0 : log_error_errno(-EEXIST, "Network '%s' already exists.", o.name);
+        if (r != -ENOENT)
                 return r;
-        }
         if (network_host_subnets(&host, &o.n_host_subnets) >= 0)
                 o.host_subnets = host;
         r = network_new(&o, &n);
         if (r >= 0)
                 r = network_save(n);
-        safe_close(lock);
         if (r < 0)
                 return r;
         printf("%s\n", n->name);
@@ -130,8 +150,12 @@ static int network_ls(int argc, char *argv[]) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "f:qh", options, NULL)) >= 0)
                 switch (c) {
-                case 'f': format = optarg; break;
-                case 'q': quiet = true; break;
+                case 'f':
+                        format = optarg;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
                 case 'h':
                         printf("Usage: berth network ls [--format json] [-q]\n");
                         return 0;
@@ -259,8 +283,12 @@ static int network_rm(int argc, char *argv[]) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "fh", options, NULL)) >= 0)
                 switch (c) {
-                case 'f': force = true; break;
-                case 'i': ignore = true; break;
+                case 'f':
+                        force = true;
+                        break;
+                case 'i':
+                        ignore = true;
+                        break;
                 case 'h':
                         printf("Usage: berth network rm [-f] [--ignore] NAME...\n");
                         return 0;
