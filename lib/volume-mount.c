@@ -255,8 +255,13 @@ static int open_fs_mount(const Volume *v, const char *type, const char *device, 
         return mnt;
 }
 
+static bool volume_is_device_backed(const Volume *v) {
+        const char *type = volume_option(v, "type");
+        return type && !streq(type, "tmpfs") && !streq(type, "bind") && !streq(type, "none");
+}
+
 /* A detached mount of the volume, still writable (read-only comes after copy-up). */
-static int open_volume_mount(const Volume *v, uint64_t *ret_attrs) {
+static int open_volume_mount(const Volume *v, int device_mount_fd, uint64_t *ret_attrs) {
         const char *type = volume_option(v, "type"), *device = volume_option(v, "device");
         _cleanup_strv_free_ char **fs_opts = NULL;
         bool recursive = true;
@@ -267,6 +272,12 @@ static int open_volume_mount(const Volume *v, uint64_t *ret_attrs) {
         if (r < 0)
                 return r;
         *ret_attrs = attrs;
+        if (device_mount_fd >= 0) {
+                mnt = fcntl(device_mount_fd, F_DUPFD_CLOEXEC, 3);
+                if (mnt < 0)
+                        return log_error_errno(negative_errno(), "Volume '%s': cannot duplicate its mount: %m", v->name);
+                return mnt;
+        }
         if (!type) {
                 mnt = open_tree(AT_FDCWD, v->mountpoint, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                 if (mnt < 0)
@@ -292,7 +303,7 @@ static int open_volume_mount(const Volume *v, uint64_t *ret_attrs) {
 }
 
 int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags, const char *container_run_dir,
-                int *ret_mount_fd) {
+                int device_mount_fd, int *ret_mount_fd) {
         _cleanup_(volume_freep) Volume *v = NULL;
         _cleanup_close_ int mnt = -EBADF, root = -EBADF, image_dir = -EBADF;
         const char *copy;
@@ -307,7 +318,7 @@ int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags
                 if (r < 0)
                         return r;
         }
-        mnt = open_volume_mount(v, &attrs);
+        mnt = open_volume_mount(v, device_mount_fd, &attrs);
         if (mnt < 0)
                 return mnt;
 
@@ -340,4 +351,63 @@ int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags
         }
         *ret_mount_fd = TAKE_FD(mnt);
         return 0;
+}
+
+struct VolumeDeviceMounts {
+        char **names;
+        int *fds;
+        size_t n;
+};
+
+int volume_device_mounts_add(VolumeDeviceMounts **m, const char *name) {
+        _cleanup_(volume_freep) Volume *v = NULL;
+        _cleanup_strv_free_ char **fs_opts = NULL;
+        _cleanup_close_ int mnt = -EBADF;
+        bool recursive = true;
+        uint64_t attrs = 0;
+        int r, *fds;
+
+        if (volume_device_mounts_get(*m, name) >= 0)
+                return 0;
+        r = volume_load(name, &v);
+        if (r == -ENOENT)
+                return 0; /* made by the child, without options */
+        if (r < 0)
+                return log_error_errno(r, "Failed to open volume '%s': %m", name);
+        if (!volume_is_device_backed(v))
+                return 0;
+        r = parse_o(volume_option(v, "o"), &attrs, &fs_opts, &recursive);
+        if (r < 0)
+                return r;
+        mnt = open_fs_mount(v, volume_option(v, "type"), volume_option(v, "device"), fs_opts, attrs);
+        if (mnt < 0)
+                return mnt;
+        if (!*m && !(*m = calloc(1, sizeof **m)))
+                return log_oom();
+        fds = reallocarray((*m)->fds, (*m)->n + 1, sizeof(int));
+        if (!fds)
+                return log_oom();
+        (*m)->fds = fds;
+        if (strv_extend(&(*m)->names, name) < 0)
+                return log_oom();
+        (*m)->fds[(*m)->n++] = TAKE_FD(mnt);
+        return 0;
+}
+
+int volume_device_mounts_get(const VolumeDeviceMounts *m, const char *name) {
+        for (size_t i = 0; m && i < m->n; i++)
+                if (streq(m->names[i], name))
+                        return m->fds[i];
+        return -EBADF;
+}
+
+VolumeDeviceMounts *volume_device_mounts_free(VolumeDeviceMounts *m) {
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n; i++)
+                safe_close(m->fds[i]);
+        free(m->fds);
+        strv_free(m->names);
+        free(m);
+        return NULL;
 }

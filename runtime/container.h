@@ -13,6 +13,7 @@
 #include "userns.h"
 #include "container-spec.h"
 #include "image-store.h"
+#include "volume-mount.h"
 
 typedef enum NetworkMode {
         NETWORK_PRIVATE, /* a new network namespace with only lo (none, private) */
@@ -35,6 +36,7 @@ typedef struct Container {
         char *join_netns;      /* /proc/PID/ns/net for NETWORK_JOIN */
         char *join_ipcns;      /* --pod: the pod's IPC namespace (nsfs file), else NULL: a new one */
         char *join_utsns;      /* --pod: the pod's UTS namespace, whose host name the container keeps */
+        VolumeDeviceMounts *device_volumes; /* named volumes on devices, mounted before the device filter */
         uint64_t caps;         /* the container's bounding set */
         uint64_t caps_added;   /* explicitly --cap-add'ed (what a non-root user gets) */
         int stop_signal;

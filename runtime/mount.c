@@ -405,12 +405,33 @@ static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec 
         if (dst < 0)
                 return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what, v->destination);
         r = volume_mount_prepare(v->name, dst, (v->read_only ? VOLUME_MOUNT_READ_ONLY : 0) |
-                        (v->nocopy ? VOLUME_MOUNT_NO_COPY : 0), c->run_dir, &mnt);
+                        (v->nocopy ? VOLUME_MOUNT_NO_COPY : 0), c->run_dir,
+                        volume_device_mounts_get(c->device_volumes, v->name), &mnt);
         if (r < 0)
                 return r;
         if (move_mount(mnt, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return log_error_errno(negative_errno(), "%s: failed to mount volume '%s' on %s: %m", what, v->name,
                                 v->destination);
+        return 0;
+}
+
+int mount_open_device_volumes(Container *c) {
+        int r;
+
+        STRV_FOREACH(v, c->spec.volumes) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                if (volume_spec_parse(*v, &vs) >= 0 && vs.named &&
+                                (r = volume_device_mounts_add(&c->device_volumes, vs.name)) < 0)
+                        return r;
+        }
+        STRV_FOREACH(m, c->spec.mounts) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                _cleanup_free_ char *tmpfs_opts = NULL;
+                bool tmpfs;
+                if (mount_spec_parse(*m, &vs, &tmpfs, &tmpfs_opts) >= 0 && vs.named &&
+                                (r = volume_device_mounts_add(&c->device_volumes, vs.name)) < 0)
+                        return r;
+        }
         return 0;
 }
 

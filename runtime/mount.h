@@ -13,6 +13,8 @@ int mount_root(const Container *c);
 int mount_container(const Container *c, int root_fd);
 /* Read-only root (--read-only), then pivot_root into root_fd and drop the old root. */
 int mount_finish_and_pivot(const Container *c, int root_fd);
+/* In the supervisor, before the device filter: mounts the named volumes that live on a device. */
+int mount_open_device_volumes(Container *c);
 
 /* Parses "SRC:DST[:OPTS]" of --volume. Named volumes (SRC without '/') live in
  * $BERTH_STATE_DIR/volumes/NAME/_data. */

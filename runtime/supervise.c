@@ -28,8 +28,10 @@
 #include "devices.h"
 #include "fs-util.h"
 #include "health.h"
+#include "image-pull.h"
 #include "init.h"
 #include "log.h"
+#include "mount.h"
 #include "network-attach.h"
 #include "network.h"
 #include "notify.h"
@@ -109,28 +111,12 @@ static int resolve_image(Container *c) {
         r = image_store_open(root, &store);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the image store %s: %m", root);
-        r = image_store_lookup(store, c->spec.image, &c->image);
-        if (r == -ENOENT)
-                return log_error_errno(r, "Image '%s' is not in the store (%s): import it with 'berth image import' "
-                                "or pull it.", c->spec.image, root);
-        if (r < 0)
-                return log_error_errno(r, "Failed to look up image '%s' in %s: %m", c->spec.image, root);
-        return 0;
+        /* --pull (Pull=): a missing image is pulled now, at unit start (lib/image-pull.h). */
+        return image_store_ensure(store, c->spec.image, c->spec.pull, &c->image);
 }
 
-/* Prepends the pod's entries to a list of the container's, which come later and so win. */
-static int prepend_strv(char ***list, char *const *first) {
-        _cleanup_strv_free_ char **n = strv_copy(first);
-
-        if (!n || strv_extend_strv(&n, *list) < 0)
-                return -ENOMEM;
-        strv_free(*list);
-        *list = TAKE_PTR(n);
-        return 0;
-}
-
-/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, its host
- * name, and its DNS and /etc/hosts settings (lib/pod-store.h). */
+/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, and its
+ * host name (lib/pod-store.h). Its DNS and /etc/hosts settings come from pod_apply_to_spec() later. */
 static int join_pod(Container *c) {
         _cleanup_(pod_freep) Pod *pod = NULL;
         _cleanup_free_ char *h = NULL;
@@ -153,10 +139,7 @@ static int join_pod(Container *c) {
         /* The UTS namespace is shared: the pod's host name is the container's. */
         free(c->process.hostname);
         c->process.hostname = strdup(pod->hostname);
-        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0 ||
-                        prepend_strv(&c->spec.dns, pod->dns) < 0 || prepend_strv(&c->spec.dns_search, pod->dns_search) < 0 ||
-                        prepend_strv(&c->spec.dns_option, pod->dns_option) < 0 ||
-                        prepend_strv(&c->spec.add_host, pod->add_host) < 0)
+        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0)
                 return log_oom();
         return 0;
 }
@@ -280,6 +263,10 @@ static int prepare(Container *c) {
         if (c->spec.publish && network_name_is_mode(c->spec.network))
                 log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
 
+        /* Devices must be opened before the container's device filter forbids it (mount.h). */
+        r = mount_open_device_volumes(c);
+        if (r < 0)
+                return r;
         c->run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", c->name);
         c->state_dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", c->name);
         c->lock_path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", c->name, ".lock");

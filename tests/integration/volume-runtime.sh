@@ -18,9 +18,11 @@ CG=$CG_MOUNT/berth-volume-test.$$
 export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
 unset NOTIFY_SOCKET
 BG_PIDS=()
+LOOPDEV=
 
 cleanup() {
         local p d
+        [ -n "$LOOPDEV" ] && losetup -d "$LOOPDEV" 2>/dev/null
         for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
         for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
                 echo 1 >"$d/cgroup.kill" 2>/dev/null
@@ -133,6 +135,22 @@ check "a bind volume" "$BERTH" volume create --opt type=bind --opt device="$T/ho
 check_output "... shows the host directory" "from-host" in_ctr -v bindv:/b 'cat /b/f'
 check "a read-only bind volume (o=ro)" "$BERTH" volume create --opt type=bind --opt device="$T/hostdir" --opt o=bind,ro robind
 check_output "... is read-only" "Read-only file system" in_ctr -v robind:/b 'touch /b/new'
+
+# A file system on a device (a loop device over a file here). The supervisor mounts it (detached)
+# before the container's device filter applies; only the container's namespace ever has it attached.
+if truncate -s 16M "$T/ext4.img" && mkfs.ext4 -q -F "$T/ext4.img" >/dev/null 2>&1 &&
+                LOOPDEV=$(losetup --find --show "$T/ext4.img" 2>/dev/null); then
+        check "an ext4 volume on $LOOPDEV" "$BERTH" volume create --opt type=ext4 --opt device="$LOOPDEV" --opt o=noatime extv
+        check_output "... is that file system in the container" "ext4" \
+                in_ctr -v extv:/e 'echo keep >/e/f; grep " /e " /proc/mounts'
+        check_output "... keeps data between containers" "keep" in_ctr -v extv:/e 'cat /e/f'
+        check_output "... and can be mounted read-only" "Read-only file system" in_ctr -v extv:/e:ro 'touch /e/g'
+        check "... with no mount left on the host" bash -c "! grep -q '$LOOPDEV' /proc/self/mountinfo"
+        check "... nor in use: the loop device detaches" losetup -d "$LOOPDEV"
+        LOOPDEV=
+else
+        diag "no loop device here; the device volume checks are skipped"
+fi
 
 # --- rm while in use ----------------------------------------------------------------------------
 CASE=$((CASE + 1)); mkdir "$CG/case$CASE"
