@@ -28,7 +28,6 @@
 #include "devices.h"
 #include "fs-util.h"
 #include "health.h"
-#include "image-pull.h"
 #include "init.h"
 #include "log.h"
 #include "mount.h"
@@ -111,12 +110,28 @@ static int resolve_image(Container *c) {
         r = image_store_open(root, &store);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the image store %s: %m", root);
-        /* --pull (Pull=): a missing image is pulled now, at unit start (lib/image-pull.h). */
-        return image_store_ensure(store, c->spec.image, c->spec.pull, &c->image);
+        r = image_store_lookup(store, c->spec.image, &c->image);
+        if (r == -ENOENT)
+                return log_error_errno(r, "Image '%s' is not in the store (%s): import it with 'berth image import' "
+                                "or pull it.", c->spec.image, root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look up image '%s' in %s: %m", c->spec.image, root);
+        return 0;
 }
 
-/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, and its
- * host name (lib/pod-store.h). Its DNS and /etc/hosts settings come from pod_apply_to_spec() later. */
+/* Prepends the pod's entries to a list of the container's, which come later and so win. */
+static int prepend_strv(char ***list, char *const *first) {
+        _cleanup_strv_free_ char **n = strv_copy(first);
+
+        if (!n || strv_extend_strv(&n, *list) < 0)
+                return -ENOMEM;
+        strv_free(*list);
+        *list = TAKE_PTR(n);
+        return 0;
+}
+
+/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, its host
+ * name, and its DNS and /etc/hosts settings (lib/pod-store.h). */
 static int join_pod(Container *c) {
         _cleanup_(pod_freep) Pod *pod = NULL;
         _cleanup_free_ char *h = NULL;
@@ -139,7 +154,10 @@ static int join_pod(Container *c) {
         /* The UTS namespace is shared: the pod's host name is the container's. */
         free(c->process.hostname);
         c->process.hostname = strdup(pod->hostname);
-        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0)
+        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0 ||
+                        prepend_strv(&c->spec.dns, pod->dns) < 0 || prepend_strv(&c->spec.dns_search, pod->dns_search) < 0 ||
+                        prepend_strv(&c->spec.dns_option, pod->dns_option) < 0 ||
+                        prepend_strv(&c->spec.add_host, pod->add_host) < 0)
                 return log_oom();
         return 0;
 }
