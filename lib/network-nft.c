@@ -154,11 +154,14 @@ int network_nft_add_network_rules(const Network *n) {
                         return log_oom();
         }
         if (!n->internal) {
-                /* Published ports reached from the host's 127.0.0.1 (route_localnet on the bridge): the
-                 * container must answer to an address it can route back to. */
+                /* Published ports reached from the host's 127.0.0.1 (route_localnet on the bridge), or
+                 * by a container through a host address (hairpin): the server must answer to an address
+                 * that routes back through the host, where the DNAT is undone. */
                 char *more;
-                if (asprintf(&more, "%sadd rule ip berth postrouting oifname \"%s\" ip saddr 127.0.0.0/8 masquerade "
-                             "comment \"%s\"\n", cmds, n->interface, comment) < 0)
+                if (asprintf(&more, "%1$sadd rule ip berth postrouting oifname \"%2$s\" ip saddr 127.0.0.0/8 masquerade "
+                             "comment \"%3$s\"\n"
+                             "add rule ip berth postrouting oifname \"%2$s\" iifname \"%2$s\" ct status dnat masquerade "
+                             "comment \"%3$s\"\n", cmds, n->interface, comment) < 0)
                         return log_oom();
                 free(cmds);
                 cmds = more;
