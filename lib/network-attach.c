@@ -615,7 +615,7 @@ int network_attach_container(const char *network, const char *container, pid_t p
         if (r >= 0)
                 r = configure_container(pid, n, &lease, opts.interface ?: "eth0");
         if (r >= 0)
-                r = network_nft_add_publish_rules(n->name, container, &lease.address, publish);
+                r = network_nft_add_publish_rules(n->name, container, &lease.address, &lease.address6, publish);
         if (r >= 0)
                 r = update_files(n, run_dir, hostname, container, &lease, keep_resolv);
         if (r < 0)

@@ -44,6 +44,8 @@ int network_nft_ensure_tables(void) {
                        "add chain ip berth postrouting { type nat hook postrouting priority srcnat; }\n"
                        "add chain ip berth forward { type filter hook forward priority filter; }\n"
                        "add table ip6 berth\n"
+                       "add chain ip6 berth prerouting { type nat hook prerouting priority dstnat; }\n"
+                       "add chain ip6 berth output { type nat hook output priority -100; }\n"
                        "add chain ip6 berth postrouting { type nat hook postrouting priority srcnat; }\n"
                        "add chain ip6 berth forward { type filter hook forward priority filter; }\n");
 }
@@ -170,11 +172,11 @@ int network_nft_add_network_rules(const Network *n) {
 }
 
 int network_nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
-                char *const *publish) {
+                const Cidr *address6, char *const *publish) {
         _cleanup_free_ char *comment = network_nft_container_comment(network, container), *ip = address_format(address),
-                            *cmds = strdup("");
+                            *ip6 = address6 && address6->family ? address_format(address6) : NULL, *cmds = strdup("");
 
-        if (!comment || !ip || !cmds)
+        if (!comment || !ip || !cmds || (address6 && address6->family && !ip6))
                 return log_oom();
         STRV_FOREACH(s, publish) {
                 _cleanup_free_ char *match = NULL, *host_ip = NULL;
@@ -197,6 +199,17 @@ int network_nft_add_publish_rules(const char *network, const char *container, co
                         return log_oom();
                 free(cmds);
                 cmds = more;
+                /* The same over IPv6 when the container has an address there (not from ::1, which
+                 * never leaves the loopback device). */
+                if (ip6 && !p.host_ip.family) {
+                        if (asprintf(&more,
+                                     "%1$sadd rule ip6 berth prerouting fib daddr type local %2$s dport %3$u dnat to [%4$s]:%5$u comment \"%6$s\"\n"
+                                     "add rule ip6 berth output fib daddr type local %2$s dport %3$u dnat to [%4$s]:%5$u comment \"%6$s\"\n",
+                                     cmds, p.proto, p.host_port, ip6, p.container_port, comment) < 0)
+                                return log_oom();
+                        free(cmds);
+                        cmds = more;
+                }
         }
         return isempty(cmds) ? 0 : nft_run(cmds);
 }

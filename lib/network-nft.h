@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The nftables side of bridge networks, through libnftables: the tables "ip berth" and "ip6 berth"
- * with nat chains prerouting/output/postrouting and a filter chain forward. Every rule carries a
+/* The nftables side of bridge networks, through libnftables: the tables "ip berth" and "ip6 berth",
+ * each with nat chains prerouting/output/postrouting and a filter chain forward. Every rule carries a
  * comment naming its owner ("berth-net:NETWORK" or "berth-ctr:NETWORK/CONTAINER"), which is how
  * rules are found again (in the JSON listing) and removed. */
 
@@ -21,6 +21,7 @@ int network_nft_rules_by_comment(const char *comment, bool count_only);
 /* The network's own rules, unless they exist: masquerade of what leaves each subnet and of localhost
  * traffic DNATed onto the bridge; for --internal, forward drops in and out of the bridge instead. */
 int network_nft_add_network_rules(const Network *n);
-/* DNAT for each --publish (validated by the caller) to address, in prerouting and output. */
+/* DNAT for each --publish (validated by the caller) to address, in prerouting and output; also to
+ * address6 (may be NULL or of family 0) for ports published on every host address. */
 int network_nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
-                char *const *publish);
+                const Cidr *address6, char *const *publish);

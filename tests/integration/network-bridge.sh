@@ -196,11 +196,13 @@ check_output "--ip-range and the network's DNS server" "192.168.200.64/26|namese
 "$BERTH" network create --ipv6 n6 >/dev/null
 SUB6=$("$BERTH" network inspect n6 | sed -n 's/.*"subnet": "\(fd[0-9a-f:]*\)\/64".*/\1/p')
 check "--ipv6 adds a unique-local /64" test -n "$SUB6"
-start web6 --network=n6 --init httpd -f -p 80 -h /www
+start web6 --network=n6 --init --publish=8086:80 httpd -f -p 80 -h /www
 check "the IPv6 container gets a lease" wait_until 10 has_lease n6 web6
 ADDR6=$(sed -n 's/.*"address6": "\([0-9a-f:]*\)\/64".*/\1/p' "$BERTH_RUN_DIR/networks/n6/web6.json")
 check_output "its IPv6 address is in the subnet" "$SUB6" echo "$ADDR6"
 check "it answers over IPv6" wait_until 10 http "http://[$ADDR6]/"
+check_output "a published port answers over IPv6 on the bridge's address" "hello-from-web" http "http://[${SUB6}1]:8086/"
+check_output "and over IPv4" "hello-from-web" http "http://127.0.0.1:8086/"
 check_output "masquerade for the IPv6 subnet" "ip6 saddr $SUB6/64 ip6 daddr != $SUB6/64 masquerade" nft list table ip6 berth
 check_output "its /etc/hosts has the IPv6 address too" "$ADDR6	web6" cat "$BERTH_RUN_DIR/containers/web6/hosts"
 stop web6
