@@ -162,7 +162,63 @@ static void test_attach_options(void) {
         CHECK(network_attach_options_parse("n1:alias=bad name", &o) == -EINVAL);
 }
 
+static void test_leases(void) {
+        char tmpl[] = "/tmp/berth-test-lease-XXXXXX";
+        _cleanup_(network_freep) Network *n = NULL;
+        const char *names[] = { "a", "b", "c", "d", "e" };
+        const char *want[] = { "10.1.0.2/29", "10.1.0.3/29", "10.1.0.4/29", "10.1.0.5/29", "10.1.0.6/29" };
+        NetworkLease l = {}, *all = NULL;
+        NetworkAttachOptions o = {};
+        size_t count = 0;
+        int lock;
+
+        CHECK(mkdtemp(tmpl) != NULL);
+        setenv("BERTH_STATE_DIR", tmpl, 1);
+        setenv("BERTH_RUN_DIR", tmpl, 1);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "small", .ipv6 = true,
+                                .subnets = (char *[]) { (char *) "10.1.0.0/29", NULL } }, &n) == 0);
+        lock = network_lock("small");
+        CHECK(lock >= 0);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *a = NULL;
+                CHECK(network_lease_acquire(n, names[i], "veth0", NULL, NULL, &l) == 0);
+                CHECK((a = cidr_format(&l.address)) && streq(a, want[i]));
+                CHECK(l.address6.family == AF_INET6);
+                network_lease_done(&l);
+        }
+        CHECK(network_lease_acquire(n, "f", "veth0", NULL, NULL, &l) == -ENOSPC);
+        /* The same container gets its own address again. */
+        CHECK(network_lease_acquire(n, "c", "veth0", NULL, NULL, &l) == 0 && l.address.addr[3] == 4);
+        network_lease_done(&l);
+        CHECK(network_lease_release("small", "b") == 0);
+        CHECK(network_lease_acquire(n, "f", "veth0", NULL, NULL, &l) == 0 && l.address.addr[3] == 3);
+        network_lease_done(&l);
+        /* Requested addresses. */
+        CHECK(network_attach_options_parse("small:ip=10.1.0.4", &o) == 0);
+        CHECK(network_lease_acquire(n, "g", "veth0", NULL, &o, &l) == -EADDRINUSE);
+        network_attach_options_done(&o);
+        CHECK(network_attach_options_parse("small:ip=10.1.0.7", &o) == 0);
+        CHECK(network_lease_acquire(n, "g", "veth0", NULL, &o, &l) == -EINVAL); /* broadcast */
+        network_attach_options_done(&o);
+        CHECK(network_lease_release("small", "a") == 0);
+        CHECK(network_attach_options_parse("small:ip=10.1.0.2,alias=x", &o) == 0);
+        CHECK(network_lease_acquire(n, "g", "veth0", (char *[]) { (char *) "80:80", NULL }, &o, &l) == 0);
+        network_lease_done(&l);
+        network_attach_options_done(&o);
+        CHECK(network_leases_read("small", &all, &count) == 0 && count == 5);
+        for (size_t i = 0; i < count; i++) {
+                if (streq(all[i].container, "g"))
+                        CHECK(strv_length(all[i].aliases) == 1 && strv_length(all[i].publish) == 1);
+                network_lease_done(&all[i]);
+        }
+        free(all);
+        CHECK(!network_container_is_running("g"));
+        safe_close(lock);
+        CHECK(rm_rf(tmpl) == 0);
+}
+
 int main(void) {
+        test_leases();
         test_attach_options();
         test_parse();
         test_arithmetic();
