@@ -119,19 +119,8 @@ static int resolve_image(Container *c) {
         return 0;
 }
 
-/* Prepends the pod's entries to a list of the container's, which come later and so win. */
-static int prepend_strv(char ***list, char *const *first) {
-        _cleanup_strv_free_ char **n = strv_copy(first);
-
-        if (!n || strv_extend_strv(&n, *list) < 0)
-                return -ENOMEM;
-        strv_free(*list);
-        *list = TAKE_PTR(n);
-        return 0;
-}
-
-/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, its host
- * name, and its DNS and /etc/hosts settings (lib/pod-store.h). */
+/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, and its
+ * host name (lib/pod-store.h). Its DNS and /etc/hosts settings come from pod_apply_to_spec() later. */
 static int join_pod(Container *c) {
         _cleanup_(pod_freep) Pod *pod = NULL;
         _cleanup_free_ char *h = NULL;
@@ -154,10 +143,7 @@ static int join_pod(Container *c) {
         /* The UTS namespace is shared: the pod's host name is the container's. */
         free(c->process.hostname);
         c->process.hostname = strdup(pod->hostname);
-        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0 ||
-                        prepend_strv(&c->spec.dns, pod->dns) < 0 || prepend_strv(&c->spec.dns_search, pod->dns_search) < 0 ||
-                        prepend_strv(&c->spec.dns_option, pod->dns_option) < 0 ||
-                        prepend_strv(&c->spec.add_host, pod->add_host) < 0)
+        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0)
                 return log_oom();
         return 0;
 }
