@@ -3,7 +3,6 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "fs-util.h"
 #include "log.h"
@@ -125,12 +124,14 @@ static int copy_tree(int src, int dst, unsigned depth) {
                         if (symlinkat(target, dst, n) < 0)
                                 return negative_errno();
                         (void) fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
-                } else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-                        if (mknodat(dst, n, st.st_mode, st.st_rdev) < 0)
+                } else if (S_ISFIFO(st.st_mode)) {
+                        if (mkfifoat(dst, n, st.st_mode & 07777) < 0)
                                 return negative_errno();
                         (void) fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
                 }
-                /* Sockets mean nothing without their listener; docker skips them too. */
+                /* Device nodes are not copied: the volume lives on the host, where a node an image
+                 * chose would outlive the container and its device filter. Sockets mean nothing
+                 * without their listener. */
         }
         return 0;
 }

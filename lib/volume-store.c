@@ -405,7 +405,8 @@ const char *volume_option(const Volume *v, const char *key) {
 }
 
 json_t *volume_to_json(const Volume *v) {
-        return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
+        /* docker's fields, then podman's UID and GID when the volume has an owner */
+        json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
                         "Name", v->name,
                         "Driver", v->driver,
                         "Mountpoint", v->mountpoint,
@@ -413,4 +414,11 @@ json_t *volume_to_json(const Volume *v) {
                         "Options", pairs_to_object(v->options),
                         "Scope", "local",
                         "CreatedAt", v->created);
+
+        if (o && ((v->uid != (uid_t) -1 && json_object_set_new(o, "UID", json_integer(v->uid)) < 0) ||
+                        (v->gid != (gid_t) -1 && json_object_set_new(o, "GID", json_integer(v->gid)) < 0))) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }

@@ -39,6 +39,8 @@ ROOTFS=$T/rootfs
 mkdir -p "$ROOTFS/seed/sub"
 echo seeded >"$ROOTFS/seed/sub/file"
 ln -s /etc/passwd "$ROOTFS/seed/link"
+mkfifo "$ROOTFS/seed/fifo"
+mknod "$ROOTFS/seed/null" c 1 3
 chown 65534:65534 "$ROOTFS/seed"
 chmod 0750 "$ROOTFS/seed"
 CASE=0
@@ -80,6 +82,7 @@ check "inspect output is JSON with the docker fields" \
         jq -e '.[0] | has("Name") and has("Driver") and has("Mountpoint") and has("Labels") and has("Options") and has("CreatedAt")' <<<"$inspect"
 check_output "inspect of a missing volume names it" "No such volume: nope" "$BERTH" volume inspect nope
 check "--uid/--gid own _data" bash -c "'$BERTH' volume create --uid 1234 --gid 5678 owned && [ \"\$(stat -c %u:%g '$(data owned)')\" = 1234:5678 ]"
+check "... and inspect shows UID and GID" bash -c "'$BERTH' volume inspect owned | jq -e '.[0].UID == 1234 and .[0].GID == 5678'"
 
 # --- containers ---------------------------------------------------------------------------------
 check "a container writes into a named volume" in_ctr -v v1:/data 'echo hello >/data/msg'
@@ -95,6 +98,8 @@ check_output "--mount type=volume,ro" "Read-only file system" in_ctr --mount typ
 check_output "copy-up: the image's files appear in a new volume" "seeded" in_ctr -v cu:/seed 'cat /seed/sub/file'
 check_output "copy-up: the content is in the volume" "seeded" cat "$(data cu)/sub/file"
 check_output "copy-up: symlinks stay symlinks" "/etc/passwd" readlink "$(data cu)/link"
+check "copy-up: fifos are copied" test -p "$(data cu)/fifo"
+check_fails "copy-up: device nodes are not" test -e "$(data cu)/null"
 check_output "copy-up: owner and mode of the directory" "65534:65534 750" stat -c '%u:%g %a' "$(data cu)"
 echo changed >"$ROOTFS/seed/sub/file"
 check_output "copy-up only into an empty volume" "seeded" in_ctr -v cu:/seed 'cat /seed/sub/file'
