@@ -49,7 +49,9 @@ bool network_container_is_running(const char *container) {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return errno != ENOENT;
-        /* The supervisor holds an exclusive flock for the container's whole life. */
+        /* The supervisor holds an exclusive flock for the container's whole life. Only when the
+         * container is gone does this probe take the lock, for an instant; a supervisor of the same
+         * name starting in that instant is told the name is in use and fails (systemd may retry). */
         if (flock(fd, LOCK_SH | LOCK_NB) < 0)
                 return errno == EWOULDBLOCK;
         (void) flock(fd, LOCK_UN);
