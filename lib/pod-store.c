@@ -337,22 +337,23 @@ int pod_load(const char *name, Pod **ret) {
                 return -ENOMEM;
         if (!pod_is_complete(dir))
                 return -ENOENT;
+        p = calloc(1, sizeof *p);
+        if (!p)
+                return -ENOMEM;
         o = json_load_file(path, 0, &err);
-        if (!o)
-                return log_error_errno(-EBADMSG, "%s:%d: %s", path, err.line, err.text);
+        if (!o) {
+                log_error("%s:%d: %s", path, err.line, err.text);
+                return -EBADMSG;
+        }
         hostname = json_string_value(json_object_get(o, "hostname"));
         network = json_string_value(json_object_get(o, "network"));
         created = json_string_value(json_object_get(o, "created"));
-        if (r >= 0 && !(p = calloc(1, sizeof *p)))
+        p->name = strdup(name);
+        p->hostname = strdup(hostname ?: name);
+        p->network = network ? strdup(network) : NULL;
+        p->created = strdup(created ?: "");
+        if (!p->name || !p->hostname || (network && !p->network) || !p->created)
                 r = -ENOMEM;
-        if (r >= 0) {
-                p->name = strdup(name);
-                p->hostname = strdup(hostname ?: name);
-                p->network = network ? strdup(network) : NULL;
-                p->created = strdup(created ?: "");
-                if (!p->name || !p->hostname || (network && !p->network) || !p->created)
-                        r = -ENOMEM;
-        }
         if (r >= 0)
                 r = json_strv(json_object_get(o, "publish"), &p->publish);
         if (r >= 0)
@@ -367,7 +368,7 @@ int pod_load(const char *name, Pod **ret) {
                 r = json_strv(json_object_get(o, "labels"), &p->labels);
         json_decref(o);
         if (r == -EBADMSG)
-                return log_error_errno(r, "%s: list fields must be arrays of strings.", path);
+                log_error("%s: list fields must be arrays of strings.", path);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(p);
