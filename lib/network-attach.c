@@ -602,6 +602,11 @@ int network_attach_container(const char *network, const char *container, pid_t p
         if (lock < 0)
                 return lock;
         (void) network_reclaim_stale(n->name);
+        /* A lease of our own name: a predecessor was killed and we were started again right away (we
+         * hold the name's lock now, so it looked alive). Its rules and hosts lines go first. */
+        r = network_lease_exists(n->name, container);
+        if (r > 0)
+                (void) detach_locked(n->name, container, NULL);
         r = route_socket(&sk);
         if (r < 0)
                 return r;
@@ -629,7 +634,7 @@ int network_attach_container(const char *network, const char *container, pid_t p
 }
 
 int network_detach_container(const char *network, const char *container) {
-        _cleanup_free_ char *plain = NULL, *lease = NULL;
+        _cleanup_free_ char *plain = NULL;
         _cleanup_close_ int lock = -EBADF;
         const char *name;
 
@@ -642,10 +647,7 @@ int network_detach_container(const char *network, const char *container) {
         if (!network_name_is_valid(name))
                 return 0;
         /* No lease: never attached, or `berth network rm -f` took the network away already. */
-        lease = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name, "/", container, ".json");
-        if (!lease)
-                return log_oom();
-        if (access(lease, F_OK) < 0 && errno == ENOENT)
+        if (network_lease_exists(name, container) == 0)
                 return 0;
         lock = network_lock(name);
         if (lock < 0)

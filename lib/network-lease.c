@@ -295,6 +295,16 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
         return 0;
 }
 
+int network_lease_exists(const char *name, const char *container) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name, "/", container, ".json");
+
+        if (!path)
+                return log_oom();
+        if (access(path, F_OK) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        return 1;
+}
+
 int network_lease_release(const char *name, const char *container) {
         _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name, "/", container, ".json");
 

@@ -130,3 +130,4 @@ int network_leases_read(const char *name, NetworkLease **ret, size_t *ret_n);
 int network_lease_acquire(const Network *n, const char *container, const char *veth, char *const *publish,
                 const NetworkAttachOptions *opts, NetworkLease *ret);
 int network_lease_release(const char *name, const char *container);
+int network_lease_exists(const char *name, const char *container); /* 1, 0 or -errno */

@@ -179,6 +179,14 @@ echo 1 >"$CG/crash/cgroup.kill"
 check "after kill -9 the container's processes go" wait_until 10 test ! -s "$CG/crash/cgroup.procs"
 rmdir "$CG/crash" 2>/dev/null
 check "its veth goes with its namespace" wait_until 10 no_veths
+start crash --network=n1 --init --publish=9090:80 httpd -f -p 80 -h /www
+check "restarted under the same name at once, it answers again" wait_until 10 http "http://127.0.0.1:9090/"
+check_output "with one set of rules, not two" "2" sh -c "nft list ruleset | grep -c 'berth-ctr:n1/crash\"'"
+kill -KILL "${SUP[crash]}"; wait "${SUP[crash]}" 2>/dev/null; unset "SUP[crash]"
+echo 1 >"$CG/crash/cgroup.kill"
+check "killed again, its processes go" wait_until 10 test ! -s "$CG/crash/cgroup.procs"
+rmdir "$CG/crash" 2>/dev/null
+check "its veth goes again" wait_until 10 no_veths
 check_output "a new container on the network starts" "ok" run next --network=n1 echo ok
 check "the stale lease is gone" no_lease n1 crash
 check "the stale rules are gone" no_rules_for n1/crash
