@@ -346,6 +346,14 @@ static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgr
         return pid;
 }
 
+/* Did the container end because of the stop signal or the kill after the stop timeout? A shell as PID 1
+ * reports a signal its child died of as 128+N, so that counts too. */
+static bool ended_by_stop(const Container *c, int status) {
+        int sig = WIFSIGNALED(status) ? WTERMSIG(status)
+                : WIFEXITED(status) && WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128 : 0;
+        return sig != 0 && (sig == c->stop_signal || sig == SIGKILL || sig == SIGTERM);
+}
+
 typedef struct Loop {
         Container *c;
         CgroupPaths *cgroup;
@@ -356,6 +364,7 @@ typedef struct Loop {
         StateInfo info;         /* kept to rewrite state.json when the health changes */
         char *unit;
         bool started, stopping;
+        bool stop_requested; /* systemd (or a user) asked us to stop: SIGTERM or SIGINT */
         ChildError error;
         bool have_error;
 } Loop;
@@ -517,8 +526,10 @@ static int event_loop(Loop *l, int *ret_status) {
                         struct signalfd_siginfo si;
                         if (read(l->signal_fd, &si, sizeof si) == (ssize_t) sizeof si && si.ssi_signo != SIGCHLD) {
                                 forward_signal(l, (int) si.ssi_signo);
-                                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+                                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                                        l->stop_requested = true;
                                         start_stop_timer(l);
+                                }
                         }
                 }
                 if (p[3].revents) {
@@ -662,6 +673,12 @@ int container_run(Container *c, CgroupPaths *cg) {
         l.fifo_fd = safe_close(l.fifo_fd);
         unit = l.unit;
         ret = r < 0 ? EXIT_RUNTIME_FAILED : l.have_error ? l.error.exit_status : exit_status_from_wait(status);
+        if (r >= 0 && !l.have_error && !c->oci && l.stop_requested && ended_by_stop(c, status)) {
+                /* A requested stop that worked is a success, as for any service systemd stops: otherwise
+                 * every `systemctl stop` would leave the unit failed with 143 or 137. */
+                log_info("Container %s stopped.", c->name);
+                ret = EXIT_SUCCESS;
+        }
         if (c->oci)
                 (void) oci_state_write(c, "stopped", pid, ret);
         return ret;

@@ -255,7 +255,7 @@ check_output "--network=host keeps the host's" "$(readlink /proc/self/ns/net)" i
 start=$SECONDS
 kill -TERM "$BG"
 wait "$BG" && rc=0 || rc=$?
-check "SIGTERM stops 'sleep' (which ignores it as PID 1) after the stop timeout: 137" test "$rc" -eq 137
+check "SIGTERM stops 'sleep' (which ignores it as PID 1) after the stop timeout; a requested stop exits 0" test "$rc" -eq 0
 check "... within the stop timeout" test $((SECONDS - start)) -le 4
 check "no process is left" test ! -e "/proc/$ctr_pid"
 check "no cgroup is left" test -z "$(find "$BG_CG" -mindepth 1 -type d)"
@@ -264,8 +264,18 @@ check "no lock file is left" test ! -e "$BERTH_RUN_DIR/containers/.sleeper.lock"
 check "no overlay mount is left" bash -c "! grep -q '$T' /proc/self/mountinfo"
 rmdir "$BG_CG"
 
+# catches_signal NAME SIGNUM: the container's PID 1 has a handler for the signal (SigCgt in its status),
+# so a test does not race the shell's `trap` (PID 1 ignores signals it has no handler for).
+catches_signal() {
+        local pid mask
+        pid=$(json_field "$BERTH_RUN_DIR/containers/$1/state.json" pid 2>/dev/null) || return 1
+        mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || return 1
+        [ -n "$mask" ] && (( (16#$mask >> ($2 - 1)) & 1 ))
+}
+
 start_bg trapper --rootfs="$ROOTFS" --stop-timeout=30 sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
 check "a container that handles SIGTERM starts" wait_until 10 test -e "$BERTH_RUN_DIR/containers/trapper/state.json"
+check "... and its shell has installed the trap" wait_until 10 catches_signal trapper 15
 start=$SECONDS
 kill -TERM "$BG"
 wait "$BG" && rc=0 || rc=$?
@@ -274,6 +284,7 @@ rmdir "$BG_CG"
 
 start_bg stopsig --rootfs="$ROOTFS" --stop-signal=SIGUSR1 sh -c 'trap "exit 42" USR1; while :; do sleep 0.1; done'
 check "--stop-signal container starts" wait_until 10 test -e "$BERTH_RUN_DIR/containers/stopsig/state.json"
+check "... and its shell has installed the trap" wait_until 10 catches_signal stopsig 10
 kill -TERM "$BG"
 wait "$BG" && rc=0 || rc=$?
 check "SIGTERM becomes --stop-signal" test "$rc" -eq 42
