@@ -14,12 +14,14 @@
 #include "paths.h"
 #include "run-options.h"
 #include "strv.h"
+#include "unit-container-extra.h"
 #include "unit-convert.h"
 #include "words.h"
 
 /* Keys handled here rather than (only) through the table. */
 static const char *const container_keys[] = {
-        "Image", "Exec", "Group", "Pod", "StartWithPod", "LogDriver", NULL,
+        "Image", "Exec", "Group", "Pod", "StartWithPod", "LogDriver", "IP", "IP6", "NetworkAlias", "ReloadCmd",
+        "ReloadSignal", NULL,
 };
 
 /* Quadlet keys berth has no option for yet: a clear error rather than "unknown key". */
@@ -27,8 +29,7 @@ static const char *const container_unsupported[] = {
         "AppArmor", "AutoUpdate", "CgroupsMode", "EnvironmentHost", "ExposeHostPort", "GIDMap",
         "HealthLogDestination", "HealthMaxLogCount", "HealthMaxLogSize", "HealthStartupCmd",
         "HealthStartupInterval", "HealthStartupRetries", "HealthStartupSuccess", "HealthStartupTimeout",
-        "HttpProxy", "IP", "IP6", "LogOpt", "Mask", "NetworkAlias", "ReadOnlyTmpfs", "ReloadCmd",
-        "ReloadSignal", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay", "Secret",
+        "HttpProxy", "LogOpt", "Mask", "ReadOnlyTmpfs", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay", "Secret",
         "SecurityLabelDisable", "SecurityLabelFileType", "SecurityLabelLevel", "SecurityLabelNested",
         "SecurityLabelType", "ShmSize", "SubGIDMap", "SubUIDMap", "Timezone", "UIDMap", "Unmask", "VolatileTmp",
         NULL,
@@ -243,8 +244,9 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 r = convert_resolve(c, e, v, "pod", NULL, &svc, &spec->pod);
                 return r < 0 ? r : convert_add_dependency(c, "BindsTo", svc);
         }
-        if (streq(e->key, "Group") || streq(e->key, "ServiceName"))
-                return 0; /* Group= is joined to User= below, ServiceName= named the unit */
+        if (streq(e->key, "Group") || streq(e->key, "ServiceName") || streq(e->key, "IP") || streq(e->key, "IP6") ||
+            streq(e->key, "NetworkAlias") || streq(e->key, "ReloadCmd") || streq(e->key, "ReloadSignal"))
+                return 0; /* handled once all keys are read: see convert_container() */
         if (streq(e->key, "StartWithPod"))
                 return parse_boolean(v) < 0 ? convert_error(c, e, "'%s' is not a boolean (yes or no).", v) : 0;
         if (streq(e->key, "LogDriver")) {
@@ -408,6 +410,11 @@ int convert_container(ConvertContext *c) {
                 return convert_error(c, rootfs, "Image= and Rootfs= exclude each other.");
         if (spec.rootfs && spec.rootfs[0] != '/')
                 return convert_error(c, rootfs, "'%s' is not an absolute path.", spec.rootfs);
+        r = container_network_options(c, &spec.network);
+        if (r >= 0)
+                r = container_reload(c, spec.name);
+        if (r < 0)
+                return r;
 
         /* The container's state and its images must be mounted before it starts. */
         r = convert_add_mounts_for(c, state);

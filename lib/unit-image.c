@@ -5,21 +5,19 @@
 #include "unit-convert.h"
 
 static const KeyFlag image_flags[] = {
-        { "AllTags", "--all-tags", KEY_FLAG_SWITCH, NULL },
         { "Arch", "--arch", KEY_FLAG_STRING, NULL },
         { "OS", "--os", KEY_FLAG_STRING, NULL },
         { "Variant", "--variant", KEY_FLAG_STRING, NULL },
         { "AuthFile", "--authfile", KEY_FLAG_STRING, NULL },
-        { "CertDir", "--cert-dir", KEY_FLAG_STRING, NULL },
         { "Creds", "--creds", KEY_FLAG_STRING, NULL },
         { "TLSVerify", "--tls-verify", KEY_FLAG_BOOL, NULL },
-        { "Policy", "--policy", KEY_FLAG_STRING, NULL },
         { "Retry", "--retry", KEY_FLAG_STRING, NULL },
         { "RetryDelay", "--retry-delay", KEY_FLAG_STRING, NULL },
 };
 
 static const char *const image_keys[] = { "Image", "ImageTag", NULL };
-static const char *const image_unsupported[] = { "DecryptionKey", NULL };
+/* berth pull has no equivalent of these yet (see berth-pull(1)). */
+static const char *const image_unsupported[] = { "AllTags", "CertDir", "DecryptionKey", "Policy", NULL };
 
 int convert_image(ConvertContext *c) {
         _cleanup_strv_free_ char **argv = NULL, **tag_argv = NULL;

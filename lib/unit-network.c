@@ -42,8 +42,8 @@ static int check_subnets(ConvertContext *c) {
 
 int convert_network(ConvertContext *c) {
         _cleanup_strv_free_ char **argv = NULL, **rm = NULL;
-        _cleanup_free_ char *del = NULL;
-        const UnitEntry *de;
+        _cleanup_free_ char *del = NULL, *driver = NULL;
+        const UnitEntry *de, *dr;
         int r;
 
         r = convert_check_keys(c, network_flags, ELEMENTSOF(network_flags), network_keys, NULL);
@@ -51,6 +51,9 @@ int convert_network(ConvertContext *c) {
                 r = check_subnets(c);
         if (r < 0)
                 return r;
+        driver = convert_lookup(c, "Driver", &dr);
+        if (driver && !streq(driver, "bridge"))
+                return convert_error(c, dr, "'%s' is not supported: berth networks are bridges.", driver);
         del = convert_lookup(c, "NetworkDeleteOnStop", &de);
         if (del && parse_boolean(del) < 0)
                 return convert_error(c, de, "'%s' is not a boolean (yes or no).", del);

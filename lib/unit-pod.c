@@ -24,25 +24,19 @@ static const char *const pod_unsupported[] = {
         "ShmSize", "StopTimeout", "SubGIDMap", "SubUIDMap", "UIDMap", "UserNS", "Volume", NULL,
 };
 
+/* A pod has a network namespace of its own with only lo: `berth pod create` takes none or private, and
+ * refuses berth networks (see berth-pod(1)), so the generator says so rather than write a unit that fails. */
 static int pod_network(ConvertContext *c, char ***argv) {
-        _cleanup_free_ const UnitEntry **nets = NULL;
-        int r = unit_file_lookup_list(c->in, "Pod", "Network", &nets);
+        _cleanup_free_ char *v = NULL;
+        const UnitEntry *e;
 
-        for (int i = 0; r >= 0 && nets[i]; i++) {
-                _cleanup_free_ char *v = unit_value_unquote(nets[i]->value), *svc = NULL, *res = NULL;
-                if (!v)
-                        return -ENOMEM;
-                if (!endswith(v, ".network")) {
-                        r = strv_consume(argv, strjoin("--network=", v));
-                        continue;
-                }
-                r = convert_resolve(c, nets[i], v, "network", NULL, &svc, &res);
-                if (r >= 0)
-                        r = convert_add_dependency(c, "Requires", svc);
-                if (r >= 0)
-                        r = strv_consume(argv, strjoin("--network=", res));
-        }
-        return r < 0 ? r : 0;
+        v = convert_lookup(c, "Network", &e);
+        if (!v)
+                return 0;
+        if (!streq(v, "none") && !streq(v, "private"))
+                return convert_error(c, e, "'%s': pods cannot join networks yet; use none or private (the pod's "
+                                "containers share a network namespace with only lo).", v);
+        return strv_consume(argv, strjoin("--network=", v));
 }
 
 /* The containers that join this pod and start with it. */

@@ -21,13 +21,16 @@ static const char *const volume_unsupported[] = { "Image", NULL };
 
 int convert_volume(ConvertContext *c) {
         _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *type = NULL, *device = NULL;
-        const UnitEntry *te;
+        _cleanup_free_ char *type = NULL, *device = NULL, *driver = NULL;
+        const UnitEntry *te, *de;
         int r;
 
         r = convert_check_keys(c, volume_flags, ELEMENTSOF(volume_flags), volume_keys, volume_unsupported);
         if (r < 0)
                 return r;
+        driver = convert_lookup(c, "Driver", &de);
+        if (driver && !streq(driver, "local"))
+                return convert_error(c, de, "'%s' is not supported: berth volumes use the local driver.", driver);
         type = convert_lookup(c, "Type", &te);
         device = convert_lookup(c, "Device", NULL);
         if (type && !device)
