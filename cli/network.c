@@ -222,7 +222,7 @@ static int network_inspect(int argc, char *argv[]) {
                 if (network_leases_read(n->name, &leases, &count) >= 0)
                         for (size_t j = 0; j < count; j++) {
                                 _cleanup_free_ char *a = cidr_format(&leases[j].address);
-                                if (network_container_is_running(leases[j].container))
+                                if (network_lease_is_live(&leases[j]))
                                         json_object_set_new(ctrs, leases[j].container,
                                                         json_pack("{s:s, s:s, s:o}", "address", a ?: "", "interface",
                                                                 leases[j].veth, "aliases", strv_to_json(leases[j].aliases)));

@@ -37,10 +37,12 @@ static int pod_create_verb(int argc, char *argv[]) {
         while (r >= 0 && (c = getopt_long(argc, argv, "hn:p:l:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf("Usage: berth pod create [--ignore] [--network=none|private] [--hostname=NAME] "
-                               "[--publish=SPEC]... [--dns=IP]... [--dns-search=DOMAIN]... [--dns-option=OPT]... "
-                               "[--add-host=NAME:IP]... [--label=KEY=VALUE]... NAME\n\n"
+                        printf("Usage: berth pod create [--ignore] [--network=none|private|NETWORK[:OPTIONS]] [--hostname=NAME] "
+                               "[--publish=[IP:]HOST:CONTAINER[/PROTO]]... [--dns=IP]... [--dns-search=DOMAIN]... "
+                               "[--dns-option=OPT]... [--add-host=NAME:IP]... [--label=KEY=VALUE]... NAME\n\n"
                                "Makes the network, IPC and UTS namespaces that the pod's containers (--pod=NAME) share.\n"
+                               "On a berth network the pod holds one address for them all, and --publish forwards\n"
+                               "host ports to it.\n"
                                "--ignore succeeds when the pod exists already (and leaves it unchanged).\n");
                         return 0;
                 case ARG_IGNORE:
@@ -85,8 +87,6 @@ static int pod_create_verb(int argc, char *argv[]) {
                 r = log_error_errno(-EINVAL, "'berth pod create' takes exactly one NAME.");
         if (r >= 0) {
                 p.name = (char *) (name ?: argv[optind]);
-                if (p.publish)
-                        log_warning("Pod '%s': --publish is recorded but ports are not forwarded yet.", p.name);
                 r = pod_create(&p);
                 if (r == -EEXIST && !ignore)
                         r = log_error_errno(r, "Pod '%s' already exists.", p.name);

@@ -19,6 +19,7 @@
 #include "network-attach.h"
 #include "network-nft.h"
 #include "paths.h"
+#include "pod-store.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_sock *, nl_socket_free);
@@ -109,19 +110,16 @@ static int route_socket(struct nl_sock **ret) {
         return 0;
 }
 
-/* A netlink socket that talks to the network namespace of pid (sockets stay in the namespace they
+/* A netlink socket that talks to the network namespace netns_fd (sockets stay in the namespace they
  * were made in, so we step in, make it, and step back). */
-static int route_socket_in(pid_t pid, struct nl_sock **ret) {
-        _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), target = -EBADF;
-        char path[64];
+static int route_socket_in(int netns_fd, struct nl_sock **ret) {
+        _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
         int r;
 
-        (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
-        target = open(path, O_RDONLY | O_CLOEXEC);
-        if (self < 0 || target < 0)
-                return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
-        if (setns(target, CLONE_NEWNET) < 0)
-                return log_error_errno(-errno, "Failed to enter network namespace %s: %m", path);
+        if (self < 0)
+                return log_error_errno(-errno, "Failed to open our network namespace: %m");
+        if (setns(netns_fd, CLONE_NEWNET) < 0)
+                return log_error_errno(-errno, "Failed to enter the network namespace to attach: %m");
         r = route_socket(ret);
         if (setns(self, CLONE_NEWNET) < 0) {
                 /* We cannot continue in the container's namespace. */
@@ -242,9 +240,9 @@ static int delete_link(struct nl_sock *sk, const char *name) {
         return 0;
 }
 
-/* The veth pair: host end on the bridge, the peer created directly in the container's namespace as
- * eth0, so the name never clashes with the host's interfaces. */
-static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, pid_t pid, const char *ifname,
+/* The veth pair: host end on the bridge, the peer created directly in the container's (or pod's)
+ * namespace as eth0, so the name never clashes with the host's interfaces. */
+static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, int netns_fd, const char *ifname,
                 const char *mac) {
         _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_veth_alloc(), *peer = NULL;
         _cleanup_(nl_addr_putp) struct nl_addr *lladdr = NULL;
@@ -263,7 +261,7 @@ static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, p
         rtnl_link_set_name(link, veth);
         rtnl_link_set_master(link, bridge);
         rtnl_link_set_name(peer, ifname);
-        rtnl_link_set_ns_pid(peer, pid);
+        rtnl_link_set_ns_fd(peer, netns_fd);
         if (mac) {
                 r = nl_addr_parse(mac, AF_LLC, &lladdr);
                 if (r < 0)
@@ -303,11 +301,11 @@ static int add_default_route(struct nl_sock *sk, int ifindex, const Cidr *gatewa
 }
 
 /* Inside the container: eth0 with its addresses, lo, and default routes via the gateways. */
-static int configure_container(pid_t pid, const Network *n, const NetworkLease *lease, const char *ifname) {
+static int configure_container(int netns_fd, const Network *n, const NetworkLease *lease, const char *ifname) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         int eth0, lo, r;
 
-        r = route_socket_in(pid, &sk);
+        r = route_socket_in(netns_fd, &sk);
         if (r < 0)
                 return r;
         eth0 = link_index(sk, ifname);
@@ -336,10 +334,11 @@ static int configure_container(pid_t pid, const Network *n, const NetworkLease *
 
 /* Containers on one network find each other by name through /etc/hosts. A peer's file is bind-mounted
  * into it, so it is rewritten in place (a rename would not reach the container): our line, marked with
- * our name, is dropped, and line appended when given. */
-static int peer_hosts_update(const char *peer, const char *container, const char *line) {
+ * our owner id, is dropped, and so is an unmarked line starting with stale (the "IP\tNAME" a pod member
+ * got from pod_apply_to_spec() when it started); line is appended when given. */
+static int peer_hosts_update(const char *peer, const char *owner, const char *line, const char *stale) {
         _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", peer, "/hosts"),
-                            *mark = strjoin("\t# berth-peer:", container), *old = NULL, *out = strdup("");
+                            *mark = strjoin("\t# berth-peer:", owner), *old = NULL, *out = strdup("");
         _cleanup_close_ int fd = -EBADF;
         size_t l;
 
@@ -351,8 +350,9 @@ static int peer_hosts_update(const char *peer, const char *container, const char
         if (read_full_fd(fd, &old, NULL) < 0)
                 return 0;
         for (char *save = NULL, *ln = strtok_r(old, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+                const char *rest = stale ? startswith(ln, stale) : NULL;
                 char *more;
-                if (endswith(ln, mark))
+                if (endswith(ln, mark) || (rest && (*rest == 0 || *rest == ' ')))
                         continue;
                 more = strjoin(out, ln, "\n");
                 if (!more)
@@ -373,10 +373,26 @@ static int peer_hosts_update(const char *peer, const char *container, const char
         return 0;
 }
 
+/* The same for every /etc/hosts behind a lease: a container's own, or those of a pod's running members
+ * (they share the pod's address). */
+static void owner_hosts_update(const char *peer_owner, const char *owner, const char *line, const char *stale) {
+        _cleanup_strv_free_ char **members = NULL;
+        const char *pod = network_owner_pod(peer_owner);
+
+        if (!pod) {
+                (void) peer_hosts_update(peer_owner, owner, line, stale);
+                return;
+        }
+        if (pod_members(pod, &members) < 0)
+                return;
+        STRV_FOREACH(m, members)
+                (void) peer_hosts_update(*m, owner, line, stale);
+}
+
 /* Each live peer learns our address, and we learn theirs (into our own hosts text). */
 static int hosts_exchange(const char *network, const NetworkLease *lease, char **own) {
         _cleanup_free_ char *ip = address_format(&lease->address), *my_aliases = strv_join(lease->aliases, " ");
-        const char *container = lease->container;
+        const char *owner = lease->container;
         NetworkLease *leases = NULL;
         size_t n = 0;
         int r;
@@ -389,16 +405,17 @@ static int hosts_exchange(const char *network, const NetworkLease *lease, char *
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *peer_ip = address_format(&leases[i].address),
                                     *peer_aliases = strv_join(leases[i].aliases, " ");
-                if (r >= 0 && !streq(leases[i].container, container) && peer_ip && peer_aliases &&
-                                network_container_is_running(leases[i].container)) {
-                        _cleanup_free_ char *mine = strjoin(ip, "\t", container, *my_aliases ? " " : "", my_aliases),
-                                            *theirs = strjoin(*own, peer_ip, "\t", leases[i].container,
+                if (r >= 0 && !streq(leases[i].container, owner) && peer_ip && peer_aliases &&
+                                network_lease_is_live(&leases[i])) {
+                        _cleanup_free_ char *mine = strjoin(ip, "\t", network_owner_name(owner), *my_aliases ? " " : "",
+                                                            my_aliases),
+                                            *theirs = strjoin(*own, peer_ip, "\t", network_owner_name(leases[i].container),
                                                             *peer_aliases ? " " : "", peer_aliases,
                                                             "\t# berth-peer:", leases[i].container, "\n");
                         if (!mine || !theirs)
                                 r = log_oom();
                         else {
-                                (void) peer_hosts_update(leases[i].container, container, mine);
+                                owner_hosts_update(leases[i].container, owner, mine, NULL);
                                 free(*own);
                                 *own = TAKE_PTR(theirs);
                         }
@@ -409,15 +426,21 @@ static int hosts_exchange(const char *network, const NetworkLease *lease, char *
         return r;
 }
 
-static void hosts_forget(const char *network, const char *container) {
+static void hosts_forget(const char *network, const char *owner) {
+        _cleanup_free_ char *stale = NULL;
         NetworkLease *leases = NULL;
         size_t n = 0;
 
         if (network_leases_read(network, &leases, &n) < 0)
                 return;
+        for (size_t i = 0; i < n && !stale; i++)
+                if (streq(leases[i].container, owner)) {
+                        _cleanup_free_ char *ip = address_format(&leases[i].address);
+                        stale = ip ? strjoin(ip, "\t", network_owner_name(owner)) : NULL;
+                }
         for (size_t i = 0; i < n; i++) {
-                if (!streq(leases[i].container, container))
-                        (void) peer_hosts_update(leases[i].container, container, NULL);
+                if (!streq(leases[i].container, owner))
+                        owner_hosts_update(leases[i].container, owner, NULL, stale);
                 network_lease_done(&leases[i]);
         }
         free(leases);
@@ -515,7 +538,7 @@ int network_reclaim_stale(const char *network) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                if (network_container_is_running(leases[i].container))
+                if (network_lease_is_live(&leases[i]))
                         live++;
                 else {
                         log_debug("Reclaiming the lease of container %s on network %s.", leases[i].container, network);
@@ -546,7 +569,7 @@ static int check_publish_conflicts(const char *container, char *const *publish) 
                         continue;
                 for (size_t i = 0; i < n; i++) {
                         if (r >= 0 && !streq(leases[i].container, container) &&
-                                        network_container_is_running(leases[i].container))
+                                        network_lease_is_live(&leases[i]))
                                 STRV_FOREACH(theirs, leases[i].publish)
                                         STRV_FOREACH(mine, publish) {
                                                 PublishSpec a, b;
@@ -563,7 +586,10 @@ static int check_publish_conflicts(const char *container, char *const *publish) 
         return r;
 }
 
-int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
+/* Plugs the network namespace netns_fd into network for owner (a container's name or "pod:NAME").
+ * run_dir: the container's, whose hosts and resolv.conf get the network's view; NULL for a pod, whose
+ * members get it from pod_apply_to_spec() when they start. */
+static int attach_netns(const char *network, const char *owner, int netns_fd, const char *run_dir,
                 const char *hostname, char *const *publish, bool keep_resolv) {
         _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
@@ -573,8 +599,6 @@ int network_attach_container(const char *network, const char *container, pid_t p
         char veth[16];
         int r;
 
-        if (network_name_is_mode(network))
-                return 0;
         r = network_attach_options_parse(network, &opts);
         if (r < 0)
                 return r;
@@ -593,10 +617,14 @@ int network_attach_container(const char *network, const char *container, pid_t p
                         return log_error_errno(-EINVAL, "Invalid --publish '%s': expected [IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] "
                                         "with an IPv4 address.", *s);
         }
-        r = check_publish_conflicts(container, publish);
+        /* A pod is known by its host name too, as its containers know themselves. */
+        if (!run_dir && hostname && !streq(hostname, network_owner_name(owner)) && !strv_contains(opts.aliases, hostname) &&
+                        strv_extend(&opts.aliases, hostname) < 0)
+                return log_oom();
+        r = check_publish_conflicts(owner, publish);
         if (r < 0)
                 return r;
-        network_veth_name(n->name, container, veth);
+        network_veth_name(n->name, owner, veth);
 
         lock = network_lock(n->name);
         if (lock < 0)
@@ -604,33 +632,62 @@ int network_attach_container(const char *network, const char *container, pid_t p
         (void) network_reclaim_stale(n->name);
         /* A lease of our own name: a predecessor was killed and we were started again right away (we
          * hold the name's lock now, so it looked alive). Its rules and hosts lines go first. */
-        r = network_lease_exists(n->name, container);
+        r = network_lease_exists(n->name, owner);
         if (r > 0)
-                (void) detach_locked(n->name, container, NULL);
+                (void) detach_locked(n->name, owner, NULL);
         r = route_socket(&sk);
         if (r < 0)
                 return r;
         r = ensure_bridge(sk, n);
         if (r < 0)
                 return r;
-        r = network_lease_acquire(n, container, veth, publish, &opts, &lease);
+        r = network_lease_acquire(n, owner, veth, publish, &opts, &lease);
         if (r < 0)
                 return r;
-        r = create_veth(sk, n, veth, pid, opts.interface ?: "eth0", opts.mac);
+        r = create_veth(sk, n, veth, netns_fd, opts.interface ?: "eth0", opts.mac);
         if (r >= 0)
-                r = configure_container(pid, n, &lease, opts.interface ?: "eth0");
+                r = configure_container(netns_fd, n, &lease, opts.interface ?: "eth0");
         if (r >= 0)
-                r = network_nft_add_publish_rules(n->name, container, &lease.address, &lease.address6, publish);
-        if (r >= 0)
-                r = update_files(n, run_dir, hostname, container, &lease, keep_resolv);
+                r = network_nft_add_publish_rules(n->name, owner, &lease.address, &lease.address6, publish);
+        if (r >= 0 && run_dir)
+                r = update_files(n, run_dir, hostname, owner, &lease, keep_resolv);
+        else if (r >= 0) {
+                /* The peers learn the pod's address; what it learns of them is read at member start. */
+                _cleanup_free_ char *scratch = strdup("");
+                r = scratch ? hosts_exchange(n->name, &lease, &scratch) : log_oom();
+        }
         if (r < 0)
-                (void) detach_locked(n->name, container, veth);
+                (void) detach_locked(n->name, owner, veth);
         else {
                 _cleanup_free_ char *a = cidr_format(&lease.address);
-                log_debug("Container %s is %s on network %s (%s).", container, a ?: "?", n->name, veth);
+                log_debug("%s is %s on network %s (%s).", owner, a ?: "?", n->name, veth);
         }
         network_lease_done(&lease);
         return r;
+}
+
+int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
+                const char *hostname, char *const *publish, bool keep_resolv) {
+        _cleanup_close_ int netns = -EBADF;
+        char path[64];
+
+        if (network_name_is_mode(network))
+                return 0;
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
+        netns = open(path, O_RDONLY | O_CLOEXEC);
+        if (netns < 0)
+                return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
+        return attach_netns(network, container, netns, run_dir, hostname, publish, keep_resolv);
+}
+
+int network_attach_pod(const char *network, const char *pod, int netns_fd, const char *hostname, char *const *publish) {
+        _cleanup_free_ char *owner = network_pod_owner(pod);
+
+        if (!owner)
+                return log_oom();
+        if (network_name_is_mode(network))
+                return 0;
+        return attach_netns(network, owner, netns_fd, NULL, hostname, publish, true);
 }
 
 int network_detach_container(const char *network, const char *container) {
@@ -653,6 +710,25 @@ int network_detach_container(const char *network, const char *container) {
         if (lock < 0)
                 return lock;
         return detach_locked(name, container, NULL);
+}
+
+int network_detach_pod(const char *pod) {
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ char *owner = network_pod_owner(pod);
+        int r, ret = 0;
+
+        if (!owner)
+                return log_oom();
+        r = network_list(&names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list the networks: %m");
+        STRV_FOREACH(name, names)
+                if (network_lease_exists(*name, owner) > 0) {
+                        r = network_detach_container(*name, owner);
+                        if (r < 0 && ret >= 0)
+                                ret = r;
+                }
+        return ret;
 }
 
 int network_host_subnets(Cidr **ret, size_t *ret_n) {

@@ -32,6 +32,13 @@ int network_attach_container(const char *network, const char *container, pid_t p
                 const char *hostname, char *const *publish, bool keep_resolv);
 /* Undoes the attach: rules, host veth, lease. Idempotent; a no-op for namespace modes. */
 int network_detach_container(const char *network, const char *container);
+/* A pod's held network namespace (an fd of $BERTH_RUN_DIR/pods/NAME/netns) on network
+ * (NAME[:OPTIONS]): a lease owned by "pod:POD" (network-store.h), veth, addresses, routes and the
+ * DNAT rules of publish; the peers' /etc/hosts list the pod by its name and host name. Nothing is left
+ * behind on failure. A no-op for namespace modes. */
+int network_attach_pod(const char *network, const char *pod, int netns_fd, const char *hostname, char *const *publish);
+/* Detaches the pod from every network it has a lease on (rules, veth, lease, peers' hosts lines). */
+int network_detach_pod(const char *pod);
 /* Under the network's lock: detaches every container whose supervisor is gone. Returns the number of
  * live leases left. */
 int network_reclaim_stale(const char *network);

@@ -4,9 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -56,6 +59,37 @@ bool network_container_is_running(const char *container) {
                 return errno == EWOULDBLOCK;
         (void) flock(fd, LOCK_UN);
         return false;
+}
+
+char *network_pod_owner(const char *pod) {
+        return strjoin(NETWORK_POD_OWNER_PREFIX, pod);
+}
+
+const char *network_owner_pod(const char *owner) {
+        return startswith(owner, NETWORK_POD_OWNER_PREFIX);
+}
+
+const char *network_owner_name(const char *owner) {
+        return network_owner_pod(owner) ?: owner;
+}
+
+static bool pod_netns_is_mounted(const char *pod) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/pods/", pod, "/netns");
+        struct statfs sfs;
+
+        if (!path)
+                return true; /* when in doubt, keep the lease */
+        return statfs(path, &sfs) == 0 && sfs.f_type == NSFS_MAGIC;
+}
+
+bool network_lease_is_live(const NetworkLease *l) {
+        const char *pod = network_owner_pod(l->container);
+
+        if (!pod)
+                return network_container_is_running(l->container);
+        /* The pod's namespace may be mounted only in another mount namespace (a supervisor's private
+         * one, say); its veth, which the kernel removes with the namespace, tells the truth there. */
+        return pod_netns_is_mounted(pod) || (l->veth && if_nametoindex(l->veth) > 0);
 }
 
 void network_lease_done(NetworkLease *l) {

@@ -10,7 +10,12 @@
  *
  * A lease is live while its container's supervisor holds $BERTH_RUN_DIR/containers/.CTR.lock (the
  * runtime's flock); otherwise it is stale and reclaimed, with its nftables rules, by the next
- * allocation, `berth network rm` or `berth network prune`. */
+ * allocation, `berth network rm` or `berth network prune`.
+ *
+ * A pod holds an address without any process: its lease is owned by "pod:NAME" (a name no container
+ * can have) and is live while the pod's network namespace is: while $BERTH_RUN_DIR/pods/NAME/netns is
+ * a mounted nsfs, or, seen from a mount namespace where it is not, while the lease's host veth exists
+ * (the pair dies with the namespace). */
 
 #include <jansson.h>
 #include <netinet/in.h>
@@ -123,6 +128,13 @@ typedef struct NetworkLease {
 } NetworkLease;
 void network_lease_done(NetworkLease *l);
 bool network_container_is_running(const char *container);
+/* Lease owners: a container's name, or NETWORK_POD_OWNER_PREFIX + the pod's name. */
+#define NETWORK_POD_OWNER_PREFIX "pod:"
+char *network_pod_owner(const char *pod);          /* "pod:NAME"; NULL on OOM */
+const char *network_owner_pod(const char *owner);  /* NAME for "pod:NAME", NULL for a container */
+const char *network_owner_name(const char *owner); /* the name peers know it by: the pod's or container's */
+/* Whether the lease's owner (container or pod) still uses it. */
+bool network_lease_is_live(const NetworkLease *l);
 /* Under the lock: the leases of a network (live and stale). */
 int network_leases_read(const char *name, NetworkLease **ret, size_t *ret_n);
 /* Under the lock: an address for container (the requested one of opts, else a free one) and writes

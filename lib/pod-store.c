@@ -16,6 +16,7 @@
 
 #include "fs-util.h"
 #include "log.h"
+#include "network-attach.h"
 #include "paths.h"
 #include "pod-store.h"
 #include "running-containers.h"
@@ -195,18 +196,53 @@ finish:
         return r;
 }
 
-/* A pod gets a private network namespace with only lo. Attaching it to a berth bridge network needs a
- * lease that lives as long as the namespace rather than as long as a supervisor process (see
- * network-store.h: leases are live while a runtime lock is held), which the network code does not
- * offer yet; until it does, the pod refuses rather than losing its address at the next allocation. */
-static int pod_network_check(const char *network) {
-        if (isempty(network) || streq(network, "none") || streq(network, "private"))
+static bool network_is_private(const char *network) {
+        return isempty(network) || streq(network, "none") || streq(network, "private");
+}
+
+/* A pod's network: its own namespace with only lo (none, private), or that namespace on a berth bridge
+ * network (NAME[:OPTIONS]), where the pod holds an address for its containers. */
+static int pod_network_check(const Pod *p) {
+        _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
+        _cleanup_(network_freep) Network *n = NULL;
+        int r;
+
+        if (network_is_private(p->network)) {
+                if (p->publish)
+                        return log_error_errno(-EINVAL, "--publish needs --network naming a berth bridge network: with "
+                                        "--network=%s the pod has only lo, and no address to forward ports to.",
+                                        isempty(p->network) ? "private" : p->network);
                 return 0;
-        if (streq(network, "host"))
-                return log_error_errno(-EOPNOTSUPP, "--network=host is not supported for pods: a pod has its own "
-                                "network namespace.");
-        return log_error_errno(-EOPNOTSUPP, "--network=%s: pods cannot join berth networks yet; use none or private "
-                        "(the pod's containers then share a network namespace with only lo).", network);
+        }
+        if (streq(p->network, "host") || startswith(p->network, "container:") || startswith(p->network, "ns:"))
+                return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported for pods: a pod has its own "
+                                "network namespace (none, private, or a network made with 'berth network create').",
+                                p->network);
+        r = network_attach_options_parse(p->network, &opts);
+        if (r < 0)
+                return r;
+        r = network_load(opts.name, &n);
+        if (r == -ENOENT)
+                return log_error_errno(r, "--network=%s: no such network; create it with 'berth network create %s'.",
+                                p->network, opts.name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load network '%s': %m", opts.name);
+        return 0;
+}
+
+/* Plugs the pod's held network namespace into its berth network. */
+static int pod_network_attach(const char *dir, const Pod *p, const char *hostname) {
+        _cleanup_free_ char *path = path_join(dir, namespaces[POD_NS_NET].file);
+        _cleanup_close_ int fd = -EBADF;
+
+        if (network_is_private(p->network))
+                return 0;
+        if (!path)
+                return log_oom();
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+        return network_attach_pod(p->network, p->name, fd, hostname, p->publish);
 }
 
 static json_t *strv_json(char *const *l) {
@@ -295,7 +331,7 @@ int pod_create(const Pod *p) {
         hostname = strndup(p->hostname ?: p->name, 63);
         if (!hostname)
                 return log_oom();
-        r = pod_network_check(p->network);
+        r = pod_network_check(p);
         if (r < 0)
                 return r;
         dir = pod_dir(p->name);
@@ -306,7 +342,9 @@ int pod_create(const Pod *p) {
                 return lock;
         if (pod_is_complete(dir))
                 return -EEXIST;
-        /* Whatever is there is what a crash (or a reboot-less restart of the state) left behind. */
+        /* Whatever is there is what a crash (or a reboot-less restart of the state) left behind, leases
+         * of the pod's name included. */
+        (void) network_detach_pod(p->name);
         r = pod_dir_clean(dir);
         if (r < 0)
                 return r;
@@ -314,8 +352,11 @@ int pod_create(const Pod *p) {
                 return log_error_errno(negative_errno(), "Failed to create %s: %m", dir);
         r = make_namespaces(dir, hostname);
         if (r >= 0)
+                r = pod_network_attach(dir, p, hostname);
+        if (r >= 0)
                 r = write_pod_json(dir, p, hostname);
         if (r < 0) {
+                (void) network_detach_pod(p->name);
                 (void) pod_dir_clean(dir);
                 return r;
         }
@@ -498,6 +539,10 @@ int pod_remove(const char *name, bool force) {
                 return -EBUSY;
         if (members[0])
                 stop_members(members);
+        /* Its address, port forwards and veth; a half-created pod may have them too. */
+        r = network_detach_pod(name);
+        if (r < 0)
+                return r;
         r = pod_dir_clean(dir);
         if (r < 0)
                 return r;
@@ -525,6 +570,34 @@ int pod_join(const char *name, unsigned mask) {
         return 0;
 }
 
+/* On a berth network, a member's /etc/hosts names the pod's live peers there, as a container's own
+ * would: one "NAME ALIASES...:IP" entry each (the runtime writes "IP<tab>NAME ALIASES..."). Peers that
+ * come later are added, and leaving ones dropped, by the network code (network-attach.c). */
+static int pod_network_peers(const Pod *p, char ***add_host) {
+        _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
+        _cleanup_free_ char *owner = network_pod_owner(p->name);
+        NetworkLease *leases = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!owner)
+                return log_oom();
+        if (network_is_private(p->network) || network_attach_options_parse(p->network, &opts) < 0 ||
+                        network_leases_read(network_canonical_name(opts.name), &leases, &n) < 0)
+                return 0;
+        r = 0;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *ip = address_format(&leases[i].address), *aliases = strv_join(leases[i].aliases, " ");
+                if (r >= 0 && !streq(leases[i].container, owner) && network_lease_is_live(&leases[i]) &&
+                                strv_consume(add_host, ip && aliases ? strjoin(network_owner_name(leases[i].container),
+                                                *aliases ? " " : "", aliases, ":", ip) : NULL) < 0)
+                        r = log_oom();
+                network_lease_done(&leases[i]);
+        }
+        free(leases);
+        return r;
+}
+
 int pod_apply_to_spec(const char *name, ContainerSpec *spec) {
         _cleanup_(pod_freep) Pod *p = NULL;
         int r;
@@ -538,7 +611,7 @@ int pod_apply_to_spec(const char *name, ContainerSpec *spec) {
                         strv_extend_strv(&spec->dns_option, p->dns_option) < 0 ||
                         strv_extend_strv(&spec->add_host, p->add_host) < 0)
                 return log_oom();
-        return 0;
+        return pod_network_peers(p, &spec->add_host);
 }
 
 static json_t *labels_json(char *const *l) {

@@ -225,6 +225,56 @@ check_output "six veths on the bridge" "6" sh -c "ip -o link show master berth1 
 for i in 1 2 3 4 5 6; do stop many$i; done
 check "all six are detached" wait_until 5 no_veths
 
+# --- a pod on the network: it holds the address, its containers share it -----------------------
+pod_members_ok() { grep -q "$1" "$BERTH_RUN_DIR/containers/podweb/hosts"; }
+check_output "pod create --network=n1 --publish" "webpod" \
+        "$BERTH" pod create --network=n1 --hostname=podhost --publish=8090:80 webpod
+check "the pod holds a lease, with no process" has_lease n1 pod:webpod
+POD_IP=$(lease_of n1 pod:webpod)
+check_output "the pod's namespace has the address" "inet $POD_IP/24" \
+        nsenter --net="$BERTH_RUN_DIR/pods/webpod/netns" ip -4 -o addr show eth0
+check_output "and a default route through the gateway" "default via 10.89.0.1" \
+        nsenter --net="$BERTH_RUN_DIR/pods/webpod/netns" ip route
+check_output "a DNAT rule for the pod's published port" "dnat to $POD_IP:80 comment \"berth-ctr:n1/pod:webpod\"" rules
+check_output "network inspect lists the pod" '"pod:webpod": {' "$BERTH" network inspect n1
+start podweb --pod=webpod --init httpd -f -p 80 -h /www
+check "a container in the pod serves on the pod's address" wait_until 10 http "http://$POD_IP/"
+check_output "the pod's published port answers on localhost" "hello-from-web" http "http://127.0.0.1:8090/"
+check_output "a second member reaches the first on 127.0.0.1" "hello-from-web" \
+        run podclient --pod=webpod sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 127.0.0.1 80"
+OUT=$(run outside --network=n1 sh -c "cat /etc/hosts; printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 webpod 80" 2>&1)
+check_output "a peer's /etc/hosts lists the pod by name and host name" "$POD_IP	webpod podhost" echo "$OUT"
+check_output "the peer reaches the pod by name" "hello-from-web" echo "$OUT"
+start peer2 --network=n1 --init sleep 600
+check "a running member of the pod learns a new peer" wait_until 10 pod_members_ok "	peer2"
+OUT=$(run podclient --pod=webpod cat /etc/hosts 2>&1)
+check_output "a member starting later names the peers there already" "	peer2" echo "$OUT"
+check_output "a host port the pod publishes is refused for a container" "already published by container pod:webpod" \
+        run conflict --network=n1 --publish=8090:81 true
+check_output "network rm refuses while the pod holds an address" "in use by" "$BERTH" network rm n1
+stop peer2
+check_fails "the member forgets the peer that left" grep -q "peer2" "$BERTH_RUN_DIR/containers/podweb/hosts"
+check "pod rm -f stops the member and detaches the pod" "$BERTH" pod rm -f webpod
+wait "${SUP[podweb]}" 2>/dev/null; unset "SUP[podweb]"; rmdir "$CG/podweb" 2>/dev/null
+check "the pod's lease is gone" no_lease n1 pod:webpod
+check "its rules are gone" no_rules_for n1/pod:webpod
+check "its veth is gone" wait_until 5 no_veths
+check_fails "its published port is gone" http "http://127.0.0.1:8090/"
+check_output "--publish on a pod without a berth network is refused" "--publish needs --network naming a berth bridge network" \
+        "$BERTH" pod create --publish=8091:80 lonely
+check_fails "... and leaves no pod" test -e "$BERTH_RUN_DIR/pods/lonely"
+check_output "an unknown network is refused" "no such network" "$BERTH" pod create --network=no-such-net lonely
+check_fails "... and leaves no pod" test -e "$BERTH_RUN_DIR/pods/lonely"
+# A pod whose namespace went away without `pod rm` (its mounts gone, as after a crash).
+"$BERTH" pod create --network=n1 --publish=8092:80 gone >/dev/null
+check "the pod gone astray has a lease" has_lease n1 pod:gone
+for ns in netns ipcns utsns; do umount "$BERTH_RUN_DIR/pods/gone/$ns"; done
+rm -rf "$BERTH_RUN_DIR/pods/gone"
+check "its veth goes with its namespace" wait_until 10 no_veths
+check_output "the next container on the network starts" "ok" run next2 --network=n1 echo ok
+check "the stale pod lease is reclaimed" no_lease n1 pod:gone
+check "with its rules" no_rules_for n1/pod:gone
+
 # --- rm -f -------------------------------------------------------------------------------------
 "$BERTH" network create n7 >/dev/null
 IFACE7=$("$BERTH" network inspect n7 | sed -n 's/.*"network_interface": "\(.*\)".*/\1/p')

@@ -81,8 +81,11 @@ inspect=$("$BERTH" pod inspect web)
 check "pod inspect: name, host name, namespaces" jq -e \
         '.[0].Name == "web" and .[0].Hostname == "webhost" and (.[0].Namespaces.net | endswith("/pods/web/netns")) and .[0].Labels.tier == "front"' <<<"$inspect"
 check_fails "an invalid name is refused" "$BERTH" pod create -- -bad
-check_output "a berth network is refused clearly" "cannot join berth networks yet" \
+check_output "an unknown network is refused clearly" "no such network; create it with 'berth network create mynet'" \
         "$BERTH" pod create --network=mynet other
+check_output "host networking is refused" "not supported for pods" "$BERTH" pod create --network=host other
+check_output "--publish without a berth network is refused" "--publish needs --network naming a berth bridge network" \
+        "$BERTH" pod create --publish=8080:80 other
 check_fails "... and leaves nothing" test -e "$BERTH_RUN_DIR/pods/other"
 
 # --- two containers in the pod ------------------------------------------------------------------
