@@ -99,6 +99,12 @@ static int write_link(int dir_fd, const char *link, const char *target) {
                 if (mkdirat(dir_fd, parent, 0755) < 0 && errno != EEXIST)
                         return -errno;
         }
+        /* The output directory starts empty on each run: a plain symlink is the common case. An
+         * existing one (a rerun into the same directory) is replaced atomically. */
+        if (symlinkat(target, dir_fd, link) >= 0)
+                return 0;
+        if (errno != EEXIST)
+                return -errno;
         if (asprintf(&tmp, "%s.#tmp%d", link, (int) getpid()) < 0)
                 return -ENOMEM;
         (void) unlinkat(dir_fd, tmp, 0);

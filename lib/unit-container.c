@@ -211,7 +211,7 @@ static bool is_unsigned(const char *s) {
 }
 
 /* Applies one [Container] assignment to the spec. */
-static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec *spec, char *const *supported) {
+static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec *spec) {
         const RunOption *o = run_option_by_key(e->key);
         _cleanup_free_ char *v = unit_value_unquote(e->value), *resolved = NULL;
         _cleanup_strv_free_ char **words = NULL;
@@ -255,8 +255,12 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                                         "(journald or passthrough).", v);
                 return 0;
         }
-        if (!o)
-                return convert_bad_key(c, e, "Container", supported, container_unsupported);
+        if (!o) {
+                /* The list of keys is only needed for the "did you mean": built here, not per file. */
+                _cleanup_strv_free_ char **supported = NULL;
+                r = supported_keys(&supported);
+                return r < 0 ? r : convert_bad_key(c, e, "Container", supported, container_unsupported);
+        }
 
         if (streq(e->key, "Network"))
                 r = resolve_network(c, e, v, &resolved);
@@ -364,7 +368,6 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
 
 int convert_container(ConvertContext *c) {
         _cleanup_(container_spec_done) ContainerSpec spec;
-        _cleanup_strv_free_ char **supported = NULL;
         const UnitSection *s = unit_file_find_section(c->in, "Container");
         const UnitEntry *group = NULL, *rootfs = NULL;
         const char *state = berth_path(BERTH_PATH_STATE), *storage = berth_path(BERTH_PATH_STORAGE);
@@ -374,9 +377,6 @@ int convert_container(ConvertContext *c) {
         container_spec_init(&spec);
         if (!s)
                 return convert_error(c, NULL, "No [Container] section.");
-        r = supported_keys(&supported);
-        if (r < 0)
-                return r;
         /* The unit's own name, as systemd expands it; ContainerName= replaces it. */
         spec.name = strdup(templated ? "%p_%i" : "%N");
         if (!spec.name)
@@ -384,7 +384,7 @@ int convert_container(ConvertContext *c) {
 
         for (size_t i = 0; i < s->n_entries; i++) {
                 const UnitEntry *e = &s->entries[i];
-                r = container_entry(c, e, &spec, supported);
+                r = container_entry(c, e, &spec);
                 if (r < 0)
                         return r;
                 if (streq(e->key, "Group"))

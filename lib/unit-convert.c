@@ -315,12 +315,9 @@ static int convert_unit_section(ConvertContext *c) {
         if (!unit_name_is_valid(c->def->service_name))
                 return convert_error(c, NULL, "'%s' is not a valid unit name: use letters, digits and \":-_.\\@\".",
                                 c->def->service_name);
-        for (size_t i = 0; i < c->set->n_defs; i++) {
-                const Definition *o = &c->set->defs[i];
-                if (o != c->def && streq_ptr(o->service_name, c->def->service_name))
-                        return convert_error(c, NULL, "%s becomes %s as well; ServiceName= can tell them apart.",
-                                        o->path, c->def->service_name);
-        }
+        if (c->def->clash)
+                return convert_error(c, NULL, "%s becomes %s as well; ServiceName= can tell them apart.",
+                                c->def->clash->path, c->def->service_name);
         sn = unit_file_lookup_last(c->in, c->def->type->section, "ServiceName");
         if (sn && (isempty(sn->value) || strpbrk(sn->value, "/@ \t\"") || endswith(sn->value, ".service")))
                 return convert_error(c, sn, "'%s' is not a unit name without its .service suffix.", sn->value);

@@ -50,19 +50,23 @@ static int visited_check_add(Visited *v, const struct stat *st) {
         return 0;
 }
 
+static void definition_done(Definition *d) {
+        free(d->name);
+        free(d->path);
+        free(d->dir);
+        unit_file_free(d->file);
+        free(d->service_name);
+        free(d->resource_name);
+        free(d->error);
+}
+
 void definition_set_done(DefinitionSet *set) {
-        for (size_t i = 0; i < set->n_defs; i++) {
-                Definition *d = &set->defs[i];
-                free(d->name);
-                free(d->path);
-                free(d->dir);
-                unit_file_free(d->file);
-                free(d->service_name);
-                free(d->resource_name);
-                free(d->error);
-        }
+        for (size_t i = 0; i < set->n_defs; i++)
+                definition_done(&set->defs[i]);
         free(set->defs);
+        free(set->by_name);
         strv_free(set->dirs);
+        strv_free(set->dropin_dirs);
         *set = (DefinitionSet) {};
 }
 
@@ -129,6 +133,80 @@ static bool definition_set_has(const DefinitionSet *set, const char *name) {
                 if (streq(set->defs[i].name, name))
                         return true;
         return false;
+}
+
+/* Orders indices of set->defs by name, then by index (qsort_r context: the set). */
+static int compare_by_name(const void *a, const void *b, void *userdata) {
+        const DefinitionSet *set = userdata;
+        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+        int c = strcmp(set->defs[i].name, set->defs[j].name);
+
+        return c != 0 ? c : (i > j) - (i < j);
+}
+
+static int compare_by_service(const void *a, const void *b, void *userdata) {
+        const DefinitionSet *set = userdata;
+        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+        int c = strcmp(set->defs[i].service_name ?: "", set->defs[j].service_name ?: "");
+
+        return c != 0 ? c : (i > j) - (i < j);
+}
+
+static size_t *sorted_indices(const DefinitionSet *set, int (*compare)(const void *, const void *, void *)) {
+        size_t *idx = calloc(MAX(set->n_defs, (size_t) 1), sizeof(size_t));
+
+        if (!idx)
+                return NULL;
+        for (size_t i = 0; i < set->n_defs; i++)
+                idx[i] = i;
+        qsort_r(idx, set->n_defs, sizeof(size_t), compare, (void *) set);
+        return idx;
+}
+
+/* The first file of a name wins: later ones (lower precedence) are removed, the order kept. */
+static int drop_shadowed(DefinitionSet *set) {
+        _cleanup_free_ size_t *idx = sorted_indices(set, compare_by_name);
+        _cleanup_free_ bool *drop = calloc(MAX(set->n_defs, (size_t) 1), sizeof(bool));
+        size_t n = 0;
+
+        if (!idx || !drop)
+                return -ENOMEM;
+        for (size_t k = 1; k < set->n_defs; k++)
+                if (streq(set->defs[idx[k]].name, set->defs[idx[k - 1]].name))
+                        drop[idx[k]] = true;
+        for (size_t i = 0; i < set->n_defs; i++) {
+                if (drop[i])
+                        definition_done(&set->defs[i]);
+                else
+                        set->defs[n++] = set->defs[i];
+        }
+        set->n_defs = n;
+        return 0;
+}
+
+/* The lookup index, and which definitions become the same service as another one. */
+static int index_definitions(DefinitionSet *set) {
+        _cleanup_free_ size_t *by_service = sorted_indices(set, compare_by_service);
+
+        free(set->by_name);
+        set->by_name = sorted_indices(set, compare_by_name);
+        if (!set->by_name || !by_service)
+                return -ENOMEM;
+        for (size_t k = 0; k < set->n_defs; k++) {
+                Definition *d = &set->defs[by_service[k]];
+                size_t first = k;
+
+                if (!d->service_name)
+                        continue;
+                while (first > 0 && streq_ptr(set->defs[by_service[first - 1]].service_name, d->service_name))
+                        first--;
+                /* As a scan in file order would report it: the first other one of the group. */
+                if (first != k)
+                        d->clash = &set->defs[by_service[first]];
+                else if (k + 1 < set->n_defs && streq_ptr(set->defs[by_service[k + 1]].service_name, d->service_name))
+                        d->clash = &set->defs[by_service[k + 1]];
+        }
+        return 0;
 }
 
 static int definition_set_append(DefinitionSet *set, const char *name, const char *path, const char *dir) {
@@ -216,6 +294,12 @@ static int walk(DefinitionSet *set, const char *dir, WalkFlags flags, Visited *v
                         continue;
                 }
                 if (S_ISDIR(st.st_mode)) {
+                        if (endswith(*n, ".d")) {
+                                r = strv_extend(&set->dropin_dirs, path);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
                         if (!(flags & WALK_RECURSIVE) || endswith(*n, ".d") || depth >= MAX_DEPTH)
                                 continue;
                         if (depth == 0 && (flags & WALK_SKIP_USERS) && streq(*n, "users"))
@@ -232,7 +316,9 @@ static int walk(DefinitionSet *set, const char *dir, WalkFlags flags, Visited *v
                                 return r;
                         continue;
                 }
-                if (!S_ISREG(st.st_mode) || !unit_type_from_filename(*n) || definition_set_has(set, *n))
+                /* Names seen before are dropped once the walk is done (drop_shadowed()): checking each
+                 * one here would make scanning quadratic in the number of files. */
+                if (!S_ISREG(st.st_mode) || !unit_type_from_filename(*n))
                         continue;
                 r = definition_set_append(set, *n, path, dir);
                 if (r < 0)
@@ -274,7 +360,9 @@ int definition_set_scan(DefinitionSet *set, char *const *roots, bool user) {
                 if (r < 0)
                         return r;
         }
-        return 0;
+        if (set->dropin_dirs)
+                qsort(set->dropin_dirs, strv_length(set->dropin_dirs), sizeof(char *), compare_strings);
+        return drop_shadowed(set);
 }
 
 int definition_set_add_file(DefinitionSet *set, const char *path) {
@@ -428,6 +516,10 @@ static int collect_dropins(const DefinitionSet *set, const Definition *d, char *
 
                         if (!dpath)
                                 return -ENOMEM;
+                        /* Most definitions have no drop-ins: look for them only where the walk saw one. */
+                        if (!set->dropin_dirs || !bsearch(&dpath, set->dropin_dirs, strv_length(set->dropin_dirs), sizeof(char *),
+                                                          compare_strings))
+                                continue;
                         if (list_dir(dpath, &confs) < 0)
                                 continue;
                         STRV_FOREACH(c, confs) {
@@ -489,14 +581,27 @@ int definition_set_load(DefinitionSet *set) {
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return index_definitions(set);
+}
+
+typedef struct NameKey {
+        const DefinitionSet *set;
+        const char *name;
+} NameKey;
+
+static int compare_key_name(const void *key, const void *elem) {
+        const NameKey *k = key;
+        return strcmp(k->name, k->set->defs[*(const size_t *) elem].name);
 }
 
 static const Definition *definition_set_find(const DefinitionSet *set, const char *name) {
-        for (size_t i = 0; i < set->n_defs; i++)
-                if (streq(set->defs[i].name, name))
-                        return &set->defs[i];
-        return NULL;
+        const NameKey key = { set, name };
+        const size_t *i;
+
+        if (!set->by_name)
+                return NULL;
+        i = bsearch(&key, set->by_name, set->n_defs, sizeof(size_t), compare_key_name);
+        return i ? &set->defs[*i] : NULL;
 }
 
 int convert_resolve(ConvertContext *c, const UnitEntry *e, const char *value, const char *expected_ext,

@@ -16,7 +16,9 @@
 
 typedef struct UnitType UnitType;
 
-typedef struct Definition {
+typedef struct Definition Definition;
+
+struct Definition {
         char *name;            /* file name: "web.container", "db@.container", "db@blue.container" */
         char *path;            /* the main file */
         char *dir;             /* its directory, for relative paths in values */
@@ -25,12 +27,15 @@ typedef struct Definition {
         char *service_name;    /* "web.service", "data-volume.service", "db@blue.service" */
         char *resource_name;   /* the container, volume, network, pod name or image reference others use */
         char *error;           /* the first problem found: "FILE:LINE: Key=: what is wrong" */
-} Definition;
+        const Definition *clash; /* another definition that becomes the same service (set by load) */
+};
 
 typedef struct DefinitionSet {
         Definition *defs;
         size_t n_defs;
+        size_t *by_name; /* indices of defs sorted by name, for lookups (built by load) */
         char **dirs; /* every directory walked, highest precedence first: drop-ins are looked up here */
+        char **dropin_dirs; /* every *.d directory the walk passed, sorted: only these are opened */
         bool user;   /* generating for a user's service manager */
         bool flat;   /* scan only the top level of each directory (berth check's neighbours) */
 } DefinitionSet;
