@@ -12,4 +12,16 @@ int verb_check(int argc, char *argv[]);  /* cli/check.c: validate definition fil
 int verb_volume(int argc, char *argv[]); /* cli/volume.c: volume create|ls|inspect|rm|prune */
 int verb_pod(int argc, char *argv[]);    /* cli/pod.c: pod create|ls|inspect|rm */
 int verb_network(int argc, char *argv[]); /* cli/network.c: network create|ls|inspect|rm|prune */
+/* Container verbs: containers are systemd units running berth-runtime (lib/systemd-unit.h).
+ * verb_run and verb_exec return a positive value as the exit status to pass on (the container's). */
+int verb_run(int argc, char *argv[]);     /* cli/run.c: run a container as a transient unit */
+int verb_ps(int argc, char *argv[]);      /* cli/ps.c: list containers */
+int verb_stop(int argc, char *argv[]);    /* cli/container.c: stop containers */
+int verb_start(int argc, char *argv[]);   /* cli/container.c: start stopped containers */
+int verb_restart(int argc, char *argv[]); /* cli/container.c: restart containers */
+int verb_kill(int argc, char *argv[]);    /* cli/container.c: send a signal */
+int verb_rm(int argc, char *argv[]);      /* cli/container.c: forget failed containers */
+int verb_logs(int argc, char *argv[]);    /* cli/logs.c: a container's output from the journal */
+int verb_exec(int argc, char *argv[]);    /* cli/exec.c: run a command in a running container */
+int verb_inspect(int argc, char *argv[]); /* cli/inspect.c: state and unit properties as JSON */
 int verb_version(int argc, char *argv[]);

@@ -11,7 +11,23 @@ typedef struct Verb {
         const char *help;
 } Verb;
 
+/* Verbs whose positive return value is the exit status to pass on (the container's). */
+static const char *const status_verbs[] = { "run", "exec" };
+
+/* docker's exit status when the failure is berth's own rather than the container's */
+#define EXIT_BERTH_FAILED 125
+
 static const Verb verbs[] = {
+        { "run", verb_run, "run a command in a new container (a transient systemd unit)" },
+        { "ps", verb_ps, "list containers" },
+        { "stop", verb_stop, "stop running containers" },
+        { "start", verb_start, "start stopped containers" },
+        { "restart", verb_restart, "restart containers" },
+        { "kill", verb_kill, "send a signal to a container" },
+        { "rm", verb_rm, "remove stopped or failed containers (-f: stop them first)" },
+        { "logs", verb_logs, "show a container's output (from the journal)" },
+        { "exec", verb_exec, "run a command in a running container" },
+        { "inspect", verb_inspect, "show a container's state and unit properties as JSON" },
         { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
         { "images", verb_image, "list images (same as image ls)" },
         { "rmi", verb_image, "remove images (same as image rm)" },
@@ -48,8 +64,13 @@ int main(int argc, char *argv[]) {
                 return verb_version(argc - 1, argv + 1) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(verbs[i].name, argv[1]))
-                        return verbs[i].run(argc - 1, argv + 1) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+                if (streq(verbs[i].name, argv[1])) {
+                        int r = verbs[i].run(argc - 1, argv + 1);
+                        for (size_t j = 0; j < ELEMENTSOF(status_verbs); j++)
+                                if (streq(status_verbs[j], argv[1]))
+                                        return r < 0 ? EXIT_BERTH_FAILED : r;
+                        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+                }
 
         log_error("Unknown command '%s'. See 'berth --help'.", argv[1]);
         return EXIT_FAILURE;

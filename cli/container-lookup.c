@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
+#include <sys/pidfd.h>
+
+#include "container-lookup.h"
+#include "fs-util.h"
+#include "log.h"
+#include "paths.h"
+#include "running-containers.h"
+#include "systemd-unit.h"
+
+void container_ref_done(ContainerRef *c) {
+        free(c->name);
+        free(c->unit);
+        free(c->unit_path);
+        if (c->state)
+                json_decref(c->state);
+        *c = (ContainerRef) {};
+}
+
+int container_state_load(const char *name, json_t **ret) {
+        _cleanup_free_ char *path = NULL;
+        json_t *o;
+
+        if (!container_is_running(name))
+                return -ESRCH;
+        path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name, "/state.json");
+        if (!path)
+                return -ENOMEM;
+        o = json_load_file(path, 0, NULL);
+        if (!o)
+                return -ESRCH;
+        /* The runtime writes state.json once running and removes it before releasing the lock: a
+         * file read while the lock is still held afterwards describes this very container. */
+        if (!container_is_running(name)) {
+                json_decref(o);
+                return -ESRCH;
+        }
+        *ret = o;
+        return 0;
+}
+
+/* A generator-made unit NAME.service, made from a NAME.container definition. */
+static int lookup_generated_unit(sd_bus *bus, const char *name, char **ret_unit, char **ret_path) {
+        _cleanup_free_ char *unit = strjoin(name, ".service"), *path = NULL, *source = NULL;
+        int r;
+
+        if (!unit)
+                return -ENOMEM;
+        r = systemd_load_unit(bus, unit, &path);
+        if (r < 0)
+                return r;
+        r = systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Unit", "SourcePath", &source);
+        if (r < 0)
+                return r;
+        if (!endswith(source, ".container"))
+                return -ENOENT;
+        *ret_unit = TAKE_PTR(unit);
+        *ret_path = TAKE_PTR(path);
+        return 0;
+}
+
+int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
+        _cleanup_(container_ref_done) ContainerRef c = {};
+        int r;
+
+        if (isempty(name) || strchr(name, '/') || name[0] == '.')
+                return log_error_errno(-ENOENT, "No such container: '%s'.", name);
+        c.name = strdup(name);
+        if (!c.name)
+                return log_oom();
+        r = container_state_load(name, &c.state);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r >= 0) {
+                const char *unit = json_string_value(json_object_get(c.state, "unit"));
+                c.running = true;
+                if (unit) {
+                        c.unit = strdup(unit);
+                        if (!c.unit)
+                                return log_oom();
+                        r = systemd_get_unit(bus, c.unit, &c.unit_path);
+                        if (r < 0 && r != -ENOENT)
+                                return log_error_errno(r, "Failed to look up unit %s: %m", c.unit);
+                }
+                *ret = c;
+                c = (ContainerRef) {};
+                return 0;
+        }
+
+        c.unit = container_unit_name(name);
+        if (!c.unit)
+                return log_oom();
+        r = systemd_get_unit(bus, c.unit, &c.unit_path);
+        if (r == -ENOENT) {
+                free(c.unit);
+                c.unit = NULL;
+                r = lookup_generated_unit(bus, name, &c.unit, &c.unit_path);
+        }
+        if (r == -ENOENT)
+                return log_error_errno(-ENOENT, "No such container: '%s'. See 'berth ps -a'.", name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look up the unit of container '%s': %m", name);
+        *ret = c;
+        c = (ContainerRef) {};
+        return 0;
+}
+
+int container_name_in_use(sd_bus *bus, const char *name) {
+        _cleanup_free_ char *unit = NULL;
+        int r;
+
+        if (container_is_running(name))
+                return 1;
+        unit = container_unit_name(name);
+        if (!unit)
+                return -ENOMEM;
+        r = systemd_get_unit(bus, unit, NULL);
+        if (r == -ENOENT)
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+int log_unit_error(int r, const sd_bus_error *error, const char *action, const char *name) {
+        if (sd_bus_error_is_set(error))
+                return log_error_errno(r, "Failed to %s container '%s': %s", action, name, error->message);
+        return log_error_errno(r, "Failed to %s container '%s': %m", action, name);
+}
+
+int container_unit_is_ended(sd_bus *bus, const ContainerRef *c) {
+        _cleanup_free_ char *path = NULL, *state = NULL;
+        int r;
+
+        if (!c->unit)
+                return !container_is_running(c->name);
+        r = systemd_get_unit(bus, c->unit, &path);
+        if (r >= 0)
+                r = systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Unit", "ActiveState", &state);
+        if (r == -ENOENT)
+                return 1;
+        if (r < 0)
+                return r;
+        return unit_active_state_is_ended(state);
+}
+
+int container_signal_init(const ContainerRef *c, int sig) {
+        _cleanup_close_ int pidfd = -EBADF;
+        json_t *pid = c->state ? json_object_get(c->state, "pid") : NULL;
+
+        if (!json_is_integer(pid) || json_integer_value(pid) <= 0)
+                return -ESRCH;
+        pidfd = pidfd_open((pid_t) json_integer_value(pid), 0);
+        if (pidfd < 0)
+                return negative_errno();
+        /* state.json was read under the lock; still held now, the pidfd refers to that process. */
+        if (!container_is_running(c->name))
+                return -ESRCH;
+        return RET_NERRNO(pidfd_send_signal(pidfd, sig, NULL, 0));
+}

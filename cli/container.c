@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth stop|start|restart|kill|rm: what docker does to a container, done to its systemd unit. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <strings.h>
+#include <time.h>
+
+#include "commands.h"
+#include "container-lookup.h"
+#include "fs-util.h"
+#include "log.h"
+#include "strv.h"
+#include "systemd-unit.h"
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Whether the unit has ended; a unit that is gone (collected) has ended too. */
+static int unit_has_ended(sd_bus *bus, const char *unit) {
+        _cleanup_free_ char *path = NULL, *state = NULL;
+        int r;
+
+        r = systemd_get_unit(bus, unit, &path);
+        if (r == -ENOENT)
+                return 1;
+        if (r >= 0)
+                r = systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Unit", "ActiveState", &state);
+        if (r == -ENOENT)
+                return 1;
+        if (r < 0)
+                return r;
+        return unit_active_state_is_ended(state);
+}
+
+/* Waits until the unit has ended or the deadline (CLOCK_MONOTONIC µs) has passed: 1 ended, 0 not. */
+static int wait_unit_ended(sd_bus *bus, const char *unit, uint64_t deadline) {
+        for (;;) {
+                int r = unit_has_ended(bus, unit);
+                if (r != 0)
+                        return r;
+                if (now_usec() >= deadline)
+                        return 0;
+                /* State changes arrive as signals; a short wait also bounds the time between checks. */
+                r = sd_bus_wait(bus, MIN(deadline - now_usec(), (uint64_t) 50000));
+                if (r < 0 && r != -EINTR)
+                        return r;
+                while ((r = sd_bus_process(bus, NULL)) > 0)
+                        ;
+        }
+}
+
+/* SIGKILL for the container's processes. Its runtime survives to clean up after them (mounts, state,
+ * network); only when there is no runtime state to aim at does every process of the unit get it. */
+static int kill_container(sd_bus *bus, const ContainerRef *c) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = container_signal_init(c, SIGKILL);
+        if (r >= 0 || r == -ESRCH)
+                return 0;
+        log_debug_errno(r, "Cannot signal the init of container '%s' (%m), killing its unit.", c->name);
+        r = systemd_kill_unit(bus, c->unit, "all", SIGKILL, &error);
+        if (r < 0 && r != -ENOENT)
+                log_unit_error(r, &error, "kill", c->name);
+        sd_bus_error_free(&error);
+        return r == -ENOENT ? 0 : r;
+}
+
+/* Stops a container's unit. With a timeout (seconds, >= 0), whatever still runs after it is killed,
+ * as `docker stop -t` does; a stop the user asked for does not leave the unit failed. */
+static int stop_container(sd_bus *bus, const ContainerRef *c, int timeout) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *result = NULL;
+        int r;
+
+        if (!c->unit)
+                return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit; stop its "
+                                "berth-runtime process instead.", c->name);
+        if (timeout < 0) {
+                r = systemd_stop_unit(bus, c->unit, true, &result, &error);
+                if (r < 0 && r != -ENOENT) {
+                        log_unit_error(r, &error, "stop", c->name);
+                        sd_bus_error_free(&error);
+                        return r;
+                }
+                return 0;
+        }
+        r = systemd_stop_unit(bus, c->unit, false, NULL, &error);
+        if (r < 0 && r != -ENOENT) {
+                log_unit_error(r, &error, "stop", c->name);
+                sd_bus_error_free(&error);
+                return r;
+        }
+        r = wait_unit_ended(bus, c->unit, now_usec() + (uint64_t) timeout * 1000000);
+        if (r < 0)
+                return log_error_errno(r, "Failed to wait for container '%s' to stop: %m", c->name);
+        if (r > 0)
+                return 0;
+        log_debug("Container '%s' still runs after %d s, killing it.", c->name, timeout);
+        r = kill_container(bus, c);
+        if (r < 0)
+                return r;
+        r = wait_unit_ended(bus, c->unit, now_usec() + 30 * UINT64_C(1000000));
+        if (r < 0)
+                return log_error_errno(r, "Failed to wait for container '%s' to stop: %m", c->name);
+        if (r == 0)
+                return log_error_errno(-ETIMEDOUT, "Container '%s' did not stop after SIGKILL.", c->name);
+        /* Killed because the user asked for a stop: not a failure to keep around. */
+        (void) systemd_reset_failed_unit(bus, c->unit, NULL);
+        return 0;
+}
+
+static int parse_names_only(int argc, char *argv[], const char *usage) {
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        printf("%s\n", usage);
+                        return 0;
+                }
+                return log_error_errno(-EINVAL, "%s", usage);
+        }
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "%s", usage);
+        return 1;
+}
+
+int verb_stop(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "time", required_argument, NULL, 't' },
+                { "timeout", required_argument, NULL, 't' },
+                {},
+        };
+        static const char usage[] = "Usage: berth stop [-t SECONDS] NAME...";
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int timeout = -1, c, r, ret = 0;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+ht:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("%s\n\nStops each container's unit; with -t, kills what still runs after SECONDS "
+                               "(default: the container's --stop-timeout, 10 s).\n", usage);
+                        return 0;
+                case 't': {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (*end || end == optarg || v < 0 || v > 86400)
+                                return log_error_errno(-EINVAL, "Invalid -t '%s': expected seconds.", optarg);
+                        timeout = (int) v;
+                        break;
+                }
+                default:
+                        return log_error_errno(-EINVAL, "%s", usage);
+                }
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "%s", usage);
+        r = systemd_bus_open(&bus);
+        if (r < 0)
+                return r;
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(container_ref_done) ContainerRef ref = {};
+                r = container_lookup(bus, argv[i], &ref);
+                if (r >= 0)
+                        r = stop_container(bus, &ref, timeout);
+                if (r < 0)
+                        ret = r;
+                else
+                        printf("%s\n", argv[i]);
+        }
+        return ret;
+}
+
+static int start_or_restart(int argc, char *argv[], bool restart) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        const char *verb = restart ? "restart" : "start";
+        _cleanup_free_ char *usage = strjoin("Usage: berth ", verb, " NAME...");
+        int r, ret = 0;
+
+        if (!usage)
+                return log_oom();
+        r = parse_names_only(argc, argv, usage);
+        if (r <= 0)
+                return r;
+        r = systemd_bus_open(&bus);
+        if (r < 0)
+                return r;
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(container_ref_done) ContainerRef ref = {};
+                _cleanup_free_ char *result = NULL;
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                r = container_lookup(bus, argv[i], &ref);
+                if (r >= 0 && !ref.unit)
+                        r = log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", argv[i]);
+                if (r >= 0) {
+                        r = restart ? systemd_restart_unit(bus, ref.unit, true, &result, &error)
+                                    : systemd_start_unit(bus, ref.unit, true, &result, &error);
+                        if (r < 0)
+                                log_unit_error(r, &error, verb, argv[i]);
+                        else if (!streq(result, "done"))
+                                r = log_error_errno(-EIO, "Container '%s' failed to %s (%s); see 'berth logs %s'.",
+                                                argv[i], verb, result, argv[i]);
+                        sd_bus_error_free(&error);
+                }
+                if (r < 0)
+                        ret = r;
+                else
+                        printf("%s\n", argv[i]);
+        }
+        return ret;
+}
+
+int verb_start(int argc, char *argv[]) {
+        return start_or_restart(argc, argv, false);
+}
+
+int verb_restart(int argc, char *argv[]) {
+        return start_or_restart(argc, argv, true);
+}
+
+/* "KILL", "SIGKILL" or "9". */
+static int parse_signal(const char *s) {
+        const char *name = startswith(s, "SIG") ?: s;
+        char *end;
+        long v = strtol(s, &end, 10);
+
+        if (end != s && *end == 0)
+                return v > 0 && v < NSIG ? (int) v : -EINVAL;
+        for (int sig = 1; sig < NSIG; sig++) {
+                const char *abbrev = sigabbrev_np(sig);
+                if (abbrev && strcasecmp(abbrev, name) == 0)
+                        return sig;
+        }
+        return -EINVAL;
+}
+
+int verb_kill(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "signal", required_argument, NULL, 's' },
+                {},
+        };
+        static const char usage[] = "Usage: berth kill [-s SIGNAL] NAME...";
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int sig = SIGKILL, c, r, ret = 0;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+hs:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("%s\n\nSends SIGNAL (default KILL) to the container: KILL to every process in it, any "
+                               "other signal to its first process (through the runtime).\n", usage);
+                        return 0;
+                case 's':
+                        sig = parse_signal(optarg);
+                        if (sig < 0)
+                                return log_error_errno(-EINVAL, "Unknown signal '%s'.", optarg);
+                        break;
+                default:
+                        return log_error_errno(-EINVAL, "%s", usage);
+                }
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "%s", usage);
+        r = systemd_bus_open(&bus);
+        if (r < 0)
+                return r;
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(container_ref_done) ContainerRef ref = {};
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                r = container_lookup(bus, argv[i], &ref);
+                if (r >= 0 && !ref.running)
+                        r = log_error_errno(-ESRCH, "Container '%s' is not running.", argv[i]);
+                if (r >= 0 && !ref.unit)
+                        r = log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", argv[i]);
+                /* The runtime passes signals on to the container's first process; SIGKILL cannot be
+                 * passed on, so it goes to that process directly. */
+                if (r >= 0 && sig == SIGKILL)
+                        r = kill_container(bus, &ref);
+                else if (r >= 0) {
+                        r = systemd_kill_unit(bus, ref.unit, "main", sig, &error);
+                        if (r < 0)
+                                log_unit_error(r, &error, "kill", argv[i]);
+                        sd_bus_error_free(&error);
+                }
+                if (r < 0)
+                        ret = r;
+                else
+                        printf("%s\n", argv[i]);
+        }
+        return ret;
+}
+
+int verb_rm(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "force", no_argument, NULL, 'f' },
+                {},
+        };
+        static const char usage[] = "Usage: berth rm [-f] NAME...";
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        bool force = false;
+        int c, r, ret = 0;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+hf", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("%s\n\nForgets stopped containers: a failed unit is reset, and a transient one goes "
+                               "away. -f kills a running container first.\n", usage);
+                        return 0;
+                case 'f':
+                        force = true;
+                        break;
+                default:
+                        return log_error_errno(-EINVAL, "%s", usage);
+                }
+        if (optind >= argc)
+                return log_error_errno(-EINVAL, "%s", usage);
+        r = systemd_bus_open(&bus);
+        if (r < 0)
+                return r;
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(container_ref_done) ContainerRef ref = {};
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                r = container_lookup(bus, argv[i], &ref);
+                if (r >= 0 && ref.unit && !ref.running && unit_has_ended(bus, ref.unit) == 0)
+                        ref.running = true; /* starting or stopping: treat as running */
+                if (r >= 0 && ref.running && !force)
+                        r = log_error_errno(-EBUSY, "Container '%s' is running: stop it first or use 'berth rm -f'.",
+                                        argv[i]);
+                if (r >= 0 && ref.running)
+                        r = stop_container(bus, &ref, 0);
+                if (r >= 0 && ref.unit) {
+                        r = systemd_reset_failed_unit(bus, ref.unit, &error);
+                        if (r == -ENOENT)
+                                r = 0;
+                        if (r < 0)
+                                log_unit_error(r, &error, "remove", argv[i]);
+                        sd_bus_error_free(&error);
+                }
+                if (r < 0)
+                        ret = r;
+                else
+                        printf("%s\n", argv[i]);
+        }
+        return ret;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth ps: the running containers (from the runtime's state.json, so generator-made units show up
+ * too) and, with -a, containers whose units systemd still has loaded without running them. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "commands.h"
+#include "container-lookup.h"
+#include "fs-util.h"
+#include "log.h"
+#include "run-options.h"
+#include "running-containers.h"
+#include "strv.h"
+#include "systemd-unit.h"
+
+/* "3 minutes" for a duration in seconds, as docker writes it. */
+static void format_duration(uint64_t secs, char *buf, size_t size) {
+        static const struct { uint64_t secs; const char *unit; } units[] = {
+                { 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                if (secs >= units[i].secs || units[i].secs == 1) {
+                        uint64_t n = secs / units[i].secs;
+                        (void) snprintf(buf, size, "%llu %s%s", (unsigned long long) n, units[i].unit,
+                                        n == 1 ? "" : "s");
+                        return;
+                }
+}
+
+static json_t *row_from_state(json_t *state) {
+        json_t *row, *cmd = json_object_get(state, "command"), *v;
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *command = NULL;
+        uint64_t started = (uint64_t) json_integer_value(json_object_get(state, "started_usec"));
+        struct timespec now;
+        char up[64], status[96];
+        size_t i;
+
+        json_array_foreach(cmd, i, v)
+                if (json_is_string(v) && strv_extend(&argv, json_string_value(v)) < 0)
+                        return NULL;
+        command = argv ? strv_join(argv, " ") : strdup("");
+        if (!command)
+                return NULL;
+        (void) clock_gettime(CLOCK_REALTIME, &now);
+        format_duration(((uint64_t) now.tv_sec * 1000000 - MIN(started, (uint64_t) now.tv_sec * 1000000)) / 1000000,
+                        up, sizeof up);
+        (void) snprintf(status, sizeof status, "Up %s", up);
+        row = json_pack("{s:O, s:O?, s:s, s:O?, s:s, s:s, s:O?, s:O?, s:O?}",
+                        "Name", json_object_get(state, "name"),
+                        "Image", json_object_get(state, "image"),
+                        "Command", command,
+                        "Created", json_object_get(state, "started"),
+                        "State", "running",
+                        "Status", status,
+                        "Unit", json_object_get(state, "unit"),
+                        "Health", json_object_get(state, "health"),
+                        "Pid", json_object_get(state, "pid"));
+        return row;
+}
+
+/* A loaded unit that does not run: what its ExecStart= says about the container, and how it ended. */
+static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
+        _cleanup_(container_spec_done) ContainerSpec spec;
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *command = NULL;
+        char status[64];
+        int32_t code = 0, exit_status = 0;
+        int index = 0;
+
+        container_spec_init(&spec);
+        if (systemd_unit_get_exec_start(bus, u->path, &argv) >= 0 && strv_length(argv) >= 2 &&
+                        streq(argv[1], "supervise")) {
+                int saved = log_get_max_level();
+                /* a unit written by another berth version may carry options this one does not know */
+                log_set_max_level(LOG_EMERG);
+                if (run_options_parse_argv(&spec, (int) strv_length(argv) - 2, argv + 2, &index) >= 0) {
+                        char **rest = argv + 2 + index;
+                        if (!spec.rootfs && *rest)
+                                spec.image = strdup(*rest++);
+                        command = strv_join(rest, " ");
+                }
+                log_set_max_level(saved);
+        }
+        (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainCode", &code);
+        (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStatus", &exit_status);
+        if (streq(u->active_state, "activating"))
+                (void) snprintf(status, sizeof status, "Starting");
+        else if (streq(u->active_state, "deactivating"))
+                (void) snprintf(status, sizeof status, "Stopping");
+        else if (code == CLD_KILLED || code == CLD_DUMPED)
+                (void) snprintf(status, sizeof status, "Exited (%d)", 128 + exit_status);
+        else if (code == CLD_EXITED)
+                (void) snprintf(status, sizeof status, "Exited (%d)", exit_status);
+        else
+                (void) snprintf(status, sizeof status, "Created");
+        return json_pack("{s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:n, s:n}",
+                        "Name", name,
+                        "Image", spec.image,
+                        "Command", command ?: "",
+                        "Created",
+                        "State", streq(u->active_state, "failed") ? "exited" : u->active_state,
+                        "Status", status,
+                        "Unit", u->id,
+                        "Health",
+                        "Pid");
+}
+
+static bool rows_have(json_t *rows, const char *name) {
+        json_t *row;
+        size_t i;
+
+        json_array_foreach(rows, i, row)
+                if (streq_ptr(json_string_value(json_object_get(row, "Name")), name))
+                        return true;
+        return false;
+}
+
+/* The name of the container a unit runs, or NULL when it is not a container unit. */
+static char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
+        _cleanup_free_ char *source = NULL;
+        const char *s;
+
+        s = startswith(u->id, "berth-");
+        if (s && endswith(s, ".service"))
+                return strndup(s, strlen(s) - strlen(".service"));
+        if (systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath", &source) < 0 ||
+                        !endswith(source, ".container") || !endswith(u->id, ".service"))
+                return NULL;
+        return strndup(u->id, strlen(u->id) - strlen(".service"));
+}
+
+static int add_stopped(json_t *rows) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        char *berth_units[] = { (char *) "berth-*.service", NULL };
+        char *failed[] = { (char *) "failed", NULL };
+        UnitInfo *units = NULL;
+        size_t n = 0;
+        int r;
+
+        r = systemd_bus_open(&bus);
+        if (r < 0)
+                return r;
+        for (int pass = 0; pass < 2; pass++) {
+                /* first every berth-*.service, then failed units of any name (generator-made ones) */
+                r = pass == 0 ? systemd_list_units(bus, NULL, berth_units, &units, &n)
+                              : systemd_list_units(bus, failed, NULL, &units, &n);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to list units: %m");
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_free_ char *name = NULL;
+                        json_t *row;
+
+                        if (streq(units[i].active_state, "active") || streq(units[i].load_state, "not-found"))
+                                continue;
+                        name = container_name_of_unit(bus, &units[i]);
+                        if (!name || rows_have(rows, name))
+                                continue;
+                        row = row_from_unit(bus, &units[i], name);
+                        if (!row || json_array_append_new(rows, row) < 0) {
+                                unit_info_array_free(units, n);
+                                return log_oom();
+                        }
+                }
+                unit_info_array_free(units, n);
+                units = NULL;
+                n = 0;
+        }
+        return 0;
+}
+
+static const char *str_or(json_t *row, const char *key, const char *fallback) {
+        const char *s = json_string_value(json_object_get(row, key));
+        return isempty(s) ? fallback : s;
+}
+
+static void print_table(json_t *rows) {
+        json_t *row;
+        size_t i;
+
+        printf("%-20s %-28s %-24s %-18s %-26s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS", "UNIT", "HEALTH");
+        json_array_foreach(rows, i, row) {
+                char command[32];
+                const char *cmd = str_or(row, "Command", "");
+
+                /* quoted and cut like docker's COMMAND column */
+                if (strlen(cmd) > 20)
+                        (void) snprintf(command, sizeof command, "\"%.19s…\"", cmd);
+                else
+                        (void) snprintf(command, sizeof command, "\"%s\"", cmd);
+                printf("%-20s %-28s %-24s %-18s %-26s %s\n", str_or(row, "Name", "-"), str_or(row, "Image", "-"),
+                                command, str_or(row, "Status", "-"), str_or(row, "Unit", "-"),
+                                str_or(row, "Health", "-"));
+        }
+}
+
+int verb_ps(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "all", no_argument, NULL, 'a' },
+                { "format", required_argument, NULL, 'F' },
+                { "quiet", no_argument, NULL, 'q' },
+                {},
+        };
+        _cleanup_strv_free_ char **names = NULL;
+        bool all = false, json = false, quiet = false;
+        json_t *rows;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+haq", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        printf("Usage: berth ps [-a] [-q] [--format table|json]\n\n"
+                               "Lists running containers; -a adds the ones systemd still has loaded without "
+                               "running them (failed ones until 'berth rm').\n");
+                        return 0;
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'F':
+                        if (streq(optarg, "json"))
+                                json = true;
+                        else if (!streq(optarg, "table"))
+                                return log_error_errno(-EINVAL, "Unknown --format '%s': use table or json.", optarg);
+                        break;
+                default:
+                        return log_error_errno(-EINVAL, "See 'berth ps --help'.");
+                }
+        if (optind < argc)
+                return log_error_errno(-EINVAL, "'berth ps' takes no arguments.");
+
+        r = running_containers(&names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list running containers: %m");
+        rows = json_array();
+        if (!rows)
+                return log_oom();
+        STRV_FOREACH(n, names) {
+                json_t *state = NULL, *row;
+                if (container_state_load(*n, &state) < 0)
+                        continue; /* ended meanwhile */
+                row = row_from_state(state);
+                json_decref(state);
+                if (!row || json_array_append_new(rows, row) < 0) {
+                        json_decref(rows);
+                        return log_oom();
+                }
+        }
+        if (all) {
+                r = add_stopped(rows);
+                if (r < 0) {
+                        json_decref(rows);
+                        return r;
+                }
+        }
+        if (json) {
+                char *text = json_dumps(rows, JSON_INDENT(2));
+                if (text)
+                        printf("%s\n", text);
+                free(text);
+        } else if (quiet) {
+                json_t *row;
+                size_t i;
+                json_array_foreach(rows, i, row)
+                        printf("%s\n", str_or(row, "Name", ""));
+        } else
+                print_table(rows);
+        json_decref(rows);
+        return 0;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "paths.h"
+#include "run-options.h"
+#include "run-unit.h"
+#include "strv.h"
+
+/* Seconds added to --stop-timeout for TimeoutStopSec=, as the generator does, so that the runtime's
+ * own escalation runs before systemd's. */
+#define STOP_TIMEOUT_MARGIN_SEC 10
+
+/* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
+static const char *const passed_env[] = {
+        "BERTH_CONFIG_DIR", "BERTH_STATE_DIR", "BERTH_STORAGE_DIR", "BERTH_RUN_DIR", "BERTH_CLI",
+};
+
+int run_unit_exec_argv(const ContainerSpec *spec, char ***ret) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r;
+
+        r = strv_extend(&argv, berth_path(BERTH_PATH_RUNTIME_BINARY));
+        if (r >= 0)
+                r = strv_extend(&argv, "supervise");
+        if (r >= 0)
+                r = run_options_to_argv(spec, &argv);
+        if (r >= 0 && spec->image)
+                r = strv_extend(&argv, spec->image);
+        if (r >= 0)
+                r = strv_extend_strv(&argv, spec->command);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+/* systemd's sizes: a number with an optional K, M, G, T (powers of 1024), or "infinity". */
+static int parse_size(const char *s, uint64_t *ret) {
+        static const struct { char c; unsigned shift; } suffixes[] = {
+                { 'K', 10 }, { 'M', 20 }, { 'G', 30 }, { 'T', 40 }, { 'B', 0 },
+        };
+        unsigned long long v;
+        char *end;
+
+        if (streq(s, "infinity")) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno || end == s || *s == '-')
+                return -EINVAL;
+        if (*end) {
+                bool found = false;
+                for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                        if ((*end == suffixes[i].c || *end == suffixes[i].c + 'a' - 'A') &&
+                                        (end[1] == 0 || (suffixes[i].c != 'B' && (end[1] == 'B' || end[1] == 'b') && end[2] == 0))) {
+                                if (suffixes[i].shift && v > (UINT64_MAX >> suffixes[i].shift))
+                                        return -ERANGE;
+                                v <<= suffixes[i].shift;
+                                found = true;
+                                break;
+                        }
+                if (!found)
+                        return -EINVAL;
+        }
+        *ret = v;
+        return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *ret) {
+        unsigned long long v;
+        char *end;
+
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno || end == s || *end || *s == '-')
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+/* One "Property=value" of spec->unit_properties (from --memory, --pids-limit, ...) as a typed
+ * D-Bus property, the way systemctl set-property would send it. */
+static int append_unit_property(sd_bus_message *m, const char *assignment) {
+        _cleanup_free_ char *key = strndup(assignment, strcspn(assignment, "="));
+        const char *value;
+        uint64_t v;
+        int r;
+
+        if (!key)
+                return log_oom();
+        value = assignment + strlen(key);
+        if (*value != '=')
+                return log_error_errno(-EINVAL, "Invalid unit property '%s'.", assignment);
+        value++;
+
+        if (streq(key, "MemoryMax") || streq(key, "MemoryHigh") || streq(key, "MemorySwapMax")) {
+                r = parse_size(value, &v);
+                if (r < 0)
+                        return log_error_errno(r, "Invalid memory size '%s' for %s=: expected a number with "
+                                        "an optional K, M, G or T suffix.", value, key);
+                return sd_bus_message_append(m, "(sv)", key, "t", v);
+        }
+        if (streq(key, "TasksMax")) {
+                if (streq(value, "infinity") || streq(value, "-1") || streq(value, "0"))
+                        v = UINT64_MAX; /* docker: --pids-limit -1 or 0 means unlimited */
+                else if (parse_u64(value, &v) < 0)
+                        return log_error_errno(-EINVAL, "Invalid process limit '%s' for TasksMax=.", value);
+                return sd_bus_message_append(m, "(sv)", key, "t", v);
+        }
+        if (streq(key, "CPUWeight") || streq(key, "IOWeight")) {
+                if (parse_u64(value, &v) < 0 || v < 1 || v > 10000)
+                        return log_error_errno(-EINVAL, "Invalid weight '%s' for %s=: expected 1...10000.", value, key);
+                return sd_bus_message_append(m, "(sv)", key, "t", v);
+        }
+        if (streq(key, "CPUQuota")) {
+                _cleanup_free_ char *number = strndup(value, strcspn(value, "%"));
+                if (!number)
+                        return log_oom();
+                if (parse_u64(number, &v) < 0 || v == 0 || (value[strlen(number)] && !streq(value + strlen(number), "%")))
+                        return log_error_errno(-EINVAL, "Invalid CPU quota '%s': expected a percentage such as 50%%.",
+                                        value);
+                /* 1% is 10 ms of CPU time per second */
+                return sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", v * 10000);
+        }
+        return log_error_errno(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);
+}
+
+static int append_exec_start(sd_bus_message *m, char *const *argv) {
+        int r;
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", "ExecStart");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "a(sasb)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sasb)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'r', "sasb");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", argv[0]);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, (char **) argv);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", 0);
+        for (int i = 0; i < 4 && r >= 0; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+int run_unit_append_properties(sd_bus_message *m, void *userdata) {
+        static const char *const fd_properties[3] = {
+                "StandardInputFileDescriptor", "StandardOutputFileDescriptor", "StandardErrorFileDescriptor",
+        };
+        const RunUnit *u = userdata;
+        const ContainerSpec *spec = u->spec;
+        _cleanup_strv_free_ char **argv = NULL, **env = NULL;
+        _cleanup_free_ char *description = NULL;
+        int r;
+
+        description = strjoin("berth container ", spec->name);
+        if (!description)
+                return log_oom();
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
+                        "Description", "s", description,
+                        "Type", "s", "notify",
+                        "NotifyAccess", "s", "all",
+                        "Delegate", "b", 1,
+                        "KillMode", "s", "mixed",
+                        "SyslogIdentifier", "s", spec->name,
+                        "CollectMode", "s", u->remove ? "inactive-or-failed" : "inactive",
+                        "AddRef", "b", u->add_ref);
+        if (r < 0)
+                return r;
+        if (spec->stop_timeout) {
+                uint64_t secs = strtoull(spec->stop_timeout, NULL, 10) + STOP_TIMEOUT_MARGIN_SEC;
+                r = sd_bus_message_append(m, "(sv)", "TimeoutStopUSec", "t", secs * UINT64_C(1000000));
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(passed_env); i++) {
+                const char *v = getenv(passed_env[i]);
+                if (v && strv_consume(&env, strjoin(passed_env[i], "=", v)) < 0)
+                        return log_oom();
+        }
+        if (env) {
+                r = sd_bus_message_open_container(m, 'r', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", "Environment");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'v', "as");
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(m, env);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return r;
+        }
+        for (int i = 0; i < 3; i++)
+                if (u->stdio_fds[i] >= 0) {
+                        r = sd_bus_message_append(m, "(sv)", fd_properties[i], "h", u->stdio_fds[i]);
+                        if (r < 0)
+                                return r;
+                }
+        STRV_FOREACH(p, spec->unit_properties) {
+                r = append_unit_property(m, *p);
+                if (r < 0)
+                        return r;
+        }
+        r = run_unit_exec_argv(spec, &argv);
+        if (r < 0)
+                return log_oom();
+        return append_exec_start(m, argv);
+}

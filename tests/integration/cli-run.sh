@@ -1,0 +1,107 @@
+#!/bin/bash
+# The container verbs of the berth CLI under a real systemd: `berth run` starts a transient unit
+# berth-NAME.service running berth-runtime, in the foreground (output on the caller's stdio, the
+# container's exit status) or detached; ps, exec, logs, inspect, stop, kill, rm act on that unit.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+. "$(dirname "$0")/../lib/nspawn.sh"
+require_root
+command -v systemd-nspawn >/dev/null || skip_all "systemd-nspawn is missing (package systemd-container)"
+[ -x "$BERTH_BUILD/berth" ] || skip_all "$BERTH_BUILD/berth is not built"
+
+IMAGE=localhost/busybox
+nspawn_prepare
+mkdir -p "$NSPAWN_DIR/storage"
+make_busybox_tar "$NSPAWN_DIR/busybox.tar"
+check "import the busybox image into the store before boot" \
+        env BERTH_STORAGE_DIR="$NSPAWN_DIR/storage" "$BERTH_BUILD/berth" image import \
+        "$NSPAWN_DIR/busybox.tar" $IMAGE
+
+NSPAWN_STORAGE=$NSPAWN_DIR/storage
+nspawn_boot && rc=0 || rc=$?
+tap_result $rc "boot a systemd container with berth installed"
+[ $rc -eq 0 ] || { done_testing; exit 1; }
+
+berth() { nspawn_run_timeout 60 berth "$@"; }
+unit_prop() { nspawn_run systemctl show -P "$2" "$1"; }
+unit_gone() { [ "$(unit_prop "$1" LoadState)" = not-found ]; }
+ps_lists() { berth ps | grep -q "^$1 "; }
+
+# --- foreground: output on our stdout, the container's exit status ---
+out=$(berth run --rm $IMAGE echo hi 2>"$NSPAWN_DIR/err") && rc=0 || rc=$?
+check "berth run --rm IMAGE echo hi returns 0" test "$rc" -eq 0
+check "... and prints hi on our stdout" test "$out" = hi
+[ "$out" = hi ] || diag "output: $out; stderr: $(cat "$NSPAWN_DIR/err")"
+berth run --name three $IMAGE sh -c 'echo to-stderr >&2; exit 3' >/dev/null 2>"$NSPAWN_DIR/err" && rc=0 || rc=$?
+check "berth run IMAGE sh -c 'exit 3' returns 3" test "$rc" -eq 3
+check_output "... its stderr reaches our stderr" "to-stderr" cat "$NSPAWN_DIR/err"
+check_output "without --rm, the failed container stays in ps -a" "Exited (3)" berth ps -a
+check "berth rm forgets it" berth rm three
+check "... and its unit is gone" wait_until 10 unit_gone berth-three.service
+berth run --rm --name gone $IMAGE sh -c 'exit 4' >/dev/null 2>&1 && rc=0 || rc=$?
+check "berth run --rm of a failing container returns its status" test "$rc" -eq 4
+check "... and leaves no unit behind" wait_until 10 unit_gone berth-gone.service
+out=$(echo from-stdin | berth run --rm -i $IMAGE cat 2>&1)
+check_output "with -i, our stdin is the container's" "from-stdin" echo "$out"
+
+# --- errors ---
+check_fails "a missing image is refused" berth run --rm localhost/nonexistent true
+check_output "... with a hint to pull or import it" "berth pull" berth run --rm localhost/nonexistent true
+check_fails "an unknown option is refused" berth run --no-such-flag $IMAGE true
+
+# --- detached: ps, exec, logs, inspect, stop ---
+check_output "berth run -d prints the name" "web" \
+        berth run -d --name web --memory 64M $IMAGE sh -c 'echo web-started; exec sleep 1000'
+check "berth-web.service is active" test "$(unit_prop berth-web.service ActiveState)" = active
+check_output "... Type=notify" "notify" unit_prop berth-web.service Type
+check_output "... Delegate=yes" "yes" unit_prop berth-web.service Delegate
+check_output "... KillMode=mixed" "mixed" unit_prop berth-web.service KillMode
+check_output "--memory 64M became MemoryMax on the unit" "67108864" unit_prop berth-web.service MemoryMax
+check_output "ExecStart runs berth-runtime supervise --name=web" "supervise --name=web" \
+        unit_prop berth-web.service ExecStart
+check "berth ps lists web" wait_until 10 ps_lists web
+check_output "... with its image and unit" "berth-web.service" berth ps
+check_output "berth ps --format json has its name" '"Name": "web"' berth ps --format json
+check_output "berth exec web cat /etc/hostname" "web" berth exec web cat /etc/hostname
+berth exec web sh -c 'exit 7' && rc=0 || rc=$?
+check "berth exec passes the command's exit status on" test "$rc" -eq 7
+logs_have() { berth logs web | grep -q web-started; }
+check "berth logs web shows its output" wait_until 10 logs_have
+check_output "berth logs -n 1 web shows the last line" "web-started" berth logs -n 1 web
+check_output "berth inspect web has the runtime's state" '"status": "running"' berth inspect web
+check_output "... and the unit's MemoryMax" '"MemoryMax": 67108864' berth inspect web
+
+check_fails "a second container named web is refused" berth run -d --name web $IMAGE sleep 1
+check_output "... saying the name is in use" "already in use" berth run -d --name web $IMAGE sleep 1
+check_fails "berth rm of a running container without -f is refused" berth rm web
+
+start=$(date +%s%N)
+check "berth stop -t 2 web succeeds" berth stop -t 2 web
+stop_ms=$((($(date +%s%N) - start) / 1000000))
+diag "stop took $stop_ms ms"
+check "... within the timeout (+2 s)" test "$stop_ms" -le 4000
+check "berth ps no longer lists web" bash -c '! grep -q "^web " <<<"$1"' _ "$(berth ps)"
+check "the unit is gone (nothing failed stays behind)" wait_until 10 unit_gone berth-web.service
+check "the runtime's state for web is gone" nspawn_run test ! -e /run/berth/containers/web
+
+# --- kill, rm -f, unknown names ---
+check "berth run -d a second container" berth run -d --name victim $IMAGE sleep 1000
+check "berth kill victim (SIGKILL)" berth kill victim
+ended() { [ "$(unit_prop berth-victim.service ActiveState)" != active ]; }
+check "... ends it" wait_until 10 ended
+check_output "... which ps -a shows as killed" "Exited (137)" berth ps -a
+check "... and its runtime cleaned up after it" wait_until 10 nspawn_run test ! -e /run/berth/containers/victim
+check "berth rm victim forgets the killed container" berth rm victim
+check "berth run -d a third container" berth run -d --name forced $IMAGE sleep 1000
+check "berth rm -f removes a running container" berth rm -f forced
+check "... and its unit is gone" wait_until 10 unit_gone berth-forced.service
+
+for verb in stop logs inspect rm kill restart; do
+        check_output "berth $verb of an unknown name says so" "No such container" berth $verb nosuch
+done
+check_output "berth exec in an unknown container says so" "not running" berth exec nosuch true
+check "no berth-runtime process is left" bash -c '! grep -qx berth-runtime <<<"$1"' _ \
+        "$(nspawn_run sh -c 'cat /proc/[0-9]*/comm 2>/dev/null')"
+
+done_testing
