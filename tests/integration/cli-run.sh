@@ -12,13 +12,16 @@ command -v systemd-nspawn >/dev/null || skip_all "systemd-nspawn is missing (pac
 
 IMAGE=localhost/busybox
 nspawn_prepare
-mkdir -p "$NSPAWN_DIR/storage"
+mkdir -p "$NSPAWN_DIR/storage" "$NSPAWN_DIR/etc-berth"
+# a generator-made container, which ps and stop must handle like a `berth run` one
+printf '[Container]\nImage=%s\nExec=sleep 1000\nStopTimeout=1\n\n[Install]\nWantedBy=multi-user.target\n' \
+        "$IMAGE" >"$NSPAWN_DIR/etc-berth/gen.container"
 make_busybox_tar "$NSPAWN_DIR/busybox.tar"
 check "import the busybox image into the store before boot" \
         env BERTH_STORAGE_DIR="$NSPAWN_DIR/storage" "$BERTH_BUILD/berth" image import \
         "$NSPAWN_DIR/busybox.tar" $IMAGE
 
-NSPAWN_STORAGE=$NSPAWN_DIR/storage
+NSPAWN_STORAGE=$NSPAWN_DIR/storage NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
 nspawn_boot && rc=0 || rc=$?
 tap_result $rc "boot a systemd container with berth installed"
 [ $rc -eq 0 ] || { done_testing; exit 1; }
@@ -44,6 +47,18 @@ check "berth run --rm of a failing container returns its status" test "$rc" -eq 
 check "... and leaves no unit behind" wait_until 10 unit_gone berth-gone.service
 out=$(echo from-stdin | berth run --rm -i $IMAGE cat 2>&1)
 check_output "with -i, our stdin is the container's" "from-stdin" echo "$out"
+
+# --- Ctrl-C on a foreground container stops it ---
+nspawn_run_timeout 60 berth run --name fg $IMAGE sh -c 'trap "echo got-term; exit 0" TERM; echo fg-up; while :; do sleep 0.1; done' \
+        >"$NSPAWN_DIR/fg.out" 2>&1 &
+fg_job=$!
+fg_up() { grep -q fg-up "$NSPAWN_DIR/fg.out"; }
+check "a foreground container runs" wait_until 30 fg_up
+check "SIGINT to berth run" nspawn_run sh -c 'kill -INT $(pgrep -f "^berth run --name fg")'
+wait "$fg_job" && rc=0 || rc=$?
+check "... stops the container, and berth run returns its status (0)" test "$rc" -eq 0
+check_output "... which got SIGTERM" "got-term" cat "$NSPAWN_DIR/fg.out"
+check "... and its unit is gone" wait_until 10 unit_gone berth-fg.service
 
 # --- errors ---
 check_fails "a missing image is refused" berth run --rm localhost/nonexistent true
@@ -84,6 +99,17 @@ check "... within the timeout (+2 s)" test "$stop_ms" -le 4000
 check "berth ps no longer lists web" bash -c '! grep -q "^web " <<<"$1"' _ "$(berth ps)"
 check "the unit is gone (nothing failed stays behind)" wait_until 10 unit_gone berth-web.service
 check "the runtime's state for web is gone" nspawn_run test ! -e /run/berth/containers/web
+
+# --- a generator-made container ---
+check "berth ps lists the generator-made container gen" wait_until 30 ps_lists gen
+check_output "... with its unit gen.service" "gen.service" berth ps
+check_output "berth inspect gen shows its definition file" "/etc/berth/gen.container" berth inspect gen
+check "berth stop gen stops gen.service" berth stop gen
+check_output "... which is then inactive" "inactive" unit_prop gen.service ActiveState
+check "berth start gen starts it again" berth start gen
+check "berth restart gen restarts it" berth restart gen
+check "... and ps lists it" wait_until 10 ps_lists gen
+check "berth stop gen" berth stop gen
 
 # --- kill, rm -f, unknown names ---
 check "berth run -d a second container" berth run -d --name victim $IMAGE sleep 1000
