@@ -2,7 +2,8 @@
 /* .pod → NAME-pod.service, a oneshot that keeps a pod (shared network, hosts and DNS settings) for
  * the containers that say Pod=NAME.pod: `berth pod create --ignore [OPTIONS] NAME` when it starts,
  * `berth pod rm --ignore NAME` after it stops. Those containers are bound to the pod unit (BindsTo=),
- * and the pod unit pulls them in (Wants=, Before=) unless they say StartWithPod=no. */
+ * and the pod unit pulls them in (Wants=, Before=) unless they say StartWithPod=no. With
+ * Network=x.network the pod unit requires the network's unit and holds an address on it. */
 #include "fs-util.h"
 #include "run-options.h"
 #include "strv.h"
@@ -24,19 +25,38 @@ static const char *const pod_unsupported[] = {
         "ShmSize", "StopTimeout", "SubGIDMap", "SubUIDMap", "UIDMap", "UserNS", "Volume", NULL,
 };
 
-/* A pod has a network namespace of its own with only lo: `berth pod create` takes none or private, and
- * refuses berth networks (see berth-pod(1)), so the generator says so rather than write a unit that fails. */
+/* Network=: none or private (a namespace with only lo), or a berth network, by name or as x.network
+ * (whose unit creates it first), with podman's :OPTIONS. The pod holds the address on it. */
 static int pod_network(ConvertContext *c, char ***argv) {
-        _cleanup_free_ char *v = NULL;
+        _cleanup_free_ char *v = NULL, *base = NULL, *svc = NULL, *res = NULL;
         const UnitEntry *e;
+        const char *opts;
+        int r;
 
         v = convert_lookup(c, "Network", &e);
-        if (!v)
-                return 0;
-        if (!streq(v, "none") && !streq(v, "private"))
-                return convert_error(c, e, "'%s': pods cannot join networks yet; use none or private (the pod's "
-                                "containers share a network namespace with only lo).", v);
-        return strv_consume(argv, strjoin("--network=", v));
+        if (isempty(v) || streq(v, "none") || streq(v, "private")) {
+                /* As `berth pod create` says: there is no address to forward ports to. */
+                const UnitEntry *p = unit_file_lookup_last(c->def->file, "Pod", "PublishPort");
+                if (p)
+                        return convert_error(c, p, "Needs Network= naming a berth network (x.network or a network "
+                                        "name): a pod with a private network has only lo, nothing to forward to.");
+                return v ? strv_consume(argv, strjoin("--network=", v)) : 0;
+        }
+        if (streq(v, "host") || startswith(v, "container:") || startswith(v, "ns:") || endswith(v, ".container"))
+                return convert_error(c, e, "'%s': a pod has a network namespace of its own; use none, private, or a "
+                                "berth network (x.network or a network name).", v);
+        base = strndup(v, strcspn(v, ":"));
+        if (!base)
+                return -ENOMEM;
+        opts = v + strlen(base);
+        if (!endswith(base, ".network"))
+                return strv_consume(argv, strjoin("--network=", v));
+        r = convert_resolve(c, e, base, "network", NULL, &svc, &res);
+        if (r >= 0)
+                r = convert_add_dependency(c, "Requires", svc);
+        if (r < 0)
+                return r;
+        return strv_consume(argv, strjoin("--network=", res, opts));
 }
 
 /* The containers that join this pod and start with it. */
