@@ -80,56 +80,110 @@ static int parse_args(int argc, char *argv[], Args *args) {
         return 1;
 }
 
-static int write_link(int dir_fd, const char *link, const char *target) {
-        _cleanup_free_ char *tmp = NULL, *parent = NULL;
+/* What the writes of one run share: the output directory and the last directory made for links
+ * (all [Install] links of a run mostly go to one or two .wants/ directories). */
+typedef struct Output {
+        const char *path;
+        int dir_fd;
+        char *made_dir;
+} Output;
+
+static void output_done(Output *o) {
+        free(o->made_dir);
+        o->made_dir = NULL;
+}
+
+static int make_parents(Output *o, const char *link) {
+        _cleanup_free_ char *parent = NULL;
         const char *slash = strrchr(link, '/');
+
+        if (!slash)
+                return 0;
+        parent = strndup(link, (size_t) (slash - link));
+        if (!parent)
+                return -ENOMEM;
+        if (streq_ptr(parent, o->made_dir))
+                return 0;
+        for (char *p = parent; (p = strchr(p, '/')); p++) {
+                *p = 0;
+                if (mkdirat(o->dir_fd, parent, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        if (mkdirat(o->dir_fd, parent, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        free(o->made_dir);
+        o->made_dir = TAKE_PTR(parent);
+        return 0;
+}
+
+static int write_link(Output *o, const char *link, const char *target) {
+        _cleanup_free_ char *tmp = NULL;
         int r;
 
-        if (slash) {
-                parent = strndup(link, (size_t) (slash - link));
-                if (!parent)
-                        return -ENOMEM;
-                /* mkdir_p wants a path; the output dir is absolute or relative to the cwd alike */
-                for (char *p = parent; (p = strchr(p, '/')); p++) {
-                        *p = 0;
-                        if (mkdirat(dir_fd, parent, 0755) < 0 && errno != EEXIST)
-                                return -errno;
-                        *p = '/';
-                }
-                if (mkdirat(dir_fd, parent, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-        }
+        r = make_parents(o, link);
+        if (r < 0)
+                return r;
         /* The output directory starts empty on each run: a plain symlink is the common case. An
          * existing one (a rerun into the same directory) is replaced atomically. */
-        if (symlinkat(target, dir_fd, link) >= 0)
+        if (symlinkat(target, o->dir_fd, link) >= 0)
                 return 0;
         if (errno != EEXIST)
                 return -errno;
         if (asprintf(&tmp, "%s.#tmp%d", link, (int) getpid()) < 0)
                 return -ENOMEM;
-        (void) unlinkat(dir_fd, tmp, 0);
-        if (symlinkat(target, dir_fd, tmp) < 0)
+        (void) unlinkat(o->dir_fd, tmp, 0);
+        if (symlinkat(target, o->dir_fd, tmp) < 0)
                 return -errno;
-        r = RET_NERRNO(renameat(dir_fd, tmp, dir_fd, link));
+        r = RET_NERRNO(renameat(o->dir_fd, tmp, o->dir_fd, link));
         if (r < 0)
-                (void) unlinkat(dir_fd, tmp, 0);
+                (void) unlinkat(o->dir_fd, tmp, 0);
         return r;
 }
 
-static int emit(const Args *args, int dir_fd, const GeneratedUnit *u) {
+/* A unit appears whole or not at all: written to an unnamed file (O_TMPFILE) that is then given its
+ * name. That is two system calls fewer per unit than a named temporary file and a rename, which
+ * counts with thousands of units. Where that does not work (no O_TMPFILE, no /proc, the name taken
+ * by a previous run) the temporary file and rename do it. */
+static int write_unit(Output *o, const char *name, const char *text) {
+        _cleanup_close_ int fd = -EBADF;
+        char proc[64];
+        size_t size = strlen(text);
+
+        fd = openat(o->dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+                const char *p = text;
+                size_t left = size;
+                while (left > 0) {
+                        ssize_t n = write(fd, p, left);
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n <= 0)
+                                break;
+                        p += n;
+                        left -= (size_t) n;
+                }
+                (void) snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+                if (left == 0 && linkat(AT_FDCWD, proc, o->dir_fd, name, AT_SYMLINK_FOLLOW) >= 0)
+                        return 0;
+        }
+        return write_file_atomic_at(o->dir_fd, name, text, size, 0644, 0);
+}
+
+static int emit(const Args *args, Output *o, const GeneratedUnit *u) {
         int r;
 
         if (args->dryrun) {
                 printf("---%s---\n%s", u->name, u->text);
                 return 0;
         }
-        r = write_file_atomic_at(dir_fd, u->name, u->text, strlen(u->text), 0644, 0);
+        r = write_unit(o, u->name, u->text);
         if (r < 0)
-                return log_error_errno(r, "Failed to write %s/%s: %m", args->output_dir, u->name);
+                return log_error_errno(r, "Failed to write %s/%s: %m", o->path, u->name);
         for (char **l = u->links; l && l[0] && l[1]; l += 2) {
-                r = write_link(dir_fd, l[0], l[1]);
+                r = write_link(o, l[0], l[1]);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to link %s/%s: %m", args->output_dir, l[0]);
+                        return log_error_errno(r, "Failed to link %s/%s: %m", o->path, l[0]);
         }
         return 0;
 }
@@ -138,6 +192,7 @@ static int run(const Args *args) {
         _cleanup_(definition_set_done) DefinitionSet set = {};
         _cleanup_strv_free_ char **roots = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
+        _cleanup_(output_done) Output out = { .path = args->output_dir };
         bool failed = false;
         int r;
 
@@ -158,6 +213,9 @@ static int run(const Args *args) {
                 dir_fd = open(args->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (dir_fd < 0)
                         return log_error_errno(-errno, "Cannot open output directory %s: %m", args->output_dir);
+                out.dir_fd = dir_fd;
+                /* Units are 0644 whatever umask systemd runs generators with (O_TMPFILE honours it). */
+                (void) umask(0022);
         }
 
         for (size_t i = 0; i < set.n_defs; i++) {
@@ -172,7 +230,7 @@ static int run(const Args *args) {
                 } else
                         log_debug("Converted %s to %s.", set.defs[i].path, u.name);
                 /* systemd could not load a unit of that name: the message above is all there is. */
-                if (unit_name_is_valid(u.name) && emit(args, dir_fd, &u) < 0)
+                if (unit_name_is_valid(u.name) && emit(args, &out, &u) < 0)
                         failed = true;
                 generated_unit_done(&u);
         }
