@@ -87,6 +87,8 @@ static int stop_container(sd_bus *bus, const ContainerRef *c, int timeout) {
                         sd_bus_error_free(&error);
                         return r;
                 }
+                /* a payload that exits non-zero on SIGTERM: still a stop the user asked for */
+                (void) systemd_reset_failed_unit(bus, c->unit, NULL);
                 return 0;
         }
         r = systemd_stop_unit(bus, c->unit, false, NULL, &error);
