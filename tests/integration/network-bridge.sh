@@ -252,10 +252,13 @@ check_output "a member starting later names the peers there already" "	peer2" ec
 check_output "a host port the pod publishes is refused for a container" "already published by container pod:webpod" \
         run conflict --network=n1 --publish=8090:81 true
 check_output "network rm refuses while the pod holds an address" "in use by" "$BERTH" network rm n1
+start podlate --pod=webpod --init sleep 600
+check "a member started later names the peer" wait_until 10 grep -q "	peer2" "$BERTH_RUN_DIR/containers/podlate/hosts"
 stop peer2
 check_fails "the member forgets the peer that left" grep -q "peer2" "$BERTH_RUN_DIR/containers/podweb/hosts"
-check "pod rm -f stops the member and detaches the pod" "$BERTH" pod rm -f webpod
-wait "${SUP[podweb]}" 2>/dev/null; unset "SUP[podweb]"; rmdir "$CG/podweb" 2>/dev/null
+check_fails "... and so does the one that knew it from its start" grep -q "peer2" "$BERTH_RUN_DIR/containers/podlate/hosts"
+check "pod rm -f stops the members and detaches the pod" "$BERTH" pod rm -f webpod
+for c in podweb podlate; do wait "${SUP[$c]}" 2>/dev/null; unset "SUP[$c]"; rmdir "$CG/$c" 2>/dev/null; done
 check "the pod's lease is gone" no_lease n1 pod:webpod
 check "its rules are gone" no_rules_for n1/pod:webpod
 check "its veth is gone" wait_until 5 no_veths
