@@ -13,6 +13,7 @@
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
+#include "run-pty.h"
 #include "run-unit.h"
 #include "strv.h"
 #include "systemd-unit.h"
@@ -31,7 +32,7 @@ static void run_help(void) {
                "  -d, --detach             start it and print its name (default: wait, exit with its status)\n"
                "      --rm                 also forget it when it fails (default: a failed one stays in ps -a)\n"
                "  -i, --interactive        connect standard input\n"
-               "  -t, --tty                accepted for docker compatibility; no terminal is allocated\n");
+               "  -t, --tty                give the container a terminal (standard input, output and error)\n");
         for (size_t i = 0; i < run_options_count; i++) {
                 const RunOption *o = &run_options[i];
                 char s[8] = "";
@@ -235,7 +236,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
-static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit) {
+static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty, bool interactive) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_free_ char *path = NULL, *result = NULL;
@@ -269,6 +270,12 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit) {
                 return r;
         }
         log_debug("Start job of %s finished: %s", unit, result);
+        if (pty) {
+                /* systemd holds the container's copies now; ours would keep the pty from hanging up */
+                (void) safe_close(u->stdio_fds[0]); /* the slave, in all three */
+                for (int i = 0; i < 3; i++)
+                        u->stdio_fds[i] = -EBADF;
+        }
 
         r = sd_event_default(&event);
         if (r >= 0)
@@ -277,6 +284,8 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit) {
                 r = sd_event_add_signal(event, NULL, SIGINT, on_signal, &f);
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, &f);
+        if (r >= 0 && pty)
+                r = run_pty_attach(pty, event, interactive);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the event loop: %m");
         check_ended(&f);
@@ -287,6 +296,8 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to wait for %s: %m", unit);
         }
+        if (pty)
+                run_pty_done(pty);
         (void) sd_bus_detach_event(bus);
         /* Our reference kept the unit until its status was read; now it may go. */
         (void) systemd_unref_unit(bus, unit, NULL);
@@ -312,6 +323,15 @@ static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
                                 "'journalctl -u %s'.", u->spec->name, result, u->spec->name, unit);
         printf("%s\n", u->spec->name);
         return 0;
+}
+
+static bool env_has(char *const *env, const char *key) {
+        STRV_FOREACH(e, env) {
+                const char *v = startswith(*e, key);
+                if (v && (*v == '=' || *v == 0))
+                        return true;
+        }
+        return false;
 }
 
 int verb_run(int argc, char *argv[]) {
@@ -346,9 +366,8 @@ int verb_run(int argc, char *argv[]) {
                 return log_oom();
         if (spec.rootfs && strv_length(spec.command) == 0)
                 return log_error_errno(-EINVAL, "With --rootfs, a COMMAND is needed.");
-        if (flags.tty)
-                log_warning("-t/--tty: berth run allocates no terminal yet; the container's output is passed "
-                                "through as it is.");
+        if (flags.tty && flags.detach)
+                log_warning("-t has no effect with -d: a detached container's output goes to the journal.");
         if (flags.detach && flags.interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
 
@@ -382,9 +401,26 @@ int verb_run(int argc, char *argv[]) {
                 return run_detached(bus, &u, unit);
 
         u.add_ref = true;
+        if (flags.tty) {
+                _cleanup_(run_pty_done) RunPty pty = RUN_PTY_NULL;
+                int slave = -EBADF;
+
+                /* as docker does, unless the caller set TERM */
+                if (!env_has(spec.env, "TERM") && strv_extend(&spec.env, "TERM=xterm") < 0)
+                        return log_oom();
+                r = run_pty_open(&pty, &slave);
+                if (r < 0)
+                        return r;
+                for (int i = 0; i < 3; i++)
+                        u.stdio_fds[i] = slave;
+                r = run_foreground(bus, &u, unit, &pty, flags.interactive);
+                if (u.stdio_fds[0] >= 0) /* the start failed before the slave was handed over */
+                        (void) safe_close(u.stdio_fds[0]);
+                return r;
+        }
         u.stdio_fds[0] = flags.interactive ? STDIN_FILENO : -1;
         u.stdio_fds[1] = STDOUT_FILENO;
         u.stdio_fds[2] = STDERR_FILENO;
         /* A positive value is the container's exit status, which main() passes on. */
-        return run_foreground(bus, &u, unit);
+        return run_foreground(bus, &u, unit, NULL, false);
 }

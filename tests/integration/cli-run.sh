@@ -48,6 +48,14 @@ check "... and leaves no unit behind" wait_until 10 unit_gone berth-gone.service
 out=$(echo from-stdin | berth run --rm -i $IMAGE cat 2>&1)
 check_output "with -i, our stdin is the container's" "from-stdin" echo "$out"
 
+# --- -t: a terminal ---
+out=$(berth run --rm -t $IMAGE sh -c 'test -t 0 && test -t 1 && test -t 2 && echo is-a-tty; echo term=$TERM' 2>&1)
+check_output "with -t, stdin, stdout and stderr are a terminal" "is-a-tty" echo "$out"
+check_output "... and TERM is set" "term=xterm" echo "$out"
+out=$(printf 'echo typed-$((6*7))\nexit 5\n' | berth run --rm -it $IMAGE sh 2>&1) && rc=0 || rc=$?
+check_output "with -it, typed input reaches a shell in the container" "typed-42" echo "$out"
+check "... and its exit status comes back" test "$rc" -eq 5
+
 # --- Ctrl-C on a foreground container stops it ---
 nspawn_run_timeout 60 berth run --name fg $IMAGE sh -c 'trap "echo got-term; exit 0" TERM; echo fg-up; while :; do sleep 0.1; done' \
         >"$NSPAWN_DIR/fg.out" 2>&1 &
