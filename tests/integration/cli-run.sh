@@ -95,6 +95,10 @@ check_output "berth logs -n 1 web shows the last line" "web-started" berth logs 
 check_output "berth inspect web has the runtime's state" '"status": "running"' berth inspect web
 check_output "... and the unit's MemoryMax" '"MemoryMax": 67108864' berth inspect web
 
+pid_before=$(berth inspect web | grep -m1 '"pid"')
+check "berth restart web" berth restart web
+check "... runs it again" wait_until 10 ps_lists web
+check "... as a new process" test "$(berth inspect web | grep -m1 '"pid"')" != "$pid_before"
 check_fails "a second container named web is refused" berth run -d --name web $IMAGE sleep 1
 check_output "... saying the name is in use" "already in use" berth run -d --name web $IMAGE sleep 1
 check_fails "berth rm of a running container without -f is refused" berth rm web
@@ -107,6 +111,14 @@ check "... within the timeout (+2 s)" test "$stop_ms" -le 4000
 check "berth ps no longer lists web" bash -c '! grep -q "^web " <<<"$1"' _ "$(berth ps)"
 check "the unit is gone (nothing failed stays behind)" wait_until 10 unit_gone berth-web.service
 check "the runtime's state for web is gone" nspawn_run test ! -e /run/berth/containers/web
+
+# --- logs -f follows until the container ends ---
+check "berth run -d a container that writes twice" \
+        berth run -d --name chatty $IMAGE sh -c 'echo first-line; sleep 1; echo second-line'
+out=$(nspawn_run_timeout 30 berth logs -f chatty 2>&1) && rc=0 || rc=$?
+check "berth logs -f returns once the container has ended" test "$rc" -eq 0
+check_output "... having printed the first line" "first-line" echo "$out"
+check_output "... and the second" "second-line" echo "$out"
 
 # --- a generator-made container ---
 check "berth ps lists the generator-made container gen" wait_until 30 ps_lists gen
