@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 .service_name = (char *) "fuzz.service",
                 .resource_name = (char *) "fuzz",
         };
-        DefinitionSet set = { .defs = &def, .n_defs = 1 };
+        size_t by_name[] = { 0 };
+        DefinitionSet set = { .defs = &def, .n_defs = 1, .by_name = by_name };
         GeneratedUnit unit = {};
         _cleanup_free_ char *error = NULL;
         int r;
