@@ -572,24 +572,29 @@ int pod_join(const char *name, unsigned mask) {
 
 /* On a berth network, a member's /etc/hosts names the pod's live peers there, as a container's own
  * would: one "NAME ALIASES...:IP" entry each (the runtime writes "IP<tab>NAME ALIASES..."). Peers that
- * come later are added, and leaving ones dropped, by the network code (network-attach.c). */
-static int pod_network_peers(const Pod *p, char ***add_host) {
+ * come later are added, and leaving ones dropped, by the network code (network-hosts.c). The network's
+ * DNS servers come after the container's and the pod's own. */
+static int pod_network_apply(const Pod *p, ContainerSpec *spec) {
         _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
         _cleanup_free_ char *owner = network_pod_owner(p->name);
+        _cleanup_(network_freep) Network *net = NULL;
         NetworkLease *leases = NULL;
         size_t n = 0;
         int r;
 
         if (!owner)
                 return log_oom();
-        if (network_is_private(p->network) || network_attach_options_parse(p->network, &opts) < 0 ||
-                        network_leases_read(network_canonical_name(opts.name), &leases, &n) < 0)
+        if (network_is_private(p->network) || network_attach_options_parse(p->network, &opts) < 0)
+                return 0;
+        if (network_load(opts.name, &net) >= 0 && strv_extend_strv(&spec->dns, net->dns) < 0)
+                return log_oom();
+        if (network_leases_read(network_canonical_name(opts.name), &leases, &n) < 0)
                 return 0;
         r = 0;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *ip = address_format(&leases[i].address), *aliases = strv_join(leases[i].aliases, " ");
                 if (r >= 0 && !streq(leases[i].container, owner) && network_lease_is_live(&leases[i]) &&
-                                strv_consume(add_host, ip && aliases ? strjoin(network_owner_name(leases[i].container),
+                                strv_consume(&spec->add_host, ip && aliases ? strjoin(network_owner_name(leases[i].container),
                                                 *aliases ? " " : "", aliases, ":", ip) : NULL) < 0)
                         r = log_oom();
                 network_lease_done(&leases[i]);
@@ -611,7 +616,7 @@ int pod_apply_to_spec(const char *name, ContainerSpec *spec) {
                         strv_extend_strv(&spec->dns_option, p->dns_option) < 0 ||
                         strv_extend_strv(&spec->add_host, p->add_host) < 0)
                 return log_oom();
-        return pod_network_peers(p, &spec->add_host);
+        return pod_network_apply(p, spec);
 }
 
 static json_t *labels_json(char *const *l) {

@@ -200,6 +200,11 @@ check_output "an internal network drops forwarding off the bridge" 'iifname "ber
 check_output "--ip-range and the network's DNS server" "192.168.200.64/26|nameserver 192.0.2.53" \
         run ranged --network=n3 sh -c 'ip -4 -o addr show eth0 | grep -q "inet 192.168.200.64/24" && echo -n "192.168.200.64/26|"; grep nameserver /etc/resolv.conf'
 
+check "a pod on the network with a DNS server" "$BERTH" pod create --network=n3 dnspod
+check_output "its containers get the network's DNS server" "nameserver 192.0.2.53" \
+        run dnsmember --pod=dnspod cat /etc/resolv.conf
+check "... and the pod goes" "$BERTH" pod rm dnspod
+
 # --- IPv6 --------------------------------------------------------------------------------------
 "$BERTH" network create --ipv6 n6 >/dev/null
 SUB6=$("$BERTH" network inspect n6 | sed -n 's/.*"subnet": "\(fd[0-9a-f:]*\)\/64".*/\1/p')

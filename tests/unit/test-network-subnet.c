@@ -213,6 +213,18 @@ static void test_leases(void) {
         }
         free(all);
         CHECK(!network_container_is_running("g"));
+        /* A pod's lease: owned by "pod:NAME", live only while the pod's namespace (or veth) is. */
+        {
+                _cleanup_free_ char *owner = network_pod_owner("web");
+                CHECK(owner && streq(owner, "pod:web"));
+                CHECK(streq_ptr(network_owner_pod(owner), "web") && !network_owner_pod("web"));
+                CHECK(streq(network_owner_name(owner), "web") && streq(network_owner_name("ctr"), "ctr"));
+                CHECK(network_lease_release("small", "g") == 0);
+                CHECK(network_lease_acquire(n, owner, "vethnonexistent", NULL, NULL, &l) == 0);
+                CHECK(!network_lease_is_live(&l)); /* no pods/web/netns mounted, no such veth */
+                network_lease_done(&l);
+                CHECK(network_lease_exists("small", owner) == 1);
+        }
         safe_close(lock);
         CHECK(rm_rf(tmpl) == 0);
 }
