@@ -27,6 +27,7 @@
 #include "fs-util.h"
 #include "init.h"
 #include "log.h"
+#include "pty.h"
 #include "mount.h"
 #include "notify.h"
 #include "process.h"
@@ -259,6 +260,13 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
         if (r < 0)
                 child_fail(sync_fd, r, 125);
         root_fd = safe_close(root_fd);
+        /* OCI process.terminal: a pty of the container's devpts; the master goes to the console socket. */
+        if (c->console_socket >= 0) {
+                r = pty_setup_child(c->console_socket);
+                if (r < 0)
+                        child_fail(sync_fd, r, 125);
+                (void) close(c->console_socket);
+        }
 
         if (c->process.hostname && !c->join_utsns && sethostname(c->process.hostname, strlen(c->process.hostname)) < 0)
                 child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to set the host name: %m"), 125);
@@ -266,6 +274,9 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
         if (c->wait_for_start) {
                 /* OCI create: everything is ready; report it and wait for `start` (or the monitor's end). */
                 ChildError created = {};
+                /* create exits once we are created, and its subreaper adopts us: that is no reason to die. */
+                if (c->detach)
+                        (void) prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
                 if (send(sync_fd, &created, sizeof created, MSG_NOSIGNAL) != (ssize_t) sizeof created ||
                                 recv(sync_fd, &go, 1, 0) != 1)
                         _exit(125);
@@ -281,6 +292,7 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
         {
                 ExecParams p;
                 exec_params_from_container(c, &p);
+                p.tty = c->console_socket >= 0;
                 exec_process(&p, sync_fd);
         }
 }

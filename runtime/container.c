@@ -24,5 +24,6 @@ void container_done(Container *c) {
         free(c->cgroup_path);
         free(c->start_fifo);
         safe_close(c->created_fd);
+        safe_close(c->console_socket);
         *c = (Container) {};
 }

@@ -59,6 +59,11 @@ typedef struct Container {
         bool wait_for_start;   /* the child stops before execve until `start` (create/start) */
         char *start_fifo;      /* written by `start` */
         int created_fd;        /* told "created" (a byte) or nothing (EOF) once the child waits; -1 if unused */
+        bool detach;           /* OCI create: once created, the container's parent (create) exits, so the
+                                * caller's subreaper (conmon) becomes its parent; a forked monitor goes on */
+        bool is_monitor;       /* set in that forked monitor: the container is not our child */
+        pid_t monitor_pid;     /* set in create once it forked the monitor: create's part is done */
+        int console_socket;    /* OCI --console-socket: the pty master is sent here; -1 if unused */
 } Container;
 
 void container_done(Container *c);

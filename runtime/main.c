@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "exec.h"
 #include "log.h"
@@ -26,8 +28,56 @@ static void help(void) {
         printf("\nSee berth-runtime(8).\n");
 }
 
+/* Global options that engines put before the OCI verb (podman, conmon, containerd-shim, as for runc
+ * and crun). --root moves the OCI state directory; the others are accepted and have no effect: berth
+ * logs to stderr, which the caller collects, and manages cgroups itself. Returns how many arguments
+ * were taken, or -EINVAL. */
+static int parse_global_options(int argc, char *argv[]) {
+        static const char *const with_value[] = { "--root", "--log", "--log-format", "--cgroup-manager", "--rootless" };
+        static const char *const flags[] = { "--systemd-cgroup", "--debug" };
+        int i = 1;
+
+        while (i < argc && startswith(argv[i], "--")) {
+                const char *a = argv[i], *value = NULL;
+                bool known = false;
+
+                for (size_t k = 0; k < ELEMENTSOF(flags); k++)
+                        if (streq(a, flags[k]))
+                                known = true;
+                for (size_t k = 0; !known && k < ELEMENTSOF(with_value); k++) {
+                        size_t n = strlen(with_value[k]);
+                        if (strncmp(a, with_value[k], n) != 0)
+                                continue;
+                        if (a[n] == '=')
+                                value = a + n + 1;
+                        else if (a[n] == 0 && i + 1 < argc)
+                                value = argv[++i];
+                        else
+                                continue;
+                        known = true;
+                        if (streq(with_value[k], "--root") && setenv("BERTH_OCI_ROOT", value, 1) < 0)
+                                return log_oom();
+                }
+                if (!known)
+                        break;
+                i++;
+        }
+        return i - 1;
+}
+
 int main(int argc, char *argv[]) {
+        int n;
+
         log_setup(argv[0], LOG_TARGET_STDERR);
+
+        n = parse_global_options(argc, argv);
+        if (n < 0)
+                return 2;
+        if (n > 0) {
+                argv[n] = argv[0];
+                argv += n;
+                argc -= n;
+        }
 
         if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
                 help();

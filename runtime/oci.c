@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,8 +39,14 @@ bool oci_verb(const char *verb) {
         return false;
 }
 
+/* The state of OCI containers: $BERTH_RUN_DIR/oci, or the global --root (BERTH_OCI_ROOT, set by main). */
+static const char *oci_root(void) {
+        return getenv("BERTH_OCI_ROOT");
+}
+
 static char *oci_dir(const char *id) {
-        return strjoin(berth_path(BERTH_PATH_RUN), "/oci/", id);
+        const char *root = oci_root();
+        return root ? path_join(root, id) : strjoin(berth_path(BERTH_PATH_RUN), "/oci/", id);
 }
 
 int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_status) {
@@ -223,8 +231,12 @@ static int oci_load_config(Container *c, const char *bundle) {
 
         if (!json_is_object(process))
                 return log_error_errno(-EINVAL, "%s: process is missing.", path);
-        if (json_is_true(json_object_get(process, "terminal")))
-                return log_error_errno(-EOPNOTSUPP, "%s: process.terminal is not supported yet.", path);
+        if (json_is_true(json_object_get(process, "terminal"))) {
+                if (c->console_socket < 0)
+                        return log_error_errno(-EINVAL, "%s: process.terminal is true, but no --console-socket "
+                                        "was given to receive the terminal.", path);
+        } else
+                c->console_socket = safe_close(c->console_socket);
         r = strv_from_json(json_object_get(process, "args"), &c->process.argv, "process.args");
         if (r >= 0)
                 r = strv_from_json(json_object_get(process, "env"), &c->process.env, "process.env");
@@ -302,7 +314,6 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         if (!abs_bundle)
                 return log_error_errno(negative_errno(), "Bundle %s: %m", bundle);
         c->oci = true;
-        c->created_fd = -EBADF;
         c->oci_id = strdup(id);
         c->oci_bundle = TAKE_PTR(abs_bundle);
         c->spec.name = strdup(id);
@@ -319,8 +330,11 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         c->stop_signal = SIGTERM;
         c->stop_timeout_usec = 10ULL * 1000000ULL;
 
-        r = mkdir_p(berth_path(BERTH_PATH_RUN), 0755);
-        if (r >= 0) {
+        if (oci_root())
+                r = mkdir_p(oci_root(), 0700);
+        else
+                r = mkdir_p(berth_path(BERTH_PATH_RUN), 0755);
+        if (r >= 0 && !oci_root()) {
                 _cleanup_free_ char *parent = strjoin(berth_path(BERTH_PATH_RUN), "/oci");
                 r = parent ? mkdir_p(parent, 0700) : -ENOMEM;
         }
@@ -348,6 +362,8 @@ static int oci_monitor(Container *c) {
         if (lock < 0)
                 return 125;
         ret = container_run(c, &cg);
+        if (c->monitor_pid > 0)
+                return ret; /* create: the monitor owns the cgroup and the directories now */
         (void) cgroup_teardown(&cg);
         (void) rm_rf(c->root_mnt);
         return ret;
@@ -394,12 +410,41 @@ static int oci_state_read(const char *id, OciState *ret) {
         return 0;
 }
 
-static int verb_create(const char *id, const char *bundle, const char *pid_file, bool run) {
-        _cleanup_(container_done) Container c = { .created_fd = -EBADF };
-        int pipefd[2], r, ret;
-        pid_t monitor;
-        char b;
+static int write_pid_file(const char *path, pid_t pid) {
+        char buf[32];
+        int r;
 
+        (void) snprintf(buf, sizeof buf, "%d", (int) pid);
+        r = write_file_atomic(path, buf, strlen(buf), 0644, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        return 0;
+}
+
+/* --console-socket: a unix socket of the caller's, where the pty master goes (SCM_RIGHTS). */
+static int connect_console_socket(const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+        if (strlen(path) >= sizeof sa.sun_path)
+                return log_error_errno(-EINVAL, "--console-socket %s: path too long.", path);
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return log_error_errno(negative_errno(), "--console-socket %s: %m", path);
+        return TAKE_FD(fd);
+}
+
+static int verb_create(const char *id, const char *bundle, const char *pid_file, const char *console, bool run) {
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF };
+        _cleanup_(oci_state_done) OciState s = {};
+        int r, ret;
+
+        if (console) {
+                c.console_socket = connect_console_socket(console);
+                if (c.console_socket < 0)
+                        return 1;
+        }
         r = oci_prepare(&c, id, bundle);
         if (r < 0) {
                 if (c.run_dir && r != -EEXIST)
@@ -412,38 +457,21 @@ static int verb_create(const char *id, const char *bundle, const char *pid_file,
                 return ret;
         }
 
+        /* create sets the container up in this process and leaves it waiting for `start`; a monitor
+         * forked once it is created goes on (see detach_monitor()), and we return. */
         c.wait_for_start = true;
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "pipe2() failed: %m"), 1;
-        monitor = fork();
-        if (monitor < 0)
-                return log_error_errno(negative_errno(), "fork() failed: %m"), 1;
-        if (monitor == 0) {
-                safe_close(pipefd[0]);
-                c.created_fd = pipefd[1];
-                (void) setsid();
-                ret = oci_monitor(&c);
+        c.detach = true;
+        ret = oci_monitor(&c);
+        if (c.is_monitor) {
                 container_done(&c);
                 _exit(ret);
         }
-        safe_close(pipefd[1]);
-        r = (int) read(pipefd[0], &b, 1);
-        safe_close(pipefd[0]);
-        if (r != 1) {
-                (void) waitpid(monitor, NULL, 0);
+        if (c.monitor_pid <= 0) {
                 (void) rm_rf(c.run_dir);
                 return log_error_errno(-EIO, "Container '%s' could not be created.", id), 1;
         }
-        if (pid_file) {
-                _cleanup_(oci_state_done) OciState s = {};
-                char buf[32];
-                if (oci_state_read(id, &s) < 0)
-                        return 1;
-                (void) snprintf(buf, sizeof buf, "%d", (int) s.pid);
-                r = write_file_atomic(pid_file, buf, strlen(buf), 0644, 0);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to write %s: %m", pid_file), 1;
-        }
+        if (pid_file && (oci_state_read(id, &s) < 0 || write_pid_file(pid_file, s.pid) < 0))
+                return 1;
         return 0;
 }
 
@@ -552,22 +580,27 @@ static int verb_features(void) {
 }
 
 int oci_main(const char *verb, int argc, char *argv[]) {
-        const char *bundle = ".", *pid_file = NULL, *id = NULL, *extra = NULL;
+        const char *bundle = ".", *pid_file = NULL, *console = NULL, *id = NULL, *extra = NULL;
         bool force = false;
 
         for (int i = 0; i < argc; i++) {
                 const char *a = argv[i], *v;
                 if ((v = startswith(a, "--bundle=")) || (v = startswith(a, "--pid-file=")) ||
-                                ((streq(a, "--bundle") || streq(a, "-b") || streq(a, "--pid-file")) && i + 1 < argc)) {
+                                (v = startswith(a, "--console-socket=")) ||
+                                ((streq(a, "--bundle") || streq(a, "-b") || streq(a, "--pid-file") ||
+                                  streq(a, "--console-socket")) && i + 1 < argc)) {
                         const char *value = v ?: argv[++i];
                         if (startswith(a, "--pid-file"))
                                 pid_file = value;
+                        else if (startswith(a, "--console-socket"))
+                                console = value;
                         else
                                 bundle = value;
                 } else if (streq(a, "--force") || streq(a, "-f"))
                         force = true;
-                else if (streq(a, "--console-socket") || startswith(a, "--console-socket="))
-                        return log_error_errno(-EOPNOTSUPP, "--console-socket is not supported yet."), 1;
+                else if (streq(a, "--no-new-keyring") || streq(a, "--no-pivot") || streq(a, "--detach") ||
+                                streq(a, "-d"))
+                        ; /* no session keyring is made anyway; pivot_root is always used; create detaches */
                 else if (a[0] == '-' && a[1] != 0 && !(streq(verb, "kill") && id))
                         return log_error_errno(-EINVAL, "Unknown option '%s' for %s.", a, verb), 1;
                 else if (!id)
@@ -582,7 +615,7 @@ int oci_main(const char *verb, int argc, char *argv[]) {
         if (!id)
                 return log_error_errno(-EINVAL, "%s needs a container id.", verb), 1;
         if (streq(verb, "create") || streq(verb, "run"))
-                return verb_create(id, bundle, pid_file, streq(verb, "run"));
+                return verb_create(id, bundle, pid_file, console, streq(verb, "run"));
         if (streq(verb, "start"))
                 return verb_start(id);
         if (streq(verb, "state"))

@@ -367,6 +367,7 @@ typedef struct Loop {
         bool stop_requested; /* systemd (or a user) asked us to stop: SIGTERM or SIGINT */
         ChildError error;
         bool have_error;
+        bool exit_unknown; /* the detached monitor saw the exit but cannot wait for the status */
 } Loop;
 
 static void start_stop_timer(Loop *l) {
@@ -443,6 +444,31 @@ static void on_health_changed(Loop *l) {
         }
 }
 
+/* OCI create (detach): the container stays behind as an orphan, so the caller's subreaper (conmon,
+ * which waits for the container's own exit status) becomes its parent. A monitor forked here keeps the
+ * lock, waits for `start` and cleans up after the exit; create itself returns. */
+static int detach_monitor(Loop *l) {
+        _cleanup_close_ int null_fd = -EBADF;
+        pid_t m;
+
+        m = fork();
+        if (m < 0)
+                return log_error_errno(negative_errno(), "Failed to fork the container's monitor: %m");
+        if (m > 0) {
+                l->c->monitor_pid = m;
+                return 0;
+        }
+        l->c->is_monitor = true;
+        l->c->console_socket = safe_close(l->c->console_socket);
+        (void) setsid();
+        /* The caller's pipes are the container's stdio: the monitor must not keep them open. */
+        null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null_fd >= 0)
+                for (int fd = 0; fd < 3; fd++)
+                        (void) dup2(null_fd, fd);
+        return 0;
+}
+
 /* OCI create: the child is set up and waits; tell `create`, and wait for `start` on the fifo. */
 static int on_created(Loop *l) {
         char b = 1;
@@ -454,6 +480,11 @@ static int on_created(Loop *l) {
         l->fifo_fd = open(l->c->start_fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (l->fifo_fd < 0)
                 return log_error_errno(negative_errno(), "Failed to open %s: %m", l->c->start_fifo);
+        if (l->c->detach) {
+                r = detach_monitor(l);
+                if (r < 0)
+                        return r;
+        }
         if (l->c->created_fd >= 0) {
                 (void) write(l->c->created_fd, &b, 1);
                 l->c->created_fd = safe_close(l->c->created_fd);
@@ -521,6 +552,8 @@ static int event_loop(Loop *l, int *ret_status) {
                                 l->error = (ChildError) { .error = r, .exit_status = EXIT_RUNTIME_FAILED };
                                 l->have_error = true;
                         }
+                        if (l->c->monitor_pid > 0)
+                                return 0; /* create, after detaching: the monitor goes on */
                 }
                 if (p[0].revents) {
                         struct signalfd_siginfo si;
@@ -550,6 +583,14 @@ static int event_loop(Loop *l, int *ret_status) {
                 }
                 if (p[1].revents) {
                         siginfo_t si = {};
+                        if (l->c->is_monitor) {
+                                /* Not our child: its parent (the subreaper) collects the status. */
+                                if (l->sync_fd >= 0)
+                                        (void) handle_sync(l);
+                                l->exit_unknown = true;
+                                *ret_status = 0;
+                                return 0;
+                        }
                         if (waitid((idtype_t) P_PIDFD, (id_t) l->pid_fd, &si, WEXITED | WNOHANG) < 0)
                                 return log_error_errno(negative_errno(), "waitid() failed: %m");
                         if (si.si_pid == 0)
@@ -669,6 +710,8 @@ int container_run(Container *c, CgroupPaths *cg) {
         l.notify_fd = notify_fd;
         l.pid = pid;
         r = event_loop(&l, &status);
+        if (r >= 0 && c->monitor_pid > 0)
+                return 0; /* OCI create: created, and handed to the monitor */
         l.sync_fd = safe_close(l.sync_fd);
         l.fifo_fd = safe_close(l.fifo_fd);
         unit = l.unit;
@@ -680,12 +723,12 @@ int container_run(Container *c, CgroupPaths *cg) {
                 ret = EXIT_SUCCESS;
         }
         if (c->oci)
-                (void) oci_state_write(c, "stopped", pid, ret);
+                (void) oci_state_write(c, "stopped", pid, l.exit_unknown ? -1 : ret);
         return ret;
 }
 
 int supervise_main(int argc, char *argv[]) {
-        _cleanup_(container_done) Container c = { .created_fd = -EBADF };
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF };
         _cleanup_(cgroup_paths_done) CgroupPaths cg = {};
         _cleanup_free_ char *containers = NULL;
         int lock_fd, r, ret;

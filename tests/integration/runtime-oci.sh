@@ -90,7 +90,24 @@ check "run leaves no state behind" test ! -e "$BERTH_RUN_DIR/oci/r1"
 
 # --- create, start, state, kill, delete ----------------------------------------------------------
 write_config '["sh", "-c", "echo started >/out/started; trap \"exit 5\" TERM; while :; do sleep 0.1; done"]'
-check "create" create --bundle "$B" --pid-file "$T/pid" c1
+# As conmon does: a subreaper runs create, adopts the container when create returns, and reaps it.
+cat >"$T/reaper.py" <<'EOF'
+import ctypes, os, subprocess, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+status_file, pid_file, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+log = open(status_file + ".log", "w")
+if subprocess.call(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log) != 0:
+    sys.exit(1)
+pid = int(open(pid_file).read())
+open(status_file + ".created", "w").close()
+while True:
+    p, st = os.wait()
+    if p == pid:
+        open(status_file, "w").write(str(os.waitstatus_to_exitcode(st)))
+        break
+EOF
+python3 "$T/reaper.py" "$T/out/c1.status" "$T/pid" "$RT" create --bundle "$B" --pid-file "$T/pid" c1 &
+check "create (under a subreaper)" wait_until 10 test -e "$T/out/c1.status.created"
 check "state is created" status_is c1 created
 pid=$(state_field c1 pid)
 check_output "the pid file has the container's pid" "$pid" cat "$T/pid"
@@ -105,7 +122,8 @@ check_fails "start twice fails" oci start c1
 check_fails "delete of a running container fails" oci delete c1
 check "kill TERM" oci kill c1 TERM
 check "state becomes stopped" wait_until 10 status_is c1 stopped
-check_output "the exit status is recorded" "5" state_field c1 exitStatus
+check "the container's parent (our subreaper, as conmon is) gets its exit status" wait_until 10 test -s "$T/out/c1.status"
+check_output "... which is the payload's" "5" cat "$T/out/c1.status"
 check "the cgroup is gone" wait_until 5 test ! -e "$CG/berth-oci-c1"
 check_fails "kill of a stopped container fails" oci kill c1 KILL
 check "delete" oci delete c1
@@ -115,6 +133,11 @@ check_fails "state of a deleted container fails" oci state c1
 check "create another" create --bundle "$B" c2
 check "delete --force of a created container" oci delete --force c2
 check "no process, state or cgroup is left" test ! -e "$BERTH_RUN_DIR/oci/c2" -a ! -e "$CG/berth-oci-c2"
+
+write_config '["true"]'
+check "global options before the verb (--root moves the state)" \
+        bash -c "cd '$B' && '$RT' --root '$T/other-root' --log '$T/rt.log' --log-format json --systemd-cgroup \
+                --cgroup-manager cgroupfs run g1 && test -d '$T/other-root' -a ! -e '$T/other-root/g1'"
 
 # --- config.json features ------------------------------------------------------------------------
 write_config '["sh", "-c", "mkdir /tmp/x 2>&1; readlink /proc/self/ns/net"]' '
@@ -129,6 +152,6 @@ check "cgroupsPath is used and removed" test -d "$CG/custom" -a ! -e "$CG/custom
 rmdir "$CG/custom" 2>/dev/null
 
 write_config '["true"]' 'c["process"]["terminal"] = True'
-check_output "a terminal is refused clearly" "terminal is not supported" bash -c "cd '$B' && '$RT' run r3"
+check_output "a terminal without a console socket is refused clearly" "no --console-socket" bash -c "cd '$B' && '$RT' run r3"
 
 done_testing

@@ -1,0 +1,87 @@
+#!/bin/bash
+# podman from Debian runs containers with berth-runtime as its OCI runtime (--runtime): conmon calls
+# create (with --console-socket for -t), start, state, kill and delete --force. Everything podman
+# keeps (storage, runroot, tmpdir, containers.conf) is in a temporary directory, inside a private mount
+# namespace, with --network=none, so the host's podman state and network are not touched.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+require_root
+
+RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
+[ -x "$RT" ] || skip_all "$RT is not built"
+command -v podman >/dev/null && command -v conmon >/dev/null || skip_all "podman or conmon is not installed"
+if [ -z "${BERTH_PODMAN_TEST_INNER:-}" ]; then
+        export BERTH_PODMAN_TEST_INNER=1
+        exec unshare -m --propagation private bash "$0" "$@"
+fi
+
+T=$(mktemp -d /tmp/berth-podman-test.XXXXXX)
+# podman makes libpod_parent in every cgroup hierarchy for conmon: remove it afterwards unless it was there.
+PARENTS_BEFORE=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
+# conmon does not pass our environment on: the runtime keeps its state in the default /run/berth/oci.
+OCI_STATE=/run/berth/oci
+export CONTAINERS_CONF=$T/containers.conf
+# This host lacks CAP_SYS_RESOURCE, so podman's default rlimits (above the hard limits) cannot be set.
+cat >"$CONTAINERS_CONF" <<EOF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+P=(podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --storage-driver overlay
+   --runtime "$RT")
+# (not --runtime-flag root=: podman's exit command, which runs delete, does not pass runtime flags on)
+cleanup() {
+        "${P[@]}" rm -a -f -t 0 >/dev/null 2>&1
+        "${P[@]}" rmi -a -f >/dev/null 2>&1
+        umount -R "$T/root/overlay" "$T/runroot/overlay" 2>/dev/null
+        if [ -z "$PARENTS_BEFORE" ]; then
+                for d in /sys/fs/cgroup/*/libpod_parent; do
+                        find "$d" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+                        rmdir "$d" 2>/dev/null
+                done
+        fi
+        rm -rf "$T"
+}
+trap cleanup EXIT
+
+make_busybox_tar "$T/bb.tar"
+check "podman imports the busybox image" "${P[@]}" import -q "$T/bb.tar" localhost/bbox
+
+check_output "podman run --rm prints the container's output" "hi" \
+        "${P[@]}" run --rm --network=none --cidfile "$T/cid" localhost/bbox echo hi
+"${P[@]}" run --rm --network=none localhost/bbox sh -c 'exit 7' && rc=0 || rc=$?
+check "the exit status passes through conmon" test "$rc" -eq 7
+"${P[@]}" run --rm --network=none localhost/bbox /no/such/program >/dev/null 2>&1 && rc=0 || rc=$?
+check "a missing program gives a failure status" test "$rc" -ne 0
+check "nothing of the runtime's state is left after --rm" test ! -e "$OCI_STATE/$(cat "$T/cid")"
+
+# -t: conmon passes --console-socket and expects the pty master over it.
+check_output "podman run -t: the payload gets a pty" "/dev/pts/0" \
+        script -qec "${P[*]} run --rm -t --network=none localhost/bbox tty" /dev/null
+
+check "podman run -d" "${P[@]}" run -d --name sleeper --network=none localhost/bbox \
+        sh -c 'trap "exit 9" TERM; while :; do sleep 0.1; done'
+check_output "podman ps shows it running (state)" "sleeper Up" "${P[@]}" ps --format '{{.Names}} {{.Status}}'
+pid=$("${P[@]}" inspect -f '{{.State.Pid}}' sleeper)
+id=$("${P[@]}" inspect -f '{{.Id}}' sleeper)
+check "the runtime's state is in $OCI_STATE" test -e "$OCI_STATE/$id/state.json"
+check "the payload runs in a pid namespace of its own" \
+        test "$(readlink /proc/"$pid"/ns/pid)" != "$(readlink /proc/self/ns/pid)"
+check "podman kill -s TERM (the runtime's kill)" "${P[@]}" kill -s TERM sleeper
+check_output "podman wait gets the payload's exit status" "9" "${P[@]}" wait sleeper
+check "podman rm (delete --force)" "${P[@]}" rm sleeper
+check "no runtime state is left" test ! -e "$OCI_STATE/$id"
+check "no process of the container is left" test ! -e "/proc/$pid"
+
+check "podman run -d, then podman stop (SIGTERM, then SIGKILL)" "${P[@]}" run -d --name stopper --network=none \
+        localhost/bbox sleep 1000
+id=$("${P[@]}" inspect -f '{{.Id}}' stopper)
+check "podman stop -t 1" "${P[@]}" stop -t 1 stopper
+check_output "stopped by SIGKILL after the timeout" "137" "${P[@]}" inspect -f '{{.State.ExitCode}}' stopper
+check "podman rm" "${P[@]}" rm stopper
+check "nothing is left in the runtime's state" test ! -e "$OCI_STATE/$id" -a ! -e "/var/lib/berth/oci/$id"
+
+done_testing
