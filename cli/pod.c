@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "fs-util.h"
 #include "log.h"
+#include "network-store.h"
 #include "pod-store.h"
 #include "strv.h"
 
@@ -105,14 +106,38 @@ static int pod_create_verb(int argc, char *argv[]) {
         return r == -ENOMEM ? log_oom() : r;
 }
 
+/* The pod's address on its berth network (lib/network-store.h: a lease owned by "pod:NAME"); NULL
+ * with a private network. */
+static char *pod_address(const Pod *p) {
+        _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
+        _cleanup_free_ char *owner = network_pod_owner(p->name);
+        NetworkLease *leases = NULL;
+        char *address = NULL;
+        size_t n = 0;
+
+        if (!owner || !p->network || network_name_is_mode(p->network) ||
+                        network_attach_options_parse(p->network, &opts) < 0 ||
+                        network_leases_read(network_canonical_name(opts.name), &leases, &n) < 0)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                if (!address && streq(leases[i].container, owner))
+                        address = address_format(&leases[i].address);
+                network_lease_done(&leases[i]);
+        }
+        free(leases);
+        return address;
+}
+
 static json_t *pod_json_with_members(const Pod *p) {
         _cleanup_strv_free_ char **members = NULL;
+        _cleanup_free_ char *address = pod_address(p);
         json_t *o = pod_to_json(p), *a = json_array();
 
         if (o && a && pod_members(p->name, &members) >= 0)
                 STRV_FOREACH(m, members)
                         json_array_append_new(a, json_string(*m));
-        if (!o || !a || json_object_set_new(o, "Containers", a) < 0) {
+        if (!o || !a || json_object_set_new(o, "Containers", a) < 0 ||
+                        (address && json_object_set_new(o, "IPAddress", json_string(address)) < 0)) {
                 json_decref(o);
                 return NULL;
         }

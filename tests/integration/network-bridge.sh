@@ -242,6 +242,7 @@ check_output "and a default route through the gateway" "default via 10.89.0.1" \
         nsenter --net="$BERTH_RUN_DIR/pods/webpod/netns" ip route
 check_output "a DNAT rule for the pod's published port" "dnat to $POD_IP:80 comment \"berth-ctr:n1/pod:webpod\"" rules
 check_output "network inspect lists the pod" '"pod:webpod": {' "$BERTH" network inspect n1
+check_output "pod inspect shows its address" "\"IPAddress\": \"$POD_IP\"" "$BERTH" pod inspect webpod
 start podweb --pod=webpod --init httpd -f -p 80 -h /www
 check "a container in the pod serves on the pod's address" wait_until 10 http "http://$POD_IP/"
 check_output "the pod's published port answers on localhost" "hello-from-web" http "http://127.0.0.1:8090/"
