@@ -91,7 +91,8 @@ cat >"$ETC/tick@.container" <<'EOF2'
 [Container]
 Image=localhost/busybox
 RunInit=yes
-Exec=sh -c 'echo "tick instance %i"; exec sleep 1000'
+ReloadSignal=SIGHUP
+Exec=sh -c 'trap "echo tick %i got HUP" HUP; echo "tick instance %i"; while :; do sleep 1 & wait; done'
 
 [Install]
 WantedBy=multi-user.target
@@ -102,6 +103,7 @@ cat >"$ETC/hello.container" <<'EOF2'
 Image=localhost/busybox
 Environment=GREETING=first
 RunInit=yes
+ReloadCmd=/bin/sh -c "echo reloaded by command"
 Exec=sh -c 'echo "hello: $GREETING"; exec sleep 1000'
 
 [Install]
@@ -145,6 +147,14 @@ check_output "... and the tag from ImageTag=" "localhost/app" in_sd berth image 
 check_output "... and wrote into data.volume" "up" in_sd cat /var/lib/berth/volumes/data/_data/web
 check "the template instance got its instance name" wait_until 20 journal_has tick@a.service "tick instance a"
 check "hello.service says hello" wait_until 20 journal_has hello.service "hello: first"
+
+check_output "web's ExecStart carries the alias" "alias=www" in_sd systemctl show -P ExecStart web.service
+
+# --- systemctl reload: ReloadCmd= runs in the container, ReloadSignal= reaches its payload ---
+check "systemctl reload hello.service" in_sd systemctl reload hello.service
+check "... ran the command inside" wait_until 10 journal_has hello.service "reloaded by command"
+check "systemctl reload tick@a.service" in_sd systemctl reload tick@a.service
+check "... the payload got SIGHUP" wait_until 10 journal_has tick@a.service "tick a got HUP"
 
 # --- the broken file ---
 msg="/etc/berth/broken.container:3: Enviroment=: Unknown key in [Container]; did you mean Environment=?"
