@@ -85,7 +85,7 @@ static int parse_u64(const char *s, uint64_t *ret) {
 }
 
 /* One "Property=value" of spec->unit_properties (from --memory, --pids-limit, ...) as a typed
- * D-Bus property, the way systemctl set-property would send it. */
+ * D-Bus property, the way systemctl set-property would send it. With m NULL, only checks the value. */
 static int append_unit_property(sd_bus_message *m, const char *assignment) {
         _cleanup_free_ char *key = strndup(assignment, strcspn(assignment, "="));
         const char *value;
@@ -104,19 +104,19 @@ static int append_unit_property(sd_bus_message *m, const char *assignment) {
                 if (r < 0)
                         return log_error_errno(r, "Invalid memory size '%s' for %s=: expected a number with "
                                         "an optional K, M, G or T suffix.", value, key);
-                return sd_bus_message_append(m, "(sv)", key, "t", v);
+                return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
         }
         if (streq(key, "TasksMax")) {
                 if (streq(value, "infinity") || streq(value, "-1") || streq(value, "0"))
                         v = UINT64_MAX; /* docker: --pids-limit -1 or 0 means unlimited */
                 else if (parse_u64(value, &v) < 0)
                         return log_error_errno(-EINVAL, "Invalid process limit '%s' for TasksMax=.", value);
-                return sd_bus_message_append(m, "(sv)", key, "t", v);
+                return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
         }
         if (streq(key, "CPUWeight") || streq(key, "IOWeight")) {
                 if (parse_u64(value, &v) < 0 || v < 1 || v > 10000)
                         return log_error_errno(-EINVAL, "Invalid weight '%s' for %s=: expected 1...10000.", value, key);
-                return sd_bus_message_append(m, "(sv)", key, "t", v);
+                return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
         }
         if (streq(key, "CPUQuota")) {
                 _cleanup_free_ char *number = strndup(value, strcspn(value, "%"));
@@ -126,9 +126,18 @@ static int append_unit_property(sd_bus_message *m, const char *assignment) {
                         return log_error_errno(-EINVAL, "Invalid CPU quota '%s': expected a percentage such as 50%%.",
                                         value);
                 /* 1% is 10 ms of CPU time per second */
-                return sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", v * 10000);
+                return m ? sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", v * 10000) : 0;
         }
         return log_error_errno(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);
+}
+
+int run_unit_check_properties(const ContainerSpec *spec) {
+        STRV_FOREACH(p, spec->unit_properties) {
+                int r = append_unit_property(NULL, *p);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int append_exec_start(sd_bus_message *m, char *const *argv) {

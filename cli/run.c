@@ -371,6 +371,9 @@ int verb_run(int argc, char *argv[]) {
         if (flags.detach && flags.interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
 
+        r = run_unit_check_properties(&spec);
+        if (r < 0)
+                return r;
         r = check_image(&spec);
         if (r < 0)
                 return r;

@@ -72,6 +72,8 @@ check "... and its unit is gone" wait_until 10 unit_gone berth-fg.service
 check_fails "a missing image is refused" berth run --rm localhost/nonexistent true
 check_output "... with a hint to pull or import it" "berth pull" berth run --rm localhost/nonexistent true
 check_fails "an unknown option is refused" berth run --no-such-flag $IMAGE true
+check_output "a bad --memory is refused before anything starts" "Invalid memory size" \
+        berth run --rm --memory 12Q $IMAGE true
 
 # --- detached: ps, exec, logs, inspect, stop ---
 check_output "berth run -d prints the name" "web" \
