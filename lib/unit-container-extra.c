@@ -45,7 +45,16 @@ int container_network_options(ConvertContext *c, char **network) {
                 { "IP6", "ip6", AF_INET6 },
                 { "NetworkAlias", "alias", AF_UNSPEC },
         };
+        _cleanup_free_ const UnitEntry **nets = NULL;
         int r;
+
+        /* Quadlet attaches a container to every Network= given; berth-runtime takes one network. */
+        r = unit_file_lookup_list(c->in, "Container", "Network", &nets);
+        if (r < 0)
+                return -ENOMEM;
+        if (r > 1)
+                return convert_error(c, nets[1], "A container joins one network in berth, and Network= is set "
+                                "already; an empty Network= line first drops the earlier one.");
 
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
                 _cleanup_free_ const UnitEntry **entries = NULL;
