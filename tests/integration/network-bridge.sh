@@ -290,10 +290,14 @@ IFACE7=$("$BERTH" network inspect n7 | sed -n 's/.*"network_interface": "\(.*\)"
 start victim --network=n7 --init sleep 600
 check "a container on n7" wait_until 10 has_lease n7 victim
 check "n7's bridge is up" sh -c "test -n '$IFACE7' && ip link show '$IFACE7'"
+check "a pod on n7 too" "$BERTH" pod create --network=n7 --publish=8093:80 victimpod
 check_fails "rm without -f refuses" "$BERTH" network rm n7
 check "rm -f removes it anyway" "$BERTH" network rm -f n7
 check_fails "its bridge is gone at once" ip link show "$IFACE7"
 check "the cut-off container still stops cleanly" stop victim
+check "the cut-off pod is still removed cleanly" "$BERTH" pod rm victimpod
+check "... with no veth left" wait_until 5 no_veths
+check "... nor rules" no_rules_for n7/pod:victimpod
 check_fails "and leaves no run dir of the network behind" test -e "$BERTH_RUN_DIR/networks/n7"
 
 # --- removal ------------------------------------------------------------------------------------
