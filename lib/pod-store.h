@@ -11,7 +11,11 @@
  *
  * A directory without pod.json, or whose namespace files are not mounted, is what a crash left; the
  * next create of that name unmounts and replaces it. Members are found by comparing the network
- * namespace of each running container with the pod's. */
+ * namespace of each running container with the pod's.
+ *
+ * On a berth bridge network the pod, not a container, holds the address: pod_create() attaches the
+ * held network namespace (network_attach_pod(), a lease owned by "pod:NAME", with the --publish
+ * forwards) before pod.json is written, and pod_remove() detaches it. */
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -22,8 +26,8 @@
 typedef struct Pod {
         char *name;
         char *hostname;   /* the UTS namespace's host name; default: the pod name */
-        char *network;    /* NULL: a private network namespace with only lo */
-        char **publish;   /* recorded; ports are not forwarded yet */
+        char *network;    /* NULL, none, private: a namespace with only lo; else a berth network[:OPTIONS] */
+        char **publish;   /* forwarded to the pod's address on its berth network */
         char **dns, **dns_search, **dns_option, **add_host; /* applied to every member container */
         char **labels;    /* KEY=VALUE */
         char *created;    /* RFC 3339, UTC */
@@ -46,7 +50,8 @@ typedef enum PodNamespace {
 char *pod_namespace_path(const char *name, PodNamespace ns);
 
 /* Creates the pod described by config (its name, hostname, network, ...); -EEXIST (not logged) when
- * it exists. Other errors are logged. */
+ * it exists. --publish without a berth network, host and container: networks are refused. Other
+ * errors are logged. */
 int pod_create(const Pod *config);
 /* Reads pod.json; -ENOENT (not logged) when there is no such pod. */
 int pod_load(const char *name, Pod **ret);
@@ -61,7 +66,8 @@ int pod_remove(const char *name, bool force);
 int pod_join(const char *name, unsigned namespaces);
 
 /* What the pod says for every member: appends the pod's --dns, --dns-search, --dns-option and
- * --add-host to the container's own (which thus come first). Logs errors. */
+ * --add-host to the container's own (which thus come first), then, on a berth network, the network's
+ * DNS servers and its live peers as host entries. Logs errors. */
 int pod_apply_to_spec(const char *name, ContainerSpec *spec);
 
 /* Docker/podman-like `pod inspect` object. */
