@@ -7,6 +7,7 @@
  *   $BERTH_STATE_DIR/networks/NAME.json     the record (persistent, written atomically)
  *   $BERTH_RUN_DIR/networks/NAME/.lock      OFD lock serializing allocation and attach/detach
  *   $BERTH_RUN_DIR/networks/NAME/CTR.json   one lease per container name: address, veth, supervisor pid
+ *   $BERTH_RUN_DIR/networks/NAME/pod:POD.json   a pod's lease (below)
  *
  * A lease is live while its container's supervisor holds $BERTH_RUN_DIR/containers/.CTR.lock (the
  * runtime's flock); otherwise it is stale and reclaimed, with its nftables rules, by the next
