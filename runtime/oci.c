@@ -16,6 +16,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "config.h"
+#include "oci-config.h"
 #include "fs-util.h"
 #include "log.h"
 #include "oci.h"
@@ -25,11 +26,6 @@
 
 #define OCI_VERSION "1.2.0"
 
-
-/* Mounts every container gets from the runtime itself; config.json entries for them are not repeated. */
-static const char *const builtin_mounts[] = {
-        "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup",
-};
 
 bool oci_verb(const char *verb) {
         static const char *const verbs[] = { "create", "start", "state", "kill", "delete", "run", "features" };
@@ -73,232 +69,6 @@ int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_
         return write_file_atomic(path, text, strlen(text), 0644, 0);
 }
 
-static int strv_from_json(json_t *a, char ***ret, const char *what) {
-        json_t *v;
-        size_t i;
-
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return log_error_errno(-EINVAL, "config.json: %s[%zu] is not a string.", what, i);
-                if (strv_extend(ret, json_string_value(v)) < 0)
-                        return log_oom();
-        }
-        return 0;
-}
-
-static int caps_from_json(json_t *a, uint64_t *ret) {
-        json_t *v;
-        size_t i;
-
-        *ret = 0;
-        json_array_foreach(a, i, v) {
-                int c = json_is_string(v) ? capability_from_name(json_string_value(v)) : -EINVAL;
-                if (c < 0)
-                        log_warning("config.json: ignoring unknown capability %s.", json_string_value(v) ?: "?");
-                else
-                        *ret |= CAP_MASK(c);
-        }
-        return 0;
-}
-
-static bool is_builtin_mount(const char *dest) {
-        for (size_t i = 0; i < ELEMENTSOF(builtin_mounts); i++)
-                if (streq(builtin_mounts[i], dest))
-                        return true;
-        return false;
-}
-
-static int mounts_from_json(Container *c, json_t *mounts) {
-        json_t *m;
-        size_t i;
-
-        json_array_foreach(mounts, i, m) {
-                const char *dest = json_string_value(json_object_get(m, "destination"));
-                const char *type = json_string_value(json_object_get(m, "type")) ?: "";
-                const char *src = json_string_value(json_object_get(m, "source"));
-                json_t *opts = json_object_get(m, "options"), *o;
-                bool bind = streq(type, "bind"), ro = false;
-                _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL;
-                size_t j;
-
-                if (!dest || !path_is_absolute(dest))
-                        return log_error_errno(-EINVAL, "config.json: mounts[%zu].destination must be an absolute path.", i);
-                if (is_builtin_mount(dest))
-                        continue;
-                json_array_foreach(opts, j, o) {
-                        const char *s = json_string_value(o) ?: "";
-                        if (streq(s, "bind") || streq(s, "rbind"))
-                                bind = true;
-                        else if (streq(s, "ro"))
-                                ro = true;
-                        else if (startswith(s, "size=") || startswith(s, "mode=")) {
-                                char *n = strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", s);
-                                if (!n)
-                                        return log_oom();
-                                free(tmpfs_opts);
-                                tmpfs_opts = n;
-                        }
-                }
-                if (bind) {
-                        if (!src)
-                                return log_error_errno(-EINVAL, "config.json: mounts[%zu] is a bind mount without source.", i);
-                        source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
-                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "") : NULL;
-                        if (!entry || strv_extend(&c->spec.volumes, entry) < 0)
-                                return log_oom();
-                } else if (streq(type, "tmpfs")) {
-                        entry = strjoin(dest, ":", tmpfs_opts ?: "", tmpfs_opts && ro ? "," : "", ro ? "ro" : "");
-                        if (!entry || strv_extend(&c->spec.tmpfs, entry) < 0)
-                                return log_oom();
-                } else
-                        log_warning("config.json: mounts[%zu] (%s on %s) is not supported; skipped.", i, type, dest);
-        }
-        return 0;
-}
-
-static int rlimits_from_json(Container *c, json_t *rlimits) {
-        json_t *r;
-        size_t i;
-
-        json_array_foreach(rlimits, i, r) {
-                const char *type = json_string_value(json_object_get(r, "type"));
-                char buf[128];
-                _cleanup_free_ char *name = NULL;
-                if (!type || !startswith(type, "RLIMIT_"))
-                        return log_error_errno(-EINVAL, "config.json: process.rlimits[%zu].type is invalid.", i);
-                name = strdup(type + strlen("RLIMIT_"));
-                if (!name)
-                        return log_oom();
-                for (char *p = name; *p; p++)
-                        *p = (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-                (void) snprintf(buf, sizeof buf, "%s=%llu:%llu", name,
-                                (unsigned long long) json_integer_value(json_object_get(r, "soft")),
-                                (unsigned long long) json_integer_value(json_object_get(r, "hard")));
-                if (strv_extend(&c->spec.ulimit, buf) < 0)
-                        return log_oom();
-        }
-        return 0;
-}
-
-static int namespaces_from_json(Container *c, json_t *namespaces) {
-        json_t *n;
-        size_t i;
-
-        c->network = NETWORK_HOST;
-        json_array_foreach(namespaces, i, n) {
-                const char *type = json_string_value(json_object_get(n, "type")) ?: "";
-                const char *path = json_string_value(json_object_get(n, "path"));
-                if (streq(type, "user"))
-                        return log_error_errno(-EOPNOTSUPP, "config.json: user namespaces are not supported yet.");
-                if (streq(type, "network")) {
-                        c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
-                        if (path && !(c->join_netns = strdup(path)))
-                                return log_oom();
-                } else if (path)
-                        return log_error_errno(-EOPNOTSUPP, "config.json: joining an existing %s namespace is not supported.",
-                                        type);
-        }
-        return 0;
-}
-
-/* Reads bundle/config.json into c. */
-static int oci_load_config(Container *c, const char *bundle) {
-        _cleanup_free_ char *path = path_join(bundle, "config.json"), *root = NULL;
-        _cleanup_(json_decrefp) json_t *cfg = NULL;
-        json_t *process, *user, *linux_, *v;
-        const char *key;
-        size_t i;
-        json_error_t err;
-        int r;
-
-        if (!path)
-                return log_oom();
-        cfg = json_load_file(path, 0, &err);
-        if (!cfg)
-                return log_error_errno(-EINVAL, "%s:%d: %s", path, err.line, err.text);
-        if (!json_is_string(json_object_get(cfg, "ociVersion")))
-                return log_error_errno(-EINVAL, "%s: ociVersion is missing.", path);
-        process = json_object_get(cfg, "process");
-        linux_ = json_object_get(cfg, "linux");
-
-        root = strdup(json_string_value(json_object_get(json_object_get(cfg, "root"), "path")) ?: "rootfs");
-        if (!root)
-                return log_oom();
-        c->spec.rootfs = path_is_absolute(root) ? TAKE_PTR(root) : path_join(bundle, root);
-        if (!c->spec.rootfs)
-                return log_oom();
-        c->spec.read_only = json_is_true(json_object_get(json_object_get(cfg, "root"), "readonly"));
-
-        if (!json_is_object(process))
-                return log_error_errno(-EINVAL, "%s: process is missing.", path);
-        if (json_is_true(json_object_get(process, "terminal"))) {
-                if (c->console_socket < 0)
-                        return log_error_errno(-EINVAL, "%s: process.terminal is true, but no --console-socket "
-                                        "was given to receive the terminal.", path);
-        } else
-                c->console_socket = safe_close(c->console_socket);
-        r = strv_from_json(json_object_get(process, "args"), &c->process.argv, "process.args");
-        if (r >= 0)
-                r = strv_from_json(json_object_get(process, "env"), &c->process.env, "process.env");
-        if (r < 0)
-                return r;
-        if (strv_length(c->process.argv) == 0)
-                return log_error_errno(-EINVAL, "%s: process.args is empty.", path);
-        c->process.workdir = strdup(json_string_value(json_object_get(process, "cwd")) ?: "/");
-        if (!c->process.workdir)
-                return log_oom();
-        user = json_object_get(process, "user");
-        if (asprintf(&c->process.user, "%lld:%lld", (long long) json_integer_value(json_object_get(user, "uid")),
-                            (long long) json_integer_value(json_object_get(user, "gid"))) < 0)
-                return log_oom();
-        json_array_foreach(json_object_get(user, "additionalGids"), i, v) {
-                char buf[32];
-                (void) snprintf(buf, sizeof buf, "%lld", (long long) json_integer_value(v));
-                if (strv_extend(&c->spec.group_add, buf) < 0)
-                        return log_oom();
-        }
-        c->spec.no_new_privileges = json_is_true(json_object_get(process, "noNewPrivileges"));
-        caps_from_json(json_object_get(json_object_get(process, "capabilities"), "bounding"), &c->caps);
-        caps_from_json(json_object_get(json_object_get(process, "capabilities"), "ambient"), &c->caps_added);
-        r = rlimits_from_json(c, json_object_get(process, "rlimits"));
-        if (r < 0)
-                return r;
-
-        if (json_is_string(json_object_get(cfg, "hostname")) &&
-                        !(c->process.hostname = strdup(json_string_value(json_object_get(cfg, "hostname")))))
-                return log_oom();
-        r = mounts_from_json(c, json_object_get(cfg, "mounts"));
-        if (r >= 0)
-                r = namespaces_from_json(c, json_object_get(linux_, "namespaces"));
-        if (r < 0)
-                return r;
-        json_object_foreach(json_object_get(linux_, "sysctl"), key, v) {
-                _cleanup_free_ char *s = strjoin(key, "=", json_string_value(v) ?: "");
-                if (!s || strv_extend(&c->spec.sysctl, s) < 0)
-                        return log_oom();
-        }
-        json_object_foreach(json_object_get(cfg, "annotations"), key, v) {
-                _cleanup_free_ char *s = strjoin(key, "=", json_string_value(v) ?: "");
-                if (!s || strv_extend(&c->spec.annotations, s) < 0)
-                        return log_oom();
-        }
-        if (json_is_string(json_object_get(linux_, "cgroupsPath")))
-                c->cgroup_path = strdup(json_string_value(json_object_get(linux_, "cgroupsPath")));
-        else
-                c->cgroup_path = strjoin("berth-oci-", c->oci_id);
-        if (!c->cgroup_path)
-                return log_oom();
-        /* Without a profile the container gets none, as the spec says. */
-        v = json_object_get(linux_, "seccomp");
-        if (json_is_object(v)) {
-                c->seccomp = json_dumps(v, JSON_COMPACT);
-                if (!c->seccomp)
-                        return log_oom();
-        } else if (!(c->seccomp = strdup("unconfined")))
-                return log_oom();
-        return 0;
-}
-
 static bool oci_id_is_valid(const char *id) {
         return container_name_is_valid(id);
 }
@@ -330,6 +100,11 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         c->stop_signal = SIGTERM;
         c->stop_timeout_usec = 10ULL * 1000000ULL;
 
+        /* All of config.json is checked before anything is made, so a bad one leaves nothing behind. */
+        r = oci_config_load(c, c->oci_bundle);
+        if (r < 0)
+                return r;
+
         if (oci_root())
                 r = mkdir_p(oci_root(), 0700);
         else
@@ -348,9 +123,12 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         r = mkdir_p(c->root_mnt, 0755);
         if (r >= 0 && mkfifo(c->start_fifo, 0600) < 0)
                 r = negative_errno();
-        if (r < 0)
-                return log_error_errno(r, "Failed to prepare %s: %m", c->run_dir);
-        return oci_load_config(c, c->oci_bundle);
+        if (r < 0) {
+                log_error_errno(r, "Failed to prepare %s: %m", c->run_dir);
+                (void) rm_rf(c->run_dir);
+                return r;
+        }
+        return 0;
 }
 
 /* The monitor: holds the lock, runs the container, cleans up everything but the state. */
@@ -446,11 +224,8 @@ static int verb_create(const char *id, const char *bundle, const char *pid_file,
                         return 1;
         }
         r = oci_prepare(&c, id, bundle);
-        if (r < 0) {
-                if (c.run_dir && r != -EEXIST)
-                        (void) rm_rf(c.run_dir);
+        if (r < 0)
                 return 1;
-        }
         if (run) {
                 ret = oci_monitor(&c);
                 (void) rm_rf(c.run_dir);

@@ -154,4 +154,48 @@ rmdir "$CG/custom" 2>/dev/null
 write_config '["true"]' 'c["process"]["terminal"] = True'
 check_output "a terminal without a console socket is refused clearly" "no --console-socket" bash -c "cd '$B' && '$RT' run r3"
 
+# --- bad input: one clear error naming the field; nothing made, mounted or left behind -------------
+mounts_before=$(wc -l </proc/self/mountinfo)
+# bad_config NAME EXPECTED [EXTRA_PYTHON]: with config.json changed by EXTRA_PYTHON, run and create fail
+# with a single error line that contains EXPECTED.
+bad_config() {
+        local name=$1 expected=$2 extra=${3:-} verb err
+        [ -n "$extra" ] && write_config '["true"]' "$extra"
+        for verb in run create; do
+                err=$(cd "$B" && "$RT" "$verb" bad 2>&1 >/dev/null </dev/null) && rc=0 || rc=$?
+                check "$name: $verb fails" test "$rc" -ne 0
+                check_output "$name: $verb names the field" "$expected" echo "$err"
+                check "$name: $verb says it in one line" test "$(printf '%s\n' "$err" | wc -l)" -eq 1
+                check "$name: $verb leaves no state or cgroup" test ! -e "$BERTH_RUN_DIR/oci/bad" -a ! -e "$CG/berth-oci-bad"
+        done
+}
+printf '{"ociVersion": "1.0.2",\n "process": {"args": ["true"]\n' >"$B/config.json"
+bad_config "JSON syntax error" "config.json:3:"
+bad_config "process.args of the wrong type" "process.args: expected a non-empty array of strings" \
+        'c["process"]["args"] = "true"'
+bad_config "process.args missing" "process.args: expected a non-empty array of strings" 'del c["process"]["args"]'
+bad_config "process missing" "config.json: process: missing" 'del c["process"]'
+bad_config "a mount with a relative destination" "mounts[4].destination: expected an absolute path" \
+        'c["mounts"][4]["destination"] = "out"'
+bad_config "a bind mount without a source" "mounts[4].source: missing" 'del c["mounts"][4]["source"]'
+bad_config "a mount of an unsupported type" "mounts[5].type: not supported" \
+        'c["mounts"].append({"destination": "/x", "type": "nfs", "source": "srv:/x"})'
+bad_config "a mount that is not an object" "mounts[5]: expected an object" 'c["mounts"].append("/x")'
+bad_config "an unknown namespace type" "linux.namespaces[6].type: unknown namespace type" \
+        'c["linux"]["namespaces"].append({"type": "bogus"})'
+bad_config "process.user.uid as a string" "process.user.uid: expected a user id" 'c["process"]["user"]["uid"] = "0"'
+bad_config "an rlimit of the wrong type" "process.rlimits[0].soft: expected a non-negative integer" \
+        'c["process"]["rlimits"][0]["soft"] = "many"'
+bad_config "an unknown rlimit" "process.rlimits[0].type: expected one of" \
+        'c["process"]["rlimits"][0]["type"] = "RLIMIT_BOGUS"'
+bad_config "linux.sysctl with a number" "linux.sysctl.net.ipv4.ip_forward: expected a string" \
+        'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": 1}'
+write_config '["true"]'
+err=$("$RT" create --bogus --bundle "$B" bad 2>&1) && rc=0 || rc=$?
+check "an unknown option fails" test "$rc" -ne 0
+check_output "... and is named" "Unknown option '--bogus' for create" echo "$err"
+err=$("$RT" kill c9 SIGBOGUS 2>&1) && rc=0 || rc=$?
+check_output "an unknown signal is named" "Unknown signal 'SIGBOGUS'" echo "$err"
+check "no mount was left behind by any of them" test "$(wc -l </proc/self/mountinfo)" -eq "$mounts_before"
+
 done_testing

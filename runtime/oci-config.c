@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "caps.h"
+#include "fs-util.h"
+#include "log.h"
+#include "oci-config.h"
+#include "strv.h"
+
+/* Mounts every container gets from the runtime itself; config.json entries for them are not repeated. */
+static const char *const builtin_mounts[] = {
+        "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup",
+};
+
+static const char *const namespace_types[] = {
+        "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time",
+};
+
+static const char *const rlimit_types[] = {
+        "RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS",
+        "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS",
+        "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
+};
+
+/* Where we are in config.json, for the one error message: the file and a field path like
+ * "mounts[2].destination". */
+typedef struct Ctx {
+        const char *file;
+        char field[256];
+} Ctx;
+
+static const char *at(Ctx *x, const char *fmt, ...) _printf_(2, 3);
+static const char *at(Ctx *x, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vsnprintf(x->field, sizeof x->field, fmt, ap);
+        va_end(ap);
+        return x->field;
+}
+
+static int bad(const Ctx *x, const char *what) {
+        return log_error_errno(-EINVAL, "%s: %s: %s", x->file, x->field, what);
+}
+
+static bool in_list(const char *s, const char *const *list, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(list[i], s))
+                        return true;
+        return false;
+}
+
+/* The optional member key of o, which must be of type t (JSON_TRUE stands for a boolean) when present. */
+static int member(Ctx *x, json_t *o, const char *key, json_type t, const char *what, json_t **ret) {
+        json_t *v = json_object_get(o, key);
+
+        *ret = NULL;
+        if (!v || json_is_null(v))
+                return 0;
+        if (t == JSON_TRUE ? !json_is_boolean(v) : json_typeof(v) != t)
+                return bad(x, what);
+        *ret = v;
+        return 1;
+}
+
+/* Like member(), but a missing key is an error too. */
+static int required(Ctx *x, json_t *o, const char *key, json_type t, const char *what, json_t **ret) {
+        int r = member(x, o, key, t, what, ret);
+        if (r == 0)
+                return bad(x, what);
+        return r;
+}
+
+/* An array of strings, appended to *ret. */
+static int strv_member(Ctx *x, json_t *o, const char *key, const char *what, char ***ret) {
+        json_t *a, *v;
+        size_t i;
+        int r;
+
+        r = member(x, o, key, JSON_ARRAY, what, &a);
+        if (r <= 0)
+                return r;
+        json_array_foreach(a, i, v) {
+                if (!json_is_string(v))
+                        return bad(x, what);
+                if (strv_extend(ret, json_string_value(v)) < 0)
+                        return log_oom();
+        }
+        return 1;
+}
+
+static int caps_member(Ctx *x, json_t *caps, const char *set, uint64_t *ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        *ret = 0;
+        (void) at(x, "process.capabilities.%s", set);
+        r = strv_member(x, caps, set, "expected an array of capability names", &names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(n, names) {
+                int c = capability_from_name(*n);
+                if (c < 0)
+                        /* As crun does: a capability this kernel does not know cannot be granted anyway. */
+                        log_warning("%s: %s: ignoring unknown capability %s.", x->file, x->field, *n);
+                else
+                        *ret |= CAP_MASK(c);
+        }
+        return 0;
+}
+
+static int process_from_json(Ctx *x, Container *c, json_t *cfg) {
+        json_t *process, *user, *v, *caps, *rlimits;
+        size_t i;
+        int r;
+
+        (void) at(x, "process");
+        r = member(x, cfg, "process", JSON_OBJECT, "expected an object", &process);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return bad(x, "missing: the container needs a process to run");
+
+        (void) at(x, "process.terminal");
+        r = member(x, process, "terminal", JSON_TRUE, "expected true or false", &v);
+        if (r < 0)
+                return r;
+        if (json_is_true(v)) {
+                if (c->console_socket < 0)
+                        return bad(x, "true, but no --console-socket was given to receive the terminal");
+        } else
+                c->console_socket = safe_close(c->console_socket);
+
+        (void) at(x, "process.args");
+        r = strv_member(x, process, "args", "expected a non-empty array of strings", &c->process.argv);
+        if (r < 0)
+                return r;
+        if (strv_length(c->process.argv) == 0)
+                return bad(x, "expected a non-empty array of strings");
+        (void) at(x, "process.env");
+        r = strv_member(x, process, "env", "expected an array of KEY=VALUE strings", &c->process.env);
+        if (r < 0)
+                return r;
+        (void) at(x, "process.cwd");
+        r = member(x, process, "cwd", JSON_STRING, "expected an absolute path", &v);
+        if (r < 0)
+                return r;
+        if (v && !path_is_absolute(json_string_value(v)))
+                return bad(x, "expected an absolute path");
+        c->process.workdir = strdup(v ? json_string_value(v) : "/");
+        if (!c->process.workdir)
+                return log_oom();
+
+        (void) at(x, "process.user");
+        r = member(x, process, "user", JSON_OBJECT, "expected an object", &user);
+        if (r < 0)
+                return r;
+        {
+                json_t *uid = NULL, *gid = NULL, *gids;
+                (void) at(x, "process.user.uid");
+                if (member(x, user, "uid", JSON_INTEGER, "expected a user id (an integer)", &uid) < 0)
+                        return -EINVAL;
+                (void) at(x, "process.user.gid");
+                if (member(x, user, "gid", JSON_INTEGER, "expected a group id (an integer)", &gid) < 0)
+                        return -EINVAL;
+                if ((uid && (json_integer_value(uid) < 0 || json_integer_value(uid) > UINT32_MAX - 1)) ||
+                                (gid && (json_integer_value(gid) < 0 || json_integer_value(gid) > UINT32_MAX - 1)))
+                        return bad(x, "out of range");
+                if (asprintf(&c->process.user, "%lld:%lld", (long long) json_integer_value(uid),
+                                    (long long) json_integer_value(gid)) < 0)
+                        return log_oom();
+                (void) at(x, "process.user.additionalGids");
+                r = member(x, user, "additionalGids", JSON_ARRAY, "expected an array of group ids", &gids);
+                if (r < 0)
+                        return r;
+                json_array_foreach(gids, i, v) {
+                        char buf[32];
+                        if (!json_is_integer(v) || json_integer_value(v) < 0)
+                                return bad(x, "expected an array of group ids");
+                        (void) snprintf(buf, sizeof buf, "%lld", (long long) json_integer_value(v));
+                        if (strv_extend(&c->spec.group_add, buf) < 0)
+                                return log_oom();
+                }
+        }
+
+        (void) at(x, "process.noNewPrivileges");
+        r = member(x, process, "noNewPrivileges", JSON_TRUE, "expected true or false", &v);
+        if (r < 0)
+                return r;
+        c->spec.no_new_privileges = json_is_true(v);
+
+        (void) at(x, "process.capabilities");
+        r = member(x, process, "capabilities", JSON_OBJECT, "expected an object", &caps);
+        if (r < 0)
+                return r;
+        r = caps_member(x, caps, "bounding", &c->caps);
+        if (r >= 0)
+                r = caps_member(x, caps, "ambient", &c->caps_added);
+        if (r < 0)
+                return r;
+
+        (void) at(x, "process.rlimits");
+        r = member(x, process, "rlimits", JSON_ARRAY, "expected an array", &rlimits);
+        if (r < 0)
+                return r;
+        json_array_foreach(rlimits, i, v) {
+                json_t *type, *soft, *hard;
+                char buf[128];
+                _cleanup_free_ char *name = NULL;
+
+                if (!json_is_object(v))
+                        return (void) at(x, "process.rlimits[%zu]", i), bad(x, "expected an object");
+                (void) at(x, "process.rlimits[%zu].type", i);
+                if (required(x, v, "type", JSON_STRING, "expected a string like \"RLIMIT_NOFILE\"", &type) < 0)
+                        return -EINVAL;
+                if (!in_list(json_string_value(type), rlimit_types, ELEMENTSOF(rlimit_types)))
+                        return bad(x, "expected one of RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE, ... (getrlimit(2))");
+                (void) at(x, "process.rlimits[%zu].soft", i);
+                if (required(x, v, "soft", JSON_INTEGER, "expected a non-negative integer", &soft) < 0)
+                        return -EINVAL;
+                if (json_integer_value(soft) < 0)
+                        return bad(x, "expected a non-negative integer");
+                (void) at(x, "process.rlimits[%zu].hard", i);
+                if (required(x, v, "hard", JSON_INTEGER, "expected a non-negative integer", &hard) < 0)
+                        return -EINVAL;
+                if (json_integer_value(hard) < 0)
+                        return bad(x, "expected a non-negative integer");
+                if (json_integer_value(soft) > json_integer_value(hard))
+                        return (void) at(x, "process.rlimits[%zu]", i), bad(x, "soft is above hard");
+                name = strdup(json_string_value(type) + strlen("RLIMIT_"));
+                if (!name)
+                        return log_oom();
+                for (char *p = name; *p; p++)
+                        *p = (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+                (void) snprintf(buf, sizeof buf, "%s=%lld:%lld", name, (long long) json_integer_value(soft),
+                                (long long) json_integer_value(hard));
+                if (strv_extend(&c->spec.ulimit, buf) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+static bool is_builtin_mount(const char *dest) {
+        return in_list(dest, builtin_mounts, ELEMENTSOF(builtin_mounts));
+}
+
+static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
+        json_t *mounts, *m;
+        size_t i;
+        int r;
+
+        (void) at(x, "mounts");
+        r = member(x, cfg, "mounts", JSON_ARRAY, "expected an array", &mounts);
+        if (r < 0)
+                return r;
+        json_array_foreach(mounts, i, m) {
+                json_t *dest_j, *type_j, *src_j, *opts, *o;
+                const char *dest, *type, *src;
+                _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL;
+                bool bind, ro = false;
+                size_t j;
+
+                if (!json_is_object(m))
+                        return (void) at(x, "mounts[%zu]", i), bad(x, "expected an object");
+                (void) at(x, "mounts[%zu].destination", i);
+                if (required(x, m, "destination", JSON_STRING, "expected an absolute path", &dest_j) < 0)
+                        return -EINVAL;
+                if (!path_is_absolute(json_string_value(dest_j)))
+                        return bad(x, "expected an absolute path");
+                dest = json_string_value(dest_j);
+                (void) at(x, "mounts[%zu].type", i);
+                if (member(x, m, "type", JSON_STRING, "expected a string", &type_j) < 0)
+                        return -EINVAL;
+                type = type_j ? json_string_value(type_j) : "";
+                (void) at(x, "mounts[%zu].source", i);
+                if (member(x, m, "source", JSON_STRING, "expected a string", &src_j) < 0)
+                        return -EINVAL;
+                src = src_j ? json_string_value(src_j) : NULL;
+                bind = streq(type, "bind");
+                (void) at(x, "mounts[%zu].options", i);
+                if (member(x, m, "options", JSON_ARRAY, "expected an array of strings", &opts) < 0)
+                        return -EINVAL;
+                json_array_foreach(opts, j, o) {
+                        const char *s = json_string_value(o);
+                        if (!s)
+                                return bad(x, "expected an array of strings");
+                        if (streq(s, "bind") || streq(s, "rbind"))
+                                bind = true;
+                        else if (streq(s, "ro"))
+                                ro = true;
+                        else if (startswith(s, "size=") || startswith(s, "mode=")) {
+                                char *n = strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", s);
+                                if (!n)
+                                        return log_oom();
+                                free(tmpfs_opts);
+                                tmpfs_opts = n;
+                        }
+                }
+                if (is_builtin_mount(dest))
+                        continue;
+                if (bind) {
+                        if (!src) {
+                                (void) at(x, "mounts[%zu].source", i);
+                                return bad(x, "missing: a bind mount needs a source");
+                        }
+                        source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
+                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "") : NULL;
+                        if (!entry || strv_extend(&c->spec.volumes, entry) < 0)
+                                return log_oom();
+                } else if (streq(type, "tmpfs")) {
+                        entry = strjoin(dest, ":", tmpfs_opts ?: "", tmpfs_opts && ro ? "," : "", ro ? "ro" : "");
+                        if (!entry || strv_extend(&c->spec.tmpfs, entry) < 0)
+                                return log_oom();
+                } else {
+                        (void) at(x, "mounts[%zu].type", i);
+                        return bad(x, isempty(type) ? "missing: expected \"bind\" or \"tmpfs\" (or a bind option)"
+                                        : "not supported: berth-runtime mounts \"bind\" and \"tmpfs\" entries");
+                }
+        }
+        return 0;
+}
+
+static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
+        json_t *namespaces, *n;
+        size_t i;
+        int r;
+
+        c->network = NETWORK_HOST;
+        (void) at(x, "linux.namespaces");
+        r = member(x, linux_, "namespaces", JSON_ARRAY, "expected an array", &namespaces);
+        if (r < 0)
+                return r;
+        json_array_foreach(namespaces, i, n) {
+                json_t *type_j, *path_j;
+                const char *type, *path;
+
+                if (!json_is_object(n))
+                        return (void) at(x, "linux.namespaces[%zu]", i), bad(x, "expected an object");
+                (void) at(x, "linux.namespaces[%zu].type", i);
+                if (required(x, n, "type", JSON_STRING, "expected one of pid, network, mount, ipc, uts, user, "
+                                        "cgroup, time", &type_j) < 0)
+                        return -EINVAL;
+                type = json_string_value(type_j);
+                if (!in_list(type, namespace_types, ELEMENTSOF(namespace_types)))
+                        return bad(x, "unknown namespace type: expected one of pid, network, mount, ipc, uts, "
+                                        "user, cgroup, time");
+                (void) at(x, "linux.namespaces[%zu].path", i);
+                if (member(x, n, "path", JSON_STRING, "expected an absolute path", &path_j) < 0)
+                        return -EINVAL;
+                path = path_j ? json_string_value(path_j) : NULL;
+                if (path && !path_is_absolute(path))
+                        return bad(x, "expected an absolute path");
+                if (streq(type, "user") || streq(type, "time")) {
+                        (void) at(x, "linux.namespaces[%zu].type", i);
+                        return bad(x, streq(type, "user") ? "user namespaces are not supported by berth-runtime's "
+                                        "OCI face yet" : "time namespaces are not supported");
+                }
+                if (streq(type, "network")) {
+                        c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
+                        if (path && !(c->join_netns = strdup(path)))
+                                return log_oom();
+                } else if (path)
+                        return bad(x, "joining an existing namespace of this type is not supported");
+        }
+        return 0;
+}
+
+/* An object of string values, appended as KEY=VALUE. */
+static int string_map(Ctx *x, json_t *o, const char *key, const char *name, char ***ret) {
+        json_t *map, *v;
+        const char *k;
+        int r;
+
+        (void) at(x, "%s", name);
+        r = member(x, o, key, JSON_OBJECT, "expected an object of strings", &map);
+        if (r < 0)
+                return r;
+        json_object_foreach(map, k, v) {
+                _cleanup_free_ char *s = NULL;
+                if (!json_is_string(v))
+                        return (void) at(x, "%s.%s", name, k), bad(x, "expected a string");
+                s = strjoin(k, "=", json_string_value(v));
+                if (!s || strv_extend(ret, s) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+int oci_config_load(Container *c, const char *bundle) {
+        _cleanup_free_ char *path = path_join(bundle, "config.json");
+        _cleanup_(json_decrefp) json_t *cfg = NULL;
+        json_t *root, *linux_, *v;
+        json_error_t err;
+        Ctx x;
+        int r;
+
+        if (!path)
+                return log_oom();
+        x = (Ctx) { .file = path };
+        cfg = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+        if (!cfg) {
+                if (err.line <= 0)
+                        return log_error_errno(-EINVAL, "%s: %s", path, err.text);
+                return log_error_errno(-EINVAL, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+        }
+        if (!json_is_object(cfg))
+                return log_error_errno(-EINVAL, "%s: expected a JSON object at the top.", path);
+        (void) at(&x, "ociVersion");
+        if (required(&x, cfg, "ociVersion", JSON_STRING, "expected a version string like \"1.0.2\"", &v) < 0)
+                return -EINVAL;
+
+        (void) at(&x, "root");
+        r = member(&x, cfg, "root", JSON_OBJECT, "expected an object", &root);
+        if (r < 0)
+                return r;
+        (void) at(&x, "root.path");
+        if (member(&x, root, "path", JSON_STRING, "expected a path", &v) < 0)
+                return -EINVAL;
+        {
+                const char *p = v ? json_string_value(v) : "rootfs";
+                c->spec.rootfs = path_is_absolute(p) ? strdup(p) : path_join(bundle, p);
+                if (!c->spec.rootfs)
+                        return log_oom();
+        }
+        (void) at(&x, "root.readonly");
+        if (member(&x, root, "readonly", JSON_TRUE, "expected true or false", &v) < 0)
+                return -EINVAL;
+        c->spec.read_only = json_is_true(v);
+
+        r = process_from_json(&x, c, cfg);
+        if (r < 0)
+                return r;
+
+        (void) at(&x, "hostname");
+        if (member(&x, cfg, "hostname", JSON_STRING, "expected a string", &v) < 0)
+                return -EINVAL;
+        if (v && !(c->process.hostname = strdup(json_string_value(v))))
+                return log_oom();
+        r = mounts_from_json(&x, c, cfg);
+        if (r < 0)
+                return r;
+
+        (void) at(&x, "linux");
+        if (member(&x, cfg, "linux", JSON_OBJECT, "expected an object", &linux_) < 0)
+                return -EINVAL;
+        r = namespaces_from_json(&x, c, linux_);
+        if (r >= 0)
+                r = string_map(&x, linux_, "sysctl", "linux.sysctl", &c->spec.sysctl);
+        if (r >= 0)
+                r = string_map(&x, cfg, "annotations", "annotations", &c->spec.annotations);
+        if (r < 0)
+                return r;
+
+        (void) at(&x, "linux.cgroupsPath");
+        if (member(&x, linux_, "cgroupsPath", JSON_STRING, "expected a path", &v) < 0)
+                return -EINVAL;
+        if (v && strstr(json_string_value(v), ".."))
+                return bad(&x, "may not contain \"..\"");
+        c->cgroup_path = v ? strdup(json_string_value(v)) : strjoin("berth-oci-", c->oci_id);
+        if (!c->cgroup_path)
+                return log_oom();
+
+        /* Without a profile the container gets none, as the spec says. */
+        (void) at(&x, "linux.seccomp");
+        if (member(&x, linux_, "seccomp", JSON_OBJECT, "expected an object", &v) < 0)
+                return -EINVAL;
+        c->seccomp = v ? json_dumps(v, JSON_COMPACT) : strdup("unconfined");
+        if (!c->seccomp)
+                return log_oom();
+        return 0;
+}
