@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Connecting a container's network namespace to a berth bridge network: the bridge, a veth pair,
- * addresses and routes (libnl-route-3), and NAT rules (libnftables) in the table "ip berth".
+/* Connecting a container's (or a pod's) network namespace to a berth bridge network: the bridge, a
+ * veth pair, addresses and routes (libnl-route-3), and NAT rules (libnftables) in the table "ip berth".
  * Every rule carries a comment naming its owner: "berth-net:NETWORK" for the network's own rules,
  * "berth-ctr:NETWORK/CONTAINER" for a container's port forwards ("berth-ctr:NETWORK/pod:POD" for a
- * pod's), so they can be found and removed
- * on exit, on `berth network rm`, and after a crash. */
+ * pod's), so they can be found and removed on exit, on `berth network rm`, and after a crash. */
 
 #include <stdbool.h>
 #include <stdint.h>
