@@ -60,6 +60,12 @@ static int lookup_generated_unit(sd_bus *bus, const char *name, char **ret_unit,
         return 0;
 }
 
+/* Hands the reference over to the caller, leaving nothing for the cleanup of src. */
+static void container_ref_move(ContainerRef *dst, ContainerRef *src) {
+        *dst = *src;
+        *src = (ContainerRef) {};
+}
+
 int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
         _cleanup_(container_ref_done) ContainerRef c = {};
         int r;
@@ -83,8 +89,7 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
                         if (r < 0 && r != -ENOENT)
                                 return log_error_errno(r, "Failed to look up unit %s: %m", c.unit);
                 }
-                *ret = c;
-                c = (ContainerRef) {};
+                container_ref_move(ret, &c);
                 return 0;
         }
 
@@ -101,8 +106,7 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
                 return log_error_errno(-ENOENT, "No such container: '%s'. See 'berth ps -a'.", name);
         if (r < 0)
                 return log_error_errno(r, "Failed to look up the unit of container '%s': %m", name);
-        *ret = c;
-        c = (ContainerRef) {};
+        container_ref_move(ret, &c);
         return 0;
 }
 

@@ -48,7 +48,7 @@ static int wait_unit_ended(sd_bus *bus, const char *unit, uint64_t deadline) {
                 r = sd_bus_wait(bus, MIN(deadline - now_usec(), (uint64_t) 50000));
                 if (r < 0 && r != -EINTR)
                         return r;
-                while ((r = sd_bus_process(bus, NULL)) > 0)
+                while (sd_bus_process(bus, NULL) > 0)
                         ;
         }
 }

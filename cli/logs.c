@@ -94,9 +94,13 @@ int verb_logs(int argc, char *argv[]) {
                         follow = true;
                         break;
                 case 'n': {
-                        char *end;
-                        tail = streq(optarg, "all") ? -1 : strtol(optarg, &end, 10);
-                        if (!streq(optarg, "all") && (*end || end == optarg || tail < 0))
+                        char *end = NULL;
+                        if (streq(optarg, "all")) {
+                                tail = -1;
+                                break;
+                        }
+                        tail = strtol(optarg, &end, 10);
+                        if (end == optarg || *end || tail < 0)
                                 return log_error_errno(-EINVAL, "Invalid -n '%s': expected a number of lines.", optarg);
                         break;
                 }

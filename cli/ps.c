@@ -39,9 +39,10 @@ static json_t *row_from_state(json_t *state) {
         char up[64], status[96];
         size_t i;
 
-        json_array_foreach(cmd, i, v)
+        json_array_foreach(cmd, i, v) {
                 if (json_is_string(v) && strv_extend(&argv, json_string_value(v)) < 0)
                         return NULL;
+        }
         command = argv ? strv_join(argv, " ") : strdup("");
         if (!command)
                 return NULL;
@@ -113,9 +114,10 @@ static bool rows_have(json_t *rows, const char *name) {
         json_t *row;
         size_t i;
 
-        json_array_foreach(rows, i, row)
+        json_array_foreach(rows, i, row) {
                 if (streq_ptr(json_string_value(json_object_get(row, "Name")), name))
                         return true;
+        }
         return false;
 }
 
@@ -268,8 +270,9 @@ int verb_ps(int argc, char *argv[]) {
         } else if (quiet) {
                 json_t *row;
                 size_t i;
-                json_array_foreach(rows, i, row)
+                json_array_foreach(rows, i, row) {
                         printf("%s\n", str_or(row, "Name", ""));
+                }
         } else
                 print_table(rows);
         json_decref(rows);

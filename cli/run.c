@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth run: docker run as a systemd transient unit "berth-NAME.service" that runs berth-runtime. */
+#include <assert.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/random.h>
@@ -347,6 +348,7 @@ int verb_run(int argc, char *argv[]) {
         r = split_cli_flags(argc - 1, argv + 1, &flags, &rest);
         if (r < 0)
                 return r;
+        assert(rest); /* an empty list at least */
         if (flags.help) {
                 run_help();
                 return 0;
