@@ -33,6 +33,55 @@ cat >"$NSPAWN_DIR/etc-berth/failing.container" <<'EOF'
 Image=localhost/busybox
 Exec=sh -c 'exit 7'
 EOF
+# Notify=true: the payload itself says READY=1 through the proxied socket. busybox has no sd_notify
+# client, so the test builds a static one (a few lines of C) into a second image.
+cat >"$NSPAWN_DIR/notifier.c" <<'EOF'
+/* Waits for /tmp/go (so the test sees the unit still activating), then sends STATUS and READY=1 to
+ * $NOTIFY_SOCKET and sleeps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+int main(void) {
+        const char *path = getenv("NOTIFY_SOCKET"), *msg = "STATUS=payload says hello\nREADY=1";
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+        if (!path || fd < 0 || strlen(path) >= sizeof sa.sun_path)
+                return 1;
+        strcpy(sa.sun_path, path);
+        while (access("/tmp/go", F_OK) < 0)
+                usleep(20000);
+        if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return 2;
+        printf("notified %s\n", path);
+        fflush(stdout);
+        for (;;)
+                pause();
+}
+EOF
+notifier_image=no
+if cc -static -Os -o "$NSPAWN_DIR/notifier" "$NSPAWN_DIR/notifier.c" 2>"$NSPAWN_DIR/cc.log"; then
+        make_busybox_rootfs "$NSPAWN_DIR/notifier-root"
+        cp "$NSPAWN_DIR/notifier" "$NSPAWN_DIR/notifier-root/bin/notifier"
+        tar -C "$NSPAWN_DIR/notifier-root" --numeric-owner -cf "$NSPAWN_DIR/notifier.tar" .
+        BERTH_STORAGE_DIR=$NSPAWN_DIR/storage "$BERTH_BUILD/berth" image import "$NSPAWN_DIR/notifier.tar" \
+                localhost/notifier >>"$NSPAWN_DIR/import.log" 2>&1 && notifier_image=yes
+fi
+cat >"$NSPAWN_DIR/etc-berth/notifier.container" <<'EOF'
+[Container]
+Image=localhost/notifier
+Exec=/bin/notifier
+Notify=true
+StopTimeout=1
+EOF
+cat >"$NSPAWN_DIR/etc-berth/victim.container" <<'EOF'
+[Container]
+Image=localhost/busybox
+Exec=sleep 1000
+StopTimeout=1
+EOF
 NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
 NSPAWN_STORAGE=$NSPAWN_DIR/storage
 
@@ -70,5 +119,42 @@ check_output "the runtime cleaned up after it" "clean" in_sd sh -c \
 in_sd systemctl start failing.service >/dev/null 2>&1
 main_status_is() { [ "$(in_sd systemctl show -p ExecMainStatus --value failing.service)" = "$1" ]; }
 check "a container's exit status reaches systemd" wait_until 10 main_status_is 7
+
+# --- Notify=true: READY comes from the payload, through the proxied socket ------------------------------
+if [ "$notifier_image" = yes ]; then
+        in_sd systemctl start --no-block notifier.service
+        unit_state() { [ "$(in_sd systemctl show -p ActiveState --value "$1")" = "$2" ]; }
+        check "Notify=true: the unit waits for the payload's READY" wait_until 10 unit_state notifier.service activating
+        check "... still activating while the payload has not said it" unit_state notifier.service activating
+        check "the payload is told to notify" in_sd sh -c 'pid=$(sed -n "s/.*\"pid\": \([0-9]*\).*/\1/p" \
+                /run/berth/containers/notifier/state.json); touch /proc/$pid/root/tmp/go'
+        check "Notify=true: active once the payload sent READY=1" wait_until 10 unit_state notifier.service active
+        check_output "the payload's STATUS= reaches systemd" "payload says hello" \
+                in_sd systemctl show -p StatusText notifier.service
+        check "stop it" in_sd systemctl stop notifier.service
+else
+        diag "cc -static failed ($(head -1 "$NSPAWN_DIR/cc.log")): Notify=true not tested"
+fi
+
+# --- systemctl kill -s KILL: the runtime dies with its container; the next start reclaims its leftovers ---
+check "start victim.service" in_sd systemctl start victim.service
+victim_pid() { in_sd sh -c 'sed -n "s/.*\"pid\": \([0-9]*\).*/\1/p" /run/berth/containers/victim/state.json'; }
+vpid=$(victim_pid)
+check "SIGKILL to every process of the unit (runtime included)" in_sd systemctl kill -s KILL victim.service
+unit_down() { ! in_sd systemctl is-active -q victim.service; }
+check "the unit goes down" wait_until 10 unit_down
+check "no payload process is left" wait_until 10 in_sd sh -c "! test -e /proc/$vpid"
+check "no payload cgroup is left (systemd removed the unit's cgroup)" wait_until 10 in_sd sh -c \
+        '! test -e /sys/fs/cgroup/unified/system.slice/victim.service/payload'
+check "the SIGKILLed runtime could not remove its run directory" in_sd test -e /run/berth/containers/victim
+in_sd systemctl reset-failed victim.service >/dev/null 2>&1
+check "the next start with that name works" in_sd systemctl start victim.service
+new_victim() { local p; p=$(victim_pid); [ -n "$p" ] && [ "$p" != "$vpid" ]; }
+check "... with a new container" wait_until 10 new_victim
+check_output "... in a fresh run directory (the stale state.json was replaced)" '"status": "running"' \
+        in_sd cat /run/berth/containers/victim/state.json
+check "stop it" in_sd systemctl stop victim.service
+check_output "everything is reclaimed afterwards" "clean" in_sd sh -c \
+        'test ! -e /run/berth/containers/victim && test ! -e /var/lib/berth/containers/victim && echo clean'
 
 done_testing
