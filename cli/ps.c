@@ -15,12 +15,22 @@
 #include "strv.h"
 #include "systemd-unit.h"
 
+static uint64_t now_realtime_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
 /* "3 minutes" for a duration in seconds, as docker writes it. */
 static void format_duration(uint64_t secs, char *buf, size_t size) {
         static const struct { uint64_t secs; const char *unit; } units[] = {
                 { 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" },
         };
 
+        if (secs == 0) {
+                (void) snprintf(buf, size, "Less than a second");
+                return;
+        }
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (secs >= units[i].secs || units[i].secs == 1) {
                         uint64_t n = secs / units[i].secs;
@@ -35,7 +45,7 @@ static json_t *row_from_state(json_t *state) {
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_free_ char *command = NULL;
         uint64_t started = (uint64_t) json_integer_value(json_object_get(state, "started_usec"));
-        struct timespec now;
+        uint64_t now = now_realtime_usec();
         char up[64], status[96];
         size_t i;
 
@@ -46,9 +56,7 @@ static json_t *row_from_state(json_t *state) {
         command = argv ? strv_join(argv, " ") : strdup("");
         if (!command)
                 return NULL;
-        (void) clock_gettime(CLOCK_REALTIME, &now);
-        format_duration(((uint64_t) now.tv_sec * 1000000 - MIN(started, (uint64_t) now.tv_sec * 1000000)) / 1000000,
-                        up, sizeof up);
+        format_duration((now - MIN(started, now)) / 1000000, up, sizeof up);
         (void) snprintf(status, sizeof status, "Up %s", up);
         row = json_pack("{s:O, s:O?, s:s, s:O?, s:s, s:s, s:O?, s:O?, s:O?}",
                         "Name", json_object_get(state, "name"),
@@ -60,6 +68,8 @@ static json_t *row_from_state(json_t *state) {
                         "Unit", json_object_get(state, "unit"),
                         "Health", json_object_get(state, "health"),
                         "Pid", json_object_get(state, "pid"));
+        if (row)
+                (void) json_object_set(row, "CreatedUsec", json_object_get(state, "started_usec"));
         return row;
 }
 
@@ -70,6 +80,8 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
         _cleanup_free_ char *command = NULL;
         char status[64];
         int32_t code = 0, exit_status = 0;
+        uint64_t started = 0;
+        json_t *row;
         int index = 0;
 
         container_spec_init(&spec);
@@ -98,7 +110,9 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
                 (void) snprintf(status, sizeof status, "Exited (%d)", exit_status);
         else
                 (void) snprintf(status, sizeof status, "Created");
-        return json_pack("{s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:n, s:n}",
+        (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStartTimestamp",
+                        &started);
+        row = json_pack("{s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:n, s:n}",
                         "Name", name,
                         "Image", spec.image,
                         "Command", command ?: "",
@@ -108,6 +122,9 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
                         "Unit", u->id,
                         "Health",
                         "Pid");
+        if (row && started > 0)
+                (void) json_object_set_new(row, "CreatedUsec", json_integer((json_int_t) started));
+        return row;
 }
 
 static bool rows_have(json_t *rows, const char *name) {
@@ -179,23 +196,38 @@ static const char *str_or(json_t *row, const char *key, const char *fallback) {
         return isempty(s) ? fallback : s;
 }
 
+/* "5 minutes ago", from the row's CreatedUsec; "-" when unknown. */
+static const char *created_ago(json_t *row, char *buf, size_t size) {
+        json_t *v = json_object_get(row, "CreatedUsec");
+        uint64_t at, now = now_realtime_usec();
+        char d[32];
+
+        if (!json_is_integer(v))
+                return "-";
+        at = (uint64_t) json_integer_value(v);
+        format_duration((now - MIN(at, now)) / 1000000, d, sizeof d);
+        (void) snprintf(buf, size, "%s ago", d);
+        return buf;
+}
+
 static void print_table(json_t *rows) {
         json_t *row;
         size_t i;
 
-        printf("%-20s %-28s %-24s %-18s %-26s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS", "UNIT", "HEALTH");
+        printf("%-20s %-28s %-24s %-23s %-22s %-26s %s\n", "NAME", "IMAGE", "COMMAND", "CREATED", "STATUS", "UNIT",
+                        "HEALTH");
         json_array_foreach(rows, i, row) {
-                char command[32];
+                char command[32], created[48];
                 const char *cmd = str_or(row, "Command", "");
 
                 /* quoted and cut like docker's COMMAND column */
                 if (strlen(cmd) > 20)
-                        (void) snprintf(command, sizeof command, "\"%.19s…\"", cmd);
+                        (void) snprintf(command, sizeof command, "\"%.17s...\"", cmd);
                 else
                         (void) snprintf(command, sizeof command, "\"%s\"", cmd);
-                printf("%-20s %-28s %-24s %-18s %-26s %s\n", str_or(row, "Name", "-"), str_or(row, "Image", "-"),
-                                command, str_or(row, "Status", "-"), str_or(row, "Unit", "-"),
-                                str_or(row, "Health", "-"));
+                printf("%-20s %-28s %-24s %-23s %-22s %-26s %s\n", str_or(row, "Name", "-"), str_or(row, "Image", "-"),
+                                command, created_ago(row, created, sizeof created), str_or(row, "Status", "-"),
+                                str_or(row, "Unit", "-"), str_or(row, "Health", "-"));
         }
 }
 

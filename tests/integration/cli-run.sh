@@ -86,6 +86,7 @@ check_output "--memory 64M became MemoryMax on the unit" "67108864" unit_prop be
 check_output "ExecStart runs berth-runtime supervise --name=web" "supervise --name=web" \
         unit_prop berth-web.service ExecStart
 check "berth ps lists web" wait_until 10 ps_lists web
+berth ps -a | sed 's/^/# ps: /'
 check_output "... with its image and unit" "berth-web.service" berth ps
 check_output "berth ps --format json has its name" '"Name": "web"' berth ps --format json
 check_output "berth exec web cat /etc/hostname" "web" berth exec web cat /etc/hostname
