@@ -38,7 +38,8 @@ static int call_error(int r, const sd_bus_error *e) {
 
 typedef struct JobWait {
         char *job;    /* the path we wait for; NULL until the call returned */
-        char *result; /* set once its JobRemoved arrived */
+        bool done;    /* its JobRemoved arrived */
+        char *result; /* with this result (NULL when out of memory) */
 } JobWait;
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -50,15 +51,17 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error
                 return 0;
         /* Signals received while the method call was in flight are queued, not dispatched, so the
          * job path is known by the time they get here. */
-        if (w->job && !w->result && streq(path, w->job))
+        if (w->job && !w->done && streq(path, w->job)) {
+                w->done = true;
                 w->result = strdup(result);
+        }
         return 0;
 }
 
 static int wait_for_job(sd_bus *bus, JobWait *w) {
         int r;
 
-        while (!w->result) {
+        while (!w->done) {
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
                         return r;
@@ -100,6 +103,8 @@ static int call_job(sd_bus *bus, sd_bus_message *m, bool wait, char **ret_result
                 return -ENOMEM;
         r = wait_for_job(bus, &w);
         free(w.job);
+        if (r >= 0 && !w.result)
+                r = -ENOMEM;
         if (r < 0) {
                 free(w.result);
                 return r;
