@@ -39,7 +39,7 @@ static void run_help(void) {
                 char s[8] = "";
                 if (o->short_name)
                         (void) snprintf(s, sizeof s, "-%c,", o->short_name);
-                printf("  %-4s --%-20s %s\n", s, o->name, o->help);
+                printf("  %-4s--%-18s %s\n", s, o->name, o->help);
         }
         printf("\nSee berth-run(1).\n");
 }
