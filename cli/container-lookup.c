@@ -111,7 +111,7 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
 }
 
 int container_name_in_use(sd_bus *bus, const char *name) {
-        _cleanup_free_ char *unit = NULL;
+        _cleanup_free_ char *unit = NULL, *generated = NULL, *generated_path = NULL;
         int r;
 
         if (container_is_running(name))
@@ -120,6 +120,11 @@ int container_name_in_use(sd_bus *bus, const char *name) {
         if (!unit)
                 return -ENOMEM;
         r = systemd_get_unit(bus, unit, NULL);
+        if (r != -ENOENT)
+                return r < 0 ? r : 1;
+        /* A .container definition of that name owns it even while its unit does not run: both
+         * runtimes would want the same name's lock and state. */
+        r = lookup_generated_unit(bus, name, &generated, &generated_path);
         if (r == -ENOENT)
                 return 0;
         return r < 0 ? r : 1;

@@ -31,7 +31,8 @@ int container_state_load(const char *name, json_t **ret);
  * such container. */
 int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret);
 
-/* Whether name is taken: a running container or a loaded unit berth-NAME.service. */
+/* Whether name is taken: a running container, a loaded unit berth-NAME.service, or a generator-made
+ * NAME.service from a NAME.container definition. */
 int container_name_in_use(sd_bus *bus, const char *name);
 
 /* Whether the container's unit has ended (inactive, failed or gone): 1, 0, or a negative errno. */

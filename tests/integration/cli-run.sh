@@ -133,6 +133,8 @@ check "berth start gen starts it again" berth start gen
 check "berth restart gen restarts it" berth restart gen
 check "... and ps lists it" wait_until 10 ps_lists gen
 check "berth stop gen" berth stop gen
+check_output "berth run --name gen is refused while gen.container defines it" "already in use" \
+        berth run --rm --name gen $IMAGE true
 
 # --- kill, rm -f, unknown names ---
 check "berth run -d a second container" berth run -d --name victim $IMAGE sleep 1000
