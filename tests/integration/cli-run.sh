@@ -144,6 +144,11 @@ check "... ends it" wait_until 10 ended
 check_output "... which ps -a shows as killed" "Exited (137)" berth ps -a
 check "... and its runtime cleaned up after it" wait_until 10 nspawn_run test ! -e /run/berth/containers/victim
 check "berth rm victim forgets the killed container" berth rm victim
+check "berth run -d a container that exits on SIGHUP" \
+        berth run -d --name hup $IMAGE sh -c 'trap "exit 0" HUP; while :; do sleep 0.1; done'
+check "berth kill -s HUP hup" berth kill -s HUP hup
+check "... reaches its first process, which exits" wait_until 10 unit_gone berth-hup.service
+check_fails "berth kill -s with an unknown signal is refused" berth kill -s NOPE web
 check "berth run -d a third container" berth run -d --name forced $IMAGE sleep 1000
 check "berth rm -f removes a running container" berth rm -f forced
 check "... and its unit is gone" wait_until 10 unit_gone berth-forced.service
