@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -415,7 +416,15 @@ static int on_started(Loop *l) {
         log_debug("Container %s started as pid %d.", l->c->name, (int) l->pid);
         if (!l->c->notify_proxy && !l->c->notify_healthy)
                 (void) sd_notify(0, "READY=1\nSTATUS=Container running");
-        return health_begin(l->health);
+        r = health_begin(l->health);
+        /* From here on we only wait: what the setup allocated (the compiled filter, the image's JSON)
+         * goes back to the system, not to sit in our resident memory for the container's lifetime. */
+        if (!l->health->argv) { /* health checks run with the container's filter */
+                seccomp_filter_done(&l->c->filter);
+                seccomp_filter_done(&l->c->init_filter);
+        }
+        (void) malloc_trim(0);
+        return r;
 }
 
 static void on_health_changed(Loop *l) {
