@@ -10,6 +10,8 @@
 #   hello.container   a plain [Install]ed container on an imported image; edited later, then
 #                     daemon-reload and restart must run the new definition
 #   broken.container  a typo: a unit that fails at boot and says why in `systemctl status`
+#   parked.container  [Install]ed, but a drop-in empties WantedBy=: not started at boot
+# and `systemd-analyze --generators=true verify` shows the broken file's message, then nothing once fixed.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -24,7 +26,7 @@ command -v skopeo >/dev/null || skip_all "skopeo is missing (tests/packages.txt)
 nspawn_prepare
 trap 'stop_registries; nspawn_stop' EXIT
 ETC=$NSPAWN_DIR/etc-berth REG=$NSPAWN_DIR/registry
-mkdir -p "$ETC/tick@.container.d" "$NSPAWN_DIR/storage" "$REG"
+mkdir -p "$ETC/parked.container.d" "$NSPAWN_DIR/storage" "$REG"
 
 # --- images: one imported into the store, one seeded into the registry's data directory ---
 make_busybox_tar "$NSPAWN_DIR/busybox.tar"
@@ -109,6 +111,15 @@ Exec=sh -c 'echo "hello: $GREETING"; exec sleep 1000'
 [Install]
 WantedBy=multi-user.target
 EOF2
+cat >"$ETC/parked.container" <<'EOF2'
+[Container]
+Image=localhost/busybox
+Exec=true
+
+[Install]
+WantedBy=multi-user.target
+EOF2
+printf '[Install]\nWantedBy=\n' >"$ETC/parked.container.d/10-no-boot.conf"
 cat >"$ETC/broken.container" <<'EOF2'
 [Container]
 Image=localhost/busybox
@@ -148,6 +159,8 @@ check_output "... and wrote into data.volume" "up" in_sd cat /var/lib/berth/volu
 check "the template instance got its instance name" wait_until 20 journal_has tick@a.service "tick instance a"
 check "hello.service says hello" wait_until 20 journal_has hello.service "hello: first"
 
+check_output "parked.service: its drop-in removed the boot link" "inactive" in_sd systemctl is-active parked.service
+check_output "systemd reports generated units as such" "generated" in_sd systemctl is-enabled web.service
 check_output "web's ExecStart carries the alias" "alias=www" in_sd systemctl show -P ExecStart web.service
 
 # --- systemctl reload: ReloadCmd= runs in the container, ReloadSignal= reaches its payload ---
@@ -160,6 +173,9 @@ check "... the payload got SIGHUP" wait_until 10 journal_has tick@a.service "tic
 msg="/etc/berth/broken.container:3: Enviroment=: Unknown key in [Container]; did you mean Environment=?"
 check "broken.service failed at boot" wait_until 30 unit_is broken.service failed
 check_output "systemctl status shows its message" "$msg" in_sd systemctl status --no-pager -n 5 broken.service
+check_output "... and so does its log" "$msg" nspawn_journal -u broken.service -o cat
+check_output "systemd-analyze --generators=true verify shows it" "$msg" \
+        in_sd systemd-analyze --generators=true verify hello.service
 
 # --- an edit, daemon-reload and a restart apply the change ---
 sed -i 's/GREETING=first/GREETING=second/' "$ETC/hello.container"
@@ -171,5 +187,13 @@ check "hello.service runs the edited definition" wait_until 20 journal_has hello
 check "restart the fixed broken.service" in_sd systemctl restart broken.service
 check "... it runs now" wait_until 20 unit_is broken.service active
 check "... the container's output" wait_until 20 journal_has broken.service "fixed"
+verify_quiet() {
+        local out
+        out=$(in_sd systemd-analyze --generators=true verify hello.service web.service backend-network.service \
+                data-volume.service app-image.service tick@a.service 2>&1)
+        printf '%s\n' "$out"
+        [ -z "$out" ]
+}
+check "systemd-analyze --generators=true verify is quiet now" verify_quiet
 
 done_testing
