@@ -69,6 +69,15 @@ check_output "... which got SIGTERM" "got-term" cat "$NSPAWN_DIR/fg.out"
 check "... and its unit is gone" wait_until 10 unit_gone berth-fg.service
 
 # --- errors ---
+berth run --rm $IMAGE /no/such/command >/dev/null 2>"$NSPAWN_DIR/err" && rc=0 || rc=$?
+diag "a missing command: exit status $rc, $(tr '\n' ' ' <"$NSPAWN_DIR/err")"
+check "a command missing in the image fails berth run" test "$rc" -ne 0
+check_output "berth run -d of a container that cannot start says so" "failed to start" \
+        berth run -d --name bad $IMAGE /no/such/command
+check_output "... and berth logs tells why" "/no/such/command" berth logs bad
+check_output "... and ps -a lists it with status 127" "Exited (127)" berth ps -a
+check "berth rm bad" berth rm bad
+
 check_fails "a missing image is refused" berth run --rm localhost/nonexistent true
 check_output "... with a hint to pull or import it" "berth pull" berth run --rm localhost/nonexistent true
 check_fails "an unknown option is refused" berth run --no-such-flag $IMAGE true
