@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The [Container] keys that do not become one runtime option each: IP=, IP6= and NetworkAlias= are
- * folded into the network option (--network=NAME:ip=...,alias=..., as podman spells per-network
- * settings), ReloadCmd= and ReloadSignal= become ExecReload=. */
+/* The keys that do not become one option each: IP=, IP6= and NetworkAlias= of [Container] and [Pod]
+ * are folded into the network option (--network=NAME:ip=...,alias=..., as podman spells per-network
+ * settings), ReloadCmd= and ReloadSignal= of [Container] become ExecReload=. */
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -36,7 +36,7 @@ static int check_address(ConvertContext *c, const UnitEntry *e, const char *valu
         return 0;
 }
 
-int container_network_options(ConvertContext *c, char **network) {
+int convert_network_options(ConvertContext *c, const char *section, char **network) {
         static const struct {
                 const char *key, *option;
                 int family; /* AF_UNSPEC: a name */
@@ -48,17 +48,18 @@ int container_network_options(ConvertContext *c, char **network) {
         _cleanup_free_ const UnitEntry **nets = NULL;
         int r;
 
-        /* Quadlet attaches a container to every Network= given; berth-runtime takes one network. */
-        r = unit_file_lookup_list(c->in, "Container", "Network", &nets);
+        /* Quadlet attaches a container or pod to every Network= given; berth takes one network. */
+        r = unit_file_lookup_list(c->in, section, "Network", &nets);
         if (r < 0)
                 return -ENOMEM;
         if (r > 1)
-                return convert_error(c, nets[1], "A container joins one network in berth, and Network= is set "
-                                "already; an empty Network= line first drops the earlier one.");
+                return convert_error(c, nets[1], "A %s joins one network in berth, and Network= is set already; "
+                                "an empty Network= line first drops the earlier one.",
+                                streq(section, "Pod") ? "pod" : "container");
 
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
                 _cleanup_free_ const UnitEntry **entries = NULL;
-                int n = unit_file_lookup_list(c->in, "Container", keys[k].key, &entries);
+                int n = unit_file_lookup_list(c->in, section, keys[k].key, &entries);
 
                 if (n < 0)
                         return -ENOMEM;
@@ -71,7 +72,7 @@ int container_network_options(ConvertContext *c, char **network) {
                                 return -ENOMEM;
                         if (!network_has_addresses(*network))
                                 return convert_error(c, e, "Needs Network= naming a berth network (a .network file "
-                                                "or a network name); '%s' has no per-container settings.",
+                                                "or a network name); '%s' has no addresses or names to set.",
                                                 isempty(*network) ? "private" : *network);
                         if (keys[k].family != AF_UNSPEC)
                                 r = check_address(c, e, v, keys[k].family);

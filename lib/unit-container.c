@@ -410,7 +410,7 @@ int convert_container(ConvertContext *c) {
                 return convert_error(c, rootfs, "Image= and Rootfs= exclude each other.");
         if (spec.rootfs && spec.rootfs[0] != '/')
                 return convert_error(c, rootfs, "'%s' is not an absolute path.", spec.rootfs);
-        r = container_network_options(c, &spec.network);
+        r = convert_network_options(c, "Container", &spec.network);
         if (r >= 0)
                 r = container_reload(c, spec.name);
         if (r < 0)

@@ -7,6 +7,7 @@
 #include "fs-util.h"
 #include "run-options.h"
 #include "strv.h"
+#include "unit-container-extra.h"
 #include "unit-convert.h"
 
 static const KeyFlag pod_flags[] = {
@@ -19,16 +20,16 @@ static const KeyFlag pod_flags[] = {
         { "Label", "--label", KEY_FLAG_WORDS, NULL },
 };
 
-static const char *const pod_keys[] = { "PodName", "Network", NULL };
+static const char *const pod_keys[] = { "PodName", "Network", "IP", "IP6", "NetworkAlias", NULL };
 static const char *const pod_unsupported[] = {
-        "ExitPolicy", "GIDMap", "IP", "IP6", "NetworkAlias", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers",
+        "ExitPolicy", "GIDMap", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers",
         "ShmSize", "StopTimeout", "SubGIDMap", "SubUIDMap", "UIDMap", "UserNS", "Volume", NULL,
 };
 
 /* Network=: none or private (a namespace with only lo), or a berth network, by name or as x.network
  * (whose unit creates it first), with podman's :OPTIONS. The pod holds the address on it. */
 static int pod_network(ConvertContext *c, char ***argv) {
-        _cleanup_free_ char *v = NULL, *base = NULL, *svc = NULL, *res = NULL;
+        _cleanup_free_ char *v = NULL, *base = NULL, *svc = NULL, *res = NULL, *net = NULL;
         const UnitEntry *e;
         const char *opts;
         int r;
@@ -40,6 +41,10 @@ static int pod_network(ConvertContext *c, char ***argv) {
                 if (p)
                         return convert_error(c, p, "Needs Network= naming a berth network (x.network or a network "
                                         "name): a pod with a private network has only lo, nothing to forward to.");
+                /* IP=, IP6=, NetworkAlias= without a network are refused there. */
+                r = convert_network_options(c, "Pod", &v);
+                if (r < 0)
+                        return r;
                 return v ? strv_consume(argv, strjoin("--network=", v)) : 0;
         }
         if (streq(v, "host") || startswith(v, "container:") || startswith(v, "ns:") || endswith(v, ".container"))
@@ -49,14 +54,21 @@ static int pod_network(ConvertContext *c, char ***argv) {
         if (!base)
                 return -ENOMEM;
         opts = v + strlen(base);
-        if (!endswith(base, ".network"))
-                return strv_consume(argv, strjoin("--network=", v));
-        r = convert_resolve(c, e, base, "network", NULL, &svc, &res);
-        if (r >= 0)
-                r = convert_add_dependency(c, "Requires", svc);
+        if (endswith(base, ".network")) {
+                r = convert_resolve(c, e, base, "network", NULL, &svc, &res);
+                if (r >= 0)
+                        r = convert_add_dependency(c, "Requires", svc);
+                if (r < 0)
+                        return r;
+                net = strjoin(res, opts);
+        } else
+                net = strdup(v);
+        if (!net)
+                return -ENOMEM;
+        r = convert_network_options(c, "Pod", &net);
         if (r < 0)
                 return r;
-        return strv_consume(argv, strjoin("--network=", res, opts));
+        return strv_consume(argv, strjoin("--network=", net));
 }
 
 /* The containers that join this pod and start with it. */
