@@ -634,7 +634,7 @@ int convert_resolve(ConvertContext *c, const UnitEntry *e, const char *value, co
         if (!d) {
                 _cleanup_strv_free_ char **names = NULL;
                 const char *guess;
-                for (size_t i = 0; i < c->set->n_defs; i++)
+                for (size_t i = 0; c->set->defs && i < c->set->n_defs; i++)
                         if (c->set->defs[i].type == t && (r = strv_extend(&names, c->set->defs[i].name)) < 0)
                                 return r;
                 guess = closest_word(value, names);
