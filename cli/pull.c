@@ -3,9 +3,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
+#include "fs-util.h"
+#include "image-config.h"
 #include "image-pull.h"
 #include "image-store.h"
 #include "log.h"
@@ -21,34 +25,82 @@ static int parse_bool(const char *s, bool *ret) {
         return 0;
 }
 
+static int parse_unsigned(const char *s, const char *option, unsigned max, unsigned *ret) {
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || *end || v > max)
+                return log_error_errno(-EINVAL, "%s takes a number from 0 to %u, not '%s'.", option, max, s);
+        *ret = (unsigned) v;
+        return 0;
+}
+
+/* "30", "30s", "2m", "1h": podman's --retry-delay durations, in whole seconds. */
+static int parse_seconds(const char *s, unsigned *ret) {
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno == 0 && end != s && v <= 86400) {
+                unsigned long unit = streq(end, "") || streq(end, "s") ? 1 : streq(end, "m") ? 60 : streq(end, "h") ? 3600 : 0;
+                if (unit > 0 && v * unit <= 86400) {
+                        *ret = (unsigned) (v * unit);
+                        return 0;
+                }
+        }
+        return log_error_errno(-EINVAL, "--retry-delay takes a duration such as 5s or 1m, not '%s'.", s);
+}
+
 static void help(void) {
         printf("Usage: berth pull [OPTIONS] [REGISTRY/]NAME[:TAG|@DIGEST]\n\n"
                "Download an image from a registry into the image store.\n\n"
                "  --creds USER[:PASSWORD]   credentials for the registry (or its token server)\n"
+               "  --authfile FILE           credentials file (auth.json format)\n"
                "  --tls-verify=false        allow plain http and unverified TLS\n"
                "  --platform OS/ARCH[/VAR]  pick this platform from a multi-platform image\n"
+               "  --os OS, --arch ARCH, --variant VAR   the same, by parts\n"
+               "  --retry N                 attempts after a failed pull (default 0)\n"
+               "  --retry-delay DURATION    wait between attempts (default 2s)\n"
+               "  --progress auto|plain|tty how to show progress (default auto: tty on a terminal)\n"
                "  -q, --quiet               print only the image id\n"
                "\nSee berth-pull(1).\n");
 }
 
 int verb_pull(int argc, char *argv[]) {
+        enum { OPT_OS = 0x100, OPT_ARCH, OPT_VARIANT, OPT_AUTHFILE, OPT_RETRY, OPT_RETRY_DELAY, OPT_PROGRESS,
+               OPT_UNSUPPORTED };
         static const struct option options[] = {
                 { "creds", required_argument, NULL, 'c' },
                 { "tls-verify", optional_argument, NULL, 't' },
                 { "platform", required_argument, NULL, 'p' },
+                { "os", required_argument, NULL, OPT_OS },
+                { "arch", required_argument, NULL, OPT_ARCH },
+                { "variant", required_argument, NULL, OPT_VARIANT },
+                { "authfile", required_argument, NULL, OPT_AUTHFILE },
+                { "retry", required_argument, NULL, OPT_RETRY },
+                { "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
+                { "progress", required_argument, NULL, OPT_PROGRESS },
+                { "all-tags", no_argument, NULL, OPT_UNSUPPORTED },
+                { "cert-dir", required_argument, NULL, OPT_UNSUPPORTED },
+                { "policy", required_argument, NULL, OPT_UNSUPPORTED },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         _cleanup_(image_freep) Image *img = NULL;
-        _cleanup_free_ char *user = NULL;
+        _cleanup_free_ char *user = NULL, *platform = NULL;
+        const char *os = NULL, *arch = NULL, *variant = NULL;
+        unsigned retry = 0, retry_delay = 2;
         ImagePullOptions o = {};
         bool verify;
-        int c, r;
+        int c, r, index;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "qh", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "qh", options, &index)) >= 0)
                 switch (c) {
                 case 'c': {
                         const char *colon = optarg ? strchr(optarg, ':') : NULL;
@@ -68,6 +120,42 @@ int verb_pull(int argc, char *argv[]) {
                 case 'p':
                         o.platform = optarg;
                         break;
+                case OPT_OS:
+                        os = optarg;
+                        break;
+                case OPT_ARCH:
+                        arch = optarg;
+                        break;
+                case OPT_VARIANT:
+                        variant = optarg;
+                        break;
+                case OPT_AUTHFILE:
+                        /* The one place credentials files are looked up (lib/registry-auth.c) reads it. */
+                        if (setenv("REGISTRY_AUTH_FILE", optarg, 1) < 0)
+                                return log_oom();
+                        break;
+                case OPT_RETRY:
+                        r = parse_unsigned(optarg, "--retry", 100, &retry);
+                        if (r < 0)
+                                return r;
+                        break;
+                case OPT_RETRY_DELAY:
+                        r = parse_seconds(optarg, &retry_delay);
+                        if (r < 0)
+                                return r;
+                        break;
+                case OPT_PROGRESS:
+                        if (streq(optarg, "auto"))
+                                o.progress = PULL_PROGRESS_AUTO;
+                        else if (streq(optarg, "plain"))
+                                o.progress = PULL_PROGRESS_PLAIN;
+                        else if (streq(optarg, "tty"))
+                                o.progress = PULL_PROGRESS_TTY;
+                        else
+                                return log_error_errno(-EINVAL, "--progress takes auto, plain or tty, not '%s'.", optarg);
+                        break;
+                case OPT_UNSUPPORTED:
+                        return log_error_errno(-EOPNOTSUPP, "berth pull: --%s is not supported.", options[index].name);
                 case 'q':
                         o.quiet = true;
                         break;
@@ -79,11 +167,26 @@ int verb_pull(int argc, char *argv[]) {
                 }
         if (optind != argc - 1)
                 return log_error_errno(-EINVAL, "Usage: berth pull [OPTIONS] [REGISTRY/]NAME[:TAG|@DIGEST]");
+        if (os || arch || variant) {
+                if (o.platform)
+                        return log_error_errno(-EINVAL, "--platform and --os/--arch/--variant exclude each other.");
+                platform = strjoin(os ?: "linux", "/", arch ?: image_host_architecture(), variant ? "/" : "",
+                                variant ?: "");
+                if (!platform)
+                        return log_oom();
+                o.platform = platform;
+        }
 
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
         if (r < 0)
                 return r;
-        r = image_store_pull(store, argv[optind], &o, &img);
+        for (unsigned attempt = 0;; attempt++) {
+                r = image_store_pull(store, argv[optind], &o, &img);
+                if (r >= 0 || attempt >= retry || r == -ENOMEM || r == -EINVAL)
+                        break;
+                log_info("Pull failed; retrying in %u s (attempt %u of %u).", retry_delay, attempt + 2, retry + 1);
+                (void) nanosleep(&(struct timespec) { .tv_sec = retry_delay }, NULL);
+        }
         if (r < 0)
                 return r;
         printf("%s\n", img->id);

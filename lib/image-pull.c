@@ -9,7 +9,7 @@
 
 #include "fs-util.h"
 #include "image-config.h"
-#include "image-pull.h"
+#include "image-pull-internal.h"
 #include "image-ref.h"
 #include "image-store-internal.h"
 #include "log.h"
@@ -169,11 +169,6 @@ static int select_from_index(const Manifest *index, const Platform *want, char *
                         want->architecture, want->variant ? "/" : "", want->variant ?: "");
 }
 
-typedef struct Descriptor {
-        const char *media_type, *digest;
-        int64_t size;
-} Descriptor;
-
 static int descriptor(json_t *j, const char *what, Descriptor *ret) {
         json_t *size = json_object_get(j, "size");
 
@@ -212,97 +207,6 @@ static int fetch_config(RegistryClient *rc, const Descriptor *d, char **ret, siz
                 return log_error_errno(-EBADMSG, "Config digest did not match: expected %s, got %s.", d->digest, digest);
         *ret = TAKE_PTR(body);
         *ret_size = size;
-        return 0;
-}
-
-/* The compressed blob as libarchive pulls it: straight from the download, hashed and counted. */
-typedef struct BlobStream {
-        RegistryTransfer *transfer;
-        Sha256 *hash;
-        uint64_t bytes, expected;
-        int error;
-} BlobStream;
-
-static la_ssize_t blob_read(struct archive *a, void *userdata, const void **ret) {
-        BlobStream *b = userdata;
-        ssize_t n = registry_transfer_read(b->transfer, ret);
-
-        if (n < 0) {
-                b->error = (int) n;
-                archive_set_error(a, EIO, "download failed");
-                return -1;
-        }
-        b->bytes += (uint64_t) n;
-        if (b->bytes > b->expected) {
-                b->error = -EBADMSG;
-                archive_set_error(a, EIO, "blob larger than its descriptor says (%ju bytes)", (uintmax_t) b->expected);
-                return -1;
-        }
-        if (n > 0 && sha256_update(b->hash, *ret, (size_t) n) < 0) {
-                b->error = -EIO;
-                archive_set_error(a, EIO, "hashing failed");
-                return -1;
-        }
-        return n;
-}
-
-static int pull_layer(RegistryClient *rc, ImageStaging *st, const Descriptor *d, const char *diff_id, size_t index,
-                StagedLayer *ret) {
-        _cleanup_(registry_transfer_freep) RegistryTransfer *t = NULL;
-        _cleanup_(archive_freep) struct archive *raw = NULL;
-        _cleanup_(sha256_freep) Sha256 *hash = NULL;
-        _cleanup_close_ int diff_fd = -EBADF;
-        _cleanup_free_ char *dir = NULL, *diff = NULL;
-        char digest[SHA256_DIGEST_STRING_MAX];
-        BlobStream b;
-        int r;
-
-        if (asprintf(&dir, "layer%zu", index) < 0 || !(diff = strjoin(dir, "/diff")))
-                return log_oom();
-        if (mkdirat(st->dir_fd, dir, 0755) < 0 || mkdirat(st->dir_fd, diff, 0755) < 0)
-                return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
-        diff_fd = openat(st->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (diff_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open the staging layer: %m");
-
-        r = registry_get(rc, "blobs", d->digest, NULL, &t);
-        if (r < 0)
-                return r;
-        if (registry_transfer_length(t) >= 0 && registry_transfer_length(t) != d->size)
-                return log_error_errno(-EBADMSG, "Layer %s: the registry sends %jd bytes, the manifest says %jd.",
-                                d->digest, (intmax_t) registry_transfer_length(t), (intmax_t) d->size);
-        hash = sha256_new();
-        raw = image_layer_reader_new();
-        if (!hash || !raw)
-                return log_oom();
-        b = (BlobStream) { .transfer = t, .hash = hash, .expected = (uint64_t) d->size };
-        if (archive_read_open(raw, &b, NULL, blob_read, NULL) != ARCHIVE_OK)
-                return log_error_errno(b.error ?: -EBADMSG, "Layer %s: %s", d->digest, archive_error_string(raw));
-
-        r = image_layer_extract_opened(raw, diff_fd, ret->diff_id, &ret->size);
-        if (r < 0)
-                return log_error_errno(b.error ?: r, "Layer %s could not be extracted.", d->digest);
-        /* The decompressor may stop before the end of the blob; the digest covers all of it. */
-        for (;;) {
-                const void *p;
-                la_ssize_t n = blob_read(raw, &b, &p);
-                if (n < 0)
-                        return log_error_errno(b.error, "Layer %s: %s", d->digest, archive_error_string(raw));
-                if (n == 0)
-                        break;
-        }
-        if (b.bytes != (uint64_t) d->size)
-                return log_error_errno(-EBADMSG, "Layer %s: expected %jd bytes, got %ju.", d->digest, (intmax_t) d->size,
-                                (uintmax_t) b.bytes);
-        r = sha256_finish(hash, digest);
-        if (r < 0)
-                return log_error_errno(r, "Failed to hash layer %s: %m", d->digest);
-        if (!streq(digest, d->digest))
-                return log_error_errno(-EBADMSG, "Layer digest did not match: expected %s, got %s.", d->digest, digest);
-        if (!streq(ret->diff_id, diff_id))
-                return log_error_errno(-EBADMSG, "Layer %zu (blob %s) does not match the config's diffID: expected %s, "
-                                "got %s.", index, d->digest, diff_id, ret->diff_id);
-        ret->dir = TAKE_PTR(dir);
         return 0;
 }
 
@@ -354,6 +258,9 @@ static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *refer
         ImageReference ref = {}, src = {};
         bool insecure = false;
         StagedLayer *layers = NULL;
+        _cleanup_free_ LayerJob *jobs = NULL;
+        _cleanup_(pull_progress_freep) PullProgress *progress = NULL;
+        size_t n_jobs = 0;
         char *names[2] = {}, *digests[2] = {};
         const char *why = NULL;
         Descriptor cd;
@@ -446,10 +353,14 @@ static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *refer
         if (r < 0)
                 goto finish;
         layers = calloc(MAX(n_layers, (size_t) 1), sizeof(StagedLayer));
-        if (!layers) {
+        jobs = calloc(MAX(n_layers, (size_t) 1), sizeof(LayerJob));
+        if (!layers || !jobs) {
                 r = log_oom();
                 goto finish;
         }
+        r = pull_progress_new(name ?: reference, o, n_layers, &progress);
+        if (r < 0)
+                goto finish;
         for (size_t i = 0; i < n_layers; i++) {
                 Descriptor ld;
                 bool known = false;
@@ -468,18 +379,18 @@ static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *refer
                         r = log_error_errno(-EBADMSG, "Config: invalid diffID '%s'.", info.diff_ids[i]);
                         goto finish;
                 }
+                pull_progress_layer(progress, i, ld.digest, (uint64_t) ld.size);
                 if (image_store_has_layer(s, info.diff_ids[i])) {
                         strcpy(layers[i].diff_id, info.diff_ids[i]);
-                        if (!o || !o->quiet)
-                                log_info("Layer %s already present.", ld.digest);
+                        pull_progress_set(progress, i, LAYER_PRESENT, 0);
                         continue;
                 }
-                if (!o || !o->quiet)
-                        log_info("Copying blob %s (%jd bytes)", ld.digest, (intmax_t) ld.size);
-                r = pull_layer(rc, &staging, &ld, info.diff_ids[i], i, &layers[i]);
-                if (r < 0)
-                        goto finish;
+                jobs[n_jobs++] = (LayerJob) { .blob = ld, .diff_id = info.diff_ids[i], .index = i, .out = &layers[i] };
         }
+        r = pull_layers(s, rc, &staging, jobs, n_jobs, progress);
+        progress = pull_progress_free(progress);
+        if (r < 0)
+                goto finish;
 
         repo_digest = strjoin(repo, "@", top.digest);
         if (!repo_digest) {

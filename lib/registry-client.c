@@ -21,6 +21,7 @@ struct RegistryClient {
         char *base;           /* "https://host[:port]" */
         char *username, *password;
         bool insecure;
+        unsigned stall_timeout_sec;
         char *authorization;  /* "Authorization: ..." header line, once authenticated */
         CURLM *multi;
 };
@@ -208,9 +209,9 @@ static int transfer_start(RegistryTransfer *t, const char *accept) {
             curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
             curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t) != CURLE_OK ||
             curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT, 30L) != CURLE_OK ||
-            /* a stalled download fails instead of hanging: under 1 byte/s for a minute */
+            /* a stalled download fails instead of hanging: under 1 byte/s for the stall timeout */
             curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME, 60L) != CURLE_OK ||
+            curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME, (long) c->stall_timeout_sec) != CURLE_OK ||
             curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK)
                 return -EIO;
         if (c->insecure) {
@@ -263,9 +264,10 @@ int64_t registry_transfer_length(RegistryTransfer *t) {
         return n;
 }
 
+/* A stall (no byte for the stall timeout) is not transient: retrying would only wait as long again. */
 static bool result_is_transient(CURLcode c) {
         return c == CURLE_PARTIAL_FILE || c == CURLE_RECV_ERROR || c == CURLE_SEND_ERROR || c == CURLE_GOT_NOTHING ||
-               c == CURLE_OPERATION_TIMEDOUT || c == CURLE_HTTP2_STREAM;
+               c == CURLE_HTTP2_STREAM;
 }
 
 ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data) {
@@ -283,6 +285,10 @@ ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data) {
                 if (t->range_refused)
                         return log_error_errno(-EIO, "Download of %s: resuming at byte %ju failed: the server "
                                         "answered %ld.", t->url, (uintmax_t) t->range_from, transfer_status(t));
+                if (t->result == CURLE_OPERATION_TIMEDOUT)
+                        return log_error_errno(-ETIMEDOUT, "Download of %s stalled: no data for %u seconds, giving up "
+                                        "after %ju bytes.", t->url, t->client->stall_timeout_sec,
+                                        (uintmax_t) t->delivered);
                 /* A connection that broke off after some progress is picked up where it stopped. */
                 if (!result_is_transient(t->result) || t->delivered == 0 || t->resumes >= RESUMES_MAX)
                         return log_error_errno(-EIO, "Download of %s failed: %s", t->url, curl_easy_strerror(t->result));
@@ -479,6 +485,11 @@ static int report_error(RegistryClient *c, RegistryTransfer *t, long status) {
 
 int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept,
                 RegistryTransfer **ret) {
+        return registry_get_from(c, kind, reference, accept, 0, ret);
+}
+
+int registry_get_from(RegistryClient *c, const char *kind, const char *reference, const char *accept, uint64_t offset,
+                RegistryTransfer **ret) {
         _cleanup_(registry_transfer_freep) RegistryTransfer *t = NULL;
         bool authenticated = false;
         int r;
@@ -491,6 +502,7 @@ int registry_get(RegistryClient *c, const char *kind, const char *reference, con
         t->accept = accept ? strdup(accept) : NULL;
         if (!t->url || (accept && !t->accept))
                 return log_oom();
+        t->delivered = offset;
 
         for (unsigned hops = 0;; hops++) {
                 long status;
@@ -505,6 +517,9 @@ int registry_get(RegistryClient *c, const char *kind, const char *reference, con
                 status = transfer_status(t);
                 if (status >= 200 && status < 300 && (t->delivered > 0 || t->result == CURLE_OK))
                         break;
+                if (t->done && t->result == CURLE_OPERATION_TIMEDOUT)
+                        return log_error_errno(-ETIMEDOUT, "Registry %s: GET %s stalled: no answer for %u seconds.",
+                                        c->domain, t->url, c->stall_timeout_sec);
                 if (t->done && t->result != CURLE_OK)
                         return log_error_errno(-EIO, "Registry %s: GET %s: %s", c->domain, t->url,
                                         curl_easy_strerror(t->result));
@@ -584,6 +599,23 @@ static int ping(RegistryClient *c, const char *host) {
         return r;
 }
 
+/* $BERTH_PULL_STALL_TIMEOUT, seconds, else 60. */
+static unsigned stall_timeout_from_env(void) {
+        const char *e = getenv("BERTH_PULL_STALL_TIMEOUT");
+        char *end;
+        unsigned long v;
+
+        if (isempty(e))
+                return 60;
+        errno = 0;
+        v = strtoul(e, &end, 10);
+        if (errno != 0 || *end || v == 0 || v > 86400) {
+                log_warning("Ignoring BERTH_PULL_STALL_TIMEOUT=%s: not a number of seconds (1-86400).", e);
+                return 60;
+        }
+        return (unsigned) v;
+}
+
 int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options,
                 RegistryClient **ret) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
@@ -604,12 +636,38 @@ int registry_client_new(const char *domain, const char *repository, const Regist
                         return log_oom();
         }
         c->insecure = (options && options->insecure) || host_is_loopback(domain);
+        c->stall_timeout_sec = options && options->stall_timeout_sec > 0 ? options->stall_timeout_sec
+                                                                         : stall_timeout_from_env();
 
         /* docker.io is a name; the registry API lives elsewhere. */
         r = ping(c, streq(domain, "docker.io") ? "registry-1.docker.io" : domain);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int registry_client_clone(RegistryClient *c, RegistryClient **ret) {
+        _cleanup_(registry_client_freep) RegistryClient *n = NULL;
+
+        n = calloc(1, sizeof(RegistryClient));
+        if (!n)
+                return log_oom();
+        *n = (RegistryClient) {
+                .domain = strdup(c->domain),
+                .repository = strdup(c->repository),
+                .base = strdup(c->base),
+                .username = c->username ? strdup(c->username) : NULL,
+                .password = c->password ? strdup(c->password) : NULL,
+                .insecure = c->insecure,
+                .stall_timeout_sec = c->stall_timeout_sec,
+                .authorization = c->authorization ? strdup(c->authorization) : NULL,
+                .multi = curl_multi_init(),
+        };
+        if (!n->domain || !n->repository || !n->base || !n->multi || (c->username && !n->username) ||
+            (c->password && !n->password) || (c->authorization && !n->authorization))
+                return log_oom();
+        *ret = TAKE_PTR(n);
         return 0;
 }
 

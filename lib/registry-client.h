@@ -25,18 +25,28 @@ typedef struct RegistryTransfer RegistryTransfer;
 typedef struct RegistryOptions {
         const char *username, *password; /* NULL: anonymous, or from the auth file */
         bool insecure;                   /* allow plain http and unverified TLS */
+        unsigned stall_timeout_sec;      /* fail a transfer that got no byte for this long; 0:
+                                          * $BERTH_PULL_STALL_TIMEOUT, else 60 s */
 } RegistryOptions;
 
 /* domain as in a reference ("docker.io", "127.0.0.1:5000"); repository is its path ("library/busybox"). */
 int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options,
                 RegistryClient **ret);
 RegistryClient *registry_client_free(RegistryClient *c);
+/* A second client for the same repository sharing c's address and credentials (no new ping), so
+ * another thread can run transfers on it. */
+int registry_client_clone(RegistryClient *c, RegistryClient **ret);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
 
 /* GET /v2/<repository>/<kind>/<reference>, kind "manifests" or "blobs". accept may be NULL.
  * Returns once the final response's headers are in: -ENOENT for 404, -EACCES for 401/403 after
  * authenticating, -EIO otherwise (logged, with the registry's error message). */
 int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept,
+                RegistryTransfer **ret);
+
+/* The same for a blob whose first offset bytes the caller already has: asks for the rest with a
+ * Range request (a server that ignores it is handled: the bytes already there are dropped). */
+int registry_get_from(RegistryClient *c, const char *kind, const char *reference, const char *accept, uint64_t offset,
                 RegistryTransfer **ret);
 
 /* The next body bytes: >0 bytes in *ret_data (valid until the next call), 0 at the end, <0 error. */

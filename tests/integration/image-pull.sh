@@ -50,7 +50,7 @@ check_output "two layer dirs" "2" n_layers
 # --- digests, platforms, reuse ------------------------------------------------------------------------
 check_output "pull by digest" "sha256:" "$BERTH" pull "$R/test/busybox@$index_digest"
 check "the digest reference finds the image" "$BERTH" image inspect "$R/test/busybox@$index_digest"
-check_output "a second pull reuses the layers" "already present" "$BERTH" pull "$R/test/busybox:latest"
+check_output "a second pull reuses the layers" "already exists" "$BERTH" pull "$R/test/busybox:latest"
 check "pull --platform linux/arm64" "$BERTH" pull -q --platform linux/arm64 "$R/test/busybox:latest"
 check_output "the arm64 entry was picked" "arm64" field "$R/test/busybox:latest" 'd["Architecture"]'
 check_output "still two layer dirs" "2" n_layers

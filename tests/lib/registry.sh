@@ -9,6 +9,13 @@
 #                                            push, anonymous users pull on repositories under public/
 #   start_flaky_proxy HOSTPORT               a proxy in front of a registry that cuts the first download of
 #                                            each blob off halfway and answers Range requests; sets FLAKY
+#   start_counting_proxy DIR HOSTPORT [PORT] a streaming proxy that logs each request to DIR/requests
+#                                            ("GET PATH RANGE STATUS BYTES-SENT") and sends at most the
+#                                            bytes per second in DIR/rate (0 or missing: unlimited; "stall":
+#                                            send headers and 16 KiB, then nothing); sets COUNTING, COUNTING_PID
+#   write_counting_proxy DIR                 only writes DIR/proxy.py (run it as: python3 DIR/proxy.py PORT
+#                                            UPSTREAM DIR), e.g. to start it inside an nspawn container
+#   REGISTRY_PORT=N start_registry ...       a fixed port (to restart one where it was); REGISTRY_PID is set
 #   stop_registries                          stops and reaps every registry, token server and proxy started
 #   make_oci_layout DIR BUSYBOX_TAR          an OCI layout with tags "latest" (an index: linux/arm64 and
 #                                            linux/amd64; two layers: tar+gzip, and plain tar with a
@@ -87,7 +94,7 @@ EOPY
 start_registry() {
         local dir=$1 mode=${2:-} port auth=""
         mkdir -p "$dir/data"
-        port=$(free_port)
+        port=${REGISTRY_PORT:-$(free_port)}
         if [ "$mode" = htpasswd ]; then
                 htpasswd -Bbn "$3" "$4" >"$dir/htpasswd"
                 auth="auth: {htpasswd: {realm: berth-test, path: $dir/htpasswd}}"
@@ -110,6 +117,7 @@ health:
 $auth
 EOC
         docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+        REGISTRY_PID=$!
         REGISTRY_PIDS+=($!)
         wait_for_http "http://127.0.0.1:$port/v2/" "$dir/log" || return 1
         REGISTRY=127.0.0.1:$port
@@ -161,6 +169,67 @@ EOPY
         REGISTRY_DIRS+=("$dir")
         wait_for_http "http://127.0.0.1:$port/v2/" "$dir/log" || return 1
         FLAKY=127.0.0.1:$port
+}
+
+write_counting_proxy() {
+        mkdir -p "$1"
+        cat >"$1/proxy.py" <<'EOPY'
+import http.client, http.server, os, sys, time
+port, upstream, dir = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def rate():
+    try:
+        return open(dir + "/rate").read().strip()
+    except OSError:
+        return "0"
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args):
+        pass
+    def do_GET(self):
+        sent, status = 0, 0
+        try:
+            conn = http.client.HTTPConnection(upstream, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "authorization", "range")}
+            conn.request("GET", self.path, headers=headers)
+            r = conn.getresponse()
+            status = r.status
+            self.send_response(status)
+            for k, v in r.getheaders():
+                if k.lower() not in ("connection", "transfer-encoding", "keep-alive", "date", "server"):
+                    self.send_header(k, v)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            while True:
+                chunk = r.read(16384)
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                sent += len(chunk)
+                limit = rate()
+                while limit == "stall" and "/blobs/" in self.path:
+                    time.sleep(0.2)
+                    limit = rate()
+                if limit not in ("", "0", "stall"):
+                    time.sleep(len(chunk) / float(limit))
+        except Exception:
+            self.close_connection = True
+        finally:
+            with open(dir + "/requests", "a") as f:
+                f.write(f"GET {self.path} {self.headers.get('Range', '-')} {status} {sent}\n")
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+EOPY
+}
+
+start_counting_proxy() { # dir upstream [port]
+        local dir=$1 port=${3:-$(free_port)}
+        write_counting_proxy "$dir"
+        python3 "$dir/proxy.py" "$port" "$2" "$dir" >>"$dir/log" 2>&1 &
+        COUNTING_PID=$!
+        REGISTRY_PIDS+=($!)
+        wait_for_http "http://127.0.0.1:$port/v2/" "$dir/log" || return 1
+        COUNTING=127.0.0.1:$port
 }
 
 stop_registries() {
