@@ -44,6 +44,7 @@ fi
 diag() { echo "# $*" >&2; }
 # shellcheck source=../tests/lib/nspawn.sh
 source "$BENCH_TOP/tests/lib/nspawn.sh"
+nspawn_prepare # sets its own EXIT trap: replace it with one that also removes the scratch files
 trap 'nspawn_stop >/dev/null 2>&1; rm -rf "$work" "$out"' EXIT
 NSPAWN_ETC_BERTH=$work/defs
 nspawn_boot >/dev/null 2>&1 || { echo "(daemon-reload share skipped: the nspawn container did not boot)"; exit 0; }
