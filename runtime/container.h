@@ -31,6 +31,7 @@ typedef struct Container {
         char *state_dir;       /* $BERTH_STATE_DIR/containers/<name>: overlay upper/ and work/ */
         char *root_mnt;        /* run_dir/rootfs: where the root is assembled before pivot_root */
         char *lock_path;       /* $BERTH_RUN_DIR/containers/.<name>.lock */
+        int lock_fd;           /* supervise: the lock held on lock_path (handed to the monitor); else -1 */
 
         NetworkMode network;
         char *join_netns;      /* /proc/PID/ns/net for NETWORK_JOIN */

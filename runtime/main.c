@@ -5,6 +5,7 @@
 
 #include "exec.h"
 #include "log.h"
+#include "monitor-exec.h"
 #include "oci.h"
 #include "run-options.h"
 #include "supervise.h"
@@ -89,6 +90,8 @@ int main(int argc, char *argv[]) {
         }
         if (streq(argv[1], "supervise"))
                 return supervise_main(argc - 2, argv + 2);
+        if (streq(argv[1], "supervise-finish"))
+                return supervise_finish_main(argc - 2, argv + 2);
         if (streq(argv[1], "exec"))
                 return exec_main(argc - 2, argv + 2);
         if (oci_verb(argv[1]))

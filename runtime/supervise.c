@@ -32,6 +32,7 @@
 #include "image-pull.h"
 #include "init.h"
 #include "log.h"
+#include "monitor-exec.h"
 #include "mount.h"
 #include "network-attach.h"
 #include "network.h"
@@ -345,10 +346,14 @@ static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgr
 
 /* Did the container end because of the stop signal or the kill after the stop timeout? A shell as PID 1
  * reports a signal its child died of as 128+N, so that counts too. */
-static bool ended_by_stop(const Container *c, int status) {
+bool status_ended_by_stop(int stop_signal, int status) {
         int sig = WIFSIGNALED(status) ? WTERMSIG(status)
                 : WIFEXITED(status) && WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128 : 0;
-        return sig != 0 && (sig == c->stop_signal || sig == SIGKILL || sig == SIGTERM);
+        return sig != 0 && (sig == stop_signal || sig == SIGKILL || sig == SIGTERM);
+}
+
+static bool ended_by_stop(const Container *c, int status) {
+        return status_ended_by_stop(c->stop_signal, status);
 }
 
 typedef struct Loop {
@@ -559,6 +564,8 @@ static int event_loop(Loop *l, int *ret_status) {
                         }
                         if (l->c->monitor_pid > 0)
                                 return 0; /* create, after detaching: the monitor goes on */
+                        if (l->started && !l->have_error && monitor_exec_possible(l->c, l->health->argv))
+                                (void) monitor_exec(l->c, l->cgroup, l->pid_fd, l->signal_fd, l->timer_fd);
                 }
                 if (p[0].revents) {
                         struct signalfd_siginfo si;
@@ -733,7 +740,7 @@ int container_run(Container *c, CgroupPaths *cg) {
 }
 
 int supervise_main(int argc, char *argv[]) {
-        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF };
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF };
         _cleanup_(cgroup_paths_done) CgroupPaths cg = {};
         _cleanup_free_ char *containers = NULL;
         int lock_fd, r, ret;
@@ -753,6 +760,7 @@ int supervise_main(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to create %s: %m", containers), EXIT_RUNTIME_FAILED;
         lock_fd = state_lock(c.lock_path);
+        c.lock_fd = lock_fd;
         if (lock_fd == -EBUSY)
                 return log_error_errno(lock_fd, "A container named '%s' is already running.", c.name), EXIT_RUNTIME_FAILED;
         if (lock_fd < 0)

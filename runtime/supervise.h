@@ -11,3 +11,7 @@ int supervise_main(int argc, char *argv[]);
 /* Starts the prepared container c (its directories exist, its lock is held) and supervises it until
  * it exits; returns the exit status. The caller tears down cg and the directories afterwards. */
 int container_run(Container *c, CgroupPaths *cg);
+
+/* Whether wait status ended the container because it was stopped: stop_signal, SIGTERM or SIGKILL
+ * (also as 128+N from a shell as PID 1). */
+bool status_ended_by_stop(int stop_signal, int status);

@@ -76,6 +76,11 @@ Exec=/bin/notifier
 Notify=true
 StopTimeout=1
 EOF
+cat >"$NSPAWN_DIR/etc-berth/late.container" <<'EOF'
+[Container]
+Image=localhost/busybox
+Exec=sh -c 'sleep 1; exit 7'
+EOF
 cat >"$NSPAWN_DIR/etc-berth/victim.container" <<'EOF'
 [Container]
 Image=localhost/busybox
@@ -126,8 +131,9 @@ if [ "$notifier_image" = yes ]; then
         unit_state() { [ "$(in_sd systemctl show -p ActiveState --value "$1")" = "$2" ]; }
         check "Notify=true: the unit waits for the payload's READY" wait_until 10 unit_state notifier.service activating
         check "... still activating while the payload has not said it" unit_state notifier.service activating
-        check "the payload is told to notify" in_sd sh -c 'pid=$(sed -n "s/.*\"pid\": \([0-9]*\).*/\1/p" \
-                /run/berth/containers/notifier/state.json); touch /proc/$pid/root/tmp/go'
+        tell_notifier() { in_sd sh -c 'pid=$(sed -n "s/.*\"pid\": \([0-9]*\).*/\1/p" \
+                /run/berth/containers/notifier/state.json 2>/dev/null); [ -n "$pid" ] && touch /proc/$pid/root/tmp/go'; }
+        check "the payload is told to notify (once state.json names it)" wait_until 10 tell_notifier
         check "Notify=true: active once the payload sent READY=1" wait_until 10 unit_state notifier.service active
         check_output "the payload's STATUS= reaches systemd" "payload says hello" \
                 in_sd systemctl show -p StatusText notifier.service
@@ -136,10 +142,21 @@ else
         diag "cc -static failed ($(head -1 "$NSPAWN_DIR/cc.log")): Notify=true not tested"
 fi
 
+main_exe() { in_sd sh -c "readlink /proc/\$(systemctl show -p MainPID --value $1)/exe"; }
+# --- the exit status comes through the monitor and supervise-finish ---------------------------------------
+in_sd systemctl start late.service >/dev/null 2>&1
+check_output "while it runs, the monitor waits for it" "berth-runtime-monitor" main_exe late.service
+late_status_is() { [ "$(in_sd systemctl show -p ExecMainStatus --value late.service)" = "$1" ]; }
+check "its exit status (7) reaches systemd through the monitor" wait_until 10 late_status_is 7
+check_output "and the runtime cleaned up after it" "clean" in_sd sh -c \
+        'test ! -e /run/berth/containers/late && test ! -e /sys/fs/cgroup/unified/system.slice/late.service/payload && echo clean'
+
 # --- systemctl kill -s KILL: the runtime dies with its container; the next start reclaims its leftovers ---
 check "start victim.service" in_sd systemctl start victim.service
 victim_pid() { in_sd sh -c 'sed -n "s/.*\"pid\": \([0-9]*\).*/\1/p" /run/berth/containers/victim/state.json'; }
 vpid=$(victim_pid)
+check_output "once the container runs, the unit's main process is the small static monitor" \
+        "berth-runtime-monitor" main_exe victim.service
 check "SIGKILL to every process of the unit (runtime included)" in_sd systemctl kill -s KILL victim.service
 unit_down() { ! in_sd systemctl is-active -q victim.service; }
 check "the unit goes down" wait_until 10 unit_down

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "init.h"
+#include "log.h"
+#include "monitor-exec.h"
+#include "network-attach.h"
+#include "state.h"
+#include "strv.h"
+#include "supervise.h"
+
+#define MONITOR_NAME "berth-runtime-monitor"
+
+bool monitor_exec_possible(const Container *c, bool has_health_check) {
+        const char *e = getenv("BERTH_RUNTIME_NO_MONITOR");
+
+        if (e && !streq(e, "0"))
+                return false;
+        /* What needs berth-runtime itself while the container runs stays here. */
+        return !c->oci && !has_health_check && !c->notify_proxy && !c->userns_auto && !c->device_volumes &&
+                c->lock_fd >= 0;
+}
+
+static int set_inheritable(int fd, bool on) {
+        int flags = fcntl(fd, F_GETFD);
+
+        if (flags < 0)
+                return -errno;
+        return RET_NERRNO(fcntl(fd, F_SETFD, on ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC));
+}
+
+static int add(char ***argv, const char *key, const char *value) {
+        _cleanup_free_ char *s = strjoin(key, "=", value ?: "");
+        return s && strv_extend(argv, s) >= 0 ? 0 : -ENOMEM;
+}
+
+static int add_int(char ***argv, const char *key, long long value) {
+        char buf[32];
+
+        (void) snprintf(buf, sizeof buf, "%lld", value);
+        return add(argv, key, buf);
+}
+
+int monitor_exec(const Container *c, const CgroupPaths *cg, int pid_fd, int signal_fd, int timer_fd) {
+        _cleanup_free_ char *dir = NULL, *monitor = NULL, *kill_file = NULL;
+        _cleanup_strv_free_ char **argv = NULL;
+        const int fds[] = { pid_fd, signal_fd, timer_fd, c->lock_fd };
+        char self[4096];
+        ssize_t n;
+        int r;
+
+        n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0 || (size_t) n >= sizeof self - 1)
+                return log_debug_errno(-ENOENT, "Cannot find our own binary.");
+        self[n] = 0;
+        if (!strchr(self, '/') || endswith(self, " (deleted)"))
+                return -ENOENT;
+        dir = strndup(self, (size_t) (strrchr(self, '/') - self));
+        monitor = dir ? path_join(dir, MONITOR_NAME) : NULL;
+        kill_file = path_join(cg->payload, "cgroup.kill");
+        if (!monitor || !kill_file)
+                return -ENOMEM;
+        if (access(monitor, X_OK) < 0)
+                return log_debug_errno(-errno, "No %s: waiting in berth-runtime.", monitor);
+
+        if (strv_extend(&argv, monitor) < 0 || add_int(&argv, "", pid_fd) < 0 || add_int(&argv, "", signal_fd) < 0 ||
+                        add_int(&argv, "", timer_fd) < 0 || add_int(&argv, "", c->stop_signal) < 0 ||
+                        add_int(&argv, "", (long long) c->stop_timeout_usec) < 0 ||
+                        strv_extend(&argv, kill_file) < 0 || strv_extend(&argv, self) < 0 ||
+                        add(&argv, "name", c->name) < 0 || add(&argv, "run_dir", c->run_dir) < 0 ||
+                        add(&argv, "state_dir", c->spec.rootfs ? "" : c->state_dir) < 0 ||
+                        add(&argv, "lock", c->lock_path) < 0 || add_int(&argv, "lock_fd", c->lock_fd) < 0 ||
+                        add(&argv, "cg_mount", cg->mount) < 0 || add(&argv, "cg_own", cg->own) < 0 ||
+                        add(&argv, "cg_supervisor", cg->supervisor) < 0 || add(&argv, "cg_payload", cg->payload) < 0 ||
+                        add_int(&argv, "cg_moved", cg->moved) < 0 || add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
+                        add_int(&argv, "private_network", c->network == NETWORK_PRIVATE) < 0 ||
+                        (c->spec.network && add(&argv, "network", c->spec.network) < 0))
+                return log_oom();
+        /* add_int(..., "", N) made "=N": the monitor takes plain numbers. */
+        for (size_t i = 1; i <= 5; i++)
+                memmove(argv[i], argv[i] + 1, strlen(argv[i]));
+
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if ((r = set_inheritable(fds[i], true)) < 0)
+                        goto fail;
+        log_debug("Handing container %s over to %s.", c->name, monitor);
+        execv(monitor, argv);
+        r = log_warning_errno(-errno, "Cannot execute %s, waiting in berth-runtime: %m", monitor);
+fail:
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                (void) set_inheritable(fds[i], false);
+        return r;
+}
+
+static const char *arg(char *argv[], int argc, const char *key) {
+        for (int i = 0; i < argc; i++) {
+                const char *v = startswith(argv[i], key);
+                if (v && v[0] == '=')
+                        return v + 1;
+        }
+        return NULL;
+}
+
+static int arg_int(char *argv[], int argc, const char *key) {
+        const char *v = arg(argv, argc, key);
+        return v ? atoi(v) : 0;
+}
+
+int supervise_finish_main(int argc, char *argv[]) {
+        const char *name = arg(argv, argc, "name"), *run_dir = arg(argv, argc, "run_dir"),
+                   *state_dir = arg(argv, argc, "state_dir"), *lock = arg(argv, argc, "lock");
+        CgroupPaths cg = {};
+        int status = arg_int(argv, argc, "status"), ret, r;
+
+        if (!name || !run_dir || !lock || !arg(argv, argc, "status"))
+                return log_error_errno(-EINVAL, "supervise-finish is run by berth-runtime-monitor only."), 125;
+        /* Borrowed, not owned: nothing here is freed before we exit. */
+        cg.mount = (char *) arg(argv, argc, "cg_mount");
+        cg.own = (char *) arg(argv, argc, "cg_own");
+        cg.supervisor = (char *) arg(argv, argc, "cg_supervisor");
+        cg.payload = (char *) arg(argv, argc, "cg_payload");
+        cg.moved = arg_int(argv, argc, "cg_moved") != 0;
+
+        /* Whatever happened, leave nothing behind: processes and cgroups, then files, then the lock. */
+        (void) cgroup_teardown(&cg);
+        if (arg_int(argv, argc, "private_network"))
+                (void) network_detach_container(arg(argv, argc, "network"), name);
+        if ((r = rm_rf(run_dir)) < 0)
+                log_warning_errno(r, "Failed to remove %s: %m", run_dir);
+        if (!isempty(state_dir) && (r = rm_rf(state_dir)) < 0)
+                log_warning_errno(r, "Failed to remove %s: %m", state_dir);
+        state_unlock(lock, arg_int(argv, argc, "lock_fd"));
+
+        ret = exit_status_from_wait(status);
+        if (arg_int(argv, argc, "stop_requested") && status_ended_by_stop(arg_int(argv, argc, "stop_signal"), status)) {
+                log_info("Container %s stopped.", name);
+                ret = EXIT_SUCCESS;
+        }
+        return ret;
+}
