@@ -216,36 +216,8 @@ static void staged_layers_free(StagedLayer *l, size_t n) {
         free(l);
 }
 
-/* Where to fetch a repository from: its own registry, or the [[registry]] location that replaces the
- * matching prefix. Returns the source as a parsed reference (tag and digest as in ref). */
-static int pull_source(const RegistriesConf *conf, const ImageReference *ref, const char *repo, ImageReference *ret,
-                bool *ret_insecure) {
-        const RegistryEntry *e = registries_conf_find(conf, repo);
-        _cleanup_free_ char *source = NULL;
-        const char *why = NULL;
-        int r;
-
-        *ret_insecure = e && e->insecure;
-        if (e && e->blocked)
-                return log_error_errno(-EPERM, "Pulling %s is blocked by registries.conf ([[registry]] prefix \"%s\").",
-                                repo, e->prefix ?: e->location);
-        if (e && e->location && e->prefix && !streq(e->location, e->prefix)) {
-                source = strjoin(e->location, repo + strlen(e->prefix), ref->tag ? ":" : "", ref->tag ?: "",
-                                ref->digest ? "@" : "", ref->digest ?: "");
-                if (!source)
-                        return log_oom();
-                log_debug("Pulling %s from %s (registries.conf).", repo, source);
-        } else if (!(source = image_reference_to_string(ref)))
-                return log_oom();
-        r = image_reference_parse(source, IMAGE_DOMAIN_DOCKER, ret, &why);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return log_error_errno(r, "registries.conf: location %s gives an invalid reference: %s.", source, why);
-        return 0;
-}
-
-static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *reference, const ImagePullOptions *o,
+/* Pulls reference from source ("domain/path[:tag][@digest]", a mirror or the registry itself). */
+static int pull_from(ImageStore *s, const char *reference, const char *source, bool insecure, const ImagePullOptions *o,
                 Image **ret) {
         _cleanup_(registry_client_freep) RegistryClient *rc = NULL;
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
@@ -256,7 +228,6 @@ static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *refer
         _cleanup_free_ char *auth_user = NULL, *auth_password = NULL;
         RegistryOptions registry;
         ImageReference ref = {}, src = {};
-        bool insecure = false;
         StagedLayer *layers = NULL;
         _cleanup_free_ LayerJob *jobs = NULL;
         _cleanup_(pull_progress_freep) PullProgress *progress = NULL;
@@ -283,9 +254,13 @@ static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *refer
                 goto finish;
         }
 
-        r = pull_source(conf, &ref, repo, &src, &insecure);
-        if (r < 0)
+        r = image_reference_parse(source, IMAGE_DOMAIN_DOCKER, &src, &why);
+        if (r == -ENOMEM)
                 goto finish;
+        if (r < 0) {
+                r = log_error_errno(r, "registries.conf: %s is not a valid source for %s: %s.", source, reference, why);
+                goto finish;
+        }
         registry = o ? o->registry : (RegistryOptions) {};
         registry.insecure = registry.insecure || insecure;
         if (!registry.username) {
@@ -416,6 +391,43 @@ finish:
                 staged_layers_free(layers, n_layers);
         image_reference_done(&ref);
         image_reference_done(&src);
+        return r;
+}
+
+/* The sources registries.conf gives (mirrors first), each tried until one has the image. */
+static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *reference, const ImagePullOptions *o,
+                Image **ret) {
+        _cleanup_strv_free_ char **sources = NULL;
+        _cleanup_free_ bool *insecure = NULL;
+        _cleanup_free_ char *repo = NULL, *suffix = NULL;
+        ImageReference ref = {};
+        const char *why = NULL;
+        size_t n;
+        int r;
+
+        r = image_reference_parse(reference, IMAGE_DOMAIN_DOCKER, &ref, &why);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Invalid image reference '%s': %s.", reference, why);
+        repo = image_reference_repository(&ref);
+        suffix = strjoin(ref.tag ? ":" : "", ref.tag ?: "", ref.digest ? "@" : "", ref.digest ?: "");
+        r = repo && suffix ? registries_conf_sources(conf, repo, !!ref.digest, &sources, &insecure) : log_oom();
+        image_reference_done(&ref);
+        if (r < 0)
+                return r;
+        n = strv_length(sources);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *source = strjoin(sources[i], suffix);
+                if (!source)
+                        return log_oom();
+                if (i + 1 < n || !streq(sources[i], repo))
+                        log_info("Pulling %s from %s%s.", reference, source, i + 1 < n ? " (mirror)" : "");
+                r = pull_from(s, reference, source, insecure[i], o, ret);
+                if (r >= 0 || r == -ENOMEM || i + 1 == n)
+                        return r;
+                log_warning("Mirror %s failed; trying the next source.", sources[i]);
+        }
         return r;
 }
 

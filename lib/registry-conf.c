@@ -18,6 +18,7 @@
 typedef enum Section {
         SECTION_TOP,
         SECTION_REGISTRY,
+        SECTION_MIRROR,
         SECTION_ALIASES,
         SECTION_OTHER,
 } Section;
@@ -148,13 +149,43 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
                         *(streq(key, "prefix") ? &e->prefix : &e->location) = TAKE_PTR(v->string);
                         return 0;
                 }
-                if (streq(key, "insecure") || streq(key, "blocked")) {
+                if (streq(key, "insecure") || streq(key, "blocked") || streq(key, "mirror-by-digest-only")) {
                         if (!v->is_bool)
                                 return log_error_errno(-EINVAL, "%s:%u: %s wants true or false.", path, line, key);
-                        *(streq(key, "insecure") ? &e->insecure : &e->blocked) = v->boolean;
+                        *(streq(key, "insecure") ? &e->insecure
+                          : streq(key, "blocked") ? &e->blocked : &e->mirror_by_digest_only) = v->boolean;
                         return 0;
                 }
                 break;
+        case SECTION_MIRROR: {
+                RegistryMirror *m = &e->mirrors[e->n_mirrors - 1];
+                if (streq(key, "location")) {
+                        if (!v->string)
+                                return log_error_errno(-EINVAL, "%s:%u: %s wants a string.", path, line, key);
+                        free(m->location);
+                        m->location = TAKE_PTR(v->string);
+                        return 0;
+                }
+                if (streq(key, "insecure")) {
+                        if (!v->is_bool)
+                                return log_error_errno(-EINVAL, "%s:%u: %s wants true or false.", path, line, key);
+                        m->insecure = v->boolean;
+                        return 0;
+                }
+                if (streq(key, "pull-from-mirror")) {
+                        if (streq_ptr(v->string, "all"))
+                                m->pulls = MIRROR_PULLS_ALL;
+                        else if (streq_ptr(v->string, "digest-only"))
+                                m->pulls = MIRROR_PULLS_DIGEST_ONLY;
+                        else if (streq_ptr(v->string, "tag-only"))
+                                m->pulls = MIRROR_PULLS_TAG_ONLY;
+                        else
+                                return log_error_errno(-EINVAL, "%s:%u: pull-from-mirror wants \"all\", \"digest-only\" "
+                                                "or \"tag-only\".", path, line);
+                        return 0;
+                }
+                break;
+        }
         case SECTION_ALIASES:
                 if (!v->string)
                         return log_error_errno(-EINVAL, "%s:%u: alias \"%s\" wants a string.", path, line, key);
@@ -267,6 +298,18 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                                 c->registries = e;
                                 c->registries[c->n_registries++] = (RegistryEntry) {};
                                 section = SECTION_REGISTRY;
+                        } else if (array && n == 15 && strncmp(name, "registry.mirror", n) == 0) {
+                                RegistryEntry *e = last_registry(c);
+                                RegistryMirror *m;
+                                if (!e)
+                                        return log_error_errno(-EINVAL, "%s:%u: [[registry.mirror]] outside a "
+                                                        "[[registry]].", path, stmt_line);
+                                m = reallocarray(e->mirrors, e->n_mirrors + 1, sizeof(RegistryMirror));
+                                if (!m)
+                                        return log_oom();
+                                e->mirrors = m;
+                                e->mirrors[e->n_mirrors++] = (RegistryMirror) {};
+                                section = SECTION_MIRROR;
                         } else if (!array && n == 7 && strncmp(name, "aliases", 7) == 0)
                                 section = SECTION_ALIASES;
                         else {
@@ -301,9 +344,14 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
         }
         if (stmt && !isempty(skip_space(stmt)))
                 return log_error_errno(-EINVAL, "%s:%u: unterminated array.", path, stmt_line);
-        for (size_t i = 0; i < c->n_registries; i++)
+        for (size_t i = 0; i < c->n_registries; i++) {
                 if (!c->registries[i].prefix && !c->registries[i].location)
                         return log_error_errno(-EINVAL, "%s: a [[registry]] has neither prefix nor location.", path);
+                for (size_t k = 0; k < c->registries[i].n_mirrors; k++)
+                        if (!c->registries[i].mirrors[k].location)
+                                return log_error_errno(-EINVAL, "%s: a [[registry.mirror]] of %s has no location.", path,
+                                                c->registries[i].prefix ?: c->registries[i].location);
+        }
         return 0;
 }
 
@@ -312,6 +360,9 @@ void registries_conf_done(RegistriesConf *c) {
         for (size_t i = 0; i < c->n_registries; i++) {
                 free(c->registries[i].prefix);
                 free(c->registries[i].location);
+                for (size_t k = 0; k < c->registries[i].n_mirrors; k++)
+                        free(c->registries[i].mirrors[k].location);
+                free(c->registries[i].mirrors);
         }
         free(c->registries);
         strv_free(c->aliases);
@@ -388,6 +439,46 @@ const RegistryEntry *registries_conf_find(const RegistriesConf *c, const char *r
                 }
         }
         return best;
+}
+
+int registries_conf_sources(const RegistriesConf *c, const char *repository, bool by_digest, char ***ret,
+                bool **ret_insecure) {
+        const RegistryEntry *e = registries_conf_find(c, repository);
+        _cleanup_strv_free_ char **out = NULL;
+        _cleanup_free_ bool *insecure = NULL;
+        bool wildcard_insecure = false;
+        const char *rest = repository;
+        size_t n = 0;
+
+        if (e && e->blocked)
+                return log_error_errno(-EPERM, "Pulling %s is blocked by registries.conf ([[registry]] prefix \"%s\").",
+                                repository, e->prefix ?: e->location);
+        /* A wildcard prefix ("*.example.com") has no location to put in its place. */
+        if (e && startswith(e->prefix ?: "", "*.")) {
+                wildcard_insecure = e->insecure;
+                e = NULL;
+        }
+        if (e)
+                rest = repository + strlen(e->prefix ?: e->location);
+        insecure = calloc((e ? e->n_mirrors : 0) + 1, sizeof(bool));
+        if (!insecure)
+                return log_oom();
+        for (size_t i = 0; e && i < e->n_mirrors; i++) {
+                const RegistryMirror *m = &e->mirrors[i];
+                MirrorPulls pulls = e->mirror_by_digest_only ? MIRROR_PULLS_DIGEST_ONLY : m->pulls;
+
+                if ((pulls == MIRROR_PULLS_DIGEST_ONLY && !by_digest) || (pulls == MIRROR_PULLS_TAG_ONLY && by_digest))
+                        continue;
+                if (strv_consume(&out, strjoin(m->location, rest)) < 0)
+                        return log_oom();
+                insecure[n++] = m->insecure;
+        }
+        if (strv_consume(&out, e && e->location ? strjoin(e->location, rest) : strdup(repository)) < 0)
+                return log_oom();
+        insecure[n] = e ? e->insecure : wildcard_insecure;
+        *ret = TAKE_PTR(out);
+        *ret_insecure = TAKE_PTR(insecure);
+        return 0;
 }
 
 int registries_conf_candidates(const RegistriesConf *c, const char *reference, char ***ret) {

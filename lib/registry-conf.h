@@ -10,6 +10,11 @@
  *   location = "mirror.internal/foo"    # pull from here instead
  *   insecure = true                     # plain http and unverified TLS allowed
  *   blocked = true                      # never pull from here
+ *   mirror-by-digest-only = true        # mirrors only for pulls by digest
+ *   [[registry.mirror]]                 # tried in order before location; any may fail
+ *   location = "mirror.lab:5000/foo"
+ *   insecure = true
+ *   pull-from-mirror = "digest-only"    # or "all" (default), "tag-only"
  *   [aliases]
  *   "fedora" = "registry.fedoraproject.org/fedora"
  *
@@ -21,9 +26,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+typedef enum MirrorPulls {
+        MIRROR_PULLS_ALL,         /* pull-from-mirror = "all" (the default) */
+        MIRROR_PULLS_DIGEST_ONLY, /* "digest-only", or the registry's mirror-by-digest-only = true */
+        MIRROR_PULLS_TAG_ONLY,    /* "tag-only" */
+} MirrorPulls;
+
+typedef struct RegistryMirror {
+        char *location;
+        bool insecure;
+        MirrorPulls pulls;
+} RegistryMirror;
+
 typedef struct RegistryEntry {
         char *prefix, *location;
-        bool insecure, blocked;
+        bool insecure, blocked, mirror_by_digest_only;
+        RegistryMirror *mirrors;        /* [[registry.mirror]], tried in order before location */
+        size_t n_mirrors;
 } RegistryEntry;
 
 typedef struct RegistriesConf {
@@ -37,6 +56,13 @@ int registries_conf_load(RegistriesConf *ret);
 /* Loads one file (for tests and the loader). Missing files are fine. */
 int registries_conf_load_file(RegistriesConf *c, const char *path);
 void registries_conf_done(RegistriesConf *c);
+
+/* Where to pull "domain/path" from, in order: the matching [[registry]]'s mirrors (those that serve
+ * this kind of reference: by_digest), then its location (or the repository itself). Each entry is
+ * "domain/path" with the prefix replaced; *ret_insecure tells which may use plain http. -EPERM when
+ * the registry is blocked. */
+int registries_conf_sources(const RegistriesConf *c, const char *repository, bool by_digest, char ***ret,
+                bool **ret_insecure);
 
 /* The [[registry]] whose prefix matches "domain/path" best, or NULL. */
 const RegistryEntry *registries_conf_find(const RegistriesConf *c, const char *repository);

@@ -19,32 +19,7 @@ trap '[ -n "$PULL_PID" ] && kill "$PULL_PID" 2>/dev/null && wait "$PULL_PID"; st
 make_busybox_tar "$T/bb.tar"
 make_oci_layout "$T/oci" "$T/bb.tar" >/dev/null
 # A second image with two big layers of random data, so transfers last long enough to watch.
-python3 - "$T/big" <<'EOPY'
-import gzip, hashlib, io, json, os, sys, tarfile
-out = sys.argv[1]
-os.makedirs(out + "/blobs/sha256")
-def blob(data):
-    d = hashlib.sha256(data).hexdigest()
-    open(f"{out}/blobs/sha256/{d}", "wb").write(data)
-    return {"digest": "sha256:" + d, "size": len(data)}
-layers, diff_ids = [], []
-for i in range(2):
-    t = io.BytesIO()
-    with tarfile.open(fileobj=t, mode="w") as tf:
-        data = os.urandom(1536 * 1024)
-        ti = tarfile.TarInfo(f"data{i}.bin")
-        ti.size = len(data)
-        tf.addfile(ti, io.BytesIO(data))
-    raw = t.getvalue()
-    diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
-    layers.append(dict(blob(gzip.compress(raw, compresslevel=1, mtime=0)), mediaType="application/vnd.oci.image.layer.v1.tar+gzip"))
-config = {"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]}, "rootfs": {"type": "layers", "diff_ids": diff_ids}}
-c = dict(blob(json.dumps(config).encode()), mediaType="application/vnd.oci.image.config.v1+json")
-m = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": c, "layers": layers}
-md = dict(blob(json.dumps(m).encode()), mediaType=m["mediaType"], annotations={"org.opencontainers.image.ref.name": "latest"})
-json.dump({"schemaVersion": 2, "manifests": [md]}, open(out + "/index.json", "w"))
-json.dump({"imageLayoutVersion": "1.0.0"}, open(out + "/oci-layout", "w"))
-EOPY
+make_random_layout "$T/big" 2 1536
 start_registry "$T/reg" || { echo "not ok 1 - the registry starts"; exit 1; }
 R=$REGISTRY
 REG_PORT=${R#*:}

@@ -128,8 +128,10 @@ if /usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null; then
 else
         diag "python3-jwt is missing for /usr/bin/python3 (tests/packages.txt); skipping bearer-token checks"
 fi
-# --- registries.conf: search registries, aliases, location rewrites, blocking ----------------------------
+# --- registries.conf: search registries, aliases, location rewrites, mirrors, blocking --------------------
 mkdir -p "$T/conf"
+start_counting_proxy "$T/mirror" "$R" || echo "not ok - the mirror proxy starts"
+M=$COUNTING
 cat >"$T/conf/registries.conf" <<EOC
 # berth reads the containers-registries.conf(5) subset
 unqualified-search-registries = [
@@ -146,6 +148,21 @@ location = "$R/test"
 location = "$R/forbidden"
 blocked = true
 
+[[registry]]
+prefix = "mirrored.example.test/team"
+location = "$R/test"
+[[registry.mirror]]
+location = "127.0.0.1:1/unreachable"
+[[registry.mirror]]
+location = "$M/test"
+
+[[registry]]
+prefix = "bydigest.example.test/team"
+location = "$R/test"
+[[registry.mirror]]
+location = "$M/test"
+pull-from-mirror = "digest-only"
+
 [aliases]
 "bb" = "$R/test/busybox"
 EOC
@@ -157,6 +174,16 @@ check_output "an alias names a repository" "\"$R/test/busybox:latest\"" \
 check "a prefix pulls from its location" "$BERTH" pull -q mirror.example.test/team/busybox:single
 check_output "... and is stored under the name asked for" "mirror.example.test/team/busybox" "$BERTH" images
 check_output "a blocked registry is refused" "blocked by registries.conf" "$BERTH" pull "$R/forbidden/x"
+out=$("$BERTH" pull mirrored.example.test/team/busybox:single 2>&1)
+check "mirrors are tried in order: a failing one is skipped" grep -q "Mirror 127.0.0.1:1/unreachable/busybox failed" <<<"$out"
+check "... and the next one serves the pull" grep -q "manifests/single" "$T/mirror/requests"
+check "... so the location was not needed" bash -c '! grep -q "from $1/test/busybox:single\.\$" <<<"$2"' _ "$R" "$out"
+check_output "... stored under the name asked for" "mirrored.example.test/team/busybox" "$BERTH" images
+: >"$T/mirror/requests"
+check "a digest-only mirror is not used for a tag" "$BERTH" pull -q bydigest.example.test/team/busybox:single
+check "... (the mirror saw no request)" test ! -s "$T/mirror/requests"
+check "... but is for a digest" "$BERTH" pull -q "bydigest.example.test/team/busybox@$index_digest"
+check "... (the mirror served it)" grep -q "manifests/$index_digest" "$T/mirror/requests"
 mkdir -p "$T/conf/registries.conf.d"
 printf '[aliases]\n"broken" = true\n' >"$T/conf/registries.conf.d/50-broken.conf"
 check_output "a bad drop-in is reported with file and line" "50-broken.conf:2" "$BERTH" pull broken

@@ -21,6 +21,9 @@
 #                                            linux/amd64; two layers: tar+gzip, and plain tar with a
 #                                            whiteout) and "single" (the amd64 manifest alone); prints
 #                                            the index digest
+#   make_random_layout DIR LAYERS KIB [BASE_TAR]   an OCI layout, tag "latest" (linux/amd64), of LAYERS
+#                                            gzip layers each holding a file of KIB KiB random data
+#                                            (/dataN.bin), on top of BASE_TAR (a gzip layer) when given
 #   seed_registry HOSTPORT LAYOUT NAME TAG [FORMAT]   skopeo copy into the registry (FORMAT v2s2 converts
 #                                            to docker schema 2 media types); $REGISTRY_CREDS for auth
 
@@ -280,6 +283,38 @@ tag = lambda d, t: dict(d, annotations={"org.opencontainers.image.ref.name": t})
 json.dump({"schemaVersion": 2, "manifests": [tag(idx, "latest"), tag(single, "single")]}, open(out + "/index.json", "w"))
 json.dump({"imageLayoutVersion": "1.0.0"}, open(out + "/oci-layout", "w"))
 print(idx["digest"])
+EOPY
+}
+
+make_random_layout() {
+        python3 - "$@" <<'EOPY'
+import gzip, hashlib, io, json, os, sys, tarfile
+out, n, kib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(out + "/blobs/sha256", exist_ok=True)
+def blob(data):
+    d = hashlib.sha256(data).hexdigest()
+    with open(f"{out}/blobs/sha256/{d}", "wb") as f:
+        f.write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+raws = [open(sys.argv[4], "rb").read()] if len(sys.argv) > 4 else []
+for i in range(n):
+    t = io.BytesIO()
+    with tarfile.open(fileobj=t, mode="w") as tf:
+        data = os.urandom(kib * 1024)
+        ti = tarfile.TarInfo(f"data{i}.bin")
+        ti.size, ti.mode = len(data), 0o644
+        tf.addfile(ti, io.BytesIO(data))
+    raws.append(t.getvalue())
+layers = [dict(blob(gzip.compress(r, compresslevel=1, mtime=0)), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")
+          for r in raws]
+diff_ids = ["sha256:" + hashlib.sha256(r).hexdigest() for r in raws]
+config = {"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"], "Env": ["PATH=/bin"]},
+          "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+c = dict(blob(json.dumps(config).encode()), mediaType="application/vnd.oci.image.config.v1+json")
+m = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": c, "layers": layers}
+md = dict(blob(json.dumps(m).encode()), mediaType=m["mediaType"], annotations={"org.opencontainers.image.ref.name": "latest"})
+json.dump({"schemaVersion": 2, "manifests": [md]}, open(out + "/index.json", "w"))
+json.dump({"imageLayoutVersion": "1.0.0"}, open(out + "/oci-layout", "w"))
 EOPY
 }
 

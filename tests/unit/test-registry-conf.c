@@ -27,6 +27,15 @@ static const char conf_text[] =
         "location = \"corp-mirror.test\"\n"
         "[[registry.mirror]]\n"
         "location = \"ignored.test\"\n"
+        "[[registry]]\n"
+        "prefix = \"docker.io/library\"\n"
+        "location = \"hub.internal/lib\"\n"
+        "[[registry.mirror]]\n"
+        "location = \"m1.internal/dockerhub\"\n"
+        "insecure = true\n"
+        "[[registry.mirror]]\n"
+        "location = \"m2.internal/byhash\"\n"
+        "pull-from-mirror = \"digest-only\"\n"
         "[aliases]\n"
         "\"fedora\" = \"registry.fedoraproject.org/fedora\"\n"
         "\"with#hash\" = \"a.test/x\\\"y\"\n";
@@ -55,7 +64,7 @@ int main(void) {
         CHECK(strv_length(c.search) == 2);
         CHECK_STREQ(c.search ? c.search[0] : NULL, "quay.io");
         CHECK_STREQ(c.search ? c.search[1] : NULL, "docker.io");
-        CHECK(c.n_registries == 3);
+        CHECK(c.n_registries == 4);
 
         e = registries_conf_find(&c, "example.com/foo/app");
         CHECK(e && e->insecure && streq(e->location, "mirror.internal/bar"));
@@ -77,6 +86,24 @@ int main(void) {
         CHECK(strv_length(cand3) == 1 && streq(cand3[0], "ghcr.io/me/app:1"));
         CHECK(c.aliases && strv_contains(c.aliases, "with#hash") && strv_contains(c.aliases, "a.test/x\"y"));
 
+        /* mirrors come first, in order; digest-only ones only for digests */
+        {
+                _cleanup_strv_free_ char **src = NULL, **src2 = NULL, **src3 = NULL;
+                _cleanup_free_ bool *ins = NULL, *ins2 = NULL, *ins3 = NULL;
+
+                CHECK(registries_conf_sources(&c, "docker.io/library/alpine", false, &src, &ins) == 0);
+                CHECK(strv_length(src) == 2);
+                CHECK_STREQ(src ? src[0] : NULL, "m1.internal/dockerhub/alpine");
+                CHECK_STREQ(src ? src[1] : NULL, "hub.internal/lib/alpine");
+                CHECK(ins && ins[0] && !ins[1]);
+                CHECK(registries_conf_sources(&c, "docker.io/library/alpine", true, &src2, &ins2) == 0);
+                CHECK(strv_length(src2) == 3);
+                CHECK_STREQ(src2 ? src2[1] : NULL, "m2.internal/byhash/alpine");
+                CHECK(registries_conf_sources(&c, "quay.io/x/y", false, &src3, &ins3) == 0);
+                CHECK(strv_length(src3) == 1 && streq(src3[0], "quay.io/x/y"));
+                CHECK(registries_conf_sources(&c, "example.com/z", false, &src3, &ins3) == -EPERM);
+        }
+
         /* malformed files name the line */
         {
                 RegistriesConf bad = {};
@@ -87,6 +114,13 @@ int main(void) {
                 CHECK(load_text("no equals sign\n", &bad) == -EINVAL);
                 registries_conf_done(&bad);
                 CHECK(load_text("x = \"unterminated\n", &bad) == -EINVAL);
+                registries_conf_done(&bad);
+                CHECK(load_text("[[registry.mirror]]\nlocation = \"a.test\"\n", &bad) == -EINVAL);
+                registries_conf_done(&bad);
+                CHECK(load_text("[[registry]]\nlocation = \"a.test\"\n[[registry.mirror]]\ninsecure = true\n", &bad) == -EINVAL);
+                registries_conf_done(&bad);
+                CHECK(load_text("[[registry]]\nlocation = \"a.test\"\n[[registry.mirror]]\nlocation = \"b\"\n"
+                                "pull-from-mirror = \"sometimes\"\n", &bad) == -EINVAL);
                 registries_conf_done(&bad);
         }
         /* what Debian's podman ships parses */
