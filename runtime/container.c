@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "container.h"
+#include "strv.h"
 
 void container_done(Container *c) {
         container_spec_done(&c->spec);
@@ -22,6 +23,8 @@ void container_done(Container *c) {
         free(c->oci_id);
         free(c->oci_bundle);
         free(c->cgroup_path);
+        strv_free(c->masked_paths);
+        strv_free(c->readonly_paths);
         free(c->start_fifo);
         safe_close(c->created_fd);
         safe_close(c->console_socket);

@@ -57,6 +57,8 @@ typedef struct Container {
         char *oci_id;
         char *oci_bundle;
         char *cgroup_path;     /* the payload cgroup to use (cgroupsPath), instead of <own>/payload */
+        char **masked_paths;   /* linux.maskedPaths (maybe empty); NULL: the runtime's defaults */
+        char **readonly_paths; /* linux.readonlyPaths, likewise */
         bool wait_for_start;   /* the child stops before execve until `start` (create/start) */
         char *start_fifo;      /* written by `start` */
         int created_fd;        /* told "created" (a byte) or nothing (EOF) once the child waits; -1 if unused */

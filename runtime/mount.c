@@ -13,6 +13,7 @@
 #include "log.h"
 #include "mount-util.h"
 #include "mount.h"
+#include "strv.h"
 #include "network.h"
 #include "paths.h"
 #include "run-options.h"
@@ -563,13 +564,19 @@ int mount_container(const Container *c, int root_fd) {
                 _cleanup_close_ int null_fd = open_host_null();
                 if (null_fd < 0)
                         return null_fd;
-                for (size_t i = 0; i < ELEMENTSOF(masked_paths); i++) {
-                        r = mask_path(root_fd, null_fd, masked_paths[i]);
+                /* An OCI config.json may give its own lists (c->masked_paths, c->readonly_paths). */
+                const char *const *masked = c->masked_paths ? (const char *const *) c->masked_paths : masked_paths;
+                const char *const *readonly = c->readonly_paths ? (const char *const *) c->readonly_paths : readonly_paths;
+                size_t n_masked = c->masked_paths ? strv_length(c->masked_paths) : ELEMENTSOF(masked_paths);
+                size_t n_readonly = c->readonly_paths ? strv_length(c->readonly_paths) : ELEMENTSOF(readonly_paths);
+
+                for (size_t i = 0; i < n_masked; i++) {
+                        r = mask_path(root_fd, null_fd, masked[i]);
                         if (r < 0)
                                 return r;
                 }
-                for (size_t i = 0; i < ELEMENTSOF(readonly_paths); i++) {
-                        r = readonly_path(root_fd, readonly_paths[i]);
+                for (size_t i = 0; i < n_readonly; i++) {
+                        r = readonly_path(root_fd, readonly[i]);
                         if (r < 0)
                                 return r;
                 }

@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "caps.h"
@@ -389,6 +390,24 @@ static int string_map(Ctx *x, json_t *o, const char *key, const char *name, char
         return 0;
 }
 
+/* linux.maskedPaths, linux.readonlyPaths: absolute paths; given (even empty), they replace the defaults. */
+static int path_list(Ctx *x, json_t *linux_, const char *key, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r;
+
+        (void) at(x, "linux.%s", key);
+        r = strv_member(x, linux_, key, "expected an array of absolute paths", &l);
+        if (r <= 0)
+                return r;
+        STRV_FOREACH(p, l)
+                if (!path_is_absolute(*p))
+                        return bad(x, "expected an array of absolute paths");
+        if (!l && !(l = calloc(1, sizeof(char *))))
+                return log_oom();
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 int oci_config_load(Container *c, const char *bundle) {
         _cleanup_free_ char *path = path_join(bundle, "config.json");
         _cleanup_(json_decrefp) json_t *cfg = NULL;
@@ -451,6 +470,12 @@ int oci_config_load(Container *c, const char *bundle) {
                 r = string_map(&x, linux_, "sysctl", "linux.sysctl", &c->spec.sysctl);
         if (r >= 0)
                 r = string_map(&x, cfg, "annotations", "annotations", &c->spec.annotations);
+        if (r < 0)
+                return r;
+
+        r = path_list(&x, linux_, "maskedPaths", &c->masked_paths);
+        if (r >= 0)
+                r = path_list(&x, linux_, "readonlyPaths", &c->readonly_paths);
         if (r < 0)
                 return r;
 

@@ -151,6 +151,17 @@ check_output "no network namespace in the config: the host's is kept" "$(readlin
 check "cgroupsPath is used and removed" test -d "$CG/custom" -a ! -e "$CG/custom/path"
 rmdir "$CG/custom" 2>/dev/null
 
+write_config '["sh", "-c", "echo cpuinfo=$(wc -c </proc/cpuinfo) interrupts=$(wc -c </proc/interrupts); touch /var/x 2>&1; touch /tmp/x && echo tmp-writable"]' '
+c["linux"]["maskedPaths"] = ["/proc/cpuinfo"]
+c["linux"]["readonlyPaths"] = ["/var"]'
+out=$(cd "$B" && "$RT" run r4 2>&1)
+check_output "linux.maskedPaths is honoured (the file cannot be read)" "can't open /proc/cpuinfo" echo "$out"
+r4_out=$out
+interrupts_readable() { [[ $r4_out =~ interrupts=[1-9] ]]; }
+check "... and replaces the defaults (/proc/interrupts is not masked)" interrupts_readable
+check_output "linux.readonlyPaths is honoured" "Read-only file system" echo "$out"
+check_output "... and only those" "tmp-writable" echo "$out"
+
 write_config '["true"]' 'c["process"]["terminal"] = True'
 check_output "a terminal without a console socket is refused clearly" "no --console-socket" bash -c "cd '$B' && '$RT' run r3"
 
@@ -188,6 +199,8 @@ bad_config "an rlimit of the wrong type" "process.rlimits[0].soft: expected a no
         'c["process"]["rlimits"][0]["soft"] = "many"'
 bad_config "an unknown rlimit" "process.rlimits[0].type: expected one of" \
         'c["process"]["rlimits"][0]["type"] = "RLIMIT_BOGUS"'
+bad_config "a relative masked path" "linux.maskedPaths: expected an array of absolute paths" \
+        'c["linux"]["maskedPaths"] = ["proc/kcore"]'
 bad_config "linux.sysctl with a number" "linux.sysctl.net.ipv4.ip_forward: expected a string" \
         'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": 1}'
 write_config '["true"]'
