@@ -23,6 +23,7 @@ void container_done(Container *c) {
         free(c->oci_id);
         free(c->oci_bundle);
         free(c->cgroup_path);
+        free(c->hooks_json);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);
         free(c->start_fifo);

@@ -57,6 +57,8 @@ typedef struct Container {
         char *oci_id;
         char *oci_bundle;
         char *cgroup_path;     /* the payload cgroup to use (cgroupsPath), instead of <own>/payload */
+        char *hooks_json;      /* config.json "hooks", checked (oci-hooks.h); NULL: none */
+        bool oci_run;          /* `run`: the hooks run at "created", then the process starts at once */
         char **masked_paths;   /* linux.maskedPaths (maybe empty); NULL: the runtime's defaults */
         char **readonly_paths; /* linux.readonlyPaths, likewise */
         bool wait_for_start;   /* the child stops before execve until `start` (create/start) */

@@ -9,6 +9,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "oci-config.h"
+#include "oci-hooks.h"
 #include "strv.h"
 
 /* Mounts every container gets from the runtime itself; config.json entries for them are not repeated. */
@@ -473,6 +474,9 @@ int oci_config_load(Container *c, const char *bundle) {
         if (r < 0)
                 return r;
 
+        r = oci_hooks_parse(json_object_get(cfg, "hooks"), path, c);
+        if (r < 0)
+                return r;
         r = path_list(&x, linux_, "maskedPaths", &c->masked_paths);
         if (r >= 0)
                 r = path_list(&x, linux_, "readonlyPaths", &c->readonly_paths);

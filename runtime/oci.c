@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "oci-config.h"
+#include "oci-hooks.h"
 #include "fs-util.h"
 #include "log.h"
 #include "oci.h"
@@ -123,6 +124,11 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         r = mkdir_p(c->root_mnt, 0755);
         if (r >= 0 && mkfifo(c->start_fifo, 0600) < 0)
                 r = negative_errno();
+        /* Kept for delete, which runs the poststop hooks. */
+        if (r >= 0 && c->hooks_json) {
+                _cleanup_free_ char *hooks = path_join(c->run_dir, "hooks.json");
+                r = hooks ? write_file_atomic(hooks, c->hooks_json, strlen(c->hooks_json), 0600, 0) : -ENOMEM;
+        }
         if (r < 0) {
                 log_error_errno(r, "Failed to prepare %s: %m", c->run_dir);
                 (void) rm_rf(c->run_dir);
@@ -227,7 +233,15 @@ static int verb_create(const char *id, const char *bundle, const char *pid_file,
         if (r < 0)
                 return 1;
         if (run) {
+                /* Through the "created" stage too, for the hooks; then straight on. */
+                c.wait_for_start = true;
+                c.oci_run = true;
                 ret = oci_monitor(&c);
+                if (c.hooks_json) {
+                        _cleanup_free_ char *path = path_join(c.run_dir, "state.json"), *state = NULL;
+                        if (path && read_full_file(path, &state, NULL) >= 0)
+                                (void) oci_hooks_run(c.hooks_json, "poststop", state, false);
+                }
                 (void) rm_rf(c.run_dir);
                 return ret;
         }
@@ -325,6 +339,12 @@ static int verb_delete(const char *id, bool force) {
                 if (state_is_running(lock))
                         return log_error_errno(-EBUSY, "Container '%s' did not go away.", id), 1;
         }
+        {
+                _cleanup_free_ char *hooks_path = path_join(dir, "hooks.json"), *hooks = NULL,
+                                    *state = json_dumps(s.json, JSON_COMPACT);
+                if (hooks_path && state && read_full_file(hooks_path, &hooks, NULL) >= 0)
+                        (void) oci_hooks_run(hooks, "poststop", state, false);
+        }
         if (rm_rf(dir) < 0)
                 return log_error_errno(-EIO, "Failed to remove %s.", dir), 1;
         return 0;
@@ -334,7 +354,7 @@ static int verb_features(void) {
         printf("{\n"
                "  \"ociVersionMin\": \"1.0.0\",\n"
                "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"
-               "  \"hooks\": [],\n"
+               "  \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
                "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"size\", \"mode\"],\n"
                "  \"linux\": {\n"
                "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"],\n"

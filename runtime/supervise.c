@@ -38,6 +38,7 @@
 #include "network.h"
 #include "notify.h"
 #include "oci.h"
+#include "oci-hooks.h"
 #include "paths.h"
 #include "pod-store.h"
 #include "run-options.h"
@@ -399,8 +400,15 @@ static int on_started(Loop *l) {
         struct timespec ts;
         int r;
 
-        if (l->c->oci)
-                return oci_state_write(l->c, "running", l->pid, -1);
+        if (l->c->oci) {
+                r = oci_state_write(l->c, "running", l->pid, -1);
+                if (r >= 0 && l->c->hooks_json) {
+                        _cleanup_free_ char *path = path_join(l->c->run_dir, "state.json"), *state = NULL;
+                        if (path && read_full_file(path, &state, NULL) >= 0)
+                                (void) oci_hooks_run(l->c->hooks_json, "poststart", state, false);
+                }
+                return r;
+        }
         l->info = (StateInfo) {
                 .pid = l->pid,
                 .supervisor_pid = getpid(),
@@ -487,6 +495,25 @@ static int on_created(Loop *l) {
         r = oci_state_write(l->c, "created", l->pid, -1);
         if (r < 0)
                 return r;
+        if (l->c->hooks_json) {
+                _cleanup_free_ char *path = path_join(l->c->run_dir, "state.json"), *state = NULL;
+                if (!path)
+                        return log_oom();
+                r = read_full_file(path, &state, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read %s: %m", path);
+                r = oci_hooks_run(l->c->hooks_json, "prestart", state, true);
+                if (r >= 0)
+                        r = oci_hooks_run(l->c->hooks_json, "createRuntime", state, true);
+                if (r < 0)
+                        return r;
+        }
+        if (l->c->oci_run) {
+                char go = 1;
+                if (send(l->sync_fd, &go, 1, MSG_NOSIGNAL) != 1)
+                        return log_error_errno(negative_errno(), "Failed to start the container process: %m");
+                return 0;
+        }
         l->fifo_fd = open(l->c->start_fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (l->fifo_fd < 0)
                 return log_error_errno(negative_errno(), "Failed to open %s: %m", l->c->start_fifo);

@@ -162,6 +162,33 @@ check "... and replaces the defaults (/proc/interrupts is not masked)" interrupt
 check_output "linux.readonlyPaths is honoured" "Read-only file system" echo "$out"
 check_output "... and only those" "tmp-writable" echo "$out"
 
+# --- hooks: prestart, createRuntime, poststart, poststop with the state on stdin -----------------------
+cat >"$T/hook.sh" <<'EOF'
+#!/bin/sh
+# hook.sh NAME: records the state it was given (stdin) and its environment
+cat >"$HOOK_OUT/$1"
+echo "env=$HOOK_ENV" >>"$HOOK_OUT/$1"
+EOF
+chmod +x "$T/hook.sh"
+write_config '["sh", "-c", "echo ran >/out/r5-ran"]' "
+h = lambda n: {'path': '$T/hook.sh', 'args': ['hook.sh', n], 'env': ['HOOK_OUT=$T/out', 'HOOK_ENV=' + n]}
+c['hooks'] = {k: [h(k)] for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}"
+check "run with hooks" bash -c "cd '$B' && '$RT' run r5"
+check "the process ran" test -e "$T/out/r5-ran"
+check_output "prestart got the state (created) on stdin" '"status":"created"' cat "$T/out/prestart"
+check_output "... and its own environment" "env=prestart" cat "$T/out/prestart"
+check_output "createRuntime ran too" '"id":"r5"' cat "$T/out/createRuntime"
+check_output "poststart got the running state" '"status":"running"' cat "$T/out/poststart"
+check_output "poststop ran at the end" '"status":"stopped"' cat "$T/out/poststop"
+rm -f "$T/out/r5-ran"
+write_config '["sh", "-c", "echo ran >/out/r5-ran"]' "
+c['hooks'] = {'prestart': [{'path': '/bin/false'}]}"
+err=$(cd "$B" && "$RT" run r6 2>&1) && rc=0 || rc=$?
+check "a failing prestart hook fails run" test "$rc" -ne 0
+check_output "... with an error naming the hook" "Hook prestart[0] (/bin/false) exited with status 1" echo "$err"
+check "... and the process did not run" test ! -e "$T/out/r5-ran"
+check "... and nothing is left" test ! -e "$BERTH_RUN_DIR/oci/r6" -a ! -e "$CG/berth-oci-r6"
+
 write_config '["true"]' 'c["process"]["terminal"] = True'
 check_output "a terminal without a console socket is refused clearly" "no --console-socket" bash -c "cd '$B' && '$RT' run r3"
 
@@ -201,6 +228,10 @@ bad_config "an unknown rlimit" "process.rlimits[0].type: expected one of" \
         'c["process"]["rlimits"][0]["type"] = "RLIMIT_BOGUS"'
 bad_config "a relative masked path" "linux.maskedPaths: expected an array of absolute paths" \
         'c["linux"]["maskedPaths"] = ["proc/kcore"]'
+bad_config "a hook without a path" "hooks.prestart[0]: path: expected an absolute path" \
+        'c["hooks"] = {"prestart": [{"args": ["x"]}]}'
+bad_config "a hook in the container's namespaces" "hooks.startContainer: not supported" \
+        'c["hooks"] = {"startContainer": [{"path": "/bin/true"}]}'
 bad_config "linux.sysctl with a number" "linux.sysctl.net.ipv4.ip_forward: expected a string" \
         'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": 1}'
 write_config '["true"]'
