@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -24,6 +25,7 @@ int verb_load(int argc, char *argv[]) {
         _cleanup_close_ int fd = -EBADF;
         const char *input = NULL;
         bool quiet = false;
+        struct stat st;
         int c, r;
 
         optind = 0;
@@ -36,9 +38,10 @@ int verb_load(int argc, char *argv[]) {
                         quiet = true;
                         break;
                 case 'h':
-                        printf("Usage: berth load [-i FILE] [-q]\n\n"
-                               "Load images from a docker-archive tarball (docker save, podman save), read from FILE\n"
-                               "or standard input; gzip, xz and zstd compression are recognized.\n");
+                        printf("Usage: berth load [-i FILE|DIR] [-q]\n\n"
+                               "Load images from a docker-archive tarball (docker save, podman save) or an OCI\n"
+                               "layout (an oci-archive tarball, or a directory), read from FILE, DIR or standard\n"
+                               "input; gzip, xz and zstd compression are recognized.\n");
                         return 0;
                 default:
                         return log_error_errno(-EINVAL, "See 'berth load --help'.");
@@ -54,7 +57,10 @@ int verb_load(int argc, char *argv[]) {
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
         if (r < 0)
                 return r;
-        r = image_store_load(store, fd, &loaded);
+        if (fstat(fd, &st) >= 0 && S_ISDIR(st.st_mode))
+                r = image_store_load_oci_dir(store, fd, &loaded);
+        else
+                r = image_store_load(store, fd, &loaded);
         if (r < 0)
                 return r;
         STRV_FOREACH(l, loaded)

@@ -23,7 +23,7 @@
 #define ARCHIVE_CONFIG_MAX (8u * 1024 * 1024)
 #define ARCHIVE_MANIFEST_MAX (4u * 1024 * 1024)
 
-static int open_in_archive(int archive_fd, const char *path) {
+int image_archive_open(int archive_fd, const char *path) {
         struct open_how how = {
                 .flags = O_RDONLY | O_CLOEXEC,
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
@@ -36,8 +36,8 @@ static int open_in_archive(int archive_fd, const char *path) {
         return fd < 0 ? -errno : fd;
 }
 
-static int read_in_archive(int archive_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = open_in_archive(archive_fd, path);
+int image_archive_read(int archive_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = image_archive_open(archive_fd, path);
         struct stat st;
 
         if (fd < 0)
@@ -61,7 +61,7 @@ static int load_layer(LoadState *st, const char *path, const char *diff_id, Stag
 
         if (asprintf(&dir, "layer%zu", st->n_staged++) < 0 || !(diff = strjoin(dir, "/diff")))
                 return log_oom();
-        fd = open_in_archive(st->archive_fd, path);
+        fd = image_archive_open(st->archive_fd, path);
         if (fd < 0)
                 return log_error_errno(fd, "Archive: cannot open layer '%s': %m", path);
         if (mkdirat(st->staging->dir_fd, dir, 0755) < 0 || mkdirat(st->staging->dir_fd, diff, 0755) < 0)
@@ -92,7 +92,7 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
 
         if (!config_path || !json_is_array(layers))
                 return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
-        r = read_in_archive(st->archive_fd, config_path, ARCHIVE_CONFIG_MAX, &config, &config_size);
+        r = image_archive_read(st->archive_fd, config_path, ARCHIVE_CONFIG_MAX, &config, &config_size);
         if (r < 0)
                 return r;
         r = image_config_parse(config, config_size, &info);
@@ -179,9 +179,17 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         if (r < 0)
                 return r;
 
-        r = read_in_archive(archive_fd, "manifest.json", ARCHIVE_MANIFEST_MAX, &manifest, &size);
+        if (faccessat(archive_fd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+            faccessat(archive_fd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
+                r = image_load_oci_layout(s, &staging, archive_fd, &loaded);
+                if (r >= 0 && ret_loaded)
+                        *ret_loaded = TAKE_PTR(loaded);
+                return r;
+        }
+        r = image_archive_read(archive_fd, "manifest.json", ARCHIVE_MANIFEST_MAX, &manifest, &size);
         if (r < 0)
-                return log_error_errno(r, "Not a docker archive (docker save, podman save): no manifest.json.");
+                return log_error_errno(r, "Not a docker archive (docker save, podman save) nor an OCI layout: no "
+                                "manifest.json or index.json.");
         list = json_loadb(manifest, size, 0, &err);
         if (!json_is_array(list)) {
                 json_decref(list);
@@ -201,4 +209,20 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         if (ret_loaded)
                 *ret_loaded = TAKE_PTR(loaded);
         return 0;
+}
+
+int image_store_load_oci_dir(ImageStore *s, int dir_fd, char ***ret_loaded) {
+        _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
+        _cleanup_strv_free_ char **loaded = NULL;
+        int r;
+
+        if (faccessat(dir_fd, "oci-layout", F_OK, 0) < 0)
+                return log_error_errno(-EINVAL, "Not an OCI image layout: no oci-layout file.");
+        r = image_staging_new(s, &staging);
+        if (r < 0)
+                return r;
+        r = image_load_oci_layout(s, &staging, dir_fd, &loaded);
+        if (r >= 0 && ret_loaded)
+                *ret_loaded = TAKE_PTR(loaded);
+        return r;
 }

@@ -1,8 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stddef.h>
+
 #include "image-store.h"
 
-/* Loads every image of a docker-archive tarball (plain or compressed) read from fd. *ret_loaded
+/* Loads every image of a docker-archive tarball (plain or compressed) read from fd, or of an OCI
+ * layout in such a tarball (an oci-archive; manifest.json wins when an archive has both). *ret_loaded
  * lists the names loaded (or ids of images without one). Images before a failing one stay loaded. */
 int image_store_load(ImageStore *store, int fd, char ***ret_loaded);
+
+/* The same for an OCI layout directory (berth load -i DIR). */
+int image_store_load_oci_dir(ImageStore *store, int dir_fd, char ***ret_loaded);
+
+/* ---- shared by image-load.c and image-load-oci.c ---- */
+typedef struct ImageStaging ImageStaging;
+/* Opens path inside root_fd: the tree's own symlinks resolve inside it (RESOLVE_IN_ROOT). */
+int image_archive_open(int root_fd, const char *path);
+/* Reads a regular file of at most max bytes there. */
+int image_archive_read(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size);
+int image_load_oci_layout(ImageStore *store, ImageStaging *staging, int layout_fd, char ***loaded);

@@ -19,6 +19,11 @@
 #include "log.h"
 
 #define COPY_BUFFER_SIZE (128 * 1024)
+#define MT_OCI_INDEX    "application/vnd.oci.image.index.v1+json"
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_CONFIG   "application/vnd.oci.image.config.v1+json"
+#define MT_OCI_LAYER    "application/vnd.oci.image.layer.v1.tar"
+#define OCI_LAYOUT      "{\"imageLayoutVersion\":\"1.0.0\"}"
 
 /* Writes a tar stream to a file while hashing it: the diffID comes out of the same pass. */
 typedef struct HashedFile {
@@ -335,12 +340,66 @@ static int add_to_archive(struct archive *a, const char *name, int staging_fd, c
         }
 }
 
+/* The image's OCI manifest as a blob, and an index.json entry per name (ref.name is the tag, as
+ * podman and skopeo read it; the full name goes in io.containerd.image.name, as docker writes it). */
+static int add_oci_manifest(struct archive *out, json_t *index, const Image *img, const char *config_digest,
+                size_t config_size, json_t *layers) {
+        _cleanup_free_ char *text = NULL, *name = NULL;
+        char digest[SHA256_DIGEST_STRING_MAX];
+        json_t *m;
+        int r;
+
+        m = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:O}", "schemaVersion", 2, "mediaType", MT_OCI_MANIFEST, "config",
+                        "mediaType", MT_OCI_CONFIG, "digest", config_digest, "size", (json_int_t) config_size, "layers",
+                        layers);
+        text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+        json_decref(m);
+        if (!text || sha256_digest(text, strlen(text), digest) < 0 ||
+            !(name = strjoin("blobs/sha256/", digest + strlen("sha256:"))))
+                return log_oom();
+        r = add_to_archive(out, name, -EBADF, NULL, text, strlen(text));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i == 0 || (img->names && img->names[i]); i++) {
+                const char *full = img->names ? img->names[i] : NULL;
+                const char *tag = full ? strrchr(full, ':') : NULL;
+                json_t *d = json_pack("{s:s, s:s, s:I}", "mediaType", MT_OCI_MANIFEST, "digest", digest, "size",
+                                (json_int_t) strlen(text));
+
+                if (!d)
+                        return log_oom();
+                if (full && tag && !strchr(tag, '/'))
+                        json_object_set_new(d, "annotations", json_pack("{s:s, s:s}", "io.containerd.image.name", full,
+                                                "org.opencontainers.image.ref.name", tag + 1));
+                json_array_append_new(index, d);
+                if (!img->names)
+                        break;
+        }
+        return 0;
+}
+
+static int add_directory(struct archive *a, const char *name) {
+        struct archive_entry *e = archive_entry_new();
+        int r = 0;
+
+        if (!e)
+                return log_oom();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_filetype(e, AE_IFDIR);
+        archive_entry_set_perm(e, 0755);
+        if (archive_write_header(a, e) != ARCHIVE_OK)
+                r = log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+        archive_entry_free(e);
+        return r;
+}
+
 static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, const char *reference, json_t *manifest,
-                char ***written) {
+                json_t *index, char ***written) {
         _cleanup_(image_freep) Image *img = NULL;
         _cleanup_free_ char *config = NULL, *new_config = NULL, *config_name = NULL;
         char config_digest[SHA256_DIGEST_STRING_MAX];
-        json_t *cj = NULL, *diff_ids, *layers, *tags, *rootfs;
+        json_t *cj = NULL, *diff_ids, *layers, *tags, *rootfs, *oci_layers = json_array();
+        struct stat lst;
         size_t size;
         int r;
 
@@ -355,7 +414,7 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
         cj = json_loadb(config, size, 0, NULL);
         diff_ids = json_array();
         layers = json_array();
-        if (!json_is_object(cj) || !diff_ids || !layers) {
+        if (!json_is_object(cj) || !diff_ids || !layers || !oci_layers) {
                 r = log_error_errno(-EBADMSG, "The config of %s is unreadable.", img->id);
                 goto finish;
         }
@@ -370,12 +429,17 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
                 r = write_layer(st->dir_fd, file, img->layer_dirs[i], diff_id);
                 if (r < 0)
                         goto finish;
-                name = strjoin(diff_id + strlen("sha256:"), ".tar");
+                /* the uncompressed tar is the OCI blob too: its digest is the diffID */
+                name = strjoin("blobs/sha256/", diff_id + strlen("sha256:"));
                 if (!name) {
                         r = log_oom();
                         goto finish;
                 }
                 /* a layer shared by two saved images is written once */
+                if (fstatat(st->dir_fd, file, &lst, 0) < 0) {
+                        r = log_error_errno(negative_errno(), "Failed to stat the staged %s: %m", file);
+                        goto finish;
+                }
                 if (!strv_contains(*written, name)) {
                         r = add_to_archive(out, name, st->dir_fd, file, NULL, 0);
                         if (r < 0)
@@ -388,6 +452,8 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
                 (void) unlinkat(st->dir_fd, file, 0);
                 json_array_append_new(diff_ids, json_string(diff_id));
                 json_array_append_new(layers, json_string(name));
+                json_array_append_new(oci_layers, json_pack("{s:s, s:s, s:I}", "mediaType", MT_OCI_LAYER, "digest", diff_id,
+                                "size", (json_int_t) lst.st_size));
         }
         rootfs = json_object_get(cj, "rootfs");
         if (!json_is_object(rootfs)) {
@@ -401,12 +467,15 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
                 r = log_oom();
                 goto finish;
         }
-        config_name = strjoin(config_digest + strlen("sha256:"), ".json");
+        config_name = strjoin("blobs/sha256/", config_digest + strlen("sha256:"));
         if (!config_name) {
                 r = log_oom();
                 goto finish;
         }
         r = add_to_archive(out, config_name, -EBADF, NULL, new_config, strlen(new_config));
+        if (r < 0)
+                goto finish;
+        r = add_oci_manifest(out, index, img, config_digest, strlen(new_config), oci_layers);
         if (r < 0)
                 goto finish;
         tags = json_array();
@@ -420,6 +489,7 @@ finish:
         json_decref(cj);
         json_decref(diff_ids);
         json_decref(layers);
+        json_decref(oci_layers);
         return r;
 }
 
@@ -444,9 +514,9 @@ static la_ssize_t fd_write(struct archive *a, void *userdata, const void *buf, s
 int image_store_save(ImageStore *s, char *const *references, int fd) {
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_strv_free_ char **written = NULL;
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *text = NULL, *index_text = NULL;
         struct archive *out;
-        json_t *manifest;
+        json_t *manifest, *index;
         int r;
 
         r = image_staging_new(s, &staging);
@@ -454,28 +524,45 @@ int image_store_save(ImageStore *s, char *const *references, int fd) {
                 return r;
         out = archive_write_new();
         manifest = json_array();
-        if (!out || !manifest) {
+        index = json_array();
+        if (!out || !manifest || !index) {
                 if (out)
                         archive_write_free(out);
                 json_decref(manifest);
+                json_decref(index);
                 return log_oom();
         }
         archive_write_set_format_pax_restricted(out);
         archive_write_set_bytes_in_last_block(out, 1);
         if (archive_write_open(out, &fd, NULL, fd_write, NULL) != ARCHIVE_OK)
                 r = log_error_errno(-EIO, "Failed to start the archive: %s", archive_error_string(out));
+        if (r >= 0)
+                r = add_directory(out, "blobs");
+        if (r >= 0)
+                r = add_directory(out, "blobs/sha256");
         STRV_FOREACH(ref, references) {
                 if (r < 0)
                         break;
-                r = save_image(s, &staging, out, *ref, manifest, &written);
+                r = save_image(s, &staging, out, *ref, manifest, index, &written);
         }
         if (r >= 0) {
                 text = json_dumps(manifest, JSON_COMPACT);
                 r = text ? add_to_archive(out, "manifest.json", -EBADF, NULL, text, strlen(text)) : log_oom();
         }
+        if (r >= 0) {
+                json_t *top = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", MT_OCI_INDEX, "manifests",
+                                index);
+                index_text = top ? json_dumps(top, JSON_COMPACT) : NULL;
+                json_decref(top);
+                r = index_text ? add_to_archive(out, "index.json", -EBADF, NULL, index_text, strlen(index_text))
+                               : log_oom();
+        }
+        if (r >= 0)
+                r = add_to_archive(out, "oci-layout", -EBADF, NULL, OCI_LAYOUT, strlen(OCI_LAYOUT));
         if (r >= 0 && archive_write_close(out) != ARCHIVE_OK)
                 r = log_error_errno(-EIO, "Failed to finish the archive: %s", archive_error_string(out));
         archive_write_free(out);
         json_decref(manifest);
+        json_decref(index);
         return r;
 }

@@ -73,7 +73,12 @@ EOPY
 check "import an opaque-directory layer" "$BERTH" image import "$T/opq.tar" opq
 check "save three names to a file" "$BERTH" save -o "$T/saved.tar" busybox:1.36 localhost/other:2 opq
 check_output "skopeo reads the archive" '"org.example.test": "yes"' skopeo inspect "docker-archive:$T/saved.tar:docker.io/library/busybox:1.36"
-check_output "a layer shared by two images is written once" "3" bash -c "tar tf '$T/saved.tar' | grep -c '\\.tar\$'"
+check_output "a layer shared by two images is written once" "3" bash -c \
+        "tar -xOf '$T/saved.tar' manifest.json | python3 -c 'import json,sys; print(len({l for e in json.load(sys.stdin) for l in e[\"Layers\"]}))'"
+check_output "skopeo reads it as an OCI archive too" '"org.example.test": "yes"' skopeo inspect "oci-archive:$T/saved.tar:1.36"
+check_output "... whose index names every image" "docker.io/library/busybox:1.36 localhost/opq:latest localhost/other:2" bash -c \
+        "tar -xOf '$T/saved.tar' index.json | python3 -c 'import json,sys; print(*sorted({m[\"annotations\"][\"io.containerd.image.name\"] for m in json.load(sys.stdin)[\"manifests\"]}))'"
+check "skopeo copies the OCI side into a layout" skopeo copy -q "oci-archive:$T/saved.tar:2" "oci:$T/fromsaved:x"
 BERTH_STORAGE_DIR=$T/store2 check_output "berth load reads it into a fresh store" "Loaded image: localhost/opq:latest" \
         "$BERTH" load -i "$T/saved.tar"
 for i in 0 1; do
@@ -83,6 +88,24 @@ done
 check_output "the opaque directory survives" "y" python3 -c "import os,sys; print(os.getxattr(sys.argv[1] + '/etc', 'trusted.overlay.opaque').decode())" \
         "$(BERTH_STORAGE_DIR=$T/store2 lower opq 0)"
 check_output "the second name came along" "localhost/other:2" env BERTH_STORAGE_DIR="$T/store2" "$BERTH" images --format json
+# --- load of OCI layouts: a directory, an oci-archive tarball ------------------------------------------------
+skopeo copy -q "oci:$T/oci:single" "oci-archive:$T/oci-archive.tar:example.test/team/app:3"
+check_output "load an oci-archive (skopeo's), named by its ref.name" "Loaded image: example.test/team/app:3" \
+        env BERTH_STORAGE_DIR="$T/store3" "$BERTH" load -i "$T/oci-archive.tar"
+check_output "... with its config" "['/bin/sh']" env BERTH_STORAGE_DIR="$T/store3" bash -c \
+        "'$BERTH' image inspect example.test/team/app:3 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"Config\"][\"Cmd\"])'"
+check_output "load an OCI layout directory (an index: this machine's platform)" "Loaded image ID: sha256:" \
+        env BERTH_STORAGE_DIR="$T/store3" "$BERTH" load -i "$T/oci"
+check_output "... the amd64 entry" "ARCH=amd64" env BERTH_STORAGE_DIR="$T/store3" bash -c "'$BERTH' image inspect \$('$BERTH' images -q | head -n1)"
+cp -r "$T/oci" "$T/oci-bad"
+cfg=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]+'/index.json'))['manifests'][1]['digest'][7:]; print(json.load(open(sys.argv[1]+'/blobs/sha256/'+m))['config']['digest'][7:])" "$T/oci-bad")
+chmod u+w "$T/oci-bad/blobs/sha256/$cfg"; echo ' ' >>"$T/oci-bad/blobs/sha256/$cfg"
+check_output "a config that does not match its digest is refused" "does not match its digest" \
+        env BERTH_STORAGE_DIR="$T/store4" "$BERTH" load -i "$T/oci-bad"
+check_output "berth loads its own save through the OCI side as well" "Loaded image: localhost/opq:latest" \
+        bash -c "mkdir -p '$T/ocionly' && tar -C '$T/ocionly' -xf '$T/saved.tar' && rm '$T/ocionly/manifest.json' && \
+                BERTH_STORAGE_DIR='$T/store5' '$BERTH' load -i '$T/ocionly'"
+
 check_fails "save of a missing image fails" "$BERTH" save -o "$T/missing.tar" nosuchimage
 check "... and leaves no file" bash -c "! ls '$T'/missing.tar* 2>/dev/null"
 

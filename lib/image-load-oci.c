@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `berth load` of an OCI image layout (a directory, or an oci-archive tarball of one): index.json's
+ * entries lead to manifests (through nested indexes, this machine's platform), each manifest and
+ * config is checked against its digest, and each layer's diffID against the config's. Names come
+ * from the io.containerd.image.name annotation, else org.opencontainers.image.ref.name when that
+ * is a full reference. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "image-config.h"
+#include "image-load.h"
+#include "image-ref.h"
+#include "image-store-internal.h"
+#include "log.h"
+
+#define OCI_JSON_MAX (8u * 1024 * 1024)
+#define OCI_DEPTH_MAX 4
+
+/* blobs/<alg>/<hex>, its bytes checked against the digest. */
+static int read_blob(int layout_fd, const char *digest, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *path = NULL, *data = NULL;
+        char got[SHA256_DIGEST_STRING_MAX];
+        size_t size = 0;
+        int r;
+
+        if (!digest || !image_digest_is_valid(digest))
+                return log_error_errno(-EBADMSG, "OCI layout: invalid digest '%s'.", digest ?: "(none)");
+        path = strjoin("blobs/sha256/", digest_hex(digest));
+        if (!path)
+                return log_oom();
+        r = image_archive_read(layout_fd, path, OCI_JSON_MAX, &data, &size);
+        if (r < 0)
+                return r;
+        if (sha256_digest(data, size, got) < 0 || !streq(got, digest))
+                return log_error_errno(-EBADMSG, "OCI layout: %s does not match its digest (got %s).", path, got);
+        *ret = TAKE_PTR(data);
+        *ret_size = size;
+        return 0;
+}
+
+static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, const char *digest, const char *diff_id,
+                StagedLayer *ret) {
+        _cleanup_close_ int fd = -EBADF, diff_fd = -EBADF;
+        _cleanup_free_ char *dir = NULL, *diff = NULL, *path = NULL;
+        int r;
+
+        if (!digest || !image_digest_is_valid(digest))
+                return log_error_errno(-EBADMSG, "OCI layout: a layer has no valid digest.");
+        path = strjoin("blobs/sha256/", digest_hex(digest));
+        if (!path || asprintf(&dir, "oci-layer%zu", (*n_staged)++) < 0 || !(diff = strjoin(dir, "/diff")))
+                return log_oom();
+        fd = image_archive_open(layout_fd, path);
+        if (fd < 0)
+                return log_error_errno(fd, "OCI layout: cannot open layer %s: %m", path);
+        if (mkdirat(staging->dir_fd, dir, 0755) < 0 || mkdirat(staging->dir_fd, diff, 0755) < 0)
+                return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
+        diff_fd = openat(staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (diff_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open the staging layer: %m");
+        r = image_layer_extract_stream(fd, diff_fd, ret->diff_id, &ret->size);
+        if (r < 0)
+                return log_error_errno(r, "OCI layout: layer %s could not be extracted.", path);
+        if (!streq(ret->diff_id, diff_id))
+                return log_error_errno(-EBADMSG, "OCI layout: layer %s does not match the config's diffID: expected %s, "
+                                "got %s.", path, diff_id, ret->diff_id);
+        ret->dir = TAKE_PTR(dir);
+        return 0;
+}
+
+static char *entry_name(json_t *entry) {
+        json_t *a = json_object_get(entry, "annotations");
+        const char *n = json_string_value(json_object_get(a, "io.containerd.image.name"));
+        char *name = NULL;
+
+        if (!n) {
+                n = json_string_value(json_object_get(a, "org.opencontainers.image.ref.name"));
+                /* a bare tag ("latest") names no repository */
+                if (!n || (!strchr(n, '/') && !strchr(n, ':')))
+                        return NULL;
+        }
+        if (image_reference_normalize(n, IMAGE_DOMAIN_DOCKER, &name, NULL) < 0)
+                log_warning("OCI layout: ignoring the invalid name '%s'.", n);
+        return name;
+}
+
+static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, size_t *n_staged, const char *digest,
+                const char *name, unsigned depth, char ***loaded) {
+        _cleanup_(image_config_info_done) ImageConfigInfo info = {};
+        _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_free_ char *body = NULL, *config = NULL;
+        size_t size = 0, config_size = 0, n = 0;
+        StagedLayer *staged = NULL;
+        char *names[2] = { (char *) name, NULL };
+        json_t *m, *layers, *list;
+        int r;
+
+        r = read_blob(layout_fd, digest, &body, &size);
+        if (r < 0)
+                return r;
+        m = json_loadb(body, size, 0, NULL);
+        if (!json_is_object(m)) {
+                json_decref(m);
+                return log_error_errno(-EBADMSG, "OCI layout: %s is not a JSON object.", digest);
+        }
+        /* an index inside: this machine's platform */
+        list = json_object_get(m, "manifests");
+        if (json_is_array(list)) {
+                json_t *e;
+                size_t i;
+
+                r = log_error_errno(-ENOENT, "OCI layout: index %s has no linux/%s image.", digest, image_host_architecture());
+                json_array_foreach(list, i, e) {
+                        json_t *p = json_object_get(e, "platform");
+                        if (depth >= OCI_DEPTH_MAX ||
+                            !streq_ptr(json_string_value(json_object_get(p, "os")), "linux") ||
+                            !streq_ptr(json_string_value(json_object_get(p, "architecture")), image_host_architecture()))
+                                continue;
+                        r = load_manifest(s, staging, layout_fd, n_staged, json_string_value(json_object_get(e, "digest")),
+                                        name, depth + 1, loaded);
+                        break;
+                }
+                json_decref(m);
+                return r;
+        }
+        r = read_blob(layout_fd, json_string_value(json_object_get(json_object_get(m, "config"), "digest")), &config,
+                        &config_size);
+        if (r >= 0)
+                r = image_config_parse(config, config_size, &info);
+        layers = json_object_get(m, "layers");
+        n = json_array_size(layers);
+        if (r >= 0 && n != strv_length(info.diff_ids))
+                r = log_error_errno(-EBADMSG, "OCI layout: manifest %s lists %zu layers, its config %zu diffIDs.", digest,
+                                n, strv_length(info.diff_ids));
+        if (r >= 0 && !(staged = calloc(MAX(n, (size_t) 1), sizeof(StagedLayer))))
+                r = log_oom();
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (!image_digest_is_valid(info.diff_ids[i]))
+                        r = log_error_errno(-EBADMSG, "OCI layout: invalid diffID %s.", info.diff_ids[i]);
+                else if (image_store_has_layer(s, info.diff_ids[i]))
+                        strcpy(staged[i].diff_id, info.diff_ids[i]);
+                else
+                        r = load_layer(layout_fd, staging, n_staged,
+                                        json_string_value(json_object_get(json_array_get(layers, i), "digest")),
+                                        info.diff_ids[i], &staged[i]);
+        }
+        if (r >= 0)
+                r = image_store_commit(s, staging, &(ImageCommit) {
+                        .config = config,
+                        .config_size = config_size,
+                        .layers = staged,
+                        .n_layers = n,
+                        .names = name ? names : NULL,
+                }, &img);
+        for (size_t i = 0; staged && i < n; i++)
+                free(staged[i].dir);
+        free(staged);
+        json_decref(m);
+        if (r < 0)
+                return r;
+        return strv_extend(loaded, name ?: img->id) < 0 ? log_oom() : 0;
+}
+
+int image_load_oci_layout(ImageStore *s, ImageStaging *staging, int layout_fd, char ***loaded) {
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0, i, n_staged = 0;
+        json_t *index, *list, *e;
+        int r;
+
+        r = image_archive_read(layout_fd, "index.json", OCI_JSON_MAX, &text, &size);
+        if (r < 0)
+                return r;
+        index = json_loadb(text, size, 0, NULL);
+        list = json_object_get(index, "manifests");
+        if (!json_is_array(list)) {
+                json_decref(index);
+                return log_error_errno(-EBADMSG, "OCI layout: index.json has no manifests list.");
+        }
+        r = 0;
+        json_array_foreach(list, i, e) {
+                _cleanup_free_ char *name = entry_name(e);
+                r = load_manifest(s, staging, layout_fd, &n_staged, json_string_value(json_object_get(e, "digest")), name,
+                                0, loaded);
+                if (r < 0)
+                        break;
+        }
+        json_decref(index);
+        return r;
+}
