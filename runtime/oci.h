@@ -2,14 +2,19 @@
 #pragma once
 
 /* The OCI runtime face: create, start, state, kill, delete, run and features on a bundle's
- * config.json, with the same core as `supervise`. State lives in $BERTH_RUN_DIR/oci/<id>/:
+ * config.json (read and checked by oci-config.c), with the same core as `supervise`. State lives in
+ * $BERTH_RUN_DIR/oci/<id>/ (or the global --root):
  *     state.json     the OCI state (ociVersion, id, status, pid, bundle, annotations; plus
- *                    "exitStatus" once stopped)
- *     monitor.lock   held by the monitor process that supervises the container
+ *                    "exitStatus" once stopped, where the monitor could see it)
+ *     monitor.lock   held by the monitor process that watches the container
  *     exec.fifo      `start` writes one byte here to let the created container run
- * `create` leaves a monitor process behind (its stdio is the container's); the container is
- * "stopped" once its process exits, until `delete`. Not supported yet: terminal/console sockets,
- * user namespaces, hooks, custom masked paths. */
+ *     hooks.json     config.json's hooks, for the poststop hooks at delete
+ * `create` sets the container up in its own process and returns once it is created: the container's
+ * process is left to the caller's subreaper (conmon), which reaps it and gets its status, and a forked
+ * monitor (stdio on /dev/null) waits for `start`, records running and stopped and removes the cgroup.
+ * `run` does the same in the foreground and exits with the container's status. With process.terminal,
+ * the pty master goes to --console-socket. Not supported yet: user namespaces, OCI exec,
+ * createContainer/startContainer hooks, linux.devices. */
 
 #include <sys/types.h>
 
