@@ -71,7 +71,7 @@ static void help(void) {
 
 int verb_pull(int argc, char *argv[]) {
         enum { OPT_OS = 0x100, OPT_ARCH, OPT_VARIANT, OPT_AUTHFILE, OPT_RETRY, OPT_RETRY_DELAY, OPT_PROGRESS,
-               OPT_UNSUPPORTED };
+               OPT_EXTEND_TIMEOUT, OPT_UNSUPPORTED };
         static const struct option options[] = {
                 { "creds", required_argument, NULL, 'c' },
                 { "tls-verify", optional_argument, NULL, 't' },
@@ -83,6 +83,8 @@ int verb_pull(int argc, char *argv[]) {
                 { "retry", required_argument, NULL, OPT_RETRY },
                 { "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
                 { "progress", required_argument, NULL, OPT_PROGRESS },
+                /* berth-runtime's pulls at unit start: keep extending systemd's start timeout */
+                { "extend-timeout", no_argument, NULL, OPT_EXTEND_TIMEOUT },
                 { "all-tags", no_argument, NULL, OPT_UNSUPPORTED },
                 { "cert-dir", required_argument, NULL, OPT_UNSUPPORTED },
                 { "policy", required_argument, NULL, OPT_UNSUPPORTED },
@@ -153,6 +155,9 @@ int verb_pull(int argc, char *argv[]) {
                                 o.progress = PULL_PROGRESS_TTY;
                         else
                                 return log_error_errno(-EINVAL, "--progress takes auto, plain or tty, not '%s'.", optarg);
+                        break;
+                case OPT_EXTEND_TIMEOUT:
+                        o.extend_timeout = true;
                         break;
                 case OPT_UNSUPPORTED:
                         return log_error_errno(-EOPNOTSUPP, "berth pull: --%s is not supported.", options[index].name);

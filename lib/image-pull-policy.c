@@ -1,21 +1,52 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Pulls at container start, by the Pull= policy (berth-runtime --pull). */
+/* Pulls at container start, by the Pull= policy (berth-runtime --pull). The pull itself runs as a
+ * child, `berth pull`: the runtime starts every container and must stay small and quick to load,
+ * and libcurl with what it links (TLS, Kerberos, LDAP, ...) would cost each start several
+ * milliseconds. The child inherits NOTIFY_SOCKET and sends systemd the EXTEND_TIMEOUT_USEC= messages
+ * itself (the container units have NotifyAccess=all); its progress lines go to the unit's journal. */
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "image-pull.h"
 #include "log.h"
+#include "paths.h"
+
+extern char **environ;
 
 bool image_pull_policy_is_valid(const char *policy) {
         return !policy || streq(policy, "missing") || streq(policy, "always") || streq(policy, "never") ||
                streq(policy, "newer");
 }
 
+/* Runs `berth pull --progress=plain --extend-timeout -q REFERENCE`; 0 when it succeeded. */
+static int run_pull(const char *reference) {
+        const char *cli = berth_path(BERTH_PATH_CLI_BINARY);
+        char *argv[] = { (char *) cli, (char *) "pull", (char *) "--progress=plain", (char *) "--extend-timeout",
+                         (char *) "--", (char *) reference, NULL };
+        posix_spawn_file_actions_t actions;
+        int r, status;
+        pid_t pid;
+
+        /* Its stdout (the image id) is of no use here; stderr, with the progress, stays. */
+        if (posix_spawn_file_actions_init(&actions) != 0)
+                return log_oom();
+        (void) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        r = -posix_spawn(&pid, cli, &actions, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        if (r < 0)
+                return log_error_errno(r, "Cannot run %s to pull %s: %m", cli, reference);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(negative_errno(), "Failed to wait for %s: %m", cli);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        return -EIO; /* the child said why */
+}
+
 int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret) {
-        _cleanup_(image_freep) Image *pulled = NULL;
-        const ImagePullOptions o = {
-                .progress = PULL_PROGRESS_PLAIN,
-                .extend_timeout = true,
-        };
         int r;
 
         if (!image_pull_policy_is_valid(policy))
@@ -32,7 +63,7 @@ int image_store_ensure(ImageStore *store, const char *reference, const char *pol
         }
 
         log_info("Pulling image %s (pull policy %s).", reference, policy);
-        r = image_store_pull(store, reference, &o, &pulled);
+        r = run_pull(reference);
         if (r < 0 && streq(policy, "newer") && image_store_lookup(store, reference, ret) >= 0) {
                 log_warning("Could not check %s for a newer image; using the stored one.", reference);
                 return 0;
@@ -43,11 +74,9 @@ int image_store_ensure(ImageStore *store, const char *reference, const char *pol
                                 image_store_root(store));
         if (r < 0)
                 return log_error_errno(r, "Failed to pull image '%s' (pull policy %s).", reference, policy);
-        /* The container runs what the name means now, as a lookup after an import would. */
         r = image_store_lookup(store, reference, ret);
-        if (r == -ENOENT) {
-                *ret = TAKE_PTR(pulled);
-                return 0;
-        }
+        if (r == -ENOENT)
+                return log_error_errno(r, "Image '%s' was pulled but is not found under that name in %s.", reference,
+                                image_store_root(store));
         return r < 0 ? log_error_errno(r, "Failed to look up image '%s': %m", reference) : 0;
 }

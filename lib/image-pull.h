@@ -33,7 +33,8 @@ int image_store_pull(ImageStore *store, const char *reference, const ImagePullOp
 /* The pull policy of `--pull` / Pull= at container start: "missing" (default: pull only when the store
  * has no such image), "always", "never" (never pull; a missing image is an error) or "newer" (pull
  * when the registry's image differs; when the registry cannot be reached, the stored one is used).
- * Looks the image up in the store afterwards. systemd's start timeout is extended while bytes arrive;
- * a pull that gets no byte for the stall timeout ($BERTH_PULL_STALL_TIMEOUT, 60 s) fails. */
+ * Looks the image up in the store afterwards. The pull runs as a child (`berth pull --extend-timeout`,
+ * BERTH_CLI), which extends systemd's start timeout while bytes arrive; a pull that gets no byte for
+ * the stall timeout ($BERTH_PULL_STALL_TIMEOUT, 60 s) fails. Callers need not link libcurl. */
 int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret);
 bool image_pull_policy_is_valid(const char *policy);
