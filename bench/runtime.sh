@@ -25,9 +25,11 @@ fi
 work=$(mktemp -d /tmp/berth-bench-runtime.XXXXXX)
 cg=""
 cleanup() {
+        set +e # everything here is best effort
         for id in b-crun b-runc; do crun delete -f $id >/dev/null 2>&1; runc delete -f $id >/dev/null 2>&1; done
         [ -n "$cg" ] && { echo 1 >"$cg/cgroup.kill"; sleep 0.2; find "$cg" -mindepth 1 -depth -type d -exec rmdir {} + ; rmdir "$cg"; } 2>/dev/null
-        umount "$work/cg2" 2>/dev/null
+        # podman's storage mounts (and the moved cgroup2) below $work go before the files do.
+        findmnt -rn -o TARGET | grep "^$work/" | sort -r | xargs -r umount -l 2>/dev/null
         rm -rf "$work"
 }
 trap cleanup EXIT
