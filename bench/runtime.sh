@@ -8,7 +8,7 @@
 # mount is gone and cgroup2 is mounted at another place instead: crun and runc see a plain v1 host and
 # use the v1 controllers; berth-runtime (v2 only) finds cgroup2 there through mountinfo. All three run
 # in that same namespace, on the same bundle, with the same config.json (`crun spec`, args /bin/true).
-set -euo pipefail
+set -eEuo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$BENCH_TOP/tests/lib/fixtures.sh"
 RT=$(cd "$BERTH_BUILD" && pwd)/berth-runtime
@@ -89,7 +89,13 @@ json.dump(c, open(sys.argv[1], "w"), indent=1)
 PY
 "$RT" create b-mon </dev/null >/dev/null 2>&1
 "$RT" start b-mon
-monitor=$(pgrep -f "berth-runtime create b-mon" | head -1)
+# The monitor is berth-runtime-monitor once the container runs (a fork of berth-runtime before).
+monitor=
+for _ in $(seq 100); do
+        monitor=$(pgrep -f "berth-runtime-monitor .* name=b-mon " | head -1) && break
+        sleep 0.02
+done
+[ -n "$monitor" ] || monitor=$(pgrep -f "berth-runtime create b-mon" | head -1)
 echo "| berth-runtime OCI monitor (create/start) | $(mem "$monitor") |"
 "$RT" delete --force b-mon
 

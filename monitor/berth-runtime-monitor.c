@@ -10,7 +10,8 @@
  * It forwards the signals of SIGNALFD to the container (SIGTERM and SIGINT as STOP_SIGNAL, arming the
  * stop timeout, after which CGROUP_KILL_FILE gets "1"), reaps the container through PIDFD, and then
  * executes RUNTIME supervise-finish FINISH-ARG... status=WAIT_STATUS stop_requested=0|1, which tears
- * down what berth-runtime set up and exits with the container's status. */
+ * down what berth-runtime set up and exits with the container's status. The OCI face's monitor, whose
+ * container is not its child, hands over the same way; the status is then -1 (unknown). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -132,8 +133,12 @@ int main(int argc, char *argv[]) {
                 }
                 if (p[2].revents) {
                         siginfo_t si = {};
-                        if (waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | WNOHANG) < 0)
+                        if (waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | WNOHANG) < 0) {
+                                /* Not our child (the OCI face: conmon is its parent): it has exited,
+                                 * and its status is its parent's to collect. */
+                                status = -1;
                                 break;
+                        }
                         if (si.si_pid == 0)
                                 continue;
                         status = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0) : si.si_status;

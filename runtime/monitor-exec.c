@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,11 @@ bool monitor_exec_possible(const Container *c, bool has_health_check) {
 
         if (e && !streq(e, "0"))
                 return false;
+        /* The OCI face's detached monitor (create): nothing is left to do but to wait either. */
+        if (c->oci)
+                return c->is_monitor && c->lock_fd >= 0;
         /* What needs berth-runtime itself while the container runs stays here. */
-        return !c->oci && !has_health_check && !c->notify_proxy && !c->userns_auto && !c->device_volumes &&
-                c->lock_fd >= 0;
+        return !has_health_check && !c->notify_proxy && !c->userns_auto && !c->device_volumes && c->lock_fd >= 0;
 }
 
 static int set_inheritable(int fd, bool on) {
@@ -80,7 +83,8 @@ int monitor_exec(const Container *c, const CgroupPaths *cg, int pid_fd, int sign
                         add(&argv, "cg_supervisor", cg->supervisor) < 0 || add(&argv, "cg_payload", cg->payload) < 0 ||
                         add_int(&argv, "cg_moved", cg->moved) < 0 || add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
                         add_int(&argv, "private_network", c->network == NETWORK_PRIVATE) < 0 ||
-                        (c->spec.network && add(&argv, "network", c->spec.network) < 0))
+                        (c->spec.network && add(&argv, "network", c->spec.network) < 0) ||
+                        (c->oci && (add(&argv, "oci_id", c->oci_id) < 0 || add(&argv, "root_mnt", c->root_mnt) < 0)))
                 return log_oom();
         /* add_int(..., "", N) made "=N": the monitor takes plain numbers. */
         for (size_t i = 1; i <= 5; i++)
@@ -112,6 +116,36 @@ static int arg_int(char *argv[], int argc, const char *key) {
         return v ? atoi(v) : 0;
 }
 
+/* The OCI face: the container is stopped (its status unknown here: conmon, its parent, has it); the
+ * state stays until `delete`, the cgroup goes now, as oci.c's monitor would have done. */
+static int oci_finish(char *argv[], int argc, int status) {
+        _cleanup_free_ char *path = path_join(arg(argv, argc, "run_dir"), "state.json"), *text = NULL;
+        _cleanup_(json_decrefp) json_t *state = NULL;
+        const char *root_mnt = arg(argv, argc, "root_mnt");
+        CgroupPaths cg = {
+                .mount = (char *) arg(argv, argc, "cg_mount"),
+                .own = (char *) arg(argv, argc, "cg_own"),
+                .payload = (char *) arg(argv, argc, "cg_payload"),
+        };
+
+        if (!path)
+                return log_oom(), 1;
+        state = json_load_file(path, 0, NULL);
+        if (state) {
+                json_object_set_new(state, "status", json_string("stopped"));
+                if (status >= 0)
+                        json_object_set_new(state, "exitStatus", json_integer(exit_status_from_wait(status)));
+                text = json_dumps(state, JSON_COMPACT);
+                if (text)
+                        (void) write_file_atomic(path, text, strlen(text), 0644, 0);
+        }
+        (void) cgroup_teardown(&cg);
+        if (!isempty(root_mnt))
+                (void) rm_rf(root_mnt);
+        /* The lock goes with us; the directory stays until `delete`. */
+        return 0;
+}
+
 int supervise_finish_main(int argc, char *argv[]) {
         const char *name = arg(argv, argc, "name"), *run_dir = arg(argv, argc, "run_dir"),
                    *state_dir = arg(argv, argc, "state_dir"), *lock = arg(argv, argc, "lock");
@@ -120,6 +154,8 @@ int supervise_finish_main(int argc, char *argv[]) {
 
         if (!name || !run_dir || !lock || !arg(argv, argc, "status"))
                 return log_error_errno(-EINVAL, "supervise-finish is run by berth-runtime-monitor only."), 125;
+        if (arg(argv, argc, "oci_id"))
+                return oci_finish(argv, argc, status);
         /* Borrowed, not owned: nothing here is freed before we exit. */
         cg.mount = (char *) arg(argv, argc, "cg_mount");
         cg.own = (char *) arg(argv, argc, "cg_own");

@@ -145,6 +145,7 @@ static int oci_monitor(Container *c) {
 
         if (lock < 0)
                 return 125;
+        c->lock_fd = lock; /* the detached monitor hands it to berth-runtime-monitor */
         ret = container_run(c, &cg);
         if (c->monitor_pid > 0)
                 return ret; /* create: the monitor owns the cgroup and the directories now */
