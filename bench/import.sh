@@ -19,6 +19,6 @@ PY
 tar -C "$work/root" -cf "$work/image.tar" .
 echo "tarball: $(du -h "$work/image.tar" | cut -f1)"
 BENCH_RUNS=${BENCH_RUNS:-10} bench_compare "import of a $(du -h "$work/image.tar" | cut -f1) rootfs tarball" \
-        --prepare "rm -rf $work/x $work/store; mkdir -p $work/x" \
+        --prepare "bash -c 'rm -rf $work/x $work/store && mkdir -p $work/x'" \
         --command-name "tar -x (floor)" "tar -C $work/x -xf $work/image.tar" \
         --command-name "berth image import" "env BERTH_STORAGE_DIR=$work/store $BERTH_BUILD/berth image import $work/image.tar bench:latest"

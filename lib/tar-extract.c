@@ -30,13 +30,43 @@ typedef struct Extractor {
         struct archive *archive;
         int root_fd;
         bool privileged;
+        uid_t uid;
+        gid_t gid;
         const TarExtractLimits *limits;
         uint64_t bytes, entries;
         /* Directories get their mode and times at the end: creating children would change the
          * times, and a read-only mode would stop an unprivileged extraction. */
         DeferredDir *dirs;
         size_t n_dirs, n_dirs_allocated;
+        /* The parent directory of the last regular file, kept open for the next one in the same
+         * directory (most entries of a layer): it saves opening every path component again. Any
+         * entry that is not a regular file, or whose path covers it, drops it, so it never outlives
+         * a change to the tree above it. */
+        char *cached_parent;
+        int cached_fd;
 } Extractor;
+
+static void parent_cache_drop(Extractor *x) {
+        free(x->cached_parent);
+        x->cached_parent = NULL;
+        x->cached_fd = safe_close(x->cached_fd);
+}
+
+/* The cached parent, when path's parent is it. */
+static bool parent_cache_hit(const Extractor *x, const char *path) {
+        const char *slash = strrchr(path, '/');
+        size_t n = slash ? (size_t) (slash - path) : 0;
+
+        return x->cached_parent && slash && strlen(x->cached_parent) == n && strncmp(x->cached_parent, path, n) == 0;
+}
+
+/* Does path name the cached parent or a directory above it? */
+static bool parent_cache_covered(const Extractor *x, const char *path) {
+        size_t n = strlen(path);
+
+        return x->cached_parent && strncmp(x->cached_parent, path, n) == 0 &&
+               (x->cached_parent[n] == 0 || x->cached_parent[n] == '/');
+}
 
 static uint64_t limit_from_env(const char *name, uint64_t def) {
         const char *v = getenv(name);
@@ -124,6 +154,7 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
         _cleanup_free_ char *parent = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *slash = strrchr(path, '/');
+
 
         fd = openat2_beneath(x->root_fd, ".", O_PATH | O_DIRECTORY);
         if (fd < 0)
@@ -242,7 +273,10 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2]) {
 
 /* Ownership first: chown clears setuid bits, so the mode comes after. */
 static int apply_owner_and_mode(Extractor *x, const char *entry, struct archive_entry *e, int fd, mode_t mode) {
-        if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
+        /* A new file is ours already: most layers are root's, and so is the extractor. */
+        if ((uid_t) archive_entry_uid(e) == x->uid && (gid_t) archive_entry_gid(e) == x->gid)
+                ;
+        else if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
             (x->privileged || errno != EPERM))
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set owner %jd:%jd: %m", entry,
                                 (intmax_t) archive_entry_uid(e), (intmax_t) archive_entry_gid(e));
@@ -251,7 +285,9 @@ static int apply_owner_and_mode(Extractor *x, const char *entry, struct archive_
         return 0;
 }
 
-static int write_data(Extractor *x, const char *entry, int fd) {
+/* Returns the end of the data written (a sparse file's trailing hole is not written). */
+static int write_data(Extractor *x, const char *entry, int fd, uint64_t *ret_end) {
+        *ret_end = 0;
         for (;;) {
                 const void *buf;
                 size_t size;
@@ -275,24 +311,31 @@ static int write_data(Extractor *x, const char *entry, int fd) {
                         size -= (size_t) n;
                         offset += n;
                 }
+                *ret_end = MAX(*ret_end, (uint64_t) offset);
         }
 }
 
 static int extract_regular(Extractor *x, const char *entry, struct archive_entry *e, int parent_fd, const char *name) {
         _cleanup_close_ int fd = -EBADF;
         struct timespec ts[2];
+        uint64_t end;
         int r;
 
-        r = remove_existing(entry, parent_fd, name, false);
-        if (r < 0)
-                return r;
+        /* Usually nothing is there yet; an earlier entry of the same name is replaced. */
         fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno == EEXIST) {
+                r = remove_existing(entry, parent_fd, name, false);
+                if (r < 0)
+                        return r;
+                fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        }
         if (fd < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to create: %m", entry);
-        r = write_data(x, entry, fd);
+        r = write_data(x, entry, fd, &end);
         if (r < 0)
                 return r;
-        if (archive_entry_size_is_set(e) && ftruncate(fd, archive_entry_size(e)) < 0)
+        if (archive_entry_size_is_set(e) && (uint64_t) archive_entry_size(e) > end &&
+            ftruncate(fd, archive_entry_size(e)) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the size: %m", entry);
         r = apply_owner_and_mode(x, entry, e, fd, entry_mode(e, S_IFREG));
         if (r < 0)
@@ -486,6 +529,14 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
                 return extract_directory(x, entry, path, e, -EBADF, NULL);
         }
 
+        /* A regular file next to the last one: its parent is open already. */
+        if (type == AE_IFREG && !archive_entry_hardlink(e) && parent_cache_hit(x, path) &&
+            !startswith(strrchr(path, '/') + 1, WHITEOUT_PREFIX))
+                return extract_regular(x, entry, e, x->cached_fd, strrchr(path, '/') + 1);
+        if (type != AE_IFREG || archive_entry_hardlink(e) || parent_cache_covered(x, path) ||
+            startswith(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, WHITEOUT_PREFIX))
+                parent_cache_drop(x); /* the tree above changes, or may */
+
         r = open_parent(x, entry, path, &parent_fd, &name);
         if (r < 0)
                 return r;
@@ -501,7 +552,17 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
 
         switch (type) {
         case AE_IFREG:
-                return extract_regular(x, entry, e, parent_fd, name);
+                r = extract_regular(x, entry, e, parent_fd, name);
+                if (r >= 0 && name != path) {
+                        /* keep the parent for the next entry in the same directory */
+                        char *p = strndup(path, name - 1 - path);
+                        if (p) {
+                                parent_cache_drop(x);
+                                x->cached_parent = p;
+                                x->cached_fd = TAKE_FD(parent_fd);
+                        }
+                }
+                return r;
         case AE_IFDIR:
                 return extract_directory(x, entry, path, e, parent_fd, name);
         case AE_IFLNK:
@@ -543,7 +604,10 @@ int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, u
                 .archive = a,
                 .root_fd = dir_fd,
                 .privileged = geteuid() == 0,
+                .uid = geteuid(),
+                .gid = getegid(),
                 .limits = limits,
+                .cached_fd = -EBADF,
         };
         int r;
 
@@ -570,6 +634,7 @@ int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, u
         if (r >= 0)
                 r = finish_dirs(&x);
 
+        parent_cache_drop(&x);
         for (size_t i = 0; i < x.n_dirs; i++)
                 free(x.dirs[i].path);
         free(x.dirs);

@@ -63,6 +63,12 @@ mk symlink-write 'add("link", tarfile.SYMTYPE, link=outside); add("link/file", d
 refused symlink-write "'link/file'"
 check "symlink-write: nothing written through the symlink" test ! -e "$T/outside/file"
 
+# a directory whose files were just written, then replaced by a symlink: the next file in it must
+# not land in the old directory (kept open for speed) nor through the link
+mk dir-to-symlink 'add("d", tarfile.DIRTYPE, mode=0o755); add("d/a", data=b"1"); add("d", tarfile.SYMTYPE, link=outside); add("d/b", data=b"pwned")'
+refused dir-to-symlink "'d/b'"
+check "dir-to-symlink: nothing written through the symlink" test ! -e "$T/outside/b"
+
 mk symlink-relative 'add("dir", tarfile.DIRTYPE, mode=0o755); add("dir/up", tarfile.SYMTYPE, link="../../../../../.."); add("dir/up/tmp/pwned", data=b"x")'
 refused symlink-relative "symlink"
 
