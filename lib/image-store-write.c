@@ -390,6 +390,35 @@ int image_store_remove(ImageStore *s, const char *reference, bool force, char **
         return 0;
 }
 
+/* Partial blobs (partial/<hex>) that no pull holds: what interrupted pulls left for resuming. */
+static int prune_partial_blobs(ImageStore *s) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        int fd;
+
+        fd = openat(s->root_fd, "partial", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : log_error_errno(negative_errno(), "Failed to open %s/partial: %m", s->root);
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return log_oom();
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+                _cleanup_close_ int f = -EBADF;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                f = openat(dirfd(d), de->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+                if (f < 0 || fcntl(f, F_OFD_SETLK, &lock) < 0)
+                        continue; /* a pull is writing it */
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+                        return log_error_errno(negative_errno(), "Failed to remove %s/partial/%s: %m", s->root,
+                                        de->d_name);
+        }
+        return 0;
+}
+
 int image_store_prune(ImageStore *s, char ***ret_deleted) {
         _cleanup_store_lock_ StoreLockGuard g = {};
         _cleanup_(record_set_done) RecordSet set = {};
@@ -412,6 +441,8 @@ int image_store_prune(ImageStore *s, char ***ret_deleted) {
                         return log_oom();
         }
         r = store_gc(s);
+        if (r >= 0)
+                r = prune_partial_blobs(s);
         if (r < 0)
                 return r;
         if (ret_deleted)

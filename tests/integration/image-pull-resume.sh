@@ -108,6 +108,19 @@ check_output "a stalled pull fails, saying so" "stalled: no data for 2 seconds" 
 check "... within a few seconds of the stall timeout" test $((SECONDS - start)) -lt 20
 echo 0 >"$T/proxy/rate"
 
+# --- prune removes what interrupted pulls left, but not a blob a pull holds -------------------------------
+mkdir -p "$BERTH_STORAGE_DIR/partial"
+echo leftover >"$BERTH_STORAGE_DIR/partial/0000"
+echo busy >"$BERTH_STORAGE_DIR/partial/1111"
+python3 -c 'import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR); fcntl.lockf(fd, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(30)' \
+        "$BERTH_STORAGE_DIR/partial/1111" >"$T/locker.out" &
+LOCKER=$!
+wait_until 10 grep -q locked "$T/locker.out"
+check "image prune runs" "$BERTH" image prune
+check "... and removes a partial blob no pull holds" test ! -e "$BERTH_STORAGE_DIR/partial/0000"
+check "... but keeps one a pull holds" test -e "$BERTH_STORAGE_DIR/partial/1111"
+kill "$LOCKER"; wait "$LOCKER" 2>/dev/null
+
 # --- options the generated .image units pass ---------------------------------------------------------------
 wipe
 check "--os/--arch pick a platform" "$BERTH" pull --os linux --arch arm64 "$R/test/busybox:latest"
