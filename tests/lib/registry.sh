@@ -242,8 +242,9 @@ stop_registries() {
                 wait "$pid" 2>/dev/null
         done
         REGISTRY_PIDS=()
-        [ ${#REGISTRY_DIRS[@]} -gt 0 ] && rm -rf "${REGISTRY_DIRS[@]}"
+        [ ${#REGISTRY_DIRS[@]} -eq 0 ] || rm -rf "${REGISTRY_DIRS[@]}"
         REGISTRY_DIRS=()
+        return 0 # also for callers under set -e (bench/pull.sh's EXIT trap)
 }
 
 make_oci_layout() {
