@@ -238,8 +238,8 @@ start_counting_proxy() { # dir upstream [port]
 stop_registries() {
         local pid
         for pid in "${REGISTRY_PIDS[@]}"; do
-                kill "$pid" 2>/dev/null
-                wait "$pid" 2>/dev/null
+                kill "$pid" 2>/dev/null || true
+                wait "$pid" 2>/dev/null || true
         done
         REGISTRY_PIDS=()
         [ ${#REGISTRY_DIRS[@]} -eq 0 ] || rm -rf "${REGISTRY_DIRS[@]}"
