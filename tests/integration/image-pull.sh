@@ -81,6 +81,21 @@ check_output "a missing repository fails" "404" "$BERTH" pull "$R/nosuch/repo"
 check_fails "an unreachable registry fails" "$BERTH" pull "127.0.0.1:1/x/y"
 check_output "an invalid reference is refused" "Invalid image reference" "$BERTH" pull "UPPER/case"
 
+# --- two pulls of the same image at once end with one correct copy ----------------------------------------
+for i in $("$BERTH" images -q); do "$BERTH" image rm -f "$i" >/dev/null; done
+check "the store is empty before the race" store_clean
+"$BERTH" pull -q "$R/test/busybox:single" >"$T/race1.log" 2>&1 &
+race1=$!
+"$BERTH" pull -q "$R/test/busybox:single" >"$T/race2.log" 2>&1 &
+race2=$!
+wait "$race1" && rc1=0 || rc1=$?
+wait "$race2" && rc2=0 || rc2=$?
+check "both concurrent pulls succeed" test "$rc1" -eq 0 -a "$rc2" -eq 0
+check_output "one image, listed once" "1" bash -c "'$BERTH' images -q | sort -u | wc -l"
+check_output "one directory per layer" "2" n_layers
+check_output "the copy is complete" "pulled" cat "$(layer_dir "$R/test/busybox:single" 0)/etc/hostname"
+check "nothing left in staging after the race" test -z "$(ls -A "$BERTH_STORAGE_DIR/tmp")"
+
 # --- tampered content: nothing is committed -----------------------------------------------------------------
 for i in $("$BERTH" images -q); do "$BERTH" image rm -f "$i" >/dev/null; done
 check "the store is empty" store_clean
