@@ -21,7 +21,7 @@
 /* Keys handled here rather than (only) through the table. */
 static const char *const container_keys[] = {
         "Image", "Exec", "Group", "Pod", "StartWithPod", "LogDriver", "IP", "IP6", "NetworkAlias", "ReloadCmd",
-        "ReloadSignal", NULL,
+        "ReloadSignal", "PodmanArgs", NULL,
 };
 
 /* Quadlet keys berth has no option for yet: a clear error rather than "unknown key". */
@@ -210,6 +210,43 @@ static bool is_unsigned(const char *s) {
         return true;
 }
 
+/* PodmanArgs=: the escape hatch. berth-runtime's options are podman's `run` flags, so the words are
+ * read through the same option table as everything else; a flag berth does not have is an error here,
+ * at generation time, rather than when the unit starts. */
+static int podman_args(ConvertContext *c, const UnitEntry *e, ContainerSpec *spec) {
+        _cleanup_strv_free_ char **words = NULL;
+        int r;
+
+        if (split_words(e->value, &words) < 0)
+                return convert_error(c, e, "Unbalanced quotes or a bad escape in '%s'.", e->value);
+        for (char **w = words; *w; w++) {
+                _cleanup_free_ char *name = NULL;
+                const char *value = NULL, *eq;
+                const RunOption *o = NULL;
+
+                if (startswith(*w, "--")) {
+                        eq = strchr(*w + 2, '=');
+                        name = eq ? strndup(*w + 2, (size_t) (eq - *w - 2)) : strdup(*w + 2);
+                        if (!name)
+                                return -ENOMEM;
+                        o = run_option_by_name(name);
+                        value = eq ? eq + 1 : NULL;
+                } else if ((*w)[0] == '-' && (*w)[1] && !(*w)[2])
+                        o = run_option_by_short((*w)[1]);
+                if (!o)
+                        return convert_error(c, e, "'%s' is not an option berth-runtime has (see berth-runtime(8)).", *w);
+                if (!value && o->kind != RUN_OPTION_BOOL) {
+                        if (!w[1])
+                                return convert_error(c, e, "'%s' needs a value.", *w);
+                        value = *++w;
+                }
+                r = apply(c, e, o, spec, value);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* Applies one [Container] assignment to the spec. */
 static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec *spec) {
         const RunOption *o = run_option_by_key(e->key);
@@ -255,6 +292,8 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                                         "(journald or passthrough).", v);
                 return 0;
         }
+        if (streq(e->key, "PodmanArgs"))
+                return 0; /* after every other key, as Quadlet appends them last: see convert_container() */
         if (!o) {
                 /* The list of keys is only needed for the "did you mean": built here, not per file. */
                 _cleanup_strv_free_ char **supported = NULL;
@@ -370,6 +409,7 @@ int convert_container(ConvertContext *c) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         const UnitSection *s = unit_file_find_section(c->in, "Container");
         const UnitEntry *group = NULL, *rootfs = NULL;
+        size_t podman_from = 0;
         const char *state = berth_path(BERTH_PATH_STATE), *storage = berth_path(BERTH_PATH_STORAGE);
         bool templated = strchr(c->def->name, '@');
         int r;
@@ -391,7 +431,16 @@ int convert_container(ConvertContext *c) {
                         group = isempty(e->value) ? NULL : e;
                 if (streq(e->key, "Rootfs"))
                         rootfs = isempty(e->value) ? NULL : e;
+                if (streq(e->key, "PodmanArgs") && isempty(e->value))
+                        podman_from = i + 1; /* an empty line drops the earlier ones */
         }
+        /* PodmanArgs= last, so that its options override the keys', as in Quadlet. */
+        for (size_t i = podman_from; i < s->n_entries; i++)
+                if (streq(s->entries[i].key, "PodmanArgs") && !isempty(s->entries[i].value)) {
+                        r = podman_args(c, &s->entries[i], &spec);
+                        if (r < 0)
+                                return r;
+                }
         if (group) {
                 _cleanup_free_ char *g = unit_value_unquote(group->value), *ug = NULL;
                 if (!g)

@@ -31,6 +31,7 @@ static const UnitType unit_types[] = {
 
 static const char *const quadlet_keys[] = { "DefaultDependencies", NULL };
 const char *const convert_common_keys[] = { "ServiceName", NULL };
+/* PodmanArgs= is Podman's too, but [Container] reads it through berth-runtime's options (unit-container.c). */
 const char *const convert_podman_only_keys[] = { "ContainersConfModule", "GlobalArgs", "PodmanArgs", NULL };
 
 /* [Unit] keys whose values name other units: a definition file there becomes its service. */
