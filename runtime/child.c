@@ -208,8 +208,9 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
                         child_fail(sync_fd, r, 125);
         }
         /* Only 0, 1 and 2 reach the payload: everything else (the sync socket, any fd our caller
-         * leaked to us) closes on execve (CVE-2024-21626 was a leaked host directory fd). */
-        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+         * leaked to us) closes on execve (CVE-2024-21626 was a leaked host directory fd); only OCI exec's
+         * --preserve-fds asks for more, by number. */
+        if (close_range(3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 child_fail(sync_fd, log_error_errno(negative_errno(), "close_range() failed: %m"), 125);
         (void) sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
@@ -259,7 +260,7 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
         r = mount_finish_and_pivot(c, root_fd);
         if (r < 0)
                 child_fail(sync_fd, r, 125);
-        root_fd = safe_close(root_fd);
+        closep(&root_fd);
         /* OCI process.terminal: a pty of the container's devpts; the master goes to the console socket. */
         if (c->console_socket >= 0) {
                 r = pty_setup_child(c->console_socket);

@@ -37,6 +37,8 @@ typedef struct ExecParams {
         bool tty;             /* stdin is a pty slave that becomes the controlling terminal */
         const SeccompFilter *filter; /* compiled in advance; NULL: compile from seccomp/caps here */
         int userns_fd;        /* a user namespace to enter before dropping privileges, or -EBADF */
+        unsigned preserve_fds; /* OCI exec --preserve-fds: fds 3 .. 3+n-1 reach the process too */
+        bool detach;          /* OCI exec --detach: outlives the exec that started it (no PDEATHSIG) */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, ExecParams *ret);

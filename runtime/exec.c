@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
@@ -10,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "child.h"
 #include "config.h"
@@ -17,6 +20,8 @@
 #include "fs-util.h"
 #include "init.h"
 #include "log.h"
+#include "oci-config.h"
+#include "oci.h"
 #include "paths.h"
 #include "pty.h"
 #include "spawn.h"
@@ -31,12 +36,45 @@ typedef struct ExecOptions {
         bool tty;
         const char *name;
         char **argv;
+        /* runc's exec options; any of them makes NAME an OCI container id */
+        bool oci;
+        const char *process_file;
+        const char *pid_file;
+        const char *console;
+        bool detach;
+        bool no_new_privs;
+        uint64_t caps;
+        unsigned preserve_fds;
 } ExecOptions;
 
 static void exec_options_done(ExecOptions *o) {
         free(o->user);
         free(o->workdir);
         strv_free(o->env);
+}
+
+/* The options that only runc's exec has; value is NULL for flags. */
+static int parse_oci_option(ExecOptions *o, const char *a, const char *value) {
+        o->oci = true;
+        if (streq(a, "--process"))
+                o->process_file = value;
+        else if (streq(a, "--pid-file"))
+                o->pid_file = value;
+        else if (streq(a, "--console-socket"))
+                o->console = value;
+        else if (streq(a, "--cap")) {
+                int c = capability_from_name(value);
+                if (c < 0)
+                        return log_error_errno(-EINVAL, "--cap %s: unknown capability.", value);
+                o->caps |= CAP_MASK(c);
+        } else if (streq(a, "--preserve-fds")) {
+                char *end;
+                unsigned long n = strtoul(value, &end, 10);
+                if (*value == 0 || *end != 0 || n > 4096)
+                        return log_error_errno(-EINVAL, "--preserve-fds %s: expected a number of fds.", value);
+                o->preserve_fds = (unsigned) n;
+        }
+        return 0;
 }
 
 static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
@@ -56,9 +94,35 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
                 }
                 if (streq(a, "-i") || streq(a, "--interactive")) /* stdin is always passed through */
                         continue;
+                if (streq(a, "-d") || streq(a, "--detach") || streq(a, "--no-new-privs")) {
+                        o->oci = true;
+                        if (streq(a, "--no-new-privs"))
+                                o->no_new_privs = true;
+                        else
+                                o->detach = true;
+                        continue;
+                }
+                {
+                        static const char *const with_value[] = {
+                                "--process", "--pid-file", "--console-socket", "--cap", "--preserve-fds" };
+                        bool found = false;
+                        for (size_t k = 0; k < ELEMENTSOF(with_value) && !found; k++) {
+                                size_t n = strlen(with_value[k]);
+                                if (strncmp(a, with_value[k], n) != 0 || (a[n] != 0 && a[n] != '='))
+                                        continue;
+                                found = true;
+                                if (a[n] == 0 && i + 1 >= argc)
+                                        return log_error_errno(-EINVAL, "Option '%s' needs a value.", a);
+                                if (parse_oci_option(o, with_value[k], a[n] == '=' ? a + n + 1 : argv[++i]) < 0)
+                                        return -EINVAL;
+                        }
+                        if (found)
+                                continue;
+                }
                 if (streq(a, "-u") || streq(a, "--user") || startswith(a, "--user="))
                         target = &o->user;
-                else if (streq(a, "-w") || streq(a, "--workdir") || startswith(a, "--workdir="))
+                else if (streq(a, "-w") || streq(a, "--workdir") || startswith(a, "--workdir=") ||
+                                streq(a, "--cwd") || startswith(a, "--cwd="))
                         target = &o->workdir;
                 else if (!(streq(a, "-e") || streq(a, "--env") || startswith(a, "--env=")))
                         return log_error_errno(-EINVAL, "Unknown option '%s' for exec.", a);
@@ -77,8 +141,10 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
                 } else if (strv_extend(&o->env, v) < 0)
                         return log_oom();
         }
-        if (i + 2 > argc)
-                return log_error_errno(-EINVAL, "Usage: berth-runtime exec [-u USER] [-w DIR] [-e K=V] NAME COMMAND [ARG...]");
+        /* With --process the command comes from the file. */
+        if (i + (o->process_file ? 1 : 2) > argc)
+                return log_error_errno(-EINVAL, "Usage: berth-runtime exec [-u USER] [-w DIR] [-e K=V] NAME COMMAND [ARG...]\n"
+                                       "       berth-runtime exec [--process FILE | ...] ID [COMMAND [ARG...]]");
         o->name = argv[i];
         o->argv = argv + i + 1;
         if (o->workdir && !path_is_absolute(o->workdir))
@@ -87,7 +153,7 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
 }
 
 /* The payload cgroup of the container's init, as a directory fd for CLONE_INTO_CGROUP. */
-static int open_cgroup_of(pid_t pid) {
+static int open_cgroup_of(pid_t pid, bool payload) {
         _cleanup_free_ char *mountinfo = NULL, *mount = NULL, *root = NULL, *text = NULL, *rel = NULL, *dir = NULL;
         char path[64];
         int fd, r;
@@ -103,7 +169,7 @@ static int open_cgroup_of(pid_t pid) {
                 r = cgroup2_path_from_proc(text, &rel);
         if (r < 0)
                 return log_error_errno(r, "Cannot read the cgroup of pid %d: %m", (int) pid);
-        if (!endswith(rel, "/payload"))
+        if (payload && !endswith(rel, "/payload"))
                 return log_error_errno(-ESRCH, "Pid %d is not in a berth payload cgroup (%s); is the state stale?",
                                 (int) pid, rel);
         dir = strjoin(mount, rel);
@@ -115,6 +181,43 @@ static int open_cgroup_of(pid_t pid) {
         return fd;
 }
 
+/* The pid of the process behind pidfd, in our pid namespace. */
+static pid_t pidfd_to_pid(int pidfd) {
+        _cleanup_fclose_ FILE *f = NULL;
+        char path[64], line[256];
+
+        (void) snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+        f = fopen(path, "re");
+        if (!f)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+        while (fgets(line, sizeof line, f)) {
+                int pid;
+                if (sscanf(line, "Pid: %d", &pid) == 1 && pid > 0)
+                        return (pid_t) pid;
+        }
+        return log_error_errno(-ESRCH, "%s has no pid.", path);
+}
+
+/* Sends fd over the unix socket sock (SCM_RIGHTS), as --console-socket expects. */
+static int send_fd(int sock, int fd) {
+        char byte = 0;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control };
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+                return log_error_errno(negative_errno(), "Failed to send the pty to --console-socket: %m");
+        return 0;
+}
+
 int exec_main(int argc, char *argv[]) {
         _cleanup_(exec_options_done) ExecOptions o = {};
         _cleanup_(process_state_done) ProcessState ps = {};
@@ -122,7 +225,9 @@ int exec_main(int argc, char *argv[]) {
                             child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF, master = -EBADF;
         _cleanup_(pty_terminal_restore) PtyTerminal terminal = {};
         _cleanup_(seccomp_filter_done) SeccompFilter filter = {};
-        _cleanup_close_ int userns_fd = -EBADF;
+        _cleanup_close_ int userns_fd = -EBADF, console = -EBADF;
+        _cleanup_(container_done) Container proc = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF };
+        bool proc_terminal = false, proc_has_caps = false;
         int in_fd = -EBADF;
         _cleanup_free_ char *lock = NULL;
         ChildError err = {};
@@ -135,20 +240,35 @@ int exec_main(int argc, char *argv[]) {
                 return EXIT_EXEC_FAILED;
         if (!container_name_is_valid(o.name))
                 return log_error_errno(-EINVAL, "Invalid container name '%s'.", o.name), EXIT_EXEC_FAILED;
-        lock = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", o.name, ".lock");
-        if (!lock)
-                return log_oom(), EXIT_EXEC_FAILED;
-        if (!state_is_running(lock))
-                return log_error_errno(-ESRCH, "Container '%s' is not running.", o.name), EXIT_EXEC_FAILED;
-        if (state_read_pid(o.name, &pid) < 0 || state_read_process(o.name, &ps) < 0)
-                return EXIT_EXEC_FAILED;
+        /* An OCI container when runc's options say so or its OCI state exists; else the unit face's. */
+        o.oci = o.oci || oci_container_exists(o.name);
+        if (o.oci) {
+                _cleanup_free_ char *dir = NULL;
+                if (oci_exec_target(o.name, &pid, &dir) < 0 || state_read_process_at(dir, &ps) < 0)
+                        return EXIT_EXEC_FAILED;
+                if (o.process_file && oci_process_load(o.process_file, &proc, &proc_terminal, &proc_has_caps) < 0)
+                        return EXIT_EXEC_FAILED;
+                if (o.detach && (o.tty || proc_terminal) && !o.console)
+                        return log_error_errno(-EINVAL, "exec --detach with a terminal needs --console-socket."),
+                               EXIT_EXEC_FAILED;
+                if (o.console && (console = oci_connect_console_socket(o.console)) < 0)
+                        return EXIT_EXEC_FAILED;
+        } else {
+                lock = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", o.name, ".lock");
+                if (!lock)
+                        return log_oom(), EXIT_EXEC_FAILED;
+                if (!state_is_running(lock))
+                        return log_error_errno(-ESRCH, "Container '%s' is not running.", o.name), EXIT_EXEC_FAILED;
+                if (state_read_pid(o.name, &pid) < 0 || state_read_process(o.name, &ps) < 0)
+                        return EXIT_EXEC_FAILED;
+        }
 
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0)
                 return log_error_errno(negative_errno(), "Container '%s' (pid %d) is gone: %m", o.name, (int) pid),
                        EXIT_EXEC_FAILED;
         /* Checked after the pidfd pins the process: the pid cannot be recycled under us any more. */
-        cgroup_fd = open_cgroup_of(pid);
+        cgroup_fd = open_cgroup_of(pid, !o.oci);
         if (cgroup_fd < 0)
                 return EXIT_EXEC_FAILED;
 
@@ -178,7 +298,7 @@ int exec_main(int argc, char *argv[]) {
                         userns_fd = safe_close(userns_fd);
         }
         {
-                _cleanup_strv_free_ char **env = strv_copy(ps.env);
+                _cleanup_strv_free_ char **env = strv_copy(o.process_file ? proc.process.env : ps.env);
                 ExecParams p = {
                         .argv = o.argv,
                         .workdir = o.workdir ?: ps.workdir,
@@ -193,7 +313,30 @@ int exec_main(int argc, char *argv[]) {
                         .tty = o.tty,
                         .filter = &filter,
                         .userns_fd = userns_fd,
+                        .preserve_fds = o.preserve_fds,
+                        .detach = o.detach,
                 };
+                if (o.process_file) {
+                        /* runc's exec: the process file says what to run and how; the options win. */
+                        if (!o.argv[0])
+                                p.argv = proc.process.argv;
+                        p.workdir = o.workdir ?: proc.process.workdir;
+                        p.user = o.user ?: proc.process.user;
+                        p.group_add = proc.spec.group_add;
+                        if (proc.spec.ulimit)
+                                p.ulimits = proc.spec.ulimit;
+                        if (proc_has_caps) {
+                                p.caps = proc.caps;
+                                p.caps_added = proc.caps_added;
+                        }
+                        /* The container's no_new_privs is kept: an exec'd process gets no more. */
+                        p.no_new_privileges = p.no_new_privileges || proc.spec.no_new_privileges;
+                        p.tty = o.tty || proc_terminal;
+                        o.tty = p.tty;
+                }
+                p.caps |= o.caps;
+                p.caps_added |= o.caps;
+                p.no_new_privileges = p.no_new_privileges || o.no_new_privs;
                 if (!env)
                         return log_oom(), EXIT_EXEC_FAILED;
                 if (o.tty && !env_get(env, "TERM")) {
@@ -210,9 +353,23 @@ int exec_main(int argc, char *argv[]) {
                 if (child_pidfd < 0)
                         return EXIT_EXEC_FAILED;
         }
-        sync_child = safe_close(sync_child);
+        closep(&sync_child);
+        if (o.pid_file) {
+                pid_t child = pidfd_to_pid(child_pidfd);
+                if (child < 0 || oci_write_pid_file(o.pid_file, child) < 0) {
+                        (void) syscall(SYS_pidfd_send_signal, child_pidfd, SIGKILL, NULL, 0);
+                        return EXIT_EXEC_FAILED;
+                }
+        }
 
-        if (o.tty) {
+        if (o.tty && console >= 0) {
+                /* The caller (conmon) gets the pty master and does the copying. */
+                master = pty_receive_master(sync_parent, &have_error, &err, sizeof err);
+                if (master >= 0 && send_fd(console, master) < 0)
+                        (void) syscall(SYS_pidfd_send_signal, child_pidfd, SIGKILL, NULL, 0);
+                master = safe_close(master);
+                console = safe_close(console);
+        } else if (o.tty) {
                 master = pty_receive_master(sync_parent, &have_error, &err, sizeof err);
                 if (master >= 0) {
                         (void) fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
@@ -221,6 +378,14 @@ int exec_main(int argc, char *argv[]) {
                         in_fd = 0;
                 } else if (!have_error)
                         log_error_errno(master, "Did not get the pty from the container: %m");
+        }
+
+        if (o.detach) {
+                /* Back at once, as runc: the process is left to our caller (a subreaper, as conmon
+                 * is). We only wait for execve(): the sync socket closes on it, or brings an error. */
+                if (!have_error && sync_parent >= 0 && recv(sync_parent, &err, sizeof err, 0) == (ssize_t) sizeof err)
+                        have_error = true;
+                return have_error ? err.exit_status : 0;
         }
 
         for (;;) {

@@ -32,6 +32,7 @@ static const char *const rlimit_types[] = {
 typedef struct Ctx {
         const char *file;
         char field[256];
+        bool *terminal; /* exec --process: process.terminal goes here, no --console-socket is needed */
 } Ctx;
 
 static const char *at(Ctx *x, const char *fmt, ...) _printf_(2, 3);
@@ -130,7 +131,9 @@ static int process_from_json(Ctx *x, Container *c, json_t *cfg) {
         r = member(x, process, "terminal", JSON_TRUE, "expected true or false", &v);
         if (r < 0)
                 return r;
-        if (json_is_true(v)) {
+        if (x->terminal)
+                *x->terminal = json_is_true(v);
+        else if (json_is_true(v)) {
                 if (c->console_socket < 0)
                         return bad(x, "true, but no --console-socket was given to receive the terminal");
         } else
@@ -500,4 +503,25 @@ int oci_config_load(Container *c, const char *bundle) {
         if (!c->seccomp)
                 return log_oom();
         return 0;
+}
+
+int oci_process_load(const char *path, Container *c, bool *ret_terminal, bool *ret_has_caps) {
+        _cleanup_(json_decrefp) json_t *process = NULL, *wrapped = NULL;
+        json_error_t err;
+        Ctx x = { .file = path, .terminal = ret_terminal };
+
+        process = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+        if (!process) {
+                if (err.line <= 0)
+                        return log_error_errno(-EINVAL, "%s: %s", path, err.text);
+                return log_error_errno(-EINVAL, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+        }
+        if (!json_is_object(process))
+                return log_error_errno(-EINVAL, "%s: expected a JSON object (an OCI process) at the top.", path);
+        *ret_has_caps = json_is_object(json_object_get(process, "capabilities"));
+        /* The same checks as config.json's process, so errors read "process.args" etc. */
+        wrapped = json_pack("{s:O}", "process", process);
+        if (!wrapped)
+                return log_oom();
+        return process_from_json(&x, c, wrapped);
 }

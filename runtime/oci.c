@@ -195,7 +195,30 @@ static int oci_state_read(const char *id, OciState *ret) {
         return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid) {
+bool oci_container_exists(const char *id) {
+        _cleanup_free_ char *dir = oci_id_is_valid(id) ? oci_dir(id) : NULL;
+        return dir && access(dir, F_OK) >= 0;
+}
+
+int oci_exec_target(const char *id, pid_t *ret_pid, char **ret_dir) {
+        _cleanup_(oci_state_done) OciState s = {};
+        char *dir;
+
+        if (!oci_id_is_valid(id))
+                return log_error_errno(-EINVAL, "Invalid container id '%s'.", id);
+        if (oci_state_read(id, &s) < 0)
+                return -ESRCH;
+        if (!streq(s.status, "running") || s.pid <= 0)
+                return log_error_errno(-ESRCH, "Container '%s' is %s, not running.", id, s.status);
+        dir = oci_dir(id);
+        if (!dir)
+                return log_oom();
+        *ret_pid = s.pid;
+        *ret_dir = dir;
+        return 0;
+}
+
+int oci_write_pid_file(const char *path, pid_t pid) {
         char buf[32];
         int r;
 
@@ -207,7 +230,7 @@ static int write_pid_file(const char *path, pid_t pid) {
 }
 
 /* --console-socket: a unix socket of the caller's, where the pty master goes (SCM_RIGHTS). */
-static int connect_console_socket(const char *path) {
+int oci_connect_console_socket(const char *path) {
         _cleanup_close_ int fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
@@ -226,7 +249,7 @@ static int verb_create(const char *id, const char *bundle, const char *pid_file,
         int r, ret;
 
         if (console) {
-                c.console_socket = connect_console_socket(console);
+                c.console_socket = oci_connect_console_socket(console);
                 if (c.console_socket < 0)
                         return 1;
         }
@@ -260,7 +283,7 @@ static int verb_create(const char *id, const char *bundle, const char *pid_file,
                 (void) rm_rf(c.run_dir);
                 return log_error_errno(-EIO, "Container '%s' could not be created.", id), 1;
         }
-        if (pid_file && (oci_state_read(id, &s) < 0 || write_pid_file(pid_file, s.pid) < 0))
+        if (pid_file && (oci_state_read(id, &s) < 0 || oci_write_pid_file(pid_file, s.pid) < 0))
                 return 1;
         return 0;
 }

@@ -13,8 +13,9 @@
  * process is left to the caller's subreaper (conmon), which reaps it and gets its status, and a forked
  * monitor (stdio on /dev/null) waits for `start`, records running and stopped and removes the cgroup.
  * `run` does the same in the foreground and exits with the container's status. With process.terminal,
- * the pty master goes to --console-socket. Not supported yet: user namespaces, OCI exec,
- * createContainer/startContainer hooks, linux.devices. */
+ * the pty master goes to --console-socket. `exec` on an OCI container is exec.c's, with the target
+ * found by oci_exec_target(). Not supported yet: user namespaces, createContainer/startContainer
+ * hooks, linux.devices. */
 
 #include <sys/types.h>
 
@@ -25,3 +26,12 @@ bool oci_verb(const char *verb);
 
 /* Writes state.json for c (status "created", "running" or "stopped"; exit_status < 0: none). */
 int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_status);
+
+/* Whether id names an OCI container (its state directory exists). */
+bool oci_container_exists(const char *id);
+/* The pid of a running OCI container's process and its state directory (process.json). */
+int oci_exec_target(const char *id, pid_t *ret_pid, char **ret_dir);
+/* Writes pid to path, as --pid-file. */
+int oci_write_pid_file(const char *path, pid_t pid);
+/* Connects to --console-socket, where a pty master is sent (SCM_RIGHTS). Returns the socket. */
+int oci_connect_console_socket(const char *path);

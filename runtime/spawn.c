@@ -14,9 +14,10 @@
 
 _noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, int stdio_fd, int sync_fd) {
         /* Like the container's init: non-dumpable, so the container cannot reach into the runtime
-         * binary or our fds while we still run its code; and gone when our parent is. */
+         * binary or our fds while we still run its code; and gone when our parent is, unless detached. */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (!p->detach)
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         if (stdio_fd >= 0 && (dup2(stdio_fd, 0) < 0 || dup2(stdio_fd, 1) < 0 || dup2(stdio_fd, 2) < 0))
                 _exit(125);
         /* Joining the mount namespace also moves our root and cwd to the container's root. */

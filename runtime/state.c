@@ -174,7 +174,15 @@ static int dup_json_string(json_t *o, const char *key, char **ret) {
 }
 
 int state_read_process(const char *name, ProcessState *ret) {
-        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name, "/process.json");
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name);
+
+        if (!dir)
+                return log_oom();
+        return state_read_process_at(dir, ret);
+}
+
+int state_read_process_at(const char *dir, ProcessState *ret) {
+        _cleanup_free_ char *path = path_join(dir, "process.json");
         _cleanup_(process_state_done) ProcessState p = {};
         json_error_t err;
         json_t *o;
@@ -203,8 +211,7 @@ int state_read_process(const char *name, ProcessState *ret) {
         json_decref(o);
         if (r < 0 || !p.workdir)
                 return log_error_errno(r < 0 ? r : -EINVAL, "%s is malformed.", path);
-        *ret = p;
-        p = (ProcessState) {};
+        *ret = TAKE_STRUCT(p);
         return 0;
 }
 

@@ -47,6 +47,8 @@ typedef struct ProcessState {
 } ProcessState;
 void process_state_done(ProcessState *p);
 int state_read_process(const char *name, ProcessState *ret);
+/* The same from a container's state directory (an OCI container's). */
+int state_read_process_at(const char *dir, ProcessState *ret);
 /* Whether a container of that name runs: its lock is held. */
 bool state_is_running(const char *lock_path);
 /* Reads the container init's pid from another container's state.json. */

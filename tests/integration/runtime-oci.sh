@@ -134,6 +134,50 @@ check "create another" create --bundle "$B" c2
 check "delete --force of a created container" oci delete --force c2
 check "no process, state or cgroup is left" test ! -e "$BERTH_RUN_DIR/oci/c2" -a ! -e "$CG/berth-oci-c2"
 
+# --- exec (runc's command line, as conmon uses it for `podman exec`) ----------------------------------
+write_config '["sh", "-c", "echo up >/out/e1-up; while :; do sleep 0.1; done"]'
+python3 "$T/reaper.py" "$T/out/e1.status" "$T/e1.pid" "$RT" create --bundle "$B" --pid-file "$T/e1.pid" e1 &
+check "create a container to exec into" wait_until 10 test -e "$T/out/e1.status.created"
+check "start it" oci start e1
+check "it runs" wait_until 10 test -e "$T/out/e1-up"
+out=$("$RT" exec e1 sh -c 'echo exec-args host=$(hostname) env=$FROM_CONFIG; exit 7' 2>&1) && rc=0 || rc=$?
+check_output "exec ID COMMAND runs in the container, with its env" "exec-args host=ocihost env=yes" echo "$out"
+check "... and passes the exit status through" test "$rc" -eq 7
+cat >"$T/process.json" <<'EOF'
+{"terminal": false, "user": {"uid": 1000, "gid": 1000}, "cwd": "/tmp",
+ "args": ["sh", "-c", "echo proc uid=$(id -u) gid=$(id -g) cwd=$(pwd) env=$FROM_PROC old=${FROM_CONFIG:-none}; grep CapBnd /proc/self/status; exit 4"],
+ "env": ["PATH=/usr/bin:/bin", "FROM_PROC=yes"],
+ "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]},
+ "noNewPrivileges": true}
+EOF
+out=$("$RT" exec --process "$T/process.json" --pid-file "$T/exec.pid" e1 2>&1) && rc=0 || rc=$?
+check_output "exec --process FILE: args, user, cwd and env (replacing the config's) from the file" \
+        "proc uid=1000 gid=1000 cwd=/tmp env=yes old=none" echo "$out"
+check_output "... and its capabilities" "CapBnd:	0000000000000020" echo "$out"
+check "... and the exit status passes through" test "$rc" -eq 4
+check "--pid-file is written" grep -qE '^[0-9]+$' "$T/exec.pid"
+"$RT" exec e1 /no/such/program >/dev/null 2>&1 && rc=0 || rc=$?
+check "a missing program exits 127" test "$rc" -eq 127
+start=$(date +%s)
+# The detached process keeps exec's stdio (as conmon's pipes): not check's capture pipe here.
+check "exec --detach returns at once" bash -c "timeout 10 '$RT' exec --detach --pid-file '$T/detached.pid' e1 sleep 60 \
+        >'$T/detached.log' 2>&1 </dev/null"
+check "... well before the process ends" test $(($(date +%s) - start)) -lt 20
+dpid=$(cat "$T/detached.pid" 2>/dev/null)
+check_output "... leaving the process running, its pid in --pid-file" "sleep" cat "/proc/$dpid/comm"
+check "... inside the container's pid namespace" \
+        test "$(readlink "/proc/$dpid/ns/pid")" = "$(readlink "/proc/$(cat "$T/e1.pid")/ns/pid")"
+[ -n "$dpid" ] && kill -KILL "$dpid" 2>/dev/null
+check_fails "an unknown exec option fails" oci exec --bogus e1 true
+check_fails "exec into a container that does not exist fails" oci exec --process "$T/process.json" nope
+echo '{"args": "sh"}' >"$T/bad-process.json"
+check_output "a bad --process file names the field" "bad-process.json: process.args" \
+        bash -c "'$RT' exec --process '$T/bad-process.json' e1 2>&1"
+check "kill it" oci kill e1 KILL
+check "it stops" wait_until 10 status_is e1 stopped
+check "delete it" oci delete e1
+check_fails "exec into a deleted container fails" oci exec e1 true
+
 write_config '["true"]'
 check "global options before the verb (--root moves the state)" \
         bash -c "cd '$B' && '$RT' --root '$T/other-root' --log '$T/rt.log' --log-format json --systemd-cgroup \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # podman from Debian runs containers with berth-runtime as its OCI runtime (--runtime): conmon calls
-# create (with --console-socket for -t), start, state, kill and delete --force. Everything podman
+# create (with --console-socket for -t), start, state, exec, kill and delete --force. Everything podman
 # keeps (storage, runroot, tmpdir, containers.conf) is in a temporary directory, inside a private mount
 # namespace, with --network=none, so the host's podman state and network are not touched.
 set -u
@@ -70,6 +70,14 @@ id=$("${P[@]}" inspect -f '{{.Id}}' sleeper)
 check "the runtime's state is in $OCI_STATE" test -e "$OCI_STATE/$id/state.json"
 check "the payload runs in a pid namespace of its own" \
         test "$(readlink /proc/"$pid"/ns/pid)" != "$(readlink /proc/self/ns/pid)"
+# podman exec: conmon runs `exec --process FILE --pid-file FILE --detach ID` and reaps the process.
+check_output "podman exec prints the process's output" "hi" "${P[@]}" exec sleeper echo hi
+"${P[@]}" exec sleeper sh -c 'exit 6' && rc=0 || rc=$?
+check "podman exec passes the exit status through" test "$rc" -eq 6
+check_output "podman exec runs in the container's pid namespace" "$(readlink /proc/"$pid"/ns/pid)" \
+        "${P[@]}" exec sleeper readlink /proc/self/ns/pid
+check_output "podman exec -t gets a pty" "/dev/pts/" \
+        script -qec "${P[*]} exec -t sleeper tty" /dev/null
 check "podman kill -s TERM (the runtime's kill)" "${P[@]}" kill -s TERM sleeper
 check_output "podman wait gets the payload's exit status" "9" "${P[@]}" wait sleeper
 check "podman rm (delete --force)" "${P[@]}" rm sleeper
