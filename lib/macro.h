@@ -66,6 +66,7 @@ static inline void closedirp(DIR **d) {
         })
 #define TAKE_PTR(p) TAKE_GENERIC(p, typeof(p), NULL)
 #define TAKE_FD(fd) TAKE_GENERIC(fd, int, -EBADF)
+#define TAKE_STRUCT(s) TAKE_GENERIC(s, typeof(s), (typeof(s)) {})
 
 /* Turns a libc-style "-1 and errno" result into a negative errno. */
 static inline int negative_errno(void) {

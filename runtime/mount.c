@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,8 +91,7 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
                                 return -EINVAL;
                 }
         }
-        *ret = v;
-        v = (VolumeSpec) {};
+        *ret = TAKE_STRUCT(v);
         return 0;
 }
 
@@ -151,8 +151,7 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
                         return -EINVAL;
                 *ret_tmpfs_options = NULL;
         }
-        *ret = v;
-        v = (VolumeSpec) {};
+        *ret = TAKE_STRUCT(v);
         return 0;
 }
 
@@ -198,6 +197,7 @@ static int mount_overlay(const Container *c, int target_fd) {
                 r = stage_idmapped_layers(c, &staged);
                 if (r < 0)
                         return r;
+                assert(staged); /* one idmapped mount per layer, and there are n > 0 of them */
                 layers = staged;
         }
 
