@@ -34,4 +34,9 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 #define log_warning_errno(e, ...) log_full_errno(LOG_WARNING, e, __VA_ARGS__)
 #define log_error_errno(e, ...)   log_full_errno(LOG_ERR, e, __VA_ARGS__)
 
-#define log_oom() log_error_errno(-ENOMEM, "Out of memory.")
+/* Spelled out as -ENOMEM (not log_internal()'s result) so that static analysis sees it is negative. */
+#define log_oom()                                                                                           \
+        ({                                                                                                  \
+                (void) log_error_errno(-ENOMEM, "Out of memory.");                                         \
+                -ENOMEM;                                                                                    \
+        })
