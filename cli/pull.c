@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth pull [OPTIONS] [REGISTRY/]NAME[:TAG|@DIGEST] */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ static int parse_unsigned(const char *s, const char *option, unsigned max, unsig
         char *end;
         unsigned long v;
 
+        assert(s); /* the argument of a required_argument option, which getopt always sets */
         errno = 0;
         v = strtoul(s, &end, 10);
         if (errno != 0 || end == s || *end || v > max)
@@ -42,6 +44,7 @@ static int parse_seconds(const char *s, unsigned *ret) {
         char *end;
         unsigned long v;
 
+        assert(s);
         errno = 0;
         v = strtoul(s, &end, 10);
         if (errno == 0 && end != s && v <= 86400) {
@@ -132,6 +135,7 @@ int verb_pull(int argc, char *argv[]) {
                         variant = optarg;
                         break;
                 case OPT_AUTHFILE:
+                        assert(optarg);
                         /* The one place credentials files are looked up (lib/registry-auth.c) reads it. */
                         if (setenv("REGISTRY_AUTH_FILE", optarg, 1) < 0)
                                 return log_oom();
