@@ -103,9 +103,10 @@ char *quote_word(const char *word) {
         if (plain)
                 return strdup(word);
 
-        r = p = malloc(strlen(word) * 4 + 3);
+        r = malloc(strlen(word) * 4 + 3);
         if (!r)
                 return NULL;
+        p = r;
         *p++ = '"';
         for (const char *c = word; *c; c++) {
                 unsigned char u = (unsigned char) *c;
