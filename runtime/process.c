@@ -55,8 +55,8 @@ typedef struct PasswdEntry {
         char *home;
 } PasswdEntry;
 
-/* Finds a passwd entry by name (or by number when by_uid), -ENOENT when absent. */
-static int passwd_find(FILE *f, const char *name, bool by_uid, unsigned uid, PasswdEntry *ret) {
+/* Finds a passwd entry by name (or by number when name is NULL), -ENOENT when absent. */
+static int passwd_find(FILE *f, const char *name, unsigned uid, PasswdEntry *ret) {
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
 
@@ -69,7 +69,7 @@ static int passwd_find(FILE *f, const char *name, bool by_uid, unsigned uid, Pas
 
                 if (split_colon(line, fld, 7) < 7 || parse_id(fld[2], &u) < 0 || parse_id(fld[3], &g) < 0)
                         continue;
-                if (by_uid ? u != uid : !streq(fld[0], name))
+                if (name ? !streq(fld[0], name) : u != uid)
                         continue;
                 ret->name = strdup(fld[0]);
                 ret->home = strdup(fld[5]);
@@ -162,13 +162,13 @@ int user_resolve(const char *spec, char *const *group_add, FILE *passwd, FILE *g
                 /* A number needs no passwd entry; docker then uses gid 0 and HOME=/. */
                 u.uid = id;
                 u.gid = 0;
-                if (passwd_find(passwd, NULL, true, id, &pw) >= 0) {
+                if (passwd_find(passwd, NULL, id, &pw) >= 0) {
                         u.gid = pw.gid;
                         name = pw.name;
                         home = pw.home;
                 }
         } else {
-                r = passwd_find(passwd, user, false, 0, &pw);
+                r = passwd_find(passwd, user, 0, &pw);
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
