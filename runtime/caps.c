@@ -122,7 +122,7 @@ static int capget_permitted(uint64_t *ret) {
 int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid, gid_t gid,
                 const gid_t *groups, size_t n_groups) {
         int last = capability_last();
-        uint64_t keep, permitted;
+        uint64_t keep, permitted = 0;
         int r;
 
         /* We cannot hand out what we do not have ourselves (e.g. a host whose bounding set lacks
