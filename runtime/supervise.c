@@ -666,7 +666,6 @@ int container_run(Container *c, CgroupPaths *cg) {
         _cleanup_close_ int cgroup_fd = -EBADF, signal_fd = -EBADF, pid_fd = -EBADF, timer_fd = -EBADF,
                             notify_fd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF;
         _cleanup_(health_done) HealthCheck health = { .timer_fd = -EBADF, .check_pidfd = -EBADF };
-        _cleanup_free_ char *unit = NULL;
         Loop l = { .c = c, .cgroup = cg, .sync_fd = -EBADF, .fifo_fd = -EBADF, .health = &health };
         int ret;
         bool in_cgroup;
@@ -717,7 +716,7 @@ int container_run(Container *c, CgroupPaths *cg) {
                 sync_parent = safe_close(sync_parent);
                 container_child(c, sync_child);
         }
-        sync_child = safe_close(sync_child);
+        closep(&sync_child);
 
         if (!in_cgroup && cgroup_enter_payload(cg, pid) < 0) {
                 (void) syscall(SYS_pidfd_send_signal, pid_fd, SIGKILL, NULL, 0);
@@ -753,7 +752,6 @@ int container_run(Container *c, CgroupPaths *cg) {
                 return 0; /* OCI create: created, and handed to the monitor */
         l.sync_fd = safe_close(l.sync_fd);
         l.fifo_fd = safe_close(l.fifo_fd);
-        unit = l.unit;
         ret = r < 0 ? EXIT_RUNTIME_FAILED : l.have_error ? l.error.exit_status : exit_status_from_wait(status);
         if (r >= 0 && !l.have_error && !c->oci && l.stop_requested && ended_by_stop(c, status)) {
                 /* A requested stop that worked is a success, as for any service systemd stops: otherwise
@@ -763,6 +761,7 @@ int container_run(Container *c, CgroupPaths *cg) {
         }
         if (c->oci)
                 (void) oci_state_write(c, "stopped", pid, l.exit_unknown ? -1 : ret);
+        free(l.unit);
         return ret;
 }
 
