@@ -47,6 +47,8 @@ typedef struct ContainerSpec {
         char **ulimit;           /* --ulimit NAME=SOFT[:HARD] */
         char **devices;          /* --device */
         char *userns;            /* --userns */
+        char **uidmap;           /* --uidmap CONTAINER_ID:HOST_ID:SIZE (Quadlet's UIDMap=) */
+        char **gidmap;           /* --gidmap, the same for groups; without it the uid maps apply */
 
         char *notify;       /* --notify false|true|healthy (Quadlet's Notify=) */
         char *stop_signal;  /* --stop-signal */

@@ -46,6 +46,8 @@ const RunOption run_options[] = {
         LIST("ulimit", 0, "Ulimit", ulimit, "resource limit NAME=SOFT[:HARD]"),
         LIST("device", 0, "AddDevice", devices, "add a host device HOST[:CONTAINER][:PERMS]"),
         STR("userns", 0, "UserNS", userns, "user namespace: host, auto, or explicit maps"),
+        LIST("uidmap", 0, "UIDMap", uidmap, "user namespace uid map CONTAINER_ID:HOST_ID:SIZE"),
+        LIST("gidmap", 0, "GIDMap", gidmap, "user namespace gid map CONTAINER_ID:HOST_ID:SIZE"),
         STR("notify", 0, "Notify", notify, "readiness: false (when started), true (payload), healthy"),
         STR("stop-signal", 0, "StopSignal", stop_signal, "signal that stops the container"),
         STR("stop-timeout", 0, "StopTimeout", stop_timeout, "seconds to wait before killing"),

@@ -26,12 +26,12 @@ static const char *const container_keys[] = {
 
 /* Quadlet keys berth has no option for yet: a clear error rather than "unknown key". */
 static const char *const container_unsupported[] = {
-        "AppArmor", "AutoUpdate", "CgroupsMode", "EnvironmentHost", "ExposeHostPort", "GIDMap",
+        "AppArmor", "AutoUpdate", "CgroupsMode", "EnvironmentHost", "ExposeHostPort",
         "HealthLogDestination", "HealthMaxLogCount", "HealthMaxLogSize", "HealthStartupCmd",
         "HealthStartupInterval", "HealthStartupRetries", "HealthStartupSuccess", "HealthStartupTimeout",
         "HttpProxy", "LogOpt", "Mask", "ReadOnlyTmpfs", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay", "Secret",
         "SecurityLabelDisable", "SecurityLabelFileType", "SecurityLabelLevel", "SecurityLabelNested",
-        "SecurityLabelType", "ShmSize", "SubGIDMap", "SubUIDMap", "Timezone", "UIDMap", "Unmask", "VolatileTmp",
+        "SecurityLabelType", "ShmSize", "SubGIDMap", "SubUIDMap", "Timezone", "Unmask", "VolatileTmp",
         NULL,
 };
 

@@ -258,9 +258,14 @@ static int prepare(Container *c) {
                         return r;
                 c->n_device_rules++;
         }
-        if (streq_ptr(c->spec.userns, "auto")) {
+        if (streq_ptr(c->spec.userns, "auto") || c->spec.uidmap || c->spec.gidmap) {
+                if (streq_ptr(c->spec.userns, "auto") && (c->spec.uidmap || c->spec.gidmap))
+                        return log_error_errno(-EINVAL, "--userns=auto and --uidmap/--gidmap cannot be combined.");
+                /* Explicit maps go the same way as auto's block: idmapped layers, the userns entered last. */
                 c->userns_auto = true;
                 c->userns = USERNS_NULL;
+                c->userns.uid_map = c->spec.uidmap;
+                c->userns.gid_map = c->spec.gidmap;
         } else if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
                 return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported; use host or auto.", c->spec.userns);
         if (c->spec.publish && network_name_is_mode(c->spec.network))

@@ -11,6 +11,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "paths.h"
+#include "strv.h"
 #include "userns.h"
 
 #define FALLBACK_BASE 2000000000ULL
@@ -101,27 +102,85 @@ static int reserve_block(UserNamespace *u) {
                         "to /etc/subuid and /etc/subgid.", USERNS_SIZE);
 }
 
-static int write_map(pid_t pid, const char *file, uid_t base) {
-        char path[64], map[64];
-        _cleanup_close_ int fd = -EBADF;
-        int l;
+int userns_map_text(char *const *entries, const char *option, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
 
-        (void) snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
-        l = snprintf(map, sizeof map, "0 %u %u\n", (unsigned) base, USERNS_SIZE);
-        fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, map, (size_t) l) != l)
-                return log_error_errno(negative_errno(), "Failed to write %s: %m", path);
+        STRV_FOREACH(e, entries) {
+                unsigned long long inside, outside, size;
+                char end, line[96];
+                _cleanup_free_ char *joined = NULL;
+
+                /* The kernel takes at most 340 lines; ranges must not overlap (it checks that). */
+                if (sscanf(*e, "%llu:%llu:%llu%c", &inside, &outside, &size, &end) != 3 || size == 0 ||
+                                inside + size > UINT32_MAX || outside + size > UINT32_MAX)
+                        return log_error_errno(-EINVAL, "--%s=%s: expected CONTAINER_ID:HOST_ID:SIZE with a "
+                                               "non-zero size, within 32-bit ids.", option, *e);
+                if (++n > 340)
+                        return log_error_errno(-EINVAL, "--%s: more than 340 ranges.", option);
+                (void) snprintf(line, sizeof line, "%llu %llu %llu\n", inside, outside, size);
+                joined = strjoin(text ?: "", line);
+                if (!joined)
+                        return log_oom();
+                free(text);
+                text = TAKE_PTR(joined);
+        }
+        if (!text)
+                return log_error_errno(-EINVAL, "--%s: no ranges.", option);
+        *ret = TAKE_PTR(text);
         return 0;
 }
 
+/* The host id the container's 0 maps to, from map text; -ENOENT when 0 is not mapped. */
+static int map_host_id_of_zero(const char *text, uid_t *ret) {
+        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                unsigned long long inside, outside, size;
+                if (sscanf(l, "%llu %llu %llu", &inside, &outside, &size) == 3 && inside == 0) {
+                        *ret = (uid_t) outside;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+static int write_map_text(pid_t pid, const char *file, const char *text) {
+        char path[64];
+        _cleanup_close_ int fd = -EBADF;
+        size_t l = strlen(text);
+
+        (void) snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, text, l) != (ssize_t) l)
+                return log_error_errno(negative_errno(), "Failed to write %s (%s): %m", path, file);
+        return 0;
+}
+
+static int write_map(pid_t pid, const char *file, uid_t base) {
+        char map[64];
+
+        (void) snprintf(map, sizeof map, "0 %u %u\n", (unsigned) base, USERNS_SIZE);
+        return write_map_text(pid, file, map);
+}
+
 int userns_setup(UserNamespace *u) {
+        _cleanup_free_ char *uid_text = NULL, *gid_text = NULL;
         int ready[2], done[2], r;
         char path[64], b;
         pid_t helper;
 
-        r = reserve_block(u);
-        if (r < 0)
-                return r;
+        if (u->uid_map || u->gid_map) {
+                r = userns_map_text(u->uid_map ?: u->gid_map, u->uid_map ? "uidmap" : "gidmap", &uid_text);
+                if (r >= 0)
+                        r = userns_map_text(u->gid_map ?: u->uid_map, u->gid_map ? "gidmap" : "uidmap", &gid_text);
+                if (r < 0)
+                        return r;
+                if (map_host_id_of_zero(uid_text, &u->base) < 0)
+                        return log_error_errno(-EINVAL, "--uidmap: the container's uid 0 must be mapped.");
+        } else {
+                r = reserve_block(u);
+                if (r < 0)
+                        return r;
+        }
         /* A helper process makes the namespace; we map it and keep a reference to it. */
         if (pipe2(ready, O_CLOEXEC) < 0)
                 return log_error_errno(negative_errno(), "pipe2() failed: %m");
@@ -146,9 +205,9 @@ int userns_setup(UserNamespace *u) {
         if (r >= 0 && read(ready[0], &b, 1) != 1)
                 r = log_error_errno(-EIO, "Failed to create a user namespace.");
         if (r >= 0)
-                r = write_map(helper, "uid_map", u->base);
+                r = uid_text ? write_map_text(helper, "uid_map", uid_text) : write_map(helper, "uid_map", u->base);
         if (r >= 0)
-                r = write_map(helper, "gid_map", u->base);
+                r = gid_text ? write_map_text(helper, "gid_map", gid_text) : write_map(helper, "gid_map", u->base);
         if (r >= 0) {
                 (void) snprintf(path, sizeof path, "/proc/%d/ns/user", (int) helper);
                 u->ns_fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -10,7 +10,10 @@
  * idmapped mounts, so their files show with container ids; the rest as without a user namespace.
  * The container's process enters the user namespace last, right before it drops its capabilities,
  * so its privileges (and root) only count inside. Its mount, pid, network, IPC and UTS namespaces
- * stay owned by the host's user namespace: root in the container cannot change them. */
+ * stay owned by the host's user namespace: root in the container cannot change them.
+ *
+ * --uidmap/--gidmap give the maps instead (the same way in): nothing is reserved, and keeping the
+ * ranges apart is the admin's business. base is then the host id of the container's uid 0. */
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +21,8 @@
 #define USERNS_SIZE 65536U
 
 typedef struct UserNamespace {
+        char **uid_map; /* --uidmap entries CONTAINER:HOST:SIZE (borrowed); NULL: --userns=auto */
+        char **gid_map; /* --gidmap entries; NULL: the same as uid_map */
         uid_t base;   /* host id of the container's 0 */
         int lock_fd;
         int ns_fd;    /* the user namespace (nsfs fd) */
@@ -25,7 +30,10 @@ typedef struct UserNamespace {
 
 #define USERNS_NULL ((UserNamespace) { .lock_fd = -EBADF, .ns_fd = -EBADF })
 
-/* Reserves a block and creates a user namespace mapping it. */
+/* Parses --uidmap/--gidmap entries into the text of a /proc/PID/uid_map file; checks them. */
+int userns_map_text(char *const *entries, const char *option, char **ret);
+
+/* Reserves a block (or takes the explicit maps) and creates a user namespace mapping it. */
 int userns_setup(UserNamespace *u);
 void userns_done(UserNamespace *u);
 

@@ -324,6 +324,28 @@ kill -TERM "$BG"
 wait "$BG"
 rmdir "$BG_CG"
 
+# --uidmap/--gidmap: explicit maps, set up the way --userns=auto's block is
+out=$(rt --name=umap --uidmap=0:3000000000:65536 --rootfs="$ROOTFS" \
+        sh -c 'cat /proc/self/uid_map /proc/self/gid_map; stat -c "%u:%g" /bin /etc/passwd | tr "\n" " "' 2>&1)
+umap_out=$out
+umap_lines() { [ "$(printf '%s\n' "$umap_out" | tr -s ' ' | sed 's/^ //' | grep -c '^0 3000000000 65536$')" -eq 2 ]; }
+check "--uidmap: /proc/self/uid_map shows the map (and gid_map the same without --gidmap)" umap_lines
+check_output "--uidmap: the image's files belong to the container's 0" "0:0 0:0 " echo "$out"
+out=$(rt --name=umap --uidmap=0:3000100000:1000 --uidmap=1000:3000200000:64536 --gidmap=0:3000300000:65536 \
+        --rootfs="$ROOTFS" sh -c 'cat /proc/self/uid_map; echo gid; cat /proc/self/gid_map; stat -c "%u:%g" /bin' 2>&1 |
+        tr -s ' ' | sed 's/^ //')
+check_output "repeated --uidmap gives several ranges" "0 3000100000 1000
+1000 3000200000 64536
+gid" echo "$out"
+check_output "--gidmap gives the gid map" "gid
+0 3000300000 65536" echo "$out"
+check_output "... and the files are still the container's root's" "0:0" echo "$out"
+check_output "a malformed --uidmap is refused, naming it" "--uidmap=0:x:1: expected CONTAINER_ID:HOST_ID:SIZE" \
+        bash -c "'$RT' supervise --name=umap --uidmap=0:x:1 --rootfs='$ROOTFS' true 2>&1"
+check_output "--uidmap with --userns=auto is refused" "cannot be combined" \
+        bash -c "'$RT' supervise --name=umap --userns=auto --uidmap=0:3000000000:65536 --rootfs='$ROOTFS' true 2>&1"
+check "... and leaves nothing behind" test ! -e "$BERTH_RUN_DIR/containers/umap"
+
 # --- sd_notify ----------------------------------------------------------------------------------
 notify_listen() { # notify_listen SOCKET: prints the first datagram
         python3 - "$1" <<'EOF'
