@@ -328,8 +328,84 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
         return 0;
 }
 
+/* linux.uidMappings/gidMappings: [{containerID, hostID, size}] into --uidmap/--gidmap's "C:H:S" entries. */
+static int id_mappings_from_json(Ctx *x, json_t *linux_, const char *key, char ***ret) {
+        static const char *const fields[] = { "containerID", "hostID", "size" };
+        json_t *maps, *m;
+        size_t i;
+        int r;
+
+        (void) at(x, "linux.%s", key);
+        r = member(x, linux_, key, JSON_ARRAY, "expected an array of {containerID, hostID, size} objects", &maps);
+        if (r <= 0)
+                return r;
+        if (json_array_size(maps) == 0)
+                return bad(x, "expected a non-empty array of {containerID, hostID, size} objects");
+        json_array_foreach(maps, i, m) {
+                json_int_t v[3];
+                char buf[96];
+
+                if (!json_is_object(m))
+                        return (void) at(x, "linux.%s[%zu]", key, i), bad(x, "expected an object");
+                for (size_t f = 0; f < ELEMENTSOF(fields); f++) {
+                        json_t *j;
+                        (void) at(x, "linux.%s[%zu].%s", key, i, fields[f]);
+                        if (required(x, m, fields[f], JSON_INTEGER, f == 2 ? "expected a positive integer" :
+                                                "expected a non-negative integer", &j) < 0)
+                                return -EINVAL;
+                        v[f] = json_integer_value(j);
+                        if (f == 2 ? v[f] <= 0 : v[f] < 0)
+                                return bad(x, f == 2 ? "expected a positive integer" : "expected a non-negative integer");
+                        if (v[f] > UINT32_MAX - 1)
+                                return bad(x, "out of range (32-bit ids)");
+                }
+                if (v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
+                        return (void) at(x, "linux.%s[%zu]", key, i), bad(x, "the range goes beyond 32-bit ids");
+                (void) snprintf(buf, sizeof buf, "%lld:%lld:%lld", (long long) v[0], (long long) v[1], (long long) v[2]);
+                if (strv_extend(ret, buf) < 0)
+                        return log_oom();
+        }
+        return 1;
+}
+
+static bool maps_zero(char *const *entries) {
+        STRV_FOREACH(e, entries)
+                if (startswith(*e, "0:"))
+                        return true;
+        return false;
+}
+
+static int user_namespace_from_json(Ctx *x, Container *c, json_t *linux_, bool has_userns) {
+        int r;
+
+        r = id_mappings_from_json(x, linux_, "uidMappings", &c->spec.uidmap);
+        if (r < 0)
+                return r;
+        r = id_mappings_from_json(x, linux_, "gidMappings", &c->spec.gidmap);
+        if (r < 0)
+                return r;
+        if (!has_userns) {
+                if (c->spec.uidmap || c->spec.gidmap)
+                        return (void) at(x, "linux.%s", c->spec.uidmap ? "uidMappings" : "gidMappings"),
+                               bad(x, "given, but linux.namespaces has no user namespace");
+                return 0;
+        }
+        (void) at(x, "linux.uidMappings");
+        if (!c->spec.uidmap)
+                return bad(x, "missing: a user namespace needs uid mappings (berth-runtime does not pick them)");
+        if (!maps_zero(c->spec.uidmap))
+                return bad(x, "the container's uid 0 must be mapped");
+        (void) at(x, "linux.gidMappings");
+        if (!c->spec.gidmap)
+                return bad(x, "missing: a user namespace needs gid mappings (berth-runtime does not pick them)");
+        if (!maps_zero(c->spec.gidmap))
+                return bad(x, "the container's gid 0 must be mapped");
+        return 0;
+}
+
 static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
         json_t *namespaces, *n;
+        bool has_userns = false;
         size_t i;
         int r;
 
@@ -358,11 +434,10 @@ static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
                 path = path_j ? json_string_value(path_j) : NULL;
                 if (path && !path_is_absolute(path))
                         return bad(x, "expected an absolute path");
-                if (streq(type, "user") || streq(type, "time")) {
-                        (void) at(x, "linux.namespaces[%zu].type", i);
-                        return bad(x, streq(type, "user") ? "user namespaces are not supported by berth-runtime's "
-                                        "OCI face yet" : "time namespaces are not supported");
-                }
+                if (streq(type, "time"))
+                        return (void) at(x, "linux.namespaces[%zu].type", i), bad(x, "time namespaces are not supported");
+                if (streq(type, "user"))
+                        has_userns = true;
                 if (streq(type, "network")) {
                         c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
                         if (path && !(c->join_netns = strdup(path)))
@@ -370,7 +445,7 @@ static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
                 } else if (path)
                         return bad(x, "joining an existing namespace of this type is not supported");
         }
-        return 0;
+        return user_namespace_from_json(x, c, linux_, has_userns);
 }
 
 /* An object of string values, appended as KEY=VALUE. */

@@ -105,6 +105,13 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         r = oci_config_load(c, c->oci_bundle);
         if (r < 0)
                 return r;
+        if (c->spec.uidmap) {
+                /* A user namespace: the way --uidmap/--gidmap go (idmapped root, the userns entered last). */
+                c->userns_auto = true;
+                c->userns = USERNS_NULL;
+                c->userns.uid_map = c->spec.uidmap;
+                c->userns.gid_map = c->spec.gidmap;
+        }
 
         if (oci_root())
                 r = mkdir_p(oci_root(), 0700);
@@ -146,6 +153,8 @@ static int oci_monitor(Container *c) {
         if (lock < 0)
                 return 125;
         c->lock_fd = lock; /* the detached monitor hands it to berth-runtime-monitor */
+        if (c->userns_auto && userns_setup(&c->userns) < 0)
+                return 125;
         ret = container_run(c, &cg);
         if (c->monitor_pid > 0)
                 return ret; /* create: the monitor owns the cgroup and the directories now */

@@ -195,6 +195,17 @@ check_output "no network namespace in the config: the host's is kept" "$(readlin
 check "cgroupsPath is used and removed" test -d "$CG/custom" -a ! -e "$CG/custom/path"
 rmdir "$CG/custom" 2>/dev/null
 
+# A user namespace from linux.uidMappings/gidMappings (the same path as --uidmap/--gidmap).
+write_config '["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u"]' '
+c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]'
+out=$(cd "$B" && "$RT" run u1 2>&1)
+check "a user namespace: uidMappings and gidMappings are the uid_map and gid_map inside" \
+        test "$(printf '%s\n' "$out" | grep -Ec '^ *0 +3100000000 +65536$')" -eq 2
+check "... and the process is root inside" test "$(printf '%s\n' "$out" | tail -1)" = 0
+check "... and leaves no state behind" test ! -e "$BERTH_RUN_DIR/oci/u1"
+
 write_config '["sh", "-c", "echo cpuinfo=$(wc -c </proc/cpuinfo) interrupts=$(wc -c </proc/interrupts); touch /var/x 2>&1; touch /tmp/x && echo tmp-writable"]' '
 c["linux"]["maskedPaths"] = ["/proc/cpuinfo"]
 c["linux"]["readonlyPaths"] = ["/var"]'
@@ -278,6 +289,18 @@ bad_config "a hook in the container's namespaces" "hooks.startContainer: not sup
         'c["hooks"] = {"startContainer": [{"path": "/bin/true"}]}'
 bad_config "linux.sysctl with a number" "linux.sysctl.net.ipv4.ip_forward: expected a string" \
         'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": 1}'
+bad_config "a user namespace without mappings" "linux.uidMappings: missing" \
+        'c["linux"]["namespaces"].append({"type": "user"})'
+bad_config "a mapping with a zero size" "linux.uidMappings[0].size: expected a positive integer" '
+c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 0}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 1}]'
+bad_config "a mapping without a hostID" "linux.gidMappings[0].hostID: expected a non-negative integer" '
+c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 1}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "size": 1}]'
+bad_config "mappings without a user namespace" "linux.uidMappings: given, but linux.namespaces has no user" \
+        'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 1}]'
 write_config '["true"]'
 err=$("$RT" create --bogus --bundle "$B" bad 2>&1) && rc=0 || rc=$?
 check "an unknown option fails" test "$rc" -ne 0
