@@ -151,6 +151,7 @@ int verb_pull(int argc, char *argv[]) {
                                 return r;
                         break;
                 case OPT_PROGRESS:
+                        assert(optarg);
                         if (streq(optarg, "auto"))
                                 o.progress = PULL_PROGRESS_AUTO;
                         else if (streq(optarg, "plain"))

@@ -368,7 +368,7 @@ int exec_main(int argc, char *argv[]) {
                 if (master >= 0 && send_fd(console, master) < 0)
                         (void) syscall(SYS_pidfd_send_signal, child_pidfd, SIGKILL, NULL, 0);
                 master = safe_close(master);
-                console = safe_close(console);
+                closep(&console);
         } else if (o.tty) {
                 master = pty_receive_master(sync_parent, &have_error, &err, sizeof err);
                 if (master >= 0) {
