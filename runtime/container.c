@@ -24,6 +24,9 @@ void container_done(Container *c) {
         free(c->oci_bundle);
         free(c->cgroup_path);
         free(c->hooks_json);
+        for (size_t i = 0; i < c->n_oci_devices; i++)
+                free(c->oci_devices[i].path);
+        free(c->oci_devices);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);
         free(c->start_fifo);

@@ -15,6 +15,16 @@
 #include "image-store.h"
 #include "volume-mount.h"
 
+/* One config.json linux.devices entry: made in the container's /dev with these numbers (devices.c). */
+typedef struct OciDevice {
+        char *path;            /* absolute, under /dev */
+        mode_t type;           /* S_IFCHR, S_IFBLK or S_IFIFO */
+        dev_t rdev;
+        mode_t mode;           /* fileMode */
+        uid_t uid;             /* on the host: through the user namespace's map when there is one */
+        gid_t gid;
+} OciDevice;
+
 typedef enum NetworkMode {
         NETWORK_PRIVATE, /* a new network namespace with only lo (none, private) */
         NETWORK_HOST,    /* the host's */
@@ -58,6 +68,8 @@ typedef struct Container {
         char *oci_bundle;
         char *cgroup_path;     /* the payload cgroup to use (cgroupsPath), instead of <own>/payload */
         char *hooks_json;      /* config.json "hooks", checked (oci-hooks.h); NULL: none */
+        OciDevice *oci_devices; /* config.json linux.devices */
+        size_t n_oci_devices;
         bool oci_run;          /* `run`: the hooks run at "created", then the process starts at once */
         char **masked_paths;   /* linux.maskedPaths (maybe empty); NULL: the runtime's defaults */
         char **readonly_paths; /* linux.readonlyPaths, likewise */

@@ -56,11 +56,31 @@ static int make_node(int dev_fd, const char *name, mode_t type, dev_t rdev, mode
         return 0;
 }
 
+/* A node at inside (under /dev) in the container, replacing what is there: for --device and
+ * config.json's linux.devices alike. */
+static int make_node_in_root(int root_fd, const char *inside, mode_t type, dev_t rdev, mode_t mode, uid_t uid,
+                             gid_t gid) {
+        _cleanup_free_ char *parent = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        const char *base = strrchr(inside, '/');
+
+        parent = strndup(inside, (size_t) (base - inside));
+        if (!parent)
+                return log_oom();
+        dfd = mkdir_in_root(root_fd, parent, 0755);
+        if (dfd < 0)
+                return log_error_errno(dfd, "Failed to create %s in the container: %m", parent);
+        (void) unlinkat(dfd, base + 1, 0);
+        if (mknodat(dfd, base + 1, type | 0600, rdev) < 0 || fchmodat(dfd, base + 1, mode & 07777, 0) < 0 ||
+                        fchownat(dfd, base + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+                return log_error_errno(negative_errno(), "Failed to create %s in the container: %m", inside);
+        return 0;
+}
+
 /* --device HOST[:CONTAINER][:PERMS]: the node is recreated with the host's numbers. */
 static int add_host_device(int root_fd, const char *spec) {
-        _cleanup_free_ char *copy = strdup(spec), *parent = NULL;
-        _cleanup_close_ int dfd = -EBADF;
-        const char *host, *inside, *base;
+        _cleanup_free_ char *copy = strdup(spec);
+        const char *host, *inside;
         char *colon;
         struct stat st;
 
@@ -79,19 +99,7 @@ static int add_host_device(int root_fd, const char *spec) {
                 return log_error_errno(negative_errno(), "--device '%s': %s: %m", spec, host);
         if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
                 return log_error_errno(-ENODEV, "--device '%s': %s is not a device node.", spec, host);
-        base = strrchr(inside, '/');
-        parent = strndup(inside, (size_t) (base - inside));
-        if (!parent)
-                return log_oom();
-        dfd = mkdir_in_root(root_fd, parent, 0755);
-        if (dfd < 0)
-                return log_error_errno(dfd, "Failed to create %s in the container: %m", parent);
-        (void) unlinkat(dfd, base + 1, 0);
-        if (mknodat(dfd, base + 1, (st.st_mode & S_IFMT) | 0666, st.st_rdev) < 0 ||
-                        fchmodat(dfd, base + 1, st.st_mode & 07777, 0) < 0 ||
-                        fchownat(dfd, base + 1, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-                return log_error_errno(negative_errno(), "Failed to create %s in the container: %m", inside);
-        return 0;
+        return make_node_in_root(root_fd, inside, st.st_mode & S_IFMT, st.st_rdev, st.st_mode, st.st_uid, st.st_gid);
 }
 
 int device_rule_from_spec(const char *spec, DeviceRule *ret) {
@@ -173,6 +181,12 @@ int devices_setup(const Container *c, int root_fd) {
 
         STRV_FOREACH(d, c->spec.devices) {
                 r = add_host_device(root_fd, *d);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_oci_devices; i++) {
+                const OciDevice *d = &c->oci_devices[i];
+                r = make_node_in_root(root_fd, d->path, d->type, d->rdev, d->mode, d->uid, d->gid);
                 if (r < 0)
                         return r;
         }

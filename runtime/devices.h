@@ -2,8 +2,9 @@
 #pragma once
 
 /* A fresh /dev for the container: a tmpfs with the OCI default nodes, the usual symlinks, a private
- * devpts instance, /dev/shm and /dev/mqueue, plus --device nodes. Nothing of the image's /dev is used,
- * so a symlinked or pre-populated /dev in the image cannot redirect what is created. */
+ * devpts instance, /dev/shm and /dev/mqueue, plus --device and config.json linux.devices
+ * nodes. Nothing of the image's /dev is used, so a symlinked or pre-populated /dev in the image
+ * cannot redirect what is created. */
 
 #include "container.h"
 #include "device-filter.h"

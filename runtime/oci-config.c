@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "caps.h"
+#include "device-filter.h"
 #include "fs-util.h"
 #include "log.h"
 #include "oci-config.h"
@@ -448,6 +451,129 @@ static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
         return user_namespace_from_json(x, c, linux_, has_userns);
 }
 
+/* A container id to the host's through "C:H:S" map entries; -ERANGE when it is not mapped. */
+static int id_to_host(char *const *entries, json_int_t id, uint32_t *ret) {
+        STRV_FOREACH(e, entries) {
+                unsigned long long inside, outside, size;
+                if (sscanf(*e, "%llu:%llu:%llu", &inside, &outside, &size) == 3 &&
+                                (unsigned long long) id >= inside && (unsigned long long) id < inside + size) {
+                        *ret = (uint32_t) (outside + ((unsigned long long) id - inside));
+                        return 0;
+                }
+        }
+        return -ERANGE;
+}
+
+/* An optional non-negative integer member no larger than max; def when missing. */
+static int bounded_member(Ctx *x, json_t *o, const char *key, json_int_t max, const char *what, json_int_t def,
+                          json_int_t *ret) {
+        json_t *v;
+
+        if (member(x, o, key, JSON_INTEGER, what, &v) < 0)
+                return -EINVAL;
+        if (v && (json_integer_value(v) < 0 || json_integer_value(v) > max))
+                return bad(x, what);
+        *ret = v ? json_integer_value(v) : def;
+        return 0;
+}
+
+/* linux.devices: nodes made in the container's /dev (as --device's are) and allowed by its device filter. */
+static int devices_from_json(Ctx *x, Container *c, json_t *linux_) {
+        json_t *devices, *d;
+        size_t i;
+        int r;
+
+        (void) at(x, "linux.devices");
+        r = member(x, linux_, "devices", JSON_ARRAY, "expected an array of objects", &devices);
+        if (r <= 0)
+                return r;
+        json_array_foreach(devices, i, d) {
+                json_t *path_j, *type_j;
+                const char *path, *type;
+                json_int_t maj = 0, min = 0, mode, uid, gid;
+                OciDevice *n;
+                uint32_t host_uid, host_gid;
+
+                if (!json_is_object(d))
+                        return (void) at(x, "linux.devices[%zu]", i), bad(x, "expected an object");
+                (void) at(x, "linux.devices[%zu].path", i);
+                if (required(x, d, "path", JSON_STRING, "expected an absolute path under /dev", &path_j) < 0)
+                        return -EINVAL;
+                path = json_string_value(path_j);
+                if (!startswith(path, "/dev/") || strstr(path, "..") || endswith(path, "/") ||
+                                is_builtin_mount(path))
+                        return bad(x, "expected an absolute path under /dev (not one of the runtime's mounts)");
+                (void) at(x, "linux.devices[%zu].type", i);
+                if (required(x, d, "type", JSON_STRING, "expected \"c\", \"b\", \"u\" or \"p\"", &type_j) < 0)
+                        return -EINVAL;
+                type = json_string_value(type_j);
+                if (!streq(type, "c") && !streq(type, "u") && !streq(type, "b") && !streq(type, "p"))
+                        return bad(x, "expected \"c\", \"b\", \"u\" or \"p\"");
+                if (!streq(type, "p")) {
+                        (void) at(x, "linux.devices[%zu].major", i);
+                        if (required(x, d, "major", JSON_INTEGER, "expected a device major number", &type_j) < 0)
+                                return -EINVAL;
+                        if (bounded_member(x, d, "major", 4095, "expected a device major number (0-4095)", 0, &maj) < 0)
+                                return -EINVAL;
+                        (void) at(x, "linux.devices[%zu].minor", i);
+                        if (required(x, d, "minor", JSON_INTEGER, "expected a device minor number", &type_j) < 0)
+                                return -EINVAL;
+                        if (bounded_member(x, d, "minor", (1 << 20) - 1, "expected a device minor number (0-1048575)",
+                                           0, &min) < 0)
+                                return -EINVAL;
+                }
+                (void) at(x, "linux.devices[%zu].fileMode", i);
+                if (bounded_member(x, d, "fileMode", 07777, "expected a file mode (an integer, 0 to 07777)", 0666,
+                                   &mode) < 0)
+                        return -EINVAL;
+                (void) at(x, "linux.devices[%zu].uid", i);
+                if (bounded_member(x, d, "uid", UINT32_MAX - 1, "expected a user id (a non-negative integer)", 0, &uid) < 0)
+                        return -EINVAL;
+                host_uid = (uint32_t) uid;
+                if (c->spec.uidmap && id_to_host(c->spec.uidmap, uid, &host_uid) < 0)
+                        return bad(x, "not mapped by linux.uidMappings");
+                (void) at(x, "linux.devices[%zu].gid", i);
+                if (bounded_member(x, d, "gid", UINT32_MAX - 1, "expected a group id (a non-negative integer)", 0, &gid) < 0)
+                        return -EINVAL;
+                host_gid = (uint32_t) gid;
+                if (c->spec.gidmap && id_to_host(c->spec.gidmap, gid, &host_gid) < 0)
+                        return bad(x, "not mapped by linux.gidMappings");
+
+                n = reallocarray(c->oci_devices, c->n_oci_devices + 1, sizeof *n);
+                if (!n)
+                        return log_oom();
+                c->oci_devices = n;
+                n[c->n_oci_devices] = (OciDevice) {
+                        .type = streq(type, "b") ? S_IFBLK : streq(type, "p") ? S_IFIFO : S_IFCHR,
+                        .rdev = makedev((unsigned) maj, (unsigned) min),
+                        .mode = (mode_t) mode,
+                        .uid = (uid_t) host_uid,
+                        .gid = (gid_t) host_gid,
+                        .path = strdup(path),
+                };
+                if (!n[c->n_oci_devices++].path)
+                        return log_oom();
+                if (streq(type, "p"))
+                        continue;
+                /* As runc does: the config's own nodes are usable (read, write, mknod). */
+                {
+                        DeviceRule *rules = reallocarray(c->device_rules, c->n_device_rules + 1, sizeof *rules);
+                        unsigned rwm;
+                        if (!rules)
+                                return log_oom();
+                        c->device_rules = rules;
+                        (void) device_access_from_string("rwm", &rwm);
+                        rules[c->n_device_rules++] = (DeviceRule) {
+                                .type = streq(type, "b") ? 'b' : 'c',
+                                .major = maj,
+                                .minor = min,
+                                .access = rwm,
+                        };
+                }
+        }
+        return 0;
+}
+
 /* An object of string values, appended as KEY=VALUE. */
 static int string_map(Ctx *x, json_t *o, const char *key, const char *name, char ***ret) {
         json_t *map, *v;
@@ -545,6 +671,8 @@ int oci_config_load(Container *c, const char *bundle) {
         if (member(&x, cfg, "linux", JSON_OBJECT, "expected an object", &linux_) < 0)
                 return -EINVAL;
         r = namespaces_from_json(&x, c, linux_);
+        if (r >= 0)
+                r = devices_from_json(&x, c, linux_);
         if (r >= 0)
                 r = string_map(&x, linux_, "sysctl", "linux.sysctl", &c->spec.sysctl);
         if (r >= 0)

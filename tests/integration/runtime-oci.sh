@@ -195,15 +195,34 @@ check_output "no network namespace in the config: the host's is kept" "$(readlin
 check "cgroupsPath is used and removed" test -d "$CG/custom" -a ! -e "$CG/custom/path"
 rmdir "$CG/custom" 2>/dev/null
 
+# linux.devices: made in the container's /dev with the config's numbers, mode and owner, and usable.
+write_config '["sh", "-c", "stat -c \"%F %t:%T %a %u:%g\" /dev/extra-full /dev/sub/fifo; dd if=/dev/zero of=/dev/extra-full bs=1 count=1 2>&1; head -c 4 /dev/extra-full | wc -c"]' '
+c["linux"]["devices"] = [
+    {"path": "/dev/extra-full", "type": "c", "major": 1, "minor": 7, "fileMode": 0o646, "uid": 5, "gid": 6},
+    {"path": "/dev/sub/fifo", "type": "p"}]'
+out=$(cd "$B" && "$RT" run d1 2>&1)
+# /dev/fuse (10:229) is not among the device filter's default rules: the entry must allow it.
+write_config '["sh", "-c", ": </dev/fuse && echo fuse-opened"]' '
+c["linux"]["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 0o666}]'
+fuse_out=$(cd "$B" && "$RT" run d2 2>&1)
+check_output "linux.devices: a character device with its numbers, mode and owner" \
+        "character special file 1:7 646 5:6" echo "$out"
+check_output "... a fifo in a new directory" "fifo 0:0 666 0:0" echo "$out"
+check_output "... allowed by the device filter (writing /dev/full gives ENOSPC, not EPERM)" "No space left" echo "$out"
+check "... and readable" test "$(printf '%s\n' "$out" | tail -1)" = 4
+check_output "... a device outside the default rules opens" "fuse-opened" echo "$fuse_out"
+
 # A user namespace from linux.uidMappings/gidMappings (the same path as --uidmap/--gidmap).
-write_config '["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; id -u"]' '
+write_config '["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; stat -c owner=%u:%g /dev/extra-full; id -u"]' '
 c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["devices"] = [{"path": "/dev/extra-full", "type": "c", "major": 1, "minor": 7, "uid": 5, "gid": 6}]
 c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]
 c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]'
 out=$(cd "$B" && "$RT" run u1 2>&1)
 check "a user namespace: uidMappings and gidMappings are the uid_map and gid_map inside" \
         test "$(printf '%s\n' "$out" | grep -Ec '^ *0 +3100000000 +65536$')" -eq 2
 check "... and the process is root inside" test "$(printf '%s\n' "$out" | tail -1)" = 0
+check_output "... and linux.devices owners are the container's ids" "owner=5:6" echo "$out"
 check "... and leaves no state behind" test ! -e "$BERTH_RUN_DIR/oci/u1"
 
 write_config '["sh", "-c", "echo cpuinfo=$(wc -c </proc/cpuinfo) interrupts=$(wc -c </proc/interrupts); touch /var/x 2>&1; touch /tmp/x && echo tmp-writable"]' '
@@ -301,6 +320,14 @@ c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 1}
 c["linux"]["gidMappings"] = [{"containerID": 0, "size": 1}]'
 bad_config "mappings without a user namespace" "linux.uidMappings: given, but linux.namespaces has no user" \
         'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 1}]'
+bad_config "a device outside /dev" "linux.devices[0].path: expected an absolute path under /dev" \
+        'c["linux"]["devices"] = [{"path": "/etc/x", "type": "c", "major": 1, "minor": 7}]'
+bad_config "a device of an unknown type" "linux.devices[0].type: expected" \
+        'c["linux"]["devices"] = [{"path": "/dev/x", "type": "s", "major": 1, "minor": 7}]'
+bad_config "a device without a minor" "linux.devices[0].minor: expected a device minor number" \
+        'c["linux"]["devices"] = [{"path": "/dev/x", "type": "c", "major": 1}]'
+bad_config "a device with a bad fileMode" "linux.devices[0].fileMode: expected a file mode" \
+        'c["linux"]["devices"] = [{"path": "/dev/x", "type": "c", "major": 1, "minor": 7, "fileMode": "0666"}]'
 write_config '["true"]'
 err=$("$RT" create --bogus --bundle "$B" bad 2>&1) && rc=0 || rc=$?
 check "an unknown option fails" test "$rc" -ne 0
