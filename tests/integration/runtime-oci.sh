@@ -78,6 +78,7 @@ state_field() { "$RT" state "$1" | python3 -c 'import json,sys; print(json.load(
 status_is() { [ "$(state_field "$1" status)" = "$2" ]; }
 
 check_output "features lists the namespaces" '"network"' oci features
+check_output "... the user namespace among them" '"pid", "user"' oci features
 check "features is valid JSON" bash -c "'$RT' features | python3 -m json.tool >/dev/null"
 
 # --- run -----------------------------------------------------------------------------------------
@@ -224,6 +225,19 @@ check "a user namespace: uidMappings and gidMappings are the uid_map and gid_map
 check "... and the process is root inside" test "$(printf '%s\n' "$out" | tail -1)" = 0
 check_output "... and linux.devices owners are the container's ids" "owner=5:6" echo "$out"
 check "... and leaves no state behind" test ! -e "$BERTH_RUN_DIR/oci/u1"
+# Its root is not the host's: /out cannot be written, so the loop just waits.
+write_config '["sh", "-c", "while :; do sleep 0.1; done"]' '
+c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]'
+python3 "$T/reaper.py" "$T/out/u2.status" "$T/u2.pid" "$RT" create --bundle "$B" --pid-file "$T/u2.pid" u2 &
+check "create a container with a user namespace" wait_until 10 test -e "$T/out/u2.status.created"
+check "... start it" oci start u2
+check "... it runs" wait_until 10 status_is u2 running
+check_output "exec enters its user namespace" "3100000000" "$RT" exec u2 cat /proc/self/uid_map
+check "kill it" oci kill u2 KILL
+check "... it stops" wait_until 10 status_is u2 stopped
+check "... delete it" oci delete u2
 
 write_config '["sh", "-c", "echo cpuinfo=$(wc -c </proc/cpuinfo) interrupts=$(wc -c </proc/interrupts); touch /var/x 2>&1; touch /tmp/x && echo tmp-writable"]' '
 c["linux"]["maskedPaths"] = ["/proc/cpuinfo"]
