@@ -457,7 +457,7 @@ static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret)
         _cleanup_(image_freep) Image *img = NULL;
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
         _cleanup_free_ char *config = NULL;
-        size_t size;
+        size_t size = 0; /* the analyzer cannot tell that "return -errno" is negative */
         int r;
 
         r = image_store_read_blob(s, rec->id, &config, &size);

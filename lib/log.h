@@ -21,7 +21,14 @@ int log_get_max_level(void);
 /* Logs at level and returns error (a negative errno, or 0). errno is set to -error for %m. */
 int log_internal(int level, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);
 
-#define log_full_errno(level, error, ...) log_internal(level, error, __FILE__, __LINE__, __VA_ARGS__)
+/* The value is spelled out here rather than taken from log_internal(), so that static analysis sees that
+ * e.g. "return log_error_errno(-ENOENT, ...)" returns something negative. */
+#define log_full_errno(level, error, ...)                                                                   \
+        ({                                                                                                  \
+                int _log_error_ = (error);                                                                  \
+                (void) log_internal(level, _log_error_, __FILE__, __LINE__, __VA_ARGS__);                   \
+                _log_error_;                                                                                \
+        })
 #define log_full(level, ...)              (void) log_full_errno(level, 0, __VA_ARGS__)
 
 #define log_debug(...)   log_full(LOG_DEBUG, __VA_ARGS__)
@@ -34,9 +41,4 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 #define log_warning_errno(e, ...) log_full_errno(LOG_WARNING, e, __VA_ARGS__)
 #define log_error_errno(e, ...)   log_full_errno(LOG_ERR, e, __VA_ARGS__)
 
-/* Spelled out as -ENOMEM (not log_internal()'s result) so that static analysis sees it is negative. */
-#define log_oom()                                                                                           \
-        ({                                                                                                  \
-                (void) log_error_errno(-ENOMEM, "Out of memory.");                                         \
-                -ENOMEM;                                                                                    \
-        })
+#define log_oom() log_error_errno(-ENOMEM, "Out of memory.")
