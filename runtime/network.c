@@ -157,6 +157,10 @@ static int write_run_file(const Container *c, const char *name, const char *cont
         r = write_file_atomic(p, content, strlen(content), 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", p);
+        /* In a user namespace the container's root must own its /etc files, as without one. */
+        if (c->userns_auto && c->userns.base > 0 &&
+                        chown(p, c->userns.base, c->spec.gidmap ? (gid_t) -1 : (gid_t) c->userns.base) < 0)
+                return log_error_errno(negative_errno(), "Failed to hand %s to the container's root: %m", p);
         return 0;
 }
 

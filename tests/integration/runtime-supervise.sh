@@ -318,6 +318,10 @@ check "its process runs as an unprivileged host uid ($base)" test "${base:-0}" -
 check_output "exec joins its user namespace" "0 $base 65536" \
         bash -c "'$RT' exec unsbg cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //'"
 check_output "--rootfs is idmapped too" "0:0" "$RT" exec unsbg stat -c %u:%g /bin
+check_output "the generated /etc files belong to the container's root" "0:0 0:0 0:0" \
+        bash -c "'$RT' exec unsbg stat -c %u:%g /etc/hosts /etc/hostname /etc/resolv.conf | tr '\n' ' '"
+check_output "... which can write them" "added" \
+        "$RT" exec unsbg sh -c 'echo "10.0.0.9 extra" >>/etc/hosts && echo added'
 other=$(rt --userns=auto --rootfs="$ROOTFS" sh -c 'cat /proc/self/uid_map' 2>/dev/null | awk '{ print $2 }')
 check "a second container gets another block ($other)" test -n "$other" -a "$other" != "$base"
 kill -TERM "$BG"
