@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Everything `supervise` decides before a container starts: the command line, the image, the network
+ * and pod, the process, and the container's directories. */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <malloc.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-login.h>
+#include <time.h>
+#include <unistd.h>
+#include "caps.h"
+#include "cgroup.h"
+#include "child.h"
+#include "config.h"
+#include "container.h"
+#include "devices.h"
+#include "fs-util.h"
+#include "health.h"
+#include "image-pull.h"
+#include "init.h"
+#include "log.h"
+#include "monitor-exec.h"
+#include "mount.h"
+#include "network-attach.h"
+#include "network.h"
+#include "notify.h"
+#include "oci.h"
+#include "oci-hooks.h"
+#include "paths.h"
+#include "pod-store.h"
+#include "run-options.h"
+#include "state.h"
+#include "prepare.h"
+#include "supervise.h"
+
+static int random_name(char **ret) {
+        uint8_t b[6];
+        char hex[2 * sizeof b + 1];
+
+        if (getrandom(b, sizeof b, 0) != (ssize_t) sizeof b)
+                return negative_errno();
+        for (size_t i = 0; i < sizeof b; i++)
+                (void) snprintf(hex + 2 * i, 3, "%02x", b[i]);
+        *ret = strjoin("berth-", hex);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int supervise_parse_command_line(Container *c, int argc, char *argv[]) {
+        int idx, r;
+
+        r = run_options_parse_argv(&c->spec, argc, argv, &idx);
+        if (r < 0)
+                return r;
+        if (!c->spec.rootfs) {
+                if (idx >= argc)
+                        return log_error_errno(-EINVAL, "No image given. Usage: berth-runtime supervise [OPTIONS] "
+                                        "IMAGE [COMMAND [ARG...]]");
+                c->spec.image = strdup(argv[idx++]);
+                if (!c->spec.image)
+                        return log_oom();
+        }
+        if (idx < argc) {
+                c->spec.command = strv_copy(argv + idx);
+                if (!c->spec.command)
+                        return log_oom();
+        }
+        if (!c->spec.name) {
+                r = random_name(&c->spec.name);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to generate a container name: %m");
+        }
+        if (!container_name_is_valid(c->spec.name))
+                return log_error_errno(-EINVAL, "Invalid container name '%s': use letters, digits, '_', '.' and '-', "
+                                "starting with a letter or digit.", c->spec.name);
+        c->name = c->spec.name;
+        return 0;
+}
+
+static int resolve_image(Container *c) {
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        const char *root = berth_path(BERTH_PATH_STORAGE);
+        int r;
+
+        if (c->spec.rootfs) {
+                struct stat st;
+                if (!path_is_absolute(c->spec.rootfs))
+                        return log_error_errno(-EINVAL, "--rootfs '%s' must be an absolute path.", c->spec.rootfs);
+                if (stat(c->spec.rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                        return log_error_errno(-ENOTDIR, "--rootfs %s is not a directory.", c->spec.rootfs);
+                return 0;
+        }
+        r = image_store_open(root, &store);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the image store %s: %m", root);
+        /* --pull (Pull=): a missing image is pulled now, at unit start (lib/image-pull.h). */
+        return image_store_ensure(store, c->spec.image, c->spec.pull, &c->image);
+}
+
+/* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, and its
+ * host name (lib/pod-store.h). Its DNS and /etc/hosts settings come from pod_apply_to_spec() later. */
+static int join_pod(Container *c) {
+        _cleanup_(pod_freep) Pod *pod = NULL;
+        _cleanup_free_ char *h = NULL;
+        int r;
+
+        r = pod_load(c->spec.pod, &pod);
+        if (r == -ENOENT)
+                return log_error_errno(r, "Pod '%s' does not exist: create it with 'berth pod create'.", c->spec.pod);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return r;
+        c->join_netns = pod_namespace_path(pod->name, POD_NS_NET);
+        c->join_ipcns = pod_namespace_path(pod->name, POD_NS_IPC);
+        c->join_utsns = pod_namespace_path(pod->name, POD_NS_UTS);
+        if (!c->join_netns || !c->join_ipcns || !c->join_utsns)
+                return log_oom();
+        c->network = NETWORK_JOIN;
+
+        /* The UTS namespace is shared: the pod's host name is the container's. */
+        free(c->process.hostname);
+        c->process.hostname = strdup(pod->hostname);
+        if (!c->process.hostname || !(h = strjoin("HOSTNAME=", pod->hostname)) || env_set(&c->process.env, h) < 0)
+                return log_oom();
+        return 0;
+}
+
+static int resolve_network(Container *c) {
+        const char *n = c->spec.network, *other;
+        pid_t pid;
+        int r;
+
+        if (c->spec.pod)
+                return join_pod(c);
+        if (!n || streq(n, "none") || streq(n, "private") || streq(n, "")) {
+                c->network = NETWORK_PRIVATE;
+                return 0;
+        }
+        if (streq(n, "host")) {
+                c->network = NETWORK_HOST;
+                return 0;
+        }
+        other = startswith(n, "container:");
+        if (other) {
+                r = state_read_pid(other, &pid);
+                if (r < 0)
+                        return r;
+                if (asprintf(&c->join_netns, "/proc/%d/ns/net", (int) pid) < 0)
+                        return log_oom();
+                c->network = NETWORK_JOIN;
+                return 0;
+        }
+        {
+                /* Any other name is a bridge network: a private namespace, plugged in after clone. */
+                _cleanup_(network_freep) Network *net = NULL;
+                r = network_load(n, &net);
+                if (r >= 0) {
+                        c->network = NETWORK_PRIVATE;
+                        return 0;
+                }
+                if (r != -ENOENT)
+                        return log_error_errno(r, "Failed to load network '%s': %m", n);
+        }
+        return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported by berth-runtime: use none, private, host, "
+                        "container:NAME or a network made with 'berth network create'.", n);
+}
+
+int supervise_prepare(Container *c) {
+        int r;
+
+        r = resolve_image(c);
+        if (r < 0)
+                return r;
+        r = process_config_resolve(&c->spec, c->image ? &c->image->config : NULL, environ, &c->process);
+        if (r < 0)
+                return r;
+        r = capabilities_from_spec(&c->spec, &c->caps);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(a, c->spec.cap_add) {
+                int cap = capability_from_name(*a);
+                if (cap >= 0)
+                        c->caps_added |= CAP_MASK(cap);
+        }
+        r = resolve_network(c);
+        if (r < 0)
+                return r;
+        if (c->spec.pod) {
+                /* DNS and host entries of the pod (berth pod create --dns, --add-host, ...). */
+                r = pod_apply_to_spec(c->spec.pod, &c->spec);
+                if (r < 0)
+                        return r;
+        }
+
+        if (c->spec.stop_signal || (c->image && c->image->config.stop_signal)) {
+                const char *s = c->spec.stop_signal ?: c->image->config.stop_signal;
+                c->stop_signal = signal_from_string(s);
+                if (c->stop_signal < 0)
+                        return log_error_errno(-EINVAL, "Invalid stop signal '%s'.", s);
+        } else
+                c->stop_signal = SIGTERM;
+        c->stop_timeout_usec = DEFAULT_STOP_TIMEOUT_USEC;
+        if (c->spec.stop_timeout && parse_timeout_sec(c->spec.stop_timeout, &c->stop_timeout_usec) < 0)
+                return log_error_errno(-EINVAL, "Invalid --stop-timeout '%s': expected whole seconds.", c->spec.stop_timeout);
+
+        if (!c->spec.notify || streq(c->spec.notify, "false") || streq(c->spec.notify, "conmon"))
+                c->notify_proxy = false;
+        else if (streq(c->spec.notify, "true") || streq(c->spec.notify, "container")) {
+                c->notify_proxy = true;
+                if (env_set(&c->process.env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0)
+                        return log_oom();
+        }
+        else if (streq(c->spec.notify, "healthy")) {
+                if (isempty(c->spec.health_cmd) || strcasecmp(c->spec.health_cmd, "none") == 0)
+                        return log_error_errno(-EINVAL, "--notify=healthy needs a health check (--health-cmd).");
+                c->notify_healthy = true;
+        } else
+                return log_error_errno(-EINVAL, "Invalid --notify '%s': expected false, true or healthy.", c->spec.notify);
+
+        if (streq_ptr(c->spec.seccomp_profile, "unconfined")) {
+                c->seccomp = strdup("unconfined");
+                if (!c->seccomp)
+                        return log_oom();
+        } else if (c->spec.seccomp_profile) {
+                r = read_full_file(c->spec.seccomp_profile, &c->seccomp, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read --seccomp-profile %s: %m", c->spec.seccomp_profile);
+        }
+        STRV_FOREACH(d, c->spec.devices) {
+                struct DeviceRule *n = reallocarray(c->device_rules, c->n_device_rules + 1, sizeof *n);
+                if (!n)
+                        return log_oom();
+                c->device_rules = n;
+                r = device_rule_from_spec(*d, &c->device_rules[c->n_device_rules]);
+                if (r < 0)
+                        return r;
+                c->n_device_rules++;
+        }
+        if (streq_ptr(c->spec.userns, "auto") || c->spec.uidmap || c->spec.gidmap) {
+                if (streq_ptr(c->spec.userns, "auto") && (c->spec.uidmap || c->spec.gidmap))
+                        return log_error_errno(-EINVAL, "--userns=auto and --uidmap/--gidmap cannot be combined.");
+                /* Explicit maps go the same way as auto's block: idmapped layers, the userns entered last. */
+                c->userns_auto = true;
+                c->userns = USERNS_NULL;
+                c->userns.uid_map = c->spec.uidmap;
+                c->userns.gid_map = c->spec.gidmap;
+        } else if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
+                return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported; use host or auto.", c->spec.userns);
+        if (c->spec.publish && network_name_is_mode(c->spec.network))
+                log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
+
+        /* Devices must be opened before the container's device filter forbids it (mount.h). */
+        r = mount_open_device_volumes(c);
+        if (r < 0)
+                return r;
+        c->run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", c->name);
+        c->state_dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", c->name);
+        c->lock_path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", c->name, ".lock");
+        c->root_mnt = c->run_dir ? path_join(c->run_dir, "rootfs") : NULL;
+        if (!c->run_dir || !c->state_dir || !c->lock_path || !c->root_mnt)
+                return log_oom();
+        return 0;
+}
+
+/* Fresh per-container directories; whatever a killed predecessor left is removed first (we hold the
+ * name's lock, so nobody else uses them). */
+int container_make_directories(const Container *c) {
+        _cleanup_free_ char *upper = NULL, *work = NULL;
+        int r;
+
+        (void) rm_rf(c->run_dir);
+        r = mkdir_p(c->root_mnt, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", c->root_mnt);
+        if (c->spec.rootfs)
+                return 0;
+        (void) rm_rf(c->state_dir);
+        upper = path_join(c->state_dir, "upper");
+        work = path_join(c->state_dir, "work");
+        if (!upper || !work)
+                return log_oom();
+        r = mkdir_p(c->state_dir, 0700);
+        if (r >= 0)
+                r = mkdir_p(upper, 0755);
+        if (r >= 0)
+                r = mkdir_p(work, 0700);
+        /* The container's root owns its "/" (the upper dir is the overlay's root directory). */
+        if (r >= 0 && c->userns_auto && chown(upper, c->userns.base, c->userns.base) < 0)
+                r = negative_errno();
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", c->state_dir);
+        return 0;
+}
+
+void container_remove_directories(const Container *c) {
+        int r;
+
+        if (c->run_dir && (r = rm_rf(c->run_dir)) < 0)
+                log_warning_errno(r, "Failed to remove %s: %m", c->run_dir);
+        if (c->state_dir && !c->spec.rootfs && (r = rm_rf(c->state_dir)) < 0)
+                log_warning_errno(r, "Failed to remove %s: %m", c->state_dir);
+}
