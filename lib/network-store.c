@@ -13,6 +13,7 @@
 
 #include "fs-util.h"
 #include "log.h"
+#include "object-name.h"
 #include "network-store.h"
 #include "paths.h"
 #include "strv.h"
@@ -172,11 +173,7 @@ Network *network_free(Network *n) {
 }
 
 bool network_name_is_valid(const char *name) {
-        if (isempty(name) || strlen(name) > 64)
-                return false;
-        if (!((*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z') || (*name >= '0' && *name <= '9')))
-                return false;
-        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name);
+        return object_name_is_valid(name, 64);
 }
 
 bool network_name_is_mode(const char *name) {

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "network-attach.h"
 #include "paths.h"
+#include "object-name.h"
 #include "pod-store.h"
 #include "running-containers.h"
 #include "strv.h"
@@ -50,11 +51,7 @@ Pod *pod_free(Pod *p) {
 }
 
 bool pod_name_is_valid(const char *name) {
-        size_t l = name ? strlen(name) : 0;
-
-        if (l == 0 || l > 253 || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", name[0]))
-                return false;
-        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == l;
+        return object_name_is_valid(name, 253);
 }
 
 static char *pod_dir(const char *name) {

@@ -11,6 +11,7 @@
 #include "running-containers.h"
 #include "strv.h"
 #include "volume-mount.h"
+#include "object-name.h"
 #include "volume-store.h"
 
 Volume *volume_free(Volume *v) {
@@ -27,18 +28,7 @@ Volume *volume_free(Volume *v) {
 }
 
 bool volume_name_is_valid(const char *name) {
-        size_t l;
-
-        if (isempty(name))
-                return false;
-        l = strlen(name);
-        if (l > 255 || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
-                                (name[0] >= '0' && name[0] <= '9')))
-                return false;
-        for (size_t i = 1; i < l; i++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", name[i]))
-                        return false;
-        return true;
+        return object_name_is_valid(name, 255);
 }
 
 static char *volumes_dir(void) {
