@@ -147,6 +147,62 @@ static bool resolve_refused(int r) {
         return r == -ELOOP || r == -EXDEV || r == -ENOTDIR;
 }
 
+/* An overlay whiteout: what extract_whiteout() makes. Device nodes from the archive are skipped, so
+ * a 0/0 character device in the layer is always one. */
+static bool stat_is_whiteout(const struct stat *st) {
+        return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
+}
+
+static int mark_opaque(const char *entry, int dir_fd) {
+        if (fsetxattr(dir_fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to mark the directory opaque: %m",
+                                entry);
+        return 0;
+}
+
+typedef enum Replaced {
+        REPLACED_NOTHING,     /* nothing was there, or it was removed */
+        REPLACED_KEPT_DIR,    /* a directory over a directory: the existing one stays */
+        REPLACED_WHITEOUT,    /* a whiteout of this layer was removed */
+} Replaced;
+
+/* Later entries replace earlier ones of the same name, except that a directory over a directory
+ * merges. Says what it did with what was there. */
+static int remove_existing(const char *entry, int parent_fd, const char *name, bool new_is_dir) {
+        struct stat st;
+        int r;
+
+        if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno == ENOENT)
+                        return REPLACED_NOTHING;
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to stat: %m", entry);
+        }
+        if (S_ISDIR(st.st_mode) && new_is_dir)
+                return REPLACED_KEPT_DIR;
+        r = S_ISDIR(st.st_mode) ? rm_rf_at(parent_fd, name) : RET_NERRNO(unlinkat(parent_fd, name, 0));
+        if (r < 0)
+                return log_error_errno(r, "Layer entry '%s': failed to replace the earlier entry: %m", entry);
+        return stat_is_whiteout(&st) ? REPLACED_WHITEOUT : REPLACED_NOTHING;
+}
+
+/* A whiteout of this layer is in the way of a directory of this layer (".wh.b", then "b/" or "b/c"):
+ * the whiteout hides the lower layers' b, and this layer's b must still appear. An opaque directory
+ * says both, as OCI wants: whiteouts apply to the lower layers only. */
+static int whiteout_to_opaque_dir(const char *entry, int parent_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !stat_is_whiteout(&st))
+                return 0;
+        if (unlinkat(parent_fd, name, 0) < 0 || mkdirat(parent_fd, name, 0755) < 0)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to replace the whiteout of '%s' "
+                                "with a directory: %m", entry, name);
+        fd = openat2_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return log_error_errno(fd, "Layer entry '%s': failed to open directory '%s': %m", entry, name);
+        return mark_opaque(entry, fd);
+}
+
 /* Opens the directory that holds path (creating missing directories on the way, as tar does) and
  * returns it as an O_PATH fd plus the offset of the last component. A parent that is a symlink or
  * not a directory is an error: nothing is ever followed. */
@@ -154,7 +210,7 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
         _cleanup_free_ char *parent = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *slash = strrchr(path, '/');
-
+        int r;
 
         fd = openat2_beneath(x->root_fd, ".", O_PATH | O_DIRECTORY);
         if (fd < 0)
@@ -178,6 +234,13 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
                         return log_error_errno(-EINVAL, "Layer entry '%s': whiteout name '%s' used as a directory.",
                                         entry, c);
                 child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
+                if (child == -ENOTDIR) {
+                        /* "a/.wh.b" then "a/b/c": this layer's a/b replaces the whiteout */
+                        r = whiteout_to_opaque_dir(entry, fd, c);
+                        if (r < 0)
+                                return r;
+                        child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
+                }
                 if (child == -ENOENT) {
                         if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
                                 return log_error_errno(negative_errno(),
@@ -194,25 +257,6 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
         }
         *ret_fd = TAKE_FD(fd);
         *ret_name = slash + 1;
-        return 0;
-}
-
-/* Later entries replace earlier ones of the same name, except that a directory over a directory
- * merges. Returns 1 when an existing directory is kept. */
-static int remove_existing(const char *entry, int parent_fd, const char *name, bool new_is_dir) {
-        struct stat st;
-        int r;
-
-        if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to stat: %m", entry);
-        }
-        if (S_ISDIR(st.st_mode) && new_is_dir)
-                return 1;
-        r = S_ISDIR(st.st_mode) ? rm_rf_at(parent_fd, name) : RET_NERRNO(unlinkat(parent_fd, name, 0));
-        if (r < 0)
-                return log_error_errno(r, "Layer entry '%s': failed to replace the earlier entry: %m", entry);
         return 0;
 }
 
@@ -372,6 +416,7 @@ static int defer_dir(Extractor *x, const char *path, struct archive_entry *e) {
 static int extract_directory(Extractor *x, const char *entry, const char *path, struct archive_entry *e,
                 int parent_fd, const char *name) {
         _cleanup_close_ int fd = -EBADF;
+        Replaced replaced = REPLACED_NOTHING;
         int r;
 
         if (isempty(path))
@@ -380,12 +425,19 @@ static int extract_directory(Extractor *x, const char *entry, const char *path, 
                 r = remove_existing(entry, parent_fd, name, true);
                 if (r < 0)
                         return r;
-                if (r == 0 && mkdirat(parent_fd, name, 0700) < 0)
+                replaced = r;
+                if (replaced != REPLACED_KEPT_DIR && mkdirat(parent_fd, name, 0700) < 0)
                         return log_error_errno(negative_errno(), "Layer entry '%s': failed to create: %m", entry);
                 fd = openat2_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
         }
         if (fd < 0)
                 return log_error_errno(fd, "Layer entry '%s': failed to open the directory: %m", entry);
+        if (replaced == REPLACED_WHITEOUT) {
+                /* ".wh.NAME" then "NAME/" in one layer: the lower NAME is gone, this layer's is new */
+                r = mark_opaque(entry, fd);
+                if (r < 0)
+                        return r;
+        }
         if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
             (x->privileged || errno != EPERM))
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
@@ -475,23 +527,34 @@ static int extract_fifo(Extractor *x, const char *entry, struct archive_entry *e
 
 static int extract_whiteout(const char *entry, int parent_fd, const char *name) {
         const char *target = name + strlen(WHITEOUT_PREFIX);
-        int r;
+        struct stat st;
 
         if (streq(name, OPAQUE_MARKER)) {
                 _cleanup_close_ int fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
                         return log_error_errno(negative_errno(), "Layer entry '%s': failed to open the directory: %m",
                                         entry);
-                if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to mark the directory "
-                                        "opaque: %m", entry);
-                return 0;
+                return mark_opaque(entry, fd);
         }
         if (isempty(target) || streq(target, ".") || streq(target, "..") || startswith(target, WHITEOUT_PREFIX))
                 return log_error_errno(-EINVAL, "Layer entry '%s': invalid whiteout.", entry);
-        r = remove_existing(entry, parent_fd, target, false);
-        if (r < 0)
-                return r;
+
+        /* A whiteout applies to the lower layers only; an entry of this layer of the same name stays
+         * (OCI image spec, "Whiteouts"). A directory of this layer becomes opaque, which hides the
+         * lower one; anything else hides the lower one by itself. */
+        if (fstatat(parent_fd, target, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!S_ISDIR(st.st_mode))
+                        return 0;
+                fd = openat2_beneath(parent_fd, target, O_RDONLY | O_DIRECTORY);
+                if (fd < 0)
+                        return log_error_errno(fd, "Layer entry '%s': failed to open directory '%s': %m", entry,
+                                        target);
+                return mark_opaque(entry, fd);
+        }
+        if (errno != ENOENT)
+                return log_error_errno(negative_errno(), "Layer entry '%s': failed to stat '%s': %m", entry, target);
         /* An overlay whiteout: a character device 0/0 (needs no CAP_MKNOD since Linux 5.8). */
         if (mknodat(parent_fd, target, S_IFCHR | 0, makedev(0, 0)) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the whiteout: %m", entry);

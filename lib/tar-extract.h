@@ -11,7 +11,9 @@
  *    are never followed while extracting; files are created with O_NOFOLLOW|O_EXCL;
  *  - hard links must name an already-extracted non-directory inside the layer;
  *  - ".wh.NAME" becomes an overlay whiteout (char device 0/0), ".wh..wh..opq" sets
- *    trusted.overlay.opaque=y on its directory; a ".wh." directory component is refused;
+ *    trusted.overlay.opaque=y on its directory; a ".wh." directory component is refused; a
+ *    whiteout applies to lower layers only, so a directory of the same layer under the whited-out
+ *    name (before or after the whiteout) becomes opaque instead, and other entries stay as they are;
  *  - xattrs from the archive: trusted.*, security.* (except security.capability) and user.overlay.*
  *    are dropped, so an image cannot forge overlay metadata;
  *  - device nodes and sockets are skipped with a warning: devices come from the runtime;

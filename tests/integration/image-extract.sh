@@ -122,6 +122,19 @@ check "whiteouts: no .wh. file materialized" bash -c "l=\$(layer_of wh) && [ -d 
 check_output "whiteouts: opaque marker set" "y" python3 -c "import os,sys; print(os.getxattr(sys.argv[1] + '/opt', 'trusted.overlay.opaque').decode())" "$(layer_of wh)"
 check "rm" "$BERTH" image rm wh
 
+# a whiteout applies to the lower layers only (OCI): the same layer's entries of that name stay
+mk whiteout-then-dir 'add("a/.wh.b"); add("a/b", tarfile.DIRTYPE, mode=0o750); add("a/b/new", data=b"n"); add("c", tarfile.DIRTYPE, mode=0o755); add("c/mine", data=b"m"); add(".wh.c"); add("f", data=b"f"); add(".wh.f"); add(".wh.g"); add("g/implied", data=b"i")'
+check "whiteout then directory: imported" "$BERTH" image import "$T/tars/whiteout-then-dir.tar" wd
+opaque() { python3 -c "import os,sys; print(os.getxattr(sys.argv[1], 'trusted.overlay.opaque').decode())" "$1"; }
+export -f opaque
+check_output "whiteout then directory: an opaque directory with the layer's files" "y 750 new" \
+        bash -c "l=\$(layer_of wd); echo \$(opaque \$l/a/b) \$(stat -c %a \$l/a/b) \$(ls \$l/a/b)"
+check_output "directory then whiteout: the directory stays, opaque" "y mine" bash -c "l=\$(layer_of wd); echo \$(opaque \$l/c) \$(ls \$l/c)"
+check_output "file then whiteout: the file stays" "f" bash -c "cat \$(layer_of wd)/f"
+check_output "whiteout then a file below it: an opaque directory" "y implied" bash -c "l=\$(layer_of wd); echo \$(opaque \$l/g) \$(ls \$l/g)"
+check "whiteout then directory: no whiteout left" bash -c "[ -z \"\$(find \$(layer_of wd) -type c)\" ]"
+check "rm" "$BERTH" image rm wd
+
 mk xattrs 'add("d", tarfile.DIRTYPE, mode=0o755, pax={"SCHILY.xattr.trusted.overlay.opaque": "y", "SCHILY.xattr.trusted.overlay.redirect": "/etc"}); add("f", data=b"x", pax={"SCHILY.xattr.security.evil": "1", "SCHILY.xattr.user.overlay.origin": "x", "SCHILY.xattr.user.note": "kept"})'
 check_output "xattrs: overlay and security xattrs are dropped with a warning" "dropping extended attribute 'trusted.overlay.opaque'" \
         "$BERTH" image import "$T/tars/xattrs.tar" xa
