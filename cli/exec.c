@@ -13,6 +13,7 @@
 int verb_exec(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "detach", no_argument, NULL, 'd' },
                 { "interactive", no_argument, NULL, 'i' },
                 { "tty", no_argument, NULL, 't' },
                 { "user", required_argument, NULL, 'u' },
@@ -20,9 +21,10 @@ int verb_exec(int argc, char *argv[]) {
                 { "env", required_argument, NULL, 'e' },
                 {},
         };
-        static const char usage[] = "Usage: berth exec [-i] [-t] [-u USER] [-w DIR] [-e KEY=VALUE]... NAME COMMAND [ARG...]";
+        static const char usage[] = "Usage: berth exec [-d] [-i] [-t] [-u USER] [-w DIR] [-e KEY=VALUE]... NAME COMMAND [ARG...]";
         _cleanup_strv_free_ char **args = NULL;
         const char *runtime = berth_path(BERTH_PATH_RUNTIME_BINARY);
+        bool detach = false, tty = false;
         int c, r = 0;
 
         r = strv_extend(&args, runtime);
@@ -31,18 +33,24 @@ int verb_exec(int argc, char *argv[]) {
         if (r < 0)
                 return log_oom();
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+hitu:w:e:", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+hditu:w:e:", options, NULL)) >= 0) {
                 char opt[3] = { '-', (char) c, 0 };
                 switch (c) {
                 case 'h':
                         printf("%s\n\nRuns COMMAND in the running container NAME, with its environment, user and "
                                "privileges; exits with the command's status.\n"
+                               "  -d  start COMMAND and return; its output goes to the container's log\n"
                                "  -i  pass standard input (always done)\n  -t  give the command a terminal\n",
                                usage);
                         return 0;
+                case 'd':
+                        detach = true;
+                        r = strv_extend(&args, "--detach");
+                        break;
                 case 'i':
                         break; /* standard input is always passed on */
                 case 't':
+                        tty = true;
                         r = strv_extend(&args, "-t");
                         break;
                 case 'u':
@@ -60,6 +68,9 @@ int verb_exec(int argc, char *argv[]) {
         }
         if (argc - optind < 2)
                 return log_error_errno(-EINVAL, "%s", usage);
+        if (detach && tty)
+                return log_error_errno(-EINVAL, "berth exec: -d and -t cannot be combined (a detached command has "
+                                       "no terminal; its output goes to the container's log).");
         if (!container_is_running(argv[optind]))
                 return log_error_errno(-ESRCH, "Container '%s' is not running (see 'berth ps').", argv[optind]);
         r = strv_extend(&args, "--");

@@ -94,12 +94,13 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
                 }
                 if (streq(a, "-i") || streq(a, "--interactive")) /* stdin is always passed through */
                         continue;
-                if (streq(a, "-d") || streq(a, "--detach") || streq(a, "--no-new-privs")) {
+                if (streq(a, "-d") || streq(a, "--detach")) {
+                        o->detach = true;
+                        continue;
+                }
+                if (streq(a, "--no-new-privs")) {
                         o->oci = true;
-                        if (streq(a, "--no-new-privs"))
-                                o->no_new_privs = true;
-                        else
-                                o->detach = true;
+                        o->no_new_privs = true;
                         continue;
                 }
                 {
@@ -218,6 +219,25 @@ static int send_fd(int sock, int fd) {
         return 0;
 }
 
+static void close_fd_array3(int (*fds)[3]) {
+        for (size_t i = 0; i < 3; i++)
+                (*fds)[i] = safe_close((*fds)[i]);
+}
+
+/* Standard fds for a detached process of the unit face: /dev/null for input; output and errors are
+ * copies of the container's first process's own (pidfd_getfd), or /dev/null when it closed them. */
+static int detached_stdio(int container_pidfd, int fds[3]) {
+        fds[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (fds[0] < 0)
+                return log_error_errno(negative_errno(), "Failed to open /dev/null: %m");
+        for (int i = 1; i < 3; i++) {
+                fds[i] = (int) syscall(SYS_pidfd_getfd, container_pidfd, i, 0);
+                if (fds[i] < 0 && (fds[i] = fcntl(fds[0], F_DUPFD_CLOEXEC, 3)) < 0)
+                        return log_error_errno(negative_errno(), "Failed to duplicate a file descriptor: %m");
+        }
+        return 0;
+}
+
 int exec_main(int argc, char *argv[]) {
         _cleanup_(exec_options_done) ExecOptions o = {};
         _cleanup_(process_state_done) ProcessState ps = {};
@@ -232,6 +252,8 @@ int exec_main(int argc, char *argv[]) {
         _cleanup_free_ char *lock = NULL;
         ChildError err = {};
         bool have_error = false;
+        _cleanup_(close_fd_array3) int detached[3] = { -EBADF, -EBADF, -EBADF };
+        const int *stdio = NULL;
         sigset_t mask;
         pid_t pid;
         int pair[2];
@@ -261,6 +283,9 @@ int exec_main(int argc, char *argv[]) {
                         return log_error_errno(-ESRCH, "Container '%s' is not running.", o.name), EXIT_EXEC_FAILED;
                 if (state_read_pid(o.name, &pid) < 0 || state_read_process(o.name, &ps) < 0)
                         return EXIT_EXEC_FAILED;
+                if (o.detach && o.tty)
+                        return log_error_errno(-EINVAL, "exec --detach cannot give the process a terminal: "
+                                               "nobody would be left to read it."), EXIT_EXEC_FAILED;
         }
 
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
@@ -349,7 +374,14 @@ int exec_main(int argc, char *argv[]) {
                                 return log_error_errno(-EINVAL, "Invalid --env '%s': expected KEY=VALUE.", *kv),
                                        EXIT_EXEC_FAILED;
                 p.env = env;
-                child_pidfd = container_spawn(pidfd, cgroup_fd, &p, -EBADF, sync_child);
+                if (o.detach && !o.oci) {
+                        /* Nobody stays to pass the output on: it goes where the container's own goes
+                         * (the unit's journal), and input is empty, as docker exec -d. */
+                        if (detached_stdio(pidfd, detached) < 0)
+                                return EXIT_EXEC_FAILED;
+                        stdio = detached;
+                }
+                child_pidfd = container_spawn(pidfd, cgroup_fd, &p, stdio, sync_child);
                 if (child_pidfd < 0)
                         return EXIT_EXEC_FAILED;
         }

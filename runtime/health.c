@@ -200,7 +200,7 @@ int health_on_timer(HealthCheck *h, int target_pidfd, int cgroup_fd, const ExecP
         if (null_fd < 0)
                 return log_error_errno(negative_errno(), "Failed to open /dev/null: %m");
         p.argv = h->argv;
-        h->check_pidfd = container_spawn(target_pidfd, cgroup_fd, &p, null_fd, -EBADF);
+        h->check_pidfd = container_spawn(target_pidfd, cgroup_fd, &p, (const int[3]) { null_fd, null_fd, null_fd }, -EBADF);
         if (h->check_pidfd < 0) {
                 h->check_pidfd = -EBADF;
                 return arm(h, h->interval_usec);

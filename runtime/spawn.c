@@ -12,14 +12,15 @@
 #include "pty.h"
 #include "spawn.h"
 
-_noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, int stdio_fd, int sync_fd) {
+_noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, const int stdio[3], int sync_fd) {
         /* Like the container's init: non-dumpable, so the container cannot reach into the runtime
          * binary or our fds while we still run its code; and gone when our parent is, unless detached. */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (!p->detach)
                 (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (stdio_fd >= 0 && (dup2(stdio_fd, 0) < 0 || dup2(stdio_fd, 1) < 0 || dup2(stdio_fd, 2) < 0))
-                _exit(125);
+        for (int i = 0; stdio && i < 3; i++)
+                if (dup2(stdio[i], i) < 0)
+                        _exit(125);
         /* Joining the mount namespace also moves our root and cwd to the container's root. */
         if (setns(target_pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
                 ChildError e = { .error = log_error_errno(negative_errno(), "Failed to enter the container's namespaces: %m"),
@@ -35,7 +36,7 @@ _noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, int st
         exec_process(p, sync_fd);
 }
 
-int container_spawn(int target_pidfd, int cgroup_fd, const ExecParams *p, int stdio_fd, int sync_fd) {
+int container_spawn(int target_pidfd, int cgroup_fd, const ExecParams *p, const int stdio[3], int sync_fd) {
         _cleanup_close_ int own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
         int child_pidfd = -EBADF, r;
         struct clone_args args = {
@@ -52,7 +53,7 @@ int container_spawn(int target_pidfd, int cgroup_fd, const ExecParams *p, int st
                 return log_error_errno(negative_errno(), "Failed to join the container's pid namespace: %m");
         child = (pid_t) syscall(SYS_clone3, &args, sizeof args);
         if (child == 0)
-                spawn_child(target_pidfd, p, stdio_fd, sync_fd);
+                spawn_child(target_pidfd, p, stdio, sync_fd);
         r = child < 0 ? negative_errno() : 0;
         if (setns(own_pidns, CLONE_NEWPID) < 0)
                 log_warning_errno(negative_errno(), "Failed to return to our pid namespace: %m");

@@ -104,6 +104,13 @@ check "berth exec passes the command's exit status on" test "$rc" -eq 7
 logs_have() { berth logs web | grep -q web-started; }
 check "berth logs web shows its output" wait_until 10 logs_have
 check_output "berth logs -n 1 web shows the last line" "web-started" berth logs -n 1 web
+check "berth exec -d returns at once" \
+        berth exec -d web sh -c 'echo detached-ran; exec sleep 999'
+detached_runs() { berth exec web ps | grep -q 'sleep 999'; }
+check "... and the command keeps running in the container" wait_until 10 detached_runs
+detached_logged() { berth logs web | grep -q detached-ran; }
+check "... its output goes to the container's log" wait_until 10 detached_logged
+check_output "berth exec -d -t is refused" "cannot be combined" berth exec -d -t web true
 check_output "berth inspect web has the runtime's state" '"status": "running"' berth inspect web
 check_output "... and the unit's MemoryMax" '"MemoryMax": 67108864' berth inspect web
 
