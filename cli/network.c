@@ -11,6 +11,7 @@
 #include "log.h"
 #include "network-attach.h"
 #include "network-store.h"
+#include "object-verbs.h"
 #include "strv.h"
 
 static json_t *strv_to_json(char *const *l) {
@@ -135,55 +136,33 @@ static int network_create(int argc, char *argv[]) {
 }
 
 static int network_ls(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "format", required_argument, NULL, 'f' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
         _cleanup_strv_free_ char **names = NULL;
-        const char *format = NULL;
-        bool quiet = false;
-        json_t *all;
-        int c, r;
+        json_t *all = NULL;
+        ListOptions o;
+        int r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "f:qh", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        format = optarg;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'h':
-                        printf("Usage: berth network ls [--format json] [-q]\n");
-                        return 0;
-                default:
-                        return log_error_errno(-EINVAL, "See 'berth network ls --help'.");
-                }
-        if (format && !streq(format, "json"))
-                return log_error_errno(-EINVAL, "Unsupported --format '%s': only json.", format);
+        r = parse_list_options(argc, argv, "network", &o);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = network_list(&names);
         if (r < 0)
                 return r;
-        all = json_array();
-        if (!all)
+        if (o.json && !(all = json_array()))
                 return log_oom();
-        if (!format && !quiet)
+        if (!o.json && !o.quiet)
                 printf("%-20s %-8s %-12s %s\n", "NAME", "DRIVER", "INTERFACE", "SUBNETS");
         STRV_FOREACH(name, names) {
                 _cleanup_(network_freep) Network *n = NULL;
                 _cleanup_strv_free_ char **subs = NULL;
                 _cleanup_free_ char *joined = NULL;
-                if (network_load(*name, &n) < 0)
-                        continue;
-                if (format) {
-                        json_array_append_new(all, network_to_json(n));
+                if (o.quiet) {
+                        printf("%s\n", *name);
                         continue;
                 }
-                if (quiet) {
-                        printf("%s\n", n->name);
+                if (network_load(*name, &n) < 0)
+                        continue; /* removed meanwhile */
+                if (o.json) {
+                        json_array_append_new(all, network_to_json(n));
                         continue;
                 }
                 for (size_t i = 0; i < n->n_subnets; i++)
@@ -191,51 +170,43 @@ static int network_ls(int argc, char *argv[]) {
                 joined = strv_join(subs, ",");
                 printf("%-20s %-8s %-12s %s\n", n->name, n->driver, n->interface, joined ?: "");
         }
-        if (format) {
-                _cleanup_free_ char *text = json_dumps(all, JSON_INDENT(2));
-                printf("%s\n", text ?: "[]");
+        return o.json ? print_json_and_free(all) : 0;
+}
+
+/* A network's record plus the containers attached to it now. */
+static int network_json(const char *name, json_t **ret) {
+        _cleanup_(network_freep) Network *n = NULL;
+        NetworkLease *leases = NULL;
+        size_t count = 0;
+        json_t *o, *ctrs;
+        int r = network_load(name, &n);
+
+        if (r < 0)
+                return log_error_errno(r, "No such network: %s", name);
+        o = network_to_json(n);
+        ctrs = json_object();
+        if (!o || !ctrs) {
+                json_decref(o);
+                json_decref(ctrs);
+                return log_oom();
         }
-        json_decref(all);
+        if (network_leases_read(n->name, &leases, &count) >= 0)
+                for (size_t j = 0; j < count; j++) {
+                        _cleanup_free_ char *a = cidr_format(&leases[j].address);
+                        if (network_lease_is_live(&leases[j]))
+                                json_object_set_new(ctrs, leases[j].container,
+                                                json_pack("{s:s, s:s, s:o}", "address", a ?: "", "interface",
+                                                        leases[j].veth, "aliases", strv_to_json(leases[j].aliases)));
+                        network_lease_done(&leases[j]);
+                }
+        free(leases);
+        json_object_set_new(o, "containers", ctrs);
+        *ret = o;
         return 0;
 }
 
 static int network_inspect(int argc, char *argv[]) {
-        json_t *all = json_array();
-        int r = 0;
-
-        if (argc < 2)
-                return log_error_errno(-EINVAL, "Usage: berth network inspect NAME...");
-        if (!all)
-                return log_oom();
-        for (int i = 1; i < argc; i++) {
-                _cleanup_(network_freep) Network *n = NULL;
-                NetworkLease *leases = NULL;
-                size_t count = 0;
-                json_t *o, *ctrs;
-                int k = network_load(argv[i], &n);
-                if (k < 0) {
-                        r = log_error_errno(k, "No such network: %s", argv[i]);
-                        continue;
-                }
-                o = network_to_json(n);
-                ctrs = json_object();
-                if (network_leases_read(n->name, &leases, &count) >= 0)
-                        for (size_t j = 0; j < count; j++) {
-                                _cleanup_free_ char *a = cidr_format(&leases[j].address);
-                                if (network_lease_is_live(&leases[j]))
-                                        json_object_set_new(ctrs, leases[j].container,
-                                                        json_pack("{s:s, s:s, s:o}", "address", a ?: "", "interface",
-                                                                leases[j].veth, "aliases", strv_to_json(leases[j].aliases)));
-                                network_lease_done(&leases[j]);
-                        }
-                free(leases);
-                json_object_set_new(o, "containers", ctrs);
-                json_array_append_new(all, o);
-        }
-        _cleanup_free_ char *text = json_dumps(all, JSON_INDENT(2));
-        json_decref(all);
-        printf("%s\n", text ?: "[]");
-        return r;
+        return inspect_each(argc, argv, "network", network_json);
 }
 
 /* Removes one network; with force also while containers use it (they lose their connectivity). */
@@ -270,41 +241,18 @@ static int remove_network(const char *name, bool force, bool ignore, bool quiet_
         return 1;
 }
 
-static int network_rm(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "ignore", no_argument, NULL, 'i' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        bool force = false, ignore = false;
-        int c, r = 0;
+static int remove_one(const char *name, const RemoveOptions *o) {
+        return remove_network(name, o->force, o->ignore, false) ?: RM_SKIPPED;
+}
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "fh", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        force = true;
-                        break;
-                case 'i':
-                        ignore = true;
-                        break;
-                case 'h':
-                        printf("Usage: berth network rm [-f] [--ignore] NAME...\n");
-                        return 0;
-                default:
-                        return log_error_errno(-EINVAL, "See 'berth network rm --help'.");
-                }
-        if (optind >= argc)
-                return log_error_errno(-EINVAL, "Usage: berth network rm [-f] [--ignore] NAME...");
-        for (int i = optind; i < argc; i++) {
-                int k = remove_network(argv[i], force, ignore, false);
-                if (k < 0)
-                        r = k;
-                else if (k > 0)
-                        printf("%s\n", argv[i]);
-        }
-        return r;
+static int network_rm(int argc, char *argv[]) {
+        RemoveOptions o;
+        int r = parse_remove_options(argc, argv, "network",
+                                     "removes a network even while containers use it (they lose their connectivity).", &o);
+
+        if (r != 0)
+                return r < 0 ? r : 0;
+        return remove_each(argv + optind, &o, remove_one);
 }
 
 static int network_prune(int argc, char *argv[]) {
@@ -323,21 +271,10 @@ static int network_prune(int argc, char *argv[]) {
 }
 
 int verb_network(int argc, char *argv[]) {
-        static const struct {
-                const char *name;
-                int (*run)(int argc, char *argv[]);
-        } sub[] = {
-                { "create", network_create }, { "ls", network_ls }, { "list", network_ls },
+        static const SubVerb subs[] = {
+                { "create", network_create },   { "ls", network_ls }, { "list", network_ls },
                 { "inspect", network_inspect }, { "rm", network_rm }, { "remove", network_rm },
                 { "prune", network_prune },
         };
-
-        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
-                printf("Usage: berth network create|ls|inspect|rm|prune ...\n");
-                return argc < 2 ? -EINVAL : 0;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(sub); i++)
-                if (streq(sub[i].name, argv[1]))
-                        return sub[i].run(argc - 1, argv + 1);
-        return log_error_errno(-EINVAL, "Unknown command 'network %s': use create, ls, inspect, rm or prune.", argv[1]);
+        return run_sub_verb(subs, ELEMENTSOF(subs), "Usage: berth network create|ls|inspect|rm|prune ...", argc, argv);
 }

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "fs-util.h"
 #include "log.h"
+#include "object-verbs.h"
 #include "network-store.h"
 #include "pod-store.h"
 #include "strv.h"
@@ -144,168 +145,91 @@ static json_t *pod_json_with_members(const Pod *p) {
         return o;
 }
 
-static int print_json(json_t *a) {
-        char *text = a ? json_dumps(a, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;
-
-        json_decref(a);
-        if (!text)
-                return log_oom();
-        printf("%s\n", text);
-        free(text);
-        return 0;
-}
-
 static int pod_ls_verb(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "format", required_argument, NULL, 'f' },
-                {},
-        };
         _cleanup_strv_free_ char **names = NULL;
-        const char *format = NULL;
-        bool quiet = false;
         json_t *all = NULL;
-        int c, r;
+        ListOptions o;
+        int r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "hqf:", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        printf("Usage: berth pod ls [--quiet] [--format json]\n");
-                        return 0;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'f':
-                        format = optarg;
-                        break;
-                default:
-                        return PARSE_FAILED("ls");
-                }
-        if (format && !streq(format, "json"))
-                return log_error_errno(-EINVAL, "Unsupported --format '%s': only json.", format);
+        r = parse_list_options(argc, argv, "pod", &o);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = pod_list(&names);
         if (r < 0)
                 return log_error_errno(r, "Failed to list pods: %m");
-        if (format && !(all = json_array()))
+        if (o.json && !(all = json_array()))
                 return log_oom();
-        if (!quiet && !format)
+        if (!o.quiet && !o.json)
                 printf("%-24s %-24s %-22s %s\n", "NAME", "HOSTNAME", "CREATED", "# OF CONTAINERS");
         STRV_FOREACH(n, names) {
                 _cleanup_(pod_freep) Pod *p = NULL;
                 _cleanup_strv_free_ char **members = NULL;
-                if (quiet) {
+                if (o.quiet) {
                         printf("%s\n", *n);
                         continue;
                 }
                 if (pod_load(*n, &p) < 0)
                         continue; /* removed meanwhile */
-                if (format) {
+                if (o.json) {
                         json_array_append_new(all, pod_json_with_members(p));
                         continue;
                 }
                 (void) pod_members(*n, &members);
                 printf("%-24s %-24s %-22s %zu\n", p->name, p->hostname, p->created, strv_length(members));
         }
-        return format ? print_json(all) : 0;
+        return o.json ? print_json_and_free(all) : 0;
+}
+
+static int pod_json(const char *name, json_t **ret) {
+        _cleanup_(pod_freep) Pod *p = NULL;
+        int r = pod_load(name, &p);
+
+        if (r == -ENOENT)
+                return log_error_errno(r, "No such pod: %s", name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read pod '%s': %m", name);
+        *ret = pod_json_with_members(p);
+        return *ret ? 0 : log_oom();
 }
 
 static int pod_inspect_verb(int argc, char *argv[]) {
-        json_t *all;
-        int r = 0;
+        return inspect_each(argc, argv, "pod", pod_json);
+}
 
-        if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-                printf("Usage: berth pod inspect NAME...\n");
-                return 0;
+static int remove_one(const char *name, const RemoveOptions *o) {
+        int r = pod_remove(name, o->force);
+
+        if (r == -ENOENT && o->ignore)
+                return RM_SKIPPED;
+        if (r == -ENOENT)
+                return log_error_errno(r, "No such pod: %s", name);
+        if (r == -EBUSY) {
+                _cleanup_strv_free_ char **members = NULL;
+                _cleanup_free_ char *joined = NULL;
+                (void) pod_members(name, &members);
+                joined = members ? strv_join(members, ", ") : NULL;
+                return log_error_errno(r, "Pod '%s' has running containers (%s); stop them first or use -f.", name,
+                                       joined ?: "?");
         }
-        if (argc < 2)
-                return log_error_errno(-EINVAL, "'berth pod inspect' needs at least one NAME.");
-        all = json_array();
-        if (!all)
-                return log_oom();
-        for (int i = 1; i < argc; i++) {
-                _cleanup_(pod_freep) Pod *p = NULL;
-                int k = pod_load(argv[i], &p);
-                if (k == -ENOENT)
-                        k = log_error_errno(k, "No such pod: %s", argv[i]);
-                if (k < 0) {
-                        r = k;
-                        continue;
-                }
-                json_array_append_new(all, pod_json_with_members(p));
-        }
-        int k = print_json(all);
-        return r < 0 ? r : k;
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove pod '%s': %m", name);
+        return 0;
 }
 
 static int pod_rm_verb(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "force", no_argument, NULL, 'f' },
-                { "ignore", no_argument, NULL, 'i' },
-                {},
-        };
-        bool force = false, ignore = false;
-        int c, r = 0;
+        RemoveOptions o;
+        int r = parse_remove_options(argc, argv, "pod",
+                                     "stops the pod's running containers first (they are refused otherwise).", &o);
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "hfi", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        printf("Usage: berth pod rm [-f] [--ignore] NAME...\n\n"
-                               "-f stops the pod's running containers first (they are refused otherwise).\n"
-                               "--ignore succeeds for pods that do not exist.\n");
-                        return 0;
-                case 'f':
-                        force = true;
-                        break;
-                case 'i':
-                        ignore = true;
-                        break;
-                default:
-                        return PARSE_FAILED("rm");
-                }
-        if (optind >= argc)
-                return log_error_errno(-EINVAL, "'berth pod rm' needs at least one NAME.");
-        for (int i = optind; i < argc; i++) {
-                int k = pod_remove(argv[i], force);
-                if (k == -ENOENT && ignore)
-                        continue;
-                if (k == -ENOENT)
-                        k = log_error_errno(k, "No such pod: %s", argv[i]);
-                else if (k == -EBUSY) {
-                        _cleanup_strv_free_ char **members = NULL;
-                        _cleanup_free_ char *joined = NULL;
-                        (void) pod_members(argv[i], &members);
-                        joined = members ? strv_join(members, ", ") : NULL;
-                        k = log_error_errno(k, "Pod '%s' has running containers (%s); stop them first or use -f.",
-                                        argv[i], joined ?: "?");
-                } else if (k < 0)
-                        k = log_error_errno(k, "Failed to remove pod '%s': %m", argv[i]);
-                if (k < 0)
-                        r = k;
-                else
-                        printf("%s\n", argv[i]);
-        }
-        return r;
+        if (r != 0)
+                return r < 0 ? r : 0;
+        return remove_each(argv + optind, &o, remove_one);
 }
 
 int verb_pod(int argc, char *argv[]) {
-        static const struct {
-                const char *name;
-                int (*run)(int argc, char *argv[]);
-        } subs[] = {
-                { "create", pod_create_verb }, { "ls", pod_ls_verb },        { "list", pod_ls_verb }, { "ps", pod_ls_verb },
-                { "inspect", pod_inspect_verb }, { "rm", pod_rm_verb },      { "remove", pod_rm_verb },
+        static const SubVerb subs[] = {
+                { "create", pod_create_verb },   { "ls", pod_ls_verb }, { "list", pod_ls_verb }, { "ps", pod_ls_verb },
+                { "inspect", pod_inspect_verb }, { "rm", pod_rm_verb }, { "remove", pod_rm_verb },
         };
-
-        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
-                printf("Usage: berth pod create|ls|inspect|rm ...\n\nSee berth-pod(1).\n");
-                return argc < 2 ? -EINVAL : 0;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(subs); i++)
-                if (streq(subs[i].name, argv[1]))
-                        return subs[i].run(argc - 1, argv + 1);
-        return log_error_errno(-EINVAL, "Unknown command 'berth pod %s'. See 'berth pod --help'.", argv[1]);
+        return run_sub_verb(subs, ELEMENTSOF(subs), "Usage: berth pod create|ls|inspect|rm ...", argc, argv);
 }

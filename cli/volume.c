@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "fs-util.h"
 #include "log.h"
+#include "object-verbs.h"
 #include "strv.h"
 #include "volume-store.h"
 
@@ -82,128 +83,62 @@ static int volume_create_verb(int argc, char *argv[]) {
         return 0;
 }
 
-static int load_all(char *const *names, Volume ***ret, size_t *ret_n) {
-        Volume **list = calloc(strv_length(names) + 1, sizeof(Volume *));
-        size_t n = 0;
-        int r = 0;
-
-        if (!list)
-                return log_oom();
-        STRV_FOREACH(name, names) {
-                int k = volume_load(*name, &list[n]);
-                if (k == -ENOENT)
-                        k = log_error_errno(k, "No such volume: %s", *name);
-                if (k < 0)
-                        r = k;
-                else
-                        n++;
-        }
-        *ret = list;
-        *ret_n = n;
-        return r;
-}
-
-static void free_all(Volume **list, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                volume_free(list[i]);
-        free(list);
-}
-
-static int print_json(Volume **list, size_t n) {
-        json_t *a = json_array();
-        char *text;
-
-        for (size_t i = 0; a && i < n; i++)
-                if (json_array_append_new(a, volume_to_json(list[i])) < 0) {
-                        json_decref(a);
-                        a = NULL;
-                }
-        text = a ? json_dumps(a, JSON_INDENT(4) | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(a);
-        if (!text)
-                return log_oom();
-        printf("%s\n", text);
-        free(text);
-        return 0;
-}
 
 static int volume_ls_verb(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "format", required_argument, NULL, 'f' },
-                {},
-        };
         _cleanup_strv_free_ char **names = NULL;
-        const char *format = NULL;
-        Volume **list = NULL;
-        bool quiet = false;
-        size_t n = 0;
-        int c, r;
+        json_t *all = NULL;
+        ListOptions o;
+        int r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "hqf:", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        printf("Usage: berth volume ls [--quiet] [--format json]\n");
-                        return 0;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'f':
-                        format = optarg;
-                        break;
-                default:
-                        return PARSE_FAILED("ls");
-                }
-        if (format && !streq(format, "json"))
-                return log_error_errno(-EINVAL, "Unsupported --format '%s': only json.", format);
-        if (optind != argc)
-                return log_error_errno(-EINVAL, "'berth volume ls' takes no arguments.");
+        r = parse_list_options(argc, argv, "volume", &o);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = volume_list(&names);
         if (r < 0)
                 return log_error_errno(r, "Failed to list volumes: %m");
-        if (quiet) {
-                STRV_FOREACH(name, names)
-                        printf("%s\n", *name);
-                return 0;
-        }
-        r = load_all(names, &list, &n);
-        if (r >= 0 && format)
-                r = print_json(list, n);
-        else if (r >= 0) {
+        if (o.json && !(all = json_array()))
+                return log_oom();
+        if (!o.quiet && !o.json)
                 printf("%-10s %s\n", "DRIVER", "VOLUME NAME");
-                for (size_t i = 0; i < n; i++)
-                        printf("%-10s %s\n", list[i]->driver, list[i]->name);
+        STRV_FOREACH(name, names) {
+                _cleanup_(volume_freep) Volume *v = NULL;
+                if (o.quiet) {
+                        printf("%s\n", *name);
+                        continue;
+                }
+                if (volume_load(*name, &v) < 0)
+                        continue; /* removed meanwhile */
+                if (o.json)
+                        json_array_append_new(all, volume_to_json(v));
+                else
+                        printf("%-10s %s\n", v->driver, v->name);
         }
-        free_all(list, n);
-        return r;
+        return o.json ? print_json_and_free(all) : 0;
+}
+
+static int volume_json(const char *name, json_t **ret) {
+        _cleanup_(volume_freep) Volume *v = NULL;
+        int r = volume_load(name, &v);
+
+        if (r == -ENOENT)
+                return log_error_errno(r, "No such volume: %s", name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read volume '%s': %m", name);
+        *ret = volume_to_json(v);
+        return *ret ? 0 : log_oom();
 }
 
 static int volume_inspect_verb(int argc, char *argv[]) {
-        Volume **list = NULL;
-        size_t n = 0;
-        int r, k;
-
-        if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-                printf("Usage: berth volume inspect NAME...\n");
-                return 0;
-        }
-        if (argc < 2)
-                return log_error_errno(-EINVAL, "'berth volume inspect' needs at least one NAME.");
-        r = load_all(argv + 1, &list, &n);
-        k = print_json(list, n);
-        free_all(list, n);
-        return r < 0 ? r : k;
+        return inspect_each(argc, argv, "volume", volume_json);
 }
 
-static int remove_one(const char *name, bool force, bool ignore) {
+static int remove_one(const char *name, const RemoveOptions *o) {
         _cleanup_strv_free_ char **users = NULL;
         _cleanup_free_ char *joined = NULL;
-        int r = volume_remove(name, force);
+        int r = volume_remove(name, o->force);
 
-        if (r == -ENOENT && ignore)
-                return 0;
+        if (r == -ENOENT && o->ignore)
+                return RM_SKIPPED;
         if (r == -ENOENT)
                 return log_error_errno(r, "No such volume: %s", name);
         if (r == -EBUSY) {
@@ -218,42 +153,12 @@ static int remove_one(const char *name, bool force, bool ignore) {
 }
 
 static int volume_rm_verb(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "force", no_argument, NULL, 'f' },
-                { "ignore", no_argument, NULL, 'i' },
-                {},
-        };
-        bool force = false, ignore = false;
-        int c, r = 0;
+        RemoveOptions o;
+        int r = parse_remove_options(argc, argv, "volume", "removes a volume even while running containers use it.", &o);
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "hf", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        printf("Usage: berth volume rm [-f] [--ignore] NAME...\n\n"
-                               "-f removes a volume even while running containers use it.\n"
-                               "--ignore succeeds for volumes that do not exist.\n");
-                        return 0;
-                case 'f':
-                        force = true;
-                        break;
-                case 'i':
-                        ignore = true;
-                        break;
-                default:
-                        return PARSE_FAILED("rm");
-                }
-        if (optind >= argc)
-                return log_error_errno(-EINVAL, "'berth volume rm' needs at least one NAME.");
-        for (int i = optind; i < argc; i++) {
-                int k = remove_one(argv[i], force, ignore);
-                if (k < 0)
-                        r = k;
-                else
-                        printf("%s\n", argv[i]);
-        }
-        return r;
+        if (r != 0)
+                return r < 0 ? r : 0;
+        return remove_each(argv + optind, &o, remove_one);
 }
 
 static int volume_prune_verb(int argc, char *argv[]) {
@@ -285,21 +190,10 @@ static int volume_prune_verb(int argc, char *argv[]) {
 }
 
 int verb_volume(int argc, char *argv[]) {
-        static const struct {
-                const char *name;
-                int (*run)(int argc, char *argv[]);
-        } subs[] = {
-                { "create", volume_create_verb }, { "ls", volume_ls_verb },       { "list", volume_ls_verb },
-                { "inspect", volume_inspect_verb }, { "rm", volume_rm_verb },     { "remove", volume_rm_verb },
+        static const SubVerb subs[] = {
+                { "create", volume_create_verb }, { "ls", volume_ls_verb },   { "list", volume_ls_verb },
+                { "inspect", volume_inspect_verb }, { "rm", volume_rm_verb }, { "remove", volume_rm_verb },
                 { "prune", volume_prune_verb },
         };
-
-        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
-                printf("Usage: berth volume create|ls|inspect|rm|prune ...\n\nSee berth-volume(1).\n");
-                return argc < 2 ? -EINVAL : 0;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(subs); i++)
-                if (streq(subs[i].name, argv[1]))
-                        return subs[i].run(argc - 1, argv + 1);
-        return log_error_errno(-EINVAL, "Unknown command 'berth volume %s'. See 'berth volume --help'.", argv[1]);
+        return run_sub_verb(subs, ELEMENTSOF(subs), "Usage: berth volume create|ls|inspect|rm|prune ...", argc, argv);
 }
