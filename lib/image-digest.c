@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "image-digest.h"
 
@@ -54,4 +56,36 @@ int sha256_digest(const void *data, size_t size, char ret[static 72]) {
         if (r < 0)
                 return r;
         return sha256_finish(h, ret);
+}
+
+#define SHA256_FD_BUFFER_SIZE (1024 * 1024)
+
+int sha256_fd(int fd, char ret[static 72], uint64_t *ret_size) {
+        _cleanup_(sha256_freep) Sha256 *h = sha256_new();
+        _cleanup_free_ char *buf = malloc(SHA256_FD_BUFFER_SIZE);
+        uint64_t total = 0;
+        int r;
+
+        if (!h || !buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n = read(fd, buf, SHA256_FD_BUFFER_SIZE);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                r = sha256_update(h, buf, (size_t) n);
+                if (r < 0)
+                        return r;
+                total += (uint64_t) n;
+        }
+        r = sha256_finish(h, ret);
+        if (r < 0)
+                return r;
+        if (ret_size)
+                *ret_size = total;
+        return 0;
 }

@@ -4,6 +4,7 @@
 /* Streaming sha256 for content addressing (blobs, diffIDs), on top of OpenSSL's libcrypto. */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "macro.h"
 
@@ -18,5 +19,8 @@ int sha256_finish(Sha256 *h, char ret[static 72]);
 
 /* Digest of a buffer, as "sha256:<hex>". */
 int sha256_digest(const void *data, size_t size, char ret[static 72]);
+
+/* Digest of everything read from fd (to its end), as "sha256:<hex>", and the number of bytes read. */
+int sha256_fd(int fd, char ret[static 72], uint64_t *ret_size);
 
 #define SHA256_DIGEST_STRING_MAX 72

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `berth load` of an OCI image layout (a directory, or an oci-archive tarball of one): index.json's
- * entries lead to manifests (through nested indexes, this machine's platform), each manifest and
- * config is checked against its digest, and each layer's diffID against the config's. Names come
+ * entries lead to manifests (through nested indexes, this machine's platform). Every blob, manifests,
+ * configs and compressed layers, is checked against its descriptor's digest and size before anything
+ * is stored; each layer's diffID is checked against the config's while it is extracted. Names come
  * from the io.containerd.image.name annotation, else org.opencontainers.image.ref.name when that
  * is a full reference. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,26 +23,92 @@
 #define OCI_JSON_MAX (8u * 1024 * 1024)
 #define OCI_DEPTH_MAX 4
 
-/* blobs/<alg>/<hex>, its bytes checked against the digest. */
-static int read_blob(int layout_fd, const char *digest, char **ret, size_t *ret_size) {
+/* A descriptor's "size", when it has one (OCI requires it; some writers leave it out). */
+static bool descriptor_size(json_t *desc, uint64_t *ret) {
+        json_t *v = json_object_get(desc, "size");
+
+        if (!json_is_integer(v) || json_integer_value(v) < 0)
+                return false;
+        *ret = (uint64_t) json_integer_value(v);
+        return true;
+}
+
+static const char *descriptor_digest(json_t *desc) {
+        return json_string_value(json_object_get(desc, "digest"));
+}
+
+static int check_digest_and_size(const char *path, const char *what, json_t *desc, const char *got, uint64_t size) {
+        const char *digest = descriptor_digest(desc);
+        uint64_t expected = size;
+        bool size_known = descriptor_size(desc, &expected);
+
+        if (!streq(got, digest))
+                return log_error_errno(-EBADMSG, "OCI layout: %s (%s) does not match its digest: expected %s, got %s "
+                                "(%ju bytes; its descriptor says %s%ju).", path, what, digest, got, (uintmax_t) size,
+                                size_known ? "" : "nothing: ", (uintmax_t) expected);
+        if (size_known && expected != size)
+                return log_error_errno(-EBADMSG, "OCI layout: %s (%s) has %ju bytes, its descriptor says %ju.", path,
+                                what, (uintmax_t) size, (uintmax_t) expected);
+        return 0;
+}
+
+static int blob_path(json_t *desc, const char *what, char **ret) {
+        const char *digest = descriptor_digest(desc);
+
+        if (!digest || !image_digest_is_valid(digest))
+                return log_error_errno(-EBADMSG, "OCI layout: %s has an invalid digest '%s'.", what,
+                                digest ?: "(none)");
+        *ret = strjoin("blobs/sha256/", digest_hex(digest));
+        return *ret ? 0 : log_oom();
+}
+
+/* A JSON blob (manifest, index, config) named by desc, its bytes checked against the digest and size. */
+static int read_blob(int layout_fd, json_t *desc, const char *what, char **ret, size_t *ret_size) {
         _cleanup_free_ char *path = NULL, *data = NULL;
         char got[SHA256_DIGEST_STRING_MAX];
         size_t size = 0;
         int r;
 
-        if (!digest || !image_digest_is_valid(digest))
-                return log_error_errno(-EBADMSG, "OCI layout: invalid digest '%s'.", digest ?: "(none)");
-        path = strjoin("blobs/sha256/", digest_hex(digest));
-        if (!path)
-                return log_oom();
+        r = blob_path(desc, what, &path);
+        if (r < 0)
+                return r;
         r = image_archive_read(layout_fd, path, OCI_JSON_MAX, &data, &size);
         if (r < 0)
                 return r;
-        if (sha256_digest(data, size, got) < 0 || !streq(got, digest))
-                return log_error_errno(-EBADMSG, "OCI layout: %s does not match its digest (got %s).", path, got);
+        r = sha256_digest(data, size, got);
+        if (r < 0)
+                return log_error_errno(r, "OCI layout: failed to hash %s: %m", path);
+        r = check_digest_and_size(path, what, desc, got, size);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(data);
         *ret_size = size;
         return 0;
+}
+
+/* A layer blob: its compressed bytes against the manifest's digest and size, read once before
+ * anything is extracted, so a tampered archive stores nothing (the diffID, the digest of the
+ * uncompressed stream, is checked while extracting). */
+static int check_layer_blob(int layout_fd, json_t *desc, const char *what) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char got[SHA256_DIGEST_STRING_MAX];
+        uint64_t size = 0;
+        struct stat st;
+        int r;
+
+        r = blob_path(desc, what, &path);
+        if (r < 0)
+                return r;
+        fd = image_archive_open(layout_fd, path);
+        if (fd < 0)
+                return log_error_errno(fd, "OCI layout: cannot open %s (%s): %m", path, what);
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return log_error_errno(-EBADMSG, "OCI layout: %s (%s) is not a regular file.", path, what);
+        r = sha256_fd(fd, got, &size);
+        if (r < 0)
+                return log_error_errno(r, "OCI layout: failed to read %s: %m", path);
+        return check_digest_and_size(path, what, desc, got, size);
 }
 
 static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, const char *digest, const char *diff_id,
@@ -88,18 +156,35 @@ static char *entry_name(json_t *entry) {
         return name;
 }
 
-static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, size_t *n_staged, const char *digest,
-                const char *name, unsigned depth, char ***loaded) {
+/* The entry of an index for this machine's platform, or NULL. */
+static json_t *index_select_platform(json_t *list) {
+        json_t *e;
+        size_t i;
+
+        json_array_foreach(list, i, e) {
+                json_t *p = json_object_get(e, "platform");
+                if (streq_ptr(json_string_value(json_object_get(p, "os")), "linux") &&
+                    streq_ptr(json_string_value(json_object_get(p, "architecture")), image_host_architecture()))
+                        return e;
+        }
+        return NULL;
+}
+
+/* With verify_only, checks every blob the entry leads to (manifests, config, layers) and stores
+ * nothing; else loads the image, whose blobs were checked by a verify_only pass before. */
+static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, size_t *n_staged, json_t *desc,
+                const char *name, unsigned depth, bool verify_only, char ***loaded) {
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
         _cleanup_(image_freep) Image *img = NULL;
         _cleanup_free_ char *body = NULL, *config = NULL;
+        const char *digest = descriptor_digest(desc);
         size_t size = 0, config_size = 0, n = 0;
         StagedLayer *staged = NULL;
         char *names[2] = { (char *) name, NULL };
         json_t *m, *layers, *list;
         int r;
 
-        r = read_blob(layout_fd, digest, &body, &size);
+        r = read_blob(layout_fd, desc, "a manifest", &body, &size);
         if (r < 0)
                 return r;
         m = json_loadb(body, size, 0, NULL);
@@ -110,25 +195,17 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
         /* an index inside: this machine's platform */
         list = json_object_get(m, "manifests");
         if (json_is_array(list)) {
-                json_t *e;
-                size_t i;
+                json_t *e = depth < OCI_DEPTH_MAX ? index_select_platform(list) : NULL;
 
-                r = log_error_errno(-ENOENT, "OCI layout: index %s has no linux/%s image.", digest, image_host_architecture());
-                json_array_foreach(list, i, e) {
-                        json_t *p = json_object_get(e, "platform");
-                        if (depth >= OCI_DEPTH_MAX ||
-                            !streq_ptr(json_string_value(json_object_get(p, "os")), "linux") ||
-                            !streq_ptr(json_string_value(json_object_get(p, "architecture")), image_host_architecture()))
-                                continue;
-                        r = load_manifest(s, staging, layout_fd, n_staged, json_string_value(json_object_get(e, "digest")),
-                                        name, depth + 1, loaded);
-                        break;
-                }
+                if (e)
+                        r = load_manifest(s, staging, layout_fd, n_staged, e, name, depth + 1, verify_only, loaded);
+                else
+                        r = log_error_errno(-ENOENT, "OCI layout: index %s has no linux/%s image.", digest,
+                                        image_host_architecture());
                 json_decref(m);
                 return r;
         }
-        r = read_blob(layout_fd, json_string_value(json_object_get(json_object_get(m, "config"), "digest")), &config,
-                        &config_size);
+        r = read_blob(layout_fd, json_object_get(m, "config"), "a config", &config, &config_size);
         if (r >= 0)
                 r = image_config_parse(config, config_size, &info);
         layers = json_object_get(m, "layers");
@@ -136,6 +213,15 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
         if (r >= 0 && n != strv_length(info.diff_ids))
                 r = log_error_errno(-EBADMSG, "OCI layout: manifest %s lists %zu layers, its config %zu diffIDs.", digest,
                                 n, strv_length(info.diff_ids));
+        if (verify_only) {
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        char what[64];
+                        (void) snprintf(what, sizeof what, "layer %zu of %zu", i + 1, n);
+                        r = check_layer_blob(layout_fd, json_array_get(layers, i), what);
+                }
+                json_decref(m);
+                return r;
+        }
         if (r >= 0 && !(staged = calloc(MAX(n, (size_t) 1), sizeof(StagedLayer))))
                 r = log_oom();
         for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -144,8 +230,7 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
                 else if (image_store_has_layer(s, info.diff_ids[i]))
                         strcpy(staged[i].diff_id, info.diff_ids[i]);
                 else
-                        r = load_layer(layout_fd, staging, n_staged,
-                                        json_string_value(json_object_get(json_array_get(layers, i), "digest")),
+                        r = load_layer(layout_fd, staging, n_staged, descriptor_digest(json_array_get(layers, i)),
                                         info.diff_ids[i], &staged[i]);
         }
         if (r >= 0)
@@ -180,14 +265,15 @@ int image_load_oci_layout(ImageStore *s, ImageStaging *staging, int layout_fd, c
                 json_decref(index);
                 return log_error_errno(-EBADMSG, "OCI layout: index.json has no manifests list.");
         }
+        /* Every blob of every image first: a tampered layout loads nothing at all. */
         r = 0;
-        json_array_foreach(list, i, e) {
-                _cleanup_free_ char *name = entry_name(e);
-                r = load_manifest(s, staging, layout_fd, &n_staged, json_string_value(json_object_get(e, "digest")), name,
-                                0, loaded);
-                if (r < 0)
-                        break;
-        }
+        for (int pass = 0; pass < 2 && r >= 0; pass++)
+                json_array_foreach(list, i, e) {
+                        _cleanup_free_ char *name = pass == 0 ? NULL : entry_name(e);
+                        r = load_manifest(s, staging, layout_fd, &n_staged, e, name, 0, pass == 0, loaded);
+                        if (r < 0)
+                                break;
+                }
         json_decref(index);
         return r;
 }

@@ -2,12 +2,14 @@
 /* `berth load`: images from a docker-archive tarball (what `docker save` and `podman save` write):
  * manifest.json lists each image's config file, RepoTags and layer tarballs. The outer archive is
  * unpacked into staging with the hardened extractor, every path manifest.json names is opened with
- * RESOLVE_IN_ROOT (the archive's own symlinks resolve inside it), and each layer's diffID must
- * equal the config's. */
+ * RESOLVE_IN_ROOT (the archive's own symlinks resolve inside it). A config or layer file whose name
+ * states its digest (blobs/sha256/<hex>, <hex>.json, <hex>.tar) must have it, checked for every image
+ * before the first is stored; each layer's diffID must equal the config's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -76,6 +78,64 @@ static int load_layer(LoadState *st, const char *path, const char *diff_id, Stag
                 return log_error_errno(-EBADMSG, "Archive: layer '%s' does not match the config's diffID: expected %s, "
                                 "got %s.", path, diff_id, ret->diff_id);
         ret->dir = TAKE_PTR(dir);
+        return 0;
+}
+
+/* The digest a file name of an archive states: docker 25 writes blobs/sha256/<hex>, skopeo and older
+ * docker <hex>.json configs and skopeo <hex>.tar layers. Other names (docker's <id>/layer.tar,
+ * whose id is no content hash) state none. */
+static bool digest_of_name(const char *path, char ret[static SHA256_DIGEST_STRING_MAX]) {
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        size_t n = strspn(base, "0123456789abcdef");
+
+        if (n != 64 || !(base[n] == 0 || streq(base + n, ".json") || streq(base + n, ".tar")))
+                return false;
+        (void) snprintf(ret, SHA256_DIGEST_STRING_MAX, "sha256:%.64s", base);
+        return true;
+}
+
+/* A file whose name states its digest must have it. */
+static int check_named_digest(LoadState *st, const char *path, const char *what) {
+        _cleanup_close_ int fd = -EBADF;
+        char expected[SHA256_DIGEST_STRING_MAX], got[SHA256_DIGEST_STRING_MAX];
+        struct stat s;
+        int r;
+
+        if (!digest_of_name(path, expected))
+                return 0;
+        fd = image_archive_open(st->archive_fd, path);
+        if (fd < 0)
+                return log_error_errno(fd, "Archive: cannot open %s '%s': %m", what, path);
+        if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode))
+                return log_error_errno(-EBADMSG, "Archive: %s '%s' is not a regular file.", what, path);
+        r = sha256_fd(fd, got, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Archive: failed to read %s '%s': %m", what, path);
+        if (!streq(got, expected))
+                return log_error_errno(-EBADMSG, "Archive: %s '%s' does not match the digest its name states: "
+                                "expected %s, got %s.", what, path, expected, got);
+        return 0;
+}
+
+/* Before anything is stored: every config and layer file of every image whose name states a digest. */
+static int check_image_files(LoadState *st, json_t *entry, size_t index) {
+        const char *config_path = json_string_value(json_object_get(entry, "Config"));
+        json_t *layers = json_object_get(entry, "Layers"), *v;
+        size_t i;
+        int r;
+
+        if (!config_path || !json_is_array(layers))
+                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+        r = check_named_digest(st, config_path, "config");
+        if (r < 0)
+                return r;
+        json_array_foreach(layers, i, v) {
+                if (!json_is_string(v))
+                        return log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path.", index, i);
+                r = check_named_digest(st, json_string_value(v), "layer");
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -198,11 +258,18 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         }
         st = (LoadState) { .store = s, .staging = &staging, .archive_fd = archive_fd };
         r = 0;
+        /* A tampered file stores nothing: all are checked before the first image is. */
         json_array_foreach(list, i, entry) {
-                r = load_image(&st, entry, i, &loaded);
+                r = check_image_files(&st, entry, i);
                 if (r < 0)
                         break;
         }
+        if (r >= 0)
+                json_array_foreach(list, i, entry) {
+                        r = load_image(&st, entry, i, &loaded);
+                        if (r < 0)
+                                break;
+                }
         json_decref(list);
         if (r < 0)
                 return r;

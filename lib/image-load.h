@@ -7,7 +7,9 @@
 
 /* Loads every image of a docker-archive tarball (plain or compressed) read from fd, or of an OCI
  * layout in such a tarball (an oci-archive; manifest.json wins when an archive has both). *ret_loaded
- * lists the names loaded (or ids of images without one). Images before a failing one stay loaded. */
+ * lists the names loaded (or ids of images without one). Every blob whose digest the archive states is
+ * checked before the first image is stored, so a tampered one stores nothing; a layer whose diffID
+ * does not match (found while extracting) leaves the images before it loaded. */
 int image_store_load(ImageStore *store, int fd, char ***ret_loaded);
 
 /* The same for an OCI layout directory (berth load -i DIR). */

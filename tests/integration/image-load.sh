@@ -102,6 +102,42 @@ cfg=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]+'/index.json'))[
 chmod u+w "$T/oci-bad/blobs/sha256/$cfg"; echo ' ' >>"$T/oci-bad/blobs/sha256/$cfg"
 check_output "a config that does not match its digest is refused" "does not match its digest" \
         env BERTH_STORAGE_DIR="$T/store4" "$BERTH" load -i "$T/oci-bad"
+# --- every blob is checked against its descriptor before anything is stored ---------------------------------
+store_listing() { (cd "$1" && find . -path ./tmp -prune -o -printf '%P %y %s\n' | sort); }
+mkdir -p "$T/store6"
+check "a store that has the base layer already" env BERTH_STORAGE_DIR="$T/store6" "$BERTH" load -q -i "$T/oci-archive.tar"
+before=$(store_listing "$T/store6")
+# the same diffID, other compressed bytes: a gzip -9 of the amd64 image's first layer under the old name
+cp -r "$T/oci" "$T/oci-recompressed"
+layer=$(python3 -c "import json,sys; d=sys.argv[1]; m=json.load(open(d+'/index.json'))['manifests'][1]['digest'][7:]; print(json.load(open(d+'/blobs/sha256/'+m))['layers'][0]['digest'][7:])" "$T/oci-recompressed")
+chmod u+w "$T/oci-recompressed/blobs/sha256/$layer"
+gzip -dc "$T/oci/blobs/sha256/$layer" | gzip -9n >"$T/oci-recompressed/blobs/sha256/$layer"
+got=$(sha256sum "$T/oci-recompressed/blobs/sha256/$layer" | cut -d' ' -f1)
+check_output "a layer blob that does not match the manifest's digest is refused, naming it and both digests" \
+        "blobs/sha256/$layer (layer 1 of 2) does not match its digest: expected sha256:$layer, got sha256:$got" \
+        env BERTH_STORAGE_DIR="$T/store6" "$BERTH" load -i "$T/oci-recompressed"
+check_output "... and the store is unchanged" "$before" store_listing "$T/store6"
+cp -r "$T/oci" "$T/oci-short"
+chmod u+w "$T/oci-short/blobs/sha256/$layer" && truncate -s -1 "$T/oci-short/blobs/sha256/$layer"
+check_output "a blob of the wrong size is refused" "its descriptor says" \
+        env BERTH_STORAGE_DIR="$T/store6" "$BERTH" load -i "$T/oci-short"
+check_output "... and the store is unchanged" "$before" store_listing "$T/store6"
+# three images; only the last one's layer is altered (a byte of its tar's end padding): not even the
+# first two are stored
+rm -rf "$T/oci3" && mkdir "$T/oci3" && tar -C "$T/oci3" -xf "$T/saved.tar" && rm "$T/oci3/manifest.json"
+last=$(python3 -c "import json,sys; d=sys.argv[1]; m=json.load(open(d+'/index.json'))['manifests'][-1]['digest'][7:]; print(json.load(open(d+'/blobs/sha256/'+m))['layers'][-1]['digest'][7:])" "$T/oci3")
+chmod u+w "$T/oci3/blobs/sha256/$last" && printf 'x' | dd of="$T/oci3/blobs/sha256/$last" bs=1 seek=$(($(stat -c %s "$T/oci3/blobs/sha256/$last") - 1)) conv=notrunc status=none
+check_output "a tampered blob of the last image of a layout is refused" "does not match its digest: expected sha256:$last" \
+        env BERTH_STORAGE_DIR="$T/store7" "$BERTH" load -i "$T/oci3"
+check "... and no image of it is stored" env BERTH_STORAGE_DIR="$T/store7" bash -c "$(declare -f store_clean); store_clean"
+# docker archives: a config or layer whose file name states a digest must have it
+rm -rf "$T/dconf" && cp -a "$T/x" "$T/dconf"
+conf=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[0]['Config'])" "$T/dconf/manifest.json")
+chmod u+w "$T/dconf/$conf" && echo ' ' >>"$T/dconf/$conf" && tar -C "$T/dconf" -cf "$T/dconf.tar" .
+check_output "a docker archive's config that does not match the digest its name states is refused" \
+        "config '$conf' does not match the digest its name states: expected sha256:${conf%.json}" \
+        env BERTH_STORAGE_DIR="$T/store8" "$BERTH" load -i "$T/dconf.tar"
+check "... and nothing is stored" env BERTH_STORAGE_DIR="$T/store8" bash -c "$(declare -f store_clean); store_clean"
 check_output "berth loads its own save through the OCI side as well" "Loaded image: localhost/opq:latest" \
         bash -c "mkdir -p '$T/ocionly' && tar -C '$T/ocionly' -xf '$T/saved.tar' && rm '$T/ocionly/manifest.json' && \
                 BERTH_STORAGE_DIR='$T/store5' '$BERTH' load -i '$T/ocionly'"
