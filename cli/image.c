@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "fs-util.h"
 #include "image-config.h"
+#include "image-in-use.h"
 #include "image-ref.h"
 #include "image-store.h"
 #include "log.h"
@@ -56,11 +57,17 @@ static void format_age(uint64_t created, char *buf, size_t size) {
                 snprintf(buf, size, "%ju years ago", (uintmax_t) d / (86400 * 365));
 }
 
-/* The REFERENCE argument of ls: any of the image's names, or its id. */
-static bool image_matches(const Image *img, const char *reference) {
+static bool image_matches_name(const Image *img, const char *reference) {
         STRV_FOREACH(name, img->names)
                 if (image_reference_match(reference, *name) > 0)
                         return true;
+        return false;
+}
+
+/* The REFERENCE argument of ls: any of the image's names, or its id. */
+static bool image_matches(const Image *img, const char *reference) {
+        if (image_matches_name(img, reference))
+                return true;
         return strlen(reference) >= 4 && startswith(id_hex(img->id), id_hex(reference));
 }
 
@@ -323,6 +330,7 @@ static int image_rm(int argc, char *argv[]) {
                 {},
         };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_(image_users_done) ImageUsers users = {};
         bool force = false;
         int c, r, ret = 0;
 
@@ -343,11 +351,28 @@ static int image_rm(int argc, char *argv[]) {
         r = open_store(&store);
         if (r < 0)
                 return r;
+        r = image_users_load(store, &users);
+        if (r < 0)
+                return r;
         for (int i = optind; i < argc; i++) {
                 _cleanup_strv_free_ char **untagged = NULL;
                 _cleanup_free_ char *deleted = NULL;
+                _cleanup_(image_freep) Image *img = NULL;
+                const ImageUser *user = NULL;
 
-                r = image_store_remove(store, argv[i], force, &untagged, &deleted);
+                /* Untagging one of several names leaves the image as it is; only the last name or
+                 * the id is a conflict, as with docker. */
+                r = image_store_lookup(store, argv[i], &img);
+                if (r >= 0 && !(strv_length(img->names) > 1 && image_matches_name(img, argv[i])))
+                        user = image_users_find(&users, img->id);
+                if (user && !force) {
+                        ret = log_error_errno(-EBUSY, "Image %s is in use by container %s (%s); remove it first or "
+                                        "use --force.", argv[i], user->container, user->running ? "running" : "stopped");
+                        continue;
+                }
+                /* docker's rmi -f of an image a container uses: the name goes, the image stays */
+                r = user ? image_store_untag(store, argv[i], &untagged)
+                         : image_store_remove(store, argv[i], force, &untagged, &deleted);
                 if (r < 0) {
                         ret = r;
                         continue;
@@ -374,7 +399,8 @@ static int image_tag(int argc, char *argv[]) {
 
 static int image_prune(int argc, char *argv[]) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
-        _cleanup_strv_free_ char **deleted = NULL;
+        _cleanup_(image_users_done) ImageUsers users = {};
+        _cleanup_strv_free_ char **deleted = NULL, **used = NULL;
         int r;
 
         /* -f/--force is accepted for docker compatibility: berth never asks. */
@@ -384,7 +410,13 @@ static int image_prune(int argc, char *argv[]) {
         r = open_store(&store);
         if (r < 0)
                 return r;
-        r = image_store_prune(store, &deleted);
+        /* a nameless image a container uses stays, as with docker */
+        r = image_users_load(store, &users);
+        if (r >= 0)
+                r = image_users_ids(&users, &used);
+        if (r < 0)
+                return r;
+        r = image_store_prune_except(store, used, &deleted);
         if (r < 0)
                 return r;
         STRV_FOREACH(d, deleted)
@@ -398,9 +430,10 @@ static void image_help(void) {
                "  import FILE|- NAME[:TAG]  import a rootfs tarball (plain, gzip, xz or zstd) as an image\n"
                "  ls [--format json]        list images (also: berth images)\n"
                "  inspect IMAGE...          show images as JSON\n"
-               "  rm [-f] IMAGE...          remove names or images, and layers no image uses\n"
+               "  rm [-f] IMAGE...          remove names or images, and layers no image uses (-f: only\n"
+               "                            untag images containers use)\n"
                "  tag SOURCE TARGET         give an image another name\n"
-               "  prune                     remove images without a name\n"
+               "  prune                     remove images without a name that no container uses\n"
                "  pull REFERENCE            download an image (also: berth pull)\n"
                "  load [-i FILE]            load a docker save archive (also: berth load)\n"
                "  save [-o FILE] IMAGE...   write a docker save archive (also: berth save)\n"

@@ -419,7 +419,52 @@ static int prune_partial_blobs(ImageStore *s) {
         return 0;
 }
 
+int image_store_untag(ImageStore *s, const char *reference, char ***ret_untagged) {
+        _cleanup_store_lock_ StoreLockGuard g = {};
+        _cleanup_(record_set_done) RecordSet set = {};
+        _cleanup_strv_free_ char **untagged = NULL;
+        _cleanup_free_ char *name = NULL;
+        ImageRecord *rec = NULL;
+        MatchKind kind;
+        int r;
+
+        r = store_lock_guarded(s, F_WRLCK, &g);
+        if (r < 0)
+                return r;
+        r = records_load(s, &set);
+        if (r < 0)
+                return r;
+        r = records_find(s, &set, reference, &rec, &name, &kind);
+        if (r == -ENOENT)
+                return log_error_errno(r, "No such image: %s", reference);
+        if (r < 0)
+                return r;
+        if (kind == MATCH_NAME) {
+                if (strv_extend(&untagged, name) < 0)
+                        return log_oom();
+        } else
+                untagged = TAKE_PTR(rec->names);
+        /* take_name() saves every record that loses a name, this one included */
+        STRV_FOREACH(n, untagged) {
+                r = take_name(s, &set, NULL, *n);
+                if (r < 0)
+                        return r;
+        }
+        if (kind != MATCH_NAME) {
+                r = record_save(s, rec);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_untagged)
+                *ret_untagged = TAKE_PTR(untagged);
+        return 0;
+}
+
 int image_store_prune(ImageStore *s, char ***ret_deleted) {
+        return image_store_prune_except(s, NULL, ret_deleted);
+}
+
+int image_store_prune_except(ImageStore *s, char *const *keep, char ***ret_deleted) {
         _cleanup_store_lock_ StoreLockGuard g = {};
         _cleanup_(record_set_done) RecordSet set = {};
         _cleanup_strv_free_ char **deleted = NULL;
@@ -432,7 +477,7 @@ int image_store_prune(ImageStore *s, char ***ret_deleted) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < set.n; i++) {
-                if (set.items[i].names)
+                if (set.items[i].names || strv_contains(keep, set.items[i].id))
                         continue;
                 r = record_delete(s, &set.items[i]);
                 if (r < 0)

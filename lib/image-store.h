@@ -93,6 +93,14 @@ int image_store_remove(ImageStore *store, const char *reference, bool force, cha
 /* Removes images without names, then unused layers and blobs. *ret_deleted lists removed ids. */
 int image_store_prune(ImageStore *store, char ***ret_deleted);
 
+/* For images that containers use (docker's rmi -f of such an image): removes the name reference
+ * means, or every name when it is an id, and keeps the image, nameless when no name is left.
+ * *ret_untagged lists the removed names (may be NULL). */
+int image_store_untag(ImageStore *store, const char *reference, char ***ret_untagged);
+
+/* image_store_prune() that keeps the nameless images whose ids ("sha256:<hex>") are in keep. */
+int image_store_prune_except(ImageStore *store, char *const *keep, char ***ret_deleted);
+
 /* The bytes of a stored blob (e.g. an image's config: digest = image->id). */
 int image_store_read_blob(ImageStore *store, const char *digest, char **ret, size_t *ret_size);
 
