@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "fs-util.h"
 #include "log.h"
 
 static const char *const capability_names[] = {
@@ -119,6 +120,14 @@ static int capget_permitted(uint64_t *ret) {
         return 0;
 }
 
+/* A user namespace whose /proc/PID/setgroups says "deny" (one an unprivileged user made, or
+ * `unshare --map-root-user`) refuses setgroups() to everyone in it. */
+static bool setgroups_denied(void) {
+        _cleanup_free_ char *s = NULL;
+
+        return read_full_file("/proc/self/setgroups", &s, NULL) >= 0 && startswith(s, "deny");
+}
+
 int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid, gid_t gid,
                 const gid_t *groups, size_t n_groups) {
         int last = capability_last();
@@ -146,7 +155,8 @@ int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid,
         /* Keep permitted across setresuid() so the wanted caps can be set afterwards. */
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return log_error_errno(negative_errno(), "PR_SET_KEEPCAPS failed: %m");
-        if (setgroups(n_groups, groups) < 0)
+        /* There the process keeps the (no) groups it entered with: exec_process() dropped the host's. */
+        if (setgroups(n_groups, groups) < 0 && !(errno == EPERM && setgroups_denied()))
                 return log_error_errno(negative_errno(), "Failed to set supplementary groups: %m");
         if (setresgid(gid, gid, gid) < 0)
                 return log_error_errno(negative_errno(), "Failed to switch to gid %u: %m", (unsigned) gid);

@@ -9,6 +9,7 @@
  *  - while it runs, the binary is busy anyway: opening it for writing fails with ETXTBSY.
  * `berth-runtime exec` follows the same rules for the process it starts. */
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "log.h"
 #include "pty.h"
 #include "mount.h"
+#include "namespaces.h"
 #include "notify.h"
 #include "process.h"
 #include "seccomp.h"
@@ -178,8 +180,10 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
         if (r < 0)
                 child_fail(sync_fd, r, 125);
         if (p->userns_fd >= 0) {
-                /* From here on our privileges count only inside: root becomes the container's root. */
-                if (setns(p->userns_fd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                /* From here on our privileges count only inside: root becomes the container's root. The
+                 * host's supplementary groups go first, in case the namespace refuses setgroups() later. */
+                if (setgroups(0, NULL) < 0 || setns(p->userns_fd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 ||
+                                setresuid(0, 0, 0) < 0)
                         child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to enter the user namespace: %m"), 125);
         }
         umask(0022);
@@ -221,13 +225,6 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
         child_fail(sync_fd, r, r == -ENOENT ? 127 : 126);
 }
 
-static void join_namespace(const char *path, int type, int sync_fd) {
-        _cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
-
-        if (ns < 0 || setns(ns, type) < 0)
-                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to join namespace %s: %m", path), 125);
-}
-
 _noreturn_ void container_child(const Container *c, int sync_fd) {
         _cleanup_close_ int root_fd = -EBADF;
         char go;
@@ -241,26 +238,25 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
         if (recv(sync_fd, &go, 1, 0) != 1)
                 _exit(125); /* the supervisor died before we could start */
 
-        /* Now that we are in the payload cgroup, it becomes the root of our cgroup namespace. */
-        if (unshare(CLONE_NEWCGROUP) < 0)
-                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to create a cgroup namespace: %m"), 125);
-        if (c->network == NETWORK_JOIN)
-                join_namespace(c->join_netns, CLONE_NEWNET, sync_fd);
-        if (c->join_ipcns)
-                join_namespace(c->join_ipcns, CLONE_NEWIPC, sync_fd);
-        if (c->join_utsns)
-                join_namespace(c->join_utsns, CLONE_NEWUTS, sync_fd);
+        /* Now that we are in the payload cgroup, it becomes the root of our cgroup namespace (unless
+         * one is joined), and the namespaces given by path are joined. */
+        r = namespaces_join(c);
+        if (r < 0)
+                child_fail(sync_fd, r, 125);
 
-        root_fd = mount_root(c);
-        if (root_fd < 0)
-                child_fail(sync_fd, root_fd, 125);
-        r = mount_container(c, root_fd);
-        if (r < 0)
-                child_fail(sync_fd, r, 125);
-        r = mount_finish_and_pivot(c, root_fd);
-        if (r < 0)
-                child_fail(sync_fd, r, 125);
-        closep(&root_fd);
+        /* A joined mount namespace is used as it is: setns() put us at its root already. */
+        if (!c->ns.mnt) {
+                root_fd = mount_root(c);
+                if (root_fd < 0)
+                        child_fail(sync_fd, root_fd, 125);
+                r = mount_container(c, root_fd);
+                if (r < 0)
+                        child_fail(sync_fd, r, 125);
+                r = mount_finish_and_pivot(c, root_fd);
+                if (r < 0)
+                        child_fail(sync_fd, r, 125);
+                closep(&root_fd);
+        }
         /* OCI process.terminal: a pty of the container's devpts; the master goes to the console socket. */
         if (c->console_socket >= 0) {
                 r = pty_setup_child(c->console_socket);

@@ -13,6 +13,7 @@ void container_done(Container *c) {
         free(c->join_netns);
         free(c->join_ipcns);
         free(c->join_utsns);
+        namespace_paths_done(&c->ns);
         volume_device_mounts_free(c->device_volumes);
         free(c->seccomp);
         seccomp_filter_done(&c->filter);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <jansson.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "device-filter.h"
 #include "fs-util.h"
 #include "log.h"
+#include "namespaces.h"
 #include "oci-config.h"
 #include "oci-hooks.h"
 #include "strv.h"
@@ -18,10 +20,6 @@
 /* Mounts every container gets from the runtime itself; config.json entries for them are not repeated. */
 static const char *const builtin_mounts[] = {
         "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup",
-};
-
-static const char *const namespace_types[] = {
-        "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time",
 };
 
 static const char *const rlimit_types[] = {
@@ -393,6 +391,9 @@ static int user_namespace_from_json(Ctx *x, Container *c, json_t *linux_, bool h
                                bad(x, "given, but linux.namespaces has no user namespace");
                 return 0;
         }
+        /* A joined user namespace has its maps already; the spec says not to write any. */
+        if (c->ns.user)
+                return 0;
         (void) at(x, "linux.uidMappings");
         if (!c->spec.uidmap)
                 return bad(x, "missing: a user namespace needs uid mappings (berth-runtime does not pick them)");
@@ -406,9 +407,32 @@ static int user_namespace_from_json(Ctx *x, Container *c, json_t *linux_, bool h
         return 0;
 }
 
+/* Where linux.namespaces[].path of each type goes; NULL for types handled apart (network, user). */
+static char **join_path_field(Container *c, int flag) {
+        switch (flag) {
+        case CLONE_NEWPID:
+                return &c->ns.pid;
+        case CLONE_NEWNS:
+                return &c->ns.mnt;
+        case CLONE_NEWCGROUP:
+                return &c->ns.cgroup;
+        case CLONE_NEWUSER:
+                return &c->ns.user;
+        case CLONE_NEWIPC:
+                return &c->join_ipcns;
+        case CLONE_NEWUTS:
+                return &c->join_utsns;
+        case CLONE_NEWNET:
+                return &c->join_netns;
+        default:
+                return NULL;
+        }
+}
+
 static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
         json_t *namespaces, *n;
         bool has_userns = false;
+        int seen = 0;
         size_t i;
         int r;
 
@@ -420,6 +444,8 @@ static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
         json_array_foreach(namespaces, i, n) {
                 json_t *type_j, *path_j;
                 const char *type, *path;
+                char **field;
+                int flag;
 
                 if (!json_is_object(n))
                         return (void) at(x, "linux.namespaces[%zu]", i), bad(x, "expected an object");
@@ -428,25 +454,36 @@ static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
                                         "cgroup, time", &type_j) < 0)
                         return -EINVAL;
                 type = json_string_value(type_j);
-                if (!in_list(type, namespace_types, ELEMENTSOF(namespace_types)))
+                flag = namespace_flag_from_name(type);
+                if (flag == 0)
                         return bad(x, "unknown namespace type: expected one of pid, network, mount, ipc, uts, "
                                         "user, cgroup, time");
+                if (seen & flag)
+                        return bad(x, "a namespace of this type is listed twice");
+                seen |= flag;
                 (void) at(x, "linux.namespaces[%zu].path", i);
                 if (member(x, n, "path", JSON_STRING, "expected an absolute path", &path_j) < 0)
                         return -EINVAL;
                 path = path_j ? json_string_value(path_j) : NULL;
                 if (path && !path_is_absolute(path))
                         return bad(x, "expected an absolute path");
-                if (streq(type, "time"))
-                        return (void) at(x, "linux.namespaces[%zu].type", i), bad(x, "time namespaces are not supported");
-                if (streq(type, "user"))
-                        has_userns = true;
-                if (streq(type, "network")) {
-                        c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
-                        if (path && !(c->join_netns = strdup(path)))
+                /* Checked now, so that a wrong path is reported by its field and nothing is made. */
+                if (path) {
+                        _cleanup_free_ char *what = strjoin(x->file, ": ", x->field);
+                        if (!what)
                                 return log_oom();
-                } else if (path)
-                        return bad(x, "joining an existing namespace of this type is not supported");
+                        if (namespace_check(path, flag, what) < 0)
+                                return -EINVAL;
+                }
+                if (flag == CLONE_NEWUSER)
+                        has_userns = true;
+                if (flag == CLONE_NEWTIME)
+                        return (void) at(x, "linux.namespaces[%zu].type", i), bad(x, "time namespaces are not supported");
+                if (flag == CLONE_NEWNET)
+                        c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
+                field = join_path_field(c, flag);
+                if (path && field && !(*field = strdup(path)))
+                        return log_oom();
         }
         return user_namespace_from_json(x, c, linux_, has_userns);
 }

@@ -105,12 +105,14 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         r = oci_config_load(c, c->oci_bundle);
         if (r < 0)
                 return r;
-        if (c->spec.uidmap) {
-                /* A user namespace: the way --uidmap/--gidmap go (idmapped root, the userns entered last). */
+        if (c->spec.uidmap || c->ns.user) {
+                /* A user namespace: the way --uidmap/--gidmap go (idmapped root, the userns entered last);
+                 * one joined by path the same way, with the maps it has. */
                 c->userns_auto = true;
                 c->userns = USERNS_NULL;
                 c->userns.uid_map = c->spec.uidmap;
                 c->userns.gid_map = c->spec.gidmap;
+                c->userns.join_path = c->ns.user;
         }
 
         if (oci_root())

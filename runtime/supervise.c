@@ -34,6 +34,7 @@
 #include "log.h"
 #include "monitor-exec.h"
 #include "mount.h"
+#include "namespaces.h"
 #include "network-attach.h"
 #include "network.h"
 #include "notify.h"
@@ -57,9 +58,8 @@ static const int handled_signals[] = {
 
 
 /* clone3() straight into the payload cgroup; clone() plus a cgroup.procs write where clone3 is missing. */
-static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgroup, int *ret_pidfd) {
-        uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_PIDFD | (c->join_utsns ? 0 : CLONE_NEWUTS) |
-                (c->join_ipcns ? 0 : CLONE_NEWIPC) | (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
+static pid_t clone_container_in(const Container *c, int cgroup_fd, bool *ret_in_cgroup, int *ret_pidfd) {
+        uint64_t flags = namespaces_clone_flags(c) | CLONE_PIDFD;
         int pidfd = -EBADF;
         pid_t pid;
 
@@ -80,6 +80,26 @@ static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgr
         pid = (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, &pidfd, NULL, 0UL);
         *ret_in_cgroup = false;
         *ret_pidfd = pidfd;
+        return pid;
+}
+
+/* The clone happens inside a joined pid namespace, when asked (namespaces.h). */
+static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgroup, int *ret_pidfd) {
+        NamespacesSaved saved;
+        pid_t pid;
+        int r;
+
+        r = namespaces_before_clone(c, &saved);
+        if (r < 0) {
+                errno = -r;
+                return -1;
+        }
+        pid = clone_container_in(c, cgroup_fd, ret_in_cgroup, ret_pidfd);
+        if (pid != 0) { /* the child stays where it was born: its own children belong there too */
+                r = errno;
+                namespaces_after_clone(&saved);
+                errno = r;
+        }
         return pid;
 }
 

@@ -10,6 +10,7 @@
 
 #include "fs-util.h"
 #include "log.h"
+#include "namespaces.h"
 #include "paths.h"
 #include "strv.h"
 #include "userns.h"
@@ -162,12 +163,67 @@ static int write_map(pid_t pid, const char *file, uid_t base) {
         return write_map_text(pid, file, map);
 }
 
+/* The host uid of the container's 0 in an existing user namespace: a helper enters it, and its
+ * uid_map, read from here, shows our ids. */
+static int joined_base(int ns_fd, const char *path, uid_t *ret) {
+        _cleanup_free_ char *text = NULL;
+        int ready[2], r;
+        char map[64], b;
+        pid_t helper;
+
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                return log_error_errno(negative_errno(), "pipe2() failed: %m");
+        helper = fork();
+        if (helper == 0) {
+                char x = 1;
+                safe_close(ready[0]);
+                if (setns(ns_fd, CLONE_NEWUSER) < 0 || write(ready[1], &x, 1) != 1)
+                        _exit(1);
+                (void) pause(); /* until killed: we only need to be in there while our map is read */
+                _exit(0);
+        }
+        safe_close(ready[1]);
+        r = helper < 0 ? log_error_errno(negative_errno(), "fork() failed: %m") : 0;
+        if (r >= 0 && read(ready[0], &b, 1) != 1)
+                r = log_error_errno(-EIO, "Failed to enter the user namespace %s.", path);
+        if (r >= 0) {
+                (void) snprintf(map, sizeof map, "/proc/%d/uid_map", (int) helper);
+                r = read_full_file(map, &text, NULL);
+                if (r < 0)
+                        log_error_errno(r, "Failed to read the uid map of the user namespace %s: %m", path);
+        }
+        safe_close(ready[0]);
+        if (helper > 0) {
+                (void) kill(helper, SIGKILL);
+                (void) waitpid(helper, NULL, 0);
+        }
+        if (r >= 0 && map_host_id_of_zero(text, ret) < 0)
+                r = log_error_errno(-EINVAL, "The user namespace %s does not map uid 0.", path);
+        return r;
+}
+
+static int userns_join(UserNamespace *u) {
+        int r;
+
+        u->ns_fd = namespace_open(u->join_path, CLONE_NEWUSER, NULL);
+        if (u->ns_fd < 0) {
+                r = namespace_check(u->join_path, CLONE_NEWUSER, "Cannot join the user namespace");
+                return r < 0 ? r : log_error_errno(u->ns_fd, "Cannot open %s: %m", u->join_path);
+        }
+        r = joined_base(u->ns_fd, u->join_path, &u->base);
+        if (r < 0)
+                u->ns_fd = safe_close(u->ns_fd);
+        return r;
+}
+
 int userns_setup(UserNamespace *u) {
         _cleanup_free_ char *uid_text = NULL, *gid_text = NULL;
         int ready[2], done[2], r;
         char path[64], b;
         pid_t helper;
 
+        if (u->join_path)
+                return userns_join(u);
         if (u->uid_map || u->gid_map) {
                 r = userns_map_text(u->uid_map ?: u->gid_map, u->uid_map ? "uidmap" : "gidmap", &uid_text);
                 if (r >= 0)

@@ -13,7 +13,10 @@
  * stay owned by the host's user namespace: root in the container cannot change them.
  *
  * --uidmap/--gidmap give the maps instead (the same way in): nothing is reserved, and keeping the
- * ranges apart is the admin's business. base is then the host id of the container's uid 0. */
+ * ranges apart is the admin's business. base is then the host id of the container's uid 0.
+ *
+ * join_path (OCI linux.namespaces[].path of type user) joins an existing user namespace instead:
+ * its maps are what they are (nothing is written, whatever maps are given), base is read from them. */
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,6 +26,7 @@
 typedef struct UserNamespace {
         char **uid_map; /* --uidmap entries CONTAINER:HOST:SIZE (borrowed); NULL: --userns=auto */
         char **gid_map; /* --gidmap entries; NULL: the same as uid_map */
+        const char *join_path; /* an existing user namespace to use instead (borrowed); NULL: a new one */
         uid_t base;   /* host id of the container's 0 */
         int lock_fd;
         int ns_fd;    /* the user namespace (nsfs fd) */
@@ -33,7 +37,8 @@ typedef struct UserNamespace {
 /* Parses --uidmap/--gidmap entries into the text of a /proc/PID/uid_map file; checks them. */
 int userns_map_text(char *const *entries, const char *option, char **ret);
 
-/* Reserves a block (or takes the explicit maps) and creates a user namespace mapping it. */
+/* Reserves a block (or takes the explicit maps) and creates a user namespace mapping it; or opens
+ * join_path. */
 int userns_setup(UserNamespace *u);
 void userns_done(UserNamespace *u);
 

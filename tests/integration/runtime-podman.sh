@@ -34,6 +34,7 @@ P=(podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --storage-dr
    --runtime "$RT")
 # (not --runtime-flag root=: podman's exit command, which runs delete, does not pass runtime flags on)
 cleanup() {
+        "${P[@]}" pod rm -a -f -t 0 >/dev/null 2>&1
         "${P[@]}" rm -a -f -t 0 >/dev/null 2>&1
         "${P[@]}" rmi -a -f >/dev/null 2>&1
         umount -R "$T/root/overlay" "$T/runroot/overlay" 2>/dev/null
@@ -91,5 +92,39 @@ check "podman stop -t 1" "${P[@]}" stop -t 1 stopper
 check_output "stopped by SIGKILL after the timeout" "137" "${P[@]}" inspect -f '{{.State.ExitCode}}' stopper
 check "podman rm" "${P[@]}" rm stopper
 check "nothing is left in the runtime's state" test ! -e "$OCI_STATE/$id" -a ! -e "/var/lib/berth/oci/$id"
+
+# --ipc, --uts and --pid container:NAME: podman gives the other container's /proc/PID/ns paths.
+check "a container to share namespaces with" "${P[@]}" run -d --name solo --network=none --hostname solohost \
+        localhost/bbox sleep 1000
+pid=$("${P[@]}" inspect -f '{{.State.Pid}}' solo)
+out=$("${P[@]}" run --rm --network=none --ipc container:solo --uts container:solo --pid container:solo \
+        localhost/bbox sh -c 'echo $(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/pid) $(hostname); ps' 2>&1)
+check_output "--ipc, --pid and --uts container:NAME join its namespaces" \
+        "$(readlink /proc/"$pid"/ns/ipc) $(readlink /proc/"$pid"/ns/pid) solohost" echo "$out"
+check_output "... and its process shows in ps" "sleep 1000" echo "$out"
+check "podman rm -f" "${P[@]}" rm -f -t 0 solo
+
+# A pod: its infra container's IPC and UTS namespaces are joined by the others through their paths
+# (linux.namespaces[].path). podman builds its pause image here from catatonit; without it, no pod.
+if "${P[@]}" pod create --name pp --network=none --share ipc,uts >/dev/null 2>&1; then
+        check "podman pod start (the infra container)" "${P[@]}" pod start pp
+        infra=$("${P[@]}" pod inspect -f '{{.InfraContainerID}}' pp)
+        ipid=$("${P[@]}" inspect -f '{{.State.Pid}}' "$infra")
+        check "a container in the pod" "${P[@]}" run -d --pod pp --name pc1 localhost/bbox sleep 1000
+        pid=$("${P[@]}" inspect -f '{{.State.Pid}}' pc1)
+        for n in ipc uts; do
+                check "it joins the infra container's $n namespace" \
+                        test "$(readlink /proc/"$pid"/ns/$n)" = "$(readlink /proc/"$ipid"/ns/$n)"
+        done
+        check "... and has a mount namespace of its own" \
+                test "$(readlink /proc/"$pid"/ns/mnt)" != "$(readlink /proc/"$ipid"/ns/mnt)"
+        check_output "a second one sees the pod's IPC namespace and host name" \
+                "$(readlink /proc/"$ipid"/ns/ipc) pp" \
+                "${P[@]}" run --rm --pod pp localhost/bbox sh -c 'echo $(readlink /proc/self/ns/ipc) $(hostname)'
+        check "podman pod rm -f" "${P[@]}" pod rm -f -t 0 pp
+        check "no process of the pod is left" test ! -e "/proc/$pid" -a ! -e "/proc/$ipid"
+else
+        diag "podman cannot create a pod here (no pause image): pod checks skipped"
+fi
 
 done_testing

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "log.h"
+#include "namespaces.h"
+
+static const struct {
+        const char *name;
+        int flag;
+} namespace_kinds[] = {
+        { "pid", CLONE_NEWPID },       { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
+        { "ipc", CLONE_NEWIPC },       { "uts", CLONE_NEWUTS },     { "user", CLONE_NEWUSER },
+        { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+void namespace_paths_done(NamespacePaths *p) {
+        free(p->pid);
+        free(p->mnt);
+        free(p->cgroup);
+        free(p->user);
+        *p = (NamespacePaths) {};
+}
+
+int namespace_flag_from_name(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(namespace_kinds); i++)
+                if (streq(namespace_kinds[i].name, name))
+                        return namespace_kinds[i].flag;
+        return 0;
+}
+
+const char *namespace_flag_to_name(int flag) {
+        for (size_t i = 0; i < ELEMENTSOF(namespace_kinds); i++)
+                if (namespace_kinds[i].flag == flag)
+                        return namespace_kinds[i].name;
+        return NULL;
+}
+
+int namespace_open(const char *path, int flag, int *ret_actual) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        int type;
+
+        if (ret_actual)
+                *ret_actual = 0;
+        if (fd < 0)
+                return negative_errno();
+        /* Any other file answers ENOTTY (or EINVAL on some file systems): not a namespace. */
+        type = ioctl(fd, NS_GET_NSTYPE);
+        if (type < 0)
+                return -ENOTTY;
+        if (ret_actual)
+                *ret_actual = type;
+        if (type != flag)
+                return -EINVAL;
+        return TAKE_FD(fd);
+}
+
+int namespace_check(const char *path, int flag, const char *what) {
+        int actual, fd = namespace_open(path, flag, &actual);
+
+        if (fd >= 0) {
+                safe_close(fd);
+                return 0;
+        }
+        if (fd == -ENOTTY)
+                return log_error_errno(-EINVAL, "%s: %s is not a namespace file (expected one like /proc/PID/ns/%s).",
+                                       what, path, flag == CLONE_NEWNET ? "net" : flag == CLONE_NEWNS ? "mnt"
+                                       : namespace_flag_to_name(flag));
+        if (fd == -EINVAL)
+                return log_error_errno(-EINVAL, "%s: %s is a %s namespace, expected type %s.", what, path,
+                                       namespace_flag_to_name(actual) ?: "different", namespace_flag_to_name(flag));
+        return log_error_errno(fd, "%s: cannot open %s: %m", what, path);
+}
+
+uint64_t namespaces_clone_flags(const Container *c) {
+        /* A mount namespace is made even when one is joined: until the setns(), nothing the child does
+         * can reach the host's mount table. */
+        return CLONE_NEWNS | (c->ns.pid ? 0 : CLONE_NEWPID) | (c->join_utsns ? 0 : CLONE_NEWUTS) |
+                (c->join_ipcns ? 0 : CLONE_NEWIPC) | (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
+}
+
+int namespaces_before_clone(const Container *c, NamespacesSaved *saved) {
+        *saved = NAMESPACES_SAVED_NULL;
+        if (c->ns.pid) {
+                _cleanup_close_ int fd = namespace_open(c->ns.pid, CLONE_NEWPID, NULL);
+                if (fd < 0)
+                        return log_error_errno(fd, "Failed to open the pid namespace %s: %m", c->ns.pid);
+                saved->pid_fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+                if (saved->pid_fd < 0)
+                        return log_error_errno(negative_errno(), "Failed to open our own pid namespace: %m");
+                /* Our pid_for_children: the clone is born there; we ourselves stay where we are. */
+                if (setns(fd, CLONE_NEWPID) < 0) {
+                        int r = log_error_errno(negative_errno(), "Failed to join the pid namespace %s: %m", c->ns.pid);
+                        namespaces_after_clone(saved);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+void namespaces_after_clone(NamespacesSaved *saved) {
+        if (saved->pid_fd >= 0 && setns(saved->pid_fd, CLONE_NEWPID) < 0)
+                log_warning_errno(negative_errno(), "Failed to return to our pid namespace: %m");
+        saved->pid_fd = safe_close(saved->pid_fd);
+}
+
+int namespaces_join(const Container *c) {
+        const struct {
+                const char *path;
+                int flag;
+        } joins[] = {
+                /* The mount namespace last: it moves our root, and the paths above may be relative to ours. */
+                { c->ns.cgroup, CLONE_NEWCGROUP },
+                { c->network == NETWORK_JOIN ? c->join_netns : NULL, CLONE_NEWNET },
+                { c->join_ipcns, CLONE_NEWIPC },
+                { c->join_utsns, CLONE_NEWUTS },
+                { c->ns.mnt, CLONE_NEWNS },
+        };
+        int fds[ELEMENTSOF(joins)];
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(joins); i++)
+                fds[i] = -EBADF;
+        for (size_t i = 0; i < ELEMENTSOF(joins) && r >= 0; i++) {
+                if (!joins[i].path)
+                        continue;
+                fds[i] = namespace_open(joins[i].path, joins[i].flag, NULL);
+                if (fds[i] < 0) {
+                        r = namespace_check(joins[i].path, joins[i].flag, "Cannot join a namespace");
+                        if (r >= 0) /* it changed under us */
+                                r = log_error_errno(fds[i], "Cannot join the namespace %s: %m", joins[i].path);
+                }
+        }
+        /* Without a cgroup namespace to join: a new one, rooted at the payload cgroup we are in now. */
+        if (r >= 0 && !c->ns.cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                r = log_error_errno(negative_errno(), "Failed to create a cgroup namespace: %m");
+        for (size_t i = 0; i < ELEMENTSOF(joins) && r >= 0; i++)
+                if (fds[i] >= 0 && setns(fds[i], joins[i].flag) < 0)
+                        r = log_error_errno(negative_errno(), "Failed to join the %s namespace %s: %m",
+                                            namespace_flag_to_name(joins[i].flag), joins[i].path);
+        for (size_t i = 0; i < ELEMENTSOF(joins); i++)
+                safe_close(fds[i]);
+        return r;
+}

@@ -1,0 +1,149 @@
+#!/bin/bash
+# berth-runtime's OCI face with existing namespaces joined by path (linux.namespaces[].path, as podman
+# uses them for pods, --ipc container:X and --userns=ns:PATH). Container A runs; B joins A's
+# namespaces by /proc/PID/ns/X and looks from inside.
+# Like runtime-oci.sh, the script re-runs itself as PID 1 of a new pid namespace (reaping what `run`
+# leaves) with a private mount namespace, inside a cgroup of its own.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+require_root
+
+RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
+[ -x "$RT" ] || skip_all "$RT is not built"
+CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
+if [ -z "${BERTH_NS_TEST_INNER:-}" ]; then
+        export BERTH_NS_TEST_INNER=1
+        exec unshare -m -fp --mount-proc --propagation private bash "$0" "$@"
+fi
+
+T=$(mktemp -d /tmp/berth-ns-test.XXXXXX)
+CG=$CG_MOUNT/berth-ns-test.$$.$RANDOM
+export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state
+BG_PIDS=()
+cleanup() {
+        local d p
+        for d in "$BERTH_RUN_DIR"/oci/*; do [ -d "$d" ] && "$RT" delete --force "${d##*/}" >/dev/null 2>&1; done
+        for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+        echo $$ >"$CG_MOUNT/cgroup.procs" 2>/dev/null
+        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
+                echo 1 >"$d/cgroup.kill" 2>/dev/null
+                rmdir "$d" 2>/dev/null
+        done
+        rmdir "$CG" 2>/dev/null
+        rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir "$CG"
+echo $$ >"$CG/cgroup.procs"
+
+make_busybox_rootfs "$T/rootfs"
+# A mount point made in advance: the runtime, host root, cannot create one through an idmapped root.
+mkdir "$T/rootfs/scratch"
+
+# write_config BUNDLE ARGS_JSON [EXTRA_PYTHON]: a config.json like `runc spec` makes, with these args;
+# EXTRA_PYTHON may change c, and ns(TYPE, PATH) adds a namespace.
+write_config() {
+        mkdir -p "$1"
+        python3 - "$1/config.json" "$2" "$T/rootfs" "${3:-}" <<'EOF'
+import json, sys
+path, args, rootfs, extra = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+c = {
+    "ociVersion": "1.0.2",
+    "process": {
+        "terminal": False, "user": {"uid": 0, "gid": 0}, "args": args,
+        "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "cwd": "/",
+        "capabilities": {k: ["CAP_KILL", "CAP_SYS_CHROOT"] for k in ("bounding", "effective", "permitted")},
+        "noNewPrivileges": True,
+    },
+    "root": {"path": rootfs},
+    "hostname": "bhost",
+    "mounts": [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}],
+    "linux": {"namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount", "cgroup")]},
+}
+def ns(t, p=None):
+    c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != t]
+    c["linux"]["namespaces"].append({"type": t, "path": p} if p else {"type": t})
+exec(extra)
+json.dump(c, open(path, "w"), indent=1)
+EOF
+}
+state_field() { "$RT" state "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1]))' "$2"; }
+status_is() { [ "$(state_field "$1" status)" = "$2" ]; }
+run_in() { (cd "$1" && shift && "$RT" run "$@" </dev/null 2>&1); }
+# field NAME: the value of "NAME=..." in $out
+field() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -1; }
+
+# --- container A: its own namespaces of every kind, a user namespace from maps ------------------
+write_config "$T/a" '["sh", "-c", "echo from-a >/scratch/a-was-here; exec sleep 1000"]' '
+c["hostname"] = "ahost"
+ns("user")
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]'
+(cd "$T/a" && exec "$RT" run a1 </dev/null >"$T/a1.log" 2>&1) &
+BG_PIDS+=($!)
+check "container A runs" wait_until 10 status_is a1 running
+status_is a1 running 2>/dev/null || sed "s/^/# a1: /" "$T/a1.log"
+apid=$(state_field a1 pid)
+check "... and has written its marker" wait_until 10 test -e "/proc/$apid/root/scratch/a-was-here"
+host_ns() { readlink "/proc/$apid/ns/$1"; }
+
+# --- container B joins A's namespaces by path ----------------------------------------------------
+write_config "$T/b" '["sh", "-c", "for n in ipc uts pid net user cgroup; do echo $n=$(readlink /proc/self/ns/$n); done; echo hostname=$(hostname); echo map=$(cat /proc/self/uid_map); echo self=$$; ps -o pid,args | grep -q \"[s]leep 1000\" && echo sees-a; test -e /scratch/a-was-here || echo own-mounts"]' '
+for t in ("ipc", "uts", "pid", "network", "user", "cgroup"):
+    ns(t, "/proc/'$apid'/ns/" + {"network": "net"}.get(t, t))'
+out=$(run_in "$T/b" b1)
+for n in ipc uts pid net user cgroup; do
+        check "B joins A's $n namespace" test "$(field "$n")" = "$(host_ns "$n")"
+done
+check "... A's host name is B's" test "$(field hostname)" = ahost
+check_output "... the user namespace keeps A's maps" "0 3100000000 65536" echo "$(field map)"
+check "... B's process is not PID 1 in A's pid namespace" test "$(field self)" != 1
+check_output "... and A's process is in B's ps" "sees-a" echo "$out"
+check_output "... with a mount namespace of its own" "own-mounts" echo "$out"
+
+# Maps given with a joined user namespace are not written (the spec says so): B still gets A's.
+write_config "$T/b" '["cat", "/proc/self/uid_map"]' '
+ns("user", "/proc/'$apid'/ns/user")
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3200000000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3200000000, "size": 65536}]'
+check_output "maps given with a joined user namespace are not written" "0 3100000000 65536" \
+        bash -c "cd '$T/b' && '$RT' run b2 </dev/null 2>&1 | tr -s ' '"
+
+# The mount namespace: B sees A's tmpfs (and A's pid namespace, to see its /proc).
+write_config "$T/b" '["sh", "-c", "cat /scratch/a-was-here; hostname"]' '
+ns("mount", "/proc/'$apid'/ns/mnt"); ns("pid", "/proc/'$apid'/ns/pid")'
+out=$(run_in "$T/b" b3)
+check_output "B joins A's mount namespace and sees A's files" "from-a" echo "$out"
+check_output "... with a UTS namespace of its own" "bhost" echo "$out"
+
+# A user namespace made outside any container (as `unshare -U --map-root-user` does).
+unshare -U --map-root-user sleep 1000 &
+upid=$!
+BG_PIDS+=($upid)
+check "a user namespace made by unshare" wait_until 10 \
+        bash -c "test \"\$(readlink /proc/$upid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\""
+write_config "$T/b" '["sh", "-c", "echo user=$(readlink /proc/self/ns/user); echo id=$(id -u)"]' '
+ns("user", "/proc/'$upid'/ns/user")'
+out=$(run_in "$T/b" b4)
+check "B joins it" test "$(field user)" = "$(readlink /proc/$upid/ns/user)"
+check "... as its root" test "$(field id)" = 0
+
+# --- bad paths: one error naming the field, nothing left behind ----------------------------------
+bad_join() { # NAME EXPECTED EXTRA_PYTHON
+        write_config "$T/bad" '["true"]' "$3"
+        check_output "$1" "$2" bash -c "cd '$T/bad' && '$RT' run bad 2>&1"
+        check "... and nothing is left behind" test ! -e "$BERTH_RUN_DIR/oci/bad"
+}
+bad_join "a network namespace given as ipc is refused" \
+        "linux.namespaces[5].path: /proc/$apid/ns/net is a network namespace, expected type ipc" \
+        'ns("ipc", "/proc/'$apid'/ns/net")'
+bad_join "a file that is not a namespace is refused" \
+        "linux.namespaces[5].path: /etc/passwd is not a namespace file" 'ns("pid", "/etc/passwd")'
+bad_join "a missing namespace file is refused" "linux.namespaces[6].path: cannot open /proc/999999999/ns/user" \
+        'ns("user", "/proc/999999999/ns/user")'
+bad_join "time namespaces are refused" "linux.namespaces[6].type: time namespaces are not supported" 'ns("time")'
+check "kill A" "$RT" kill a1 KILL
+check "... it stops, and run removes it" wait_until 10 bash -c "! '$RT' state a1"
+done_testing
