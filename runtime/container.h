@@ -48,7 +48,7 @@ typedef struct Container {
         char *join_netns;      /* /proc/PID/ns/net for NETWORK_JOIN */
         char *join_ipcns;      /* --pod: the pod's IPC namespace (nsfs file), else NULL: a new one */
         char *join_utsns;      /* --pod: the pod's UTS namespace, whose host name the container keeps */
-        NamespacePaths ns;     /* pid, mount, cgroup and user namespaces joined by path */
+        NamespacePaths ns;     /* pid, mount, cgroup, time and user namespaces joined by path; a new time one */
         VolumeDeviceMounts *device_volumes; /* named volumes on devices, mounted before the device filter */
         uint64_t caps;         /* the container's bounding set */
         uint64_t caps_added;   /* explicitly --cap-add'ed (what a non-root user gets) */

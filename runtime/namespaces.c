@@ -23,7 +23,9 @@ void namespace_paths_done(NamespacePaths *p) {
         free(p->pid);
         free(p->mnt);
         free(p->cgroup);
+        free(p->time);
         free(p->user);
+        free(p->time_offsets);
         *p = (NamespacePaths) {};
 }
 
@@ -84,7 +86,22 @@ uint64_t namespaces_clone_flags(const Container *c) {
                 (c->join_ipcns ? 0 : CLONE_NEWIPC) | (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
 }
 
+static int write_time_offsets(const char *text) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t l = strlen(text);
+
+        if (l == 0)
+                return 0;
+        /* Only until the first process enters the namespace: that is why we write it and not the child. */
+        fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, text, l) != (ssize_t) l)
+                return log_error_errno(negative_errno(), "Failed to set the time namespace's clock offsets: %m");
+        return 0;
+}
+
 int namespaces_before_clone(const Container *c, NamespacesSaved *saved) {
+        int r;
+
         *saved = NAMESPACES_SAVED_NULL;
         if (c->ns.pid) {
                 _cleanup_close_ int fd = namespace_open(c->ns.pid, CLONE_NEWPID, NULL);
@@ -95,7 +112,25 @@ int namespaces_before_clone(const Container *c, NamespacesSaved *saved) {
                         return log_error_errno(negative_errno(), "Failed to open our own pid namespace: %m");
                 /* Our pid_for_children: the clone is born there; we ourselves stay where we are. */
                 if (setns(fd, CLONE_NEWPID) < 0) {
-                        int r = log_error_errno(negative_errno(), "Failed to join the pid namespace %s: %m", c->ns.pid);
+                        r = log_error_errno(negative_errno(), "Failed to join the pid namespace %s: %m", c->ns.pid);
+                        namespaces_after_clone(saved);
+                        return r;
+                }
+        }
+        if (c->ns.time_offsets) {
+                saved->time_fd = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+                if (saved->time_fd < 0) {
+                        r = log_error_errno(negative_errno(), "Failed to open our own time namespace: %m");
+                        namespaces_after_clone(saved);
+                        return r;
+                }
+                /* A new time namespace for our children only; its offsets are set before anyone is in it. */
+                r = RET_NERRNO(unshare(CLONE_NEWTIME));
+                if (r < 0)
+                        log_error_errno(r, "Failed to create a time namespace: %m");
+                else
+                        r = write_time_offsets(c->ns.time_offsets);
+                if (r < 0) {
                         namespaces_after_clone(saved);
                         return r;
                 }
@@ -106,7 +141,11 @@ int namespaces_before_clone(const Container *c, NamespacesSaved *saved) {
 void namespaces_after_clone(NamespacesSaved *saved) {
         if (saved->pid_fd >= 0 && setns(saved->pid_fd, CLONE_NEWPID) < 0)
                 log_warning_errno(negative_errno(), "Failed to return to our pid namespace: %m");
+        /* Our own time namespace again for both: we never left it, so our clocks did not jump. */
+        if (saved->time_fd >= 0 && setns(saved->time_fd, CLONE_NEWTIME) < 0)
+                log_warning_errno(negative_errno(), "Failed to return to our time namespace: %m");
         saved->pid_fd = safe_close(saved->pid_fd);
+        saved->time_fd = safe_close(saved->time_fd);
 }
 
 int namespaces_join(const Container *c) {
@@ -119,6 +158,7 @@ int namespaces_join(const Container *c) {
                 { c->network == NETWORK_JOIN ? c->join_netns : NULL, CLONE_NEWNET },
                 { c->join_ipcns, CLONE_NEWIPC },
                 { c->join_utsns, CLONE_NEWUTS },
+                { c->ns.time, CLONE_NEWTIME },
                 { c->ns.mnt, CLONE_NEWNS },
         };
         int fds[ELEMENTSOF(joins)];

@@ -2,12 +2,12 @@
 #pragma once
 
 /* The namespaces a container is started in, beyond the new ones clone() makes: existing namespaces
- * joined by path (e.g. /proc/PID/ns/ipc of another container)
- * (OCI linux.namespaces[].path of any type but time).
+ * joined by path (OCI linux.namespaces[].path, e.g. /proc/PID/ns/ipc of another container) and a
+ * new time namespace with its clock offsets (OCI linux.timeOffsets).
  *
  * Who joins what, and when:
- *  - pid takes effect for children only, so the supervisor enters it (its "for children" namespace)
- *    right before it clones the container's process, and leaves it right after;
+ *  - pid and time take effect for children only, so the supervisor enters them (its "for children"
+ *    namespace) right before it clones the container's process, and leaves them right after;
  *  - network, IPC, UTS, cgroup and mount are joined by that process, first thing (all nsfs files
  *    are opened before the first setns(), since joining a mount namespace changes what paths mean);
  *  - the user namespace (joined or made from maps) is entered last, by exec_process(), right before
@@ -26,7 +26,9 @@ typedef struct NamespacePaths {
         char *pid;          /* joined by path; NULL: a new one */
         char *mnt;
         char *cgroup;
+        char *time;         /* joined by path; NULL: the host's, or a new one with time_offsets */
         char *user;         /* joined by path (userns.h takes it from here) */
+        char *time_offsets; /* non-NULL: a new time namespace, this text in its timens_offsets */
 } NamespacePaths;
 
 void namespace_paths_done(NamespacePaths *p);
@@ -47,15 +49,17 @@ typedef struct Container Container;
 /* The CLONE_NEW* flags the container's process is cloned with. */
 uint64_t namespaces_clone_flags(const Container *c);
 
-/* Before the clone: enters the joined pid namespace as the supervisor's namespace for children. *saved keeps what to return to; undo with
+/* Before the clone: enters the joined pid namespace and makes the new time namespace as the
+ * supervisor's namespaces for children. *saved keeps what to return to; undo with
  * namespaces_after_clone() in the supervisor (never in the child, whose children must stay there). */
 typedef struct NamespacesSaved {
         int pid_fd;   /* our own pid namespace, when we left it for children */
+        int time_fd;  /* our own time namespace, likewise */
 } NamespacesSaved;
-#define NAMESPACES_SAVED_NULL ((NamespacesSaved) { .pid_fd = -EBADF })
+#define NAMESPACES_SAVED_NULL ((NamespacesSaved) { .pid_fd = -EBADF, .time_fd = -EBADF })
 int namespaces_before_clone(const Container *c, NamespacesSaved *saved);
 void namespaces_after_clone(NamespacesSaved *saved);
 
 /* In the container's process, first thing: its cgroup namespace (joined, or a new one rooted at its
- * cgroup), and the joined network, IPC, UTS and mount namespaces. Logs its errors. */
+ * cgroup), and the joined network, IPC, UTS, time and mount namespaces. Logs its errors. */
 int namespaces_join(const Container *c);

@@ -407,6 +407,55 @@ static int user_namespace_from_json(Ctx *x, Container *c, json_t *linux_, bool h
         return 0;
 }
 
+/* linux.timeOffsets: {"monotonic": {"secs": N, "nanosecs": M}, "boottime": {...}} into the text of
+ * /proc/PID/timens_offsets ("monotonic N M" lines). Only for a new time namespace. */
+static int time_offsets_from_json(Ctx *x, Container *c, json_t *linux_, bool new_timens) {
+        _cleanup_free_ char *text = strdup("");
+        json_t *offsets, *o;
+        const char *clock;
+        int r;
+
+        if (!text)
+                return log_oom();
+        (void) at(x, "linux.timeOffsets");
+        r = member(x, linux_, "timeOffsets", JSON_OBJECT, "expected an object like {\"boottime\": {\"secs\": 3600}}",
+                   &offsets);
+        if (r < 0)
+                return r;
+        if (r > 0 && !new_timens)
+                return bad(x, c->ns.time ? "given, but the time namespace is joined by path (its offsets are set)"
+                                         : "given, but linux.namespaces has no time namespace");
+        json_object_foreach(offsets, clock, o) {
+                json_t *secs, *nsecs;
+                char line[128], *n;
+
+                (void) at(x, "linux.timeOffsets.%s", clock);
+                if (!streq(clock, "monotonic") && !streq(clock, "boottime"))
+                        return bad(x, "unknown clock: expected \"monotonic\" or \"boottime\"");
+                if (!json_is_object(o))
+                        return bad(x, "expected an object {\"secs\": N, \"nanosecs\": M}");
+                (void) at(x, "linux.timeOffsets.%s.secs", clock);
+                if (member(x, o, "secs", JSON_INTEGER, "expected an integer (seconds, may be negative)", &secs) < 0)
+                        return -EINVAL;
+                (void) at(x, "linux.timeOffsets.%s.nanosecs", clock);
+                if (member(x, o, "nanosecs", JSON_INTEGER, "expected an integer from 0 to 999999999", &nsecs) < 0)
+                        return -EINVAL;
+                if (nsecs && (json_integer_value(nsecs) < 0 || json_integer_value(nsecs) > 999999999))
+                        return bad(x, "expected an integer from 0 to 999999999");
+                (void) snprintf(line, sizeof line, "%s %lld %lld\n", clock,
+                                (long long) (secs ? json_integer_value(secs) : 0),
+                                (long long) (nsecs ? json_integer_value(nsecs) : 0));
+                n = strjoin(text, line);
+                if (!n)
+                        return log_oom();
+                free(text);
+                text = n;
+        }
+        if (new_timens)
+                c->ns.time_offsets = TAKE_PTR(text);
+        return 0;
+}
+
 /* Where linux.namespaces[].path of each type goes; NULL for types handled apart (network, user). */
 static char **join_path_field(Container *c, int flag) {
         switch (flag) {
@@ -416,6 +465,8 @@ static char **join_path_field(Container *c, int flag) {
                 return &c->ns.mnt;
         case CLONE_NEWCGROUP:
                 return &c->ns.cgroup;
+        case CLONE_NEWTIME:
+                return &c->ns.time;
         case CLONE_NEWUSER:
                 return &c->ns.user;
         case CLONE_NEWIPC:
@@ -431,7 +482,7 @@ static char **join_path_field(Container *c, int flag) {
 
 static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
         json_t *namespaces, *n;
-        bool has_userns = false;
+        bool has_userns = false, new_timens = false;
         int seen = 0;
         size_t i;
         int r;
@@ -477,14 +528,17 @@ static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
                 }
                 if (flag == CLONE_NEWUSER)
                         has_userns = true;
-                if (flag == CLONE_NEWTIME)
-                        return (void) at(x, "linux.namespaces[%zu].type", i), bad(x, "time namespaces are not supported");
+                if (flag == CLONE_NEWTIME && !path)
+                        new_timens = true;
                 if (flag == CLONE_NEWNET)
                         c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
                 field = join_path_field(c, flag);
                 if (path && field && !(*field = strdup(path)))
                         return log_oom();
         }
+        r = time_offsets_from_json(x, c, linux_, new_timens);
+        if (r < 0)
+                return r;
         return user_namespace_from_json(x, c, linux_, has_userns);
 }
 

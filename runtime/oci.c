@@ -392,7 +392,7 @@ static int verb_features(void) {
                "  \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
                "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"size\", \"mode\"],\n"
                "  \"linux\": {\n"
-               "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"user\", \"uts\"],\n"
+               "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"user\", \"uts\", \"time\"],\n"
                "    \"capabilities\": [");
         for (int c = 0; c <= capability_last() && capability_to_name(c); c++)
                 printf("%s\"%s\"", c ? ", " : "", capability_to_name(c));

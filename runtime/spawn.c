@@ -21,8 +21,10 @@ _noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, const 
         for (int i = 0; stdio && i < 3; i++)
                 if (dup2(stdio[i], i) < 0)
                         _exit(125);
-        /* Joining the mount namespace also moves our root and cwd to the container's root. */
-        if (setns(target_pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) < 0) {
+        /* Joining the mount namespace also moves our root and cwd to the container's root; joining its
+         * time namespace gives us its clocks (OCI linux.timeOffsets). */
+        if (setns(target_pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
+                                CLONE_NEWTIME) < 0) {
                 ChildError e = { .error = log_error_errno(negative_errno(), "Failed to enter the container's namespaces: %m"),
                                  .exit_status = 125 };
                 (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);

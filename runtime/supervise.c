@@ -83,7 +83,7 @@ static pid_t clone_container_in(const Container *c, int cgroup_fd, bool *ret_in_
         return pid;
 }
 
-/* The clone happens inside a joined pid namespace, when asked (namespaces.h). */
+/* The clone happens inside a joined pid namespace and a new time namespace, when asked (namespaces.h). */
 static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgroup, int *ret_pidfd) {
         NamespacesSaved saved;
         pid_t pid;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # berth-runtime's OCI face with existing namespaces joined by path (linux.namespaces[].path, as podman
-# uses them for pods, --ipc container:X and --userns=ns:PATH). Container A runs; B joins A's
-# namespaces by /proc/PID/ns/X and looks from inside.
+# uses them for pods, --ipc container:X and --userns=ns:PATH) and with time namespaces
+# (linux.timeOffsets). Container A runs; B joins A's namespaces by /proc/PID/ns/X and looks from inside.
 # Like runtime-oci.sh, the script re-runs itself as PID 1 of a new pid namespace (reaping what `run`
 # leaves) with a private mount namespace, inside a cgroup of its own.
 set -u
@@ -13,6 +13,7 @@ RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
 [ -x "$RT" ] || skip_all "$RT is not built"
 CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 [ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
+[ -e /proc/self/ns/time ] || skip_all "no time namespaces in this kernel"
 if [ -z "${BERTH_NS_TEST_INNER:-}" ]; then
         export BERTH_NS_TEST_INNER=1
         exec unshare -m -fp --mount-proc --propagation private bash "$0" "$@"
@@ -41,6 +42,8 @@ echo $$ >"$CG/cgroup.procs"
 make_busybox_rootfs "$T/rootfs"
 # A mount point made in advance: the runtime, host root, cannot create one through an idmapped root.
 mkdir "$T/rootfs/scratch"
+# Far beyond any real uptime, so an offset clock cannot be mistaken for the host's.
+OFFSET=200000000
 
 # write_config BUNDLE ARGS_JSON [EXTRA_PYTHON]: a config.json like `runc spec` makes, with these args;
 # EXTRA_PYTHON may change c, and ns(TYPE, PATH) adds a namespace.
@@ -75,12 +78,13 @@ run_in() { (cd "$1" && shift && "$RT" run "$@" </dev/null 2>&1); }
 # field NAME: the value of "NAME=..." in $out
 field() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -1; }
 
-# --- container A: its own namespaces of every kind, a user namespace from maps ------------------
+# --- container A: its own namespaces of every kind, a user namespace from maps, a time namespace ---
 write_config "$T/a" '["sh", "-c", "echo from-a >/scratch/a-was-here; exec sleep 1000"]' '
 c["hostname"] = "ahost"
-ns("user")
+ns("user"); ns("time")
 c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]
-c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]'
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 3100000000, "size": 65536}]
+c["linux"]["timeOffsets"] = {"boottime": {"secs": '$OFFSET', "nanosecs": 5}, "monotonic": {"secs": '$OFFSET'}}'
 (cd "$T/a" && exec "$RT" run a1 </dev/null >"$T/a1.log" 2>&1) &
 BG_PIDS+=($!)
 check "container A runs" wait_until 10 status_is a1 running
@@ -89,18 +93,38 @@ apid=$(state_field a1 pid)
 check "... and has written its marker" wait_until 10 test -e "/proc/$apid/root/scratch/a-was-here"
 host_ns() { readlink "/proc/$apid/ns/$1"; }
 
+# --- time namespaces -----------------------------------------------------------------------------
+check "A's time namespace is not the host's" test "$(host_ns time)" != "$(readlink /proc/self/ns/time)"
+check "A's clock offsets are in /proc/PID/timens_offsets" \
+        bash -c "grep -Eq '^boottime +$OFFSET +5\$' /proc/$apid/timens_offsets && grep -Eq '^monotonic +$OFFSET +0\$' /proc/$apid/timens_offsets"
+check "exec into A gets its clocks too" \
+        test "$("$RT" exec a1 cut -d. -f1 /proc/uptime 2>/dev/null || echo 0)" -ge "$OFFSET"
+write_config "$T/t" '["sh", "-c", "echo uptime=$(cut -d. -f1 /proc/uptime)"]' '
+ns("time")
+c["linux"]["timeOffsets"] = {"boottime": {"secs": '$OFFSET'}}'
+out=$(run_in "$T/t" t1)
+up=$(field uptime)
+check "a new time namespace: the container's init sees /proc/uptime offset by boottime ($up)" \
+        test "${up:-0}" -ge "$OFFSET"
+write_config "$T/t" '["sh", "-c", "echo uptime=$(cut -d. -f1 /proc/uptime)"]'
+out=$(run_in "$T/t" t2)
+up=$(field uptime)
+check "without one, the host's uptime ($up)" test -n "$up" -a "${up:-$OFFSET}" -lt "$OFFSET"
+
 # --- container B joins A's namespaces by path ----------------------------------------------------
-write_config "$T/b" '["sh", "-c", "for n in ipc uts pid net user cgroup; do echo $n=$(readlink /proc/self/ns/$n); done; echo hostname=$(hostname); echo map=$(cat /proc/self/uid_map); echo self=$$; ps -o pid,args | grep -q \"[s]leep 1000\" && echo sees-a; test -e /scratch/a-was-here || echo own-mounts"]' '
-for t in ("ipc", "uts", "pid", "network", "user", "cgroup"):
+write_config "$T/b" '["sh", "-c", "for n in ipc uts pid net user cgroup time; do echo $n=$(readlink /proc/self/ns/$n); done; echo hostname=$(hostname); echo map=$(cat /proc/self/uid_map); echo uptime=$(cut -d. -f1 /proc/uptime); echo self=$$; ps -o pid,args | grep -q \"[s]leep 1000\" && echo sees-a; test -e /scratch/a-was-here || echo own-mounts"]' '
+for t in ("ipc", "uts", "pid", "network", "user", "cgroup", "time"):
     ns(t, "/proc/'$apid'/ns/" + {"network": "net"}.get(t, t))'
 out=$(run_in "$T/b" b1)
-for n in ipc uts pid net user cgroup; do
+for n in ipc uts pid net user cgroup time; do
         check "B joins A's $n namespace" test "$(field "$n")" = "$(host_ns "$n")"
 done
 check "... A's host name is B's" test "$(field hostname)" = ahost
 check_output "... the user namespace keeps A's maps" "0 3100000000 65536" echo "$(field map)"
 check "... B's process is not PID 1 in A's pid namespace" test "$(field self)" != 1
 check_output "... and A's process is in B's ps" "sees-a" echo "$out"
+up=$(field uptime)
+check "... and B's clocks are A's ($up)" test "${up:-0}" -ge "$OFFSET"
 check_output "... with a mount namespace of its own" "own-mounts" echo "$out"
 
 # Maps given with a joined user namespace are not written (the spec says so): B still gets A's.
@@ -143,7 +167,14 @@ bad_join "a file that is not a namespace is refused" \
         "linux.namespaces[5].path: /etc/passwd is not a namespace file" 'ns("pid", "/etc/passwd")'
 bad_join "a missing namespace file is refused" "linux.namespaces[6].path: cannot open /proc/999999999/ns/user" \
         'ns("user", "/proc/999999999/ns/user")'
-bad_join "time namespaces are refused" "linux.namespaces[6].type: time namespaces are not supported" 'ns("time")'
+bad_join "time offsets for a joined time namespace are refused" "linux.timeOffsets: given, but the time namespace is joined" '
+ns("time", "/proc/'$apid'/ns/time"); c["linux"]["timeOffsets"] = {"boottime": {"secs": 1}}'
+bad_join "time offsets without a time namespace are refused" "linux.timeOffsets: given, but linux.namespaces has no time" \
+        'c["linux"]["timeOffsets"] = {"boottime": {"secs": 1}}'
+bad_join "an unknown clock is refused" "linux.timeOffsets.realtime: unknown clock" '
+ns("time"); c["linux"]["timeOffsets"] = {"realtime": {"secs": 1}}'
+check_output "features lists time namespaces" '"time"' "$RT" features
+
 check "kill A" "$RT" kill a1 KILL
 check "... it stops, and run removes it" wait_until 10 bash -c "! '$RT' state a1"
 done_testing
