@@ -23,4 +23,19 @@ int sha256_digest(const void *data, size_t size, char ret[static 72]);
 /* Digest of everything read from fd (to its end), as "sha256:<hex>", and the number of bytes read. */
 int sha256_fd(int fd, char ret[static 72], uint64_t *ret_size);
 
+/* A sha256 computed on a thread of its own, so that hashing a stream overlaps with what the caller
+ * does with the same bytes (extracting them). One block is in flight at a time: the caller must keep
+ * a submitted block unchanged until it calls sha256_async_wait() or submits the next block (which
+ * waits first). When no thread can be started the hashing happens in the caller instead. */
+typedef struct Sha256Async Sha256Async;
+
+Sha256Async *sha256_async_new(void);
+/* Waits for the block in flight and ends the thread. */
+Sha256Async *sha256_async_free(Sha256Async *h);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Sha256Async *, sha256_async_free);
+/* Waits until the block in flight is hashed; returns the first hashing error. */
+int sha256_async_wait(Sha256Async *h);
+int sha256_async_submit(Sha256Async *h, const void *data, size_t size);
+int sha256_async_finish(Sha256Async *h, char ret[static 72]);
+
 #define SHA256_DIGEST_STRING_MAX 72

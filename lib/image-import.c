@@ -3,8 +3,8 @@
  *
  * The diffID is the sha256 of the *uncompressed* tar stream, and the layer is extracted in the same
  * pass. Two libarchive readers do it: the first ("raw" format, every filter) only decompresses;
- * the second reads tar through a callback that pulls the decompressed bytes from the first and
- * hashes them on the way. After the tar end marker whatever follows (padding) is hashed too, so
+ * the second reads tar through a callback that hands it the first one's blocks, which a thread
+ * hashes meanwhile. After the tar end marker whatever follows (padding) is hashed too, so
  * the digest covers the whole stream, as docker's does. */
 #include <archive.h>
 #include <archive_entry.h>
@@ -25,9 +25,8 @@
 
 typedef struct DecompressedStream {
         struct archive *raw;
-        Sha256 *hash;
+        Sha256Async *hash;
         uint64_t bytes, max_bytes;
-        char *buffer;
         int error;
 } DecompressedStream;
 
@@ -38,22 +37,39 @@ static la_ssize_t stream_fail(struct archive *tar, DecompressedStream *d, int er
         return -1;
 }
 
+/* Hands the tar reader the decompressed blocks straight from the raw reader's buffer (no copy),
+ * while a thread hashes the same block: the digest costs no time of its own. */
 static la_ssize_t stream_read(struct archive *tar, void *userdata, const void **ret) {
         DecompressedStream *d = userdata;
-        la_ssize_t n;
+        const void *buf = NULL;
+        size_t size = 0;
+        la_int64_t offset = 0;
+        int r;
 
-        n = archive_read_data(d->raw, d->buffer, IMPORT_BUFFER_SIZE);
-        if (n < 0)
-                return stream_fail(tar, d, -EIO, archive_error_string(d->raw) ?: "decompression failed");
-        if (n > 0 && sha256_update(d->hash, d->buffer, (size_t) n) < 0)
+        /* The block handed out last must be hashed before the raw reader may reuse its memory; the
+         * tar reader is done with it (libarchive copies what it still needs before the next read). */
+        if (sha256_async_wait(d->hash) < 0)
                 return stream_fail(tar, d, -EIO, "hashing failed");
-        d->bytes += (uint64_t) n;
+        do {
+                r = archive_read_data_block(d->raw, &buf, &size, &offset);
+                if (r == ARCHIVE_EOF) {
+                        *ret = NULL;
+                        return 0;
+                }
+                if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+                        return stream_fail(tar, d, -EIO, archive_error_string(d->raw) ?: "decompression failed");
+        } while (size == 0);
+        if ((uint64_t) offset != d->bytes)
+                return stream_fail(tar, d, -EIO, "the decompressed stream has a gap");
+        d->bytes += size;
         /* The stream, not only the files, is bounded: a tarball padded with gigabytes of zeros after
          * its end marker compresses to almost nothing. */
         if (d->bytes > d->max_bytes)
                 return stream_fail(tar, d, -EFBIG, "the uncompressed stream exceeds the layer size limit");
-        *ret = d->buffer;
-        return n;
+        if (sha256_async_submit(d->hash, buf, size) < 0)
+                return stream_fail(tar, d, -EIO, "hashing failed");
+        *ret = buf;
+        return (la_ssize_t) size;
 }
 
 static int stream_drain(DecompressedStream *d) {
@@ -80,17 +96,15 @@ struct archive *image_layer_reader_new(void) {
 int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
                 uint64_t *ret_size) {
         _cleanup_(archive_freep) struct archive *tar = NULL;
-        _cleanup_(sha256_freep) Sha256 *hash = NULL;
-        _cleanup_free_ char *buffer = NULL;
+        _cleanup_(sha256_async_freep) Sha256Async *hash = NULL;
         struct archive_entry *e;
         DecompressedStream d;
         TarExtractLimits limits = tar_extract_limits_default();
         int r;
 
         tar = archive_read_new();
-        hash = sha256_new();
-        buffer = malloc(IMPORT_BUFFER_SIZE);
-        if (!tar || !hash || !buffer)
+        hash = sha256_async_new();
+        if (!tar || !hash)
                 return log_oom();
 
         r = archive_read_next_header(raw, &e);
@@ -102,7 +116,6 @@ int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_i
         d = (DecompressedStream) {
                 .raw = raw,
                 .hash = hash,
-                .buffer = buffer,
                 /* file data plus headers and padding: a few KiB per entry at most */
                 .max_bytes = limits.max_bytes + limits.max_entries * 4096,
         };
@@ -120,7 +133,7 @@ int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_i
                                 "$BERTH_LAYER_MAX_BYTES and $BERTH_LAYER_MAX_ENTRIES).", (uintmax_t) d.max_bytes);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the rest of the tarball: %s", archive_error_string(raw));
-        r = sha256_finish(hash, ret_diff_id);
+        r = sha256_async_finish(hash, ret_diff_id);
         if (r < 0)
                 return log_error_errno(r, "Failed to compute the diffID: %m");
         log_debug("Layer %s: %ju bytes of tar.", ret_diff_id, (uintmax_t) d.bytes);
