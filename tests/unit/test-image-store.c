@@ -89,6 +89,29 @@ int main(void) {
         CHECK(!exists(layer, "etc/hostname"));
         CHECK(image_store_pin(store, img, &pin) == -ENOENT);
 
+        /* Untagging an image a container uses keeps it, nameless; prune_except keeps what it is told. */
+        {
+                _cleanup_(image_freep) Image *used = NULL, *after = NULL;
+                _cleanup_strv_free_ char **gone = NULL, **kept = NULL, **none = NULL;
+                _cleanup_close_ int fd2 = make_tar("used\n");
+
+                CHECK(image_store_import_rootfs(store, fd2, "unit/used:1", &used) == 0);
+                CHECK(used && image_store_tag(store, "unit/used:1", "unit/used:2") == 0);
+                CHECK(image_store_untag(store, "unit/used:2", &gone) == 0);
+                CHECK(strv_length(gone) == 1 && streq(gone[0], "localhost/unit/used:2"));
+                gone = strv_free(gone);
+                CHECK(used && image_store_untag(store, used->id, &gone) == 0);
+                CHECK(strv_length(gone) == 1 && streq(gone[0], "localhost/unit/used:1"));
+                CHECK(used && image_store_lookup(store, used->id, &after) == 0);
+                CHECK(after && strv_length(after->names) == 0);
+                CHECK(used && strv_extend(&kept, used->id) == 0);
+                CHECK(image_store_prune_except(store, kept, &none) == 0 && strv_length(none) == 0);
+                CHECK(used && image_store_lookup(store, used->id, NULL) == 0);
+                none = strv_free(none);
+                CHECK(image_store_prune(store, &none) == 0 && strv_length(none) == 1);
+                CHECK(used && image_store_lookup(store, used->id, NULL) == -ENOENT);
+        }
+
         CHECK(rm_rf(root) == 0);
         return tap_done();
 }
