@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/file.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "log.h"
@@ -157,6 +161,27 @@ static int copy_up(const Volume *v, int image_dir, int volume_dir) {
         return 0;
 }
 
+int idmapped_access_begin(uid_t uid, gid_t gid) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = {};
+
+        (void) setfsgid(gid);
+        (void) setfsuid(uid);
+        /* The kernel took CAP_CHOWN, CAP_DAC_OVERRIDE and the like out of the effective set; they are
+         * still permitted, so they come back. */
+        if (syscall(SYS_capget, &h, d) < 0)
+                return negative_errno();
+        d[0].effective = d[0].permitted;
+        d[1].effective = d[1].permitted;
+        return RET_NERRNO((int) syscall(SYS_capset, &h, d));
+}
+
+void idmapped_access_end(void) {
+        /* Back at fsuid 0, the kernel raises the file system capabilities again by itself. */
+        (void) setfsuid(0);
+        (void) setfsgid(0);
+}
+
 /* Two containers starting with the same new volume must not both copy into it. */
 static int lock_copy_up(const char *name) {
         _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_STATE), "/volumes/", name, "/.copy-up.lock");
@@ -305,6 +330,12 @@ static int open_volume_mount(const Volume *v, int device_mount_fd, uint64_t *ret
 
 int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags, const char *container_run_dir,
                 int device_mount_fd, int *ret_mount_fd) {
+        return volume_mount_prepare_idmapped(name, target_fd, flags, container_run_dir, device_mount_fd, -EBADF,
+                                             ret_mount_fd);
+}
+
+int volume_mount_prepare_idmapped(const char *name, int target_fd, VolumeMountFlags flags,
+                const char *container_run_dir, int device_mount_fd, int userns_fd, int *ret_mount_fd) {
         _cleanup_(volume_freep) Volume *v = NULL;
         _cleanup_close_ int mnt = -EBADF, root = -EBADF, image_dir = -EBADF;
         const char *copy;
@@ -330,6 +361,17 @@ int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags
         if ((v->uid != (uid_t) -1 || v->gid != (gid_t) -1) && volume_option(v, "type") &&
                         fchown(root, v->uid, v->gid) < 0)
                 return log_error_errno(negative_errno(), "Volume '%s': cannot change the owner: %m", name);
+        if (userns_fd >= 0) {
+                /* The owner above is the host's; from here on ids go through the container's map. */
+                struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+                if (mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+                        return log_error_errno(negative_errno(), "Volume '%s': cannot make an idmapped mount of it%s: %m",
+                                               name, errno == EINVAL ? " (its file system may not support them)" : "");
+                safe_close(root);
+                root = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (root < 0)
+                        return log_error_errno(negative_errno(), "Volume '%s': cannot open its root: %m", name);
+        }
 
         copy = volume_option(v, "copy");
         if (!(flags & VOLUME_MOUNT_NO_COPY) && (!copy || parse_boolean(copy) != 0)) {
@@ -338,7 +380,15 @@ int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags
                         _cleanup_close_ int lock = lock_copy_up(name);
                         if (lock < 0)
                                 return lock;
+                        struct stat st;
+                        /* Through an idmapped mount, as the owner its root shows (the container's root
+                         * for a volume root owns): host root is not mapped there. */
+                        if (userns_fd >= 0 && (fstat(root, &st) < 0 || idmapped_access_begin(st.st_uid, st.st_gid) < 0))
+                                return log_error_errno(negative_errno(), "Volume '%s': cannot take its owner's ids: %m",
+                                                       name);
                         r = copy_up(v, image_dir, root);
+                        if (userns_fd >= 0)
+                                idmapped_access_end();
                         if (r < 0)
                                 return log_error_errno(r, "Volume '%s': failed to copy the image's content into it: %m",
                                                 name);

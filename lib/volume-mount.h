@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <sys/types.h>
+
 /* The runtime's side of named volumes: building the mount a container gets for `--volume NAME:/dst`
  * or `--mount type=volume,source=NAME,...`, inside the container's own mount namespace, so that a
  * tmpfs or device volume is never mounted on the host and nothing leaks when the container dies. */
@@ -35,3 +37,14 @@ VolumeDeviceMounts *volume_device_mounts_free(VolumeDeviceMounts *m);
  * entry of VolumeDeviceMounts (-EBADF if none); it is duplicated, not taken. Logs its errors. */
 int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags, const char *container_run_dir,
                 int device_mount_fd, int *ret_mount_fd);
+/* The same, with the volume's mount idmapped through userns_fd (the "idmap" option; -EBADF: none):
+ * the volume's owners show as the container's, and the copy-up from the image goes through the
+ * idmapped mount, so the volume's files get the image's ids on disk. */
+int volume_mount_prepare_idmapped(const char *name, int target_fd, VolumeMountFlags flags,
+                const char *container_run_dir, int device_mount_fd, int userns_fd, int *ret_mount_fd);
+
+/* Creating files through an idmapped mount: host root is not mapped there (EOVERFLOW), so the caller
+ * takes the file system ids uid and gid (ids the mount maps) for a while, keeping its capabilities
+ * (which a change of fsuid away from 0 would otherwise drop). idmapped_access_end() goes back to 0. */
+int idmapped_access_begin(uid_t uid, gid_t gid);
+void idmapped_access_end(void);

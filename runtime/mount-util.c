@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mount-util.h"
 #include "strv.h"
+#include "volume-mount.h"
 
 int open_in_root(int root_fd, const char *path, int flags, mode_t mode) {
         struct open_how how = {
@@ -83,18 +84,33 @@ static int mkdir_in_root_internal(int root_fd, const char *path, mode_t mode, un
         return TAKE_FD(cur);
 }
 
-int mkdir_in_root(int root_fd, const char *path, mode_t mode) {
-        return mkdir_in_root_internal(root_fd, path, mode, 0);
+/* Through an idmapped root (a user namespace with --rootfs or an OCI root), host root is not mapped
+ * and can create nothing (EOVERFLOW); the container's root, who owns "/" as it shows there, can. */
+static bool retry_as_root_owner(int r, int root_fd) {
+        struct stat st;
+
+        return r == -EOVERFLOW && fstat(root_fd, &st) >= 0 && st.st_uid != 0 &&
+                idmapped_access_begin(st.st_uid, st.st_gid) >= 0;
 }
 
-int mountpoint_in_root(int root_fd, const char *path, bool directory) {
+int mkdir_in_root(int root_fd, const char *path, mode_t mode) {
+        int r = mkdir_in_root_internal(root_fd, path, mode, 0);
+
+        if (retry_as_root_owner(r, root_fd)) {
+                r = mkdir_in_root_internal(root_fd, path, mode, 0);
+                idmapped_access_end();
+        }
+        return r;
+}
+
+static int mountpoint_in_root_internal(int root_fd, const char *path, bool directory) {
         _cleanup_free_ char *parent = NULL;
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
         const char *base;
         struct stat st;
 
         if (directory)
-                return mkdir_in_root(root_fd, path, 0755);
+                return mkdir_in_root_internal(root_fd, path, 0755, 0);
 
         fd = open_in_root(root_fd, path, O_PATH, 0);
         if (fd == -ENOENT) {
@@ -104,7 +120,7 @@ int mountpoint_in_root(int root_fd, const char *path, bool directory) {
                 parent = strndup(path, (size_t) (base - path));
                 if (!parent)
                         return -ENOMEM;
-                dfd = mkdir_in_root(root_fd, isempty(parent) ? "/" : parent, 0755);
+                dfd = mkdir_in_root_internal(root_fd, isempty(parent) ? "/" : parent, 0755, 0);
                 if (dfd < 0)
                         return dfd;
                 /* O_PATH fds cannot create; reopen the directory for real to use openat(O_CREAT). */
@@ -237,6 +253,22 @@ int bind_mount_idmapped_on(int target_fd, const char *source, int userns_fd) {
         return RET_NERRNO(move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 }
 
+int bind_mount_idmapped_tree_on(int target_fd, int source_fd, int userns_fd, MountAttr attrs) {
+        _cleanup_close_ int tree = open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+                                             AT_EMPTY_PATH);
+        /* The idmap goes on every mount of the tree, or on none: the kernel checks them all first. */
+        struct mount_attr a = {
+                .attr_set = MOUNT_ATTR_IDMAP | mount_attr_bits(attrs),
+                .userns_fd = (uint64_t) userns_fd,
+        };
+
+        if (tree < 0)
+                return negative_errno();
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+                return negative_errno();
+        return RET_NERRNO(move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
 int remount_on_itself(int fd, MountAttr attrs) {
         return bind_mount_on(fd, fd, NULL, attrs);
 }
@@ -250,4 +282,14 @@ int mount_set_attrs(int fd, MountAttr attrs) {
         }
         struct mount_attr a = { .attr_set = mount_attr_bits(attrs) };
         return RET_NERRNO(mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof a));
+}
+
+int mountpoint_in_root(int root_fd, const char *path, bool directory) {
+        int r = mountpoint_in_root_internal(root_fd, path, directory);
+
+        if (retry_as_root_owner(r, root_fd)) {
+                r = mountpoint_in_root_internal(root_fd, path, directory);
+                idmapped_access_end();
+        }
+        return r;
 }

@@ -32,6 +32,9 @@ int mount_fs_on(int target_fd, const char *fstype, const char *source, char *con
 int bind_mount_on(int target_fd, int source_fd, const char *source, MountAttr attrs);
 /* Bind-mounts source on target_fd through an idmapped mount: ids appear as userns_fd maps them. */
 int bind_mount_idmapped_on(int target_fd, const char *source, int userns_fd);
+/* Bind-mounts the tree at source_fd (recursively) on target_fd through idmapped mounts, then applies
+ * attrs. -EINVAL: a file system in the tree does not support idmapped mounts. */
+int bind_mount_idmapped_tree_on(int target_fd, int source_fd, int userns_fd, MountAttr attrs);
 /* Puts a recursive bind of the mount at fd on top of itself with attrs (read-only paths). */
 int remount_on_itself(int fd, MountAttr attrs);
 /* Changes the attributes of the mount whose root is fd (not recursive). */

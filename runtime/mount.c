@@ -85,6 +85,8 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
                                 v.read_only = false;
                         else if (streq(o, "nocopy") || streq(o, "copy"))
                                 v.nocopy = streq(o, "nocopy");
+                        else if (streq(o, "idmap"))
+                                v.idmap = true;
                         /* SELinux relabel and propagation flags: no meaning here, accepted like podman. */
                         else if (!streq(o, "z") && !streq(o, "Z") && !streq(o, "rprivate") && !streq(o, "private") &&
                                         !streq(o, "rbind") && !streq(o, "bind"))
@@ -127,6 +129,10 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
                         r = val ? parse_boolean(val) : 1;
                         if (r >= 0)
                                 v.nocopy = r;
+                } else if (streq(kv, "idmap")) {
+                        r = val ? parse_boolean(val) : 1;
+                        if (r >= 0)
+                                v.idmap = r;
                 } else if (streq(kv, "bind-propagation") || streq(kv, "relabel"))
                         r = 0;
                 else
@@ -267,6 +273,14 @@ static int mount_overlay(const Container *c, int target_fd) {
         return 0;
 }
 
+/* A root already owned by the container's root on the host (podman chowns an image's copy for its
+ * --uidmap) is used as it is: an idmapped mount would map its ids a second time. */
+static bool rootfs_belongs_to_container_root(const Container *c) {
+        struct stat st;
+
+        return stat(c->spec.rootfs, &st) >= 0 && st.st_uid == c->userns.base && st.st_uid != 0;
+}
+
 int mount_root(const Container *c) {
         _cleanup_close_ int target = -EBADF;
         int r, fd;
@@ -278,7 +292,7 @@ int mount_root(const Container *c) {
         target = open(c->root_mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (target < 0)
                 return log_error_errno(negative_errno(), "Failed to open %s: %m", c->root_mnt);
-        if (c->spec.rootfs && c->userns_auto) {
+        if (c->spec.rootfs && c->userns_auto && !rootfs_belongs_to_container_root(c)) {
                 r = bind_mount_idmapped_on(target, c->spec.rootfs, c->userns.ns_fd);
                 if (r < 0)
                         return log_error_errno(r, "Failed to make an idmapped mount of --rootfs %s: %m", c->spec.rootfs);
@@ -405,9 +419,10 @@ static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec 
         dst = mountpoint_in_root(root_fd, v->destination, true);
         if (dst < 0)
                 return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what, v->destination);
-        r = volume_mount_prepare(v->name, dst, (v->read_only ? VOLUME_MOUNT_READ_ONLY : 0) |
+        r = volume_mount_prepare_idmapped(v->name, dst, (v->read_only ? VOLUME_MOUNT_READ_ONLY : 0) |
                         (v->nocopy ? VOLUME_MOUNT_NO_COPY : 0), c->run_dir,
-                        volume_device_mounts_get(c->device_volumes, v->name), &mnt);
+                        volume_device_mounts_get(c->device_volumes, v->name), v->idmap ? c->userns.ns_fd : -EBADF,
+                        &mnt);
         if (r < 0)
                 return r;
         if (move_mount(mnt, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -441,6 +456,9 @@ static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, co
         struct stat st;
         int r;
 
+        if (v->idmap && !c->userns_auto)
+                return log_error_errno(-EINVAL, "%s '%s': idmap needs a user namespace to map through "
+                                       "(--userns=auto, or --uidmap and --gidmap).", what, v->destination);
         if (v->named)
                 return mount_named_volume(c, root_fd, v, what);
         src = open(v->source, O_PATH | O_CLOEXEC);
@@ -450,7 +468,13 @@ static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, co
         if (dst < 0)
                 return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what,
                                 v->destination);
-        r = bind_mount_on(dst, src, NULL, v->read_only ? MNT_RDONLY : 0);
+        if (v->idmap) {
+                r = bind_mount_idmapped_tree_on(dst, src, c->userns.ns_fd, v->read_only ? MNT_RDONLY : 0);
+                if (r == -EINVAL)
+                        return log_error_errno(r, "%s: cannot make an idmapped mount of %s: its file system (or one "
+                                               "mounted below it) does not support idmapped mounts.", what, v->source);
+        } else
+                r = bind_mount_on(dst, src, NULL, v->read_only ? MNT_RDONLY : 0);
         if (r < 0)
                 return log_error_errno(r, "%s: failed to mount %s on %s: %m", what, v->source, v->destination);
         return 0;

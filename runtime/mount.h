@@ -25,9 +25,11 @@ typedef struct VolumeSpec {
         bool named;
         char *name;  /* the volume's name when named */
         bool nocopy; /* "nocopy" (--volume), "volume-nocopy" (--mount): no copy-up from the image */
+        bool idmap;  /* "idmap": an idmapped mount through the container's user namespace, so the host's
+                      * owners show as the container's (host root as its root) */
 } VolumeSpec;
 int volume_spec_parse(const char *s, VolumeSpec *ret);
-/* "type=bind|volume|tmpfs,source=,destination=|target=|dst=,ro|readonly[=true]" of --mount. For
+/* "type=bind|volume|tmpfs,source=,destination=|target=|dst=,ro|readonly[=true],idmap[=true]" of --mount. For
  * tmpfs, the source stays NULL and tmpfs options go to ret_tmpfs_options. */
 int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret_tmpfs_options);
 void volume_spec_done(VolumeSpec *v);

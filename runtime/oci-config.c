@@ -253,6 +253,39 @@ static bool is_builtin_mount(const char *dest) {
         return in_list(dest, builtin_mounts, ELEMENTSOF(builtin_mounts));
 }
 
+static bool has_user_namespace(json_t *cfg) {
+        json_t *n;
+        size_t i;
+
+        json_array_foreach(json_object_get(json_object_get(cfg, "linux"), "namespaces"), i, n)
+                if (streq_ptr(json_string_value(json_object_get(n, "type")), "user"))
+                        return true;
+        return false;
+}
+
+/* An idmapped bind mount ("idmap"/"ridmap", maybe with the mount's own uidMappings/gidMappings): it
+ * maps through the container's user namespace, so that is what the mount's maps must be. */
+static int mount_idmap_from_json(Ctx *x, json_t *cfg, json_t *m, size_t i, bool idmap) {
+        static const char *const keys[] = { "uidMappings", "gidMappings" };
+
+        for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                json_t *maps = json_object_get(m, keys[k]);
+                if (!maps || json_is_null(maps))
+                        continue;
+                (void) at(x, "mounts[%zu].%s", i, keys[k]);
+                if (!idmap)
+                        return bad(x, "given, but the mount's options have neither \"idmap\" nor \"ridmap\"");
+                if (!json_equal(maps, json_object_get(json_object_get(cfg, "linux"), keys[k])))
+                        return bad(x, "not supported: berth-runtime maps idmapped mounts through the container's "
+                                      "user namespace, so these must equal linux.uidMappings and linux.gidMappings");
+        }
+        if (idmap && !has_user_namespace(cfg)) {
+                (void) at(x, "mounts[%zu].options", i);
+                return bad(x, "\"idmap\" needs a user namespace (linux.namespaces) to map through");
+        }
+        return 0;
+}
+
 static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
         json_t *mounts, *m;
         size_t i;
@@ -266,7 +299,7 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                 json_t *dest_j, *type_j, *src_j, *opts, *o;
                 const char *dest, *type, *src;
                 _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL;
-                bool bind, ro = false;
+                bool bind, ro = false, idmap = false;
                 size_t j;
 
                 if (!json_is_object(m))
@@ -297,6 +330,8 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                                 bind = true;
                         else if (streq(s, "ro"))
                                 ro = true;
+                        else if (streq(s, "idmap") || streq(s, "ridmap"))
+                                idmap = true; /* both recursive: a submount left unmapped would show nobody's files */
                         else if (startswith(s, "size=") || startswith(s, "mode=")) {
                                 char *n = strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", s);
                                 if (!n)
@@ -307,13 +342,21 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                 }
                 if (is_builtin_mount(dest))
                         continue;
+                r = mount_idmap_from_json(x, cfg, m, i, idmap);
+                if (r < 0)
+                        return r;
+                if (idmap && !bind) {
+                        (void) at(x, "mounts[%zu].options", i);
+                        return bad(x, "\"idmap\" is supported for bind mounts only");
+                }
                 if (bind) {
                         if (!src) {
                                 (void) at(x, "mounts[%zu].source", i);
                                 return bad(x, "missing: a bind mount needs a source");
                         }
                         source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
-                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "") : NULL;
+                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "", idmap ? (ro ? ",idmap" : ":idmap") : "")
+                                       : NULL;
                         if (!entry || strv_extend(&c->spec.volumes, entry) < 0)
                                 return log_oom();
                 } else if (streq(type, "tmpfs")) {

@@ -40,8 +40,6 @@ mkdir "$CG"
 echo $$ >"$CG/cgroup.procs"
 
 make_busybox_rootfs "$T/rootfs"
-# A mount point made in advance: the runtime, host root, cannot create one through an idmapped root.
-mkdir "$T/rootfs/scratch"
 # Far beyond any real uptime, so an offset clock cannot be mistaken for the host's.
 OFFSET=200000000
 

@@ -104,6 +104,13 @@ check_output "--ipc, --pid and --uts container:NAME join its namespaces" \
 check_output "... and its process shows in ps" "sleep 1000" echo "$out"
 check "podman rm -f" "${P[@]}" rm -f -t 0 solo
 
+# -v HOST:CTR:idmap with a user namespace: podman passes the "idmap" mount option.
+mkdir -m 0755 "$T/idmapped"
+check_output "podman run --uidmap ... -v DIR:/data:idmap: the container's root writes a root-owned host directory" \
+        "inside=0:0" "${P[@]}" run --rm --network=none --uidmap 0:3600000000:65536 --gidmap 0:3600000000:65536 \
+        -v "$T/idmapped:/data:idmap" localhost/bbox sh -c 'touch /data/made && stat -c inside=%u:%g /data/made'
+check_output "... and its file is host root's" "0:0" stat -c %u:%g "$T/idmapped/made"
+
 # A pod: its infra container's IPC and UTS namespaces are joined by the others through their paths
 # (linux.namespaces[].path). podman builds its pause image here from catatonit; without it, no pod.
 if "${P[@]}" pod create --name pp --network=none --share ipc,uts >/dev/null 2>&1; then

@@ -1,0 +1,127 @@
+#!/bin/bash
+# Idmapped bind mounts and volumes (the "idmap" volume option): with a user namespace, a host directory
+# mounted with idmap shows its host owners as the container's (host root as the container's root),
+# so the container's root can write a root-owned host directory and what it creates belongs to host
+# root; without idmap the same write is refused. Both faces: `supervise -v/--mount` (what `berth run`
+# and the generator's Volume= give) and OCI mounts with the "idmap" option.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+require_root
+
+RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
+BERTH=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth
+[ -x "$RT" ] || skip_all "$RT is not built"
+CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
+
+T=$(mktemp -d /tmp/berth-idmap-test.XXXXXX)
+CG=$CG_MOUNT/berth-idmap-test.$$
+export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
+unset NOTIFY_SOCKET
+cleanup() {
+        local d
+        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
+                echo 1 >"$d/cgroup.kill" 2>/dev/null
+                rmdir "$d" 2>/dev/null
+        done
+        rmdir "$CG" 2>/dev/null
+        rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir "$CG"
+make_busybox_rootfs "$T/rootfs"
+# No /etc/hostname, /data, ... in it: the runtime makes those mount points through the idmapped root.
+# A host directory owned by host root, writable by its owner only.
+mkdir -m 0755 "$T/host" "$T/host2"
+CASE=0
+
+# rt ARGS...: supervise in a fresh sub-cgroup of ours and a private mount namespace.
+rt() {
+        CASE=$((CASE + 1))
+        local cg=$CG/case$CASE
+        mkdir "$cg"
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
+        local rc=$?
+        rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
+        return $rc
+}
+owner() { stat -c %u:%g "$1"; }
+
+# --- bind mounts --------------------------------------------------------------------------------
+out=$(rt --userns=auto --rootfs="$T/rootfs" -v "$T/host:/data:idmap" \
+        sh -c 'stat -c owner=%u:%g /data; touch /data/made && echo wrote; stat -c inside=%u:%g /data/made' 2>&1)
+check_output "with idmap, a root-owned host directory belongs to the container's root" "owner=0:0" echo "$out"
+check_output "... which can write it" "wrote" echo "$out"
+check_output "... and sees its file as its own" "inside=0:0" echo "$out"
+check_output "... which belongs to host root on the host" "0:0" owner "$T/host/made"
+
+out=$(rt --userns=auto --rootfs="$T/rootfs" -v "$T/host2:/data" \
+        sh -c 'stat -c owner=%u:%g /data; touch /data/made 2>/dev/null && echo wrote || echo refused' 2>&1)
+check_output "without idmap, the host's root is nobody inside" "owner=65534:65534" echo "$out"
+check_output "... and the write is refused" "refused" echo "$out"
+check "... so nothing was made" test ! -e "$T/host2/made"
+
+out=$(rt --userns=auto --rootfs="$T/rootfs" -v "$T/host:/data:ro,idmap" \
+        sh -c 'stat -c owner=%u:%g /data; touch /data/ro 2>/dev/null && echo wrote || echo refused' 2>&1)
+check_output "ro,idmap: mapped" "owner=0:0" echo "$out"
+check_output "... and read-only" "refused" echo "$out"
+
+out=$(rt --uidmap=0:3300000000:65536 --gidmap=0:3300000000:65536 --rootfs="$T/rootfs" \
+        --mount "type=bind,source=$T/host,destination=/data2,idmap" \
+        sh -c 'touch /data2/by-mount && stat -c inside=%u:%g /data2/by-mount' 2>&1)
+check_output "--mount type=bind,...,idmap with --uidmap/--gidmap" "inside=0:0" echo "$out"
+check_output "... host root's on the host" "0:0" owner "$T/host/by-mount"
+
+check_output "idmap without a user namespace is refused, and says why" "idmap needs a user namespace" \
+        rt --rootfs="$T/rootfs" -v "$T/host:/data:idmap" true
+
+# --- named volumes ------------------------------------------------------------------------------
+out=$(rt --userns=auto --rootfs="$T/rootfs" -v "vol1:/etc:idmap" \
+        sh -c 'stat -c passwd=%u:%g /etc/passwd; touch /etc/made && echo wrote' 2>&1)
+data=$BERTH_STATE_DIR/volumes/vol1/_data
+check_output "a named volume with idmap: the image's files copied in are the container's root's" "passwd=0:0" echo "$out"
+check_output "... it can write the volume" "wrote" echo "$out"
+check_output "... the copied files keep the image's ids on disk" "0:0" owner "$data/passwd"
+check_output "... and its new file is host root's" "0:0" owner "$data/made"
+
+# --- the OCI face -------------------------------------------------------------------------------
+mkdir -p "$T/bundle"
+python3 - "$T/bundle/config.json" "$T/rootfs" "$T/host" <<'EOF'
+import json, sys
+path, rootfs, host = sys.argv[1:]
+maps = [{"containerID": 0, "hostID": 3400000000, "size": 65536}]
+json.dump({
+    "ociVersion": "1.0.2",
+    "process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "env": ["PATH=/bin"],
+                "args": ["sh", "-c", "touch /data/oci && stat -c inside=%u:%g /data/oci"]},
+    "root": {"path": rootfs},
+    "mounts": [{"destination": "/data", "type": "bind", "source": host, "options": ["rbind", "rw", "idmap"],
+                "uidMappings": maps, "gidMappings": maps}],
+    "linux": {"namespaces": [{"type": t} for t in ("pid", "ipc", "uts", "mount", "user")],
+              "uidMappings": maps, "gidMappings": maps},
+}, open(path, "w"))
+EOF
+check_output "OCI: a bind mount with the idmap option" "inside=0:0" \
+        bash -c "cd '$T/bundle' && unshare -m --propagation private '$RT' run o1 2>&1"
+check_output "... host root's on the host" "0:0" owner "$T/host/oci"
+sed -i 's/"hostID": 3400000000/"hostID": 3500000000/' "$T/bundle/config.json"
+python3 - "$T/bundle/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["mounts"][0]["uidMappings"] = [{"containerID": 0, "hostID": 1, "size": 10}]
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+check_output "OCI: mount mappings other than the container's are refused by field" "mounts[0].uidMappings: not supported" \
+        bash -c "cd '$T/bundle' && '$RT' run o2 2>&1"
+
+# --- the option parses everywhere: berth check of a .container (the generator's code) -------------
+mkdir -p "$T/defs"
+printf '[Container]\nImage=docker.io/library/busybox\nVolume=%s:/data:idmap\nVolume=v1:/v:ro,idmap\nUserNS=auto\n' \
+        "$T/host" >"$T/defs/idm.container"
+if [ -x "$BERTH" ]; then
+        check_output "berth check accepts Volume=...:idmap" "OK" "$BERTH" check "$T/defs/idm.container"
+fi
+check_output "an unknown volume option is still refused" "Invalid --volume" \
+        rt --userns=auto --rootfs="$T/rootfs" -v "$T/host:/data:idmapx" true
+done_testing
