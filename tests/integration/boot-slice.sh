@@ -10,14 +10,11 @@ set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 . "$(dirname "$0")/../lib/nspawn.sh"
-require_root
-command -v systemd-nspawn >/dev/null || skip_all "systemd-nspawn is missing (package systemd-container)"
-[ -x "$BERTH_BUILD/berth" ] || skip_all "$BERTH_BUILD/berth is not built"
 
 STOP_TIMEOUT=2
 nspawn_prepare
 ETC=$NSPAWN_DIR/etc-berth
-mkdir -p "$ETC" "$NSPAWN_DIR/storage"
+mkdir -p "$ETC"
 container_file() { # NAME EXEC [EXTRA LINE]
         printf '[Unit]\nDescription=berth test %s\n\n[Container]\nImage=localhost/busybox\nExec=%s\n%s\n\n[Install]\nWantedBy=multi-user.target\n' \
                 "$1" "$2" "${3:-}" >"$ETC/$1.container"
@@ -26,12 +23,9 @@ container_file hello "echo hello from berth"
 container_file false "false"
 container_file sleep "sleep 1000" "StopTimeout=$STOP_TIMEOUT"
 
-make_busybox_tar "$NSPAWN_DIR/busybox.tar"
-check "import the busybox image into the store before boot" \
-        env BERTH_STORAGE_DIR="$NSPAWN_DIR/storage" "$BERTH_BUILD/berth" image import \
-        "$NSPAWN_DIR/busybox.tar" localhost/busybox
+nspawn_import_image localhost/busybox
 
-NSPAWN_ETC_BERTH=$ETC NSPAWN_STORAGE=$NSPAWN_DIR/storage
+NSPAWN_ETC_BERTH=$ETC
 nspawn_boot && rc=0 || rc=$?
 tap_result $rc "boot a systemd container with berth installed"
 [ $rc -eq 0 ] || { done_testing; exit 1; }

@@ -6,22 +6,16 @@ set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 . "$(dirname "$0")/../lib/nspawn.sh"
-require_root
-command -v systemd-nspawn >/dev/null || skip_all "systemd-nspawn is missing (package systemd-container)"
-[ -x "$BERTH_BUILD/berth" ] || skip_all "$BERTH_BUILD/berth is not built"
 
 IMAGE=localhost/busybox
 nspawn_prepare
-mkdir -p "$NSPAWN_DIR/storage" "$NSPAWN_DIR/etc-berth"
+mkdir -p "$NSPAWN_DIR/etc-berth"
 # a generator-made container, which ps and stop must handle like a `berth run` one
 printf '[Container]\nImage=%s\nExec=sleep 1000\nStopTimeout=1\n\n[Install]\nWantedBy=multi-user.target\n' \
         "$IMAGE" >"$NSPAWN_DIR/etc-berth/gen.container"
-make_busybox_tar "$NSPAWN_DIR/busybox.tar"
-check "import the busybox image into the store before boot" \
-        env BERTH_STORAGE_DIR="$NSPAWN_DIR/storage" "$BERTH_BUILD/berth" image import \
-        "$NSPAWN_DIR/busybox.tar" $IMAGE
+nspawn_import_image $IMAGE
 
-NSPAWN_STORAGE=$NSPAWN_DIR/storage NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
+NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
 nspawn_boot && rc=0 || rc=$?
 tap_result $rc "boot a systemd container with berth installed"
 [ $rc -eq 0 ] || { done_testing; exit 1; }

@@ -8,58 +8,13 @@ if [ -z "${BERTH_POD_TEST_UNSHARED:-}" ] && [ "$(id -u)" -eq 0 ]; then
 fi
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
-require_root
+. "$(dirname "$0")/../lib/runtime.sh"
+runtime_test_setup pod
+# Pods left by a failed check: their nsfs mounts must go before the directory.
+umount_pods() { grep -o "$T/run/pods/[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null; }
+RUNTIME_CLEANUP+=(umount_pods)
 
-BERTH=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth
-RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
-[ -x "$RT" ] && [ -x "$BERTH" ] || skip_all "berth and berth-runtime are not built in $BERTH_BUILD"
-CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
-
-T=$(mktemp -d /tmp/berth-pod-test.XXXXXX)
-CG=$CG_MOUNT/berth-pod-test.$$
-export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
-unset NOTIFY_SOCKET
-BG_PIDS=()
-
-cleanup() {
-        local p d
-        for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                rmdir "$d" 2>/dev/null
-        done
-        rmdir "$CG" 2>/dev/null
-        # Pods left by a failed check: their nsfs mounts must go before the directory.
-        grep -o "$T/run/pods/[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
-mkdir "$CG"
-
-make_busybox_rootfs "$T/rootfs"
-ROOTFS=$T/rootfs
 mkdir -p "$ROOTFS/www" && echo "hello from the pod" >"$ROOTFS/www/index.html"
-CASE=0
-
-rt() {
-        CASE=$((CASE + 1))
-        local cg=$CG/case$CASE
-        mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
-        local rc=$?
-        rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
-        return $rc
-}
-# bg NAME ARGS...: a container in the background, its supervisor's pid in BG_PIDS.
-bg() {
-        CASE=$((CASE + 1))
-        local cg=$CG/case$CASE
-        mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@") \
-                >"$T/bg-$CASE.log" 2>&1 &
-        BG_PIDS+=($!)
-}
 running() { [ -s "$BERTH_RUN_DIR/containers/$1/state.json" ]; }
 pod_mounts_are() { local n; n=$(grep -c " $T/run/pods/" /proc/self/mountinfo); [ "$n" -eq "$1" ] || { echo "$n mounts"; return 1; }; }
 ns_inode() { stat -L -c %i "$BERTH_RUN_DIR/pods/$1/$2"; }

@@ -1,41 +1,16 @@
 #!/bin/bash
 # Named volumes: `berth volume` and their use by berth-runtime (--volume NAME:/dst, --mount
-# type=volume). The runtime runs as in runtime-supervise.sh: in a cgroup of its own, in a private
+# type=volume). The runtime runs as tests/lib/runtime.sh sets it up: in a cgroup of its own, in a private
 # mount namespace, with every berth directory in a temporary directory.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
-require_root
-
-BERTH=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth
-RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
-[ -x "$RT" ] && [ -x "$BERTH" ] || skip_all "berth and berth-runtime are not built in $BERTH_BUILD"
-CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
-
-T=$(mktemp -d /tmp/berth-volume-test.XXXXXX)
-CG=$CG_MOUNT/berth-volume-test.$$
-export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
-unset NOTIFY_SOCKET
-BG_PIDS=()
+. "$(dirname "$0")/../lib/runtime.sh"
+runtime_test_setup volume
 LOOPDEV=
+detach_loop() { [ -z "$LOOPDEV" ] || losetup -d "$LOOPDEV" 2>/dev/null; }
+RUNTIME_CLEANUP+=(detach_loop)
 
-cleanup() {
-        local p d
-        [ -n "$LOOPDEV" ] && losetup -d "$LOOPDEV" 2>/dev/null
-        for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                rmdir "$d" 2>/dev/null
-        done
-        rmdir "$CG" 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
-mkdir "$CG"
-
-make_busybox_rootfs "$T/rootfs"
-ROOTFS=$T/rootfs
 mkdir -p "$ROOTFS/seed/sub"
 echo seeded >"$ROOTFS/seed/sub/file"
 ln -s /etc/passwd "$ROOTFS/seed/link"
@@ -43,21 +18,6 @@ mkfifo "$ROOTFS/seed/fifo"
 mknod "$ROOTFS/seed/null" c 1 3
 chown 65534:65534 "$ROOTFS/seed"
 chmod 0750 "$ROOTFS/seed"
-CASE=0
-
-rt() {
-        CASE=$((CASE + 1))
-        local cg=$CG/case$CASE
-        mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
-        local rc=$?
-        rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
-        return $rc
-}
-in_ctr() { # in_ctr [OPTIONS...] SCRIPT
-        local script=${*: -1}
-        rt --rootfs="$ROOTFS" "${@:1:$#-1}" sh -c "$script"
-}
 data() { echo "$BERTH_STATE_DIR/volumes/$1/_data"; }
 
 # --- the CLI ------------------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 # (--volatile=yes: / is a tmpfs, /usr is the host's, read-only) on a private network, with the
 # freshly built berth installed into /usr/local inside. Source it after tests/lib/tap.sh.
 #
-#   nspawn_prepare                 makes $NSPAWN_DIR (a temp dir removed at teardown) and installs
+#   nspawn_prepare                 skips the test unless root with systemd-nspawn and a build;
+#                                  makes $NSPAWN_DIR (a temp dir removed at teardown) and installs
 #                                  the teardown trap; call it first if the test needs scratch dirs
 #                                  that must exist before boot (put them under $NSPAWN_DIR)
+#   nspawn_import_image NAME [DIR] a TAP check: imports DIR (default: a busybox root file system)
+#                                  as image NAME into $NSPAWN_DIR/storage and makes that the
+#                                  container's store (NSPAWN_STORAGE)
 #   nspawn_boot [nspawn args...]   installs $BERTH_BUILD into $NSPAWN_DIR/root, boots, and returns
 #                                  once `systemctl is-system-running --wait` answered inside.
 #                                  Must run in the test's main shell, not in $(...) or a pipe.
@@ -62,10 +66,28 @@ NSPAWN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 nspawn_prepare() {
         [ -n "$NSPAWN_DIR" ] && return 0
+        require_root
+        command -v systemd-nspawn >/dev/null || skip_all "systemd-nspawn is missing (package systemd-container)"
+        [ -x "${BERTH_BUILD:-$NSPAWN_TOP/build}/berth" ] || skip_all "${BERTH_BUILD:-$NSPAWN_TOP/build}/berth is not built"
         NSPAWN_DIR=$(mktemp -d /tmp/berth-nspawn.XXXXXX) || return 1
         trap nspawn_stop EXIT
         trap 'nspawn_stop; trap - INT; kill -INT $$' INT
         trap 'nspawn_stop; trap - TERM; kill -TERM $$' TERM
+}
+
+nspawn_import_image() {
+        NSPAWN_STORAGE=$NSPAWN_DIR/storage # here: check runs what it checks in a subshell
+        mkdir -p "$NSPAWN_STORAGE"
+        check "import image $1 into the container's store" _nspawn_import_image "$@"
+}
+_nspawn_import_image() {
+        local tar=$NSPAWN_DIR/image-$RANDOM.tar
+        if [ -n "${2:-}" ]; then
+                tar -C "$2" --numeric-owner -cf "$tar" . || return 1
+        else
+                make_busybox_tar "$tar" || return 1
+        fi
+        BERTH_STORAGE_DIR=$NSPAWN_STORAGE "${BERTH_BUILD:-$NSPAWN_TOP/build}/berth" image import "$tar" "$1"
 }
 
 # Installs the build tree named by BERTH_BUILD into $NSPAWN_DIR/root.
