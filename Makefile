@@ -38,7 +38,7 @@ LIBS_NET       = $(call pc,libnl-route-3.0 libnftables)
 BASE_CFLAGS   += $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libnftables 2>/dev/null)
 LIBS_LIB       = $(call pc,libarchive jansson libsystemd mount libcrypto)
 LIBS_BERTH     = $(call pc,libsystemd libarchive jansson libcurl mount yaml-0.1 libcrypto) $(LIBS_NET)
-LIBS_RUNTIME   = $(call pc,libseccomp libsystemd mount jansson libarchive libcrypto) $(LIBS_NET)
+LIBS_RUNTIME   = $(call pc,libseccomp libsystemd mount jansson libarchive libcrypto) $(LIBS_NET) -lm
 LIBS_GENERATOR = $(call pc,jansson libarchive libcrypto)
 LIBS_BERTHD    = $(call pc,libsystemd jansson libarchive mount libcrypto)
 

@@ -11,6 +11,7 @@
 #include "cgroup.h"
 #include "fs-util.h"
 #include "log.h"
+#include "strv.h"
 
 void cgroup_paths_done(CgroupPaths *c) {
         free(c->mount);
@@ -122,6 +123,8 @@ int cgroup_setup_payload_at(CgroupPaths *c, const char *path) {
         _cleanup_free_ char *rel = NULL;
         int r;
 
+        if (c->payload)
+                return 0;
         r = cgroup_locate(c, &rel);
         if (r < 0)
                 return r;
@@ -181,6 +184,76 @@ int cgroup_setup(CgroupPaths *c) {
         if (r < 0)
                 return log_error_errno(r, "Failed to move the runtime into %s: %m", c->supervisor);
         c->moved = true;
+        return 0;
+}
+
+/* Whether the space-separated list in dir/file names word. */
+static int file_lists(const char *dir, const char *file, const char *word) {
+        _cleanup_free_ char *p = path_join(dir, file), *text = NULL;
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = read_full_file(p, &text, NULL);
+        if (r < 0)
+                return r;
+        for (char *save = NULL, *w = strtok_r(text, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+                if (streq(w, word))
+                        return 1;
+        return 0;
+}
+
+int cgroup_enable_controller(const CgroupPaths *c, const char *controller, const char *why) {
+        _cleanup_strv_free_ char **todo = NULL; /* the cgroups to enable it in, lowest first */
+        _cleanup_free_ char *dir = NULL, *plus = strjoin("+", controller);
+        const char *bound;
+        int r;
+
+        if (!plus)
+                return log_oom();
+        /* A payload below our own cgroup: nothing above our own is ours to change. Elsewhere (an
+         * absolute cgroupsPath), the caller chose the place, as with runc and crun. */
+        bound = c->own && startswith(c->payload, c->own) && c->payload[strlen(c->own)] == '/' ? c->own : NULL;
+        dir = strdup(c->payload);
+        if (!dir)
+                return log_oom();
+        for (;;) {
+                char *slash = strrchr(dir, '/');
+                if (!slash || slash == dir || strlen(dir) <= strlen(c->mount))
+                        break; /* the payload is the root itself: nothing is above it */
+                *slash = 0;
+                r = file_lists(dir, "cgroup.subtree_control", controller);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read %s/cgroup.subtree_control: %m", dir);
+                if (r > 0)
+                        break;
+                /* The root's subtree_control belongs to the host's manager. */
+                if (streq(dir, c->mount))
+                        return log_error_errno(-EOPNOTSUPP, "%s set but the cgroup v2 %s controller is not "
+                                        "available in %s.", why, controller, dir);
+                if (strv_extend(&todo, dir) < 0)
+                        return log_oom();
+                if (bound && streq(dir, bound))
+                        break;
+        }
+        for (size_t i = strv_length(todo); i > 0; i--) {
+                const char *d = todo[i - 1];
+                r = file_lists(d, "cgroup.controllers", controller);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read %s/cgroup.controllers: %m", d);
+                if (r == 0)
+                        return log_error_errno(-EOPNOTSUPP, "%s set but the cgroup v2 %s controller is not available "
+                                        "in %s.", why, controller, d);
+                r = write_string(d, "cgroup.subtree_control", plus);
+                if (r == -EBUSY)
+                        return log_error_errno(r, "%s set but the cgroup v2 %s controller cannot be enabled in %s: "
+                                        "it holds processes (cgroup v2 allows controllers only for cgroups whose "
+                                        "parent holds none; give linux.cgroupsPath an empty parent).",
+                                        why, controller, d);
+                if (r < 0)
+                        return log_error_errno(r, "%s set but the cgroup v2 %s controller cannot be enabled in "
+                                        "%s/cgroup.subtree_control: %m", why, controller, d);
+        }
         return 0;
 }
 

@@ -28,8 +28,15 @@ int cgroup2_path_from_proc(const char *text, char **ret);
 /* Looks up the mount and our own cgroup, creates supervisor and payload and moves us into supervisor. */
 int cgroup_setup(CgroupPaths *c);
 /* The OCI face: the payload cgroup is path (absolute: below the cgroup2 mount; relative: below our
- * own cgroup), created if needed; the runtime itself is not moved. */
+ * own cgroup), created if needed; the runtime itself is not moved. A second call (once c->payload is
+ * set) does nothing, so the cgroup can be made and given its limits before container_run(). */
 int cgroup_setup_payload_at(CgroupPaths *c, const char *path);
+/* Makes controller (e.g. "memory") available in the payload cgroup: enables it in cgroup.subtree_control
+ * of the cgroups above the payload that lack it, from the highest down, but never above our own cgroup
+ * (for a payload below it) nor in the cgroup2 root. why names what needs it, for the error when the
+ * controller is not there to enable ("memory limit ... set but the cgroup v2 memory controller is not
+ * available in DIR"). Idempotent. */
+int cgroup_enable_controller(const CgroupPaths *c, const char *controller, const char *why);
 /* An O_PATH directory fd of the payload cgroup, for CLONE_INTO_CGROUP. */
 int cgroup_open_payload(const CgroupPaths *c);
 /* Moves pid into the payload (the fallback when clone3 cannot place it). */

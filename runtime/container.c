@@ -18,6 +18,7 @@ void container_done(Container *c) {
         free(c->seccomp);
         seccomp_filter_done(&c->filter);
         free(c->device_rules);
+        strv_free(c->cgroup_writes);
         if (c->userns_auto)
                 userns_done(&c->userns);
         seccomp_filter_done(&c->init_filter);

@@ -63,6 +63,7 @@ typedef struct Container {
         UserNamespace userns;  /* valid with userns_auto */
         struct DeviceRule *device_rules; /* --device entries, for the device cgroup program */
         size_t n_device_rules;
+        char **cgroup_writes;  /* OCI linux.resources: "FILE=VALUE" for the payload cgroup (resources.h) */
 
         /* The OCI face (oci.c): */
         bool oci;              /* no generated /etc files; state in OCI format; stays "stopped" after exit */

@@ -805,6 +805,9 @@ int oci_config_load(Container *c, const char *bundle) {
         if (member(&x, cfg, "linux", JSON_OBJECT, "expected an object", &linux_) < 0)
                 return -EINVAL;
         r = namespaces_from_json(&x, c, linux_);
+        /* Before linux.devices: its nodes stay usable whatever linux.resources.devices says. */
+        if (r >= 0)
+                r = oci_resources_load(path, linux_, c);
         if (r >= 0)
                 r = devices_from_json(&x, c, linux_);
         if (r >= 0)

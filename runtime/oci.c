@@ -22,6 +22,7 @@
 #include "log.h"
 #include "oci.h"
 #include "paths.h"
+#include "resources.h"
 #include "state.h"
 #include "supervise.h"
 
@@ -157,6 +158,13 @@ static int oci_monitor(Container *c) {
         c->lock_fd = lock; /* the detached monitor hands it to berth-runtime-monitor */
         if (c->userns_auto && userns_setup(&c->userns) < 0)
                 return 125;
+        /* linux.resources: the limits are in place before the container's first process enters its
+         * cgroup (container_run() then finds the cgroup made). */
+        if (c->cgroup_writes && (cgroup_setup_payload_at(&cg, c->cgroup_path) < 0 ||
+                                 resources_apply(&cg, c->cgroup_writes) < 0)) {
+                (void) cgroup_teardown(&cg);
+                return 125;
+        }
         ret = container_run(c, &cg);
         if (c->monitor_pid > 0)
                 return ret; /* create: the monitor owns the cgroup and the directories now */

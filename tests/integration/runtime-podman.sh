@@ -23,9 +23,11 @@ PARENTS_BEFORE=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
 OCI_STATE=/run/berth/oci
 export CONTAINERS_CONF=$T/containers.conf
 # This host lacks CAP_SYS_RESOURCE, so podman's default rlimits (above the hard limits) cannot be set.
+# Its cgroup v2 has no pids controller, so podman's default pids limit (2048) would be refused.
 cat >"$CONTAINERS_CONF" <<EOF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+pids_limit = 0
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
