@@ -133,6 +133,33 @@ static int parse_names_only(int argc, char *argv[], const char *usage) {
         return 1;
 }
 
+/* Looks up each NAME in argv[optind..] and does act to it; prints the name of each one done, as
+ * docker does, and returns the last error after trying them all. */
+static int for_each_container(int argc, char *argv[], int (*act)(sd_bus *bus, ContainerRef *ref, const void *arg),
+                              const void *arg) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r, ret = 0;
+
+        r = systemd_bus_open(&bus);
+        if (r < 0)
+                return r;
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(container_ref_done) ContainerRef ref = {};
+                r = container_lookup(bus, argv[i], &ref);
+                if (r >= 0)
+                        r = act(bus, &ref, arg);
+                if (r < 0)
+                        ret = r;
+                else
+                        printf("%s\n", argv[i]);
+        }
+        return ret;
+}
+
+static int stop_one(sd_bus *bus, ContainerRef *ref, const void *timeout) {
+        return stop_container(bus, ref, *(const int *) timeout);
+}
+
 int verb_stop(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -141,8 +168,7 @@ int verb_stop(int argc, char *argv[]) {
                 {},
         };
         static const char usage[] = "Usage: berth stop [-t SECONDS] NAME...";
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        int timeout = -1, c, r, ret = 0;
+        int timeout = -1, c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+ht:", options, NULL)) >= 0)
@@ -164,60 +190,38 @@ int verb_stop(int argc, char *argv[]) {
                 }
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "%s", usage);
-        r = systemd_bus_open(&bus);
+        return for_each_container(argc, argv, stop_one, &timeout);
+}
+
+static int start_one(sd_bus *bus, ContainerRef *ref, const void *restart) {
+        const char *verb = *(const bool *) restart ? "restart" : "start";
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *result = NULL;
+        int r;
+
+        if (!ref->unit)
+                return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", ref->name);
+        r = *(const bool *) restart ? systemd_restart_unit(bus, ref->unit, true, &result, &error)
+                                    : systemd_start_unit(bus, ref->unit, true, &result, &error);
         if (r < 0)
-                return r;
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(container_ref_done) ContainerRef ref = {};
-                r = container_lookup(bus, argv[i], &ref);
-                if (r >= 0)
-                        r = stop_container(bus, &ref, timeout);
-                if (r < 0)
-                        ret = r;
-                else
-                        printf("%s\n", argv[i]);
-        }
-        return ret;
+                log_unit_error(r, &error, verb, ref->name);
+        else if (!streq(result, "done"))
+                r = log_error_errno(-EIO, "Container '%s' failed to %s (%s); see 'berth logs %s'.", ref->name, verb,
+                                    result, ref->name);
+        sd_bus_error_free(&error);
+        return r;
 }
 
 static int start_or_restart(int argc, char *argv[], bool restart) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        const char *verb = restart ? "restart" : "start";
-        _cleanup_free_ char *usage = strjoin("Usage: berth ", verb, " NAME...");
-        int r, ret = 0;
+        _cleanup_free_ char *usage = strjoin("Usage: berth ", restart ? "restart" : "start", " NAME...");
+        int r;
 
         if (!usage)
                 return log_oom();
         r = parse_names_only(argc, argv, usage);
         if (r <= 0)
                 return r;
-        r = systemd_bus_open(&bus);
-        if (r < 0)
-                return r;
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(container_ref_done) ContainerRef ref = {};
-                _cleanup_free_ char *result = NULL;
-                sd_bus_error error = SD_BUS_ERROR_NULL;
-
-                r = container_lookup(bus, argv[i], &ref);
-                if (r >= 0 && !ref.unit)
-                        r = log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", argv[i]);
-                if (r >= 0) {
-                        r = restart ? systemd_restart_unit(bus, ref.unit, true, &result, &error)
-                                    : systemd_start_unit(bus, ref.unit, true, &result, &error);
-                        if (r < 0)
-                                log_unit_error(r, &error, verb, argv[i]);
-                        else if (!streq(result, "done"))
-                                r = log_error_errno(-EIO, "Container '%s' failed to %s (%s); see 'berth logs %s'.",
-                                                argv[i], verb, result, argv[i]);
-                        sd_bus_error_free(&error);
-                }
-                if (r < 0)
-                        ret = r;
-                else
-                        printf("%s\n", argv[i]);
-        }
-        return ret;
+        return for_each_container(argc, argv, start_one, &restart);
 }
 
 int verb_start(int argc, char *argv[]) {
@@ -244,6 +248,26 @@ static int parse_signal(const char *s) {
         return -EINVAL;
 }
 
+static int kill_one(sd_bus *bus, ContainerRef *ref, const void *signal) {
+        const int sig = *(const int *) signal;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (!ref->running)
+                return log_error_errno(-ESRCH, "Container '%s' is not running.", ref->name);
+        if (!ref->unit)
+                return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", ref->name);
+        /* The runtime passes signals on to the container's first process; SIGKILL cannot be passed
+         * on, so it goes to that process directly. */
+        if (sig == SIGKILL)
+                return kill_container(bus, ref);
+        r = systemd_kill_unit(bus, ref->unit, "main", sig, &error);
+        if (r < 0)
+                log_unit_error(r, &error, "kill", ref->name);
+        sd_bus_error_free(&error);
+        return r;
+}
+
 int verb_kill(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -251,8 +275,7 @@ int verb_kill(int argc, char *argv[]) {
                 {},
         };
         static const char usage[] = "Usage: berth kill [-s SIGNAL] NAME...";
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        int sig = SIGKILL, c, r, ret = 0;
+        int sig = SIGKILL, c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+hs:", options, NULL)) >= 0)
@@ -271,34 +294,32 @@ int verb_kill(int argc, char *argv[]) {
                 }
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "%s", usage);
-        r = systemd_bus_open(&bus);
-        if (r < 0)
-                return r;
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(container_ref_done) ContainerRef ref = {};
-                sd_bus_error error = SD_BUS_ERROR_NULL;
+        return for_each_container(argc, argv, kill_one, &sig);
+}
 
-                r = container_lookup(bus, argv[i], &ref);
-                if (r >= 0 && !ref.running)
-                        r = log_error_errno(-ESRCH, "Container '%s' is not running.", argv[i]);
-                if (r >= 0 && !ref.unit)
-                        r = log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", argv[i]);
-                /* The runtime passes signals on to the container's first process; SIGKILL cannot be
-                 * passed on, so it goes to that process directly. */
-                if (r >= 0 && sig == SIGKILL)
-                        r = kill_container(bus, &ref);
-                else if (r >= 0) {
-                        r = systemd_kill_unit(bus, ref.unit, "main", sig, &error);
-                        if (r < 0)
-                                log_unit_error(r, &error, "kill", argv[i]);
-                        sd_bus_error_free(&error);
-                }
+static int remove_one(sd_bus *bus, ContainerRef *ref, const void *force) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (ref->unit && !ref->running && unit_has_ended(bus, ref->unit) == 0)
+                ref->running = true; /* starting or stopping: treat as running */
+        if (ref->running && !*(const bool *) force)
+                return log_error_errno(-EBUSY, "Container '%s' is running: stop it first or use 'berth rm -f'.",
+                                       ref->name);
+        if (ref->running) {
+                r = stop_container(bus, ref, 0);
                 if (r < 0)
-                        ret = r;
-                else
-                        printf("%s\n", argv[i]);
+                        return r;
         }
-        return ret;
+        if (!ref->unit)
+                return 0;
+        r = systemd_reset_failed_unit(bus, ref->unit, &error);
+        if (r == -ENOENT)
+                r = 0;
+        if (r < 0)
+                log_unit_error(r, &error, "remove", ref->name);
+        sd_bus_error_free(&error);
+        return r;
 }
 
 int verb_rm(int argc, char *argv[]) {
@@ -308,9 +329,8 @@ int verb_rm(int argc, char *argv[]) {
                 {},
         };
         static const char usage[] = "Usage: berth rm [-f] NAME...";
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         bool force = false;
-        int c, r, ret = 0;
+        int c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+hf", options, NULL)) >= 0)
@@ -327,33 +347,5 @@ int verb_rm(int argc, char *argv[]) {
                 }
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "%s", usage);
-        r = systemd_bus_open(&bus);
-        if (r < 0)
-                return r;
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(container_ref_done) ContainerRef ref = {};
-                sd_bus_error error = SD_BUS_ERROR_NULL;
-
-                r = container_lookup(bus, argv[i], &ref);
-                if (r >= 0 && ref.unit && !ref.running && unit_has_ended(bus, ref.unit) == 0)
-                        ref.running = true; /* starting or stopping: treat as running */
-                if (r >= 0 && ref.running && !force)
-                        r = log_error_errno(-EBUSY, "Container '%s' is running: stop it first or use 'berth rm -f'.",
-                                        argv[i]);
-                if (r >= 0 && ref.running)
-                        r = stop_container(bus, &ref, 0);
-                if (r >= 0 && ref.unit) {
-                        r = systemd_reset_failed_unit(bus, ref.unit, &error);
-                        if (r == -ENOENT)
-                                r = 0;
-                        if (r < 0)
-                                log_unit_error(r, &error, "remove", argv[i]);
-                        sd_bus_error_free(&error);
-                }
-                if (r < 0)
-                        ret = r;
-                else
-                        printf("%s\n", argv[i]);
-        }
-        return ret;
+        return for_each_container(argc, argv, remove_one, &force);
 }
