@@ -32,6 +32,9 @@ typedef struct ContainerSpec {
 
         char *network;         /* --network none|host|private|container:NAME|NETWORK */
         char *pod;             /* --pod NAME: join the pod `berth pod create NAME` made */
+        char *ipc;             /* --ipc private|host|container:NAME */
+        char *pid;             /* --pid private|host|container:NAME */
+        char *uts;             /* --uts private|host|container:NAME */
         char **publish;        /* --publish */
         char **dns;            /* --dns */
         char **dns_search;     /* --dns-search */

@@ -6,9 +6,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "container.h"
+#include "fs-util.h"
 #include "log.h"
 #include "namespaces.h"
+#include "paths.h"
+#include "state.h"
 
 static const struct {
         const char *name;
@@ -74,9 +78,109 @@ int namespace_check(const char *path, int flag, const char *what) {
                                        what, path, flag == CLONE_NEWNET ? "net" : flag == CLONE_NEWNS ? "mnt"
                                        : namespace_flag_to_name(flag));
         if (fd == -EINVAL)
-                return log_error_errno(-EINVAL, "%s: %s is a %s namespace, expected type %s.", what, path,
-                                       namespace_flag_to_name(actual) ?: "different", namespace_flag_to_name(flag));
+                return log_error_errno(-EINVAL, "%s: %s is a namespace of type %s, not %s.", what, path,
+                                       namespace_flag_to_name(actual) ?: "unknown", namespace_flag_to_name(flag));
         return log_error_errno(fd, "%s: cannot open %s: %m", what, path);
+}
+
+/* One --ipc/--pid/--uts/--userns value into the path of the namespace to join; NULL: a new one. */
+static int option_namespace_path(const char *option, const char *value, int flag, char **ret) {
+        const char *file = flag == CLONE_NEWNET ? "net" : namespace_flag_to_name(flag), *other;
+        _cleanup_free_ char *path = NULL, *what = NULL;
+        pid_t pid;
+        int r;
+
+        *ret = NULL;
+        if (isempty(value) || streq(value, "private"))
+                return 0;
+        if (streq(value, "host"))
+                /* The supervisor's: the host's, where systemd started us. */
+                pid = getpid();
+        else if ((other = startswith(value, "container:"))) {
+                r = state_read_pid(other, &pid);
+                if (r < 0)
+                        return log_error_errno(r, "--%s=%s: the container must be running.", option, value);
+        } else
+                return log_error_errno(-EINVAL, "Invalid --%s=%s: expected private, host or container:NAME.", option,
+                                       value);
+        if (asprintf(&path, "/proc/%d/ns/%s", (int) pid, file) < 0 || asprintf(&what, "--%s=%s", option, value) < 0)
+                return log_oom();
+        r = namespace_check(path, flag, what);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(path);
+        return 0;
+}
+
+/* --uts shares the host name: the container's /etc/hostname and HOSTNAME say what that namespace's is. */
+static int take_hostname(Container *c) {
+        _cleanup_free_ char *name = NULL, *h = NULL;
+        const char *other = startswith(c->spec.uts, "container:");
+
+        if (other) {
+                _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", other, "/hostname");
+                if (!path)
+                        return log_oom();
+                if (read_full_file(path, &name, NULL) < 0)
+                        return 0; /* the container's own default stays; the kernel's name is the shared one */
+                name[strcspn(name, "\n")] = 0;
+        } else {
+                char buf[HOST_NAME_MAX + 1] = {};
+                if (gethostname(buf, sizeof buf - 1) < 0)
+                        return 0;
+                name = strdup(buf);
+        }
+        if (!name || !(h = strjoin("HOSTNAME=", name)) || env_set(&c->process.env, h) < 0)
+                return log_oom();
+        free(c->process.hostname);
+        c->process.hostname = TAKE_PTR(name);
+        return 0;
+}
+
+int namespaces_from_options(Container *c) {
+        const char *u = c->spec.userns;
+        int r;
+
+        if (c->spec.pod && (!isempty(c->spec.ipc) || !isempty(c->spec.uts)))
+                return log_error_errno(-EINVAL, "--ipc and --uts cannot be combined with --pod: the pod's namespaces "
+                                       "are joined.");
+        if (!c->spec.pod) {
+                r = option_namespace_path("ipc", c->spec.ipc, CLONE_NEWIPC, &c->join_ipcns);
+                if (r >= 0)
+                        r = option_namespace_path("uts", c->spec.uts, CLONE_NEWUTS, &c->join_utsns);
+                if (r >= 0 && c->join_utsns)
+                        r = take_hostname(c);
+                if (r < 0)
+                        return r;
+        }
+        r = option_namespace_path("pid", c->spec.pid, CLONE_NEWPID, &c->ns.pid);
+        if (r < 0)
+                return r;
+
+        if (u && (startswith(u, "container:") || startswith(u, "ns:"))) {
+                if (c->spec.uidmap || c->spec.gidmap)
+                        return log_error_errno(-EINVAL, "--userns=%s and --uidmap/--gidmap cannot be combined: the "
+                                               "user namespace joined has its maps.", u);
+                if (startswith(u, "ns:")) {
+                        if (!path_is_absolute(u + 3))
+                                return log_error_errno(-EINVAL, "--userns=%s: expected ns:/path/to/a/user/namespace.", u);
+                        r = namespace_check(u + 3, CLONE_NEWUSER, "--userns");
+                        if (r < 0)
+                                return r;
+                        c->ns.user = strdup(u + 3);
+                        if (!c->ns.user)
+                                return log_oom();
+                } else {
+                        r = option_namespace_path("userns", u, CLONE_NEWUSER, &c->ns.user);
+                        if (r < 0)
+                                return r;
+                }
+                /* As a new one is: idmapped root and layers, the user namespace entered last. */
+                c->userns_auto = true;
+                c->userns = USERNS_NULL;
+                c->userns.join_path = c->ns.user;
+        }
+        return 0;
 }
 
 uint64_t namespaces_clone_flags(const Container *c) {

@@ -46,6 +46,11 @@ int namespace_check(const char *path, int flag, const char *what);
 
 typedef struct Container Container;
 
+/* The unit face's --ipc, --pid, --uts (each private, host or container:NAME) and --userns's
+ * container:NAME and ns:PATH: the same joins by path, to a running container's /proc/PID/ns files.
+ * With --uts the host name (and HOSTNAME) becomes that container's. Logs its errors. */
+int namespaces_from_options(Container *c);
+
 /* The CLONE_NEW* flags the container's process is cloned with. */
 uint64_t namespaces_clone_flags(const Container *c);
 

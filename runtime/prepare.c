@@ -35,6 +35,7 @@
 #include "log.h"
 #include "monitor-exec.h"
 #include "mount.h"
+#include "namespaces.h"
 #include "network-attach.h"
 #include "network.h"
 #include "notify.h"
@@ -197,6 +198,8 @@ int supervise_prepare(Container *c) {
                         c->caps_added |= CAP_MASK(cap);
         }
         r = resolve_network(c);
+        if (r >= 0)
+                r = namespaces_from_options(c); /* --ipc, --pid, --uts, --userns=container:NAME */
         if (r < 0)
                 return r;
         if (c->spec.pod) {
@@ -250,7 +253,9 @@ int supervise_prepare(Container *c) {
                         return r;
                 c->n_device_rules++;
         }
-        if (streq_ptr(c->spec.userns, "auto") || c->spec.uidmap || c->spec.gidmap) {
+        if (c->ns.user)
+                ; /* joined by namespaces_from_options() */
+        else if (streq_ptr(c->spec.userns, "auto") || c->spec.uidmap || c->spec.gidmap) {
                 if (streq_ptr(c->spec.userns, "auto") && (c->spec.uidmap || c->spec.gidmap))
                         return log_error_errno(-EINVAL, "--userns=auto and --uidmap/--gidmap cannot be combined.");
                 /* Explicit maps go the same way as auto's block: idmapped layers, the userns entered last. */
@@ -259,7 +264,8 @@ int supervise_prepare(Container *c) {
                 c->userns.uid_map = c->spec.uidmap;
                 c->userns.gid_map = c->spec.gidmap;
         } else if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
-                return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported; use host or auto.", c->spec.userns);
+                return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported; use host, auto, container:NAME or "
+                                       "ns:PATH.", c->spec.userns);
         if (c->spec.publish && network_name_is_mode(c->spec.network))
                 log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
 

@@ -159,7 +159,7 @@ bad_join() { # NAME EXPECTED EXTRA_PYTHON
         check "... and nothing is left behind" test ! -e "$BERTH_RUN_DIR/oci/bad"
 }
 bad_join "a network namespace given as ipc is refused" \
-        "linux.namespaces[5].path: /proc/$apid/ns/net is a network namespace, expected type ipc" \
+        "linux.namespaces[5].path: /proc/$apid/ns/net is a namespace of type network, not ipc" \
         'ns("ipc", "/proc/'$apid'/ns/net")'
 bad_join "a file that is not a namespace is refused" \
         "linux.namespaces[5].path: /etc/passwd is not a namespace file" 'ns("pid", "/etc/passwd")'
@@ -172,6 +172,50 @@ bad_join "time offsets without a time namespace are refused" "linux.timeOffsets:
 bad_join "an unknown clock is refused" "linux.timeOffsets.realtime: unknown clock" '
 ns("time"); c["linux"]["timeOffsets"] = {"realtime": {"secs": 1}}'
 check_output "features lists time namespaces" '"time"' "$RT" features
+
+# --- the unit face: --ipc, --pid, --uts container:NAME, --userns=container:NAME and ns:PATH -------
+CASE=0
+# rt ARGS...: supervise in a sub-cgroup of ours, as a unit's cgroup; start_bg NAME ARGS...: in the background.
+rt() {
+        CASE=$((CASE + 1))
+        mkdir "$CG/case$CASE"
+        (echo "$BASHPID" >"$CG/case$CASE/cgroup.procs" && exec "$RT" supervise "$@")
+}
+start_bg() {
+        mkdir "$CG/bg-$1"
+        (echo "$BASHPID" >"$CG/bg-$1/cgroup.procs" && exec "$RT" supervise --name="$1" "${@:2}") >"$T/$1.log" 2>&1 &
+        BG_PIDS+=($!)
+        BG=$!
+}
+start_bg ua --hostname=uahost --userns=auto --rootfs="$T/rootfs" sleep 1000
+check "a supervised container to share namespaces with" wait_until 10 test -e "$BERTH_RUN_DIR/containers/ua/state.json"
+upid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$BERTH_RUN_DIR/containers/ua/state.json" 2>/dev/null)
+out=$(rt --name=ub --ipc=container:ua --pid=container:ua --uts=container:ua --userns=container:ua --rootfs="$T/rootfs" \
+        sh -c 'for n in ipc pid uts user mnt; do echo $n=$(readlink /proc/self/ns/$n); done
+               echo names=$(hostname):$HOSTNAME:$(cat /etc/hostname); echo map=$(cat /proc/self/uid_map)
+               ps -o args | grep -q "[s]leep 1000" && echo sees-ua' 2>&1)
+for n in ipc pid uts user; do
+        check "--$n=container:NAME joins its $n namespace" \
+                test "$(field "$n")" = "$(readlink "/proc/$upid/ns/$n")" -a -n "$(field "$n")"
+done
+check "... but not its mount namespace" test "$(field mnt)" != "$(readlink "/proc/$upid/ns/mnt")"
+check "... the host name, HOSTNAME and /etc/hostname are the other container's" test "$(field names)" = uahost:uahost:uahost
+check_output "... its process is in ps" "sees-ua" echo "$out"
+check_output "--userns=ns:PATH joins that user namespace" "$(tr -s ' ' <"/proc/$upid/uid_map" | sed 's/^ //')" \
+        bash -c "$(declare -f rt); CASE=100 CG='$CG' RT='$RT'; rt --name=uc --userns=ns:/proc/$upid/ns/user --rootfs='$T/rootfs' cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //'"
+out=$(rt --name=ud --ipc=host --uts=host --pid=host --rootfs="$T/rootfs" \
+        sh -c 'echo ipc=$(readlink /proc/self/ns/ipc); echo uts=$(readlink /proc/self/ns/uts); echo pid=$(readlink /proc/self/ns/pid); echo name=$(hostname)' 2>&1)
+for n in ipc uts pid; do
+        check "--$n=host: ours" test "$(field "$n")" = "$(readlink "/proc/self/ns/$n")"
+done
+check "... and the host name is ours" test "$(field name)" = "$(hostname)"
+check_output "--ipc=container:NAME of a container that is not running" "must be running" \
+        rt --name=ue --ipc=container:nosuch --rootfs="$T/rootfs" true
+check_output "an invalid --pid" "expected private, host or container:NAME" rt --name=uf --pid=other --rootfs="$T/rootfs" true
+check_output "--userns=ns: of a file that is not a user namespace" "is a namespace of type ipc, not user" \
+        rt --name=ug --userns=ns:/proc/$upid/ns/ipc --rootfs="$T/rootfs" true
+kill -TERM "$BG"
+check "the shared container stops" wait_until 15 bash -c "! kill -0 $BG 2>/dev/null"
 
 check "kill A" "$RT" kill a1 KILL
 check "... it stops, and run removes it" wait_until 10 bash -c "! '$RT' state a1"
