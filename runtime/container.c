@@ -15,6 +15,9 @@ void container_done(Container *c) {
         free(c->join_utsns);
         namespace_paths_done(&c->ns);
         volume_device_mounts_free(c->device_volumes);
+        for (size_t i = 0; i < c->n_idmap_userns_fds; i++)
+                safe_close(c->idmap_userns_fds[i]);
+        free(c->idmap_userns_fds);
         free(c->seccomp);
         seccomp_filter_done(&c->filter);
         free(c->device_rules);

@@ -50,6 +50,8 @@ typedef struct Container {
         char *join_utsns;      /* --pod: the pod's UTS namespace, whose host name the container keeps */
         NamespacePaths ns;     /* pid, mount, cgroup, time and user namespaces joined by path; a new time one */
         VolumeDeviceMounts *device_volumes; /* named volumes on devices, mounted before the device filter */
+        int *idmap_userns_fds; /* per --volume, then --mount entry: the user namespace of its own idmap maps */
+        size_t n_idmap_userns_fds;
         uint64_t caps;         /* the container's bounding set */
         uint64_t caps_added;   /* explicitly --cap-add'ed (what a non-root user gets) */
         int stop_signal;

@@ -12,6 +12,7 @@
 #include "devices.h"
 #include "fs-util.h"
 #include "log.h"
+#include "mount-idmap.h"
 #include "mount-util.h"
 #include "mount.h"
 #include "strv.h"
@@ -34,6 +35,8 @@ void volume_spec_done(VolumeSpec *v) {
         free(v->source);
         free(v->destination);
         free(v->name);
+        strv_free(v->idmap_uids);
+        strv_free(v->idmap_gids);
         *v = (VolumeSpec) {};
 }
 
@@ -87,6 +90,12 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
                                 v.nocopy = streq(o, "nocopy");
                         else if (streq(o, "idmap"))
                                 v.idmap = true;
+                        else if (startswith(o, "idmap=")) {
+                                v.idmap = true;
+                                r = idmap_maps_parse(o + strlen("idmap="), &v.idmap_uids, &v.idmap_gids);
+                                if (r < 0)
+                                        return r;
+                        }
                         /* SELinux relabel and propagation flags: no meaning here, accepted like podman. */
                         else if (!streq(o, "z") && !streq(o, "Z") && !streq(o, "rprivate") && !streq(o, "private") &&
                                         !streq(o, "rbind") && !streq(o, "bind"))
@@ -133,6 +142,10 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
                         r = val ? parse_boolean(val) : 1;
                         if (r >= 0)
                                 v.idmap = r;
+                        else if (!v.idmap_uids && !v.idmap_gids) { /* idmap=uids=...;gids=... */
+                                r = idmap_maps_parse(val, &v.idmap_uids, &v.idmap_gids);
+                                v.idmap = r >= 0;
+                        }
                 } else if (streq(kv, "bind-propagation") || streq(kv, "relabel"))
                         r = 0;
                 else
@@ -412,7 +425,7 @@ static bool user_mount_at(const Container *c, const char *dest) {
 
 /* A named volume (lib/volume-mount.h): created if missing, filled from the image when empty, and
  * mounted as its driver options say. */
-static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec *v, const char *what) {
+static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec *v, int userns_fd, const char *what) {
         _cleanup_close_ int dst = -EBADF, mnt = -EBADF;
         int r;
 
@@ -421,8 +434,7 @@ static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec 
                 return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what, v->destination);
         r = volume_mount_prepare_idmapped(v->name, dst, (v->read_only ? VOLUME_MOUNT_READ_ONLY : 0) |
                         (v->nocopy ? VOLUME_MOUNT_NO_COPY : 0), c->run_dir,
-                        volume_device_mounts_get(c->device_volumes, v->name), v->idmap ? c->userns.ns_fd : -EBADF,
-                        &mnt);
+                        volume_device_mounts_get(c->device_volumes, v->name), userns_fd, &mnt);
         if (r < 0)
                 return r;
         if (move_mount(mnt, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -448,19 +460,22 @@ int mount_open_device_volumes(Container *c) {
                                 (r = volume_device_mounts_add(&c->device_volumes, vs.name)) < 0)
                         return r;
         }
-        return 0;
+        return mount_open_idmap_namespaces(c);
 }
 
-static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, const char *what) {
+static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, size_t index, const char *what) {
         _cleanup_close_ int src = -EBADF, dst = -EBADF;
+        int userns_fd = -EBADF;
         struct stat st;
         int r;
 
-        if (v->idmap && !c->userns_auto)
-                return log_error_errno(-EINVAL, "%s '%s': idmap needs a user namespace to map through "
-                                       "(--userns=auto, or --uidmap and --gidmap).", what, v->destination);
+        if (v->idmap) {
+                userns_fd = mount_idmap_userns(c, index, v, what);
+                if (userns_fd < 0)
+                        return userns_fd;
+        }
         if (v->named)
-                return mount_named_volume(c, root_fd, v, what);
+                return mount_named_volume(c, root_fd, v, userns_fd, what);
         src = open(v->source, O_PATH | O_CLOEXEC);
         if (src < 0 || fstat(src, &st) < 0)
                 return log_error_errno(negative_errno(), "%s '%s': source %s: %m", what, v->destination, v->source);
@@ -469,7 +484,7 @@ static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, co
                 return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what,
                                 v->destination);
         if (v->idmap) {
-                r = bind_mount_idmapped_tree_on(dst, src, c->userns.ns_fd, v->read_only ? MNT_RDONLY : 0);
+                r = bind_mount_idmapped_tree_on(dst, src, userns_fd, v->read_only ? MNT_RDONLY : 0);
                 if (r == -EINVAL)
                         return log_error_errno(r, "%s: cannot make an idmapped mount of %s: its file system (or one "
                                                "mounted below it) does not support idmapped mounts.", what, v->source);
@@ -527,6 +542,7 @@ static int mount_tmpfs(int root_fd, const char *dest, const char *options) {
 }
 
 static int mount_user_mounts(const Container *c, int root_fd) {
+        size_t index = 0; /* volumes, then mounts: as mount_open_idmap_namespaces() counts them */
         int r;
 
         STRV_FOREACH(v, c->spec.volumes) {
@@ -534,7 +550,7 @@ static int mount_user_mounts(const Container *c, int root_fd) {
                 r = volume_spec_parse(*v, &vs);
                 if (r < 0)
                         return log_error_errno(r, "Invalid --volume '%s': expected SRC:DST[:ro|rw].", *v);
-                r = mount_volume(c, root_fd, &vs, "--volume");
+                r = mount_volume(c, root_fd, &vs, index++, "--volume");
                 if (r < 0)
                         return r;
         }
@@ -551,7 +567,8 @@ static int mount_user_mounts(const Container *c, int root_fd) {
                                                               : NULL;
                         r = mount_tmpfs(root_fd, vs.destination, o ?: tmpfs_opts);
                 } else
-                        r = mount_volume(c, root_fd, &vs, "--mount");
+                        r = mount_volume(c, root_fd, &vs, index, "--mount");
+                index++;
                 if (r < 0)
                         return r;
         }

@@ -13,7 +13,8 @@ int mount_root(const Container *c);
 int mount_container(const Container *c, int root_fd);
 /* Read-only root (--read-only), then pivot_root into root_fd and drop the old root. */
 int mount_finish_and_pivot(const Container *c, int root_fd);
-/* In the supervisor, before the device filter: mounts the named volumes that live on a device. */
+/* In the supervisor, before the device filter: mounts the named volumes that live on a device, and
+ * makes the user namespaces of idmap mounts with maps of their own (mount-idmap.h). */
 int mount_open_device_volumes(Container *c);
 
 /* Parses "SRC:DST[:OPTS]" of --volume. Named volumes (SRC without '/') live in
@@ -27,6 +28,8 @@ typedef struct VolumeSpec {
         bool nocopy; /* "nocopy" (--volume), "volume-nocopy" (--mount): no copy-up from the image */
         bool idmap;  /* "idmap": an idmapped mount through the container's user namespace, so the host's
                       * owners show as the container's (host root as its root) */
+        char **idmap_uids; /* "idmap=uids=...;gids=...": maps of its own ("C:H:S"; mount-idmap.h) */
+        char **idmap_gids;
 } VolumeSpec;
 int volume_spec_parse(const char *s, VolumeSpec *ret);
 /* "type=bind|volume|tmpfs,source=,destination=|target=|dst=,ro|readonly[=true],idmap[=true]" of --mount. For

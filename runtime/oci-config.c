@@ -263,27 +263,71 @@ static bool has_user_namespace(json_t *cfg) {
         return false;
 }
 
-/* An idmapped bind mount ("idmap"/"ridmap", maybe with the mount's own uidMappings/gidMappings): it
- * maps through the container's user namespace, so that is what the mount's maps must be. */
-static int mount_idmap_from_json(Ctx *x, json_t *cfg, json_t *m, size_t i, bool idmap) {
-        static const char *const keys[] = { "uidMappings", "gidMappings" };
+/* A mount's own uidMappings or gidMappings, as podman's "uids=C-H-S#C-H-S" text. */
+static int mount_maps_from_json(Ctx *x, json_t *maps, char **ret) {
+        static const char *const fields[] = { "containerID", "hostID", "size" };
+        _cleanup_free_ char *text = NULL;
+        json_t *m;
+        size_t i;
 
+        if (!json_is_array(maps) || json_array_size(maps) == 0)
+                return bad(x, "expected a non-empty array of {containerID, hostID, size} objects");
+        json_array_foreach(maps, i, m) {
+                json_int_t v[3];
+                char buf[96], *n;
+                for (size_t f = 0; f < ELEMENTSOF(fields); f++) {
+                        json_t *j = json_object_get(m, fields[f]);
+                        v[f] = json_integer_value(j);
+                        if (!json_is_integer(j) || v[f] < (f == 2 ? 1 : 0) || v[f] > UINT32_MAX - 1)
+                                return bad(x, "expected an array of {containerID, hostID, size} objects with 32-bit "
+                                              "ids and a positive size");
+                }
+                (void) snprintf(buf, sizeof buf, "%s%lld-%lld-%lld", text ? "#" : "", (long long) v[0],
+                                (long long) v[1], (long long) v[2]);
+                n = strjoin(text ?: "", buf);
+                if (!n)
+                        return log_oom();
+                free(text);
+                text = n;
+        }
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+/* An idmapped bind mount ("idmap"/"ridmap") into its volume option: plain "idmap" maps through the
+ * container's user namespace; the mount's own uidMappings/gidMappings, when they differ from the
+ * container's, become "idmap=uids=...;gids=..." (mount-idmap.h). NULL: not idmapped. */
+static int mount_idmap_from_json(Ctx *x, json_t *cfg, json_t *m, size_t i, bool idmap, char **ret) {
+        static const char *const keys[] = { "uidMappings", "gidMappings" };
+        _cleanup_free_ char *uids = NULL, *gids = NULL;
+        bool own = false;
+
+        *ret = NULL;
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-                json_t *maps = json_object_get(m, keys[k]);
-                if (!maps || json_is_null(maps))
+                json_t *j = json_object_get(m, keys[k]);
+                if (!j || json_is_null(j))
                         continue;
                 (void) at(x, "mounts[%zu].%s", i, keys[k]);
                 if (!idmap)
                         return bad(x, "given, but the mount's options have neither \"idmap\" nor \"ridmap\"");
-                if (!json_equal(maps, json_object_get(json_object_get(cfg, "linux"), keys[k])))
-                        return bad(x, "not supported: berth-runtime maps idmapped mounts through the container's "
-                                      "user namespace, so these must equal linux.uidMappings and linux.gidMappings");
+                if (mount_maps_from_json(x, j, k == 0 ? &uids : &gids) < 0)
+                        return -EINVAL;
+                if (!json_equal(j, json_object_get(json_object_get(cfg, "linux"), keys[k])))
+                        own = true;
         }
-        if (idmap && !has_user_namespace(cfg)) {
+        if (!idmap)
+                return 0;
+        if (own) {
+                *ret = strjoin("idmap=uids=", uids ?: gids, ";gids=", gids ?: uids);
+                return *ret ? 0 : log_oom();
+        }
+        if (!has_user_namespace(cfg)) {
                 (void) at(x, "mounts[%zu].options", i);
-                return bad(x, "\"idmap\" needs a user namespace (linux.namespaces) to map through");
+                return bad(x, "\"idmap\" needs a user namespace (linux.namespaces) to map through, or the "
+                              "mount's own uidMappings and gidMappings");
         }
-        return 0;
+        *ret = strdup("idmap");
+        return *ret ? 0 : log_oom();
 }
 
 static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
@@ -298,7 +342,7 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
         json_array_foreach(mounts, i, m) {
                 json_t *dest_j, *type_j, *src_j, *opts, *o;
                 const char *dest, *type, *src;
-                _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL;
+                _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL, *idmap_opt = NULL;
                 bool bind, ro = false, idmap = false;
                 size_t j;
 
@@ -342,7 +386,7 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                 }
                 if (is_builtin_mount(dest))
                         continue;
-                r = mount_idmap_from_json(x, cfg, m, i, idmap);
+                r = mount_idmap_from_json(x, cfg, m, i, idmap, &idmap_opt);
                 if (r < 0)
                         return r;
                 if (idmap && !bind) {
@@ -355,8 +399,8 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                                 return bad(x, "missing: a bind mount needs a source");
                         }
                         source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
-                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "", idmap ? (ro ? ",idmap" : ":idmap") : "")
-                                       : NULL;
+                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "", idmap_opt ? (ro ? "," : ":") : "",
+                                                 idmap_opt ?: "") : NULL;
                         if (!entry || strv_extend(&c->spec.volumes, entry) < 0)
                                 return log_oom();
                 } else if (streq(type, "tmpfs")) {

@@ -20,6 +20,7 @@
 #include "oci-hooks.h"
 #include "fs-util.h"
 #include "log.h"
+#include "mount-idmap.h"
 #include "oci.h"
 #include "paths.h"
 #include "resources.h"
@@ -157,6 +158,10 @@ static int oci_monitor(Container *c) {
                 return 125;
         c->lock_fd = lock; /* the detached monitor hands it to berth-runtime-monitor */
         if (c->userns_auto && userns_setup(&c->userns) < 0)
+                return 125;
+        /* Bind mounts idmapped with maps of their own: their user namespaces are made here, where a
+         * helper's /proc/PID is ours (the container's process has a pid namespace of its own). */
+        if (mount_open_idmap_namespaces(c) < 0)
                 return 125;
         /* linux.resources: the limits are in place before the container's first process enters its
          * cgroup (container_run() then finds the cgroup made). */

@@ -156,13 +156,6 @@ static int write_map_text(pid_t pid, const char *file, const char *text) {
         return 0;
 }
 
-static int write_map(pid_t pid, const char *file, uid_t base) {
-        char map[64];
-
-        (void) snprintf(map, sizeof map, "0 %u %u\n", (unsigned) base, USERNS_SIZE);
-        return write_map_text(pid, file, map);
-}
-
 /* The host uid of the container's 0 in an existing user namespace: a helper enters it, and its
  * uid_map, read from here, shows our ids. */
 static int joined_base(int ns_fd, const char *path, uid_t *ret) {
@@ -216,28 +209,13 @@ static int userns_join(UserNamespace *u) {
         return r;
 }
 
-int userns_setup(UserNamespace *u) {
-        _cleanup_free_ char *uid_text = NULL, *gid_text = NULL;
+/* A new user namespace with these maps (text of uid_map and gid_map): a helper process makes it, we
+ * write its maps and keep a reference to it. */
+static int create_mapped(const char *uid_text, const char *gid_text, int *ret_fd) {
         int ready[2], done[2], r;
         char path[64], b;
         pid_t helper;
 
-        if (u->join_path)
-                return userns_join(u);
-        if (u->uid_map || u->gid_map) {
-                r = userns_map_text(u->uid_map ?: u->gid_map, u->uid_map ? "uidmap" : "gidmap", &uid_text);
-                if (r >= 0)
-                        r = userns_map_text(u->gid_map ?: u->uid_map, u->gid_map ? "gidmap" : "uidmap", &gid_text);
-                if (r < 0)
-                        return r;
-                if (map_host_id_of_zero(uid_text, &u->base) < 0)
-                        return log_error_errno(-EINVAL, "--uidmap: the container's uid 0 must be mapped.");
-        } else {
-                r = reserve_block(u);
-                if (r < 0)
-                        return r;
-        }
-        /* A helper process makes the namespace; we map it and keep a reference to it. */
         if (pipe2(ready, O_CLOEXEC) < 0)
                 return log_error_errno(negative_errno(), "pipe2() failed: %m");
         if (pipe2(done, O_CLOEXEC) < 0) {
@@ -261,13 +239,13 @@ int userns_setup(UserNamespace *u) {
         if (r >= 0 && read(ready[0], &b, 1) != 1)
                 r = log_error_errno(-EIO, "Failed to create a user namespace.");
         if (r >= 0)
-                r = uid_text ? write_map_text(helper, "uid_map", uid_text) : write_map(helper, "uid_map", u->base);
+                r = write_map_text(helper, "uid_map", uid_text);
         if (r >= 0)
-                r = gid_text ? write_map_text(helper, "gid_map", gid_text) : write_map(helper, "gid_map", u->base);
+                r = write_map_text(helper, "gid_map", gid_text);
         if (r >= 0) {
                 (void) snprintf(path, sizeof path, "/proc/%d/ns/user", (int) helper);
-                u->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (u->ns_fd < 0)
+                *ret_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (*ret_fd < 0)
                         r = log_error_errno(negative_errno(), "Failed to open %s: %m", path);
         }
         safe_close(ready[0]);
@@ -275,6 +253,42 @@ int userns_setup(UserNamespace *u) {
         if (helper > 0)
                 (void) waitpid(helper, NULL, 0);
         return r;
+}
+
+int userns_new(char *const *uid_map, char *const *gid_map, const char *option, int *ret_fd) {
+        _cleanup_free_ char *uid_text = NULL, *gid_text = NULL;
+        int r;
+
+        r = userns_map_text(uid_map ?: gid_map, option, &uid_text);
+        if (r >= 0)
+                r = userns_map_text(gid_map ?: uid_map, option, &gid_text);
+        if (r < 0)
+                return r;
+        return create_mapped(uid_text, gid_text, ret_fd);
+}
+
+int userns_setup(UserNamespace *u) {
+        _cleanup_free_ char *uid_text = NULL, *gid_text = NULL;
+        char block[64];
+        int r;
+
+        if (u->join_path)
+                return userns_join(u);
+        if (u->uid_map || u->gid_map) {
+                r = userns_map_text(u->uid_map ?: u->gid_map, u->uid_map ? "uidmap" : "gidmap", &uid_text);
+                if (r >= 0)
+                        r = userns_map_text(u->gid_map ?: u->uid_map, u->gid_map ? "gidmap" : "uidmap", &gid_text);
+                if (r < 0)
+                        return r;
+                if (map_host_id_of_zero(uid_text, &u->base) < 0)
+                        return log_error_errno(-EINVAL, "--uidmap: the container's uid 0 must be mapped.");
+        } else {
+                r = reserve_block(u);
+                if (r < 0)
+                        return r;
+        }
+        (void) snprintf(block, sizeof block, "0 %u %u\n", (unsigned) u->base, USERNS_SIZE);
+        return create_mapped(uid_text ?: block, gid_text ?: block, &u->ns_fd);
 }
 
 void userns_done(UserNamespace *u) {

@@ -37,6 +37,10 @@ typedef struct UserNamespace {
 /* Parses --uidmap/--gidmap entries into the text of a /proc/PID/uid_map file; checks them. */
 int userns_map_text(char *const *entries, const char *option, char **ret);
 
+/* A user namespace with these "C:H:S" maps (gid_map NULL: the same as uid_map), for an idmapped mount
+ * of its own; option names them in errors. 0 need not be mapped. */
+int userns_new(char *const *uid_map, char *const *gid_map, const char *option, int *ret_fd);
+
 /* Reserves a block (or takes the explicit maps) and creates a user namespace mapping it; or opens
  * join_path. */
 int userns_setup(UserNamespace *u);

@@ -76,6 +76,23 @@ check_output "... host root's on the host" "0:0" owner "$T/host/by-mount"
 check_output "idmap without a user namespace is refused, and says why" "idmap needs a user namespace" \
         rt --rootfs="$T/rootfs" -v "$T/host:/data:idmap" true
 
+# Maps of the mount's own (podman's idmap=uids=C-H-S#...;gids=...): on-disk C shows as host H.
+mkdir -m 0755 "$T/host1000"
+chown 1000:1000 "$T/host1000"
+out=$(rt --uidmap=0:3300000000:65536 --gidmap=0:3300000000:65536 --rootfs="$T/rootfs" \
+        -v "$T/host1000:/data:idmap=uids=1000-3300000000-1;gids=1000-3300000000-1" \
+        sh -c 'stat -c owner=%u:%g /data; touch /data/own && echo wrote' 2>&1)
+check_output "idmap=uids=...;gids=...: a directory of host uid 1000 is the container's root's" "owner=0:0" echo "$out"
+check_output "... which writes it" "wrote" echo "$out"
+check_output "... as uid 1000 on disk" "1000:1000" owner "$T/host1000/own"
+check_output "... without a user namespace too (the ids show as mapped)" "owner=3700000000:3700000001" \
+        rt --rootfs="$T/rootfs" -v "$T/host:/data:ro,idmap=uids=0-3700000000-1;gids=0-3700000001-1" stat -c owner=%u:%g /data
+check_output "--mount ...,idmap=uids=...: the same" "owner=0:0" \
+        rt --uidmap=0:3300000000:65536 --rootfs="$T/rootfs" \
+        --mount "type=bind,src=$T/host1000,dst=/data,idmap=uids=1000-3300000000-1" stat -c owner=%u:%g /data
+check_output "malformed maps are refused" "Invalid --volume" \
+        rt --rootfs="$T/rootfs" -v "$T/host:/data:idmap=uids=1-2" true
+
 # --- named volumes ------------------------------------------------------------------------------
 out=$(rt --userns=auto --rootfs="$T/rootfs" -v "vol1:/etc:idmap" \
         sh -c 'stat -c passwd=%u:%g /etc/passwd; touch /etc/made && echo wrote' 2>&1)
@@ -105,15 +122,25 @@ EOF
 check_output "OCI: a bind mount with the idmap option" "inside=0:0" \
         bash -c "cd '$T/bundle' && unshare -m --propagation private '$RT' run o1 2>&1"
 check_output "... host root's on the host" "0:0" owner "$T/host/oci"
-sed -i 's/"hostID": 3400000000/"hostID": 3500000000/' "$T/bundle/config.json"
+sed -i 's/"hostID": 3400000000/"hostID": 3500000000/g' "$T/bundle/config.json"
 python3 - "$T/bundle/config.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
-c["mounts"][0]["uidMappings"] = [{"containerID": 0, "hostID": 1, "size": 10}]
+m = [{"containerID": 1000, "hostID": 3500000000, "size": 1}]
+c["mounts"][0].update(source=c["mounts"][0]["source"] + "1000", uidMappings=m, gidMappings=m)
 json.dump(c, open(sys.argv[1], "w"))
 EOF
-check_output "OCI: mount mappings other than the container's are refused by field" "mounts[0].uidMappings: not supported" \
-        bash -c "cd '$T/bundle' && '$RT' run o2 2>&1"
+check_output "OCI: a bind mount with uidMappings of its own: host uid 1000 is the container's root" "inside=0:0" \
+        bash -c "cd '$T/bundle' && unshare -m --propagation private '$RT' run o2 2>&1"
+check_output "... and writes as uid 1000 on disk" "1000:1000" owner "$T/host1000/oci"
+python3 - "$T/bundle/config.json" <<'EOF2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["mounts"][0]["uidMappings"] = [{"containerID": 0, "hostID": 1}]
+json.dump(c, open(sys.argv[1], "w"))
+EOF2
+check_output "OCI: malformed mount mappings are refused by field" "mounts[0].uidMappings: expected" \
+        bash -c "cd '$T/bundle' && '$RT' run o3 2>&1"
 
 # --- the option parses everywhere: berth check of a .container (the generator's code) -------------
 mkdir -p "$T/defs"
