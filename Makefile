@@ -42,7 +42,8 @@ LIBS_RUNTIME   = $(call pc,libseccomp libsystemd mount jansson libarchive libcry
 LIBS_GENERATOR = $(call pc,jansson libarchive libcrypto)
 LIBS_BERTHD    = $(call pc,libsystemd jansson libarchive mount libcrypto)
 
-PROGRAMS = $(O)/berth $(O)/berth-runtime $(O)/berth-generator $(O)/berthd $(O)/berth-runtime-monitor
+PROGRAMS = $(O)/berth $(O)/berth-runtime $(O)/berth-generator $(O)/berthd $(O)/berth-runtime-monitor \
+	$(O)/berth-runtime-init
 
 LIB_SRCS = $(wildcard lib/*.c)
 LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
@@ -70,10 +71,11 @@ $(O)/berth: $(call objs_of,cli) $(O)/libberth.a
 $(O)/berth-runtime: $(call objs_of,runtime) $(O)/libberth.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_RUNTIME)
 
-# What berth-runtime supervise becomes while a container runs (monitor/): static, small, no sanitizers;
-# with musl (musl-tools) where it is installed: 44 kB instead of glibc's 750 kB, and that much less resident.
+# What berth-runtime supervise becomes while a container runs, and the container's --init (monitor/):
+# static, small, no sanitizers; with musl (musl-tools) where it is installed: 44 kB instead of glibc's
+# 750 kB, and that much less resident.
 MONITOR_CC ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
-$(O)/berth-runtime-monitor: monitor/berth-runtime-monitor.c
+$(O)/berth-runtime-%: monitor/berth-runtime-%.c
 	@mkdir -p $(@D)
 	$(MONITOR_CC) -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Os -static -o $@ $<
 
@@ -101,7 +103,8 @@ install: all
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(O)/berth $(DESTDIR)$(BINDIR)/berth
-	install -m 0755 $(O)/berth-runtime $(O)/berth-runtime-monitor $(O)/berthd $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(O)/berth-runtime $(O)/berth-runtime-monitor $(O)/berth-runtime-init $(O)/berthd \
+		$(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 $(O)/berth-generator $(DESTDIR)$(LIBEXECDIR)/berth-generator
 	ln -sf $(LIBEXECDIR)/berth-generator $(DESTDIR)$(SYSTEMDGENERATORDIR)/berth-generator
 # the user manager's copy: the name tells the generator to use the user search path

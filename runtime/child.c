@@ -4,8 +4,10 @@
  *  - the runtime never execve()s itself (or anything of the host) in the container: the child is a
  *    plain clone of the supervisor, and the next image it runs is the payload's, from the container's
  *    root, after pivot_root;
- *  - until that execve, the child (and, with --init, the init for its whole life) is non-dumpable:
- *    /proc/1/exe, /proc/1/fd and /proc/1/mem then need CAP_SYS_PTRACE, which the container lacks;
+ *  - until that execve, the child is non-dumpable: /proc/1/exe, /proc/1/fd and /proc/1/mem then
+ *    need CAP_SYS_PTRACE, which the container lacks by default;
+ *  - the --init, which lives as long as the container, runs from a sealed memfd copy of
+ *    berth-runtime-init (init.c), so its /proc/1/exe is no file of the host at all;
  *  - while it runs, the binary is busy anyway: opening it for writing fails with ETXTBSY.
  * `berth-runtime exec` follows the same rules for the process it starts. */
 #include <fcntl.h>
@@ -284,7 +286,8 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                 if (payload < 0)
                         child_fail(sync_fd, log_error_errno(negative_errno(), "fork() failed: %m"), 125);
                 if (payload > 0)
-                        init_run(payload, &c->init_filter, c->userns_auto ? c->userns.ns_fd : -EBADF);
+                        init_run(payload, &c->init_filter, c->userns_auto ? c->userns.ns_fd : -EBADF,
+                                 c->init_program_fd);
         }
         {
                 ExecParams p;

@@ -25,6 +25,7 @@ void container_done(Container *c) {
         if (c->userns_auto)
                 userns_done(&c->userns);
         seccomp_filter_done(&c->init_filter);
+        safe_close(c->init_program_fd);
         free(c->oci_id);
         free(c->oci_bundle);
         free(c->cgroup_path);

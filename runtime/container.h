@@ -61,6 +61,7 @@ typedef struct Container {
         char *seccomp;         /* NULL: default profile; "unconfined"; or the text of a JSON profile */
         SeccompFilter filter;  /* compiled from seccomp and caps before the container starts */
         SeccompFilter init_filter; /* --init: the default filter for an init holding only CAP_KILL */
+        int init_program_fd;       /* --init: a sealed memfd copy of berth-runtime-init, or -EBADF */
         bool userns_auto;      /* --userns=auto */
         UserNamespace userns;  /* valid with userns_auto */
         struct DeviceRule *device_rules; /* --device entries, for the device cgroup program */

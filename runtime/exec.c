@@ -246,7 +246,8 @@ int exec_main(int argc, char *argv[]) {
         _cleanup_(pty_terminal_restore) PtyTerminal terminal = {};
         _cleanup_(seccomp_filter_done) SeccompFilter filter = {};
         _cleanup_close_ int userns_fd = -EBADF, console = -EBADF;
-        _cleanup_(container_done) Container proc = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF };
+        _cleanup_(container_done) Container proc = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF,
+                                                    .init_program_fd = -EBADF };
         bool proc_terminal = false, proc_has_caps = false;
         int in_fd = -EBADF;
         _cleanup_free_ char *lock = NULL;

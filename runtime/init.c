@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "helper-program.h"
 #include "init.h"
 #include "log.h"
 #include "seccomp.h"
@@ -19,12 +26,48 @@ int exit_status_from_wait(int status) {
         return 255;
 }
 
-_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter, int userns_fd) {
+/* Not in glibc 2.36's headers (Linux 6.3). */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+int init_program_open(void) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int src = -EBADF, memfd = -EBADF;
+        int r;
+
+        r = helper_program_path(INIT_PROGRAM_NAME, &path);
+        if (r < 0)
+                return log_error_errno(r, "--init: cannot find %s next to berth-runtime.", INIT_PROGRAM_NAME);
+        src = open(path, O_RDONLY | O_CLOEXEC);
+        if (src < 0)
+                return log_error_errno(negative_errno(), "--init: cannot open %s (is berth fully installed?): %m", path);
+        /* MFD_EXEC: allowed to be executed even where vm.memfd_noexec makes memfds non-executable. */
+        memfd = memfd_create(INIT_PROGRAM_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (memfd < 0 && errno == EINVAL) /* kernels before 6.3 know no MFD_EXEC */
+                memfd = memfd_create(INIT_PROGRAM_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (memfd < 0)
+                return log_error_errno(negative_errno(), "--init: memfd_create() failed: %m");
+        for (;;) {
+                ssize_t n = sendfile(memfd, src, NULL, 1 << 20);
+                if (n < 0)
+                        return log_error_errno(negative_errno(), "--init: cannot copy %s: %m", path);
+                if (n == 0)
+                        break;
+        }
+        if (fchmod(memfd, 0555) < 0 ||
+            fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+                return log_error_errno(negative_errno(), "--init: cannot seal the copy of %s: %m", path);
+        return TAKE_FD(memfd);
+}
+
+_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter, int userns_fd, int program_fd) {
+        char pid[16], *argv[] = { (char *) INIT_PROGRAM_NAME, pid, NULL }, *envp[] = { NULL };
         uint64_t keep = CAP_MASK(CAP_KILL);
         sigset_t all;
 
-        /* Every signal stays blocked and is taken with sigwaitinfo(): PID 1 of a namespace would
-         * otherwise ignore any signal it has no handler for, and a handler could race the reaping. */
+        /* Every signal stays blocked (the mask and pending signals survive execve): the init program
+         * takes them with sigwaitinfo(), and a SIGCHLD of a payload that ended early is not lost. */
         (void) sigfillset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -33,33 +76,22 @@ _noreturn_ void init_run(pid_t payload, const SeccompFilter *filter, int userns_
                 (void) kill(payload, SIGKILL);
                 _exit(125);
         }
-        (void) close_range(3, ~0U, 0);
+        /* Everything but the program goes; it closes itself on execve. */
+        if (program_fd != 3 && dup3(program_fd, 3, O_CLOEXEC) < 0) {
+                log_error_errno(negative_errno(), "The container init could not keep its program: %m");
+                (void) kill(payload, SIGKILL);
+                _exit(125);
+        }
+        (void) close_range(4, ~0U, 0);
         if (capabilities_apply_and_switch_user(keep, 0, 0, 0, NULL, 0) < 0 ||
                         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_apply(filter) < 0) {
                 log_error("The container init could not drop its privileges; stopping the container.");
                 (void) kill(payload, SIGKILL);
                 _exit(125);
         }
-
-        for (;;) {
-                siginfo_t si;
-                int sig = sigwaitinfo(&all, &si);
-
-                if (sig < 0)
-                        continue;
-                if (sig != SIGCHLD) {
-                        (void) kill(payload, sig);
-                        continue;
-                }
-                for (;;) {
-                        int status;
-                        pid_t p = waitpid(-1, &status, WNOHANG);
-                        if (p <= 0)
-                                break;
-                        /* _exit: this is a forked copy of the runtime; no leak checking or atexit
-                         * handlers belong in here. Leaving takes the rest of the namespace along. */
-                        if (p == payload)
-                                _exit(exit_status_from_wait(status));
-                }
-        }
+        (void) snprintf(pid, sizeof pid, "%d", (int) payload);
+        (void) syscall(SYS_execveat, 3, "", argv, envp, AT_EMPTY_PATH);
+        log_error_errno(negative_errno(), "The container init could not execute %s: %m", INIT_PROGRAM_NAME);
+        (void) kill(payload, SIGKILL);
+        _exit(125);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "helper-program.h"
 #include "init.h"
 #include "log.h"
 #include "monitor-exec.h"
@@ -51,21 +52,16 @@ static int add_int(char ***argv, const char *key, long long value) {
 }
 
 int monitor_exec(const Container *c, const CgroupPaths *cg, int pid_fd, int signal_fd, int timer_fd) {
-        _cleanup_free_ char *dir = NULL, *monitor = NULL, *kill_file = NULL;
+        _cleanup_free_ char *self = NULL, *monitor = NULL, *kill_file = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         const int fds[] = { pid_fd, signal_fd, timer_fd, c->lock_fd };
-        char self[4096];
-        ssize_t n;
         int r;
 
-        n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0 || (size_t) n >= sizeof self - 1)
-                return log_debug_errno(-ENOENT, "Cannot find our own binary.");
-        self[n] = 0;
-        if (!strchr(self, '/') || endswith(self, " (deleted)"))
-                return -ENOENT;
-        dir = strndup(self, (size_t) (strrchr(self, '/') - self));
-        monitor = dir ? path_join(dir, MONITOR_NAME) : NULL;
+        r = own_binary_path(&self);
+        if (r >= 0)
+                r = helper_program_path(MONITOR_NAME, &monitor);
+        if (r < 0)
+                return r;
         kill_file = path_join(cg->payload, "cgroup.kill");
         if (!monitor || !kill_file)
                 return -ENOMEM;

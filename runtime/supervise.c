@@ -190,6 +190,7 @@ static int on_started(Loop *l) {
                 seccomp_filter_done(&l->c->filter);
                 seccomp_filter_done(&l->c->init_filter);
         }
+        l->c->init_program_fd = safe_close(l->c->init_program_fd);
         (void) malloc_trim(0);
         return r;
 }
@@ -436,7 +437,8 @@ int container_run(Container *c, CgroupPaths *cg) {
                 return EXIT_RUNTIME_FAILED;
         if (!c->spec.privileged && seccomp_filter_prepare(c->seccomp, c->caps, &c->filter) < 0)
                 return EXIT_RUNTIME_FAILED;
-        if (c->spec.init && seccomp_filter_prepare(NULL, CAP_MASK(CAP_KILL), &c->init_filter) < 0)
+        if (c->spec.init && (seccomp_filter_prepare(NULL, CAP_MASK(CAP_KILL), &c->init_filter) < 0 ||
+                             (c->init_program_fd = init_program_open()) < 0))
                 return EXIT_RUNTIME_FAILED;
         if (c->notify_proxy) {
                 notify_fd = notify_proxy_open(c->run_dir);
@@ -524,7 +526,8 @@ int container_run(Container *c, CgroupPaths *cg) {
 }
 
 int supervise_main(int argc, char *argv[]) {
-        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF };
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF,
+                                                    .init_program_fd = -EBADF };
         _cleanup_(cgroup_paths_done) CgroupPaths cg = {};
         _cleanup_free_ char *containers = NULL;
         int lock_fd, r, ret;

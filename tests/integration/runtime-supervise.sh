@@ -79,8 +79,13 @@ check_output "--user nobody" "uid=65534(nobody) gid=65534(nogroup)" in_ctr --use
 check_output "--user 1234:5678 needs no passwd entry" "uid=1234 gid=5678" in_ctr --user 1234:5678 id
 check_fails "an unknown --user is refused" rt --rootfs="$ROOTFS" --user nosuchuser true
 check_output "--workdir is created and entered" "/srv/app" in_ctr --workdir=/srv/app pwd
-check_output "--init: the runtime's init is PID 1 and reaps" "init=1 me=2" \
-        in_ctr --init 'echo init=$(ps -o pid,comm | grep -c "^ *1 berth-runtime") me=$$'
+check_output "--init: the runtime's init is PID 1, the payload its child" "init=1 me=2" \
+        in_ctr --init 'echo init=$(ps -o pid,comm | grep -c "^ *1 berth-init") me=$$'
+# An orphan (the background sleep of a subshell that ended) goes to PID 1, which must reap it.
+check_output "--init reaps orphans" "reaped" in_ctr --init '(sleep 0.2 &); i=0
+        while ps -o stat,comm | grep -q " sleep$" && [ $i -lt 100 ]; do i=$((i + 1)); usleep 50000; done
+        ps -o stat,comm | grep " sleep$" || echo reaped'
+check "--init: the payload's exit status passes through" status_is 3 --init --rootfs="$ROOTFS" sh -c 'exit 3'
 
 printf '# comment\nFROM_FILE=yes\n\nSHARED=file\n' >"$T/env-file"
 check_output "--env-file, overridden by --env" "FROM_FILE=yes SHARED=cli" \
@@ -88,6 +93,20 @@ check_output "--env-file, overridden by --env" "FROM_FILE=yes SHARED=cli" \
 check_output "--group-add" "65534 1234" in_ctr --user nobody --group-add 1234 'id -G'
 check_output "--ulimit" "100 200" in_ctr --ulimit nofile=100:200 'echo $(ulimit -n) $(ulimit -Hn)'
 check_output "--entrypoint with a command" "ep-arg" rt --rootfs="$ROOTFS" --entrypoint=/bin/echo ep-arg
+
+# --- the host's files stay out of reach (CVE-2019-5736, CVE-2024-21626) -------------------------
+# Even a container allowed to ptrace finds no process whose /proc/PID/exe is a file of the host: the
+# init is a sealed memfd copy, which cannot be written.
+exes='for p in /proc/[0-9]*; do readlink $p/exe; done'
+check_output "--init: /proc/1/exe is a sealed copy" "memfd:berth-runtime-init" \
+        in_ctr --init --cap-add SYS_PTRACE 'readlink /proc/1/exe'
+check_output "... that cannot be written" "refused" \
+        in_ctr --init --cap-add SYS_PTRACE 'echo x >>/proc/1/exe 2>/dev/null && echo written || echo refused'
+check_output "no process in the container runs a file of the host" "none" \
+        in_ctr --init --cap-add SYS_PTRACE "$exes | grep -e '$RT' -e berth-runtime-monitor || echo none"
+check_output "a --workdir through a leaked fd is refused" "working directory /proc/self/fd/3" \
+        rt --rootfs="$ROOTFS" --workdir=/proc/self/fd/3 pwd
+check_fails "... and the container does not start" rt --rootfs="$ROOTFS" --workdir=/proc/self/fd/3 pwd
 
 # --- privileges ---------------------------------------------------------------------------------
 status=$(in_ctr 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status' 2>&1)
