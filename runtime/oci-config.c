@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <jansson.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +10,10 @@
 #include "device-filter.h"
 #include "fs-util.h"
 #include "log.h"
-#include "namespaces.h"
 #include "oci-config.h"
 #include "oci-hooks.h"
+#include "oci-json.h"
+#include "oci-namespaces.h"
 #include "strv.h"
 
 /* Mounts every container gets from the runtime itself; config.json entries for them are not repeated. */
@@ -28,28 +27,6 @@ static const char *const rlimit_types[] = {
         "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
 };
 
-/* Where we are in config.json, for the one error message: the file and a field path like
- * "mounts[2].destination". */
-typedef struct Ctx {
-        const char *file;
-        char field[256];
-        bool *terminal; /* exec --process: process.terminal goes here, no --console-socket is needed */
-} Ctx;
-
-static const char *at(Ctx *x, const char *fmt, ...) _printf_(2, 3);
-static const char *at(Ctx *x, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        (void) vsnprintf(x->field, sizeof x->field, fmt, ap);
-        va_end(ap);
-        return x->field;
-}
-
-static int bad(const Ctx *x, const char *what) {
-        return log_error_errno(-EINVAL, "%s: %s: %s", x->file, x->field, what);
-}
-
 static bool in_list(const char *s, const char *const *list, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if (streq(list[i], s))
@@ -57,52 +34,13 @@ static bool in_list(const char *s, const char *const *list, size_t n) {
         return false;
 }
 
-/* The optional member key of o, which must be of type t (JSON_TRUE stands for a boolean) when present. */
-static int member(Ctx *x, json_t *o, const char *key, json_type t, const char *what, json_t **ret) {
-        json_t *v = json_object_get(o, key);
-
-        *ret = NULL;
-        if (!v || json_is_null(v))
-                return 0;
-        if (t == JSON_TRUE ? !json_is_boolean(v) : json_typeof(v) != t)
-                return bad(x, what);
-        *ret = v;
-        return 1;
-}
-
-/* Like member(), but a missing key is an error too. */
-static int required(Ctx *x, json_t *o, const char *key, json_type t, const char *what, json_t **ret) {
-        int r = member(x, o, key, t, what, ret);
-        if (r == 0)
-                return bad(x, what);
-        return r;
-}
-
-/* An array of strings, appended to *ret. */
-static int strv_member(Ctx *x, json_t *o, const char *key, const char *what, char ***ret) {
-        json_t *a, *v;
-        size_t i;
-        int r;
-
-        r = member(x, o, key, JSON_ARRAY, what, &a);
-        if (r <= 0)
-                return r;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return bad(x, what);
-                if (strv_extend(ret, json_string_value(v)) < 0)
-                        return log_oom();
-        }
-        return 1;
-}
-
-static int caps_member(Ctx *x, json_t *caps, const char *set, uint64_t *ret) {
+static int caps_member(OciJson *x, json_t *caps, const char *set, uint64_t *ret) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
         *ret = 0;
-        (void) at(x, "process.capabilities.%s", set);
-        r = strv_member(x, caps, set, "expected an array of capability names", &names);
+        (void) oci_json_at(x, "process.capabilities.%s", set);
+        r = oci_json_strv_member(x, caps, set, "expected an array of capability names", &names);
         if (r < 0)
                 return r;
         STRV_FOREACH(n, names) {
@@ -116,90 +54,90 @@ static int caps_member(Ctx *x, json_t *caps, const char *set, uint64_t *ret) {
         return 0;
 }
 
-static int process_from_json(Ctx *x, Container *c, json_t *cfg) {
+static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
         json_t *process, *user, *v, *caps, *rlimits;
         size_t i;
         int r;
 
-        (void) at(x, "process");
-        r = member(x, cfg, "process", JSON_OBJECT, "expected an object", &process);
+        (void) oci_json_at(x, "process");
+        r = oci_json_member(x, cfg, "process", JSON_OBJECT, "expected an object", &process);
         if (r < 0)
                 return r;
         if (r == 0)
-                return bad(x, "missing: the container needs a process to run");
+                return oci_json_bad(x, "missing: the container needs a process to run");
 
-        (void) at(x, "process.terminal");
-        r = member(x, process, "terminal", JSON_TRUE, "expected true or false", &v);
+        (void) oci_json_at(x, "process.terminal");
+        r = oci_json_member(x, process, "terminal", JSON_TRUE, "expected true or false", &v);
         if (r < 0)
                 return r;
         if (x->terminal)
                 *x->terminal = json_is_true(v);
         else if (json_is_true(v)) {
                 if (c->console_socket < 0)
-                        return bad(x, "true, but no --console-socket was given to receive the terminal");
+                        return oci_json_bad(x, "true, but no --console-socket was given to receive the terminal");
         } else
                 c->console_socket = safe_close(c->console_socket);
 
-        (void) at(x, "process.args");
-        r = strv_member(x, process, "args", "expected a non-empty array of strings", &c->process.argv);
+        (void) oci_json_at(x, "process.args");
+        r = oci_json_strv_member(x, process, "args", "expected a non-empty array of strings", &c->process.argv);
         if (r < 0)
                 return r;
         if (strv_length(c->process.argv) == 0)
-                return bad(x, "expected a non-empty array of strings");
-        (void) at(x, "process.env");
-        r = strv_member(x, process, "env", "expected an array of KEY=VALUE strings", &c->process.env);
+                return oci_json_bad(x, "expected a non-empty array of strings");
+        (void) oci_json_at(x, "process.env");
+        r = oci_json_strv_member(x, process, "env", "expected an array of KEY=VALUE strings", &c->process.env);
         if (r < 0)
                 return r;
-        (void) at(x, "process.cwd");
-        r = member(x, process, "cwd", JSON_STRING, "expected an absolute path", &v);
+        (void) oci_json_at(x, "process.cwd");
+        r = oci_json_member(x, process, "cwd", JSON_STRING, "expected an absolute path", &v);
         if (r < 0)
                 return r;
         if (v && !path_is_absolute(json_string_value(v)))
-                return bad(x, "expected an absolute path");
+                return oci_json_bad(x, "expected an absolute path");
         c->process.workdir = strdup(v ? json_string_value(v) : "/");
         if (!c->process.workdir)
                 return log_oom();
 
-        (void) at(x, "process.user");
-        r = member(x, process, "user", JSON_OBJECT, "expected an object", &user);
+        (void) oci_json_at(x, "process.user");
+        r = oci_json_member(x, process, "user", JSON_OBJECT, "expected an object", &user);
         if (r < 0)
                 return r;
         {
                 json_t *uid = NULL, *gid = NULL, *gids;
-                (void) at(x, "process.user.uid");
-                if (member(x, user, "uid", JSON_INTEGER, "expected a user id (an integer)", &uid) < 0)
+                (void) oci_json_at(x, "process.user.uid");
+                if (oci_json_member(x, user, "uid", JSON_INTEGER, "expected a user id (an integer)", &uid) < 0)
                         return -EINVAL;
-                (void) at(x, "process.user.gid");
-                if (member(x, user, "gid", JSON_INTEGER, "expected a group id (an integer)", &gid) < 0)
+                (void) oci_json_at(x, "process.user.gid");
+                if (oci_json_member(x, user, "gid", JSON_INTEGER, "expected a group id (an integer)", &gid) < 0)
                         return -EINVAL;
                 if ((uid && (json_integer_value(uid) < 0 || json_integer_value(uid) > UINT32_MAX - 1)) ||
                                 (gid && (json_integer_value(gid) < 0 || json_integer_value(gid) > UINT32_MAX - 1)))
-                        return bad(x, "out of range");
+                        return oci_json_bad(x, "out of range");
                 if (asprintf(&c->process.user, "%lld:%lld", (long long) json_integer_value(uid),
                                     (long long) json_integer_value(gid)) < 0)
                         return log_oom();
-                (void) at(x, "process.user.additionalGids");
-                r = member(x, user, "additionalGids", JSON_ARRAY, "expected an array of group ids", &gids);
+                (void) oci_json_at(x, "process.user.additionalGids");
+                r = oci_json_member(x, user, "additionalGids", JSON_ARRAY, "expected an array of group ids", &gids);
                 if (r < 0)
                         return r;
                 json_array_foreach(gids, i, v) {
                         char buf[32];
                         if (!json_is_integer(v) || json_integer_value(v) < 0)
-                                return bad(x, "expected an array of group ids");
+                                return oci_json_bad(x, "expected an array of group ids");
                         (void) snprintf(buf, sizeof buf, "%lld", (long long) json_integer_value(v));
                         if (strv_extend(&c->spec.group_add, buf) < 0)
                                 return log_oom();
                 }
         }
 
-        (void) at(x, "process.noNewPrivileges");
-        r = member(x, process, "noNewPrivileges", JSON_TRUE, "expected true or false", &v);
+        (void) oci_json_at(x, "process.noNewPrivileges");
+        r = oci_json_member(x, process, "noNewPrivileges", JSON_TRUE, "expected true or false", &v);
         if (r < 0)
                 return r;
         c->spec.no_new_privileges = json_is_true(v);
 
-        (void) at(x, "process.capabilities");
-        r = member(x, process, "capabilities", JSON_OBJECT, "expected an object", &caps);
+        (void) oci_json_at(x, "process.capabilities");
+        r = oci_json_member(x, process, "capabilities", JSON_OBJECT, "expected an object", &caps);
         if (r < 0)
                 return r;
         r = caps_member(x, caps, "bounding", &c->caps);
@@ -208,8 +146,8 @@ static int process_from_json(Ctx *x, Container *c, json_t *cfg) {
         if (r < 0)
                 return r;
 
-        (void) at(x, "process.rlimits");
-        r = member(x, process, "rlimits", JSON_ARRAY, "expected an array", &rlimits);
+        (void) oci_json_at(x, "process.rlimits");
+        r = oci_json_member(x, process, "rlimits", JSON_ARRAY, "expected an array", &rlimits);
         if (r < 0)
                 return r;
         json_array_foreach(rlimits, i, v) {
@@ -218,24 +156,24 @@ static int process_from_json(Ctx *x, Container *c, json_t *cfg) {
                 _cleanup_free_ char *name = NULL;
 
                 if (!json_is_object(v))
-                        return (void) at(x, "process.rlimits[%zu]", i), bad(x, "expected an object");
-                (void) at(x, "process.rlimits[%zu].type", i);
-                if (required(x, v, "type", JSON_STRING, "expected a string like \"RLIMIT_NOFILE\"", &type) < 0)
+                        return (void) oci_json_at(x, "process.rlimits[%zu]", i), oci_json_bad(x, "expected an object");
+                (void) oci_json_at(x, "process.rlimits[%zu].type", i);
+                if (oci_json_required(x, v, "type", JSON_STRING, "expected a string like \"RLIMIT_NOFILE\"", &type) < 0)
                         return -EINVAL;
                 if (!in_list(json_string_value(type), rlimit_types, ELEMENTSOF(rlimit_types)))
-                        return bad(x, "expected one of RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE, ... (getrlimit(2))");
-                (void) at(x, "process.rlimits[%zu].soft", i);
-                if (required(x, v, "soft", JSON_INTEGER, "expected a non-negative integer", &soft) < 0)
+                        return oci_json_bad(x, "expected one of RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE, ... (getrlimit(2))");
+                (void) oci_json_at(x, "process.rlimits[%zu].soft", i);
+                if (oci_json_required(x, v, "soft", JSON_INTEGER, "expected a non-negative integer", &soft) < 0)
                         return -EINVAL;
                 if (json_integer_value(soft) < 0)
-                        return bad(x, "expected a non-negative integer");
-                (void) at(x, "process.rlimits[%zu].hard", i);
-                if (required(x, v, "hard", JSON_INTEGER, "expected a non-negative integer", &hard) < 0)
+                        return oci_json_bad(x, "expected a non-negative integer");
+                (void) oci_json_at(x, "process.rlimits[%zu].hard", i);
+                if (oci_json_required(x, v, "hard", JSON_INTEGER, "expected a non-negative integer", &hard) < 0)
                         return -EINVAL;
                 if (json_integer_value(hard) < 0)
-                        return bad(x, "expected a non-negative integer");
+                        return oci_json_bad(x, "expected a non-negative integer");
                 if (json_integer_value(soft) > json_integer_value(hard))
-                        return (void) at(x, "process.rlimits[%zu]", i), bad(x, "soft is above hard");
+                        return (void) oci_json_at(x, "process.rlimits[%zu]", i), oci_json_bad(x, "soft is above hard");
                 name = strdup(json_string_value(type) + strlen("RLIMIT_"));
                 if (!name)
                         return log_oom();
@@ -264,14 +202,14 @@ static bool has_user_namespace(json_t *cfg) {
 }
 
 /* A mount's own uidMappings or gidMappings, as podman's "uids=C-H-S#C-H-S" text. */
-static int mount_maps_from_json(Ctx *x, json_t *maps, char **ret) {
+static int mount_maps_from_json(OciJson *x, json_t *maps, char **ret) {
         static const char *const fields[] = { "containerID", "hostID", "size" };
         _cleanup_free_ char *text = NULL;
         json_t *m;
         size_t i;
 
         if (!json_is_array(maps) || json_array_size(maps) == 0)
-                return bad(x, "expected a non-empty array of {containerID, hostID, size} objects");
+                return oci_json_bad(x, "expected a non-empty array of {containerID, hostID, size} objects");
         json_array_foreach(maps, i, m) {
                 json_int_t v[3];
                 char buf[96], *n;
@@ -279,7 +217,7 @@ static int mount_maps_from_json(Ctx *x, json_t *maps, char **ret) {
                         json_t *j = json_object_get(m, fields[f]);
                         v[f] = json_integer_value(j);
                         if (!json_is_integer(j) || v[f] < (f == 2 ? 1 : 0) || v[f] > UINT32_MAX - 1)
-                                return bad(x, "expected an array of {containerID, hostID, size} objects with 32-bit "
+                                return oci_json_bad(x, "expected an array of {containerID, hostID, size} objects with 32-bit "
                                               "ids and a positive size");
                 }
                 (void) snprintf(buf, sizeof buf, "%s%lld-%lld-%lld", text ? "#" : "", (long long) v[0],
@@ -297,7 +235,7 @@ static int mount_maps_from_json(Ctx *x, json_t *maps, char **ret) {
 /* An idmapped bind mount ("idmap"/"ridmap") into its volume option: plain "idmap" maps through the
  * container's user namespace; the mount's own uidMappings/gidMappings, when they differ from the
  * container's, become "idmap=uids=...;gids=..." (mount-idmap.h). NULL: not idmapped. */
-static int mount_idmap_from_json(Ctx *x, json_t *cfg, json_t *m, size_t i, bool idmap, char **ret) {
+static int mount_idmap_from_json(OciJson *x, json_t *cfg, json_t *m, size_t i, bool idmap, char **ret) {
         static const char *const keys[] = { "uidMappings", "gidMappings" };
         _cleanup_free_ char *uids = NULL, *gids = NULL;
         bool own = false;
@@ -307,9 +245,9 @@ static int mount_idmap_from_json(Ctx *x, json_t *cfg, json_t *m, size_t i, bool 
                 json_t *j = json_object_get(m, keys[k]);
                 if (!j || json_is_null(j))
                         continue;
-                (void) at(x, "mounts[%zu].%s", i, keys[k]);
+                (void) oci_json_at(x, "mounts[%zu].%s", i, keys[k]);
                 if (!idmap)
-                        return bad(x, "given, but the mount's options have neither \"idmap\" nor \"ridmap\"");
+                        return oci_json_bad(x, "given, but the mount's options have neither \"idmap\" nor \"ridmap\"");
                 if (mount_maps_from_json(x, j, k == 0 ? &uids : &gids) < 0)
                         return -EINVAL;
                 if (!json_equal(j, json_object_get(json_object_get(cfg, "linux"), keys[k])))
@@ -322,21 +260,21 @@ static int mount_idmap_from_json(Ctx *x, json_t *cfg, json_t *m, size_t i, bool 
                 return *ret ? 0 : log_oom();
         }
         if (!has_user_namespace(cfg)) {
-                (void) at(x, "mounts[%zu].options", i);
-                return bad(x, "\"idmap\" needs a user namespace (linux.namespaces) to map through, or the "
+                (void) oci_json_at(x, "mounts[%zu].options", i);
+                return oci_json_bad(x, "\"idmap\" needs a user namespace (linux.namespaces) to map through, or the "
                               "mount's own uidMappings and gidMappings");
         }
         *ret = strdup("idmap");
         return *ret ? 0 : log_oom();
 }
 
-static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
+static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
         json_t *mounts, *m;
         size_t i;
         int r;
 
-        (void) at(x, "mounts");
-        r = member(x, cfg, "mounts", JSON_ARRAY, "expected an array", &mounts);
+        (void) oci_json_at(x, "mounts");
+        r = oci_json_member(x, cfg, "mounts", JSON_ARRAY, "expected an array", &mounts);
         if (r < 0)
                 return r;
         json_array_foreach(mounts, i, m) {
@@ -347,29 +285,29 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                 size_t j;
 
                 if (!json_is_object(m))
-                        return (void) at(x, "mounts[%zu]", i), bad(x, "expected an object");
-                (void) at(x, "mounts[%zu].destination", i);
-                if (required(x, m, "destination", JSON_STRING, "expected an absolute path", &dest_j) < 0)
+                        return (void) oci_json_at(x, "mounts[%zu]", i), oci_json_bad(x, "expected an object");
+                (void) oci_json_at(x, "mounts[%zu].destination", i);
+                if (oci_json_required(x, m, "destination", JSON_STRING, "expected an absolute path", &dest_j) < 0)
                         return -EINVAL;
                 if (!path_is_absolute(json_string_value(dest_j)))
-                        return bad(x, "expected an absolute path");
+                        return oci_json_bad(x, "expected an absolute path");
                 dest = json_string_value(dest_j);
-                (void) at(x, "mounts[%zu].type", i);
-                if (member(x, m, "type", JSON_STRING, "expected a string", &type_j) < 0)
+                (void) oci_json_at(x, "mounts[%zu].type", i);
+                if (oci_json_member(x, m, "type", JSON_STRING, "expected a string", &type_j) < 0)
                         return -EINVAL;
                 type = type_j ? json_string_value(type_j) : "";
-                (void) at(x, "mounts[%zu].source", i);
-                if (member(x, m, "source", JSON_STRING, "expected a string", &src_j) < 0)
+                (void) oci_json_at(x, "mounts[%zu].source", i);
+                if (oci_json_member(x, m, "source", JSON_STRING, "expected a string", &src_j) < 0)
                         return -EINVAL;
                 src = src_j ? json_string_value(src_j) : NULL;
                 bind = streq(type, "bind");
-                (void) at(x, "mounts[%zu].options", i);
-                if (member(x, m, "options", JSON_ARRAY, "expected an array of strings", &opts) < 0)
+                (void) oci_json_at(x, "mounts[%zu].options", i);
+                if (oci_json_member(x, m, "options", JSON_ARRAY, "expected an array of strings", &opts) < 0)
                         return -EINVAL;
                 json_array_foreach(opts, j, o) {
                         const char *s = json_string_value(o);
                         if (!s)
-                                return bad(x, "expected an array of strings");
+                                return oci_json_bad(x, "expected an array of strings");
                         if (streq(s, "bind") || streq(s, "rbind"))
                                 bind = true;
                         else if (streq(s, "ro"))
@@ -390,13 +328,13 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                 if (r < 0)
                         return r;
                 if (idmap && !bind) {
-                        (void) at(x, "mounts[%zu].options", i);
-                        return bad(x, "\"idmap\" is supported for bind mounts only");
+                        (void) oci_json_at(x, "mounts[%zu].options", i);
+                        return oci_json_bad(x, "\"idmap\" is supported for bind mounts only");
                 }
                 if (bind) {
                         if (!src) {
-                                (void) at(x, "mounts[%zu].source", i);
-                                return bad(x, "missing: a bind mount needs a source");
+                                (void) oci_json_at(x, "mounts[%zu].source", i);
+                                return oci_json_bad(x, "missing: a bind mount needs a source");
                         }
                         source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
                         entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "", idmap_opt ? (ro ? "," : ":") : "",
@@ -408,225 +346,12 @@ static int mounts_from_json(Ctx *x, Container *c, json_t *cfg) {
                         if (!entry || strv_extend(&c->spec.tmpfs, entry) < 0)
                                 return log_oom();
                 } else {
-                        (void) at(x, "mounts[%zu].type", i);
-                        return bad(x, isempty(type) ? "missing: expected \"bind\" or \"tmpfs\" (or a bind option)"
+                        (void) oci_json_at(x, "mounts[%zu].type", i);
+                        return oci_json_bad(x, isempty(type) ? "missing: expected \"bind\" or \"tmpfs\" (or a bind option)"
                                         : "not supported: berth-runtime mounts \"bind\" and \"tmpfs\" entries");
                 }
         }
         return 0;
-}
-
-/* linux.uidMappings/gidMappings: [{containerID, hostID, size}] into --uidmap/--gidmap's "C:H:S" entries. */
-static int id_mappings_from_json(Ctx *x, json_t *linux_, const char *key, char ***ret) {
-        static const char *const fields[] = { "containerID", "hostID", "size" };
-        json_t *maps, *m;
-        size_t i;
-        int r;
-
-        (void) at(x, "linux.%s", key);
-        r = member(x, linux_, key, JSON_ARRAY, "expected an array of {containerID, hostID, size} objects", &maps);
-        if (r <= 0)
-                return r;
-        if (json_array_size(maps) == 0)
-                return bad(x, "expected a non-empty array of {containerID, hostID, size} objects");
-        json_array_foreach(maps, i, m) {
-                json_int_t v[3];
-                char buf[96];
-
-                if (!json_is_object(m))
-                        return (void) at(x, "linux.%s[%zu]", key, i), bad(x, "expected an object");
-                for (size_t f = 0; f < ELEMENTSOF(fields); f++) {
-                        json_t *j;
-                        (void) at(x, "linux.%s[%zu].%s", key, i, fields[f]);
-                        if (required(x, m, fields[f], JSON_INTEGER, f == 2 ? "expected a positive integer" :
-                                                "expected a non-negative integer", &j) < 0)
-                                return -EINVAL;
-                        v[f] = json_integer_value(j);
-                        if (f == 2 ? v[f] <= 0 : v[f] < 0)
-                                return bad(x, f == 2 ? "expected a positive integer" : "expected a non-negative integer");
-                        if (v[f] > UINT32_MAX - 1)
-                                return bad(x, "out of range (32-bit ids)");
-                }
-                if (v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
-                        return (void) at(x, "linux.%s[%zu]", key, i), bad(x, "the range goes beyond 32-bit ids");
-                (void) snprintf(buf, sizeof buf, "%lld:%lld:%lld", (long long) v[0], (long long) v[1], (long long) v[2]);
-                if (strv_extend(ret, buf) < 0)
-                        return log_oom();
-        }
-        return 1;
-}
-
-static bool maps_zero(char *const *entries) {
-        STRV_FOREACH(e, entries)
-                if (startswith(*e, "0:"))
-                        return true;
-        return false;
-}
-
-static int user_namespace_from_json(Ctx *x, Container *c, json_t *linux_, bool has_userns) {
-        int r;
-
-        r = id_mappings_from_json(x, linux_, "uidMappings", &c->spec.uidmap);
-        if (r < 0)
-                return r;
-        r = id_mappings_from_json(x, linux_, "gidMappings", &c->spec.gidmap);
-        if (r < 0)
-                return r;
-        if (!has_userns) {
-                if (c->spec.uidmap || c->spec.gidmap)
-                        return (void) at(x, "linux.%s", c->spec.uidmap ? "uidMappings" : "gidMappings"),
-                               bad(x, "given, but linux.namespaces has no user namespace");
-                return 0;
-        }
-        /* A joined user namespace has its maps already; the spec says not to write any. */
-        if (c->ns.user)
-                return 0;
-        (void) at(x, "linux.uidMappings");
-        if (!c->spec.uidmap)
-                return bad(x, "missing: a user namespace needs uid mappings (berth-runtime does not pick them)");
-        if (!maps_zero(c->spec.uidmap))
-                return bad(x, "the container's uid 0 must be mapped");
-        (void) at(x, "linux.gidMappings");
-        if (!c->spec.gidmap)
-                return bad(x, "missing: a user namespace needs gid mappings (berth-runtime does not pick them)");
-        if (!maps_zero(c->spec.gidmap))
-                return bad(x, "the container's gid 0 must be mapped");
-        return 0;
-}
-
-/* linux.timeOffsets: {"monotonic": {"secs": N, "nanosecs": M}, "boottime": {...}} into the text of
- * /proc/PID/timens_offsets ("monotonic N M" lines). Only for a new time namespace. */
-static int time_offsets_from_json(Ctx *x, Container *c, json_t *linux_, bool new_timens) {
-        _cleanup_free_ char *text = strdup("");
-        json_t *offsets, *o;
-        const char *clock;
-        int r;
-
-        if (!text)
-                return log_oom();
-        (void) at(x, "linux.timeOffsets");
-        r = member(x, linux_, "timeOffsets", JSON_OBJECT, "expected an object like {\"boottime\": {\"secs\": 3600}}",
-                   &offsets);
-        if (r < 0)
-                return r;
-        if (r > 0 && !new_timens)
-                return bad(x, c->ns.time ? "given, but the time namespace is joined by path (its offsets are set)"
-                                         : "given, but linux.namespaces has no time namespace");
-        json_object_foreach(offsets, clock, o) {
-                json_t *secs, *nsecs;
-                char line[128], *n;
-
-                (void) at(x, "linux.timeOffsets.%s", clock);
-                if (!streq(clock, "monotonic") && !streq(clock, "boottime"))
-                        return bad(x, "unknown clock: expected \"monotonic\" or \"boottime\"");
-                if (!json_is_object(o))
-                        return bad(x, "expected an object {\"secs\": N, \"nanosecs\": M}");
-                (void) at(x, "linux.timeOffsets.%s.secs", clock);
-                if (member(x, o, "secs", JSON_INTEGER, "expected an integer (seconds, may be negative)", &secs) < 0)
-                        return -EINVAL;
-                (void) at(x, "linux.timeOffsets.%s.nanosecs", clock);
-                if (member(x, o, "nanosecs", JSON_INTEGER, "expected an integer from 0 to 999999999", &nsecs) < 0)
-                        return -EINVAL;
-                if (nsecs && (json_integer_value(nsecs) < 0 || json_integer_value(nsecs) > 999999999))
-                        return bad(x, "expected an integer from 0 to 999999999");
-                (void) snprintf(line, sizeof line, "%s %lld %lld\n", clock,
-                                (long long) (secs ? json_integer_value(secs) : 0),
-                                (long long) (nsecs ? json_integer_value(nsecs) : 0));
-                n = strjoin(text, line);
-                if (!n)
-                        return log_oom();
-                free(text);
-                text = n;
-        }
-        if (new_timens)
-                c->ns.time_offsets = TAKE_PTR(text);
-        return 0;
-}
-
-/* Where linux.namespaces[].path of each type goes; NULL for types handled apart (network, user). */
-static char **join_path_field(Container *c, int flag) {
-        switch (flag) {
-        case CLONE_NEWPID:
-                return &c->ns.pid;
-        case CLONE_NEWNS:
-                return &c->ns.mnt;
-        case CLONE_NEWCGROUP:
-                return &c->ns.cgroup;
-        case CLONE_NEWTIME:
-                return &c->ns.time;
-        case CLONE_NEWUSER:
-                return &c->ns.user;
-        case CLONE_NEWIPC:
-                return &c->join_ipcns;
-        case CLONE_NEWUTS:
-                return &c->join_utsns;
-        case CLONE_NEWNET:
-                return &c->join_netns;
-        default:
-                return NULL;
-        }
-}
-
-static int namespaces_from_json(Ctx *x, Container *c, json_t *linux_) {
-        json_t *namespaces, *n;
-        bool has_userns = false, new_timens = false;
-        int seen = 0;
-        size_t i;
-        int r;
-
-        c->network = NETWORK_HOST;
-        (void) at(x, "linux.namespaces");
-        r = member(x, linux_, "namespaces", JSON_ARRAY, "expected an array", &namespaces);
-        if (r < 0)
-                return r;
-        json_array_foreach(namespaces, i, n) {
-                json_t *type_j, *path_j;
-                const char *type, *path;
-                char **field;
-                int flag;
-
-                if (!json_is_object(n))
-                        return (void) at(x, "linux.namespaces[%zu]", i), bad(x, "expected an object");
-                (void) at(x, "linux.namespaces[%zu].type", i);
-                if (required(x, n, "type", JSON_STRING, "expected one of pid, network, mount, ipc, uts, user, "
-                                        "cgroup, time", &type_j) < 0)
-                        return -EINVAL;
-                type = json_string_value(type_j);
-                flag = namespace_flag_from_name(type);
-                if (flag == 0)
-                        return bad(x, "unknown namespace type: expected one of pid, network, mount, ipc, uts, "
-                                        "user, cgroup, time");
-                if (seen & flag)
-                        return bad(x, "a namespace of this type is listed twice");
-                seen |= flag;
-                (void) at(x, "linux.namespaces[%zu].path", i);
-                if (member(x, n, "path", JSON_STRING, "expected an absolute path", &path_j) < 0)
-                        return -EINVAL;
-                path = path_j ? json_string_value(path_j) : NULL;
-                if (path && !path_is_absolute(path))
-                        return bad(x, "expected an absolute path");
-                /* Checked now, so that a wrong path is reported by its field and nothing is made. */
-                if (path) {
-                        _cleanup_free_ char *what = strjoin(x->file, ": ", x->field);
-                        if (!what)
-                                return log_oom();
-                        if (namespace_check(path, flag, what) < 0)
-                                return -EINVAL;
-                }
-                if (flag == CLONE_NEWUSER)
-                        has_userns = true;
-                if (flag == CLONE_NEWTIME && !path)
-                        new_timens = true;
-                if (flag == CLONE_NEWNET)
-                        c->network = path ? NETWORK_JOIN : NETWORK_PRIVATE;
-                field = join_path_field(c, flag);
-                if (path && field && !(*field = strdup(path)))
-                        return log_oom();
-        }
-        r = time_offsets_from_json(x, c, linux_, new_timens);
-        if (r < 0)
-                return r;
-        return user_namespace_from_json(x, c, linux_, has_userns);
 }
 
 /* A container id to the host's through "C:H:S" map entries; -ERANGE when it is not mapped. */
@@ -643,26 +368,26 @@ static int id_to_host(char *const *entries, json_int_t id, uint32_t *ret) {
 }
 
 /* An optional non-negative integer member no larger than max; def when missing. */
-static int bounded_member(Ctx *x, json_t *o, const char *key, json_int_t max, const char *what, json_int_t def,
+static int bounded_member(OciJson *x, json_t *o, const char *key, json_int_t max, const char *what, json_int_t def,
                           json_int_t *ret) {
         json_t *v;
 
-        if (member(x, o, key, JSON_INTEGER, what, &v) < 0)
+        if (oci_json_member(x, o, key, JSON_INTEGER, what, &v) < 0)
                 return -EINVAL;
         if (v && (json_integer_value(v) < 0 || json_integer_value(v) > max))
-                return bad(x, what);
+                return oci_json_bad(x, what);
         *ret = v ? json_integer_value(v) : def;
         return 0;
 }
 
 /* linux.devices: nodes made in the container's /dev (as --device's are) and allowed by its device filter. */
-static int devices_from_json(Ctx *x, Container *c, json_t *linux_) {
+static int devices_from_json(OciJson *x, Container *c, json_t *linux_) {
         json_t *devices, *d;
         size_t i;
         int r;
 
-        (void) at(x, "linux.devices");
-        r = member(x, linux_, "devices", JSON_ARRAY, "expected an array of objects", &devices);
+        (void) oci_json_at(x, "linux.devices");
+        r = oci_json_member(x, linux_, "devices", JSON_ARRAY, "expected an array of objects", &devices);
         if (r <= 0)
                 return r;
         json_array_foreach(devices, i, d) {
@@ -673,49 +398,49 @@ static int devices_from_json(Ctx *x, Container *c, json_t *linux_) {
                 uint32_t host_uid, host_gid;
 
                 if (!json_is_object(d))
-                        return (void) at(x, "linux.devices[%zu]", i), bad(x, "expected an object");
-                (void) at(x, "linux.devices[%zu].path", i);
-                if (required(x, d, "path", JSON_STRING, "expected an absolute path under /dev", &path_j) < 0)
+                        return (void) oci_json_at(x, "linux.devices[%zu]", i), oci_json_bad(x, "expected an object");
+                (void) oci_json_at(x, "linux.devices[%zu].path", i);
+                if (oci_json_required(x, d, "path", JSON_STRING, "expected an absolute path under /dev", &path_j) < 0)
                         return -EINVAL;
                 path = json_string_value(path_j);
                 if (!startswith(path, "/dev/") || strstr(path, "..") || endswith(path, "/") ||
                                 is_builtin_mount(path))
-                        return bad(x, "expected an absolute path under /dev (not one of the runtime's mounts)");
-                (void) at(x, "linux.devices[%zu].type", i);
-                if (required(x, d, "type", JSON_STRING, "expected \"c\", \"b\", \"u\" or \"p\"", &type_j) < 0)
+                        return oci_json_bad(x, "expected an absolute path under /dev (not one of the runtime's mounts)");
+                (void) oci_json_at(x, "linux.devices[%zu].type", i);
+                if (oci_json_required(x, d, "type", JSON_STRING, "expected \"c\", \"b\", \"u\" or \"p\"", &type_j) < 0)
                         return -EINVAL;
                 type = json_string_value(type_j);
                 if (!streq(type, "c") && !streq(type, "u") && !streq(type, "b") && !streq(type, "p"))
-                        return bad(x, "expected \"c\", \"b\", \"u\" or \"p\"");
+                        return oci_json_bad(x, "expected \"c\", \"b\", \"u\" or \"p\"");
                 if (!streq(type, "p")) {
-                        (void) at(x, "linux.devices[%zu].major", i);
-                        if (required(x, d, "major", JSON_INTEGER, "expected a device major number", &type_j) < 0)
+                        (void) oci_json_at(x, "linux.devices[%zu].major", i);
+                        if (oci_json_required(x, d, "major", JSON_INTEGER, "expected a device major number", &type_j) < 0)
                                 return -EINVAL;
                         if (bounded_member(x, d, "major", 4095, "expected a device major number (0-4095)", 0, &maj) < 0)
                                 return -EINVAL;
-                        (void) at(x, "linux.devices[%zu].minor", i);
-                        if (required(x, d, "minor", JSON_INTEGER, "expected a device minor number", &type_j) < 0)
+                        (void) oci_json_at(x, "linux.devices[%zu].minor", i);
+                        if (oci_json_required(x, d, "minor", JSON_INTEGER, "expected a device minor number", &type_j) < 0)
                                 return -EINVAL;
                         if (bounded_member(x, d, "minor", (1 << 20) - 1, "expected a device minor number (0-1048575)",
                                            0, &min) < 0)
                                 return -EINVAL;
                 }
-                (void) at(x, "linux.devices[%zu].fileMode", i);
+                (void) oci_json_at(x, "linux.devices[%zu].fileMode", i);
                 if (bounded_member(x, d, "fileMode", 07777, "expected a file mode (an integer, 0 to 07777)", 0666,
                                    &mode) < 0)
                         return -EINVAL;
-                (void) at(x, "linux.devices[%zu].uid", i);
+                (void) oci_json_at(x, "linux.devices[%zu].uid", i);
                 if (bounded_member(x, d, "uid", UINT32_MAX - 1, "expected a user id (a non-negative integer)", 0, &uid) < 0)
                         return -EINVAL;
                 host_uid = (uint32_t) uid;
                 if (c->spec.uidmap && id_to_host(c->spec.uidmap, uid, &host_uid) < 0)
-                        return bad(x, "not mapped by linux.uidMappings");
-                (void) at(x, "linux.devices[%zu].gid", i);
+                        return oci_json_bad(x, "not mapped by linux.uidMappings");
+                (void) oci_json_at(x, "linux.devices[%zu].gid", i);
                 if (bounded_member(x, d, "gid", UINT32_MAX - 1, "expected a group id (a non-negative integer)", 0, &gid) < 0)
                         return -EINVAL;
                 host_gid = (uint32_t) gid;
                 if (c->spec.gidmap && id_to_host(c->spec.gidmap, gid, &host_gid) < 0)
-                        return bad(x, "not mapped by linux.gidMappings");
+                        return oci_json_bad(x, "not mapped by linux.gidMappings");
 
                 n = reallocarray(c->oci_devices, c->n_oci_devices + 1, sizeof *n);
                 if (!n)
@@ -753,19 +478,19 @@ static int devices_from_json(Ctx *x, Container *c, json_t *linux_) {
 }
 
 /* An object of string values, appended as KEY=VALUE. */
-static int string_map(Ctx *x, json_t *o, const char *key, const char *name, char ***ret) {
+static int string_map(OciJson *x, json_t *o, const char *key, const char *name, char ***ret) {
         json_t *map, *v;
         const char *k;
         int r;
 
-        (void) at(x, "%s", name);
-        r = member(x, o, key, JSON_OBJECT, "expected an object of strings", &map);
+        (void) oci_json_at(x, "%s", name);
+        r = oci_json_member(x, o, key, JSON_OBJECT, "expected an object of strings", &map);
         if (r < 0)
                 return r;
         json_object_foreach(map, k, v) {
                 _cleanup_free_ char *s = NULL;
                 if (!json_is_string(v))
-                        return (void) at(x, "%s.%s", name, k), bad(x, "expected a string");
+                        return (void) oci_json_at(x, "%s.%s", name, k), oci_json_bad(x, "expected a string");
                 s = strjoin(k, "=", json_string_value(v));
                 if (!s || strv_extend(ret, s) < 0)
                         return log_oom();
@@ -774,17 +499,17 @@ static int string_map(Ctx *x, json_t *o, const char *key, const char *name, char
 }
 
 /* linux.maskedPaths, linux.readonlyPaths: absolute paths; given (even empty), they replace the defaults. */
-static int path_list(Ctx *x, json_t *linux_, const char *key, char ***ret) {
+static int path_list(OciJson *x, json_t *linux_, const char *key, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
 
-        (void) at(x, "linux.%s", key);
-        r = strv_member(x, linux_, key, "expected an array of absolute paths", &l);
+        (void) oci_json_at(x, "linux.%s", key);
+        r = oci_json_strv_member(x, linux_, key, "expected an array of absolute paths", &l);
         if (r <= 0)
                 return r;
         STRV_FOREACH(p, l)
                 if (!path_is_absolute(*p))
-                        return bad(x, "expected an array of absolute paths");
+                        return oci_json_bad(x, "expected an array of absolute paths");
         if (!l && !(l = calloc(1, sizeof(char *))))
                 return log_oom();
         *ret = TAKE_PTR(l);
@@ -796,12 +521,12 @@ int oci_config_load(Container *c, const char *bundle) {
         _cleanup_(json_decrefp) json_t *cfg = NULL;
         json_t *root, *linux_, *v;
         json_error_t err;
-        Ctx x;
+        OciJson x;
         int r;
 
         if (!path)
                 return log_oom();
-        x = (Ctx) { .file = path };
+        x = (OciJson) { .file = path };
         cfg = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
         if (!cfg) {
                 if (err.line <= 0)
@@ -810,16 +535,16 @@ int oci_config_load(Container *c, const char *bundle) {
         }
         if (!json_is_object(cfg))
                 return log_error_errno(-EINVAL, "%s: expected a JSON object at the top.", path);
-        (void) at(&x, "ociVersion");
-        if (required(&x, cfg, "ociVersion", JSON_STRING, "expected a version string like \"1.0.2\"", &v) < 0)
+        (void) oci_json_at(&x, "ociVersion");
+        if (oci_json_required(&x, cfg, "ociVersion", JSON_STRING, "expected a version string like \"1.0.2\"", &v) < 0)
                 return -EINVAL;
 
-        (void) at(&x, "root");
-        r = member(&x, cfg, "root", JSON_OBJECT, "expected an object", &root);
+        (void) oci_json_at(&x, "root");
+        r = oci_json_member(&x, cfg, "root", JSON_OBJECT, "expected an object", &root);
         if (r < 0)
                 return r;
-        (void) at(&x, "root.path");
-        if (member(&x, root, "path", JSON_STRING, "expected a path", &v) < 0)
+        (void) oci_json_at(&x, "root.path");
+        if (oci_json_member(&x, root, "path", JSON_STRING, "expected a path", &v) < 0)
                 return -EINVAL;
         {
                 const char *p = v ? json_string_value(v) : "rootfs";
@@ -827,8 +552,8 @@ int oci_config_load(Container *c, const char *bundle) {
                 if (!c->spec.rootfs)
                         return log_oom();
         }
-        (void) at(&x, "root.readonly");
-        if (member(&x, root, "readonly", JSON_TRUE, "expected true or false", &v) < 0)
+        (void) oci_json_at(&x, "root.readonly");
+        if (oci_json_member(&x, root, "readonly", JSON_TRUE, "expected true or false", &v) < 0)
                 return -EINVAL;
         c->spec.read_only = json_is_true(v);
 
@@ -836,8 +561,8 @@ int oci_config_load(Container *c, const char *bundle) {
         if (r < 0)
                 return r;
 
-        (void) at(&x, "hostname");
-        if (member(&x, cfg, "hostname", JSON_STRING, "expected a string", &v) < 0)
+        (void) oci_json_at(&x, "hostname");
+        if (oci_json_member(&x, cfg, "hostname", JSON_STRING, "expected a string", &v) < 0)
                 return -EINVAL;
         if (v && !(c->process.hostname = strdup(json_string_value(v))))
                 return log_oom();
@@ -845,10 +570,10 @@ int oci_config_load(Container *c, const char *bundle) {
         if (r < 0)
                 return r;
 
-        (void) at(&x, "linux");
-        if (member(&x, cfg, "linux", JSON_OBJECT, "expected an object", &linux_) < 0)
+        (void) oci_json_at(&x, "linux");
+        if (oci_json_member(&x, cfg, "linux", JSON_OBJECT, "expected an object", &linux_) < 0)
                 return -EINVAL;
-        r = namespaces_from_json(&x, c, linux_);
+        r = oci_namespaces_from_json(&x, c, linux_);
         /* Before linux.devices: its nodes stay usable whatever linux.resources.devices says. */
         if (r >= 0)
                 r = oci_resources_load(path, linux_, c);
@@ -870,18 +595,18 @@ int oci_config_load(Container *c, const char *bundle) {
         if (r < 0)
                 return r;
 
-        (void) at(&x, "linux.cgroupsPath");
-        if (member(&x, linux_, "cgroupsPath", JSON_STRING, "expected a path", &v) < 0)
+        (void) oci_json_at(&x, "linux.cgroupsPath");
+        if (oci_json_member(&x, linux_, "cgroupsPath", JSON_STRING, "expected a path", &v) < 0)
                 return -EINVAL;
         if (v && strstr(json_string_value(v), ".."))
-                return bad(&x, "may not contain \"..\"");
+                return oci_json_bad(&x, "may not contain \"..\"");
         c->cgroup_path = v ? strdup(json_string_value(v)) : strjoin("berth-oci-", c->oci_id);
         if (!c->cgroup_path)
                 return log_oom();
 
         /* Without a profile the container gets none, as the spec says. */
-        (void) at(&x, "linux.seccomp");
-        if (member(&x, linux_, "seccomp", JSON_OBJECT, "expected an object", &v) < 0)
+        (void) oci_json_at(&x, "linux.seccomp");
+        if (oci_json_member(&x, linux_, "seccomp", JSON_OBJECT, "expected an object", &v) < 0)
                 return -EINVAL;
         c->seccomp = v ? json_dumps(v, JSON_COMPACT) : strdup("unconfined");
         if (!c->seccomp)
@@ -892,7 +617,7 @@ int oci_config_load(Container *c, const char *bundle) {
 int oci_process_load(const char *path, Container *c, bool *ret_terminal, bool *ret_has_caps) {
         _cleanup_(json_decrefp) json_t *process = NULL, *wrapped = NULL;
         json_error_t err;
-        Ctx x = { .file = path, .terminal = ret_terminal };
+        OciJson x = { .file = path, .terminal = ret_terminal };
 
         process = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
         if (!process) {
