@@ -236,7 +236,7 @@ int cgroup_enable_controller(const CgroupPaths *c, const char *controller, const
                 if (bound && streq(dir, bound))
                         break;
         }
-        for (size_t i = strv_length(todo); i > 0; i--) {
+        for (size_t i = strv_length(todo); todo && i > 0; i--) {
                 const char *d = todo[i - 1];
                 r = file_lists(d, "cgroup.controllers", controller);
                 if (r < 0)

@@ -170,15 +170,17 @@ systemd-run --quiet --wait --pipe --collect -p Delegate=yes --unit berth-oci-che
         -E BERTH_BUILD="$BERTH_BUILD" -E "ASAN_OPTIONS=${ASAN_OPTIONS:-}" -E "UBSAN_OPTIONS=${UBSAN_OPTIONS:-}" \
         -E VM_SHARE="$VM_SHARE" --working-directory="$PWD" bash "$VM_SHARE/script.sh" oci 2>&1
 
-# The unit face: `berth run --memory 32m` makes a transient unit with MemoryMax=32M; the runtime puts
-# the payload in a sub-cgroup of it, which the limit covers.
+# The unit face: `berth run --memory 64m` makes a transient unit with MemoryMax=64M; the runtime puts
+# the payload in a sub-cgroup of it, which the limit covers. The limit holds for the supervisor too,
+# and the sanitizer build's supervisor is ~20 MB until it hands over to berth-runtime-monitor: with
+# 32M the OOM killer would sometimes pick it instead of dd.
 export BERTH_RUNTIME=$RT BERTH_CONFIG_DIR=/tmp/guest-config BERTH_STORAGE_DIR=/tmp/guest-storage
-res=$(timeout 120 "$BERTH_BUILD/berth" run --name memtest --memory 32m --rootfs /tmp/guest-rootfs \
+res=$(timeout 120 "$BERTH_BUILD/berth" run --name memtest --memory 64m --rootfs /tmp/guest-rootfs \
         sh -c 'dd if=/dev/zero of=/dev/null bs=200M count=1; echo dd=$?; exit 3' 2>&1)
 rc=$?
-check_output "unit face: berth run --memory 32m: a 200 MB allocation is OOM-killed" "dd=137" echo "$res"
+check_output "unit face: berth run --memory 64m: a 200 MB allocation is OOM-killed" "dd=137" echo "$res"
 check "... berth run returns the container's status (3)" test "$rc" -eq 3
-check_output "... the unit had MemoryMax=32M" "MemoryMax=33554432" systemctl show -p MemoryMax berth-memtest.service
+check_output "... the unit had MemoryMax=64M" "MemoryMax=67108864" systemctl show -p MemoryMax berth-memtest.service
 check_output "... the kernel's OOM killer ran for the unit's limit" "oom_memcg=/system.slice/berth-memtest.service," \
         journalctl -k -q --no-pager -g oom-kill
 check_output "... and the unit ended failed" "ActiveState=failed" systemctl show -p ActiveState berth-memtest.service
@@ -186,4 +188,5 @@ check_output "... with its exit status" "ExecMainStatus=3" systemctl show -p Exe
 exit 0
 GUEST
 vm_run "$T/guest.sh"
+diag "guest boot finished at ${VM_BOOT_S:-?} s of uptime"
 done_testing

@@ -20,10 +20,12 @@
 #
 # Inputs: BERTH_BUILD; VM_TIMEOUT (seconds for the whole VM, default 180); VM_KVER (the kernel,
 # default: the newest /boot/vmlinuz-* with modules); VM_CACHE_DIR (the initramfs cache, default
-# build/vm). Outputs: VM_DIR (a temp dir removed at exit), VM_BOOT_S (systemd-analyze's figure).
+# build/vm). For debugging: VM_KEEP=1 keeps $VM_DIR (console.log, the share), VM_APPEND replaces
+# "quiet loglevel=4" on the kernel command line. Outputs: VM_DIR (a temp dir removed at exit),
+# VM_BOOT_S (the guest's uptime when its boot finished).
 #
 # The initramfs is busybox-static plus the virtio, 9p and overlay modules of the kernel; it is built
-# once per kernel and kept in VM_CACHE_DIR. Everything else the guest needs is written per run into
+# once per kernel (and version of vm_initramfs) and kept in VM_CACHE_DIR. Everything else the guest needs is written per run into
 # the share (setup.sh, run by the initramfs before switch_root), so changing this file needs no rebuild.
 
 VM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -71,9 +73,10 @@ vm_kver() {
 vm_require() {
         local kver
         kver=$(vm_kver)
-        if [ -z "$kver" ] || ! command -v qemu-system-x86_64 >/dev/null || [ ! -x /bin/busybox ]; then
+        if [ -z "$kver" ] || [ ! -e "/boot/vmlinuz-$kver" ] || [ ! -d "/lib/modules/$kver/kernel" ] ||
+                ! command -v qemu-system-x86_64 >/dev/null || ! command -v cpio >/dev/null || [ ! -x /bin/busybox ]; then
                 tap_result 1 "the VM can boot (kernel '${kver:-none}' with modules, qemu-system-x86_64, busybox)"
-                diag "vm: install linux-image-amd64, qemu-system-x86 and busybox-static (tests/install-deps.sh)"
+                diag "vm: install linux-image-amd64, qemu-system-x86, cpio and busybox-static (tests/install-deps.sh)"
                 done_testing
                 exit 1
         fi
@@ -81,8 +84,10 @@ vm_require() {
 
 # Prints the path of the cached initramfs for kernel $1, building it first if needed.
 vm_initramfs() {
-        local kver=$1 cache=${VM_CACHE_DIR:-$VM_TOP/build/vm} img tmp m
-        img=$cache/initramfs-$kver.cpio
+        local kver=$1 cache=${VM_CACHE_DIR:-$VM_TOP/build/vm} img tmp m key
+        # Keyed by the kernel and by how it is made (this function), so a change here rebuilds it.
+        key=$({ declare -f vm_initramfs; printf '%s\n' "${VM_MODULES[@]}"; } | md5sum | cut -c1-8)
+        img=$cache/initramfs-$kver-$key.cpio
         [ -s "$img" ] && { echo "$img"; return 0; }
         mkdir -p "$cache" || return 1
         tmp=$(mktemp -d "$cache/.build.XXXXXX") || return 1
@@ -206,12 +211,12 @@ vm_run() {
         timeout -k 5 "${VM_TIMEOUT:-180}" qemu-system-x86_64 -machine q35,accel=tcg -smp 2 -m 1024 \
                 -display none -monitor none -serial "file:$VM_DIR/console.log" -no-reboot -nic none \
                 -kernel "/boot/vmlinuz-$kver" -initrd "$img" \
-                -append "console=ttyS0 panic=-1 ${VM_APPEND:-quiet loglevel=4} systemd.show_status=0" \
+                -append "console=ttyS0 panic=-1 ${VM_APPEND:-quiet loglevel=4} systemd.show_status=error" \
                 -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap,id=hostroot" \
                 -virtfs "local,path=$VM_DIR/share,mount_tag=vmshare,security_model=passthrough,id=vmshare" \
                 </dev/null >"$VM_DIR/qemu.log" 2>&1
         rc=$?
-        VM_BOOT_S=$(sed -n 's/.*= *\([0-9.]*m\?s\)$/\1/p' "$VM_DIR/share/boot-time" 2>/dev/null | head -n1)
+        VM_BOOT_S=$(sed -n 's/^booted at \([0-9.]*\) s$/\1/p' "$VM_DIR/share/times" 2>/dev/null)
         diag "vm: qemu ran $((SECONDS - start)) s (exit $rc); guest: $(head -n1 "$VM_DIR/share/boot-time" 2>/dev/null)"
         [ -e "$VM_DIR/share/times" ] && diag "vm: guest uptime: $(paste -sd, "$VM_DIR/share/times")"
         if [ ! -e "$VM_DIR/share/rc" ]; then
