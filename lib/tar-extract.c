@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "image-writeback.h"
 #include "log.h"
 #include "macro.h"
 #include "tar-extract.h"
@@ -44,6 +45,7 @@ typedef struct Extractor {
          * a change to the tree above it. */
         char *cached_parent;
         int cached_fd;
+        Writeback *writeback;
 } Extractor;
 
 static void parent_cache_drop(Extractor *x) {
@@ -378,11 +380,6 @@ static int extract_regular(Extractor *x, const char *entry, struct archive_entry
         r = write_data(x, entry, fd, &end);
         if (r < 0)
                 return r;
-        /* Start writing the data back now, without waiting: the disk works while the rest of the
-         * layer is extracted, and the one syncfs() before the layer is published (which is what
-         * makes it durable) finds little left to wait for. Only a hint, so errors do not matter. */
-        if (end > 0)
-                (void) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
         if (archive_entry_size_is_set(e) && (uint64_t) archive_entry_size(e) > end &&
             ftruncate(fd, archive_entry_size(e)) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the size: %m", entry);
@@ -395,6 +392,9 @@ static int extract_regular(Extractor *x, const char *entry, struct archive_entry
         entry_times(e, ts);
         if (futimens(fd, ts) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set times: %m", entry);
+        /* The disk starts on the data while the rest of the layer is extracted. */
+        if (end > 0)
+                writeback_file(x->writeback, TAKE_FD(fd));
         return 0;
 }
 
@@ -676,8 +676,12 @@ int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, u
                 .gid = getegid(),
                 .limits = limits,
                 .cached_fd = -EBADF,
+                .writeback = writeback_new(),
         };
         int r;
+
+        if (!x.writeback)
+                return log_oom();
 
         for (;;) {
                 struct archive_entry *e;
@@ -703,6 +707,7 @@ int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, u
                 r = finish_dirs(&x);
 
         parent_cache_drop(&x);
+        writeback_free(x.writeback);
         for (size_t i = 0; i < x.n_dirs; i++)
                 free(x.dirs[i].path);
         free(x.dirs);
