@@ -48,6 +48,7 @@ typedef struct ContainerSpec {
         char *seccomp_profile;   /* --seccomp-profile PATH|unconfined */
         char **sysctl;           /* --sysctl */
         char **ulimit;           /* --ulimit NAME=SOFT[:HARD] */
+        char *umask;             /* --umask: octal file mode creation mask, 0022 when unset */
         char **devices;          /* --device */
         char *userns;            /* --userns */
         char **uidmap;           /* --uidmap CONTAINER_ID:HOST_ID:SIZE (Quadlet's UIDMap=) */

@@ -47,6 +47,7 @@ const RunOption run_options[] = {
         STR("seccomp-profile", 0, "SeccompProfile", seccomp_profile, "seccomp profile JSON, or unconfined"),
         WORDS("sysctl", 0, "Sysctl", sysctl, "namespaced sysctl NAME=VALUE"),
         LIST("ulimit", 0, "Ulimit", ulimit, "resource limit NAME=SOFT[:HARD]"),
+        STR("umask", 0, NULL, umask, "file mode creation mask of the container's processes (octal, default 0022)"),
         LIST("device", 0, "AddDevice", devices, "add a host device HOST[:CONTAINER][:PERMS]"),
         STR("userns", 0, "UserNS", userns, "user namespace: host, auto, container:NAME or ns:PATH"),
         LIST("uidmap", 0, "UIDMap", uidmap, "user namespace uid map CONTAINER_ID:HOST_ID:SIZE"),

@@ -145,6 +145,7 @@ void exec_params_from_container(const Container *c, ExecParams *ret) {
                 .user = c->process.user,
                 .group_add = c->spec.group_add,
                 .ulimits = c->spec.ulimit,
+                .umask = c->process.umask,
                 .caps = c->caps,
                 .caps_added = c->caps_added,
                 .no_new_privileges = c->spec.no_new_privileges,
@@ -188,7 +189,7 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
                                 setresuid(0, 0, 0) < 0)
                         child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to enter the user namespace: %m"), 125);
         }
-        umask(0022);
+        umask(p->umask);
         r = safe_chdir(p->workdir, ids.uid, ids.gid);
         if (r < 0)
                 child_fail(sync_fd, r, 125);

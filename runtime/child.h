@@ -29,6 +29,7 @@ typedef struct ExecParams {
         const char *user;     /* USER[:GROUP], resolved against the container's /etc/passwd */
         char **group_add;
         char **ulimits;
+        mode_t umask;
         uint64_t caps;        /* bounding set */
         uint64_t caps_added;  /* what a non-root user keeps */
         bool no_new_privileges;

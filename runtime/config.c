@@ -182,6 +182,7 @@ int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, 
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         char *const *entrypoint, *const *cmd;
         _cleanup_free_ char *workdir = NULL, *hostname = NULL, *user = NULL, *h = NULL;
+        mode_t mask = 0022;
         const char *wd;
         int r;
 
@@ -249,7 +250,17 @@ int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, 
         if ((spec->user || (image && !isempty(image->user))) && !user)
                 return log_oom();
 
+        if (spec->umask) {
+                char *end;
+                unsigned long v = strtoul(spec->umask, &end, 8);
+                if (isempty(spec->umask) || *end || v > 0777)
+                        return log_error_errno(-EINVAL, "Invalid --umask '%s': expected an octal mask like 0027.",
+                                               spec->umask);
+                mask = (mode_t) v;
+        }
+
         *ret = (ProcessConfig) {
+                .umask = mask,
                 .argv = TAKE_PTR(argv),
                 .env = TAKE_PTR(env),
                 .workdir = TAKE_PTR(workdir),

@@ -17,6 +17,7 @@ typedef struct ProcessConfig {
         char *workdir;  /* absolute path inside the container */
         char *user;     /* USER[:GROUP] as given, resolved in the container against its /etc/passwd */
         char *hostname;
+        mode_t umask;   /* --umask, 0022 by default */
 } ProcessConfig;
 
 void process_config_done(ProcessConfig *p);

@@ -331,6 +331,7 @@ int exec_main(int argc, char *argv[]) {
                         .user = o.user ?: ps.user,
                         .group_add = ps.group_add,
                         .ulimits = ps.ulimits,
+                        .umask = ps.umask,
                         .caps = ps.caps,
                         .caps_added = ps.caps_added,
                         .no_new_privileges = ps.no_new_privileges,

@@ -103,7 +103,7 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
         if (r < 0)
                 return r;
         {
-                json_t *uid = NULL, *gid = NULL, *gids;
+                json_t *uid = NULL, *gid = NULL, *mask = NULL, *gids;
                 (void) oci_json_at(x, "process.user.uid");
                 if (oci_json_member(x, user, "uid", JSON_INTEGER, "expected a user id (an integer)", &uid) < 0)
                         return -EINVAL;
@@ -116,6 +116,12 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
                 if (asprintf(&c->process.user, "%lld:%lld", (long long) json_integer_value(uid),
                                     (long long) json_integer_value(gid)) < 0)
                         return log_oom();
+                (void) oci_json_at(x, "process.user.umask");
+                if (oci_json_member(x, user, "umask", JSON_INTEGER, "expected a mask (an integer)", &mask) < 0)
+                        return -EINVAL;
+                if (mask && (json_integer_value(mask) < 0 || json_integer_value(mask) > 0777))
+                        return oci_json_bad(x, "expected a mask from 0 to 0777");
+                c->process.umask = mask ? (mode_t) json_integer_value(mask) : 0022;
                 (void) oci_json_at(x, "process.user.additionalGids");
                 r = oci_json_member(x, user, "additionalGids", JSON_ARRAY, "expected an array of group ids", &gids);
                 if (r < 0)

@@ -269,7 +269,7 @@ int oci_connect_console_socket(const char *path) {
 
 static int verb_create(const char *id, const char *bundle, const char *pid_file, const char *console, bool run) {
         _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF,
-                                                    .init_program_fd = -EBADF };
+                                                    .init_program_fd = -EBADF, .process.umask = 0022 };
         _cleanup_(oci_state_done) OciState s = {};
         int r, ret;
 

@@ -116,12 +116,13 @@ int state_write_process(const Container *c, char *const *env) {
 
         if (!path)
                 return log_oom();
-        o = json_pack("{s:o, s:s?, s:o, s:s, s:o, s:I, s:I, s:b, s:b, s:s?}",
+        o = json_pack("{s:o, s:s?, s:o, s:s, s:o, s:i, s:I, s:I, s:b, s:b, s:s?}",
                         "env", strv_to_json(env),
                         "user", c->process.user,
                         "group_add", strv_to_json(c->spec.group_add),
                         "workdir", c->process.workdir,
                         "ulimits", strv_to_json(c->spec.ulimit),
+                        "umask", (int) c->process.umask,
                         "caps", (json_int_t) c->caps,
                         "caps_added", (json_int_t) c->caps_added,
                         "no_new_privileges", c->spec.no_new_privileges,
@@ -185,7 +186,7 @@ int state_read_process_at(const char *dir, ProcessState *ret) {
         _cleanup_free_ char *path = path_join(dir, "process.json");
         _cleanup_(process_state_done) ProcessState p = {};
         json_error_t err;
-        json_t *o;
+        json_t *o, *umask;
         int r;
 
         if (!path)
@@ -204,6 +205,8 @@ int state_read_process_at(const char *dir, ProcessState *ret) {
                 r = dup_json_string(o, "workdir", &p.workdir);
         if (r >= 0)
                 r = dup_json_string(o, "seccomp", &p.seccomp);
+        umask = json_object_get(o, "umask");
+        p.umask = json_is_integer(umask) ? (mode_t) json_integer_value(umask) : 0022;
         p.caps = (uint64_t) json_integer_value(json_object_get(o, "caps"));
         p.caps_added = (uint64_t) json_integer_value(json_object_get(o, "caps_added"));
         p.no_new_privileges = json_is_true(json_object_get(o, "no_new_privileges"));

@@ -41,6 +41,7 @@ typedef struct ProcessState {
         char **group_add;
         char *workdir;
         char **ulimits;
+        mode_t umask;
         uint64_t caps, caps_added;
         bool no_new_privileges, privileged;
         char *seccomp;

@@ -250,6 +250,11 @@ check "... and replaces the defaults (/proc/interrupts is not masked)" interrupt
 check_output "linux.readonlyPaths is honoured" "Read-only file system" echo "$out"
 check_output "... and only those" "tmp-writable" echo "$out"
 
+write_config '["sh", "-c", "umask"]' 'c["process"]["user"]["umask"] = 0o077'
+check_output "process.user.umask is honoured" "0077" sh -c "cd '$B' && '$RT' run um1"
+write_config '["sh", "-c", "umask"]'
+check_output "... and is 0022 when unset" "0022" sh -c "cd '$B' && '$RT' run um2"
+
 # --- hooks: prestart, createRuntime, poststart, poststop with the state on stdin -----------------------
 cat >"$T/hook.sh" <<'EOF'
 #!/bin/sh
@@ -310,6 +315,8 @@ bad_config "a mount that is not an object" "mounts[5]: expected an object" 'c["m
 bad_config "an unknown namespace type" "linux.namespaces[6].type: unknown namespace type" \
         'c["linux"]["namespaces"].append({"type": "bogus"})'
 bad_config "process.user.uid as a string" "process.user.uid: expected a user id" 'c["process"]["user"]["uid"] = "0"'
+bad_config "a umask out of range" "process.user.umask: expected a mask from 0 to 0777" \
+        'c["process"]["user"]["umask"] = 4096'
 bad_config "an rlimit of the wrong type" "process.rlimits[0].soft: expected a non-negative integer" \
         'c["process"]["rlimits"][0]["soft"] = "many"'
 bad_config "an unknown rlimit" "process.rlimits[0].type: expected one of" \

@@ -92,6 +92,9 @@ check_output "--env-file, overridden by --env" "FROM_FILE=yes SHARED=cli" \
         in_ctr --env-file="$T/env-file" -e SHARED=cli 'echo FROM_FILE=$FROM_FILE SHARED=$SHARED'
 check_output "--group-add" "65534 1234" in_ctr --user nobody --group-add 1234 'id -G'
 check_output "--ulimit" "100 200" in_ctr --ulimit nofile=100:200 'echo $(ulimit -n) $(ulimit -Hn)'
+check_output "the umask is 0022 by default" "0022" in_ctr umask
+check_output "--umask 0077: new files are private" "0077 600" in_ctr --umask 0077 'echo $(umask) $(touch /tmp/f; stat -c %a /tmp/f)'
+check_output "a bad --umask is refused, named" "Invalid --umask '9'" rt --rootfs="$ROOTFS" --umask 9 true
 check_output "--entrypoint with a command" "ep-arg" rt --rootfs="$ROOTFS" --entrypoint=/bin/echo ep-arg
 
 # --- the host's files stay out of reach (CVE-2019-5736, CVE-2024-21626) -------------------------
@@ -244,7 +247,7 @@ start_bg() { # start_bg NAME ARGS...: runs a container in the background; sets B
 }
 json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
 
-start_bg sleeper --rootfs="$ROOTFS" --stop-timeout=1 -e CTR=yes sleep 1000
+start_bg sleeper --rootfs="$ROOTFS" --stop-timeout=1 --umask 0027 -e CTR=yes sleep 1000
 check "state.json appears once the container runs" wait_until 10 test -e "$BERTH_RUN_DIR/containers/sleeper/state.json"
 check_output "state.json has the container's status" "running" json_field "$BERTH_RUN_DIR/containers/sleeper/state.json" status
 ctr_pid=$(json_field "$BERTH_RUN_DIR/containers/sleeper/state.json" pid 2>/dev/null)
@@ -257,6 +260,7 @@ check_output "exec runs in the container's namespaces" "host=sleeper ctr=yes ini
         "$RT" exec sleeper sh -c 'echo host=$(hostname) ctr=$CTR init=$(cat /proc/1/comm)'
 check_output "exec gets the container's privileges" "CapEff:	00000000800405fb NoNewPrivs:	1 Seccomp:	2" \
         "$RT" exec sleeper sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status | tr "\n" " "'
+check_output "exec keeps the container's umask" "0027" "$RT" exec sleeper sh -c umask
 check "exec joins the payload cgroup" bash -c "'$RT' exec sleeper cat /proc/self/cgroup | grep -qx '0::/'"
 check_output "exec --user --workdir --env" "uid=65534 /tmp X=1" \
         "$RT" exec -u nobody -w /tmp -e X=1 sleeper sh -c 'echo uid=$(id -u) $(pwd) X=$X'
