@@ -291,7 +291,7 @@ static int mount_overlay(const Container *c, int target_fd) {
 static bool rootfs_belongs_to_container_root(const Container *c) {
         struct stat st;
 
-        return stat(c->spec.rootfs, &st) >= 0 && st.st_uid == c->userns.base && st.st_uid != 0;
+        return stat(c->spec.rootfs, &st) >= 0 && st.st_uid == c->userns.base;
 }
 
 int mount_root(const Container *c) {

@@ -99,6 +99,7 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
                                   **env = strv_from_array(json_object_get(h, "env"));
         _cleanup_close_ int pidfd = -EBADF;
         int in[2], r;
+        size_t len;
         siginfo_t si = {};
         struct pollfd p;
         pid_t pid;
@@ -109,11 +110,20 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
                 return log_oom();
         if (pipe2(in, O_CLOEXEC) < 0)
                 return -errno;
+        /* The state goes into the pipe before the hook exists: a hook that exits without reading it
+         * must not kill us with SIGPIPE. A pipe holds 64 kB; a larger state gets a larger pipe. */
+        len = strlen(state_json);
+        if ((len > 65536 && fcntl(in[1], F_SETPIPE_SZ, (int) len) < 0) || write(in[1], state_json, len) != (ssize_t) len) {
+                r = errno > 0 ? -errno : -EIO;
+                safe_close(in[0]);
+                safe_close(in[1]);
+                return r;
+        }
+        safe_close(in[1]);
         pid = fork();
         if (pid < 0) {
                 r = -errno;
                 safe_close(in[0]);
-                safe_close(in[1]);
                 return r;
         }
         if (pid == 0) {
@@ -126,9 +136,6 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
                 _exit(127);
         }
         safe_close(in[0]);
-        /* The state is small: it fits in the pipe, and a hook that does not read it still runs. */
-        (void) write(in[1], state_json, strlen(state_json));
-        safe_close(in[1]);
 
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         p = (struct pollfd) { .fd = pidfd, .events = POLLIN };

@@ -417,7 +417,8 @@ static int verb_features(void) {
                "      \"operators\": [\"SCMP_CMP_EQ\", \"SCMP_CMP_GE\", \"SCMP_CMP_GT\", \"SCMP_CMP_LE\", \"SCMP_CMP_LT\", "
                "\"SCMP_CMP_MASKED_EQ\", \"SCMP_CMP_NE\"] },\n"
                "    \"apparmor\": { \"enabled\": false },\n"
-               "    \"selinux\": { \"enabled\": false }\n"
+               "    \"selinux\": { \"enabled\": false },\n"
+               "    \"mountExtensions\": { \"idmap\": { \"enabled\": true } }\n"
                "  }\n"
                "}\n");
         return 0;

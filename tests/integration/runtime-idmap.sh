@@ -142,6 +142,9 @@ EOF2
 check_output "OCI: malformed mount mappings are refused by field" "mounts[0].uidMappings: expected" \
         bash -c "cd '$T/bundle' && '$RT' run o3 2>&1"
 
+check "OCI features: idmapped mounts are enabled" bash -c "'$RT' features | python3 -c 'import json,sys; sys.exit(not json.load(sys.stdin)[\"linux\"][\"mountExtensions\"][\"idmap\"][\"enabled\"])'"
+check_output "... and the idmap and ridmap mount options listed" '"idmap", "ridmap"' "$RT" features
+
 # --- the option parses everywhere: berth check of a .container (the generator's code) -------------
 mkdir -p "$T/defs"
 printf '[Container]\nImage=docker.io/library/busybox\nVolume=%s:/data:idmap\nVolume=v1:/v:ro,idmap\nUserNS=auto\n' \

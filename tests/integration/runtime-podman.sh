@@ -36,6 +36,7 @@ P=(podman --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" --storage-dr
    --runtime "$RT")
 # (not --runtime-flag root=: podman's exit command, which runs delete, does not pass runtime flags on)
 cleanup() {
+        [ -n "${upid:-}" ] && kill "$upid" 2>/dev/null
         "${P[@]}" pod rm -a -f -t 0 >/dev/null 2>&1
         "${P[@]}" rm -a -f -t 0 >/dev/null 2>&1
         "${P[@]}" rmi -a -f >/dev/null 2>&1
@@ -112,6 +113,17 @@ check_output "podman run --uidmap ... -v DIR:/data:idmap: the container's root w
         "inside=0:0" "${P[@]}" run --rm --network=none --uidmap 0:3600000000:65536 --gidmap 0:3600000000:65536 \
         -v "$T/idmapped:/data:idmap" localhost/bbox sh -c 'touch /data/made && stat -c inside=%u:%g /data/made'
 check_output "... and its file is host root's" "0:0" stat -c %u:%g "$T/idmapped/made"
+
+# --userns=ns:PATH: podman gives the path of an existing user namespace (made here as
+# `unshare --map-root-user` makes one); the runtime joins it and writes no maps.
+unshare -U --map-root-user sleep 1000 &
+upid=$!
+check "a user namespace to join" wait_until 10 \
+        bash -c "test \"\$(readlink /proc/$upid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\""
+check_output "podman run --userns=ns:PATH joins it" "$(readlink /proc/$upid/ns/user)" \
+        "${P[@]}" run --rm --network=none --userns=ns:/proc/$upid/ns/user localhost/bbox readlink /proc/self/ns/user
+kill "$upid"
+wait "$upid" 2>/dev/null
 
 # A pod: its infra container's IPC and UTS namespaces are joined by the others through their paths
 # (linux.namespaces[].path). podman builds its pause image here from catatonit; without it, no pod.
