@@ -83,7 +83,7 @@ check_output "--init: the runtime's init is PID 1, the payload its child" "init=
         in_ctr --init 'echo init=$(ps -o pid,comm | grep -c "^ *1 berth-init") me=$$'
 # An orphan (the background sleep of a subshell that ended) goes to PID 1, which must reap it.
 check_output "--init reaps orphans" "reaped" in_ctr --init '(sleep 0.2 &); i=0
-        while ps -o stat,comm | grep -q " sleep$" && [ $i -lt 100 ]; do i=$((i + 1)); usleep 50000; done
+        while ps -o stat,comm | grep -q " sleep$" && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
         ps -o stat,comm | grep " sleep$" || echo reaped'
 check "--init: the payload's exit status passes through" status_is 3 --init --rootfs="$ROOTFS" sh -c 'exit 3'
 
