@@ -380,8 +380,10 @@ static int bounded_member(OciJson *x, json_t *o, const char *key, json_int_t max
 
         if (oci_json_member(x, o, key, JSON_INTEGER, what, &v) < 0)
                 return -EINVAL;
-        if (v && (json_integer_value(v) < 0 || json_integer_value(v) > max))
-                return oci_json_bad(x, what);
+        if (v && (json_integer_value(v) < 0 || json_integer_value(v) > max)) {
+                (void) oci_json_bad(x, what);
+                return -EINVAL; /* spelled out: the analyzer cannot see into oci_json_bad() */
+        }
         *ret = v ? json_integer_value(v) : def;
         return 0;
 }
