@@ -18,6 +18,9 @@ void container_done(Container *c) {
         for (size_t i = 0; i < c->n_idmap_userns_fds; i++)
                 safe_close(c->idmap_userns_fds[i]);
         free(c->idmap_userns_fds);
+        for (size_t i = 0; i < c->n_shared_source_fds; i++)
+                safe_close(c->shared_source_fds[i]);
+        free(c->shared_source_fds);
         free(c->seccomp);
         seccomp_filter_done(&c->filter);
         free(c->device_rules);

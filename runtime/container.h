@@ -52,6 +52,8 @@ typedef struct Container {
         VolumeDeviceMounts *device_volumes; /* named volumes on devices, mounted before the device filter */
         int *idmap_userns_fds; /* per --volume, then --mount entry: the user namespace of its own idmap maps */
         size_t n_idmap_userns_fds;
+        int *shared_source_fds; /* per entry as idmap_userns_fds: the clone of a shared volume's source */
+        size_t n_shared_source_fds;
         uint64_t caps;         /* the container's bounding set */
         uint64_t caps_added;   /* explicitly --cap-add'ed (what a non-root user gets) */
         int stop_signal;

@@ -58,12 +58,13 @@ int idmap_maps_parse(const char *value, char ***ret_uids, char ***ret_gids) {
         return 0;
 }
 
-static int open_entry(int *fd, const VolumeSpec *v, const char *what) {
+static int open_entry(const VolumeSpec *v, size_t index, const char *what, void *userdata) {
+        Container *c = userdata;
         int r;
 
         if (!v->idmap_uids && !v->idmap_gids)
                 return 0;
-        r = userns_new(v->idmap_uids, v->idmap_gids, "volume idmap", fd);
+        r = userns_new(v->idmap_uids, v->idmap_gids, "volume idmap", &c->idmap_userns_fds[index]);
         if (r < 0)
                 return log_error_errno(r, "%s '%s': cannot make the user namespace of its idmap maps: %m", what,
                                        v->destination);
@@ -71,8 +72,7 @@ static int open_entry(int *fd, const VolumeSpec *v, const char *what) {
 }
 
 int mount_open_idmap_namespaces(Container *c) {
-        size_t nv = strv_length(c->spec.volumes), n = nv + strv_length(c->spec.mounts), i = 0;
-        int r;
+        size_t n = mount_entry_count(c);
 
         if (n == 0)
                 return 0;
@@ -82,23 +82,7 @@ int mount_open_idmap_namespaces(Container *c) {
         for (size_t k = 0; k < n; k++)
                 c->idmap_userns_fds[k] = -EBADF;
         c->n_idmap_userns_fds = n;
-
-        STRV_FOREACH(e, c->spec.volumes) {
-                _cleanup_(volume_spec_done) VolumeSpec vs = {};
-                if (volume_spec_parse(*e, &vs) >= 0 && (r = open_entry(&c->idmap_userns_fds[i], &vs, "--volume")) < 0)
-                        return r;
-                i++;
-        }
-        STRV_FOREACH(e, c->spec.mounts) {
-                _cleanup_(volume_spec_done) VolumeSpec vs = {};
-                _cleanup_free_ char *tmpfs_opts = NULL;
-                bool tmpfs;
-                if (mount_spec_parse(*e, &vs, &tmpfs, &tmpfs_opts) >= 0 &&
-                                (r = open_entry(&c->idmap_userns_fds[i], &vs, "--mount")) < 0)
-                        return r;
-                i++;
-        }
-        return 0;
+        return mount_foreach_entry(c, open_entry, c);
 }
 
 int mount_idmap_userns(const Container *c, size_t index, const VolumeSpec *v, const char *what) {

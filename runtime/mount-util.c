@@ -234,12 +234,22 @@ int bind_mount_on(int target_fd, int source_fd, const char *source, MountAttr at
                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | (source_fd >= 0 ? AT_EMPTY_PATH : 0));
         if (tree < 0)
                 return negative_errno();
+        return attach_tree_on(target_fd, tree, attrs, 0);
+}
+
+int attach_tree_on(int target_fd, int tree_fd, MountAttr attrs, unsigned long propagation) {
         if (attrs != 0) {
                 struct mount_attr a = { .attr_set = mount_attr_bits(attrs) };
-                if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
+                if (mount_setattr(tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
                         return negative_errno();
         }
-        return RET_NERRNO(move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+        if (propagation != 0) {
+                struct mount_attr a = { .propagation = propagation & ~(unsigned long) MS_REC };
+                if (mount_setattr(tree_fd, "", AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0), &a,
+                                  sizeof a) < 0)
+                        return negative_errno();
+        }
+        return RET_NERRNO(move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
 }
 
 int bind_mount_idmapped_on(int target_fd, const char *source, int userns_fd) {

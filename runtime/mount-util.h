@@ -30,6 +30,10 @@ typedef enum MountAttr {
 int mount_fs_on(int target_fd, const char *fstype, const char *source, char *const *options, MountAttr attrs);
 /* Bind-mounts source (a host path, or "" with source_fd) on target_fd, recursively, then applies attrs. */
 int bind_mount_on(int target_fd, int source_fd, const char *source, MountAttr attrs);
+/* Attaches the detached mount tree tree_fd (open_tree(OPEN_TREE_CLONE)) on target_fd, after applying
+ * attrs (recursively) and, when not 0, the propagation MS_PRIVATE, MS_SLAVE or MS_SHARED (recursively
+ * with MS_REC). The new mount API only. */
+int attach_tree_on(int target_fd, int tree_fd, MountAttr attrs, unsigned long propagation);
 /* Bind-mounts source on target_fd through an idmapped mount: ids appear as userns_fd maps them. */
 int bind_mount_idmapped_on(int target_fd, const char *source, int userns_fd);
 /* Bind-mounts the tree at source_fd (recursively) on target_fd through idmapped mounts, then applies

@@ -13,6 +13,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "mount-idmap.h"
+#include "mount-propagation.h"
 #include "mount-util.h"
 #include "mount.h"
 #include "strv.h"
@@ -96,9 +97,10 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
                                 if (r < 0)
                                         return r;
                         }
-                        /* SELinux relabel and propagation flags: no meaning here, accepted like podman. */
-                        else if (!streq(o, "z") && !streq(o, "Z") && !streq(o, "rprivate") && !streq(o, "private") &&
-                                        !streq(o, "rbind") && !streq(o, "bind"))
+                        else if (propagation_from_string(o, &v.propagation) >= 0)
+                                ;
+                        /* SELinux relabel flags: no meaning here, accepted like podman. */
+                        else if (!streq(o, "z") && !streq(o, "Z") && !streq(o, "rbind") && !streq(o, "bind"))
                                 return -EINVAL;
                 }
         }
@@ -146,7 +148,9 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
                                 r = idmap_maps_parse(val, &v.idmap_uids, &v.idmap_gids);
                                 v.idmap = r >= 0;
                         }
-                } else if (streq(kv, "bind-propagation") || streq(kv, "relabel"))
+                } else if (streq(kv, "bind-propagation") && val)
+                        r = propagation_from_string(val, &v.propagation);
+                else if (streq(kv, "relabel"))
                         r = 0;
                 else
                         r = -EINVAL;
@@ -172,6 +176,33 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
         }
         *ret = TAKE_STRUCT(v);
         return 0;
+}
+
+int mount_foreach_entry(const Container *c, int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata),
+                        void *userdata) {
+        size_t index = 0;
+        int r;
+
+        STRV_FOREACH(e, c->spec.volumes) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                if (volume_spec_parse(*e, &vs) >= 0 && (r = fn(&vs, index, "--volume", userdata)) != 0)
+                        return r;
+                index++;
+        }
+        STRV_FOREACH(e, c->spec.mounts) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                _cleanup_free_ char *tmpfs_opts = NULL;
+                bool tmpfs;
+                if (mount_spec_parse(*e, &vs, &tmpfs, &tmpfs_opts) >= 0 && !tmpfs &&
+                    (r = fn(&vs, index, "--mount", userdata)) != 0)
+                        return r;
+                index++;
+        }
+        return 0;
+}
+
+size_t mount_entry_count(const Container *c) {
+        return strv_length(c->spec.volumes) + strv_length(c->spec.mounts);
 }
 
 /* --userns=auto: every layer through an idmapped mount under run_dir/layers/N, so that the overlay
@@ -298,8 +329,9 @@ int mount_root(const Container *c) {
         _cleanup_close_ int target = -EBADF;
         int r, fd;
 
-        /* Nothing done from here on may propagate back to the host's mount namespace. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        /* Nothing done from here on may propagate back to the host's mount namespace (shared volumes
+         * come as clones made by the supervisor). A slave volume needs the host's mounts to reach us. */
+        if (mount(NULL, "/", NULL, MS_REC | (mount_wants_slave_root(c) ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
                 return log_error_errno(negative_errno(), "Failed to make the mount tree private: %m");
 
         target = open(c->root_mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -443,24 +475,20 @@ static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec 
         return 0;
 }
 
-int mount_open_device_volumes(Container *c) {
-        int r;
+static int add_device_volume(const VolumeSpec *v, size_t index, const char *what, void *userdata) {
+        Container *c = userdata;
 
-        STRV_FOREACH(v, c->spec.volumes) {
-                _cleanup_(volume_spec_done) VolumeSpec vs = {};
-                if (volume_spec_parse(*v, &vs) >= 0 && vs.named &&
-                                (r = volume_device_mounts_add(&c->device_volumes, vs.name)) < 0)
-                        return r;
-        }
-        STRV_FOREACH(m, c->spec.mounts) {
-                _cleanup_(volume_spec_done) VolumeSpec vs = {};
-                _cleanup_free_ char *tmpfs_opts = NULL;
-                bool tmpfs;
-                if (mount_spec_parse(*m, &vs, &tmpfs, &tmpfs_opts) >= 0 && vs.named &&
-                                (r = volume_device_mounts_add(&c->device_volumes, vs.name)) < 0)
-                        return r;
-        }
-        return mount_open_idmap_namespaces(c);
+        return v->named ? volume_device_mounts_add(&c->device_volumes, v->name) : 0;
+}
+
+int mount_open_device_volumes(Container *c) {
+        int r = mount_foreach_entry(c, add_device_volume, c);
+
+        if (r >= 0)
+                r = mount_open_idmap_namespaces(c);
+        if (r >= 0)
+                r = mount_open_shared_sources(c);
+        return r;
 }
 
 static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, size_t index, const char *what) {
@@ -489,7 +517,7 @@ static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, si
                         return log_error_errno(r, "%s: cannot make an idmapped mount of %s: its file system (or one "
                                                "mounted below it) does not support idmapped mounts.", what, v->source);
         } else
-                r = bind_mount_on(dst, src, NULL, v->read_only ? MNT_RDONLY : 0);
+                r = mount_bind_with_propagation(c, index, v, dst, src);
         if (r < 0)
                 return log_error_errno(r, "%s: failed to mount %s on %s: %m", what, v->source, v->destination);
         return 0;

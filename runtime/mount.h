@@ -30,9 +30,20 @@ typedef struct VolumeSpec {
                       * owners show as the container's (host root as its root) */
         char **idmap_uids; /* "idmap=uids=...;gids=...": maps of its own ("C:H:S"; mount-idmap.h) */
         char **idmap_gids;
+        unsigned long propagation; /* MS_PRIVATE (the default), MS_SLAVE or MS_SHARED, with MS_REC for
+                                    * the r- forms (mount-propagation.h) */
 } VolumeSpec;
 int volume_spec_parse(const char *s, VolumeSpec *ret);
 /* "type=bind|volume|tmpfs,source=,destination=|target=|dst=,ro|readonly[=true],idmap[=true]" of --mount. For
  * tmpfs, the source stays NULL and tmpfs options go to ret_tmpfs_options. */
 int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret_tmpfs_options);
 void volume_spec_done(VolumeSpec *v);
+
+/* Calls fn for every --volume entry, then every --mount entry that is not a tmpfs, with its index
+ * (the volumes first, then the mounts, tmpfs ones counted too). Entries that do not parse are
+ * skipped: mount_container() reports them. Stops at the first non-zero return of fn (an error, or
+ * an answer) and returns it. */
+int mount_foreach_entry(const Container *c, int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata),
+                        void *userdata);
+/* The number of indexes mount_foreach_entry() uses. */
+size_t mount_entry_count(const Container *c);

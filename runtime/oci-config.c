@@ -10,6 +10,7 @@
 #include "device-filter.h"
 #include "fs-util.h"
 #include "log.h"
+#include "mount-propagation.h"
 #include "oci-config.h"
 #include "oci-hooks.h"
 #include "oci-json.h"
@@ -285,8 +286,9 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
                 return r;
         json_array_foreach(mounts, i, m) {
                 json_t *dest_j, *type_j, *src_j, *opts, *o;
-                const char *dest, *type, *src;
+                const char *dest, *type, *src, *prop = NULL;
                 _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL, *idmap_opt = NULL;
+                unsigned long propagation;
                 bool bind, ro = false, idmap = false;
                 size_t j;
 
@@ -318,6 +320,8 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
                                 bind = true;
                         else if (streq(s, "ro"))
                                 ro = true;
+                        else if (propagation_from_string(s, &propagation) >= 0)
+                                prop = s; /* the last one counts, as in mount(8) */
                         else if (streq(s, "idmap") || streq(s, "ridmap"))
                                 idmap = true; /* both recursive: a submount left unmapped would show nobody's files */
                         else if (startswith(s, "size=") || startswith(s, "mode=")) {
@@ -342,9 +346,11 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
                                 (void) oci_json_at(x, "mounts[%zu].source", i);
                                 return oci_json_bad(x, "missing: a bind mount needs a source");
                         }
+                        _cleanup_free_ char *flags = strjoin(ro ? ",ro" : "", idmap_opt ? "," : "", idmap_opt ?: "",
+                                                             prop ? "," : "", prop ?: "");
                         source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
-                        entry = source ? strjoin(source, ":", dest, ro ? ":ro" : "", idmap_opt ? (ro ? "," : ":") : "",
-                                                 idmap_opt ?: "") : NULL;
+                        entry = source && flags ? strjoin(source, ":", dest, *flags ? ":" : "", *flags ? flags + 1 : "")
+                                                : NULL;
                         if (!entry || strv_extend(&c->spec.volumes, entry) < 0)
                                 return log_oom();
                 } else if (streq(type, "tmpfs")) {

@@ -21,6 +21,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "mount-idmap.h"
+#include "mount-propagation.h"
 #include "oci.h"
 #include "paths.h"
 #include "resources.h"
@@ -161,7 +162,7 @@ static int oci_monitor(Container *c) {
                 return 125;
         /* Bind mounts idmapped with maps of their own: their user namespaces are made here, where a
          * helper's /proc/PID is ours (the container's process has a pid namespace of its own). */
-        if (mount_open_idmap_namespaces(c) < 0)
+        if (mount_open_idmap_namespaces(c) < 0 || mount_open_shared_sources(c) < 0)
                 return 125;
         /* linux.resources: the limits are in place before the container's first process enters its
          * cgroup (container_run() then finds the cgroup made). */

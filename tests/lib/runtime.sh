@@ -11,6 +11,7 @@
 
 RUNTIME_CLEANUP=()
 BG_PIDS=()
+RT_PROPAGATION=private # of each run's own mount namespace (unshare --propagation)
 CASE=0
 
 runtime_test_cleanup() {
@@ -52,7 +53,7 @@ rt() {
         CASE=$((CASE + 1))
         local cg=$CG/case$CASE rc
         mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation "$RT_PROPAGATION" "$RT" supervise "$@")
         rc=$?
         rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
         return $rc
@@ -63,7 +64,7 @@ bg() {
         CASE=$((CASE + 1))
         local cg=$CG/case$CASE
         mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@") \
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation "$RT_PROPAGATION" "$RT" supervise "$@") \
                 >"$T/bg-$CASE.log" 2>&1 &
         BG_PIDS+=($!)
 }
