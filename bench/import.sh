@@ -6,7 +6,8 @@
 # when it allocates new ones (recently_deleted() in the kernel's profile), a cost of the benchmark's
 # own cleanup that grows run by run and falls on whichever command comes later. Each run starts
 # with nothing dirty (sync in --prepare), so berth's syncfs() writes only its own layer; tar's
-# data is left unwritten, as before: the floor does not make its files durable, berth does.
+# data is left unwritten by the floor, which does not make its files durable as berth does; a third
+# command (tar -x, then sync -f) is the floor for what berth guarantees.
 # $BENCH_DIR (default /var/tmp) is where the work happens, e.g. a file system of the benchmark's own.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -30,4 +31,6 @@ echo "tarball: $(du -h "$work/image.tar" | cut -f1)"
 BENCH_RUNS=${BENCH_RUNS:-10} bench_compare "import of a $(du -h "$work/image.tar" | cut -f1) rootfs tarball" \
         --prepare "bash -c 'ln -sfn \$(mktemp -d $work/runs/XXXXXX) $work/cur && mkdir $work/cur/x && sync'" \
         --command-name "tar -x (floor)" "tar -C $work/cur/x -xf $work/image.tar" \
+        --command-name "tar -x, then syncfs (durable, as berth's layer)" \
+        "bash -c 'tar -C $work/cur/x -xf $work/image.tar && sync -f $work/cur/x'" \
         --command-name "berth image import" "env BERTH_STORAGE_DIR=$work/cur/store $BERTH_BUILD/berth image import $work/image.tar bench:latest"

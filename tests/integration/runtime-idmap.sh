@@ -7,45 +7,11 @@
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
-require_root
-
-RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
-BERTH=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth
-[ -x "$RT" ] || skip_all "$RT is not built"
-CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
-
-T=$(mktemp -d /tmp/berth-idmap-test.XXXXXX)
-CG=$CG_MOUNT/berth-idmap-test.$$
-export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
-unset NOTIFY_SOCKET
-cleanup() {
-        local d
-        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                rmdir "$d" 2>/dev/null
-        done
-        rmdir "$CG" 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
-mkdir "$CG"
-make_busybox_rootfs "$T/rootfs"
+. "$(dirname "$0")/../lib/runtime.sh"
+runtime_test_setup idmap
 # No /etc/hostname, /data, ... in it: the runtime makes those mount points through the idmapped root.
 # A host directory owned by host root, writable by its owner only.
 mkdir -m 0755 "$T/host" "$T/host2"
-CASE=0
-
-# rt ARGS...: supervise in a fresh sub-cgroup of ours and a private mount namespace.
-rt() {
-        CASE=$((CASE + 1))
-        local cg=$CG/case$CASE
-        mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
-        local rc=$?
-        rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
-        return $rc
-}
 owner() { stat -c %u:%g "$1"; }
 
 # --- bind mounts --------------------------------------------------------------------------------

@@ -5,59 +5,8 @@
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
-require_root
-
-RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
-[ -x "$RT" ] || skip_all "$RT is not built"
-CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
-
-T=$(mktemp -d /tmp/berth-runtime-test.XXXXXX)
-CG=$CG_MOUNT/berth-test.$$
-export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
-unset NOTIFY_SOCKET
-BG_PIDS=()
-
-cleanup() {
-        local p d
-        for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-        # Children first: any cgroup left below ours is a failure already reported; kill and remove it.
-        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                rmdir "$d" 2>/dev/null
-        done
-        rmdir "$CG" 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
-mkdir "$CG"
-
-make_busybox_rootfs "$T/rootfs"
-ROOTFS=$T/rootfs
-CASE=0
-
-# rt ARGS...: runs the runtime in a fresh sub-cgroup of ours, like a unit's cgroup; prints its output.
-rt() {
-        CASE=$((CASE + 1))
-        local cg=$CG/case$CASE
-        mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation private "$RT" supervise "$@")
-        local rc=$?
-        rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
-        return $rc
-}
-# in ARGS... -- runs sh -c SCRIPT in a --rootfs container named after the case.
-in_ctr() { # in_ctr [OPTIONS...] SCRIPT
-        local script=${*: -1}
-        rt --rootfs="$ROOTFS" "${@:1:$#-1}" sh -c "$script"
-}
-# status_is N ARGS...: the runtime exits with N.
-status_is() {
-        local want=$1 rc
-        shift
-        rt "$@" >/dev/null 2>&1 && rc=0 || rc=$?
-        [ "$rc" -eq "$want" ] || { echo "exit status $rc, expected $want"; return 1; }
-}
+. "$(dirname "$0")/../lib/runtime.sh"
+runtime_test_setup runtime
 
 # --- exit status and output ---------------------------------------------------------------------
 check "true exits 0" status_is 0 --rootfs="$ROOTFS" true
@@ -82,9 +31,10 @@ check_output "--workdir is created and entered" "/srv/app" in_ctr --workdir=/srv
 check_output "--init: the runtime's init is PID 1, the payload its child" "init=1 me=2" \
         in_ctr --init 'echo init=$(ps -o pid,comm | grep -c "^ *1 berth-init") me=$$'
 # An orphan (the background sleep of a subshell that ended) goes to PID 1, which must reap it.
-check_output "--init reaps orphans" "reaped" in_ctr --init '(sleep 0.2 &); i=0
-        while ps -o stat,comm | grep -q " sleep$" && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
-        ps -o stat,comm | grep " sleep$" || echo reaped'
+# /proc/PID stays while a zombie waits to be reaped.
+check_output "--init reaps orphans" "reaped" in_ctr --init '(sleep 0.2 & echo $! >/tmp/orphan); i=0
+        while [ -e /proc/$(cat /tmp/orphan) ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+        [ -e /proc/$(cat /tmp/orphan) ] && grep State /proc/$(cat /tmp/orphan)/status || echo reaped'
 check "--init: the payload's exit status passes through" status_is 3 --init --rootfs="$ROOTFS" sh -c 'exit 3'
 
 printf '# comment\nFROM_FILE=yes\n\nSHARED=file\n' >"$T/env-file"

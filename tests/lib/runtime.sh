@@ -53,7 +53,7 @@ rt() {
         CASE=$((CASE + 1))
         local cg=$CG/case$CASE rc
         mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation "$RT_PROPAGATION" "$RT" supervise "$@")
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation "${RT_PROPAGATION:-private}" "$RT" supervise "$@")
         rc=$?
         rmdir "$cg" 2>/dev/null || echo "cgroup $cg was not cleaned up" >&2
         return $rc
@@ -64,7 +64,7 @@ bg() {
         CASE=$((CASE + 1))
         local cg=$CG/case$CASE
         mkdir "$cg"
-        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation "$RT_PROPAGATION" "$RT" supervise "$@") \
+        (echo "$BASHPID" >"$cg/cgroup.procs" && exec unshare -m --propagation "${RT_PROPAGATION:-private}" "$RT" supervise "$@") \
                 >"$T/bg-$CASE.log" 2>&1 &
         BG_PIDS+=($!)
 }
