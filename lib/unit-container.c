@@ -16,6 +16,7 @@
 #include "strv.h"
 #include "unit-container-extra.h"
 #include "unit-convert.h"
+#include "volume-spec.h"
 #include "words.h"
 
 /* Keys handled here rather than (only) through the table. */
@@ -303,10 +304,18 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
 
         if (streq(e->key, "Network"))
                 r = resolve_network(c, e, v, &resolved);
-        else if (streq(e->key, "Volume") && !isempty(v))
+        else if (streq(e->key, "Volume") && !isempty(v)) {
                 r = resolve_volume(c, e, v, &resolved);
-        else if (streq(e->key, "Mount") && !isempty(v))
+                if (r >= 0 && strchr(resolved, ':') && volume_spec_check(resolved, false) < 0)
+                        return convert_error(c, e, "'%s' is not SOURCE:DEST[:OPTIONS] with options among ro, rw, "
+                                             "nocopy, idmap[=...], z, Z, and rprivate, rslave, rshared and their "
+                                             "non-recursive forms.", v);
+        } else if (streq(e->key, "Mount") && !isempty(v)) {
                 r = resolve_mount(c, e, v, &resolved);
+                if (r >= 0 && volume_spec_check(resolved, true) < 0)
+                        return convert_error(c, e, "'%s' is not type=bind|volume|tmpfs,source=...,destination=...[,ro]"
+                                             " with options berth understands (see berth-runtime(8), --mount).", v);
+        }
         else if (streq(e->key, "EnvironmentFile") && !isempty(v))
                 r = convert_absolute_path(c, v, &resolved);
         else if (streq(e->key, "AddDevice") && v[0] == '-') {

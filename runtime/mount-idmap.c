@@ -9,55 +9,6 @@
 #include "strv.h"
 #include "userns.h"
 
-/* "C-H-S#C-H-S" into "C:H:S" entries. */
-static int triplets_parse(const char *list, char ***ret) {
-        _cleanup_free_ char *copy = strdup(list);
-        _cleanup_strv_free_ char **entries = NULL;
-        char *save = NULL;
-
-        if (!copy)
-                return -ENOMEM;
-        for (char *t = strtok_r(copy, "#", &save); t; t = strtok_r(NULL, "#", &save)) {
-                unsigned long long c, h, s;
-                char end, buf[96];
-                if (sscanf(t, "%llu-%llu-%llu%c", &c, &h, &s, &end) != 3 || s == 0 || strchr(t, '+'))
-                        return -EINVAL;
-                (void) snprintf(buf, sizeof buf, "%llu:%llu:%llu", c, h, s);
-                if (strv_extend(&entries, buf) < 0)
-                        return -ENOMEM;
-        }
-        if (!entries)
-                return -EINVAL;
-        *ret = TAKE_PTR(entries);
-        return 0;
-}
-
-int idmap_maps_parse(const char *value, char ***ret_uids, char ***ret_gids) {
-        _cleanup_free_ char *copy = strdup(value);
-        _cleanup_strv_free_ char **uids = NULL, **gids = NULL;
-        char *save = NULL;
-        int r;
-
-        if (!copy)
-                return -ENOMEM;
-        for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
-                const char *v;
-                if ((v = startswith(part, "uids=")) && !uids)
-                        r = triplets_parse(v, &uids);
-                else if ((v = startswith(part, "gids=")) && !gids)
-                        r = triplets_parse(v, &gids);
-                else
-                        r = -EINVAL;
-                if (r < 0)
-                        return r;
-        }
-        if (!uids && !gids)
-                return -EINVAL;
-        *ret_uids = TAKE_PTR(uids);
-        *ret_gids = TAKE_PTR(gids);
-        return 0;
-}
-
 static int open_entry(const VolumeSpec *v, size_t index, const char *what, void *userdata) {
         Container *c = userdata;
         int r;

@@ -14,9 +14,6 @@
 #include "container.h"
 #include "mount.h"
 
-/* "uids=C-H-S[#C-H-S...][;gids=...]" into "C:H:S" entries (--uidmap's form); without gids, the uids
- * apply to groups too. -EINVAL when malformed. */
-int idmap_maps_parse(const char *value, char ***ret_uids, char ***ret_gids);
 
 /* In the supervisor: a user namespace for each --volume and --mount entry with maps of its own, kept
  * in c->idmap_userns_fds by entry (the volumes first, then the mounts). Logs its errors. */

@@ -9,27 +9,6 @@
 #include "mount-propagation.h"
 #include "mount-util.h"
 
-int propagation_from_string(const char *s, unsigned long *ret) {
-        static const struct {
-                const char *name;
-                unsigned long flags;
-        } table[] = {
-                        {"private", MS_PRIVATE},
-                        {"rprivate", MS_PRIVATE | MS_REC},
-                        {"slave", MS_SLAVE},
-                        {"rslave", MS_SLAVE | MS_REC},
-                        {"shared", MS_SHARED},
-                        {"rshared", MS_SHARED | MS_REC},
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (streq(s, table[i].name)) {
-                        *ret = table[i].flags;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
 static bool is_shared(const VolumeSpec *v) {
         return v->propagation & MS_SHARED;
 }

@@ -16,8 +16,6 @@
 #include "container.h"
 #include "mount.h"
 
-/* "shared", "rslave", ... into MS_SHARED, MS_SLAVE | MS_REC, ...; -EINVAL for anything else. */
-int propagation_from_string(const char *s, unsigned long *ret);
 
 /* In the supervisor: an open_tree() clone of the source of every shared volume, kept in
  * c->shared_source_fds by entry. Refused for a container with a user namespace of its own (its

@@ -6,6 +6,7 @@
  * read-only paths, the generated /etc files, volumes and tmpfs mounts; then pivot_root into it. */
 
 #include "container.h"
+#include "volume-spec.h"
 
 /* Makes the whole tree private, mounts the root at c->root_mnt and returns an O_PATH fd of it. */
 int mount_root(const Container *c);
@@ -17,27 +18,6 @@ int mount_finish_and_pivot(const Container *c, int root_fd);
  * makes the user namespaces of idmap mounts with maps of their own (mount-idmap.h). */
 int mount_open_device_volumes(Container *c);
 
-/* Parses "SRC:DST[:OPTS]" of --volume. Named volumes (SRC without '/') live in
- * $BERTH_STATE_DIR/volumes/NAME/_data. */
-typedef struct VolumeSpec {
-        char *source; /* host path */
-        char *destination;
-        bool read_only;
-        bool named;
-        char *name;  /* the volume's name when named */
-        bool nocopy; /* "nocopy" (--volume), "volume-nocopy" (--mount): no copy-up from the image */
-        bool idmap;  /* "idmap": an idmapped mount through the container's user namespace, so the host's
-                      * owners show as the container's (host root as its root) */
-        char **idmap_uids; /* "idmap=uids=...;gids=...": maps of its own ("C:H:S"; mount-idmap.h) */
-        char **idmap_gids;
-        unsigned long propagation; /* MS_PRIVATE (the default), MS_SLAVE or MS_SHARED, with MS_REC for
-                                    * the r- forms (mount-propagation.h) */
-} VolumeSpec;
-int volume_spec_parse(const char *s, VolumeSpec *ret);
-/* "type=bind|volume|tmpfs,source=,destination=|target=|dst=,ro|readonly[=true],idmap[=true]" of --mount. For
- * tmpfs, the source stays NULL and tmpfs options go to ret_tmpfs_options. */
-int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret_tmpfs_options);
-void volume_spec_done(VolumeSpec *v);
 
 /* Calls fn for every --volume entry, then every --mount entry that is not a tmpfs, with its index
  * (the volumes first, then the mounts, tmpfs ones counted too). Entries that do not parse are
