@@ -141,6 +141,8 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
                         else if (streq(o, "idmap"))
                                 v.idmap = true;
                         else if (startswith(o, "idmap=")) {
+                                if (v.idmap_uids || v.idmap_gids)
+                                        return -EINVAL; /* maps given twice */
                                 v.idmap = true;
                                 r = idmap_maps_parse(o + strlen("idmap="), &v.idmap_uids, &v.idmap_gids);
                                 if (r < 0)

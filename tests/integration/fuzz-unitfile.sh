@@ -1,6 +1,6 @@
 #!/bin/bash
-# A bounded libFuzzer run (about 15 s) of the unit-file parser and the .container conversion, so that
-# `make check` catches crashes, leaks and undefined behaviour on inputs nobody wrote a test for.
+# Bounded libFuzzer runs (about 25 s) of the unit-file parser and the .container conversion, and of
+# the volume option parsers, so that `make check` catches crashes, leaks and undefined behaviour on inputs nobody wrote a test for.
 # The run ends successfully at its time limit however loaded the machine is (it shares 2 cores with
 # the other tests); only a crash, a leak, UB or a single input hanging for a minute fails it. A planted
 # heap overflow checks that such a failure really fails the test. Longer runs: tests/fuzz/run.sh SECONDS.
@@ -13,6 +13,7 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
         skip_all "clang cannot build fuzzers (libclang-rt missing)"
 
 check "fuzz-unitfile: ${BERTH_FUZZ_SECONDS:-15} s without a crash" "$TOP/tests/fuzz/run.sh" "${BERTH_FUZZ_SECONDS:-15}" fuzz-unitfile
+check "fuzz-volume-spec: ${BERTH_FUZZ_SECONDS:-10} s without a crash" "$TOP/tests/fuzz/run.sh" "${BERTH_FUZZ_SECONDS:-10}" fuzz-volume-spec
 
 # Writes one byte past a one-byte allocation for any input of two bytes or more.
 cat >"$tmp/fuzz-planted.c" <<'EOC'

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libFuzzer target: the --volume and --mount parsers (lib/volume-spec.c), which read what users
+ * write in Volume=, Mount=, -v and --mount. They may refuse anything, never crash or leak. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "volume-spec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        char *s = malloc(size + 1);
+        VolumeSpec v = {};
+        char *tmpfs_options = NULL;
+        bool tmpfs;
+
+        if (!s)
+                return 0;
+        memcpy(s, data, size);
+        s[size] = 0;
+        if (volume_spec_parse(s, &v) >= 0)
+                volume_spec_done(&v);
+        if (mount_spec_parse(s, &v, &tmpfs, &tmpfs_options) >= 0) {
+                volume_spec_done(&v);
+                free(tmpfs_options);
+        }
+        free(s);
+        return 0;
+}
