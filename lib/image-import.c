@@ -21,7 +21,9 @@
 #include "log.h"
 #include "tar-extract.h"
 
-#define IMPORT_BUFFER_SIZE (256 * 1024)
+/* Large blocks: the extractor waits for the hashing thread once per block, and each handoff costs a
+ * thread wakeup; 4 MiB instead of 256 KiB took an import of 98 MB on tmpfs from 0.2 to 0.13 s. */
+#define IMPORT_BUFFER_SIZE (4 * 1024 * 1024)
 
 typedef struct DecompressedStream {
         struct archive *raw;
