@@ -106,6 +106,11 @@ typedef enum MatchKind {
 /* Finds the record a user's reference means; -ENOENT when none. *ret_name is the matched name. */
 int records_find(ImageStore *s, const RecordSet *set, const char *reference, ImageRecord **ret, char **ret_name,
                 MatchKind *ret_kind);
+/* The start of every operation on one image: locks the store (F_RDLCK or F_WRLCK, held by g), loads
+ * the records into set and finds reference among them (records_find()); a missing image is logged
+ * as "No such image" when log_missing. */
+int records_lock_and_find(ImageStore *s, short lock_type, const char *reference, bool log_missing, StoreLockGuard *g,
+                          RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind);
 
 const char *digest_hex(const char *digest);
 /* <root>/layers/<hex>/diff */

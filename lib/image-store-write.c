@@ -320,15 +320,7 @@ int image_store_tag(ImageStore *s, const char *reference, const char *new_name) 
         if (strchr(name, '@'))
                 return log_error_errno(-EINVAL, "Invalid image name '%s': a tag cannot hold a digest.", new_name);
 
-        r = store_lock_guarded(s, F_WRLCK, &g);
-        if (r < 0)
-                return r;
-        r = records_load(s, &set);
-        if (r < 0)
-                return r;
-        r = records_find(s, &set, reference, &rec, NULL, &kind);
-        if (r == -ENOENT)
-                return log_error_errno(r, "No such image: %s", reference);
+        r = records_lock_and_find(s, F_WRLCK, reference, true, &g, &set, &rec, NULL, &kind);
         if (r < 0)
                 return r;
         r = take_name(s, &set, rec, name);
@@ -350,15 +342,7 @@ int image_store_remove(ImageStore *s, const char *reference, bool force, char **
         MatchKind kind;
         int r;
 
-        r = store_lock_guarded(s, F_WRLCK, &g);
-        if (r < 0)
-                return r;
-        r = records_load(s, &set);
-        if (r < 0)
-                return r;
-        r = records_find(s, &set, reference, &rec, &name, &kind);
-        if (r == -ENOENT)
-                return log_error_errno(r, "No such image: %s", reference);
+        r = records_lock_and_find(s, F_WRLCK, reference, true, &g, &set, &rec, &name, &kind);
         if (r < 0)
                 return r;
 
@@ -428,15 +412,7 @@ int image_store_untag(ImageStore *s, const char *reference, char ***ret_untagged
         MatchKind kind;
         int r;
 
-        r = store_lock_guarded(s, F_WRLCK, &g);
-        if (r < 0)
-                return r;
-        r = records_load(s, &set);
-        if (r < 0)
-                return r;
-        r = records_find(s, &set, reference, &rec, &name, &kind);
-        if (r == -ENOENT)
-                return log_error_errno(r, "No such image: %s", reference);
+        r = records_lock_and_find(s, F_WRLCK, reference, true, &g, &set, &rec, &name, &kind);
         if (r < 0)
                 return r;
         if (kind == MATCH_NAME) {

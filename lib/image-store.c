@@ -492,6 +492,22 @@ static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret)
         return 0;
 }
 
+int records_lock_and_find(ImageStore *s, short lock_type, const char *reference, bool log_missing, StoreLockGuard *g,
+                          RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind) {
+        int r;
+
+        r = store_lock_guarded(s, lock_type, g);
+        if (r < 0)
+                return r;
+        r = records_load(s, set);
+        if (r < 0)
+                return r;
+        r = records_find(s, set, reference, ret, ret_name, ret_kind);
+        if (r == -ENOENT && log_missing)
+                return log_error_errno(r, "No such image: %s", reference);
+        return r;
+}
+
 int image_store_lookup(ImageStore *s, const char *reference, Image **ret) {
         _cleanup_store_lock_ StoreLockGuard g = {};
         _cleanup_(record_set_done) RecordSet set = {};
@@ -499,13 +515,7 @@ int image_store_lookup(ImageStore *s, const char *reference, Image **ret) {
         MatchKind kind;
         int r;
 
-        r = store_lock_guarded(s, F_RDLCK, &g);
-        if (r < 0)
-                return r;
-        r = records_load(s, &set);
-        if (r < 0)
-                return r;
-        r = records_find(s, &set, reference, &rec, NULL, &kind);
+        r = records_lock_and_find(s, F_RDLCK, reference, false, &g, &set, &rec, NULL, &kind);
         if (r < 0)
                 return r;
         return ret ? image_from_record(s, rec, ret) : 0;
