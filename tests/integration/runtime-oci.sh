@@ -5,34 +5,8 @@
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
-require_root
-
-RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
-[ -x "$RT" ] || skip_all "$RT is not built"
-CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
-if [ -z "${BERTH_OCI_TEST_INNER:-}" ]; then
-        export BERTH_OCI_TEST_INNER=1
-        exec unshare -m -fp --mount-proc --propagation private bash "$0" "$@"
-fi
-
-T=$(mktemp -d /tmp/berth-oci-test.XXXXXX)
-CG=$CG_MOUNT/berth-oci-test.$$.$RANDOM
-export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state
-cleanup() {
-        local d
-        for d in "$BERTH_RUN_DIR"/oci/*; do [ -d "$d" ] && "$RT" delete --force "${d##*/}" >/dev/null 2>&1; done
-        echo $$ >"$CG_MOUNT/cgroup.procs" 2>/dev/null
-        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                rmdir "$d" 2>/dev/null
-        done
-        rmdir "$CG" 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
-mkdir "$CG"
-echo $$ >"$CG/cgroup.procs"
+. "$(dirname "$0")/../lib/runtime.sh"
+runtime_oci_test_setup oci
 
 B=$T/bundle
 mkdir -p "$B" "$T/out"

@@ -8,10 +8,8 @@ set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 . "$(dirname "$0")/../lib/vm.sh"
-require_root
-
-RT=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)/berth-runtime
-[ -x "$RT" ] || skip_all "$RT is not built"
+. "$(dirname "$0")/../lib/runtime.sh"
+runtime_test_setup res
 BERTH_BUILD=$(cd "$BERTH_BUILD" && pwd)
 
 # write_config FILE ROOTFS OUT ARGS_JSON [PYTHON]: a config.json like `runc spec` makes; PYTHON edits c.
@@ -39,25 +37,9 @@ EOF
 }
 
 # --- on the host: hybrid cgroups, no v2 controllers --------------------------------------------------
-CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-[ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
-T=$(mktemp -d /tmp/berth-res-test.XXXXXX)
-CG=$CG_MOUNT/berth-res-test.$$.$RANDOM
-export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state
-cleanup() {
-        local d
-        echo $$ >"$CG_MOUNT/cgroup.procs" 2>/dev/null
-        for d in $(find "$CG" -mindepth 1 -type d 2>/dev/null | sort -r); do
-                echo 1 >"$d/cgroup.kill" 2>/dev/null
-                rmdir "$d" 2>/dev/null
-        done
-        rmdir "$CG" 2>/dev/null
-        rm -rf "$T"
-        vm_cleanup
-}
-trap cleanup EXIT
-mkdir "$CG" "$T/out" && echo $$ >"$CG/cgroup.procs"
-make_busybox_rootfs "$T/rootfs"
+# The test itself runs in its cgroup (so the runtime's payload cgroup is made below it).
+RUNTIME_CLEANUP+=(runtime_oci_test_cleanup vm_cleanup)
+mkdir "$T/out" && echo $$ >"$CG/cgroup.procs"
 host_run() { unshare -m --propagation private "$RT" run --bundle "$T/b" "$1"; }
 
 mkdir "$T/b"

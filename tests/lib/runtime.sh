@@ -4,7 +4,7 @@
 # Source it after tap.sh and fixtures.sh, then call runtime_test_setup NAME. It sets:
 #   RT, BERTH   the built programs (absolute paths)
 #   T           the test's temporary directory; BERTH_RUN_DIR, BERTH_STATE_DIR, BERTH_STORAGE_DIR in it
-#   CG          the test's cgroup; every run gets CG/caseN
+#   CG          the test's cgroup (below CG_MOUNT, the cgroup2 mount); every run gets CG/caseN
 #   ROOTFS      a busybox root file system
 # and removes all of it on exit, whatever happened. A test with more to undo appends a function name
 # to RUNTIME_CLEANUP (it runs first).
@@ -29,22 +29,42 @@ runtime_test_cleanup() {
 
 # runtime_test_setup NAME: the programs, the temporary directory, the cgroup and the root file system.
 runtime_test_setup() {
-        local build cg_mount
+        local build
         require_root
         build=$(cd "$BERTH_BUILD" 2>/dev/null && pwd)
         RT=$build/berth-runtime
         BERTH=$build/berth
         [ -x "$RT" ] && [ -x "$BERTH" ] || skip_all "berth and berth-runtime are not built in $BERTH_BUILD"
-        cg_mount=$(findmnt -n -t cgroup2 -o TARGET | head -1)
-        [ -n "$cg_mount" ] || skip_all "no cgroup2 mount"
+        CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+        [ -n "$CG_MOUNT" ] || skip_all "no cgroup2 mount"
         T=$(mktemp -d "/tmp/berth-$1-test.XXXXXX")
-        CG=$cg_mount/berth-$1-test.$$
+        CG=$CG_MOUNT/berth-$1-test.$$.$RANDOM
         export BERTH_RUN_DIR=$T/run BERTH_STATE_DIR=$T/state BERTH_STORAGE_DIR=$T/storage
         unset NOTIFY_SOCKET
         trap runtime_test_cleanup EXIT
         mkdir "$CG"
         make_busybox_rootfs "$T/rootfs"
         ROOTFS=$T/rootfs
+}
+
+# runtime_oci_test_setup NAME: the same for tests of the OCI face. The script first re-runs itself as
+# PID 1 of a new pid namespace (which reaps what `create` leaves behind, as conmon would) in a private
+# mount namespace; then it moves itself into CG, and at exit deletes the OCI containers left.
+runtime_oci_test_setup() {
+        if [ -z "${BERTH_RUNTIME_TEST_INNER:-}" ]; then
+                require_root
+                export BERTH_RUNTIME_TEST_INNER=1
+                exec unshare -m -fp --mount-proc --propagation private bash "$0"
+        fi
+        runtime_test_setup "$1"
+        RUNTIME_CLEANUP+=(runtime_oci_test_cleanup)
+        echo $$ >"$CG/cgroup.procs"
+}
+
+runtime_oci_test_cleanup() {
+        local d
+        for d in "$BERTH_RUN_DIR"/oci/*; do [ -d "$d" ] && "$RT" delete --force "${d##*/}" >/dev/null 2>&1; done
+        echo $$ >"$CG_MOUNT/cgroup.procs" 2>/dev/null
 }
 
 # rt ARGS...: runs berth-runtime supervise ARGS in a fresh sub-cgroup of ours, like a unit's cgroup;
