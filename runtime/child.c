@@ -9,7 +9,8 @@
  *  - the --init, which lives as long as the container, runs from a sealed memfd copy of
  *    berth-runtime-init (init.c), so its /proc/1/exe is no file of the host at all;
  *  - while it runs, the binary is busy anyway: opening it for writing fails with ETXTBSY.
- * `berth-runtime exec` follows the same rules for the process it starts. */
+ * `berth-runtime exec` follows the same rules for the process it starts, and runs from a sealed memfd
+ * copy of itself (main.c), so that process's /proc/PID/exe is no file of the host either. */
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>

@@ -4,10 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,39 +23,14 @@ int exit_status_from_wait(int status) {
         return 255;
 }
 
-/* Not in glibc 2.36's headers (Linux 6.3). */
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-
 int init_program_open(void) {
         _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int src = -EBADF, memfd = -EBADF;
         int r;
 
         r = helper_program_path(INIT_PROGRAM_NAME, &path);
         if (r < 0)
                 return log_error_errno(r, "--init: cannot find %s next to berth-runtime.", INIT_PROGRAM_NAME);
-        src = open(path, O_RDONLY | O_CLOEXEC);
-        if (src < 0)
-                return log_error_errno(negative_errno(), "--init: cannot open %s (is berth fully installed?): %m", path);
-        /* MFD_EXEC: allowed to be executed even where vm.memfd_noexec makes memfds non-executable. */
-        memfd = memfd_create(INIT_PROGRAM_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-        if (memfd < 0 && errno == EINVAL) /* kernels before 6.3 know no MFD_EXEC */
-                memfd = memfd_create(INIT_PROGRAM_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (memfd < 0)
-                return log_error_errno(negative_errno(), "--init: memfd_create() failed: %m");
-        for (;;) {
-                ssize_t n = sendfile(memfd, src, NULL, 1 << 20);
-                if (n < 0)
-                        return log_error_errno(negative_errno(), "--init: cannot copy %s: %m", path);
-                if (n == 0)
-                        break;
-        }
-        if (fchmod(memfd, 0555) < 0 ||
-            fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-                return log_error_errno(negative_errno(), "--init: cannot seal the copy of %s: %m", path);
-        return TAKE_FD(memfd);
+        return sealed_copy_open(path, INIT_PROGRAM_NAME);
 }
 
 _noreturn_ void init_run(pid_t payload, const SeccompFilter *filter, int userns_fd, int program_fd) {

@@ -210,6 +210,11 @@ check_output "exec runs in the container's namespaces" "host=sleeper ctr=yes ini
         "$RT" exec sleeper sh -c 'echo host=$(hostname) ctr=$CTR init=$(cat /proc/1/comm)'
 check_output "exec gets the container's privileges" "CapEff:	00000000800405fb NoNewPrivs:	1 Seccomp:	2" \
         "$RT" exec sleeper sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status | tr "\n" " "'
+"$RT" exec sleeper sleep 30 &
+exec_client=$!
+exec_exe() { readlink "/proc/$exec_client/exe" | grep -q memfd:berth-runtime; }
+check "exec runs from a sealed copy of berth-runtime, not the host's file" wait_until 5 exec_exe
+kill "$exec_client"; wait "$exec_client" 2>/dev/null
 check_output "exec keeps the container's umask" "0027" "$RT" exec sleeper sh -c umask
 check "exec joins the payload cgroup" bash -c "'$RT' exec sleeper cat /proc/self/cgroup | grep -qx '0::/'"
 check_output "exec --user --workdir --env" "uid=65534 /tmp X=1" \
