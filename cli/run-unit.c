@@ -10,33 +10,10 @@
 #include "run-unit.h"
 #include "strv.h"
 
-/* Seconds added to --stop-timeout for TimeoutStopSec=, as the generator does, so that the runtime's
- * own escalation runs before systemd's. */
-#define STOP_TIMEOUT_MARGIN_SEC 10
-
 /* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
 static const char *const passed_env[] = {
         "BERTH_CONFIG_DIR", "BERTH_STATE_DIR", "BERTH_STORAGE_DIR", "BERTH_RUN_DIR", "BERTH_CLI",
 };
-
-int run_unit_exec_argv(const ContainerSpec *spec, char ***ret) {
-        _cleanup_strv_free_ char **argv = NULL;
-        int r;
-
-        r = strv_extend(&argv, berth_path(BERTH_PATH_RUNTIME_BINARY));
-        if (r >= 0)
-                r = strv_extend(&argv, "supervise");
-        if (r >= 0)
-                r = run_options_to_argv(spec, &argv);
-        if (r >= 0 && spec->image)
-                r = strv_extend(&argv, spec->image);
-        if (r >= 0)
-                r = strv_extend_strv(&argv, spec->command);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(argv);
-        return 0;
-}
 
 /* systemd's sizes: a number with an optional K, M, G, T (powers of 1024), or "infinity". */
 static int parse_size(const char *s, uint64_t *ret) {
@@ -188,7 +165,7 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         if (r < 0)
                 return r;
         if (spec->stop_timeout) {
-                uint64_t secs = strtoull(spec->stop_timeout, NULL, 10) + STOP_TIMEOUT_MARGIN_SEC;
+                uint64_t secs = strtoull(spec->stop_timeout, NULL, 10) + CONTAINER_STOP_TIMEOUT_MARGIN_SEC;
                 r = sd_bus_message_append(m, "(sv)", "TimeoutStopUSec", "t", secs * UINT64_C(1000000));
                 if (r < 0)
                         return r;
@@ -224,7 +201,7 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
                 if (r < 0)
                         return r;
         }
-        r = run_unit_exec_argv(spec, &argv);
+        r = container_spec_supervise_argv(spec, &argv);
         if (r < 0)
                 return log_oom();
         return append_exec_start(m, argv);

@@ -23,5 +23,3 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata);
 /* Checks the values of spec->unit_properties, logging what is wrong, before anything starts. */
 int run_unit_check_properties(const ContainerSpec *spec);
 
-/* The runtime's command line for spec: berth-runtime supervise --opt=... IMAGE CMD... */
-int run_unit_exec_argv(const ContainerSpec *spec, char ***ret);

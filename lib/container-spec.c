@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "container-spec.h"
+#include "paths.h"
 #include "run-options.h"
 
 void container_spec_init(ContainerSpec *spec) {
@@ -31,4 +32,23 @@ void container_spec_done(ContainerSpec *spec) {
         free(spec->image);
         strv_free(spec->command);
         container_spec_init(spec);
+}
+
+int container_spec_supervise_argv(const ContainerSpec *spec, char ***ret) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r;
+
+        r = strv_extend(&argv, berth_path(BERTH_PATH_RUNTIME_BINARY));
+        if (r >= 0)
+                r = strv_extend(&argv, "supervise");
+        if (r >= 0)
+                r = run_options_to_argv(spec, &argv);
+        if (r >= 0 && spec->image)
+                r = strv_extend(&argv, spec->image);
+        if (r >= 0)
+                r = strv_extend_strv(&argv, spec->command);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(argv);
+        return 0;
 }

@@ -72,5 +72,13 @@ typedef struct ContainerSpec {
         char **unit_properties; /* "MemoryMax=64M": limits systemd enforces on the unit (--memory ...) */
 } ContainerSpec;
 
+/* Seconds a unit's TimeoutStopSec= adds to the container's stop timeout, so that the runtime's own
+ * escalation (stop signal, then SIGKILL) runs before systemd's. */
+#define CONTAINER_STOP_TIMEOUT_MARGIN_SEC 10
+
 void container_spec_init(ContainerSpec *spec);
 void container_spec_done(ContainerSpec *spec);
+
+/* The runtime's command line for spec, as a unit's ExecStart= runs it: berth-runtime supervise
+ * --opt=... IMAGE CMD... One builder for the generator's units and `berth run`'s transient ones. */
+int container_spec_supervise_argv(const ContainerSpec *spec, char ***ret);

@@ -39,9 +39,6 @@ static const char *const container_unsupported[] = {
 /* [Service] keys that would clash with the command berth writes. */
 static const char *const reserved_service_keys[] = { "ExecStart", NULL };
 
-/* Seconds added to StopTimeout= for TimeoutStopSec=, so the runtime's own escalation runs first. */
-#define STOP_TIMEOUT_MARGIN_SEC 10
-
 static int supported_keys(char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r = 0;
@@ -388,7 +385,7 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         if (r >= 0 && spec->stop_timeout) {
                 char t[32];
                 (void) snprintf(t, sizeof t, "%llu",
-                                strtoull(spec->stop_timeout, NULL, 10) + STOP_TIMEOUT_MARGIN_SEC);
+                                strtoull(spec->stop_timeout, NULL, 10) + CONTAINER_STOP_TIMEOUT_MARGIN_SEC);
                 r = unit_file_append_default(c->out, "Service", "TimeoutStopSec", t);
         }
         STRV_FOREACH(p, spec->unit_properties) {
@@ -400,15 +397,7 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         if (r < 0)
                 return r;
 
-        r = strv_extend(&argv, berth_path(BERTH_PATH_RUNTIME_BINARY));
-        if (r >= 0)
-                r = strv_extend(&argv, "supervise");
-        if (r >= 0)
-                r = run_options_to_argv(spec, &argv);
-        if (r >= 0 && spec->image)
-                r = strv_extend(&argv, spec->image);
-        if (r >= 0)
-                r = strv_extend_strv(&argv, spec->command);
+        r = container_spec_supervise_argv(spec, &argv);
         if (r < 0)
                 return r;
         return convert_add_exec(c, "ExecStart", argv);
