@@ -14,6 +14,7 @@
 #include "image-in-use.h"
 #include "image-ref.h"
 #include "image-store.h"
+#include "json-util.h"
 #include "log.h"
 #include "paths.h"
 
@@ -91,17 +92,6 @@ static json_t *keys_json(char *const *l) {
         return o;
 }
 
-static json_t *labels_json(char *const *l) {
-        json_t *o = json_object();
-        STRV_FOREACH(s, l) {
-                const char *eq = strchr(*s, '=');
-                _cleanup_free_ char *k = eq ? strndup(*s, eq - *s) : strdup(*s);
-                if (k)
-                        json_object_set_new(o, k, json_string(eq ? eq + 1 : ""));
-        }
-        return o;
-}
-
 static json_t *nullable(json_t *v, bool present) {
         if (present)
                 return v;
@@ -138,7 +128,7 @@ static json_t *image_to_json(const Image *img) {
                         "User", c->user,
                         "ExposedPorts", nullable(keys_json(c->exposed_ports), c->exposed_ports),
                         "Volumes", nullable(keys_json(c->volumes), c->volumes),
-                        "Labels", nullable(labels_json(c->labels), c->labels),
+                        "Labels", nullable(strv_pairs_to_json_object(c->labels), c->labels),
                         "StopSignal", c->stop_signal,
                         "RootFS", "Type", "layers", "Layers", strv_json(img->diff_ids),
                         "GraphDriver", "Name", "overlay", "Data", "LowerDir", lowerdir);

@@ -8,19 +8,12 @@
 
 #include "commands.h"
 #include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
 #include "network-attach.h"
 #include "network-store.h"
 #include "object-verbs.h"
 #include "strv.h"
-
-static json_t *strv_to_json(char *const *l) {
-        json_t *a = json_array();
-        STRV_FOREACH(s, l)
-                if (a)
-                        json_array_append_new(a, json_string(*s));
-        return a;
-}
 
 static int network_create(int argc, char *argv[]) {
         enum { ARG_IGNORE = 0x100, ARG_IPAM, ARG_IFACE, ARG_GATEWAY, ARG_RANGE, ARG_IPV6, ARG_INTERNAL,
@@ -196,7 +189,7 @@ static int network_json(const char *name, json_t **ret) {
                         if (network_lease_is_live(&leases[j]))
                                 json_object_set_new(ctrs, leases[j].container,
                                                 json_pack("{s:s, s:s, s:o}", "address", a ?: "", "interface",
-                                                        leases[j].veth, "aliases", strv_to_json(leases[j].aliases)));
+                                                        leases[j].veth, "aliases", strv_to_json_array(leases[j].aliases)));
                         network_lease_done(&leases[j]);
                 }
         free(leases);

@@ -16,6 +16,7 @@
 #include "image-config.h"
 #include "image-ref.h"
 #include "image-store-internal.h"
+#include "json-util.h"
 #include "log.h"
 
 void image_record_done(ImageRecord *r) {
@@ -258,16 +259,6 @@ static int json_strv(json_t *a, char ***ret) {
         return 0;
 }
 
-static json_t *strv_to_json(char *const *l) {
-        json_t *a = json_array();
-        STRV_FOREACH(s, l)
-                if (json_array_append_new(a, json_string(*s)) < 0) {
-                        json_decref(a);
-                        return NULL;
-                }
-        return a;
-}
-
 static int record_load(ImageStore *s, const char *file, ImageRecord *ret) {
         _cleanup_(image_record_done) ImageRecord rec = {};
         _cleanup_close_ int fd = -EBADF;
@@ -309,8 +300,8 @@ int record_save(ImageStore *s, const ImageRecord *rec) {
         json_t *j;
         int r;
 
-        j = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "id", rec->id, "names", strv_to_json(rec->names), "digests",
-                        strv_to_json(rec->digests), "layers", strv_to_json(rec->layers), "created",
+        j = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "id", rec->id, "names", strv_to_json_array(rec->names), "digests",
+                        strv_to_json_array(rec->digests), "layers", strv_to_json_array(rec->layers), "created",
                         (json_int_t) rec->created, "size", (json_int_t) rec->size);
         if (!j)
                 return log_oom();

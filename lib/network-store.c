@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
 #include "object-name.h"
 #include "network-store.h"
@@ -201,29 +202,6 @@ static int now_rfc3339(char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static json_t *strv_to_json_array(char *const *l) {
-        json_t *a = json_array();
-        STRV_FOREACH(s, l)
-                if (a && json_array_append_new(a, json_string(*s)) < 0)
-                        return json_decref(a), NULL;
-        return a;
-}
-
-/* K=V list as a JSON object. */
-static json_t *strv_to_json_object(char *const *l) {
-        json_t *o = json_object();
-        STRV_FOREACH(s, l) {
-                _cleanup_free_ char *k = strdup(*s);
-                char *eq = k ? strchr(k, '=') : NULL;
-                if (!o || !k)
-                        return json_decref(o), NULL;
-                if (eq)
-                        *eq++ = 0;
-                json_object_set_new(o, k, json_string(eq ?: ""));
-        }
-        return o;
-}
-
 json_t *network_to_json(const Network *n) {
         json_t *subnets = json_array(), *o;
 
@@ -239,8 +217,8 @@ json_t *network_to_json(const Network *n) {
         o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, s:o, s:o, s:s}", "name", n->name, "driver",
                         n->driver, "network_interface", n->interface, "subnets", subnets, "ipv6_enabled",
                         n->ipv6, "internal", n->internal, "dns_enabled", n->dns_enabled, "dns_servers",
-                        strv_to_json_array(n->dns), "options", strv_to_json_object(n->options), "labels",
-                        strv_to_json_object(n->labels), "created", n->created ?: "");
+                        strv_to_json_array(n->dns), "options", strv_pairs_to_json_object(n->options), "labels",
+                        strv_pairs_to_json_object(n->labels), "created", n->created ?: "");
         return o;
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
 #include "network-attach.h"
 #include "paths.h"
@@ -616,20 +617,6 @@ int pod_apply_to_spec(const char *name, ContainerSpec *spec) {
         return pod_network_apply(p, spec);
 }
 
-static json_t *labels_json(char *const *l) {
-        json_t *o = json_object();
-
-        STRV_FOREACH(s, l) {
-                const char *eq = strchr(*s, '=');
-                _cleanup_free_ char *k = eq ? strndup(*s, (size_t) (eq - *s)) : strdup(*s);
-                if (!o || !k || json_object_set_new(o, k, json_string(eq ? eq + 1 : "")) < 0) {
-                        json_decref(o);
-                        return NULL;
-                }
-        }
-        return o;
-}
-
 json_t *pod_to_json(const Pod *p) {
         _cleanup_free_ char *net = pod_namespace_path(p->name, POD_NS_NET), *ipc = pod_namespace_path(p->name, POD_NS_IPC),
                             *uts = pod_namespace_path(p->name, POD_NS_UTS);
@@ -646,6 +633,6 @@ json_t *pod_to_json(const Pod *p) {
                         "DNSSearch", strv_json(p->dns_search),
                         "DNSOption", strv_json(p->dns_option),
                         "AddHost", strv_json(p->add_host),
-                        "Labels", labels_json(p->labels),
+                        "Labels", strv_pairs_to_json_object(p->labels),
                         "Namespaces", "net", net, "ipc", ipc, "uts", uts);
 }

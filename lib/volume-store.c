@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
@@ -115,20 +116,6 @@ int volume_args_validate(const VolumeCreateArgs *a) {
         return 0;
 }
 
-static json_t *pairs_to_object(char *const *l) {
-        json_t *o = json_object();
-
-        STRV_FOREACH(s, l) {
-                const char *eq = strchr(*s, '=');
-                _cleanup_free_ char *k = eq ? strndup(*s, (size_t) (eq - *s)) : strdup(*s);
-                if (!o || !k || json_object_set_new(o, k, json_string(eq ? eq + 1 : "")) < 0) {
-                        json_decref(o);
-                        return NULL;
-                }
-        }
-        return o;
-}
-
 static int object_to_pairs(json_t *o, char ***ret) {
         _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
         const char *k;
@@ -190,8 +177,8 @@ static int create_locked(const VolumeCreateArgs *a) {
         o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s}",
                         "name", a->name,
                         "driver", VOLUME_DRIVER_LOCAL,
-                        "options", pairs_to_object(a->options),
-                        "labels", pairs_to_object(a->labels),
+                        "options", strv_pairs_to_json_object(a->options),
+                        "labels", strv_pairs_to_json_object(a->labels),
                         "uid", uid == (uid_t) -1 ? json_null() : json_integer(uid),
                         "gid", gid == (gid_t) -1 ? json_null() : json_integer(gid),
                         "created", created);
@@ -400,8 +387,8 @@ json_t *volume_to_json(const Volume *v) {
                         "Name", v->name,
                         "Driver", v->driver,
                         "Mountpoint", v->mountpoint,
-                        "Labels", pairs_to_object(v->labels),
-                        "Options", pairs_to_object(v->options),
+                        "Labels", strv_pairs_to_json_object(v->labels),
+                        "Options", strv_pairs_to_json_object(v->options),
                         "Scope", "local",
                         "CreatedAt", v->created);
 

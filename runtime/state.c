@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
 #include "paths.h"
 #include "state.h"
@@ -40,14 +41,6 @@ void state_unlock(const char *lock_path, int fd) {
         safe_close(fd);
 }
 
-static json_t *strv_to_json(char *const *l) {
-        json_t *a = json_array();
-        STRV_FOREACH(s, l)
-                if (a)
-                        json_array_append_new(a, json_string(*s));
-        return a;
-}
-
 int state_write(const Container *c, const StateInfo *info) {
         _cleanup_free_ char *path = path_join(c->run_dir, "state.json"), *text = NULL;
         time_t secs = (time_t) (info->started_usec / 1000000);
@@ -68,14 +61,14 @@ int state_write(const Container *c, const StateInfo *info) {
                         "image", c->spec.image,
                         "image_id", c->image ? c->image->id : NULL,
                         "rootfs", c->spec.rootfs,
-                        "command", strv_to_json(c->process.argv),
+                        "command", strv_to_json_array(c->process.argv),
                         "hostname", c->process.hostname,
                         "unit", info->unit,
                         "invocation_id", info->invocation_id,
                         "started", started,
                         "started_usec", (json_int_t) info->started_usec,
-                        "labels", strv_to_json(c->spec.labels),
-                        "annotations", strv_to_json(c->spec.annotations),
+                        "labels", strv_to_json_array(c->spec.labels),
+                        "annotations", strv_to_json_array(c->spec.annotations),
                         "health", info->health);
         if (!o)
                 return log_oom();
@@ -117,11 +110,11 @@ int state_write_process(const Container *c, char *const *env) {
         if (!path)
                 return log_oom();
         o = json_pack("{s:o, s:s?, s:o, s:s, s:o, s:i, s:I, s:I, s:b, s:b, s:s?}",
-                        "env", strv_to_json(env),
+                        "env", strv_to_json_array(env),
                         "user", c->process.user,
-                        "group_add", strv_to_json(c->spec.group_add),
+                        "group_add", strv_to_json_array(c->spec.group_add),
                         "workdir", c->process.workdir,
-                        "ulimits", strv_to_json(c->spec.ulimit),
+                        "ulimits", strv_to_json_array(c->spec.ulimit),
                         "umask", (int) c->process.umask,
                         "caps", (json_int_t) c->caps,
                         "caps_added", (json_int_t) c->caps_added,
