@@ -237,11 +237,24 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+/* Starts the transient unit and waits for its start job; says why when it could not. */
+static int start_unit(sd_bus *bus, RunUnit *u, const char *unit, char **ret_result) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = systemd_start_transient_unit(bus, unit, run_unit_append_properties, u, ret_result, &error);
+        if (r == -EEXIST)
+                log_error_errno(r, "The name '%s' is already in use by another container.", u->spec->name);
+        else if (r < 0)
+                log_unit_error(r, &error, "start", u->spec->name);
+        sd_bus_error_free(&error);
+        return r;
+}
+
 static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty, bool interactive) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_free_ char *path = NULL, *result = NULL;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
         Foreground f = { .bus = bus, .unit = unit, .name = u->spec->name };
         sigset_t mask;
         int r;
@@ -261,15 +274,9 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty
         sigaddset(&mask, SIGTERM);
         sigprocmask(SIG_BLOCK, &mask, NULL);
 
-        r = systemd_start_transient_unit(bus, unit, run_unit_append_properties, u, &result, &error);
-        if (r < 0) {
-                if (r == -EEXIST)
-                        log_error_errno(r, "The name '%s' is already in use by another container.", u->spec->name);
-                else
-                        log_unit_error(r, &error, "start", u->spec->name);
-                sd_bus_error_free(&error);
+        r = start_unit(bus, u, unit, &result);
+        if (r < 0)
                 return r;
-        }
         log_debug("Start job of %s finished: %s", unit, result);
         if (pty) {
                 /* systemd holds the container's copies now; ours would keep the pty from hanging up */
@@ -307,18 +314,11 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty
 
 static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
         _cleanup_free_ char *result = NULL;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = systemd_start_transient_unit(bus, unit, run_unit_append_properties, u, &result, &error);
-        if (r < 0) {
-                if (r == -EEXIST)
-                        log_error_errno(r, "The name '%s' is already in use by another container.", u->spec->name);
-                else
-                        log_unit_error(r, &error, "start", u->spec->name);
-                sd_bus_error_free(&error);
+        r = start_unit(bus, u, unit, &result);
+        if (r < 0)
                 return r;
-        }
         if (!streq(result, "done"))
                 return log_error_errno(-EIO, "Container '%s' failed to start (%s); see 'berth logs %s' or "
                                 "'journalctl -u %s'.", u->spec->name, result, u->spec->name, unit);
