@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth exec: another process in a running container, by `berth-runtime exec` (which enters the
- * container's namespaces and cgroup, and exits with the process's status). */
+ * container's namespaces and cgroup, relays its standard fds through pipes of its own, and exits with
+ * the process's status). */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -40,7 +41,10 @@ int verb_exec(int argc, char *argv[]) {
                         printf("%s\n\nRuns COMMAND in the running container NAME, with its environment, user and "
                                "privileges; exits with the command's status.\n"
                                "  -d  start COMMAND and return; its output goes to the container's log\n"
-                               "  -i  pass standard input (always done)\n  -t  give the command a terminal\n",
+                               "  -i  pass standard input on (else COMMAND reads /dev/null)\n"
+                               "  -t  give the command a terminal\n"
+                               "COMMAND gets pipes (or with -t a terminal) that berth copies to and from its own\n"
+                               "standard input, output and error, never berth's own file descriptors.\n",
                                usage);
                         return 0;
                 case 'd':
@@ -48,7 +52,8 @@ int verb_exec(int argc, char *argv[]) {
                         r = strv_extend(&args, "--detach");
                         break;
                 case 'i':
-                        break; /* standard input is always passed on */
+                        r = strv_extend(&args, "-i");
+                        break;
                 case 't':
                         tty = true;
                         r = strv_extend(&args, "-t");

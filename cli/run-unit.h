@@ -13,7 +13,7 @@ typedef struct RunUnit {
         const ContainerSpec *spec;
         bool remove;        /* --rm: collect the unit even when it failed */
         bool add_ref;       /* foreground: keep the unit until we read its exit status */
-        int stdio_fds[3];   /* foreground: the caller's stdin/stdout/stderr, or -1 to leave the default */
+        int stdio_fds[3];   /* foreground: the pipes (or pty) berth run relays, or -1 for the default */
 } RunUnit;
 
 /* UnitPropertiesAppend for systemd_start_transient_unit(); userdata is a RunUnit. Logs what it

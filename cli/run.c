@@ -15,6 +15,7 @@
 #include "paths.h"
 #include "run-options.h"
 #include "run-pty.h"
+#include "run-stdio.h"
 #include "run-unit.h"
 #include "strv.h"
 #include "systemd-unit.h"
@@ -166,7 +167,6 @@ static int check_image(const ContainerSpec *spec) {
 
 typedef struct Foreground {
         sd_bus *bus;
-        sd_event *event;
         const char *unit, *unit_path, *name;
         unsigned interrupts;
         bool ended;
@@ -212,8 +212,6 @@ static void check_ended(Foreground *f) {
         else
                 return;
         f->ended = true;
-        if (f->event)
-                (void) sd_event_exit(f->event, 0);
 }
 
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -251,7 +249,8 @@ static int start_unit(sd_bus *bus, RunUnit *u, const char *unit, char **ret_resu
         return r;
 }
 
-static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty, bool interactive) {
+static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty, StdioRelay *relay,
+                bool interactive) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_free_ char *path = NULL, *result = NULL;
@@ -273,6 +272,7 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGTERM);
         sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) signal(SIGPIPE, SIG_IGN); /* a reader of our output that went away: EPIPE, not death */
 
         r = start_unit(bus, u, unit, &result);
         if (r < 0)
@@ -284,6 +284,8 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty
                 for (int i = 0; i < 3; i++)
                         u->stdio_fds[i] = -EBADF;
         }
+        if (relay) /* the unit holds the container's ends now; ours would keep the pipes open */
+                stdio_relay_container_fds_close(relay);
 
         r = sd_event_default(&event);
         if (r >= 0)
@@ -297,15 +299,13 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the event loop: %m");
         check_ended(&f);
-        if (!f.ended) {
-                f.event = event;
-                r = sd_event_loop(event);
-                f.event = NULL;
-                if (r < 0)
-                        return log_error_errno(r, "Failed to wait for %s: %m", unit);
-        }
+        r = run_stdio_wait(event, relay, &f.ended);
+        if (r < 0)
+                return log_error_errno(r, "Failed to wait for %s: %m", unit);
         if (pty)
                 run_pty_done(pty);
+        if (relay)
+                stdio_relay_drain(relay);
         (void) sd_bus_detach_event(bus);
         /* Our reference kept the unit until its status was read; now it may go. */
         (void) systemd_unref_unit(bus, unit, NULL);
@@ -342,6 +342,7 @@ int verb_run(int argc, char *argv[]) {
         _cleanup_free_ char *unit = NULL;
         RunFlags flags = {};
         RunUnit u = { .spec = &spec, .stdio_fds = { -1, -1, -1 } };
+        _cleanup_(stdio_relay_done) StdioRelay relay = {};
         int index, r;
 
         container_spec_init(&spec);
@@ -418,14 +419,17 @@ int verb_run(int argc, char *argv[]) {
                         return r;
                 for (int i = 0; i < 3; i++)
                         u.stdio_fds[i] = slave;
-                r = run_foreground(bus, &u, unit, &pty, flags.interactive);
+                r = run_foreground(bus, &u, unit, &pty, NULL, flags.interactive);
                 if (u.stdio_fds[0] >= 0) /* the start failed before the slave was handed over */
                         (void) safe_close(u.stdio_fds[0]);
                 return r;
         }
-        u.stdio_fds[0] = flags.interactive ? STDIN_FILENO : -1;
-        u.stdio_fds[1] = STDOUT_FILENO;
-        u.stdio_fds[2] = STDERR_FILENO;
+        /* Pipes of ours, not our own fds: the container could reopen those through /proc/PID/fd. */
+        r = stdio_relay_open(&relay, flags.interactive);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make pipes for the container: %m");
+        for (int i = 0; i < 3; i++)
+                u.stdio_fds[i] = relay.container_fds[i];
         /* A positive value is the container's exit status, which main() passes on. */
-        return run_foreground(bus, &u, unit, NULL, false);
+        return run_foreground(bus, &u, unit, NULL, &relay, false);
 }

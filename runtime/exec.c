@@ -26,6 +26,7 @@
 #include "pty.h"
 #include "spawn.h"
 #include "state.h"
+#include "stdio-relay.h"
 
 #define EXIT_EXEC_FAILED 125
 
@@ -34,6 +35,7 @@ typedef struct ExecOptions {
         char *workdir;
         char **env;
         bool tty;
+        bool interactive;
         const char *name;
         char **argv;
         /* runc's exec options; any of them makes NAME an OCI container id */
@@ -92,8 +94,10 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
                         o->tty = true;
                         continue;
                 }
-                if (streq(a, "-i") || streq(a, "--interactive")) /* stdin is always passed through */
+                if (streq(a, "-i") || streq(a, "--interactive")) {
+                        o->interactive = true;
                         continue;
+                }
                 if (streq(a, "-d") || streq(a, "--detach")) {
                         o->detach = true;
                         continue;
@@ -254,6 +258,7 @@ int exec_main(int argc, char *argv[]) {
         ChildError err = {};
         bool have_error = false;
         _cleanup_(close_fd_array3) int detached[3] = { -EBADF, -EBADF, -EBADF };
+        _cleanup_(stdio_relay_done) StdioRelay relay = {};
         const int *stdio = NULL;
         sigset_t mask;
         pid_t pid;
@@ -382,12 +387,21 @@ int exec_main(int argc, char *argv[]) {
                         if (detached_stdio(pidfd, detached) < 0)
                                 return EXIT_EXEC_FAILED;
                         stdio = detached;
+                } else if (!o.oci && !o.tty) {
+                        /* The process gets pipes of ours, never our caller's fds: through
+                         * /proc/PID/fd it could reopen the caller's files (a log the admin
+                         * redirected into, say) and overwrite them. */
+                        if (stdio_relay_open(&relay, o.interactive) < 0)
+                                return log_error_errno(negative_errno(), "Failed to make pipes for the process: %m"),
+                                       EXIT_EXEC_FAILED;
+                        stdio = relay.container_fds;
                 }
                 child_pidfd = container_spawn(pidfd, cgroup_fd, &p, stdio, sync_child);
                 if (child_pidfd < 0)
                         return EXIT_EXEC_FAILED;
         }
         closep(&sync_child);
+        stdio_relay_container_fds_close(&relay);
         if (o.pid_file) {
                 pid_t child = pidfd_to_pid(child_pidfd);
                 if (child < 0 || oci_write_pid_file(o.pid_file, child) < 0) {
@@ -423,18 +437,20 @@ int exec_main(int argc, char *argv[]) {
         }
 
         for (;;) {
-                struct pollfd p[5] = {
+                struct pollfd p[5 + STDIO_RELAY_POLLFDS] = {
                         { .fd = signal_fd, .events = POLLIN },
                         { .fd = child_pidfd, .events = POLLIN },
                         { .fd = sync_parent, .events = POLLIN },
                         { .fd = in_fd, .events = POLLIN },
                         { .fd = master, .events = POLLIN },
                 };
+                stdio_relay_pollfds(&relay, p + 5);
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return log_error_errno(negative_errno(), "poll() failed: %m"), EXIT_EXEC_FAILED;
                 }
+                stdio_relay_dispatch(&relay, p + 5);
                 if (p[2].revents) {
                         ssize_t n = recv(sync_parent, &err, sizeof err, MSG_DONTWAIT);
                         if (n == (ssize_t) sizeof err)
@@ -463,9 +479,10 @@ int exec_main(int argc, char *argv[]) {
                                 continue;
                         if (sync_parent >= 0 && recv(sync_parent, &err, sizeof err, MSG_DONTWAIT) == (ssize_t) sizeof err)
                                 have_error = true;
-                        /* What the process wrote last is still in the pty. */
+                        /* What the process wrote last is still in the pty or the pipes. */
                         while (master >= 0 && pty_shovel(master, 1) > 0)
                                 ;
+                        stdio_relay_drain(&relay);
                         if (have_error)
                                 return err.exit_status;
                         return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
