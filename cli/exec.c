@@ -43,8 +43,8 @@ int verb_exec(int argc, char *argv[]) {
                                "  -d  start COMMAND and return; its output goes to the container's log\n"
                                "  -i  pass standard input on (else COMMAND reads /dev/null)\n"
                                "  -t  give the command a terminal\n"
-                               "COMMAND gets pipes (or with -t a terminal) that berth copies to and from its own\n"
-                               "standard input, output and error, never berth's own file descriptors.\n",
+                               "COMMAND gets pipes (or with -t a terminal) that berth copies to and from\n"
+                               "its own standard input, output and error, never berth's own fds.\n",
                                usage);
                         return 0;
                 case 'd':

@@ -391,8 +391,9 @@ int exec_main(int argc, char *argv[]) {
                         /* The process gets pipes of ours, never our caller's fds: through
                          * /proc/PID/fd it could reopen the caller's files (a log the admin
                          * redirected into, say) and overwrite them. */
-                        if (stdio_relay_open(&relay, o.interactive) < 0)
-                                return log_error_errno(negative_errno(), "Failed to make pipes for the process: %m"),
+                        int k = stdio_relay_open(&relay, o.interactive);
+                        if (k < 0)
+                                return log_error_errno(k, "Failed to make pipes for the process: %m"),
                                        EXIT_EXEC_FAILED;
                         stdio = relay.container_fds;
                 }
