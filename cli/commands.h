@@ -11,6 +11,7 @@ int verb_save(int argc, char *argv[]);   /* cli/save.c: write a docker-archive t
 int verb_check(int argc, char *argv[]);  /* cli/check.c: validate definition files */
 int verb_volume(int argc, char *argv[]); /* cli/volume.c: volume create|ls|inspect|rm|prune */
 int verb_pod(int argc, char *argv[]);    /* cli/pod.c: pod create|ls|inspect|rm */
+int verb_secret(int argc, char *argv[]);  /* cli/secret.c: secret create|ls|inspect|rm */
 int verb_network(int argc, char *argv[]); /* cli/network.c: network create|ls|inspect|rm|prune */
 /* Container verbs: containers are systemd units running berth-runtime (lib/systemd-unit.h).
  * verb_run and verb_exec return a positive value as the exit status to pass on (the container's). */

@@ -10,6 +10,8 @@
 #include "log.h"
 #include "strv.h"
 #include "systemd-unit.h"
+#include "unit-container-env.h"
+#include "json-util.h"
 
 #define UNIT_IFACE "org.freedesktop.systemd1.Unit"
 #define SERVICE_IFACE "org.freedesktop.systemd1.Service"
@@ -107,8 +109,15 @@ static json_t *unit_json(sd_bus *bus, const ContainerRef *c) {
                 json_object_set_new(o, unit_properties[i].name, property_value(bus, c->unit_path, &unit_properties[i]));
         if (systemd_unit_get_exec_start(bus, c->unit_path, &exec) >= 0) {
                 a = json_array();
-                STRV_FOREACH(s, exec)
+                STRV_FOREACH(s, exec) {
+                        const char *path = startswith(*s, "--env-private-file=");
+                        _cleanup_strv_free_ char **env = NULL;
+
                         json_array_append_new(a, json_string(*s));
+                        /* Only root can read it: the values stay out of what other users see. */
+                        if (path && private_env_read(path, &env) >= 0)
+                                json_object_set_new(o, "Env", strv_to_json_array(env));
+                }
                 json_object_set_new(o, "ExecStart", a);
         }
         return o;

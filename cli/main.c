@@ -38,6 +38,7 @@ static const Verb verbs[] = {
         { "volume", verb_volume, "manage named volumes: create, ls, inspect, rm, prune" },
         { "pod", verb_pod, "manage pods (shared network, IPC and UTS namespaces): create, ls, inspect, rm" },
         { "network", verb_network, "manage bridge networks: create, ls, inspect, rm, prune" },
+        { "secret", verb_secret, "manage secrets for Secret= and --secret: create, ls, inspect, rm" },
         { "version", verb_version, "show the version" },
 };
 

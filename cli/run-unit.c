@@ -9,6 +9,7 @@
 #include "run-options.h"
 #include "run-unit.h"
 #include "strv.h"
+#include "unit-container-exec.h"
 
 /* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
 static const char *const passed_env[] = {
@@ -117,29 +118,6 @@ int run_unit_check_properties(const ContainerSpec *spec) {
         return 0;
 }
 
-static int append_exec_start(sd_bus_message *m, char *const *argv) {
-        int r;
-
-        r = sd_bus_message_open_container(m, 'r', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", "ExecStart");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "a(sasb)");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(sasb)");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'r', "sasb");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", argv[0]);
-        if (r >= 0)
-                r = sd_bus_message_append_strv(m, (char **) argv);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "b", 0);
-        for (int i = 0; i < 4 && r >= 0; i++)
-                r = sd_bus_message_close_container(m);
-        return r;
-}
-
 int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         static const char *const fd_properties[3] = {
                 "StandardInputFileDescriptor", "StandardOutputFileDescriptor", "StandardErrorFileDescriptor",
@@ -201,8 +179,16 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
                 if (r < 0)
                         return r;
         }
+        /* What the user typed reaches the container literally: no $VAR expansion (item 5 of issue 16). */
         r = container_spec_supervise_argv(spec, &argv);
         if (r < 0)
                 return log_oom();
-        return append_exec_start(m, argv);
+        r = unit_append_exec_literal(m, "ExecStart", argv, false);
+        if (r < 0)
+                return r;
+        argv = strv_free(argv);
+        r = container_spec_cleanup_argv(spec, &argv);
+        if (r < 0)
+                return log_oom();
+        return unit_append_exec_literal(m, "ExecStopPost", argv, true);
 }

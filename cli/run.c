@@ -19,6 +19,7 @@
 #include "run-unit.h"
 #include "strv.h"
 #include "systemd-unit.h"
+#include "unit-container-env.h"
 
 /* Exit status for failures of berth itself, as docker run uses it (the container's own statuses
  * are passed through). */
@@ -335,6 +336,31 @@ static bool env_has(char *const *env, const char *key) {
         return false;
 }
 
+/* -e values go into a root-only file the unit names, not on its ExecStart=, which every local user can
+ * read (issue 16). Escaped, because the runtime reads the file as systemd would a command line: what
+ * the user typed arrives as typed. */
+static int write_private_env(ContainerSpec *spec, const char *unit) {
+        _cleanup_strv_free_ char **escaped = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (!spec->env)
+                return 0;
+        STRV_FOREACH(e, spec->env)
+                if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
+                        return log_oom();
+        path = strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
+        if (!path)
+                return log_oom();
+        r = private_env_write(path, escaped);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        free(spec->env_private_file);
+        spec->env_private_file = TAKE_PTR(path);
+        spec->env = strv_free(spec->env);
+        return 0;
+}
+
 int verb_run(int argc, char *argv[]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -402,6 +428,13 @@ int verb_run(int argc, char *argv[]) {
         if (!unit)
                 return log_oom();
 
+        /* as docker does, unless the caller set TERM */
+        if (flags.tty && !flags.detach && !env_has(spec.env, "TERM") && strv_extend(&spec.env, "TERM=xterm") < 0)
+                return log_oom();
+        r = write_private_env(&spec, unit);
+        if (r < 0)
+                return r;
+
         u.remove = flags.remove;
         if (flags.detach)
                 return run_detached(bus, &u, unit);
@@ -411,9 +444,6 @@ int verb_run(int argc, char *argv[]) {
                 _cleanup_(run_pty_done) RunPty pty = RUN_PTY_NULL;
                 int slave = -EBADF;
 
-                /* as docker does, unless the caller set TERM */
-                if (!env_has(spec.env, "TERM") && strv_extend(&spec.env, "TERM=xterm") < 0)
-                        return log_oom();
                 r = run_pty_open(&pty, &slave);
                 if (r < 0)
                         return r;

@@ -14,6 +14,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "strv.h"
+#include "unit-container-env.h"
 #include "unit-generator.h"
 
 typedef struct Args {
@@ -180,6 +181,14 @@ static int emit(const Args *args, Output *o, const GeneratedUnit *u) {
         r = write_unit(o, u->name, u->text);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s/%s: %m", o->path, u->name);
+        if (u->private_name) {
+                /* The container's environment: root's only, in a directory only root can enter. */
+                if (mkdirat(o->dir_fd, UNIT_PRIVATE_DIR, 0700) < 0 && errno != EEXIST)
+                        return log_error_errno(-errno, "Failed to create %s/%s: %m", o->path, UNIT_PRIVATE_DIR);
+                r = write_file_atomic_at(o->dir_fd, u->private_name, u->private_data, u->private_size, 0600, 0);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write %s/%s: %m", o->path, u->private_name);
+        }
         for (char **l = u->links; l && l[0] && l[1]; l += 2) {
                 r = write_link(o, l[0], l[1]);
                 if (r < 0)
@@ -208,6 +217,7 @@ static int run(const Args *args) {
                 log_debug("No definition files found in %s.", joined ?: "the search path");
                 return 0;
         }
+        set.output_dir = args->output_dir;
         if (!args->dryrun) {
                 assert(args->output_dir); /* parse_args() insists on it */
                 dir_fd = open(args->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "container-spec.h"
+#include "fs-util.h"
 #include "paths.h"
 #include "run-options.h"
 
@@ -47,6 +48,25 @@ int container_spec_supervise_argv(const ContainerSpec *spec, char ***ret) {
                 r = strv_extend(&argv, spec->image);
         if (r >= 0)
                 r = strv_extend_strv(&argv, spec->command);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r;
+
+        r = strv_extend(&argv, berth_path(BERTH_PATH_RUNTIME_BINARY));
+        if (r >= 0)
+                r = strv_extend(&argv, "cleanup");
+        if (r >= 0)
+                r = strv_consume(&argv, strjoin("--name=", spec->name));
+        if (r >= 0 && spec->network)
+                r = strv_consume(&argv, strjoin("--network=", spec->network));
+        if (r >= 0 && spec->pod)
+                r = strv_consume(&argv, strjoin("--pod=", spec->pod));
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(argv);

@@ -20,6 +20,8 @@ typedef struct ContainerSpec {
         bool entrypoint_set;
         char **env;        /* --env K=V, merged over the image's Env */
         char **env_files;  /* --env-file */
+        char *env_private_file; /* --env-private-file: --env values kept off the command line (unit-container-env.h) */
+        char **secrets;    /* --secret NAME[,type=mount|env][,target=...]: from the secret store (secret-store.h) */
         char *workdir;     /* --workdir */
         char *user;        /* --user USER[:GROUP], names or numbers */
         char **group_add;  /* --group-add */
@@ -82,3 +84,6 @@ void container_spec_done(ContainerSpec *spec);
 /* The runtime's command line for spec, as a unit's ExecStart= runs it: berth-runtime supervise
  * --opt=... IMAGE CMD... One builder for the generator's units and `berth run`'s transient ones. */
 int container_spec_supervise_argv(const ContainerSpec *spec, char ***ret);
+/* The unit's ExecStopPost=: berth-runtime cleanup --name=... [--network=...] [--pod=...], which removes
+ * what a killed supervisor left (berth-runtime(8)). */
+int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret);

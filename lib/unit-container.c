@@ -13,7 +13,9 @@
 #include "fs-util.h"
 #include "paths.h"
 #include "run-options.h"
+#include "secret-store.h"
 #include "strv.h"
+#include "unit-container-env.h"
 #include "unit-container-extra.h"
 #include "unit-convert.h"
 #include "volume-spec.h"
@@ -30,7 +32,7 @@ static const char *const container_unsupported[] = {
         "AppArmor", "AutoUpdate", "CgroupsMode", "EnvironmentHost", "ExposeHostPort",
         "HealthLogDestination", "HealthMaxLogCount", "HealthMaxLogSize", "HealthStartupCmd",
         "HealthStartupInterval", "HealthStartupRetries", "HealthStartupSuccess", "HealthStartupTimeout",
-        "HttpProxy", "LogOpt", "Mask", "ReadOnlyTmpfs", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay", "Secret",
+        "HttpProxy", "LogOpt", "Mask", "ReadOnlyTmpfs", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay",
         "SecurityLabelDisable", "SecurityLabelFileType", "SecurityLabelLevel", "SecurityLabelNested",
         "SecurityLabelType", "ShmSize", "SubGIDMap", "SubUIDMap", "Timezone", "Unmask", "VolatileTmp",
         NULL,
@@ -323,6 +325,11 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 if (access(host, F_OK) < 0)
                         return 0;
                 r = (resolved = strdup(v + 1)) ? 0 : -ENOMEM;
+        } else if (streq(e->key, "Secret") && !isempty(v)) {
+                _cleanup_(secret_spec_done) SecretSpec secret = {};
+                r = secret_spec_parse(v, &secret);
+                if (r == -EINVAL)
+                        return convert_error(c, e, "'%s' is not NAME[,type=mount|env][,target=PATH|VARIABLE].", v);
         } else if (streq(e->key, "StopTimeout")) {
                 if (!is_unsigned(v))
                         return convert_error(c, e, "'%s' is not a number of seconds.", v);
@@ -337,9 +344,18 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                         return convert_error(c, e, "Unbalanced quotes or a bad escape in '%s'.", e->value);
                 if (!words[0])
                         return apply(c, e, o, spec, "");
-                STRV_FOREACH(w, words)
+                STRV_FOREACH(w, words) {
+                        /* Environment= goes to the private file, where the runtime expands it as systemd
+                         * would have on ExecStart=: a specifier it cannot expand is an error now. */
+                        _cleanup_free_ char *expanded = NULL;
+                        const char *bad = NULL;
+                        if (streq(e->key, "Environment") &&
+                                        unit_value_expand(*w, c->def->service_name, NULL, &expanded, &bad) == -EINVAL)
+                                return convert_error(c, e, "'%.2s' is not a specifier systemd knows; write %%%% for "
+                                                "a literal '%%'.", bad);
                         if ((r = apply(c, e, o, spec, *w)) < 0)
                                 return r;
+                }
                 return 0;
         } else
                 r = 0;
@@ -352,6 +368,17 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 return 0;
         }
         return apply(c, e, o, spec, resolved ?: v);
+}
+
+/* "-" before the program: systemd ignores the command's failure. */
+static int strv_consume_prefix_first(char ***argv) {
+        char *p = strjoin("-", (*argv)[0]);
+
+        if (!p)
+                return -ENOMEM;
+        free((*argv)[0]);
+        (*argv)[0] = p;
+        return 0;
 }
 
 static int container_service(ConvertContext *c, const ContainerSpec *spec) {
@@ -398,9 +425,32 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
                 return r;
 
         r = container_spec_supervise_argv(spec, &argv);
+        if (r >= 0)
+                r = convert_add_exec(c, "ExecStart", argv);
         if (r < 0)
                 return r;
-        return convert_add_exec(c, "ExecStart", argv);
+        /* However the unit stopped (a kill -9 of its main process too), nothing of the container stays:
+         * '-', since a cleanup that found trouble should not turn a stopped unit into a failed one. */
+        argv = strv_free(argv);
+        r = container_spec_cleanup_argv(spec, &argv);
+        if (r < 0)
+                return r;
+        r = strv_consume_prefix_first(&argv);
+        return r < 0 ? r : convert_add_exec(c, "ExecStopPost", argv);
+}
+
+/* Environment= values go into a root-only file beside the unit instead of its ExecStart=, which
+ * `systemctl show` gives every local user (issue 16). */
+static int container_private_env(ConvertContext *c, ContainerSpec *spec) {
+        if (!spec->env)
+                return 0;
+        free(spec->env_private_file);
+        spec->env_private_file = convert_private_path(c);
+        if (!spec->env_private_file)
+                return -ENOMEM;
+        strv_free(c->private_env);
+        c->private_env = TAKE_PTR(spec->env);
+        return 0;
 }
 
 int convert_container(ConvertContext *c) {
@@ -467,6 +517,8 @@ int convert_container(ConvertContext *c) {
         r = convert_add_mounts_for(c, state);
         if (r >= 0 && !startswith(storage, state))
                 r = convert_add_mounts_for(c, storage);
+        if (r >= 0)
+                r = container_private_env(c, &spec);
         if (r < 0)
                 return r;
         return container_service(c, &spec);

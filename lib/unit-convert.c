@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
 #include "strv.h"
+#include "unit-container-env.h"
 #include "unit-convert.h"
 #include "words.h"
 
@@ -185,6 +187,22 @@ int convert_add_exec(ConvertContext *c, const char *key, char *const *argv) {
         if (!line)
                 return -ENOMEM;
         return unit_file_append(c->out, "Service", key, line);
+}
+
+char *convert_private_path(ConvertContext *c) {
+        const char *dir = c->set->output_dir;
+        _cleanup_free_ char *cwd = NULL, *def = NULL;
+
+        if (!dir) {
+                const char *xdg = getenv("XDG_RUNTIME_DIR");
+                def = c->set->user ? strjoin(xdg ?: "/run/user/0", "/systemd/generator") : strdup("/run/systemd/generator");
+                dir = def;
+        } else if (dir[0] != '/') {
+                cwd = getcwd(NULL, 0);
+                if (cwd && (def = path_join(cwd, dir)))
+                        dir = def;
+        }
+        return dir ? strjoin(dir, "/" UNIT_PRIVATE_DIR "/", c->def->service_name, ".env") : NULL;
 }
 
 int convert_cli_argv(char ***ret, ...) {
@@ -579,6 +597,8 @@ int definition_generate(const DefinitionSet *set, Definition *def, GeneratedUnit
                         r = convert_other_sections(&c);
                 if (r >= 0)
                         r = convert_install(c.in, def, out, &c.links);
+                if (r < 0)
+                        c.private_env = strv_free(c.private_env);
                 if (r == -ENOMEM || (r < 0 && !c.error)) {
                         free(c.error);
                         strv_free(c.links);
@@ -603,12 +623,14 @@ int definition_generate(const DefinitionSet *set, Definition *def, GeneratedUnit
 
         f = open_memstream(&text, &size);
         if (!f) {
+                strv_free(c.private_env);
                 strv_free(c.links);
                 return -ENOMEM;
         }
         fputs(GENERATED_HEADER, f);
         (void) unit_file_serialize(out, f);
         if (fclose(f) != 0) {
+                strv_free(c.private_env);
                 strv_free(c.links);
                 return -ENOMEM;
         }
@@ -617,6 +639,16 @@ int definition_generate(const DefinitionSet *set, Definition *def, GeneratedUnit
                 .text = TAKE_PTR(text),
                 .links = c.links,
         };
+        if (c.private_env && !def->error) {
+                ret->private_name = strjoin(UNIT_PRIVATE_DIR "/", def->service_name, ".env");
+                if (!ret->private_name ||
+                                private_env_serialize(c.private_env, &ret->private_data, &ret->private_size) < 0) {
+                        strv_free(c.private_env);
+                        generated_unit_done(ret);
+                        return -ENOMEM;
+                }
+        }
+        strv_free(c.private_env);
         if (!ret->name) {
                 generated_unit_done(ret);
                 return -ENOMEM;
@@ -628,5 +660,7 @@ void generated_unit_done(GeneratedUnit *g) {
         free(g->name);
         free(g->text);
         strv_free(g->links);
+        free(g->private_name);
+        free(g->private_data);
         *g = (GeneratedUnit) {};
 }

@@ -15,6 +15,7 @@ typedef struct ConvertContext {
         UnitFile *out;       /* the unit being written */
         char **links;        /* install symlinks: path, target, ... */
         char *error;         /* the first error, already "FILE:LINE: Key=: ..." */
+        char **private_env;  /* the container's environment, for the unit's private file (not its text) */
 } ConvertContext;
 
 struct UnitType {
@@ -54,6 +55,8 @@ int convert_add_mounts_for(ConvertContext *c, const char *path);
 int convert_absolute_path(ConvertContext *c, const char *path, char **ret);
 /* Writes key=argv, each word quoted the way systemd's Exec*= parser reads it back. */
 int convert_add_exec(ConvertContext *c, const char *key, char *const *argv);
+/* The absolute path the unit's private file will have: OUTPUT_DIR/berth-private/SERVICE.env. */
+char *convert_private_path(ConvertContext *c);
 /* The berth CLI binary followed by args, as an argv. */
 int convert_cli_argv(char ***ret, ...);
 

@@ -38,12 +38,17 @@ typedef struct DefinitionSet {
         char **dropin_dirs; /* every *.d directory the walk passed, sorted: only these are opened */
         bool user;   /* generating for a user's service manager */
         bool flat;   /* scan only the top level of each directory (berth check's neighbours) */
+        const char *output_dir; /* where the units go: private files are named by their absolute path
+                                 * there; NULL: systemd's generator directory of the scope */
 } DefinitionSet;
 
 typedef struct GeneratedUnit {
         char *name;   /* "web.service" */
         char *text;   /* the unit file */
         char **links; /* pairs: symlink path relative to the output directory, then its target */
+        char *private_name; /* a root-only file to write beside the unit (unit-container-env.h), or NULL */
+        char *private_data;
+        size_t private_size;
 } GeneratedUnit;
 
 void definition_set_done(DefinitionSet *set);

@@ -6,9 +6,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include <systemd/sd-login.h>
+
 #include "config.h"
 #include "fs-util.h"
 #include "log.h"
+#include "secret-store.h"
+#include "unit-container-env.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -94,6 +98,89 @@ int env_file_load(const char *path, char *const *host_env, char ***env) {
                 r = env_set_or_inherit(env, s, host_env);
                 if (r < 0)
                         return log_error_errno(r, "%s:%u: cannot set '%s': %m", path, n, s);
+        }
+        return 0;
+}
+
+int private_env_load(const char *path, char *const *host_env, char ***env) {
+        _cleanup_strv_free_ char **entries = NULL;
+        _cleanup_free_ char *unit = NULL;
+        int r;
+
+        r = private_env_read(path, &entries);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the environment file %s: %m", path);
+        /* The values mean what they would on ExecStart=: the unit's specifiers, ${VAR} of its environment. */
+        if (sd_pid_get_unit(0, &unit) < 0)
+                unit = NULL;
+        STRV_FOREACH(e, entries) {
+                _cleanup_free_ char *v = NULL;
+                const char *bad = NULL;
+
+                r = unit_value_expand(*e, unit, host_env, &v, &bad);
+                if (r == -EINVAL)
+                        return log_error_errno(r, "%s: '%.2s' in the value of %.*s cannot be expanded%s.", path, bad,
+                                        (int) strcspn(*e, "="), *e, unit ? "" : " outside a unit");
+                if (r < 0)
+                        return log_oom();
+                r = env_set_or_inherit(env, v, host_env);
+                if (r < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+int secrets_to_env(char *const *secrets, char ***env) {
+        STRV_FOREACH(s, secrets) {
+                _cleanup_(secret_spec_done) SecretSpec spec = {};
+                _cleanup_free_ char *value = NULL, *a = NULL;
+                size_t size = 0;
+                int r;
+
+                r = secret_spec_parse(*s, &spec);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_error_errno(r, "Invalid --secret '%s': expected NAME[,type=mount|env][,target=...].", *s);
+                if (!spec.env)
+                        continue;
+                r = secret_store_read(spec.name, &value, &size);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read secret '%s'%s: %m", spec.name,
+                                        r == -ENOENT ? " (create it with 'berth secret create')" : "");
+                if (memchr(value, 0, size))
+                        return log_error_errno(-EINVAL, "Secret '%s' contains a NUL byte and cannot be an environment "
+                                        "variable; use type=mount.", spec.name);
+                a = strjoin(spec.target, "=", value);
+                if (!a || env_set(env, a) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+int secrets_to_mounts(char *const *secrets, char ***mounts) {
+        STRV_FOREACH(s, secrets) {
+                _cleanup_(secret_spec_done) SecretSpec spec = {};
+                _cleanup_free_ char *path = NULL;
+                int r;
+
+                r = secret_spec_parse(*s, &spec);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_error_errno(r, "Invalid --secret '%s': expected NAME[,type=mount|env][,target=...].", *s);
+                if (spec.env)
+                        continue;
+                path = secret_store_path(spec.name);
+                if (!path)
+                        return log_oom();
+                if (access(path, R_OK) < 0)
+                        return log_error_errno(negative_errno(), "Cannot use secret '%s' (%s): %m%s", spec.name, path,
+                                        errno == ENOENT ? " (create it with 'berth secret create')" : "");
+                /* A read-only bind mount of the store's file: the container sees it, never a copy on disk. */
+                r = strv_consume(mounts, strjoin("type=bind,source=", path, ",destination=", spec.target, ",ro"));
+                if (r < 0)
+                        return log_oom();
         }
         return 0;
 }
@@ -227,6 +314,11 @@ int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, 
                 if (r < 0)
                         return r;
         }
+        if (spec->env_private_file) {
+                r = private_env_load(spec->env_private_file, host_env, &env);
+                if (r < 0)
+                        return r;
+        }
         STRV_FOREACH(e, spec->env) {
                 r = env_set_or_inherit(&env, *e, host_env);
                 if (r == -EINVAL)
@@ -234,6 +326,9 @@ int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, 
                 if (r < 0)
                         return log_oom();
         }
+        r = secrets_to_env(spec->secrets, &env);
+        if (r < 0)
+                return r;
 
         wd = spec->workdir ? spec->workdir : image && !isempty(image->working_dir) ? image->working_dir : "/";
         if (spec->workdir && !path_is_absolute(wd))

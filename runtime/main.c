@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "exec.h"
 #include "helper-program.h"
 #include "log.h"
@@ -14,6 +15,7 @@
 static void help(void) {
         printf("Usage: berth-runtime supervise [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
                "       berth-runtime supervise [OPTIONS] --rootfs=DIR COMMAND [ARG...]\n"
+               "       berth-runtime cleanup --name=NAME [--network=NETWORK] [--pod=POD]\n"
                "       berth-runtime exec [-u USER] [-w DIR] [-e KEY=VALUE] NAME COMMAND [ARG...]\n"
                "       berth-runtime exec [--process FILE] [--pid-file FILE] [--detach] [--console-socket SOCK]\n"
                "                          [--tty] [--cwd DIR] [--env K=V] [--user UID[:GID]] [--cap CAP]\n"
@@ -94,6 +96,8 @@ int main(int argc, char *argv[]) {
         }
         if (streq(argv[1], "supervise"))
                 return supervise_main(argc - 2, argv + 2);
+        if (streq(argv[1], "cleanup"))
+                return cleanup_main(argc - 2, argv + 2);
         if (streq(argv[1], "supervise-finish"))
                 return supervise_finish_main(argc - 2, argv + 2);
         if (streq(argv[1], "exec")) {

@@ -189,6 +189,9 @@ int supervise_prepare(Container *c) {
         r = process_config_resolve(&c->spec, c->image ? &c->image->config : NULL, environ, &c->process);
         if (r < 0)
                 return r;
+        r = secrets_to_mounts(c->spec.secrets, &c->spec.mounts);
+        if (r < 0)
+                return r;
         r = capabilities_from_spec(&c->spec, &c->caps);
         if (r < 0)
                 return r;

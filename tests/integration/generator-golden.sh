@@ -33,7 +33,8 @@ run_generator() { # input_dir output_dir runtime cli args...
 # Replaces the temporary input path with /etc/berth in every regular file below $1 and in $2.
 normalize() {
         local tree=$1 stderr=$2 in=$3
-        find "$tree" -type f -exec sed -i "s|$in|/etc/berth|g" {} +
+        # and the output directory, which units name for their private files, as systemd's
+        find "$tree" -type f -exec sed -i -e "s|$in|/etc/berth|g" -e "s|$tree|/run/systemd/generator|g" {} +
         sed -i "s|$in|/etc/berth|g" "$stderr"
 }
 
