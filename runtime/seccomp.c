@@ -625,8 +625,17 @@ static int build_default(uint64_t caps, scmp_filter_ctx *ret) {
         else {
                 /* clone3 cannot be filtered by flags (they are in memory), so it gets ENOSYS above and
                  * libc falls back to clone, whose flags can be checked here. */
+                static const unsigned long namespace_flags[] = {CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS,
+                                CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET};
                 const struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NAMESPACE_FLAGS, 0);
                 r = add_rule(ctx, SCMP_ACT_ALLOW, "clone", 1, &a);
+                /* A clone that would create a namespace is refused the way the kernel refuses it
+                 * without the capability, not as if clone were not there. */
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(namespace_flags); i++) {
+                        const struct scmp_arg_cmp f =
+                                        SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]);
+                        r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &f);
+                }
         }
         if (r < 0)
                 return r;

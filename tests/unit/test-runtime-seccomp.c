@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -38,10 +40,12 @@ static void test_verdicts(void) {
 
 /* What the calls return inside the filter; each is 0 or an errno. */
 typedef struct Outcome {
+        bool has_sys_admin; /* input */
         int clone3;
         int io_uring_setup;
         int mount;
         int unshare_user;
+        int clone_newuser;
         int socket_alg;
         int socket_inet;
         int pthread_create;
@@ -68,6 +72,15 @@ static void run_calls(Outcome *o) {
         o->io_uring_setup = raw_errno(syscall(SYS_io_uring_setup, 1, NULL));
         o->mount = raw_errno(syscall(SYS_mount, "none", "/nonexistent", "tmpfs", 0, NULL));
         o->unshare_user = raw_errno(syscall(SYS_unshare, 0x10000000 /* CLONE_NEWUSER */));
+        /* Only made where the filter refuses it: were it let through, it would fork. */
+        if (!o->has_sys_admin) {
+                long r = syscall(SYS_clone, 0x10000000 /* CLONE_NEWUSER */ | SIGCHLD, NULL, NULL, NULL, 0);
+                if (r == 0)
+                        _exit(0);
+                if (r > 0)
+                        (void) waitpid((pid_t) r, NULL, 0);
+                o->clone_newuser = raw_errno(r);
+        }
         fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         o->socket_alg = raw_errno(fd);
         if (fd >= 0)
@@ -95,7 +108,7 @@ static int calls_under_filter(uint64_t caps, Outcome *ret) {
                 return -1;
         pid = fork();
         if (pid == 0) {
-                Outcome o = {};
+                Outcome o = {.has_sys_admin = caps & CAP_MASK(CAP_SYS_ADMIN)};
                 close(p[0]);
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_apply(&f) < 0)
                         _exit(2);
@@ -124,6 +137,7 @@ static void test_filter(void) {
         CHECK(o.io_uring_setup == ENOSYS);
         CHECK(o.mount == EPERM);
         CHECK(o.unshare_user == EPERM);
+        CHECK(o.clone_newuser == EPERM); /* as the kernel answers without the capability */
         CHECK(o.socket_alg == EAFNOSUPPORT);
         CHECK(o.socket_inet == 0);
 
