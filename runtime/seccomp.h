@@ -3,7 +3,8 @@
 
 /* The default seccomp filter: an allow list; syscalls the profile does not know (including ones newer
  * than it) fail with ENOSYS so libc falls back; known-dangerous ones fail with EPERM unless the
- * container holds the capability that makes them legitimate. */
+ * container holds the capability that makes them legitimate, except those that C libraries probe
+ * (clone3), which fail with ENOSYS. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@ int seccomp_load_default(uint64_t caps);
  * container's child can no longer reach host paths when it loads the filter. */
 int seccomp_load_profile(const char *json_text, const char *origin);
 
-/* Whether the default profile allows name for a container with caps: 1 allow, 0 EPERM, -ENOSYS
- * when it is not in the profile. For tests and `berth-runtime features`. */
+/* What the default profile answers name for a container with caps: 0 when it is allowed (for some
+ * arguments, with socket, clone and personality), else -errno of the refusal (-EPERM, or -ENOSYS for
+ * calls refused as "not there" and ones the profile does not know). For tests. */
 int seccomp_default_verdict(const char *name, uint64_t caps);
