@@ -32,7 +32,8 @@ check_output "berth run IMG echo '\$HOME' '%n' '\${HOME}' prints them as typed" 
 check_output "-e A='\${B}' and -e C='%n' reach the container literally" 'A=${B} C=%n' \
         berth run --rm -e 'A=${B}' -e 'C=%n' $IMAGE sh -c 'echo "A=$A C=$C"'
 # shellcheck disable=SC2016
-berth run -d --name lit-d $IMAGE echo '$HOME' '%n' >/dev/null
+# (the container stays up: an exited detached container's unit is collected, so berth logs would race it)
+berth run -d --name lit-d $IMAGE sh -c 'echo "$0 $1"; exec sleep 60' '$HOME' '%n' >/dev/null
 lit_logged() { berth logs lit-d | grep -q '^\$HOME %n$'; }
 check "... also detached, in berth logs" wait_until 10 lit_logged
 berth rm -f lit-d >/dev/null 2>&1
