@@ -168,7 +168,7 @@ static void relay_notification(Monitor *m) {
 
         if (n <= 0)
                 return;
-        if ((size_t) n >= sizeof buf - 1) {
+        if ((size_t) n > sizeof buf - 1) {
                 fprintf(stderr, "berth-runtime: dropping an oversized notify message from the container.\n");
                 return;
         }
