@@ -222,14 +222,15 @@ static void stop_health_check(Monitor *m) {
 static void on_health_timer(Monitor *m) {
         uint64_t n;
 
-        (void) read(m->health_timerfd, &n, sizeof n);
+        if (read(m->health_timerfd, &n, sizeof n) != (ssize_t) sizeof n)
+                return; /* re-armed since it fired (the helper's exit came first) */
         if (m->helper_pidfd >= 0) {
                 fprintf(stderr, "berth-runtime: the health check helper hangs; killing it.\n");
                 stop_health_check(m);
                 (void) arm(m->health_timerfd, m->health_interval_usec);
                 return;
         }
-        if (!m->stopping)
+        if (!m->stopping && m->helper_argv)
                 start_health_check(m);
         else
                 (void) arm(m->health_timerfd, m->health_interval_usec);
