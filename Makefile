@@ -75,7 +75,7 @@ $(O)/berth-runtime: $(call objs_of,runtime) $(O)/libberth.a
 # static, small, no sanitizers; with musl (musl-tools) where it is installed: 44 kB instead of glibc's
 # 750 kB, and that much less resident.
 MONITOR_CC ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
-$(O)/berth-runtime-%: monitor/berth-runtime-%.c
+$(O)/berth-runtime-%: monitor/berth-runtime-%.c $(wildcard monitor/*.h)
 	@mkdir -p $(@D)
 	$(MONITOR_CC) -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Os -static -o $@ $<
 

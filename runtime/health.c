@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <jansson.h>
 #include <signal.h>
 #include <string.h>
@@ -10,9 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../monitor/supervisor-protocol.h"
+#include "exec.h"
 #include "fs-util.h"
 #include "health.h"
 #include "log.h"
+#include "monitor-exec.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -208,23 +213,144 @@ int health_on_timer(HealthCheck *h, int target_pidfd, int cgroup_fd, const ExecP
         return arm(h, h->timeout_usec);
 }
 
-int health_on_exit(HealthCheck *h) {
-        siginfo_t si = {};
+bool health_record(HealthCheck *h, bool ok, uint64_t since_start_usec) {
         const char *old = h->status;
-        bool ok;
 
-        if (waitid((idtype_t) P_PIDFD, (id_t) h->check_pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
-                return 0;
-        h->check_pidfd = safe_close(h->check_pidfd);
-        ok = si.si_code == CLD_EXITED && si.si_status == 0;
         if (ok) {
                 h->failures = 0;
                 h->status = "healthy";
-        } else if (now_usec() - h->started_usec >= h->start_period_usec) {
+        } else if (since_start_usec >= h->start_period_usec) {
                 /* Failures while the container is still starting up do not count. */
                 if (++h->failures >= h->retries)
                         h->status = "unhealthy";
         }
+        return !streq(old, h->status);
+}
+
+int health_on_exit(HealthCheck *h) {
+        siginfo_t si = {};
+        bool changed;
+
+        if (waitid((idtype_t) P_PIDFD, (id_t) h->check_pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+                return 0;
+        h->check_pidfd = safe_close(h->check_pidfd);
+        changed = health_record(
+                        h, si.si_code == CLD_EXITED && si.si_status == 0, now_usec() - h->started_usec);
         (void) arm(h, h->interval_usec);
-        return streq(old, h->status) ? 0 : 1;
+        return changed;
+}
+
+/* One check through the exec verb, its stdio /dev/null: true when it exited 0 within the timeout. */
+static bool run_check(const char *name, char **check, uint64_t timeout_usec) {
+        _cleanup_strv_free_ char **args = NULL;
+        _cleanup_close_ int pidfd = -EBADF;
+        siginfo_t si = {};
+        struct pollfd p;
+        pid_t pid;
+        int r;
+
+        if (strv_extend(&args, "--") < 0 || strv_extend(&args, name) < 0 ||
+                        strv_extend_strv(&args, check) < 0)
+                return log_oom(), false;
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(negative_errno(), "Failed to start the health check: %m"), false;
+        if (pid == 0) {
+                int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                for (int fd = 0; null_fd >= 0 && fd < 3; fd++)
+                        (void) dup2(null_fd, fd);
+                _exit(exec_main((int) strv_length(args), args));
+        }
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0) {
+                (void) waitpid(pid, NULL, 0);
+                return false;
+        }
+        p = (struct pollfd){.fd = pidfd, .events = POLLIN};
+        do
+                r = poll(&p, 1,
+                                (int) MIN(timeout_usec / 1000 + (timeout_usec % 1000 > 0),
+                                                (uint64_t) INT_MAX));
+        while (r < 0 && errno == EINTR);
+        if (r == 0) {
+                /* The check dies with it (it has PR_SET_PDEATHSIG); a failure. */
+                log_warning("Health check did not finish within its timeout; killing it.");
+                (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        }
+        if (waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED) < 0)
+                return false;
+        return r > 0 && si.si_code == CLD_EXITED && si.si_status == 0;
+}
+
+static uint64_t realtime_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static const char *const health_states[] = {"starting", "healthy", "unhealthy"};
+
+int health_run_main(int argc, char *argv[]) {
+        const char *name = monitor_arg(argv, argc, "name"), *run_dir = monitor_arg(argv, argc, "run_dir");
+        _cleanup_(health_done) HealthCheck h = {.timer_fd = -EBADF, .check_pidfd = -EBADF};
+        _cleanup_(json_decrefp) json_t *state = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        ContainerSpec spec = {
+                        /* Borrowed from argv: nothing here is freed. */
+                        .health_cmd = (char *) monitor_arg(argv, argc, "health_cmd"),
+                        .health_timeout = (char *) monitor_arg(argv, argc, "health_timeout"),
+                        .health_retries = (char *) monitor_arg(argv, argc, "health_retries"),
+                        .health_start_period = (char *) monitor_arg(argv, argc, "health_start_period"),
+        };
+        json_t *started, *failures, *status;
+        unsigned old_failures;
+        bool ok, changed;
+        int r;
+
+        if (!name || !run_dir || !spec.health_cmd)
+                return log_error_errno(-EINVAL, "health-run is run by berth-runtime-monitor only."), 125;
+        if (health_from_spec(&spec, &h) < 0 || !h.argv)
+                return 125;
+        path = path_join(run_dir, "state.json");
+        if (!path)
+                return log_oom(), 125;
+        state = json_load_file(path, 0, NULL);
+        if (!json_is_object(state))
+                return log_error_errno(-ENOENT, "%s is missing or unreadable.", path), 125;
+        /* The count lives in state.json between checks (docker's FailingStreak). */
+        status = json_object_get(state, "health");
+        failures = json_object_get(state, "health_failures");
+        started = json_object_get(state, "started_usec");
+        /* A literal, not the JSON's string, which is replaced below. */
+        if (json_is_string(status))
+                for (size_t i = 0; i < ELEMENTSOF(health_states); i++)
+                        if (streq(json_string_value(status), health_states[i]))
+                                h.status = health_states[i];
+        if (json_is_integer(failures) && json_integer_value(failures) >= 0)
+                h.failures = (unsigned) MIN(json_integer_value(failures), (json_int_t) UINT_MAX);
+        old_failures = h.failures;
+
+        ok = run_check(name, h.argv, h.timeout_usec);
+        changed = health_record(&h, ok,
+                        json_is_integer(started)
+                                        ? realtime_usec() - MIN((uint64_t) json_integer_value(started),
+                                                                            realtime_usec())
+                                        : UINT64_MAX);
+        if (!changed && h.failures == old_failures)
+                return HEALTH_RUN_UNCHANGED;
+
+        if (changed)
+                log_info("Container %s is %s.", name, h.status);
+        if (json_object_set_new(state, "health_failures", json_integer(h.failures)) < 0 ||
+                        json_object_set_new(state, "health", json_string(h.status)) < 0)
+                return log_oom(), 125;
+        text = json_dumps(state, JSON_INDENT(2) | JSON_SORT_KEYS);
+        if (!text)
+                return log_oom(), 125;
+        r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        if (r < 0)
+                log_warning_errno(r, "Failed to write %s: %m", path);
+        if (!changed)
+                return HEALTH_RUN_UNCHANGED;
+        return streq(h.status, "healthy") ? HEALTH_RUN_HEALTHY : HEALTH_RUN_UNHEALTHY;
 }

@@ -4,7 +4,9 @@
 /* Health checks (--health-*): the supervisor runs the check command inside the container every
  * interval, kills it after the timeout, and after `retries` failures in a row (failures during the
  * start period do not count) calls the container unhealthy and acts on --health-on-failure.
- * With --notify=healthy, READY=1 goes to systemd when the first check passes. */
+ * With --notify=healthy, READY=1 goes to systemd when the first check passes.
+ * While berth-runtime-monitor watches the container (monitor-exec.h), it schedules the checks and
+ * runs each through `berth-runtime health-run`; without the monitor, supervise runs them itself. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,3 +45,11 @@ int health_begin(HealthCheck *h);
 int health_on_timer(HealthCheck *h, int target_pidfd, int cgroup_fd, const ExecParams *base);
 /* The check process ended. Returns 1 when the status changed (see h->status), 0 otherwise. */
 int health_on_exit(HealthCheck *h);
+/* Counts one check's result (ok, or failed) since_start_usec after the container's start; returns
+ * whether h->status changed. */
+bool health_record(HealthCheck *h, bool ok, uint64_t since_start_usec);
+
+/* `berth-runtime health-run KEY=VALUE...`: what berth-runtime-monitor runs for each check. Runs the
+ * check once (through exec, killed after its timeout), keeps the count and the health in state.json,
+ * logs a change, and exits with HEALTH_RUN_* (monitor/supervisor-protocol.h) or 125. */
+int health_run_main(int argc, char *argv[]);

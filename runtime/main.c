@@ -5,6 +5,7 @@
 
 #include "cleanup.h"
 #include "exec.h"
+#include "health.h"
 #include "helper-program.h"
 #include "log.h"
 #include "monitor-exec.h"
@@ -100,6 +101,12 @@ int main(int argc, char *argv[]) {
                 return cleanup_main(argc - 2, argv + 2);
         if (streq(argv[1], "supervise-finish"))
                 return supervise_finish_main(argc - 2, argv + 2);
+        if (streq(argv[1], "health-run")) {
+                /* Each check is an exec: from the sealed copy, as below. */
+                if (reexec_from_sealed_copy(argv) < 0)
+                        return 125;
+                return health_run_main(argc - 2, argv + 2);
+        }
         if (streq(argv[1], "exec")) {
                 /* The process exec starts runs our code inside the container until its execve():
                  * from a sealed copy, its /proc/PID/exe is no file of the host (CVE-2019-5736). */

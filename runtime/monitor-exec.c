@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "health.h"
 #include "helper-program.h"
 #include "init.h"
 #include "log.h"
@@ -19,7 +20,7 @@
 
 #define MONITOR_NAME "berth-runtime-monitor"
 
-bool monitor_exec_possible(const Container *c, bool has_health_check) {
+bool monitor_exec_possible(const Container *c) {
         const char *e = getenv("BERTH_RUNTIME_NO_MONITOR");
 
         if (e && !streq(e, "0"))
@@ -27,8 +28,9 @@ bool monitor_exec_possible(const Container *c, bool has_health_check) {
         /* The OCI face's detached monitor (create): nothing is left to do but to wait either. */
         if (c->oci)
                 return c->is_monitor && c->lock_fd >= 0;
-        /* What needs berth-runtime itself while the container runs stays here. */
-        return !has_health_check && !c->notify_proxy && !c->userns_auto && !c->device_volumes && c->lock_fd >= 0;
+        /* What needs berth-runtime itself while the container runs stays here: the user namespace and
+         * the device volumes' mounts are released by the process that holds them. */
+        return !c->userns_auto && !c->device_volumes && c->lock_fd >= 0;
 }
 
 static int set_inheritable(int fd, bool on) {
@@ -48,13 +50,46 @@ static int add_int(char ***argv, const char *key, long long value) {
         char buf[32];
 
         (void) snprintf(buf, sizeof buf, "%lld", value);
-        return add(argv, key, buf);
+        return key ? add(argv, key, buf) : strv_extend(argv, buf);
 }
 
-int monitor_exec(const Container *c, const CgroupPaths *cg, int pid_fd, int signal_fd, int timer_fd) {
+static const char *const health_action_names[] = {
+                [HEALTH_ACTION_NONE] = "none",
+                [HEALTH_ACTION_KILL] = "kill",
+                [HEALTH_ACTION_STOP] = "stop",
+};
+
+/* The monitor's own options: the notify proxy and the health check. */
+static int add_duties(char ***argv, const Container *c, int notify_fd, const HealthCheck *h) {
+        if (notify_fd >= 0 && add_int(argv, "--notify-fd", notify_fd) < 0)
+                return -ENOMEM;
+        if (!h->argv)
+                return 0;
+        if ((c->notify_healthy && strv_extend(argv, "--ready-when-healthy") < 0) ||
+                        add_int(argv, "--health-interval-usec", (long long) h->interval_usec) < 0 ||
+                        add_int(argv, "--health-timeout-usec", (long long) h->timeout_usec) < 0 ||
+                        add(argv, "--health-on-failure", health_action_names[h->on_failure]) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* What `berth-runtime health-run` reads among the FINISH-ARGs: the check as the user wrote it. */
+static int add_health_args(char ***argv, const ContainerSpec *spec, const HealthCheck *h) {
+        if (!h->argv)
+                return 0;
+        if (add(argv, "health_cmd", spec->health_cmd) < 0 ||
+                        (spec->health_timeout && add(argv, "health_timeout", spec->health_timeout) < 0) ||
+                        (spec->health_retries && add(argv, "health_retries", spec->health_retries) < 0) ||
+                        (spec->health_start_period &&
+                                        add(argv, "health_start_period", spec->health_start_period) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
+int monitor_exec(const Container *c, const CgroupPaths *cg, const MonitorFds *fds, const HealthCheck *h) {
         _cleanup_free_ char *self = NULL, *monitor = NULL, *kill_file = NULL;
         _cleanup_strv_free_ char **argv = NULL;
-        const int fds[] = { pid_fd, signal_fd, timer_fd, c->lock_fd };
+        const int inherited[] = {fds->pid_fd, fds->signal_fd, fds->timer_fd, c->lock_fd, fds->notify_fd};
         int r;
 
         r = own_binary_path(&self);
@@ -68,43 +103,51 @@ int monitor_exec(const Container *c, const CgroupPaths *cg, int pid_fd, int sign
         if (access(monitor, X_OK) < 0)
                 return log_debug_errno(-errno, "No %s: waiting in berth-runtime.", monitor);
 
-        if (strv_extend(&argv, monitor) < 0 || add_int(&argv, "", pid_fd) < 0 || add_int(&argv, "", signal_fd) < 0 ||
-                        add_int(&argv, "", timer_fd) < 0 || add_int(&argv, "", c->stop_signal) < 0 ||
-                        add_int(&argv, "", (long long) c->stop_timeout_usec) < 0 ||
+        if (strv_extend(&argv, monitor) < 0 || add_duties(&argv, c, fds->notify_fd, h) < 0 ||
+                        add_int(&argv, NULL, fds->pid_fd) < 0 || add_int(&argv, NULL, fds->signal_fd) < 0 ||
+                        add_int(&argv, NULL, fds->timer_fd) < 0 ||
+                        add_int(&argv, NULL, c->stop_signal) < 0 ||
+                        add_int(&argv, NULL, (long long) c->stop_timeout_usec) < 0 ||
                         strv_extend(&argv, kill_file) < 0 || strv_extend(&argv, self) < 0 ||
                         add(&argv, "name", c->name) < 0 || add(&argv, "run_dir", c->run_dir) < 0 ||
                         add(&argv, "state_dir", c->spec.rootfs ? "" : c->state_dir) < 0 ||
                         add(&argv, "lock", c->lock_path) < 0 || add_int(&argv, "lock_fd", c->lock_fd) < 0 ||
                         add(&argv, "cg_mount", cg->mount) < 0 || add(&argv, "cg_own", cg->own) < 0 ||
-                        add(&argv, "cg_supervisor", cg->supervisor) < 0 || add(&argv, "cg_payload", cg->payload) < 0 ||
-                        add_int(&argv, "cg_moved", cg->moved) < 0 || add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
+                        add(&argv, "cg_supervisor", cg->supervisor) < 0 ||
+                        add(&argv, "cg_payload", cg->payload) < 0 ||
+                        add_int(&argv, "cg_moved", cg->moved) < 0 ||
+                        add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
                         add_int(&argv, "private_network", c->network == NETWORK_PRIVATE) < 0 ||
                         (c->spec.network && add(&argv, "network", c->spec.network) < 0) ||
-                        (c->oci && (add(&argv, "oci_id", c->oci_id) < 0 || add(&argv, "root_mnt", c->root_mnt) < 0)))
+                        add_health_args(&argv, &c->spec, h) < 0 ||
+                        (c->oci && (add(&argv, "oci_id", c->oci_id) < 0 ||
+                                                   add(&argv, "root_mnt", c->root_mnt) < 0)))
                 return log_oom();
-        /* add_int(..., "", N) made "=N": the monitor takes plain numbers. */
-        for (size_t i = 1; i <= 5; i++)
-                memmove(argv[i], argv[i] + 1, strlen(argv[i]));
 
-        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
-                if ((r = set_inheritable(fds[i], true)) < 0)
+        for (size_t i = 0; i < ELEMENTSOF(inherited); i++)
+                if (inherited[i] >= 0 && (r = set_inheritable(inherited[i], true)) < 0)
                         goto fail;
         log_debug("Handing container %s over to %s.", c->name, monitor);
         execv(monitor, argv);
         r = log_warning_errno(-errno, "Cannot execute %s, waiting in berth-runtime: %m", monitor);
 fail:
-        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
-                (void) set_inheritable(fds[i], false);
+        for (size_t i = 0; i < ELEMENTSOF(inherited); i++)
+                if (inherited[i] >= 0)
+                        (void) set_inheritable(inherited[i], false);
         return r;
 }
 
-static const char *arg(char *argv[], int argc, const char *key) {
+const char *monitor_arg(char *argv[], int argc, const char *key) {
         for (int i = 0; i < argc; i++) {
                 const char *v = startswith(argv[i], key);
                 if (v && v[0] == '=')
                         return v + 1;
         }
         return NULL;
+}
+
+static const char *arg(char *argv[], int argc, const char *key) {
+        return monitor_arg(argv, argc, key);
 }
 
 static int arg_int(char *argv[], int argc, const char *key) {

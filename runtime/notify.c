@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,43 +11,17 @@
 #include "fs-util.h"
 #include "log.h"
 #include "notify.h"
-
-static const char *const allowed_exact[] = {
-        "READY=1", "RELOADING=1", "STOPPING=1", "WATCHDOG=1", "WATCHDOG=trigger",
-};
-static const char *const allowed_prefixes[] = {
-        "STATUS=", "ERRNO=", "BUSERROR=", "EXTEND_TIMEOUT_USEC=", "MONOTONIC_USEC=",
-};
-
-static bool line_allowed(const char *line) {
-        for (size_t i = 0; i < ELEMENTSOF(allowed_exact); i++)
-                if (streq(line, allowed_exact[i]))
-                        return true;
-        for (size_t i = 0; i < ELEMENTSOF(allowed_prefixes); i++)
-                if (startswith(line, allowed_prefixes[i]))
-                        return true;
-        return false;
-}
+#include "../monitor/supervisor-protocol.h"
 
 char *notify_filter(const char *message) {
-        _cleanup_free_ char *copy = strdup(message), *out = strdup("");
-        char *save = NULL;
+        size_t n = strlen(message);
+        char *out = malloc(n + 2); /* the filter may add a final "\n" */
 
-        if (!copy || !out)
+        if (!out)
                 return NULL;
-        for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                char *n;
-                if (!line_allowed(l)) {
-                        log_debug("Not forwarding notify message '%s' from the container.", l);
-                        continue;
-                }
-                n = strjoin(out, l, "\n");
-                if (!n)
-                        return NULL;
-                free(out);
-                out = n;
-        }
-        return TAKE_PTR(out);
+        memcpy(out, message, n);
+        out[notify_filter_in_place(out, n)] = 0;
+        return out;
 }
 
 int notify_proxy_open(const char *run_dir) {

@@ -350,8 +350,13 @@ static int event_loop(Loop *l, int *ret_status) {
                         }
                         if (l->c->monitor_pid > 0)
                                 return 0; /* create, after detaching: the monitor goes on */
-                        if (l->started && !l->have_error && monitor_exec_possible(l->c, l->health->argv))
-                                (void) monitor_exec(l->c, l->cgroup, l->pid_fd, l->signal_fd, l->timer_fd);
+                        if (l->started && !l->have_error && monitor_exec_possible(l->c)) {
+                                MonitorFds fds = {.pid_fd = l->pid_fd,
+                                                .signal_fd = l->signal_fd,
+                                                .timer_fd = l->timer_fd,
+                                                .notify_fd = l->notify_fd};
+                                (void) monitor_exec(l->c, l->cgroup, &fds, l->health);
+                        }
                 }
                 if (p[0].revents) {
                         struct signalfd_siginfo si;

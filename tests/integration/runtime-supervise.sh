@@ -402,5 +402,108 @@ wait "$listener"
 check_output "--notify=healthy: READY=1 once the check passes" "READY=1 STATUS=Container healthy" cat "$T/notify.out"
 check "... and not before" bash -c "! grep -q 'Container running' '$T/notify.out'"
 
+# --- what stays resident: the small static monitor, in every configuration -----------------------
+# Once the container runs, the unit's main process is berth-runtime-monitor, with at most 500 kB
+# resident (a quarter of conmon's 2 MB): plain, with the notify proxy, with health checks, on a tty.
+resident_small() { # resident_small PID
+        local exe rss
+        exe=$(readlink "/proc/$1/exe") && rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status") || return 1
+        [ "${exe##*/}" = berth-runtime-monitor ] && [ "$rss" -le 500 ] || { echo "$exe: VmRSS $rss kB"; return 1; }
+}
+stop_bg() { kill -TERM "$BG"; wait "$BG"; rmdir "$BG_CG"; }
+health_of() { json_field "$BERTH_RUN_DIR/containers/$1/state.json" health 2>/dev/null; }
+
+start_bg small --rootfs="$ROOTFS" --stop-timeout=1 sleep 1000
+wait_until 10 resident_small "$BG"
+check "plain: the resident supervisor is the monitor, <= 500 kB" resident_small "$BG"
+stop_bg
+
+start_bg small --rootfs="$ROOTFS" --stop-timeout=1 --notify=true sleep 1000
+wait_until 10 resident_small "$BG"
+check "--notify=true: the monitor holds the notify proxy, <= 500 kB" resident_small "$BG"
+stop_bg
+
+start_bg small --rootfs="$ROOTFS" --stop-timeout=1 --health-cmd='test ! -e /tmp/sick' --health-interval=200ms \
+        --health-retries=2 sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+wait_until 10 resident_small "$BG"
+check "health check: the monitor runs them, <= 500 kB" resident_small "$BG"
+health_small() { [ "$(health_of small)" = "$1" ]; }
+check "... the container becomes healthy through berth-runtime health-run" wait_until 10 health_small healthy
+check "... and the monitor is still what stays resident" resident_small "$BG"
+check "exec: make the check fail" "$RT" exec small touch /tmp/sick
+check "two failures in a row (--health-retries=2): unhealthy, recorded in state.json" wait_until 10 health_small unhealthy
+failures_at_least() { [ "$(json_field "$BERTH_RUN_DIR/containers/small/state.json" health_failures)" -ge "$1" ]; }
+check "... with the count of failures in a row" failures_at_least 2
+check "exec: make it pass again" "$RT" exec small rm /tmp/sick
+check "... healthy again" wait_until 10 health_small healthy
+check_output "... the count is back to 0" "0" json_field "$BERTH_RUN_DIR/containers/small/state.json" health_failures
+check_output "the transitions are logged once each" "1 2" \
+        bash -c "echo \$(grep -c 'small is unhealthy' '$T/small.log') \$(grep -c 'small is healthy' '$T/small.log')"
+kill -TERM "$BG"
+wait "$BG" && rc=0 || rc=$?
+check "a requested stop of a container with health checks still exits 0" test "$rc" -eq 0
+rmdir "$BG_CG"
+
+# The same on a glibc root (the host's python3, /usr bound in, as for the notify proxy above): the
+# check and the payload are dynamically linked programs.
+if [ -d "$T/pyroot" ]; then
+        start_bg small --rootfs="$T/pyroot" -v /usr:/usr:ro --stop-timeout=1 --notify=true --health-interval=200ms \
+                --health-cmd='["CMD", "/usr/bin/python3", "-c", "import os; os.stat(\"/tmp/ready\")"]' \
+                /usr/bin/python3 -c 'import time; open("/tmp/ready", "w"); time.sleep(1000)'
+        check "glibc image: python3 as the health check makes the container healthy" wait_until 20 health_small healthy
+        check "... with the monitor resident, <= 500 kB" resident_small "$BG"
+        stop_bg
+fi
+
+start_bg small --rootfs="$ROOTFS" --stop-timeout=1 --health-cmd='sleep 5' --health-interval=200ms \
+        --health-timeout=300ms --health-retries=1 --health-on-failure=stop sleep 1000
+start=$SECONDS
+wait "$BG" && rc=0 || rc=$?
+check "a check over --health-timeout fails; --health-on-failure=stop stops the container: 137" test "$rc" -eq 137
+check "... soon (timeout, then the stop timeout)" test $((SECONDS - start)) -le 6
+check_output "... and the timeout is logged" "did not finish within its timeout" cat "$T/small.log"
+check "no health check process is left" bash -c "! pgrep -f 'health-ru[n] name=small' && ! pgrep -fx 'sleep 5'"
+rmdir "$BG_CG"
+
+# On a terminal, as `berth run -t` gives one: the pty's slave is the supervisor's stdio; the pty's
+# reader (berth in real use) is a small python program here.
+cat >"$T/on-pty.py" <<'EOF'
+import os, pty, sys
+master, slave = pty.openpty()
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    for fd in (0, 1, 2):
+        os.dup2(slave, fd)
+    os.execvp(sys.argv[2], sys.argv[2:])
+os.close(slave)
+open(sys.argv[1], "w").write(str(pid))
+try:
+    while True:
+        data = os.read(master, 4096)
+        if not data:
+            break
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+except OSError:
+    pass
+os.waitpid(pid, 0)
+EOF
+CASE=$((CASE + 1))
+mkdir "$CG/case$CASE"
+(echo "$BASHPID" >"$CG/case$CASE/cgroup.procs" && exec python3 "$T/on-pty.py" "$T/tty.pid" unshare -m \
+        --propagation private "$RT" supervise --name=small --rootfs="$ROOTFS" --stop-timeout=1 \
+        sh -c 'test -t 0 && test -t 1 && echo on-a-tty; exec sleep 1000') >"$T/tty.out" 2>&1 &
+pty_reader=$!
+BG_PIDS+=("$pty_reader")
+wait_until 10 test -s "$T/tty.pid"
+BG=$(cat "$T/tty.pid")
+wait_until 10 resident_small "$BG"
+check "tty: the resident supervisor is the monitor, <= 500 kB" resident_small "$BG"
+check_output "... and the container has the terminal" "on-a-tty" cat "$T/tty.out"
+kill -TERM "$BG"
+wait "$pty_reader"
+rmdir "$CG/case$CASE"
+
 check "no container cgroup is left at all" test -z "$(find "$CG" -mindepth 1 -type d)"
 done_testing

@@ -86,6 +86,12 @@ tap_result $rc "boot a systemd container with berth installed"
 [ $rc -eq 0 ] || { done_testing; exit 1; }
 
 in_sd() { nspawn_run_timeout 60 "$@"; }
+main_exe() { in_sd sh -c "readlink /proc/\$(systemctl show -p MainPID --value $1)/exe"; }
+main_rss_small() { # the unit's main process holds at most 500 kB (a quarter of conmon's 2 MB)
+        local rss
+        rss=$(in_sd sh -c "sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/\$(systemctl show -p MainPID --value $1)/status")
+        [ -n "$rss" ] && [ "$rss" -le 500 ] || { echo "VmRSS $rss kB"; return 1; }
+}
 check "hello.service was generated" in_sd systemctl cat hello.service
 check "start hello.service (Type=notify, runs to completion)" in_sd systemctl start hello.service
 journal_has() { nspawn_journal -u "$1" | grep -q "$2"; }
@@ -100,6 +106,9 @@ check_output "systemd saw a clean exit" "ExecMainStatus=0" in_sd systemctl show 
 check "start sleeper.service (Notify=healthy: ready once the health check passed)" in_sd systemctl start sleeper.service
 check_output "it is active" "active" in_sd systemctl is-active sleeper.service
 check_output "the unit's status says healthy" "Container healthy" in_sd systemctl show -p StatusText sleeper.service
+check_output "with a health check, the unit's main process is the small static monitor" \
+        "berth-runtime-monitor" main_exe sleeper.service
+check "... holding at most 500 kB" main_rss_small sleeper.service
 check_output "state.json names the unit" '"unit": "sleeper.service"' in_sd cat /run/berth/containers/sleeper/state.json
 check_output "the runtime is the unit's main process" "$(in_sd systemctl show -p MainPID --value sleeper.service)" \
         in_sd sh -c "grep -o '\"supervisor_pid\": [0-9]*' /run/berth/containers/sleeper/state.json"
@@ -127,9 +136,11 @@ check "the payload is told to notify (once state.json names it)" wait_until 10 t
 check "Notify=true: active once the payload sent READY=1" wait_until 10 unit_state notifier.service active
 check_output "the payload's STATUS= reaches systemd" "payload says hello" \
         in_sd systemctl show -p StatusText notifier.service
+check_output "Notify=true: the unit's main process is the small static monitor" \
+        "berth-runtime-monitor" main_exe notifier.service
+check "... holding at most 500 kB" main_rss_small notifier.service
 check "stop it" in_sd systemctl stop notifier.service
 
-main_exe() { in_sd sh -c "readlink /proc/\$(systemctl show -p MainPID --value $1)/exe"; }
 # --- the exit status comes through the monitor and supervise-finish ---------------------------------------
 in_sd systemctl start late.service >/dev/null 2>&1
 check_output "while it runs, the monitor waits for it" "berth-runtime-monitor" main_exe late.service

@@ -11,6 +11,7 @@
 #include "../../runtime/health.h"
 #include "../../runtime/mount.h"
 #include "../../runtime/network.h"
+#include "../../monitor/supervisor-protocol.h"
 #include "../../runtime/notify.h"
 #include "../../runtime/process.h"
 #include "../../runtime/userns.h"
@@ -238,6 +239,16 @@ static void test_notify_filter(void) {
         f = notify_filter("MAINPID=4242");
         CHECK_STREQ(f, "");
         free(f);
+        /* Empty lines go; a prefix alone is not a line that matches ("READY=10" is not READY=1). */
+        f = notify_filter("\n\nREADY=10\nSTATUS=\n\nREADY=1");
+        CHECK_STREQ(f, "STATUS=\nREADY=1\n");
+        free(f);
+        {
+                /* What the monitor relays: a datagram with a NUL inside a line drops that line. */
+                char buf[32] = "STATUS=a\0b\nREADY=1";
+                size_t n = notify_filter_in_place(buf, 18);
+                CHECK(n == 8 && memcmp(buf, "READY=1\n", 8) == 0);
+        }
 }
 
 static void test_volumes(void) {
@@ -337,6 +348,20 @@ static void test_health(void) {
         spec.health_on_failure = strdup("explode");
         CHECK(health_from_spec(&spec, &h) == -EINVAL);
         container_spec_done(&spec);
+
+        /* The one counting rule (health-run and supervise's own loop): failures in the start period
+         * do not count; `retries` in a row make it unhealthy; one pass makes it healthy again. */
+        h = (HealthCheck){.retries = 2,
+                        .start_period_usec = 1000,
+                        .status = "starting",
+                        .timer_fd = -EBADF,
+                        .check_pidfd = -EBADF};
+        CHECK(!health_record(&h, false, 10) && h.failures == 0 && streq(h.status, "starting"));
+        CHECK(!health_record(&h, false, 2000) && h.failures == 1 && streq(h.status, "starting"));
+        CHECK(health_record(&h, false, 3000) && h.failures == 2 && streq(h.status, "unhealthy"));
+        CHECK(!health_record(&h, false, 4000) && h.failures == 3);
+        CHECK(health_record(&h, true, 5000) && h.failures == 0 && streq(h.status, "healthy"));
+        CHECK(!health_record(&h, true, 6000));
 }
 
 static void test_subid(void) {
