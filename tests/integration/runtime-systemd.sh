@@ -161,7 +161,8 @@ check "the unit goes down" wait_until 10 unit_down
 check "no payload process is left" wait_until 10 in_sd sh -c "! test -e /proc/$vpid"
 check "no payload cgroup is left (systemd removed the unit's cgroup)" wait_until 10 in_sd sh -c \
         '! test -e /sys/fs/cgroup/unified/system.slice/victim.service/payload'
-check "the SIGKILLed runtime could not remove its run directory" in_sd test -e /run/berth/containers/victim
+run_dir_gone() { in_sd sh -c '! test -e /run/berth/containers/victim'; }
+check "ExecStopPost (berth-runtime cleanup) removed what the SIGKILLed runtime could not" wait_until 10 run_dir_gone
 in_sd systemctl reset-failed victim.service >/dev/null 2>&1
 check "the next start with that name works" in_sd systemctl start victim.service
 new_victim() { local p; p=$(victim_pid); [ -n "$p" ] && [ "$p" != "$vpid" ]; }
