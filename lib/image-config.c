@@ -14,9 +14,15 @@ const char *image_host_architecture(void) {
         static const struct {
                 const char *machine, *goarch;
         } table[] = {
-                { "x86_64", "amd64" },   { "aarch64", "arm64" }, { "armv7l", "arm" },   { "armv6l", "arm" },
-                { "i686", "386" },       { "i386", "386" },      { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
-                { "riscv64", "riscv64" },
+                        {"x86_64", "amd64"},
+                        {"aarch64", "arm64"},
+                        {"armv7l", "arm"},
+                        {"armv6l", "arm"},
+                        {"i686", "386"},
+                        {"i386", "386"},
+                        {"ppc64le", "ppc64le"},
+                        {"s390x", "s390x"},
+                        {"riscv64", "riscv64"},
         };
         struct utsname u;
 
@@ -67,12 +73,12 @@ void image_config_info_done(ImageConfigInfo *info) {
         free(info->os);
         free(info->architecture);
         strv_free(info->diff_ids);
-        *info = (ImageConfigInfo) {};
+        *info = (ImageConfigInfo){};
 }
 
 static int string_array(json_t *v, const char *what, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
-        size_t i;
+        size_t i, n = 0;
         json_t *s;
 
         if (!v || json_is_null(v))
@@ -82,7 +88,7 @@ static int string_array(json_t *v, const char *what, char ***ret) {
         json_array_foreach(v, i, s) {
                 if (!json_is_string(s))
                         return log_error_errno(-EBADMSG, "Image config: '%s' holds a non-string.", what);
-                if (strv_extend(&l, json_string_value(s)) < 0)
+                if (strv_extend_with_size(&l, &n, json_string_value(s)) < 0)
                         return log_oom();
         }
         if (!l) { /* an empty array stays an empty (not absent) list */
@@ -96,6 +102,7 @@ static int string_array(json_t *v, const char *what, char ***ret) {
 
 static int object_keys(json_t *v, const char *what, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
         const char *key;
         json_t *value;
 
@@ -103,15 +110,14 @@ static int object_keys(json_t *v, const char *what, char ***ret) {
                 return 0;
         if (!json_is_object(v))
                 return log_error_errno(-EBADMSG, "Image config: '%s' is not an object.", what);
-        json_object_foreach(v, key, value)
-                if (strv_extend(&l, key) < 0)
-                        return log_oom();
+        json_object_foreach(v, key, value) if (strv_extend_with_size(&l, &n, key) < 0) return log_oom();
         *ret = TAKE_PTR(l);
         return 0;
 }
 
 static int labels(json_t *v, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
         const char *key;
         json_t *value;
 
@@ -122,7 +128,7 @@ static int labels(json_t *v, char ***ret) {
         json_object_foreach(v, key, value) {
                 if (!json_is_string(value))
                         return log_error_errno(-EBADMSG, "Image config: label '%s' is not a string.", key);
-                if (strv_consume(&l, strjoin(key, "=", json_string_value(value))) < 0)
+                if (strv_consume_with_size(&l, &n, strjoin(key, "=", json_string_value(value))) < 0)
                         return log_oom();
         }
         *ret = TAKE_PTR(l);
@@ -148,38 +154,52 @@ int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
         json_error_t err;
         int r;
 
+        if (size > IMAGE_CONFIG_MAX)
+                return log_error_errno(-EFBIG, "Image config: %zu bytes, more than the limit of %u MiB.",
+                                size, IMAGE_CONFIG_MAX >> 20);
         root = json_loadb(json, size, 0, &err);
         if (!root)
-                return log_error_errno(-EBADMSG, "Image config: invalid JSON at line %d: %s", err.line, err.text);
+                return log_error_errno(
+                                -EBADMSG, "Image config: invalid JSON at line %d: %s", err.line, err.text);
         if (!json_is_object(root)) {
                 r = log_error_errno(-EBADMSG, "Image config: not a JSON object.");
                 goto finish;
         }
 
         if ((r = optional_string(root, "os", &info.os)) < 0 ||
-            (r = optional_string(root, "architecture", &info.architecture)) < 0)
+                        (r = optional_string(root, "architecture", &info.architecture)) < 0)
                 goto finish;
         info.created = image_parse_rfc3339(json_string_value(json_object_get(root, "created")));
 
         rootfs = json_object_get(root, "rootfs");
-        r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids", &info.diff_ids);
+        r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids",
+                        &info.diff_ids);
         if (r < 0)
                 goto finish;
+        if (strv_length(info.diff_ids) > IMAGE_LAYERS_MAX) {
+                r = log_error_errno(-EFBIG,
+                                "Image config: rootfs.diff_ids lists %zu layers, more than the limit of %u.",
+                                strv_length(info.diff_ids), IMAGE_LAYERS_MAX);
+                goto finish;
+        }
 
         c = json_object_get(root, "config");
         if (c && json_is_object(c)) {
                 if ((r = string_array(json_object_get(c, "Env"), "Env", &info.config.env)) < 0 ||
-                    (r = string_array(json_object_get(c, "Entrypoint"), "Entrypoint", &info.config.entrypoint)) < 0 ||
-                    (r = string_array(json_object_get(c, "Cmd"), "Cmd", &info.config.cmd)) < 0 ||
-                    (r = optional_string(c, "WorkingDir", &info.config.working_dir)) < 0 ||
-                    (r = optional_string(c, "User", &info.config.user)) < 0 ||
-                    (r = optional_string(c, "StopSignal", &info.config.stop_signal)) < 0 ||
-                    (r = object_keys(json_object_get(c, "ExposedPorts"), "ExposedPorts", &info.config.exposed_ports)) < 0 ||
-                    (r = object_keys(json_object_get(c, "Volumes"), "Volumes", &info.config.volumes)) < 0 ||
-                    (r = labels(json_object_get(c, "Labels"), &info.config.labels)) < 0)
+                                (r = string_array(json_object_get(c, "Entrypoint"), "Entrypoint",
+                                                 &info.config.entrypoint)) < 0 ||
+                                (r = string_array(json_object_get(c, "Cmd"), "Cmd", &info.config.cmd)) < 0 ||
+                                (r = optional_string(c, "WorkingDir", &info.config.working_dir)) < 0 ||
+                                (r = optional_string(c, "User", &info.config.user)) < 0 ||
+                                (r = optional_string(c, "StopSignal", &info.config.stop_signal)) < 0 ||
+                                (r = object_keys(json_object_get(c, "ExposedPorts"), "ExposedPorts",
+                                                 &info.config.exposed_ports)) < 0 ||
+                                (r = object_keys(json_object_get(c, "Volumes"), "Volumes",
+                                                 &info.config.volumes)) < 0 ||
+                                (r = labels(json_object_get(c, "Labels"), &info.config.labels)) < 0)
                         goto finish;
         }
-        *ret = TAKE_GENERIC(info, ImageConfigInfo, (ImageConfigInfo) {});
+        *ret = TAKE_GENERIC(info, ImageConfigInfo, (ImageConfigInfo){});
         r = 0;
 finish:
         json_decref(root);
@@ -196,13 +216,10 @@ int image_config_new_for_rootfs(const char *diff_id, const struct timespec *crea
         if (!gmtime_r(&created->tv_sec, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
                 return -EINVAL;
         snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%09ldZ", created->tv_nsec);
-        root = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}",
-                        "created", when,
-                        "architecture", image_host_architecture(),
-                        "os", "linux",
-                        "config",
-                        "rootfs", "type", "layers", "diff_ids", diff_id,
-                        "history", "created", when, "created_by", "berth image import", "comment", "imported rootfs");
+        root = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}", "created", when,
+                        "architecture", image_host_architecture(), "os", "linux", "config", "rootfs", "type",
+                        "layers", "diff_ids", diff_id, "history", "created", when, "created_by",
+                        "berth image import", "comment", "imported rootfs");
         if (!root)
                 return -ENOMEM;
         s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);

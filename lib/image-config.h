@@ -11,14 +11,22 @@
 
 #include "image-store.h"
 
+/* Limits on untrusted image metadata, shared by pulls and loads. An image has at most as many layers
+ * as overlayfs can stack (500, also containers/storage's maxDepth; Docker stops at 125). A config or
+ * manifest is refused above these sizes (containers/image reads at most 4 MiB of a manifest). */
+#define IMAGE_LAYERS_MAX   500u
+#define IMAGE_MANIFEST_MAX (4u * 1024 * 1024)
+#define IMAGE_CONFIG_MAX   (8u * 1024 * 1024)
+
 typedef struct ImageConfigInfo {
         ImageConfig config;
         char *os, *architecture;
-        char **diff_ids;   /* rootfs.diff_ids */
-        uint64_t created;  /* seconds since the epoch; 0 when absent or unreadable */
+        char **diff_ids;  /* rootfs.diff_ids */
+        uint64_t created; /* seconds since the epoch; 0 when absent or unreadable */
 } ImageConfigInfo;
 
-/* Parses a config blob; -EBADMSG (logged, naming what) when it is not a usable image config. */
+/* Parses a config blob; -EBADMSG (logged, naming what) when it is not a usable image config, and
+ * -EFBIG when it is over IMAGE_CONFIG_MAX or lists more than IMAGE_LAYERS_MAX layers. */
 int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret);
 void image_config_info_done(ImageConfigInfo *info);
 

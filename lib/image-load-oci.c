@@ -20,7 +20,7 @@
 #include "image-store-internal.h"
 #include "log.h"
 
-#define OCI_JSON_MAX (8u * 1024 * 1024)
+#define OCI_JSON_MAX  (8u * 1024 * 1024)
 #define OCI_DEPTH_MAX 4
 
 /* A descriptor's "size", when it has one (OCI requires it; some writers leave it out). */
@@ -37,18 +37,22 @@ static const char *descriptor_digest(json_t *desc) {
         return json_string_value(json_object_get(desc, "digest"));
 }
 
-static int check_digest_and_size(const char *path, const char *what, json_t *desc, const char *got, uint64_t size) {
+static int check_digest_and_size(
+                const char *path, const char *what, json_t *desc, const char *got, uint64_t size) {
         const char *digest = descriptor_digest(desc);
         uint64_t expected = size;
         bool size_known = descriptor_size(desc, &expected);
 
         if (!streq(got, digest))
-                return log_error_errno(-EBADMSG, "OCI layout: %s (%s) does not match its digest: expected %s, got %s "
-                                "(%ju bytes; its descriptor says %s%ju).", path, what, digest, got, (uintmax_t) size,
+                return log_error_errno(-EBADMSG,
+                                "OCI layout: %s (%s) does not match its digest: expected %s, got %s "
+                                "(%ju bytes; its descriptor says %s%ju).",
+                                path, what, digest, got, (uintmax_t) size,
                                 size_known ? "" : "nothing: ", (uintmax_t) expected);
         if (size_known && expected != size)
-                return log_error_errno(-EBADMSG, "OCI layout: %s (%s) has %ju bytes, its descriptor says %ju.", path,
-                                what, (uintmax_t) size, (uintmax_t) expected);
+                return log_error_errno(-EBADMSG,
+                                "OCI layout: %s (%s) has %ju bytes, its descriptor says %ju.", path, what,
+                                (uintmax_t) size, (uintmax_t) expected);
         return 0;
 }
 
@@ -94,7 +98,6 @@ static int check_layer_blob(int layout_fd, json_t *desc, const char *what) {
         _cleanup_close_ int fd = -EBADF;
         char got[SHA256_DIGEST_STRING_MAX];
         uint64_t size = 0;
-        struct stat st;
         int r;
 
         r = blob_path(desc, what, &path);
@@ -102,17 +105,16 @@ static int check_layer_blob(int layout_fd, json_t *desc, const char *what) {
                 return r;
         fd = image_archive_open(layout_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "OCI layout: cannot open %s (%s): %m", path, what);
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-                return log_error_errno(-EBADMSG, "OCI layout: %s (%s) is not a regular file.", path, what);
+                return log_error_errno(fd, "OCI layout: cannot open %s (%s): %s", path, what,
+                                image_archive_open_error(fd));
         r = sha256_fd(fd, got, &size);
         if (r < 0)
                 return log_error_errno(r, "OCI layout: failed to read %s: %m", path);
         return check_digest_and_size(path, what, desc, got, size);
 }
 
-static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, const char *digest, const char *diff_id,
-                StagedLayer *ret) {
+static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, const char *digest,
+                const char *diff_id, StagedLayer *ret) {
         _cleanup_close_ int fd = -EBADF, diff_fd = -EBADF;
         _cleanup_free_ char *dir = NULL, *diff = NULL, *path = NULL;
         int r;
@@ -124,7 +126,8 @@ static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, co
                 return log_oom();
         fd = image_archive_open(layout_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "OCI layout: cannot open layer %s: %m", path);
+                return log_error_errno(fd, "OCI layout: cannot open layer %s: %s", path,
+                                image_archive_open_error(fd));
         if (mkdirat(staging->dir_fd, dir, 0755) < 0 || mkdirat(staging->dir_fd, diff, 0755) < 0)
                 return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -134,8 +137,10 @@ static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, co
         if (r < 0)
                 return log_error_errno(r, "OCI layout: layer %s could not be extracted.", path);
         if (!streq(ret->diff_id, diff_id))
-                return log_error_errno(-EBADMSG, "OCI layout: layer %s does not match the config's diffID: expected %s, "
-                                "got %s.", path, diff_id, ret->diff_id);
+                return log_error_errno(-EBADMSG,
+                                "OCI layout: layer %s does not match the config's diffID: expected %s, "
+                                "got %s.",
+                                path, diff_id, ret->diff_id);
         ret->dir = TAKE_PTR(dir);
         return 0;
 }
@@ -164,7 +169,8 @@ static json_t *index_select_platform(json_t *list) {
         json_array_foreach(list, i, e) {
                 json_t *p = json_object_get(e, "platform");
                 if (streq_ptr(json_string_value(json_object_get(p, "os")), "linux") &&
-                    streq_ptr(json_string_value(json_object_get(p, "architecture")), image_host_architecture()))
+                                streq_ptr(json_string_value(json_object_get(p, "architecture")),
+                                                image_host_architecture()))
                         return e;
         }
         return NULL;
@@ -180,7 +186,7 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
         const char *digest = descriptor_digest(desc);
         size_t size = 0, config_size = 0, n = 0;
         StagedLayer *staged = NULL;
-        char *names[2] = { (char *) name, NULL };
+        char *names[2] = {(char *) name, NULL};
         json_t *m, *layers, *list;
         int r;
 
@@ -198,7 +204,8 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
                 json_t *e = depth < OCI_DEPTH_MAX ? index_select_platform(list) : NULL;
 
                 if (e)
-                        r = load_manifest(s, staging, layout_fd, n_staged, e, name, depth + 1, verify_only, loaded);
+                        r = load_manifest(s, staging, layout_fd, n_staged, e, name, depth + 1, verify_only,
+                                        loaded);
                 else
                         r = log_error_errno(-ENOENT, "OCI layout: index %s has no linux/%s image.", digest,
                                         image_host_architecture());
@@ -211,7 +218,8 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
         layers = json_object_get(m, "layers");
         n = json_array_size(layers);
         if (r >= 0 && n != strv_length(info.diff_ids))
-                r = log_error_errno(-EBADMSG, "OCI layout: manifest %s lists %zu layers, its config %zu diffIDs.", digest,
+                r = log_error_errno(-EBADMSG,
+                                "OCI layout: manifest %s lists %zu layers, its config %zu diffIDs.", digest,
                                 n, strv_length(info.diff_ids));
         if (verify_only) {
                 for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -230,17 +238,20 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
                 else if (image_store_has_layer(s, info.diff_ids[i]))
                         strcpy(staged[i].diff_id, info.diff_ids[i]);
                 else
-                        r = load_layer(layout_fd, staging, n_staged, descriptor_digest(json_array_get(layers, i)),
-                                        info.diff_ids[i], &staged[i]);
+                        r = load_layer(layout_fd, staging, n_staged,
+                                        descriptor_digest(json_array_get(layers, i)), info.diff_ids[i],
+                                        &staged[i]);
         }
         if (r >= 0)
-                r = image_store_commit(s, staging, &(ImageCommit) {
-                        .config = config,
-                        .config_size = config_size,
-                        .layers = staged,
-                        .n_layers = n,
-                        .names = name ? names : NULL,
-                }, &img);
+                r = image_store_commit(s, staging,
+                                &(ImageCommit){
+                                                .config = config,
+                                                .config_size = config_size,
+                                                .layers = staged,
+                                                .n_layers = n,
+                                                .names = name ? names : NULL,
+                                },
+                                &img);
         for (size_t i = 0; staged && i < n; i++)
                 free(staged[i].dir);
         free(staged);

@@ -22,20 +22,34 @@
 #include "image-store-internal.h"
 #include "log.h"
 
-#define ARCHIVE_CONFIG_MAX (8u * 1024 * 1024)
-#define ARCHIVE_MANIFEST_MAX (4u * 1024 * 1024)
+#define ARCHIVE_CONFIG_MAX   IMAGE_CONFIG_MAX
+#define ARCHIVE_MANIFEST_MAX IMAGE_MANIFEST_MAX
 
 int image_archive_open(int archive_fd, const char *path) {
+        /* O_NONBLOCK: a FIFO in the archive must not block the open (nor a read); anything but a regular
+         * file is refused once opened. The archive's own symlinks stay usable (docker save links shared
+         * layers), resolved inside it. */
         struct open_how how = {
-                .flags = O_RDONLY | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+                        .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
         };
-        int fd;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
 
         do
                 fd = (int) syscall(SYS_openat2, archive_fd, path, &how, sizeof(how));
         while (fd < 0 && errno == EAGAIN);
-        return fd < 0 ? -errno : fd;
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADMSG;
+        return TAKE_FD(fd);
+}
+
+const char *image_archive_open_error(int r) {
+        return r == -EBADMSG ? "not a regular file" : strerror(-r);
 }
 
 int image_archive_read(int archive_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
@@ -43,10 +57,14 @@ int image_archive_read(int archive_fd, const char *path, size_t max, char **ret,
         struct stat st;
 
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open '%s': %m", path);
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t) st.st_size > max)
-                return log_error_errno(-EBADMSG, "Archive: '%s' is not a regular file of at most %zu bytes.", path, max);
-        return read_full_fd(fd, ret, ret_size) < 0 ? log_error_errno(-EIO, "Archive: cannot read '%s'.", path) : 0;
+                return log_error_errno(
+                                fd, "Archive: cannot open '%s': %s", path, image_archive_open_error(fd));
+        if (fstat(fd, &st) < 0 || (uint64_t) st.st_size > max)
+                return log_error_errno(
+                                -EBADMSG, "Archive: '%s' is larger than the limit of %zu bytes.", path, max);
+        return read_full_fd(fd, ret, ret_size) < 0
+                               ? log_error_errno(-EIO, "Archive: cannot read '%s'.", path)
+                               : 0;
 }
 
 typedef struct LoadState {
@@ -65,7 +83,8 @@ static int load_layer(LoadState *st, const char *path, const char *diff_id, Stag
                 return log_oom();
         fd = image_archive_open(st->archive_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open layer '%s': %m", path);
+                return log_error_errno(fd, "Archive: cannot open layer '%s': %s", path,
+                                image_archive_open_error(fd));
         if (mkdirat(st->staging->dir_fd, dir, 0755) < 0 || mkdirat(st->staging->dir_fd, diff, 0755) < 0)
                 return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(st->staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -75,8 +94,10 @@ static int load_layer(LoadState *st, const char *path, const char *diff_id, Stag
         if (r < 0)
                 return log_error_errno(r, "Archive: layer '%s' could not be extracted.", path);
         if (!streq(ret->diff_id, diff_id))
-                return log_error_errno(-EBADMSG, "Archive: layer '%s' does not match the config's diffID: expected %s, "
-                                "got %s.", path, diff_id, ret->diff_id);
+                return log_error_errno(-EBADMSG,
+                                "Archive: layer '%s' does not match the config's diffID: expected %s, "
+                                "got %s.",
+                                path, diff_id, ret->diff_id);
         ret->dir = TAKE_PTR(dir);
         return 0;
 }
@@ -98,22 +119,22 @@ static bool digest_of_name(const char *path, char ret[static SHA256_DIGEST_STRIN
 static int check_named_digest(LoadState *st, const char *path, const char *what) {
         _cleanup_close_ int fd = -EBADF;
         char expected[SHA256_DIGEST_STRING_MAX], got[SHA256_DIGEST_STRING_MAX];
-        struct stat s;
         int r;
 
         if (!digest_of_name(path, expected))
                 return 0;
         fd = image_archive_open(st->archive_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open %s '%s': %m", what, path);
-        if (fstat(fd, &s) < 0 || !S_ISREG(s.st_mode))
-                return log_error_errno(-EBADMSG, "Archive: %s '%s' is not a regular file.", what, path);
+                return log_error_errno(fd, "Archive: cannot open %s '%s': %s", what, path,
+                                image_archive_open_error(fd));
         r = sha256_fd(fd, got, NULL);
         if (r < 0)
                 return log_error_errno(r, "Archive: failed to read %s '%s': %m", what, path);
         if (!streq(got, expected))
-                return log_error_errno(-EBADMSG, "Archive: %s '%s' does not match the digest its name states: "
-                                "expected %s, got %s.", what, path, expected, got);
+                return log_error_errno(-EBADMSG,
+                                "Archive: %s '%s' does not match the digest its name states: "
+                                "expected %s, got %s.",
+                                what, path, expected, got);
         return 0;
 }
 
@@ -125,13 +146,20 @@ static int check_image_files(LoadState *st, json_t *entry, size_t index) {
         int r;
 
         if (!config_path || !json_is_array(layers))
-                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+                return log_error_errno(
+                                -EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+        /* Counted before any file is hashed: a layer listed thousands of times is hashed as often. */
+        if (json_array_size(layers) > IMAGE_LAYERS_MAX)
+                return log_error_errno(-EFBIG,
+                                "Archive: image %zu lists %zu layers, more than the limit of %u.", index,
+                                json_array_size(layers), IMAGE_LAYERS_MAX);
         r = check_named_digest(st, config_path, "config");
         if (r < 0)
                 return r;
         json_array_foreach(layers, i, v) {
                 if (!json_is_string(v))
-                        return log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path.", index, i);
+                        return log_error_errno(
+                                        -EBADMSG, "Archive: image %zu, layer %zu: bad path.", index, i);
                 r = check_named_digest(st, json_string_value(v), "layer");
                 if (r < 0)
                         return r;
@@ -151,7 +179,8 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
         int r;
 
         if (!config_path || !json_is_array(layers))
-                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+                return log_error_errno(
+                                -EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
         r = image_archive_read(st->archive_fd, config_path, ARCHIVE_CONFIG_MAX, &config, &config_size);
         if (r < 0)
                 return r;
@@ -160,7 +189,8 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
                 return r;
         n = json_array_size(layers);
         if (n != strv_length(info.diff_ids))
-                return log_error_errno(-EBADMSG, "Archive: image %zu lists %zu layers, its config %zu diffIDs.", index, n,
+                return log_error_errno(-EBADMSG,
+                                "Archive: image %zu lists %zu layers, its config %zu diffIDs.", index, n,
                                 strv_length(info.diff_ids));
 
         json_array_foreach(tags, i, v) {
@@ -168,13 +198,15 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
                 const char *why = NULL;
 
                 /* docker writes Docker Hub names short ("busybox:latest"), as docker means them */
-                r = json_is_string(v) ? image_reference_normalize(json_string_value(v), IMAGE_DOMAIN_DOCKER, &name, &why)
+                r = json_is_string(v) ? image_reference_normalize(json_string_value(v), IMAGE_DOMAIN_DOCKER,
+                                                        &name, &why)
                                       : -EINVAL;
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
                         return log_error_errno(r, "Archive: invalid RepoTags entry %s: %s.",
-                                        json_is_string(v) ? json_string_value(v) : "(not a string)", why ?: "");
+                                        json_is_string(v) ? json_string_value(v) : "(not a string)",
+                                        why ?: "");
                 if (strv_consume(&names, TAKE_PTR(name)) < 0)
                         return log_oom();
         }
@@ -186,20 +218,23 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
                 const char *path = json_string_value(json_array_get(layers, i));
 
                 if (!path || !image_digest_is_valid(info.diff_ids[i]))
-                        r = log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path or diffID.", index, i);
+                        r = log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path or diffID.",
+                                        index, i);
                 else if (image_store_has_layer(st->store, info.diff_ids[i]))
                         strcpy(staged[i].diff_id, info.diff_ids[i]);
                 else
                         r = load_layer(st, path, info.diff_ids[i], &staged[i]);
         }
         if (r >= 0)
-                r = image_store_commit(st->store, st->staging, &(ImageCommit) {
-                        .config = config,
-                        .config_size = config_size,
-                        .layers = staged,
-                        .n_layers = n,
-                        .names = names,
-                }, &img);
+                r = image_store_commit(st->store, st->staging,
+                                &(ImageCommit){
+                                                .config = config,
+                                                .config_size = config_size,
+                                                .layers = staged,
+                                                .n_layers = n,
+                                                .names = names,
+                                },
+                                &img);
         for (i = 0; i < n; i++)
                 free(staged[i].dir);
         free(staged);
@@ -240,7 +275,7 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
                 return r;
 
         if (faccessat(archive_fd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
-            faccessat(archive_fd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
+                        faccessat(archive_fd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
                 r = image_load_oci_layout(s, &staging, archive_fd, &loaded);
                 if (r >= 0 && ret_loaded)
                         *ret_loaded = TAKE_PTR(loaded);
@@ -248,15 +283,16 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         }
         r = image_archive_read(archive_fd, "manifest.json", ARCHIVE_MANIFEST_MAX, &manifest, &size);
         if (r < 0)
-                return log_error_errno(r, "Not a docker archive (docker save, podman save) nor an OCI layout: no "
+                return log_error_errno(r,
+                                "Not a docker archive (docker save, podman save) nor an OCI layout: no "
                                 "manifest.json or index.json.");
         list = json_loadb(manifest, size, 0, &err);
         if (!json_is_array(list)) {
                 json_decref(list);
-                return log_error_errno(-EBADMSG, "Archive: manifest.json:%d: not a JSON array%s%s.", err.line,
-                                err.text[0] ? ": " : "", err.text);
+                return log_error_errno(-EBADMSG, "Archive: manifest.json:%d: not a JSON array%s%s.",
+                                err.line, err.text[0] ? ": " : "", err.text);
         }
-        st = (LoadState) { .store = s, .staging = &staging, .archive_fd = archive_fd };
+        st = (LoadState){.store = s, .staging = &staging, .archive_fd = archive_fd};
         r = 0;
         /* A tampered file stores nothing: all are checked before the first image is. */
         json_array_foreach(list, i, entry) {

@@ -17,8 +17,11 @@ int image_store_load_oci_dir(ImageStore *store, int dir_fd, char ***ret_loaded);
 
 /* ---- shared by image-load.c and image-load-oci.c ---- */
 typedef struct ImageStaging ImageStaging;
-/* Opens path inside root_fd: the tree's own symlinks resolve inside it (RESOLVE_IN_ROOT). */
+/* Opens path inside root_fd: the tree's own symlinks resolve inside it (RESOLVE_IN_ROOT). Only a
+ * regular file, opened without blocking; anything else (a FIFO, a device) gives -EBADMSG. */
 int image_archive_open(int root_fd, const char *path);
+/* The reason for an image_archive_open() failure, for messages. */
+const char *image_archive_open_error(int r);
 /* Reads a regular file of at most max bytes there. */
 int image_archive_read(int root_fd, const char *path, size_t max, char **ret, size_t *ret_size);
 int image_load_oci_layout(ImageStore *store, ImageStaging *staging, int layout_fd, char ***loaded);

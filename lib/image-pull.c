@@ -16,8 +16,8 @@
 #include "registry-auth.h"
 #include "registry-conf.h"
 
-#define MANIFEST_MAX (4u * 1024 * 1024)
-#define CONFIG_MAX   (8u * 1024 * 1024)
+#define MANIFEST_MAX    IMAGE_MANIFEST_MAX
+#define CONFIG_MAX      IMAGE_CONFIG_MAX
 #define INDEX_DEPTH_MAX 4
 
 #define MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
@@ -29,11 +29,11 @@
 #define MANIFEST_ACCEPT MT_OCI_MANIFEST ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST ", " MT_OCI_INDEX
 
 static const char *const layer_media_types[] = {
-        "application/vnd.oci.image.layer.v1.tar",
-        "application/vnd.oci.image.layer.v1.tar+gzip",
-        "application/vnd.oci.image.layer.v1.tar+zstd",
-        "application/vnd.docker.image.rootfs.diff.tar.gzip",
-        "application/vnd.docker.image.rootfs.diff.tar",
+                "application/vnd.oci.image.layer.v1.tar",
+                "application/vnd.oci.image.layer.v1.tar+gzip",
+                "application/vnd.oci.image.layer.v1.tar+zstd",
+                "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                "application/vnd.docker.image.rootfs.diff.tar",
 };
 
 typedef struct Manifest {
@@ -48,7 +48,7 @@ static void manifest_done(Manifest *m) {
         free(m->body);
         free(m->media_type);
         json_decref(m->json);
-        *m = (Manifest) {};
+        *m = (Manifest){};
 }
 
 typedef struct Platform {
@@ -68,17 +68,20 @@ static int platform_parse(const char *s, Platform *ret) {
         if (!copy)
                 return log_oom();
         if (!s) {
-                *ret = (Platform) { .os = strdup("linux"), .architecture = strdup(image_host_architecture()) };
+                *ret = (Platform){.os = strdup("linux"), .architecture = strdup(image_host_architecture())};
                 return ret->os && ret->architecture ? 0 : log_oom();
         }
         arch = strchr(copy, '/');
         if (!arch || arch == copy || arch[1] == 0)
-                return log_error_errno(-EINVAL, "Invalid platform '%s': use OS/ARCH[/VARIANT], e.g. linux/arm64.", s);
+                return log_error_errno(-EINVAL,
+                                "Invalid platform '%s': use OS/ARCH[/VARIANT], e.g. linux/arm64.", s);
         *arch++ = 0;
         variant = strchr(arch, '/');
         if (variant)
                 *variant++ = 0;
-        *ret = (Platform) { .os = strdup(copy), .architecture = strdup(arch), .variant = variant ? strdup(variant) : NULL };
+        *ret = (Platform){.os = strdup(copy),
+                        .architecture = strdup(arch),
+                        .variant = variant ? strdup(variant) : NULL};
         return ret->os && ret->architecture && (!variant || ret->variant) ? 0 : log_oom();
 }
 
@@ -104,25 +107,29 @@ static int fetch_manifest(RegistryClient *rc, const char *reference, const char 
         if (r < 0)
                 return log_error_errno(r, "Failed to hash the manifest: %m");
         if (expected && !streq(expected, m.digest))
-                return log_error_errno(-EBADMSG, "Manifest %s does not match its digest: got %s.", expected, m.digest);
+                return log_error_errno(-EBADMSG, "Manifest %s does not match its digest: got %s.", expected,
+                                m.digest);
         if (header_digest && startswith(header_digest, "sha256:") && !streq(header_digest, m.digest))
-                return log_error_errno(-EBADMSG, "Manifest %s: the registry says its digest is %s, its bytes say %s.",
+                return log_error_errno(-EBADMSG,
+                                "Manifest %s: the registry says its digest is %s, its bytes say %s.",
                                 reference, header_digest, m.digest);
 
         m.json = json_loadb(m.body, m.size, 0, &err);
         if (!json_is_object(m.json))
-                return log_error_errno(-EBADMSG, "Manifest %s: invalid JSON at line %d: %s", reference, err.line, err.text);
+                return log_error_errno(-EBADMSG, "Manifest %s: invalid JSON at line %d: %s", reference,
+                                err.line, err.text);
         body_type = json_string_value(json_object_get(m.json, "mediaType"));
-        if (body_type && m.media_type && !streq(m.media_type, "application/json") && !streq(body_type, m.media_type))
-                return log_error_errno(-EBADMSG, "Manifest %s: mediaType %s does not match Content-Type %s.", reference,
-                                body_type, m.media_type);
+        if (body_type && m.media_type && !streq(m.media_type, "application/json") &&
+                        !streq(body_type, m.media_type))
+                return log_error_errno(-EBADMSG, "Manifest %s: mediaType %s does not match Content-Type %s.",
+                                reference, body_type, m.media_type);
         if (body_type && (!m.media_type || streq(m.media_type, "application/json"))) {
                 free(m.media_type);
                 m.media_type = strdup(body_type);
         }
         if (!m.media_type)
                 return log_error_errno(-EBADMSG, "Manifest %s has no media type.", reference);
-        *ret = TAKE_GENERIC(m, Manifest, (Manifest) {});
+        *ret = TAKE_GENERIC(m, Manifest, (Manifest){});
         return 0;
 }
 
@@ -138,7 +145,7 @@ static bool platform_matches(json_t *p, const Platform *want, const char *varian
  * (the first matching entry wins, as the image spec asks). */
 static int select_from_index(const Manifest *index, const Platform *want, char **ret_digest) {
         json_t *list = json_object_get(index->json, "manifests");
-        const char *variants[3] = { want->variant ?: "", "", NULL };
+        const char *variants[3] = {want->variant ?: "", "", NULL};
 
         if (!json_is_array(list))
                 return log_error_errno(-EBADMSG, "Index %s has no manifests list.", index->digest);
@@ -154,12 +161,14 @@ static int select_from_index(const Manifest *index, const Platform *want, char *
                         if (!digest || !image_digest_is_valid(digest) || !json_is_object(p))
                                 continue;
                         if (mt && !streq(mt, MT_OCI_MANIFEST) && !streq(mt, MT_DOCKER_MANIFEST) &&
-                            !streq(mt, MT_OCI_INDEX) && !streq(mt, MT_DOCKER_LIST))
+                                        !streq(mt, MT_OCI_INDEX) && !streq(mt, MT_DOCKER_LIST))
                                 continue; /* unknown entries are skipped, not errors */
                         if (variants[k] ? !platform_matches(p, want, variants[k])
-                                        : !(streq_ptr(json_string_value(json_object_get(p, "os")), want->os) &&
-                                            streq_ptr(json_string_value(json_object_get(p, "architecture")),
-                                                            want->architecture)))
+                                        : !(streq_ptr(json_string_value(json_object_get(p, "os")),
+                                                            want->os) &&
+                                                          streq_ptr(json_string_value(json_object_get(
+                                                                                    p, "architecture")),
+                                                                          want->architecture)))
                                 continue;
                         *ret_digest = strdup(digest);
                         return *ret_digest ? 0 : log_oom();
@@ -172,10 +181,10 @@ static int select_from_index(const Manifest *index, const Platform *want, char *
 static int descriptor(json_t *j, const char *what, Descriptor *ret) {
         json_t *size = json_object_get(j, "size");
 
-        *ret = (Descriptor) {
-                .media_type = json_string_value(json_object_get(j, "mediaType")),
-                .digest = json_string_value(json_object_get(j, "digest")),
-                .size = json_is_integer(size) ? json_integer_value(size) : -1,
+        *ret = (Descriptor){
+                        .media_type = json_string_value(json_object_get(j, "mediaType")),
+                        .digest = json_string_value(json_object_get(j, "digest")),
+                        .size = json_is_integer(size) ? json_integer_value(size) : -1,
         };
         if (!ret->digest || !image_digest_is_valid(ret->digest) || ret->size < 0)
                 return log_error_errno(-EBADMSG, "Manifest: %s has no valid sha256 digest and size.", what);
@@ -190,7 +199,8 @@ static int fetch_config(RegistryClient *rc, const Descriptor *d, char **ret, siz
         int r;
 
         if ((uint64_t) d->size > CONFIG_MAX)
-                return log_error_errno(-EFBIG, "Config %s is %jd bytes; refusing it.", d->digest, (intmax_t) d->size);
+                return log_error_errno(-EFBIG, "Config %s is %jd bytes; refusing it.", d->digest,
+                                (intmax_t) d->size);
         r = registry_get(rc, "blobs", d->digest, NULL, &t);
         if (r < 0)
                 return r;
@@ -198,13 +208,14 @@ static int fetch_config(RegistryClient *rc, const Descriptor *d, char **ret, siz
         if (r < 0)
                 return r;
         if (size != (size_t) d->size)
-                return log_error_errno(-EBADMSG, "Config %s: expected %jd bytes, got %zu.", d->digest, (intmax_t) d->size,
-                                size);
+                return log_error_errno(-EBADMSG, "Config %s: expected %jd bytes, got %zu.", d->digest,
+                                (intmax_t) d->size, size);
         r = sha256_digest(body, size, digest);
         if (r < 0)
                 return log_error_errno(r, "Failed to hash the config: %m");
         if (!streq(digest, d->digest))
-                return log_error_errno(-EBADMSG, "Config digest did not match: expected %s, got %s.", d->digest, digest);
+                return log_error_errno(-EBADMSG, "Config digest did not match: expected %s, got %s.",
+                                d->digest, digest);
         *ret = TAKE_PTR(body);
         *ret_size = size;
         return 0;
@@ -217,8 +228,8 @@ static void staged_layers_free(StagedLayer *l, size_t n) {
 }
 
 /* Pulls reference from source ("domain/path[:tag][@digest]", a mirror or the registry itself). */
-static int pull_from(ImageStore *s, const char *reference, const char *source, bool insecure, const ImagePullOptions *o,
-                Image **ret) {
+static int pull_from(ImageStore *s, const char *reference, const char *source, bool insecure,
+                const ImagePullOptions *o, Image **ret) {
         _cleanup_(registry_client_freep) RegistryClient *rc = NULL;
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
@@ -258,10 +269,11 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         if (r == -ENOMEM)
                 goto finish;
         if (r < 0) {
-                r = log_error_errno(r, "registries.conf: %s is not a valid source for %s: %s.", source, reference, why);
+                r = log_error_errno(r, "registries.conf: %s is not a valid source for %s: %s.", source,
+                                reference, why);
                 goto finish;
         }
-        registry = o ? o->registry : (RegistryOptions) {};
+        registry = o ? o->registry : (RegistryOptions){};
         registry.insecure = registry.insecure || insecure;
         if (!registry.username) {
                 r = registry_auth_find(src.domain, src.path, &auth_user, &auth_password);
@@ -279,8 +291,9 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
 
         /* Indexes (manifest lists) lead to the platform's manifest, perhaps through nested indexes. */
         cur = &top;
-        for (unsigned depth = 0; streq_ptr(cur->media_type, MT_OCI_INDEX) || streq_ptr(cur->media_type, MT_DOCKER_LIST);
-             depth++) {
+        for (unsigned depth = 0; streq_ptr(cur->media_type, MT_OCI_INDEX) ||
+                                 streq_ptr(cur->media_type, MT_DOCKER_LIST);
+                        depth++) {
                 _cleanup_free_ char *child = NULL;
                 Manifest next = {};
 
@@ -299,14 +312,23 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
                 cur = &m;
         }
         if (!cur->media_type || startswith(cur->media_type, MT_DOCKER_V1)) {
-                r = log_error_errno(-EPROTONOSUPPORT, "%s uses the deprecated docker schema 1; not supported.", reference);
+                r = log_error_errno(-EPROTONOSUPPORT,
+                                "%s uses the deprecated docker schema 1; not supported.", reference);
                 goto finish;
         }
         if (!streq(cur->media_type, MT_OCI_MANIFEST) && !streq(cur->media_type, MT_DOCKER_MANIFEST)) {
-                r = log_error_errno(-EPROTONOSUPPORT, "%s: unsupported manifest type %s.", reference, cur->media_type);
+                r = log_error_errno(-EPROTONOSUPPORT, "%s: unsupported manifest type %s.", reference,
+                                cur->media_type);
                 goto finish;
         }
 
+        /* Counted before anything else is fetched: a manifest of thousands of layers goes no further. */
+        if (json_array_size(json_object_get(cur->json, "layers")) > IMAGE_LAYERS_MAX) {
+                r = log_error_errno(-EFBIG, "%s: the manifest lists %zu layers, more than the limit of %u.",
+                                reference, json_array_size(json_object_get(cur->json, "layers")),
+                                IMAGE_LAYERS_MAX);
+                goto finish;
+        }
         r = descriptor(json_object_get(cur->json, "config"), "config", &cd);
         if (r < 0)
                 goto finish;
@@ -319,8 +341,8 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         jlayers = json_object_get(cur->json, "layers");
         n_layers = json_array_size(jlayers);
         if (!json_is_array(jlayers) || n_layers != strv_length(info.diff_ids)) {
-                r = log_error_errno(-EBADMSG, "%s: the manifest lists %zu layers, the config %zu diffIDs.", reference,
-                                n_layers, strv_length(info.diff_ids));
+                r = log_error_errno(-EBADMSG, "%s: the manifest lists %zu layers, the config %zu diffIDs.",
+                                reference, n_layers, strv_length(info.diff_ids));
                 goto finish;
         }
 
@@ -346,8 +368,8 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
                 for (size_t k = 0; k < ELEMENTSOF(layer_media_types); k++)
                         known = known || streq_ptr(ld.media_type, layer_media_types[k]);
                 if (!known) {
-                        r = log_error_errno(-EPROTONOSUPPORT, "Layer %s: unsupported media type %s.", ld.digest,
-                                        ld.media_type ?: "(none)");
+                        r = log_error_errno(-EPROTONOSUPPORT, "Layer %s: unsupported media type %s.",
+                                        ld.digest, ld.media_type ?: "(none)");
                         goto finish;
                 }
                 if (!image_digest_is_valid(info.diff_ids[i])) {
@@ -360,7 +382,8 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
                         pull_progress_set(progress, i, LAYER_PRESENT, 0);
                         continue;
                 }
-                jobs[n_jobs++] = (LayerJob) { .blob = ld, .diff_id = info.diff_ids[i], .index = i, .out = &layers[i] };
+                jobs[n_jobs++] = (LayerJob){
+                                .blob = ld, .diff_id = info.diff_ids[i], .index = i, .out = &layers[i]};
         }
         r = pull_layers(s, rc, &staging, jobs, n_jobs, progress);
         progress = pull_progress_free(progress);
@@ -374,16 +397,18 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         }
         names[0] = name;
         digests[0] = repo_digest;
-        r = image_store_commit(s, &staging, &(ImageCommit) {
-                .config = config,
-                .config_size = config_size,
-                .layers = layers,
-                .n_layers = n_layers,
-                .names = name ? names : NULL,
-                .digests = digests,
-                .manifest = top.body,
-                .manifest_size = top.size,
-        }, ret);
+        r = image_store_commit(s, &staging,
+                        &(ImageCommit){
+                                        .config = config,
+                                        .config_size = config_size,
+                                        .layers = layers,
+                                        .n_layers = n_layers,
+                                        .names = name ? names : NULL,
+                                        .digests = digests,
+                                        .manifest = top.body,
+                                        .manifest_size = top.size,
+                        },
+                        ret);
         if (r >= 0 && (!o || !o->quiet))
                 log_info("Pulled %s (%s).", name ?: repo_digest, top.digest);
 finish:
@@ -395,8 +420,8 @@ finish:
 }
 
 /* The sources registries.conf gives (mirrors first), each tried until one has the image. */
-static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *reference, const ImagePullOptions *o,
-                Image **ret) {
+static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *reference,
+                const ImagePullOptions *o, Image **ret) {
         _cleanup_strv_free_ char **sources = NULL;
         _cleanup_free_ bool *insecure = NULL;
         _cleanup_free_ char *repo = NULL, *suffix = NULL;
@@ -412,7 +437,8 @@ static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *refer
                 return log_error_errno(r, "Invalid image reference '%s': %s.", reference, why);
         repo = image_reference_repository(&ref);
         suffix = strjoin(ref.tag ? ":" : "", ref.tag ?: "", ref.digest ? "@" : "", ref.digest ?: "");
-        r = repo && suffix ? registries_conf_sources(conf, repo, !!ref.digest, &sources, &insecure) : log_oom();
+        r = repo && suffix ? registries_conf_sources(conf, repo, !!ref.digest, &sources, &insecure)
+                           : log_oom();
         image_reference_done(&ref);
         if (r < 0)
                 return r;

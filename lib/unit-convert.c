@@ -65,6 +65,8 @@ static bool strv_contains_const(const char *const *l, const char *s) {
         return false;
 }
 
+#define CONVERT_ERROR_MAX 1024U
+
 int convert_error(ConvertContext *c, const UnitEntry *e, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL, *loc = NULL;
         va_list ap;
@@ -77,6 +79,13 @@ int convert_error(ConvertContext *c, const UnitEntry *e, const char *fmt, ...) {
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
+        /* A message quoting a long value is cut: it becomes a Description= and an ExecStart= line. */
+        if ((size_t) r > CONVERT_ERROR_MAX + 3) {
+                size_t cut = CONVERT_ERROR_MAX;
+                while (cut > 0 && ((unsigned char) msg[cut] & 0xc0) == 0x80) /* not inside a UTF-8 character */
+                        cut--;
+                strcpy(msg + cut, "...");
+        }
         if (e) {
                 loc = unit_entry_location(e);
                 r = loc ? asprintf(&c->error, "%s: %s=: %s", loc, e->key, msg) : -1;
@@ -176,10 +185,11 @@ int convert_absolute_path(ConvertContext *c, const char *path, char **ret) {
 int convert_add_exec(ConvertContext *c, const char *key, char *const *argv) {
         _cleanup_strv_free_ char **quoted = NULL;
         _cleanup_free_ char *line = NULL;
+        size_t n = 0;
         int r;
 
         STRV_FOREACH(a, argv) {
-                r = strv_consume(&quoted, quote_word(*a));
+                r = strv_consume_with_size(&quoted, &n, quote_word(*a));
                 if (r < 0)
                         return r;
         }

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "strv.h"
@@ -53,31 +58,35 @@ UnitSection *unit_file_ensure_section(UnitFile *u, const char *name) {
                 return NULL;
         u->sections = n;
         s = &u->sections[u->n_sections];
-        *s = (UnitSection) { .name = strdup(name) };
+        *s = (UnitSection){.name = strdup(name)};
         if (!s->name)
                 return NULL;
         u->n_sections++;
         return s;
 }
 
-static int unit_section_insert(UnitSection *s, size_t at, const char *key, const char *value, const char *file,
-                unsigned line) {
+static int unit_section_insert(UnitSection *s, size_t at, const char *key, const char *value,
+                const char *file, unsigned line) {
         _cleanup_free_ char *k = strdup(key), *v = strdup(value);
         UnitEntry *n;
 
         if (!k || !v)
                 return -ENOMEM;
-        n = reallocarray(s->entries, s->n_entries + 1, sizeof(UnitEntry));
-        if (!n)
-                return -ENOMEM;
-        s->entries = n;
+        /* Grown geometrically: a file may hold many thousand assignments. */
+        if (!s->entries || malloc_usable_size(s->entries) / sizeof(UnitEntry) < s->n_entries + 1) {
+                n = reallocarray(s->entries, MAX(s->n_entries * 2, (size_t) 8), sizeof(UnitEntry));
+                if (!n)
+                        return -ENOMEM;
+                s->entries = n;
+        }
         memmove(&s->entries[at + 1], &s->entries[at], (s->n_entries - at) * sizeof(UnitEntry));
-        s->entries[at] = (UnitEntry) { .key = TAKE_PTR(k), .value = TAKE_PTR(v), .file = file, .line = line };
+        s->entries[at] = (UnitEntry){.key = TAKE_PTR(k), .value = TAKE_PTR(v), .file = file, .line = line};
         s->n_entries++;
         return 0;
 }
 
-int unit_section_append(UnitSection *s, const char *key, const char *value, const char *file, unsigned line) {
+int unit_section_append(
+                UnitSection *s, const char *key, const char *value, const char *file, unsigned line) {
         return unit_section_insert(s, s->n_entries, key, value, file, line);
 }
 
@@ -139,7 +148,8 @@ static char *strip(char *s) {
         return s;
 }
 
-static int parse_error(char **ret_error, const char *filename, unsigned line, const char *fmt, ...) _printf_(4, 5);
+static int parse_error(char **ret_error, const char *filename, unsigned line, const char *fmt, ...)
+                _printf_(4, 5);
 static int parse_error(char **ret_error, const char *filename, unsigned line, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
@@ -155,9 +165,22 @@ static int parse_error(char **ret_error, const char *filename, unsigned line, co
         return -EBADMSG;
 }
 
+/* A key worth naming in a message: what systemd and Quadlet use. Anything else is not echoed, since the
+ * "file" may be a symlink to something secret (a drop-in pointing at /etc/shadow). */
+static bool key_is_printable(const char *key) {
+        if (!*key || strlen(key) > 64)
+                return false;
+        for (const char *k = key; *k; k++)
+                if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.@", *k))
+                        return false;
+        return true;
+}
+
 /* Handles one logical line (continuations already joined). *section is the index of the current
- * section, or -1 before the first header. */
-static int parse_line(UnitFile *u, const char *file, unsigned line, char *text, ssize_t *section, char **ret_error) {
+ * section, or -1 before the first header. Messages name the file and line but never repeat a line
+ * that is not an assignment: it may come from any file a drop-in symlink points to. */
+static int parse_line(UnitFile *u, const char *file, unsigned line, char *text, ssize_t *section,
+                char **ret_error) {
         char *l = strip(text), *eq, *key, *value;
 
         if (!*l)
@@ -165,11 +188,11 @@ static int parse_line(UnitFile *u, const char *file, unsigned line, char *text, 
         if (*l == '[') {
                 size_t n = strlen(l);
                 if (n < 2 || l[n - 1] != ']')
-                        return parse_error(ret_error, file, line, "Section header '%s' lacks its closing ']'.", l);
+                        return parse_error(ret_error, file, line, "A section header lacks its closing ']'.");
                 l[n - 1] = 0;
                 l++;
                 if (!*l || strpbrk(l, "[]"))
-                        return parse_error(ret_error, file, line, "Invalid section name '[%s]'.", l);
+                        return parse_error(ret_error, file, line, "Invalid section name.");
                 if (!unit_file_ensure_section(u, l))
                         return -ENOMEM;
                 *section = unit_file_find_section(u, l) - u->sections;
@@ -178,35 +201,72 @@ static int parse_line(UnitFile *u, const char *file, unsigned line, char *text, 
         eq = strchr(l, '=');
         if (!eq)
                 return parse_error(ret_error, file, line,
-                                "'%s' is not an assignment (Key=Value), a [Section] header or a comment.", l);
+                                "The line is not an assignment (Key=Value), a [Section] header or a "
+                                "comment.");
         *eq = 0;
         key = strip(l);
         value = strip(eq + 1);
         if (!*key)
-                return parse_error(ret_error, file, line, "Assignment without a key: '=%s'.", value);
+                return parse_error(ret_error, file, line, "Assignment without a key.");
         if (*section < 0)
-                return parse_error(ret_error, file, line, "Assignment '%s=' outside of any [Section].", key);
+                return key_is_printable(key)
+                                       ? parse_error(ret_error, file, line,
+                                                         "Assignment '%s=' outside of any [Section].", key)
+                                       : parse_error(ret_error, file, line,
+                                                         "Assignment outside of any [Section].");
         return unit_section_append(&u->sections[*section], key, value, file, line);
 }
 
-/* True when the line ends in a backslash that is not itself escaped, systemd's continuation rule. */
-static bool ends_in_continuation(const char *l) {
-        bool escaped = false;
+/* The error for a logical line over UNIT_LINE_MAX, naming its key when it has a sensible one. */
+static int line_too_long(char **ret_error, const char *file, unsigned line, const char *text, size_t size) {
+        const char *start = text, *eq = memchr(text, '=', size), *e;
+        _cleanup_free_ char *key = NULL;
 
-        for (; *l; l++)
-                escaped = !escaped && *l == '\\';
-        return escaped;
+        while (start < text + size && strchr(WHITESPACE, *start))
+                start++;
+        if (eq && eq > start) {
+                for (e = eq; e > start && strchr(WHITESPACE, e[-1]); e--)
+                        ;
+                key = strndup(start, MIN((size_t) (e - start), (size_t) 65));
+                if (!key)
+                        return -ENOMEM;
+        }
+        if (key && key_is_printable(key))
+                return parse_error(ret_error, file, line,
+                                "%s=: the value is longer than %u MiB, the limit for one line.", key,
+                                UNIT_LINE_MAX >> 20);
+        return parse_error(ret_error, file, line, "The line is longer than %u MiB, the limit for one line.",
+                        UNIT_LINE_MAX >> 20);
+}
+
+/* A line ends in a continuation when it ends in an odd number of backslashes (the last one is not
+ * escaped), systemd's rule. Only the physical line matters: the previous one's backslash became a space. */
+static bool ends_in_continuation(const char *l, size_t n) {
+        size_t backslashes = 0;
+
+        while (backslashes < n && l[n - 1 - backslashes] == '\\')
+                backslashes++;
+        return backslashes % 2 == 1;
 }
 
 int unit_file_parse(UnitFile *u, const char *filename, const char *text, size_t size, char **ret_error) {
-        _cleanup_free_ char *cont = NULL;
+        /* The logical line being assembled: it grows geometrically, so joining continuation lines stays
+         * linear however many there are. */
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, allocated = 0;
         const char *file, *p = text, *end = text + size;
-        unsigned line = 0, cont_line = 0;
+        unsigned line = 0, first_line = 0;
         ssize_t section = -1;
+        bool continued = false;
         int r;
 
+        if (size > UNIT_FILE_MAX)
+                return parse_error(ret_error, filename, 1,
+                                "The file is larger than %u MiB, the limit for a unit file.",
+                                UNIT_FILE_MAX >> 20);
         if (memchr(text, 0, size))
-                return parse_error(ret_error, filename, 1, "File contains a NUL byte; this is not a text file.");
+                return parse_error(ret_error, filename, 1,
+                                "File contains a NUL byte; this is not a text file.");
 
         r = strv_extend(&u->files, filename);
         if (r < 0)
@@ -215,53 +275,77 @@ int unit_file_parse(UnitFile *u, const char *filename, const char *text, size_t 
 
         while (p < end) {
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
-                size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
-                _cleanup_free_ char *buf = strndup(p, n);
-                const char *first;
+                size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p), ws;
+                const char *l = p;
 
-                if (!buf)
-                        return -ENOMEM;
                 p += n + (nl ? 1 : 0);
                 line++;
-
                 /* Comment lines are skipped, also in the middle of a continued value (like systemd). */
-                first = buf + strspn(buf, WHITESPACE);
-                if (*first && strchr(COMMENTS, *first))
+                for (ws = 0; ws < n && strchr(WHITESPACE, l[ws]); ws++)
+                        ;
+                if (ws < n && strchr(COMMENTS, l[ws]))
                         continue;
-
-                if (cont) {
-                        char *joined = strjoin(cont, buf);
-                        if (!joined)
+                if (!continued)
+                        first_line = line;
+                if (len + n > UNIT_LINE_MAX)
+                        return line_too_long(
+                                        ret_error, file, first_line, len > 0 ? buf : l, len > 0 ? len : n);
+                if (len + n + 1 > allocated) {
+                        size_t want = MAX(len + n + 1, allocated * 2);
+                        char *b = realloc(buf, want);
+                        if (!b)
                                 return -ENOMEM;
-                        free(cont);
-                        cont = joined;
-                } else {
-                        cont = TAKE_PTR(buf);
-                        cont_line = line;
+                        buf = b;
+                        allocated = want;
                 }
-                if (ends_in_continuation(cont)) {
-                        cont[strlen(cont) - 1] = ' ';
+                memcpy(buf + len, l, n);
+                len += n;
+                continued = ends_in_continuation(l, n);
+                if (continued) {
+                        buf[len - 1] = ' ';
                         continue;
                 }
-                r = parse_line(u, file, cont_line, cont, &section, ret_error);
-                free(cont);
-                cont = NULL;
+                buf[len] = 0;
+                len = 0;
+                r = parse_line(u, file, first_line, buf, &section, ret_error);
                 if (r < 0)
                         return r;
         }
-        if (cont) /* a continuation at the end of the file ends there */
-                return parse_line(u, file, cont_line, cont, &section, ret_error);
+        if (continued) { /* a continuation at the end of the file ends there */
+                buf[len] = 0;
+                return parse_line(u, file, first_line, buf, &section, ret_error);
+        }
         return 0;
 }
 
+/* Definitions and drop-ins may be symlinks (to anything): only a regular file is read, without
+ * blocking on a FIFO, and only up to UNIT_FILE_MAX. */
 int unit_file_load(UnitFile *u, const char *path, char **ret_error) {
         _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *why = NULL;
+        struct stat st;
         size_t size;
         int r;
 
-        r = read_full_file(path, &text, &size);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                r = -errno;
+        else if (fstat(fd, &st) < 0)
+                r = -errno;
+        else if (S_ISDIR(st.st_mode))
+                r = -EISDIR;
+        else if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) {
+                /* /dev/null is allowed: it reads as an empty file */
+                r = -EBADMSG;
+                why = "not a regular file";
+        } else if (st.st_size > (off_t) UNIT_FILE_MAX) {
+                r = -EFBIG;
+                why = "larger than the limit for a unit file";
+        } else
+                r = read_full_fd(fd, &text, &size);
         if (r < 0) {
-                if (ret_error && asprintf(ret_error, "%s: cannot read: %s", path, strerror(-r)) < 0)
+                if (ret_error && asprintf(ret_error, "%s: cannot read: %s", path, why ?: strerror(-r)) < 0)
                         return -ENOMEM;
                 return r;
         }

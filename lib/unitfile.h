@@ -16,6 +16,11 @@
 
 #include "macro.h"
 
+/* Limits on what is read, so that no file makes a reader slow or large: one logical line (a key, its
+ * value and its continuation lines) as systemd's LONG_LINE_MAX, and a whole file. */
+#define UNIT_LINE_MAX (1024U * 1024U)
+#define UNIT_FILE_MAX (8U * 1024U * 1024U)
+
 typedef struct UnitEntry {
         char *key;
         char *value;
@@ -44,7 +49,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(UnitFile *, unit_file_free);
  * -EBADMSG and sets *ret_error to "FILENAME:LINE: what is wrong" (u then holds what came before it).
  * Returns -ENOMEM on allocation failure. Does not log. */
 int unit_file_parse(UnitFile *u, const char *filename, const char *text, size_t size, char **ret_error);
-/* Reads and parses a file; a read failure gives "PATH: cannot read: <reason>" in *ret_error. */
+/* Reads and parses a file; a read failure gives "PATH: cannot read: <reason>" in *ret_error. Only a
+ * regular file (or /dev/null) is read, without blocking, up to UNIT_FILE_MAX. */
 int unit_file_load(UnitFile *u, const char *path, char **ret_error);
 
 UnitSection *unit_file_find_section(const UnitFile *u, const char *name);

@@ -9,20 +9,42 @@
 static int unescape_one(const char **p, char *out) {
         const char *s = *p; /* points after the backslash */
         switch (*s) {
-        case 'a': *out = '\a'; break;
-        case 'b': *out = '\b'; break;
-        case 'f': *out = '\f'; break;
-        case 'n': *out = '\n'; break;
-        case 'r': *out = '\r'; break;
-        case 't': *out = '\t'; break;
-        case 'v': *out = '\v'; break;
-        case '\\': case '"': case '\'': case ' ': case ';': *out = *s; break;
-        case 's': *out = ' '; break;
+        case 'a':
+                *out = '\a';
+                break;
+        case 'b':
+                *out = '\b';
+                break;
+        case 'f':
+                *out = '\f';
+                break;
+        case 'n':
+                *out = '\n';
+                break;
+        case 'r':
+                *out = '\r';
+                break;
+        case 't':
+                *out = '\t';
+                break;
+        case 'v':
+                *out = '\v';
+                break;
+        case '\\':
+        case '"':
+        case '\'':
+        case ' ':
+        case ';':
+                *out = *s;
+                break;
+        case 's':
+                *out = ' ';
+                break;
         case 'x':
                 if (!isxdigit((unsigned char) s[1]) || !isxdigit((unsigned char) s[2]))
                         return -EINVAL;
                 {
-                        char hex[3] = { s[1], s[2], 0 };
+                        char hex[3] = {s[1], s[2], 0};
                         *out = (char) strtol(hex, NULL, 16);
                 }
                 s += 2;
@@ -42,6 +64,7 @@ static int unescape_one(const char **p, char *out) {
 int split_words(const char *s, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         _cleanup_free_ char *word = malloc(strlen(s) + 1);
+        size_t n_words = 0;
         int r;
 
         if (!word)
@@ -79,7 +102,7 @@ int split_words(const char *s, char ***ret) {
                         return -EINVAL;
                 if (any) {
                         word[n] = 0;
-                        r = strv_extend(&l, word);
+                        r = strv_extend_with_size(&l, &n_words, word);
                         if (r < 0)
                                 return r;
                 }

@@ -108,11 +108,12 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
                 (void) oci_json_at(x, "process.user.uid");
                 if (oci_json_member(x, user, "uid", JSON_INTEGER, "expected a user id (an integer)", &uid) < 0)
                         return -EINVAL;
+                if (uid && (json_integer_value(uid) < 0 || json_integer_value(uid) > UINT32_MAX - 1))
+                        return oci_json_bad(x, "out of range");
                 (void) oci_json_at(x, "process.user.gid");
                 if (oci_json_member(x, user, "gid", JSON_INTEGER, "expected a group id (an integer)", &gid) < 0)
                         return -EINVAL;
-                if ((uid && (json_integer_value(uid) < 0 || json_integer_value(uid) > UINT32_MAX - 1)) ||
-                                (gid && (json_integer_value(gid) < 0 || json_integer_value(gid) > UINT32_MAX - 1)))
+                if (gid && (json_integer_value(gid) < 0 || json_integer_value(gid) > UINT32_MAX - 1))
                         return oci_json_bad(x, "out of range");
                 if (asprintf(&c->process.user, "%lld:%lld", (long long) json_integer_value(uid),
                                     (long long) json_integer_value(gid)) < 0)

@@ -40,7 +40,7 @@ int oci_json_required(OciJson *x, json_t *o, const char *key, json_type t, const
 
 int oci_json_strv_member(OciJson *x, json_t *o, const char *key, const char *what, char ***ret) {
         json_t *a, *v;
-        size_t i;
+        size_t i, n = strv_length(*ret);
         int r;
 
         r = oci_json_member(x, o, key, JSON_ARRAY, what, &a);
@@ -49,7 +49,8 @@ int oci_json_strv_member(OciJson *x, json_t *o, const char *key, const char *wha
         json_array_foreach(a, i, v) {
                 if (!json_is_string(v))
                         return oci_json_bad(x, what);
-                if (strv_extend(ret, json_string_value(v)) < 0)
+                /* with the length kept: process.env/args may have 100k entries */
+                if (strv_extend_with_size(ret, &n, json_string_value(v)) < 0)
                         return log_oom();
         }
         return 1;

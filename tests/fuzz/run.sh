@@ -3,8 +3,12 @@
 # for a bounded time. Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]   (default 60 s, every target)
 # A TARGET is a name (fuzz-unitfile) or a path to a .c file (the planted crash of fuzz-unitfile.sh).
 # Crashes are written to $FUZZ_OUT/crash-* (default build/fuzz) and make the script fail.
-# Only a crash, a leak, undefined behaviour or one input running for more than a minute fails it:
-# the time limit ends a run successfully however slow the machine is.
+# Only a crash, a leak, undefined behaviour or one input running for more than FUZZ_INPUT_TIMEOUT
+# seconds (default 20) fails it: the time limit ends a run successfully however slow the machine is.
+# Inputs grow up to FUZZ_MAX_LEN bytes (default 1 MiB), so that a parser quadratic in the size of its
+# input shows up as a slow input rather than hiding below a small cap.
+# A target names the library sources and pkg-config libraries it needs beyond the common ones in
+# comment lines "fuzz-sources: lib/x.c ..." and "fuzz-libs: jansson ...".
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
@@ -34,14 +38,18 @@ for target in "${targets[@]}"; do
                 src=$target
                 t=$(basename "$target" .c)
         fi
-        "$CC" "${flags[@]}" -o "$out/$t" "$src" "${lib_srcs[@]}"
+        extra_srcs=$(sed -n 's/^ \* fuzz-sources: \([^*]*\).*/\1/p' "$src")
+        extra_libs=$(sed -n 's/^ \* fuzz-libs: \([^*]*\).*/\1/p' "$src")
+        # shellcheck disable=SC2086 # word lists
+        "$CC" "${flags[@]}" -o "$out/$t" "$src" "${lib_srcs[@]}" $extra_srcs \
+                ${extra_libs:+$(pkg-config --cflags --libs $extra_libs)}
         corpus=$out/corpus-$t
         mkdir -p "$corpus"
         seeds=()
         [ -d "tests/fuzz/corpus-${t#fuzz-}" ] && seeds+=("tests/fuzz/corpus-${t#fuzz-}")
         echo "fuzz: running $t for ${seconds}s"
-        if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./$t" -max_total_time="$seconds" -max_len=4096 \
-                -timeout=60 -artifact_prefix="$out/" "$corpus" "${seeds[@]/#/$TOP/}" 2>"$out/$t.log"); then
+        if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./$t" -max_total_time="$seconds" \
+                -max_len="${FUZZ_MAX_LEN:-1048576}" -timeout="${FUZZ_INPUT_TIMEOUT:-20}" -artifact_prefix="$out/" "$corpus" "${seeds[@]/#/$TOP/}" 2>"$out/$t.log"); then
                 echo "fuzz: $t FAILED, see $out/$t.log" >&2
                 tail -40 "$out/$t.log" >&2
                 status=1

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The unit-file parser: syntax, line numbers, continuations, list resets, drop-in merging, errors. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -30,19 +31,19 @@ static void test_basic(void) {
         int r;
 
         u = parse("a.container",
-                  "# comment\n"
-                  "; also a comment\n"
-                  "[Unit]\n"
-                  "Description = spaced value  \n"
-                  "\n"
-                  "[Container]   \n"
-                  "Image=one\n"
-                  "Image=two\n"
-                  "Empty=\n"
-                  "Eq=a=b=c\n"
-                  "[Unit]\n"
-                  "After=x\r\n",
-                  &r, &error);
+                        "# comment\n"
+                        "; also a comment\n"
+                        "[Unit]\n"
+                        "Description = spaced value  \n"
+                        "\n"
+                        "[Container]   \n"
+                        "Image=one\n"
+                        "Image=two\n"
+                        "Empty=\n"
+                        "Eq=a=b=c\n"
+                        "[Unit]\n"
+                        "After=x\r\n",
+                        &r, &error);
         CHECK(r == 0);
         CHECK(error == NULL);
         CHECK(u->n_sections == 2);
@@ -65,7 +66,8 @@ static void test_basic(void) {
         CHECK(unit_file_lookup_last(u, "Nothing", "Image") == NULL);
 
         out = serialize(u);
-        CHECK_STREQ(out, "[Unit]\nDescription=spaced value\nAfter=x\n\n[Container]\nImage=one\nImage=two\nEmpty=\nEq=a=b=c\n");
+        CHECK_STREQ(out, "[Unit]\nDescription=spaced "
+                         "value\nAfter=x\n\n[Container]\nImage=one\nImage=two\nEmpty=\nEq=a=b=c\n");
 }
 
 static void test_continuation(void) {
@@ -75,16 +77,16 @@ static void test_continuation(void) {
         int r;
 
         u = parse("c.container",
-                  "[S]\n"
-                  "A=one \\\n"
-                  "# skipped comment\n"
-                  "  two\\\n"
-                  "; another\n"
-                  "three\n"
-                  "B=escaped backslash\\\\\n"
-                  "C=next line\n"
-                  "D=at end of file \\",
-                  &r, &error);
+                        "[S]\n"
+                        "A=one \\\n"
+                        "# skipped comment\n"
+                        "  two\\\n"
+                        "; another\n"
+                        "three\n"
+                        "B=escaped backslash\\\\\n"
+                        "C=next line\n"
+                        "D=at end of file \\",
+                        &r, &error);
         CHECK(r == 0);
         e = unit_file_lookup_last(u, "S", "A");
         /* backslash-newline becomes one space, like systemd */
@@ -129,13 +131,23 @@ static void test_errors(void) {
         static const struct {
                 const char *text, *error;
         } cases[] = {
-                { "[S]\nnot an assignment\n", "e.conf:2: 'not an assignment' is not an assignment (Key=Value), a [Section] header or a comment." },
-                { "\n\n[S\n", "e.conf:3: Section header '[S' lacks its closing ']'." },
-                { "[]\n", "e.conf:1: Invalid section name '[]'." },
-                { "[a]b]\n", "e.conf:1: Invalid section name '[a]b]'." },
-                { "[S]\n = v\n", "e.conf:2: Assignment without a key: '=v'." },
-                { "K=v\n", "e.conf:1: Assignment 'K=' outside of any [Section]." },
-                { "[S]\nA=1 \\\nbroken \\\n", NULL }, /* a continuation may end the file */
+                        {"[S]\nnot an assignment\n", "e.conf:2: The line is not an assignment (Key=Value), "
+                                                     "a [Section] header or a comment."},
+                        {"\n\n[S\n", "e.conf:3: A section header lacks its closing ']'."},
+                        {"[]\n", "e.conf:1: Invalid section name."},
+                        {"[a]b]\n", "e.conf:1: Invalid section name."},
+                        {"[S]\n = v\n", "e.conf:2: Assignment without a key."},
+                        {"K=v\n", "e.conf:1: Assignment 'K=' outside of any [Section]."},
+                        /* what is not an assignment is never repeated: the file may be a symlink to a secret
+                         */
+                        {"root:$y$j9T$secret:19000:0:99999:7:::\n",
+                                        "e.conf:1: The line is not an assignment (Key=Value), a [Section] "
+                                        "header or a comment."},
+                        {"[S\nsecret\n", "e.conf:1: A section header lacks its closing ']'."},
+                        {"[se:cret]]\n", "e.conf:1: Invalid section name."},
+                        {"pass word=secret\n", "e.conf:1: Assignment outside of any [Section]."},
+                        {"[S]\n=secret\n", "e.conf:2: Assignment without a key."},
+                        {"[S]\nA=1 \\\nbroken \\\n", NULL}, /* a continuation may end the file */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -161,12 +173,77 @@ static void test_errors(void) {
         CHECK_STREQ(error, "/nonexistent/berth-test.conf: cannot read: No such file or directory");
 }
 
+/* Size caps and linear parsing: 100000 continuation lines are one value; over UNIT_LINE_MAX the error
+ * names the key, over UNIT_FILE_MAX the file. */
+static void test_limits(void) {
+        _cleanup_unit_file_free_ UnitFile *u = NULL;
+        _cleanup_free_ char *error = NULL, *text = NULL;
+        const size_t n = 100000;
+        const UnitEntry *e;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&text, &size);
+        fputs("[S]\nExec=echo \\\n", f);
+        for (size_t i = 0; i < n; i++)
+                fputs("w \\\n", f);
+        fputs("end\nNext=1\n", f);
+        fclose(f);
+        u = parse("l.conf", text, &r, &error);
+        CHECK(r == 0);
+        e = unit_file_lookup_last(u, "S", "Exec");
+        CHECK(e && e->line == 2 && strlen(e->value) == strlen("echo  ") + 3 * n + strlen("end"));
+        e = unit_file_lookup_last(u, "S", "Next");
+        CHECK(e && e->line == n + 4);
+        u = unit_file_free(u);
+        free(text);
+        text = NULL;
+
+        /* one line over the cap, made of continuation lines: the error names the key and its first line */
+        f = open_memstream(&text, &size);
+        fputs("[S]\n\n  Exec = x", f);
+        for (size_t i = 0; i < UNIT_LINE_MAX / 1000 + 1; i++) {
+                for (size_t k = 0; k < 999; k++)
+                        fputc('x', f);
+                fputs("\\\n", f);
+        }
+        fclose(f);
+        u = parse("l.conf", text, &r, &error);
+        CHECK(r == -EBADMSG);
+        CHECK_STREQ(error, "l.conf:3: Exec=: the value is longer than 1 MiB, the limit for one line.");
+        u = unit_file_free(u);
+        free(error);
+        error = NULL;
+        /* without a sensible key, no key is repeated */
+        memcpy(text + strlen("[S]\n\n  "), "E:x=", 4);
+        u = parse("l.conf", text, &r, &error);
+        CHECK_STREQ(error, "l.conf:3: The line is longer than 1 MiB, the limit for one line.");
+        u = unit_file_free(u);
+        free(error);
+        error = NULL;
+        free(text);
+
+        text = malloc(UNIT_FILE_MAX + 1);
+        CHECK(text != NULL);
+        if (!text)
+                return;
+        memset(text, '\n', UNIT_FILE_MAX + 1);
+        u = unit_file_new();
+        CHECK(unit_file_parse(u, "big.conf", text, UNIT_FILE_MAX + 1, &error) == -EBADMSG);
+        CHECK_STREQ(error, "big.conf:1: The file is larger than 8 MiB, the limit for a unit file.");
+        free(error);
+        error = NULL;
+        CHECK(unit_file_parse(u, "big.conf", text, UNIT_FILE_MAX, &error) == 0);
+}
+
 static void test_helpers(void) {
         _cleanup_unit_file_free_ UnitFile *u = unit_file_new();
-        _cleanup_free_ char *a = unit_value_unquote("\"quoted value\""), *b = unit_value_unquote("\"a\" \"b\""),
-                            *c = unit_value_unquote("\""), *loc = NULL, *out = NULL;
-        char *candidates[] = { (char *) "Image", (char *) "Environment", (char *) "Exec", NULL };
-        UnitEntry e = { .key = (char *) "K", .value = (char *) "v", .file = "f.container", .line = 7 };
+        _cleanup_free_ char *a = unit_value_unquote("\"quoted value\""),
+                            *b = unit_value_unquote("\"a\" \"b\""), *c = unit_value_unquote("\""),
+                            *loc = NULL, *out = NULL;
+        char *candidates[] = {(char *) "Image", (char *) "Environment", (char *) "Exec", NULL};
+        UnitEntry e = {.key = (char *) "K", .value = (char *) "v", .file = "f.container", .line = 7};
 
         CHECK_STREQ(a, "quoted value");
         CHECK_STREQ(b, "\"a\" \"b\"");
@@ -191,6 +268,7 @@ int main(void) {
         test_continuation();
         test_list_and_dropins();
         test_errors();
+        test_limits();
         test_helpers();
         return tap_done();
 }
