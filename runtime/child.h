@@ -6,6 +6,10 @@
  *
  * Protocol on sync_fd (a SOCK_SEQPACKET pair, the child's end close-on-exec):
  *   parent -> child  one byte "go" once the child is in its cgroup (EOF: the parent died, give up)
+ *   child -> parent  OCI with hooks: CHILD_SYNC_CREATE_HOOKS once the mounts are made; a byte back
+ *                    once the prestart and createRuntime hooks ran (createContainer hooks follow)
+ *   child -> parent  OCI create: CHILD_SYNC_CREATED once created; a byte back at `start`
+ *                    (startContainer hooks follow)
  *   child -> parent  a ChildError when setup or execve failed; EOF without it means execve worked. */
 
 #include <stdbool.h>
@@ -14,6 +18,12 @@
 #include "container.h"
 #include "seccomp.h"
 #include "macro.h"
+
+/* A ChildError with error 0 is no error but a step: CHILD_SYNC_CREATED once the container is created
+ * (it then waits for a byte to run), CHILD_SYNC_CREATE_HOOKS once its mounts are made (the supervisor
+ * runs the OCI prestart and createRuntime hooks and answers with a byte). */
+#define CHILD_SYNC_CREATED 0
+#define CHILD_SYNC_CREATE_HOOKS 1
 
 typedef struct ChildError {
         int32_t error;       /* negative errno */
@@ -40,6 +50,7 @@ typedef struct ExecParams {
         int userns_fd;        /* a user namespace to enter before dropping privileges, or -EBADF */
         unsigned preserve_fds; /* OCI exec --preserve-fds: fds 3 .. 3+n-1 reach the process too */
         bool detach;          /* OCI exec --detach: outlives the exec that started it (no PDEATHSIG) */
+        const CapSets *cap_sets; /* OCI process.capabilities: every set as given; NULL: caps and caps_added */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, ExecParams *ret);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "caps.h"
 #include "config.h"
 #include "seccomp.h"
 #include "userns.h"
@@ -25,6 +26,18 @@ typedef struct OciDevice {
         uid_t uid;             /* on the host: through the user namespace's map when there is one */
         gid_t gid;
 } OciDevice;
+
+/* One config.json mounts entry, mounted in the listed order (mount.c). A bind mount is kept as a
+ * --volume entry (spec.volumes[volume]), for its idmap and propagation; any other type is a new file
+ * system of that type with the entry's options. */
+typedef struct OciMount {
+        char *destination;
+        char *type;            /* NULL for a bind mount */
+        char *source;
+        char **data;           /* file system options ("mode=755", "newinstance"); may be NULL */
+        unsigned attrs;        /* MountAttr (mount-util.h): ro, nosuid, nodev, noexec */
+        int volume;            /* >= 0: the index of the bind mount in spec.volumes; else -1 */
+} OciMount;
 
 typedef enum NetworkMode {
         NETWORK_PRIVATE, /* a new network namespace with only lo (none, private) */
@@ -79,6 +92,16 @@ typedef struct Container {
         OciDevice *oci_devices; /* config.json linux.devices */
         size_t n_oci_devices;
         bool oci_run;          /* `run`: the hooks run at "created", then the process starts at once */
+        OciMount *oci_mounts;  /* config.json mounts, in order (replacing the runtime's own /proc, /sys, /dev) */
+        size_t n_oci_mounts;
+        int ns_inherit;        /* CLONE_NEW* of the namespaces config.json does not list: the runtime's own */
+        unsigned long rootfs_propagation; /* linux.rootfsPropagation (MS_* flags); 0: not given */
+        bool has_cap_sets;     /* process.capabilities: every set as given, for root too */
+        CapSets cap_sets;
+        bool has_oom_score_adj; /* process.oomScoreAdj */
+        int oom_score_adj;
+        char *apparmor_profile; /* process.apparmorProfile, where the kernel has AppArmor */
+        char *selinux_label;   /* process.selinuxLabel, where the kernel has SELinux */
         char **masked_paths;   /* linux.maskedPaths (maybe empty); NULL: the runtime's defaults */
         char **readonly_paths; /* linux.readonlyPaths, likewise */
         bool wait_for_start;   /* the child stops before execve until `start` (create/start) */

@@ -185,7 +185,9 @@ int mount_root(const Container *c) {
 
         /* Nothing done from here on may propagate back to the host's mount namespace (shared volumes
          * come as clones made by the supervisor). A slave volume needs the host's mounts to reach us. */
-        if (mount(NULL, "/", NULL, MS_REC | (mount_wants_slave_root(c) ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
+        bool slave = mount_wants_slave_root(c) || (c->rootfs_propagation & (MS_SLAVE | MS_SHARED));
+
+        if (mount(NULL, "/", NULL, MS_REC | (slave ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
                 return log_error_errno(negative_errno(), "Failed to make the mount tree private: %m");
 
         target = open(c->root_mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -469,9 +471,84 @@ static int mount_user_mounts(const Container *c, int root_fd) {
         return 0;
 }
 
+/* A config.json mount of a file system type (not a bind mount). */
+static int mount_oci_fs(int root_fd, const OciMount *m, size_t i) {
+        _cleanup_close_ int fd = mountpoint_in_root(root_fd, m->destination, true);
+        int r;
+
+        if (fd < 0)
+                return log_error_errno(fd, "config.json mounts[%zu]: cannot create mount point %s in the container: %m", i,
+                                       m->destination);
+        r = mount_fs_on(fd, m->type, m->source, m->data, m->attrs);
+        if (r < 0)
+                return log_error_errno(r, "config.json mounts[%zu]: failed to mount %s (%s) on %s: %m", i, m->source,
+                                       m->type, m->destination);
+        return 0;
+}
+
+/* An OCI container: config.json's mounts in the listed order, and nothing of the runtime's own but
+ * the default devices in /dev (the spec's). */
+static int mount_oci_entries(const Container *c, int root_fd) {
+        int r;
+
+        for (size_t i = 0; i < c->n_oci_mounts; i++) {
+                const OciMount *m = &c->oci_mounts[i];
+                if (m->volume >= 0) {
+                        _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                        char what[48];
+                        (void) snprintf(what, sizeof what, "config.json mounts[%zu]", i);
+                        r = volume_spec_parse(c->spec.volumes[m->volume], &vs);
+                        if (r < 0)
+                                return log_error_errno(r, "%s: invalid bind mount.", what);
+                        r = mount_volume(c, root_fd, &vs, (size_t) m->volume, what);
+                } else
+                        r = mount_oci_fs(root_fd, m, i);
+                if (r < 0)
+                        return r;
+        }
+        return devices_populate(c, root_fd);
+}
+
+/* Masked and read-only paths: the runtime's defaults, or an OCI config.json's lists. */
+static int mask_paths(const Container *c, int root_fd) {
+        _cleanup_close_ int null_fd = -EBADF;
+        int r;
+
+        if (c->spec.privileged)
+                return 0;
+        null_fd = open_host_null();
+        if (null_fd < 0)
+                return null_fd;
+        const char *const *masked = c->masked_paths ? (const char *const *) c->masked_paths : masked_paths;
+        const char *const *readonly = c->readonly_paths ? (const char *const *) c->readonly_paths : readonly_paths;
+        size_t n_masked = c->masked_paths ? strv_length(c->masked_paths) : ELEMENTSOF(masked_paths);
+        size_t n_readonly = c->readonly_paths ? strv_length(c->readonly_paths) : ELEMENTSOF(readonly_paths);
+
+        for (size_t i = 0; i < n_masked; i++) {
+                r = mask_path(root_fd, null_fd, masked[i]);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < n_readonly; i++) {
+                r = readonly_path(root_fd, readonly[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int mount_container(const Container *c, int root_fd) {
         int r;
 
+        if (c->oci) {
+                r = mount_oci_entries(c, root_fd);
+                /* Sysctls go through the container's /proc before /proc/sys becomes read-only. */
+                if (r >= 0)
+                        r = network_apply_sysctls(c, root_fd);
+                if (r >= 0)
+                        r = mask_paths(c, root_fd);
+                return r;
+        }
         r = mount_proc_sys(c, root_fd);
         if (r < 0)
                 return r;
@@ -482,28 +559,9 @@ int mount_container(const Container *c, int root_fd) {
         r = network_apply_sysctls(c, root_fd);
         if (r < 0)
                 return r;
-
-        if (!c->spec.privileged) {
-                _cleanup_close_ int null_fd = open_host_null();
-                if (null_fd < 0)
-                        return null_fd;
-                /* An OCI config.json may give its own lists (c->masked_paths, c->readonly_paths). */
-                const char *const *masked = c->masked_paths ? (const char *const *) c->masked_paths : masked_paths;
-                const char *const *readonly = c->readonly_paths ? (const char *const *) c->readonly_paths : readonly_paths;
-                size_t n_masked = c->masked_paths ? strv_length(c->masked_paths) : ELEMENTSOF(masked_paths);
-                size_t n_readonly = c->readonly_paths ? strv_length(c->readonly_paths) : ELEMENTSOF(readonly_paths);
-
-                for (size_t i = 0; i < n_masked; i++) {
-                        r = mask_path(root_fd, null_fd, masked[i]);
-                        if (r < 0)
-                                return r;
-                }
-                for (size_t i = 0; i < n_readonly; i++) {
-                        r = readonly_path(root_fd, readonly[i]);
-                        if (r < 0)
-                                return r;
-                }
-        }
+        r = mask_paths(c, root_fd);
+        if (r < 0)
+                return r;
 
         /* Generated network files, unless the user mounts their own there. */
         static const char *const etc_files[][2] = {
@@ -554,5 +612,8 @@ int mount_finish_and_pivot(const Container *c, int root_fd) {
                 return log_error_errno(negative_errno(), "Failed to detach the old root: %m");
         if (chdir("/") < 0)
                 return log_error_errno(negative_errno(), "chdir(\"/\") failed: %m");
+        /* OCI linux.rootfsPropagation, on the root as the container sees it (as crun does). */
+        if (c->rootfs_propagation && mount(NULL, "/", NULL, c->rootfs_propagation, NULL) < 0)
+                return log_error_errno(negative_errno(), "Failed to apply linux.rootfsPropagation: %m");
         return 0;
 }

@@ -186,8 +186,11 @@ int namespaces_from_options(Container *c) {
 uint64_t namespaces_clone_flags(const Container *c) {
         /* A mount namespace is made even when one is joined: until the setns(), nothing the child does
          * can reach the host's mount table. */
-        return CLONE_NEWNS | (c->ns.pid ? 0 : CLONE_NEWPID) | (c->join_utsns ? 0 : CLONE_NEWUTS) |
+        uint64_t flags = CLONE_NEWNS | (c->ns.pid ? 0 : CLONE_NEWPID) | (c->join_utsns ? 0 : CLONE_NEWUTS) |
                 (c->join_ipcns ? 0 : CLONE_NEWIPC) | (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
+
+        /* OCI: what linux.namespaces does not list is the runtime's own, neither made nor joined. */
+        return flags & ~(uint64_t) c->ns_inherit;
 }
 
 static int write_time_offsets(const char *text) {
@@ -281,7 +284,7 @@ int namespaces_join(const Container *c) {
                 }
         }
         /* Without a cgroup namespace to join: a new one, rooted at the payload cgroup we are in now. */
-        if (r >= 0 && !c->ns.cgroup && unshare(CLONE_NEWCGROUP) < 0)
+        if (r >= 0 && !c->ns.cgroup && !(c->ns_inherit & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
                 r = log_error_errno(negative_errno(), "Failed to create a cgroup namespace: %m");
         for (size_t i = 0; i < ELEMENTSOF(joins) && r >= 0; i++)
                 if (fds[i] >= 0 && setns(fds[i], joins[i].flag) < 0)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <jansson.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -11,6 +13,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "mount-propagation.h"
+#include "mount-util.h"
 #include "oci-config.h"
 #include "oci-hooks.h"
 #include "oci-json.h"
@@ -53,6 +56,46 @@ static int caps_member(OciJson *x, json_t *caps, const char *set, uint64_t *ret)
                         *ret |= CAP_MASK(c);
         }
         return 0;
+}
+
+/* Whether the kernel runs this LSM (its name in /sys/kernel/security/lsm, or for AppArmor the module's
+ * own switch, where securityfs is not mounted). */
+static bool lsm_enabled(const char *name) {
+        _cleanup_free_ char *list = NULL, *enabled = NULL;
+
+        if (read_full_file("/sys/kernel/security/lsm", &list, NULL) >= 0) {
+                const char *p = list;
+                size_t l = strlen(name);
+                while ((p = strstr(p, name))) {
+                        if ((p == list || p[-1] == ',') && (p[l] == ',' || p[l] == 0 || p[l] == '\n'))
+                                return true;
+                        p += l;
+                }
+                return false;
+        }
+        if (streq(name, "apparmor"))
+                return read_full_file("/sys/module/apparmor/parameters/enabled", &enabled, NULL) >= 0 &&
+                       enabled[0] == 'Y';
+        return false;
+}
+
+/* process.apparmorProfile, process.selinuxLabel, linux.mountLabel: taken where the kernel has the LSM;
+ * refused otherwise, since the container would run without the confinement asked for. */
+static int lsm_member(OciJson *x, json_t *o, const char *key, const char *field, const char *lsm, char **ret) {
+        json_t *v;
+        int r;
+
+        (void) oci_json_at(x, "%s", field);
+        r = oci_json_member(x, o, key, JSON_STRING, "expected a string", &v);
+        if (r <= 0 || isempty(json_string_value(v)))
+                return r < 0 ? r : 0;
+        if (!lsm_enabled(lsm))
+                return oci_json_bad(x, streq(lsm, "apparmor") ? "not supported: this kernel does not run AppArmor"
+                                                              : "not supported: this kernel does not run SELinux");
+        if (!ret)
+                return oci_json_bad(x, "not supported: berth-runtime does not label mounts");
+        *ret = strdup(json_string_value(v));
+        return *ret ? 0 : log_oom();
 }
 
 static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
@@ -147,9 +190,35 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
         r = oci_json_member(x, process, "capabilities", JSON_OBJECT, "expected an object", &caps);
         if (r < 0)
                 return r;
-        r = caps_member(x, caps, "bounding", &c->caps);
+        /* Every set as given, for root too (the runtime's own rules apply to the unit face only). */
+        r = caps_member(x, caps, "bounding", &c->cap_sets.bounding);
         if (r >= 0)
-                r = caps_member(x, caps, "ambient", &c->caps_added);
+                r = caps_member(x, caps, "effective", &c->cap_sets.effective);
+        if (r >= 0)
+                r = caps_member(x, caps, "permitted", &c->cap_sets.permitted);
+        if (r >= 0)
+                r = caps_member(x, caps, "inheritable", &c->cap_sets.inheritable);
+        if (r >= 0)
+                r = caps_member(x, caps, "ambient", &c->cap_sets.ambient);
+        if (r < 0)
+                return r;
+        c->has_cap_sets = true;
+        /* The filter's capability-conditional rules and the device filter look at the bounding set. */
+        c->caps = c->cap_sets.bounding;
+        c->caps_added = c->cap_sets.ambient;
+
+        (void) oci_json_at(x, "process.oomScoreAdj");
+        r = oci_json_member(x, process, "oomScoreAdj", JSON_INTEGER, "expected an integer from -1000 to 1000", &v);
+        if (r < 0)
+                return r;
+        if (v && (json_integer_value(v) < -1000 || json_integer_value(v) > 1000))
+                return oci_json_bad(x, "expected an integer from -1000 to 1000");
+        c->has_oom_score_adj = v;
+        c->oom_score_adj = v ? (int) json_integer_value(v) : 0;
+
+        r = lsm_member(x, process, "apparmorProfile", "process.apparmorProfile", "apparmor", &c->apparmor_profile);
+        if (r >= 0)
+                r = lsm_member(x, process, "selinuxLabel", "process.selinuxLabel", "selinux", &c->selinux_label);
         if (r < 0)
                 return r;
 
@@ -275,7 +344,43 @@ static int mount_idmap_from_json(OciJson *x, json_t *cfg, json_t *m, size_t i, b
         return *ret ? 0 : log_oom();
 }
 
-static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
+/* mount(8) options that are flags of the mount rather than options of the file system. */
+static bool mount_flag_option(const char *s, unsigned *attrs) {
+        static const struct {
+                const char *name;
+                unsigned set, clear;
+        } table[] = {
+                { "ro", MNT_RDONLY, 0 },     { "rw", 0, MNT_RDONLY },     { "nosuid", MNT_NOSUID, 0 },
+                { "suid", 0, MNT_NOSUID },   { "nodev", MNT_NODEV, 0 },   { "dev", 0, MNT_NODEV },
+                { "noexec", MNT_NOEXEC, 0 }, { "exec", 0, MNT_NOEXEC },
+                /* Accepted and left to the kernel's defaults (relatime): */
+                { "strictatime", 0, 0 },     { "relatime", 0, 0 },        { "norelatime", 0, 0 },
+                { "atime", 0, 0 },           { "noatime", 0, 0 },         { "diratime", 0, 0 },
+                { "nodiratime", 0, 0 },      { "async", 0, 0 },           { "defaults", 0, 0 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(s, table[i].name)) {
+                        *attrs = (*attrs | table[i].set) & ~table[i].clear;
+                        return true;
+                }
+        return false;
+}
+
+static int oci_mount_add(Container *c, OciMount m) {
+        OciMount *n = reallocarray(c->oci_mounts, c->n_oci_mounts + 1, sizeof *n);
+
+        if (!n)
+                return log_oom();
+        c->oci_mounts = n;
+        n[c->n_oci_mounts++] = m;
+        return 0;
+}
+
+/* config.json mounts, each mounted in the listed order (the runtime mounts nothing of its own then:
+ * /proc, /sys and /dev are whatever the list says). Bind mounts go through --volume's code. */
+static int mounts_from_json(OciJson *x, Container *c, json_t *cfg, const char *mount_label) {
+        static const char *const fs_types[] = { "tmpfs", "proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2" };
         json_t *mounts, *m;
         size_t i;
         int r;
@@ -287,8 +392,10 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
         json_array_foreach(mounts, i, m) {
                 json_t *dest_j, *type_j, *src_j, *opts, *o;
                 const char *dest, *type, *src, *prop = NULL;
-                _cleanup_free_ char *tmpfs_opts = NULL, *source = NULL, *entry = NULL, *idmap_opt = NULL;
+                _cleanup_free_ char *source = NULL, *entry = NULL, *idmap_opt = NULL;
+                _cleanup_strv_free_ char **data = NULL;
                 unsigned long propagation;
+                unsigned attrs = 0;
                 bool bind, ro = false, idmap = false;
                 size_t j;
 
@@ -318,22 +425,15 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
                                 return oci_json_bad(x, "expected an array of strings");
                         if (streq(s, "bind") || streq(s, "rbind"))
                                 bind = true;
-                        else if (streq(s, "ro"))
-                                ro = true;
+                        else if (mount_flag_option(s, &attrs))
+                                ro = attrs & MNT_RDONLY;
                         else if (propagation_from_string(s, &propagation) >= 0)
                                 prop = s; /* the last one counts, as in mount(8) */
                         else if (streq(s, "idmap") || streq(s, "ridmap"))
                                 idmap = true; /* both recursive: a submount left unmapped would show nobody's files */
-                        else if (startswith(s, "size=") || startswith(s, "mode=")) {
-                                char *n = strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", s);
-                                if (!n)
-                                        return log_oom();
-                                free(tmpfs_opts);
-                                tmpfs_opts = n;
-                        }
+                        else if (strv_extend(&data, s) < 0)
+                                return log_oom();
                 }
-                if (is_builtin_mount(dest))
-                        continue;
                 r = mount_idmap_from_json(x, cfg, m, i, idmap, &idmap_opt);
                 if (r < 0)
                         return r;
@@ -342,25 +442,51 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg) {
                         return oci_json_bad(x, "\"idmap\" is supported for bind mounts only");
                 }
                 if (bind) {
+                        _cleanup_free_ char *flags = NULL;
                         if (!src) {
                                 (void) oci_json_at(x, "mounts[%zu].source", i);
                                 return oci_json_bad(x, "missing: a bind mount needs a source");
                         }
-                        _cleanup_free_ char *flags = strjoin(ro ? ",ro" : "", idmap_opt ? "," : "", idmap_opt ?: "",
-                                                             prop ? "," : "", prop ?: "");
+                        flags = strjoin(ro ? ",ro" : "", idmap_opt ? "," : "", idmap_opt ?: "", prop ? "," : "", prop ?: "");
                         source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
                         entry = source && flags ? strjoin(source, ":", dest, *flags ? ":" : "", *flags ? flags + 1 : "")
                                                 : NULL;
-                        if (!entry || strv_extend(&c->spec.volumes, entry) < 0)
+                        if (!entry)
                                 return log_oom();
-                } else if (streq(type, "tmpfs")) {
-                        entry = strjoin(dest, ":", tmpfs_opts ?: "", tmpfs_opts && ro ? "," : "", ro ? "ro" : "");
-                        if (!entry || strv_extend(&c->spec.tmpfs, entry) < 0)
-                                return log_oom();
-                } else {
+                        r = oci_mount_add(c, (OciMount) { .volume = (int) strv_length(c->spec.volumes) });
+                        if (r >= 0 && strv_extend(&c->spec.volumes, entry) < 0)
+                                r = log_oom();
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (!in_list(type, fs_types, ELEMENTSOF(fs_types))) {
                         (void) oci_json_at(x, "mounts[%zu].type", i);
-                        return oci_json_bad(x, isempty(type) ? "missing: expected \"bind\" or \"tmpfs\" (or a bind option)"
-                                        : "not supported: berth-runtime mounts \"bind\" and \"tmpfs\" entries");
+                        return oci_json_bad(x, isempty(type) ? "missing: expected \"bind\", \"tmpfs\", \"proc\", \"sysfs\", "
+                                                                "\"devpts\", \"mqueue\" or \"cgroup\" (or a bind option)"
+                                                              : "not supported: berth-runtime mounts \"bind\", \"tmpfs\", "
+                                                                "\"proc\", \"sysfs\", \"devpts\", \"mqueue\" and \"cgroup\" "
+                                                                "entries");
+                }
+                if (mount_label && (streq(type, "tmpfs") || streq(type, "mqueue") || streq(type, "devpts"))) {
+                        _cleanup_free_ char *ctx = strjoin("context=\"", mount_label, "\"");
+                        if (!ctx || strv_consume(&data, TAKE_PTR(ctx)) < 0)
+                                return log_oom();
+                }
+                {
+                        /* Within the container's cgroup namespace only version 2 makes sense here. */
+                        OciMount om = { .destination = strdup(dest), .type = strdup(streq(type, "cgroup") ? "cgroup2" : type),
+                                        .source = strdup(src ?: type), .data = TAKE_PTR(data), .attrs = attrs, .volume = -1 };
+                        if (!om.destination || !om.type || !om.source) {
+                                free(om.destination);
+                                free(om.type);
+                                free(om.source);
+                                strv_free(om.data);
+                                return log_oom();
+                        }
+                        r = oci_mount_add(c, om);
+                        if (r < 0)
+                                return r;
                 }
         }
         return 0;
@@ -530,8 +656,93 @@ static int path_list(OciJson *x, json_t *linux_, const char *key, char ***ret) {
         return 0;
 }
 
+/* A SemVer 2.0 number: no leading zeros, not empty. */
+static const char *semver_number(const char *p) {
+        const char *s = p;
+
+        while (*p >= '0' && *p <= '9')
+                p++;
+        return p == s || (s[0] == '0' && p - s > 1) ? NULL : p;
+}
+
+/* Dot-separated identifiers of [0-9A-Za-z-], none empty (a SemVer pre-release or build part). */
+static const char *semver_identifiers(const char *p) {
+        for (;;) {
+                const char *s = p;
+                while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-')
+                        p++;
+                if (p == s)
+                        return NULL;
+                if (*p != '.')
+                        return p;
+                p++;
+        }
+}
+
+bool oci_version_supported(const char *v) {
+        const char *p = v;
+
+        if (!startswith(p, "1."))
+                return false;
+        p = semver_number(p + 2);
+        if (!p || *p != '.' || !(p = semver_number(p + 1)))
+                return false;
+        if (*p == '-' && !(p = semver_identifiers(p + 1)))
+                return false;
+        if (*p == '+' && !(p = semver_identifiers(p + 1)))
+                return false;
+        return *p == 0;
+}
+
+/* What needs a namespace of the container's own, where linux.namespaces leaves the runtime's: a
+ * mount made there would be made in the runtime's mount namespace, a host name would be the host's. */
+static int inherited_namespaces_check(OciJson *x, Container *c) {
+        static const char *const why = "given, but linux.namespaces has no mount namespace (it would change the "
+                                       "runtime's own)";
+
+        if (c->ns_inherit & CLONE_NEWNS) {
+                if (c->n_oci_mounts > 0)
+                        return (void) oci_json_at(x, "mounts"), oci_json_bad(x, why);
+                if (c->spec.read_only)
+                        return (void) oci_json_at(x, "root.readonly"), oci_json_bad(x, why);
+                if (c->rootfs_propagation)
+                        return (void) oci_json_at(x, "linux.rootfsPropagation"), oci_json_bad(x, why);
+                if (strv_length(c->masked_paths) > 0)
+                        return (void) oci_json_at(x, "linux.maskedPaths"), oci_json_bad(x, why);
+                if (strv_length(c->readonly_paths) > 0)
+                        return (void) oci_json_at(x, "linux.readonlyPaths"), oci_json_bad(x, why);
+                if (c->n_oci_devices > 0)
+                        return (void) oci_json_at(x, "linux.devices"), oci_json_bad(x, why);
+        }
+        if ((c->ns_inherit & CLONE_NEWUTS) && c->process.hostname)
+                return (void) oci_json_at(x, "hostname"),
+                       oci_json_bad(x, "given, but linux.namespaces has no uts namespace (it would change the host's)");
+        return 0;
+}
+
+/* linux.rootfsPropagation: what the root mount becomes once the container is in it. */
+static int rootfs_propagation_from_json(OciJson *x, Container *c, json_t *linux_) {
+        json_t *v;
+        const char *s;
+        int r;
+
+        (void) oci_json_at(x, "linux.rootfsPropagation");
+        r = oci_json_member(x, linux_, "rootfsPropagation", JSON_STRING, "expected a string", &v);
+        if (r <= 0)
+                return r;
+        s = json_string_value(v);
+        if (streq(s, "unbindable") || streq(s, "runbindable")) {
+                c->rootfs_propagation = MS_UNBINDABLE | (s[0] == 'r' ? MS_REC : 0);
+                return 0;
+        }
+        if (propagation_from_string(s, &c->rootfs_propagation) < 0)
+                return oci_json_bad(x, "expected one of private, rprivate, slave, rslave, shared, rshared, unbindable, "
+                                       "runbindable");
+        return 0;
+}
+
 int oci_config_load(Container *c, const char *bundle) {
-        _cleanup_free_ char *path = path_join(bundle, "config.json");
+        _cleanup_free_ char *path = path_join(bundle, "config.json"), *mount_label = NULL;
         _cleanup_(json_decrefp) json_t *cfg = NULL;
         json_t *root, *linux_, *v;
         json_error_t err;
@@ -552,6 +763,9 @@ int oci_config_load(Container *c, const char *bundle) {
         (void) oci_json_at(&x, "ociVersion");
         if (oci_json_required(&x, cfg, "ociVersion", JSON_STRING, "expected a version string like \"1.0.2\"", &v) < 0)
                 return -EINVAL;
+        if (!oci_version_supported(json_string_value(v)))
+                return oci_json_bad(&x, "expected a SemVer 2.0 version of the runtime spec with major version 1, "
+                                        "like \"1.0.2\"");
 
         (void) oci_json_at(&x, "root");
         r = oci_json_member(&x, cfg, "root", JSON_OBJECT, "expected an object", &root);
@@ -580,13 +794,18 @@ int oci_config_load(Container *c, const char *bundle) {
                 return -EINVAL;
         if (v && !(c->process.hostname = strdup(json_string_value(v))))
                 return log_oom();
-        r = mounts_from_json(&x, c, cfg);
-        if (r < 0)
-                return r;
-
         (void) oci_json_at(&x, "linux");
         if (oci_json_member(&x, cfg, "linux", JSON_OBJECT, "expected an object", &linux_) < 0)
                 return -EINVAL;
+        r = lsm_member(&x, linux_, "mountLabel", "linux.mountLabel", "selinux", &mount_label);
+        if (r < 0)
+                return r;
+        r = mounts_from_json(&x, c, cfg, mount_label);
+        if (r < 0)
+                return r;
+        r = rootfs_propagation_from_json(&x, c, linux_);
+        if (r < 0)
+                return r;
         r = oci_namespaces_from_json(&x, c, linux_);
         /* Before linux.devices: its nodes stay usable whatever linux.resources.devices says. */
         if (r >= 0)
@@ -606,6 +825,10 @@ int oci_config_load(Container *c, const char *bundle) {
         r = path_list(&x, linux_, "maskedPaths", &c->masked_paths);
         if (r >= 0)
                 r = path_list(&x, linux_, "readonlyPaths", &c->readonly_paths);
+        if (r < 0)
+                return r;
+
+        r = inherited_namespaces_check(&x, c);
         if (r < 0)
                 return r;
 

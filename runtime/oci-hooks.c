@@ -55,9 +55,6 @@ int oci_hooks_parse(void *hooks_, const char *file, Container *c) {
                                         "createContainer, startContainer, poststart or poststop");
                 if (!json_is_array(list))
                         return hook_error(file, field, "expected an array of hooks");
-                if ((streq(kind, "createContainer") || streq(kind, "startContainer")) && json_array_size(list) > 0)
-                        return hook_error(file, field, "not supported: berth-runtime runs hooks in its own "
-                                        "namespaces only (prestart, createRuntime, poststart, poststop)");
                 json_array_foreach(list, i, h) {
                         json_t *path = json_object_get(h, "path"), *timeout = json_object_get(h, "timeout");
                         (void) snprintf(field, sizeof field, "hooks.%s[%zu]", kind, i);
@@ -161,6 +158,7 @@ int oci_hooks_run(const char *hooks_json, const char *kind, const char *state_js
         _cleanup_(json_decrefp) json_t *hooks = NULL;
         json_t *h;
         size_t i;
+        int ret = 0;
 
         if (!hooks_json)
                 return 0;
@@ -173,8 +171,25 @@ int oci_hooks_run(const char *hooks_json, const char *kind, const char *state_js
                 if (r < 0) {
                         log_full_errno(fatal ? LOG_ERR : LOG_WARNING, r, "Hook %s[%zu] (%s) %s.", kind, i,
                                         json_string_value(json_object_get(h, "path")), what ?: "failed: %m");
-                        return r;
+                        /* The spec: after a failing poststart or poststop hook the rest still run. */
+                        if (fatal)
+                                return r;
+                        ret = ret < 0 ? ret : r;
                 }
         }
-        return 0;
+        return ret;
+}
+
+bool oci_hooks_has(const char *hooks_json, const char *kind) {
+        _cleanup_(json_decrefp) json_t *hooks = hooks_json ? json_loads(hooks_json, 0, NULL) : NULL;
+
+        return json_array_size(json_object_get(hooks, kind)) > 0;
+}
+
+char *oci_state_with_status(const char *state_json, const char *status) {
+        _cleanup_(json_decrefp) json_t *state = state_json ? json_loads(state_json, 0, NULL) : NULL;
+
+        if (!state || json_object_set_new(state, "status", json_string(status)) < 0)
+                return NULL;
+        return json_dumps(state, JSON_COMPACT);
 }

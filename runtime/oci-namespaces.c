@@ -217,6 +217,8 @@ int oci_namespaces_from_json(OciJson *x, Container *c, json_t *linux_) {
                 if (path && field && !(*field = strdup(path)))
                         return log_oom();
         }
+        /* The spec: a type not listed is the runtime's, inherited. */
+        c->ns_inherit = (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) & ~seen;
         r = time_offsets_from_json(x, c, linux_, new_timens);
         if (r < 0)
                 return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,57 @@ int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_
         return write_file_atomic(path, text, strlen(text), 0644, 0);
 }
 
+/* The hooks' view of the container: state.json as just written. */
+static int oci_state_text(const Container *c, char **ret) {
+        _cleanup_free_ char *path = path_join(c->run_dir, "state.json");
+        int r;
+
+        if (!path)
+                return log_oom();
+        r = read_full_file(path, ret, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s: %m", path);
+        return 0;
+}
+
+int oci_run_create_hooks(const Container *c, pid_t pid, int sync_fd) {
+        _cleanup_free_ char *state = NULL;
+        char go = 1;
+        int r;
+
+        r = oci_state_write(c, "creating", pid, -1);
+        if (r >= 0)
+                r = oci_state_text(c, &state);
+        if (r >= 0)
+                r = oci_hooks_run(c->hooks_json, "prestart", state, true);
+        if (r >= 0)
+                r = oci_hooks_run(c->hooks_json, "createRuntime", state, true);
+        if (r < 0)
+                return r;
+        if (send(sync_fd, &go, 1, MSG_NOSIGNAL) != 1)
+                return log_error_errno(negative_errno(), "Failed to continue creating the container: %m");
+        return 0;
+}
+
+int oci_on_started(const Container *c, pid_t pid) {
+        _cleanup_free_ char *state = NULL, *fifo = path_join(c->run_dir, "started.fifo");
+        _cleanup_close_ int fd = -EBADF;
+        char b = 1;
+        int r;
+
+        r = oci_state_write(c, "running", pid, -1);
+        if (r < 0)
+                return r;
+        if (c->hooks_json && oci_state_text(c, &state) >= 0)
+                (void) oci_hooks_run(c->hooks_json, "poststart", state, false);
+        /* `start` returns once this byte is there (it holds the fifo open for reading): the spec wants the
+         * poststart hooks done by then. Without a reader (run), nobody waits. */
+        fd = fifo ? open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -EBADF;
+        if (fd >= 0)
+                (void) write(fd, &b, 1);
+        return 0;
+}
+
 static bool oci_id_is_valid(const char *id) {
         return container_name_is_valid(id);
 }
@@ -136,6 +188,10 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         r = mkdir_p(c->root_mnt, 0755);
         if (r >= 0 && mkfifo(c->start_fifo, 0600) < 0)
                 r = negative_errno();
+        if (r >= 0) {
+                _cleanup_free_ char *started = path_join(c->run_dir, "started.fifo");
+                r = !started ? -ENOMEM : mkfifo(started, 0600) < 0 ? negative_errno() : 0;
+        }
         /* Kept for delete, which runs the poststop hooks. */
         if (r >= 0 && c->hooks_json) {
                 _cleanup_free_ char *hooks = path_join(c->run_dir, "hooks.json");
@@ -314,10 +370,31 @@ static int verb_create(const char *id, const char *bundle, const char *pid_file,
         return 0;
 }
 
+/* After the byte on exec.fifo: waits until the monitor says the process runs and the poststart hooks
+ * ran (a byte on started.fifo), or the container stopped without getting that far. */
+static int wait_started(const char *id, int started_fd) {
+        for (;;) {
+                _cleanup_(oci_state_done) OciState s = {};
+                struct pollfd p = { .fd = started_fd, .events = POLLIN };
+                char b;
+
+                if (poll(&p, 1, 100) < 0 && errno != EINTR)
+                        return log_error_errno(negative_errno(), "poll() failed: %m");
+                if (read(started_fd, &b, 1) == 1)
+                        return 0;
+                if (oci_state_read(id, &s) < 0)
+                        return -ESRCH;
+                /* The byte comes before "stopped" is written; look once more. */
+                if (streq(s.status, "stopped"))
+                        return read(started_fd, &b, 1) == 1 ? 0
+                                : log_error_errno(-EIO, "The process of container '%s' did not start.", id);
+        }
+}
+
 static int verb_start(const char *id) {
         _cleanup_(oci_state_done) OciState s = {};
-        _cleanup_free_ char *dir = oci_dir(id), *fifo = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *dir = oci_dir(id), *fifo = NULL, *started = NULL;
+        _cleanup_close_ int fd = -EBADF, started_fd = -EBADF;
         char b = 1;
 
         if (oci_state_read(id, &s) < 0)
@@ -325,14 +402,19 @@ static int verb_start(const char *id) {
         if (!streq(s.status, "created"))
                 return log_error_errno(-EINVAL, "Container '%s' is %s, not created.", id, s.status), 1;
         fifo = dir ? path_join(dir, "exec.fifo") : NULL;
-        if (!fifo)
+        started = dir ? path_join(dir, "started.fifo") : NULL;
+        if (!fifo || !started)
                 return log_oom(), 1;
+        /* Open for reading first, so that the monitor can write there once the process runs. */
+        started_fd = open(started, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (started_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", started), 1;
         fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0 || write(fd, &b, 1) != 1)
                 return log_error_errno(negative_errno(), "Failed to start container '%s': %m", id), 1;
         /* Only one start: the fifo goes away with it. */
         (void) unlink(fifo);
-        return 0;
+        return wait_started(id, started_fd) < 0 ? 1 : 0;
 }
 
 static int verb_state(const char *id) {
@@ -404,7 +486,8 @@ static int verb_features(void) {
         printf("{\n"
                "  \"ociVersionMin\": \"1.0.0\",\n"
                "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"
-               "  \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
+               "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", \"poststart\", "
+               "\"poststop\"],\n"
                "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"size\", \"mode\", \"idmap\", \"ridmap\"],\n"
                "  \"linux\": {\n"
                "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"user\", \"uts\", \"time\"],\n"
