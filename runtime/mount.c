@@ -489,8 +489,19 @@ static int mount_oci_fs(int root_fd, const OciMount *m, size_t i) {
 /* An OCI container: config.json's mounts in the listed order, and nothing of the runtime's own but
  * the default devices in /dev (the spec's). */
 static int mount_oci_entries(const Container *c, int root_fd) {
+        bool dev_listed = false;
         int r;
 
+        for (size_t i = 0; i < c->n_oci_mounts; i++)
+                dev_listed = dev_listed || streq_ptr(c->oci_mounts[i].destination, "/dev");
+        /* No /dev in the list: the runtime's own (as `supervise` makes it), first, so that listed mounts
+         * below /dev go on top. Nodes cannot be made in the root itself where it is an idmapped mount
+         * of a user namespace's (host root's ids are not mapped there). */
+        if (!dev_listed) {
+                r = devices_setup(c, root_fd);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < c->n_oci_mounts; i++) {
                 const OciMount *m = &c->oci_mounts[i];
                 if (m->volume >= 0) {
@@ -506,7 +517,7 @@ static int mount_oci_entries(const Container *c, int root_fd) {
                 if (r < 0)
                         return r;
         }
-        return devices_populate(c, root_fd);
+        return dev_listed ? devices_populate(c, root_fd) : 0;
 }
 
 /* Masked and read-only paths: the runtime's defaults, or an OCI config.json's lists. */
