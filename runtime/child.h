@@ -22,12 +22,13 @@
 /* A ChildError with error 0 is no error but a step: CHILD_SYNC_CREATED once the container is created
  * (it then waits for a byte to run), CHILD_SYNC_CREATE_HOOKS once its mounts are made (the supervisor
  * runs the OCI prestart and createRuntime hooks and answers with a byte). */
-#define CHILD_SYNC_CREATED 0
+#define CHILD_SYNC_CREATED      0
 #define CHILD_SYNC_CREATE_HOOKS 1
 
 typedef struct ChildError {
         int32_t error;       /* negative errno */
-        int32_t exit_status; /* what the runtime should exit with: 125 setup, 126 cannot execute, 127 not found */
+        int32_t exit_status; /* what the runtime should exit with: 125 setup, 126 cannot execute, 127 not
+                                found */
 } ChildError;
 
 /* What a process started in the container needs; the container's own init and `berth-runtime exec`
@@ -36,21 +37,22 @@ typedef struct ExecParams {
         char **argv;
         char **env;
         const char *workdir;
-        const char *user;     /* USER[:GROUP], resolved against the container's /etc/passwd */
+        const char *user; /* USER[:GROUP], resolved against the container's /etc/passwd */
         char **group_add;
         char **ulimits;
         mode_t umask;
-        uint64_t caps;        /* bounding set */
-        uint64_t caps_added;  /* what a non-root user keeps */
+        uint64_t caps;       /* bounding set */
+        uint64_t caps_added; /* what a non-root user keeps */
         bool no_new_privileges;
-        bool privileged;      /* no seccomp */
-        const char *seccomp;  /* NULL: default filter; "unconfined"; or a JSON profile's text */
-        bool tty;             /* stdin is a pty slave that becomes the controlling terminal */
+        bool privileged;             /* no seccomp */
+        const char *seccomp;         /* NULL: default filter; "unconfined"; or a JSON profile's text */
+        bool tty;                    /* stdin is a pty slave that becomes the controlling terminal */
         const SeccompFilter *filter; /* compiled in advance; NULL: compile from seccomp/caps here */
-        int userns_fd;        /* a user namespace to enter before dropping privileges, or -EBADF */
-        unsigned preserve_fds; /* OCI exec --preserve-fds: fds 3 .. 3+n-1 reach the process too */
-        bool detach;          /* OCI exec --detach: outlives the exec that started it (no PDEATHSIG) */
-        const CapSets *cap_sets; /* OCI process.capabilities: every set as given; NULL: caps and caps_added */
+        int userns_fd;               /* a user namespace to enter before dropping privileges, or -EBADF */
+        unsigned preserve_fds;       /* OCI exec --preserve-fds: fds 3 .. 3+n-1 reach the process too */
+        bool detach;             /* OCI exec --detach: outlives the exec that started it (no PDEATHSIG) */
+        const CapSets *cap_sets; /* OCI process.capabilities: every set as given; NULL: caps and caps_added
+                                  */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, ExecParams *ret);

@@ -16,7 +16,12 @@
 #define HOOK_DEFAULT_TIMEOUT_SEC 30
 
 static const char *const hook_kinds[] = {
-        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+                "prestart",
+                "createRuntime",
+                "createContainer",
+                "startContainer",
+                "poststart",
+                "poststop",
 };
 
 static int hook_error(const char *file, const char *field, const char *what) {
@@ -29,9 +34,7 @@ static bool all_strings(json_t *a) {
 
         if (!json_is_array(a))
                 return false;
-        json_array_foreach(a, i, v)
-                if (!json_is_string(v))
-                        return false;
+        json_array_foreach(a, i, v) if (!json_is_string(v)) return false;
         return true;
 }
 
@@ -51,7 +54,8 @@ int oci_hooks_parse(void *hooks_, const char *file, Container *c) {
                         known = known || streq(kind, hook_kinds[k]);
                 (void) snprintf(field, sizeof field, "hooks.%s", kind);
                 if (!known)
-                        return hook_error(file, field, "unknown hook: expected prestart, createRuntime, "
+                        return hook_error(file, field,
+                                        "unknown hook: expected prestart, createRuntime, "
                                         "createContainer, startContainer, poststart or poststop");
                 if (!json_is_array(list))
                         return hook_error(file, field, "expected an array of hooks");
@@ -67,7 +71,8 @@ int oci_hooks_parse(void *hooks_, const char *file, Container *c) {
                         if (json_object_get(h, "env") && !all_strings(json_object_get(h, "env")))
                                 return hook_error(file, field, "env: expected an array of strings");
                         if (timeout && (!json_is_integer(timeout) || json_integer_value(timeout) <= 0))
-                                return hook_error(file, field, "timeout: expected a positive number of seconds");
+                                return hook_error(file, field,
+                                                "timeout: expected a positive number of seconds");
                 }
         }
         c->hooks_json = json_dumps(hooks, JSON_COMPACT);
@@ -79,9 +84,7 @@ static char **strv_from_array(json_t *a) {
         json_t *v;
         size_t i;
 
-        json_array_foreach(a, i, v)
-                if (strv_extend(&l, json_string_value(v)) < 0)
-                        return NULL;
+        json_array_foreach(a, i, v) if (strv_extend(&l, json_string_value(v)) < 0) return NULL;
         if (!l)
                 l = calloc(1, sizeof(char *));
         return TAKE_PTR(l);
@@ -93,7 +96,7 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         json_t *t = json_object_get(h, "timeout");
         int timeout_ms = (int) (t ? json_integer_value(t) : HOOK_DEFAULT_TIMEOUT_SEC) * 1000;
         _cleanup_strv_free_ char **args = strv_from_array(json_object_get(h, "args")),
-                                  **env = strv_from_array(json_object_get(h, "env"));
+                                 **env = strv_from_array(json_object_get(h, "env"));
         _cleanup_close_ int pidfd = -EBADF;
         int in[2], r;
         size_t len;
@@ -110,7 +113,8 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         /* The state goes into the pipe before the hook exists: a hook that exits without reading it
          * must not kill us with SIGPIPE. A pipe holds 64 kB; a larger state gets a larger pipe. */
         len = strlen(state_json);
-        if ((len > 65536 && fcntl(in[1], F_SETPIPE_SZ, (int) len) < 0) || write(in[1], state_json, len) != (ssize_t) len) {
+        if ((len > 65536 && fcntl(in[1], F_SETPIPE_SZ, (int) len) < 0) ||
+                        write(in[1], state_json, len) != (ssize_t) len) {
                 r = errno > 0 ? -errno : -EIO;
                 safe_close(in[0]);
                 safe_close(in[1]);
@@ -135,7 +139,7 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         safe_close(in[0]);
 
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        p = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+        p = (struct pollfd){.fd = pidfd, .events = POLLIN};
         if (pidfd >= 0 && poll(&p, 1, timeout_ms) == 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);

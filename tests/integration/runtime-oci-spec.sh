@@ -280,6 +280,15 @@ if ! echo "$lsms" | grep -q selinux; then
                 "config.json: linux.mountLabel: not supported: this kernel does not run SELinux" run_ctr lsm3
 fi
 
+for f in "domainname = 'x'" "process.scheduler = {'policy': 'SCHED_FIFO'}" "linux.personality = {'domain': 'LINUX32'}"; do
+        key=${f%% =*}
+        write_config '["true"]' "
+o, k = ('$key'.split('.') if '.' in '$key' else (None, '$key'))
+(c[o] if o else c)[k] = ${f#* = }"
+        check_output "$key, which berth-runtime does not apply, is refused naming it" "config.json: $key: not supported" \
+                run_ctr unsup
+done
+
 # --- compared with crun, where it is installed ---------------------------------------------------------------
 if command -v crun >/dev/null; then
         write_config '["sh", "-c", "grep -E \"^Cap(Inh|Amb)\" /proc/self/status; cat /proc/self/oom_score_adj; while read -r a b c d mp rest; do echo \"$mp\"; done </proc/self/mountinfo"]' "
