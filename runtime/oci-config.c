@@ -531,7 +531,7 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg, const char *m
                 }
                 if (mount_label &&
                                 (streq(type, "tmpfs") || streq(type, "mqueue") || streq(type, "devpts"))) {
-                        _cleanup_free_ char *ctx = strjoin("context=\"", mount_label, "\"");
+                        _cleanup_free_ char *ctx = strjoin("context=", mount_label);
                         if (!ctx || strv_consume(&data, TAKE_PTR(ctx)) < 0)
                                 return log_oom();
                 }

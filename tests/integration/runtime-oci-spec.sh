@@ -28,7 +28,7 @@ make_glibc_rootfs() {
         echo "root:x:0:" >"$dir/etc/group"
 }
 make_glibc_rootfs "$T/glibc"
-file "$T/glibc/bin/sh" 2>/dev/null | grep -q dynamically || diag "the glibc root's sh is not dynamically linked"
+check "the glibc root's sh is dynamically linked (glibc's loader)" bash -c "ldd '$T/glibc/bin/sh' | grep -q ld-linux"
 
 # write_config ARGS_JSON [EXTRA_PYTHON]: a config.json like `runc spec` makes (c is the dict).
 write_config() {
