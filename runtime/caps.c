@@ -12,23 +12,62 @@
 #include "log.h"
 
 static const char *const capability_names[] = {
-        "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-        "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-        "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-        "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-        "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-        "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-        "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-        "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-        "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-        "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
-        "CAP_CHECKPOINT_RESTORE",
+                "CAP_CHOWN",
+                "CAP_DAC_OVERRIDE",
+                "CAP_DAC_READ_SEARCH",
+                "CAP_FOWNER",
+                "CAP_FSETID",
+                "CAP_KILL",
+                "CAP_SETGID",
+                "CAP_SETUID",
+                "CAP_SETPCAP",
+                "CAP_LINUX_IMMUTABLE",
+                "CAP_NET_BIND_SERVICE",
+                "CAP_NET_BROADCAST",
+                "CAP_NET_ADMIN",
+                "CAP_NET_RAW",
+                "CAP_IPC_LOCK",
+                "CAP_IPC_OWNER",
+                "CAP_SYS_MODULE",
+                "CAP_SYS_RAWIO",
+                "CAP_SYS_CHROOT",
+                "CAP_SYS_PTRACE",
+                "CAP_SYS_PACCT",
+                "CAP_SYS_ADMIN",
+                "CAP_SYS_BOOT",
+                "CAP_SYS_NICE",
+                "CAP_SYS_RESOURCE",
+                "CAP_SYS_TIME",
+                "CAP_SYS_TTY_CONFIG",
+                "CAP_MKNOD",
+                "CAP_LEASE",
+                "CAP_AUDIT_WRITE",
+                "CAP_AUDIT_CONTROL",
+                "CAP_SETFCAP",
+                "CAP_MAC_OVERRIDE",
+                "CAP_MAC_ADMIN",
+                "CAP_SYSLOG",
+                "CAP_WAKE_ALARM",
+                "CAP_BLOCK_SUSPEND",
+                "CAP_AUDIT_READ",
+                "CAP_PERFMON",
+                "CAP_BPF",
+                "CAP_CHECKPOINT_RESTORE",
 };
 
 /* Podman's default: Docker's 14 without MKNOD, NET_RAW and AUDIT_WRITE. */
 static const int default_capabilities[] = {
-        CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_NET_BIND_SERVICE,
-        CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
+                CAP_CHOWN,
+                CAP_DAC_OVERRIDE,
+                CAP_FOWNER,
+                CAP_FSETID,
+                CAP_KILL,
+                CAP_NET_BIND_SERVICE,
+                CAP_SETFCAP,
+                CAP_SETGID,
+                CAP_SETPCAP,
+                CAP_SETUID,
+                CAP_SYS_CHROOT,
 };
 
 int capability_from_name(const char *name) {
@@ -101,17 +140,18 @@ int capabilities_from_spec(const ContainerSpec *spec, uint64_t *ret) {
 }
 
 static int capset_sets(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
-        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct d[2] = {
-                { (uint32_t) effective, (uint32_t) permitted, (uint32_t) inheritable },
-                { (uint32_t) (effective >> 32), (uint32_t) (permitted >> 32), (uint32_t) (inheritable >> 32) },
+                        {(uint32_t) effective, (uint32_t) permitted, (uint32_t) inheritable},
+                        {(uint32_t) (effective >> 32), (uint32_t) (permitted >> 32),
+                                        (uint32_t) (inheritable >> 32)},
         };
 
         return RET_NERRNO((int) syscall(SYS_capset, &h, d));
 }
 
 static int capget_permitted(uint64_t *ret) {
-        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
         struct __user_cap_data_struct d[2] = {};
 
         if (syscall(SYS_capget, &h, d) < 0)
@@ -128,28 +168,33 @@ static bool setgroups_denied(void) {
         return read_full_file("/proc/self/setgroups", &s, NULL) >= 0 && startswith(s, "deny");
 }
 
-int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid, gid_t gid,
-                const gid_t *groups, size_t n_groups) {
+/* Drops from the bounding set what is not in bounding, switches to uid, gid and groups keeping the
+ * permitted set, and sets effective, permitted and inheritable; then the ambient set. */
+static int apply_and_switch_user(uint64_t bounding, uint64_t effective, uint64_t permitted,
+                uint64_t inheritable, uint64_t ambient, uid_t uid, gid_t gid, const gid_t *groups,
+                size_t n_groups) {
         int last = capability_last();
-        uint64_t keep, permitted = 0;
+        uint64_t own = 0;
         int r;
 
         /* We cannot hand out what we do not have ourselves (e.g. a host whose bounding set lacks
          * CAP_SYS_RESOURCE): say so once and go on with the rest, like --privileged would. */
-        r = capget_permitted(&permitted);
+        r = capget_permitted(&own);
         if (r < 0)
                 return log_error_errno(r, "Failed to read our own capabilities: %m");
-        if (caps & ~permitted)
+        if ((bounding | permitted) & ~own)
                 log_debug("Capabilities 0x%llx are not available to the runtime and are left out.",
-                                (unsigned long long) (caps & ~permitted));
-        caps &= permitted;
-        keep = uid == 0 ? caps : (caps & added);
+                                (unsigned long long) ((bounding | permitted) & ~own));
+        effective &= own;
+        permitted &= own;
+        ambient &= own;
 
         for (int c = 0; c <= last; c++) {
-                if (caps & CAP_MASK(c))
+                if (bounding & CAP_MASK(c))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
-                        return log_error_errno(negative_errno(), "Failed to drop %s from the bounding set: %m",
+                        return log_error_errno(negative_errno(),
+                                        "Failed to drop %s from the bounding set: %m",
                                         capability_to_name(c) ?: "capability");
         }
         /* Keep permitted across setresuid() so the wanted caps can be set afterwards. */
@@ -165,17 +210,37 @@ int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid,
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                 return log_error_errno(negative_errno(), "PR_SET_KEEPCAPS failed: %m");
 
-        /* Ambient caps must also be inheritable; only a non-root user with explicit --cap-add gets any. */
-        r = capset_sets(keep, keep, uid == 0 ? 0 : keep);
+        r = capset_sets(effective, permitted, inheritable);
         if (r < 0)
                 return log_error_errno(r, "Failed to set capabilities: %m");
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
                 return log_error_errno(negative_errno(), "Failed to clear ambient capabilities: %m");
-        if (uid != 0)
-                for (int c = 0; c <= last; c++)
-                        if ((keep & CAP_MASK(c)) &&
-                                        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
-                                return log_error_errno(negative_errno(), "Failed to raise ambient %s: %m",
-                                                capability_to_name(c) ?: "capability");
+        /* The kernel takes an ambient capability only when it is permitted and inheritable too; as crun
+         * and runc do, one that is not is left out (configs like `runc spec`'s list ambient ones alone). */
+        if (ambient & ~(permitted & inheritable))
+                log_debug("Ambient capabilities 0x%llx are not both permitted and inheritable and are left "
+                          "out.",
+                                (unsigned long long) (ambient & ~(permitted & inheritable)));
+        ambient &= permitted & inheritable;
+        for (int c = 0; c <= last; c++)
+                if ((ambient & CAP_MASK(c)) &&
+                                prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
+                        return log_error_errno(negative_errno(), "Failed to raise ambient %s: %m",
+                                        capability_to_name(c) ?: "capability");
         return 0;
+}
+
+int capabilities_apply_and_switch_user(
+                uint64_t caps, uint64_t added, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
+        uint64_t keep = uid == 0 ? caps : (caps & added);
+
+        /* Ambient caps must also be inheritable; only a non-root user with explicit --cap-add gets any. */
+        return apply_and_switch_user(caps, keep, keep, uid == 0 ? 0 : keep, uid == 0 ? 0 : keep, uid, gid,
+                        groups, n_groups);
+}
+
+int capabilities_apply_sets_and_switch_user(
+                const CapSets *sets, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
+        return apply_and_switch_user(sets->bounding, sets->effective, sets->permitted, sets->inheritable,
+                        sets->ambient, uid, gid, groups, n_groups);
 }

@@ -12,6 +12,11 @@
 
 #define CAP_MASK(c) (UINT64_C(1) << (c))
 
+/* OCI process.capabilities: each set as config.json gives it. */
+typedef struct CapSets {
+        uint64_t bounding, effective, permitted, inheritable, ambient;
+} CapSets;
+
 /* "CAP_NET_ADMIN", "net_admin" -> 12. -EINVAL for an unknown name. */
 int capability_from_name(const char *name);
 const char *capability_to_name(int cap);
@@ -24,5 +29,10 @@ int capabilities_from_spec(const ContainerSpec *spec, uint64_t *ret);
 /* Switches to uid/gid/groups and leaves exactly caps in the bounding set. uid 0 gets caps in its
  * effective and permitted sets; another uid gets only the explicitly added ones (added), and those
  * also as ambient so they survive execve, as Podman does. Inheritable holds nothing else. */
-int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid, gid_t gid,
-                const gid_t *groups, size_t n_groups);
+int capabilities_apply_and_switch_user(
+                uint64_t caps, uint64_t added, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
+/* The same with every set given (OCI process.capabilities), for root as for any other uid: the
+ * bounding set, then effective, permitted and inheritable, then the ambient set (which the kernel
+ * takes only for capabilities both permitted and inheritable). */
+int capabilities_apply_sets_and_switch_user(
+                const CapSets *sets, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);

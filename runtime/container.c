@@ -36,10 +36,19 @@ void container_done(Container *c) {
         for (size_t i = 0; i < c->n_oci_devices; i++)
                 free(c->oci_devices[i].path);
         free(c->oci_devices);
+        for (size_t i = 0; i < c->n_oci_mounts; i++) {
+                free(c->oci_mounts[i].destination);
+                free(c->oci_mounts[i].type);
+                free(c->oci_mounts[i].source);
+                strv_free(c->oci_mounts[i].data);
+        }
+        free(c->oci_mounts);
+        free(c->apparmor_profile);
+        free(c->selinux_label);
         strv_free(c->masked_paths);
         strv_free(c->readonly_paths);
         free(c->start_fifo);
         safe_close(c->created_fd);
         safe_close(c->console_socket);
-        *c = (Container) {};
+        *c = (Container){};
 }

@@ -134,6 +134,41 @@ int device_rule_from_spec(const char *spec, DeviceRule *ret) {
         return 0;
 }
 
+/* The default devices and links, where there is nothing of that name yet. */
+static int make_default_nodes(int dev) {
+        for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
+                int r;
+                if (faccessat(dev, default_devices[i].name, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
+                        continue;
+                r = make_node(dev, default_devices[i].name, S_IFCHR,
+                              makedev(default_devices[i].major, default_devices[i].minor), 0666);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(default_links); i++)
+                if (symlinkat(default_links[i].target, dev, default_links[i].name) < 0 && errno != EEXIST)
+                        return log_error_errno(negative_errno(), "Failed to create /dev/%s: %m", default_links[i].name);
+        return 0;
+}
+
+/* --device entries and config.json's linux.devices. */
+static int make_extra_devices(const Container *c, int root_fd) {
+        int r;
+
+        STRV_FOREACH(d, c->spec.devices) {
+                r = add_host_device(root_fd, *d);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_oci_devices; i++) {
+                const OciDevice *d = &c->oci_devices[i];
+                r = make_node_in_root(root_fd, d->path, d->type, d->rdev, d->mode, d->uid, d->gid);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int devices_setup(const Container *c, int root_fd) {
         _cleanup_close_ int mp = -EBADF, dev = -EBADF, pts = -EBADF, shm = -EBADF, mq = -EBADF;
         char *dev_opts[] = { "mode=755", "size=65536k", NULL };
@@ -152,15 +187,9 @@ int devices_setup(const Container *c, int root_fd) {
         if (dev < 0)
                 return log_error_errno(dev, "Failed to open the new /dev: %m");
 
-        for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
-                r = make_node(dev, default_devices[i].name, S_IFCHR,
-                                makedev(default_devices[i].major, default_devices[i].minor), 0666);
-                if (r < 0)
-                        return r;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(default_links); i++)
-                if (symlinkat(default_links[i].target, dev, default_links[i].name) < 0)
-                        return log_error_errno(negative_errno(), "Failed to create /dev/%s: %m", default_links[i].name);
+        r = make_default_nodes(dev);
+        if (r < 0)
+                return r;
 
         if (mkdirat(dev, "pts", 0755) < 0 || mkdirat(dev, "shm", 01777) < 0 || mkdirat(dev, "mqueue", 0755) < 0)
                 return log_error_errno(negative_errno(), "Failed to create directories in /dev: %m");
@@ -179,16 +208,17 @@ int devices_setup(const Container *c, int root_fd) {
         if (r < 0)
                 return log_error_errno(r, "Failed to mount mqueue on /dev/mqueue: %m");
 
-        STRV_FOREACH(d, c->spec.devices) {
-                r = add_host_device(root_fd, *d);
-                if (r < 0)
-                        return r;
-        }
-        for (size_t i = 0; i < c->n_oci_devices; i++) {
-                const OciDevice *d = &c->oci_devices[i];
-                r = make_node_in_root(root_fd, d->path, d->type, d->rdev, d->mode, d->uid, d->gid);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return make_extra_devices(c, root_fd);
+}
+
+int devices_populate(const Container *c, int root_fd) {
+        _cleanup_close_ int dev = mkdir_in_root(root_fd, "/dev", 0755);
+        int r;
+
+        if (dev < 0)
+                return log_error_errno(dev, "Failed to open /dev in the container: %m");
+        r = make_default_nodes(dev);
+        if (r < 0)
+                return r;
+        return make_extra_devices(c, root_fd);
 }

@@ -10,6 +10,9 @@
 #include "device-filter.h"
 
 int devices_setup(const Container *c, int root_fd);
+/* An OCI container's /dev, after its listed mounts: the default devices and links where missing, and
+ * the linux.devices nodes. */
+int devices_populate(const Container *c, int root_fd);
 
 /* The device cgroup rule for one --device HOST[:CONTAINER][:PERMS] (PERMS default rwm). */
 int device_rule_from_spec(const char *spec, DeviceRule *ret);

@@ -24,16 +24,32 @@
 
 /* Docker's masked paths plus Podman's /sys/fs/selinux; and Docker's read-only paths plus /proc/asound. */
 static const char *const masked_paths[] = {
-        "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/devices/virtual/powercap",
-        "/sys/firmware", "/sys/fs/selinux",
+                "/proc/acpi",
+                "/proc/asound",
+                "/proc/interrupts",
+                "/proc/kcore",
+                "/proc/keys",
+                "/proc/latency_stats",
+                "/proc/sched_debug",
+                "/proc/scsi",
+                "/proc/timer_list",
+                "/proc/timer_stats",
+                "/sys/devices/virtual/powercap",
+                "/sys/firmware",
+                "/sys/fs/selinux",
 };
 static const char *const readonly_paths[] = {
-        "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+                "/proc/asound",
+                "/proc/bus",
+                "/proc/fs",
+                "/proc/irq",
+                "/proc/sys",
+                "/proc/sysrq-trigger",
 };
 
-int mount_foreach_entry(const Container *c, int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata),
-                        void *userdata) {
+int mount_foreach_entry(const Container *c,
+                int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata),
+                void *userdata) {
         size_t index = 0;
         int r;
 
@@ -48,7 +64,7 @@ int mount_foreach_entry(const Container *c, int (*fn)(const VolumeSpec *v, size_
                 _cleanup_free_ char *tmpfs_opts = NULL;
                 bool tmpfs;
                 if (mount_spec_parse(*e, &vs, &tmpfs, &tmpfs_opts) >= 0 && !tmpfs &&
-                    (r = fn(&vs, index, "--mount", userdata)) != 0)
+                                (r = fn(&vs, index, "--mount", userdata)) != 0)
                         return r;
                 index++;
         }
@@ -74,7 +90,8 @@ static int stage_idmapped_layers(const Container *c, char ***ret) {
                 (void) snprintf(name, sizeof name, "layers/%zu", i++);
                 dir = path_join(c->run_dir, name);
                 if (!dir || mkdir_p(dir, 0700) < 0 || (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                        return log_error_errno(dir ? negative_errno() : -ENOMEM, "Failed to create %s: %m", dir ?: name);
+                        return log_error_errno(dir ? negative_errno() : -ENOMEM, "Failed to create %s: %m",
+                                        dir ?: name);
                 r = bind_mount_idmapped_on(fd, *l, c->userns.ns_fd);
                 if (r < 0)
                         return log_error_errno(r, "Failed to make an idmapped mount of layer %s: %m", *l);
@@ -89,7 +106,8 @@ static int mount_overlay(const Container *c, int target_fd) {
         _cleanup_strv_free_ char **staged = NULL;
         char **layers = c->image->layer_dirs;
         size_t n = strv_length(layers);
-        _cleanup_free_ char *upper = path_join(c->state_dir, "upper"), *work = path_join(c->state_dir, "work");
+        _cleanup_free_ char *upper = path_join(c->state_dir, "upper"),
+                            *work = path_join(c->state_dir, "work");
         _cleanup_close_ int fs = -EBADF, mnt = -EBADF;
         int r;
 
@@ -109,7 +127,8 @@ static int mount_overlay(const Container *c, int target_fd) {
                 bool plus = true;
                 fs = fsopen("overlay", FSOPEN_CLOEXEC);
                 if (fs < 0)
-                        return log_error_errno(negative_errno(), "Failed to open an overlay file system context: %m");
+                        return log_error_errno(negative_errno(),
+                                        "Failed to open an overlay file system context: %m");
                 /* "lowerdir+" (Linux 6.8) takes one layer per call, the topmost first, and needs no
                  * escaping. Older kernels reject the key; then fall back to one colon-joined list. */
                 for (size_t i = n; i > 0; i--) {
@@ -118,8 +137,8 @@ static int mount_overlay(const Container *c, int target_fd) {
                                         plus = false;
                                         break;
                                 }
-                                return log_error_errno(negative_errno(), "Failed to add overlay layer %s: %m",
-                                                layers[i - 1]);
+                                return log_error_errno(negative_errno(),
+                                                "Failed to add overlay layer %s: %m", layers[i - 1]);
                         }
                 }
                 if (!plus) {
@@ -127,7 +146,8 @@ static int mount_overlay(const Container *c, int target_fd) {
                         for (size_t i = n; i > 0; i--) {
                                 char *j;
                                 if (strpbrk(layers[i - 1], ":,\\"))
-                                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.",
+                                        return log_error_errno(-EINVAL,
+                                                        "Layer path %s cannot be given to overlayfs.",
                                                         layers[i - 1]);
                                 j = strjoin(joined ?: "", joined ? ":" : "", layers[i - 1]);
                                 if (!j)
@@ -143,10 +163,11 @@ static int mount_overlay(const Container *c, int target_fd) {
                                 fsconfig(fs, FSCONFIG_SET_STRING, "source", "berth", 0) < 0)
                         return log_error_errno(negative_errno(), "Failed to configure the overlay: %m");
                 if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                        return log_error_errno(negative_errno(), "Failed to create the overlay of image '%s': %m",
-                                        c->spec.image);
+                        return log_error_errno(negative_errno(),
+                                        "Failed to create the overlay of image '%s': %m", c->spec.image);
                 mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-                if (mnt < 0 || move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                if (mnt < 0 || move_mount(mnt, "", target_fd, "",
+                                               MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                         return log_error_errno(negative_errno(), "Failed to mount the overlay: %m");
                 return 0;
         }
@@ -158,7 +179,8 @@ static int mount_overlay(const Container *c, int target_fd) {
         for (size_t i = n; i > 0; i--) {
                 char *d;
                 if (strpbrk(layers[i - 1], ":,\\") || strpbrk(upper, ":,\\"))
-                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.", layers[i - 1]);
+                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.",
+                                        layers[i - 1]);
                 d = strjoin(data, i == n ? "" : ":", layers[i - 1]);
                 if (!d)
                         return log_oom();
@@ -185,7 +207,9 @@ int mount_root(const Container *c) {
 
         /* Nothing done from here on may propagate back to the host's mount namespace (shared volumes
          * come as clones made by the supervisor). A slave volume needs the host's mounts to reach us. */
-        if (mount(NULL, "/", NULL, MS_REC | (mount_wants_slave_root(c) ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
+        bool slave = mount_wants_slave_root(c) || (c->rootfs_propagation & (MS_SLAVE | MS_SHARED));
+
+        if (mount(NULL, "/", NULL, MS_REC | (slave ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
                 return log_error_errno(negative_errno(), "Failed to make the mount tree private: %m");
 
         target = open(c->root_mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -194,7 +218,8 @@ int mount_root(const Container *c) {
         if (c->spec.rootfs && c->userns_auto && !rootfs_belongs_to_container_root(c)) {
                 r = bind_mount_idmapped_on(target, c->spec.rootfs, c->userns.ns_fd);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to make an idmapped mount of --rootfs %s: %m", c->spec.rootfs);
+                        return log_error_errno(r, "Failed to make an idmapped mount of --rootfs %s: %m",
+                                        c->spec.rootfs);
         } else if (c->spec.rootfs) {
                 r = bind_mount_on(target, -EBADF, c->spec.rootfs, 0);
                 if (r < 0)
@@ -212,16 +237,18 @@ int mount_root(const Container *c) {
 
 static int mask_path(int root_fd, int null_fd, const char *path) {
         _cleanup_close_ int fd = open_in_root(root_fd, path, O_PATH | O_NOFOLLOW, 0);
-        char *opts[] = { "nr_blocks=1", "nr_inodes=1", "mode=0555", NULL };
+        char *opts[] = {"nr_blocks=1", "nr_inodes=1", "mode=0555", NULL};
         struct stat st;
         int r;
 
         if (fd == -ENOENT)
                 return 0;
         if (fd < 0 || fstat(fd, &st) < 0)
-                return log_error_errno(fd < 0 ? fd : negative_errno(), "Failed to open %s to mask it: %m", path);
+                return log_error_errno(
+                                fd < 0 ? fd : negative_errno(), "Failed to open %s to mask it: %m", path);
         if (S_ISDIR(st.st_mode))
-                r = mount_fs_on(fd, "tmpfs", "tmpfs", opts, MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
+                r = mount_fs_on(fd, "tmpfs", "tmpfs", opts,
+                                MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
         else
                 r = bind_mount_on(fd, null_fd, NULL, MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
         if (r < 0)
@@ -252,7 +279,8 @@ static int open_host_null(void) {
         if (fd < 0 || fstat(fd, &st) < 0)
                 return log_error_errno(negative_errno(), "Failed to open /dev/null: %m");
         if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-                return log_error_errno(-ENODEV, "/dev/null is not the null device; refusing to use it for masking.");
+                return log_error_errno(-ENODEV,
+                                "/dev/null is not the null device; refusing to use it for masking.");
         return TAKE_FD(fd);
 }
 
@@ -277,7 +305,8 @@ static int mount_proc_sys(const Container *c, int root_fd) {
         /* The container's own cgroup (our cgroup namespace root is the payload cgroup). */
         cg = open_in_root(root_fd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
         if (cg >= 0) {
-                r = mount_fs_on(cg, "cgroup2", "cgroup2", NULL, sys_ro | MNT_NOSUID | MNT_NOEXEC | MNT_NODEV);
+                r = mount_fs_on(cg, "cgroup2", "cgroup2", NULL,
+                                sys_ro | MNT_NOSUID | MNT_NOEXEC | MNT_NODEV);
                 if (r < 0)
                         return log_error_errno(r, "Failed to mount /sys/fs/cgroup: %m");
         }
@@ -294,7 +323,8 @@ static int bind_file_from_run_dir(const Container *c, int root_fd, const char *n
         fd = mountpoint_in_root(root_fd, dest, false);
         if (fd < 0)
                 return log_error_errno(fd, "Failed to create %s in the container: %m", dest);
-        r = bind_mount_on(fd, -EBADF, src, c->spec.read_only ? MNT_RDONLY | MNT_NOSUID | MNT_NODEV : MNT_NOSUID | MNT_NODEV);
+        r = bind_mount_on(fd, -EBADF, src,
+                        c->spec.read_only ? MNT_RDONLY | MNT_NOSUID | MNT_NODEV : MNT_NOSUID | MNT_NODEV);
         if (r < 0)
                 return log_error_errno(r, "Failed to mount %s: %m", dest);
         return 0;
@@ -311,21 +341,23 @@ static bool user_mount_at(const Container *c, const char *dest) {
 
 /* A named volume (lib/volume-mount.h): created if missing, filled from the image when empty, and
  * mounted as its driver options say. */
-static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec *v, int userns_fd, const char *what) {
+static int mount_named_volume(
+                const Container *c, int root_fd, const VolumeSpec *v, int userns_fd, const char *what) {
         _cleanup_close_ int dst = -EBADF, mnt = -EBADF;
         int r;
 
         dst = mountpoint_in_root(root_fd, v->destination, true);
         if (dst < 0)
-                return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what, v->destination);
-        r = volume_mount_prepare_idmapped(v->name, dst, (v->read_only ? VOLUME_MOUNT_READ_ONLY : 0) |
-                        (v->nocopy ? VOLUME_MOUNT_NO_COPY : 0), c->run_dir,
-                        volume_device_mounts_get(c->device_volumes, v->name), userns_fd, &mnt);
+                return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what,
+                                v->destination);
+        r = volume_mount_prepare_idmapped(v->name, dst,
+                        (v->read_only ? VOLUME_MOUNT_READ_ONLY : 0) | (v->nocopy ? VOLUME_MOUNT_NO_COPY : 0),
+                        c->run_dir, volume_device_mounts_get(c->device_volumes, v->name), userns_fd, &mnt);
         if (r < 0)
                 return r;
         if (move_mount(mnt, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return log_error_errno(negative_errno(), "%s: failed to mount volume '%s' on %s: %m", what, v->name,
-                                v->destination);
+                return log_error_errno(negative_errno(), "%s: failed to mount volume '%s' on %s: %m", what,
+                                v->name, v->destination);
         return 0;
 }
 
@@ -345,7 +377,8 @@ int mount_open_device_volumes(Container *c) {
         return r;
 }
 
-static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, size_t index, const char *what) {
+static int mount_volume(
+                const Container *c, int root_fd, const VolumeSpec *v, size_t index, const char *what) {
         _cleanup_close_ int src = -EBADF, dst = -EBADF;
         int userns_fd = -EBADF;
         struct stat st;
@@ -360,7 +393,8 @@ static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, si
                 return mount_named_volume(c, root_fd, v, userns_fd, what);
         src = open(v->source, O_PATH | O_CLOEXEC);
         if (src < 0 || fstat(src, &st) < 0)
-                return log_error_errno(negative_errno(), "%s '%s': source %s: %m", what, v->destination, v->source);
+                return log_error_errno(
+                                negative_errno(), "%s '%s': source %s: %m", what, v->destination, v->source);
         dst = mountpoint_in_root(root_fd, v->destination, S_ISDIR(st.st_mode));
         if (dst < 0)
                 return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what,
@@ -368,12 +402,15 @@ static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, si
         if (v->idmap) {
                 r = bind_mount_idmapped_tree_on(dst, src, userns_fd, v->read_only ? MNT_RDONLY : 0);
                 if (r == -EINVAL)
-                        return log_error_errno(r, "%s: cannot make an idmapped mount of %s: its file system (or one "
-                                               "mounted below it) does not support idmapped mounts.", what, v->source);
+                        return log_error_errno(r,
+                                        "%s: cannot make an idmapped mount of %s: its file system (or one "
+                                        "mounted below it) does not support idmapped mounts.",
+                                        what, v->source);
         } else
                 r = mount_bind_with_propagation(c, index, v, dst, src);
         if (r < 0)
-                return log_error_errno(r, "%s: failed to mount %s on %s: %m", what, v->source, v->destination);
+                return log_error_errno(
+                                r, "%s: failed to mount %s on %s: %m", what, v->source, v->destination);
         return 0;
 }
 
@@ -408,7 +445,8 @@ static int mount_tmpfs(int root_fd, const char *dest, const char *options) {
                 else if (streq(o, "nodev"))
                         attrs |= MNT_NODEV;
                 else if (startswith(o, "size=") || startswith(o, "mode=") || startswith(o, "uid=") ||
-                                startswith(o, "gid=") || startswith(o, "nr_inodes=") || startswith(o, "nr_blocks=")) {
+                                startswith(o, "gid=") || startswith(o, "nr_inodes=") ||
+                                startswith(o, "nr_blocks=")) {
                         if (strv_extend(&fs_opts, o) < 0)
                                 return log_oom();
                 } else
@@ -442,11 +480,14 @@ static int mount_user_mounts(const Container *c, int root_fd) {
                 bool tmpfs;
                 r = mount_spec_parse(*m, &vs, &tmpfs, &tmpfs_opts);
                 if (r < 0)
-                        return log_error_errno(r, "Invalid --mount '%s': expected type=bind|volume|tmpfs,"
-                                        "source=...,destination=...[,ro].", *m);
+                        return log_error_errno(r,
+                                        "Invalid --mount '%s': expected type=bind|volume|tmpfs,"
+                                        "source=...,destination=...[,ro].",
+                                        *m);
                 if (tmpfs) {
-                        _cleanup_free_ char *o = vs.read_only ? strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", "ro")
-                                                              : NULL;
+                        _cleanup_free_ char *o =
+                                        vs.read_only ? strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", "ro")
+                                                     : NULL;
                         r = mount_tmpfs(root_fd, vs.destination, o ?: tmpfs_opts);
                 } else
                         r = mount_volume(c, root_fd, &vs, index, "--mount");
@@ -469,9 +510,97 @@ static int mount_user_mounts(const Container *c, int root_fd) {
         return 0;
 }
 
+/* A config.json mount of a file system type (not a bind mount). */
+static int mount_oci_fs(int root_fd, const OciMount *m, size_t i) {
+        _cleanup_close_ int fd = mountpoint_in_root(root_fd, m->destination, true);
+        int r;
+
+        if (fd < 0)
+                return log_error_errno(fd,
+                                "config.json mounts[%zu]: cannot create mount point %s in the container: %m",
+                                i, m->destination);
+        r = mount_fs_on(fd, m->type, m->source, m->data, m->attrs);
+        if (r < 0)
+                return log_error_errno(r, "config.json mounts[%zu]: failed to mount %s (%s) on %s: %m", i,
+                                m->source, m->type, m->destination);
+        return 0;
+}
+
+/* An OCI container: config.json's mounts in the listed order, and nothing of the runtime's own but
+ * the default devices in /dev (the spec's). */
+static int mount_oci_entries(const Container *c, int root_fd) {
+        bool dev_listed = false;
+        int r;
+
+        for (size_t i = 0; i < c->n_oci_mounts; i++)
+                dev_listed = dev_listed || streq_ptr(c->oci_mounts[i].destination, "/dev");
+        /* No /dev in the list: the runtime's own (as `supervise` makes it), first, so that listed mounts
+         * below /dev go on top. Nodes cannot be made in the root itself where it is an idmapped mount
+         * of a user namespace's (host root's ids are not mapped there). */
+        if (!dev_listed) {
+                r = devices_setup(c, root_fd);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_oci_mounts; i++) {
+                const OciMount *m = &c->oci_mounts[i];
+                if (m->volume >= 0) {
+                        _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                        char what[48];
+                        (void) snprintf(what, sizeof what, "config.json mounts[%zu]", i);
+                        r = volume_spec_parse(c->spec.volumes[m->volume], &vs);
+                        if (r < 0)
+                                return log_error_errno(r, "%s: invalid bind mount.", what);
+                        r = mount_volume(c, root_fd, &vs, (size_t) m->volume, what);
+                } else
+                        r = mount_oci_fs(root_fd, m, i);
+                if (r < 0)
+                        return r;
+        }
+        return dev_listed ? devices_populate(c, root_fd) : 0;
+}
+
+/* Masked and read-only paths: the runtime's defaults, or an OCI config.json's lists. */
+static int mask_paths(const Container *c, int root_fd) {
+        _cleanup_close_ int null_fd = -EBADF;
+        int r;
+
+        if (c->spec.privileged)
+                return 0;
+        null_fd = open_host_null();
+        if (null_fd < 0)
+                return null_fd;
+        const char *const *masked = c->masked_paths ? (const char *const *) c->masked_paths : masked_paths;
+        const char *const *readonly =
+                        c->readonly_paths ? (const char *const *) c->readonly_paths : readonly_paths;
+        size_t n_masked = c->masked_paths ? strv_length(c->masked_paths) : ELEMENTSOF(masked_paths);
+        size_t n_readonly = c->readonly_paths ? strv_length(c->readonly_paths) : ELEMENTSOF(readonly_paths);
+
+        for (size_t i = 0; i < n_masked; i++) {
+                r = mask_path(root_fd, null_fd, masked[i]);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < n_readonly; i++) {
+                r = readonly_path(root_fd, readonly[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int mount_container(const Container *c, int root_fd) {
         int r;
 
+        if (c->oci) {
+                r = mount_oci_entries(c, root_fd);
+                /* Sysctls go through the container's /proc before /proc/sys becomes read-only. */
+                if (r >= 0)
+                        r = network_apply_sysctls(c, root_fd);
+                if (r >= 0)
+                        r = mask_paths(c, root_fd);
+                return r;
+        }
         r = mount_proc_sys(c, root_fd);
         if (r < 0)
                 return r;
@@ -482,32 +611,15 @@ int mount_container(const Container *c, int root_fd) {
         r = network_apply_sysctls(c, root_fd);
         if (r < 0)
                 return r;
-
-        if (!c->spec.privileged) {
-                _cleanup_close_ int null_fd = open_host_null();
-                if (null_fd < 0)
-                        return null_fd;
-                /* An OCI config.json may give its own lists (c->masked_paths, c->readonly_paths). */
-                const char *const *masked = c->masked_paths ? (const char *const *) c->masked_paths : masked_paths;
-                const char *const *readonly = c->readonly_paths ? (const char *const *) c->readonly_paths : readonly_paths;
-                size_t n_masked = c->masked_paths ? strv_length(c->masked_paths) : ELEMENTSOF(masked_paths);
-                size_t n_readonly = c->readonly_paths ? strv_length(c->readonly_paths) : ELEMENTSOF(readonly_paths);
-
-                for (size_t i = 0; i < n_masked; i++) {
-                        r = mask_path(root_fd, null_fd, masked[i]);
-                        if (r < 0)
-                                return r;
-                }
-                for (size_t i = 0; i < n_readonly; i++) {
-                        r = readonly_path(root_fd, readonly[i]);
-                        if (r < 0)
-                                return r;
-                }
-        }
+        r = mask_paths(c, root_fd);
+        if (r < 0)
+                return r;
 
         /* Generated network files, unless the user mounts their own there. */
         static const char *const etc_files[][2] = {
-                { "hostname", "/etc/hostname" }, { "hosts", "/etc/hosts" }, { "resolv.conf", "/etc/resolv.conf" },
+                        {"hostname", "/etc/hostname"},
+                        {"hosts", "/etc/hosts"},
+                        {"resolv.conf", "/etc/resolv.conf"},
         };
         for (size_t i = 0; i < ELEMENTSOF(etc_files) && !c->oci; i++) {
                 if (user_mount_at(c, etc_files[i][1]))
@@ -554,5 +666,8 @@ int mount_finish_and_pivot(const Container *c, int root_fd) {
                 return log_error_errno(negative_errno(), "Failed to detach the old root: %m");
         if (chdir("/") < 0)
                 return log_error_errno(negative_errno(), "chdir(\"/\") failed: %m");
+        /* OCI linux.rootfsPropagation, on the root as the container sees it (as crun does). */
+        if (c->rootfs_propagation && mount(NULL, "/", NULL, c->rootfs_propagation, NULL) < 0)
+                return log_error_errno(negative_errno(), "Failed to apply linux.rootfsPropagation: %m");
         return 0;
 }

@@ -10,20 +10,20 @@
  *    namespace) right before it clones the container's process, and leaves them right after;
  *  - network, IPC, UTS, cgroup and mount are joined by that process, first thing (all nsfs files
  *    are opened before the first setns(), since joining a mount namespace changes what paths mean);
- *  - the user namespace (joined or made from maps) is entered last, by exec_process(), right before
- *    capabilities are dropped. The runtime is root in the host's user namespace and so holds every
- *    capability in each user namespace below it: namespaces owned by the joined user namespace are
- *    joined before it just as well, and the host-owned ones the runtime makes stay out of the
- *    container's reach (see userns.h).
- * A joined mount namespace is taken as it is: no root is assembled and no pivot_root done, the
- * process starts at the root of that namespace (as `exec` does). */
+ *  - the user namespace (joined or made from maps) is entered last, by container_child(), once the
+ *    mounts, host name and limits are set and before the container counts as created. The runtime is root in
+ * the host's user namespace and so holds every capability in each user namespace below it: namespaces owned
+ * by the joined user namespace are joined before it just as well, and the host-owned ones the runtime makes
+ * stay out of the container's reach (see userns.h). A joined mount namespace is taken as it is: no root is
+ * assembled and no pivot_root done, the process starts at the root of that namespace (as `exec` does). */
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* What differs from "a new namespace of every kind but user and time". Owned strings. */
+/* What differs from "a new namespace of every kind but user and time" (besides Container.ns_inherit:
+ * the kinds an OCI config does not list, which stay the runtime's own). Owned strings. */
 typedef struct NamespacePaths {
-        char *pid;          /* joined by path; NULL: a new one */
+        char *pid; /* joined by path; NULL: a new one */
         char *mnt;
         char *cgroup;
         char *time;         /* joined by path; NULL: the host's, or a new one with time_offsets */
@@ -58,10 +58,10 @@ uint64_t namespaces_clone_flags(const Container *c);
  * supervisor's namespaces for children. *saved keeps what to return to; undo with
  * namespaces_after_clone() in the supervisor (never in the child, whose children must stay there). */
 typedef struct NamespacesSaved {
-        int pid_fd;   /* our own pid namespace, when we left it for children */
-        int time_fd;  /* our own time namespace, likewise */
+        int pid_fd;  /* our own pid namespace, when we left it for children */
+        int time_fd; /* our own time namespace, likewise */
 } NamespacesSaved;
-#define NAMESPACES_SAVED_NULL ((NamespacesSaved) { .pid_fd = -EBADF, .time_fd = -EBADF })
+#define NAMESPACES_SAVED_NULL ((NamespacesSaved){.pid_fd = -EBADF, .time_fd = -EBADF})
 int namespaces_before_clone(const Container *c, NamespacesSaved *saved);
 void namespaces_after_clone(NamespacesSaved *saved);
 

@@ -71,6 +71,9 @@ int network_apply_sysctls(const Container *c, int root_fd) {
                 r = loopback_up();
                 if (r < 0)
                         return r;
+        }
+        /* An OCI container gets the sysctls its config.json lists, and no others. */
+        if (private && !c->oci) {
                 /* Docker's compensation for not granting NET_BIND_SERVICE-free low ports and raw ping. */
                 r = write_sysctl(root_fd, "net.ipv4.ip_unprivileged_port_start", "0");
                 if (r >= 0)

@@ -9,6 +9,9 @@
 #include "container.h"
 
 int oci_config_load(Container *c, const char *bundle);
+/* Whether ociVersion is a SemVer 2.0 version with major 1 ("1.0.2", "1.2.0-rc.1"): the spec this
+ * runtime implements. */
+bool oci_version_supported(const char *v);
 
 /* `exec --process FILE`: an OCI process object (args, env, cwd, user, terminal, capabilities,
  * noNewPrivileges, rlimits) into c->process, c->caps, c->caps_added and c->spec, checked as

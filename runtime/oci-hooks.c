@@ -16,7 +16,12 @@
 #define HOOK_DEFAULT_TIMEOUT_SEC 30
 
 static const char *const hook_kinds[] = {
-        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+                "prestart",
+                "createRuntime",
+                "createContainer",
+                "startContainer",
+                "poststart",
+                "poststop",
 };
 
 static int hook_error(const char *file, const char *field, const char *what) {
@@ -29,9 +34,7 @@ static bool all_strings(json_t *a) {
 
         if (!json_is_array(a))
                 return false;
-        json_array_foreach(a, i, v)
-                if (!json_is_string(v))
-                        return false;
+        json_array_foreach(a, i, v) if (!json_is_string(v)) return false;
         return true;
 }
 
@@ -51,13 +54,11 @@ int oci_hooks_parse(void *hooks_, const char *file, Container *c) {
                         known = known || streq(kind, hook_kinds[k]);
                 (void) snprintf(field, sizeof field, "hooks.%s", kind);
                 if (!known)
-                        return hook_error(file, field, "unknown hook: expected prestart, createRuntime, "
+                        return hook_error(file, field,
+                                        "unknown hook: expected prestart, createRuntime, "
                                         "createContainer, startContainer, poststart or poststop");
                 if (!json_is_array(list))
                         return hook_error(file, field, "expected an array of hooks");
-                if ((streq(kind, "createContainer") || streq(kind, "startContainer")) && json_array_size(list) > 0)
-                        return hook_error(file, field, "not supported: berth-runtime runs hooks in its own "
-                                        "namespaces only (prestart, createRuntime, poststart, poststop)");
                 json_array_foreach(list, i, h) {
                         json_t *path = json_object_get(h, "path"), *timeout = json_object_get(h, "timeout");
                         (void) snprintf(field, sizeof field, "hooks.%s[%zu]", kind, i);
@@ -70,7 +71,8 @@ int oci_hooks_parse(void *hooks_, const char *file, Container *c) {
                         if (json_object_get(h, "env") && !all_strings(json_object_get(h, "env")))
                                 return hook_error(file, field, "env: expected an array of strings");
                         if (timeout && (!json_is_integer(timeout) || json_integer_value(timeout) <= 0))
-                                return hook_error(file, field, "timeout: expected a positive number of seconds");
+                                return hook_error(file, field,
+                                                "timeout: expected a positive number of seconds");
                 }
         }
         c->hooks_json = json_dumps(hooks, JSON_COMPACT);
@@ -82,9 +84,7 @@ static char **strv_from_array(json_t *a) {
         json_t *v;
         size_t i;
 
-        json_array_foreach(a, i, v)
-                if (strv_extend(&l, json_string_value(v)) < 0)
-                        return NULL;
+        json_array_foreach(a, i, v) if (strv_extend(&l, json_string_value(v)) < 0) return NULL;
         if (!l)
                 l = calloc(1, sizeof(char *));
         return TAKE_PTR(l);
@@ -96,7 +96,7 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         json_t *t = json_object_get(h, "timeout");
         int timeout_ms = (int) (t ? json_integer_value(t) : HOOK_DEFAULT_TIMEOUT_SEC) * 1000;
         _cleanup_strv_free_ char **args = strv_from_array(json_object_get(h, "args")),
-                                  **env = strv_from_array(json_object_get(h, "env"));
+                                 **env = strv_from_array(json_object_get(h, "env"));
         _cleanup_close_ int pidfd = -EBADF;
         int in[2], r;
         size_t len;
@@ -113,7 +113,8 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         /* The state goes into the pipe before the hook exists: a hook that exits without reading it
          * must not kill us with SIGPIPE. A pipe holds 64 kB; a larger state gets a larger pipe. */
         len = strlen(state_json);
-        if ((len > 65536 && fcntl(in[1], F_SETPIPE_SZ, (int) len) < 0) || write(in[1], state_json, len) != (ssize_t) len) {
+        if ((len > 65536 && fcntl(in[1], F_SETPIPE_SZ, (int) len) < 0) ||
+                        write(in[1], state_json, len) != (ssize_t) len) {
                 r = errno > 0 ? -errno : -EIO;
                 safe_close(in[0]);
                 safe_close(in[1]);
@@ -138,7 +139,7 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         safe_close(in[0]);
 
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        p = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+        p = (struct pollfd){.fd = pidfd, .events = POLLIN};
         if (pidfd >= 0 && poll(&p, 1, timeout_ms) == 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
@@ -161,6 +162,7 @@ int oci_hooks_run(const char *hooks_json, const char *kind, const char *state_js
         _cleanup_(json_decrefp) json_t *hooks = NULL;
         json_t *h;
         size_t i;
+        int ret = 0;
 
         if (!hooks_json)
                 return 0;
@@ -173,8 +175,25 @@ int oci_hooks_run(const char *hooks_json, const char *kind, const char *state_js
                 if (r < 0) {
                         log_full_errno(fatal ? LOG_ERR : LOG_WARNING, r, "Hook %s[%zu] (%s) %s.", kind, i,
                                         json_string_value(json_object_get(h, "path")), what ?: "failed: %m");
-                        return r;
+                        /* The spec: after a failing poststart or poststop hook the rest still run. */
+                        if (fatal)
+                                return r;
+                        ret = ret < 0 ? ret : r;
                 }
         }
-        return 0;
+        return ret;
+}
+
+bool oci_hooks_has(const char *hooks_json, const char *kind) {
+        _cleanup_(json_decrefp) json_t *hooks = hooks_json ? json_loads(hooks_json, 0, NULL) : NULL;
+
+        return json_array_size(json_object_get(hooks, kind)) > 0;
+}
+
+char *oci_state_with_status(const char *state_json, const char *status) {
+        _cleanup_(json_decrefp) json_t *state = state_json ? json_loads(state_json, 0, NULL) : NULL;
+
+        if (!state || json_object_set_new(state, "status", json_string(status)) < 0)
+                return NULL;
+        return json_dumps(state, JSON_COMPACT);
 }

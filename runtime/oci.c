@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,9 +31,8 @@
 
 #define OCI_VERSION "1.2.0"
 
-
 bool oci_verb(const char *verb) {
-        static const char *const verbs[] = { "create", "start", "state", "kill", "delete", "run", "features" };
+        static const char *const verbs[] = {"create", "start", "state", "kill", "delete", "run", "features"};
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(verbs[i], verb))
                         return true;
@@ -61,8 +61,8 @@ int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_
                 if (k)
                         json_object_set_new(ann, k, json_string(eq + 1));
         }
-        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O}", "ociVersion", OCI_VERSION, "id", c->oci_id, "status", status,
-                        "pid", (json_int_t) pid, "bundle", c->oci_bundle, "annotations", ann);
+        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O}", "ociVersion", OCI_VERSION, "id", c->oci_id, "status",
+                        status, "pid", (json_int_t) pid, "bundle", c->oci_bundle, "annotations", ann);
         if (!o)
                 return log_oom();
         if (exit_status >= 0)
@@ -71,6 +71,57 @@ int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_
         if (!text)
                 return log_oom();
         return write_file_atomic(path, text, strlen(text), 0644, 0);
+}
+
+/* The hooks' view of the container: state.json as just written. */
+static int oci_state_text(const Container *c, char **ret) {
+        _cleanup_free_ char *path = path_join(c->run_dir, "state.json");
+        int r;
+
+        if (!path)
+                return log_oom();
+        r = read_full_file(path, ret, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s: %m", path);
+        return 0;
+}
+
+int oci_run_create_hooks(const Container *c, pid_t pid, int sync_fd) {
+        _cleanup_free_ char *state = NULL;
+        char go = 1;
+        int r;
+
+        r = oci_state_write(c, "creating", pid, -1);
+        if (r >= 0)
+                r = oci_state_text(c, &state);
+        if (r >= 0)
+                r = oci_hooks_run(c->hooks_json, "prestart", state, true);
+        if (r >= 0)
+                r = oci_hooks_run(c->hooks_json, "createRuntime", state, true);
+        if (r < 0)
+                return r;
+        if (send(sync_fd, &go, 1, MSG_NOSIGNAL) != 1)
+                return log_error_errno(negative_errno(), "Failed to continue creating the container: %m");
+        return 0;
+}
+
+int oci_on_started(const Container *c, pid_t pid) {
+        _cleanup_free_ char *state = NULL, *fifo = path_join(c->run_dir, "started.fifo");
+        _cleanup_close_ int fd = -EBADF;
+        char b = 1;
+        int r;
+
+        r = oci_state_write(c, "running", pid, -1);
+        if (r < 0)
+                return r;
+        if (c->hooks_json && oci_state_text(c, &state) >= 0)
+                (void) oci_hooks_run(c->hooks_json, "poststart", state, false);
+        /* `start` returns once this byte is there (it holds the fifo open for reading): the spec wants the
+         * poststart hooks done by then. Without a reader (run), nobody waits. */
+        fd = fifo ? open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -EBADF;
+        if (fd >= 0)
+                (void) write(fd, &b, 1);
+        return 0;
 }
 
 static bool oci_id_is_valid(const char *id) {
@@ -109,8 +160,8 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         if (r < 0)
                 return r;
         if (c->spec.uidmap || c->ns.user) {
-                /* A user namespace: the way --uidmap/--gidmap go (idmapped root, the userns entered last);
-                 * one joined by path the same way, with the maps it has. */
+                /* A user namespace: the way --uidmap/--gidmap go (idmapped root, the userns entered at
+                 * create); one joined by path the same way, with the maps it has. */
                 c->userns_auto = true;
                 c->userns = USERNS_NULL;
                 c->userns.uid_map = c->spec.uidmap;
@@ -136,10 +187,15 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         r = mkdir_p(c->root_mnt, 0755);
         if (r >= 0 && mkfifo(c->start_fifo, 0600) < 0)
                 r = negative_errno();
+        if (r >= 0) {
+                _cleanup_free_ char *started = path_join(c->run_dir, "started.fifo");
+                r = !started ? -ENOMEM : mkfifo(started, 0600) < 0 ? negative_errno() : 0;
+        }
         /* Kept for delete, which runs the poststop hooks. */
         if (r >= 0 && c->hooks_json) {
                 _cleanup_free_ char *hooks = path_join(c->run_dir, "hooks.json");
-                r = hooks ? write_file_atomic(hooks, c->hooks_json, strlen(c->hooks_json), 0600, 0) : -ENOMEM;
+                r = hooks ? write_file_atomic(hooks, c->hooks_json, strlen(c->hooks_json), 0600, 0)
+                          : -ENOMEM;
         }
         if (r < 0) {
                 log_error_errno(r, "Failed to prepare %s: %m", c->run_dir);
@@ -167,7 +223,7 @@ static int oci_monitor(Container *c) {
         /* linux.resources: the limits are in place before the container's first process enters its
          * cgroup (container_run() then finds the cgroup made). */
         if (c->cgroup_writes && (cgroup_setup_payload_at(&cg, c->cgroup_path) < 0 ||
-                                 resources_apply(&cg, c->cgroup_writes) < 0)) {
+                                                resources_apply(&cg, c->cgroup_writes) < 0)) {
                 (void) cgroup_teardown(&cg);
                 return 125;
         }
@@ -257,7 +313,7 @@ int oci_write_pid_file(const char *path, pid_t pid) {
 /* --console-socket: a unix socket of the caller's, where the pty master goes (SCM_RIGHTS). */
 int oci_connect_console_socket(const char *path) {
         _cleanup_close_ int fd = -EBADF;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
         if (strlen(path) >= sizeof sa.sun_path)
                 return log_error_errno(-EINVAL, "--console-socket %s: path too long.", path);
@@ -268,9 +324,13 @@ int oci_connect_console_socket(const char *path) {
         return TAKE_FD(fd);
 }
 
-static int verb_create(const char *id, const char *bundle, const char *pid_file, const char *console, bool run) {
-        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF,
-                                                    .init_program_fd = -EBADF, .process.umask = 0022 };
+static int verb_create(
+                const char *id, const char *bundle, const char *pid_file, const char *console, bool run) {
+        _cleanup_(container_done) Container c = {.created_fd = -EBADF,
+                        .console_socket = -EBADF,
+                        .lock_fd = -EBADF,
+                        .init_program_fd = -EBADF,
+                        .process.umask = 0022};
         _cleanup_(oci_state_done) OciState s = {};
         int r, ret;
 
@@ -314,10 +374,34 @@ static int verb_create(const char *id, const char *bundle, const char *pid_file,
         return 0;
 }
 
+/* After the byte on exec.fifo: waits until the monitor says the process runs and the poststart hooks
+ * ran (a byte on started.fifo), or the container stopped without getting that far. */
+static int wait_started(const char *id, int started_fd) {
+        for (;;) {
+                _cleanup_(oci_state_done) OciState s = {};
+                struct pollfd p = {.fd = started_fd, .events = POLLIN};
+                char b;
+
+                if (poll(&p, 1, 100) < 0 && errno != EINTR)
+                        return log_error_errno(negative_errno(), "poll() failed: %m");
+                if (read(started_fd, &b, 1) == 1)
+                        return 0;
+                if (oci_state_read(id, &s) < 0)
+                        return -ESRCH;
+                /* The byte comes before "stopped" is written; look once more. */
+                if (streq(s.status, "stopped"))
+                        return read(started_fd, &b, 1) == 1 ? 0
+                                                            : log_error_errno(-EIO,
+                                                                              "The process of container "
+                                                                              "'%s' did not start.",
+                                                                              id);
+        }
+}
+
 static int verb_start(const char *id) {
         _cleanup_(oci_state_done) OciState s = {};
-        _cleanup_free_ char *dir = oci_dir(id), *fifo = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *dir = oci_dir(id), *fifo = NULL, *started = NULL;
+        _cleanup_close_ int fd = -EBADF, started_fd = -EBADF;
         char b = 1;
 
         if (oci_state_read(id, &s) < 0)
@@ -325,14 +409,19 @@ static int verb_start(const char *id) {
         if (!streq(s.status, "created"))
                 return log_error_errno(-EINVAL, "Container '%s' is %s, not created.", id, s.status), 1;
         fifo = dir ? path_join(dir, "exec.fifo") : NULL;
-        if (!fifo)
+        started = dir ? path_join(dir, "started.fifo") : NULL;
+        if (!fifo || !started)
                 return log_oom(), 1;
+        /* Open for reading first, so that the monitor can write there once the process runs. */
+        started_fd = open(started, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (started_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", started), 1;
         fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0 || write(fd, &b, 1) != 1)
                 return log_error_errno(negative_errno(), "Failed to start container '%s': %m", id), 1;
         /* Only one start: the fifo goes away with it. */
         (void) unlink(fifo);
-        return 0;
+        return wait_started(id, started_fd) < 0 ? 1 : 0;
 }
 
 static int verb_state(const char *id) {
@@ -368,7 +457,7 @@ static int verb_kill(const char *id, const char *signame) {
 static int verb_delete(const char *id, bool force) {
         _cleanup_(oci_state_done) OciState s = {};
         _cleanup_free_ char *dir = oci_dir(id), *lock = NULL;
-        struct timespec ts = { .tv_nsec = 20 * 1000000 };
+        struct timespec ts = {.tv_nsec = 20 * 1000000};
 
         if (oci_state_read(id, &s) < 0)
                 return force ? 0 : 1;
@@ -377,7 +466,9 @@ static int verb_delete(const char *id, bool force) {
                 return log_oom(), 1;
         if (!streq(s.status, "stopped")) {
                 if (!force && !streq(s.status, "created"))
-                        return log_error_errno(-EBUSY, "Container '%s' is %s; stop it or use --force.", id, s.status), 1;
+                        return log_error_errno(-EBUSY, "Container '%s' is %s; stop it or use --force.", id,
+                                               s.status),
+                               1;
                 if (s.pid > 0) {
                         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, s.pid, 0);
                         if (pidfd >= 0)
@@ -404,18 +495,25 @@ static int verb_features(void) {
         printf("{\n"
                "  \"ociVersionMin\": \"1.0.0\",\n"
                "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"
-               "  \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
-               "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"size\", \"mode\", \"idmap\", \"ridmap\"],\n"
+               "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", "
+               "\"poststart\", "
+               "\"poststop\"],\n"
+               "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"size\", \"mode\", \"idmap\", "
+               "\"ridmap\"],\n"
                "  \"linux\": {\n"
-               "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"user\", \"uts\", \"time\"],\n"
+               "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"user\", "
+               "\"uts\", \"time\"],\n"
                "    \"capabilities\": [");
         for (int c = 0; c <= capability_last() && capability_to_name(c); c++)
                 printf("%s\"%s\"", c ? ", " : "", capability_to_name(c));
         printf("],\n"
-               "    \"cgroup\": { \"v1\": false, \"v2\": true, \"systemd\": false, \"systemdUser\": false },\n"
+               "    \"cgroup\": { \"v1\": false, \"v2\": true, \"systemd\": false, \"systemdUser\": false "
+               "},\n"
                "    \"seccomp\": { \"enabled\": true, \"actions\": [\"SCMP_ACT_ALLOW\", \"SCMP_ACT_ERRNO\", "
-               "\"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", \"SCMP_ACT_TRAP\"],\n"
-               "      \"operators\": [\"SCMP_CMP_EQ\", \"SCMP_CMP_GE\", \"SCMP_CMP_GT\", \"SCMP_CMP_LE\", \"SCMP_CMP_LT\", "
+               "\"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", "
+               "\"SCMP_ACT_TRAP\"],\n"
+               "      \"operators\": [\"SCMP_CMP_EQ\", \"SCMP_CMP_GE\", \"SCMP_CMP_GT\", \"SCMP_CMP_LE\", "
+               "\"SCMP_CMP_LT\", "
                "\"SCMP_CMP_MASKED_EQ\", \"SCMP_CMP_NE\"] },\n"
                "    \"apparmor\": { \"enabled\": false },\n"
                "    \"selinux\": { \"enabled\": false },\n"
@@ -434,7 +532,8 @@ int oci_main(const char *verb, int argc, char *argv[]) {
                 if ((v = startswith(a, "--bundle=")) || (v = startswith(a, "--pid-file=")) ||
                                 (v = startswith(a, "--console-socket=")) ||
                                 ((streq(a, "--bundle") || streq(a, "-b") || streq(a, "--pid-file") ||
-                                  streq(a, "--console-socket")) && i + 1 < argc)) {
+                                                 streq(a, "--console-socket")) &&
+                                                i + 1 < argc)) {
                         const char *value = v ?: argv[++i];
                         if (startswith(a, "--pid-file"))
                                 pid_file = value;

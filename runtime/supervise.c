@@ -158,15 +158,8 @@ static int on_started(Loop *l) {
         struct timespec ts;
         int r;
 
-        if (l->c->oci) {
-                r = oci_state_write(l->c, "running", l->pid, -1);
-                if (r >= 0 && l->c->hooks_json) {
-                        _cleanup_free_ char *path = path_join(l->c->run_dir, "state.json"), *state = NULL;
-                        if (path && read_full_file(path, &state, NULL) >= 0)
-                                (void) oci_hooks_run(l->c->hooks_json, "poststart", state, false);
-                }
-                return r;
-        }
+        if (l->c->oci)
+                return oci_on_started(l->c, l->pid);
         l->info = (StateInfo) {
                 .pid = l->pid,
                 .supervisor_pid = getpid(),
@@ -254,19 +247,6 @@ static int on_created(Loop *l) {
         r = oci_state_write(l->c, "created", l->pid, -1);
         if (r < 0)
                 return r;
-        if (l->c->hooks_json) {
-                _cleanup_free_ char *path = path_join(l->c->run_dir, "state.json"), *state = NULL;
-                if (!path)
-                        return log_oom();
-                r = read_full_file(path, &state, NULL);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to read %s: %m", path);
-                r = oci_hooks_run(l->c->hooks_json, "prestart", state, true);
-                if (r >= 0)
-                        r = oci_hooks_run(l->c->hooks_json, "createRuntime", state, true);
-                if (r < 0)
-                        return r;
-        }
         if (l->c->oci_run) {
                 char go = 1;
                 if (send(l->sync_fd, &go, 1, MSG_NOSIGNAL) != 1)
@@ -305,7 +285,8 @@ static int handle_sync(Loop *l) {
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return 0;
         if (n == (ssize_t) sizeof e && e.error == 0)
-                return on_created(l);
+                return e.exit_status == CHILD_SYNC_CREATE_HOOKS ? oci_run_create_hooks(l->c, l->pid, l->sync_fd)
+                                                                : on_created(l);
         l->sync_fd = safe_close(l->sync_fd);
         if (n == (ssize_t) sizeof e) {
                 l->error = e;

@@ -8,9 +8,10 @@
  *
  * Everything is set up by real root first: the image's layers (or --rootfs) are mounted through
  * idmapped mounts, so their files show with container ids; the rest as without a user namespace.
- * The container's process enters the user namespace last, right before it drops its capabilities,
- * so its privileges (and root) only count inside. Its mount, pid, network, IPC and UTS namespaces
- * stay owned by the host's user namespace: root in the container cannot change them.
+ * The container's process enters the user namespace once its mounts, host name and limits are set,
+ * before it reports "created" (container_child()), so its privileges (and root) only count inside. Its
+ * mount, pid, network, IPC and UTS namespaces stay owned by the host's user namespace: root in the container
+ * cannot change them.
  *
  * --uidmap/--gidmap give the maps instead (the same way in): nothing is reserved, and keeping the
  * ranges apart is the admin's business. base is then the host id of the container's uid 0.
@@ -24,15 +25,15 @@
 #define USERNS_SIZE 65536U
 
 typedef struct UserNamespace {
-        char **uid_map; /* --uidmap entries CONTAINER:HOST:SIZE (borrowed); NULL: --userns=auto */
-        char **gid_map; /* --gidmap entries; NULL: the same as uid_map */
+        char **uid_map;        /* --uidmap entries CONTAINER:HOST:SIZE (borrowed); NULL: --userns=auto */
+        char **gid_map;        /* --gidmap entries; NULL: the same as uid_map */
         const char *join_path; /* an existing user namespace to use instead (borrowed); NULL: a new one */
-        uid_t base;   /* host id of the container's 0 */
+        uid_t base;            /* host id of the container's 0 */
         int lock_fd;
-        int ns_fd;    /* the user namespace (nsfs fd) */
+        int ns_fd; /* the user namespace (nsfs fd) */
 } UserNamespace;
 
-#define USERNS_NULL ((UserNamespace) { .lock_fd = -EBADF, .ns_fd = -EBADF })
+#define USERNS_NULL ((UserNamespace){.lock_fd = -EBADF, .ns_fd = -EBADF})
 
 /* Parses --uidmap/--gidmap entries into the text of a /proc/PID/uid_map file; checks them. */
 int userns_map_text(char *const *entries, const char *option, char **ret);

@@ -31,7 +31,8 @@ c = {
     },
     "root": {"path": rootfs},
     "hostname": "bhost",
-    "mounts": [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}],
+    "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+               {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}],
     "linux": {"namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount", "cgroup")]},
 }
 def ns(t, p=None):

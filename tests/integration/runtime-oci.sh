@@ -242,7 +242,7 @@ h = lambda n: {'path': '$T/hook.sh', 'args': ['hook.sh', n], 'env': ['HOOK_OUT=$
 c['hooks'] = {k: [h(k)] for k in ('prestart', 'createRuntime', 'poststart', 'poststop')}"
 check "run with hooks" bash -c "cd '$B' && '$RT' run r5"
 check "the process ran" test -e "$T/out/r5-ran"
-check_output "prestart got the state (created) on stdin" '"status":"created"' cat "$T/out/prestart"
+check_output "prestart got the state (creating) on stdin" '"status":"creating"' cat "$T/out/prestart"
 check_output "... and its own environment" "env=prestart" cat "$T/out/prestart"
 check_output "createRuntime ran too" '"id":"r5"' cat "$T/out/createRuntime"
 check_output "poststart got the running state" '"status":"running"' cat "$T/out/poststart"
@@ -299,8 +299,8 @@ bad_config "a relative masked path" "linux.maskedPaths: expected an array of abs
         'c["linux"]["maskedPaths"] = ["proc/kcore"]'
 bad_config "a hook without a path" "hooks.prestart[0]: path: expected an absolute path" \
         'c["hooks"] = {"prestart": [{"args": ["x"]}]}'
-bad_config "a hook in the container's namespaces" "hooks.startContainer: not supported" \
-        'c["hooks"] = {"startContainer": [{"path": "/bin/true"}]}'
+bad_config "a hook of an unknown kind" "hooks.preStart: unknown hook" \
+        'c["hooks"] = {"preStart": [{"path": "/bin/true"}]}'
 bad_config "linux.sysctl with a number" "linux.sysctl.net.ipv4.ip_forward: expected a string" \
         'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": 1}'
 bad_config "a user namespace without mappings" "linux.uidMappings: missing" \
