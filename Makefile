@@ -160,19 +160,27 @@ demo: deps
 	$(MAKE) all
 	tests/demo.sh
 
-lint:
+# Every C file of the project, for clang-format.
+FORMAT_SRCS = $(wildcard lib/*.[ch] cli/*.[ch] runtime/*.[ch] generator/*.[ch] dbus/*.[ch] monitor/*.[ch] \
+	tests/*/*.[ch])
+
+lint: format-check
 	clang-tidy --quiet $(LIB_SRCS) $(wildcard cli/*.c runtime/*.c generator/*.c dbus/*.c) -- $(BASE_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=memleak --suppress=varFuncNullUB \
 		--suppress=resourceLeak -Ilib lib cli runtime generator dbus
 
 format:
-	clang-format -i $(wildcard lib/*.[ch] cli/*.[ch] runtime/*.[ch] generator/*.[ch] dbus/*.[ch] tests/*/*.c)
+	clang-format -i $(FORMAT_SRCS)
+
+# Fails when `make format` would change a file (.clang-format is the style).
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) || { echo "format-check: run 'make format'" >&2; exit 1; }
 
 clean:
 	rm -rf build
 
-.PHONY: all tests install check deps fuzz bench demo lint format clean
+.PHONY: all tests install check deps fuzz bench demo lint format format-check clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
