@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -Wdate-time
-BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -MMD -MP -fno-strict-aliasing \
+BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE $(LIB_INCLUDES) -MMD -MP -fno-strict-aliasing \
 	-DBERTH_LIBEXECDIR='"$(LIBEXECDIR)"' -DBERTH_BINDIR='"$(BINDIR)"' -DBERTH_VERSION='"$(VERSION)"'
 VERSION := 0.1
 
@@ -43,7 +43,7 @@ PKGS_ALL       = $(sort $(PKGS_BERTH) $(PKGS_RUNTIME) $(PKGS_GENERATOR) $(PKGS_B
 # pkg-config runs once, and only for goals that compile: `make deps`, `make check` and `make demo`
 # install the packages first, `make clean` and `make format` need none. A package it cannot find stops
 # the build here, by name, instead of surfacing later as a missing header.
-GOALS_WITHOUT_PKGS = clean deps check demo format format-check fuzz
+GOALS_WITHOUT_PKGS = clean deps check demo format format-check check-layers fuzz
 ifneq ($(filter-out $(GOALS_WITHOUT_PKGS),$(or $(MAKECMDGOALS),all)),)
 PKGS_MISSING := $(strip $(foreach p,$(PKGS_ALL),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
 ifneq ($(PKGS_MISSING),)
@@ -63,13 +63,18 @@ endif
 ifeq ($(V),1)
 say =
 else
-say = @printf '  %-4s %s\n' $(1) $(patsubst $(O)/%,%,$(2));
+say = @printf '  %-4s %s\n' $(1) '$(patsubst $(O)/%,%,$(2))';
 endif
 
 PROGRAMS = $(O)/berth $(O)/berth-runtime $(O)/berth-generator $(O)/berthd $(O)/berth-runtime-monitor \
 	$(O)/berth-runtime-init
 
-LIB_SRCS = $(wildcard lib/*.c)
+# lib/ in layers, lowest first: a file may include headers of its own layer and the ones below
+# (tools/check-layers.sh refuses the rest; docs/ARCHITECTURE.md says what each layer holds). Every
+# layer is on the include path, so `#include "log.h"` works from anywhere.
+LIB_LAYERS   = basic spec store sys
+LIB_INCLUDES = $(LIB_LAYERS:%=-Ilib/%)
+LIB_SRCS = $(wildcard $(LIB_LAYERS:%=lib/%/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
 
 srcs_of = $(wildcard $(1)/*.c)
@@ -85,9 +90,14 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(O)/libberth.a: $(LIB_OBJS)
+$(O)/libberth.a: $(LIB_OBJS) $(O)/lib/layers.ok
 	@rm -f $@
-	$(call say,AR,$@)$(AR) rcs $@ $^
+	$(call say,AR,$@)$(AR) rcs $@ $(LIB_OBJS)
+
+$(O)/lib/layers.ok: tools/check-layers.sh $(wildcard lib/*.[ch] lib/*/*.[ch])
+	@mkdir -p $(@D)
+	$(call say,CHK,lib/ layers)tools/check-layers.sh $(LIB_LAYERS)
+	@touch $@
 
 $(O)/berth: $(call objs_of,cli) $(O)/libberth.a
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH)
@@ -161,14 +171,17 @@ demo: deps
 	tests/demo.sh
 
 # Every C file of the project, for clang-format.
-FORMAT_SRCS = $(wildcard lib/*.[ch] cli/*.[ch] runtime/*.[ch] generator/*.[ch] dbus/*.[ch] monitor/*.[ch] \
+FORMAT_SRCS = $(wildcard lib/*/*.[ch] cli/*.[ch] runtime/*.[ch] generator/*.[ch] dbus/*.[ch] monitor/*.[ch] \
 	tests/*/*.[ch])
 
-lint: format-check
+lint: format-check check-layers
 	clang-tidy --quiet $(LIB_SRCS) $(wildcard cli/*.c runtime/*.c generator/*.c dbus/*.c) -- $(BASE_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=memleak --suppress=varFuncNullUB \
-		--suppress=resourceLeak -Ilib lib cli runtime generator dbus
+		--suppress=resourceLeak $(LIB_INCLUDES) lib cli runtime generator dbus
+
+check-layers:
+	tools/check-layers.sh $(LIB_LAYERS)
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -180,7 +193,7 @@ format-check:
 clean:
 	rm -rf build
 
-.PHONY: all tests install check deps fuzz bench demo lint format format-check clean
+.PHONY: all tests install check deps fuzz bench demo lint check-layers format format-check clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
