@@ -59,7 +59,7 @@ LIBS_BERTHD    := $(call pkg_libs,$(PKGS_BERTHD))
 LIBS_TESTS     := $(call pkg_libs,$(PKGS_ALL)) -lm
 endif
 
-# Build lines read `  CC lib/log.o`; `make V=1` shows the whole command.
+# Build lines read `  CC lib/basic/log.o`; `make V=1` shows the whole command.
 ifeq ($(V),1)
 say =
 else
