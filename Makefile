@@ -22,7 +22,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes \
 	-Wstrict-prototypes -Wvla -Wdate-time
-BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Ilib -MMD -MP -fno-strict-aliasing \
+BASE_CFLAGS = -std=gnu11 $(WARNINGS) -D_GNU_SOURCE $(LIB_INCLUDES) -MMD -MP -fno-strict-aliasing \
 	-DBERTH_LIBEXECDIR='"$(LIBEXECDIR)"' -DBERTH_BINDIR='"$(BINDIR)"' -DBERTH_VERSION='"$(VERSION)"'
 VERSION := 0.1
 
@@ -32,20 +32,49 @@ CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-saniti
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-pc = $(shell $(PKG_CONFIG) --cflags --libs $(1) 2>/dev/null)
-# container networks (lib/network-attach.c): links and addresses over netlink, NAT rules
-LIBS_NET       = $(call pc,libnl-route-3.0 libnftables)
-BASE_CFLAGS   += $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libnftables 2>/dev/null)
-LIBS_LIB       = $(call pc,libarchive jansson libsystemd mount libcrypto)
-LIBS_BERTH     = $(call pc,libsystemd libarchive jansson libcurl mount yaml-0.1 libcrypto) $(LIBS_NET)
-LIBS_RUNTIME   = $(call pc,libseccomp libsystemd mount jansson libarchive libcrypto) $(LIBS_NET) -lm
-LIBS_GENERATOR = $(call pc,jansson libarchive libcrypto)
-LIBS_BERTHD    = $(call pc,libsystemd jansson libarchive mount libcrypto)
+# Each program links the libraries its objects use, and no others (--as-needed is not assumed).
+PKGS_NET       = libnl-route-3.0 libnftables
+PKGS_BERTH     = libsystemd libarchive jansson libcurl libcrypto $(PKGS_NET)
+PKGS_RUNTIME   = libseccomp libsystemd jansson $(PKGS_NET)
+PKGS_GENERATOR =
+PKGS_BERTHD    = libsystemd jansson
+PKGS_ALL       = $(sort $(PKGS_BERTH) $(PKGS_RUNTIME) $(PKGS_GENERATOR) $(PKGS_BERTHD))
+
+# pkg-config runs once, and only for goals that compile: `make deps`, `make check` and `make demo`
+# install the packages first, `make clean` and `make format` need none. A package it cannot find stops
+# the build here, by name, instead of surfacing later as a missing header.
+GOALS_WITHOUT_PKGS = clean deps check demo format format-check check-layers fuzz
+ifneq ($(filter-out $(GOALS_WITHOUT_PKGS),$(or $(MAKECMDGOALS),all)),)
+PKGS_MISSING := $(strip $(foreach p,$(PKGS_ALL),$(if $(shell $(PKG_CONFIG) --exists $(p) && echo y),,$(p))))
+ifneq ($(PKGS_MISSING),)
+$(error pkg-config cannot find $(PKGS_MISSING): install the -dev packages (make deps installs tests/packages.txt))
+endif
+pkg_libs = $(if $(1),$(shell $(PKG_CONFIG) --libs $(1)))
+PKG_CFLAGS     := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL))
+BASE_CFLAGS   += $(PKG_CFLAGS)
+LIBS_BERTH     := $(call pkg_libs,$(PKGS_BERTH))
+LIBS_RUNTIME   := $(call pkg_libs,$(PKGS_RUNTIME)) -lm
+LIBS_GENERATOR := $(call pkg_libs,$(PKGS_GENERATOR))
+LIBS_BERTHD    := $(call pkg_libs,$(PKGS_BERTHD))
+LIBS_TESTS     := $(call pkg_libs,$(PKGS_ALL)) -lm
+endif
+
+# Build lines read `  CC lib/basic/log.o`; `make V=1` shows the whole command.
+ifeq ($(V),1)
+say =
+else
+say = @printf '  %-4s %s\n' $(1) '$(patsubst $(O)/%,%,$(2))';
+endif
 
 PROGRAMS = $(O)/berth $(O)/berth-runtime $(O)/berth-generator $(O)/berthd $(O)/berth-runtime-monitor \
 	$(O)/berth-runtime-init
 
-LIB_SRCS = $(wildcard lib/*.c)
+# lib/ in layers, lowest first: a file may include headers of its own layer and the ones below
+# (tools/check-layers.sh refuses the rest; docs/ARCHITECTURE.md says what each layer holds). Every
+# layer is on the include path, so `#include "log.h"` works from anywhere.
+LIB_LAYERS   = basic spec store sys
+LIB_INCLUDES = $(LIB_LAYERS:%=-Ilib/%)
+LIB_SRCS = $(wildcard $(LIB_LAYERS:%=lib/%/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
 
 srcs_of = $(wildcard $(1)/*.c)
@@ -59,17 +88,22 @@ all: $(PROGRAMS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(O)/libberth.a: $(LIB_OBJS)
+$(O)/libberth.a: $(LIB_OBJS) $(O)/lib/layers.ok
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)$(AR) rcs $@ $(LIB_OBJS)
+
+$(O)/lib/layers.ok: tools/check-layers.sh $(wildcard lib/*.[ch] lib/*/*.[ch])
+	@mkdir -p $(@D)
+	$(call say,CHK,lib/ layers)tools/check-layers.sh $(LIB_LAYERS)
+	@touch $@
 
 $(O)/berth: $(call objs_of,cli) $(O)/libberth.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH)
 
 $(O)/berth-runtime: $(call objs_of,runtime) $(O)/libberth.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_RUNTIME)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_RUNTIME)
 
 # What berth-runtime supervise becomes while a container runs, and the container's --init (monitor/):
 # static, small, no sanitizers; with musl (musl-tools) where it is installed: 44 kB instead of glibc's
@@ -77,22 +111,22 @@ $(O)/berth-runtime: $(call objs_of,runtime) $(O)/libberth.a
 MONITOR_CC ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 $(O)/berth-runtime-%: monitor/berth-runtime-%.c $(wildcard monitor/*.h)
 	@mkdir -p $(@D)
-	$(MONITOR_CC) -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Os -static -o $@ $<
+	$(call say,LD,$@)$(MONITOR_CC) -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -Os -static -o $@ $<
 
 $(O)/berth-generator: $(call objs_of,generator) $(O)/libberth.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_GENERATOR)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_GENERATOR)
 
 $(O)/berthd: $(call objs_of,dbus) $(O)/libberth.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTHD)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTHD)
 
 $(O)/unit-tests/%: $(O)/tests/unit/%.o $(O)/libberth.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH) $(LIBS_RUNTIME)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TESTS)
 
 # The runtime's unit tests also link the runtime's own objects (all but main.o).
 $(O)/unit-tests/test-runtime-%: $(O)/tests/unit/test-runtime-%.o $(filter-out $(O)/runtime/main.o,$(call objs_of,runtime)) $(O)/libberth.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH) $(LIBS_RUNTIME)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TESTS)
 
 tests: $(UNIT_TESTS)
 
@@ -132,23 +166,34 @@ fuzz:
 bench: all
 	bench/run.sh
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	tests/demo.sh
 
-lint:
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard cli/*.c runtime/*.c generator/*.c dbus/*.c) -- $(BASE_CFLAGS) \
-		$(shell $(PKG_CONFIG) --cflags libsystemd libseccomp mount libcurl libarchive jansson)
+# Every C file of the project, for clang-format.
+FORMAT_SRCS = $(wildcard lib/*/*.[ch] cli/*.[ch] runtime/*.[ch] generator/*.[ch] dbus/*.[ch] monitor/*.[ch] \
+	tests/*/*.[ch])
+
+lint: format-check check-layers
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard cli/*.c runtime/*.c generator/*.c dbus/*.c) -- $(BASE_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=memleak --suppress=varFuncNullUB \
-		--suppress=resourceLeak -Ilib lib cli runtime generator dbus
+		--suppress=resourceLeak $(LIB_INCLUDES) lib cli runtime generator dbus
+
+check-layers:
+	tools/check-layers.sh $(LIB_LAYERS)
 
 format:
-	clang-format -i $(wildcard lib/*.[ch] cli/*.[ch] runtime/*.[ch] generator/*.[ch] dbus/*.[ch] tests/*/*.c)
+	clang-format -i $(FORMAT_SRCS)
+
+# Fails when `make format` would change a file (.clang-format is the style).
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) || { echo "format-check: run 'make format'" >&2; exit 1; }
 
 clean:
 	rm -rf build
 
-.PHONY: all tests install check deps fuzz bench demo lint format clean
+.PHONY: all tests install check deps fuzz bench demo lint check-layers format format-check clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -41,6 +41,9 @@ if [ "$(id -u)" != 0 ] || ! command -v systemd-nspawn >/dev/null; then
 fi
 # The test harness boots this host's /usr in a container with berth installed and /etc/berth bound
 # from $work/defs: moving set/ out of it on the host takes the files away without a reboot.
+# nspawn.sh builds on the TAP helpers (require_root, skip_all, TAP_FAILED); its diagnostics go to stderr.
+# shellcheck source=../tests/lib/tap.sh
+source "$BENCH_TOP/tests/lib/tap.sh"
 diag() { echo "# $*" >&2; }
 # shellcheck source=../tests/lib/nspawn.sh
 source "$BENCH_TOP/tests/lib/nspawn.sh"

@@ -21,7 +21,7 @@ typedef struct ContainerSpec {
         char **env;        /* --env K=V, merged over the image's Env */
         char **env_files;  /* --env-file */
         char *env_private_file; /* --env-private-file: --env values kept off the command line (unit-container-env.h) */
-        char **secrets;    /* --secret NAME[,type=mount|env][,target=...]: from the secret store (secret-store.h) */
+        char **secrets;    /* --secret NAME[,type=mount|env][,target=...]: from the secret store (secret-spec.h, secret-store.h) */
         char *workdir;     /* --workdir */
         char *user;        /* --user USER[:GROUP], names or numbers */
         char **group_add;  /* --group-add */

@@ -13,7 +13,7 @@
 #include "fs-util.h"
 #include "paths.h"
 #include "run-options.h"
-#include "secret-store.h"
+#include "secret-spec.h"
 #include "strv.h"
 #include "unit-container-env.h"
 #include "unit-container-extra.h"

@@ -13,18 +13,8 @@
 /* The largest secret: podman's limit (512 KiB). */
 #define SECRET_SIZE_MAX (512u * 1024u)
 
-typedef struct SecretSpec {
-        char *name;
-        bool env;     /* type=env: an environment variable; else type=mount: a file */
-        char *target; /* the variable (default: NAME) or the path (default: /run/secrets/NAME) */
-} SecretSpec;
+#include "secret-spec.h"
 
-void secret_spec_done(SecretSpec *s);
-/* Parses NAME[,type=mount|env][,target=...] (podman's --secret). A relative mount target is below
- * /run/secrets. -EINVAL for anything else (uid=, gid=, mode= are not supported). */
-int secret_spec_parse(const char *s, SecretSpec *ret);
-
-bool secret_name_is_valid(const char *name);
 /* $BERTH_STATE_DIR/secrets/NAME (or the directory for name NULL). */
 char *secret_store_path(const char *name);
 /* -EEXIST when name exists and !replace; -EFBIG over SECRET_SIZE_MAX. */
