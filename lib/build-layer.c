@@ -44,14 +44,15 @@ int build_mount(BuildContext *b, char *const *layer_dirs, bool writable, BuildMo
         if (!m.dir || !m.merged)
                 return log_oom();
         m.writable = writable;
-        if (mkdirat(b->staging.dir_fd, strjoin(name, "/merged") ?: "", 0755) < 0 ||
-                        mkdirat(b->staging.dir_fd, strjoin(name, "/empty") ?: "", 0755) < 0)
-                return log_error_errno(negative_errno(),
-                                "Failed to create the overlay directories in %s: %m", m.dir);
-        if (writable && (mkdirat(b->staging.dir_fd, strjoin(name, "/upper") ?: "", 0755) < 0 ||
-                                        mkdirat(b->staging.dir_fd, strjoin(name, "/work") ?: "", 0700) < 0))
-                return log_error_errno(negative_errno(),
-                                "Failed to create the overlay directories in %s: %m", m.dir);
+        for (size_t i = 0; i < (writable ? 4 : 2); i++) {
+                static const char *const subdirs[] = {"merged", "empty", "upper", "work"};
+                _cleanup_free_ char *p = strjoin(name, "/", subdirs[i]);
+                if (!p)
+                        return log_oom();
+                if (mkdirat(b->staging.dir_fd, p, i == 3 ? 0700 : 0755) < 0)
+                        return log_error_errno(
+                                        negative_errno(), "Failed to create %s/%s: %m", b->staging_path, p);
+        }
 
         /* overlayfs takes the top layer first; an empty directory stands in for a root without layers
          * and makes a read-only overlay of one layer possible */
@@ -72,7 +73,7 @@ int build_mount(BuildContext *b, char *const *layer_dirs, bool writable, BuildMo
         if (writable)
                 data = strjoin("lowerdir=", lower, ",upperdir=", m.dir, "/upper,workdir=", m.dir, "/work");
         else
-                data = strjoin("lowerdir=", lower, ":", m.dir, "/empty");
+                data = strjoin("lowerdir=", lower);
         if (!data)
                 return log_oom();
         if (strlen(data) >= 4095)

@@ -124,11 +124,12 @@ static json_t *build_oci_config(const char *root, char *const *argv, char *const
         for (size_t i = 0; i < ELEMENTSOF(ns); i++)
                 if (ns[i])
                         json_array_append_new(namespaces, json_pack("{s:s}", "type", ns[i]));
-        return json_pack("{s:s, s:{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:{s:O, s:O, s:O, s:O}, s:b}, s:{s:s, "
-                         "s:b},"
-                         " s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s},"
-                         " {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s, s:[s, s, s, s]}],"
-                         " s:{s:o, s:[s], s:[s]}}",
+        json_t *config = json_pack(
+                        "{s:s, s:{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:{s:O, s:O, s:O, s:O}, s:b}, s:{s:s, "
+                        "s:b},"
+                        " s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s},"
+                        " {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s, s:[s, s, s, s]}],"
+                        " s:{s:o, s:[s], s:[s]}}",
                         "ociVersion", "1.0.2", "process", "terminal", 0, "user", "uid", (json_int_t) uid,
                         "gid", (json_int_t) gid, "args", strv_to_json_array(argv), "env",
                         strv_to_json_array(env), "cwd", cwd, "capabilities", "bounding", caps, "effective",
@@ -141,6 +142,8 @@ static json_t *build_oci_config(const char *root, char *const *argv, char *const
                         "type", "sysfs", "source", "sysfs", "options", "nosuid", "noexec", "nodev", "ro",
                         "linux", "namespaces", namespaces, "maskedPaths", "/proc/kcore", "readonlyPaths",
                         "/proc/sys");
+        json_decref(caps); /* the four sets hold their own references */
+        return config;
 }
 
 static int run_runtime(BuildContext *b, const char *bundle, const char *id) {
