@@ -8,6 +8,7 @@ int verb_image(int argc, char *argv[]);  /* cli/image.c: image import|ls|inspect
 int verb_pull(int argc, char *argv[]);   /* cli/pull.c: pull an image from a registry */
 int verb_load(int argc, char *argv[]);   /* cli/load.c: load a docker-archive tarball */
 int verb_save(int argc, char *argv[]);   /* cli/save.c: write a docker-archive tarball */
+int verb_build(int argc, char *argv[]);  /* cli/build.c: build an image from a Dockerfile */
 int verb_check(int argc, char *argv[]);  /* cli/check.c: validate definition files */
 int verb_volume(int argc, char *argv[]); /* cli/volume.c: volume create|ls|inspect|rm|prune */
 int verb_pod(int argc, char *argv[]);    /* cli/pod.c: pod create|ls|inspect|rm */

@@ -34,6 +34,7 @@ static const Verb verbs[] = {
         { "pull", verb_pull, "download an image from a registry" },
         { "load", verb_load, "load images from a docker save archive" },
         { "save", verb_save, "write images as a docker save archive" },
+        { "build", verb_build, "build an image from a Dockerfile" },
         { "check", verb_check, "validate .container, .volume, .network, .image and .pod files" },
         { "volume", verb_volume, "manage named volumes: create, ls, inspect, rm, prune" },
         { "pod", verb_pod, "manage pods (shared network, IPC and UTS namespaces): create, ls, inspect, rm" },
