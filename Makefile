@@ -39,7 +39,7 @@ BASE_CFLAGS   += $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libnftables 2>/d
 LIBS_LIB       = $(call pc,libarchive jansson libsystemd mount libcrypto)
 LIBS_BERTH     = $(call pc,libsystemd libarchive jansson libcurl mount yaml-0.1 libcrypto) $(LIBS_NET)
 LIBS_RUNTIME   = $(call pc,libseccomp libsystemd mount jansson libarchive libcrypto) $(LIBS_NET) -lm
-LIBS_GENERATOR = $(call pc,jansson libarchive libcrypto)
+LIBS_GENERATOR = $(call pc,jansson libarchive libcrypto yaml-0.1)
 LIBS_BERTHD    = $(call pc,libsystemd jansson libarchive mount libcrypto)
 
 PROGRAMS = $(O)/berth $(O)/berth-runtime $(O)/berth-generator $(O)/berthd $(O)/berth-runtime-monitor \
