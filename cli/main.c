@@ -40,6 +40,7 @@ static const Verb verbs[] = {
         { "pod", verb_pod, "manage pods (shared network, IPC and UTS namespaces): create, ls, inspect, rm" },
         { "network", verb_network, "manage bridge networks: create, ls, inspect, rm, prune" },
         { "secret", verb_secret, "manage secrets for Secret= and --secret: create, ls, inspect, rm" },
+        { "compose", verb_compose, "run a compose project as systemd units: up, down, ps, logs, config, ..." },
         { "version", verb_version, "show the version" },
 };
 

@@ -550,9 +550,23 @@ static int collect_dropins(const DefinitionSet *set, const Definition *d, char *
         return 0;
 }
 
+int definition_set_add_memory(DefinitionSet *set, const char *name, const char *path, const char *dir, UnitFile *file) {
+        int r = definition_set_append(set, name, path, dir);
+
+        if (r < 0) {
+                unit_file_free(file);
+                return r;
+        }
+        set->defs[set->n_defs - 1].file = file;
+        return 0;
+}
+
 static int definition_load(const DefinitionSet *set, Definition *d) {
         _cleanup_strv_free_ char **dropins = NULL;
         int r;
+
+        if (d->file) /* made in memory (compose): nothing to read, no drop-ins */
+                return definition_names(d, NULL, &d->service_name, &d->resource_name);
 
         d->file = unit_file_new();
         if (!d->file)

@@ -63,6 +63,8 @@ int definition_set_scan(DefinitionSet *set, char *const *roots, bool user);
 /* Adds one named file (for `berth check`); its directory joins the drop-in search. A second file with the
  * same name is an error. */
 int definition_set_add_file(DefinitionSet *set, const char *path);
+/* Adds a definition made in memory (compose services), taking file; path names it in messages. */
+int definition_set_add_memory(DefinitionSet *set, const char *name, const char *path, const char *dir, UnitFile *file);
 /* Parses every definition and its drop-ins and names the units. Problems are stored per definition. */
 int definition_set_load(DefinitionSet *set);
 

@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* berth compose up/down/ps/...: the project's units are files in /run/systemd/system (so they live
+ * until reboot or `down`, survive daemon-reload, and `systemctl` shows them as any other unit), each
+ * carrying X-ComposeProject=PROJECT. `up` writes only what changed: nothing changed is no reload and a
+ * start job systemd finishes at once; a changed service is restarted, the others are left alone. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compose-cli.h"
+#include "fs-util.h"
+#include "log.h"
+#include "paths.h"
+#include "strv.h"
+#include "unit-compose.h"
+#include "unit-container-env.h"
+
+static const char *unit_dir(void) {
+        return getenv("BERTH_COMPOSE_UNIT_DIR") ?: "/run/systemd/system";
+}
+
+/* Runs argv and waits; returns its exit status (or a negative errno when it could not run). */
+static int run_program(char *const *argv) {
+        pid_t pid = fork();
+        int status;
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int systemctl(const char *verb, char *const *units) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r;
+
+        if (!units || !*units)
+                return 0;
+        r = strv_extend(&argv, "systemctl");
+        if (r >= 0)
+                r = strv_extend(&argv, verb);
+        if (r >= 0)
+                r = strv_extend_strv(&argv, units);
+        if (r < 0)
+                return log_oom();
+        r = run_program(argv);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : -EIO, "systemctl %s failed.", verb);
+        return 0;
+}
+
+static int daemon_reload(void) {
+        return systemctl("daemon-reload", (char *[]){(char *) "--no-ask-password", NULL});
+}
+
+/* The units of a service list ("SERVICE..." on the command line), or all services. */
+static int service_units(ComposeProject *p, int argc, char *argv[], char ***ret) {
+        const YNode *services = ynode_get(p->root, "services");
+        _cleanup_strv_free_ char **units = NULL;
+        int r;
+
+        for (int i = 0; i < argc; i++) {
+                if (argv[i][0] == '-')
+                        continue;
+                if (!ynode_get(services, argv[i]))
+                        return log_error_errno(-EINVAL, "No service '%s' in project %s.", argv[i], p->name);
+        }
+        for (size_t i = 0; services && i < services->n_items; i++) {
+                bool named = false, any = false;
+                for (int k = 0; k < argc; k++)
+                        if (argv[k][0] != '-') {
+                                any = true;
+                                named = named || streq(argv[k], services->items[i]->key);
+                        }
+                if (any && !named)
+                        continue;
+                _cleanup_free_ char *c = compose_container_name(p, services->items[i]->key);
+                if (!c || (r = strv_consume(&units, strjoin(c, ".service"))) < 0)
+                        return log_oom();
+        }
+        *ret = TAKE_PTR(units);
+        return 0;
+}
+
+static bool file_has(const char *path, const char *text) {
+        _cleanup_free_ char *old = NULL;
+        return read_full_file(path, &old, NULL) >= 0 && streq(old, text);
+}
+
+static int write_units(const ComposeUnits *u, bool force, char ***ret_changed) {
+        _cleanup_strv_free_ char **changed = NULL;
+        const char *dir = unit_dir();
+        int r;
+
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create %s: %m", dir);
+        for (size_t i = 0; i < u->n_units; i++) {
+                const GeneratedUnit *g = &u->units[i];
+                _cleanup_free_ char *path = path_join(dir, g->name);
+                if (!path)
+                        return log_oom();
+                if (g->private_name) {
+                        _cleanup_free_ char *pp = path_join(dir, g->private_name);
+                        _cleanup_free_ char *old = NULL;
+                        size_t size = 0;
+                        bool same = pp && read_full_file(pp, &old, &size) >= 0 && size == g->private_size &&
+                                    memcmp(old, g->private_data, size) == 0;
+                        if (!pp)
+                                return log_oom();
+                        if (!same) {
+                                _cleanup_free_ char *pd = path_join(dir, UNIT_PRIVATE_DIR);
+                                if (!pd || (mkdir(pd, 0700) < 0 && errno != EEXIST))
+                                        return log_error_errno(-errno, "Cannot create %s: %m", pd);
+                                r = write_file_atomic(pp, g->private_data, g->private_size, 0600, 0);
+                                if (r < 0)
+                                        return log_error_errno(r, "Cannot write %s: %m", pp);
+                                if ((r = strv_extend(&changed, g->name)) < 0)
+                                        return log_oom();
+                        }
+                }
+                if (!force && file_has(path, g->text))
+                        continue;
+                r = write_file_atomic(path, g->text, strlen(g->text), 0644, 0);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot write %s: %m", path);
+                if (!strv_contains(changed, g->name) && (r = strv_extend(&changed, g->name)) < 0)
+                        return log_oom();
+        }
+        *ret_changed = TAKE_PTR(changed);
+        return 0;
+}
+
+static int generate(ComposeProject *p, ComposeUnits *u) {
+        _cleanup_free_ char *error = NULL;
+        int r = compose_generate_units(p, p->files[0], NULL, unit_dir(), false, u, &error);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Failed to convert the project.");
+        return 0;
+}
+
+/* Every unit file of the project in the unit directory (found by X-ComposeProject=). */
+static int project_unit_files(const char *project, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ char *marker = strjoin("\nX-ComposeProject=", project, "\n");
+        DIR *d = opendir(unit_dir());
+        struct dirent *de;
+
+        if (!marker)
+                return log_oom();
+        if (!d) {
+                *ret = NULL;
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *path = NULL, *text = NULL;
+                if (de->d_name[0] == '.' ||
+                                (!endswith(de->d_name, ".service") && !endswith(de->d_name, ".target")))
+                        continue;
+                path = path_join(unit_dir(), de->d_name);
+                if (path && read_full_file(path, &text, NULL) >= 0 && strstr(text, marker) &&
+                                strv_extend(&names, de->d_name) < 0) {
+                        closedir(d);
+                        return log_oom();
+                }
+        }
+        closedir(d);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+static int build_images(ComposeProject *p, bool always) {
+        const YNode *services = ynode_get(p->root, "services");
+        const char *berth = berth_path(BERTH_PATH_CLI_BINARY);
+        int r;
+
+        for (size_t i = 0; services && i < services->n_items; i++) {
+                const YNode *svc = services->items[i], *build = ynode_get(svc, "build"),
+                            *img = ynode_get(svc, "image");
+                _cleanup_free_ char *tag = img ? strdup(img->value) : strjoin(p->name, "-", svc->key);
+                const YNode *ctx = ynode_get(build, "context"), *df = ynode_get(build, "dockerfile");
+                _cleanup_free_ char *dockerfile = NULL;
+                if (!build)
+                        continue;
+                if (!tag)
+                        return log_oom();
+                if (!always && run_program((char *[]){(char *) berth, (char *) "image", (char *) "inspect",
+                                               tag, NULL}) == 0)
+                        continue;
+                dockerfile = df ? (df->value[0] == '/' ? strdup(df->value)
+                                                       : path_join(ctx->value, df->value))
+                                : NULL;
+                r = run_program((char *[]){(char *) berth, (char *) "build", (char *) "--help", NULL});
+                if (r != 0)
+                        return log_error_errno(-EOPNOTSUPP,
+                                        "Service '%s' is built from %s, but this berth has no "
+                                        "'build' command yet; build the image as %s another way.",
+                                        svc->key, ctx->value, tag);
+                r = run_program((char *[]){(char *) berth, (char *) "build", (char *) "-t", tag,
+                                (char *) "-f", dockerfile ?: (char *) "Dockerfile", ctx->value, NULL});
+                if (r != 0)
+                        return log_error_errno(-EIO, "Building %s for service '%s' failed.", tag, svc->key);
+        }
+        return 0;
+}
+
+static int compose_up(ComposeProject *p, int argc, char *argv[]) {
+        _cleanup_(compose_units_done) ComposeUnits u = {};
+        _cleanup_strv_free_ char **changed = NULL, **restart = NULL, **start = NULL, **targets = NULL;
+        bool detach = false, force = false, build = false;
+        int r;
+
+        for (int i = 1; i < argc; i++)
+                if (streq(argv[i], "-d") || streq(argv[i], "--detach"))
+                        detach = true;
+                else if (streq(argv[i], "--force-recreate"))
+                        force = true;
+                else if (streq(argv[i], "--build"))
+                        build = true;
+                else if (argv[i][0] == '-')
+                        return log_error_errno(
+                                        -EINVAL, "Unknown option '%s' for 'berth compose up'.", argv[i]);
+        r = generate(p, &u);
+        if (r < 0)
+                return r;
+        r = build_images(p, build);
+        if (r < 0)
+                return r;
+        r = write_units(&u, force, &changed);
+        if (r < 0)
+                return r;
+        if (changed) {
+                r = daemon_reload();
+                if (r < 0)
+                        return r;
+                /* recreated: the services whose unit changed (try-restart leaves stopped ones alone) */
+                STRV_FOREACH(c, changed)
+                if (endswith(*c, ".service") && (r = strv_extend(&restart, *c)) < 0)
+                        return log_oom();
+                r = systemctl("try-restart", restart);
+                if (r < 0)
+                        return r;
+        }
+        r = service_units(p, argc - 1, argv + 1, &start);
+        if (r < 0)
+                return r;
+        /* all of them: the target, which wants every service; named ones: just those */
+        bool named = false;
+        for (int i = 1; i < argc; i++)
+                named = named || argv[i][0] != '-';
+        if (!named && strv_extend(&targets, u.target) < 0)
+                return log_oom();
+        r = systemctl("start", named ? start : targets);
+        if (r < 0)
+                return r;
+        if (detach)
+                return 0;
+        {
+                _cleanup_strv_free_ char **jargv = strv_copy((char *[]){
+                                (char *) "journalctl", (char *) "-f", (char *) "-n", (char *) "all", NULL});
+                STRV_FOREACH(s, start)
+                if (strv_extend(&jargv, "-u") < 0 || strv_extend(&jargv, *s) < 0)
+                        return log_oom();
+                execvp(jargv[0], jargv);
+                return log_error_errno(-errno, "Cannot run journalctl: %m");
+        }
+}
+
+static int compose_down(ComposeProject *p, int argc, char *argv[]) {
+        _cleanup_strv_free_ char **files = NULL, **services = NULL, **others = NULL;
+        const YNode *volumes = ynode_get(p->root, "volumes");
+        const char *rmi = NULL;
+        bool remove_volumes = false;
+        int r;
+
+        for (int i = 1; i < argc; i++)
+                if (streq(argv[i], "-v") || streq(argv[i], "--volumes"))
+                        remove_volumes = true;
+                else if (streq(argv[i], "--rmi") && i + 1 < argc)
+                        rmi = argv[++i];
+                else if (startswith(argv[i], "--rmi="))
+                        rmi = argv[i] + 6;
+                else
+                        return log_error_errno(
+                                        -EINVAL, "Unknown option '%s' for 'berth compose down'.", argv[i]);
+        r = project_unit_files(p->name, &files);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(f, files)
+        if ((r = strv_extend(endswith(*f, "-network.service") || endswith(*f, "-volume.service") ? &others
+                                                                                                 : &services,
+                             *f)) < 0)
+                return log_oom();
+        /* the containers first, then their networks and volumes units (a network goes with its unit) */
+        r = systemctl("stop", services);
+        if (r >= 0)
+                r = systemctl("stop", others);
+        STRV_FOREACH(f, files) {
+                _cleanup_free_ char *path = path_join(unit_dir(), *f), *priv = NULL;
+                if (!path)
+                        return log_oom();
+                (void) unlink(path);
+                priv = strjoin(unit_dir(), "/" UNIT_PRIVATE_DIR "/", *f, ".env");
+                if (priv)
+                        (void) unlink(priv);
+        }
+        if (files && daemon_reload() < 0)
+                r = -EIO;
+        (void) systemctl("reset-failed", services);
+        if (remove_volumes)
+                for (size_t i = 0; volumes && i < volumes->n_items; i++) {
+                        const YNode *ext = ynode_get(volumes->items[i], "external"),
+                                    *name = ynode_get(volumes->items[i], "name");
+                        if (ext && streq(ext->value, "true"))
+                                continue;
+                        (void) run_program((char *[]){(char *) berth_path(BERTH_PATH_CLI_BINARY),
+                                        (char *) "volume", (char *) "rm", (char *) "-f", name->value, NULL});
+                }
+        if (rmi) {
+                const YNode *svcs = ynode_get(p->root, "services");
+                for (size_t i = 0; svcs && i < svcs->n_items; i++) {
+                        const YNode *img = ynode_get(svcs->items[i], "image");
+                        _cleanup_free_ char *tag = img ? strdup(img->value)
+                                                       : strjoin(p->name, "-", svcs->items[i]->key);
+                        if (!tag)
+                                return log_oom();
+                        if (streq(rmi, "local") && img)
+                                continue;
+                        (void) run_program((char *[]){(char *) berth_path(BERTH_PATH_CLI_BINARY),
+                                        (char *) "image", (char *) "rm", tag, NULL});
+                }
+        }
+        return r;
+}
+
+static int compose_ps(ComposeProject *p) {
+        const YNode *services = ynode_get(p->root, "services");
+
+        printf("%-30s %-16s %s\n", "NAME", "SERVICE", "STATUS");
+        for (size_t i = 0; services && i < services->n_items; i++) {
+                _cleanup_free_ char *c = compose_container_name(p, services->items[i]->key), *cmd = NULL;
+                char state[64] = "unknown";
+                FILE *f;
+                if (!c || asprintf(&cmd, "systemctl show -P ActiveState %s.service 2>/dev/null", c) < 0)
+                        return log_oom();
+                f = popen(cmd, "r");
+                if (f) {
+                        if (fgets(state, sizeof state, f))
+                                state[strcspn(state, "\n")] = 0;
+                        pclose(f);
+                }
+                printf("%-30s %-16s %s\n", c, services->items[i]->key, state);
+        }
+        return 0;
+}
+
+static int compose_logs(ComposeProject *p, int argc, char *argv[]) {
+        _cleanup_strv_free_ char **units = NULL, **jargv = NULL;
+        bool follow = false;
+        int r;
+
+        for (int i = 1; i < argc; i++)
+                if (streq(argv[i], "-f") || streq(argv[i], "--follow"))
+                        follow = true;
+        r = service_units(p, argc - 1, argv + 1, &units);
+        if (r < 0)
+                return r;
+        r = strv_extend(&jargv, "journalctl");
+        if (r >= 0)
+                r = strv_extend_strv(&jargv,
+                                (char *[]){(char *) "--no-pager", (char *) "-o", (char *) "cat", NULL});
+        if (r >= 0 && follow)
+                r = strv_extend(&jargv, "-f");
+        STRV_FOREACH(u, units)
+        if (r >= 0 && (r = strv_extend(&jargv, "-u")) >= 0)
+                r = strv_extend(&jargv, *u);
+        if (r < 0)
+                return log_oom();
+        r = run_program(jargv);
+        return r < 0 ? log_error_errno(r, "Cannot run journalctl: %m") : r == 0 ? 0 : -EIO;
+}
+
+static int compose_exec(ComposeProject *p, int argc, char *argv[]) {
+        _cleanup_strv_free_ char **eargv = NULL;
+        _cleanup_free_ char *c = NULL;
+        int i = 1, r;
+
+        while (i < argc && argv[i][0] == '-')
+                i++;
+        if (i >= argc || !ynode_get(ynode_get(p->root, "services"), argv[i]))
+                return log_error_errno(-EINVAL,
+                                "'berth compose exec' needs a service of the project and a command.");
+        c = compose_container_name(p, argv[i]);
+        r = strv_extend(&eargv, berth_path(BERTH_PATH_CLI_BINARY));
+        if (r >= 0)
+                r = strv_extend(&eargv, "exec");
+        for (int k = 1; r >= 0 && k < i; k++)
+                r = strv_extend(&eargv, argv[k]);
+        if (r >= 0 && c)
+                r = strv_extend(&eargv, c);
+        for (int k = i + 1; r >= 0 && k < argc; k++)
+                r = strv_extend(&eargv, argv[k]);
+        if (r < 0 || !c)
+                return log_oom();
+        execv(eargv[0], eargv);
+        return log_error_errno(-errno, "Cannot run %s: %m", eargv[0]);
+}
+
+static int compose_pull(ComposeProject *p, int argc, char *argv[]) {
+        const YNode *services = ynode_get(p->root, "services");
+        int r = 0;
+
+        for (size_t i = 0; services && i < services->n_items; i++) {
+                const YNode *img = ynode_get(services->items[i], "image");
+                bool named = false, any = false;
+                for (int k = 1; k < argc; k++) {
+                        any = true;
+                        named = named || streq(argv[k], services->items[i]->key);
+                }
+                if (!img || (any && !named) || ynode_get(services->items[i], "build"))
+                        continue;
+                if (run_program((char *[]){(char *) berth_path(BERTH_PATH_CLI_BINARY), (char *) "pull",
+                                    img->value, NULL}) != 0)
+                        r = log_error_errno(-EIO, "Pulling %s for service '%s' failed.", img->value,
+                                        services->items[i]->key);
+        }
+        return r;
+}
+
+static int compose_units_print(ComposeProject *p) {
+        _cleanup_(compose_units_done) ComposeUnits u = {};
+        int r = generate(p, &u);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < u.n_units; i++)
+                printf("---%s---\n%s", u.units[i].name, u.units[i].text);
+        return 0;
+}
+
+int compose_command(ComposeProject *p, int argc, char *argv[]) {
+        const char *verb = argv[0];
+        _cleanup_strv_free_ char **units = NULL;
+        int r;
+
+        if (streq(verb, "up"))
+                return compose_up(p, argc, argv);
+        if (streq(verb, "down"))
+                return compose_down(p, argc, argv);
+        if (streq(verb, "ps"))
+                return compose_ps(p);
+        if (streq(verb, "logs"))
+                return compose_logs(p, argc, argv);
+        if (streq(verb, "exec"))
+                return compose_exec(p, argc, argv);
+        if (streq(verb, "pull"))
+                return compose_pull(p, argc, argv);
+        if (streq(verb, "build"))
+                return build_images(p, true);
+        if (streq(verb, "units"))
+                return compose_units_print(p);
+        if (streq(verb, "stop") || streq(verb, "start") || streq(verb, "restart")) {
+                r = service_units(p, argc - 1, argv + 1, &units);
+                return r < 0 ? r : systemctl(verb, units);
+        }
+        if (streq(verb, "run"))
+                return log_error_errno(-EOPNOTSUPP,
+                                "'berth compose run' is not implemented yet; use 'berth compose "
+                                "exec' on a running service, or 'berth run' with the service's image.");
+        return log_error_errno(-EINVAL, "Unknown command '%s'; see 'berth compose --help'.", verb);
+}
