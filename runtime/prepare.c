@@ -85,8 +85,8 @@ int supervise_parse_command_line(Container *c, int argc, char *argv[]) {
                         return log_error_errno(r, "Failed to generate a container name: %m");
         }
         if (!container_name_is_valid(c->spec.name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s': use letters, digits, '_', '.' and '-', "
-                                "starting with a letter or digit.", c->spec.name);
+                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".",
+                                c->spec.name);
         c->name = c->spec.name;
         return 0;
 }
