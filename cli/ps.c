@@ -40,64 +40,44 @@ static void format_duration(uint64_t secs, char *buf, size_t size) {
                 }
 }
 
-static json_t *row_from_state(json_t *state) {
-        json_t *row, *cmd = json_object_get(state, "command"), *v;
-        _cleanup_strv_free_ char **argv = NULL;
+static json_t *row_from_state(const ContainerState *state) {
         _cleanup_free_ char *command = NULL;
-        uint64_t started = (uint64_t) json_integer_value(json_object_get(state, "started_usec"));
+        uint64_t started = state->started_usec;
         uint64_t now = now_realtime_usec();
         char up[64], status[96];
-        size_t i;
+        json_t *row;
 
-        json_array_foreach(cmd, i, v) {
-                if (json_is_string(v) && strv_extend(&argv, json_string_value(v)) < 0)
-                        return NULL;
-        }
-        command = argv ? strv_join(argv, " ") : strdup("");
+        command = state->command ? strv_join(state->command, " ") : strdup("");
         if (!command)
                 return NULL;
         format_duration((now - MIN(started, now)) / 1000000, up, sizeof up);
         (void) snprintf(status, sizeof status, "Up %s", up);
-        row = json_pack("{s:O, s:O?, s:s, s:O?, s:s, s:s, s:O?, s:O?, s:O?}",
-                        "Name", json_object_get(state, "name"),
-                        "Image", json_object_get(state, "image"),
-                        "Command", command,
-                        "Created", json_object_get(state, "started"),
-                        "State", "running",
-                        "Status", status,
-                        "Unit", json_object_get(state, "unit"),
-                        "Health", json_object_get(state, "health"),
-                        "Pid", json_object_get(state, "pid"));
+        row = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:I}", "ID", state->id, "Name",
+                        state->name, "Image", state->image, "Command", command, "Created", state->started,
+                        "State", "running", "Status", status, "Unit", state->unit, "Health", state->health,
+                        "Pid", (json_int_t) state->pid);
         if (row)
-                (void) json_object_set(row, "CreatedUsec", json_object_get(state, "started_usec"));
+                (void) json_object_set_new(
+                                row, "CreatedUsec", json_integer((json_int_t) state->started_usec));
         return row;
 }
 
 /* A loaded unit that does not run: what its ExecStart= says about the container, and how it ended. */
 static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
         _cleanup_(container_spec_done) ContainerSpec spec;
-        _cleanup_strv_free_ char **argv = NULL;
         _cleanup_free_ char *command = NULL;
-        char status[64];
+        char status[64], id[CONTAINER_ID_LEN + 1];
         int32_t code = 0, exit_status = 0;
         uint64_t started = 0;
         json_t *row;
-        int index = 0;
 
         container_spec_init(&spec);
-        if (systemd_unit_get_exec_start(bus, u->path, &argv) >= 0 && strv_length(argv) >= 2 &&
-                        streq(argv[1], "supervise")) {
-                int saved = log_get_max_level();
-                /* a unit written by another berth version may carry options this one does not know */
-                log_set_max_level(LOG_EMERG);
-                if (run_options_parse_argv(&spec, (int) strv_length(argv) - 2, argv + 2, &index) >= 0) {
-                        char **rest = argv + 2 + index;
-                        if (!spec.rootfs && *rest)
-                                spec.image = strdup(*rest++);
-                        command = strv_join(rest, " ");
-                }
-                log_set_max_level(saved);
-        }
+        if (container_spec_from_unit(bus, u->path, &spec) >= 0)
+                command = strv_join(spec.command, " ");
+        if (spec.id)
+                (void) snprintf(id, sizeof id, "%s", spec.id);
+        else if (container_id_from_name(name, id) < 0)
+                return NULL;
         (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainCode", &code);
         (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStatus", &exit_status);
         if (streq(u->active_state, "activating"))
@@ -112,16 +92,10 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
                 (void) snprintf(status, sizeof status, "Created");
         (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStartTimestamp",
                         &started);
-        row = json_pack("{s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:n, s:n}",
-                        "Name", name,
-                        "Image", spec.image,
-                        "Command", command ?: "",
-                        "Created",
-                        "State", streq(u->active_state, "failed") ? "exited" : u->active_state,
-                        "Status", status,
-                        "Unit", u->id,
-                        "Health",
-                        "Pid");
+        row = json_pack("{s:s, s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:n, s:n}", "ID", id, "Name", name,
+                        "Image", spec.image, "Command", command ?: "", "Created", "State",
+                        streq(u->active_state, "failed") ? "exited" : u->active_state, "Status", status,
+                        "Unit", u->id, "Health", "Pid");
         if (row && started > 0)
                 (void) json_object_set_new(row, "CreatedUsec", json_integer((json_int_t) started));
         return row;
@@ -136,20 +110,6 @@ static bool rows_have(json_t *rows, const char *name) {
                         return true;
         }
         return false;
-}
-
-/* The name of the container a unit runs, or NULL when it is not a container unit. */
-static char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
-        _cleanup_free_ char *source = NULL;
-        const char *s;
-
-        s = startswith(u->id, "berth-");
-        if (s && endswith(s, ".service"))
-                return strndup(s, strlen(s) - strlen(".service"));
-        if (systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath", &source) < 0 ||
-                        !endswith(source, ".container") || !endswith(u->id, ".service"))
-                return NULL;
-        return strndup(u->id, strlen(u->id) - strlen(".service"));
 }
 
 static int add_stopped(json_t *rows) {
@@ -277,11 +237,11 @@ int verb_ps(int argc, char *argv[]) {
         if (!rows)
                 return log_oom();
         STRV_FOREACH(n, names) {
-                json_t *state = NULL, *row;
-                if (container_state_load(*n, &state) < 0)
+                _cleanup_(container_state_done) ContainerState state = {};
+                json_t *row;
+                if (container_state_read(*n, &state) < 0)
                         continue; /* ended meanwhile */
-                row = row_from_state(state);
-                json_decref(state);
+                row = row_from_state(&state);
                 if (!row || json_array_append_new(rows, row) < 0) {
                         json_decref(rows);
                         return log_oom();

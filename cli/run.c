@@ -18,6 +18,7 @@
 #include "run-pty.h"
 #include "run-stdio.h"
 #include "run-unit.h"
+#include "running-containers.h"
 #include "strv.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
@@ -412,6 +413,15 @@ int verb_run(int argc, char *argv[]) {
                 r = generate_name(bus, &spec.name);
                 if (r < 0)
                         return r;
+        }
+        /* A new container gets a new ID, as in Docker (the runtime records it in state.json). */
+        if (!spec.id) {
+                spec.id = malloc(CONTAINER_ID_LEN + 1);
+                if (!spec.id)
+                        return log_oom();
+                r = container_id_random(spec.id);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to make a container ID: %m");
         }
         unit = container_unit_name(spec.name);
         if (!unit)

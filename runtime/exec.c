@@ -24,6 +24,7 @@
 #include "oci.h"
 #include "paths.h"
 #include "pty.h"
+#include "running-containers.h"
 #include "spawn.h"
 #include "state.h"
 #include "stdio-relay.h"
@@ -284,12 +285,9 @@ int exec_main(int argc, char *argv[]) {
                 if (o.console && (console = oci_connect_console_socket(o.console)) < 0)
                         return EXIT_EXEC_FAILED;
         } else {
-                lock = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", o.name, ".lock");
-                if (!lock)
-                        return log_oom(), EXIT_EXEC_FAILED;
-                if (!state_is_running(lock))
+                if (running_container_pid(o.name, &pid) < 0)
                         return log_error_errno(-ESRCH, "Container '%s' is not running.", o.name), EXIT_EXEC_FAILED;
-                if (state_read_pid(o.name, &pid) < 0 || state_read_process(o.name, &ps) < 0)
+                if (state_read_process(o.name, &ps) < 0)
                         return EXIT_EXEC_FAILED;
                 if (o.detach && o.tty)
                         return log_error_errno(-EINVAL, "exec --detach cannot give the process a terminal: "

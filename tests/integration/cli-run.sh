@@ -92,6 +92,10 @@ check "berth ps lists web" wait_until 10 ps_lists web
 berth ps -a | sed 's/^/# ps: /'
 check_output "... with its image and unit" "berth-web.service" berth ps
 check_output "berth ps --format json has its name" '"Name": "web"' berth ps --format json
+web_id=$(berth ps --format json | tr -d ' \n' | grep -o '"ID":"[0-9a-f]*","Name":"web"' | cut -d'"' -f4)
+check "web has a 64-hex ID" grep -qxE '[0-9a-f]{64}' <<<"$web_id"
+check_output "... the runtime's state records it" "$web_id" nspawn_run cat /run/berth/containers/web/state.json
+check_output "... and a prefix of it finds the container" '"name": "web"' berth inspect "${web_id:0:12}"
 check_output "berth exec web cat /etc/hostname" "web" berth exec web cat /etc/hostname
 berth exec web sh -c 'exit 7' && rc=0 || rc=$?
 check "berth exec passes the command's exit status on" test "$rc" -eq 7
