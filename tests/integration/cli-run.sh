@@ -167,6 +167,31 @@ check "berth run -d a third container" berth run -d --name forced $IMAGE sleep 1
 check "berth rm -f removes a running container" berth rm -f forced
 check "... and its unit is gone" wait_until 10 unit_gone berth-forced.service
 
+# --- verbs on several containers at once (one bus, one Subscribe) ---
+for m in m1 m2 m3; do
+        check "berth run -d --name $m" berth run -d --name $m $IMAGE sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+done
+pid_of() { berth inspect "$1" | grep -m1 '"pid"' | tr -dc 0-9; }
+p1=$(pid_of m1) p2=$(pid_of m2)
+out=$(berth restart m1 m2 2>&1) && rc=0 || rc=$?
+check "berth restart m1 m2 succeeds" test "$rc" -eq 0
+check "... printing both names" test "$out" = "$(printf 'm1\nm2')"
+[ "$rc" -eq 0 ] || diag "restart: $out"
+check "... m1 runs as a new process" bash -c '[ -n "$1" ] && [ "$1" != "$2" ]' _ "$(pid_of m1)" "$p1"
+check "... and so does m2" bash -c '[ -n "$1" ] && [ "$1" != "$2" ]' _ "$(pid_of m2)" "$p2"
+out=$(berth stop m1 m2 m3 2>&1) && rc=0 || rc=$?
+check "berth stop m1 m2 m3 succeeds" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || diag "stop: $out"
+for m in m1 m2 m3; do
+        check "... $m has stopped" wait_until 10 unit_gone berth-$m.service
+done
+check "berth run -d --name m4" berth run -d --name m4 $IMAGE sleep 1000
+check "berth run -d --name m5" berth run -d --name m5 $IMAGE sleep 1000
+berth stop nosuch m4 m5 >/dev/null 2>&1 && rc=0 || rc=$?
+check "berth stop nosuch m4 m5 fails for nosuch" test "$rc" -ne 0
+check "... and still stops m4" wait_until 10 unit_gone berth-m4.service
+check "... and m5" wait_until 10 unit_gone berth-m5.service
+
 for verb in stop logs inspect rm kill restart; do
         check_output "berth $verb of an unknown name says so" "No such container" berth $verb nosuch
 done
