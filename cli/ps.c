@@ -274,8 +274,8 @@ int verb_ps(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         printf("Usage: berth ps [-a] [-q] [--format table|json]\n\n"
-                               "Lists running containers; -a adds the ones systemd still has loaded without "
-                               "running them (failed ones until 'berth rm').\n");
+                               "Lists running containers with Docker's columns; -a adds the ones systemd still has "
+                               "loaded without running them (failed ones until 'berth rm'); -q prints only IDs.\n");
                         return 0;
                 case 'a':
                         all = true;
