@@ -6,38 +6,17 @@
 #include "fs-util.h"
 #include "log.h"
 #include "paths.h"
+#include "run-options.h"
 #include "running-containers.h"
+#include "strv.h"
 #include "systemd-unit.h"
 
 void container_ref_done(ContainerRef *c) {
         free(c->name);
         free(c->unit);
         free(c->unit_path);
-        if (c->state)
-                json_decref(c->state);
+        container_state_done(&c->state);
         *c = (ContainerRef) {};
-}
-
-int container_state_load(const char *name, json_t **ret) {
-        _cleanup_free_ char *path = NULL;
-        json_t *o;
-
-        if (!container_is_running(name))
-                return -ESRCH;
-        path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name, "/state.json");
-        if (!path)
-                return -ENOMEM;
-        o = json_load_file(path, 0, NULL);
-        if (!o)
-                return -ESRCH;
-        /* The runtime writes state.json once running and removes it before releasing the lock: a
-         * file read while the lock is still held afterwards describes this very container. */
-        if (!container_is_running(name)) {
-                json_decref(o);
-                return -ESRCH;
-        }
-        *ret = o;
-        return 0;
 }
 
 /* A generator-made unit NAME.service, made from a NAME.container definition. */
@@ -66,6 +45,34 @@ static void container_ref_move(ContainerRef *dst, ContainerRef *src) {
         *src = (ContainerRef) {};
 }
 
+int container_name_by_id(sd_bus *bus, const char *prefix, char **ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        char *found = NULL;
+        int r;
+
+        if (strlen(prefix) < 1)
+                return -ENOENT;
+        r = running_containers(&names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(n, names) {
+                _cleanup_(container_state_done) ContainerState s = {};
+                if (container_state_read(*n, &s) < 0 || !startswith(s.id, prefix))
+                        continue;
+                if (found) {
+                        free(found);
+                        return -ENOTUNIQ;
+                }
+                found = strdup(*n);
+                if (!found)
+                        return -ENOMEM;
+        }
+        if (!found)
+                return -ENOENT;
+        *ret = found;
+        return 0;
+}
+
 int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
         _cleanup_(container_ref_done) ContainerRef c = {};
         int r;
@@ -75,11 +82,11 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
         c.name = strdup(name);
         if (!c.name)
                 return log_oom();
-        r = container_state_load(name, &c.state);
+        r = container_state_read(name, &c.state);
         if (r == -ENOMEM)
                 return log_oom();
         if (r >= 0) {
-                const char *unit = json_string_value(json_object_get(c.state, "unit"));
+                const char *unit = c.state.unit;
                 c.running = true;
                 if (unit) {
                         c.unit = strdup(unit);
@@ -101,6 +108,18 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
                 free(c.unit);
                 c.unit = NULL;
                 r = lookup_generated_unit(bus, name, &c.unit, &c.unit_path);
+        }
+        /* Docker's containers answer to a prefix of their ID as well, after their names. */
+        if (r == -ENOENT && strspn(name, "0123456789abcdef") == strlen(name)) {
+                _cleanup_free_ char *by_id = NULL;
+                r = container_name_by_id(bus, name, &by_id);
+                if (r == -ENOTUNIQ)
+                        return log_error_errno(r,
+                                        "'%s' is the start of more than one container's ID: give more of "
+                                        "it.",
+                                        name);
+                if (r >= 0)
+                        return container_lookup(bus, by_id, ret);
         }
         if (r == -ENOENT)
                 return log_error_errno(-ENOENT, "No such container: '%s'. See 'berth ps -a'.", name);
@@ -154,15 +173,55 @@ int container_unit_is_ended(sd_bus *bus, const ContainerRef *c) {
 
 int container_signal_init(const ContainerRef *c, int sig) {
         _cleanup_close_ int pidfd = -EBADF;
-        json_t *pid = c->state ? json_object_get(c->state, "pid") : NULL;
 
-        if (!json_is_integer(pid) || json_integer_value(pid) <= 0)
+        if (!c->running || c->state.pid <= 0)
                 return -ESRCH;
-        pidfd = pidfd_open((pid_t) json_integer_value(pid), 0);
+        pidfd = pidfd_open(c->state.pid, 0);
         if (pidfd < 0)
                 return negative_errno();
         /* state.json was read under the lock; still held now, the pidfd refers to that process. */
         if (!container_is_running(c->name))
                 return -ESRCH;
         return RET_NERRNO(pidfd_send_signal(pidfd, sig, NULL, 0));
+}
+
+char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
+        _cleanup_free_ char *source = NULL;
+        const char *s = startswith(u->id, "berth-");
+
+        if (s && endswith(s, ".service"))
+                return strndup(s, strlen(s) - strlen(".service"));
+        if (!endswith(u->id, ".service") ||
+                        systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath",
+                                        &source) < 0 ||
+                        !endswith(source, ".container"))
+                return NULL;
+        return strndup(u->id, strlen(u->id) - strlen(".service"));
+}
+
+int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *spec) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int index = 0, saved, r;
+        char **rest;
+
+        if (systemd_unit_get_exec_start(bus, unit_path, &argv) < 0 || strv_length(argv) < 2 ||
+                        !streq(argv[1], "supervise"))
+                return -ENOENT;
+        /* a unit written by another berth version may carry options this one does not know */
+        saved = log_get_max_level();
+        log_set_max_level(LOG_EMERG);
+        r = run_options_parse_argv(spec, (int) strv_length(argv) - 2, argv + 2, &index);
+        log_set_max_level(saved);
+        if (r < 0)
+                return r;
+        rest = argv + 2 + index;
+        if (!spec->rootfs && *rest) {
+                free(spec->image);
+                spec->image = strdup(*rest++);
+                if (!spec->image)
+                        return -ENOMEM;
+        }
+        strv_free(spec->command);
+        spec->command = strv_copy(rest);
+        return spec->command ? 0 : -ENOMEM;
 }

@@ -11,24 +11,26 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
+#include "container-spec.h"
 #include "macro.h"
+#include "running-containers.h"
+#include "systemd-unit.h"
 
 typedef struct ContainerRef {
         char *name;
         char *unit;      /* NULL when the runtime runs outside any unit (started by hand) */
         char *unit_path; /* the unit's D-Bus object path, NULL without a loaded unit */
-        json_t *state;   /* state.json while running, else NULL */
+        ContainerState state; /* the runtime's record while running, else all zero */
         bool running;
 } ContainerRef;
 
 void container_ref_done(ContainerRef *c);
 
-/* Reads state.json of a running container; -ESRCH when it does not run (the file is only valid
- * while the runtime's lock is held, so the lock is checked before and after reading). */
-int container_state_load(const char *name, json_t **ret);
+/* The name of the container whose ID starts with prefix: -ENOENT for none, -ENOTUNIQ for several. */
+int container_name_by_id(sd_bus *bus, const char *prefix, char **ret);
 
-/* Resolves name as described above. Logs and returns -ENOENT ("No such container") when there is no
- * such container. */
+/* Resolves name (or an ID prefix) as described above. Logs and returns -ENOENT ("No such container") when
+ * there is no such container. */
 int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret);
 
 /* Whether name is taken: a running container, a loaded unit berth-NAME.service, or a generator-made
@@ -42,6 +44,14 @@ int container_unit_is_ended(sd_bus *bus, const ContainerRef *c);
  * container while its runtime stays to clean up). Through a pidfd, opened while the runtime's lock
  * proves the pid is still the container's. -ESRCH when it does not run. */
 int container_signal_init(const ContainerRef *c, int sig);
+
+/* The name of the container a unit runs, as `berth ps -a` names it: berth-NAME.service, or NAME.service
+ * made by the generator from NAME.container. NULL for other units (or on OOM). */
+char *container_name_of_unit(sd_bus *bus, const UnitInfo *u);
+
+/* What a container unit's "berth-runtime supervise [OPTIONS] IMAGE CMD..." ExecStart= says: the options
+ * into spec, spec->image and spec->command from the positional words. -ENOENT for other units. */
+int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *spec);
 
 /* Logs a D-Bus failure of an action on a container once, with the bus error's text. */
 int log_unit_error(int r, const sd_bus_error *error, const char *action, const char *name);

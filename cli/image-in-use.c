@@ -53,54 +53,25 @@ static int add_running(ImageUsers *u) {
         if (r < 0)
                 return log_error_errno(r, "Failed to list running containers: %m");
         STRV_FOREACH(n, names) {
-                json_t *state = NULL;
-                const char *id;
+                _cleanup_(container_state_done) ContainerState state = {};
 
-                if (container_state_load(*n, &state) < 0)
+                if (container_state_read(*n, &state) < 0)
                         continue; /* ended meanwhile: its unit, if kept, is found below */
-                id = json_string_value(json_object_get(state, "image_id"));
-                r = id ? add_user(u, *n, id, true) : 0;
-                json_decref(state);
+                r = state.image_id ? add_user(u, *n, state.image_id, true) : 0;
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-/* The container a unit runs, as `berth ps -a` names it: berth-NAME.service, or NAME.service made
- * by the generator from NAME.container. NULL for other units. */
-static char *unit_container_name(sd_bus *bus, const UnitInfo *unit) {
-        _cleanup_free_ char *source = NULL;
-        const char *s = startswith(unit->id, "berth-");
-
-        if (s && endswith(s, ".service"))
-                return strndup(s, strlen(s) - strlen(".service"));
-        if (!endswith(unit->id, ".service") ||
-            systemd_unit_get_string(bus, unit->path, "org.freedesktop.systemd1.Unit", "SourcePath", &source) < 0 ||
-            !endswith(source, ".container"))
-                return NULL;
-        return strndup(unit->id, strlen(unit->id) - strlen(".service"));
-}
-
 /* The image reference in a unit's "berth-runtime supervise [OPTIONS] IMAGE ..." ExecStart=. */
 static char *unit_image_reference(sd_bus *bus, const UnitInfo *unit) {
         _cleanup_(container_spec_done) ContainerSpec spec;
-        _cleanup_strv_free_ char **argv = NULL;
-        char *image = NULL;
-        int index = 0, saved;
 
         container_spec_init(&spec);
-        if (systemd_unit_get_exec_start(bus, unit->path, &argv) < 0 || strv_length(argv) < 3 ||
-            !streq(argv[1], "supervise"))
+        if (container_spec_from_unit(bus, unit->path, &spec) < 0 || spec.rootfs || !spec.image)
                 return NULL;
-        /* a unit written by another berth version may carry options this one does not know */
-        saved = log_get_max_level();
-        log_set_max_level(LOG_EMERG);
-        if (run_options_parse_argv(&spec, (int) strv_length(argv) - 2, argv + 2, &index) >= 0 && !spec.rootfs &&
-            argv[2 + index])
-                image = strdup(argv[2 + index]);
-        log_set_max_level(saved);
-        return image;
+        return TAKE_PTR(spec.image);
 }
 
 static int add_stopped(ImageStore *store, ImageUsers *u) {
@@ -129,7 +100,7 @@ static int add_stopped(ImageStore *store, ImageUsers *u) {
 
                         if (streq(units[i].load_state, "not-found"))
                                 continue;
-                        name = unit_container_name(bus, &units[i]);
+                        name = container_name_of_unit(bus, &units[i]);
                         if (!name || has_container(u, name))
                                 continue;
                         reference = unit_image_reference(bus, &units[i]);

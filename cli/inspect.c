@@ -123,6 +123,18 @@ static json_t *unit_json(sd_bus *bus, const ContainerRef *c) {
         return o;
 }
 
+static json_t *state_json(const ContainerState *s) {
+        return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:I, "
+                         "s:o, s:o, s:s?}",
+                        "id", s->id, "name", s->name, "status", "running", "pid", (json_int_t) s->pid,
+                        "supervisor_pid", (json_int_t) s->supervisor_pid, "image", s->image, "image_id",
+                        s->image_id, "rootfs", s->rootfs, "command", strv_to_json_array(s->command),
+                        "hostname", s->hostname, "unit", s->unit, "invocation_id", s->invocation_id,
+                        "started", s->started, "started_usec", (json_int_t) s->started_usec, "labels",
+                        strv_to_json_array(s->labels), "annotations", strv_to_json_array(s->annotations),
+                        "health", s->health);
+}
+
 int verb_inspect(int argc, char *argv[]) {
         static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
         static const char usage[] = "Usage: berth inspect NAME...";
@@ -157,11 +169,9 @@ int verb_inspect(int argc, char *argv[]) {
                         ret = r;
                         continue;
                 }
-                o = json_pack("{s:s, s:b, s:O?, s:o?}",
-                                "Name", ref.name,
-                                "Running", ref.running,
-                                "State", ref.state,
-                                "Unit", ref.unit_path ? unit_json(bus, &ref) : NULL);
+                o = json_pack("{s:s, s:b, s:o?, s:o?}", "Name", ref.name, "Running", ref.running, "State",
+                                ref.running ? state_json(&ref.state) : NULL, "Unit",
+                                ref.unit_path ? unit_json(bus, &ref) : NULL);
                 if (!o || json_array_append_new(all, o) < 0) {
                         json_decref(all);
                         return log_oom();

@@ -44,7 +44,7 @@ static int print_entry(sd_journal *j) {
 
 /* The invocation to show: the running one (state.json), else the unit's last one. */
 static char *invocation_of(sd_bus *bus, const ContainerRef *c) {
-        const char *s = c->state ? json_string_value(json_object_get(c->state, "invocation_id")) : NULL;
+        const char *s = c->state.invocation_id;
         sd_bus_message *reply = NULL;
         const void *id = NULL;
         size_t n = 0;

@@ -10,6 +10,7 @@
 #include "container-lookup.h"
 #include "fs-util.h"
 #include "log.h"
+#include "network-attach.h"
 #include "run-options.h"
 #include "running-containers.h"
 #include "strv.h"
@@ -40,85 +41,119 @@ static void format_duration(uint64_t secs, char *buf, size_t size) {
                 }
 }
 
-static json_t *row_from_state(json_t *state) {
-        json_t *row, *cmd = json_object_get(state, "command"), *v;
-        _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *command = NULL;
-        uint64_t started = (uint64_t) json_integer_value(json_object_get(state, "started_usec"));
-        uint64_t now = now_realtime_usec();
-        char up[64], status[96];
-        size_t i;
+/* Docker's PORTS column: "0.0.0.0:8080->80/tcp, ..." from the --publish options. */
+static char *ports_text(char *const *publish) {
+        _cleanup_strv_free_ char **parts = NULL;
 
-        json_array_foreach(cmd, i, v) {
-                if (json_is_string(v) && strv_extend(&argv, json_string_value(v)) < 0)
+        STRV_FOREACH(p, publish) {
+                PublishSpec ps;
+                _cleanup_free_ char *ip = NULL;
+                char buf[128];
+
+                if (publish_parse(*p, &ps) < 0)
+                        continue;
+                ip = ps.host_ip.family ? address_format(&ps.host_ip) : strdup("0.0.0.0");
+                if (!ip)
+                        return NULL;
+                (void) snprintf(buf, sizeof buf, "%s:%u->%u/%s", ip, ps.host_port, ps.container_port, ps.proto);
+                if (strv_extend(&parts, buf) < 0)
                         return NULL;
         }
-        command = argv ? strv_join(argv, " ") : strdup("");
-        if (!command)
+        return parts ? strv_join(parts, ", ") : strdup("");
+}
+
+/* The container spec of a unit's ExecStart=, for what the runtime's record lacks (ports). */
+static char *unit_ports(sd_bus *bus, const char *unit) {
+        _cleanup_(container_spec_done) ContainerSpec spec;
+        _cleanup_free_ char *path = NULL;
+
+        container_spec_init(&spec);
+        if (!bus || !unit || systemd_get_unit(bus, unit, &path) < 0 || container_spec_from_unit(bus, path, &spec) < 0)
+                return strdup("");
+        return ports_text(spec.publish);
+}
+
+static json_t *row_from_state(sd_bus *bus, const ContainerState *state) {
+        _cleanup_free_ char *command = NULL, *ports = NULL;
+        uint64_t started = state->started_usec;
+        uint64_t now = now_realtime_usec();
+        char up[64], status[128];
+        json_t *row;
+
+        command = state->command ? strv_join(state->command, " ") : strdup("");
+        ports = unit_ports(bus, state->unit);
+        if (!command || !ports)
                 return NULL;
         format_duration((now - MIN(started, now)) / 1000000, up, sizeof up);
-        (void) snprintf(status, sizeof status, "Up %s", up);
-        row = json_pack("{s:O, s:O?, s:s, s:O?, s:s, s:s, s:O?, s:O?, s:O?}",
-                        "Name", json_object_get(state, "name"),
-                        "Image", json_object_get(state, "image"),
+        if (state->health)
+                (void) snprintf(status, sizeof status, "Up %s (%s)", up, state->health);
+        else
+                (void) snprintf(status, sizeof status, "Up %s", up);
+        row = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:I}",
+                        "ID", state->id,
+                        "Names", state->name,
+                        "Image", state->image,
                         "Command", command,
-                        "Created", json_object_get(state, "started"),
+                        "CreatedAt", state->started,
                         "State", "running",
                         "Status", status,
-                        "Unit", json_object_get(state, "unit"),
-                        "Health", json_object_get(state, "health"),
-                        "Pid", json_object_get(state, "pid"));
+                        "Ports", ports,
+                        "Unit", state->unit,
+                        "Health", state->health,
+                        "Pid", (json_int_t) state->pid);
         if (row)
-                (void) json_object_set(row, "CreatedUsec", json_object_get(state, "started_usec"));
+                (void) json_object_set_new(row, "CreatedUsec", json_integer((json_int_t) state->started_usec));
         return row;
 }
 
 /* A loaded unit that does not run: what its ExecStart= says about the container, and how it ended. */
 static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
         _cleanup_(container_spec_done) ContainerSpec spec;
-        _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *command = NULL;
-        char status[64];
+        _cleanup_free_ char *command = NULL, *ports = NULL;
+        char status[128], id[CONTAINER_ID_LEN + 1], ago[64] = "";
         int32_t code = 0, exit_status = 0;
-        uint64_t started = 0;
+        uint64_t started = 0, ended = 0;
         json_t *row;
-        int index = 0;
 
         container_spec_init(&spec);
-        if (systemd_unit_get_exec_start(bus, u->path, &argv) >= 0 && strv_length(argv) >= 2 &&
-                        streq(argv[1], "supervise")) {
-                int saved = log_get_max_level();
-                /* a unit written by another berth version may carry options this one does not know */
-                log_set_max_level(LOG_EMERG);
-                if (run_options_parse_argv(&spec, (int) strv_length(argv) - 2, argv + 2, &index) >= 0) {
-                        char **rest = argv + 2 + index;
-                        if (!spec.rootfs && *rest)
-                                spec.image = strdup(*rest++);
-                        command = strv_join(rest, " ");
-                }
-                log_set_max_level(saved);
-        }
+        if (container_spec_from_unit(bus, u->path, &spec) >= 0)
+                command = strv_join(spec.command, " ");
+        if (spec.id)
+                (void) snprintf(id, sizeof id, "%s", spec.id);
+        else if (container_id_from_name(name, id) < 0)
+                return NULL;
+        ports = ports_text(spec.publish);
+        if (!ports)
+                return NULL;
         (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainCode", &code);
         (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStatus", &exit_status);
+        (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Unit", "InactiveEnterTimestamp", &ended);
+        if (ended > 0) {
+                uint64_t now = now_realtime_usec();
+                format_duration((now - MIN(ended, now)) / 1000000, ago, sizeof ago);
+                strcat(ago, " ago");
+        }
         if (streq(u->active_state, "activating"))
                 (void) snprintf(status, sizeof status, "Starting");
         else if (streq(u->active_state, "deactivating"))
                 (void) snprintf(status, sizeof status, "Stopping");
-        else if (code == CLD_KILLED || code == CLD_DUMPED)
-                (void) snprintf(status, sizeof status, "Exited (%d)", 128 + exit_status);
-        else if (code == CLD_EXITED)
-                (void) snprintf(status, sizeof status, "Exited (%d)", exit_status);
+        else if (code == CLD_KILLED || code == CLD_DUMPED || code == CLD_EXITED)
+                /* "Exited (3) 2 seconds ago", as Docker writes it; a signal's death is 128+N */
+                (void) snprintf(status, sizeof status, "Exited (%d)%s%s",
+                                code == CLD_EXITED ? exit_status : 128 + exit_status, *ago ? " " : "", ago);
         else
                 (void) snprintf(status, sizeof status, "Created");
         (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStartTimestamp",
                         &started);
-        row = json_pack("{s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:n, s:n}",
-                        "Name", name,
+        row = json_pack("{s:s, s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:s, s:n, s:n}",
+                        "ID", id,
+                        "Names", name,
                         "Image", spec.image,
                         "Command", command ?: "",
-                        "Created",
-                        "State", streq(u->active_state, "failed") ? "exited" : u->active_state,
+                        "CreatedAt",
+                        "State", streq(u->active_state, "failed") || code ? "exited" : "created",
                         "Status", status,
+                        "Ports", ports,
                         "Unit", u->id,
                         "Health",
                         "Pid");
@@ -132,24 +167,10 @@ static bool rows_have(json_t *rows, const char *name) {
         size_t i;
 
         json_array_foreach(rows, i, row) {
-                if (streq_ptr(json_string_value(json_object_get(row, "Name")), name))
+                if (streq_ptr(json_string_value(json_object_get(row, "Names")), name))
                         return true;
         }
         return false;
-}
-
-/* The name of the container a unit runs, or NULL when it is not a container unit. */
-static char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
-        _cleanup_free_ char *source = NULL;
-        const char *s;
-
-        s = startswith(u->id, "berth-");
-        if (s && endswith(s, ".service"))
-                return strndup(s, strlen(s) - strlen(".service"));
-        if (systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath", &source) < 0 ||
-                        !endswith(source, ".container") || !endswith(u->id, ".service"))
-                return NULL;
-        return strndup(u->id, strlen(u->id) - strlen(".service"));
 }
 
 static int add_stopped(json_t *rows) {
@@ -210,24 +231,27 @@ static const char *created_ago(json_t *row, char *buf, size_t size) {
         return buf;
 }
 
+/* Docker's columns; the ID cut to 12 digits as Docker shows it. */
 static void print_table(json_t *rows) {
         json_t *row;
         size_t i;
 
-        printf("%-20s %-28s %-24s %-23s %-22s %-26s %s\n", "NAME", "IMAGE", "COMMAND", "CREATED", "STATUS", "UNIT",
-                        "HEALTH");
+        printf("%-12s   %-24s %-22s %-18s %-26s %-22s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
+               "PORTS", "NAMES");
         json_array_foreach(rows, i, row) {
                 char command[32], created[48];
                 const char *cmd = str_or(row, "Command", "");
 
                 /* quoted and cut like docker's COMMAND column */
-                if (strlen(cmd) > 20)
-                        (void) snprintf(command, sizeof command, "\"%.17s...\"", cmd);
+                if (strlen(cmd) > 17)
+                        (void) snprintf(command, sizeof command, "\"%.16s…\"", cmd);
                 else
                         (void) snprintf(command, sizeof command, "\"%s\"", cmd);
-                printf("%-20s %-28s %-24s %-23s %-22s %-26s %s\n", str_or(row, "Name", "-"), str_or(row, "Image", "-"),
-                                command, created_ago(row, created, sizeof created), str_or(row, "Status", "-"),
-                                str_or(row, "Unit", "-"), str_or(row, "Health", "-"));
+                /* the ellipsis is 3 bytes wide in UTF-8 and one column on the screen */
+                printf("%-12.12s   %-24s %-*s %-18s %-26s %-22s %s\n", str_or(row, "ID", "-"),
+                       str_or(row, "Image", "-"), strstr(command, "…") ? 24 : 22, command,
+                       created_ago(row, created, sizeof created),
+                       str_or(row, "Status", "-"), str_or(row, "Ports", ""), str_or(row, "Names", "-"));
         }
 }
 
@@ -239,6 +263,7 @@ int verb_ps(int argc, char *argv[]) {
                 { "quiet", no_argument, NULL, 'q' },
                 {},
         };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **names = NULL;
         bool all = false, json = false, quiet = false;
         json_t *rows;
@@ -249,8 +274,8 @@ int verb_ps(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         printf("Usage: berth ps [-a] [-q] [--format table|json]\n\n"
-                               "Lists running containers; -a adds the ones systemd still has loaded without "
-                               "running them (failed ones until 'berth rm').\n");
+                               "Lists running containers with Docker's columns; -a adds the ones systemd still has "
+                               "loaded without running them (failed ones until 'berth rm'); -q prints only IDs.\n");
                         return 0;
                 case 'a':
                         all = true;
@@ -277,11 +302,13 @@ int verb_ps(int argc, char *argv[]) {
         if (!rows)
                 return log_oom();
         STRV_FOREACH(n, names) {
-                json_t *state = NULL, *row;
-                if (container_state_load(*n, &state) < 0)
+                _cleanup_(container_state_done) ContainerState state = {};
+                json_t *row;
+                if (container_state_read(*n, &state) < 0)
                         continue; /* ended meanwhile */
-                row = row_from_state(state);
-                json_decref(state);
+                if (!bus && !quiet && sd_bus_open_system(&bus) < 0)
+                        bus = NULL; /* no ports then: the runtime's record suffices for the rest */
+                row = row_from_state(bus, &state);
                 if (!row || json_array_append_new(rows, row) < 0) {
                         json_decref(rows);
                         return log_oom();
@@ -303,7 +330,7 @@ int verb_ps(int argc, char *argv[]) {
                 json_t *row;
                 size_t i;
                 json_array_foreach(rows, i, row) {
-                        printf("%s\n", str_or(row, "Name", ""));
+                        printf("%.12s\n", str_or(row, "ID", ""));
                 }
         } else
                 print_table(rows);

@@ -12,11 +12,13 @@
 #include "fs-util.h"
 #include "image-store.h"
 #include "log.h"
+#include "object-name.h"
 #include "paths.h"
 #include "run-options.h"
 #include "run-pty.h"
 #include "run-stdio.h"
 #include "run-unit.h"
+#include "running-containers.h"
 #include "strv.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
@@ -96,18 +98,6 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
                 return log_oom();
         *ret_rest = TAKE_PTR(rest);
         return 0;
-}
-
-static bool container_name_is_valid(const char *name) {
-        static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-        /* docker's rule, [a-zA-Z0-9][a-zA-Z0-9_.-]*, which also makes a valid unit name */
-        if (!name[0] || !strchr(alnum, name[0]) || strlen(name) > 200)
-                return false;
-        for (const char *p = name; *p; p++)
-                if (!strchr(alnum, *p) && !strchr("_.-", *p))
-                        return false;
-        return true;
 }
 
 /* A docker-like name, adjective_scientist, not in use yet. */
@@ -400,6 +390,9 @@ int verb_run(int argc, char *argv[]) {
         if (flags.detach && flags.interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
 
+        if (spec.name && !container_name_is_valid(spec.name))
+                return log_error_errno(
+                                -EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec.name);
         r = run_unit_check_properties(&spec);
         if (r < 0)
                 return r;
@@ -410,9 +403,6 @@ int verb_run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (spec.name) {
-                if (!container_name_is_valid(spec.name))
-                        return log_error_errno(-EINVAL, "Invalid container name '%s': use letters, digits and _.- "
-                                        "(starting with a letter or digit).", spec.name);
                 r = container_name_in_use(bus, spec.name);
                 if (r < 0)
                         return log_error_errno(r, "Failed to check whether '%s' is in use: %m", spec.name);
@@ -423,6 +413,15 @@ int verb_run(int argc, char *argv[]) {
                 r = generate_name(bus, &spec.name);
                 if (r < 0)
                         return r;
+        }
+        /* A new container gets a new ID, as in Docker (the runtime records it in state.json). */
+        if (!spec.id) {
+                spec.id = malloc(CONTAINER_ID_LEN + 1);
+                if (!spec.id)
+                        return log_oom();
+                r = container_id_random(spec.id);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to make a container ID: %m");
         }
         unit = container_unit_name(spec.name);
         if (!unit)

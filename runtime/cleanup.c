@@ -9,6 +9,7 @@
 #include "network-attach.h"
 #include "paths.h"
 #include "run-options.h"
+#include "running-containers.h"
 #include "state.h"
 
 #define EXIT_CLEANUP_FAILED 1
@@ -27,8 +28,8 @@ int cleanup_main(int argc, char *argv[]) {
                        EXIT_CLEANUP_FAILED;
 
         containers = strjoin(berth_path(BERTH_PATH_RUN), "/containers");
-        lock_path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", spec.name, ".lock");
-        run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", spec.name);
+        lock_path = container_lock_path(spec.name);
+        run_dir = container_run_dir(spec.name);
         state_dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", spec.name);
         if (!containers || !lock_path || !run_dir || !state_dir)
                 return log_oom(), EXIT_CLEANUP_FAILED;

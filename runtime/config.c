@@ -185,20 +185,6 @@ int secrets_to_mounts(char *const *secrets, char ***mounts) {
         return 0;
 }
 
-bool container_name_is_valid(const char *name) {
-        size_t l;
-
-        if (isempty(name) || !isalnum((unsigned char) name[0]))
-                return false;
-        l = strlen(name);
-        if (l > 128)
-                return false;
-        for (size_t i = 0; i < l; i++)
-                if (!isalnum((unsigned char) name[i]) && !strchr("_.-", name[i]))
-                        return false;
-        return true;
-}
-
 char *hostname_from_name(const char *name) {
         size_t l = MIN(strlen(name), (size_t) 63);
         char *h = strndup(name, l);

@@ -10,6 +10,7 @@
 
 #include "container-spec.h"
 #include "image-store.h"
+#include "object-name.h"
 
 typedef struct ProcessConfig {
         char **argv;    /* what is executed: entrypoint followed by cmd */
@@ -43,8 +44,6 @@ int secrets_to_env(char *const *secrets, char ***env);
  * target (/run/secrets/NAME by default). Errors name a missing secret. */
 int secrets_to_mounts(char *const *secrets, char ***mounts);
 
-/* Container names as docker allows them: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters. */
-bool container_name_is_valid(const char *name);
 /* A host name derived from the container name: invalid characters become '-', at most 63. */
 char *hostname_from_name(const char *name);
 

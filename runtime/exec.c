@@ -24,6 +24,7 @@
 #include "oci.h"
 #include "paths.h"
 #include "pty.h"
+#include "running-containers.h"
 #include "spawn.h"
 #include "state.h"
 #include "stdio-relay.h"
@@ -267,7 +268,9 @@ int exec_main(int argc, char *argv[]) {
         if (parse_exec_options(argc, argv, &o) < 0)
                 return EXIT_EXEC_FAILED;
         if (!container_name_is_valid(o.name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s'.", o.name), EXIT_EXEC_FAILED;
+                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".",
+                                       o.name),
+                       EXIT_EXEC_FAILED;
         /* An OCI container when runc's options say so or its OCI state exists; else the unit face's. */
         o.oci = o.oci || oci_container_exists(o.name);
         if (o.oci) {
@@ -282,12 +285,9 @@ int exec_main(int argc, char *argv[]) {
                 if (o.console && (console = oci_connect_console_socket(o.console)) < 0)
                         return EXIT_EXEC_FAILED;
         } else {
-                lock = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", o.name, ".lock");
-                if (!lock)
-                        return log_oom(), EXIT_EXEC_FAILED;
-                if (!state_is_running(lock))
+                if (running_container_pid(o.name, &pid) < 0)
                         return log_error_errno(-ESRCH, "Container '%s' is not running.", o.name), EXIT_EXEC_FAILED;
-                if (state_read_pid(o.name, &pid) < 0 || state_read_process(o.name, &ps) < 0)
+                if (state_read_process(o.name, &ps) < 0)
                         return EXIT_EXEC_FAILED;
                 if (o.detach && o.tty)
                         return log_error_errno(-EINVAL, "exec --detach cannot give the process a terminal: "

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "namespaces.h"
 #include "paths.h"
+#include "running-containers.h"
 #include "state.h"
 
 static const struct {
@@ -105,7 +106,7 @@ static int option_namespace_path(const char *option, const char *value, int flag
                 /* The supervisor's: the host's, where systemd started us. */
                 pid = getpid();
         else if ((other = startswith(value, "container:"))) {
-                r = state_read_pid(other, &pid);
+                r = running_container_pid(other, &pid);
                 if (r < 0)
                         return log_error_errno(r, "--%s=%s: the container must be running.", option, value);
         } else

@@ -39,6 +39,7 @@
 #include "network-attach.h"
 #include "network.h"
 #include "notify.h"
+#include "running-containers.h"
 #include "oci.h"
 #include "oci-hooks.h"
 #include "paths.h"
@@ -85,8 +86,11 @@ int supervise_parse_command_line(Container *c, int argc, char *argv[]) {
                         return log_error_errno(r, "Failed to generate a container name: %m");
         }
         if (!container_name_is_valid(c->spec.name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s': use letters, digits, '_', '.' and '-', "
-                                "starting with a letter or digit.", c->spec.name);
+                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".",
+                                c->spec.name);
+        if (c->spec.id && !container_id_is_valid(c->spec.id))
+                return log_error_errno(
+                                -EINVAL, "Invalid --id '%s': expected 64 lowercase hex digits.", c->spec.id);
         c->name = c->spec.name;
         return 0;
 }
@@ -157,9 +161,9 @@ static int resolve_network(Container *c) {
         }
         other = startswith(n, "container:");
         if (other) {
-                r = state_read_pid(other, &pid);
+                r = running_container_pid(other, &pid);
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "--network=%s: container '%s' is not running.", n, other);
                 if (asprintf(&c->join_netns, "/proc/%d/ns/net", (int) pid) < 0)
                         return log_oom();
                 c->network = NETWORK_JOIN;
@@ -276,9 +280,9 @@ int supervise_prepare(Container *c) {
         r = mount_open_device_volumes(c);
         if (r < 0)
                 return r;
-        c->run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", c->name);
+        c->run_dir = container_run_dir(c->name);
         c->state_dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", c->name);
-        c->lock_path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", c->name, ".lock");
+        c->lock_path = container_lock_path(c->name);
         c->root_mnt = c->run_dir ? path_join(c->run_dir, "rootfs") : NULL;
         if (!c->run_dir || !c->state_dir || !c->lock_path || !c->root_mnt)
                 return log_oom();

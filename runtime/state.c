@@ -10,6 +10,7 @@
 #include "json-util.h"
 #include "log.h"
 #include "paths.h"
+#include "running-containers.h"
 #include "state.h"
 
 int state_lock(const char *lock_path) {
@@ -44,16 +45,19 @@ void state_unlock(const char *lock_path, int fd) {
 int state_write(const Container *c, const StateInfo *info) {
         _cleanup_free_ char *path = path_join(c->run_dir, "state.json"), *text = NULL;
         time_t secs = (time_t) (info->started_usec / 1000000);
-        char started[64];
+        char started[64], id[CONTAINER_ID_LEN + 1];
         struct tm tm;
         json_t *o;
         int r;
 
         if (!path)
                 return log_oom();
+        if (!c->spec.id && container_id_from_name(c->name, id) < 0)
+                return log_oom();
         (void) gmtime_r(&secs, &tm);
         (void) strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        o = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:s?, s:s?, s:s, s:I, s:o, s:o, s:s?}",
+        o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:s?, s:s?, s:s, s:I, s:o, s:o, s:s?}",
+                        "id", c->spec.id ?: id,
                         "name", c->name,
                         "status", "running",
                         "pid", (json_int_t) info->pid,
@@ -79,26 +83,6 @@ int state_write(const Container *c, const StateInfo *info) {
         r = write_file_atomic(path, text, strlen(text), 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
-        return 0;
-}
-
-int state_read_pid(const char *name, pid_t *ret) {
-        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name, "/state.json");
-        json_error_t err;
-        json_t *o, *pid;
-
-        if (!path)
-                return log_oom();
-        o = json_load_file(path, 0, &err);
-        if (!o)
-                return log_error_errno(-ESRCH, "Container '%s' is not running (%s: %s).", name, path, err.text);
-        pid = json_object_get(o, "pid");
-        if (!json_is_integer(pid) || json_integer_value(pid) <= 0) {
-                json_decref(o);
-                return log_error_errno(-EINVAL, "%s: \"pid\" is missing or invalid.", path);
-        }
-        *ret = (pid_t) json_integer_value(pid);
-        json_decref(o);
         return 0;
 }
 
@@ -168,7 +152,7 @@ static int dup_json_string(json_t *o, const char *key, char **ret) {
 }
 
 int state_read_process(const char *name, ProcessState *ret) {
-        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name);
+        _cleanup_free_ char *dir = container_run_dir(name);
 
         if (!dir)
                 return log_oom();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What the CLI and berthd read about a running container:
+/* The writer of the running-container record (the format and its readers: lib/running-containers.h):
  *     $BERTH_RUN_DIR/containers/<name>/state.json   written atomically, removed on exit
  *     $BERTH_RUN_DIR/containers/.<name>.lock         held (flock) while the container runs
  * state.json fields: name, status ("running"), pid (container init, host pid namespace),
@@ -52,5 +52,3 @@ int state_read_process(const char *name, ProcessState *ret);
 int state_read_process_at(const char *dir, ProcessState *ret);
 /* Whether a container of that name runs: its lock is held. */
 bool state_is_running(const char *lock_path);
-/* Reads the container init's pid from another container's state.json. */
-int state_read_pid(const char *name, pid_t *ret);

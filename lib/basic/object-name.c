@@ -13,3 +13,7 @@ bool object_name_is_valid(const char *name, size_t max_len) {
                 return false;
         return strspn(name, ALNUM "_.-") == l;
 }
+
+bool container_name_is_valid(const char *name) {
+        return object_name_is_valid(name, CONTAINER_NAME_MAX);
+}

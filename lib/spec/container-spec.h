@@ -12,6 +12,7 @@
 
 typedef struct ContainerSpec {
         char *name;     /* --name: unique per host; names state dirs and the unit */
+        char *id;       /* --id: 64 hex digits; derived from the name when unset (running-containers.h) */
         char *image;    /* positional IMAGE: a reference in the image store */
         char *rootfs;   /* --rootfs: a directory used instead of an image */
         char **command; /* positional after IMAGE: replaces the image's Cmd */

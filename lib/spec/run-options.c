@@ -18,6 +18,7 @@
 /* The order here is the order options are printed in (generated ExecStart= lines, `berth inspect`). */
 const RunOption run_options[] = {
         STR("name", 0, "ContainerName", name, "container name"),
+        STR("id", 0, NULL, id, "the container's ID, 64 hex digits (default: derived from the name)"),
         STR("rootfs", 0, "Rootfs", rootfs, "use a directory as the root instead of an image"),
         { "entrypoint", 0, "Entrypoint", RUN_OPTION_ARGV, F(entrypoint), NULL, "override the image's entrypoint" },
         LIST("env", 'e', "Environment", env, "set an environment variable KEY=VALUE"),

@@ -11,6 +11,7 @@
 
 #include "container-spec.h"
 #include "fs-util.h"
+#include "object-name.h"
 #include "paths.h"
 #include "run-options.h"
 #include "secret-spec.h"
@@ -301,6 +302,9 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 return r < 0 ? r : convert_bad_key(c, e, "Container", supported, container_unsupported);
         }
 
+        /* A name with specifiers is checked by the runtime once systemd expanded them. */
+        if (streq(e->key, "ContainerName") && !strchr(v, '%') && !container_name_is_valid(v))
+                return convert_error(c, e, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", v);
         if (streq(e->key, "Network"))
                 r = resolve_network(c, e, v, &resolved);
         else if (streq(e->key, "Volume") && !isempty(v)) {
@@ -500,6 +504,18 @@ int convert_container(ConvertContext *c) {
                         return -ENOMEM;
                 free(spec.user);
                 spec.user = TAKE_PTR(ug);
+        }
+        if (streq(spec.name, "%N")) {
+                /* The unit's name becomes the container's: refuse here what the runtime would refuse. */
+                const char *unit = c->def->service_name ?: c->def->name, *dot = strrchr(unit, '.');
+                _cleanup_free_ char *n = strndup(unit, dot ? (size_t) (dot - unit) : strlen(unit));
+                if (!n)
+                        return -ENOMEM;
+                if (!container_name_is_valid(n))
+                        return convert_error(c, NULL,
+                                        "The unit's name '%s' is not a valid container name "
+                                        "(" CONTAINER_NAME_RULE "); set ContainerName=.",
+                                        n);
         }
         if (isempty(spec.image) && !spec.rootfs)
                 return convert_error(c, NULL, "[Container] has neither Image= nor Rootfs=; one is needed.");

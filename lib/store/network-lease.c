@@ -16,6 +16,7 @@
 #include "log.h"
 #include "network-store.h"
 #include "paths.h"
+#include "running-containers.h"
 #include "strv.h"
 
 static char *lease_dir(const char *name) {
@@ -44,7 +45,7 @@ int network_lock(const char *name) {
 }
 
 bool network_container_is_running(const char *container) {
-        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/.", container, ".lock");
+        _cleanup_free_ char *path = container_lock_path(container);
         _cleanup_close_ int fd = -EBADF;
 
         if (!path)

@@ -74,6 +74,18 @@ static int wait_for_job(sd_bus *bus, JobWait *w) {
         return 0;
 }
 
+/* A bus client subscribes once: systemd refuses a second Subscribe on the same connection, which is
+ * what a verb acting on several containers over one bus sends. Subscribed is what the caller needs. */
+static int systemd_subscribe(sd_bus *bus, sd_bus_error *error) {
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", error, NULL, NULL);
+
+        if (r < 0 && sd_bus_error_has_name(error, "org.freedesktop.systemd1.AlreadySubscribed")) {
+                sd_bus_error_free(error);
+                return 0;
+        }
+        return r;
+}
+
 /* Subscribes, installs the JobRemoved match, sends m, and waits for the job when wait is true. */
 static int call_job(sd_bus *bus, sd_bus_message *m, bool wait, char **ret_result, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -83,7 +95,7 @@ static int call_job(sd_bus *bus, sd_bus_message *m, bool wait, char **ret_result
         int r;
 
         if (wait) {
-                r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", error, NULL, NULL);
+                r = systemd_subscribe(bus, error);
                 if (r < 0)
                         return r;
                 r = sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, &w);

@@ -23,7 +23,7 @@ tap_result $rc "boot a systemd container with berth installed"
 berth() { nspawn_run_timeout 60 berth "$@"; }
 unit_prop() { nspawn_run systemctl show -P "$2" "$1"; }
 unit_gone() { [ "$(unit_prop "$1" LoadState)" = not-found ]; }
-ps_lists() { berth ps | grep -q "^$1 "; }
+ps_lists() { berth ps | grep -q " $1\$"; }
 
 # --- foreground: output on our stdout, the container's exit status ---
 out=$(berth run --rm $IMAGE echo hi 2>"$NSPAWN_DIR/err") && rc=0 || rc=$?
@@ -70,6 +70,7 @@ check_output "berth run -d of a container that cannot start says so" "failed to 
         berth run -d --name bad $IMAGE /no/such/command
 check_output "... and berth logs tells why" "/no/such/command" berth logs bad
 check_output "... and ps -a lists it with status 127" "Exited (127)" berth ps -a
+check_output "... and when it ended, as Docker says it" "ago" berth ps -a
 check "berth rm bad" berth rm bad
 
 check_fails "a missing image is refused" berth run --rm localhost/nonexistent true
@@ -90,8 +91,16 @@ check_output "ExecStart runs berth-runtime supervise --name=web" "supervise --na
         unit_prop berth-web.service ExecStart
 check "berth ps lists web" wait_until 10 ps_lists web
 berth ps -a | sed 's/^/# ps: /'
-check_output "... with its image and unit" "berth-web.service" berth ps
-check_output "berth ps --format json has its name" '"Name": "web"' berth ps --format json
+check_output "... under Docker's columns" "CONTAINER ID   IMAGE" berth ps
+check_output "... with its image" "$IMAGE" berth ps
+check_output "... Up for some time" "Up " berth ps
+check_output "berth ps --format json has its name and unit" '"Unit": "berth-web.service"' berth ps --format json
+web_id=$(berth ps --format json | jq -r '.[] | select(.Names == "web") | .ID')
+check "web has a 64-hex ID" grep -qxE '[0-9a-f]{64}' <<<"$web_id"
+check_output "... the runtime's state records it" "$web_id" nspawn_run cat /run/berth/containers/web/state.json
+check_output "... and a prefix of it finds the container" '"name": "web"' berth inspect "${web_id:0:12}"
+check_output "berth ps shows its first 12 digits" "${web_id:0:12}   " berth ps
+check_output "berth ps -q prints them" "${web_id:0:12}" berth ps -q
 check_output "berth exec web cat /etc/hostname" "web" berth exec web cat /etc/hostname
 berth exec web sh -c 'exit 7' && rc=0 || rc=$?
 check "berth exec passes the command's exit status on" test "$rc" -eq 7
@@ -121,7 +130,7 @@ check "berth stop -t 2 web succeeds" berth stop -t 2 web
 stop_ms=$((($(date +%s%N) - start) / 1000000))
 diag "stop took $stop_ms ms"
 check "... within the timeout (+2 s)" test "$stop_ms" -le 4000
-check "berth ps no longer lists web" bash -c '! grep -q "^web " <<<"$1"' _ "$(berth ps)"
+check "berth ps no longer lists web" bash -c '! grep -q " web$" <<<"$1"' _ "$(berth ps)"
 check "the unit is gone (nothing failed stays behind)" wait_until 10 unit_gone berth-web.service
 check "the runtime's state for web is gone" nspawn_run test ! -e /run/berth/containers/web
 
@@ -135,7 +144,7 @@ check_output "... and the second" "second-line" echo "$out"
 
 # --- a generator-made container ---
 check "berth ps lists the generator-made container gen" wait_until 30 ps_lists gen
-check_output "... with its unit gen.service" "gen.service" berth ps
+check_output "... with its unit gen.service" '"Unit": "gen.service"' berth ps --format json
 check_output "berth inspect gen shows its definition file" "/etc/berth/gen.container" berth inspect gen
 check "berth stop gen stops gen.service" berth stop gen
 check_output "... which is then inactive" "inactive" unit_prop gen.service ActiveState
@@ -162,6 +171,37 @@ check_fails "berth kill -s with an unknown signal is refused" berth kill -s NOPE
 check "berth run -d a third container" berth run -d --name forced $IMAGE sleep 1000
 check "berth rm -f removes a running container" berth rm -f forced
 check "... and its unit is gone" wait_until 10 unit_gone berth-forced.service
+
+# --- PORTS, as Docker writes them ---
+check "berth run -d -p 8080:80 -p 127.0.0.1:5353:53/udp" \
+        berth run -d --name pub -p 8080:80 -p 127.0.0.1:5353:53/udp $IMAGE sleep 1000
+check_output "berth ps shows the published ports" "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp" berth ps
+check "berth rm -f pub" berth rm -f pub
+
+# --- verbs on several containers at once (one bus, one Subscribe) ---
+for m in m1 m2 m3; do
+        check "berth run -d --name $m" berth run -d --name $m $IMAGE sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+done
+pid_of() { berth inspect "$1" | grep -m1 '"pid"' | tr -dc 0-9; }
+p1=$(pid_of m1) p2=$(pid_of m2)
+out=$(berth restart m1 m2 2>&1) && rc=0 || rc=$?
+check "berth restart m1 m2 succeeds" test "$rc" -eq 0
+check "... printing both names" test "$out" = "$(printf 'm1\nm2')"
+[ "$rc" -eq 0 ] || diag "restart: $out"
+check "... m1 runs as a new process" bash -c '[ -n "$1" ] && [ "$1" != "$2" ]' _ "$(pid_of m1)" "$p1"
+check "... and so does m2" bash -c '[ -n "$1" ] && [ "$1" != "$2" ]' _ "$(pid_of m2)" "$p2"
+out=$(berth stop m1 m2 m3 2>&1) && rc=0 || rc=$?
+check "berth stop m1 m2 m3 succeeds" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || diag "stop: $out"
+for m in m1 m2 m3; do
+        check "... $m has stopped" wait_until 10 unit_gone berth-$m.service
+done
+check "berth run -d --name m4" berth run -d --name m4 $IMAGE sleep 1000
+check "berth run -d --name m5" berth run -d --name m5 $IMAGE sleep 1000
+berth stop nosuch m4 m5 >/dev/null 2>&1 && rc=0 || rc=$?
+check "berth stop nosuch m4 m5 fails for nosuch" test "$rc" -ne 0
+check "... and still stops m4" wait_until 10 unit_gone berth-m4.service
+check "... and m5" wait_until 10 unit_gone berth-m5.service
 
 for verb in stop logs inspect rm kill restart; do
         check_output "berth $verb of an unknown name says so" "No such container" berth $verb nosuch

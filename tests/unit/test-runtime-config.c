@@ -145,6 +145,17 @@ static void test_small_parsers(void) {
         CHECK(!container_name_is_valid("-web"));
         CHECK(!container_name_is_valid("a/b"));
         CHECK(!container_name_is_valid(""));
+        {
+                char n[CONTAINER_NAME_MAX + 2];
+                memset(n, 'a', sizeof n - 1);
+                n[CONTAINER_NAME_MAX] = 0;
+                CHECK(container_name_is_valid(n));
+                n[CONTAINER_NAME_MAX] = 'a';
+                n[CONTAINER_NAME_MAX + 1] = 0;
+                CHECK(!container_name_is_valid(n));
+                /* ASCII only, whatever the locale */
+                CHECK(!container_name_is_valid("caf\xc3\xa9"));
+        }
         h = hostname_from_name("my_app.x-");
         CHECK_STREQ(h, "my-app-xx");
         free(h);
