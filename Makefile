@@ -35,7 +35,7 @@ endif
 # Each program links the libraries its objects use, and no others (--as-needed is not assumed).
 PKGS_NET       = libnl-route-3.0 libnftables
 PKGS_BERTH     = libsystemd libarchive jansson libcurl libcrypto yaml-0.1 $(PKGS_NET)
-PKGS_RUNTIME   = libseccomp libsystemd jansson $(PKGS_NET)
+PKGS_RUNTIME   = libseccomp libsystemd jansson libcrypto $(PKGS_NET)
 PKGS_GENERATOR =
 PKGS_BERTHD    = libsystemd jansson
 PKGS_ALL       = $(sort $(PKGS_BERTH) $(PKGS_RUNTIME) $(PKGS_GENERATOR) $(PKGS_BERTHD))
