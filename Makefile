@@ -195,6 +195,9 @@ clean:
 
 .PHONY: all tests install check deps fuzz bench demo lint check-layers format format-check clean
 .DELETE_ON_ERROR:
-.SECONDARY:
+# The unit tests' objects are made through a pattern chain: keep them. Only them: a bare .SECONDARY:
+# makes every target secondary, and then a missing object or a header a stale .d file still names
+# (after a rename) no longer triggers a rebuild.
+.SECONDARY: $(UNIT_TEST_SRCS:%.c=$(O)/%.o)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
