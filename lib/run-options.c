@@ -5,6 +5,7 @@
 
 #include "fs-util.h"
 #include "log.h"
+#include "run-option-check.h"
 #include "run-options.h"
 #include "words.h"
 
@@ -97,22 +98,19 @@ const RunOption *run_option_by_key(const char *key) {
         return NULL;
 }
 
-int parse_boolean(const char *v) {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(v, yes[i]) == 0)
-                        return 1;
-                if (strcasecmp(v, no[i]) == 0)
-                        return 0;
-        }
-        return -EINVAL;
-}
-
 int run_option_apply(const RunOption *o, ContainerSpec *spec, const char *value) {
         void *field = (char *) spec + o->offset;
         char ***list = field;
         int r;
+
+        /* An empty value resets a list; every other value must be one the option takes. */
+        if (o->kind != RUN_OPTION_WORDS && o->kind != RUN_OPTION_BOOL &&
+                        !(isempty(value) && (o->kind == RUN_OPTION_LIST ||
+                                                            o->kind == RUN_OPTION_UNIT_PROPERTY))) {
+                r = run_option_check(o, value);
+                if (r < 0)
+                        return r;
+        }
 
         switch (o->kind) {
         case RUN_OPTION_STRING: {
@@ -144,6 +142,11 @@ int run_option_apply(const RunOption *o, ContainerSpec *spec, const char *value)
                 r = split_words(value, &words);
                 if (r < 0)
                         return r;
+                STRV_FOREACH(w, words) {
+                        r = run_option_check(o, *w);
+                        if (r < 0)
+                                return r;
+                }
                 return strv_extend_strv(list, words);
         }
         case RUN_OPTION_ARGV: {

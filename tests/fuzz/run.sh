@@ -25,7 +25,9 @@ flags=(-std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -fno-omit-frame-pointer -fsanitize=
         -fno-sanitize-recover=undefined -DBERTH_LIBEXECDIR='"/usr/libexec/berth"' -DBERTH_BINDIR='"/usr/bin"'
         -DBERTH_VERSION='"fuzz"')
 lib_srcs=(lib/unitfile.c lib/unit-*.c lib/strv.c lib/words.c lib/fs-util.c lib/log.c lib/paths.c
-        lib/run-options.c lib/container-spec.c lib/volume-spec.c)
+        lib/run-options.c lib/run-option-check.c lib/container-spec.c lib/volume-spec.c lib/parse-util.c
+        lib/signal-name.c lib/capability-name.c lib/device-spec.c lib/namespace-spec.c lib/sysctl-spec.c
+        lib/ulimit-spec.c lib/user-name.c)
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || for t in tests/fuzz/fuzz-*.c; do targets+=("$(basename "$t" .c)"); done
