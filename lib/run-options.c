@@ -206,8 +206,13 @@ int run_options_parse_argv(ContainerSpec *spec, int argc, char *const *argv, int
                 r = run_option_apply(o, spec, value);
                 if (r == -ENOMEM)
                         return log_oom();
-                if (r < 0)
-                        return log_error_errno(r, "Invalid value '%s' for option --%s.", value ?: "", o->name);
+                if (r < 0) {
+                        const char *expected = o->kind == RUN_OPTION_BOOL ? "true or false"
+                                                                          : run_option_expected(o);
+                        return log_error_errno(r, "Invalid value '%s' for option --%s%s%s%s.", value ?: "",
+                                        o->name, expected ? " (expected " : "", expected ?: "",
+                                        expected ? ")" : "");
+                }
         }
         *ret_index = i;
         return 0;
