@@ -14,17 +14,8 @@
 #include "image-pull.h"
 #include "image-store.h"
 #include "log.h"
+#include "parse-util.h"
 #include "paths.h"
-
-static int parse_bool(const char *s, bool *ret) {
-        if (streq(s, "true") || streq(s, "1") || streq(s, "yes"))
-                *ret = true;
-        else if (streq(s, "false") || streq(s, "0") || streq(s, "no"))
-                *ret = false;
-        else
-                return -EINVAL;
-        return 0;
-}
 
 static int parse_unsigned(const char *s, const char *option, unsigned max, unsigned *ret) {
         char *end;
@@ -39,22 +30,18 @@ static int parse_unsigned(const char *s, const char *option, unsigned max, unsig
         return 0;
 }
 
-/* "30", "30s", "2m", "1h": podman's --retry-delay durations, in whole seconds. */
+/* podman's --retry-delay: a duration ("30", "30s", "2m", "1h"), in whole seconds up to a day. */
 static int parse_seconds(const char *s, unsigned *ret) {
-        char *end;
-        unsigned long v;
+        uint64_t usec;
 
         assert(s);
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno == 0 && end != s && v <= 86400) {
-                unsigned long unit = streq(end, "") || streq(end, "s") ? 1 : streq(end, "m") ? 60 : streq(end, "h") ? 3600 : 0;
-                if (unit > 0 && v * unit <= 86400) {
-                        *ret = (unsigned) (v * unit);
-                        return 0;
-                }
-        }
-        return log_error_errno(-EINVAL, "--retry-delay takes a duration such as 5s or 1m, not '%s'.", s);
+        if (parse_duration(s, &usec) < 0 || usec % 1000000 != 0 || usec > 86400ULL * 1000000)
+                return log_error_errno(-EINVAL,
+                                "--retry-delay takes whole seconds up to a day, as a duration such "
+                                "as 5s or 1m, not '%s'.",
+                                s);
+        *ret = (unsigned) (usec / 1000000);
+        return 0;
 }
 
 static void help(void) {
@@ -101,7 +88,6 @@ int verb_pull(int argc, char *argv[]) {
         const char *os = NULL, *arch = NULL, *variant = NULL;
         unsigned retry = 0, retry_delay = 2;
         ImagePullOptions o = {};
-        bool verify;
         int c, r, index;
 
         optind = 0;
@@ -118,9 +104,10 @@ int verb_pull(int argc, char *argv[]) {
                         break;
                 }
                 case 't':
-                        if (parse_bool(optarg ?: "true", &verify) < 0)
+                        r = parse_boolean(optarg ?: "true");
+                        if (r < 0)
                                 return log_error_errno(-EINVAL, "--tls-verify takes true or false, not '%s'.", optarg);
-                        o.registry.insecure = !verify;
+                        o.registry.insecure = !r;
                         break;
                 case 'p':
                         o.platform = optarg;

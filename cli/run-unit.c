@@ -10,63 +10,18 @@
 #include "run-unit.h"
 #include "strv.h"
 #include "unit-container-exec.h"
+#include "unit-property.h"
 
 /* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
 static const char *const passed_env[] = {
         "BERTH_CONFIG_DIR", "BERTH_STATE_DIR", "BERTH_STORAGE_DIR", "BERTH_RUN_DIR", "BERTH_CLI",
 };
 
-/* systemd's sizes: a number with an optional K, M, G, T (powers of 1024), or "infinity". */
-static int parse_size(const char *s, uint64_t *ret) {
-        static const struct { char c; unsigned shift; } suffixes[] = {
-                { 'K', 10 }, { 'M', 20 }, { 'G', 30 }, { 'T', 40 }, { 'B', 0 },
-        };
-        unsigned long long v;
-        char *end;
-
-        if (streq(s, "infinity")) {
-                *ret = UINT64_MAX;
-                return 0;
-        }
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno || end == s || *s == '-')
-                return -EINVAL;
-        if (*end) {
-                bool found = false;
-                for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
-                        if ((*end == suffixes[i].c || *end == suffixes[i].c + 'a' - 'A') &&
-                                        (end[1] == 0 || (suffixes[i].c != 'B' && (end[1] == 'B' || end[1] == 'b') && end[2] == 0))) {
-                                if (suffixes[i].shift && v > (UINT64_MAX >> suffixes[i].shift))
-                                        return -ERANGE;
-                                v <<= suffixes[i].shift;
-                                found = true;
-                                break;
-                        }
-                if (!found)
-                        return -EINVAL;
-        }
-        *ret = v;
-        return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *ret) {
-        unsigned long long v;
-        char *end;
-
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno || end == s || *end || *s == '-')
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
 /* One "Property=value" of spec->unit_properties (from --memory, --pids-limit, ...) as a typed
  * D-Bus property, the way systemctl set-property would send it. With m NULL, only checks the value. */
 static int append_unit_property(sd_bus_message *m, const char *assignment) {
         _cleanup_free_ char *key = strndup(assignment, strcspn(assignment, "="));
-        const char *value;
+        const char *value, *bus_property;
         uint64_t v;
         int r;
 
@@ -77,35 +32,12 @@ static int append_unit_property(sd_bus_message *m, const char *assignment) {
                 return log_error_errno(-EINVAL, "Invalid unit property '%s'.", assignment);
         value++;
 
-        if (streq(key, "MemoryMax") || streq(key, "MemoryHigh") || streq(key, "MemorySwapMax")) {
-                r = parse_size(value, &v);
-                if (r < 0)
-                        return log_error_errno(r, "Invalid memory size '%s' for %s=: expected a number with "
-                                        "an optional K, M, G or T suffix.", value, key);
-                return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
-        }
-        if (streq(key, "TasksMax")) {
-                if (streq(value, "infinity") || streq(value, "-1") || streq(value, "0"))
-                        v = UINT64_MAX; /* docker: --pids-limit -1 or 0 means unlimited */
-                else if (parse_u64(value, &v) < 0)
-                        return log_error_errno(-EINVAL, "Invalid process limit '%s' for TasksMax=.", value);
-                return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
-        }
-        if (streq(key, "CPUWeight") || streq(key, "IOWeight")) {
-                if (parse_u64(value, &v) < 0 || v < 1 || v > 10000)
-                        return log_error_errno(-EINVAL, "Invalid weight '%s' for %s=: expected 1...10000.", value, key);
-                return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
-        }
-        if (streq(key, "CPUQuota")) {
-                _cleanup_free_ char *number = strndup(value, strcspn(value, "%"));
-                if (!number)
-                        return log_oom();
-                if (parse_u64(number, &v) < 0 || v == 0 || (value[strlen(number)] && !streq(value + strlen(number), "%")))
-                        return log_error_errno(-EINVAL, "Invalid CPU quota '%s': expected a percentage such as 50%%.",
-                                        value);
-                /* 1% is 10 ms of CPU time per second */
-                return m ? sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", v * 10000) : 0;
-        }
+        r = unit_property_parse(key, value, &bus_property, &v);
+        if (r == -EINVAL)
+                return log_error_errno(r, "Invalid value '%s' for %s=: expected %s.", value, key,
+                                unit_property_expected(key));
+        if (r >= 0)
+                return m ? sd_bus_message_append(m, "(sv)", bus_property, "t", v) : 0;
         return log_error_errno(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);
 }
 

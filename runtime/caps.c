@@ -11,50 +11,6 @@
 #include "fs-util.h"
 #include "log.h"
 
-static const char *const capability_names[] = {
-                "CAP_CHOWN",
-                "CAP_DAC_OVERRIDE",
-                "CAP_DAC_READ_SEARCH",
-                "CAP_FOWNER",
-                "CAP_FSETID",
-                "CAP_KILL",
-                "CAP_SETGID",
-                "CAP_SETUID",
-                "CAP_SETPCAP",
-                "CAP_LINUX_IMMUTABLE",
-                "CAP_NET_BIND_SERVICE",
-                "CAP_NET_BROADCAST",
-                "CAP_NET_ADMIN",
-                "CAP_NET_RAW",
-                "CAP_IPC_LOCK",
-                "CAP_IPC_OWNER",
-                "CAP_SYS_MODULE",
-                "CAP_SYS_RAWIO",
-                "CAP_SYS_CHROOT",
-                "CAP_SYS_PTRACE",
-                "CAP_SYS_PACCT",
-                "CAP_SYS_ADMIN",
-                "CAP_SYS_BOOT",
-                "CAP_SYS_NICE",
-                "CAP_SYS_RESOURCE",
-                "CAP_SYS_TIME",
-                "CAP_SYS_TTY_CONFIG",
-                "CAP_MKNOD",
-                "CAP_LEASE",
-                "CAP_AUDIT_WRITE",
-                "CAP_AUDIT_CONTROL",
-                "CAP_SETFCAP",
-                "CAP_MAC_OVERRIDE",
-                "CAP_MAC_ADMIN",
-                "CAP_SYSLOG",
-                "CAP_WAKE_ALARM",
-                "CAP_BLOCK_SUSPEND",
-                "CAP_AUDIT_READ",
-                "CAP_PERFMON",
-                "CAP_BPF",
-                "CAP_CHECKPOINT_RESTORE",
-};
-
 /* Podman's default: Docker's 14 without MKNOD, NET_RAW and AUDIT_WRITE. */
 static const int default_capabilities[] = {
                 CAP_CHOWN,
@@ -70,41 +26,24 @@ static const int default_capabilities[] = {
                 CAP_SYS_CHROOT,
 };
 
-int capability_from_name(const char *name) {
-        const char *n = strncasecmp(name, "CAP_", 4) == 0 ? name + 4 : name;
-
-        for (size_t i = 0; i < ELEMENTSOF(capability_names); i++)
-                if (strcasecmp(n, capability_names[i] + 4) == 0)
-                        return (int) i;
-        return -EINVAL;
-}
-
-const char *capability_to_name(int cap) {
-        if (cap < 0 || (size_t) cap >= ELEMENTSOF(capability_names))
-                return NULL;
-        return capability_names[cap];
-}
-
 int capability_last(void) {
         _cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
         int last;
 
         if (f && fscanf(f, "%d", &last) == 1 && last > 0 && last < 64)
                 return last;
-        return (int) ELEMENTSOF(capability_names) - 1;
+        return CAPABILITY_NAMES_LAST;
 }
 
 static int caps_from_list(char **names, uint64_t *mask, bool *all, const char *what) {
         STRV_FOREACH(n, names) {
-                int c;
-                if (strcasecmp(*n, "all") == 0) {
-                        *all = true;
-                        continue;
-                }
-                c = capability_from_name(*n);
+                int c = capability_from_option_word(*n);
                 if (c < 0)
                         return log_error_errno(c, "Unknown capability '%s' in %s.", *n, what);
-                *mask |= CAP_MASK(c);
+                if (c == CAPABILITY_ALL)
+                        *all = true;
+                else
+                        *mask |= CAP_MASK(c);
         }
         return 0;
 }

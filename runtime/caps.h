@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "capability-name.h"
 #include "container-spec.h"
 
 #define CAP_MASK(c) (UINT64_C(1) << (c))
@@ -17,9 +18,6 @@ typedef struct CapSets {
         uint64_t bounding, effective, permitted, inheritable, ambient;
 } CapSets;
 
-/* "CAP_NET_ADMIN", "net_admin" -> 12. -EINVAL for an unknown name. */
-int capability_from_name(const char *name);
-const char *capability_to_name(int cap);
 /* The highest capability the kernel knows (/proc/sys/kernel/cap_last_cap), or the highest we know. */
 int capability_last(void);
 

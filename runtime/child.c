@@ -38,6 +38,7 @@
 #include "oci-hooks.h"
 #include "process.h"
 #include "seccomp.h"
+#include "ulimit-spec.h"
 
 /* Reports to the parent and leaves. _exit(): this is a copy of the runtime's memory; its cleanup and
  * leak checks belong to the parent. */
@@ -48,70 +49,14 @@ _noreturn_ static void child_fail(int sync_fd, int error, int exit_status) {
         _exit(exit_status);
 }
 
-static int rlimit_from_name(const char *name) {
-        static const struct {
-                const char *name;
-                int resource;
-        } table[] = {
-                        {"core", RLIMIT_CORE},
-                        {"cpu", RLIMIT_CPU},
-                        {"data", RLIMIT_DATA},
-                        {"fsize", RLIMIT_FSIZE},
-                        {"locks", RLIMIT_LOCKS},
-                        {"memlock", RLIMIT_MEMLOCK},
-                        {"msgqueue", RLIMIT_MSGQUEUE},
-                        {"nice", RLIMIT_NICE},
-                        {"nofile", RLIMIT_NOFILE},
-                        {"nproc", RLIMIT_NPROC},
-                        {"rss", RLIMIT_RSS},
-                        {"rtprio", RLIMIT_RTPRIO},
-                        {"rttime", RLIMIT_RTTIME},
-                        {"sigpending", RLIMIT_SIGPENDING},
-                        {"stack", RLIMIT_STACK},
-                        {"as", RLIMIT_AS},
-        };
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (strcasecmp(name, table[i].name) == 0)
-                        return table[i].resource;
-        return -EINVAL;
-}
-
-static int parse_rlim(const char *s, rlim_t *ret) {
-        unsigned long long v;
-        char *end;
-
-        if (streq(s, "unlimited") || streq(s, "-1")) {
-                *ret = RLIM_INFINITY;
-                return 0;
-        }
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0 || *end != 0 || isempty(s) || s[0] == '-')
-                return -EINVAL;
-        *ret = (rlim_t) v;
-        return 0;
-}
-
 static int apply_ulimits(char **ulimits) {
         STRV_FOREACH(u, ulimits) {
-                _cleanup_free_ char *copy = strdup(*u);
-                char *eq, *colon;
                 struct rlimit rl;
-                int res;
+                int res = ulimit_parse(*u, &rl);
 
-                if (!copy)
-                        return log_oom();
-                eq = strchr(copy, '=');
-                if (!eq)
+                if (res < 0)
                         return log_error_errno(
-                                        -EINVAL, "Invalid --ulimit '%s': expected NAME=SOFT[:HARD].", *u);
-                *eq++ = 0;
-                colon = strchr(eq, ':');
-                if (colon)
-                        *colon++ = 0;
-                res = rlimit_from_name(copy);
-                if (res < 0 || parse_rlim(eq, &rl.rlim_cur) < 0 || parse_rlim(colon ?: eq, &rl.rlim_max) < 0)
-                        return log_error_errno(-EINVAL, "Invalid --ulimit '%s'.", *u);
+                                        res, "Invalid --ulimit '%s': expected " ULIMIT_EXPECTED ".", *u);
                 if (setrlimit(res, &rl) < 0)
                         return log_error_errno(negative_errno(), "Failed to apply --ulimit %s: %m", *u);
         }

@@ -202,54 +202,6 @@ char *hostname_from_name(const char *name) {
         return h;
 }
 
-int signal_from_string(const char *s) {
-        static const struct {
-                const char *name;
-                int number;
-        } table[] = {
-                { "HUP", SIGHUP },   { "INT", SIGINT },     { "QUIT", SIGQUIT }, { "ILL", SIGILL },
-                { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },   { "BUS", SIGBUS },   { "FPE", SIGFPE },
-                { "KILL", SIGKILL }, { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-                { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },   { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
-                { "CONT", SIGCONT }, { "STOP", SIGSTOP },   { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-                { "TTOU", SIGTTOU }, { "URG", SIGURG },     { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-                { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
-                { "PWR", SIGPWR },   { "SYS", SIGSYS },
-        };
-        const char *name;
-        char *end;
-        long n;
-
-        if (isempty(s))
-                return -EINVAL;
-        if (isdigit((unsigned char) s[0])) {
-                errno = 0;
-                n = strtol(s, &end, 10);
-                if (errno != 0 || *end != 0 || n < 1 || n > SIGRTMAX)
-                        return -EINVAL;
-                return (int) n;
-        }
-        name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (strcasecmp(name, table[i].name) == 0)
-                        return table[i].number;
-        return -EINVAL;
-}
-
-int parse_timeout_sec(const char *s, uint64_t *ret_usec) {
-        unsigned long long v;
-        char *end;
-
-        if (isempty(s) || !isdigit((unsigned char) s[0]))
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0 || (*end != 0 && !streq(end, "s")) || v > UINT64_MAX / 1000000ULL)
-                return -EINVAL;
-        *ret_usec = v * 1000000ULL;
-        return 0;
-}
-
 int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, char *const *host_env,
                 ProcessConfig *ret) {
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
@@ -331,14 +283,9 @@ int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, 
         if ((spec->user || (image && !isempty(image->user))) && !user)
                 return log_oom();
 
-        if (spec->umask) {
-                char *end;
-                unsigned long v = strtoul(spec->umask, &end, 8);
-                if (isempty(spec->umask) || *end || v > 0777)
-                        return log_error_errno(-EINVAL, "Invalid --umask '%s': expected an octal mask like 0027.",
-                                               spec->umask);
-                mask = (mode_t) v;
-        }
+        if (spec->umask && parse_umask(spec->umask, &mask) < 0)
+                return log_error_errno(-EINVAL, "Invalid --umask '%s': expected an octal mask like 0027.",
+                                spec->umask);
 
         *ret = (ProcessConfig) {
                 .umask = mask,

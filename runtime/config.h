@@ -2,8 +2,8 @@
 #pragma once
 
 /* Turning a ContainerSpec plus the image's OCI config into what the container's process gets:
- * Docker's rules for Entrypoint/Cmd, Env, WorkingDir and User, and the small parsers for option
- * values (signals, timeouts, names). Pure functions: no file system, no namespaces. */
+ * Docker's rules for Entrypoint/Cmd, Env, WorkingDir and User. Pure functions: no file system, no
+ * namespaces. Option values are parsed by lib's parsers (parse-util.h, signal-name.h). */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,6 +11,8 @@
 #include "container-spec.h"
 #include "image-store.h"
 #include "object-name.h"
+#include "parse-util.h"
+#include "signal-name.h"
 
 typedef struct ProcessConfig {
         char **argv;    /* what is executed: entrypoint followed by cmd */
@@ -46,8 +48,3 @@ int secrets_to_mounts(char *const *secrets, char ***mounts);
 
 /* A host name derived from the container name: invalid characters become '-', at most 63. */
 char *hostname_from_name(const char *name);
-
-/* "TERM", "SIGTERM", "sigterm" or "15" -> 15. -EINVAL otherwise. */
-int signal_from_string(const char *s);
-/* Seconds as an integer (docker's --stop-timeout) -> microseconds. -EINVAL otherwise. */
-int parse_timeout_sec(const char *s, uint64_t *ret_usec);

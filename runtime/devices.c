@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "device-spec.h"
 #include "devices.h"
 #include "fs-util.h"
 #include "log.h"
@@ -79,22 +80,19 @@ static int make_node_in_root(int root_fd, const char *inside, mode_t type, dev_t
 
 /* --device HOST[:CONTAINER][:PERMS]: the node is recreated with the host's numbers. */
 static int add_host_device(int root_fd, const char *spec) {
-        _cleanup_free_ char *copy = strdup(spec);
+        _cleanup_(device_spec_done) DeviceSpec d = {};
         const char *host, *inside;
-        char *colon;
         struct stat st;
+        int r;
 
-        if (!copy)
+        r = device_spec_parse(spec, &d);
+        if (r == -ENOMEM)
                 return log_oom();
-        host = copy;
-        colon = strchr(copy, ':');
-        if (colon)
-                *colon = 0;
-        inside = colon && colon[1] == '/' ? colon + 1 : host;
-        if (colon && (colon = strchr(colon + 1, ':')))
-                *colon = 0; /* permissions: no device cgroup program yet, so they are not enforced */
-        if (!path_is_absolute(host) || !startswith(inside, "/dev/"))
-                return log_error_errno(-EINVAL, "--device '%s': expected /dev/HOST[:/dev/CONTAINER][:PERMS].", spec);
+        if (r < 0)
+                return log_error_errno(r, "--device '%s': expected " DEVICE_SPEC_EXPECTED ".", spec);
+        /* permissions: enforced by the device cgroup program (device_rule_from_spec) */
+        host = d.host;
+        inside = d.container;
         if (stat(host, &st) < 0)
                 return log_error_errno(negative_errno(), "--device '%s': %s: %m", spec, host);
         if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
@@ -103,28 +101,20 @@ static int add_host_device(int root_fd, const char *spec) {
 }
 
 int device_rule_from_spec(const char *spec, DeviceRule *ret) {
-        _cleanup_free_ char *copy = strdup(spec);
-        const char *perms = "rwm";
-        char *parts[3] = {}, *save = NULL;
-        size_t n = 0;
+        _cleanup_(device_spec_done) DeviceSpec d = {};
         struct stat st;
         unsigned access;
+        int r;
 
-        if (!copy)
+        r = device_spec_parse(spec, &d);
+        if (r == -ENOMEM)
                 return log_oom();
-        for (char *p = strtok_r(copy, ":", &save); p && n < 3; p = strtok_r(NULL, ":", &save))
-                parts[n++] = p;
-        /* HOST:PERMS, HOST:CONTAINER or HOST:CONTAINER:PERMS */
-        if (n == 3)
-                perms = parts[2];
-        else if (n == 2 && parts[1][0] != '/')
-                perms = parts[1];
-        if (n == 0 || !path_is_absolute(parts[0]) || device_access_from_string(perms, &access) < 0)
-                return log_error_errno(-EINVAL, "--device '%s': expected /dev/HOST[:/dev/CONTAINER][:rwm].", spec);
-        if (stat(parts[0], &st) < 0)
-                return log_error_errno(negative_errno(), "--device '%s': %s: %m", spec, parts[0]);
+        if (r < 0 || device_access_from_string(d.perms, &access) < 0)
+                return log_error_errno(-EINVAL, "--device '%s': expected " DEVICE_SPEC_EXPECTED ".", spec);
+        if (stat(d.host, &st) < 0)
+                return log_error_errno(negative_errno(), "--device '%s': %s: %m", spec, d.host);
         if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-                return log_error_errno(-ENODEV, "--device '%s': %s is not a device node.", spec, parts[0]);
+                return log_error_errno(-ENODEV, "--device '%s': %s is not a device node.", spec, d.host);
         *ret = (DeviceRule) {
                 .type = S_ISBLK(st.st_mode) ? 'b' : 'c',
                 .major = major(st.st_rdev),

@@ -18,6 +18,7 @@
 #include "health.h"
 #include "log.h"
 #include "monitor-exec.h"
+#include "parse-util.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -25,45 +26,6 @@
 #define DEFAULT_INTERVAL_USEC (30ULL * 1000000ULL)
 #define DEFAULT_TIMEOUT_USEC (30ULL * 1000000ULL)
 #define DEFAULT_RETRIES 3
-
-int parse_duration(const char *s, uint64_t *ret_usec) {
-        static const struct {
-                const char *suffix;
-                uint64_t usec;
-        } units[] = {
-                { "ms", 1000ULL }, { "us", 1ULL }, { "h", 3600ULL * 1000000ULL }, { "m", 60ULL * 1000000ULL },
-                { "s", 1000000ULL },
-        };
-        uint64_t total = 0;
-
-        if (isempty(s))
-                return -EINVAL;
-        while (*s) {
-                char *end;
-                unsigned long long v;
-                size_t i;
-
-                if (!isdigit((unsigned char) *s))
-                        return -EINVAL;
-                errno = 0;
-                v = strtoull(s, &end, 10);
-                if (errno != 0)
-                        return -EINVAL;
-                if (*end == 0 && total == 0) { /* a plain number: seconds */
-                        total = v * 1000000ULL;
-                        break;
-                }
-                for (i = 0; i < ELEMENTSOF(units); i++)
-                        if (startswith(end, units[i].suffix))
-                                break;
-                if (i == ELEMENTSOF(units))
-                        return -EINVAL;
-                total += v * units[i].usec;
-                s = end + strlen(units[i].suffix);
-        }
-        *ret_usec = total;
-        return 0;
-}
 
 /* Docker's forms: ["CMD", "a", "b"], ["CMD-SHELL", "x"], a JSON array of words, "CMD-SHELL x", or a
  * shell command line. */
@@ -129,24 +91,30 @@ int health_from_spec(const ContainerSpec *spec, HealthCheck *ret) {
                         (spec->health_timeout && (parse_duration(spec->health_timeout, &h.timeout_usec) < 0 || h.timeout_usec == 0)) ||
                         (spec->health_start_period && parse_duration(spec->health_start_period, &h.start_period_usec) < 0)) {
                 strv_free(h.argv);
-                return log_error_errno(-EINVAL, "Invalid health check duration: use e.g. 30s, 1m30s or 500ms.");
+                return log_error_errno(-EINVAL,
+                                "Invalid health check duration: expected " PARSE_DURATION_EXPECTED
+                                " (the interval and timeout more than 0).");
         }
         if (spec->health_retries) {
-                char *end;
-                unsigned long v = strtoul(spec->health_retries, &end, 10);
-                if (*end != 0 || v == 0 || v > 1000) {
+                uint64_t v;
+                if (parse_uint_range(spec->health_retries, 1, 1000, &v) < 0) {
                         strv_free(h.argv);
-                        return log_error_errno(-EINVAL, "Invalid --health-retries '%s'.", spec->health_retries);
+                        return log_error_errno(-EINVAL, "Invalid --health-retries '%s': expected 1 to 1000.",
+                                        spec->health_retries);
                 }
                 h.retries = (unsigned) v;
         }
-        if (!spec->health_on_failure || streq(spec->health_on_failure, "none"))
+        switch (health_on_failure_from_string(spec->health_on_failure)) {
+        case HEALTH_ON_FAILURE_NONE:
                 h.on_failure = HEALTH_ACTION_NONE;
-        else if (streq(spec->health_on_failure, "kill"))
+                break;
+        case HEALTH_ON_FAILURE_KILL:
                 h.on_failure = HEALTH_ACTION_KILL;
-        else if (streq(spec->health_on_failure, "stop"))
+                break;
+        case HEALTH_ON_FAILURE_STOP:
                 h.on_failure = HEALTH_ACTION_STOP;
-        else {
+                break;
+        default:
                 strv_free(h.argv);
                 return log_error_errno(-EINVAL, "Invalid --health-on-failure '%s': expected none, kill or stop.",
                                 spec->health_on_failure);

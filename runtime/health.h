@@ -13,6 +13,7 @@
 
 #include "child.h"
 #include "container-spec.h"
+#include "parse-util.h"
 
 typedef enum HealthAction {
         HEALTH_ACTION_NONE,
@@ -33,8 +34,6 @@ typedef struct HealthCheck {
         uint64_t started_usec; /* CLOCK_MONOTONIC of the container's start */
 } HealthCheck;
 
-/* "1m30s", "500ms", "2h", or plain seconds. */
-int parse_duration(const char *s, uint64_t *ret_usec);
 /* Reads the --health-* options; a check command of "" or "none" means no check. */
 int health_from_spec(const ContainerSpec *spec, HealthCheck *ret);
 void health_done(HealthCheck *h);

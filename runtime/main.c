@@ -16,9 +16,11 @@
 static void help(void) {
         printf("Usage: berth-runtime supervise [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
                "       berth-runtime supervise [OPTIONS] --rootfs=DIR COMMAND [ARG...]\n"
+               "       berth-runtime check-options [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
                "       berth-runtime cleanup --name=NAME [--network=NETWORK] [--pod=POD]\n"
                "       berth-runtime exec [-u USER] [-w DIR] [-e KEY=VALUE] NAME COMMAND [ARG...]\n"
-               "       berth-runtime exec [--process FILE] [--pid-file FILE] [--detach] [--console-socket SOCK]\n"
+               "       berth-runtime exec [--process FILE] [--pid-file FILE] [--detach] [--console-socket "
+               "SOCK]\n"
                "                          [--tty] [--cwd DIR] [--env K=V] [--user UID[:GID]] [--cap CAP]\n"
                "                          [--no-new-privs] [--preserve-fds N] ID [COMMAND [ARG...]]\n"
                "       berth-runtime create|run [--bundle DIR] [--pid-file FILE] ID\n"
@@ -97,6 +99,8 @@ int main(int argc, char *argv[]) {
         }
         if (streq(argv[1], "supervise"))
                 return supervise_main(argc - 2, argv + 2);
+        if (streq(argv[1], "check-options"))
+                return check_options_main(argc - 2, argv + 2);
         if (streq(argv[1], "cleanup"))
                 return cleanup_main(argc - 2, argv + 2);
         if (streq(argv[1], "supervise-finish"))

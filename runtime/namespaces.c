@@ -10,6 +10,7 @@
 #include "container.h"
 #include "fs-util.h"
 #include "log.h"
+#include "namespace-spec.h"
 #include "namespaces.h"
 #include "paths.h"
 #include "running-containers.h"
@@ -100,20 +101,21 @@ static int option_namespace_path(const char *option, const char *value, int flag
         int r;
 
         *ret = NULL;
-        if (isempty(value) || streq(value, "private"))
+        /* --userns=container:NAME comes here too; its other forms are handled by the caller. */
+        r = namespace_option_parse(value, &other);
+        if (r == NAMESPACE_OPTION_PRIVATE)
                 return 0;
-        if (streq(value, "host"))
+        if (r == NAMESPACE_OPTION_HOST)
                 /* The supervisor's: the host's, where systemd started us. */
                 pid = getpid();
-        else if ((other = startswith(value, "container:"))) {
+        else if (r == NAMESPACE_OPTION_CONTAINER) {
                 r = running_container_pid(other, &pid);
                 if (r < 0)
                         return log_error_errno(r, "--%s=%s: the container must be running.", option, value);
         } else
-                return log_error_errno(-EINVAL, "Invalid --%s=%s: expected private, host or container:NAME.",
+                return log_error_errno(-EINVAL, "Invalid --%s=%s: expected " NAMESPACE_OPTION_EXPECTED ".",
                                 option, value);
-        if (asprintf(&path, "/proc/%d/ns/%s", (int) pid, file) < 0 ||
-                        asprintf(&what, "--%s=%s", option, value) < 0)
+        if (asprintf(&path, "/proc/%d/ns/%s", (int) pid, file) < 0 || asprintf(&what, "--%s=%s", option, value) < 0)
                 return log_oom();
         r = namespace_check(path, flag, what);
         if (r < 0)
@@ -150,8 +152,8 @@ static int take_hostname(Container *c) {
 }
 
 int namespaces_from_options(Container *c) {
-        const char *u = c->spec.userns;
-        int r;
+        const char *u = c->spec.userns, *arg;
+        int kind, r;
 
         if (c->spec.pod && (!isempty(c->spec.ipc) || !isempty(c->spec.uts)))
                 return log_error_errno(-EINVAL,
@@ -170,20 +172,19 @@ int namespaces_from_options(Container *c) {
         if (r < 0)
                 return r;
 
-        if (u && (startswith(u, "container:") || startswith(u, "ns:"))) {
+        kind = userns_option_parse(u, &arg);
+        if (kind < 0)
+                return log_error_errno(
+                                -EINVAL, "Invalid --userns=%s: expected " USERNS_OPTION_EXPECTED ".", u);
+        if (kind == USERNS_OPTION_CONTAINER || kind == USERNS_OPTION_PATH) {
                 if (c->spec.uidmap || c->spec.gidmap)
-                        return log_error_errno(-EINVAL,
-                                        "--userns=%s and --uidmap/--gidmap cannot be combined: the "
-                                        "user namespace joined has its maps.",
-                                        u);
-                if (startswith(u, "ns:")) {
-                        if (!path_is_absolute(u + 3))
-                                return log_error_errno(-EINVAL,
-                                                "--userns=%s: expected ns:/path/to/a/user/namespace.", u);
-                        r = namespace_check(u + 3, CLONE_NEWUSER, "--userns");
+                        return log_error_errno(-EINVAL, "--userns=%s and --uidmap/--gidmap cannot be combined: the "
+                                               "user namespace joined has its maps.", u);
+                if (kind == USERNS_OPTION_PATH) {
+                        r = namespace_check(arg, CLONE_NEWUSER, "--userns");
                         if (r < 0)
                                 return r;
-                        c->ns.user = strdup(u + 3);
+                        c->ns.user = strdup(arg);
                         if (!c->ns.user)
                                 return log_oom();
                 } else {

@@ -15,19 +15,6 @@ static bool strv_isempty(char *const *l) {
         return !l || !*l;
 }
 
-bool sysctl_is_namespaced(const char *name, bool private_network) {
-        static const char *const ipc_prefixes[] = { "kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue." };
-
-        if (startswith(name, "net."))
-                return private_network;
-        if (streq(name, "kernel.domainname"))
-                return true;
-        for (size_t i = 0; i < ELEMENTSOF(ipc_prefixes); i++)
-                if (startswith(name, ipc_prefixes[i]))
-                        return true;
-        return false;
-}
-
 static int write_sysctl(int root_fd, const char *name, const char *value) {
         _cleanup_free_ char *path = strjoin("/proc/sys/", name);
         _cleanup_close_ int fd = -EBADF;
@@ -35,7 +22,7 @@ static int write_sysctl(int root_fd, const char *name, const char *value) {
 
         if (!path)
                 return log_oom();
-        if (strstr(name, "..") || strchr(name, '/'))
+        if (!sysctl_name_is_valid(name))
                 return log_error_errno(-EINVAL, "Invalid sysctl name '%s'.", name);
         for (char *p = path + strlen("/proc/sys/"); *p; p++)
                 if (*p == '.')
@@ -82,18 +69,18 @@ int network_apply_sysctls(const Container *c, int root_fd) {
                         return r;
         }
         STRV_FOREACH(s, c->spec.sysctl) {
-                _cleanup_free_ char *name = strdup(*s);
-                char *eq;
-                if (!name)
+                _cleanup_free_ char *name = NULL;
+                const char *value;
+                r = sysctl_assignment_split(*s, &name, &value);
+                if (r == -ENOMEM)
                         return log_oom();
-                eq = strchr(name, '=');
-                if (!eq || eq == name)
-                        return log_error_errno(-EINVAL, "Invalid --sysctl '%s': expected NAME=VALUE.", *s);
-                *eq = 0;
+                if (r < 0)
+                        return log_error_errno(
+                                        r, "Invalid --sysctl '%s': expected " SYSCTL_EXPECTED ".", *s);
                 if (!sysctl_is_namespaced(name, private))
                         return log_error_errno(-EPERM, "--sysctl %s is not namespaced%s; refusing to set it on the host.",
                                         name, startswith(name, "net.") ? " with this --network" : "");
-                r = write_sysctl(root_fd, name, eq + 1);
+                r = write_sysctl(root_fd, name, value);
                 if (r < 0)
                         return r;
         }

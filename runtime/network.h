@@ -5,14 +5,13 @@
  * generated /etc/hostname, /etc/hosts and /etc/resolv.conf (written in the run dir, bound in). */
 
 #include "container.h"
+#include "sysctl-spec.h"
 
 /* Parent side: writes run_dir/{hostname,hosts,resolv.conf}. */
 int network_write_files(const Container *c);
 /* Child side, with the container's /proc mounted below root_fd: lo up (private namespace), the default
  * sysctls of a private namespace, then --sysctl. */
 int network_apply_sysctls(const Container *c, int root_fd);
-/* Whether a sysctl may be set in a container: only namespaced ones (net.* needs a private netns). */
-bool sysctl_is_namespaced(const char *name, bool private_network);
 
 /* Builds resolv.conf from the host's file text, dropping loopback servers for a private network
  * (they would point at the container itself), then --dns, --dns-search, --dns-option. For tests. */

@@ -224,23 +224,33 @@ int supervise_prepare(Container *c) {
         } else
                 c->stop_signal = SIGTERM;
         c->stop_timeout_usec = DEFAULT_STOP_TIMEOUT_USEC;
-        if (c->spec.stop_timeout && parse_timeout_sec(c->spec.stop_timeout, &c->stop_timeout_usec) < 0)
-                return log_error_errno(-EINVAL, "Invalid --stop-timeout '%s': expected whole seconds.", c->spec.stop_timeout);
+        if (c->spec.stop_timeout && parse_duration(c->spec.stop_timeout, &c->stop_timeout_usec) < 0)
+                return log_error_errno(-EINVAL,
+                                "Invalid --stop-timeout '%s': expected " PARSE_DURATION_EXPECTED ".",
+                                c->spec.stop_timeout);
 
-        if (!c->spec.notify || streq(c->spec.notify, "false") || streq(c->spec.notify, "conmon"))
+        switch (notify_mode_from_string(c->spec.notify)) {
+        case NOTIFY_MODE_STARTED:
                 c->notify_proxy = false;
-        else if (streq(c->spec.notify, "true") || streq(c->spec.notify, "container")) {
+                break;
+        case NOTIFY_MODE_PAYLOAD:
                 c->notify_proxy = true;
                 if (env_set(&c->process.env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET) < 0)
                         return log_oom();
-        }
-        else if (streq(c->spec.notify, "healthy")) {
+                break;
+        case NOTIFY_MODE_HEALTHY:
                 if (isempty(c->spec.health_cmd) || strcasecmp(c->spec.health_cmd, "none") == 0)
                         return log_error_errno(-EINVAL, "--notify=healthy needs a health check (--health-cmd).");
                 c->notify_healthy = true;
-        } else
+                break;
+        default:
                 return log_error_errno(-EINVAL, "Invalid --notify '%s': expected false, true or healthy.", c->spec.notify);
+        }
 
+        if (c->spec.seccomp_profile && !seccomp_profile_is_valid(c->spec.seccomp_profile))
+                return log_error_errno(-EINVAL,
+                                "Invalid --seccomp-profile '%s': expected unconfined or an absolute path.",
+                                c->spec.seccomp_profile);
         if (streq_ptr(c->spec.seccomp_profile, "unconfined")) {
                 c->seccomp = strdup("unconfined");
                 if (!c->seccomp)
@@ -270,9 +280,7 @@ int supervise_prepare(Container *c) {
                 c->userns = USERNS_NULL;
                 c->userns.uid_map = c->spec.uidmap;
                 c->userns.gid_map = c->spec.gidmap;
-        } else if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
-                return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported; use host, auto, container:NAME or "
-                                       "ns:PATH.", c->spec.userns);
+        } /* any other --userns was refused by namespaces_from_options() */
         if (c->spec.publish && network_name_is_mode(c->spec.network))
                 log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
 

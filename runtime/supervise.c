@@ -511,6 +511,16 @@ int container_run(Container *c, CgroupPaths *cg) {
         return ret;
 }
 
+int check_options_main(int argc, char *argv[]) {
+        _cleanup_(container_done) Container c = {.created_fd = -EBADF,
+                        .console_socket = -EBADF,
+                        .lock_fd = -EBADF,
+                        .init_program_fd = -EBADF};
+
+        container_spec_init(&c.spec);
+        return supervise_parse_command_line(&c, argc, argv) < 0 ? EXIT_RUNTIME_FAILED : EXIT_SUCCESS;
+}
+
 int supervise_main(int argc, char *argv[]) {
         _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF,
                                                     .init_program_fd = -EBADF };

@@ -4,6 +4,10 @@
 /* `berth-runtime supervise [OPTIONS] IMAGE [COMMAND...]`: the main process of a container's unit.
  * Returns the exit status for the runtime (the container's, or 125 when it could not be started). */
 int supervise_main(int argc, char *argv[]);
+/* berth-runtime check-options [OPTIONS] IMAGE [COMMAND...]: reads a supervise command line exactly as
+ * supervise does (every value through the option table's checks) and starts nothing; exit status 0
+ * when supervise would take it. For `berth check`'s and the tests' comparison of verdicts. */
+int check_options_main(int argc, char *argv[]);
 
 #include "cgroup.h"
 #include "container.h"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "fs-util.h"
 #include "log.h"
+#include "namespace-spec.h"
 #include "namespaces.h"
 #include "paths.h"
 #include "strv.h"
@@ -108,18 +110,17 @@ int userns_map_text(char *const *entries, const char *option, char **ret) {
         size_t n = 0;
 
         STRV_FOREACH(e, entries) {
-                unsigned long long inside, outside, size;
-                char end, line[96];
+                uint64_t inside, outside, size;
+                char line[96];
                 _cleanup_free_ char *joined = NULL;
 
                 /* The kernel takes at most 340 lines; ranges must not overlap (it checks that). */
-                if (sscanf(*e, "%llu:%llu:%llu%c", &inside, &outside, &size, &end) != 3 || size == 0 ||
-                                inside + size > UINT32_MAX || outside + size > UINT32_MAX)
-                        return log_error_errno(-EINVAL, "--%s=%s: expected CONTAINER_ID:HOST_ID:SIZE with a "
-                                               "non-zero size, within 32-bit ids.", option, *e);
+                if (idmap_entry_parse(*e, &inside, &outside, &size) < 0)
+                        return log_error_errno(-EINVAL, "--%s=%s: expected " IDMAP_EXPECTED ".", option, *e);
                 if (++n > 340)
                         return log_error_errno(-EINVAL, "--%s: more than 340 ranges.", option);
-                (void) snprintf(line, sizeof line, "%llu %llu %llu\n", inside, outside, size);
+                (void) snprintf(line, sizeof line, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", inside, outside,
+                                size);
                 joined = strjoin(text ?: "", line);
                 if (!joined)
                         return log_oom();

@@ -4,6 +4,35 @@
 #include "paths.h"
 #include "run-options.h"
 
+int notify_mode_from_string(const char *s) {
+        if (!s || streq(s, "false") || streq(s, "conmon"))
+                return NOTIFY_MODE_STARTED;
+        if (streq(s, "true") || streq(s, "container"))
+                return NOTIFY_MODE_PAYLOAD;
+        if (streq(s, "healthy"))
+                return NOTIFY_MODE_HEALTHY;
+        return -EINVAL;
+}
+
+int health_on_failure_from_string(const char *s) {
+        if (!s || streq(s, "none"))
+                return HEALTH_ON_FAILURE_NONE;
+        if (streq(s, "kill"))
+                return HEALTH_ON_FAILURE_KILL;
+        if (streq(s, "stop"))
+                return HEALTH_ON_FAILURE_STOP;
+        return -EINVAL;
+}
+
+bool image_pull_policy_is_valid(const char *policy) {
+        return !policy || streq(policy, "missing") || streq(policy, "always") || streq(policy, "never") ||
+               streq(policy, "newer");
+}
+
+bool seccomp_profile_is_valid(const char *s) {
+        return s && (streq(s, "unconfined") || path_is_absolute(s));
+}
+
 void container_spec_init(ContainerSpec *spec) {
         *spec = (ContainerSpec) {
                 .no_new_privileges = true,

@@ -79,6 +79,29 @@ typedef struct ContainerSpec {
  * escalation (stop signal, then SIGKILL) runs before systemd's. */
 #define CONTAINER_STOP_TIMEOUT_MARGIN_SEC 10
 
+/* --notify: when the unit is ready. false (or podman's conmon): once started; true (or container): when
+ * the payload says READY=1; healthy: at the first passed health check. -EINVAL otherwise. */
+typedef enum NotifyMode {
+        NOTIFY_MODE_STARTED,
+        NOTIFY_MODE_PAYLOAD,
+        NOTIFY_MODE_HEALTHY,
+} NotifyMode;
+int notify_mode_from_string(const char *s);
+
+/* --health-on-failure: none, kill or stop. -EINVAL otherwise. */
+typedef enum HealthOnFailure {
+        HEALTH_ON_FAILURE_NONE,
+        HEALTH_ON_FAILURE_KILL,
+        HEALTH_ON_FAILURE_STOP,
+} HealthOnFailure;
+int health_on_failure_from_string(const char *s);
+
+/* --pull / Pull=: missing, always, never or newer; NULL (the default, missing) too. */
+bool image_pull_policy_is_valid(const char *policy);
+
+/* --seccomp-profile: "unconfined" or the absolute path of a profile. */
+bool seccomp_profile_is_valid(const char *s);
+
 void container_spec_init(ContainerSpec *spec);
 void container_spec_done(ContainerSpec *spec);
 

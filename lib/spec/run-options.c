@@ -5,6 +5,7 @@
 
 #include "fs-util.h"
 #include "log.h"
+#include "run-option-check.h"
 #include "run-options.h"
 #include "words.h"
 
@@ -98,22 +99,19 @@ const RunOption *run_option_by_key(const char *key) {
         return NULL;
 }
 
-int parse_boolean(const char *v) {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(v, yes[i]) == 0)
-                        return 1;
-                if (strcasecmp(v, no[i]) == 0)
-                        return 0;
-        }
-        return -EINVAL;
-}
-
 int run_option_apply(const RunOption *o, ContainerSpec *spec, const char *value) {
         void *field = (char *) spec + o->offset;
         char ***list = field;
         int r;
+
+        /* An empty value resets a list; every other value must be one the option takes. */
+        if (o->kind != RUN_OPTION_WORDS && o->kind != RUN_OPTION_BOOL &&
+                        !(isempty(value) && (o->kind == RUN_OPTION_LIST ||
+                                                            o->kind == RUN_OPTION_UNIT_PROPERTY))) {
+                r = run_option_check(o, value);
+                if (r < 0)
+                        return r;
+        }
 
         switch (o->kind) {
         case RUN_OPTION_STRING: {
@@ -145,6 +143,11 @@ int run_option_apply(const RunOption *o, ContainerSpec *spec, const char *value)
                 r = split_words(value, &words);
                 if (r < 0)
                         return r;
+                STRV_FOREACH(w, words) {
+                        r = run_option_check(o, *w);
+                        if (r < 0)
+                                return r;
+                }
                 return strv_extend_strv(list, words);
         }
         case RUN_OPTION_ARGV: {
@@ -204,8 +207,13 @@ int run_options_parse_argv(ContainerSpec *spec, int argc, char *const *argv, int
                 r = run_option_apply(o, spec, value);
                 if (r == -ENOMEM)
                         return log_oom();
-                if (r < 0)
-                        return log_error_errno(r, "Invalid value '%s' for option --%s.", value ?: "", o->name);
+                if (r < 0) {
+                        const char *expected = o->kind == RUN_OPTION_BOOL ? "true or false"
+                                                                          : run_option_expected(o);
+                        return log_error_errno(r, "Invalid value '%s' for option --%s%s%s%s.", value ?: "",
+                                        o->name, expected ? " (expected " : "", expected ?: "",
+                                        expected ? ")" : "");
+                }
         }
         *ret_index = i;
         return 0;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "container-spec.h"
+#include "parse-util.h"
 
 typedef enum RunOptionKind {
         RUN_OPTION_STRING,        /* last one wins */
@@ -39,7 +40,8 @@ const RunOption *run_option_by_short(char c);
 const RunOption *run_option_by_key(const char *key);
 
 /* Applies one value to the spec as the option defines. value may be NULL for a bare boolean flag.
- * Returns -EINVAL for a value the option does not accept (a bad boolean). */
+ * Returns -EINVAL for a value the option does not accept (a bad boolean, or one run_option_check()
+ * refuses), and then leaves the spec as it was. */
 int run_option_apply(const RunOption *o, ContainerSpec *spec, const char *value);
 
 /* Parses "--opt=value", "--opt value", "-e value" style options from argv, stopping at the first
@@ -50,6 +52,3 @@ int run_options_parse_argv(ContainerSpec *spec, int argc, char *const *argv, int
 /* Appends the spec back as "--opt=value" arguments (the inverse of run_options_parse_argv), in the
  * fixed order of the table. Unit properties are skipped. */
 int run_options_to_argv(const ContainerSpec *spec, char ***argv);
-
-/* Parses a boolean like systemd: 1/yes/true/on, 0/no/false/off. Returns 1, 0 or -EINVAL. */
-int parse_boolean(const char *v);

@@ -7,6 +7,7 @@
 
 #include "fs-util.h"
 #include "paths.h"
+#include "signal-name.h"
 #include "strv.h"
 #include "unit-container-extra.h"
 #include "words.h"
@@ -127,7 +128,9 @@ int container_reload(ConvertContext *c, const char *name) {
         _cleanup_free_ char *s = unit_value_unquote(sig->value);
         if (!s)
                 return -ENOMEM;
-        if (isempty(s) || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+") != strlen(s))
+        /* Upper case only: the name goes onto a command line (/bin/kill -s NAME). */
+        if (isempty(s) || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+") != strlen(s) ||
+                        signal_from_string(s) < 0)
                 return convert_error(c, sig, "'%s' is not a signal name (such as SIGHUP) or number.", s);
         /* The supervisor is the unit's main process and forwards the signal to the payload. */
         _cleanup_free_ char *line = strjoin("/bin/kill -s ", s, " $MAINPID");

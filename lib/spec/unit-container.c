@@ -13,6 +13,7 @@
 #include "fs-util.h"
 #include "object-name.h"
 #include "paths.h"
+#include "run-option-check.h"
 #include "run-options.h"
 #include "secret-spec.h"
 #include "strv.h"
@@ -62,14 +63,20 @@ static int supported_keys(char ***ret) {
 static int apply(ConvertContext *c, const UnitEntry *e, const RunOption *o, ContainerSpec *spec, const char *value) {
         int r = run_option_apply(o, spec, value);
 
+        _cleanup_strv_free_ char **words = NULL;
+        const char *expected;
+
         if (r == -ENOMEM)
                 return r;
-        if (r < 0 && (o->kind == RUN_OPTION_ARGV || o->kind == RUN_OPTION_WORDS))
+        if (r >= 0)
+                return 0;
+        if ((o->kind == RUN_OPTION_ARGV || o->kind == RUN_OPTION_WORDS) &&
+                        split_words(value ?: "", &words) < 0)
                 return convert_error(c, e, "Unbalanced quotes or a bad escape in '%s'.", value ?: "");
-        if (r < 0)
-                return convert_error(c, e, "Invalid value '%s'%s.", value ?: "",
-                                o->kind == RUN_OPTION_BOOL ? " (expected yes or no)" : "");
-        return 0;
+        expected = o->kind == RUN_OPTION_BOOL ? "yes or no" : run_option_expected(o);
+        if (expected)
+                return convert_error(c, e, "Invalid value '%s' (expected %s).", value ?: "", expected);
+        return convert_error(c, e, "Invalid value '%s'.", value ?: "");
 }
 
 /* Network=x.network[:opts] → the network's name; Network=x.container → container:NAME. */
@@ -202,15 +209,6 @@ static char *memory_value(const char *v) {
         return s;
 }
 
-static bool is_unsigned(const char *s) {
-        if (!*s)
-                return false;
-        for (; *s; s++)
-                if (!isdigit((unsigned char) *s))
-                        return false;
-        return true;
-}
-
 /* PodmanArgs=: the escape hatch. berth-runtime's options are podman's `run` flags, so the words are
  * read through the same option table as everything else; a flag berth does not have is an error here,
  * at generation time, rather than when the unit starts. */
@@ -333,11 +331,8 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 _cleanup_(secret_spec_done) SecretSpec secret = {};
                 r = secret_spec_parse(v, &secret);
                 if (r == -EINVAL)
-                        return convert_error(c, e, "'%s' is not NAME[,type=mount|env][,target=PATH|VARIABLE].", v);
-        } else if (streq(e->key, "StopTimeout")) {
-                if (!is_unsigned(v))
-                        return convert_error(c, e, "'%s' is not a number of seconds.", v);
-                r = 0;
+                        return convert_error(c, e,
+                                        "'%s' is not NAME[,type=mount|env][,target=PATH|VARIABLE].", v);
         } else if (streq(e->key, "Memory"))
                 r = (resolved = memory_value(v)) ? 0 : -ENOMEM;
         else if (streq(e->key, "PidsLimit"))
@@ -389,6 +384,7 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         _cleanup_strv_free_ char **argv = NULL;
         const UnitEntry *type = unit_file_lookup_last(c->in, "Service", "Type");
         const UnitEntry *kill = unit_file_lookup_last(c->in, "Service", "KillMode");
+        uint64_t stop_usec;
         int r;
 
         STRV_FOREACH(k, (char **) reserved_service_keys) {
@@ -413,10 +409,12 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
                 r = unit_file_append_default(c->out, "Service", "KillMode", "mixed");
         if (r >= 0)
                 r = unit_file_append_default(c->out, "Service", "SyslogIdentifier", "%N");
-        if (r >= 0 && spec->stop_timeout) {
+        if (r >= 0 && spec->stop_timeout && parse_duration(spec->stop_timeout, &stop_usec) >= 0) {
                 char t[32];
+                /* whole seconds, rounded up: the runtime waits the exact time */
                 (void) snprintf(t, sizeof t, "%llu",
-                                strtoull(spec->stop_timeout, NULL, 10) + CONTAINER_STOP_TIMEOUT_MARGIN_SEC);
+                                (unsigned long long) ((stop_usec + 999999) / 1000000 +
+                                                      CONTAINER_STOP_TIMEOUT_MARGIN_SEC));
                 r = unit_file_append_default(c->out, "Service", "TimeoutStopSec", t);
         }
         STRV_FOREACH(p, spec->unit_properties) {

@@ -2,6 +2,7 @@
 /* .volume → NAME-volume.service, a oneshot running `berth volume create --ignore [OPTIONS] NAME`. */
 #include "strv.h"
 #include "unit-convert.h"
+#include "user-name.h"
 
 static const KeyFlag volume_flags[] = {
         { "Driver", "--driver", KEY_FLAG_STRING, NULL },
@@ -16,6 +17,17 @@ static const KeyFlag volume_flags[] = {
         { "Label", "--label", KEY_FLAG_WORDS, NULL },
 };
 
+static const struct {
+        const char *key;
+        bool numeric;
+        const char *expected;
+} owner_keys[] = {
+                {"UID", true, "a numeric user id"},
+                {"GID", true, "a numeric group id"},
+                {"User", false, "a user name or number"},
+                {"Group", false, "a group name or number"},
+};
+
 static const char *const volume_keys[] = { "VolumeName", NULL };
 static const char *const volume_unsupported[] = { "Image", NULL };
 
@@ -28,6 +40,15 @@ int convert_volume(ConvertContext *c) {
         r = convert_check_keys(c, volume_flags, ELEMENTSOF(volume_flags), volume_keys, volume_unsupported);
         if (r < 0)
                 return r;
+        /* Names are looked up when the volume is made (Quadlet takes names too); their form is checked now.
+         */
+        for (size_t i = 0; i < ELEMENTSOF(owner_keys); i++) {
+                const UnitEntry *e;
+                _cleanup_free_ char *v = convert_lookup(c, owner_keys[i].key, &e);
+                uid_t id;
+                if (v && !(owner_keys[i].numeric ? user_id_parse(v, &id) >= 0 : user_name_is_valid(v)))
+                        return convert_error(c, e, "'%s' is not %s.", v, owner_keys[i].expected);
+        }
         driver = convert_lookup(c, "Driver", &de);
         if (driver && !streq(driver, "local"))
                 return convert_error(c, de, "'%s' is not supported: berth volumes use the local driver.", driver);

@@ -16,11 +16,6 @@
 
 extern char **environ;
 
-bool image_pull_policy_is_valid(const char *policy) {
-        return !policy || streq(policy, "missing") || streq(policy, "always") || streq(policy, "never") ||
-               streq(policy, "newer");
-}
-
 /* Runs `berth pull --progress=plain --extend-timeout -q REFERENCE`; 0 when it succeeded. */
 static int run_pull(const char *reference) {
         const char *cli = berth_path(BERTH_PATH_CLI_BINARY);

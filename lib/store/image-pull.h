@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "container-spec.h" /* image_pull_policy_is_valid() */
 #include "image-store.h"
 #include "registry-client.h"
 
@@ -37,4 +38,3 @@ int image_store_pull(ImageStore *store, const char *reference, const ImagePullOp
  * BERTH_CLI), which extends systemd's start timeout while bytes arrive; a pull that gets no byte for
  * the stall timeout ($BERTH_PULL_STALL_TIMEOUT, 60 s) fails. Callers need not link libcurl. */
 int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret);
-bool image_pull_policy_is_valid(const char *policy);

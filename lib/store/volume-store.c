@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -11,6 +13,7 @@
 #include "run-options.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "user-name.h"
 #include "volume-mount.h"
 #include "object-name.h"
 #include "volume-store.h"
@@ -85,7 +88,6 @@ int volume_args_validate(const VolumeCreateArgs *a) {
         STRV_FOREACH(o, a->options) {
                 const char *eq = strchr(*o, '=');
                 bool known = false;
-                unsigned id;
 
                 if (!eq || eq == *o)
                         return log_error_errno(-EINVAL, "Invalid volume option '%s': expected KEY=VALUE.", *o);
@@ -101,8 +103,10 @@ int volume_args_validate(const VolumeCreateArgs *a) {
                         device = eq + 1;
                 else if (startswith(*o, "copy=") && parse_boolean(eq + 1) < 0)
                         return log_error_errno(-EINVAL, "Invalid volume option '%s': copy= takes a boolean.", *o);
-                else if ((startswith(*o, "uid=") || startswith(*o, "gid=")) && volume_parse_id(eq + 1, &id) < 0)
-                        return log_error_errno(-EINVAL, "Invalid volume option '%s': expected a numeric id.", *o);
+                else if ((startswith(*o, "uid=") || startswith(*o, "gid=")) && !user_name_is_valid(eq + 1))
+                        return log_error_errno(-EINVAL, "Invalid volume option '%s': expected %s.", *o,
+                                        startswith(*o, "uid=") ? "a user name or number"
+                                                               : "a group name or number");
         }
         if (device && !type)
                 return log_error_errno(-EINVAL, "Volume option device= needs type= as well.");
@@ -135,18 +139,55 @@ static int object_to_pairs(json_t *o, char ***ret) {
         return 0;
 }
 
-/* Effective owner: --uid/--gid, else the uid=/gid= options. */
-static void resolve_owner(const VolumeCreateArgs *a, uid_t *uid, gid_t *gid) {
-        unsigned id;
+/* A uid=/gid= option: a number, or a name of the host's, looked up now (when the volume is made, as
+ * Quadlet's User=/Group= are). -ESRCH for a name the host does not have. */
+static int owner_id(const char *value, bool group, unsigned *ret) {
+        char buf[4096];
+        int r;
 
+        if (volume_parse_id(value, ret) >= 0)
+                return 0;
+        if (group) {
+                struct group gr, *res = NULL;
+                r = getgrnam_r(value, &gr, buf, sizeof buf, &res);
+                if (r == 0 && res)
+                        *ret = res->gr_gid;
+        } else {
+                struct passwd pw, *res = NULL;
+                r = getpwnam_r(value, &pw, buf, sizeof buf, &res);
+                if (r == 0 && res)
+                        *ret = res->pw_uid;
+        }
+        if (r > 0)
+                return -r;
+        return *ret == (unsigned) -1 ? -ESRCH : 0;
+}
+
+/* Effective owner: --uid/--gid, else the uid=/gid= options. */
+static int resolve_owner(const VolumeCreateArgs *a, uid_t *uid, gid_t *gid) {
         *uid = a->uid;
         *gid = a->gid;
         STRV_FOREACH(o, a->options) {
-                if (*uid == (uid_t) -1 && startswith(*o, "uid=") && volume_parse_id(*o + 4, &id) >= 0)
+                const char *v;
+                unsigned id = (unsigned) -1;
+                int r;
+
+                if (*uid == (uid_t) -1 && (v = startswith(*o, "uid="))) {
+                        r = owner_id(v, false, &id);
+                        if (r < 0)
+                                return log_error_errno(r, "Volume option uid=%s: %s", v,
+                                                r == -ESRCH ? "no such user on this host." : strerror(-r));
                         *uid = id;
-                if (*gid == (gid_t) -1 && startswith(*o, "gid=") && volume_parse_id(*o + 4, &id) >= 0)
+                }
+                if (*gid == (gid_t) -1 && (v = startswith(*o, "gid="))) {
+                        r = owner_id(v, true, &id);
+                        if (r < 0)
+                                return log_error_errno(r, "Volume option gid=%s: %s", v,
+                                                r == -ESRCH ? "no such group on this host." : strerror(-r));
                         *gid = id;
+                }
         }
+        return 0;
 }
 
 static int create_locked(const VolumeCreateArgs *a) {
@@ -163,12 +204,14 @@ static int create_locked(const VolumeCreateArgs *a) {
                 return -ENOMEM;
         if (access(json_path, F_OK) == 0)
                 return -EEXIST;
+        r = resolve_owner(a, &uid, &gid);
+        if (r < 0)
+                return r;
         /* A directory without volume.json is a create that did not finish. */
         (void) rm_rf(dir);
         r = mkdir_p(data, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create %s: %m", data);
-        resolve_owner(a, &uid, &gid);
         if ((uid != (uid_t) -1 || gid != (gid_t) -1) && chown(data, uid, gid) < 0)
                 return log_error_errno(negative_errno(), "Failed to change the owner of %s: %m", data);
 

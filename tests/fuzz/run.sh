@@ -26,7 +26,10 @@ flags=(-std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib/basic -Ilib/spec -fno-omit-frame-po
         -DBERTH_VERSION='"fuzz"')
 # The parsers live in lib/spec, which uses only lib/basic (see the layers in docs/ARCHITECTURE.md).
 lib_srcs=(lib/spec/unitfile.c lib/spec/unit-*.c lib/basic/strv.c lib/basic/words.c lib/basic/fs-util.c
-        lib/basic/log.c lib/basic/paths.c lib/spec/run-options.c lib/spec/container-spec.c lib/spec/volume-spec.c)
+        lib/basic/log.c lib/basic/paths.c lib/spec/run-options.c lib/spec/run-option-check.c
+        lib/spec/container-spec.c lib/spec/volume-spec.c lib/basic/parse-util.c lib/basic/signal-name.c
+        lib/basic/capability-name.c lib/spec/device-spec.c lib/spec/namespace-spec.c lib/spec/sysctl-spec.c
+        lib/spec/ulimit-spec.c lib/spec/user-name.c)
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || for t in tests/fuzz/fuzz-*.c; do targets+=("$(basename "$t" .c)"); done

@@ -76,7 +76,7 @@ check "berth rm bad" berth rm bad
 check_fails "a missing image is refused" berth run --rm localhost/nonexistent true
 check_output "... with a hint to pull or import it" "berth pull" berth run --rm localhost/nonexistent true
 check_fails "an unknown option is refused" berth run --no-such-flag $IMAGE true
-check_output "a bad --memory is refused before anything starts" "Invalid memory size" \
+check_output "a bad --memory is refused before anything starts" "Invalid value '12Q' for option --memory (expected a size" \
         berth run --rm --memory 12Q $IMAGE true
 
 # --- detached: ps, exec, logs, inspect, stop ---

@@ -44,7 +44,7 @@ check_output "--group-add" "65534 1234" in_ctr --user nobody --group-add 1234 'i
 check_output "--ulimit" "100 200" in_ctr --ulimit nofile=100:200 'echo $(ulimit -n) $(ulimit -Hn)'
 check_output "the umask is 0022 by default" "0022" in_ctr umask
 check_output "--umask 0077: new files are private" "0077 600" in_ctr --umask 0077 'echo $(umask) $(touch /tmp/f; stat -c %a /tmp/f)'
-check_output "a bad --umask is refused, named" "Invalid --umask '9'" rt --rootfs="$ROOTFS" --umask 9 true
+check_output "a bad --umask is refused, named" "Invalid value '9' for option --umask (expected an octal mask" rt --rootfs="$ROOTFS" --umask 9 true
 check_output "--entrypoint with a command" "ep-arg" rt --rootfs="$ROOTFS" --entrypoint=/bin/echo ep-arg
 
 # --- the host's files stay out of reach (CVE-2019-5736, CVE-2024-21626) -------------------------
@@ -322,7 +322,7 @@ gid" echo "$out"
 check_output "--gidmap gives the gid map" "gid
 0 3000300000 65536" echo "$out"
 check_output "... and the files are still the container's root's" "0:0" echo "$out"
-check_output "a malformed --uidmap is refused, naming it" "--uidmap=0:x:1: expected CONTAINER_ID:HOST_ID:SIZE" \
+check_output "a malformed --uidmap is refused, naming it" "Invalid value '0:x:1' for option --uidmap (expected CONTAINER_ID:HOST_ID:SIZE" \
         bash -c "'$RT' supervise --name=umap --uidmap=0:x:1 --rootfs='$ROOTFS' true 2>&1"
 check_output "--uidmap with --userns=auto is refused" "cannot be combined" \
         bash -c "'$RT' supervise --name=umap --userns=auto --uidmap=0:3000000000:65536 --rootfs='$ROOTFS' true 2>&1"

@@ -137,10 +137,10 @@ static void test_small_parsers(void) {
         CHECK(signal_from_string("15x") == -EINVAL);
         CHECK(signal_from_string("SIGNOPE") == -EINVAL);
         CHECK(signal_from_string("0") == -EINVAL);
-        CHECK(parse_timeout_sec("10", &usec) == 0 && usec == 10000000ULL);
-        CHECK(parse_timeout_sec("0", &usec) == 0 && usec == 0);
-        CHECK(parse_timeout_sec("-1", &usec) == -EINVAL);
-        CHECK(parse_timeout_sec("1.5", &usec) == -EINVAL);
+        CHECK(parse_duration("10", &usec) == 0 && usec == 10000000ULL);
+        CHECK(parse_duration("0", &usec) == 0 && usec == 0);
+        CHECK(parse_duration("-1", &usec) == -EINVAL);
+        CHECK(parse_duration("1.5", &usec) == -EINVAL);
         CHECK(container_name_is_valid("web-1.a_b"));
         CHECK(!container_name_is_valid("-web"));
         CHECK(!container_name_is_valid("a/b"));

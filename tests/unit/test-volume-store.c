@@ -47,7 +47,11 @@ static void test_options(void) {
         CHECK(validate(STRV_MAKE("type=bind", "device=relative")) == -EINVAL);
         CHECK(validate(STRV_MAKE("copy=maybe")) == -EINVAL);
         CHECK(validate(STRV_MAKE("uid=-1")) == -EINVAL);
-        CHECK(validate(STRV_MAKE("uid=root")) == -EINVAL);
+        /* Names as Quadlet's User=/Group= take them; looked up when the volume is made. */
+        CHECK(validate(STRV_MAKE("uid=root", "gid=root")) == 0);
+        CHECK(validate(STRV_MAKE("uid=a/b")) == -EINVAL);
+        CHECK(validate(STRV_MAKE("gid=")) == -EINVAL);
+        CHECK(validate(STRV_MAKE("uid=a b")) == -EINVAL);
 }
 
 static void test_store(void) {
@@ -88,6 +92,22 @@ static void test_store(void) {
         CHECK(w && w->uid == (uid_t) -1 && !w->options[0]);
         CHECK(volume_list(&names) == 0);
         CHECK(names && strv_length(names) == 2 && streq(names[0], "v1") && streq(names[1], "v2"));
+
+        {
+                _cleanup_(volume_freep) Volume *owned = NULL;
+                VolumeCreateArgs by_name = {.name = "v3",
+                                .options = STRV_MAKE("uid=root", "gid=root"),
+                                .uid = (uid_t) -1,
+                                .gid = (gid_t) -1};
+                VolumeCreateArgs unknown = {.name = "v4",
+                                .options = STRV_MAKE("uid=berth-no-such-user"),
+                                .uid = (uid_t) -1,
+                                .gid = (gid_t) -1};
+                CHECK(volume_create(&by_name, &owned) == 0);
+                CHECK(owned && owned->uid == 0 && owned->gid == 0);
+                CHECK(volume_create(&unknown, NULL) == -ESRCH);
+                CHECK(volume_load("v4", &owned) == -ENOENT); /* nothing half-made */
+        }
 
         CHECK(volume_users("v1", &users) == 0 && users && !users[0]);
         CHECK(volume_remove("v1", false) == 0);

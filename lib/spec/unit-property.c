@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
+#include "macro.h"
+#include "parse-util.h"
+#include "unit-property.h"
+
+static bool is_memory(const char *key) {
+        return streq(key, "MemoryMax") || streq(key, "MemoryHigh") || streq(key, "MemorySwapMax");
+}
+
+int unit_property_parse(const char *key, const char *value, const char **ret_bus_property, uint64_t *ret) {
+        uint64_t v;
+
+        *ret_bus_property = key;
+        if (isempty(value))
+                return -EINVAL;
+        if (is_memory(key))
+                return parse_size(value, ret) < 0 ? -EINVAL : 0;
+        if (streq(key, "TasksMax")) {
+                if (streq(value, "infinity") || streq(value, "-1") || streq(value, "0"))
+                        *ret = UINT64_MAX; /* docker: --pids-limit -1 or 0 means unlimited */
+                else if (parse_uint_range(value, 1, UINT64_MAX - 1, ret) < 0)
+                        return -EINVAL;
+                return 0;
+        }
+        if (streq(key, "CPUWeight") || streq(key, "IOWeight"))
+                return parse_uint_range(value, 1, 10000, ret) < 0 ? -EINVAL : 0;
+        if (streq(key, "CPUQuota")) {
+                size_t n = strcspn(value, "%");
+                char number[21];
+
+                if (n == 0 || n >= sizeof number || (value[n] && !streq(value + n, "%")))
+                        return -EINVAL;
+                memcpy(number, value, n);
+                number[n] = 0;
+                /* 1% is 10 ms of CPU time per second */
+                if (parse_uint_range(number, 1, UINT64_MAX / 10000, &v) < 0)
+                        return -EINVAL;
+                *ret_bus_property = "CPUQuotaPerSecUSec";
+                *ret = v * 10000;
+                return 0;
+        }
+        return -EOPNOTSUPP;
+}
+
+const char *unit_property_expected(const char *key) {
+        if (is_memory(key))
+                return PARSE_SIZE_EXPECTED;
+        if (streq(key, "TasksMax"))
+                return "a number of processes, or infinity (also -1 or 0)";
+        if (streq(key, "CPUWeight") || streq(key, "IOWeight"))
+                return "a weight from 1 to 10000";
+        if (streq(key, "CPUQuota"))
+                return "a percentage such as 50%";
+        return "a value systemd takes for it";
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The values of the options that become systemd properties of the container's unit (--memory is
+ * MemoryMax=, ...): one parser for the generator's unit files, `berth run`'s transient units and the
+ * checks when a file or flag is read. */
+
+#include <stdint.h>
+
+/* Parses value for the unit property key (MemoryMax, MemoryHigh, MemorySwapMax, TasksMax, CPUWeight,
+ * IOWeight, CPUQuota). Sets *ret_bus_property to the D-Bus property a transient unit takes (CPUQuota=
+ * is CPUQuotaPerSecUSec) and *ret to its value. -EINVAL for a bad value, -EOPNOTSUPP for another key. */
+int unit_property_parse(const char *key, const char *value, const char **ret_bus_property, uint64_t *ret);
+/* What the value of key looks like, for error messages. */
+const char *unit_property_expected(const char *key);
