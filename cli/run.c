@@ -16,7 +16,7 @@
 #include "run-options.h"
 #include "run-pty.h"
 #include "run-stdio.h"
-#include "run-unit.h"
+#include "container-unit.h"
 #include "strv.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
@@ -96,18 +96,6 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
                 return log_oom();
         *ret_rest = TAKE_PTR(rest);
         return 0;
-}
-
-static bool container_name_is_valid(const char *name) {
-        static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-        /* docker's rule, [a-zA-Z0-9][a-zA-Z0-9_.-]*, which also makes a valid unit name */
-        if (!name[0] || !strchr(alnum, name[0]) || strlen(name) > 200)
-                return false;
-        for (const char *p = name; *p; p++)
-                if (!strchr(alnum, *p) && !strchr("_.-", *p))
-                        return false;
-        return true;
 }
 
 /* A docker-like name, adjective_scientist, not in use yet. */

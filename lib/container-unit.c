@@ -7,19 +7,31 @@
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
-#include "run-unit.h"
+#include "container-unit.h"
 #include "strv.h"
+#include "unit-container-env.h"
 #include "unit-container-exec.h"
 
 /* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
 static const char *const passed_env[] = {
-        "BERTH_CONFIG_DIR", "BERTH_STATE_DIR", "BERTH_STORAGE_DIR", "BERTH_RUN_DIR", "BERTH_CLI",
+                "BERTH_CONFIG_DIR",
+                "BERTH_STATE_DIR",
+                "BERTH_STORAGE_DIR",
+                "BERTH_RUN_DIR",
+                "BERTH_CLI",
 };
 
 /* systemd's sizes: a number with an optional K, M, G, T (powers of 1024), or "infinity". */
 static int parse_size(const char *s, uint64_t *ret) {
-        static const struct { char c; unsigned shift; } suffixes[] = {
-                { 'K', 10 }, { 'M', 20 }, { 'G', 30 }, { 'T', 40 }, { 'B', 0 },
+        static const struct {
+                char c;
+                unsigned shift;
+        } suffixes[] = {
+                        {'K', 10},
+                        {'M', 20},
+                        {'G', 30},
+                        {'T', 40},
+                        {'B', 0},
         };
         unsigned long long v;
         char *end;
@@ -36,7 +48,9 @@ static int parse_size(const char *s, uint64_t *ret) {
                 bool found = false;
                 for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
                         if ((*end == suffixes[i].c || *end == suffixes[i].c + 'a' - 'A') &&
-                                        (end[1] == 0 || (suffixes[i].c != 'B' && (end[1] == 'B' || end[1] == 'b') && end[2] == 0))) {
+                                        (end[1] == 0 || (suffixes[i].c != 'B' &&
+                                                                        (end[1] == 'B' || end[1] == 'b') &&
+                                                                        end[2] == 0))) {
                                 if (suffixes[i].shift && v > (UINT64_MAX >> suffixes[i].shift))
                                         return -ERANGE;
                                 v <<= suffixes[i].shift;
@@ -63,64 +77,90 @@ static int parse_u64(const char *s, uint64_t *ret) {
 }
 
 /* One "Property=value" of spec->unit_properties (from --memory, --pids-limit, ...) as a typed
- * D-Bus property, the way systemctl set-property would send it. With m NULL, only checks the value. */
-static int append_unit_property(sd_bus_message *m, const char *assignment) {
+ * D-Bus property, the way systemctl set-property would send it. With m NULL, only checks the value.
+ * What is wrong with a value is described in *ret_error (when not NULL), not logged. */
+static int append_unit_property(sd_bus_message *m, const char *assignment, char **ret_error) {
         _cleanup_free_ char *key = strndup(assignment, strcspn(assignment, "="));
         const char *value;
         uint64_t v;
         int r;
 
+#define FAIL(err, ...)                                                                                      \
+        do {                                                                                                \
+                if (ret_error && asprintf(ret_error, __VA_ARGS__) < 0)                                      \
+                        *ret_error = NULL;                                                                  \
+                return (err);                                                                               \
+        } while (0)
+
         if (!key)
-                return log_oom();
+                return -ENOMEM;
         value = assignment + strlen(key);
         if (*value != '=')
-                return log_error_errno(-EINVAL, "Invalid unit property '%s'.", assignment);
+                FAIL(-EINVAL, "Invalid unit property '%s'.", assignment);
         value++;
 
         if (streq(key, "MemoryMax") || streq(key, "MemoryHigh") || streq(key, "MemorySwapMax")) {
                 r = parse_size(value, &v);
                 if (r < 0)
-                        return log_error_errno(r, "Invalid memory size '%s' for %s=: expected a number with "
-                                        "an optional K, M, G or T suffix.", value, key);
+                        FAIL(r,
+                                        "Invalid memory size '%s' for %s=: expected a number with an "
+                                        "optional K, M, G "
+                                        "or T suffix.",
+                                        value, key);
                 return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
         }
         if (streq(key, "TasksMax")) {
                 if (streq(value, "infinity") || streq(value, "-1") || streq(value, "0"))
                         v = UINT64_MAX; /* docker: --pids-limit -1 or 0 means unlimited */
                 else if (parse_u64(value, &v) < 0)
-                        return log_error_errno(-EINVAL, "Invalid process limit '%s' for TasksMax=.", value);
+                        FAIL(-EINVAL, "Invalid process limit '%s' for TasksMax=.", value);
                 return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
         }
         if (streq(key, "CPUWeight") || streq(key, "IOWeight")) {
                 if (parse_u64(value, &v) < 0 || v < 1 || v > 10000)
-                        return log_error_errno(-EINVAL, "Invalid weight '%s' for %s=: expected 1...10000.", value, key);
+                        FAIL(-EINVAL, "Invalid weight '%s' for %s=: expected 1...10000.", value, key);
                 return m ? sd_bus_message_append(m, "(sv)", key, "t", v) : 0;
         }
         if (streq(key, "CPUQuota")) {
                 _cleanup_free_ char *number = strndup(value, strcspn(value, "%"));
                 if (!number)
-                        return log_oom();
-                if (parse_u64(number, &v) < 0 || v == 0 || (value[strlen(number)] && !streq(value + strlen(number), "%")))
-                        return log_error_errno(-EINVAL, "Invalid CPU quota '%s': expected a percentage such as 50%%.",
-                                        value);
+                        return -ENOMEM;
+                if (parse_u64(number, &v) < 0 || v == 0 ||
+                                (value[strlen(number)] && !streq(value + strlen(number), "%")))
+                        FAIL(-EINVAL, "Invalid CPU quota '%s': expected a percentage such as 50%%.", value);
                 /* 1% is 10 ms of CPU time per second */
                 return m ? sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", v * 10000) : 0;
         }
-        return log_error_errno(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);
+        FAIL(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);
+#undef FAIL
 }
 
-int run_unit_check_properties(const ContainerSpec *spec) {
+int container_unit_check_properties(const ContainerSpec *spec, char **ret_error) {
         STRV_FOREACH(p, spec->unit_properties) {
-                int r = append_unit_property(NULL, *p);
+                int r = append_unit_property(NULL, *p, ret_error);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
+int run_unit_check_properties(const ContainerSpec *spec) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = container_unit_check_properties(spec, &error);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Invalid unit property.");
+        return 0;
+}
+
 int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         static const char *const fd_properties[3] = {
-                "StandardInputFileDescriptor", "StandardOutputFileDescriptor", "StandardErrorFileDescriptor",
+                        "StandardInputFileDescriptor",
+                        "StandardOutputFileDescriptor",
+                        "StandardErrorFileDescriptor",
         };
         const RunUnit *u = userdata;
         const ContainerSpec *spec = u->spec;
@@ -131,15 +171,10 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         description = strjoin("berth container ", spec->name);
         if (!description)
                 return log_oom();
-        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
-                        "Description", "s", description,
-                        "Type", "s", "notify",
-                        "NotifyAccess", "s", "all",
-                        "Delegate", "b", 1,
-                        "KillMode", "s", "mixed",
-                        "SyslogIdentifier", "s", spec->name,
-                        "CollectMode", "s", u->remove ? "inactive-or-failed" : "inactive",
-                        "AddRef", "b", u->add_ref);
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", description,
+                        "Type", "s", "notify", "NotifyAccess", "s", "all", "Delegate", "b", 1, "KillMode",
+                        "s", "mixed", "SyslogIdentifier", "s", spec->name, "CollectMode", "s",
+                        u->remove ? "inactive-or-failed" : "inactive", "AddRef", "b", u->add_ref);
         if (r < 0)
                 return r;
         if (spec->stop_timeout) {
@@ -175,7 +210,7 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
                                 return r;
                 }
         STRV_FOREACH(p, spec->unit_properties) {
-                r = append_unit_property(m, *p);
+                r = append_unit_property(m, *p, NULL);
                 if (r < 0)
                         return r;
         }
@@ -191,4 +226,37 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         if (r < 0)
                 return log_oom();
         return unit_append_exec_literal(m, "ExecStopPost", argv, true);
+}
+
+bool container_name_is_valid(const char *name) {
+        static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+        if (!name || !name[0] || !strchr(alnum, name[0]) || strlen(name) > 200)
+                return false;
+        for (const char *p = name; *p; p++)
+                if (!strchr(alnum, *p) && !strchr("_.-", *p))
+                        return false;
+        return true;
+}
+
+int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
+        _cleanup_strv_free_ char **escaped = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (!spec->env)
+                return 0;
+        STRV_FOREACH(e, spec->env)
+        if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
+                return -ENOMEM;
+        path = strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
+        if (!path)
+                return -ENOMEM;
+        r = private_env_write(path, escaped);
+        if (r < 0)
+                return r;
+        free(spec->env_private_file);
+        spec->env_private_file = TAKE_PTR(path);
+        spec->env = strv_free(spec->env);
+        return 0;
 }
