@@ -134,8 +134,8 @@ static int daemon_setup(Daemon *d) {
                 return log_error_errno(r, "Failed to set exit-on-disconnect: %m");
 
         if (d->idle_usec > 0) {
-                r = sd_event_add_time_relative(
-                                d->berthd.event, &d->idle_timer, CLOCK_MONOTONIC, d->idle_usec, 0, on_idle, d);
+                r = sd_event_add_time_relative(d->berthd.event, &d->idle_timer, CLOCK_MONOTONIC,
+                                d->idle_usec, 0, on_idle, d);
                 if (r < 0)
                         return log_error_errno(r, "Failed to add the idle timer: %m");
         }

@@ -12,15 +12,15 @@
 
 #include "macro.h"
 
-#define BERTH_BUS_NAME       "org.berth1"
-#define BERTH_MANAGER_PATH   "/org/berth1"
-#define BERTH_MANAGER_IFACE  "org.berth1.Manager"
-#define BERTH_CONTAINER_IFACE "org.berth1.Container"
+#define BERTH_BUS_NAME         "org.berth1"
+#define BERTH_MANAGER_PATH     "/org/berth1"
+#define BERTH_MANAGER_IFACE    "org.berth1.Manager"
+#define BERTH_CONTAINER_IFACE  "org.berth1.Container"
 #define BERTH_CONTAINER_PREFIX "/org/berth1/container"
-#define BERTH_IMAGE_IFACE    "org.berth1.Image"
-#define BERTH_IMAGE_PREFIX   "/org/berth1/image"
-#define BERTH_TRANSFER_IFACE "org.berth1.Transfer"
-#define BERTH_TRANSFER_PREFIX "/org/berth1/transfer"
+#define BERTH_IMAGE_IFACE      "org.berth1.Image"
+#define BERTH_IMAGE_PREFIX     "/org/berth1/image"
+#define BERTH_TRANSFER_IFACE   "org.berth1.Transfer"
+#define BERTH_TRANSFER_PREFIX  "/org/berth1/transfer"
 
 /* Errors berthd answers with (org.berth1(5) lists them). */
 #define BERTH_ERROR_NO_SUCH_CONTAINER "org.berth1.Error.NoSuchContainer"
@@ -35,9 +35,9 @@
 #define BERTH_ERROR_NOT_SUPPORTED     "org.berth1.Error.NotSupported"
 
 /* Limits on what callers can make berthd hold at once. */
-#define BERTHD_JOBS_MAX      128
-#define BERTHD_WORKERS_MAX   16
-#define BERTHD_POLKIT_MAX    128
+#define BERTHD_JOBS_MAX    128
+#define BERTHD_WORKERS_MAX 16
+#define BERTHD_POLKIT_MAX  128
 
 typedef struct PolkitQuery PolkitQuery;
 typedef struct PendingJob PendingJob;

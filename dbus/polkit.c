@@ -9,8 +9,8 @@
 struct PolkitQuery {
         PolkitQuery *next;
         Berthd *daemon;
-        sd_bus_message *call;  /* the method call waiting for the answer (a reference) */
-        sd_bus_slot *slot;     /* the pending CheckAuthorization */
+        sd_bus_message *call; /* the method call waiting for the answer (a reference) */
+        sd_bus_slot *slot;    /* the pending CheckAuthorization */
         char *action;
         char **details;
         bool done;
@@ -112,9 +112,11 @@ static int polkit_ask(Berthd *d, sd_bus_message *call, const char *action, const
         int r;
 
         if (!sender)
-                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Not authorized: unknown sender.");
+                return sd_bus_error_set(
+                                error, SD_BUS_ERROR_ACCESS_DENIED, "Not authorized: unknown sender.");
         if (d->n_polkit_queries >= BERTHD_POLKIT_MAX)
-                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many authorizations in flight.");
+                return sd_bus_error_set(
+                                error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many authorizations in flight.");
 
         r = sd_bus_message_new_method_call(d->bus, &m, "org.freedesktop.PolicyKit1",
                         "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
@@ -128,8 +130,8 @@ static int polkit_ask(Berthd *d, sd_bus_message *call, const char *action, const
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
-                r = sd_bus_message_append(m, "us", (uint32_t) !!sd_bus_message_get_allow_interactive_authorization(call),
-                                "");
+                r = sd_bus_message_append(m, "us",
+                                (uint32_t) !!sd_bus_message_get_allow_interactive_authorization(call), "");
         if (r < 0)
                 return r;
 
@@ -171,7 +173,8 @@ int polkit_verify(Berthd *d, sd_bus_message *call, const char *action, const cha
                         return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, "Authorization still pending.");
                 polkit_query_unlink(d, q);
                 if (!streq(q->action, action) || !details_equal(q->details, details))
-                        r = sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Authorization does not match the call.");
+                        r = sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                        "Authorization does not match the call.");
                 else if (q->result > 0)
                         r = 1;
                 else {

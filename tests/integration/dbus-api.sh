@@ -192,11 +192,30 @@ check "a client that left mid-call: the container still starts" wait_until 20 \
 call RemoveContainer sb leaver true >/dev/null
 check_output "a flood of 1000 calls, left half-answered" "answered" \
         nspawn_run_timeout 120 python3 /srv/tests/integration/dbus-client.py flood 1000
+# A bounded fuzz of the Manager's methods: as root, without what would change the host for real or
+# reach out (pull, create, tag, import); as nobody, everything (refused by polkit after the checks).
+check_output "a fuzz of 400 calls as root" "calls 400" nspawn_run_timeout 300 python3 /srv/tests/integration/dbus-client.py \
+        fuzz 400 "${BERTH_FUZZ_SEED:-13}" PullImage CreateVolume CreateNetwork TagImage ImportImage
+check_output "a fuzz of 400 calls as nobody" "calls 400" as_nobody timeout 300 python3 /srv/tests/integration/dbus-client.py \
+        fuzz 400 "${BERTH_FUZZ_SEED:-13}"
 check_output "berthd still answers" 's "pong"' call Ping
 check "... is the same process" test "$(unit_prop berthd.service MainPID)" = "$bpid"
 settle() { [ "$(fds)" -le "$fds_before" ]; }
 check "... and holds no more fds than before ($fds_before)" wait_until 20 settle
 check_output "... and the introspection data lists every method" "RunContainer" bus introspect org.berth1 /org/berth1
+# Every member the introspection data shows is documented in org.berth1(5).
+undocumented() { # PATH INTERFACE
+        local name missing=
+        for name in $(bus introspect --xml-interface=no org.berth1 "$1" "$2" | awk '$1 ~ /^\./ {print substr($1, 2)}'); do
+                grep -E '^\.(B|BR|TQ|TP)' "$NSPAWN_TOP/man/org.berth1.5" | grep -qw -- "$name" || missing+=" $name"
+        done
+        [ -z "$missing" ] || { echo "undocumented:$missing"; return 1; }
+}
+check "org.berth1(5) documents every member of the Manager" undocumented /org/berth1 org.berth1.Manager
+call RunContainer ssasasa{sv} doc localhost/busybox 2 sleep 1000 0 0 >/dev/null
+check "... of a container" undocumented /org/berth1/container/doc $C
+check "... of an image" undocumented "$ipath" org.berth1.Image
+call RemoveContainer sb doc true >/dev/null
 berthd_log_clean() { ! nspawn_journal -u berthd.service | grep -E 'runtime error|AddressSanitizer|LeakSanitizer'; }
 check "berthd logged no sanitizer reports" berthd_log_clean
 

@@ -6,6 +6,9 @@
 #   dbus-client.py import FILE NAME       ImportImage from an open file, the same way
 #   dbus-client.py flood N                sends N calls of every kind at once without waiting, and
 #                                         leaves once half of them were answered
+#   dbus-client.py fuzz N SEED [SKIP...]  N calls of the Manager's methods (all but SKIP) with random
+#                                         and absurd values, sometimes of the wrong types; prints
+#                                         how many were answered with an error
 #   dbus-client.py states NAME IMAGE CMD  runs a container and prints every State announced in
 #                                         PropertiesChanged until it is "exited"
 import os
@@ -92,7 +95,65 @@ def flood(n):
     loop.run()
 
 
-if sys.argv[1] == "flood":
+def fuzz(n, seed, skip):
+    import random
+    import xml.etree.ElementTree as ET
+
+    rnd = random.Random(seed)
+    obj = bus.get_object("org.berth1", "/org/berth1")
+    xml = ET.fromstring(obj.Introspect(dbus_interface="org.freedesktop.DBus.Introspectable"))
+    methods = []
+    for iface in xml.findall("interface"):
+        if iface.get("name") != "org.berth1.Manager":
+            continue
+        for m in iface.findall("method"):
+            if m.get("name") not in skip:
+                methods.append((m.get("name"), [a.get("type") for a in m.findall("arg") if a.get("direction") == "in"]))
+
+    words = ["", "-", "--", "-f", "--force", "../..", "/", ".", "a" * 5000, "x\ty", "\u00e9\u4e2d", "web", "nope",
+             "localhost/busybox", "--memory=1", "--memory=lots", "--env=A=b", "--rootfs=/", "--bogus", "sha256:" + "0" * 64,
+             "%n%s$x", "${HOME}", "a=b", "label", "rm", "memory"]
+
+    def value(t):
+        if t == "s":
+            return rnd.choice(words) if rnd.random() < 0.7 else "".join(chr(rnd.randint(33, 126)) for _ in range(rnd.randint(1, 40)))
+        if t == "u":
+            return dbus.UInt32(rnd.choice([0, 1, 9, 2**31, 2**32 - 1, rnd.randint(0, 2**32 - 1)]))
+        if t == "i":
+            return dbus.Int32(rnd.choice([0, -1, 9, 15, 64, 65, -2**31, 2**31 - 1]))
+        if t == "b":
+            return dbus.Boolean(rnd.random() < 0.5)
+        if t == "as":
+            return dbus.Array([value("s") for _ in range(rnd.choice([0, 1, 3, 300]))], signature="s")
+        if t == "a{sv}":
+            d = {}
+            for _ in range(rnd.choice([0, 1, 3])):
+                d[rnd.choice(words)] = rnd.choice([dbus.String(value("s")), dbus.Boolean(True), dbus.UInt32(5),
+                                                  dbus.Array([value("s")], signature="s")])
+            return dbus.Dictionary(d, signature="sv")
+        if t == "h":
+            return dbus.types.UnixFd(sys.stdin)
+        return dbus.String("?")
+
+    errors = 0
+    for _ in range(n):
+        name, sig = rnd.choice(methods)
+        if rnd.random() < 0.15:
+            sig = [rnd.choice(["s", "u", "b", "as"]) for _ in range(rnd.randint(0, 4))]  # wrong types
+        try:
+            bus.call_blocking("org.berth1", "/org/berth1", "org.berth1.Manager", name, "".join(sig),
+                              [value(t) for t in sig], timeout=30)
+        except dbus.exceptions.DBusException as e:
+            errors += 1
+            if "NoReply" in e.get_dbus_name() or "ServiceUnknown" in e.get_dbus_name():
+                print("berthd did not answer %s%s: %s" % (name, sig, e), flush=True)
+                sys.exit(1)
+    print("calls %d errors %d" % (n, errors), flush=True)
+
+
+if sys.argv[1] == "fuzz":
+    fuzz(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:])
+elif sys.argv[1] == "flood":
     flood(int(sys.argv[2]))
 elif sys.argv[1] == "pull":
     follow_transfer(lambda: manager.PullImage(sys.argv[2], dbus.Array(sys.argv[3:], signature="s")))
