@@ -205,8 +205,10 @@ check "... and holds no more fds than before ($fds_before)" wait_until 20 settle
 check_output "... and the introspection data lists every method" "RunContainer" bus introspect org.berth1 /org/berth1
 # Every member the introspection data shows is documented in org.berth1(5).
 undocumented() { # PATH INTERFACE
-        local name missing=
-        for name in $(bus introspect --xml-interface=no org.berth1 "$1" "$2" | awk '$1 ~ /^\./ {print substr($1, 2)}'); do
+        local name names missing=
+        names=$(bus introspect org.berth1 "$1" "$2" | awk '$1 ~ /^\./ {print substr($1, 2)}')
+        [ -n "$names" ] || { echo "no members of $2 on $1"; return 1; }
+        for name in $names; do
                 grep -E '^\.(B|BR|TQ|TP)' "$NSPAWN_TOP/man/org.berth1.5" | grep -qw -- "$name" || missing+=" $name"
         done
         [ -z "$missing" ] || { echo "undocumented:$missing"; return 1; }
