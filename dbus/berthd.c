@@ -28,7 +28,7 @@ typedef struct Daemon {
 } Daemon;
 
 bool berthd_busy(const Berthd *d) {
-        return d->jobs || d->workers || d->polkit_queries;
+        return d->jobs || d->workers || d->polkit_queries || d->log_readers;
 }
 
 static void daemon_done(Daemon *d) {
@@ -37,6 +37,7 @@ static void daemon_done(Daemon *d) {
         d->idle_timer = sd_event_source_disable_unref(d->idle_timer);
         container_jobs_free(b);
         workers_free(b);
+        container_log_readers_free(b);
         polkit_queries_free(b);
         container_state_hints_free(b);
         b->bus = sd_bus_flush_close_unref(b->bus);

@@ -43,6 +43,7 @@ typedef struct PolkitQuery PolkitQuery;
 typedef struct PendingJob PendingJob;
 typedef struct Worker Worker;
 typedef struct StateHint StateHint;
+typedef struct LogReader LogReader;
 
 typedef struct Berthd {
         sd_event *event;
@@ -54,6 +55,8 @@ typedef struct Berthd {
         Worker *workers;
         size_t n_workers;
         uint32_t last_transfer_id;
+        LogReader *log_readers; /* journalctl processes writing a container's logs to a caller */
+        size_t n_log_readers;
         StateHint *state_hints; /* the last State announced per container, to announce changes only */
         const char *emitting_name, *emitting_state; /* while PropertiesChanged is built */
 } Berthd;

@@ -22,6 +22,12 @@ int method_container_restart(sd_bus_message *m, void *userdata, sd_bus_error *er
 int method_container_kill(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_container_remove(sd_bus_message *m, void *userdata, sd_bus_error *error);
 
+/* Logs() on a container, ContainerLogs(s name) on the Manager: a pipe's read end
+ * with the container's journal (container-logs.c). */
+int method_container_logs(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int method_container_logs_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error);
+void container_log_readers_free(Berthd *d);
+
 /* Follows systemd's JobRemoved. */
 int container_jobs_watch(Berthd *d);
 /* Drops the jobs still waited for (at exit); their callers get no reply. */

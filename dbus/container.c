@@ -668,5 +668,7 @@ const sd_bus_vtable container_vtable[] = {
                                 method_container_kill, SD_BUS_VTABLE_UNPRIVILEGED),
                 SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT,
                                 method_container_remove, SD_BUS_VTABLE_UNPRIVILEGED),
+                SD_BUS_METHOD_WITH_ARGS("Logs", SD_BUS_NO_ARGS, SD_BUS_RESULT("h", fd),
+                                method_container_logs, SD_BUS_VTABLE_UNPRIVILEGED),
                 SD_BUS_VTABLE_END,
 };

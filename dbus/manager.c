@@ -513,6 +513,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_NO_RESULT, method_kill_container, SD_BUS_VTABLE_UNPRIVILEGED),
                 SD_BUS_METHOD_WITH_ARGS("RemoveContainer", SD_BUS_ARGS("s", name, "b", force),
                                 SD_BUS_NO_RESULT, method_remove_container, SD_BUS_VTABLE_UNPRIVILEGED),
+                SD_BUS_METHOD_WITH_ARGS("ContainerLogs", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", fd),
+                                method_container_logs_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
 
                 SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssst)", images),
                                 method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),

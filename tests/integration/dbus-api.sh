@@ -98,6 +98,15 @@ check "... berth-cXXXXXXXXXXXX.service" test -n "$picked"
 name=${picked#berth-}; name=${name%.service}
 check "RemoveContainer with force" call RemoveContainer sb "$name" true
 check "... gone" gone "$picked"
+check "a container that logs" call RunContainer ssasasa{sv} talker localhost/busybox 3 sh -c "echo hello-from-talker; sleep 1000" 0 0
+check_output "ContainerLogs gives an fd to read its journal from" "hello-from-talker" \
+        nspawn_run_timeout 30 python3 /srv/tests/integration/dbus-client.py logs talker
+check_output "... an unprivileged user must authenticate for it" "Authentication is required" \
+        as_nobody timeout 30 python3 /srv/tests/integration/dbus-client.py logs talker
+check_output "... Logs() on the object, the same" "hello-from-talker" nspawn_run timeout 30 python3 -c 'import dbus, os
+o = dbus.SystemBus().get_object("org.berth1", "/org/berth1/container/talker")
+print(os.fdopen(o.Logs(dbus_interface="org.berth1.Container").take()).read())'
+check "RemoveContainer talker" call RemoveContainer sb talker true
 check "berth run -d --name cli" nspawn_run berth run -d --name cli localhost/busybox sleep 1000
 check_output "... State running" 's "running"' prop cli State
 check "... StopContainer with the unit's own timeout" call StopContainer su cli 4294967295

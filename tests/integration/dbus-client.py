@@ -9,6 +9,7 @@
 #   dbus-client.py fuzz N SEED [SKIP...]  N calls of the Manager's methods (all but SKIP) with random
 #                                         and absurd values, sometimes of the wrong types; prints
 #                                         how many were answered with an error
+#   dbus-client.py logs NAME              prints what ContainerLogs(NAME) gives to read
 #   dbus-client.py states NAME IMAGE CMD  runs a container and prints every State announced in
 #                                         PropertiesChanged until it is "exited"
 import os
@@ -151,7 +152,11 @@ def fuzz(n, seed, skip):
     print("calls %d errors %d" % (n, errors), flush=True)
 
 
-if sys.argv[1] == "fuzz":
+if sys.argv[1] == "logs":
+    fd = manager.ContainerLogs(sys.argv[2]).take()
+    with os.fdopen(fd, "r") as f:
+        sys.stdout.write(f.read())
+elif sys.argv[1] == "fuzz":
     fuzz(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:])
 elif sys.argv[1] == "flood":
     flood(int(sys.argv[2]))
