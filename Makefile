@@ -14,6 +14,8 @@ SYSTEMDUNITDIR      ?= $(PREFIX)/lib/systemd/system
 # dbus-daemon reads policy only from /usr/share and /etc, whatever the prefix.
 DBUSPOLICYDIR       ?= /usr/share/dbus-1/system.d
 DBUSSERVICEDIR      ?= $(DATADIR)/dbus-1/system-services
+# polkitd reads actions only from /usr/share, whatever the prefix.
+POLKITACTIONDIR     ?= /usr/share/polkit-1/actions
 
 O ?= build
 CC ?= cc
@@ -37,7 +39,7 @@ PKGS_NET       = libnl-route-3.0 libnftables
 PKGS_BERTH     = libsystemd libarchive jansson libcurl libcrypto yaml-0.1 $(PKGS_NET)
 PKGS_RUNTIME   = libseccomp libsystemd jansson libcrypto $(PKGS_NET)
 PKGS_GENERATOR =
-PKGS_BERTHD    = libsystemd jansson
+PKGS_BERTHD    = libsystemd jansson libcrypto
 PKGS_ALL       = $(sort $(PKGS_BERTH) $(PKGS_RUNTIME) $(PKGS_GENERATOR) $(PKGS_BERTHD))
 
 # pkg-config runs once, and only for goals that compile: `make deps`, `make check` and `make demo`
@@ -134,7 +136,7 @@ tests: $(UNIT_TESTS)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSTEMDGENERATORDIR) \
 		$(DESTDIR)$(SYSTEMDUSERGENERATORDIR) \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) $(DESTDIR)$(POLKITACTIONDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(O)/berth $(DESTDIR)$(BINDIR)/berth
 	install -m 0755 $(O)/berth-runtime $(O)/berth-runtime-monitor $(O)/berth-runtime-init $(O)/berthd \
@@ -146,6 +148,7 @@ install: all
 	for u in units/*.service units/*.target units/*.timer; do [ -e "$$u" ] || continue; \
 		sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g; s|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/}; done
 	install -m 0644 dbus/org.berth1.conf $(DESTDIR)$(DBUSPOLICYDIR)/
+	install -m 0644 dbus/org.berth1.policy $(DESTDIR)$(POLKITACTIONDIR)/
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' dbus/org.berth1.service > $(DESTDIR)$(DBUSSERVICEDIR)/org.berth1.service
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done

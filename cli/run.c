@@ -17,7 +17,7 @@
 #include "run-options.h"
 #include "run-pty.h"
 #include "run-stdio.h"
-#include "run-unit.h"
+#include "container-unit.h"
 #include "running-containers.h"
 #include "strv.h"
 #include "systemd-unit.h"
@@ -326,31 +326,6 @@ static bool env_has(char *const *env, const char *key) {
         return false;
 }
 
-/* -e values go into a root-only file the unit names, not on its ExecStart=, which every local user can
- * read (issue 16). Escaped, because the runtime reads the file as systemd would a command line: what
- * the user typed arrives as typed. */
-static int write_private_env(ContainerSpec *spec, const char *unit) {
-        _cleanup_strv_free_ char **escaped = NULL;
-        _cleanup_free_ char *path = NULL;
-        int r;
-
-        if (!spec->env)
-                return 0;
-        STRV_FOREACH(e, spec->env)
-                if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
-                        return log_oom();
-        path = strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
-        if (!path)
-                return log_oom();
-        r = private_env_write(path, escaped);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write %s: %m", path);
-        free(spec->env_private_file);
-        spec->env_private_file = TAKE_PTR(path);
-        spec->env = strv_free(spec->env);
-        return 0;
-}
-
 int verb_run(int argc, char *argv[]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -430,9 +405,9 @@ int verb_run(int argc, char *argv[]) {
         /* as docker does, unless the caller set TERM */
         if (flags.tty && !flags.detach && !env_has(spec.env, "TERM") && strv_extend(&spec.env, "TERM=xterm") < 0)
                 return log_oom();
-        r = write_private_env(&spec, unit);
+        r = container_unit_write_private_env(&spec, unit);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to write the container's environment file: %m");
 
         u.remove = flags.remove;
         if (flags.detach)

@@ -10,23 +10,38 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "berthd.h"
+#include "container-ops.h"
+#include "container.h"
 #include "log.h"
 #include "manager.h"
+#include "polkit.h"
+#include "worker.h"
 
 #define DEFAULT_IDLE_USEC (30 * 1000000ULL)
 
 typedef struct Daemon {
-        sd_event *event;
-        sd_bus *bus;
+        Berthd berthd; /* what the objects see */
         sd_event_source *idle_timer;
         uint64_t idle_usec; /* 0: never exit on idle */
         bool releasing;
 } Daemon;
 
+bool berthd_busy(const Berthd *d) {
+        return d->jobs || d->workers || d->polkit_queries || d->log_readers;
+}
+
 static void daemon_done(Daemon *d) {
+        Berthd *b = &d->berthd;
+
         d->idle_timer = sd_event_source_disable_unref(d->idle_timer);
-        d->bus = sd_bus_flush_close_unref(d->bus);
-        d->event = sd_event_unref(d->event);
+        container_jobs_free(b);
+        workers_free(b);
+        container_log_readers_free(b);
+        polkit_queries_free(b);
+        container_state_hints_free(b);
+        b->bus = sd_bus_flush_close_unref(b->bus);
+        b->event = sd_event_unref(b->event);
 }
 
 static int on_name_released(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -35,20 +50,27 @@ static int on_name_released(sd_bus_message *m, void *userdata, sd_bus_error *ret
         /* The bus now starts a new berthd for new calls. Calls sent to us before the release were
          * queued ahead of this reply and have been answered already. */
         log_debug("Released %s, exiting.", BERTH_BUS_NAME);
-        return sd_event_exit(d->event, 0);
+        return sd_event_exit(d->berthd.event, 0);
 }
 
 static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
         Daemon *d = userdata;
         int r;
 
+        if (berthd_busy(&d->berthd)) {
+                /* a job, transfer or authorization in flight: its end is a reason to stay */
+                r = sd_event_source_set_time_relative(s, d->idle_usec);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return r;
+        }
         log_debug("No calls for %llu s, releasing %s.", (unsigned long long) (d->idle_usec / 1000000),
                         BERTH_BUS_NAME);
         d->releasing = true;
-        r = sd_bus_release_name_async(d->bus, NULL, BERTH_BUS_NAME, on_name_released, d);
+        r = sd_bus_release_name_async(d->berthd.bus, NULL, BERTH_BUS_NAME, on_name_released, d);
         if (r < 0) {
                 log_error_errno(r, "Failed to release %s, exiting anyway: %m", BERTH_BUS_NAME);
-                return sd_event_exit(d->event, 0);
+                return sd_event_exit(d->berthd.event, 0);
         }
         return 0;
 }
@@ -76,44 +98,45 @@ static int daemon_setup(Daemon *d) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGCHLD); /* the workers' ends come through sd_event_add_child() */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "Failed to block signals: %m");
 
-        r = sd_event_default(&d->event);
+        r = sd_event_default(&d->berthd.event);
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate the event loop: %m");
-        r = sd_event_add_signal(d->event, NULL, SIGTERM, NULL, NULL);
+        r = sd_event_add_signal(d->berthd.event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
-                r = sd_event_add_signal(d->event, NULL, SIGINT, NULL, NULL);
+                r = sd_event_add_signal(d->berthd.event, NULL, SIGINT, NULL, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch signals: %m");
 
-        r = sd_bus_open_system(&d->bus);
+        r = sd_bus_open_system(&d->berthd.bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = sd_bus_add_filter(d->bus, NULL, on_message, d);
+        r = sd_bus_add_filter(d->berthd.bus, NULL, on_message, d);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the bus filter: %m");
 
-        r = manager_add_object(d->bus);
+        r = manager_add_objects(&d->berthd);
         if (r < 0)
                 return r;
 
         /* The name comes last, once every object answers: the first call may be waiting already. */
-        r = sd_bus_request_name(d->bus, BERTH_BUS_NAME, 0);
+        r = sd_bus_request_name(d->berthd.bus, BERTH_BUS_NAME, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire %s: %m", BERTH_BUS_NAME);
 
-        r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
+        r = sd_bus_attach_event(d->berthd.bus, d->berthd.event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
-        r = sd_bus_set_exit_on_disconnect(d->bus, true);
+        r = sd_bus_set_exit_on_disconnect(d->berthd.bus, true);
         if (r < 0)
                 return log_error_errno(r, "Failed to set exit-on-disconnect: %m");
 
         if (d->idle_usec > 0) {
-                r = sd_event_add_time_relative(
-                                d->event, &d->idle_timer, CLOCK_MONOTONIC, d->idle_usec, 0, on_idle, d);
+                r = sd_event_add_time_relative(d->berthd.event, &d->idle_timer, CLOCK_MONOTONIC,
+                                d->idle_usec, 0, on_idle, d);
                 if (r < 0)
                         return log_error_errno(r, "Failed to add the idle timer: %m");
         }
@@ -184,7 +207,7 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_FAILURE;
 
-        r = sd_event_loop(d.event);
+        r = sd_event_loop(d.berthd.event);
         if (r < 0) {
                 log_error_errno(r, "Event loop failed: %m");
                 return EXIT_FAILURE;

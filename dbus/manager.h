@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The org.berth1.Manager interface on /org/berth1: what berthd answers. */
+/* berthd's objects: org.berth1.Manager on /org/berth1, the containers, images and transfers below it. */
 
-#include <systemd/sd-bus.h>
+#include "berthd.h"
 
-#define BERTH_BUS_NAME      "org.berth1"
-#define BERTH_MANAGER_PATH  "/org/berth1"
-#define BERTH_MANAGER_IFACE "org.berth1.Manager"
-
-/* Registers the Manager object on bus; the slot lives as long as the bus. */
-int manager_add_object(sd_bus *bus);
+/* Registers every object and follows systemd's signals; the slots live as long as the bus. */
+int manager_add_objects(Berthd *d);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # berthd under a real systemd and dbus-daemon: bus activation, the Manager interface, the bus
-# policy (read-only calls for everyone, nothing else), and exit on idle followed by re-activation.
+# policy (every method reachable by everyone, berthd checks what changes state; Properties.Set
+# closed), and exit on idle followed by re-activation.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"

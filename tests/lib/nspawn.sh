@@ -166,6 +166,13 @@ nspawn_boot() {
         for f in "$NSPAWN_DIR"/root/usr/share/dbus-1/system.d/*.conf; do
                 [ -e "$f" ] && args+=(--bind-ro="$f:/usr/share/dbus-1/system.d/${f##*/}")
         done
+        # polkitd, likewise, reads actions only from /usr/share/polkit-1/actions.
+        if [ -d /usr/share/polkit-1/actions ]; then
+                args+=(--overlay=/usr/share/polkit-1/actions::/usr/share/polkit-1/actions)
+                for f in "$NSPAWN_DIR"/root/usr/share/polkit-1/actions/*.policy; do
+                        [ -e "$f" ] && args+=(--bind-ro="$f:/usr/share/polkit-1/actions/${f##*/}")
+                done
+        fi
         [ -n "${NSPAWN_ETC_BERTH:-}" ] && args+=(--bind-ro="$NSPAWN_ETC_BERTH:/etc/berth")
         [ -n "${NSPAWN_STORAGE:-}" ] && args+=(--bind="$NSPAWN_STORAGE:/var/lib/berth/storage")
         args+=("$@")

@@ -7,52 +7,79 @@
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
-#include "run-unit.h"
+#include "container-unit.h"
 #include "strv.h"
+#include "unit-container-env.h"
 #include "unit-container-exec.h"
 #include "unit-property.h"
 
 /* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
 static const char *const passed_env[] = {
-        "BERTH_CONFIG_DIR", "BERTH_STATE_DIR", "BERTH_STORAGE_DIR", "BERTH_RUN_DIR", "BERTH_CLI",
+                "BERTH_CONFIG_DIR",
+                "BERTH_STATE_DIR",
+                "BERTH_STORAGE_DIR",
+                "BERTH_RUN_DIR",
+                "BERTH_CLI",
 };
 
 /* One "Property=value" of spec->unit_properties (from --memory, --pids-limit, ...) as a typed
- * D-Bus property, the way systemctl set-property would send it. With m NULL, only checks the value. */
-static int append_unit_property(sd_bus_message *m, const char *assignment) {
+ * D-Bus property, the way systemctl set-property would send it. With m NULL, only checks the value.
+ * What is wrong with a value is described in *ret_error (when not NULL), not logged. */
+static int append_unit_property(sd_bus_message *m, const char *assignment, char **ret_error) {
         _cleanup_free_ char *key = strndup(assignment, strcspn(assignment, "="));
         const char *value, *bus_property;
         uint64_t v;
         int r;
 
+#define FAIL(err, ...)                                                                                      \
+        do {                                                                                                \
+                if (ret_error && asprintf(ret_error, __VA_ARGS__) < 0)                                      \
+                        *ret_error = NULL;                                                                  \
+                return (err);                                                                               \
+        } while (0)
+
         if (!key)
-                return log_oom();
+                return -ENOMEM;
         value = assignment + strlen(key);
         if (*value != '=')
-                return log_error_errno(-EINVAL, "Invalid unit property '%s'.", assignment);
+                FAIL(-EINVAL, "Invalid unit property '%s'.", assignment);
         value++;
 
         r = unit_property_parse(key, value, &bus_property, &v);
         if (r == -EINVAL)
-                return log_error_errno(r, "Invalid value '%s' for %s=: expected %s.", value, key,
-                                unit_property_expected(key));
+                FAIL(r, "Invalid value '%s' for %s=: expected %s.", value, key, unit_property_expected(key));
         if (r >= 0)
                 return m ? sd_bus_message_append(m, "(sv)", bus_property, "t", v) : 0;
-        return log_error_errno(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);
+        FAIL(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);
+#undef FAIL
 }
 
-int run_unit_check_properties(const ContainerSpec *spec) {
+int container_unit_check_properties(const ContainerSpec *spec, char **ret_error) {
         STRV_FOREACH(p, spec->unit_properties) {
-                int r = append_unit_property(NULL, *p);
+                int r = append_unit_property(NULL, *p, ret_error);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
+int run_unit_check_properties(const ContainerSpec *spec) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = container_unit_check_properties(spec, &error);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "%s", error ?: "Invalid unit property.");
+        return 0;
+}
+
 int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         static const char *const fd_properties[3] = {
-                "StandardInputFileDescriptor", "StandardOutputFileDescriptor", "StandardErrorFileDescriptor",
+                        "StandardInputFileDescriptor",
+                        "StandardOutputFileDescriptor",
+                        "StandardErrorFileDescriptor",
         };
         const RunUnit *u = userdata;
         const ContainerSpec *spec = u->spec;
@@ -63,15 +90,10 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         description = strjoin("berth container ", spec->name);
         if (!description)
                 return log_oom();
-        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)",
-                        "Description", "s", description,
-                        "Type", "s", "notify",
-                        "NotifyAccess", "s", "all",
-                        "Delegate", "b", 1,
-                        "KillMode", "s", "mixed",
-                        "SyslogIdentifier", "s", spec->name,
-                        "CollectMode", "s", u->remove ? "inactive-or-failed" : "inactive",
-                        "AddRef", "b", u->add_ref);
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", description,
+                        "Type", "s", "notify", "NotifyAccess", "s", "all", "Delegate", "b", 1, "KillMode",
+                        "s", "mixed", "SyslogIdentifier", "s", spec->name, "CollectMode", "s",
+                        u->remove ? "inactive-or-failed" : "inactive", "AddRef", "b", u->add_ref);
         if (r < 0)
                 return r;
         if (spec->stop_timeout) {
@@ -107,7 +129,7 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
                                 return r;
                 }
         STRV_FOREACH(p, spec->unit_properties) {
-                r = append_unit_property(m, *p);
+                r = append_unit_property(m, *p, NULL);
                 if (r < 0)
                         return r;
         }
@@ -123,4 +145,26 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         if (r < 0)
                 return log_oom();
         return unit_append_exec_literal(m, "ExecStopPost", argv, true);
+}
+
+int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
+        _cleanup_strv_free_ char **escaped = NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (!spec->env)
+                return 0;
+        STRV_FOREACH(e, spec->env)
+        if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
+                return -ENOMEM;
+        path = strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
+        if (!path)
+                return -ENOMEM;
+        r = private_env_write(path, escaped);
+        if (r < 0)
+                return r;
+        free(spec->env_private_file);
+        spec->env_private_file = TAKE_PTR(path);
+        spec->env = strv_free(spec->env);
+        return 0;
 }

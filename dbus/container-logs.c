@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ContainerLogs(name) -> h: the container's journal as `berth logs` shows it, written by a journalctl
+ * of berthd's into a pipe whose other end the caller gets, which reads to EOF. (No follow mode yet:
+ * journalctl --follow started by berthd hung in the tests' nspawn container.) */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "container-ops.h"
+#include "container.h"
+#include "fs-util.h"
+#include "log.h"
+#include "polkit.h"
+
+#define LOG_READERS_MAX 16
+
+struct LogReader {
+        LogReader *next;
+        Berthd *daemon;
+        pid_t pid;
+        sd_event_source *child_source;
+};
+
+static LogReader *log_reader_free(LogReader *l) {
+        if (!l)
+                return NULL;
+        sd_event_source_disable_unref(l->child_source);
+        if (l->pid > 0) {
+                (void) kill(l->pid, SIGKILL);
+                (void) waitpid(l->pid, NULL, 0);
+        }
+        free(l);
+        return NULL;
+}
+
+static void log_reader_unlink(LogReader *l) {
+        Berthd *d = l->daemon;
+
+        for (LogReader **p = &d->log_readers; *p; p = &(*p)->next)
+                if (*p == l) {
+                        *p = l->next;
+                        d->n_log_readers--;
+                        return;
+                }
+}
+
+void container_log_readers_free(Berthd *d) {
+        while (d->log_readers) {
+                LogReader *l = d->log_readers;
+                log_reader_unlink(l);
+                log_reader_free(l);
+        }
+}
+
+static int on_reader_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        LogReader *l = userdata;
+
+        l->pid = 0; /* reaped */
+        log_reader_unlink(l);
+        log_reader_free(l);
+        return 0;
+}
+
+static int logs(Berthd *d, sd_bus_message *m, const char *name, sd_bus_error *error) {
+        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_close_ int read_end = -EBADF, write_end = -EBADF;
+        const char *details[] = {"verb", "logs", "container", name, NULL};
+        int pipe_fds[2], r;
+        LogReader *l;
+        pid_t pid;
+
+        /* the journal may hold what only root and the adm group should read */
+        r = polkit_verify(d, m, POLKIT_ACTION_CONTAINERS, details, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = container_resolve_or_error(d, name, false, &c, error);
+        if (r < 0)
+                return r;
+        if (!c.unit)
+                return sd_bus_error_setf(error, BERTH_ERROR_NOT_SUPPORTED,
+                                "Container '%s' does not log to a unit.", name);
+        if (d->n_log_readers >= LOG_READERS_MAX)
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many logs being read.");
+        if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+                return -errno;
+        read_end = pipe_fds[0];
+        write_end = pipe_fds[1];
+        l = calloc(1, sizeof *l);
+        if (!l)
+                return -ENOMEM;
+        l->daemon = d;
+
+        pid = fork();
+        if (pid < 0) {
+                free(l);
+                return -errno;
+        }
+        if (pid == 0) {
+                const char *argv[] = {"journalctl", "--no-pager", "-q", "-o", "cat", "-u", c.unit, NULL};
+                sigset_t none;
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                (void) signal(SIGPIPE, SIG_DFL);
+                if (dup2(null, 0) < 0 || dup2(write_end, 1) < 0 || dup2(null, 2) < 0)
+                        _exit(127);
+                execvp("journalctl", (char **) argv);
+                _exit(127);
+        }
+        l->pid = pid;
+        r = sd_event_add_child(d->event, &l->child_source, pid, WEXITED, on_reader_exit, l);
+        if (r < 0) {
+                log_reader_free(l);
+                return r;
+        }
+        l->next = d->log_readers;
+        d->log_readers = l;
+        d->n_log_readers++;
+        write_end = safe_close(write_end); /* the caller's end sees EOF once journalctl is done */
+        return sd_bus_reply_method_return(m, "h", read_end);
+}
+
+int method_container_logs(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_free_ char *name = NULL;
+
+        if (sd_bus_path_decode(sd_bus_message_get_path(m), BERTH_CONTAINER_PREFIX, &name) <= 0)
+                return sd_bus_error_set(error, BERTH_ERROR_NO_SUCH_CONTAINER, "No such container object.");
+        return logs(userdata, m, name, error);
+}
+
+int method_container_logs_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        return logs(userdata, m, name, error);
+}
