@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the image config blob (what a registry or an archive hands berth): parsing may refuse
  * anything but must not crash, leak, read out of bounds or grow quadratically with the input.
- * fuzz-sources: lib/image-config.c lib/image-store.c lib/image-digest.c lib/image-ref.c lib/json-util.c
- * fuzz-libs: jansson libcrypto libarchive */
+ * fuzz-sources: lib/store/image-config.c lib/store/image-store.c lib/store/image-digest.c
+ * fuzz-libs: libarchive */
 #include <stdint.h>
 #include <stdlib.h>
 

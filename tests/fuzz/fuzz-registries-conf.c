@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: registries.conf (the containers-registries.conf(5) subset berth reads), then a
- * lookup through what was read. Errors are fine; crashes, leaks and UB are not.
- * fuzz-sources: lib/registry-conf.c lib/image-ref.c */
+ * lookup through what was read. Errors are fine; crashes, leaks and UB are not. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the unit-file parser, then the whole .container conversion on what it parsed.
  * Neither may crash, leak or read out of bounds whatever the input; errors are fine.
- * fuzz-sources: lib/secret-store.c lib/object-name.c
- * fuzz-libs: libsystemd */
+ */
 #include <stdint.h>
 #include <stdlib.h>
 

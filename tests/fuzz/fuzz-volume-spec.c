@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer target: the --volume and --mount parsers (lib/volume-spec.c), which read what users
+/* libFuzzer target: the --volume and --mount parsers (lib/spec/volume-spec.c), which read what users
  * write in Volume=, Mount=, -v and --mount. They may refuse anything, never crash or leak.
- * fuzz-sources: lib/secret-store.c lib/object-name.c
- * fuzz-libs: libsystemd */
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
