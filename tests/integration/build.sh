@@ -156,6 +156,20 @@ check_output "COPY --from=stage" "built" run_in multi /artifact
 check_output "FROM scratch has only the two copied layers (a RUN that changes nothing adds none)" "2" cfg multi 'len(c["rootfs"]["diff_ids"])'
 check_output "--target stops at a stage" "2" bash -c "'$BERTH' build -q --target final -t multi-final '$C3' >/dev/null && '$BERTH' image inspect multi-final | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[0][\"RootFS\"][\"Layers\"]))'"
 
+# --- RUN is confined as a container is ------------------------------------------------------------
+C5=$T/ctx5
+mkdir -p "$C5"
+cat >"$C5/Dockerfile" <<'EOF'
+FROM busybox
+RUN grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/self/status > /status
+RUN if unshare -U true 2>/dev/null; then echo allowed; else echo refused; fi > /unshare
+EOF
+"$BERTH" build -q -t confined "$C5" >/dev/null 2>&1
+check_output "RUN has the default seccomp filter" "Seccomp:	2" run_in confined /status
+check_output "RUN has no_new_privs" "NoNewPrivs:	1" run_in confined /status
+check_output "RUN has Docker's default capabilities" "CapEff:	00000000a80425fb" run_in confined /status
+check_output "the filter refuses what it refuses in a container (unshare of a user namespace)" "refused" run_in confined /unshare
+
 # --- errors --------------------------------------------------------------------------------------
 C4=$T/ctx4
 mkdir -p "$C4"
