@@ -164,7 +164,17 @@ FROM busybox
 RUN grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/self/status > /status
 RUN if unshare -U true 2>/dev/null; then echo allowed; else echo refused; fi > /unshare
 EOF
+cat >"$C5/Dockerfile.user" <<'EOF'
+FROM busybox
+COPY --chown=nobody:nogroup Dockerfile /owned
+USER nobody
+RUN id -u > /tmp/uid; id -G > /tmp/groups
+EOF
 "$BERTH" build -q -t confined "$C5" >/dev/null 2>&1
+"$BERTH" build -q -t as-nobody -f "$C5/Dockerfile.user" "$C5" >/dev/null 2>&1
+check_output "USER by name runs RUN as the image's user" "65534" run_in as-nobody /tmp/uid
+check_output "... in its passwd group" "65534" run_in as-nobody /tmp/groups
+check_output "COPY --chown=user:group by name" "65534 65534" bash -c "ls -ln '$BERTH_STORAGE_DIR'/layers/*/diff/owned | awk '{print \$3, \$4}'"
 check_output "RUN has the default seccomp filter" "Seccomp:	2" run_in confined /status
 check_output "RUN has no_new_privs" "NoNewPrivs:	1" run_in confined /status
 check_output "RUN has Docker's default capabilities" "CapEff:	00000000a80425fb" run_in confined /status
@@ -179,6 +189,10 @@ printf 'FROM busybox\n\nRUN exit 3\n' >"$C4/Dockerfile"
 check_output "a failing RUN names its line and status" "Dockerfile:3: the command '/bin/sh -c exit 3' returned a non-zero code: 3" bash -c "'$BERTH' build '$C4' 2>&1"
 printf 'FROM busybox\nCOPY missing /x\n' >"$C4/Dockerfile"
 check_output "a missing source names its line" "Dockerfile:2: missing not found in the build context" bash -c "'$BERTH' build '$C4' 2>&1"
+printf 'FROM busybox\nUSER nosuchuser\n\nRUN true\n' >"$C4/Dockerfile"
+check_output "a USER not in the image names the RUN's line" "Dockerfile:4: USER nosuchuser: user 'nosuchuser' does not exist in /etc/passwd in the image" bash -c "'$BERTH' build '$C4' 2>&1"
+printf 'FROM busybox\nCOPY --chown=root:nosuchgroup Dockerfile /x\n' >"$C4/Dockerfile"
+check_output "a --chown group not in the image names its line" "Dockerfile:2: --chown=root:nosuchgroup: group 'nosuchgroup' does not exist in /etc/group in the image" bash -c "'$BERTH' build '$C4' 2>&1"
 check "nothing is left in the store's tmp" bash -c "[ -z \"\$(ls -A '$BERTH_STORAGE_DIR/tmp')\" ]"
 check "no mount is left" bash -c "! grep -q '$T' /proc/self/mountinfo"
 
