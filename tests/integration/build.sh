@@ -105,6 +105,15 @@ check_output "RUN heredoc" "from heredoc" run_in all /heredoc-run
 check_fails ".dockerignore keeps files out" bash -c "find '$BERTH_STORAGE_DIR/layers' -name secret.key | grep -q ."
 check_output "a RUN creates no /proc, /dev or /sys in its layer" "" bash -c "find '$BERTH_STORAGE_DIR'/layers/*/diff -maxdepth 1 \( -name proc -o -name sys \) -newer '$C/Dockerfile'"
 
+# --- --label, --env, --pull ----------------------------------------------------------------------
+"$BERTH" build -q -t labelled --label org.example.name=override --label extra=1 --env MODE=prod --env GREETING_COPY=x "$C" >/dev/null 2>&1
+check_output "--label adds to and overrides LABEL" "{'extra': '1', 'org.example.name': 'override', 'version': '1'}" cfg labelled 'dict(sorted(c["config"]["Labels"].items()))'
+check_output "--env adds to and overrides ENV" "['GREETING_COPY=x', 'MODE=prod']" cfg labelled 'sorted(e for e in c["config"]["Env"] if e.startswith(("MODE=", "GREETING_COPY=")))'
+check_output "--pull=missing uses a stored FROM image" "COMMIT" bash -c "'$BERTH' build --pull=missing -t pulled '$C' 2>&1"
+printf 'FROM nosuch/image\n' >"$T/Dockerfile.nosuch"
+check_output "--pull=never refuses a missing FROM image, naming its line" "Dockerfile.nosuch:1: FROM nosuch/image" bash -c "'$BERTH' build --pull=never -f '$T/Dockerfile.nosuch' '$C' 2>&1"
+check_output "a bad --pull policy" "--pull=sometimes: expected missing, always, never or newer" bash -c "'$BERTH' build --pull=sometimes '$C' 2>&1"
+
 # --- ONBUILD triggers in a child -----------------------------------------------------------------
 mkdir -p "$T/child"
 printf 'FROM all\nRUN cat /onbuild\n' >"$T/child/Dockerfile"
