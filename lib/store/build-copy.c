@@ -254,7 +254,8 @@ int build_copy_checksum(BuildContext *b, const BuildCopy *c, char ret[static SHA
                                 break;
                         }
                         dir = openat_in_root(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
-                        r = dir < 0 ? dir : hash_tree(b, c, h, dir, slash ? slash + 1 : *s, *s);
+                        /* "" is the source root itself (COPY . /dest) */
+                        r = dir < 0 ? dir : hash_tree(b, c, h, dir, slash ? slash + 1 : isempty(*s) ? "." : *s, *s);
                 }
                 if (r < 0)
                         break;
