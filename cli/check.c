@@ -29,7 +29,7 @@ int verb_check(int argc, char *argv[]) {
                         break;
                 case 'h':
                         printf("Usage: berth check [--user] FILE...\n\n"
-                               "Checks .container, .volume, .network, .image and .pod files as berth-generator\n"
+                               "Checks .container, .volume, .network, .image, .build and .pod files as berth-generator\n"
                                "would convert them, drop-ins next to them included. Other definitions in the\n"
                                "same directories are read so that references to them resolve.\n");
                         return 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth-generator: a systemd generator that turns definition files (.container, .volume, .network,
- * .image, .pod) into units. It reads files and writes units and symlinks into its output directory,
+ * .image, .build, .pod) into units. It reads files and writes units and symlinks into its output directory,
  * nothing else: no D-Bus, no image pulls, no other processes (systemd.generator(7)). A broken file is
  * reported and becomes a unit that fails with the message; the others are written regardless. */
 #include <assert.h>

@@ -82,7 +82,14 @@ static int resolve_user(const ExecParams *p, UserIds *ret) {
         /* Already inside the container root: these are the image's files and cannot lead outside. */
         _cleanup_fclose_ FILE *passwd = fopen_regular("/etc/passwd"), *group = fopen_regular("/etc/group");
 
-        return user_resolve(p->user, p->group_add, passwd, group, ret);
+        _cleanup_free_ char *error = NULL;
+        int r = user_resolve(p->user, p->group_add, passwd, group, ret, &error);
+
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Cannot run as '%s': %s in the container.", p->user ?: "root", error);
+        return 0;
 }
 
 static int load_seccomp(const ExecParams *p) {

@@ -960,10 +960,13 @@ int oci_config_load(Container *c, const char *bundle) {
         if (!c->cgroup_path)
                 return log_oom();
 
-        /* Without a profile the container gets none, as the spec says. */
+        /* Without a profile the container gets none, as the spec says, unless the annotation
+         * org.berth.seccomp=default asks for the filter a berth container gets (berth build's RUN). */
         (void) oci_json_at(&x, "linux.seccomp");
         if (oci_json_member(&x, linux_, "seccomp", JSON_OBJECT, "expected an object", &v) < 0)
                 return -EINVAL;
+        if (!v && strv_contains(c->spec.annotations, "org.berth.seccomp=default"))
+                return 0; /* c->seccomp NULL: the default filter for the container's capabilities */
         c->seccomp = v ? json_dumps(v, JSON_COMPACT) : strdup("unconfined");
         if (!c->seccomp)
                 return log_oom();

@@ -7,19 +7,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-typedef struct UserIds {
-        uid_t uid;
-        gid_t gid;
-        gid_t *groups; /* supplementary groups */
-        size_t n_groups;
-        char *home;    /* from passwd, or "/" */
-} UserIds;
-
-void user_ids_done(UserIds *u);
-
-/* Resolves "USER[:GROUP]" (names or numbers; NULL means root) plus --group-add entries. passwd and
- * group may be NULL when the container has no such file; then only numbers work. */
-int user_resolve(const char *spec, char *const *group_add, FILE *passwd, FILE *group, UserIds *ret);
+/* user_resolve() and UserIds: lib/spec/user-db.h */
+#include "user-db.h"
 
 /* chdir() into dir (created when missing, as docker does), then checks the result is a path inside
  * the container root: a cwd reached through a leaked host fd would show as "(unreachable)" (CVE-2024-21626). */

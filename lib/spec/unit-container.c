@@ -259,9 +259,10 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 _cleanup_free_ char *svc = NULL;
                 free(spec->image);
                 spec->image = NULL;
-                if (!endswith(v, ".image"))
+                if (!endswith(v, ".image") && !endswith(v, ".build"))
                         return (spec->image = strdup(v)) ? 0 : -ENOMEM;
-                r = convert_resolve(c, e, v, "image", NULL, &svc, &spec->image);
+                /* the image a .image pulls or a .build builds; the container starts after it */
+                r = convert_resolve(c, e, v, endswith(v, ".image") ? "image" : "build", NULL, &svc, &spec->image);
                 return r < 0 ? r : convert_add_dependency(c, "Requires", svc);
         }
         if (streq(e->key, "Exec")) {

@@ -28,6 +28,7 @@ static const UnitType unit_types[] = {
         { "volume", "Volume", "-volume", "VolumeName", convert_volume },
         { "network", "Network", "-network", "NetworkName", convert_network },
         { "image", "Image", "-image", NULL, convert_image },
+        { "build", "Build", "-build", NULL, convert_build },
         { "pod", "Pod", "-pod", "PodName", convert_pod },
 };
 

@@ -30,6 +30,7 @@ int convert_container(ConvertContext *c);
 int convert_volume(ConvertContext *c);
 int convert_network(ConvertContext *c);
 int convert_image(ConvertContext *c);
+int convert_build(ConvertContext *c);
 int convert_pod(ConvertContext *c);
 
 /* Records the first error as "FILE:LINE: Key=: message" and returns -EINVAL (or -ENOMEM). e may be NULL

@@ -387,7 +387,7 @@ int definition_set_add_file(DefinitionSet *set, const char *path) {
                 return -ENOMEM;
         if (!unit_type_from_filename(name))
                 return log_error_errno(-EINVAL,
-                                "%s: not a definition file (expected .container, .volume, .network, .image or .pod).",
+                                "%s: not a definition file (expected .container, .volume, .network, .image, .build or .pod).",
                                 path);
         if (definition_set_has(set, name))
                 return log_error_errno(-EEXIST, "%s: a definition named %s was given already.", path, name);
@@ -459,6 +459,12 @@ static int definition_names(const Definition *d, const char *instance, char **re
                 if (!e || isempty(e->value))
                         e = d->file ? unit_file_lookup_last(d->file, "Image", "Image") : NULL;
                 res = e ? unit_value_unquote(e->value) : strdup("");
+        } else if (streq(d->type->extension, "build")) {
+                /* the first ImageTag= names the built image for the containers that use it */
+                _cleanup_free_ const UnitEntry **tags = NULL;
+                if (d->file && unit_file_lookup_list(d->file, "Build", "ImageTag", &tags) < 0)
+                        return -ENOMEM;
+                res = tags && tags[0] ? unit_value_unquote(tags[0]->value) : strdup("");
         } else if (streq(d->type->extension, "container")) {
                 /* The same name --name=%N (or %p_%i for templates) gives when systemd expands it. */
                 res = instance ? strjoin(service_base, "_", isempty(instance) ? "%i" : instance)

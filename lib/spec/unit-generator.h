@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Turning definition files (.container, .volume, .network, .image, .pod) into systemd units: the code
+/* Turning definition files (.container, .volume, .network, .image, .build, .pod) into systemd units: the code
  * berth-generator and `berth check` share, so both accept and reject exactly the same files with the
  * same messages.
  *

@@ -23,9 +23,9 @@
 #include "tar-extract.h"
 
 static int openat_in_root(int root_fd, const char *path, int flags, mode_t mode) {
-        struct open_how how = {.flags = flags | O_CLOEXEC,
-                        .mode = mode,
-                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+        struct open_how how = { .flags = flags | O_CLOEXEC,
+                .mode = mode,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
         int fd = (int) syscall(SYS_openat2, root_fd, *path ? path : ".", &how, sizeof(how));
         return fd < 0 ? -errno : fd;
 }
@@ -82,8 +82,7 @@ static int names_sorted(int dir_fd, char ***ret) {
         if (!d)
                 return -ENOMEM;
         for (struct dirent *de; (de = readdir(d));)
-                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
-                                strv_extend(&names, de->d_name) < 0) {
+                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && strv_extend(&names, de->d_name) < 0) {
                         closedir(d);
                         return -ENOMEM;
                 }
@@ -95,8 +94,8 @@ static int names_sorted(int dir_fd, char ***ret) {
 }
 
 /* Expands a glob, component by component, into the matching paths (sorted). */
-static int glob_in(const BuildContext *b, const BuildCopy *c, int root_fd, const char *prefix,
-                const char *pattern, char ***matches) {
+static int glob_in(const BuildContext *b, const BuildCopy *c, int root_fd, const char *prefix, const char *pattern,
+                char ***matches) {
         const char *slash = strchr(pattern, '/');
         _cleanup_free_ char *comp = slash ? strndup(pattern, slash - pattern) : strdup(pattern);
         _cleanup_strv_free_ char **names = NULL;
@@ -154,8 +153,7 @@ static int select_sources(BuildContext *b, const BuildCopy *c, int root_fd, char
                         size_t before = strv_length(selected);
                         r = glob_in(b, c, root_fd, "", clean, &selected);
                         if (r < 0)
-                                return log_error_errno(
-                                                r, "%s:%u: %s: %m", b->options->dockerfile, c->line, *s);
+                                return log_error_errno(r, "%s:%u: %s: %m", b->options->dockerfile, c->line, *s);
                         if (strv_length(selected) == before)
                                 return log_error_errno(-ENOENT,
                                                 "%s:%u: no source files were specified: nothing "
@@ -166,9 +164,8 @@ static int select_sources(BuildContext *b, const BuildCopy *c, int root_fd, char
                 {
                         _cleanup_close_ int fd = openat_in_root(root_fd, clean, O_PATH | O_NOFOLLOW, 0);
                         if (fd < 0 || ignored(b, c, clean))
-                                return log_error_errno(-ENOENT, "%s:%u: %s not found%s.",
-                                                b->options->dockerfile, c->line, *s,
-                                                c->from_context ? " in the build context" : "");
+                                return log_error_errno(-ENOENT, "%s:%u: %s not found%s.", b->options->dockerfile,
+                                                c->line, *s, c->from_context ? " in the build context" : "");
                 }
                 if (strv_consume(&selected, TAKE_PTR(clean)) < 0)
                         return log_oom();
@@ -179,8 +176,7 @@ static int select_sources(BuildContext *b, const BuildCopy *c, int root_fd, char
 
 /* ---- the checksum ---- */
 
-static int hash_tree(const BuildContext *b, const BuildCopy *c, Sha256 *h, int dir_fd, const char *name,
-                const char *rel) {
+static int hash_tree(const BuildContext *b, const BuildCopy *c, Sha256 *h, int dir_fd, const char *name, const char *rel) {
         struct stat st;
         char head[512], target[PATH_MAX];
         ssize_t n;
@@ -190,8 +186,8 @@ static int hash_tree(const BuildContext *b, const BuildCopy *c, Sha256 *h, int d
                 return -errno;
         /* name, type and mode, owner (only where it is kept), size; never the mtime */
         n = snprintf(head, sizeof(head), "%s\n%o\n%u:%u\n%jd\n", rel, (unsigned) st.st_mode,
-                        c->from_context ? 0 : (unsigned) st.st_uid,
-                        c->from_context ? 0 : (unsigned) st.st_gid, (intmax_t) st.st_size);
+                        c->from_context ? 0 : (unsigned) st.st_uid, c->from_context ? 0 : (unsigned) st.st_gid,
+                        (intmax_t) st.st_size);
         r = sha256_update(h, head, MIN((size_t) n, sizeof(head)));
         if (r < 0)
                 return r;
@@ -210,8 +206,7 @@ static int hash_tree(const BuildContext *b, const BuildCopy *c, Sha256 *h, int d
                 return n < 0 ? -errno : 0;
         }
         if (S_ISDIR(st.st_mode)) {
-                _cleanup_close_ int sub =
-                                openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int sub = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 _cleanup_strv_free_ char **names = NULL;
                 if (sub < 0)
                         return -errno;
@@ -259,7 +254,8 @@ int build_copy_checksum(BuildContext *b, const BuildCopy *c, char ret[static SHA
                                 break;
                         }
                         dir = openat_in_root(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
-                        r = dir < 0 ? dir : hash_tree(b, c, h, dir, slash ? slash + 1 : *s, *s);
+                        /* "" is the source root itself (COPY . /dest) */
+                        r = dir < 0 ? dir : hash_tree(b, c, h, dir, slash ? slash + 1 : isempty(*s) ? "." : *s, *s);
                 }
                 if (r < 0)
                         break;
@@ -267,8 +263,7 @@ int build_copy_checksum(BuildContext *b, const BuildCopy *c, char ret[static SHA
         if (r >= 0)
                 r = sha256_finish(h, ret);
         if (r < 0)
-                return log_error_errno(r, "%s:%u: failed to checksum the sources: %m",
-                                b->options->dockerfile, c->line);
+                return log_error_errno(r, "%s:%u: failed to checksum the sources: %m", b->options->dockerfile, c->line);
         return 0;
 }
 
@@ -282,8 +277,7 @@ typedef struct CopyOwner {
         mode_t mode;
 } CopyOwner;
 
-static int set_owner_mode(
-                int dir_fd, const char *name, const struct stat *st, const CopyOwner *o, bool keep_owner) {
+static int set_owner_mode(int dir_fd, const char *name, const struct stat *st, const CopyOwner *o, bool keep_owner) {
         uid_t uid = o->set ? o->uid : keep_owner ? st->st_uid : 0;
         gid_t gid = o->set ? o->gid : keep_owner ? st->st_gid : 0;
 
@@ -345,16 +339,15 @@ static int copy_file_data(int from, int to) {
         return n < 0 ? -errno : 0;
 }
 
-static int copy_entry(const BuildContext *b, const BuildCopy *c, const CopyOwner *o, int src_dir,
-                const char *name, const char *rel, int dst_dir, const char *dst_name) {
+static int copy_entry(const BuildContext *b, const BuildCopy *c, const CopyOwner *o, int src_dir, const char *name,
+                const char *rel, int dst_dir, const char *dst_name) {
         struct stat st;
         int r;
 
         if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         if (S_ISDIR(st.st_mode)) {
-                _cleanup_close_ int from = openat(src_dir, name,
-                                                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
+                _cleanup_close_ int from = openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC),
                                     to = -EBADF;
                 _cleanup_strv_free_ char **names = NULL;
                 if (from < 0)
@@ -396,9 +389,8 @@ static int copy_entry(const BuildContext *b, const BuildCopy *c, const CopyOwner
                 return set_owner_mode(dst_dir, dst_name, &st, o, !c->from_context);
         }
         if (S_ISREG(st.st_mode)) {
-                _cleanup_close_ int from = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC),
-                                    to = -EBADF;
-                struct timespec times[2] = {st.st_atim, st.st_mtim};
+                _cleanup_close_ int from = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), to = -EBADF;
+                struct timespec times[2] = { st.st_atim, st.st_mtim };
                 if (from < 0)
                         return -errno;
                 to = openat(dst_dir, dst_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -415,11 +407,10 @@ static int copy_entry(const BuildContext *b, const BuildCopy *c, const CopyOwner
         return 0; /* devices, fifos and sockets are not copied */
 }
 
-static int write_heredoc(const BuildCopy *c, const CopyOwner *o, const char *marker, int dst_dir,
-                const char *dst_name) {
+static int write_heredoc(const BuildCopy *c, const CopyOwner *o, const char *marker, int dst_dir, const char *dst_name) {
         const char *delim = marker + 2 + (marker[2] == '-');
         _cleanup_close_ int fd = -EBADF;
-        struct stat st = {.st_mode = S_IFREG | 0644};
+        struct stat st = { .st_mode = S_IFREG | 0644 };
 
         for (size_t i = 0; i < c->n_heredocs; i++) {
                 const char *d = delim;
@@ -444,10 +435,10 @@ static size_t fetch_write(char *data, size_t size, size_t n, void *userdata) {
         return write(fd, data, size * n) == (ssize_t) (size * n) ? size * n : 0;
 }
 
-static int fetch_url(const BuildContext *b, const BuildCopy *c, const CopyOwner *o, const char *url,
-                int dst_dir, const char *dst_name) {
+static int fetch_url(const BuildContext *b, const BuildCopy *c, const CopyOwner *o, const char *url, int dst_dir,
+                const char *dst_name) {
         _cleanup_close_ int fd = -EBADF;
-        struct stat st = {.st_mode = S_IFREG | 0600};
+        struct stat st = { .st_mode = S_IFREG | 0600 };
         CURL *curl;
         CURLcode code;
         long status = 0;
@@ -467,8 +458,8 @@ static int fetch_url(const BuildContext *b, const BuildCopy *c, const CopyOwner 
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_cleanup(curl);
         if (code != CURLE_OK || status >= 400)
-                return log_error_errno(-EIO, "%s:%u: ADD %s: %s (HTTP %ld).", b->options->dockerfile,
-                                c->line, url, curl_easy_strerror(code), status);
+                return log_error_errno(-EIO, "%s:%u: ADD %s: %s (HTTP %ld).", b->options->dockerfile, c->line, url,
+                                curl_easy_strerror(code), status);
         return set_owner_mode(dst_dir, dst_name, &st, o, false);
 }
 
@@ -485,8 +476,7 @@ static int try_extract(int src_dir, const char *name, int dst_fd) {
                 return -errno;
         archive_read_support_filter_all(a);
         archive_read_support_format_tar(a);
-        if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK ||
-                        archive_read_next_header(a, &e) != ARCHIVE_OK)
+        if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK)
                 return 0; /* not an archive: copied as it is */
         archive_read_free(a);
         a = archive_read_new();
@@ -514,12 +504,15 @@ int build_copy(BuildContext *b, const BuildCopy *c, const char *root) {
         if (r < 0)
                 return r;
         if (c->chown) {
+                _cleanup_free_ char *error = NULL;
                 unsigned uid, gid;
-                r = build_resolve_user(root, c->chown, &uid, &gid);
+                r = build_resolve_user(root, c->chown, &uid, &gid, &error);
+                if (r < 0 && error)
+                        return log_error_errno(r, "%s:%u: --chown=%s: %s in the image.", b->options->dockerfile,
+                                        c->line, c->chown, error);
                 if (r < 0)
-                        return log_error_errno(r, "%s:%u: --chown=%s: no such user or group in the image.",
-                                        b->options->dockerfile, c->line, c->chown);
-                owner = (CopyOwner){.set = true, .uid = uid, .gid = strchr(c->chown, ':') ? gid : uid};
+                        return r;
+                owner = (CopyOwner) { .set = true, .uid = uid, .gid = strchr(c->chown, ':') ? gid : uid };
         }
         if (c->chmod) {
                 char *end;
@@ -531,8 +524,7 @@ int build_copy(BuildContext *b, const BuildCopy *c, const char *root) {
                 owner.mode = (mode_t) m;
         }
 
-        dest = path_is_absolute(c->dest) ? strdup(c->dest)
-                                         : path_join(isempty(c->workdir) ? "/" : c->workdir, c->dest);
+        dest = path_is_absolute(c->dest) ? strdup(c->dest) : path_join(isempty(c->workdir) ? "/" : c->workdir, c->dest);
         if (!dest)
                 return log_oom();
         dest_dir = endswith(c->dest, "/") || strv_length(selected) > 1 || streq(c->dest, ".");
@@ -558,27 +550,22 @@ int build_copy(BuildContext *b, const BuildCopy *c, const char *root) {
                         if (!src_parent)
                                 return log_oom();
                         src = openat_in_root(src_root, src_parent, O_RDONLY | O_DIRECTORY, 0);
-                        if (src < 0 || fstatat(src,
-                                                       slash ? slash + 1
-                                                       : **s ? *s
-                                                             : ".",
-                                                       &st, AT_SYMLINK_NOFOLLOW) < 0)
-                                return log_error_errno(-ENOENT, "%s:%u: cannot read %s.",
-                                                b->options->dockerfile, c->line, *s);
+                        if (src < 0 || fstatat(src, slash ? slash + 1 : **s ? *s : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
+                                return log_error_errno(-ENOENT, "%s:%u: cannot read %s.", b->options->dockerfile,
+                                                c->line, *s);
                 }
                 if (S_ISDIR(st.st_mode) || dest_dir) {
                         /* into dest/ (a directory's contents, or the file under its own name) */
                         dst = mkdir_in_root(dst_root, dest, &owner);
                         if (dst < 0)
-                                return log_error_errno(dst, "%s:%u: failed to create %s: %m",
-                                                b->options->dockerfile, c->line, dest);
+                                return log_error_errno(dst, "%s:%u: failed to create %s: %m", b->options->dockerfile,
+                                                c->line, dest);
                         if (S_ISDIR(st.st_mode)) {
                                 _cleanup_strv_free_ char **names = NULL;
-                                _cleanup_close_ int from =
-                                                openat_in_root(src_root, *s, O_RDONLY | O_DIRECTORY, 0);
+                                _cleanup_close_ int from = openat_in_root(src_root, *s, O_RDONLY | O_DIRECTORY, 0);
                                 if (from < 0 || names_sorted(from, &names) < 0)
-                                        return log_error_errno(-EIO, "%s:%u: cannot read %s.",
-                                                        b->options->dockerfile, c->line, *s);
+                                        return log_error_errno(-EIO, "%s:%u: cannot read %s.", b->options->dockerfile,
+                                                        c->line, *s);
                                 STRV_FOREACH(e, names) {
                                         _cleanup_free_ char *rel = **s ? strjoin(*s, "/", *e) : strdup(*e);
                                         if (!rel)
@@ -617,8 +604,8 @@ int build_copy(BuildContext *b, const BuildCopy *c, const char *root) {
                                 return log_oom();
                         dst = mkdir_in_root(dst_root, *parent ? parent : "/", &owner);
                         if (dst < 0)
-                                return log_error_errno(dst, "%s:%u: failed to create %s: %m",
-                                                b->options->dockerfile, c->line, parent);
+                                return log_error_errno(dst, "%s:%u: failed to create %s: %m", b->options->dockerfile,
+                                                c->line, parent);
                 }
                 if (heredoc)
                         r = write_heredoc(c, &owner, *s, dst, base);
@@ -638,8 +625,7 @@ int build_copy(BuildContext *b, const BuildCopy *c, const char *root) {
                                 r = 0;
                 }
                 if (r < 0)
-                        return log_error_errno(r, "%s:%u: failed to copy %s: %m", b->options->dockerfile,
-                                        c->line, *s);
+                        return log_error_errno(r, "%s:%u: failed to copy %s: %m", b->options->dockerfile, c->line, *s);
         }
         return 0;
 }

@@ -56,11 +56,12 @@ int build_mount_commit(BuildContext *b, BuildMount *m, StagedLayer *ret);
 /* ---- build-run.c ---- */
 
 /* Runs argv in a container on m->merged as the image's config says (Env, WorkingDir, User). */
-int build_run(BuildContext *b, BuildMount *m, json_t *config, char *const *env, char *const *argv,
-                const char *network, unsigned line);
+int build_run(BuildContext *b, BuildMount *m, json_t *config, char *const *env, char *const *argv, const char *network,
+                unsigned line);
 
-/* USER[:GROUP] (names or numbers) to ids, from the root's /etc/passwd and /etc/group. */
-int build_resolve_user(const char *root, const char *spec, unsigned *ret_uid, unsigned *ret_gid);
+/* USER[:GROUP] (names or numbers) to ids, from the root's /etc/passwd and /etc/group (user-db.h);
+ * a name not found is -ESRCH with *ret_error saying which, for the caller's message. */
+int build_resolve_user(const char *root, const char *spec, unsigned *ret_uid, unsigned *ret_gid, char **ret_error);
 
 /* ---- build-copy.c ---- */
 

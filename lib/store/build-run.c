@@ -3,15 +3,12 @@
  * bundle's config.json is written here: the root is the overlay's merged/ directory, so whatever
  * the command changes lands in upper/. Mount points the runtime has to create (/proc, /dev, /sys)
  * are removed from upper/ again when the image lacked them, so they do not end up in the layer. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,129 +17,66 @@
 #include "json-util.h"
 #include "log.h"
 #include "paths.h"
+#include "user-db.h"
 
-/* Docker's default capabilities for a build step. */
-static const char *const build_caps[] = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
-                "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-                "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+/* Docker's default capabilities for a build step. Like a container's, the step also gets
+ * no_new_privs and berth-runtime's default seccomp filter for these capabilities (the annotation
+ * below asks the OCI face for it), as Docker's RUN gets its default profile. */
+static const char *const build_caps[] = { "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+        "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE" };
 
-static const char *const mount_points[] = {"proc", "dev", "sys"};
+static const char *const mount_points[] = { "proc", "dev", "sys" };
 
-static int open_in_root(const char *root, const char *path, int flags) {
+int build_resolve_user(const char *root, const char *spec, unsigned *ret_uid, unsigned *ret_gid, char **ret_error) {
         _cleanup_close_ int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        struct open_how how = {
-                        .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-        int fd;
-
-        if (root_fd < 0)
-                return -errno;
-        fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : fd;
-}
-
-/* A name or number from the image's /etc/passwd (field 0 name, 2 uid, 3 gid) or /etc/group. */
-static int lookup_id(
-                const char *root, const char *file, const char *name, unsigned *ret_id, unsigned *ret_gid) {
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
-        size_t size = 0;
-        int fd;
-
-        fd = open_in_root(root, file, O_RDONLY);
-        if (fd < 0)
-                return fd;
-        f = fdopen(fd, "r");
-        if (!f) {
-                safe_close(fd);
-                return -errno;
-        }
-        while (getline(&line, &size, f) > 0) {
-                char *fields[4] = {}, *s = line;
-                for (size_t i = 0; i < 4 && s; i++) {
-                        fields[i] = s;
-                        s = strchr(s, ':');
-                        if (s)
-                                *s++ = 0;
-                }
-                if (!fields[2] || !streq(fields[0], name))
-                        continue;
-                *ret_id = (unsigned) strtoul(fields[2], NULL, 10);
-                if (ret_gid)
-                        *ret_gid = fields[3] ? (unsigned) strtoul(fields[3], NULL, 10) : 0;
-                return 0;
-        }
-        return -ESRCH;
-}
-
-static bool is_number(const char *s) {
-        if (!*s)
-                return false;
-        for (; *s; s++)
-                if (!isdigit((unsigned char) *s))
-                        return false;
-        return true;
-}
-
-int build_resolve_user(const char *root, const char *spec, unsigned *ret_uid, unsigned *ret_gid) {
-        _cleanup_free_ char *user = strdup(isempty(spec) ? "0" : spec);
-        char *group;
-        unsigned uid = 0, gid = 0;
+        _cleanup_fclose_ FILE *passwd = NULL, *group = NULL;
+        _cleanup_(user_ids_done) UserIds ids = {};
         int r;
 
-        if (!user)
+        if (root_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", root);
+        /* The image's own files, resolved inside its root; an image without them knows only numbers. */
+        passwd = user_db_open_in_root(root_fd, "/etc/passwd");
+        group = user_db_open_in_root(root_fd, "/etc/group");
+        r = user_resolve(spec, NULL, passwd, group, &ids, ret_error);
+        if (r == -ENOMEM)
                 return log_oom();
-        group = strchr(user, ':');
-        if (group)
-                *group++ = 0;
-        if (is_number(user))
-                uid = (unsigned) strtoul(user, NULL, 10); /* need not be listed; group 0 then */
-        else {
-                r = lookup_id(root, "/etc/passwd", user, &uid, &gid);
-                if (r < 0)
-                        return log_error_errno(
-                                        -ESRCH, "User \"%s\" is not in the image's /etc/passwd.", user);
-        }
-        if (group) {
-                if (is_number(group))
-                        gid = (unsigned) strtoul(group, NULL, 10);
-                else if (lookup_id(root, "/etc/group", group, &gid, NULL) < 0)
-                        return log_error_errno(
-                                        -ESRCH, "Group \"%s\" is not in the image's /etc/group.", group);
-        }
-        *ret_uid = uid;
-        *ret_gid = gid;
+        if (r < 0)
+                return r;
+        *ret_uid = ids.uid;
+        *ret_gid = ids.gid;
         return 0;
 }
 
-static json_t *build_oci_config(const char *root, char *const *argv, char *const *env, const char *cwd,
-                unsigned uid, unsigned gid, bool private_network) {
-        json_t *caps = json_array(), *namespaces = json_array();
-        const char *ns[] = {"pid", "ipc", "uts", "mount", private_network ? "network" : NULL};
+static json_t *build_oci_config(const char *root, char *const *argv, char *const *env, const char *cwd, unsigned uid,
+                unsigned gid, bool private_network) {
+        json_t *caps = json_array(), *no_caps = json_array(), *namespaces = json_array();
+        const char *ns[] = { "pid", "ipc", "uts", "mount", private_network ? "network" : NULL };
 
         for (size_t i = 0; i < ELEMENTSOF(build_caps); i++)
                 json_array_append_new(caps, json_string(build_caps[i]));
         for (size_t i = 0; i < ELEMENTSOF(ns); i++)
                 if (ns[i])
                         json_array_append_new(namespaces, json_pack("{s:s}", "type", ns[i]));
-        json_t *config = json_pack(
-                        "{s:s, s:{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:{s:O, s:O, s:O, s:O}, s:b}, s:{s:s, "
-                        "s:b},"
-                        " s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s},"
-                        " {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s, s:[s, s, s, s]}],"
-                        " s:{s:o, s:[s], s:[s]}}",
-                        "ociVersion", "1.0.2", "process", "terminal", 0, "user", "uid", (json_int_t) uid,
-                        "gid", (json_int_t) gid, "args", strv_to_json_array(argv), "env",
-                        strv_to_json_array(env), "cwd", cwd, "capabilities", "bounding", caps, "effective",
-                        caps, "permitted", caps, "ambient", caps, "noNewPrivileges", 0, "root", "path", root,
-                        "readonly", 0, "hostname", "buildkitsandbox", "mounts", "destination", "/proc",
-                        "type", "proc", "source", "proc", "destination", "/dev", "type", "tmpfs", "source",
-                        "tmpfs", "options", "nosuid", "mode=755", "size=65536k", "destination", "/dev/pts",
-                        "type", "devpts", "source", "devpts", "destination", "/dev/shm", "type", "tmpfs",
-                        "source", "shm", "options", "nosuid", "nodev", "size=65536k", "destination", "/sys",
-                        "type", "sysfs", "source", "sysfs", "options", "nosuid", "noexec", "nodev", "ro",
-                        "linux", "namespaces", namespaces, "maskedPaths", "/proc/kcore", "readonlyPaths",
-                        "/proc/sys");
-        json_decref(caps); /* the four sets hold their own references */
+        json_t *config = json_pack("{s:s, s:{s:b, s:{s:I, s:I}, s:o, s:o, s:s, s:{s:O, s:O, s:O, s:O}, s:b}, s:{s:s, "
+                                   "s:b},"
+                                   " s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s},"
+                                   " {s:s, s:s, s:s, s:[s, s, s]}, {s:s, s:s, s:s, s:[s, s, s, s]}],"
+                                   " s:{s:o, s:[s], s:[s]}, s:{s:s}}",
+                        "ociVersion", "1.0.2", "process", "terminal", 0, "user", "uid", (json_int_t) uid, "gid",
+                        (json_int_t) gid, "args", strv_to_json_array(argv), "env", strv_to_json_array(env), "cwd", cwd,
+                        "capabilities", "bounding", caps, "effective", caps, "permitted", caps, "ambient", no_caps,
+                        "noNewPrivileges", 1, "root", "path", root, "readonly", 0, "hostname", "buildkitsandbox",
+                        "mounts", "destination", "/proc", "type", "proc", "source", "proc", "destination", "/dev",
+                        "type", "tmpfs", "source", "tmpfs", "options", "nosuid", "mode=755", "size=65536k",
+                        "destination", "/dev/pts", "type", "devpts", "source", "devpts", "destination", "/dev/shm",
+                        "type", "tmpfs", "source", "shm", "options", "nosuid", "nodev", "size=65536k", "destination",
+                        "/sys", "type", "sysfs", "source", "sysfs", "options", "nosuid", "noexec", "nodev", "ro",
+                        "linux", "namespaces", namespaces, "maskedPaths", "/proc/kcore", "readonlyPaths", "/proc/sys",
+                        "annotations", "org.berth.seccomp", "default");
+        json_decref(caps); /* the sets hold their own references */
+        json_decref(no_caps);
         return config;
 }
 
@@ -172,12 +106,12 @@ static int run_runtime(BuildContext *b, const char *bundle, const char *id) {
         return 128 + WTERMSIG(status);
 }
 
-int build_run(BuildContext *b, BuildMount *m, json_t *config, char *const *env, char *const *argv,
-                const char *network, unsigned line) {
+int build_run(BuildContext *b, BuildMount *m, json_t *config, char *const *env, char *const *argv, const char *network,
+                unsigned line) {
         const char *workdir = json_string_value(json_object_get(config, "WorkingDir"));
         const char *user = json_string_value(json_object_get(config, "User"));
         _cleanup_free_ char *bundle = path_join(m->dir, "bundle"), *config_path = NULL, *text = NULL,
-                            *upper = path_join(m->dir, "upper"), *id = NULL;
+                            *upper = path_join(m->dir, "upper"), *id = NULL, *error = NULL;
         _cleanup_strv_free_ char **run_env = strv_copy(env);
         bool missing[ELEMENTSOF(mount_points)] = {};
         unsigned uid = 0, gid = 0;
@@ -193,9 +127,11 @@ int build_run(BuildContext *b, BuildMount *m, json_t *config, char *const *env, 
         if (network && !streq(network, "none") && !streq(network, "host") && !streq(network, "default"))
                 return log_error_errno(-EINVAL, "%s:%u: RUN --network=%s: expected none, host or default.",
                                 b->options->dockerfile, line, network);
-        r = build_resolve_user(m->merged, user, &uid, &gid);
+        r = build_resolve_user(m->merged, user, &uid, &gid, &error);
         if (r < 0)
-                return r;
+                return error ? log_error_errno(r, "%s:%u: USER %s: %s in the image.", b->options->dockerfile, line,
+                                               user, error)
+                             : r;
         if (isempty(workdir))
                 workdir = "/";
         else {
@@ -205,8 +141,8 @@ int build_run(BuildContext *b, BuildMount *m, json_t *config, char *const *env, 
                 if (!dir)
                         return log_oom();
                 if (stat(dir, &st) < 0 && mkdir_p(dir, 0755) < 0)
-                        return log_error_errno(negative_errno(),
-                                        "Failed to create the working directory %s: %m", workdir);
+                        return log_error_errno(negative_errno(), "Failed to create the working directory %s: %m",
+                                        workdir);
         }
         for (size_t i = 0; i < ELEMENTSOF(mount_points); i++) {
                 _cleanup_free_ char *p = path_join(m->merged, mount_points[i]);
@@ -215,8 +151,7 @@ int build_run(BuildContext *b, BuildMount *m, json_t *config, char *const *env, 
 
         if (mkdir(bundle, 0700) < 0)
                 return log_error_errno(negative_errno(), "Failed to create %s: %m", bundle);
-        oci = build_oci_config(
-                        m->merged, argv, run_env, workdir, uid, gid, network && streq(network, "none"));
+        oci = build_oci_config(m->merged, argv, run_env, workdir, uid, gid, network && streq(network, "none"));
         if (!oci)
                 return log_oom();
         text = json_dumps(oci, JSON_COMPACT);

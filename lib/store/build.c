@@ -16,6 +16,7 @@
 #include "build-internal.h"
 #include "fs-util.h"
 #include "image-config.h"
+#include "image-pull.h"
 #include "image-ref.h"
 #include "json-util.h"
 #include "log.h"
@@ -46,7 +47,7 @@ static void build_state_done(BuildState *st) {
         json_decref(st->image);
         strv_free(st->args);
         free(st->name);
-        *st = (BuildState){};
+        *st = (BuildState) {};
 }
 
 int build_state_env(const BuildState *st, char ***ret) {
@@ -57,8 +58,7 @@ int build_state_env(const BuildState *st, char ***ret) {
         if (st->args && !env)
                 return -ENOMEM;
         json_array_foreach(json_object_get(json_object_get(st->image, "config"), "Env"), i,
-                        v) if (json_is_string(v) &&
-                               strv_extend(&env, json_string_value(v)) < 0) return -ENOMEM;
+                        v) if (json_is_string(v) && strv_extend(&env, json_string_value(v)) < 0) return -ENOMEM;
         *ret = TAKE_PTR(env);
         return 0;
 }
@@ -102,22 +102,19 @@ static int add_history(BuildState *st, const DockerfileInstruction *in, bool emp
                 json_object_set_new(st->image, "history", h);
         }
         (void) now_rfc3339(created);
-        json_array_append_new(
-                        h, empty_layer ? json_pack("{s:s, s:s, s:b}", "created", created, "created_by", by,
-                                                         "empty_layer", 1)
-                                       : json_pack("{s:s, s:s}", "created", created, "created_by", by));
+        json_array_append_new(h, empty_layer ? json_pack("{s:s, s:s, s:b}", "created", created, "created_by", by,
+                                                               "empty_layer", 1)
+                                             : json_pack("{s:s, s:s}", "created", created, "created_by", by));
         json_object_set_new(st->image, "created", json_string(created));
         return 0;
 }
 
-static int expand(
-                Build *bd, const DockerfileInstruction *in, const char *word, char *const *env, char **ret) {
+static int expand(Build *bd, const DockerfileInstruction *in, const char *word, char *const *env, char **ret) {
         const char *why = NULL;
         int r = dockerfile_expand_word(word, bd->file.escape, env, ret, &why);
 
         if (r == -EINVAL) {
-                log_error("%s:%u: %s: %s%s%s", dockerfile_name(bd), in->line, word, why, *ret ? ": " : "",
-                                *ret ?: "");
+                log_error("%s:%u: %s: %s%s%s", dockerfile_name(bd), in->line, word, why, *ret ? ": " : "", *ret ?: "");
                 free(*ret);
                 *ret = NULL;
         }
@@ -186,8 +183,8 @@ static int do_arg(Build *bd, const DockerfileInstruction *in, char ***args, char
                         return r;
                 eq = strchr(word, '=');
                 if (eq == word)
-                        return log_error_errno(-EINVAL, "%s:%u: ARG: a name is missing in \"%s\".",
-                                        dockerfile_name(bd), in->line, *w);
+                        return log_error_errno(-EINVAL, "%s:%u: ARG: a name is missing in \"%s\".", dockerfile_name(bd),
+                                        in->line, *w);
                 if (eq)
                         word[eq - word] = 0;
                 given = build_arg(bd, word, &is_given);
@@ -252,10 +249,10 @@ static int do_healthcheck(Build *bd, BuildState *st, const DockerfileInstruction
         static const struct {
                 const char *flag, *field;
         } durations[] = {
-                        {"interval", "Interval"},
-                        {"timeout", "Timeout"},
-                        {"start-period", "StartPeriod"},
-                        {"start-interval", "StartInterval"},
+                { "interval", "Interval" },
+                { "timeout", "Timeout" },
+                { "start-period", "StartPeriod" },
+                { "start-interval", "StartInterval" },
         };
         json_t *h = json_pack("{s:o}", "Test", strv_to_json_array(in->argv));
 
@@ -282,8 +279,7 @@ static int do_healthcheck(Build *bd, BuildState *st, const DockerfileInstruction
                 long n = strtol(v, &end, 10);
                 if (*end || end == v || n < 0) {
                         json_decref(h);
-                        return log_error_errno(-EINVAL,
-                                        "%s:%u: HEALTHCHECK --retries=%s: expected a number.",
+                        return log_error_errno(-EINVAL, "%s:%u: HEALTHCHECK --retries=%s: expected a number.",
                                         dockerfile_name(bd), in->line, v);
                 }
                 json_object_set_new(h, "Retries", json_integer(n));
@@ -306,6 +302,33 @@ static bool valid_signal(const char *s) {
                 if (sigabbrev_np(i) && strcasecmp(sigabbrev_np(i), name) == 0)
                         return true;
         return false;
+}
+
+/* --label and --env: set on the result, after every instruction (so they win, as with podman build). */
+static int apply_final_options(BuildState *st, const BuildOptions *o) {
+        json_t *config = config_of(st);
+
+        if (!config)
+                return log_oom();
+        STRV_FOREACH(e, o->env) {
+                size_t n = strcspn(*e, "=");
+                _cleanup_free_ char *key = strndup(*e, n);
+                if (!key || set_env(config, key, (*e)[n] ? *e + n + 1 : "") < 0)
+                        return log_oom();
+        }
+        STRV_FOREACH(l, o->labels) {
+                size_t n = strcspn(*l, "=");
+                _cleanup_free_ char *key = strndup(*l, n);
+                json_t *labels = json_object_get(config, "Labels");
+                if (!key)
+                        return log_oom();
+                if (!json_is_object(labels)) {
+                        labels = json_object();
+                        json_object_set_new(config, "Labels", labels);
+                }
+                json_object_set_new(labels, key, json_string((*l)[n] ? *l + n + 1 : ""));
+        }
+        return 0;
 }
 
 /* The instructions that change only the config. */
@@ -377,8 +400,8 @@ static int do_metadata(Build *bd, BuildState *st, const DockerfileInstruction *i
                                 if (r < 0 || strv_consume(&words, TAKE_PTR(one)) < 0)
                                         return r < 0 ? r : log_oom();
                         } else if (dockerfile_expand_words(*w, bd->file.escape, env, &words, &why) < 0)
-                                return log_error_errno(-EINVAL, "%s:%u: %s: %s", dockerfile_name(bd),
-                                                in->line, *w, why ?: "out of memory");
+                                return log_error_errno(-EINVAL, "%s:%u: %s: %s", dockerfile_name(bd), in->line, *w,
+                                                why ?: "out of memory");
                         STRV_FOREACH(v, words) {
                                 _cleanup_free_ char *key = NULL;
                                 if (!expose) {
@@ -396,8 +419,7 @@ static int do_metadata(Build *bd, BuildState *st, const DockerfileInstruction *i
                                 if (*end == '-')
                                         hi = strtoul(end + 1, &end, 10);
                                 if (end == *v || (*end && *end != '/') || lo == 0 || hi < lo || hi > 65535 ||
-                                                (!streq(proto, "tcp") && !streq(proto, "udp") &&
-                                                                !streq(proto, "sctp")))
+                                                (!streq(proto, "tcp") && !streq(proto, "udp") && !streq(proto, "sctp")))
                                         return log_error_errno(-EINVAL,
                                                         "%s:%u: EXPOSE %s: expected PORT[-PORT][/tcp|"
                                                         "udp|sctp].",
@@ -425,8 +447,8 @@ static int do_metadata(Build *bd, BuildState *st, const DockerfileInstruction *i
                         value = joined;
                 }
                 if (streq(k, "STOPSIGNAL") && !valid_signal(value))
-                        return log_error_errno(-EINVAL, "%s:%u: STOPSIGNAL %s: not a signal.",
-                                        dockerfile_name(bd), in->line, value);
+                        return log_error_errno(-EINVAL, "%s:%u: STOPSIGNAL %s: not a signal.", dockerfile_name(bd),
+                                        in->line, value);
                 json_object_set_new(config,
                                 streq(k, "USER")      ? "User"
                                 : streq(k, "WORKDIR") ? "WorkingDir"
@@ -446,8 +468,7 @@ static int do_metadata(Build *bd, BuildState *st, const DockerfileInstruction *i
                 json_array_append_new(onbuild, json_string(text + strspn(text, " \t")));
                 return 0;
         }
-        return log_error_errno(
-                        -EINVAL, "%s:%u: %s is not supported here.", dockerfile_name(bd), in->line, k);
+        return log_error_errno(-EINVAL, "%s:%u: %s is not supported here.", dockerfile_name(bd), in->line, k);
 }
 
 static Stage *find_stage(Build *bd, const char *name, size_t before) {
@@ -463,8 +484,7 @@ static Stage *find_stage(Build *bd, const char *name, size_t before) {
 }
 
 /* RUN, COPY and ADD: a new layer from an overlay of the current one. */
-static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction *in, char *const *env,
-                StagedLayer *ret) {
+static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction *in, char *const *env, StagedLayer *ret) {
         BuildContext *b = &bd->ctx;
         _cleanup_(build_mount_done) BuildMount m = {}, from = {};
         _cleanup_strv_free_ char **layers = NULL;
@@ -494,15 +514,14 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
                         else {
                                 script = strdup(in->args);
                                 for (size_t k = 0; script && k < in->n_heredocs; k++) {
-                                        char *s = strjoin(script, "\n", in->heredocs[k].body,
-                                                        in->heredocs[k].delimiter);
+                                        char *s = strjoin(script, "\n", in->heredocs[k].body, in->heredocs[k].delimiter);
                                         free(script);
                                         script = s;
                                 }
                         }
                         if (!script)
                                 return log_oom();
-                        DockerfileInstruction shell_form = {.args = script};
+                        DockerfileInstruction shell_form = { .args = script };
                         cmd = command_json(st, &shell_form);
                         json_array_foreach(cmd, i, v) if (strv_extend(&argv, json_string_value(v)) < 0) {
                                 json_decref(cmd);
@@ -512,8 +531,7 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
                 }
                 if (!argv)
                         return log_oom();
-                r = build_run(b, &m, config_of(st), env, argv, dockerfile_flag(in, "network", NULL),
-                                in->line);
+                r = build_run(b, &m, config_of(st), env, argv, dockerfile_flag(in, "network", NULL), in->line);
                 if (r < 0)
                         return r;
         } else {
@@ -522,14 +540,14 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
                 const char *from_flag = dockerfile_flag(in, "from", NULL);
                 size_t n = strv_length(in->argv);
                 BuildCopy c = {
-                                .source_root = b->options->context,
-                                .from_context = true,
-                                .add = streq(in->keyword, "ADD"),
-                                .workdir = json_string_value(json_object_get(config_of(st), "WorkingDir")),
-                                .chmod = dockerfile_flag(in, "chmod", NULL),
-                                .heredocs = in->heredocs,
-                                .n_heredocs = in->n_heredocs,
-                                .line = in->line,
+                        .source_root = b->options->context,
+                        .from_context = true,
+                        .add = streq(in->keyword, "ADD"),
+                        .workdir = json_string_value(json_object_get(config_of(st), "WorkingDir")),
+                        .chmod = dockerfile_flag(in, "chmod", NULL),
+                        .heredocs = in->heredocs,
+                        .n_heredocs = in->n_heredocs,
+                        .line = in->line,
                 };
 
                 for (size_t i = 0; i + 1 < n; i++) {
@@ -568,8 +586,7 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
                         else {
                                 r = image_store_lookup(b->store, from_name, &image);
                                 if (r < 0)
-                                        return log_error_errno(r,
-                                                        "%s:%u: COPY --from=%s: no such stage or image.",
+                                        return log_error_errno(r, "%s:%u: COPY --from=%s: no such stage or image.",
                                                         dockerfile_name(bd), in->line, from_name);
                                 from_layers = strv_copy(image->layer_dirs);
                                 r = image->layer_dirs && !from_layers ? log_oom() : 0;
@@ -590,8 +607,7 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
 
 /* The parts of a step's cache key besides its parent: the instruction, heredoc bodies, the ARGs in
  * scope, and for COPY/ADD the checksum of the sources (or the stage or image they come from). */
-static int step_key_parts(
-                Build *bd, BuildState *st, const DockerfileInstruction *in, char *const *env, char ***ret) {
+static int step_key_parts(Build *bd, BuildState *st, const DockerfileInstruction *in, char *const *env, char ***ret) {
         _cleanup_strv_free_ char **parts = NULL;
         int r;
 
@@ -600,17 +616,16 @@ static int step_key_parts(
         for (size_t k = 0; k < in->n_heredocs; k++)
                 if (strv_extend(&parts, in->heredocs[k].body) < 0)
                         return log_oom();
-        if ((streq(in->keyword, "COPY") || streq(in->keyword, "ADD")) &&
-                        !dockerfile_flag(in, "from", NULL)) {
+        if ((streq(in->keyword, "COPY") || streq(in->keyword, "ADD")) && !dockerfile_flag(in, "from", NULL)) {
                 _cleanup_strv_free_ char **sources = NULL;
                 char sum[SHA256_DIGEST_STRING_MAX];
                 size_t n = strv_length(in->argv);
-                BuildCopy c = {.source_root = bd->ctx.options->context,
-                                .from_context = true,
-                                .add = streq(in->keyword, "ADD"),
-                                .heredocs = in->heredocs,
-                                .n_heredocs = in->n_heredocs,
-                                .line = in->line};
+                BuildCopy c = { .source_root = bd->ctx.options->context,
+                        .from_context = true,
+                        .add = streq(in->keyword, "ADD"),
+                        .heredocs = in->heredocs,
+                        .n_heredocs = in->n_heredocs,
+                        .line = in->line };
 
                 for (size_t i = 0; i + 1 < n; i++) {
                         char *s;
@@ -637,8 +652,7 @@ static int step_key_parts(
                                 return log_oom();
                 } else {
                         _cleanup_(image_freep) Image *image = NULL;
-                        if (image_store_lookup(bd->ctx.store, name, &image) >= 0 &&
-                                        strv_extend(&parts, image->id) < 0)
+                        if (image_store_lookup(bd->ctx.store, name, &image) >= 0 && strv_extend(&parts, image->id) < 0)
                                 return log_oom();
                 }
         }
@@ -652,8 +666,7 @@ static int run_instruction(Build *bd, BuildState *st, const DockerfileInstructio
         _cleanup_(json_decrefp) json_t *cached = NULL;
         StagedLayer layer = {};
         char key[SHA256_DIGEST_STRING_MAX];
-        bool layer_step =
-                        streq(in->keyword, "RUN") || streq(in->keyword, "COPY") || streq(in->keyword, "ADD");
+        bool layer_step = streq(in->keyword, "RUN") || streq(in->keyword, "COPY") || streq(in->keyword, "ADD");
         int r;
 
         if (!trigger)
@@ -700,8 +713,7 @@ static int run_instruction(Build *bd, BuildState *st, const DockerfileInstructio
                         }
                         if (!json_is_array(json_object_get(rootfs, "diff_ids")))
                                 json_object_set_new(rootfs, "diff_ids", json_array());
-                        json_array_append_new(
-                                        json_object_get(rootfs, "diff_ids"), json_string(layer.diff_id));
+                        json_array_append_new(json_object_get(rootfs, "diff_ids"), json_string(layer.diff_id));
                 }
         } else {
                 r = do_metadata(bd, st, in, env);
@@ -719,8 +731,8 @@ static int run_instruction(Build *bd, BuildState *st, const DockerfileInstructio
 }
 
 static json_t *scratch_image(void) {
-        return json_pack("{s:s, s:s, s:{}, s:{s:s, s:[]}, s:[]}", "architecture", image_host_architecture(),
-                        "os", "linux", "config", "rootfs", "type", "layers", "diff_ids", "history");
+        return json_pack("{s:s, s:s, s:{}, s:{s:s, s:[]}, s:[]}", "architecture", image_host_architecture(), "os",
+                        "linux", "config", "rootfs", "type", "layers", "diff_ids", "history");
 }
 
 static int run_triggers(Build *bd, BuildState *st, json_t *triggers) {
@@ -735,8 +747,8 @@ static int run_triggers(Build *bd, BuildState *st, json_t *triggers) {
 
                 r = dockerfile_parse("ONBUILD trigger", text, strlen(text), &d, &error);
                 if (r < 0)
-                        return log_error_errno(r, "The base image's ONBUILD trigger \"%s\" is invalid: %s",
-                                        text, error ?: "out of memory");
+                        return log_error_errno(r, "The base image's ONBUILD trigger \"%s\" is invalid: %s", text,
+                                        error ?: "out of memory");
                 for (size_t k = 0; k < d.n_instructions; k++) {
                         r = run_instruction(bd, st, &d.instructions[k], true);
                         if (r < 0)
@@ -784,10 +796,15 @@ static int build_stage(Build *bd, Stage *stage) {
                 _cleanup_(image_freep) Image *image = NULL;
                 _cleanup_free_ char *blob = NULL, *text = NULL;
                 size_t size;
-                r = image_store_lookup(b->store, stage->base, &image);
+                if (b->options->pull) {
+                        r = image_store_ensure(b->store, stage->base, b->options->pull, &image);
+                        if (r < 0)
+                                return log_error_errno(r, "%s:%u: FROM %s: the image could not be had.",
+                                                dockerfile_name(bd), from->line, stage->base);
+                } else
+                        r = image_store_lookup(b->store, stage->base, &image);
                 if (r == -ENOENT)
-                        return log_error_errno(r,
-                                        "%s:%u: FROM %s: no such image in the store (berth pull it first).",
+                        return log_error_errno(r, "%s:%u: FROM %s: no such image in the store (berth pull it first).",
                                         dockerfile_name(bd), from->line, stage->base);
                 if (r < 0)
                         return r;
@@ -838,13 +855,12 @@ static int plan(Build *bd) {
                         if (r < 0)
                                 return r;
                         s = &bd->stages[bd->n_stages++];
-                        *s = (Stage){.first = i, .end = bd->file.n_instructions, .base = TAKE_PTR(base)};
+                        *s = (Stage) { .first = i, .end = bd->file.n_instructions, .base = TAKE_PTR(base) };
                         if (in->argv[1] && !(s->name = strdup(in->argv[2])))
                                 return log_oom();
                         for (size_t k = 0; k + 1 < bd->n_stages; k++)
                                 if (s->name && bd->stages[k].name && streq(bd->stages[k].name, s->name))
-                                        return log_error_errno(-EINVAL,
-                                                        "%s:%u: the stage name \"%s\" is used twice.",
+                                        return log_error_errno(-EINVAL, "%s:%u: the stage name \"%s\" is used twice.",
                                                         dockerfile_name(bd), in->line, s->name);
                         if (bd->n_stages > 1)
                                 bd->stages[bd->n_stages - 2].end = i;
@@ -852,8 +868,7 @@ static int plan(Build *bd) {
                                 return log_oom();
                 } else if (bd->n_stages == 0) {
                         if (!streq(in->keyword, "ARG"))
-                                return log_error_errno(-EINVAL,
-                                                "%s:%u: only ARG may come before the first FROM.",
+                                return log_error_errno(-EINVAL, "%s:%u: only ARG may come before the first FROM.",
                                                 dockerfile_name(bd), in->line);
                         r = do_arg(bd, in, &bd->global_args, bd->global_args, true);
                         if (r < 0)
@@ -867,8 +882,8 @@ static int plan(Build *bd) {
                         if (bd->stages[i].name && streq(bd->stages[i].name, o->target))
                                 target = &bd->stages[i];
                 if (!target)
-                        return log_error_errno(-EINVAL, "%s: no stage named \"%s\" (--target).",
-                                        dockerfile_name(bd), o->target);
+                        return log_error_errno(-EINVAL, "%s: no stage named \"%s\" (--target).", dockerfile_name(bd),
+                                        o->target);
         } else
                 target = &bd->stages[bd->n_stages - 1];
 
@@ -915,7 +930,7 @@ int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         BuildOptions o = *options;
-        Build bd = {.ctx = {.store = store, .staging = IMAGE_STAGING_NULL}};
+        Build bd = { .ctx = { .store = store, .staging = IMAGE_STAGING_NULL } };
         int r, target;
 
         dockerfile = o.dockerfile ? strdup(o.dockerfile) : path_join(o.context, "Dockerfile");
@@ -931,8 +946,7 @@ int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
                         return log_oom();
                 if (r < 0 || strchr(full, '@')) {
                         free(full);
-                        return log_error_errno(-EINVAL, "Invalid tag '%s': %s.", *t,
-                                        why ?: "a tag cannot hold a digest");
+                        return log_error_errno(-EINVAL, "Invalid tag '%s': %s.", *t, why ?: "a tag cannot hold a digest");
                 }
                 if (strv_consume(&names, full) < 0)
                         return log_oom();
@@ -944,8 +958,7 @@ int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
 
         /* overlays and the steps' mounts stay out of everyone else's sight and go with us */
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return log_error_errno(
-                                negative_errno(), "Failed to make a mount namespace for the build: %m");
+                return log_error_errno(negative_errno(), "Failed to make a mount namespace for the build: %m");
 
         bd.ctx.out = o.quiet ? fopen("/dev/null", "we") : o.progress ?: stderr;
         if (!bd.ctx.out) {
@@ -981,17 +994,19 @@ int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
                 size_t n = strcspn(*a, "=");
                 _cleanup_free_ char *name = strndup(*a, n);
                 if (name && !strv_contains(bd.used_args, name))
-                        fprintf(bd.ctx.out, "[Warning] one or more build args were not consumed: %s\n",
-                                        name);
+                        fprintf(bd.ctx.out, "[Warning] one or more build args were not consumed: %s\n", name);
         }
 
+        r = apply_final_options(&bd.stages[target].state, &o);
+        if (r < 0)
+                goto finish;
         config = json_dumps(bd.stages[target].state.image, JSON_COMPACT | JSON_SORT_KEYS);
         if (!config) {
                 r = log_oom();
                 goto finish;
         }
         r = image_store_commit(store, &bd.ctx.staging,
-                        &(ImageCommit){
+                        &(ImageCommit) {
                                         .config = config,
                                         .config_size = strlen(config),
                                         .names = names,
@@ -1000,7 +1015,7 @@ int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
         if (r < 0)
                 goto finish;
         STRV_FOREACH(n, names)
-        fprintf(bd.ctx.out, "COMMIT %s\n", *n);
+                fprintf(bd.ctx.out, "COMMIT %s\n", *n);
         fprintf(bd.ctx.out, "--> %.12s\n", digest_hex(image->id));
         *ret_id = strdup(image->id);
         r = *ret_id ? 0 : log_oom();

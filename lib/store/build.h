@@ -21,6 +21,9 @@ typedef struct BuildOptions {
         char *const *tags;       /* names of the result (normalized like import names) */
         const char *target;      /* the stage to build; NULL: the last one */
         char *const *build_args; /* KEY=VALUE, or KEY alone (the value from the environment) */
+        char *const *labels;     /* KEY=VALUE added to the result's Labels */
+        char *const *env;        /* KEY=VALUE added to the result's Env (podman build --env) */
+        const char *pull;        /* pull policy of FROM images (image-pull.h); NULL: never, use the store */
         bool no_cache;
         bool quiet;     /* no progress, no RUN output */
         FILE *progress; /* where steps and RUN output go (stderr when NULL) */

@@ -105,6 +105,15 @@ check_output "RUN heredoc" "from heredoc" run_in all /heredoc-run
 check_fails ".dockerignore keeps files out" bash -c "find '$BERTH_STORAGE_DIR/layers' -name secret.key | grep -q ."
 check_output "a RUN creates no /proc, /dev or /sys in its layer" "" bash -c "find '$BERTH_STORAGE_DIR'/layers/*/diff -maxdepth 1 \( -name proc -o -name sys \) -newer '$C/Dockerfile'"
 
+# --- --label, --env, --pull ----------------------------------------------------------------------
+"$BERTH" build -q -t labelled --label org.example.name=override --label extra=1 --env MODE=prod --env GREETING_COPY=x "$C" >/dev/null 2>&1
+check_output "--label adds to and overrides LABEL" "{'extra': '1', 'org.example.name': 'override', 'version': '1'}" cfg labelled 'dict(sorted(c["config"]["Labels"].items()))'
+check_output "--env adds to and overrides ENV" "['GREETING_COPY=x', 'MODE=prod']" cfg labelled 'sorted(e for e in c["config"]["Env"] if e.startswith(("MODE=", "GREETING_COPY=")))'
+check_output "--pull=missing uses a stored FROM image" "COMMIT" bash -c "'$BERTH' build --pull=missing -t pulled '$C' 2>&1"
+printf 'FROM nosuch/image\n' >"$T/Dockerfile.nosuch"
+check_output "--pull=never refuses a missing FROM image, naming its line" "Dockerfile.nosuch:1: FROM nosuch/image" bash -c "'$BERTH' build --pull=never -f '$T/Dockerfile.nosuch' '$C' 2>&1"
+check_output "a bad --pull policy" "--pull=sometimes: expected missing, always, never or newer" bash -c "'$BERTH' build --pull=sometimes '$C' 2>&1"
+
 # --- ONBUILD triggers in a child -----------------------------------------------------------------
 mkdir -p "$T/child"
 printf 'FROM all\nRUN cat /onbuild\n' >"$T/child/Dockerfile"
@@ -156,6 +165,30 @@ check_output "COPY --from=stage" "built" run_in multi /artifact
 check_output "FROM scratch has only the two copied layers (a RUN that changes nothing adds none)" "2" cfg multi 'len(c["rootfs"]["diff_ids"])'
 check_output "--target stops at a stage" "2" bash -c "'$BERTH' build -q --target final -t multi-final '$C3' >/dev/null && '$BERTH' image inspect multi-final | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[0][\"RootFS\"][\"Layers\"]))'"
 
+# --- RUN is confined as a container is ------------------------------------------------------------
+C5=$T/ctx5
+mkdir -p "$C5"
+cat >"$C5/Dockerfile" <<'EOF'
+FROM busybox
+RUN grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/self/status > /status
+RUN if unshare -U true 2>/dev/null; then echo allowed; else echo refused; fi > /unshare
+EOF
+cat >"$C5/Dockerfile.user" <<'EOF'
+FROM busybox
+COPY --chown=nobody:nogroup Dockerfile /owned
+USER nobody
+RUN id -u > /tmp/uid; id -G > /tmp/groups
+EOF
+"$BERTH" build -q -t confined "$C5" >/dev/null 2>&1
+"$BERTH" build -q -t as-nobody -f "$C5/Dockerfile.user" "$C5" >/dev/null 2>&1
+check_output "USER by name runs RUN as the image's user" "65534" run_in as-nobody /tmp/uid
+check_output "... in its passwd group" "65534" run_in as-nobody /tmp/groups
+check_output "COPY --chown=user:group by name" "65534 65534" bash -c "ls -ln '$BERTH_STORAGE_DIR'/layers/*/diff/owned | awk '{print \$3, \$4}'"
+check_output "RUN has the default seccomp filter" "Seccomp:	2" run_in confined /status
+check_output "RUN has no_new_privs" "NoNewPrivs:	1" run_in confined /status
+check_output "RUN has Docker's default capabilities" "CapEff:	00000000a80425fb" run_in confined /status
+check_output "the filter refuses what it refuses in a container (unshare of a user namespace)" "refused" run_in confined /unshare
+
 # --- errors --------------------------------------------------------------------------------------
 C4=$T/ctx4
 mkdir -p "$C4"
@@ -165,6 +198,10 @@ printf 'FROM busybox\n\nRUN exit 3\n' >"$C4/Dockerfile"
 check_output "a failing RUN names its line and status" "Dockerfile:3: the command '/bin/sh -c exit 3' returned a non-zero code: 3" bash -c "'$BERTH' build '$C4' 2>&1"
 printf 'FROM busybox\nCOPY missing /x\n' >"$C4/Dockerfile"
 check_output "a missing source names its line" "Dockerfile:2: missing not found in the build context" bash -c "'$BERTH' build '$C4' 2>&1"
+printf 'FROM busybox\nUSER nosuchuser\n\nRUN true\n' >"$C4/Dockerfile"
+check_output "a USER not in the image names the RUN's line" "Dockerfile:4: USER nosuchuser: user 'nosuchuser' does not exist in /etc/passwd in the image" bash -c "'$BERTH' build '$C4' 2>&1"
+printf 'FROM busybox\nCOPY --chown=root:nosuchgroup Dockerfile /x\n' >"$C4/Dockerfile"
+check_output "a --chown group not in the image names its line" "Dockerfile:2: --chown=root:nosuchgroup: group 'nosuchgroup' does not exist in /etc/group in the image" bash -c "'$BERTH' build '$C4' 2>&1"
 check "nothing is left in the store's tmp" bash -c "[ -z \"\$(ls -A '$BERTH_STORAGE_DIR/tmp')\" ]"
 check "no mount is left" bash -c "! grep -q '$T' /proc/self/mountinfo"
 

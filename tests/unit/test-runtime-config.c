@@ -171,7 +171,7 @@ static const char group[] =
 static int resolve_user_from_text(const char *spec, char **group_add, UserIds *u) {
         FILE *p = fmemopen((void *) passwd, sizeof passwd - 1, "r");
         FILE *g = fmemopen((void *) group, sizeof group - 1, "r");
-        int r = user_resolve(spec, group_add, p, g, u);
+        int r = user_resolve(spec, group_add, p, g, u, NULL);
         fclose(p);
         fclose(g);
         return r;
