@@ -519,7 +519,12 @@ static int mount_oci_fs(int root_fd, const OciMount *m, size_t i) {
                 return log_error_errno(fd,
                                 "config.json mounts[%zu]: cannot create mount point %s in the container: %m",
                                 i, m->destination);
-        r = mount_fs_on(fd, m->type, m->source, m->data, m->attrs);
+        /* "cgroup" is how runc's and crun's default specs ask for the container's cgroup file system;
+         * on cgroup v2, which berth targets, that is cgroup2 (the payload cgroup, as the namespace's root). */
+        if (streq(m->type, "cgroup") || streq(m->type, "cgroup2"))
+                r = mount_fs_on(fd, "cgroup2", "cgroup2", NULL, m->attrs);
+        else
+                r = mount_fs_on(fd, m->type, m->source, m->data, m->attrs);
         if (r < 0)
                 return log_error_errno(r, "config.json mounts[%zu]: failed to mount %s (%s) on %s: %m", i,
                                 m->source, m->type, m->destination);
