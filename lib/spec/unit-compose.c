@@ -101,14 +101,25 @@ static char *seconds(const char *duration) {
         return strdup(buf);
 }
 
+/* ExecStartPre= running argv as given (quoted, '%' and '$' doubled). */
+static int add_exec_pre(UnitFile *u, const char *const *argv) {
+        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_free_ char *line = NULL;
+        int r;
+
+        for (; *argv; argv++)
+                if ((r = strv_consume(&words, escape_word(*argv, true))) < 0)
+                        return r;
+        line = strv_join(words, " ");
+        return line ? add_raw(u, "Service", "ExecStartPre", line) : -ENOMEM;
+}
+
 /* A service with build: builds its image when the unit starts and the image is missing (`berth compose
  * up` builds before; at boot nothing else does). Later changes to the context take `up --build`. */
 static int build_step(UnitFile *u, const char *image, const YNode *build) {
         const char *ctx = get(build, "context"), *df = get(build, "dockerfile");
         _cleanup_free_ char *dockerfile =
                         df ? (df[0] == '/' ? strdup(df) : strjoin(ctx, "/", df)) : strjoin(ctx, "/Dockerfile");
-        _cleanup_strv_free_ char **words = NULL;
-        _cleanup_free_ char *line = NULL;
         const char *argv[] = {
                 "/bin/sh",
                 "-c",
@@ -117,18 +128,13 @@ static int build_step(UnitFile *u, const char *image, const YNode *build) {
                 image,
                 dockerfile,
                 ctx,
+                NULL,
         };
         int r;
 
         if (!ctx || !dockerfile)
                 return -ENOMEM;
-        for (size_t i = 0; i < ELEMENTSOF(argv); i++)
-                if ((r = strv_consume(&words, escape_word(argv[i], true))) < 0)
-                        return r;
-        line = strv_join(words, " ");
-        if (!line)
-                return -ENOMEM;
-        r = add_raw(u, "Service", "ExecStartPre", line);
+        r = add_exec_pre(u, argv);
         if (r >= 0) /* a build takes longer than a container start */
                 r = add_raw(u, "Service", "TimeoutStartSec", "15min");
         return r;
@@ -214,9 +220,9 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                          * the unit starts (the generator writes nothing but units) */
                         const YNode *bind = ynode_get(vol, "bind");
                         if (!streq_ptr(get(bind, "create_host_path"), "false")) {
-                                _cleanup_free_ char *w = escape_word(src, true),
-                                                    *mk = w ? strjoin("/bin/mkdir -p -- ", w) : NULL;
-                                r = mk ? add_raw(u, "Service", "ExecStartPre", mk) : -ENOMEM;
+                                r = add_exec_pre(u, (const char *[]) { "/bin/sh", "-c",
+                                                                    "[ -e \"$0\" ] || exec mkdir -p -- \"$0\"", src,
+                                                                    NULL });
                                 if (r < 0)
                                         return r;
                         }

@@ -121,4 +121,6 @@ printf '[Compose]\nFile=compose/boot/compose.yaml\nProfiles=x\n' >"$work/etc/typ
 check_output "berth check: an unknown key names file, line and key" "typo.compose:3: Profiles=: unknown key" \
         "$berth" check "$work/etc/typo.compose"
 check_fails "... and fails" "$berth" check "$work/etc/typo.compose"
+check_output "compose run: an unknown service is an error" "No service 'nosuch' in project boot" \
+        bash -c "cd '$work/etc/compose/boot' && '$berth' compose run --rm nosuch true"
 done_testing
