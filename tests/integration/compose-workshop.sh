@@ -131,7 +131,7 @@ boot_http_ok() { http 8001 | grep -q "from-boot: visits=1"; }
 check "at boot: the app answers on its port with its .env's settings and the db's data" wait_until 60 boot_http_ok
 check "at boot: stop the project (boot.target)" in_sd systemctl stop boot.target
 none_active() { ! in_sd systemctl is-active -q "$@"; }
-check "... its services stopped with it" none_active boot-db-1.service boot-app-1.service
+check "... its services stopped with it" wait_until 30 none_active boot-db-1.service boot-app-1.service
 
 # --- berth compose up -d --------------------------------------------------------------------------
 start_ms=$(date +%s%N)
