@@ -38,7 +38,7 @@ endif
 PKGS_NET       = libnl-route-3.0 libnftables
 PKGS_BERTH     = libsystemd libarchive jansson libcurl libcrypto yaml-0.1 $(PKGS_NET)
 PKGS_RUNTIME   = libseccomp libsystemd jansson libcrypto $(PKGS_NET)
-PKGS_GENERATOR =
+PKGS_GENERATOR = yaml-0.1
 PKGS_BERTHD    = libsystemd jansson libcrypto
 PKGS_ALL       = $(sort $(PKGS_BERTH) $(PKGS_RUNTIME) $(PKGS_GENERATOR) $(PKGS_BERTHD))
 

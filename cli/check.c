@@ -6,9 +6,24 @@
 #include <string.h>
 
 #include "commands.h"
+#include "compose-definition.h"
 #include "log.h"
 #include "strv.h"
 #include "unit-generator.h"
+
+/* A compose project (NAME.compose or a compose/PROJECT directory), converted as the generator does. */
+static int check_compose(const char *path, bool user) {
+        _cleanup_(compose_units_done) ComposeUnits units = {};
+        _cleanup_free_ char *error = NULL;
+        int r = compose_declaration_units(path, NULL, user, &units, &error);
+
+        if (r == -EINVAL)
+                return log_error_errno(r, "%s", error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check %s: %m", path);
+        printf("%s: OK (%s)\n", path, units.target);
+        return 0;
+}
 
 int verb_check(int argc, char *argv[]) {
         static const struct option options[] = {
@@ -29,9 +44,10 @@ int verb_check(int argc, char *argv[]) {
                         break;
                 case 'h':
                         printf("Usage: berth check [--user] FILE...\n\n"
-                               "Checks .container, .volume, .network, .image, .build and .pod files as berth-generator\n"
-                               "would convert them, drop-ins next to them included. Other definitions in the\n"
-                               "same directories are read so that references to them resolve.\n");
+                               "Checks .container, .volume, .network, .image, .build, .pod and .compose files (and\n"
+                               "compose/PROJECT directories) as berth-generator would convert them, drop-ins next to\n"
+                               "them included. Other definitions in the same directories are read so that references\n"
+                               "to them resolve.\n");
                         return 0;
                 default:
                         return -EINVAL;
@@ -40,6 +56,10 @@ int verb_check(int argc, char *argv[]) {
                 return log_error_errno(-EINVAL, "Usage: berth check [--user] FILE...");
 
         for (int i = optind; i < argc; i++) {
+                if (compose_declaration_is(argv[i])) {
+                        failed = check_compose(argv[i], user) < 0 || failed;
+                        continue;
+                }
                 r = definition_set_add_file(&set, argv[i]);
                 if (r == -ENOMEM)
                         return log_oom();

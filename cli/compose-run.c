@@ -42,6 +42,11 @@ static int run_program(char *const *argv) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+static const char *get_scalar(const YNode *n, const char *key) {
+        const YNode *v = ynode_get(n, key);
+        return v && v->kind == Y_SCALAR ? v->value : NULL;
+}
+
 static int systemctl(const char *verb, char *const *units) {
         _cleanup_strv_free_ char **argv = NULL;
         int r;
@@ -62,7 +67,7 @@ static int systemctl(const char *verb, char *const *units) {
 }
 
 static int daemon_reload(void) {
-        return systemctl("daemon-reload", (char *[]){(char *) "--no-ask-password", NULL});
+        return systemctl("daemon-reload", (char *[]) { (char *) "--no-ask-password", NULL });
 }
 
 /* The units of a service list ("SERVICE..." on the command line), or all services. */
@@ -168,8 +173,7 @@ static int project_unit_files(const char *project, char ***ret) {
         }
         while ((de = readdir(d))) {
                 _cleanup_free_ char *path = NULL, *text = NULL;
-                if (de->d_name[0] == '.' ||
-                                (!endswith(de->d_name, ".service") && !endswith(de->d_name, ".target")))
+                if (de->d_name[0] == '.' || (!endswith(de->d_name, ".service") && !endswith(de->d_name, ".target")))
                         continue;
                 path = path_join(unit_dir(), de->d_name);
                 if (path && read_full_file(path, &text, NULL) >= 0 && strstr(text, marker) &&
@@ -189,8 +193,7 @@ static int build_images(ComposeProject *p, bool always) {
         int r;
 
         for (size_t i = 0; services && i < services->n_items; i++) {
-                const YNode *svc = services->items[i], *build = ynode_get(svc, "build"),
-                            *img = ynode_get(svc, "image");
+                const YNode *svc = services->items[i], *build = ynode_get(svc, "build"), *img = ynode_get(svc, "image");
                 _cleanup_free_ char *tag = img ? strdup(img->value) : strjoin(p->name, "-", svc->key);
                 const YNode *ctx = ynode_get(build, "context"), *df = ynode_get(build, "dockerfile");
                 _cleanup_free_ char *dockerfile = NULL;
@@ -198,20 +201,18 @@ static int build_images(ComposeProject *p, bool always) {
                         continue;
                 if (!tag)
                         return log_oom();
-                if (!always && run_program((char *[]){(char *) berth, (char *) "image", (char *) "inspect",
-                                               tag, NULL}) == 0)
+                if (!always && run_program((char *[]) { (char *) berth, (char *) "image", (char *) "inspect", tag,
+                                               NULL }) == 0)
                         continue;
-                dockerfile = df ? (df->value[0] == '/' ? strdup(df->value)
-                                                       : path_join(ctx->value, df->value))
-                                : NULL;
-                r = run_program((char *[]){(char *) berth, (char *) "build", (char *) "--help", NULL});
+                dockerfile = df ? (df->value[0] == '/' ? strdup(df->value) : path_join(ctx->value, df->value)) : NULL;
+                r = run_program((char *[]) { (char *) berth, (char *) "build", (char *) "--help", NULL });
                 if (r != 0)
                         return log_error_errno(-EOPNOTSUPP,
                                         "Service '%s' is built from %s, but this berth has no "
                                         "'build' command yet; build the image as %s another way.",
                                         svc->key, ctx->value, tag);
-                r = run_program((char *[]){(char *) berth, (char *) "build", (char *) "-t", tag,
-                                (char *) "-f", dockerfile ?: (char *) "Dockerfile", ctx->value, NULL});
+                r = run_program((char *[]) { (char *) berth, (char *) "build", (char *) "-t", tag, (char *) "-f",
+                                dockerfile ?: (char *) "Dockerfile", ctx->value, NULL });
                 if (r != 0)
                         return log_error_errno(-EIO, "Building %s for service '%s' failed.", tag, svc->key);
         }
@@ -232,8 +233,7 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
                 else if (streq(argv[i], "--build"))
                         build = true;
                 else if (argv[i][0] == '-')
-                        return log_error_errno(
-                                        -EINVAL, "Unknown option '%s' for 'berth compose up'.", argv[i]);
+                        return log_error_errno(-EINVAL, "Unknown option '%s' for 'berth compose up'.", argv[i]);
         r = generate(p, &u);
         if (r < 0)
                 return r;
@@ -249,8 +249,8 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
                         return r;
                 /* recreated: the services whose unit changed (try-restart leaves stopped ones alone) */
                 STRV_FOREACH(c, changed)
-                if (endswith(*c, ".service") && (r = strv_extend(&restart, *c)) < 0)
-                        return log_oom();
+                        if (endswith(*c, ".service") && (r = strv_extend(&restart, *c)) < 0)
+                                return log_oom();
                 r = systemctl("try-restart", restart);
                 if (r < 0)
                         return r;
@@ -270,11 +270,11 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
         if (detach)
                 return 0;
         {
-                _cleanup_strv_free_ char **jargv = strv_copy((char *[]){
-                                (char *) "journalctl", (char *) "-f", (char *) "-n", (char *) "all", NULL});
+                _cleanup_strv_free_ char **jargv = strv_copy((char *[]) { (char *) "journalctl", (char *) "-f",
+                                (char *) "-n", (char *) "all", NULL });
                 STRV_FOREACH(s, start)
-                if (strv_extend(&jargv, "-u") < 0 || strv_extend(&jargv, *s) < 0)
-                        return log_oom();
+                        if (strv_extend(&jargv, "-u") < 0 || strv_extend(&jargv, *s) < 0)
+                                return log_oom();
                 execvp(jargv[0], jargv);
                 return log_error_errno(-errno, "Cannot run journalctl: %m");
         }
@@ -295,16 +295,15 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
                 else if (startswith(argv[i], "--rmi="))
                         rmi = argv[i] + 6;
                 else
-                        return log_error_errno(
-                                        -EINVAL, "Unknown option '%s' for 'berth compose down'.", argv[i]);
+                        return log_error_errno(-EINVAL, "Unknown option '%s' for 'berth compose down'.", argv[i]);
         r = project_unit_files(p->name, &files);
         if (r < 0)
                 return r;
         STRV_FOREACH(f, files)
-        if ((r = strv_extend(endswith(*f, "-network.service") || endswith(*f, "-volume.service") ? &others
-                                                                                                 : &services,
-                             *f)) < 0)
-                return log_oom();
+                if ((r = strv_extend(endswith(*f, "-network.service") || endswith(*f, "-volume.service") ? &others
+                                                                                                         : &services,
+                                     *f)) < 0)
+                        return log_oom();
         /* the containers first, then their networks and volumes units (a network goes with its unit) */
         r = systemctl("stop", services);
         if (r >= 0)
@@ -327,21 +326,20 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
                                     *name = ynode_get(volumes->items[i], "name");
                         if (ext && streq(ext->value, "true"))
                                 continue;
-                        (void) run_program((char *[]){(char *) berth_path(BERTH_PATH_CLI_BINARY),
-                                        (char *) "volume", (char *) "rm", (char *) "-f", name->value, NULL});
+                        (void) run_program((char *[]) { (char *) berth_path(BERTH_PATH_CLI_BINARY), (char *) "volume",
+                                        (char *) "rm", (char *) "-f", name->value, NULL });
                 }
         if (rmi) {
                 const YNode *svcs = ynode_get(p->root, "services");
                 for (size_t i = 0; svcs && i < svcs->n_items; i++) {
                         const YNode *img = ynode_get(svcs->items[i], "image");
-                        _cleanup_free_ char *tag = img ? strdup(img->value)
-                                                       : strjoin(p->name, "-", svcs->items[i]->key);
+                        _cleanup_free_ char *tag = img ? strdup(img->value) : strjoin(p->name, "-", svcs->items[i]->key);
                         if (!tag)
                                 return log_oom();
                         if (streq(rmi, "local") && img)
                                 continue;
-                        (void) run_program((char *[]){(char *) berth_path(BERTH_PATH_CLI_BINARY),
-                                        (char *) "image", (char *) "rm", tag, NULL});
+                        (void) run_program((char *[]) { (char *) berth_path(BERTH_PATH_CLI_BINARY), (char *) "image",
+                                        (char *) "rm", tag, NULL });
                 }
         }
         return r;
@@ -381,13 +379,12 @@ static int compose_logs(ComposeProject *p, int argc, char *argv[]) {
                 return r;
         r = strv_extend(&jargv, "journalctl");
         if (r >= 0)
-                r = strv_extend_strv(&jargv,
-                                (char *[]){(char *) "--no-pager", (char *) "-o", (char *) "cat", NULL});
+                r = strv_extend_strv(&jargv, (char *[]) { (char *) "--no-pager", (char *) "-o", (char *) "cat", NULL });
         if (r >= 0 && follow)
                 r = strv_extend(&jargv, "-f");
         STRV_FOREACH(u, units)
-        if (r >= 0 && (r = strv_extend(&jargv, "-u")) >= 0)
-                r = strv_extend(&jargv, *u);
+                if (r >= 0 && (r = strv_extend(&jargv, "-u")) >= 0)
+                        r = strv_extend(&jargv, *u);
         if (r < 0)
                 return log_oom();
         r = run_program(jargv);
@@ -402,8 +399,7 @@ static int compose_exec(ComposeProject *p, int argc, char *argv[]) {
         while (i < argc && argv[i][0] == '-')
                 i++;
         if (i >= argc || !ynode_get(ynode_get(p->root, "services"), argv[i]))
-                return log_error_errno(-EINVAL,
-                                "'berth compose exec' needs a service of the project and a command.");
+                return log_error_errno(-EINVAL, "'berth compose exec' needs a service of the project and a command.");
         c = compose_container_name(p, argv[i]);
         r = strv_extend(&eargv, berth_path(BERTH_PATH_CLI_BINARY));
         if (r >= 0)
@@ -433,8 +429,8 @@ static int compose_pull(ComposeProject *p, int argc, char *argv[]) {
                 }
                 if (!img || (any && !named) || ynode_get(services->items[i], "build"))
                         continue;
-                if (run_program((char *[]){(char *) berth_path(BERTH_PATH_CLI_BINARY), (char *) "pull",
-                                    img->value, NULL}) != 0)
+                if (run_program((char *[]) { (char *) berth_path(BERTH_PATH_CLI_BINARY), (char *) "pull", img->value,
+                                    NULL }) != 0)
                         r = log_error_errno(-EIO, "Pulling %s for service '%s' failed.", img->value,
                                         services->items[i]->key);
         }
@@ -450,6 +446,171 @@ static int compose_units_print(ComposeProject *p) {
         for (size_t i = 0; i < u.n_units; i++)
                 printf("---%s---\n%s", u.units[i].name, u.units[i].text);
         return 0;
+}
+
+static int push(char ***argv, const char *a, const char *b) {
+        _cleanup_free_ char *ab = b ? strjoin(a, b) : strdup(a);
+        return ab ? strv_consume(argv, TAKE_PTR(ab)) : -ENOMEM;
+}
+
+/* berth compose run: a one-off container of a service through `berth run` (a transient unit), with the
+ * service's image, network, volumes, environment, user and working directory, after its dependencies
+ * were started (their units written as `up` writes them). Named as docker compose names them:
+ * PROJECT-SERVICE-run-XXXXXXXX, labelled com.docker.compose.oneoff=True. */
+static int compose_run(ComposeProject *p, int argc, char *argv[]) {
+        _cleanup_strv_free_ char **rargv = NULL, **extra = NULL, **deps = NULL, **changed = NULL;
+        const char *name = NULL, *entrypoint = NULL, *v;
+        bool no_deps = false;
+        int i, r;
+
+        r = push(&rargv, berth_path(BERTH_PATH_CLI_BINARY), NULL);
+        if (r >= 0)
+                r = push(&rargv, "run", NULL);
+        for (i = 1; r >= 0 && i < argc && argv[i][0] == '-'; i++) {
+                const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+                if (streq(a, "--rm") || streq(a, "-d") || streq(a, "--detach") || streq(a, "-i") || streq(a, "-t") ||
+                                streq(a, "-it") || streq(a, "--interactive") || streq(a, "--tty"))
+                        r = push(&rargv, a, NULL);
+                else if (streq(a, "-T") || streq(a, "--no-TTY"))
+                        continue;
+                else if (streq(a, "--no-deps"))
+                        no_deps = true;
+                else if ((streq(a, "-e") || streq(a, "--env") || streq(a, "-u") || streq(a, "--user") ||
+                                         streq(a, "-w") || streq(a, "--workdir") || streq(a, "-v") ||
+                                         streq(a, "--volume") || streq(a, "-l") || streq(a, "--label")) &&
+                                val) {
+                        /* after the service's own, so these win */
+                        const char *opt = streq(a, "-e") || streq(a, "--env")       ? "--env="
+                                          : streq(a, "-u") || streq(a, "--user")    ? "--user="
+                                          : streq(a, "-w") || streq(a, "--workdir") ? "--workdir="
+                                          : streq(a, "-v") || streq(a, "--volume")  ? "--volume="
+                                                                                    : "--label=";
+                        r = push(&extra, opt, val);
+                        i++;
+                } else if (streq(a, "--name") && val) {
+                        name = val;
+                        i++;
+                } else if (streq(a, "--entrypoint") && val) {
+                        entrypoint = val;
+                        i++;
+                } else
+                        return log_error_errno(-EINVAL, "Unknown option '%s' for 'berth compose run'.", a);
+        }
+        if (r < 0)
+                return log_oom();
+        const YNode *svc = i < argc ? ynode_get(ynode_get(p->root, "services"), argv[i]) : NULL;
+        if (!svc)
+                return log_error_errno(-EINVAL, i < argc ? "No service '%s' in project %s." : "%s%s",
+                                i < argc ? argv[i] : "'berth compose run' needs a service", i < argc ? p->name : ".");
+        i++;
+
+        /* the dependencies run as `up` runs them */
+        const YNode *depends = ynode_get(svc, "depends_on");
+        if (depends && depends->n_items > 0 && !no_deps) {
+                _cleanup_(compose_units_done) ComposeUnits u = {};
+                r = generate(p, &u);
+                if (r >= 0)
+                        r = build_images(p, false);
+                if (r >= 0)
+                        r = write_units(&u, false, &changed);
+                if (r >= 0 && changed)
+                        r = daemon_reload();
+                for (size_t k = 0; r >= 0 && k < depends->n_items; k++) {
+                        _cleanup_free_ char *c = compose_container_name(p, depends->items[k]->key);
+                        r = c ? strv_consume(&deps, strjoin(c, ".service")) : -ENOMEM;
+                        if (r == -ENOMEM)
+                                return log_oom();
+                }
+                if (r >= 0)
+                        r = systemctl("start", deps);
+                if (r < 0)
+                        return r;
+        } else if ((r = build_images(p, false)) < 0)
+                return r;
+
+        _cleanup_free_ char *cname = NULL;
+        if (name)
+                cname = strdup(name);
+        else {
+                unsigned char rnd[4];
+                FILE *f = fopen("/dev/urandom", "re");
+                bool ok = f && fread(rnd, 1, sizeof rnd, f) == sizeof rnd;
+                if (f)
+                        fclose(f);
+                if (!ok)
+                        return log_error_errno(-EIO, "Cannot read /dev/urandom.");
+                if (asprintf(&cname, "%s-%s-run-%02x%02x%02x%02x", p->name, svc->key, rnd[0], rnd[1], rnd[2], rnd[3]) < 0)
+                        cname = NULL;
+        }
+        if (!cname || push(&rargv, "--name=", cname) < 0)
+                return log_oom();
+
+        if ((v = get_scalar(svc, "network_mode")))
+                r = push(&rargv, "--network=", v);
+        else {
+                const YNode *nets = ynode_get(svc, "networks");
+                if (nets && nets->n_items > 0) {
+                        const YNode *top = ynode_get(ynode_get(p->root, "networks"), nets->items[0]->key);
+                        r = push(&rargv, "--network=", get_scalar(top, "name"));
+                }
+        }
+        const YNode *n = ynode_get(svc, "volumes");
+        for (size_t k = 0; r >= 0 && n && k < n->n_items; k++) {
+                const YNode *vol = n->items[k];
+                const char *type = get_scalar(vol, "type"), *src = get_scalar(vol, "source"),
+                           *dst = get_scalar(vol, "target");
+                bool ro = streq_ptr(get_scalar(vol, "read_only"), "true");
+                _cleanup_free_ char *spec = NULL;
+                if (streq_ptr(type, "tmpfs")) {
+                        r = push(&rargv, "--tmpfs=", dst);
+                        continue;
+                }
+                if (streq_ptr(type, "volume") && src)
+                        src = get_scalar(ynode_get(ynode_get(p->root, "volumes"), src), "name");
+                spec = src ? strjoin(src, ":", dst, ro ? ":ro" : "") : strdup(dst);
+                r = spec ? push(&rargv, "--volume=", spec) : -ENOMEM;
+        }
+        n = ynode_get(svc, "environment");
+        for (size_t k = 0; r >= 0 && n && k < n->n_items; k++) {
+                _cleanup_free_ char *kv = strjoin(n->items[k]->key, "=", n->items[k]->value);
+                r = kv ? push(&rargv, "--env=", kv) : -ENOMEM;
+        }
+        if (r >= 0 && (v = get_scalar(svc, "user")))
+                r = push(&rargv, "--user=", v);
+        if (r >= 0 && (v = get_scalar(svc, "working_dir")))
+                r = push(&rargv, "--workdir=", v);
+        if (r >= 0)
+                r = push(&rargv, "--label=com.docker.compose.project=", p->name);
+        if (r >= 0)
+                r = push(&rargv, "--label=com.docker.compose.service=", svc->key);
+        if (r >= 0)
+                r = push(&rargv, "--label=com.docker.compose.oneoff=True", NULL);
+        if (r >= 0)
+                r = strv_extend_strv(&rargv, extra);
+
+        /* entrypoint: the first word is the program, the others lead the command */
+        const YNode *ep = ynode_get(svc, "entrypoint"), *cmd = ynode_get(svc, "command");
+        if (r >= 0 && entrypoint)
+                r = push(&rargv, "--entrypoint=", entrypoint);
+        else if (r >= 0 && ep && ep->kind == Y_SEQ && ep->n_items > 0)
+                r = push(&rargv, "--entrypoint=", ep->items[0]->value);
+        if (r >= 0) {
+                _cleanup_free_ char *image = get_scalar(svc, "image") ? strdup(get_scalar(svc, "image"))
+                                                                      : strjoin(p->name, "-", svc->key);
+                r = image ? push(&rargv, image, NULL) : -ENOMEM;
+        }
+        for (size_t k = 1; r >= 0 && !entrypoint && ep && ep->kind == Y_SEQ && k < ep->n_items; k++)
+                r = push(&rargv, ep->items[k]->value, NULL);
+        if (i < argc)
+                for (; r >= 0 && i < argc; i++)
+                        r = push(&rargv, argv[i], NULL);
+        else
+                for (size_t k = 0; r >= 0 && cmd && cmd->kind == Y_SEQ && k < cmd->n_items; k++)
+                        r = push(&rargv, cmd->items[k]->value, NULL);
+        if (r < 0)
+                return log_oom();
+        execv(rargv[0], rargv);
+        return log_error_errno(-errno, "Cannot run %s: %m", rargv[0]);
 }
 
 int compose_command(ComposeProject *p, int argc, char *argv[]) {
@@ -478,8 +639,6 @@ int compose_command(ComposeProject *p, int argc, char *argv[]) {
                 return r < 0 ? r : systemctl(verb, units);
         }
         if (streq(verb, "run"))
-                return log_error_errno(-EOPNOTSUPP,
-                                "'berth compose run' is not implemented yet; use 'berth compose "
-                                "exec' on a running service, or 'berth run' with the service's image.");
+                return compose_run(p, argc, argv);
         return log_error_errno(-EINVAL, "Unknown command '%s'; see 'berth compose --help'.", verb);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth-generator: a systemd generator that turns definition files (.container, .volume, .network,
- * .image, .build, .pod) into units. It reads files and writes units and symlinks into its output directory,
+ * .image, .build, .pod) and compose projects (.compose, compose/PROJECT/) into units. It reads files and writes units and symlinks into its output directory,
  * nothing else: no D-Bus, no image pulls, no other processes (systemd.generator(7)). A broken file is
  * reported and becomes a unit that fails with the message; the others are written regardless. */
 #include <assert.h>
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compose-definition.h"
 #include "fs-util.h"
 #include "log.h"
 #include "strv.h"
@@ -199,7 +200,7 @@ static int emit(const Args *args, Output *o, const GeneratedUnit *u) {
 
 static int run(const Args *args) {
         _cleanup_(definition_set_done) DefinitionSet set = {};
-        _cleanup_strv_free_ char **roots = NULL;
+        _cleanup_strv_free_ char **roots = NULL, **projects = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         _cleanup_(output_done) Output out = { .path = args->output_dir };
         bool failed = false;
@@ -212,7 +213,10 @@ static int run(const Args *args) {
                 r = definition_set_load(&set);
         if (r < 0)
                 return log_error_errno(r, "Failed to read definitions: %m");
-        if (set.n_defs == 0) {
+        r = compose_declarations_find(roots, &projects);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look for compose projects: %m");
+        if (set.n_defs == 0 && !projects) {
                 _cleanup_free_ char *joined = strv_join(roots, ":");
                 log_debug("No definition files found in %s.", joined ?: "the search path");
                 return 0;
@@ -243,6 +247,20 @@ static int run(const Args *args) {
                 if (unit_name_is_valid(u.name) && emit(args, &out, &u) < 0)
                         failed = true;
                 generated_unit_done(&u);
+        }
+        /* Compose projects: the units `berth compose up` would write, or ones that fail with the error. */
+        STRV_FOREACH(path, projects) {
+                _cleanup_(compose_units_done) ComposeUnits units = {};
+                _cleanup_free_ char *error = NULL;
+                r = compose_declaration_units(*path, args->output_dir, args->user, &units, &error);
+                if (r == -EINVAL) {
+                        log_error("%s", error);
+                        failed = true;
+                } else if (r < 0)
+                        return log_error_errno(r, "Failed to convert %s: %m", *path);
+                for (size_t i = 0; i < units.n_units; i++)
+                        if (emit(args, &out, &units.units[i]) < 0)
+                                failed = true;
         }
         return failed ? -EINVAL : 0;
 }

@@ -12,6 +12,7 @@
 
 #include "compose-project.h"
 #include "fs-util.h"
+#include "paths.h"
 #include "strv.h"
 #include "unit-compose.h"
 #include "words.h"
@@ -21,7 +22,7 @@ void compose_units_done(ComposeUnits *u) {
                 generated_unit_done(&u->units[i]);
         free(u->units);
         free(u->target);
-        *u = (ComposeUnits){};
+        *u = (ComposeUnits) {};
 }
 
 /* systemd expands % specifiers in every value and $VAR on ExecStart=: both doubled. */
@@ -100,10 +101,48 @@ static char *seconds(const char *duration) {
         return strdup(buf);
 }
 
+/* ExecStartPre= running argv as given (quoted, '%' and '$' doubled). */
+static int add_exec_pre(UnitFile *u, const char *const *argv) {
+        _cleanup_strv_free_ char **words = NULL;
+        _cleanup_free_ char *line = NULL;
+        int r;
+
+        for (; *argv; argv++)
+                if ((r = strv_consume(&words, escape_word(*argv, true))) < 0)
+                        return r;
+        line = strv_join(words, " ");
+        return line ? add_raw(u, "Service", "ExecStartPre", line) : -ENOMEM;
+}
+
+/* A service with build: builds its image when the unit starts and the image is missing (`berth compose
+ * up` builds before; at boot nothing else does). Later changes to the context take `up --build`. */
+static int build_step(UnitFile *u, const char *image, const YNode *build) {
+        const char *ctx = get(build, "context"), *df = get(build, "dockerfile");
+        _cleanup_free_ char *dockerfile =
+                        df ? (df[0] == '/' ? strdup(df) : strjoin(ctx, "/", df)) : strjoin(ctx, "/Dockerfile");
+        const char *argv[] = {
+                "/bin/sh",
+                "-c",
+                "\"$0\" image inspect \"$1\" >/dev/null 2>&1 || exec \"$0\" build -t \"$1\" -f \"$2\" \"$3\"",
+                berth_path(BERTH_PATH_CLI_BINARY),
+                image,
+                dockerfile,
+                ctx,
+                NULL,
+        };
+        int r;
+
+        if (!ctx || !dockerfile)
+                return -ENOMEM;
+        r = add_exec_pre(u, argv);
+        if (r >= 0) /* a build takes longer than a container start */
+                r = add_raw(u, "Service", "TimeoutStartSec", "15min");
+        return r;
+}
+
 static int service_definition(const ComposeProject *p, const YNode *svc, UnitFile *u, char **ret_error) {
         const YNode *services = ynode_get(p->root, "services"), *n, *deps;
-        _cleanup_free_ char *cname = compose_container_name(p, svc->key),
-                            *path = strjoin("services.", svc->key);
+        _cleanup_free_ char *cname = compose_container_name(p, svc->key), *path = strjoin("services.", svc->key);
         const char *v;
         int r = 0;
 
@@ -119,8 +158,7 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
         deps = ynode_get(svc, "depends_on");
         for (size_t i = 0; r >= 0 && deps && i < deps->n_items; i++) {
                 const YNode *d = deps->items[i];
-                _cleanup_free_ char *dn = compose_container_name(p, d->key),
-                                    *def = dn ? strjoin(dn, ".container") : NULL;
+                _cleanup_free_ char *dn = compose_container_name(p, d->key), *def = dn ? strjoin(dn, ".container") : NULL;
                 if (!def)
                         return -ENOMEM;
                 r = add_raw(u, "Unit", streq_ptr(get(d, "required"), "false") ? "Wants" : "Requires", def);
@@ -137,12 +175,12 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
         if (r < 0)
                 return r;
 
-        if ((v = get(svc, "image")))
-                r = add(u, "Container", "Image", v);
-        else {
-                _cleanup_free_ char *img = strjoin(p->name, "-", svc->key);
-                r = img ? add(u, "Container", "Image", img) : -ENOMEM;
-        }
+        _cleanup_free_ char *image = get(svc, "image") ? strdup(get(svc, "image")) : strjoin(p->name, "-", svc->key);
+        if (!image)
+                return -ENOMEM;
+        r = add(u, "Container", "Image", image);
+        if (r >= 0 && (n = ynode_get(svc, "build")))
+                r = build_step(u, image, n);
         if (r >= 0)
                 r = add(u, "Container", "ContainerName", cname);
         if (r >= 0 && (n = ynode_get(svc, "entrypoint")) && n->kind == Y_SEQ)
@@ -160,9 +198,8 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                 const YNode *port = n->items[i];
                 const char *ip = get(port, "host_ip"), *pub = get(port, "published");
                 _cleanup_free_ char *spec = NULL;
-                if (asprintf(&spec, "%s%s%s%s%s/%s", ip ? ip : "", ip ? ":" : "", pub ? pub : "",
-                                    pub || ip ? ":" : "", get(port, "target"),
-                                    get(port, "protocol") ?: "tcp") < 0)
+                if (asprintf(&spec, "%s%s%s%s%s/%s", ip ? ip : "", ip ? ":" : "", pub ? pub : "", pub || ip ? ":" : "",
+                                    get(port, "target"), get(port, "protocol") ?: "tcp") < 0)
                         return -ENOMEM;
                 r = add(u, "Container", "PublishPort", spec);
         }
@@ -179,10 +216,16 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                         continue;
                 }
                 if (streq(type, "bind")) {
-                        /* the short syntax makes a missing host directory, as docker compose does */
+                        /* the short syntax makes a missing host directory, as docker compose does: when
+                         * the unit starts (the generator writes nothing but units) */
                         const YNode *bind = ynode_get(vol, "bind");
-                        if (!streq_ptr(get(bind, "create_host_path"), "false") && access(src, F_OK) < 0)
-                                (void) mkdir_p(src, 0755);
+                        if (!streq_ptr(get(bind, "create_host_path"), "false")) {
+                                r = add_exec_pre(u, (const char *[]) { "/bin/sh", "-c",
+                                                                    "[ -e \"$0\" ] || exec mkdir -p -- \"$0\"", src,
+                                                                    NULL });
+                                if (r < 0)
+                                        return r;
+                        }
                         spec = strjoin(src, ":", dst, ro ? ":ro" : "");
                 } else if (src) {
                         const YNode *top = ynode_get(ynode_get(p->root, "volumes"), src);
@@ -195,7 +238,7 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                         spec = strdup(dst);
                 r = spec ? add(u, "Container", "Volume", spec) : -ENOMEM;
         }
-        for (const char *const *s = (const char *const[]){"secrets", "configs", NULL}; r >= 0 && *s; s++) {
+        for (const char *const *s = (const char *const[]) { "secrets", "configs", NULL }; r >= 0 && *s; s++) {
                 n = ynode_get(svc, *s);
                 for (size_t i = 0; r >= 0 && n && i < n->n_items; i++) {
                         const char *src = get(n->items[i], "source"), *target = get(n->items[i], "target");
@@ -249,12 +292,12 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
         static const struct {
                 const char *key, *unit_key;
         } simple[] = {
-                        {"user", "User"},
-                        {"working_dir", "WorkingDir"},
-                        {"hostname", "HostName"},
-                        {"stop_signal", "StopSignal"},
-                        {"pull_policy", "Pull"},
-                        {"userns_mode", "UserNS"},
+                { "user", "User" },
+                { "working_dir", "WorkingDir" },
+                { "hostname", "HostName" },
+                { "stop_signal", "StopSignal" },
+                { "pull_policy", "Pull" },
+                { "userns_mode", "UserNS" },
         };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(simple); i++)
                 if ((v = get(svc, simple[i].key)))
@@ -262,14 +305,14 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
         static const struct {
                 const char *key, *unit_key;
         } lists[] = {
-                        {"cap_add", "AddCapability"},
-                        {"cap_drop", "DropCapability"},
-                        {"tmpfs", "Tmpfs"},
-                        {"dns", "DNS"},
-                        {"dns_search", "DNSSearch"},
-                        {"dns_opt", "DNSOption"},
-                        {"devices", "AddDevice"},
-                        {"group_add", "GroupAdd"},
+                { "cap_add", "AddCapability" },
+                { "cap_drop", "DropCapability" },
+                { "tmpfs", "Tmpfs" },
+                { "dns", "DNS" },
+                { "dns_search", "DNSSearch" },
+                { "dns_opt", "DNSOption" },
+                { "devices", "AddDevice" },
+                { "group_add", "GroupAdd" },
         };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(lists); i++) {
                 n = ynode_get(svc, lists[i].key);
@@ -295,10 +338,9 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
         n = ynode_get(svc, "ulimits");
         for (size_t i = 0; r >= 0 && n && i < n->n_items; i++) {
                 const YNode *l = n->items[i];
-                _cleanup_free_ char *spec =
-                                l->kind == Y_SCALAR
-                                                ? strjoin(l->key, "=", l->value, ":", l->value)
-                                                : strjoin(l->key, "=", get(l, "soft"), ":", get(l, "hard"));
+                _cleanup_free_ char *spec = l->kind == Y_SCALAR
+                                                            ? strjoin(l->key, "=", l->value, ":", l->value)
+                                                            : strjoin(l->key, "=", get(l, "soft"), ":", get(l, "hard"));
                 r = spec ? add(u, "Container", "Ulimit", spec) : -ENOMEM;
         }
         if (r >= 0 && streq_ptr(get(svc, "read_only"), "true"))
@@ -354,10 +396,10 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                 static const struct {
                         const char *key, *unit_key;
                 } health[] = {
-                                {"interval", "HealthInterval"},
-                                {"timeout", "HealthTimeout"},
-                                {"retries", "HealthRetries"},
-                                {"start_period", "HealthStartPeriod"},
+                        { "interval", "HealthInterval" },
+                        { "timeout", "HealthTimeout" },
+                        { "retries", "HealthRetries" },
+                        { "start_period", "HealthStartPeriod" },
                 };
                 for (size_t i = 0; r >= 0 && i < ELEMENTSOF(health); i++)
                         if ((v = get(n, health[i].key)))
@@ -388,10 +430,9 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                 if (colon)
                         max = colon;
                 r = add_raw(u, "Service", "Restart",
-                                streq(restart, "no") ? "no"
-                                : streq(restart, "always") || streq(restart, "unless-stopped")
-                                                ? "always"
-                                                : "on-failure");
+                                streq(restart, "no")                                           ? "no"
+                                : streq(restart, "always") || streq(restart, "unless-stopped") ? "always"
+                                                                                               : "on-failure");
                 if (r >= 0 && max) {
                         r = add_raw(u, "Unit", "StartLimitBurst", max);
                         if (r >= 0)
@@ -464,12 +505,12 @@ static int resource_definition(const ComposeProject *p, const char *section, con
         return r;
 }
 
-static int target_unit(const ComposeProject *p, const char *source, const UnitFile *in, char *const *wants,
-                GeneratedUnit *ret) {
+/* PROJECT.target: wants (or, for the error unit, requires) the units in deps. */
+static int target_unit(const char *project, const char *source, const UnitFile *in, const char *dep_key,
+                char *const *deps, GeneratedUnit *ret) {
         _cleanup_(unit_file_freep) UnitFile *u = unit_file_new();
         _cleanup_strv_free_ char **links = NULL;
-        _cleanup_free_ char *name = strjoin(p->name, ".target"),
-                            *desc = strjoin("compose project ", p->name);
+        _cleanup_free_ char *name = strjoin(project, ".target"), *desc = strjoin("compose project ", project);
         char *text = NULL;
         size_t size = 0;
         FILE *f;
@@ -478,16 +519,19 @@ static int target_unit(const ComposeProject *p, const char *source, const UnitFi
         if (!u || !name || !desc)
                 return -ENOMEM;
         const UnitSection *s = in ? unit_file_find_section(in, "Unit") : NULL;
-        r = unit_file_append(u, "Unit", "Description", desc);
+        r = in && unit_file_lookup_last(in, "Unit", "Description") ? 0 : unit_file_append(u, "Unit", "Description", desc);
         for (size_t i = 0; r >= 0 && s && i < s->n_entries; i++)
                 r = unit_file_append(u, "Unit", s->entries[i].key, s->entries[i].value);
         if (r >= 0)
                 r = unit_file_append(u, "Unit", "SourcePath", source);
         if (r >= 0)
-                r = unit_file_append(u, "Unit", "X-ComposeProject", p->name);
-        STRV_FOREACH(w, wants)
-        if (r >= 0)
-                r = unit_file_append(u, "Unit", "Wants", *w);
+                r = unit_file_append(u, "Unit", "X-ComposeProject", project);
+        STRV_FOREACH(w, deps) {
+                if (r >= 0)
+                        r = unit_file_append(u, "Unit", dep_key, *w);
+                if (r >= 0 && streq(dep_key, "Requires"))
+                        r = unit_file_append(u, "Unit", "After", *w);
+        }
         s = in ? unit_file_find_section(in, "Install") : NULL;
         for (size_t i = 0; r >= 0 && s && i < s->n_entries; i++) {
                 const UnitEntry *e = &s->entries[i];
@@ -517,20 +561,20 @@ static int target_unit(const ComposeProject *p, const char *source, const UnitFi
                 free(text);
                 return r < 0 ? r : -ENOMEM;
         }
-        *ret = (GeneratedUnit){.name = TAKE_PTR(name), .text = text, .links = TAKE_PTR(links)};
+        *ret = (GeneratedUnit) { .name = TAKE_PTR(name), .text = text, .links = TAKE_PTR(links) };
         return 0;
 }
 
 int compose_generate_units(const ComposeProject *p, const char *source, const UnitFile *target_in,
                 const char *output_dir, bool user, ComposeUnits *ret, char **ret_error) {
-        _cleanup_(definition_set_done) DefinitionSet set = {.user = user, .output_dir = output_dir};
+        _cleanup_(definition_set_done) DefinitionSet set = { .user = user, .output_dir = output_dir };
         _cleanup_(compose_units_done) ComposeUnits out = {};
         _cleanup_strv_free_ char **wants = NULL;
         const YNode *services = ynode_get(p->root, "services");
         int r;
 
         *ret_error = NULL;
-        for (const char *const *s = (const char *const[]){"networks", "volumes", NULL}; *s; s++) {
+        for (const char *const *s = (const char *const[]) { "networks", "volumes", NULL }; *s; s++) {
                 const YNode *sec = ynode_get(p->root, *s);
                 for (size_t i = 0; sec && i < sec->n_items; i++) {
                         const YNode *res = sec->items[i];
@@ -539,8 +583,7 @@ int compose_generate_units(const ComposeProject *p, const char *source, const Un
                         if (streq_ptr(get(res, "external"), "true"))
                                 continue;
                         /* the default network only when a service joins it */
-                        def = strjoin(p->name, "_", res->key,
-                                        streq(*s, "networks") ? ".network" : ".volume");
+                        def = strjoin(p->name, "_", res->key, streq(*s, "networks") ? ".network" : ".volume");
                         u = unit_file_new();
                         if (!def || !u) {
                                 unit_file_free(u);
@@ -590,11 +633,65 @@ int compose_generate_units(const ComposeProject *p, const char *source, const Un
                 if (r < 0)
                         return r;
         }
-        r = target_unit(p, source, target_in, wants, &out.units[out.n_units]);
+        r = target_unit(p->name, source, target_in, "Wants", wants, &out.units[out.n_units]);
         if (r < 0)
                 return r;
         out.n_units++;
         out.target = strjoin(p->name, ".target");
+        if (!out.target)
+                return -ENOMEM;
+        *ret = TAKE_STRUCT(out);
+        return 0;
+}
+
+int compose_error_units(const char *project, const char *source, const UnitFile *target_in, const char *error,
+                ComposeUnits *ret) {
+        _cleanup_(compose_units_done) ComposeUnits out = {};
+        _cleanup_(unit_file_freep) UnitFile *u = unit_file_new();
+        _cleanup_free_ char *name = strjoin(project, "-compose-error.service"), *msg = strjoin("berth: ", error),
+                            *desc = msg ? escape(msg, false) : NULL, *word = msg ? escape_word(msg, true) : NULL,
+                            *echo = word ? strjoin("/bin/echo ", word) : NULL, *text = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        if (!u || !name || !desc || !echo)
+                return -ENOMEM;
+        /* a unit value is one line */
+        for (char *c = desc; *c; c++)
+                if (*c == '\n')
+                        *c = ' ';
+        for (char *c = echo; *c; c++)
+                if (*c == '\n')
+                        *c = ' ';
+        r = unit_file_append(u, "Unit", "Description", desc);
+        if (r >= 0)
+                r = unit_file_append(u, "Unit", "SourcePath", source);
+        if (r >= 0)
+                r = unit_file_append(u, "Unit", "X-ComposeProject", project);
+        if (r >= 0)
+                r = unit_file_append(u, "Service", "Type", "oneshot");
+        if (r >= 0)
+                r = unit_file_append(u, "Service", "ExecStart", echo);
+        if (r >= 0)
+                r = unit_file_append(u, "Service", "ExecStart", "/bin/false");
+        if (r < 0)
+                return r;
+        out.units = calloc(2, sizeof(GeneratedUnit));
+        f = out.units ? open_memstream(&text, &size) : NULL;
+        if (!f)
+                return -ENOMEM;
+        fputs("# Automatically generated by berth from a compose project\n", f);
+        r = unit_file_serialize(u, f);
+        if (fclose(f) != 0 || r < 0 || !text)
+                return r < 0 ? r : -ENOMEM;
+        out.units[0] = (GeneratedUnit) { .name = TAKE_PTR(name), .text = TAKE_PTR(text) };
+        out.n_units = 1;
+        r = target_unit(project, source, target_in, "Requires", (char *[]) { out.units[0].name, NULL }, &out.units[1]);
+        if (r < 0)
+                return r;
+        out.n_units++;
+        out.target = strjoin(project, ".target");
         if (!out.target)
                 return -ENOMEM;
         *ret = TAKE_STRUCT(out);

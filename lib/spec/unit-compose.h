@@ -25,5 +25,8 @@ void compose_units_done(ComposeUnits *u);
 int compose_generate_units(const ComposeProject *p, const char *source, const UnitFile *target_unit,
                 const char *output_dir, bool user, ComposeUnits *ret, char **ret_error);
 
-/* The generator's part: NAME.compose files and compose/PROJECT/compose.yaml directories in roots.
- * emit is called for every unit; a broken project is logged by the caller from *ret_errors. */
+/* For a project that could not be loaded or converted: PROJECT.target requiring
+ * PROJECT-compose-error.service, a oneshot that prints "berth: ERROR" and fails, so the problem shows in
+ * `systemctl status` and at boot instead of the project silently missing. */
+int compose_error_units(const char *project, const char *source, const UnitFile *target_unit, const char *error,
+                ComposeUnits *ret);

@@ -102,4 +102,25 @@ printf 'services:\n  a:\n    image: x\n  b:\n    image: x\n    depends_on:\n    
         >"$work/broken/compose.yaml"
 check_output "service_healthy on a service without a health check is an error" "has no healthcheck" \
         bash -c "cd '$work/broken' && '$berth' compose units"
+# At boot: the same project as compose/PROJECT/compose.yaml becomes the same units through the generator
+# (one code path), and berth check reads .compose files and such directories as the generator does.
+mkdir -p "$work/etc/compose/boot"
+printf 'services:\n  web:\n    image: localhost/busybox\n    command: [httpd, -f]\n    volumes: [data:/d]\nvolumes:\n  data:\n' \
+        >"$work/etc/compose/boot/compose.yaml"
+(cd "$work/etc/compose/boot" && env -i PATH="$PATH" BERTH_COMPOSE_UNIT_DIR=/run/systemd/generator "$berth" compose units) \
+        >"$work/from-cli" 2>&1
+BERTH_UNIT_DIRS="$work/etc" "$BERTH_BUILD/berth-generator" --no-kmsg-log --dryrun >"$work/from-generator" 2>&1
+check "the generator writes the units compose up writes" \
+        diff <(grep -v -e '^WantedBy=' -e '^\[Install\]' "$work/from-cli") \
+        <(grep -v -e '^WantedBy=' -e '^\[Install\]' "$work/from-generator")
+check_output "a compose/PROJECT directory comes up at boot" "---boot.target---" cat "$work/from-generator"
+printf '[Compose]\nFile=compose/boot/compose.yaml\nProjectName=other\n' >"$work/etc/ok.compose"
+check_output "berth check: a .compose file" "ok.compose: OK (other.target)" "$berth" check "$work/etc/ok.compose"
+check_output "berth check: a compose directory" "boot: OK (boot.target)" "$berth" check "$work/etc/compose/boot"
+printf '[Compose]\nFile=compose/boot/compose.yaml\nProfiles=x\n' >"$work/etc/typo.compose"
+check_output "berth check: an unknown key names file, line and key" "typo.compose:3: Profiles=: unknown key" \
+        "$berth" check "$work/etc/typo.compose"
+check_fails "... and fails" "$berth" check "$work/etc/typo.compose"
+check_output "compose run: an unknown service is an error" "No service 'nosuch' in project boot" \
+        bash -c "cd '$work/etc/compose/boot' && '$berth' compose run --rm nosuch true"
 done_testing
