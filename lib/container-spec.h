@@ -36,6 +36,7 @@ typedef struct ContainerSpec {
         char *pid;             /* --pid private|host|container:NAME */
         char *uts;             /* --uts private|host|container:NAME */
         char **publish;        /* --publish */
+        bool publish_all;      /* -P: the image's exposed ports, each on a free host port */
         char **dns;            /* --dns */
         char **dns_search;     /* --dns-search */
         char **dns_option;     /* --dns-option */

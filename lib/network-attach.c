@@ -8,6 +8,7 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "network-hosts.h"
 #include "network-nft.h"
 #include "paths.h"
+#include "publish-spec.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_sock *, nl_socket_free);
@@ -28,56 +30,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_addr *, rtnl_addr_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_route *, rtnl_route_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_addr *, nl_addr_put);
 
-/* --- --publish --------------------------------------------------------------------------------- */
-
-static int parse_port(const char *s, size_t len, uint16_t *ret) {
-        unsigned long v = 0;
-
-        if (len == 0 || len > 5)
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (unsigned long) (s[i] - '0');
-        }
-        if (v == 0 || v > 65535)
-                return -EINVAL;
-        *ret = (uint16_t) v;
-        return 0;
-}
-
-int publish_parse(const char *s, PublishSpec *ret) {
-        _cleanup_free_ char *copy = strdup(s ?: "");
-        PublishSpec p = { .proto = "tcp" };
-        char *slash, *last, *prev;
-
-        if (!copy)
-                return -ENOMEM;
-        slash = strchr(copy, '/');
-        if (slash) {
-                *slash++ = 0;
-                if (!streq(slash, "tcp") && !streq(slash, "udp"))
-                        return -EINVAL;
-                strcpy(p.proto, slash);
-        }
-        last = strrchr(copy, ':');
-        if (!last)
-                return -EINVAL; /* a random host port is not supported: HOST:CONTAINER */
-        if (parse_port(last + 1, strlen(last + 1), &p.container_port) < 0)
-                return -EINVAL;
-        *last = 0;
-        prev = strrchr(copy, ':');
-        if (parse_port(prev ? prev + 1 : copy, strlen(prev ? prev + 1 : copy), &p.host_port) < 0)
-                return -EINVAL;
-        if (prev) {
-                *prev = 0;
-                if (!isempty(copy) && !streq(copy, "0.0.0.0")) {
-                        if (address_parse(copy, &p.host_ip) < 0 || p.host_ip.family != AF_INET)
-                                return -EINVAL;
-                }
-        }
-        *ret = p;
-        return 0;
+void network_mac_from_address(const Cidr *address, char ret[18]) {
+        (void) snprintf(ret, 18, "02:42:%02x:%02x:%02x:%02x", address->addr[0], address->addr[1], address->addr[2],
+                        address->addr[3]);
 }
 
 void network_veth_name(const char *network, const char *container, char ret[16]) {
@@ -321,6 +276,8 @@ static int configure_container(int netns_fd, const Network *n, const NetworkLeas
                 r = link_up(sk, lo, "lo");
         if (r < 0)
                 return r;
+        if (n->internal)
+                return 0; /* only its own subnet is reachable: no default route to try and time out on */
         for (int family = AF_INET; family; family = family == AF_INET && lease->address6.family ? AF_INET6 : 0)
                 for (size_t i = 0; i < n->n_subnets; i++)
                         if (n->subnets[i].subnet.family == family) {
@@ -379,17 +336,12 @@ int network_reclaim_stale(const char *network) {
         return live;
 }
 
-static bool publish_overlaps(const PublishSpec *a, const PublishSpec *b) {
-        return a->host_port == b->host_port && streq(a->proto, b->proto) &&
-                (!a->host_ip.family || !b->host_ip.family || memcmp(a->host_ip.addr, b->host_ip.addr, 4) == 0);
-}
-
 /* A host port goes to one container only: the first DNAT rule would silently win. */
-static int check_publish_conflicts(const char *container, char *const *publish) {
+static int check_publish_conflicts(const char *owner, const PublishSpec *ports, size_t n_ports) {
         _cleanup_strv_free_ char **names = NULL;
         int r = 0;
 
-        if (!publish || network_list(&names) < 0)
+        if (n_ports == 0 || network_list(&names) < 0)
                 return 0;
         STRV_FOREACH(name, names) {
                 NetworkLease *leases = NULL;
@@ -397,22 +349,134 @@ static int check_publish_conflicts(const char *container, char *const *publish) 
                 if (network_leases_read(*name, &leases, &n) < 0)
                         continue;
                 for (size_t i = 0; i < n; i++) {
-                        if (r >= 0 && !streq(leases[i].container, container) &&
-                                        network_lease_is_live(&leases[i]))
-                                STRV_FOREACH(theirs, leases[i].publish)
-                                        STRV_FOREACH(mine, publish) {
-                                                PublishSpec a, b;
-                                                if (r >= 0 && publish_parse(*theirs, &a) >= 0 &&
-                                                                publish_parse(*mine, &b) >= 0 && publish_overlaps(&a, &b))
-                                                        r = log_error_errno(-EADDRINUSE, "Port %u/%s is already published "
-                                                                        "by container %s (--publish %s).", b.host_port,
-                                                                        b.proto, leases[i].container, *theirs);
-                                        }
+                        if (r >= 0 && !streq(leases[i].container, owner) && network_lease_is_live(&leases[i]))
+                                STRV_FOREACH(theirs, leases[i].publish) {
+                                        PublishSpec t;
+                                        if (publish_spec_parse(*theirs, &t) < 0)
+                                                continue;
+                                        for (size_t k = 0; r >= 0 && k < n_ports; k++)
+                                                if (publish_spec_overlaps(&t, &ports[k]))
+                                                        r = log_error_errno(-EADDRINUSE, "Host port %u/%s is already "
+                                                                        "published by container %s (--publish %s).",
+                                                                        MAX(t.host_port, ports[k].host_port),
+                                                                        ports[k].proto, leases[i].container,
+                                                                        *theirs);
+                                }
                         network_lease_done(&leases[i]);
                 }
                 free(leases);
         }
         return r;
+}
+
+/* Binds a socket to the host address and port of p (port 0: the kernel picks a free one) and returns
+ * it, or -EADDRINUSE when another process holds the port. */
+static int bind_host_port(const PublishSpec *p, uint16_t port) {
+        int family = p->host_ip.family == AF_INET6 ? AF_INET6 : AF_INET;
+        _cleanup_close_ int fd = socket(family, (streq(p->proto, "udp") ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+        union {
+                struct sockaddr sa;
+                struct sockaddr_in in;
+                struct sockaddr_in6 in6;
+        } sa = {};
+        socklen_t len;
+
+        if (fd < 0)
+                return -errno;
+        if (family == AF_INET6) {
+                sa.in6 = (struct sockaddr_in6) { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+                memcpy(&sa.in6.sin6_addr, p->host_ip.addr, 16);
+                len = sizeof sa.in6;
+        } else {
+                sa.in = (struct sockaddr_in) { .sin_family = AF_INET, .sin_port = htons(port) };
+                if (p->host_ip.family)
+                        memcpy(&sa.in.sin_addr, p->host_ip.addr, 4);
+                len = sizeof sa.in;
+        }
+        if (bind(fd, &sa.sa, len) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+/* Host ports: a port another process has bound is refused (its traffic would vanish into the
+ * container), and an unchosen one (-p 5432) becomes a free port that no other container publishes.
+ * Ranges without host ports were split into single ports by the caller. The check closes its sockets:
+ * the DNAT rules, not a listening socket, carry the traffic. */
+static int resolve_host_ports(const char *owner, PublishSpec *ports, size_t n_ports) {
+        for (size_t i = 0; i < n_ports; i++) {
+                PublishSpec *p = &ports[i];
+                if (p->host_port) {
+                        for (unsigned k = 0; k < p->count; k++) {
+                                int fd = bind_host_port(p, (uint16_t) (p->host_port + k));
+                                if (fd == -EADDRINUSE) {
+                                        _cleanup_free_ char *text = publish_spec_format(p);
+                                        return log_error_errno(fd, "Host port %u/%s (--publish %s) is in use by another "
+                                                        "process.", p->host_port + k, p->proto, text ?: "?");
+                                }
+                                if (fd < 0)
+                                        return log_error_errno(fd, "Failed to check host port %u/%s: %m",
+                                                        p->host_port + k, p->proto);
+                                safe_close(fd);
+                        }
+                        continue;
+                }
+                for (unsigned attempt = 0;; attempt++) {
+                        _cleanup_close_ int fd = bind_host_port(p, 0);
+                        struct sockaddr_storage ss;
+                        socklen_t len = sizeof ss;
+                        if (fd < 0)
+                                return log_error_errno(fd, "Failed to find a free host port: %m");
+                        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+                                return log_error_errno(-errno, "Failed to find a free host port: %m");
+                        p->host_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
+                                                                        : ((struct sockaddr_in *) &ss)->sin_port);
+                        if (check_publish_conflicts(owner, p, 1) == 0)
+                                break;
+                        if (attempt >= 32)
+                                return log_error_errno(-EADDRINUSE, "Found no free host port for --publish.");
+                }
+        }
+        return 0;
+}
+
+/* --publish as given, parsed once: ranges without host ports become single ports, each to be given
+ * a free host port of its own (as docker does). */
+static int publish_expand(char *const *publish, PublishSpec **ret, size_t *ret_n) {
+        _cleanup_free_ PublishSpec *given = NULL, *out = NULL;
+        size_t n_given = 0, n = 0;
+        int r;
+
+        r = publish_spec_parse_list(publish, &given, &n_given);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_given; i++) {
+                size_t split = given[i].host_port ? 1 : given[i].count;
+                PublishSpec *more = reallocarray(out, n + split, sizeof(PublishSpec));
+                if (!more)
+                        return log_oom();
+                out = more;
+                for (size_t k = 0; k < split; k++) {
+                        out[n] = given[i];
+                        if (split > 1) {
+                                out[n].container_port = (uint16_t) (given[i].container_port + k);
+                                out[n].count = 1;
+                        }
+                        n++;
+                }
+        }
+        *ret = TAKE_PTR(out);
+        *ret_n = n;
+        return 0;
+}
+
+static int publish_to_strv(const PublishSpec *ports, size_t n, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (size_t i = 0; i < n; i++)
+                if (strv_consume(&l, publish_spec_format(&ports[i])) < 0)
+                        return log_oom();
+        *ret = TAKE_PTR(l);
+        return 0;
 }
 
 /* Plugs the network namespace netns_fd into network for owner (a container's name or "pod:NAME").
@@ -423,9 +487,12 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         _cleanup_(network_freep) Network *n = NULL;
+        _cleanup_free_ PublishSpec *ports = NULL;
+        _cleanup_strv_free_ char **published = NULL;
         _cleanup_close_ int lock = -EBADF;
         NetworkLease lease = {};
-        char veth[16];
+        size_t n_ports = 0;
+        char veth[16], mac[18];
         int r;
 
         r = network_attach_options_parse(network, &opts);
@@ -440,19 +507,13 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
                 return log_error_errno(r, "Failed to load network '%s': %m", network);
         if (!first_ipv4(n))
                 return log_error_errno(-EINVAL, "Network '%s' has no IPv4 subnet.", n->name);
-        STRV_FOREACH(s, publish) {
-                PublishSpec p;
-                if (publish_parse(*s, &p) < 0)
-                        return log_error_errno(-EINVAL, "Invalid --publish '%s': expected [IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] "
-                                        "with an IPv4 address.", *s);
-        }
+        r = publish_expand(publish, &ports, &n_ports);
+        if (r < 0)
+                return r;
         /* A pod is known by its host name too, as its containers know themselves. */
         if (!run_dir && hostname && !streq(hostname, network_owner_name(owner)) && !strv_contains(opts.aliases, hostname) &&
                         strv_extend(&opts.aliases, hostname) < 0)
                 return log_oom();
-        r = check_publish_conflicts(owner, publish);
-        if (r < 0)
-                return r;
         network_veth_name(n->name, owner, veth);
 
         lock = network_lock(n->name);
@@ -464,20 +525,35 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         r = network_lease_exists(n->name, owner);
         if (r > 0)
                 (void) detach_locked(n->name, owner, NULL);
+        r = check_publish_conflicts(owner, ports, n_ports);
+        if (r >= 0)
+                r = resolve_host_ports(owner, ports, n_ports);
+        if (r >= 0)
+                r = publish_to_strv(ports, n_ports, &published);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_ports; i++)
+                if (ports[i].host_ip.family == AF_INET6 && !n->ipv6)
+                        return log_error_errno(-EINVAL, "--publish on an IPv6 host address needs a network with IPv6 "
+                                        "('berth network create --ipv6'); '%s' has none.", n->name);
         r = route_socket(&sk);
         if (r < 0)
                 return r;
         r = ensure_bridge(sk, n);
         if (r < 0)
                 return r;
-        r = network_lease_acquire(n, owner, veth, publish, &opts, &lease);
+        r = network_lease_acquire(n, owner, veth, published, &opts, &lease);
         if (r < 0)
                 return r;
-        r = create_veth(sk, n, veth, netns_fd, opts.interface ?: "eth0", opts.mac);
+        /* The MAC follows the address, as docker's 02:42:... does: a restarted container answers at once,
+         * without the neighbour caches of the host and its peers pointing at a MAC that is gone. */
+        if (!opts.mac)
+                network_mac_from_address(&lease.address, mac);
+        r = create_veth(sk, n, veth, netns_fd, opts.interface ?: "eth0", opts.mac ?: mac);
         if (r >= 0)
                 r = configure_container(netns_fd, n, &lease, opts.interface ?: "eth0");
         if (r >= 0)
-                r = network_nft_add_publish_rules(n->name, owner, &lease.address, &lease.address6, publish);
+                r = network_nft_add_publish_rules(n->name, owner, &lease.address, &lease.address6, ports, n_ports);
         if (r >= 0 && run_dir)
                 r = network_hosts_write_files(n, run_dir, hostname, owner, &lease, keep_resolv);
         else if (r >= 0) {

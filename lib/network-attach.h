@@ -13,13 +13,9 @@
 
 #include "network-store.h"
 
-/* One --publish [IP:]HOST:CONTAINER[/PROTO]. */
-typedef struct PublishSpec {
-        Cidr host_ip; /* family 0: every local address */
-        uint16_t host_port, container_port;
-        char proto[4]; /* "tcp" or "udp" */
-} PublishSpec;
-int publish_parse(const char *s, PublishSpec *ret);
+/* The MAC of a container's interface with IPv4 address: 02:42 and the address's four bytes, as docker
+ * makes them, so it stays the same across restarts. */
+void network_mac_from_address(const Cidr *address, char ret[18]);
 
 /* The host end of a container's veth pair: "veth" and 8 hex digits of a hash of NETWORK/CONTAINER. */
 void network_veth_name(const char *network, const char *container, char ret[16]);

@@ -325,11 +325,70 @@ static int load_record(const char *name, Network **ret) {
         return r;
 }
 
+int network_default_subnet(char **ret) {
+        _cleanup_free_ char *path = path_join(berth_path(BERTH_PATH_CONFIG), NETWORK_CONFIG_FILE), *text = NULL,
+                            *subnet = NULL;
+        char *section = NULL;
+        unsigned line_no = 0;
+        int r;
+
+        if (!path)
+                return log_oom();
+        r = read_full_file(path, &text, NULL);
+        if (r == -ENOENT)
+                return (*ret = strdup(NETWORK_DEFAULT_SUBNET)) ? 0 : log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s: %m", path);
+        /* An INI file: [network] default_subnet = CIDR; comments with # or ;, other keys are for others. */
+        for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+                char *line, *eq, *key, *value;
+                nl = strchr(p, '\n');
+                if (nl)
+                        *nl = 0;
+                line_no++;
+                line = p + strspn(p, " \t");
+                line[strcspn(line, "\r")] = 0;
+                if (*line == 0 || *line == '#' || *line == ';')
+                        continue;
+                if (*line == '[') {
+                        section = line;
+                        continue;
+                }
+                eq = strchr(line, '=');
+                if (!eq)
+                        return log_error_errno(-EINVAL, "%s:%u: expected KEY = VALUE.", path, line_no);
+                key = line;
+                value = eq + 1 + strspn(eq + 1, " \t");
+                for (*eq = 0; eq > key && (eq[-1] == ' ' || eq[-1] == '\t'); eq--)
+                        eq[-1] = 0;
+                for (size_t l = strlen(value); l > 0 && (value[l - 1] == ' ' || value[l - 1] == '\t'); l--)
+                        value[l - 1] = 0;
+                if (!streq_ptr(section, "[network]") || !streq(key, "default_subnet"))
+                        continue;
+                Cidr c;
+                if (cidr_parse(value, &c) < 0 || c.family != AF_INET)
+                        return log_error_errno(-EINVAL, "%s:%u: default_subnet=: '%s' is not an IPv4 subnet such as "
+                                        "10.88.0.0/16.", path, line_no, value);
+                free(subnet);
+                subnet = strdup(value);
+                if (!subnet)
+                        return log_oom();
+        }
+        *ret = subnet ? TAKE_PTR(subnet) : strdup(NETWORK_DEFAULT_SUBNET);
+        return *ret ? 0 : log_oom();
+}
+
 static int default_network(Network **ret) {
+        _cleanup_free_ char *subnet = NULL;
+        int r;
+
+        r = network_default_subnet(&subnet);
+        if (r < 0)
+                return r;
         NetworkCreateOptions o = {
                 .name = NETWORK_DEFAULT_NAME,
                 .interface = NETWORK_DEFAULT_INTERFACE,
-                .subnets = (char *[]) { (char *) NETWORK_DEFAULT_SUBNET, NULL },
+                .subnets = (char *[]) { subnet, NULL },
         };
         return network_new(&o, ret);
 }

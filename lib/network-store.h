@@ -29,6 +29,9 @@
 #define NETWORK_DEFAULT_SUBNET "10.88.0.0/16" /* as podman's default network */
 #define NETWORK_DEFAULT_INTERFACE "berth0"
 #define NETWORK_MAX_SUBNETS 8
+/* $BERTH_CONFIG_DIR/berth.conf: "[network]" "default_subnet = 10.88.0.0/16" sets the default network's
+ * subnet when its record is made (on first use). */
+#define NETWORK_CONFIG_FILE "berth.conf"
 
 /* An address with a prefix length; for a subnet the host bits are zero. */
 typedef struct Cidr {
@@ -95,6 +98,10 @@ typedef struct NetworkCreateOptions {
 /* Validates the options and fills in defaults (free subnet, gateway, bridge name) against the
  * networks that exist. Errors name the flag at fault. Does not save. */
 int network_new(const NetworkCreateOptions *o, Network **ret);
+
+/* The default network's subnet: berth.conf's default_subnet, else NETWORK_DEFAULT_SUBNET. Errors name
+ * the file, line and key. */
+int network_default_subnet(char **ret);
 
 /* The store. Looking up "berth" (or docker's "bridge") creates the default network on first use.
  * network_load() takes a name, or podman's NAME:OPTIONS of --network, whose options it ignores. */

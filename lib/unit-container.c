@@ -9,9 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container-network.h"
 #include "container-spec.h"
 #include "fs-util.h"
 #include "paths.h"
+#include "publish-spec.h"
 #include "run-options.h"
 #include "strv.h"
 #include "unit-container-extra.h"
@@ -313,7 +315,12 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                         return convert_error(c, e, "'%s' is not type=bind|volume|tmpfs,source=...,destination=...[,ro]"
                                              " with options berth understands (see berth-runtime(8), --mount).", v);
         }
-        else if (streq(e->key, "EnvironmentFile") && !isempty(v))
+        else if (streq(e->key, "PublishPort") && !isempty(v)) {
+                PublishSpec p;
+                if (publish_spec_parse(v, &p) < 0)
+                        return convert_error(c, e, "'%s' is not " PUBLISH_SPEC_SYNTAX ".", v);
+                r = 0;
+        } else if (streq(e->key, "EnvironmentFile") && !isempty(v))
                 r = convert_absolute_path(c, v, &resolved);
         else if (streq(e->key, "AddDevice") && v[0] == '-') {
                 /* "-/dev/x": only when the host has it, decided now like Quadlet does */
@@ -403,6 +410,21 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         return convert_add_exec(c, "ExecStart", argv);
 }
 
+/* Options the container's network cannot honour, reported at the key that set them. */
+static int check_network_options(ConvertContext *c, const ContainerSpec *spec) {
+        _cleanup_free_ const UnitEntry **entries = NULL;
+        _cleanup_free_ char *message = NULL;
+        const char *option;
+        int n;
+
+        if (container_network_check(spec, &option, &message) >= 0)
+                return 0;
+        n = unit_file_lookup_list(c->in, "Container", "PublishPort", &entries);
+        if (n < 0)
+                return -ENOMEM;
+        return convert_error(c, n > 0 ? entries[0] : unit_file_lookup_last(c->in, "Container", "Network"), "%s", message);
+}
+
 int convert_container(ConvertContext *c) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         const UnitSection *s = unit_file_find_section(c->in, "Container");
@@ -457,7 +479,11 @@ int convert_container(ConvertContext *c) {
                 return convert_error(c, rootfs, "Image= and Rootfs= exclude each other.");
         if (spec.rootfs && spec.rootfs[0] != '/')
                 return convert_error(c, rootfs, "'%s' is not an absolute path.", spec.rootfs);
-        r = convert_network_options(c, "Container", &spec.network);
+        r = container_network_default(&spec, c->set->user);
+        if (r >= 0)
+                r = convert_network_options(c, "Container", &spec.network);
+        if (r >= 0)
+                r = check_network_options(c, &spec);
         if (r >= 0)
                 r = container_reload(c, spec.name);
         if (r < 0)

@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "config.h"
+#include "container-network.h"
 #include "container.h"
 #include "devices.h"
 #include "fs-util.h"
@@ -266,8 +267,17 @@ int supervise_prepare(Container *c) {
         } else if (c->spec.userns && !streq(c->spec.userns, "host") && !isempty(c->spec.userns))
                 return log_error_errno(-EOPNOTSUPP, "--userns=%s is not supported; use host, auto, container:NAME or "
                                        "ns:PATH.", c->spec.userns);
-        if (c->spec.publish && network_name_is_mode(c->spec.network))
-                log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
+        /* -P: each port the image exposes ("80/tcp") on a free host port. */
+        if (c->spec.publish_all && c->image)
+                STRV_FOREACH(p, c->image->config.exposed_ports)
+                        if (strv_extend(&c->spec.publish, *p) < 0)
+                                return log_oom();
+        {
+                _cleanup_free_ char *message = NULL;
+                const char *option;
+                if (container_network_check(&c->spec, &option, &message) < 0)
+                        return log_error_errno(-EINVAL, "%s", message);
+        }
 
         /* Devices must be opened before the container's device filter forbids it (mount.h). */
         r = mount_open_device_volumes(c);

@@ -126,7 +126,7 @@ check_output "a published port answers on localhost" "hello-from-web" http "http
 check_output "a published port bound to 127.0.0.1 answers" "hello-from-web" http "http://127.0.0.1:8081/"
 check_output "a container reaches a published port through the gateway address (hairpin)" "hello-from-web" \
         run hairpin --network=n1 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 10.89.0.1 8080"
-check_output "a host port published twice is refused" "Port 8080/tcp is already published by container web" \
+check_output "a host port published twice is refused" "Host port 8080/tcp is already published by container web" \
         run twice --network=n1 --publish=127.0.0.1:8080:81 true
 check_output "the same port over udp is another port" "ok" run udp --network=n1 --publish=8080:80/udp echo ok
 check_output "inspect lists the running container" '"web": {' "$BERTH" network inspect n1
