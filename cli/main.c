@@ -28,6 +28,7 @@ static const Verb verbs[] = {
         { "logs", verb_logs, "show a container's output (from the journal)" },
         { "exec", verb_exec, "run a command in a running container" },
         { "inspect", verb_inspect, "show a container's state and unit properties as JSON" },
+        { "port", verb_port, "list a container's published ports and their host ports" },
         { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
         { "images", verb_image, "list images (same as image ls)" },
         { "rmi", verb_image, "remove images (same as image rm)" },

@@ -510,6 +510,10 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         r = publish_expand(publish, &ports, &n_ports);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < n_ports; i++)
+                if (ports[i].host_ip.family == AF_INET6 && !n->ipv6)
+                        return log_error_errno(-EINVAL, "--publish on an IPv6 host address needs a network with IPv6 "
+                                        "('berth network create --ipv6'); '%s' has none.", n->name);
         /* A pod is known by its host name too, as its containers know themselves. */
         if (!run_dir && hostname && !streq(hostname, network_owner_name(owner)) && !strv_contains(opts.aliases, hostname) &&
                         strv_extend(&opts.aliases, hostname) < 0)
@@ -532,10 +536,6 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
                 r = publish_to_strv(ports, n_ports, &published);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < n_ports; i++)
-                if (ports[i].host_ip.family == AF_INET6 && !n->ipv6)
-                        return log_error_errno(-EINVAL, "--publish on an IPv6 host address needs a network with IPv6 "
-                                        "('berth network create --ipv6'); '%s' has none.", n->name);
         r = route_socket(&sk);
         if (r < 0)
                 return r;

@@ -170,6 +170,64 @@ check "no lease remains" no_lease n1 web
 check "no rule of the container remains" no_rules_for n1/web
 check_fails "the published port is gone" http "http://127.0.0.1:8080/"
 
+# --- published ports: free host ports, ranges, an occupied port, bad input -----------------------
+start ports --network=n1 --init --publish=127.0.0.1::80 --publish=9000-9001:80-81 --publish=82 \
+        sh -c "httpd -p 81 -h /www; exec httpd -f -p 80 -h /www"
+check "the ports container gets a lease" wait_until 10 has_lease n1 ports
+FREE=$("$BERTH" port ports 80/tcp | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p')
+check "berth port names the free host port chosen for 127.0.0.1::80" test -n "$FREE"
+check "... and it answers" wait_until 10 http "http://127.0.0.1:$FREE/"
+check_output "berth port lists a range port by port" "81/tcp -> 0.0.0.0:9001" "$BERTH" port ports
+check_output "the first port of a range answers" "hello-from-web" http "http://127.0.0.1:9000/"
+check_output "the second host port goes to the second container port" "hello-from-web" http "http://127.0.0.1:9001/"
+check "a container port alone gets a free host port on every address" \
+        sh -c "'$BERTH' port ports 82 | grep -q '^0\.0\.0\.0:[0-9][0-9]*$'"
+check_output "a port not published is named" "No public port '83'" "$BERTH" port ports 83
+check_output "a host port in a range another container publishes is refused" "Host port 9001/tcp is already published by container ports" \
+        run overlap --network=n1 --publish=127.0.0.1:9001:22 true
+stop ports
+check_output "berth port of a stopped container" "is not running on a bridge network" "$BERTH" port ports
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 7070)); s.listen(); time.sleep(60)' &
+HOLDER=$!
+wait_until 5 sh -c "ss -ltn | grep -q 127.0.0.1:7070"
+check_output "a host port another process has bound is refused" "Host port 7070/tcp (--publish :7070:80/tcp) is in use by another process" \
+        run busy --network=n1 --publish=7070:80 true
+kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
+check "... leaving no lease" no_lease n1 busy
+check "... and no rules" no_rules_for n1/busy
+check_output "a bad --publish is refused before anything is made" "Invalid --publish '80:http'" \
+        run bad --network=n1 --publish=80:http true
+check "... leaving no lease" no_lease n1 bad
+check_output "--publish with --network=none cannot take effect" "--publish cannot take effect with --network=none" \
+        run pnone --network=none --publish=8080:80 true
+check_output "--publish with --network=host cannot take effect" "--publish cannot take effect with --network=host" \
+        run phost --network=host --publish=8080:80 true
+check_output "the MAC follows the address (02:42 and its four bytes)" "link/ether 02:42:0a:59:00:4d" \
+        run macprobe --network=n1:ip=10.89.0.77 ip -o link show eth0
+
+# --- a restarted container answers at once ------------------------------------------------------
+# With a new MAC at each start, the neighbour entry the last connection confirmed still pointed at the
+# old one: the first connect after a restart went nowhere for seconds.
+listening() { # listening NAME PORT: the container's payload has a TCP socket listening on PORT
+        local pid hex
+        hex=$(printf '%04X' "$2")
+        pid=$(head -1 "$CG/$1/payload/cgroup.procs" 2>/dev/null)
+        [ -n "$pid" ] && awk -v p=":$hex" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }' \
+                "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6"
+}
+# Another container keeps the bridge's carrier up, which would otherwise flush the neighbours.
+start keeper --network=n1 --init sleep 600
+late=0
+for i in $(seq 20); do
+        start sticky --network=n1:ip=10.89.0.60 --init httpd -f -p 80 -h /www
+        wait_until 10 listening sticky 80
+        wget -T 1 -t 1 -qO /dev/null "http://10.89.0.60/" || late=$((late + 1))
+        stop sticky
+done
+check_output "20 restarts with a fixed address: each answers the first connect within 1 s" "late=0" echo "late=$late"
+stop keeper
+
 # --- a crashed supervisor ------------------------------------------------------------------------
 start crash --network=n1 --init --publish=9090:80 httpd -f -p 80 -h /www
 check "the crash container gets a lease" wait_until 10 has_lease n1 crash
@@ -197,6 +255,9 @@ OUT=$(run inside --network=n2 ip -4 -o addr show eth0 2>&1)
 check_output "a container on the internal network" "inet 10.89.1.2/24" echo "$OUT"
 check_fails "an internal network has no masquerade" sh -c "nft list table ip berth | grep 'masquerade comment \"berth-net:n2\"'"
 check_output "an internal network drops forwarding off the bridge" 'iifname "berth2" oifname != "berth2" drop' rules
+OUT=$(run inroute --network=n2 ip route 2>&1)
+check_output "a container on an internal network has its subnet's route" "10.89.1.0/24 dev eth0" echo "$OUT"
+check_fails "... and no default route" grep -q default <<<"$OUT"
 check_output "--ip-range and the network's DNS server" "192.168.200.64/26|nameserver 192.0.2.53" \
         run ranged --network=n3 sh -c 'ip -4 -o addr show eth0 | grep -q "inet 192.168.200.64/24" && echo -n "192.168.200.64/26|"; grep nameserver /etc/resolv.conf'
 
@@ -219,6 +280,17 @@ check_output "and over IPv4" "hello-from-web" http "http://127.0.0.1:8086/"
 check_output "masquerade for the IPv6 subnet" "ip6 saddr $SUB6/64 ip6 daddr != $SUB6/64 masquerade" nft list table ip6 berth
 check_output "its /etc/hosts has the IPv6 address too" "$ADDR6	web6" cat "$BERTH_RUN_DIR/containers/web6/hosts"
 stop web6
+ip addr add fd00:aa::1/128 dev lo
+start web6b --network=n6 --init --publish=[fd00:aa::1]:8087:80 --publish=[fd00:aa::1]::80 httpd -f -p 80 -h /www
+check "a port published on an IPv6 host address" wait_until 10 has_lease n6 web6b
+check "... answers there" wait_until 10 http "http://[fd00:aa::1]:8087/"
+check_output "berth port shows it in brackets" "80/tcp -> [fd00:aa::1]:8087" "$BERTH" port web6b
+FREE6=$("$BERTH" port web6b 80 | sed -n 's/^\[fd00:aa::1\]:\([0-9]*\)$/\1/p' | grep -v '^8087$')
+check "a free host port on the IPv6 address answers too" http "http://[fd00:aa::1]:$FREE6/"
+stop web6b
+ip addr del fd00:aa::1/128 dev lo
+check_output "an IPv6 host address needs an IPv6 network" "needs a network with IPv6" \
+        run v6on4 --network=n1 --publish=[fd00:aa::1]:8088:80 true
 check "no veth remains after the IPv6 container" wait_until 5 no_veths
 
 # --- many at once --------------------------------------------------------------------------------
