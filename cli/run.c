@@ -375,14 +375,16 @@ int verb_run(int argc, char *argv[]) {
         if (flags.detach && flags.interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
 
-        r = container_network_default(&spec, false);
-        if (r < 0)
-                return log_oom();
         {
                 _cleanup_free_ char *message = NULL;
                 const char *option;
-                if (container_network_check(&spec, &option, &message) < 0)
-                        return log_error_errno(-EINVAL, "%s", message);
+                r = container_network_default(&spec, false, &message);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r >= 0)
+                        r = container_network_check(&spec, &option, &message);
+                if (r < 0)
+                        return log_error_errno(r, "%s", message);
         }
         r = run_unit_check_properties(&spec);
         if (r < 0)

@@ -35,6 +35,10 @@ typedef struct ContainerSpec {
         char *ipc;             /* --ipc private|host|container:NAME */
         char *pid;             /* --pid private|host|container:NAME */
         char *uts;             /* --uts private|host|container:NAME */
+        char *ip;               /* --ip: IPv4 address on the network (folded into --network=NAME:ip=) */
+        char *ip6;              /* --ip6 */
+        char *mac_address;      /* --mac-address */
+        char **network_aliases; /* --network-alias */
         char **publish;        /* --publish */
         bool publish_all;      /* -P: the image's exposed ports, each on a free host port */
         char **dns;            /* --dns */

@@ -151,6 +151,8 @@ static int ensure_bridge(struct nl_sock *sk, const Network *n) {
                 if (!br)
                         return log_oom();
                 rtnl_link_set_name(br, n->interface);
+                if (network_mtu(n))
+                        rtnl_link_set_mtu(br, network_mtu(n));
                 r = rtnl_link_add(sk, br, NLM_F_CREATE);
                 if (r < 0 && r != -NLE_EXIST)
                         return nl_error(r, "create the bridge", n->interface);
@@ -213,6 +215,10 @@ static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, i
         if (r < 0)
                 return r;
         peer = rtnl_link_veth_get_peer(link);
+        if (network_mtu(n)) {
+                rtnl_link_set_mtu(link, network_mtu(n));
+                rtnl_link_set_mtu(peer, network_mtu(n));
+        }
         rtnl_link_set_name(link, veth);
         rtnl_link_set_master(link, bridge);
         rtnl_link_set_name(peer, ifname);

@@ -191,6 +191,26 @@ static char *record_path(const char *name) {
         return strjoin(berth_path(BERTH_PATH_STATE), "/networks/", name, ".json");
 }
 
+int network_mtu_parse(const char *s) {
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno || end == s || *end || v < 68 || v > 65535)
+                return -EINVAL;
+        return (int) v;
+}
+
+unsigned network_mtu(const Network *n) {
+        for (size_t i = strv_length(n->options); i > 0; i--) {
+                const char *v = startswith(n->options[i - 1], "mtu=");
+                if (v)
+                        return network_mtu_parse(v) > 0 ? (unsigned) network_mtu_parse(v) : 0;
+        }
+        return 0;
+}
+
 static int now_rfc3339(char **ret) {
         char buf[64];
         time_t t = time(NULL);
@@ -573,6 +593,11 @@ int network_new(const NetworkCreateOptions *o, Network **ret) {
         }
         if (check_kv_list("--opt", o->options) < 0 || check_kv_list("--label", o->labels) < 0)
                 return -EINVAL;
+        STRV_FOREACH(opt, o->options) {
+                const char *mtu = startswith(*opt, "mtu=");
+                if (mtu && network_mtu_parse(mtu) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --opt %s: the MTU is a number from 68 to 65535.", *opt);
+        }
         r = collect_used(o->name, &used, &n_used, &ifaces);
         if (r < 0)
                 return r;

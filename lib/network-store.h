@@ -84,6 +84,10 @@ bool network_name_is_mode(const char *name);
 /* docker's default network is "bridge"; here it is "berth". */
 const char *network_canonical_name(const char *name);
 
+/* --opt mtu=N: the MTU of the bridge and the containers' interfaces (68..65535); 0 when unset. */
+int network_mtu_parse(const char *s); /* N, or -EINVAL */
+unsigned network_mtu(const Network *n);
+
 /* Options of `berth network create`, as given. */
 typedef struct NetworkCreateOptions {
         const char *name;

@@ -410,13 +410,21 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         return convert_add_exec(c, "ExecStart", argv);
 }
 
-/* Options the container's network cannot honour, reported at the key that set them. */
-static int check_network_options(ConvertContext *c, const ContainerSpec *spec) {
+/* The default network, IP=, IP6= and NetworkAlias= folded into Network=, and the options the
+ * container's network cannot honour, reported at the key that set them. */
+static int check_network_options(ConvertContext *c, ContainerSpec *spec) {
         _cleanup_free_ const UnitEntry **entries = NULL;
         _cleanup_free_ char *message = NULL;
         const char *option;
-        int n;
+        int n, r;
 
+        r = container_network_default(spec, c->set->user, &message); /* --ip in PodmanArgs= and the like */
+        if (r == -EINVAL)
+                return convert_error(c, unit_file_lookup_last(c->in, "Container", "PodmanArgs"), "%s", message);
+        if (r >= 0)
+                r = convert_network_options(c, "Container", &spec->network);
+        if (r < 0)
+                return r;
         if (container_network_check(spec, &option, &message) >= 0)
                 return 0;
         n = unit_file_lookup_list(c->in, "Container", "PublishPort", &entries);
@@ -479,11 +487,7 @@ int convert_container(ConvertContext *c) {
                 return convert_error(c, rootfs, "Image= and Rootfs= exclude each other.");
         if (spec.rootfs && spec.rootfs[0] != '/')
                 return convert_error(c, rootfs, "'%s' is not an absolute path.", spec.rootfs);
-        r = container_network_default(&spec, c->set->user);
-        if (r >= 0)
-                r = convert_network_options(c, "Container", &spec.network);
-        if (r >= 0)
-                r = check_network_options(c, &spec);
+        r = check_network_options(c, &spec);
         if (r >= 0)
                 r = container_reload(c, spec.name);
         if (r < 0)

@@ -275,8 +275,13 @@ int supervise_prepare(Container *c) {
         {
                 _cleanup_free_ char *message = NULL;
                 const char *option;
-                if (container_network_check(&c->spec, &option, &message) < 0)
-                        return log_error_errno(-EINVAL, "%s", message);
+                r = container_network_default(&c->spec, true, &message); /* --ip and the like */
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r >= 0)
+                        r = container_network_check(&c->spec, &option, &message);
+                if (r < 0)
+                        return log_error_errno(r, "%s", message);
         }
 
         /* Devices must be opened before the container's device filter forbids it (mount.h). */

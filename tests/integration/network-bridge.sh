@@ -206,6 +206,18 @@ check_output "--publish with --network=host cannot take effect" "--publish canno
 check_output "the MAC follows the address (02:42 and its four bytes)" "link/ether 02:42:0a:59:00:4d" \
         run macprobe --network=n1:ip=10.89.0.77 ip -o link show eth0
 
+OUT=$(run flags --network=n1 --ip=10.89.0.88 --mac-address=02:00:00:00:00:88 --network-alias=flagalias \
+        sh -c "ip -4 -o addr show eth0; ip -o link show eth0; cat /etc/hosts" 2>&1)
+check_output "--ip sets the address" "inet 10.89.0.88/24" echo "$OUT"
+check_output "--mac-address sets the MAC" "link/ether 02:00:00:00:00:88" echo "$OUT"
+check_output "--network-alias adds a name" "10.89.0.88	flags flagalias" echo "$OUT"
+check_output "--ip with --network=host cannot take effect" "--ip cannot take effect with --network=host" \
+        run iphost --network=host --ip=10.89.0.89 true
+check_output "--opt mtu= is checked" "Invalid --opt mtu=20" "$BERTH" network create --opt mtu=20 badmtu
+check "a network with --opt mtu=1400" "$BERTH" network create --opt mtu=1400 nmtu
+check_output "its containers' interfaces get the MTU" "mtu 1400" run mtuprobe --network=nmtu ip -o link show eth0
+check "rm the MTU network" "$BERTH" network rm nmtu
+
 # --- a restarted container answers at once ------------------------------------------------------
 # With a new MAC at each start, the neighbour entry the last connection confirmed still pointed at the
 # old one: the first connect after a restart went nowhere for seconds.
