@@ -31,10 +31,9 @@ int container_network_default(ContainerSpec *spec, bool no_default, char **ret_m
         };
         int r;
 
-        if (!no_default && !spec->pod && isempty(spec->network)) {
-                free(spec->network);
-                spec->network = strdup(NETWORK_DEFAULT_NAME);
-                if (!spec->network)
+        if (!no_default && !spec->pod && isempty(container_network_primary(spec))) {
+                spec->network = strv_free(spec->network);
+                if (strv_extend(&spec->network, NETWORK_DEFAULT_NAME) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; i < ELEMENTSOF(singles) + 1; i++) {
@@ -44,17 +43,17 @@ int container_network_default(ContainerSpec *spec, bool no_default, char **ret_m
                         continue;
                 if (!container_network_is_bridge(spec))
                         return asprintf(ret_message, "--%s cannot take effect with --network=%s: it needs a bridge "
-                                        "network.", option, spec->pod ? "(the pod's)" : spec->network ?: "none") < 0
+                                        "network.", option, spec->pod ? "(the pod's)" : container_network_primary(spec) ?: "none") < 0
                                 ? -ENOMEM : -EINVAL;
                 if (single) {
-                        r = add_option(&spec->network, singles[i].key, *single);
+                        r = add_option(&spec->network[0], singles[i].key, *single);
                         free(*single);
                         *single = NULL;
                 } else {
                         r = 0;
                         STRV_FOREACH(a, spec->network_aliases)
                                 if (r >= 0)
-                                        r = add_option(&spec->network, "alias", *a);
+                                        r = add_option(&spec->network[0], "alias", *a);
                         spec->network_aliases = strv_free(spec->network_aliases);
                 }
                 if (r < 0)
@@ -63,12 +62,16 @@ int container_network_default(ContainerSpec *spec, bool no_default, char **ret_m
         return 0;
 }
 
+const char *container_network_primary(const ContainerSpec *spec) {
+        return spec->network ? spec->network[0] : NULL;
+}
+
 bool container_network_is_bridge(const ContainerSpec *spec) {
-        return !spec->pod && !network_name_is_mode(spec->network);
+        return !spec->pod && !network_name_is_mode(container_network_primary(spec));
 }
 
 int container_network_check(const ContainerSpec *spec, const char **ret_option, char **ret_message) {
-        const char *option = NULL, *where;
+        const char *option = NULL;
         char *message = NULL;
 
         STRV_FOREACH(p, spec->publish) {
@@ -81,20 +84,23 @@ int container_network_check(const ContainerSpec *spec, const char **ret_option, 
                         break;
                 }
         }
+        STRV_FOREACH(n, spec->network)
+                if (!message && spec->network[1] && network_name_is_mode(*n)) {
+                        if (asprintf(&message, "--network=%s cannot be combined with other networks: a container joins "
+                                                "bridge networks, or one namespace mode.", *n) < 0)
+                                return -ENOMEM;
+                        option = "network";
+                }
         if (!message && !container_network_is_bridge(spec) && (spec->publish || spec->publish_all)) {
+                const char *primary = container_network_primary(spec);
+                _cleanup_free_ char *where = NULL;
                 option = spec->publish ? "publish" : "publish-all";
-                where = spec->pod ? "in a pod (publish the pod's ports: berth pod create --publish)"
-                        : isempty(spec->network) || streq(spec->network, "private") ? "with --network=none"
-                                                                                    : NULL;
-                if (where ? asprintf(&message,
-                                            "--%s cannot take effect %s; ports are published on a bridge "
-                                            "network.",
-                                            option, where) < 0
-                          : asprintf(&message,
-                                            "--%s cannot take effect with --network=%s; ports are published "
-                                            "on a "
-                                            "bridge network.",
-                                            option, spec->network) < 0)
+                if (spec->pod)
+                        where = strdup("in a pod (publish the pod's ports: berth pod create --publish)");
+                else
+                        where = strjoin("with --network=", isempty(primary) || streq(primary, "private") ? "none" : primary);
+                if (!where || asprintf(&message, "--%s cannot take effect %s; ports are published on a bridge network.",
+                                        option, where) < 0)
                         return -ENOMEM;
         }
         if (!message)

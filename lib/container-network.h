@@ -16,6 +16,9 @@
  * the network has no addresses, returns -EINVAL with *ret_message saying so. */
 int container_network_default(ContainerSpec *spec, bool no_default, char **ret_message);
 
+/* The first --network: the namespace mode, or the bridge network whose gateway is the default route. */
+const char *container_network_primary(const ContainerSpec *spec);
+
 /* Whether spec's network is a bridge network (one with addresses, where ports can be published). */
 bool container_network_is_bridge(const ContainerSpec *spec);
 

@@ -30,7 +30,7 @@ typedef struct ContainerSpec {
         char **tmpfs;   /* --tmpfs DST[:OPTS] */
         bool read_only; /* --read-only */
 
-        char *network;         /* --network none|host|private|container:NAME|NETWORK */
+        char **network;        /* --network none|host|private|container:NAME, or bridge NETWORK[:OPTS]s */
         char *pod;             /* --pod NAME: join the pod `berth pod create NAME` made */
         char *ipc;             /* --ipc private|host|container:NAME */
         char *pid;             /* --pid private|host|container:NAME */

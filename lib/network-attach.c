@@ -261,8 +261,28 @@ static int add_default_route(struct nl_sock *sk, int ifindex, const Cidr *gatewa
         return r < 0 ? nl_error(r, "add the default route in", "the container") : 0;
 }
 
+/* The first ethN the namespace does not have: eth0 for the first network, eth1 for the second, ... */
+static int pick_interface(int netns_fd, char ret[IF_NAMESIZE]) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        int r;
+
+        r = route_socket_in(netns_fd, &sk);
+        if (r < 0)
+                return r;
+        for (unsigned i = 0; i < 1000; i++) {
+                (void) snprintf(ret, IF_NAMESIZE, "eth%u", i);
+                r = link_index(sk, ret);
+                if (r == -ENODEV)
+                        return 0;
+                if (r < 0)
+                        return r;
+        }
+        return log_error_errno(-ENOSPC, "The container has no free ethN interface name left.");
+}
+
 /* Inside the container: eth0 with its addresses, lo, and default routes via the gateways. */
-static int configure_container(int netns_fd, const Network *n, const NetworkLease *lease, const char *ifname) {
+static int configure_container(int netns_fd, const Network *n, const NetworkLease *lease, const char *ifname,
+                bool primary) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         int eth0, lo, r;
 
@@ -282,8 +302,9 @@ static int configure_container(int netns_fd, const Network *n, const NetworkLeas
                 r = link_up(sk, lo, "lo");
         if (r < 0)
                 return r;
-        if (n->internal)
-                return 0; /* only its own subnet is reachable: no default route to try and time out on */
+        if (n->internal || !primary)
+                return 0; /* internal: only its own subnet is reachable, no default route to time out on;
+                           * not the first network: the first one's gateway is the way out */
         for (int family = AF_INET; family; family = family == AF_INET && lease->address6.family ? AF_INET6 : 0)
                 for (size_t i = 0; i < n->n_subnets; i++)
                         if (n->subnets[i].subnet.family == family) {
@@ -489,7 +510,7 @@ static int publish_to_strv(const PublishSpec *ports, size_t n, char ***ret) {
  * run_dir: the container's, whose hosts and resolv.conf get the network's view; NULL for a pod, whose
  * members get it from pod_apply_to_spec() when they start. */
 static int attach_netns(const char *network, const char *owner, int netns_fd, const char *run_dir,
-                const char *hostname, char *const *publish, bool keep_resolv) {
+                const char *hostname, char *const *publish, bool keep_resolv, bool primary) {
         _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         _cleanup_(network_freep) Network *n = NULL;
@@ -498,7 +519,7 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         _cleanup_close_ int lock = -EBADF;
         NetworkLease lease = {};
         size_t n_ports = 0;
-        char veth[16], mac[18];
+        char veth[16], mac[18], ifname[IF_NAMESIZE];
         int r;
 
         r = network_attach_options_parse(network, &opts);
@@ -548,6 +569,13 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         r = ensure_bridge(sk, n);
         if (r < 0)
                 return r;
+        if (opts.interface)
+                (void) snprintf(ifname, sizeof ifname, "%s", opts.interface);
+        else {
+                r = pick_interface(netns_fd, ifname);
+                if (r < 0)
+                        return r;
+        }
         r = network_lease_acquire(n, owner, veth, published, &opts, &lease);
         if (r < 0)
                 return r;
@@ -555,9 +583,9 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
          * without the neighbour caches of the host and its peers pointing at a MAC that is gone. */
         if (!opts.mac)
                 network_mac_from_address(&lease.address, mac);
-        r = create_veth(sk, n, veth, netns_fd, opts.interface ?: "eth0", opts.mac ?: mac);
+        r = create_veth(sk, n, veth, netns_fd, ifname, opts.mac ?: mac);
         if (r >= 0)
-                r = configure_container(netns_fd, n, &lease, opts.interface ?: "eth0");
+                r = configure_container(netns_fd, n, &lease, ifname, primary);
         if (r >= 0)
                 r = network_nft_add_publish_rules(n->name, owner, &lease.address, &lease.address6, ports, n_ports);
         if (r >= 0 && run_dir)
@@ -577,18 +605,46 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         return r;
 }
 
-int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
+int network_attach_container(char *const *networks, const char *container, pid_t pid, const char *run_dir,
                 const char *hostname, char *const *publish, bool keep_resolv) {
         _cleanup_close_ int netns = -EBADF;
         char path[64];
+        int r;
 
-        if (network_name_is_mode(network))
+        if (!networks || network_name_is_mode(networks[0]))
                 return 0;
         (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
         netns = open(path, O_RDONLY | O_CLOEXEC);
         if (netns < 0)
                 return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
-        return attach_netns(network, container, netns, run_dir, hostname, publish, keep_resolv);
+        /* The ports are published on the first network; its gateway is the default route. */
+        STRV_FOREACH(net, networks) {
+                r = attach_netns(*net, container, netns, run_dir, hostname, net == networks ? publish : NULL,
+                                keep_resolv, net == networks);
+                if (r < 0) {
+                        (void) network_detach_container(networks[0], container);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+int network_connect_container(const char *network, const char *container, pid_t pid, const char *hostname) {
+        _cleanup_free_ char *run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", container);
+        _cleanup_close_ int netns = -EBADF;
+        char path[64];
+        bool primary;
+
+        if (!run_dir)
+                return log_oom();
+        if (network_name_is_mode(network))
+                return log_error_errno(-EINVAL, "'%s' is not a bridge network.", network);
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
+        netns = open(path, O_RDONLY | O_CLOEXEC);
+        if (netns < 0)
+                return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
+        primary = network_leases_of(container, NULL) == 0; /* its only network: the way out */
+        return attach_netns(network, container, netns, run_dir, hostname, NULL, true, primary);
 }
 
 int network_attach_pod(const char *network, const char *pod, int netns_fd, const char *hostname, char *const *publish) {
@@ -598,22 +654,12 @@ int network_attach_pod(const char *network, const char *pod, int netns_fd, const
                 return log_oom();
         if (network_name_is_mode(network))
                 return 0;
-        return attach_netns(network, owner, netns_fd, NULL, hostname, publish, true);
+        return attach_netns(network, owner, netns_fd, NULL, hostname, publish, true, true);
 }
 
-int network_detach_container(const char *network, const char *container) {
-        _cleanup_free_ char *plain = NULL;
+static int detach_one(const char *name, const char *container) {
         _cleanup_close_ int lock = -EBADF;
-        const char *name;
 
-        if (network_name_is_mode(network))
-                return 0;
-        plain = strndup(network, strcspn(network, ":")); /* NAME[:OPTIONS] */
-        if (!plain)
-                return log_oom();
-        name = network_canonical_name(plain);
-        if (!network_name_is_valid(name))
-                return 0;
         /* No lease: never attached, or `berth network rm -f` took the network away already. */
         if (network_lease_exists(name, container) == 0)
                 return 0;
@@ -621,6 +667,56 @@ int network_detach_container(const char *network, const char *container) {
         if (lock < 0)
                 return lock;
         return detach_locked(name, container, NULL);
+}
+
+int network_detach_container(const char *network, const char *container) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r, ret = 0;
+
+        if (network_name_is_mode(network))
+                return 0;
+        /* Every network it has a lease on: those it started with and those `berth network connect` added. */
+        r = network_leases_of(container, &names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(name, names) {
+                r = detach_one(*name, container);
+                if (r < 0 && ret >= 0)
+                        ret = r;
+        }
+        return ret;
+}
+
+int network_disconnect_container(const char *network, const char *container) {
+        _cleanup_free_ char *plain = strndup(network, strcspn(network, ":"));
+        const char *name;
+        int r;
+
+        if (!plain)
+                return log_oom();
+        name = network_canonical_name(plain);
+        r = network_lease_exists(name, container);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return log_error_errno(-ENOENT, "Container '%s' is not connected to network '%s'.", container, name);
+        {
+                _cleanup_close_ int lock = network_lock(name);
+                NetworkLease *leases = NULL;
+                size_t n = 0;
+                if (lock < 0)
+                        return lock;
+                /* Its own line for this network's address leaves its /etc/hosts. */
+                if (network_leases_read(name, &leases, &n) >= 0) {
+                        for (size_t i = 0; i < n; i++) {
+                                if (streq(leases[i].container, container))
+                                        network_hosts_drop_own(container, &leases[i]);
+                                network_lease_done(&leases[i]);
+                        }
+                        free(leases);
+                }
+                return detach_locked(name, container, NULL);
+        }
 }
 
 int network_detach_pod(const char *pod) {
@@ -635,7 +731,7 @@ int network_detach_pod(const char *pod) {
                 return log_error_errno(r, "Failed to list the networks: %m");
         STRV_FOREACH(name, names)
                 if (network_lease_exists(*name, owner) > 0) {
-                        r = network_detach_container(*name, owner);
+                        r = detach_one(*name, owner);
                         if (r < 0 && ret >= 0)
                                 ret = r;
                 }

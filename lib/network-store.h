@@ -155,3 +155,5 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
                 const NetworkAttachOptions *opts, NetworkLease *ret);
 int network_lease_release(const char *name, const char *container);
 int network_lease_exists(const char *name, const char *container); /* 1, 0 or -errno */
+/* The networks where container (an owner) has a lease; ret may be NULL. Returns their number. */
+int network_leases_of(const char *container, char ***ret);

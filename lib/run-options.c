@@ -30,7 +30,7 @@ const RunOption run_options[] = {
         LIST("mount", 0, "Mount", mounts, "mount type=bind|volume|tmpfs,source=,destination=[,ro]"),
         LIST("tmpfs", 0, "Tmpfs", tmpfs, "mount a tmpfs DST[:OPTS]"),
         BOOL("read-only", 0, "ReadOnly", read_only, "mount the root file system read-only"),
-        STR("network", 0, "Network", network, "none, host, private, container:NAME or a network name"),
+        LIST("network", 0, "Network", network, "none, host, private, container:NAME or network names (repeatable)"),
         STR("pod", 0, NULL, pod, "join a pod made by `berth pod create` (the generator resolves Pod=)"),
         STR("ipc", 0, NULL, ipc, "IPC namespace: private (default), host or container:NAME"),
         STR("pid", 0, NULL, pid, "pid namespace: private (default), host or container:NAME"),

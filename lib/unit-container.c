@@ -422,7 +422,7 @@ static int check_network_options(ConvertContext *c, ContainerSpec *spec) {
         if (r == -EINVAL)
                 return convert_error(c, unit_file_lookup_last(c->in, "Container", "PodmanArgs"), "%s", message);
         if (r >= 0)
-                r = convert_network_options(c, "Container", &spec->network);
+                r = convert_network_options(c, "Container", spec->network ? &spec->network[0] : &(char *) { NULL });
         if (r < 0)
                 return r;
         if (container_network_check(spec, &option, &message) >= 0)

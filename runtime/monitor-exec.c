@@ -79,7 +79,7 @@ int monitor_exec(const Container *c, const CgroupPaths *cg, int pid_fd, int sign
                         add(&argv, "cg_supervisor", cg->supervisor) < 0 || add(&argv, "cg_payload", cg->payload) < 0 ||
                         add_int(&argv, "cg_moved", cg->moved) < 0 || add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
                         add_int(&argv, "private_network", c->network == NETWORK_PRIVATE) < 0 ||
-                        (c->spec.network && add(&argv, "network", c->spec.network) < 0) ||
+                        (c->spec.network && add(&argv, "network", c->spec.network[0]) < 0) ||
                         (c->oci && (add(&argv, "oci_id", c->oci_id) < 0 || add(&argv, "root_mnt", c->root_mnt) < 0)))
                 return log_oom();
         /* add_int(..., "", N) made "=N": the monitor takes plain numbers. */

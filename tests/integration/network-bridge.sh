@@ -151,7 +151,7 @@ check "the one-shot container left no lease" no_lease n1 client
 # --- per-network options, as podman's --network=NAME:OPTIONS (Network=x.network:OPTIONS) -----------
 start fixed --network=n1:ip=10.89.0.50,alias=www,alias=api,mac=02:42:0a:59:01:32,interface_name=net0 --init sleep 600
 check "a fixed address is leased" wait_until 10 grep -q '"address": "10.89.0.50/24"' "$BERTH_RUN_DIR/networks/n1/fixed.json"
-check_output "the peers learn its name and aliases" "10.89.0.50	fixed www api" cat "$BERTH_RUN_DIR/containers/web/hosts"
+check "the peers learn its name and aliases" wait_until 10 grep -q "10.89.0.50	fixed www api" "$BERTH_RUN_DIR/containers/web/hosts"
 check_output "its own /etc/hosts has the aliases" "10.89.0.50	fixed www api" cat "$BERTH_RUN_DIR/containers/fixed/hosts"
 check_output "the web container reaches it by alias" "hello-from-web" \
         run byalias --network=n1 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 web 80"
@@ -239,6 +239,48 @@ for i in $(seq 20); do
 done
 check_output "20 restarts with a fixed address: each answers the first connect within 1 s" "late=0" echo "late=$late"
 stop keeper
+
+# --- several networks; connect and disconnect while a client keeps talking -----------------------
+"$BERTH" network create nb >/dev/null
+"$BERTH" network create nc >/dev/null
+NB_GW=$("$BERTH" network inspect nb | sed -n 's/.*"gateway": "\(.*\)".*/\1/p')
+NC_PFX=$("$BERTH" network inspect nc | sed -n 's/.*"subnet": "\([0-9]*\.[0-9]*\.[0-9]*\)\.0\/24".*/\1/p')
+start multi --network=n1 --network=nb:alias=mb --init httpd -f -p 80 -h /www
+check "a container on two networks has a lease on each" wait_until 10 sh -c "test -e '$BERTH_RUN_DIR/networks/n1/multi.json' -a -e '$BERTH_RUN_DIR/networks/nb/multi.json'"
+OUT=$(run multiprobe --network=container:multi sh -c "ip -4 -o addr show; ip route" 2>&1)
+check_output "eth0 on the first network" "eth0    inet 10.89.0." echo "$OUT"
+check_output "eth1 on the second" "eth1    inet ${NB_GW%.1}." echo "$OUT"
+check_output "one default route, through the first network's gateway" "1|default via 10.89.0.1 dev eth0" \
+        sh -c "printf '%s|%s' \"\$(echo '$OUT' | grep -c default)\" \"\$(echo '$OUT' | grep default)\""
+check_output "a peer on the second network reaches it by its alias there" "hello-from-web" \
+        run nbpeer --network=nb sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 mb 80"
+start talker --network=n1 --init sh -c 'while :; do if printf "GET / HTTP/1.0\r\n\r\n" | nc -w 2 multi 80 | grep -q hello-from-web; then echo ok; else echo fail; fi; sleep 0.05; done'
+talked() { [ "$(grep -c ok "$T/talker.log")" -ge "$1" ]; }
+check "a client on the first network talks to it" wait_until 10 talked 3
+check "berth network connect --alias adds a third network" "$BERTH" network connect --alias viaconnect nc multi
+check_output "... as eth2" "eth2    inet $NC_PFX." run multiprobe2 --network=container:multi ip -4 -o addr show
+check_output "a container on that network reaches it by the alias" "hello-from-web" \
+        run ncpeer --network=nc sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 viaconnect 80"
+check_output "its own /etc/hosts has the new address" "$NC_PFX." grep -F "	multi" "$BERTH_RUN_DIR/containers/multi/hosts"
+check_output "connecting twice is refused" "connected to network 'nc' already" "$BERTH" network connect nc multi
+check "berth network disconnect" "$BERTH" network disconnect nc multi
+check "... its lease there goes" no_lease nc multi
+check_fails "... and its eth2" run multiprobe3 --network=container:multi ip link show eth2
+check_fails "... and its address leaves its /etc/hosts" grep -q "^$NC_PFX\." "$BERTH_RUN_DIR/containers/multi/hosts"
+check_fails "a container on that network no longer reaches it" \
+        run ncpeer2 --network=nc sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 2 multi 80 | grep -q hello"
+before=$(grep -c ok "$T/talker.log")
+check "the client on the first network keeps talking" wait_until 10 talked $((before + 3))
+check_output "... and never missed an answer" "0" grep -c fail "$T/talker.log"
+check_output "disconnecting from a network it is not on" "is not connected to network 'nc'" "$BERTH" network disconnect nc multi
+check_output "connecting a container that does not run" "is not running" "$BERTH" network connect nc nosuch
+stop talker
+stop multi
+check "the container's leases on every network go when it stops" sh -c "no_lease() { [ ! -e \"$BERTH_RUN_DIR/networks/\$1/\$2.json\" ]; }; no_lease n1 multi && no_lease nb multi"
+check "... and its veths" wait_until 5 no_veths
+check_output "--network=none with another network is refused" "--network=none cannot be combined with other networks" \
+        run mixed --network=n1 --network=none true
+"$BERTH" network rm nb nc >/dev/null
 
 # --- a crashed supervisor ------------------------------------------------------------------------
 start crash --network=n1 --init --publish=9090:80 httpd -f -p 80 -h /www
