@@ -178,9 +178,6 @@ static int ensure_bridge(struct nl_sock *sk, const Network *n) {
                 r = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
         if (r < 0)
                 return r;
-        r = network_nft_ensure_tables();
-        if (r < 0)
-                return r;
         return network_nft_add_network_rules(n);
 }
 
@@ -328,9 +325,12 @@ static int detach_locked(const char *network, const char *container, const char 
                 network_veth_name(network, container, name);
                 veth = name;
         }
-        r = network_nft_rules_by_comment(comment, false);
-        if (r < 0)
-                ret = r;
+        /* A lease without published ports has no rules to look for (a lost lease may have). */
+        if (network_lease_has_publish(network, container) != 0) {
+                r = network_nft_rules_by_comment(comment, false);
+                if (r < 0)
+                        ret = r;
+        }
         /* The veth dies with the namespace, but maybe not yet: remove it now, so it is gone when we exit. */
         r = route_socket(&sk);
         if (r >= 0)

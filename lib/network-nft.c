@@ -83,13 +83,13 @@ static int append(char **buf, const char *family, const char *chain, json_int_t 
         return 0;
 }
 
-int network_nft_rules_by_comment(const char *comment, bool count_only) {
+static int rules_by_comment(const char *comment, bool count_only, size_t n_families) {
         _cleanup_free_ char *cmds = strdup("");
         int r, n = 0;
 
         if (!cmds)
                 return log_oom();
-        for (size_t f = 0; f < ELEMENTSOF(families); f++) {
+        for (size_t f = 0; f < n_families; f++) {
                 json_t *listing = NULL, *e;
                 size_t i;
                 r = list_table(families[f], &listing);
@@ -113,6 +113,10 @@ int network_nft_rules_by_comment(const char *comment, bool count_only) {
                 return n;
         r = nft_run(cmds);
         return r < 0 ? r : n;
+}
+
+int network_nft_rules_by_comment(const char *comment, bool count_only) {
+        return rules_by_comment(comment, count_only, ELEMENTSOF(families));
 }
 
 static int add_subnet_rules(char **cmds, const Network *n, const NetworkSubnet *s, const char *comment) {
@@ -145,9 +149,14 @@ int network_nft_add_network_rules(const Network *n) {
 
         if (!comment || !cmds)
                 return log_oom();
-        r = network_nft_rules_by_comment(comment, true);
+        /* Every network has rules in "ip berth" (its IPv4 subnet), so one listing tells whether the
+         * tables, chains and rules are there: the common case of a start on a network in use. */
+        r = rules_by_comment(comment, true, 1);
         if (r != 0)
                 return r < 0 ? r : 0;
+        r = network_nft_ensure_tables();
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n->n_subnets; i++) {
                 bool v6 = n->subnets[i].subnet.family == AF_INET6;
                 if (n->internal && internal_done[v6])

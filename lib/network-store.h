@@ -155,5 +155,7 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
                 const NetworkAttachOptions *opts, NetworkLease *ret);
 int network_lease_release(const char *name, const char *container);
 int network_lease_exists(const char *name, const char *container); /* 1, 0 or -errno */
+/* Whether container's lease on network lists published ports: 1, 0, or -errno (-ENOENT: no lease). */
+int network_lease_has_publish(const char *name, const char *container);
 /* The networks where container (an owner) has a lease; ret may be NULL. Returns their number. */
 int network_leases_of(const char *container, char ***ret);
