@@ -33,6 +33,8 @@
  * subnet when its record is made (on first use). */
 #define NETWORK_CONFIG_FILE "berth.conf"
 
+/* Addresses, subnets and names (lib/network-address.c, libc only). */
+
 /* An address with a prefix length; for a subnet the host bits are zero. */
 typedef struct Cidr {
         int family; /* AF_INET or AF_INET6 */

@@ -21,7 +21,8 @@ flags=(-std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -fno-omit-frame-pointer -fsanitize=
         -fno-sanitize-recover=undefined -DBERTH_LIBEXECDIR='"/usr/libexec/berth"' -DBERTH_BINDIR='"/usr/bin"'
         -DBERTH_VERSION='"fuzz"')
 lib_srcs=(lib/unitfile.c lib/unit-*.c lib/strv.c lib/words.c lib/fs-util.c lib/log.c lib/paths.c
-        lib/run-options.c lib/container-spec.c lib/volume-spec.c)
+        lib/run-options.c lib/container-spec.c lib/volume-spec.c lib/container-network.c lib/publish-spec.c
+        lib/network-address.c lib/object-name.c)
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || for t in tests/fuzz/fuzz-*.c; do targets+=("$(basename "$t" .c)"); done
