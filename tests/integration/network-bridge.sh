@@ -108,6 +108,13 @@ check_output "the default network cannot be removed" "cannot be removed" "$BERTH
 check_output "an unknown network is refused by the runtime" "or a network made with 'berth network create'" \
         run nope --network=no-such-net true
 
+mkdir -p "$T/conf"
+printf '[network]\ndefault_subnet = 10.77.0.0/16\n' >"$T/conf/berth.conf"
+check_output "berth.conf's default_subnet sets the default network's subnet" '"subnet": "10.77.0.0/16"' \
+        env BERTH_CONFIG_DIR="$T/conf" BERTH_STATE_DIR="$T/state-conf" "$BERTH" network inspect berth
+printf '[network]\ndefault_subnet = 10.77.0.0\n' >"$T/conf/berth.conf"
+check_output "a bad default_subnet is an error naming file, line and key" "berth.conf:2: default_subnet=: '10.77.0.0'" \
+        env BERTH_CONFIG_DIR="$T/conf" BERTH_STATE_DIR="$T/state-conf2" "$BERTH" network inspect berth
 check_output "--network=bridge is the default network, 10.88.0.0/16 on berth0" "inet 10.88.0.2/16" \
         run dflt --network=bridge ip -4 -o addr show eth0
 

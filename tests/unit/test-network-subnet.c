@@ -271,7 +271,40 @@ static void test_leases(void) {
         CHECK(rm_rf(tmpl) == 0);
 }
 
+static int write_conf(const char *dir, const char *text) {
+        _cleanup_free_ char *path = path_join(dir, "berth.conf");
+        return path ? write_file_atomic(path, text, strlen(text), 0644, 0) : -ENOMEM;
+}
+
+/* berth.conf's [network] default_subnet: the default network's subnet, when its record is made. */
+static void test_default_subnet(void) {
+        char tmpl[] = "/tmp/berth-test-conf.XXXXXX";
+        _cleanup_(network_freep) Network *n = NULL;
+        _cleanup_free_ char *sub = NULL, *a = NULL, *b = NULL, *c = NULL;
+
+        CHECK(mkdtemp(tmpl) != NULL);
+        setenv("BERTH_CONFIG_DIR", tmpl, 1);
+        setenv("BERTH_STATE_DIR", tmpl, 1);
+        setenv("BERTH_RUN_DIR", tmpl, 1);
+        CHECK(network_default_subnet(&a) == 0 && streq(a, NETWORK_DEFAULT_SUBNET)); /* no file */
+        CHECK(write_conf(tmpl, "# comment\n[containers]\ndefault_subnet = 1.2.3.0/24\n\n[network]\n"
+                                "other = x\n  default_subnet =  10.77.0.0/16  \n") == 0);
+        CHECK(network_default_subnet(&b) == 0 && streq(b, "10.77.0.0/16"));
+        CHECK(network_load("berth", &n) == 0);
+        CHECK((sub = cidr_format(&n->subnets[0].subnet)) && streq(sub, "10.77.0.0/16"));
+        CHECK(streq(n->interface, NETWORK_DEFAULT_INTERFACE));
+        CHECK(write_conf(tmpl, "[network]\ndefault_subnet = 10.77.0.0/40\n") == 0);
+        CHECK(network_default_subnet(&c) == -EINVAL);
+        CHECK(write_conf(tmpl, "[network]\ndefault_subnet\n") == 0);
+        CHECK(network_default_subnet(&c) == -EINVAL);
+        CHECK(write_conf(tmpl, "[network]\ndefault_subnet = fd00::/64\n") == 0);
+        CHECK(network_default_subnet(&c) == -EINVAL);
+        unsetenv("BERTH_CONFIG_DIR");
+        CHECK(rm_rf(tmpl) == 0);
+}
+
 int main(void) {
+        test_default_subnet();
         test_leases();
         test_attach_options();
         test_parse();
