@@ -97,8 +97,10 @@ int container_network_check(const ContainerSpec *spec, const char **ret_option, 
                 option = spec->publish ? "publish" : "publish-all";
                 if (spec->pod)
                         where = strdup("in a pod (publish the pod's ports: berth pod create --publish)");
+                else if (isempty(primary))
+                        where = strdup("without a bridge network"); /* a user's (rootless) container */
                 else
-                        where = strjoin("with --network=", isempty(primary) || streq(primary, "private") ? "none" : primary);
+                        where = strjoin("with --network=", streq(primary, "private") ? "none" : primary);
                 if (!where || asprintf(&message, "--%s cannot take effect %s; ports are published on a bridge network.",
                                         option, where) < 0)
                         return -ENOMEM;

@@ -108,6 +108,14 @@ check_output "the default network cannot be removed" "cannot be removed" "$BERTH
 check_output "an unknown network is refused by the runtime" "or a network made with 'berth network create'" \
         run nope --network=no-such-net true
 
+printf '[Container]\nImage=localhost/busybox\nNetwork=host\nPublishPort=8080:80\n' >"$T/hostpub.container"
+check_output "berth check: PublishPort= with Network=host, naming file, line and key" \
+        "hostpub.container:4: PublishPort=: --publish cannot take effect with --network=host" "$BERTH" check "$T/hostpub.container"
+printf '[Container]\nImage=localhost/busybox\nPublishPort=127.0.0.1::5432\nPublishPort=9000-9001:80-81\n' >"$T/okpub.container"
+check "berth check: a free host port and a range on the default network are fine" "$BERTH" check "$T/okpub.container"
+printf '[Container]\nImage=localhost/busybox\nPublishPort=80-81:90\n' >"$T/badpub.container"
+check_output "berth check: ranges of different lengths" "badpub.container:3: PublishPort=: '80-81:90' is not" \
+        "$BERTH" check "$T/badpub.container"
 mkdir -p "$T/conf"
 printf '[network]\ndefault_subnet = 10.77.0.0/16\n' >"$T/conf/berth.conf"
 check_output "berth.conf's default_subnet sets the default network's subnet" '"subnet": "10.77.0.0/16"' \
