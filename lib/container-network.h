@@ -11,9 +11,10 @@
  * docker's are on "bridge" and podman's on "podman"; --network=none is the opt-out. Sets
  * spec->network to it then, unless no_default: a user's service manager (rootless) cannot make
  * bridges, so its containers keep the private namespace, and the runtime's callers spell the network
- * out (the runtime alone keeps its private namespace for no --network). Then folds --ip, --ip6, --mac-address and --network-alias into the
- * network's options (NAME:ip=...,alias=..., podman's per-network syntax the runtime reads), or, when
- * the network has no addresses, returns -EINVAL with *ret_message saying so. */
+ * out (the runtime alone keeps its private namespace for no --network). Then folds --ip, --ip6,
+ * --mac-address and --network-alias into the first network's options (NAME:ip=...,alias=...,
+ * podman's per-network syntax the runtime reads), or, when the network has no addresses, returns
+ * -EINVAL with *ret_message saying so. */
 int container_network_default(ContainerSpec *spec, bool no_default, char **ret_message);
 
 /* The first --network: the namespace mode, or the bridge network whose gateway is the default route. */
