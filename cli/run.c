@@ -46,7 +46,7 @@ static void run_help(void) {
         printf("\nSee berth-run(1).\n");
 }
 
-/* Takes out the flags only the CLI knows (-d, --rm, -i, -t, also bundled as -dit) and keeps the
+/* Takes out the flags only the CLI knows (-d, --rm, -i, -t, also bundled as -dit or with -P) and keeps the
  * shared table's options as they are, so that run_options_parse_argv() sees only those. Stops at
  * the first positional argument, like docker. */
 static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_rest) {
@@ -68,10 +68,13 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
                         flags->help |= streq(a, "--help");
                         continue;
                 }
-                if (a[1] != '-' && strspn(a + 1, "dit") == strlen(a + 1)) {
+                if (a[1] != '-' && strspn(a + 1, "ditP") == strlen(a + 1) && strcspn(a + 1, "dit") < strlen(a + 1)) {
                         flags->detach |= !!strchr(a, 'd');
                         flags->interactive |= !!strchr(a, 'i');
                         flags->tty |= !!strchr(a, 't');
+                        /* -dP, as docker users type it: -P is the table's --publish-all */
+                        if (strchr(a, 'P') && strv_extend(&rest, "--publish-all") < 0)
+                                return log_oom();
                         continue;
                 }
                 if (strv_extend(&rest, a) < 0)

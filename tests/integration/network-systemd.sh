@@ -172,7 +172,7 @@ check "berth run -d a glibc server with -p 127.0.0.1::8000 (a free host port)" \
 glibc_port() { in_sd berth port glibc-web 8000/tcp | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p'; }
 glibc_ok() { local p; p=$(glibc_port); [ -n "$p" ] && in_sd wget -T 2 -qO- "http://127.0.0.1:$p/" | grep -q hello-from-glibc; }
 check "the glibc server answers on the host port berth chose" wait_until 20 glibc_ok
-check "berth run -d -P publishes the image's exposed ports" in_sd berth run -d --name exposed -P --init localhost/exposed \
+check "berth run -dP publishes the image's exposed ports" in_sd berth run -dP --name exposed --init localhost/exposed \
         sh -c 'mkdir -p /www && echo hello-exposed >/www/index.html && httpd -p 81 -h /www && exec httpd -f -p 80 -h /www'
 exposed_ok() { # each of 80 and 81 has a host port that answers
         local port p
