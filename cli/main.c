@@ -38,7 +38,7 @@ static const Verb verbs[] = {
         { "check", verb_check, "validate .container, .volume, .network, .image and .pod files" },
         { "volume", verb_volume, "manage named volumes: create, ls, inspect, rm, prune" },
         { "pod", verb_pod, "manage pods (shared network, IPC and UTS namespaces): create, ls, inspect, rm" },
-        { "network", verb_network, "manage bridge networks: create, ls, inspect, rm, prune" },
+        { "network", verb_network, "manage bridge networks: create, ls, inspect, rm, prune, connect, disconnect" },
         { "version", verb_version, "show the version" },
 };
 
