@@ -10,6 +10,7 @@
 #include <netlink/route/route.h>
 #include <arpa/inet.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,6 +633,7 @@ int network_attach_container(char *const *networks, const char *container, pid_t
 int network_connect_container(const char *network, const char *container, pid_t pid, const char *hostname) {
         _cleanup_free_ char *run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", container);
         _cleanup_close_ int netns = -EBADF;
+        struct stat ours, theirs;
         char path[64];
         bool primary;
 
@@ -643,6 +645,11 @@ int network_connect_container(const char *network, const char *container, pid_t 
         netns = open(path, O_RDONLY | O_CLOEXEC);
         if (netns < 0)
                 return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
+        if (stat("/proc/self/ns/net", &ours) < 0 || fstat(netns, &theirs) < 0)
+                return log_error_errno(-errno, "Failed to compare network namespaces: %m");
+        if (ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+                return log_error_errno(-EINVAL, "Container '%s' shares the host's network namespace (--network=host): "
+                                "it cannot be connected to a network.", container);
         primary = network_leases_of(container, NULL) == 0; /* its only network: the way out */
         return attach_netns(network, container, netns, run_dir, hostname, NULL, true, primary);
 }
@@ -673,9 +680,9 @@ int network_detach_container(const char *network, const char *container) {
         _cleanup_strv_free_ char **names = NULL;
         int r, ret = 0;
 
-        if (network_name_is_mode(network))
-                return 0;
-        /* Every network it has a lease on: those it started with and those `berth network connect` added. */
+        /* Every network it has a lease on: those it started with and those `berth network connect` added
+         * (also to a container started with --network=none). */
+        (void) network;
         r = network_leases_of(container, &names);
         if (r < 0)
                 return r;

@@ -32,7 +32,8 @@ int network_connect_container(const char *network, const char *container, pid_t 
 /* `berth network disconnect`: its interface, lease and names on network go; the others stay. */
 int network_disconnect_container(const char *network, const char *container);
 /* Undoes the attach on every network the container has a lease on: rules, host veth, lease.
- * Idempotent; a no-op when network (its first) is a namespace mode. */
+ * Idempotent; network (its first) is not needed any more: a container started with --network=none
+ * may have been connected since. */
 int network_detach_container(const char *network, const char *container);
 /* A pod's held network namespace (an fd of $BERTH_RUN_DIR/pods/NAME/netns) on network
  * (NAME[:OPTIONS]): a lease owned by "pod:POD" (network-store.h), veth, addresses, routes and the

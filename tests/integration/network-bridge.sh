@@ -293,6 +293,18 @@ stop talker
 stop multi
 check "the container's leases on every network go when it stops" sh -c "no_lease() { [ ! -e \"$BERTH_RUN_DIR/networks/\$1/\$2.json\" ]; }; no_lease n1 multi && no_lease nb multi"
 check "... and its veths" wait_until 5 no_veths
+start lonely --network=none --init sleep 600
+check "a --network=none container runs" wait_until 10 test -e "$BERTH_RUN_DIR/containers/lonely/state.json"
+check "berth network connect gives it a network" "$BERTH" network connect n1 lonely
+check_output "... as eth0 with a default route" "default via 10.89.0.1 dev eth0" run lonelyprobe --network=container:lonely ip route
+stop lonely
+check "its lease goes when it stops" no_lease n1 lonely
+start hosty --network=host --init sleep 600
+check "a --network=host container runs" wait_until 10 test -e "$BERTH_RUN_DIR/containers/hosty/state.json"
+check_output "berth network connect refuses a container on the host's namespace" "shares the host's network namespace" \
+        "$BERTH" network connect n1 hosty
+check "... leaving no lease" no_lease n1 hosty
+stop hosty
 check_output "--network=none with another network is refused" "--network=none cannot be combined with other networks" \
         run mixed --network=n1 --network=none true
 "$BERTH" network rm nb nc >/dev/null
