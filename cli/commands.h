@@ -27,4 +27,5 @@ int verb_logs(int argc, char *argv[]);    /* cli/logs.c: a container's output fr
 int verb_exec(int argc, char *argv[]);    /* cli/exec.c: run a command in a running container */
 int verb_inspect(int argc, char *argv[]); /* cli/inspect.c: state and unit properties as JSON */
 int verb_compose(int argc, char *argv[]);  /* cli/compose.c: compose projects as systemd units */
+int verb_port(int argc, char *argv[]);    /* cli/port.c: a container's published ports */
 int verb_version(int argc, char *argv[]);

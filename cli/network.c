@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* berth network create|ls|inspect|rm|prune: bridge networks for containers (lib/network-store.h). */
+/* berth network create|ls|inspect|rm|prune|connect|disconnect: bridge networks for containers (lib/network-store.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "container-lookup.h"
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
@@ -263,11 +264,85 @@ static int network_prune(int argc, char *argv[]) {
         return 0;
 }
 
+/* berth network connect [--ip A] [--ip6 A] [--alias N]... NETWORK CONTAINER */
+static int network_connect(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "ip", required_argument, NULL, 'i' },
+                { "ip6", required_argument, NULL, '6' },
+                { "alias", required_argument, NULL, 'a' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_free_ char *spec = NULL;
+        _cleanup_(container_state_done) ContainerState state = {};
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'i':
+                case '6':
+                case 'a': {
+                        const char *key = c == 'i' ? "ip" : c == '6' ? "ip6" : "alias";
+                        char *more = strjoin(spec ?: "", spec ? "," : "", key, "=", optarg);
+                        if (!more)
+                                return log_oom();
+                        free(spec);
+                        spec = more;
+                        break;
+                }
+                case 'h':
+                        printf("Usage: berth network connect [--ip A] [--ip6 A] [--alias NAME]... NETWORK CONTAINER\n\n"
+                               "Plugs a running container into one more bridge network: an interface (eth1, ...),\n"
+                               "an address, and its name in the /etc/hosts of the network's containers.\n");
+                        return 0;
+                default:
+                        return -EINVAL;
+                }
+        if (argc - optind != 2)
+                return log_error_errno(-EINVAL, "Usage: berth network connect [OPTIONS] NETWORK CONTAINER");
+        {
+                _cleanup_(network_freep) Network *n = NULL;
+                r = network_load(argv[optind], &n);
+                if (r == -ENOENT)
+                        return log_error_errno(r, "No such network: %s", argv[optind]);
+                if (r < 0)
+                        return r;
+                if (network_lease_exists(n->name, argv[optind + 1]) > 0)
+                        return log_error_errno(-EEXIST, "Container '%s' is connected to network '%s' already.",
+                                        argv[optind + 1], n->name);
+        }
+        r = container_state_read(argv[optind + 1], &state);
+        if (r == -ESRCH || r == -ENOENT)
+                return log_error_errno(-ESRCH, "Container '%s' is not running.", argv[optind + 1]);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the state of container '%s': %m", argv[optind + 1]);
+        if (spec) {
+                char *full = strjoin(argv[optind], ":", spec);
+                if (!full)
+                        return log_oom();
+                free(spec);
+                spec = full;
+        }
+        if (state.pid <= 0)
+                return log_error_errno(-ESRCH, "Container '%s' has no process.", argv[optind + 1]);
+        return network_connect_container(spec ?: argv[optind], argv[optind + 1], state.pid, state.hostname);
+}
+
+static int network_disconnect(int argc, char *argv[]) {
+        if (argc != 3 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                printf("Usage: berth network disconnect NETWORK CONTAINER\n");
+                return argc == 2 ? 0 : -EINVAL;
+        }
+        return network_disconnect_container(argv[1], argv[2]);
+}
+
 int verb_network(int argc, char *argv[]) {
         static const SubVerb subs[] = {
                 { "create", network_create },   { "ls", network_ls }, { "list", network_ls },
                 { "inspect", network_inspect }, { "rm", network_rm }, { "remove", network_rm },
-                { "prune", network_prune },
+                { "prune", network_prune },     { "connect", network_connect }, { "disconnect", network_disconnect },
         };
-        return run_sub_verb(subs, ELEMENTSOF(subs), "Usage: berth network create|ls|inspect|rm|prune ...", argc, argv);
+        return run_sub_verb(subs, ELEMENTSOF(subs),
+                        "Usage: berth network create|ls|inspect|rm|prune|connect|disconnect ...", argc, argv);
 }

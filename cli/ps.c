@@ -3,6 +3,7 @@
  * too) and, with -a, containers whose units systemd still has loaded without running them. */
 #include <getopt.h>
 #include <jansson.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -11,6 +12,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "network-attach.h"
+#include "publish-spec.h"
 #include "run-options.h"
 #include "running-containers.h"
 #include "strv.h"
@@ -48,14 +50,25 @@ static char *ports_text(char *const *publish) {
         STRV_FOREACH(p, publish) {
                 PublishSpec ps;
                 _cleanup_free_ char *ip = NULL;
-                char buf[128];
+                char host[16] = "", container[16], buf[160];
 
-                if (publish_parse(*p, &ps) < 0)
+                if (publish_spec_parse(*p, &ps) < 0)
                         continue;
                 ip = ps.host_ip.family ? address_format(&ps.host_ip) : strdup("0.0.0.0");
                 if (!ip)
                         return NULL;
-                (void) snprintf(buf, sizeof buf, "%s:%u->%u/%s", ip, ps.host_port, ps.container_port, ps.proto);
+                if (ps.count > 1) {
+                        if (ps.host_port)
+                                (void) snprintf(host, sizeof host, "%u-%u", ps.host_port, ps.host_port + ps.count - 1);
+                        (void) snprintf(container, sizeof container, "%u-%u", ps.container_port,
+                                        ps.container_port + ps.count - 1);
+                } else {
+                        if (ps.host_port)
+                                (void) snprintf(host, sizeof host, "%u", ps.host_port);
+                        (void) snprintf(container, sizeof container, "%u", ps.container_port);
+                }
+                (void) snprintf(buf, sizeof buf, ps.host_ip.family == AF_INET6 ? "[%s]:%s->%s/%s" : "%s:%s->%s/%s",
+                                ip, host, container, ps.proto);
                 if (strv_extend(&parts, buf) < 0)
                         return NULL;
         }

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "container-lookup.h"
+#include "container-network.h"
 #include "fs-util.h"
 #include "image-store.h"
 #include "log.h"
@@ -48,7 +49,7 @@ static void run_help(void) {
         printf("\nSee berth-run(1).\n");
 }
 
-/* Takes out the flags only the CLI knows (-d, --rm, -i, -t, also bundled as -dit) and keeps the
+/* Takes out the flags only the CLI knows (-d, --rm, -i, -t, also bundled as -dit or with -P) and keeps the
  * shared table's options as they are, so that run_options_parse_argv() sees only those. Stops at
  * the first positional argument, like docker. */
 static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_rest) {
@@ -70,10 +71,13 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
                         flags->help |= streq(a, "--help");
                         continue;
                 }
-                if (a[1] != '-' && strspn(a + 1, "dit") == strlen(a + 1)) {
+                if (a[1] != '-' && strspn(a + 1, "ditP") == strlen(a + 1) && strcspn(a + 1, "dit") < strlen(a + 1)) {
                         flags->detach |= !!strchr(a, 'd');
                         flags->interactive |= !!strchr(a, 'i');
                         flags->tty |= !!strchr(a, 't');
+                        /* -dP, as docker users type it: -P is the table's --publish-all */
+                        if (strchr(a, 'P') && strv_extend(&rest, "--publish-all") < 0)
+                                return log_oom();
                         continue;
                 }
                 if (strv_extend(&rest, a) < 0)
@@ -368,6 +372,17 @@ int verb_run(int argc, char *argv[]) {
         if (spec.name && !container_name_is_valid(spec.name))
                 return log_error_errno(
                                 -EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec.name);
+        {
+                _cleanup_free_ char *message = NULL;
+                const char *option;
+                r = container_network_default(&spec, false, &message);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r >= 0)
+                        r = container_network_check(&spec, &option, &message);
+                if (r < 0)
+                        return log_error_errno(r, "%s", message);
+        }
         r = run_unit_check_properties(&spec);
         if (r < 0)
                 return r;

@@ -47,9 +47,8 @@ int cleanup_main(int argc, char *argv[]) {
                 return EXIT_CLEANUP_FAILED;
 
         /* A pod's member has no lease of its own: the pod holds the address. */
-        if (!spec.pod && (r = network_detach_container(spec.network, spec.name)) < 0) {
-                log_warning_errno(r, "Failed to detach container %s from network %s: %m", spec.name,
-                                spec.network);
+        if (!spec.pod && (r = network_detach_container(NULL, spec.name)) < 0) {
+                log_warning_errno(r, "Failed to detach container %s from its networks: %m", spec.name);
                 ret = EXIT_CLEANUP_FAILED;
         }
         if ((r = rm_rf(run_dir)) < 0) {

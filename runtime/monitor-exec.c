@@ -118,7 +118,7 @@ int monitor_exec(const Container *c, const CgroupPaths *cg, const MonitorFds *fd
                         add_int(&argv, "cg_moved", cg->moved) < 0 ||
                         add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
                         add_int(&argv, "private_network", c->network == NETWORK_PRIVATE) < 0 ||
-                        (c->spec.network && add(&argv, "network", c->spec.network) < 0) ||
+                        (c->spec.network && add(&argv, "network", c->spec.network[0]) < 0) ||
                         add_health_args(&argv, &c->spec, h) < 0 ||
                         (c->oci && (add(&argv, "oci_id", c->oci_id) < 0 ||
                                                    add(&argv, "root_mnt", c->root_mnt) < 0)))

@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "config.h"
+#include "container-network.h"
 #include "container.h"
 #include "devices.h"
 #include "fs-util.h"
@@ -145,7 +146,7 @@ static int join_pod(Container *c) {
 }
 
 static int resolve_network(Container *c) {
-        const char *n = c->spec.network, *other;
+        const char *n = c->spec.network ? c->spec.network[0] : NULL, *other;
         pid_t pid;
         int r;
 
@@ -169,16 +170,19 @@ static int resolve_network(Container *c) {
                 c->network = NETWORK_JOIN;
                 return 0;
         }
-        {
-                /* Any other name is a bridge network: a private namespace, plugged in after clone. */
+        /* Other names are bridge networks: a private namespace, plugged into each after clone. */
+        STRV_FOREACH(name, c->spec.network) {
                 _cleanup_(network_freep) Network *net = NULL;
+                n = *name;
                 r = network_load(n, &net);
-                if (r >= 0) {
+                if (r == -ENOENT)
+                        break;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to load network '%s': %m", n);
+                if (!name[1]) {
                         c->network = NETWORK_PRIVATE;
                         return 0;
                 }
-                if (r != -ENOENT)
-                        return log_error_errno(r, "Failed to load network '%s': %m", n);
         }
         return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported by berth-runtime: use none, private, host, "
                         "container:NAME or a network made with 'berth network create'.", n);
@@ -204,6 +208,23 @@ int supervise_prepare(Container *c) {
                 if (cap >= 0)
                         c->caps_added |= CAP_MASK(cap);
         }
+        /* -P: each port the image exposes ("80/tcp") on a free host port. */
+        if (c->spec.publish_all && c->image)
+                STRV_FOREACH(p, c->image->config.exposed_ports)
+                        if (strv_extend(&c->spec.publish, *p) < 0)
+                                return log_oom();
+        {
+                _cleanup_free_ char *message = NULL;
+                const char *option;
+                r = container_network_default(&c->spec, true, &message); /* --ip and the like */
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r >= 0)
+                        r = container_network_check(&c->spec, &option, &message);
+                if (r < 0)
+                        return log_error_errno(r, "%s", message);
+        }
+
         r = resolve_network(c);
         if (r >= 0)
                 r = namespaces_from_options(c); /* --ipc, --pid, --uts, --userns=container:NAME */
@@ -281,8 +302,6 @@ int supervise_prepare(Container *c) {
                 c->userns.uid_map = c->spec.uidmap;
                 c->userns.gid_map = c->spec.gidmap;
         } /* any other --userns was refused by namespaces_from_options() */
-        if (c->spec.publish && network_name_is_mode(c->spec.network))
-                log_warning("--publish is not handled by berth-runtime; ports are not forwarded.");
 
         /* Devices must be opened before the container's device filter forbids it (mount.h). */
         r = mount_open_device_volumes(c);

@@ -554,7 +554,7 @@ int supervise_main(int argc, char *argv[]) {
                         network_write_files(&c) >= 0)
                 ret = container_run(&c, &cg);
         if (c.network == NETWORK_PRIVATE)
-                (void) network_detach_container(c.spec.network, c.name); /* its rules, veth and lease */
+                (void) network_detach_container(c.spec.network ? c.spec.network[0] : NULL, c.name); /* its rules, veths, leases */
 
         /* Whatever happened, leave nothing behind: processes and cgroups, then files, then the lock. */
         (void) cgroup_teardown(&cg);

@@ -92,8 +92,6 @@ int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
                 r = strv_extend(&argv, "cleanup");
         if (r >= 0)
                 r = strv_consume(&argv, strjoin("--name=", spec->name));
-        if (r >= 0 && spec->network)
-                r = strv_consume(&argv, strjoin("--network=", spec->network));
         if (r >= 0 && spec->pod)
                 r = strv_consume(&argv, strjoin("--pod=", spec->pod));
         if (r < 0)

@@ -33,12 +33,17 @@ typedef struct ContainerSpec {
         char **tmpfs;   /* --tmpfs DST[:OPTS] */
         bool read_only; /* --read-only */
 
-        char *network;         /* --network none|host|private|container:NAME|NETWORK */
+        char **network;        /* --network none|host|private|container:NAME, or bridge NETWORK[:OPTS]s */
         char *pod;             /* --pod NAME: join the pod `berth pod create NAME` made */
         char *ipc;             /* --ipc private|host|container:NAME */
         char *pid;             /* --pid private|host|container:NAME */
         char *uts;             /* --uts private|host|container:NAME */
+        char *ip;               /* --ip: IPv4 address on the network (folded into --network=NAME:ip=) */
+        char *ip6;              /* --ip6 */
+        char *mac_address;      /* --mac-address */
+        char **network_aliases; /* --network-alias */
         char **publish;        /* --publish */
+        bool publish_all;      /* -P: the image's exposed ports, each on a free host port */
         char **dns;            /* --dns */
         char **dns_search;     /* --dns-search */
         char **dns_option;     /* --dns-option */

@@ -49,11 +49,12 @@ int convert_network_options(ConvertContext *c, const char *section, char **netwo
         _cleanup_free_ const UnitEntry **nets = NULL;
         int r;
 
-        /* Quadlet attaches a container or pod to every Network= given; berth takes one network. */
+        /* Quadlet attaches a container or pod to every Network= given; a berth pod takes one network, and
+         * IP=, IP6= and NetworkAlias= apply to a container's first. */
         r = unit_file_lookup_list(c->in, section, "Network", &nets);
         if (r < 0)
                 return -ENOMEM;
-        if (r > 1)
+        if (r > 1 && streq(section, "Pod"))
                 return convert_error(c, nets[1], "A %s joins one network in berth, and Network= is set already; "
                                 "an empty Network= line first drops the earlier one.",
                                 streq(section, "Pod") ? "pod" : "container");

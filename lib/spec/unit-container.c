@@ -9,11 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container-network.h"
 #include "container-spec.h"
 #include "fs-util.h"
 #include "object-name.h"
 #include "paths.h"
 #include "run-option-check.h"
+#include "publish-spec.h"
 #include "run-options.h"
 #include "secret-spec.h"
 #include "strv.h"
@@ -318,7 +320,12 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                         return convert_error(c, e, "'%s' is not type=bind|volume|tmpfs,source=...,destination=...[,ro]"
                                              " with options berth understands (see berth-runtime(8), --mount).", v);
         }
-        else if (streq(e->key, "EnvironmentFile") && !isempty(v))
+        else if (streq(e->key, "PublishPort") && !isempty(v)) {
+                PublishSpec p;
+                if (publish_spec_parse(v, &p) < 0)
+                        return convert_error(c, e, "'%s' is not " PUBLISH_SPEC_SYNTAX ".", v);
+                r = 0;
+        } else if (streq(e->key, "EnvironmentFile") && !isempty(v))
                 r = convert_absolute_path(c, v, &resolved);
         else if (streq(e->key, "AddDevice") && v[0] == '-') {
                 /* "-/dev/x": only when the host has it, decided now like Quadlet does */
@@ -456,6 +463,29 @@ static int container_private_env(ConvertContext *c, ContainerSpec *spec) {
         return 0;
 }
 
+/* The default network, IP=, IP6= and NetworkAlias= folded into Network=, and the options the
+ * container's network cannot honour, reported at the key that set them. */
+static int check_network_options(ConvertContext *c, ContainerSpec *spec) {
+        _cleanup_free_ const UnitEntry **entries = NULL;
+        _cleanup_free_ char *message = NULL;
+        const char *option;
+        int n, r;
+
+        r = container_network_default(spec, c->set->user, &message); /* --ip in PodmanArgs= and the like */
+        if (r == -EINVAL)
+                return convert_error(c, unit_file_lookup_last(c->in, "Container", "PodmanArgs"), "%s", message);
+        if (r >= 0)
+                r = convert_network_options(c, "Container", spec->network ? &spec->network[0] : &(char *) { NULL });
+        if (r < 0)
+                return r;
+        if (container_network_check(spec, &option, &message) >= 0)
+                return 0;
+        n = unit_file_lookup_list(c->in, "Container", "PublishPort", &entries);
+        if (n < 0)
+                return -ENOMEM;
+        return convert_error(c, n > 0 ? entries[0] : unit_file_lookup_last(c->in, "Container", "Network"), "%s", message);
+}
+
 int convert_container(ConvertContext *c) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         const UnitSection *s = unit_file_find_section(c->in, "Container");
@@ -522,7 +552,7 @@ int convert_container(ConvertContext *c) {
                 return convert_error(c, rootfs, "Image= and Rootfs= exclude each other.");
         if (spec.rootfs && spec.rootfs[0] != '/')
                 return convert_error(c, rootfs, "'%s' is not an absolute path.", spec.rootfs);
-        r = convert_network_options(c, "Container", &spec.network);
+        r = check_network_options(c, &spec);
         if (r >= 0)
                 r = container_reload(c, spec.name);
         if (r < 0)

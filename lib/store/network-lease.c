@@ -340,6 +340,41 @@ int network_lease_exists(const char *name, const char *container) {
         return 1;
 }
 
+int network_lease_has_publish(const char *name, const char *container) {
+        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name, "/", container, ".json");
+        NetworkLease l;
+        int r;
+
+        if (!path)
+                return log_oom();
+        if (access(path, F_OK) < 0)
+                return -errno;
+        r = lease_read(path, &l);
+        if (r < 0)
+                return r;
+        r = l.publish && l.publish[0];
+        network_lease_done(&l);
+        return r;
+}
+
+int network_leases_of(const char *container, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL, **found = NULL;
+        int r, n = 0;
+
+        r = network_list(&names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(name, names)
+                if (network_lease_exists(*name, container) > 0) {
+                        if (ret && strv_extend(&found, *name) < 0)
+                                return log_oom();
+                        n++;
+                }
+        if (ret)
+                *ret = TAKE_PTR(found);
+        return n;
+}
+
 int network_lease_release(const char *name, const char *container) {
         _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name, "/", container, ".json");
 

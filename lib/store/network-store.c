@@ -19,144 +19,6 @@
 #include "paths.h"
 #include "strv.h"
 
-/* --- addresses and subnets --------------------------------------------------------------------- */
-
-static unsigned family_bits(int family) {
-        return family == AF_INET ? 32 : 128;
-}
-
-void cidr_mask(Cidr *c) {
-        unsigned bytes = family_bits(c->family) / 8;
-
-        for (unsigned i = 0; i < bytes; i++) {
-                unsigned first = i * 8;
-                if (first >= c->prefixlen)
-                        c->addr[i] = 0;
-                else if (first + 8 > c->prefixlen)
-                        c->addr[i] &= (uint8_t) (0xff << (8 - (c->prefixlen - first)));
-        }
-}
-
-int address_parse(const char *s, Cidr *ret) {
-        Cidr c = {};
-
-        if (!s)
-                return -EINVAL;
-        if (inet_pton(AF_INET, s, c.addr) == 1)
-                c.family = AF_INET;
-        else if (inet_pton(AF_INET6, s, c.addr) == 1)
-                c.family = AF_INET6;
-        else
-                return -EINVAL;
-        c.prefixlen = family_bits(c.family);
-        *ret = c;
-        return 0;
-}
-
-static int parse_prefixed(const char *s, bool clear, Cidr *ret) {
-        _cleanup_free_ char *a = NULL;
-        const char *slash;
-        char *end;
-        unsigned long n;
-        Cidr c;
-
-        if (!s || !(slash = strchr(s, '/')))
-                return -EINVAL;
-        a = strndup(s, (size_t) (slash - s));
-        if (!a)
-                return -ENOMEM;
-        if (address_parse(a, &c) < 0)
-                return -EINVAL;
-        errno = 0;
-        n = strtoul(slash + 1, &end, 10);
-        if (errno || end == slash + 1 || *end || n > family_bits(c.family))
-                return -EINVAL;
-        c.prefixlen = (unsigned) n;
-        if (clear)
-                cidr_mask(&c);
-        *ret = c;
-        return 0;
-}
-
-int cidr_parse(const char *s, Cidr *ret) {
-        return parse_prefixed(s, true, ret);
-}
-
-int interface_address_parse(const char *s, Cidr *ret) {
-        return parse_prefixed(s, false, ret);
-}
-
-char *address_format(const Cidr *c) {
-        char buf[INET6_ADDRSTRLEN];
-
-        if (!inet_ntop(c->family, c->addr, buf, sizeof buf))
-                return NULL;
-        return strdup(buf);
-}
-
-char *cidr_format(const Cidr *c) {
-        _cleanup_free_ char *a = address_format(c);
-        char *s;
-
-        if (!a || asprintf(&s, "%s/%u", a, c->prefixlen) < 0)
-                return NULL;
-        return s;
-}
-
-/* Whether a and b agree in their first bits bits. */
-static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned bits) {
-        unsigned full = bits / 8, rest = bits % 8;
-
-        if (memcmp(a, b, full) != 0)
-                return false;
-        return rest == 0 || ((a[full] ^ b[full]) & (uint8_t) (0xff << (8 - rest))) == 0;
-}
-
-bool cidr_contains(const Cidr *subnet, const Cidr *address) {
-        return subnet->family == address->family && address->prefixlen >= subnet->prefixlen &&
-                prefix_equal(subnet->addr, address->addr, subnet->prefixlen);
-}
-
-bool cidr_overlaps(const Cidr *a, const Cidr *b) {
-        return a->family == b->family && prefix_equal(a->addr, b->addr, MIN(a->prefixlen, b->prefixlen));
-}
-
-uint64_t cidr_size(const Cidr *subnet) {
-        unsigned host = family_bits(subnet->family) - subnet->prefixlen;
-        return host >= 32 ? UINT64_C(1) << 32 : UINT64_C(1) << host;
-}
-
-int cidr_nth(const Cidr *subnet, uint64_t n, Cidr *ret) {
-        Cidr c = *subnet;
-        unsigned carry = 0;
-
-        if (n >= cidr_size(subnet))
-                return -ERANGE;
-        /* Add n to the address, big-endian, from the last byte. */
-        for (int i = (int) family_bits(c.family) / 8 - 1; i >= 0; i--) {
-                unsigned v = c.addr[i] + (unsigned) (n & 0xff) + carry;
-                c.addr[i] = (uint8_t) v;
-                carry = v >> 8;
-                n >>= 8;
-        }
-        *ret = c;
-        return 0;
-}
-
-int network_pick_subnet(const Cidr *used, size_t n_used, Cidr *ret) {
-        for (unsigned third = 0; third < 256; third++) {
-                Cidr c = { .family = AF_INET, .addr = { 10, 89, (uint8_t) third, 0 }, .prefixlen = 24 };
-                bool taken = false;
-                for (size_t i = 0; i < n_used && !taken; i++)
-                        taken = cidr_overlaps(&c, &used[i]);
-                if (!taken) {
-                        *ret = c;
-                        return 0;
-                }
-        }
-        return -ENOSPC;
-}
-
 /* --- records ----------------------------------------------------------------------------------- */
 
 Network *network_free(Network *n) {
@@ -173,22 +35,31 @@ Network *network_free(Network *n) {
         return NULL;
 }
 
-bool network_name_is_valid(const char *name) {
-        return object_name_is_valid(name, 64);
-}
 
-bool network_name_is_mode(const char *name) {
-        return isempty(name) || streq(name, "none") || streq(name, "private") || streq(name, "host") ||
-                startswith(name, "container:") || startswith(name, "ns:") || streq(name, "slirp4netns") ||
-                streq(name, "pasta");
-}
 
-const char *network_canonical_name(const char *name) {
-        return streq(name, "bridge") ? NETWORK_DEFAULT_NAME : name;
-}
 
 static char *record_path(const char *name) {
         return strjoin(berth_path(BERTH_PATH_STATE), "/networks/", name, ".json");
+}
+
+int network_mtu_parse(const char *s) {
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno || end == s || *end || v < 68 || v > 65535)
+                return -EINVAL;
+        return (int) v;
+}
+
+unsigned network_mtu(const Network *n) {
+        for (size_t i = strv_length(n->options); i > 0; i--) {
+                const char *v = startswith(n->options[i - 1], "mtu=");
+                if (v)
+                        return network_mtu_parse(v) > 0 ? (unsigned) network_mtu_parse(v) : 0;
+        }
+        return 0;
 }
 
 static int now_rfc3339(char **ret) {
@@ -325,11 +196,70 @@ static int load_record(const char *name, Network **ret) {
         return r;
 }
 
+int network_default_subnet(char **ret) {
+        _cleanup_free_ char *path = path_join(berth_path(BERTH_PATH_CONFIG), NETWORK_CONFIG_FILE), *text = NULL,
+                            *subnet = NULL;
+        char *section = NULL;
+        unsigned line_no = 0;
+        int r;
+
+        if (!path)
+                return log_oom();
+        r = read_full_file(path, &text, NULL);
+        if (r == -ENOENT)
+                return (*ret = strdup(NETWORK_DEFAULT_SUBNET)) ? 0 : log_oom();
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s: %m", path);
+        /* An INI file: [network] default_subnet = CIDR; comments with # or ;, other keys are for others. */
+        for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+                char *line, *eq, *key, *value;
+                nl = strchr(p, '\n');
+                if (nl)
+                        *nl = 0;
+                line_no++;
+                line = p + strspn(p, " \t");
+                line[strcspn(line, "\r")] = 0;
+                if (*line == 0 || *line == '#' || *line == ';')
+                        continue;
+                if (*line == '[') {
+                        section = line;
+                        continue;
+                }
+                eq = strchr(line, '=');
+                if (!eq)
+                        return log_error_errno(-EINVAL, "%s:%u: expected KEY = VALUE.", path, line_no);
+                key = line;
+                value = eq + 1 + strspn(eq + 1, " \t");
+                for (*eq = 0; eq > key && (eq[-1] == ' ' || eq[-1] == '\t'); eq--)
+                        eq[-1] = 0;
+                for (size_t l = strlen(value); l > 0 && (value[l - 1] == ' ' || value[l - 1] == '\t'); l--)
+                        value[l - 1] = 0;
+                if (!streq_ptr(section, "[network]") || !streq(key, "default_subnet"))
+                        continue;
+                Cidr c;
+                if (cidr_parse(value, &c) < 0 || c.family != AF_INET)
+                        return log_error_errno(-EINVAL, "%s:%u: default_subnet=: '%s' is not an IPv4 subnet such as "
+                                        "10.88.0.0/16.", path, line_no, value);
+                free(subnet);
+                subnet = strdup(value);
+                if (!subnet)
+                        return log_oom();
+        }
+        *ret = subnet ? TAKE_PTR(subnet) : strdup(NETWORK_DEFAULT_SUBNET);
+        return *ret ? 0 : log_oom();
+}
+
 static int default_network(Network **ret) {
+        _cleanup_free_ char *subnet = NULL;
+        int r;
+
+        r = network_default_subnet(&subnet);
+        if (r < 0)
+                return r;
         NetworkCreateOptions o = {
                 .name = NETWORK_DEFAULT_NAME,
                 .interface = NETWORK_DEFAULT_INTERFACE,
-                .subnets = (char *[]) { (char *) NETWORK_DEFAULT_SUBNET, NULL },
+                .subnets = (char *[]) { subnet, NULL },
         };
         return network_new(&o, ret);
 }
@@ -462,8 +392,7 @@ static int fill_subnet(const char *gateway, const char *range, NetworkSubnet *s)
                 if (address_parse(gateway, &s->gateway) < 0)
                         return log_error_errno(-EINVAL, "Invalid --gateway '%s': expected an address.", gateway);
                 s->gateway.prefixlen = s->subnet.prefixlen;
-                if (s->gateway.family != s->subnet.family ||
-                                !prefix_equal(s->subnet.addr, s->gateway.addr, s->subnet.prefixlen))
+                if (!cidr_contains(&s->subnet, &s->gateway))
                         return log_error_errno(-EINVAL, "--gateway %s is not in --subnet.", gateway);
         } else if (cidr_nth(&s->subnet, 1, &s->gateway) < 0)
                 return log_error_errno(-EINVAL, "The subnet is too small for a gateway.");
@@ -514,6 +443,11 @@ int network_new(const NetworkCreateOptions *o, Network **ret) {
         }
         if (check_kv_list("--opt", o->options) < 0 || check_kv_list("--label", o->labels) < 0)
                 return -EINVAL;
+        STRV_FOREACH(opt, o->options) {
+                const char *mtu = startswith(*opt, "mtu=");
+                if (mtu && network_mtu_parse(mtu) < 0)
+                        return log_error_errno(-EINVAL, "Invalid --opt %s: the MTU is a number from 68 to 65535.", *opt);
+        }
         r = collect_used(o->name, &used, &n_used, &ifaces);
         if (r < 0)
                 return r;

@@ -24,33 +24,12 @@
 #include <stdint.h>
 
 #include "macro.h"
+#include "network-address.h"
 
-#define NETWORK_DEFAULT_NAME "berth"
-#define NETWORK_DEFAULT_SUBNET "10.88.0.0/16" /* as podman's default network */
-#define NETWORK_DEFAULT_INTERFACE "berth0"
 #define NETWORK_MAX_SUBNETS 8
-
-/* An address with a prefix length; for a subnet the host bits are zero. */
-typedef struct Cidr {
-        int family; /* AF_INET or AF_INET6 */
-        uint8_t addr[16];
-        unsigned prefixlen;
-} Cidr;
-
-int cidr_parse(const char *s, Cidr *ret);          /* "A.B.C.D/N", "X::/N"; host bits are cleared */
-int address_parse(const char *s, Cidr *ret);       /* a plain address, prefixlen = full length */
-int interface_address_parse(const char *s, Cidr *ret); /* "10.89.1.2/24": host bits kept */
-char *cidr_format(const Cidr *c);                  /* "10.89.1.0/24" */
-char *address_format(const Cidr *c);               /* "10.89.1.2" */
-void cidr_mask(Cidr *c);                           /* clears the host bits */
-bool cidr_contains(const Cidr *subnet, const Cidr *address);
-bool cidr_overlaps(const Cidr *a, const Cidr *b);
-/* subnet's address plus n (n=1: the first host). -ERANGE if that leaves the subnet. */
-int cidr_nth(const Cidr *subnet, uint64_t n, Cidr *ret);
-/* Number of addresses in the subnet, capped at 2^32. */
-uint64_t cidr_size(const Cidr *subnet);
-/* The first 10.89.N.0/24 (N = 0..255) overlapping none of used[0..n_used). -ENOSPC if none is free. */
-int network_pick_subnet(const Cidr *used, size_t n_used, Cidr *ret);
+/* $BERTH_CONFIG_DIR/berth.conf: "[network]" "default_subnet = 10.88.0.0/16" sets the default network's
+ * subnet when its record is made (on first use). */
+#define NETWORK_CONFIG_FILE "berth.conf"
 
 typedef struct NetworkSubnet {
         Cidr subnet;
@@ -74,12 +53,9 @@ typedef struct Network {
 Network *network_free(Network *n);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Network *, network_free);
 
-bool network_name_is_valid(const char *name);
-/* none, private, host, "", container:X and NULL are namespace modes of the runtime, not networks. */
-bool network_name_is_mode(const char *name);
-
-/* docker's default network is "bridge"; here it is "berth". */
-const char *network_canonical_name(const char *name);
+/* --opt mtu=N: the MTU of the bridge and the containers' interfaces (68..65535); 0 when unset. */
+int network_mtu_parse(const char *s); /* N, or -EINVAL */
+unsigned network_mtu(const Network *n);
 
 /* Options of `berth network create`, as given. */
 typedef struct NetworkCreateOptions {
@@ -95,6 +71,10 @@ typedef struct NetworkCreateOptions {
 /* Validates the options and fills in defaults (free subnet, gateway, bridge name) against the
  * networks that exist. Errors name the flag at fault. Does not save. */
 int network_new(const NetworkCreateOptions *o, Network **ret);
+
+/* The default network's subnet: berth.conf's default_subnet, else NETWORK_DEFAULT_SUBNET. Errors name
+ * the file, line and key. */
+int network_default_subnet(char **ret);
 
 /* The store. Looking up "berth" (or docker's "bridge") creates the default network on first use.
  * network_load() takes a name, or podman's NAME:OPTIONS of --network, whose options it ignores. */
@@ -144,3 +124,7 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
                 const NetworkAttachOptions *opts, NetworkLease *ret);
 int network_lease_release(const char *name, const char *container);
 int network_lease_exists(const char *name, const char *container); /* 1, 0 or -errno */
+/* Whether container's lease on network lists published ports: 1, 0, or -errno (-ENOENT: no lease). */
+int network_lease_has_publish(const char *name, const char *container);
+/* The networks where container (an owner) has a lease; ret may be NULL. Returns their number. */
+int network_leases_of(const char *container, char ***ret);

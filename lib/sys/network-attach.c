@@ -8,7 +8,9 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
+#include <arpa/inet.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "network-hosts.h"
 #include "network-nft.h"
 #include "paths.h"
+#include "publish-spec.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_sock *, nl_socket_free);
@@ -28,56 +31,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_addr *, rtnl_addr_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_route *, rtnl_route_put);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_addr *, nl_addr_put);
 
-/* --- --publish --------------------------------------------------------------------------------- */
-
-static int parse_port(const char *s, size_t len, uint16_t *ret) {
-        unsigned long v = 0;
-
-        if (len == 0 || len > 5)
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (unsigned long) (s[i] - '0');
-        }
-        if (v == 0 || v > 65535)
-                return -EINVAL;
-        *ret = (uint16_t) v;
-        return 0;
-}
-
-int publish_parse(const char *s, PublishSpec *ret) {
-        _cleanup_free_ char *copy = strdup(s ?: "");
-        PublishSpec p = { .proto = "tcp" };
-        char *slash, *last, *prev;
-
-        if (!copy)
-                return -ENOMEM;
-        slash = strchr(copy, '/');
-        if (slash) {
-                *slash++ = 0;
-                if (!streq(slash, "tcp") && !streq(slash, "udp"))
-                        return -EINVAL;
-                strcpy(p.proto, slash);
-        }
-        last = strrchr(copy, ':');
-        if (!last)
-                return -EINVAL; /* a random host port is not supported: HOST:CONTAINER */
-        if (parse_port(last + 1, strlen(last + 1), &p.container_port) < 0)
-                return -EINVAL;
-        *last = 0;
-        prev = strrchr(copy, ':');
-        if (parse_port(prev ? prev + 1 : copy, strlen(prev ? prev + 1 : copy), &p.host_port) < 0)
-                return -EINVAL;
-        if (prev) {
-                *prev = 0;
-                if (!isempty(copy) && !streq(copy, "0.0.0.0")) {
-                        if (address_parse(copy, &p.host_ip) < 0 || p.host_ip.family != AF_INET)
-                                return -EINVAL;
-                }
-        }
-        *ret = p;
-        return 0;
+void network_mac_from_address(const Cidr *address, char ret[18]) {
+        (void) snprintf(ret, 18, "02:42:%02x:%02x:%02x:%02x", address->addr[0], address->addr[1], address->addr[2],
+                        address->addr[3]);
 }
 
 void network_veth_name(const char *network, const char *container, char ret[16]) {
@@ -196,6 +152,8 @@ static int ensure_bridge(struct nl_sock *sk, const Network *n) {
                 if (!br)
                         return log_oom();
                 rtnl_link_set_name(br, n->interface);
+                if (network_mtu(n))
+                        rtnl_link_set_mtu(br, network_mtu(n));
                 r = rtnl_link_add(sk, br, NLM_F_CREATE);
                 if (r < 0 && r != -NLE_EXIST)
                         return nl_error(r, "create the bridge", n->interface);
@@ -219,9 +177,6 @@ static int ensure_bridge(struct nl_sock *sk, const Network *n) {
                 r = write_sysctl(localnet, "1");
         if (r >= 0 && has_v6)
                 r = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
-        if (r < 0)
-                return r;
-        r = network_nft_ensure_tables();
         if (r < 0)
                 return r;
         return network_nft_add_network_rules(n);
@@ -258,6 +213,10 @@ static int create_veth(struct nl_sock *sk, const Network *n, const char *veth, i
         if (r < 0)
                 return r;
         peer = rtnl_link_veth_get_peer(link);
+        if (network_mtu(n)) {
+                rtnl_link_set_mtu(link, network_mtu(n));
+                rtnl_link_set_mtu(peer, network_mtu(n));
+        }
         rtnl_link_set_name(link, veth);
         rtnl_link_set_master(link, bridge);
         rtnl_link_set_name(peer, ifname);
@@ -300,8 +259,28 @@ static int add_default_route(struct nl_sock *sk, int ifindex, const Cidr *gatewa
         return r < 0 ? nl_error(r, "add the default route in", "the container") : 0;
 }
 
+/* The first ethN the namespace does not have: eth0 for the first network, eth1 for the second, ... */
+static int pick_interface(int netns_fd, char ret[IF_NAMESIZE]) {
+        _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
+        int r;
+
+        r = route_socket_in(netns_fd, &sk);
+        if (r < 0)
+                return r;
+        for (unsigned i = 0; i < 1000; i++) {
+                (void) snprintf(ret, IF_NAMESIZE, "eth%u", i);
+                r = link_index(sk, ret);
+                if (r == -ENODEV)
+                        return 0;
+                if (r < 0)
+                        return r;
+        }
+        return log_error_errno(-ENOSPC, "The container has no free ethN interface name left.");
+}
+
 /* Inside the container: eth0 with its addresses, lo, and default routes via the gateways. */
-static int configure_container(int netns_fd, const Network *n, const NetworkLease *lease, const char *ifname) {
+static int configure_container(int netns_fd, const Network *n, const NetworkLease *lease, const char *ifname,
+                bool primary) {
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         int eth0, lo, r;
 
@@ -321,6 +300,9 @@ static int configure_container(int netns_fd, const Network *n, const NetworkLeas
                 r = link_up(sk, lo, "lo");
         if (r < 0)
                 return r;
+        if (n->internal || !primary)
+                return 0; /* internal: only its own subnet is reachable, no default route to time out on;
+                           * not the first network: the first one's gateway is the way out */
         for (int family = AF_INET; family; family = family == AF_INET && lease->address6.family ? AF_INET6 : 0)
                 for (size_t i = 0; i < n->n_subnets; i++)
                         if (n->subnets[i].subnet.family == family) {
@@ -344,9 +326,12 @@ static int detach_locked(const char *network, const char *container, const char 
                 network_veth_name(network, container, name);
                 veth = name;
         }
-        r = network_nft_rules_by_comment(comment, false);
-        if (r < 0)
-                ret = r;
+        /* A lease without published ports has no rules to look for (a lost lease may have). */
+        if (network_lease_has_publish(network, container) != 0) {
+                r = network_nft_rules_by_comment(comment, false);
+                if (r < 0)
+                        ret = r;
+        }
         /* The veth dies with the namespace, but maybe not yet: remove it now, so it is gone when we exit. */
         r = route_socket(&sk);
         if (r >= 0)
@@ -379,17 +364,12 @@ int network_reclaim_stale(const char *network) {
         return live;
 }
 
-static bool publish_overlaps(const PublishSpec *a, const PublishSpec *b) {
-        return a->host_port == b->host_port && streq(a->proto, b->proto) &&
-                (!a->host_ip.family || !b->host_ip.family || memcmp(a->host_ip.addr, b->host_ip.addr, 4) == 0);
-}
-
 /* A host port goes to one container only: the first DNAT rule would silently win. */
-static int check_publish_conflicts(const char *container, char *const *publish) {
+static int check_publish_conflicts(const char *owner, const PublishSpec *ports, size_t n_ports) {
         _cleanup_strv_free_ char **names = NULL;
         int r = 0;
 
-        if (!publish || network_list(&names) < 0)
+        if (n_ports == 0 || network_list(&names) < 0)
                 return 0;
         STRV_FOREACH(name, names) {
                 NetworkLease *leases = NULL;
@@ -397,17 +377,19 @@ static int check_publish_conflicts(const char *container, char *const *publish) 
                 if (network_leases_read(*name, &leases, &n) < 0)
                         continue;
                 for (size_t i = 0; i < n; i++) {
-                        if (r >= 0 && !streq(leases[i].container, container) &&
-                                        network_lease_is_live(&leases[i]))
-                                STRV_FOREACH(theirs, leases[i].publish)
-                                        STRV_FOREACH(mine, publish) {
-                                                PublishSpec a, b;
-                                                if (r >= 0 && publish_parse(*theirs, &a) >= 0 &&
-                                                                publish_parse(*mine, &b) >= 0 && publish_overlaps(&a, &b))
-                                                        r = log_error_errno(-EADDRINUSE, "Port %u/%s is already published "
-                                                                        "by container %s (--publish %s).", b.host_port,
-                                                                        b.proto, leases[i].container, *theirs);
-                                        }
+                        if (r >= 0 && !streq(leases[i].container, owner) && network_lease_is_live(&leases[i]))
+                                STRV_FOREACH(theirs, leases[i].publish) {
+                                        PublishSpec t;
+                                        if (publish_spec_parse(*theirs, &t) < 0)
+                                                continue;
+                                        for (size_t k = 0; r >= 0 && k < n_ports; k++)
+                                                if (publish_spec_overlaps(&t, &ports[k]))
+                                                        r = log_error_errno(-EADDRINUSE, "Host port %u/%s is already "
+                                                                        "published by container %s (--publish %s).",
+                                                                        MAX(t.host_port, ports[k].host_port),
+                                                                        ports[k].proto, leases[i].container,
+                                                                        *theirs);
+                                }
                         network_lease_done(&leases[i]);
                 }
                 free(leases);
@@ -415,17 +397,130 @@ static int check_publish_conflicts(const char *container, char *const *publish) 
         return r;
 }
 
+/* Binds a socket to the host address and port of p (port 0: the kernel picks a free one) and returns
+ * it, or -EADDRINUSE when another process holds the port. */
+static int bind_host_port(const PublishSpec *p, uint16_t port) {
+        int family = p->host_ip.family == AF_INET6 ? AF_INET6 : AF_INET;
+        _cleanup_close_ int fd = socket(family, (streq(p->proto, "udp") ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+        union {
+                struct sockaddr sa;
+                struct sockaddr_in in;
+                struct sockaddr_in6 in6;
+        } sa = {};
+        socklen_t len;
+
+        if (fd < 0)
+                return -errno;
+        if (family == AF_INET6) {
+                sa.in6 = (struct sockaddr_in6) { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+                memcpy(&sa.in6.sin6_addr, p->host_ip.addr, 16);
+                len = sizeof sa.in6;
+        } else {
+                sa.in = (struct sockaddr_in) { .sin_family = AF_INET, .sin_port = htons(port) };
+                if (p->host_ip.family)
+                        memcpy(&sa.in.sin_addr, p->host_ip.addr, 4);
+                len = sizeof sa.in;
+        }
+        if (bind(fd, &sa.sa, len) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+/* Host ports: a port another process has bound is refused (its traffic would vanish into the
+ * container), and an unchosen one (-p 5432) becomes a free port that no other container publishes.
+ * Ranges without host ports were split into single ports by the caller. The check closes its sockets:
+ * the DNAT rules, not a listening socket, carry the traffic. */
+static int resolve_host_ports(const char *owner, PublishSpec *ports, size_t n_ports) {
+        for (size_t i = 0; i < n_ports; i++) {
+                PublishSpec *p = &ports[i];
+                if (p->host_port) {
+                        for (unsigned k = 0; k < p->count; k++) {
+                                int fd = bind_host_port(p, (uint16_t) (p->host_port + k));
+                                if (fd == -EADDRINUSE) {
+                                        _cleanup_free_ char *text = publish_spec_format(p);
+                                        return log_error_errno(fd, "Host port %u/%s (--publish %s) is in use by another "
+                                                        "process.", p->host_port + k, p->proto, text ?: "?");
+                                }
+                                if (fd < 0)
+                                        return log_error_errno(fd, "Failed to check host port %u/%s: %m",
+                                                        p->host_port + k, p->proto);
+                                safe_close(fd);
+                        }
+                        continue;
+                }
+                for (unsigned attempt = 0;; attempt++) {
+                        _cleanup_close_ int fd = bind_host_port(p, 0);
+                        struct sockaddr_storage ss;
+                        socklen_t len = sizeof ss;
+                        if (fd < 0)
+                                return log_error_errno(fd, "Failed to find a free host port: %m");
+                        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+                                return log_error_errno(-errno, "Failed to find a free host port: %m");
+                        p->host_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
+                                                                        : ((struct sockaddr_in *) &ss)->sin_port);
+                        if (check_publish_conflicts(owner, p, 1) == 0)
+                                break;
+                        if (attempt >= 32)
+                                return log_error_errno(-EADDRINUSE, "Found no free host port for --publish.");
+                }
+        }
+        return 0;
+}
+
+/* --publish as given, parsed once: ranges without host ports become single ports, each to be given
+ * a free host port of its own (as docker does). */
+static int publish_expand(char *const *publish, PublishSpec **ret, size_t *ret_n) {
+        _cleanup_free_ PublishSpec *given = NULL, *out = NULL;
+        size_t n_given = 0, n = 0;
+        int r;
+
+        r = publish_spec_parse_list(publish, &given, &n_given);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_given; i++) {
+                size_t split = given[i].host_port ? 1 : given[i].count;
+                PublishSpec *more = reallocarray(out, n + split, sizeof(PublishSpec));
+                if (!more)
+                        return log_oom();
+                out = more;
+                for (size_t k = 0; k < split; k++) {
+                        out[n] = given[i];
+                        if (split > 1) {
+                                out[n].container_port = (uint16_t) (given[i].container_port + k);
+                                out[n].count = 1;
+                        }
+                        n++;
+                }
+        }
+        *ret = TAKE_PTR(out);
+        *ret_n = n;
+        return 0;
+}
+
+static int publish_to_strv(const PublishSpec *ports, size_t n, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (size_t i = 0; i < n; i++)
+                if (strv_consume(&l, publish_spec_format(&ports[i])) < 0)
+                        return log_oom();
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 /* Plugs the network namespace netns_fd into network for owner (a container's name or "pod:NAME").
  * run_dir: the container's, whose hosts and resolv.conf get the network's view; NULL for a pod, whose
  * members get it from pod_apply_to_spec() when they start. */
 static int attach_netns(const char *network, const char *owner, int netns_fd, const char *run_dir,
-                const char *hostname, char *const *publish, bool keep_resolv) {
+                const char *hostname, char *const *publish, bool keep_resolv, bool primary) {
         _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         _cleanup_(network_freep) Network *n = NULL;
+        _cleanup_free_ PublishSpec *ports = NULL;
+        _cleanup_strv_free_ char **published = NULL;
         _cleanup_close_ int lock = -EBADF;
         NetworkLease lease = {};
-        char veth[16];
+        size_t n_ports = 0;
+        char veth[16], mac[18], ifname[IF_NAMESIZE];
         int r;
 
         r = network_attach_options_parse(network, &opts);
@@ -440,19 +535,17 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
                 return log_error_errno(r, "Failed to load network '%s': %m", network);
         if (!first_ipv4(n))
                 return log_error_errno(-EINVAL, "Network '%s' has no IPv4 subnet.", n->name);
-        STRV_FOREACH(s, publish) {
-                PublishSpec p;
-                if (publish_parse(*s, &p) < 0)
-                        return log_error_errno(-EINVAL, "Invalid --publish '%s': expected [IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp] "
-                                        "with an IPv4 address.", *s);
-        }
+        r = publish_expand(publish, &ports, &n_ports);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_ports; i++)
+                if (ports[i].host_ip.family == AF_INET6 && !n->ipv6)
+                        return log_error_errno(-EINVAL, "--publish on an IPv6 host address needs a network with IPv6 "
+                                        "('berth network create --ipv6'); '%s' has none.", n->name);
         /* A pod is known by its host name too, as its containers know themselves. */
         if (!run_dir && hostname && !streq(hostname, network_owner_name(owner)) && !strv_contains(opts.aliases, hostname) &&
                         strv_extend(&opts.aliases, hostname) < 0)
                 return log_oom();
-        r = check_publish_conflicts(owner, publish);
-        if (r < 0)
-                return r;
         network_veth_name(n->name, owner, veth);
 
         lock = network_lock(n->name);
@@ -464,20 +557,38 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         r = network_lease_exists(n->name, owner);
         if (r > 0)
                 (void) detach_locked(n->name, owner, NULL);
+        r = check_publish_conflicts(owner, ports, n_ports);
+        if (r >= 0)
+                r = resolve_host_ports(owner, ports, n_ports);
+        if (r >= 0)
+                r = publish_to_strv(ports, n_ports, &published);
+        if (r < 0)
+                return r;
         r = route_socket(&sk);
         if (r < 0)
                 return r;
         r = ensure_bridge(sk, n);
         if (r < 0)
                 return r;
-        r = network_lease_acquire(n, owner, veth, publish, &opts, &lease);
+        if (opts.interface)
+                (void) snprintf(ifname, sizeof ifname, "%s", opts.interface);
+        else {
+                r = pick_interface(netns_fd, ifname);
+                if (r < 0)
+                        return r;
+        }
+        r = network_lease_acquire(n, owner, veth, published, &opts, &lease);
         if (r < 0)
                 return r;
-        r = create_veth(sk, n, veth, netns_fd, opts.interface ?: "eth0", opts.mac);
+        /* The MAC follows the address, as docker's 02:42:... does: a restarted container answers at once,
+         * without the neighbour caches of the host and its peers pointing at a MAC that is gone. */
+        if (!opts.mac)
+                network_mac_from_address(&lease.address, mac);
+        r = create_veth(sk, n, veth, netns_fd, ifname, opts.mac ?: mac);
         if (r >= 0)
-                r = configure_container(netns_fd, n, &lease, opts.interface ?: "eth0");
+                r = configure_container(netns_fd, n, &lease, ifname, primary);
         if (r >= 0)
-                r = network_nft_add_publish_rules(n->name, owner, &lease.address, &lease.address6, publish);
+                r = network_nft_add_publish_rules(n->name, owner, &lease.address, &lease.address6, ports, n_ports);
         if (r >= 0 && run_dir)
                 r = network_hosts_write_files(n, run_dir, hostname, owner, &lease, keep_resolv);
         else if (r >= 0) {
@@ -495,18 +606,52 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
         return r;
 }
 
-int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
+int network_attach_container(char *const *networks, const char *container, pid_t pid, const char *run_dir,
                 const char *hostname, char *const *publish, bool keep_resolv) {
         _cleanup_close_ int netns = -EBADF;
         char path[64];
+        int r;
 
-        if (network_name_is_mode(network))
+        if (!networks || network_name_is_mode(networks[0]))
                 return 0;
         (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
         netns = open(path, O_RDONLY | O_CLOEXEC);
         if (netns < 0)
                 return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
-        return attach_netns(network, container, netns, run_dir, hostname, publish, keep_resolv);
+        /* The ports are published on the first network; its gateway is the default route. */
+        STRV_FOREACH(net, networks) {
+                r = attach_netns(*net, container, netns, run_dir, hostname, net == networks ? publish : NULL,
+                                keep_resolv, net == networks);
+                if (r < 0) {
+                        (void) network_detach_container(networks[0], container);
+                        return r;
+                }
+        }
+        return 0;
+}
+
+int network_connect_container(const char *network, const char *container, pid_t pid, const char *hostname) {
+        _cleanup_free_ char *run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", container);
+        _cleanup_close_ int netns = -EBADF;
+        struct stat ours, theirs;
+        char path[64];
+        bool primary;
+
+        if (!run_dir)
+                return log_oom();
+        if (network_name_is_mode(network))
+                return log_error_errno(-EINVAL, "'%s' is not a bridge network.", network);
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/net", (int) pid);
+        netns = open(path, O_RDONLY | O_CLOEXEC);
+        if (netns < 0)
+                return log_error_errno(-errno, "Failed to open network namespace %s: %m", path);
+        if (stat("/proc/self/ns/net", &ours) < 0 || fstat(netns, &theirs) < 0)
+                return log_error_errno(-errno, "Failed to compare network namespaces: %m");
+        if (ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+                return log_error_errno(-EINVAL, "Container '%s' shares the host's network namespace (--network=host): "
+                                "it cannot be connected to a network.", container);
+        primary = network_leases_of(container, NULL) == 0; /* its only network: the way out */
+        return attach_netns(network, container, netns, run_dir, hostname, NULL, true, primary);
 }
 
 int network_attach_pod(const char *network, const char *pod, int netns_fd, const char *hostname, char *const *publish) {
@@ -516,22 +661,12 @@ int network_attach_pod(const char *network, const char *pod, int netns_fd, const
                 return log_oom();
         if (network_name_is_mode(network))
                 return 0;
-        return attach_netns(network, owner, netns_fd, NULL, hostname, publish, true);
+        return attach_netns(network, owner, netns_fd, NULL, hostname, publish, true, true);
 }
 
-int network_detach_container(const char *network, const char *container) {
-        _cleanup_free_ char *plain = NULL;
+static int detach_one(const char *name, const char *container) {
         _cleanup_close_ int lock = -EBADF;
-        const char *name;
 
-        if (network_name_is_mode(network))
-                return 0;
-        plain = strndup(network, strcspn(network, ":")); /* NAME[:OPTIONS] */
-        if (!plain)
-                return log_oom();
-        name = network_canonical_name(plain);
-        if (!network_name_is_valid(name))
-                return 0;
         /* No lease: never attached, or `berth network rm -f` took the network away already. */
         if (network_lease_exists(name, container) == 0)
                 return 0;
@@ -539,6 +674,56 @@ int network_detach_container(const char *network, const char *container) {
         if (lock < 0)
                 return lock;
         return detach_locked(name, container, NULL);
+}
+
+int network_detach_container(const char *network, const char *container) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r, ret = 0;
+
+        /* Every network it has a lease on: those it started with and those `berth network connect` added
+         * (also to a container started with --network=none). */
+        (void) network;
+        r = network_leases_of(container, &names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(name, names) {
+                r = detach_one(*name, container);
+                if (r < 0 && ret >= 0)
+                        ret = r;
+        }
+        return ret;
+}
+
+int network_disconnect_container(const char *network, const char *container) {
+        _cleanup_free_ char *plain = strndup(network, strcspn(network, ":"));
+        const char *name;
+        int r;
+
+        if (!plain)
+                return log_oom();
+        name = network_canonical_name(plain);
+        r = network_lease_exists(name, container);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return log_error_errno(-ENOENT, "Container '%s' is not connected to network '%s'.", container, name);
+        {
+                _cleanup_close_ int lock = network_lock(name);
+                NetworkLease *leases = NULL;
+                size_t n = 0;
+                if (lock < 0)
+                        return lock;
+                /* Its own line for this network's address leaves its /etc/hosts. */
+                if (network_leases_read(name, &leases, &n) >= 0) {
+                        for (size_t i = 0; i < n; i++) {
+                                if (streq(leases[i].container, container))
+                                        network_hosts_drop_own(container, &leases[i]);
+                                network_lease_done(&leases[i]);
+                        }
+                        free(leases);
+                }
+                return detach_locked(name, container, NULL);
+        }
 }
 
 int network_detach_pod(const char *pod) {
@@ -553,7 +738,7 @@ int network_detach_pod(const char *pod) {
                 return log_error_errno(r, "Failed to list the networks: %m");
         STRV_FOREACH(name, names)
                 if (network_lease_exists(*name, owner) > 0) {
-                        r = network_detach_container(*name, owner);
+                        r = detach_one(*name, owner);
                         if (r < 0 && ret >= 0)
                                 ret = r;
                 }

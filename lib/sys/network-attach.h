@@ -13,24 +13,27 @@
 
 #include "network-store.h"
 
-/* One --publish [IP:]HOST:CONTAINER[/PROTO]. */
-typedef struct PublishSpec {
-        Cidr host_ip; /* family 0: every local address */
-        uint16_t host_port, container_port;
-        char proto[4]; /* "tcp" or "udp" */
-} PublishSpec;
-int publish_parse(const char *s, PublishSpec *ret);
+/* The MAC of a container's interface with IPv4 address: 02:42 and the address's four bytes, as docker
+ * makes them, so it stays the same across restarts. */
+void network_mac_from_address(const Cidr *address, char ret[18]);
 
 /* The host end of a container's veth pair: "veth" and 8 hex digits of a hash of NETWORK/CONTAINER. */
 void network_veth_name(const char *network, const char *container, char ret[16]);
 
-/* Called by the supervisor after clone, before the payload starts: takes a lease, plugs the
- * namespace of pid into the network, forwards the published ports, and adds the container's
- * address to run_dir/hosts (and the network's DNS servers to run_dir/resolv.conf unless
- * keep_resolv). Nothing is left behind on failure. A no-op for the runtime's namespace modes. */
-int network_attach_container(const char *network, const char *container, pid_t pid, const char *run_dir,
+/* Called by the supervisor after clone, before the payload starts: for each of networks (bridge
+ * networks, NAME[:OPTIONS]) takes a lease, plugs the namespace of pid in (eth0, eth1, ...), and adds
+ * the container's address to run_dir/hosts (and the network's DNS servers to run_dir/resolv.conf
+ * unless keep_resolv). The first network's gateway is the default route and the published ports are
+ * forwarded there. Nothing is left behind on failure. A no-op for the runtime's namespace modes. */
+int network_attach_container(char *const *networks, const char *container, pid_t pid, const char *run_dir,
                 const char *hostname, char *const *publish, bool keep_resolv);
-/* Undoes the attach: rules, host veth, lease. Idempotent; a no-op for namespace modes. */
+/* `berth network connect`: the same for one more network of a running container (pid its payload). */
+int network_connect_container(const char *network, const char *container, pid_t pid, const char *hostname);
+/* `berth network disconnect`: its interface, lease and names on network go; the others stay. */
+int network_disconnect_container(const char *network, const char *container);
+/* Undoes the attach on every network the container has a lease on: rules, host veth, lease.
+ * Idempotent; network (its first) is not needed any more: a container started with --network=none
+ * may have been connected since. */
 int network_detach_container(const char *network, const char *container);
 /* A pod's held network namespace (an fd of $BERTH_RUN_DIR/pods/NAME/netns) on network
  * (NAME[:OPTIONS]): a lease owned by "pod:POD" (network-store.h), veth, addresses, routes and the

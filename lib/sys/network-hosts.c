@@ -17,7 +17,8 @@
 /* Containers on one network find each other by name through /etc/hosts. A peer's file is bind-mounted
  * into it, so it is rewritten in place (a rename would not reach the container): our line, marked with
  * our owner id, is dropped, and so is an unmarked line starting with stale (the "IP\tNAME" a pod member
- * got from pod_apply_to_spec() when it started); line is appended when given. */
+ * got from pod_apply_to_spec() when it started; "IP\t": any line of that address); line is appended
+ * when given. */
 static int peer_hosts_update(const char *peer, const char *owner, const char *line, const char *stale) {
         _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", peer, "/hosts"),
                             *mark = strjoin("\t# berth-peer:", owner), *old = NULL, *out = strdup("");
@@ -34,7 +35,7 @@ static int peer_hosts_update(const char *peer, const char *owner, const char *li
         for (char *save = NULL, *ln = strtok_r(old, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
                 const char *rest = stale ? startswith(ln, stale) : NULL;
                 char *more;
-                if (endswith(ln, mark) || (rest && (*rest == 0 || *rest == ' ')))
+                if (endswith(ln, mark) || (rest && (*rest == 0 || *rest == ' ' || endswith(stale, "\t"))))
                         continue;
                 more = strjoin(out, ln, "\n");
                 if (!more)
@@ -49,8 +50,9 @@ static int peer_hosts_update(const char *peer, const char *owner, const char *li
                 free(out);
                 out = more;
         }
+        /* Written over, then cut: a reader never sees the file empty. */
         l = strlen(out);
-        if (ftruncate(fd, 0) < 0 || pwrite(fd, out, l, 0) != (ssize_t) l)
+        if (pwrite(fd, out, l, 0) != (ssize_t) l || ftruncate(fd, (off_t) l) < 0)
                 log_warning_errno(-errno, "Failed to update %s: %m", path);
         return 0;
 }
@@ -108,6 +110,16 @@ int network_hosts_exchange(const char *network, const NetworkLease *lease, char 
         return r;
 }
 
+void network_hosts_drop_own(const char *container, const NetworkLease *lease) {
+        _cleanup_free_ char *ip = address_format(&lease->address), *ip6 = NULL, *stale = NULL, *stale6 = NULL;
+
+        stale = ip ? strjoin(ip, "\t") : NULL;
+        if (stale)
+                (void) peer_hosts_update(container, "-", NULL, stale);
+        if (lease->address6.family && (ip6 = address_format(&lease->address6)) && (stale6 = strjoin(ip6, "\t")))
+                (void) peer_hosts_update(container, "-", NULL, stale6);
+}
+
 void network_hosts_forget(const char *network, const char *owner) {
         _cleanup_free_ char *stale = NULL;
         NetworkLease *leases = NULL;
@@ -126,6 +138,18 @@ void network_hosts_forget(const char *network, const char *owner) {
                 network_lease_done(&leases[i]);
         }
         free(leases);
+}
+
+/* A running container has the file bind-mounted: a rename would not reach it. */
+static int write_in_place(const char *path, const char *text) {
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+        size_t l = strlen(text);
+
+        if (fd < 0)
+                return errno == ENOENT ? write_file_atomic(path, text, l, 0644, 0) : -errno;
+        if (pwrite(fd, text, l, 0) != (ssize_t) l || ftruncate(fd, (off_t) l) < 0)
+                return -errno;
+        return 0;
 }
 
 /* run_dir/hosts gets the container's own address; run_dir/resolv.conf the network's DNS servers. */
@@ -151,7 +175,7 @@ int network_hosts_write_files(const Network *n, const char *run_dir, const char 
         r = network_hosts_exchange(n->name, lease, &text);
         if (r < 0)
                 return r;
-        r = write_file_atomic(hosts_path, text, strlen(text), 0644, 0);
+        r = write_in_place(hosts_path, text);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", hosts_path);
         if (keep_resolv || !n->dns)

@@ -12,6 +12,8 @@
 
 /* Each live peer of lease learns its address, and *own (a hosts text) gets theirs appended. */
 int network_hosts_exchange(const char *network, const NetworkLease *lease, char **own);
+/* container's own /etc/hosts drops the line of the address of lease (`berth network disconnect`). */
+void network_hosts_drop_own(const char *container, const NetworkLease *lease);
 /* The live peers drop their lines about owner. */
 void network_hosts_forget(const char *network, const char *owner);
 /* run_dir/hosts gets the container's own address and its peers; run_dir/resolv.conf the network's DNS

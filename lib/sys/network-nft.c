@@ -9,6 +9,7 @@
 #include "log.h"
 #include "network-attach.h"
 #include "network-nft.h"
+#include "publish-spec.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nft_ctx *, nft_ctx_free);
@@ -82,13 +83,13 @@ static int append(char **buf, const char *family, const char *chain, json_int_t 
         return 0;
 }
 
-int network_nft_rules_by_comment(const char *comment, bool count_only) {
+static int rules_by_comment(const char *comment, bool count_only, size_t n_families) {
         _cleanup_free_ char *cmds = strdup("");
         int r, n = 0;
 
         if (!cmds)
                 return log_oom();
-        for (size_t f = 0; f < ELEMENTSOF(families); f++) {
+        for (size_t f = 0; f < n_families; f++) {
                 json_t *listing = NULL, *e;
                 size_t i;
                 r = list_table(families[f], &listing);
@@ -112,6 +113,10 @@ int network_nft_rules_by_comment(const char *comment, bool count_only) {
                 return n;
         r = nft_run(cmds);
         return r < 0 ? r : n;
+}
+
+int network_nft_rules_by_comment(const char *comment, bool count_only) {
+        return rules_by_comment(comment, count_only, ELEMENTSOF(families));
 }
 
 static int add_subnet_rules(char **cmds, const Network *n, const NetworkSubnet *s, const char *comment) {
@@ -144,9 +149,14 @@ int network_nft_add_network_rules(const Network *n) {
 
         if (!comment || !cmds)
                 return log_oom();
-        r = network_nft_rules_by_comment(comment, true);
+        /* Every network has rules in "ip berth" (its IPv4 subnet), so one listing tells whether the
+         * tables, chains and rules are there: the common case of a start on a network in use. */
+        r = rules_by_comment(comment, true, 1);
         if (r != 0)
                 return r < 0 ? r : 0;
+        r = network_nft_ensure_tables();
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n->n_subnets; i++) {
                 bool v6 = n->subnets[i].subnet.family == AF_INET6;
                 if (n->internal && internal_done[v6])
@@ -171,45 +181,55 @@ int network_nft_add_network_rules(const Network *n) {
         return nft_run(cmds);
 }
 
-int network_nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
-                const Cidr *address6, char *const *publish) {
-        _cleanup_free_ char *comment = network_nft_container_comment(network, container), *ip = address_format(address),
-                            *ip6 = address6 && address6->family ? address_format(address6) : NULL, *cmds = strdup("");
+/* One DNAT rule in prerouting (from outside and from other containers) and one in output (from the
+ * host itself) per published port. */
+static int add_dnat(char **cmds, const char *family, const char *match, const char *proto, unsigned host_port,
+                const char *to, unsigned container_port, const char *comment) {
+        char *more;
 
-        if (!comment || !ip || !cmds || (address6 && address6->family && !ip6))
+        if (asprintf(&more,
+                     "%1$sadd rule %2$s berth prerouting %3$s %4$s dport %5$u dnat to %6$s:%7$u comment \"%8$s\"\n"
+                     "add rule %2$s berth output %3$s %4$s dport %5$u dnat to %6$s:%7$u comment \"%8$s\"\n",
+                     *cmds, family, match, proto, host_port, to, container_port, comment) < 0)
+                return -ENOMEM;
+        free(*cmds);
+        *cmds = more;
+        return 0;
+}
+
+int network_nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
+                const Cidr *address6, const PublishSpec *ports, size_t n_ports) {
+        _cleanup_free_ char *comment = network_nft_container_comment(network, container), *ip = address_format(address),
+                            *ip6 = address6 && address6->family ? address_format(address6) : NULL, *cmds = strdup(""),
+                            *to6 = ip6 ? strjoin("[", ip6, "]") : NULL;
+
+        if (!comment || !ip || !cmds || (address6 && address6->family && (!ip6 || !to6)))
                 return log_oom();
-        STRV_FOREACH(s, publish) {
-                _cleanup_free_ char *match = NULL, *host_ip = NULL;
-                PublishSpec p;
-                char *more;
-                if (publish_parse(*s, &p) < 0)
-                        return log_error_errno(-EINVAL, "Invalid --publish '%s'.", *s);
-                if (p.host_ip.family) {
-                        host_ip = address_format(&p.host_ip);
-                        match = host_ip ? strjoin("ip daddr ", host_ip) : NULL;
-                } else
-                        match = strdup("fib daddr type local");
+        for (size_t i = 0; i < n_ports; i++) {
+                const PublishSpec *p = &ports[i];
+                _cleanup_free_ char *host_ip = p->host_ip.family ? address_format(&p->host_ip) : NULL, *match = NULL;
+                int r = 0;
+
+                if (p->host_ip.family && !host_ip)
+                        return log_oom();
+                if (p->host_ip.family == AF_INET6 && !ip6)
+                        return log_error_errno(-EINVAL, "--publish on %s needs an IPv6 address in the container.", host_ip);
+                match = p->host_ip.family == AF_INET6 ? strjoin("ip6 daddr ", host_ip)
+                        : p->host_ip.family            ? strjoin("ip daddr ", host_ip)
+                                                       : strdup("fib daddr type local");
                 if (!match)
                         return log_oom();
-                /* prerouting: from outside and from other containers; output: from the host itself. */
-                if (asprintf(&more,
-                             "%1$sadd rule ip berth prerouting %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n"
-                             "add rule ip berth output %2$s %3$s dport %4$u dnat to %5$s:%6$u comment \"%7$s\"\n",
-                             cmds, match, p.proto, p.host_port, ip, p.container_port, comment) < 0)
-                        return log_oom();
-                free(cmds);
-                cmds = more;
-                /* The same over IPv6 when the container has an address there (not from ::1, which
-                 * never leaves the loopback device). */
-                if (ip6 && !p.host_ip.family) {
-                        if (asprintf(&more,
-                                     "%1$sadd rule ip6 berth prerouting fib daddr type local %2$s dport %3$u dnat to [%4$s]:%5$u comment \"%6$s\"\n"
-                                     "add rule ip6 berth output fib daddr type local %2$s dport %3$u dnat to [%4$s]:%5$u comment \"%6$s\"\n",
-                                     cmds, p.proto, p.host_port, ip6, p.container_port, comment) < 0)
-                                return log_oom();
-                        free(cmds);
-                        cmds = more;
+                for (unsigned k = 0; r >= 0 && k < p->count; k++) {
+                        unsigned hp = p->host_port + k, cp = p->container_port + k;
+                        if (p->host_ip.family != AF_INET6)
+                                r = add_dnat(&cmds, "ip", match, p->proto, hp, ip, cp, comment);
+                        /* The same over IPv6 when the container has an address there (not from ::1, which
+                         * never leaves the loopback device). */
+                        if (r >= 0 && ip6 && p->host_ip.family != AF_INET)
+                                r = add_dnat(&cmds, "ip6", match, p->proto, hp, to6, cp, comment);
                 }
+                if (r < 0)
+                        return log_oom();
         }
         return isempty(cmds) ? 0 : nft_run(cmds);
 }

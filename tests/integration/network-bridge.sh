@@ -108,6 +108,21 @@ check_output "the default network cannot be removed" "cannot be removed" "$BERTH
 check_output "an unknown network is refused by the runtime" "or a network made with 'berth network create'" \
         run nope --network=no-such-net true
 
+printf '[Container]\nImage=localhost/busybox\nNetwork=host\nPublishPort=8080:80\n' >"$T/hostpub.container"
+check_output "berth check: PublishPort= with Network=host, naming file, line and key" \
+        "hostpub.container:4: PublishPort=: --publish cannot take effect with --network=host" "$BERTH" check "$T/hostpub.container"
+printf '[Container]\nImage=localhost/busybox\nPublishPort=127.0.0.1::5432\nPublishPort=9000-9001:80-81\n' >"$T/okpub.container"
+check "berth check: a free host port and a range on the default network are fine" "$BERTH" check "$T/okpub.container"
+printf '[Container]\nImage=localhost/busybox\nPublishPort=80-81:90\n' >"$T/badpub.container"
+check_output "berth check: ranges of different lengths" "badpub.container:3: PublishPort=: '80-81:90' is not" \
+        "$BERTH" check "$T/badpub.container"
+mkdir -p "$T/conf"
+printf '[network]\ndefault_subnet = 10.77.0.0/16\n' >"$T/conf/berth.conf"
+check_output "berth.conf's default_subnet sets the default network's subnet" '"subnet": "10.77.0.0/16"' \
+        env BERTH_CONFIG_DIR="$T/conf" BERTH_STATE_DIR="$T/state-conf" "$BERTH" network inspect berth
+printf '[network]\ndefault_subnet = 10.77.0.0\n' >"$T/conf/berth.conf"
+check_output "a bad default_subnet is an error naming file, line and key" "berth.conf:2: default_subnet=: '10.77.0.0'" \
+        env BERTH_CONFIG_DIR="$T/conf" BERTH_STATE_DIR="$T/state-conf2" "$BERTH" network inspect berth
 check_output "--network=bridge is the default network, 10.88.0.0/16 on berth0" "inet 10.88.0.2/16" \
         run dflt --network=bridge ip -4 -o addr show eth0
 
@@ -126,7 +141,7 @@ check_output "a published port answers on localhost" "hello-from-web" http "http
 check_output "a published port bound to 127.0.0.1 answers" "hello-from-web" http "http://127.0.0.1:8081/"
 check_output "a container reaches a published port through the gateway address (hairpin)" "hello-from-web" \
         run hairpin --network=n1 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 10.89.0.1 8080"
-check_output "a host port published twice is refused" "Port 8080/tcp is already published by container web" \
+check_output "a host port published twice is refused" "Host port 8080/tcp is already published by container web" \
         run twice --network=n1 --publish=127.0.0.1:8080:81 true
 check_output "the same port over udp is another port" "ok" run udp --network=n1 --publish=8080:80/udp echo ok
 check_output "inspect lists the running container" '"web": {' "$BERTH" network inspect n1
@@ -151,7 +166,7 @@ check "the one-shot container left no lease" no_lease n1 client
 # --- per-network options, as podman's --network=NAME:OPTIONS (Network=x.network:OPTIONS) -----------
 start fixed --network=n1:ip=10.89.0.50,alias=www,alias=api,mac=02:42:0a:59:01:32,interface_name=net0 --init sleep 600
 check "a fixed address is leased" wait_until 10 grep -q '"address": "10.89.0.50/24"' "$BERTH_RUN_DIR/networks/n1/fixed.json"
-check_output "the peers learn its name and aliases" "10.89.0.50	fixed www api" cat "$BERTH_RUN_DIR/containers/web/hosts"
+check "the peers learn its name and aliases" wait_until 10 grep -q "10.89.0.50	fixed www api" "$BERTH_RUN_DIR/containers/web/hosts"
 check_output "its own /etc/hosts has the aliases" "10.89.0.50	fixed www api" cat "$BERTH_RUN_DIR/containers/fixed/hosts"
 check_output "the web container reaches it by alias" "hello-from-web" \
         run byalias --network=n1 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 web 80"
@@ -169,6 +184,130 @@ check "no veth remains" wait_until 5 no_veths
 check "no lease remains" no_lease n1 web
 check "no rule of the container remains" no_rules_for n1/web
 check_fails "the published port is gone" http "http://127.0.0.1:8080/"
+
+# --- published ports: free host ports, ranges, an occupied port, bad input -----------------------
+start ports --network=n1 --init --publish=127.0.0.1::80 --publish=9000-9001:80-81 --publish=82 \
+        sh -c "httpd -p 81 -h /www; exec httpd -f -p 80 -h /www"
+check "the ports container gets a lease" wait_until 10 has_lease n1 ports
+FREE=$("$BERTH" port ports 80/tcp | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p')
+check "berth port names the free host port chosen for 127.0.0.1::80" test -n "$FREE"
+check "... and it answers" wait_until 10 http "http://127.0.0.1:$FREE/"
+check_output "berth port lists a range port by port" "81/tcp -> 0.0.0.0:9001" "$BERTH" port ports
+check_output "the first port of a range answers" "hello-from-web" http "http://127.0.0.1:9000/"
+check_output "the second host port goes to the second container port" "hello-from-web" http "http://127.0.0.1:9001/"
+check "a container port alone gets a free host port on every address" \
+        sh -c "'$BERTH' port ports 82 | grep -q '^0\.0\.0\.0:[0-9][0-9]*$'"
+check_output "a port not published is named" "No public port '83'" "$BERTH" port ports 83
+check_output "a host port in a range another container publishes is refused" "Host port 9001/tcp is already published by container ports" \
+        run overlap --network=n1 --publish=127.0.0.1:9001:22 true
+stop ports
+check_output "berth port of a stopped container" "is not running on a bridge network" "$BERTH" port ports
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 7070)); s.listen(); time.sleep(60)' &
+HOLDER=$!
+wait_until 5 sh -c "ss -ltn | grep -q 127.0.0.1:7070"
+check_output "a host port another process has bound is refused" "Host port 7070/tcp (--publish :7070:80/tcp) is in use by another process" \
+        run busy --network=n1 --publish=7070:80 true
+kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
+check "... leaving no lease" no_lease n1 busy
+check "... and no rules" no_rules_for n1/busy
+check_output "a bad --publish is refused before anything is made" "Invalid --publish '80:http'" \
+        run bad --network=n1 --publish=80:http true
+check "... leaving no lease" no_lease n1 bad
+check_output "--publish with --network=none cannot take effect" "--publish cannot take effect with --network=none" \
+        run pnone --network=none --publish=8080:80 true
+check_output "--publish with --network=host cannot take effect" "--publish cannot take effect with --network=host" \
+        run phost --network=host --publish=8080:80 true
+check_output "the MAC follows the address (02:42 and its four bytes)" "link/ether 02:42:0a:59:00:4d" \
+        run macprobe --network=n1:ip=10.89.0.77 ip -o link show eth0
+
+OUT=$(run flags --network=n1 --ip=10.89.0.88 --mac-address=02:00:00:00:00:88 --network-alias=flagalias \
+        sh -c "ip -4 -o addr show eth0; ip -o link show eth0; cat /etc/hosts" 2>&1)
+check_output "--ip sets the address" "inet 10.89.0.88/24" echo "$OUT"
+check_output "--mac-address sets the MAC" "link/ether 02:00:00:00:00:88" echo "$OUT"
+check_output "--network-alias adds a name" "10.89.0.88	flags flagalias" echo "$OUT"
+check_output "--ip with --network=host cannot take effect" "--ip cannot take effect with --network=host" \
+        run iphost --network=host --ip=10.89.0.89 true
+check_output "--opt mtu= is checked" "Invalid --opt mtu=20" "$BERTH" network create --opt mtu=20 badmtu
+check "a network with --opt mtu=1400" "$BERTH" network create --opt mtu=1400 nmtu
+check_output "its containers' interfaces get the MTU" "mtu 1400" run mtuprobe --network=nmtu ip -o link show eth0
+check "rm the MTU network" "$BERTH" network rm nmtu
+
+# --- a restarted container answers at once ------------------------------------------------------
+# With a new MAC at each start, the neighbour entry the last connection confirmed still pointed at the
+# old one: the first connect after a restart went nowhere for seconds.
+listening() { # listening NAME PORT: the container's payload has a TCP socket listening on PORT
+        local pid hex
+        hex=$(printf '%04X' "$2")
+        pid=$(head -1 "$CG/$1/payload/cgroup.procs" 2>/dev/null)
+        [ -n "$pid" ] && awk -v p=":$hex" 'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }' \
+                "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6"
+}
+# Another container keeps the bridge's carrier up, which would otherwise flush the neighbours.
+start keeper --network=n1 --init sleep 600
+late=0
+for i in $(seq 20); do
+        start sticky --network=n1:ip=10.89.0.60 --init httpd -f -p 80 -h /www
+        wait_until 10 listening sticky 80
+        wget -T 1 -t 1 -qO /dev/null "http://10.89.0.60/" || late=$((late + 1))
+        stop sticky
+done
+check_output "20 restarts with a fixed address: each answers the first connect within 1 s" "late=0" echo "late=$late"
+stop keeper
+
+# --- several networks; connect and disconnect while a client keeps talking -----------------------
+"$BERTH" network create nb >/dev/null
+"$BERTH" network create nc >/dev/null
+NB_GW=$("$BERTH" network inspect nb | sed -n 's/.*"gateway": "\(.*\)".*/\1/p')
+NC_PFX=$("$BERTH" network inspect nc | sed -n 's/.*"subnet": "\([0-9]*\.[0-9]*\.[0-9]*\)\.0\/24".*/\1/p')
+start multi --network=n1 --network=nb:alias=mb --init httpd -f -p 80 -h /www
+check "a container on two networks has a lease on each" wait_until 10 sh -c "test -e '$BERTH_RUN_DIR/networks/n1/multi.json' -a -e '$BERTH_RUN_DIR/networks/nb/multi.json'"
+OUT=$(run multiprobe --network=container:multi sh -c "ip -4 -o addr show; ip route" 2>&1)
+check_output "eth0 on the first network" "eth0    inet 10.89.0." echo "$OUT"
+check_output "eth1 on the second" "eth1    inet ${NB_GW%.1}." echo "$OUT"
+check_output "one default route, through the first network's gateway" "1|default via 10.89.0.1 dev eth0" \
+        sh -c "printf '%s|%s' \"\$(echo '$OUT' | grep -c default)\" \"\$(echo '$OUT' | grep default)\""
+check_output "a peer on the second network reaches it by its alias there" "hello-from-web" \
+        run nbpeer --network=nb sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 mb 80"
+start talker --network=n1 --init sh -c 'while :; do if printf "GET / HTTP/1.0\r\n\r\n" | nc -w 2 multi 80 | grep -q hello-from-web; then echo ok; else echo fail; fi; sleep 0.05; done'
+talked() { [ "$(grep -c ok "$T/talker.log")" -ge "$1" ]; }
+check "a client on the first network talks to it" wait_until 10 talked 3
+check "berth network connect --alias adds a third network" "$BERTH" network connect --alias viaconnect nc multi
+check_output "... as eth2" "eth2    inet $NC_PFX." run multiprobe2 --network=container:multi ip -4 -o addr show
+check_output "a container on that network reaches it by the alias" "hello-from-web" \
+        run ncpeer --network=nc sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 5 viaconnect 80"
+check_output "its own /etc/hosts has the new address" "$NC_PFX." grep -F "	multi" "$BERTH_RUN_DIR/containers/multi/hosts"
+check_output "connecting twice is refused" "connected to network 'nc' already" "$BERTH" network connect nc multi
+check "berth network disconnect" "$BERTH" network disconnect nc multi
+check "... its lease there goes" no_lease nc multi
+check_fails "... and its eth2" run multiprobe3 --network=container:multi ip link show eth2
+check_fails "... and its address leaves its /etc/hosts" grep -q "^$NC_PFX\." "$BERTH_RUN_DIR/containers/multi/hosts"
+check_fails "a container on that network no longer reaches it" \
+        run ncpeer2 --network=nc sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 2 multi 80 | grep -q hello"
+before=$(grep -c ok "$T/talker.log")
+check "the client on the first network keeps talking" wait_until 10 talked $((before + 3))
+check_output "... and never missed an answer" "0" grep -c fail "$T/talker.log"
+check_output "disconnecting from a network it is not on" "is not connected to network 'nc'" "$BERTH" network disconnect nc multi
+check_output "connecting a container that does not run" "is not running" "$BERTH" network connect nc nosuch
+stop talker
+stop multi
+check "the container's leases on every network go when it stops" sh -c "no_lease() { [ ! -e \"$BERTH_RUN_DIR/networks/\$1/\$2.json\" ]; }; no_lease n1 multi && no_lease nb multi"
+check "... and its veths" wait_until 5 no_veths
+start lonely --network=none --init sleep 600
+check "a --network=none container runs" wait_until 10 test -e "$BERTH_RUN_DIR/containers/lonely/state.json"
+check "berth network connect gives it a network" "$BERTH" network connect n1 lonely
+check_output "... as eth0 with a default route" "default via 10.89.0.1 dev eth0" run lonelyprobe --network=container:lonely ip route
+stop lonely
+check "its lease goes when it stops" no_lease n1 lonely
+start hosty --network=host --init sleep 600
+check "a --network=host container runs" wait_until 10 test -e "$BERTH_RUN_DIR/containers/hosty/state.json"
+check_output "berth network connect refuses a container on the host's namespace" "shares the host's network namespace" \
+        "$BERTH" network connect n1 hosty
+check "... leaving no lease" no_lease n1 hosty
+stop hosty
+check_output "--network=none with another network is refused" "--network=none cannot be combined with other networks" \
+        run mixed --network=n1 --network=none true
+"$BERTH" network rm nb nc >/dev/null
 
 # --- a crashed supervisor ------------------------------------------------------------------------
 start crash --network=n1 --init --publish=9090:80 httpd -f -p 80 -h /www
@@ -197,6 +336,9 @@ OUT=$(run inside --network=n2 ip -4 -o addr show eth0 2>&1)
 check_output "a container on the internal network" "inet 10.89.1.2/24" echo "$OUT"
 check_fails "an internal network has no masquerade" sh -c "nft list table ip berth | grep 'masquerade comment \"berth-net:n2\"'"
 check_output "an internal network drops forwarding off the bridge" 'iifname "berth2" oifname != "berth2" drop' rules
+OUT=$(run inroute --network=n2 ip route 2>&1)
+check_output "a container on an internal network has its subnet's route" "10.89.1.0/24 dev eth0" echo "$OUT"
+check_fails "... and no default route" grep -q default <<<"$OUT"
 check_output "--ip-range and the network's DNS server" "192.168.200.64/26|nameserver 192.0.2.53" \
         run ranged --network=n3 sh -c 'ip -4 -o addr show eth0 | grep -q "inet 192.168.200.64/24" && echo -n "192.168.200.64/26|"; grep nameserver /etc/resolv.conf'
 
@@ -219,6 +361,17 @@ check_output "and over IPv4" "hello-from-web" http "http://127.0.0.1:8086/"
 check_output "masquerade for the IPv6 subnet" "ip6 saddr $SUB6/64 ip6 daddr != $SUB6/64 masquerade" nft list table ip6 berth
 check_output "its /etc/hosts has the IPv6 address too" "$ADDR6	web6" cat "$BERTH_RUN_DIR/containers/web6/hosts"
 stop web6
+ip addr add fd00:aa::1/128 dev lo
+start web6b --network=n6 --init --publish=[fd00:aa::1]:8087:80 --publish=[fd00:aa::1]::80 httpd -f -p 80 -h /www
+check "a port published on an IPv6 host address" wait_until 10 has_lease n6 web6b
+check "... answers there" wait_until 10 http "http://[fd00:aa::1]:8087/"
+check_output "berth port shows it in brackets" "80/tcp -> [fd00:aa::1]:8087" "$BERTH" port web6b
+FREE6=$("$BERTH" port web6b 80 | sed -n 's/^\[fd00:aa::1\]:\([0-9]*\)$/\1/p' | grep -v '^8087$')
+check "a free host port on the IPv6 address answers too" http "http://[fd00:aa::1]:$FREE6/"
+stop web6b
+ip addr del fd00:aa::1/128 dev lo
+check_output "an IPv6 host address needs an IPv6 network" "needs a network with IPv6" \
+        run v6on4 --network=n1 --publish=[fd00:aa::1]:8088:80 true
 check "no veth remains after the IPv6 container" wait_until 5 no_veths
 
 # --- many at once --------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ systemd-run --quiet --wait --pipe --collect -p Delegate=yes --unit berth-oci-che
 # and the sanitizer build's supervisor is ~20 MB until it hands over to berth-runtime-monitor: with
 # 32M the OOM killer would sometimes pick it instead of dd.
 export BERTH_RUNTIME=$RT BERTH_CONFIG_DIR=/tmp/guest-config BERTH_STORAGE_DIR=/tmp/guest-storage
-res=$(timeout 120 "$BERTH_BUILD/berth" run --name memtest --memory 64m --rootfs /tmp/guest-rootfs \
+res=$(timeout 120 "$BERTH_BUILD/berth" run --name memtest --memory 64m --network none --rootfs /tmp/guest-rootfs \
         sh -c 'dd if=/dev/zero of=/dev/null bs=200M count=1; echo dd=$?; exit 3' 2>&1)
 rc=$?
 check_output "unit face: berth run --memory 64m: a 200 MB allocation is OOM-killed" "dd=137" echo "$res"

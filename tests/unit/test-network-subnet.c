@@ -8,6 +8,7 @@
 #include "fs-util.h"
 #include "network-attach.h"
 #include "network-store.h"
+#include "publish-spec.h"
 #include "strv.h"
 #include "tap.h"
 
@@ -79,21 +80,62 @@ static void test_pick(void) {
         CHECK(network_pick_subnet(used, 1, &got) == -ENOSPC);
 }
 
-static void test_publish(void) {
+static bool formats_as(const char *in, const char *want) {
+        _cleanup_free_ char *out = NULL;
         PublishSpec p;
-        _cleanup_free_ char *ip = NULL;
-        char veth[16];
+        return publish_spec_parse(in, &p) == 0 && (out = publish_spec_format(&p)) && streq(out, want);
+}
 
-        CHECK(publish_parse("8080:80", &p) == 0 && p.host_port == 8080 && p.container_port == 80 &&
-                        streq(p.proto, "tcp") && p.host_ip.family == 0);
-        CHECK(publish_parse("127.0.0.1:53:5353/udp", &p) == 0 && p.host_port == 53 && p.container_port == 5353 &&
+static void test_publish(void) {
+        PublishSpec p, q;
+        _cleanup_free_ char *ip = NULL;
+        char veth[16], mac[18];
+        Cidr a;
+
+        CHECK(publish_spec_parse("8080:80", &p) == 0 && p.host_port == 8080 && p.container_port == 80 &&
+                        streq(p.proto, "tcp") && p.host_ip.family == 0 && p.count == 1);
+        CHECK(publish_spec_parse("127.0.0.1:53:5353/udp", &p) == 0 && p.host_port == 53 && p.container_port == 5353 &&
                         streq(p.proto, "udp") && (ip = address_format(&p.host_ip)) && streq(ip, "127.0.0.1"));
-        CHECK(publish_parse("0.0.0.0:1:2", &p) == 0 && p.host_ip.family == 0);
-        CHECK(publish_parse("80", &p) < 0);
-        CHECK(publish_parse("8080:0", &p) < 0);
-        CHECK(publish_parse("8080:65536", &p) < 0);
-        CHECK(publish_parse("8080:80/sctp", &p) < 0);
-        CHECK(publish_parse("bad:8080:80", &p) < 0);
+        CHECK(publish_spec_parse("0.0.0.0:1:2", &p) == 0 && p.host_ip.family == 0);
+        /* A container port alone, or with an address and no host port: a free port is chosen later. */
+        CHECK(publish_spec_parse("5432", &p) == 0 && p.host_port == 0 && p.container_port == 5432);
+        CHECK(publish_spec_parse("127.0.0.1::5432", &p) == 0 && p.host_port == 0 && p.host_ip.family == AF_INET);
+        CHECK(publish_spec_parse(":5432", &p) == 0 && p.host_port == 0);
+        /* Ranges of equal length. */
+        CHECK(publish_spec_parse("9000-9001:80-81", &p) == 0 && p.host_port == 9000 && p.container_port == 80 &&
+                        p.count == 2);
+        CHECK(publish_spec_parse("9000-9002:80-81", &p) < 0);
+        CHECK(publish_spec_parse("9001-9000:81-80", &p) < 0);
+        CHECK(publish_spec_parse("65535-65536:1-2", &p) < 0);
+        CHECK(publish_spec_parse("80-81", &p) == 0 && p.host_port == 0 && p.count == 2);
+        /* IPv6 host addresses in brackets. */
+        CHECK(publish_spec_parse("[fd00::1]:8080:80", &p) == 0 && p.host_ip.family == AF_INET6 && p.host_port == 8080);
+        CHECK(publish_spec_parse("[fd00::1]::80", &p) == 0 && p.host_port == 0);
+        CHECK(publish_spec_parse("[fd00::1]:80", &p) < 0);
+        CHECK(publish_spec_parse("[10.0.0.1]:8080:80", &p) < 0);
+        CHECK(publish_spec_parse("fd00::1:8080:80", &p) < 0);
+        CHECK(publish_spec_parse("8080:0", &p) < 0);
+        CHECK(publish_spec_parse("8080:65536", &p) < 0);
+        CHECK(publish_spec_parse("8080:80/sctp", &p) < 0);
+        CHECK(publish_spec_parse("bad:8080:80", &p) < 0);
+        CHECK(publish_spec_parse("", &p) < 0);
+        CHECK(publish_spec_parse("1.2.3.4:5:6:7", &p) < 0);
+        /* The canonical text reads back to itself. */
+        CHECK(formats_as("8080:80", ":8080:80/tcp"));
+        CHECK(formats_as("127.0.0.1::5432/udp", "127.0.0.1::5432/udp"));
+        CHECK(formats_as("9000-9001:80-81", ":9000-9001:80-81/tcp"));
+        CHECK(formats_as("[fd00::1]:8080:80", "[fd00::1]:8080:80/tcp"));
+        CHECK(formats_as(":9000-9001:80-81/tcp", ":9000-9001:80-81/tcp"));
+        /* Overlaps: one port of a range, any address against a given one, not another protocol. */
+        CHECK(publish_spec_parse("9000-9001:80-81", &p) == 0 && publish_spec_parse("127.0.0.1:9001:22", &q) == 0 &&
+                        publish_spec_overlaps(&p, &q));
+        CHECK(publish_spec_parse("9002:22", &q) == 0 && !publish_spec_overlaps(&p, &q));
+        CHECK(publish_spec_parse("9000:22/udp", &q) == 0 && !publish_spec_overlaps(&p, &q));
+        CHECK(publish_spec_parse("127.0.0.1:9000:1", &p) == 0 && publish_spec_parse("127.0.0.2:9000:1", &q) == 0 &&
+                        !publish_spec_overlaps(&p, &q));
+        CHECK(address_parse("10.88.0.5", &a) == 0);
+        network_mac_from_address(&a, mac);
+        CHECK(streq(mac, "02:42:0a:58:00:05"));
         network_veth_name("n1", "web", veth);
         CHECK(strlen(veth) == 12 && startswith(veth, "veth"));
 }
@@ -229,7 +271,40 @@ static void test_leases(void) {
         CHECK(rm_rf(tmpl) == 0);
 }
 
+static int write_conf(const char *dir, const char *text) {
+        _cleanup_free_ char *path = path_join(dir, "berth.conf");
+        return path ? write_file_atomic(path, text, strlen(text), 0644, 0) : -ENOMEM;
+}
+
+/* berth.conf's [network] default_subnet: the default network's subnet, when its record is made. */
+static void test_default_subnet(void) {
+        char tmpl[] = "/tmp/berth-test-conf.XXXXXX";
+        _cleanup_(network_freep) Network *n = NULL;
+        _cleanup_free_ char *sub = NULL, *a = NULL, *b = NULL, *c = NULL;
+
+        CHECK(mkdtemp(tmpl) != NULL);
+        setenv("BERTH_CONFIG_DIR", tmpl, 1);
+        setenv("BERTH_STATE_DIR", tmpl, 1);
+        setenv("BERTH_RUN_DIR", tmpl, 1);
+        CHECK(network_default_subnet(&a) == 0 && streq(a, NETWORK_DEFAULT_SUBNET)); /* no file */
+        CHECK(write_conf(tmpl, "# comment\n[containers]\ndefault_subnet = 1.2.3.0/24\n\n[network]\n"
+                                "other = x\n  default_subnet =  10.77.0.0/16  \n") == 0);
+        CHECK(network_default_subnet(&b) == 0 && streq(b, "10.77.0.0/16"));
+        CHECK(network_load("berth", &n) == 0);
+        CHECK((sub = cidr_format(&n->subnets[0].subnet)) && streq(sub, "10.77.0.0/16"));
+        CHECK(streq(n->interface, NETWORK_DEFAULT_INTERFACE));
+        CHECK(write_conf(tmpl, "[network]\ndefault_subnet = 10.77.0.0/40\n") == 0);
+        CHECK(network_default_subnet(&c) == -EINVAL);
+        CHECK(write_conf(tmpl, "[network]\ndefault_subnet\n") == 0);
+        CHECK(network_default_subnet(&c) == -EINVAL);
+        CHECK(write_conf(tmpl, "[network]\ndefault_subnet = fd00::/64\n") == 0);
+        CHECK(network_default_subnet(&c) == -EINVAL);
+        unsetenv("BERTH_CONFIG_DIR");
+        CHECK(rm_rf(tmpl) == 0);
+}
+
 int main(void) {
+        test_default_subnet();
         test_leases();
         test_attach_options();
         test_parse();
