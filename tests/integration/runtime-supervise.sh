@@ -505,5 +505,24 @@ kill -TERM "$BG"
 wait "$pty_reader"
 rmdir "$CG/case$CASE"
 
+# A volume on a device (ext4 on a loop device): the supervisor mounts it before the device filter
+# applies, and the container holds it from then on, so the monitor stays resident here too.
+LOOPDEV=
+detach_loop() { [ -z "$LOOPDEV" ] || losetup -d "$LOOPDEV" 2>/dev/null; }
+RUNTIME_CLEANUP+=(detach_loop)
+if truncate -s 16M "$T/ext4.img" && mkfs.ext4 -q -F "$T/ext4.img" >/dev/null 2>&1 &&
+                LOOPDEV=$(losetup --find --show "$T/ext4.img" 2>/dev/null) &&
+                "$BERTH" volume create --opt type=ext4 --opt device="$LOOPDEV" devvol >/dev/null; then
+        start_bg small --rootfs="$ROOTFS" --stop-timeout=1 -v devvol:/d sh -c 'echo on-dev >/d/f; exec sleep 1000'
+        check "a device volume: the resident supervisor is the monitor, <= 500 kB" wait_until 10 resident_small "$BG"
+        check_output "... and the container has the volume" "on-dev" "$RT" exec small cat /d/f
+        stop_bg
+        check "... with no mount left on the host" bash -c "! grep -q '$LOOPDEV' /proc/self/mountinfo"
+        check "... nor in use: the loop device detaches" losetup -d "$LOOPDEV"
+        LOOPDEV=
+else
+        diag "no loop device here; the device volume check is skipped"
+fi
+
 check "no container cgroup is left at all" test -z "$(find "$CG" -mindepth 1 -type d)"
 done_testing
