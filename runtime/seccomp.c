@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -488,6 +489,8 @@ static const char *const not_there_syscalls[] = {
 
 /* personality(2) values Docker allows: PER_LINUX, PER_LINUX32, UNAME26 variants and the query. */
 static const unsigned long allowed_personalities[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff};
+/* One of the allowed values: the refused ones are those below it and those above it. */
+#define PERSONALITY_RANGE_SPLIT 0x20008
 
 /* Namespace flags of clone(2); without CAP_SYS_ADMIN clone may create no namespace. */
 #define CLONE_NAMESPACE_FLAGS                                                                               \
@@ -607,6 +610,15 @@ static int build_default(uint64_t caps, scmp_filter_ctx *ret) {
                 const struct scmp_arg_cmp below = SCMP_A0(SCMP_CMP_LT, AF_ALG);
                 const struct scmp_arg_cmp between = SCMP_A0(SCMP_CMP_EQ, AF_ALG + 1);
                 const struct scmp_arg_cmp above = SCMP_A0(SCMP_CMP_GT, AF_VSOCK);
+                /* Podman's rule: the audit netlink socket answers EINVAL without CAP_AUDIT_WRITE, so
+                 * PAM, sudo and login treat audit as unavailable instead of failing when they cannot
+                 * write their record (with EPERM they refuse the login). Two arguments: it takes
+                 * precedence over the range allowing AF_NETLINK. */
+                const struct scmp_arg_cmp audit[] = {
+                                SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, NETLINK_AUDIT)};
+                if (!(caps & CAP_MASK(CAP_AUDIT_WRITE)) &&
+                                (r = add_rule(ctx, SCMP_ACT_ERRNO(EINVAL), "socket", 2, audit)) < 0)
+                        return r;
                 if ((r = add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &vsock)) < 0 ||
                                 (r = add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &alg)) < 0 ||
                                 (r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &below)) < 0 ||
@@ -618,6 +630,16 @@ static int build_default(uint64_t caps, scmp_filter_ctx *ret) {
                 const struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, allowed_personalities[i]);
                 r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &a);
                 if (r < 0)
+                        return r;
+        }
+        /* Every other value (READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE, ...) is refused with EPERM, as
+         * Docker's default does: personality exists, the change is not allowed. libseccomp tests the
+         * equalities above before these ranges, so together they are "everything else". */
+        {
+                const struct scmp_arg_cmp below = SCMP_A0(SCMP_CMP_LT, PERSONALITY_RANGE_SPLIT);
+                const struct scmp_arg_cmp above = SCMP_A0(SCMP_CMP_GT, PERSONALITY_RANGE_SPLIT);
+                if ((r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "personality", 1, &below)) < 0 ||
+                                (r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "personality", 1, &above)) < 0)
                         return r;
         }
         if (caps & CAP_MASK(CAP_SYS_ADMIN))
@@ -805,7 +827,7 @@ static char *cache_path(const char *profile, uint64_t caps) {
         char name[64];
 
         /* The version names the default's rules outside the tables (socket, personality, clone). */
-        h = fnv1a(h, profile ?: "default-v2", strlen(profile ?: "default-v2"));
+        h = fnv1a(h, profile ?: "default-v3", strlen(profile ?: "default-v3"));
         h = fnv1a(h, &caps, sizeof caps);
         h = fnv1a(h, v, sizeof *v);
         h = fnv1a(h, &arch, sizeof arch);
