@@ -67,6 +67,9 @@ int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
                 r = strv_consume(&argv, strjoin("--network=", spec->network));
         if (r >= 0 && spec->pod)
                 r = strv_consume(&argv, strjoin("--pod=", spec->pod));
+        /* berth run's root-only environment file: cleanup removes it once the unit cannot start again. */
+        if (r >= 0 && spec->env_private_file)
+                r = strv_consume(&argv, strjoin("--env-private-file=", spec->env_private_file));
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(argv);

@@ -66,6 +66,23 @@ check "systemctl cat as another user neither" lacks def-env-value-1 as_nobody sy
 check "berth inspect as another user neither" lacks def-env-value-1 as_nobody berth inspect defsecret
 nspawn_run systemctl stop defsecret.service
 
+# berth run's root-only environment file goes when the unit is collected, not before: a restart reads
+# it again, and a failed unit (not --rm) stays for `berth start`.
+PRIV=/run/berth/private
+check "berth run -d -e: a private environment file" berth run -d --name pe -e PASS=pe-value-3 $IMAGE sleep 1000
+check "... in $PRIV, root's only" nspawn_run sh -c "test \"\$(stat -c %a $PRIV/berth-pe.service.env)\" = 600"
+check "berth restart of it" berth restart pe
+check_output "... still finds the value" pe-value-3 berth exec pe sh -c 'echo $PASS'
+check "berth stop: the unit is collected" berth stop pe
+check "... and its private file is removed" nspawn_run sh -c "i=0; while [ -e $PRIV/berth-pe.service.env ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ! test -e $PRIV/berth-pe.service.env"
+check_fails "berth run --rm of a failing command" berth run --rm --name pe2 -e A=pe2 $IMAGE false
+check "... leaves no private file" nspawn_run sh -c "i=0; while [ -e $PRIV/berth-pe2.service.env ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ! test -e $PRIV/berth-pe2.service.env"
+berth run -d --name pe3 -e A=pe3 $IMAGE sh -c 'exit 3' >/dev/null 2>&1
+check "a failed container without --rm stays (berth ps -a)" nspawn_run sh -c \
+        "i=0; until systemctl is-failed -q berth-pe3.service || [ \$i -ge 50 ]; do sleep 0.1; i=\$((i + 1)); done; systemctl is-failed -q berth-pe3.service"
+check "... and keeps its private file for berth start" nspawn_run test -e $PRIV/berth-pe3.service.env
+berth rm -f pe3 >/dev/null 2>&1
+
 check "berth secret rm tok" berth secret rm tok
 check_fails "... then a container using it does not start" berth run --rm --secret tok $IMAGE true
 check_output "... and says which secret is missing" "secret 'tok'" berth run --rm --secret tok $IMAGE true
