@@ -13,17 +13,9 @@
 #include "run-options.h"
 #include "state.h"
 #include "systemd-unit.h"
+#include "unit-container-env.h"
 
 #define EXIT_CLEANUP_FAILED 1
-
-/* Only `berth run`'s private files ($BERTH_RUN_DIR/private/UNIT.env) are ours to remove; the
- * generator's live in its output directory and are remade by every daemon-reload. */
-static bool is_run_private_file(const char *path) {
-        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/private/");
-        const char *rest = dir ? startswith(path, dir) : NULL;
-
-        return rest && !strchr(rest, '/') && endswith(rest, ".env") && strlen(rest) > strlen(".env");
-}
 
 /* Is a restart job running on the unit (`berth restart`, systemctl restart)? Its start follows this
  * ExecStopPost= and reads the file again. */
@@ -72,7 +64,7 @@ static bool unit_may_start_again(void) {
 }
 
 static int remove_private_env(const char *path) {
-        if (!path || !is_run_private_file(path) || unit_may_start_again())
+        if (!private_env_path_is_run(path) || unit_may_start_again())
                 return 0;
         if (unlink(path) < 0 && errno != ENOENT)
                 return log_warning_errno(negative_errno(), "Failed to remove %s: %m", path);

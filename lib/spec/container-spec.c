@@ -3,6 +3,7 @@
 #include "fs-util.h"
 #include "paths.h"
 #include "run-options.h"
+#include "unit-container-env.h"
 
 void container_spec_init(ContainerSpec *spec) {
         *spec = (ContainerSpec) {
@@ -68,7 +69,7 @@ int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
         if (r >= 0 && spec->pod)
                 r = strv_consume(&argv, strjoin("--pod=", spec->pod));
         /* berth run's root-only environment file: cleanup removes it once the unit cannot start again. */
-        if (r >= 0 && spec->env_private_file)
+        if (r >= 0 && private_env_path_is_run(spec->env_private_file))
                 r = strv_consume(&argv, strjoin("--env-private-file=", spec->env_private_file));
         if (r < 0)
                 return r;
