@@ -39,9 +39,6 @@ int env_file_load(const char *path, char *const *host_env, char ***env);
 int private_env_load(const char *path, char *const *host_env, char ***env);
 /* The --secret entries of type=env: each secret's value from the store, set as its target variable. */
 int secrets_to_env(char *const *secrets, char ***env);
-/* The --secret entries of type=mount as --mount entries: the store's file bound read-only at the
- * target (/run/secrets/NAME by default). Errors name a missing secret. */
-int secrets_to_mounts(char *const *secrets, char ***mounts);
 
 /* Container names as docker allows them: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters. */
 bool container_name_is_valid(const char *name);

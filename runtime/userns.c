@@ -15,7 +15,7 @@
 #include "strv.h"
 #include "userns.h"
 
-#define FALLBACK_BASE 2000000000ULL
+#define FALLBACK_BASE   2000000000ULL
 #define FALLBACK_BLOCKS 1024
 
 int subid_ranges(const char *text, const char *user, uint64_t (*ranges)[2], size_t max, size_t *n) {
@@ -99,8 +99,10 @@ static int reserve_block(UserNamespace *u) {
                                 return 0;
                         }
                 }
-        return log_error_errno(-EBUSY, "No free block of %u ids for --userns=auto: add ranges for the user 'berth' "
-                        "to /etc/subuid and /etc/subgid.", USERNS_SIZE);
+        return log_error_errno(-EBUSY,
+                        "No free block of %u ids for --userns=auto: add ranges for the user 'berth' "
+                        "to /etc/subuid and /etc/subgid.",
+                        USERNS_SIZE);
 }
 
 int userns_map_text(char *const *entries, const char *option, char **ret) {
@@ -115,8 +117,10 @@ int userns_map_text(char *const *entries, const char *option, char **ret) {
                 /* The kernel takes at most 340 lines; ranges must not overlap (it checks that). */
                 if (sscanf(*e, "%llu:%llu:%llu%c", &inside, &outside, &size, &end) != 3 || size == 0 ||
                                 inside + size > UINT32_MAX || outside + size > UINT32_MAX)
-                        return log_error_errno(-EINVAL, "--%s=%s: expected CONTAINER_ID:HOST_ID:SIZE with a "
-                                               "non-zero size, within 32-bit ids.", option, *e);
+                        return log_error_errno(-EINVAL,
+                                        "--%s=%s: expected CONTAINER_ID:HOST_ID:SIZE with a "
+                                        "non-zero size, within 32-bit ids.",
+                                        option, *e);
                 if (++n > 340)
                         return log_error_errno(-EINVAL, "--%s: more than 340 ranges.", option);
                 (void) snprintf(line, sizeof line, "%llu %llu %llu\n", inside, outside, size);
@@ -295,4 +299,23 @@ void userns_done(UserNamespace *u) {
         u->ns_fd = safe_close(u->ns_fd);
         /* The lock file stays: another container may be about to lock it. */
         u->lock_fd = safe_close(u->lock_fd);
+}
+
+int userns_host_id(const UserNamespace *u, bool gid, uint32_t id, uint32_t *ret) {
+        char *const *map = gid ? (u->gid_map ?: u->uid_map) : (u->uid_map ?: u->gid_map);
+
+        if (!map) {
+                if (id >= USERNS_SIZE)
+                        return -ERANGE;
+                *ret = (uint32_t) u->base + id;
+                return 0;
+        }
+        STRV_FOREACH(e, map) {
+                unsigned long long inside, outside, size;
+                if (sscanf(*e, "%llu:%llu:%llu", &inside, &outside, &size) == 3 && id >= inside && id - inside < size) {
+                        *ret = (uint32_t) (outside + (id - inside));
+                        return 0;
+                }
+        }
+        return -ERANGE;
 }

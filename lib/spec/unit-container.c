@@ -329,7 +329,7 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 _cleanup_(secret_spec_done) SecretSpec secret = {};
                 r = secret_spec_parse(v, &secret);
                 if (r == -EINVAL)
-                        return convert_error(c, e, "'%s' is not NAME[,type=mount|env][,target=PATH|VARIABLE].", v);
+                        return convert_error(c, e, "'%s' is not NAME[,type=mount|env][,target=PATH|VARIABLE][,uid=UID][,gid=GID][,mode=MODE] (uid, gid and mode for type=mount only).", v);
         } else if (streq(e->key, "StopTimeout")) {
                 if (!is_unsigned(v))
                         return convert_error(c, e, "'%s' is not a number of seconds.", v);
