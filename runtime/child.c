@@ -43,7 +43,7 @@
 /* Reports to the parent and leaves. _exit(): this is a copy of the runtime's memory; its cleanup and
  * leak checks belong to the parent. */
 _noreturn_ static void child_fail(int sync_fd, int error, int exit_status) {
-        ChildError e = {.error = error < 0 ? error : -EIO, .exit_status = exit_status};
+        ChildError e = { .error = error < 0 ? error : -EIO, .exit_status = exit_status };
 
         (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
         _exit(exit_status);
@@ -125,28 +125,27 @@ static int apply_oom_score_adj(const Container *c) {
         n = snprintf(buf, sizeof buf, "%d", c->oom_score_adj);
         fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
         if (fd < 0 || write(fd, buf, (size_t) n) != n)
-                return log_error_errno(negative_errno(), "Failed to set process.oomScoreAdj to %d: %m",
-                                c->oom_score_adj);
+                return log_error_errno(negative_errno(), "Failed to set process.oomScoreAdj to %d: %m", c->oom_score_adj);
         return 0;
 }
 
 void exec_params_from_container(const Container *c, ExecParams *ret) {
-        *ret = (ExecParams){
-                        .argv = c->process.argv,
-                        .env = c->process.env,
-                        .workdir = c->process.workdir,
-                        .user = c->process.user,
-                        .group_add = c->spec.group_add,
-                        .ulimits = c->spec.ulimit,
-                        .umask = c->process.umask,
-                        .caps = c->caps,
-                        .caps_added = c->caps_added,
-                        .no_new_privileges = c->spec.no_new_privileges,
-                        .privileged = c->spec.privileged,
-                        .seccomp = c->seccomp,
-                        .filter = &c->filter,
-                        .userns_fd = c->userns_auto ? c->userns.ns_fd : -EBADF,
-                        .cap_sets = c->has_cap_sets ? &c->cap_sets : NULL,
+        *ret = (ExecParams) {
+                .argv = c->process.argv,
+                .env = c->process.env,
+                .workdir = c->process.workdir,
+                .user = c->process.user,
+                .group_add = c->spec.group_add,
+                .ulimits = c->spec.ulimit,
+                .umask = c->process.umask,
+                .caps = c->caps,
+                .caps_added = c->caps_added,
+                .no_new_privileges = c->spec.no_new_privileges,
+                .privileged = c->spec.privileged,
+                .seccomp = c->seccomp,
+                .filter = &c->filter,
+                .userns_fd = c->userns_auto ? c->userns.ns_fd : -EBADF,
+                .cap_sets = c->has_cap_sets ? &c->cap_sets : NULL,
         };
 }
 
@@ -173,8 +172,7 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
                 child_fail(sync_fd, log_error_errno(negative_errno(), "setsid() failed: %m"), 125);
         if (p->tty && ioctl(0, TIOCSCTTY, 0) < 0)
                 child_fail(sync_fd,
-                                log_error_errno(negative_errno(),
-                                                "Failed to make the pty the controlling terminal: %m"),
+                                log_error_errno(negative_errno(), "Failed to make the pty the controlling terminal: %m"),
                                 125);
         r = apply_ulimits(p->ulimits);
         if (r < 0)
@@ -208,17 +206,14 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
          * Docker's does); with it, last, right before execve. */
         if (!p->no_new_privileges && (r = load_seccomp(p)) < 0)
                 child_fail(sync_fd, r, 125);
-        r = p->cap_sets ? capabilities_apply_sets_and_switch_user(
-                                          p->cap_sets, ids.uid, ids.gid, ids.groups, ids.n_groups)
-                        : capabilities_apply_and_switch_user(p->caps, p->caps_added, ids.uid, ids.gid,
-                                          ids.groups, ids.n_groups);
+        r = p->cap_sets ? capabilities_apply_sets_and_switch_user(p->cap_sets, ids.uid, ids.gid, ids.groups, ids.n_groups)
+                        : capabilities_apply_and_switch_user(p->caps, p->caps_added, ids.uid, ids.gid, ids.groups,
+                                          ids.n_groups);
         if (r < 0)
                 child_fail(sync_fd, r, 125);
         if (p->no_new_privileges) {
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                        child_fail(sync_fd,
-                                        log_error_errno(negative_errno(), "PR_SET_NO_NEW_PRIVS failed: %m"),
-                                        125);
+                        child_fail(sync_fd, log_error_errno(negative_errno(), "PR_SET_NO_NEW_PRIVS failed: %m"), 125);
                 r = load_seccomp(p);
                 if (r < 0)
                         child_fail(sync_fd, r, 125);
@@ -235,15 +230,14 @@ _noreturn_ void exec_process(const ExecParams *p, int sync_fd) {
  * before pivot_root (their paths resolve in the runtime's mount namespace, as the spec says). The
  * state they get is kept for startContainer, which runs after pivot_root. */
 static int run_create_hooks(const Container *c, int sync_fd, char **ret_state) {
-        ChildError msg = {.exit_status = CHILD_SYNC_CREATE_HOOKS};
+        ChildError msg = { .exit_status = CHILD_SYNC_CREATE_HOOKS };
         _cleanup_free_ char *path = NULL;
         char go;
         int r;
 
         if (!c->hooks_json)
                 return 0;
-        if (send(sync_fd, &msg, sizeof msg, MSG_NOSIGNAL) != (ssize_t) sizeof msg ||
-                        recv(sync_fd, &go, 1, 0) != 1)
+        if (send(sync_fd, &msg, sizeof msg, MSG_NOSIGNAL) != (ssize_t) sizeof msg || recv(sync_fd, &go, 1, 0) != 1)
                 _exit(125); /* the supervisor reported why */
         path = path_join(c->run_dir, "state.json");
         if (!path)
@@ -268,8 +262,7 @@ static int setup_root(const Container *c, int sync_fd, char **ret_state) {
                 if (r < 0)
                         return r;
                 if (chdir(c->spec.rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
-                        return log_error_errno(
-                                        negative_errno(), "Failed to change root to %s: %m", c->spec.rootfs);
+                        return log_error_errno(negative_errno(), "Failed to change root to %s: %m", c->spec.rootfs);
                 return 0;
         }
         root_fd = mount_root(c);
@@ -289,8 +282,8 @@ static int apply_lsm_labels(const Container *c) {
         const struct {
                 const char *label, *path, *prefix;
         } labels[] = {
-                        {c->apparmor_profile, "/proc/thread-self/attr/apparmor/exec", "exec "},
-                        {c->selinux_label, "/proc/thread-self/attr/exec", ""},
+                { c->apparmor_profile, "/proc/thread-self/attr/apparmor/exec", "exec " },
+                { c->selinux_label, "/proc/thread-self/attr/exec", "" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
@@ -307,8 +300,7 @@ static int apply_lsm_labels(const Container *c) {
                 fd = open(labels[i].path, O_WRONLY | O_CLOEXEC);
                 if (fd < 0 || write(fd, text, l) != (ssize_t) l)
                         return log_error_errno(negative_errno(), "Failed to set %s %s: %m",
-                                        i == 0 ? "process.apparmorProfile" : "process.selinuxLabel",
-                                        labels[i].label);
+                                        i == 0 ? "process.apparmorProfile" : "process.selinuxLabel", labels[i].label);
         }
         return 0;
 }
@@ -349,8 +341,7 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
 
         if (c->process.hostname && !c->join_utsns && !(c->ns_inherit & CLONE_NEWUTS) &&
                         sethostname(c->process.hostname, strlen(c->process.hostname)) < 0)
-                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to set the host name: %m"),
-                                125);
+                child_fail(sync_fd, log_error_errno(negative_errno(), "Failed to set the host name: %m"), 125);
 
         /* The limits (raising one needs CAP_SYS_RESOURCE of the host's user namespace), then the user
          * namespace: a created container is in all of its namespaces already, as the spec says. */
@@ -386,11 +377,25 @@ _noreturn_ void container_child(const Container *c, int sync_fd) {
                 child_fail(sync_fd, r, 125);
 
         if (c->spec.init) {
-                pid_t payload = fork();
+                int exec_pipe[2];
+                pid_t payload;
+                char b;
+
+                if (pipe2(exec_pipe, O_CLOEXEC) < 0)
+                        child_fail(sync_fd, log_error_errno(negative_errno(), "pipe2() failed: %m"), 125);
+                payload = fork();
                 if (payload < 0)
                         child_fail(sync_fd, log_error_errno(negative_errno(), "fork() failed: %m"), 125);
-                if (payload > 0)
-                        init_run(payload, &c->init_filter, -EBADF, c->init_program_fd);
+                if (payload > 0) {
+                        (void) close(exec_pipe[0]);
+                        init_run(payload, &c->init_filter, -EBADF, c->init_program_fd, exec_pipe[1]);
+                }
+                /* Until PID 1 has executed the init program it is berth-runtime, a file of the host:
+                 * the payload starts only once that is over (the pipe's end closes on its execve). */
+                (void) close(exec_pipe[1]);
+                while (read(exec_pipe[0], &b, 1) < 0 && errno == EINTR)
+                        ;
+                (void) close(exec_pipe[0]);
         }
         exec_process(&p, sync_fd);
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdlib.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-login.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -11,8 +13,64 @@
 #include "run-options.h"
 #include "running-containers.h"
 #include "state.h"
+#include "systemd-unit.h"
+#include "unit-container-env.h"
 
 #define EXIT_CLEANUP_FAILED 1
+
+/* Is a restart job running on the unit (`berth restart`, systemctl restart)? Its start follows this
+ * ExecStopPost= and reads the file again. */
+static bool restart_job_pending(sd_bus *bus, const char *unit_path) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *type = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *job_path;
+        uint32_t job_id;
+        int r;
+
+        r = sd_bus_get_property(bus, "org.freedesktop.systemd1", unit_path, "org.freedesktop.systemd1.Unit", "Job",
+                        &error, &reply, "(uo)");
+        sd_bus_error_free(&error);
+        if (r < 0 || sd_bus_message_read(reply, "(uo)", &job_id, &job_path) < 0 || job_id == 0)
+                return false;
+        r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", job_path, "org.freedesktop.systemd1.Job",
+                        "JobType", &error, &type);
+        sd_bus_error_free(&error);
+        return r >= 0 && (streq(type, "restart") || streq(type, "start") || startswith(type, "reload-or-") ||
+                                         streq(type, "try-restart"));
+}
+
+/* Whether systemd may run the unit's ExecStart= again, so that its private file must stay: a restart
+ * job, Restart= after this result, or a failed unit that stays loaded (not --rm), which `berth start`
+ * starts again. SERVICE_RESULT is what systemd gives ExecStopPost=. When in doubt: yes. */
+static bool unit_may_start_again(void) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *unit = NULL, *path = NULL, *restart = NULL, *collect = NULL;
+        const char *result = getenv("SERVICE_RESULT");
+        bool success = streq_ptr(result, "success");
+
+        if (sd_pid_get_unit(0, &unit) < 0)
+                return false; /* not run by systemd: nothing starts it again */
+        if (sd_bus_open_system(&bus) < 0 || systemd_get_unit(bus, unit, &path) < 0)
+                return true;
+        if (restart_job_pending(bus, path))
+                return true;
+        if (systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Service", "Restart", &restart) < 0 ||
+                        streq(restart, "always") || (!success && !streq(restart, "no")))
+                return true;
+        if (success) /* inactive: a transient unit is collected now */
+                return false;
+        return systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Unit", "CollectMode", &collect) < 0 ||
+               !streq(collect, "inactive-or-failed");
+}
+
+static int remove_private_env(const char *path) {
+        if (!private_env_path_is_run(path) || unit_may_start_again())
+                return 0;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return log_warning_errno(negative_errno(), "Failed to remove %s: %m", path);
+        return 0;
+}
 
 int cleanup_main(int argc, char *argv[]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
@@ -24,8 +82,7 @@ int cleanup_main(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_CLEANUP_FAILED;
         if (!container_name_is_valid(spec.name))
-                return log_error_errno(-EINVAL, "cleanup needs --name=NAME of a container."),
-                       EXIT_CLEANUP_FAILED;
+                return log_error_errno(-EINVAL, "cleanup needs --name=NAME of a container."), EXIT_CLEANUP_FAILED;
 
         containers = strjoin(berth_path(BERTH_PATH_RUN), "/containers");
         lock_path = container_lock_path(spec.name);
@@ -33,8 +90,8 @@ int cleanup_main(int argc, char *argv[]) {
         state_dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", spec.name);
         if (!containers || !lock_path || !run_dir || !state_dir)
                 return log_oom(), EXIT_CLEANUP_FAILED;
-        if (access(containers, F_OK) < 0)
-                return EXIT_SUCCESS; /* no container ever ran here */
+        if (access(containers, F_OK) < 0) /* no container ever ran here */
+                return remove_private_env(spec.env_private_file) < 0 ? EXIT_CLEANUP_FAILED : EXIT_SUCCESS;
 
         /* Held: a supervisor of that name runs (a restarted unit, or the same name started by hand), and
          * everything here is its own. */
@@ -59,6 +116,8 @@ int cleanup_main(int argc, char *argv[]) {
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
                 ret = EXIT_CLEANUP_FAILED;
         }
+        if (remove_private_env(spec.env_private_file) < 0)
+                ret = EXIT_CLEANUP_FAILED;
         state_unlock(lock_path, lock_fd);
         return ret;
 }

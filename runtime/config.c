@@ -141,7 +141,7 @@ int secrets_to_env(char *const *secrets, char ***env) {
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
-                        return log_error_errno(r, "Invalid --secret '%s': expected NAME[,type=mount|env][,target=...].", *s);
+                        return log_error_errno(r, "Invalid --secret '%s': expected NAME[,type=mount|env][,target=...][,uid=UID][,gid=GID][,mode=MODE] (uid, gid and mode for type=mount only).", *s);
                 if (!spec.env)
                         continue;
                 r = secret_store_read(spec.name, &value, &size);
@@ -153,33 +153,6 @@ int secrets_to_env(char *const *secrets, char ***env) {
                                         "variable; use type=mount.", spec.name);
                 a = strjoin(spec.target, "=", value);
                 if (!a || env_set(env, a) < 0)
-                        return log_oom();
-        }
-        return 0;
-}
-
-int secrets_to_mounts(char *const *secrets, char ***mounts) {
-        STRV_FOREACH(s, secrets) {
-                _cleanup_(secret_spec_done) SecretSpec spec = {};
-                _cleanup_free_ char *path = NULL;
-                int r;
-
-                r = secret_spec_parse(*s, &spec);
-                if (r == -ENOMEM)
-                        return log_oom();
-                if (r < 0)
-                        return log_error_errno(r, "Invalid --secret '%s': expected NAME[,type=mount|env][,target=...].", *s);
-                if (spec.env)
-                        continue;
-                path = secret_store_path(spec.name);
-                if (!path)
-                        return log_oom();
-                if (access(path, R_OK) < 0)
-                        return log_error_errno(negative_errno(), "Cannot use secret '%s' (%s): %m%s", spec.name, path,
-                                        errno == ENOENT ? " (create it with 'berth secret create')" : "");
-                /* A read-only bind mount of the store's file: the container sees it, never a copy on disk. */
-                r = strv_consume(mounts, strjoin("type=bind,source=", path, ",destination=", spec.target, ",ro"));
-                if (r < 0)
                         return log_oom();
         }
         return 0;

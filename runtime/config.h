@@ -42,9 +42,6 @@ int env_file_load(const char *path, char *const *host_env, char ***env);
 int private_env_load(const char *path, char *const *host_env, char ***env);
 /* The --secret entries of type=env: each secret's value from the store, set as its target variable. */
 int secrets_to_env(char *const *secrets, char ***env);
-/* The --secret entries of type=mount as --mount entries: the store's file bound read-only at the
- * target (/run/secrets/NAME by default). Errors name a missing secret. */
-int secrets_to_mounts(char *const *secrets, char ***mounts);
 
 /* A host name derived from the container name: invalid characters become '-', at most 63. */
 char *hostname_from_name(const char *name);

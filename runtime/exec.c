@@ -109,8 +109,8 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
                         continue;
                 }
                 {
-                        static const char *const with_value[] = {
-                                "--process", "--pid-file", "--console-socket", "--cap", "--preserve-fds" };
+                        static const char *const with_value[] = { "--process", "--pid-file", "--console-socket",
+                                "--cap", "--preserve-fds" };
                         bool found = false;
                         for (size_t k = 0; k < ELEMENTSOF(with_value) && !found; k++) {
                                 size_t n = strlen(with_value[k]);
@@ -127,8 +127,8 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
                 }
                 if (streq(a, "-u") || streq(a, "--user") || startswith(a, "--user="))
                         target = &o->user;
-                else if (streq(a, "-w") || streq(a, "--workdir") || startswith(a, "--workdir=") ||
-                                streq(a, "--cwd") || startswith(a, "--cwd="))
+                else if (streq(a, "-w") || streq(a, "--workdir") || startswith(a, "--workdir=") || streq(a, "--cwd") ||
+                                startswith(a, "--cwd="))
                         target = &o->workdir;
                 else if (!(streq(a, "-e") || streq(a, "--env") || startswith(a, "--env=")))
                         return log_error_errno(-EINVAL, "Unknown option '%s' for exec.", a);
@@ -149,8 +149,9 @@ static int parse_exec_options(int argc, char *argv[], ExecOptions *o) {
         }
         /* With --process the command comes from the file. */
         if (i + (o->process_file ? 1 : 2) > argc)
-                return log_error_errno(-EINVAL, "Usage: berth-runtime exec [-u USER] [-w DIR] [-e K=V] NAME COMMAND [ARG...]\n"
-                                       "       berth-runtime exec [--process FILE | ...] ID [COMMAND [ARG...]]");
+                return log_error_errno(-EINVAL,
+                                "Usage: berth-runtime exec [-u USER] [-w DIR] [-e K=V] NAME COMMAND [ARG...]\n"
+                                "       berth-runtime exec [--process FILE | ...] ID [COMMAND [ARG...]]");
         o->name = argv[i];
         o->argv = argv + i + 1;
         if (o->workdir && !path_is_absolute(o->workdir))
@@ -246,14 +247,17 @@ static int detached_stdio(int container_pidfd, int fds[3]) {
 int exec_main(int argc, char *argv[]) {
         _cleanup_(exec_options_done) ExecOptions o = {};
         _cleanup_(process_state_done) ProcessState ps = {};
-        _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF, signal_fd = -EBADF,
-                            child_pidfd = -EBADF, sync_parent = -EBADF, sync_child = -EBADF, master = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF, cgroup_fd = -EBADF, signal_fd = -EBADF, child_pidfd = -EBADF,
+                            sync_parent = -EBADF, sync_child = -EBADF, master = -EBADF;
         _cleanup_(pty_terminal_restore) PtyTerminal terminal = {};
         _cleanup_(seccomp_filter_done) SeccompFilter filter = {};
         _cleanup_close_ int userns_fd = -EBADF, console = -EBADF;
-        _cleanup_(container_done) Container proc = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF,
-                                                    .init_program_fd = -EBADF };
+        _cleanup_(container_done) Container proc = { .created_fd = -EBADF,
+                .console_socket = -EBADF,
+                .lock_fd = -EBADF,
+                .init_program_fd = -EBADF };
         bool proc_terminal = false, proc_has_caps = false;
+        CapSets cap_sets = {};
         int in_fd = -EBADF;
         _cleanup_free_ char *lock = NULL;
         ChildError err = {};
@@ -291,7 +295,8 @@ int exec_main(int argc, char *argv[]) {
                         return EXIT_EXEC_FAILED;
                 if (o.detach && o.tty)
                         return log_error_errno(-EINVAL, "exec --detach cannot give the process a terminal: "
-                                               "nobody would be left to read it."), EXIT_EXEC_FAILED;
+                                                        "nobody would be left to read it."),
+                               EXIT_EXEC_FAILED;
         }
 
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
@@ -360,11 +365,26 @@ int exec_main(int argc, char *argv[]) {
                         if (proc_has_caps) {
                                 p.caps = proc.caps;
                                 p.caps_added = proc.caps_added;
+                                cap_sets = proc.cap_sets;
+                                p.cap_sets = &cap_sets;
                         }
                         /* The container's no_new_privs is kept: an exec'd process gets no more. */
                         p.no_new_privileges = p.no_new_privileges || proc.spec.no_new_privileges;
                         p.tty = o.tty || proc_terminal;
                         o.tty = p.tty;
+                }
+                /* As create does: every set of process.capabilities, the process file's or else the
+                 * container's; runc's --cap adds to the bounding, effective and permitted sets (and
+                 * to the ambient one where the inheritable set allows it). */
+                if (!p.cap_sets && ps.has_cap_sets) {
+                        cap_sets = ps.cap_sets;
+                        p.cap_sets = &cap_sets;
+                }
+                if (p.cap_sets) {
+                        cap_sets.bounding |= o.caps;
+                        cap_sets.effective |= o.caps;
+                        cap_sets.permitted |= o.caps;
+                        cap_sets.ambient |= o.caps & cap_sets.inheritable;
                 }
                 p.caps |= o.caps;
                 p.caps_added |= o.caps;
@@ -393,8 +413,7 @@ int exec_main(int argc, char *argv[]) {
                          * redirected into, say) and overwrite them. */
                         int k = stdio_relay_open(&relay, o.interactive);
                         if (k < 0)
-                                return log_error_errno(k, "Failed to make pipes for the process: %m"),
-                                       EXIT_EXEC_FAILED;
+                                return log_error_errno(k, "Failed to make pipes for the process: %m"), EXIT_EXEC_FAILED;
                         stdio = relay.container_fds;
                 }
                 child_pidfd = container_spawn(pidfd, cgroup_fd, &p, stdio, sync_child);

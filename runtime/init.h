@@ -19,8 +19,11 @@
  * replaces the host's. */
 int init_program_open(void);
 
-/* In the container's first process, after forking the payload: becomes the init. */
-_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter, int userns_fd, int program_fd);
+/* In the container's first process, after forking the payload: becomes the init. exec_fd (-EBADF:
+ * none) is the write end of a pipe the payload waits on: it stays open, close-on-exec, until the init
+ * program runs, so the payload never sees a PID 1 whose /proc/1/exe is still berth-runtime, a file of
+ * the host. */
+_noreturn_ void init_run(pid_t payload, const SeccompFilter *filter, int userns_fd, int program_fd, int exec_fd);
 
 /* Exit status for a wait status, the shell's way: the code, or 128+signal. */
 int exit_status_from_wait(int status);

@@ -28,9 +28,10 @@ bool monitor_exec_possible(const Container *c) {
         /* The OCI face's detached monitor (create): nothing is left to do but to wait either. */
         if (c->oci)
                 return c->is_monitor && c->lock_fd >= 0;
-        /* What needs berth-runtime itself while the container runs stays here: the user namespace and
-         * the device volumes' mounts are released by the process that holds them. */
-        return !c->userns_auto && !c->device_volumes && c->lock_fd >= 0;
+        /* Every configuration of the unit face: the user namespace's block lock goes to the monitor (and
+         * on to supervise-finish, which drops it after the teardown); the device volumes' detached
+         * mounts are the container's by now, and our copies close on the exec. */
+        return c->lock_fd >= 0;
 }
 
 static int set_inheritable(int fd, bool on) {
@@ -54,9 +55,9 @@ static int add_int(char ***argv, const char *key, long long value) {
 }
 
 static const char *const health_action_names[] = {
-                [HEALTH_ACTION_NONE] = "none",
-                [HEALTH_ACTION_KILL] = "kill",
-                [HEALTH_ACTION_STOP] = "stop",
+        [HEALTH_ACTION_NONE] = "none",
+        [HEALTH_ACTION_KILL] = "kill",
+        [HEALTH_ACTION_STOP] = "stop",
 };
 
 /* The monitor's own options: the notify proxy and the health check. */
@@ -80,8 +81,7 @@ static int add_health_args(char ***argv, const ContainerSpec *spec, const Health
         if (add(argv, "health_cmd", spec->health_cmd) < 0 ||
                         (spec->health_timeout && add(argv, "health_timeout", spec->health_timeout) < 0) ||
                         (spec->health_retries && add(argv, "health_retries", spec->health_retries) < 0) ||
-                        (spec->health_start_period &&
-                                        add(argv, "health_start_period", spec->health_start_period) < 0))
+                        (spec->health_start_period && add(argv, "health_start_period", spec->health_start_period) < 0))
                 return -ENOMEM;
         return 0;
 }
@@ -89,7 +89,8 @@ static int add_health_args(char ***argv, const ContainerSpec *spec, const Health
 int monitor_exec(const Container *c, const CgroupPaths *cg, const MonitorFds *fds, const HealthCheck *h) {
         _cleanup_free_ char *self = NULL, *monitor = NULL, *kill_file = NULL;
         _cleanup_strv_free_ char **argv = NULL;
-        const int inherited[] = {fds->pid_fd, fds->signal_fd, fds->timer_fd, c->lock_fd, fds->notify_fd};
+        const int userns_lock_fd = c->userns_auto ? c->userns.lock_fd : -EBADF;
+        const int inherited[] = { fds->pid_fd, fds->signal_fd, fds->timer_fd, c->lock_fd, fds->notify_fd, userns_lock_fd };
         int r;
 
         r = own_binary_path(&self);
@@ -105,23 +106,20 @@ int monitor_exec(const Container *c, const CgroupPaths *cg, const MonitorFds *fd
 
         if (strv_extend(&argv, monitor) < 0 || add_duties(&argv, c, fds->notify_fd, h) < 0 ||
                         add_int(&argv, NULL, fds->pid_fd) < 0 || add_int(&argv, NULL, fds->signal_fd) < 0 ||
-                        add_int(&argv, NULL, fds->timer_fd) < 0 ||
-                        add_int(&argv, NULL, c->stop_signal) < 0 ||
+                        add_int(&argv, NULL, fds->timer_fd) < 0 || add_int(&argv, NULL, c->stop_signal) < 0 ||
                         add_int(&argv, NULL, (long long) c->stop_timeout_usec) < 0 ||
                         strv_extend(&argv, kill_file) < 0 || strv_extend(&argv, self) < 0 ||
                         add(&argv, "name", c->name) < 0 || add(&argv, "run_dir", c->run_dir) < 0 ||
                         add(&argv, "state_dir", c->spec.rootfs ? "" : c->state_dir) < 0 ||
                         add(&argv, "lock", c->lock_path) < 0 || add_int(&argv, "lock_fd", c->lock_fd) < 0 ||
+                        (userns_lock_fd >= 0 && add_int(&argv, "userns_lock_fd", userns_lock_fd) < 0) ||
                         add(&argv, "cg_mount", cg->mount) < 0 || add(&argv, "cg_own", cg->own) < 0 ||
-                        add(&argv, "cg_supervisor", cg->supervisor) < 0 ||
-                        add(&argv, "cg_payload", cg->payload) < 0 ||
-                        add_int(&argv, "cg_moved", cg->moved) < 0 ||
-                        add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
+                        add(&argv, "cg_supervisor", cg->supervisor) < 0 || add(&argv, "cg_payload", cg->payload) < 0 ||
+                        add_int(&argv, "cg_moved", cg->moved) < 0 || add_int(&argv, "stop_signal", c->stop_signal) < 0 ||
                         add_int(&argv, "private_network", c->network == NETWORK_PRIVATE) < 0 ||
                         (c->spec.network && add(&argv, "network", c->spec.network[0]) < 0) ||
                         add_health_args(&argv, &c->spec, h) < 0 ||
-                        (c->oci && (add(&argv, "oci_id", c->oci_id) < 0 ||
-                                                   add(&argv, "root_mnt", c->root_mnt) < 0)))
+                        (c->oci && (add(&argv, "oci_id", c->oci_id) < 0 || add(&argv, "root_mnt", c->root_mnt) < 0)))
                 return log_oom();
 
         for (size_t i = 0; i < ELEMENTSOF(inherited); i++)
@@ -210,6 +208,9 @@ int supervise_finish_main(int argc, char *argv[]) {
                 log_warning_errno(r, "Failed to remove %s: %m", run_dir);
         if (!isempty(state_dir) && (r = rm_rf(state_dir)) < 0)
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
+        /* --userns=auto: the block of ids is free for another container once nothing of ours uses it. */
+        if (arg(argv, argc, "userns_lock_fd"))
+                (void) close(arg_int(argv, argc, "userns_lock_fd"));
         state_unlock(lock, arg_int(argv, argc, "lock_fd"));
 
         ret = exit_status_from_wait(status);

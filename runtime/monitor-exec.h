@@ -6,7 +6,7 @@
  * unit's main process and the container's parent, but without the libraries and the heap of the
  * setup. The monitor forwards signals, honours the stop timeout, relays the payload's notifications
  * (--notify=true), runs the health checks through `berth-runtime health-run` and acts on their
- * result, and reaps the container; then it executes `berth-runtime supervise-finish KEY=VALUE...`,
+ * result, keeps --userns=auto's block lock, and reaps the container; then it executes `berth-runtime supervise-finish KEY=VALUE...`,
  * which tears down as supervise would have. BERTH_RUNTIME_NO_MONITOR=1 keeps all of it in
  * berth-runtime. */
 

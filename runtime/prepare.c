@@ -45,9 +45,10 @@
 #include "oci-hooks.h"
 #include "paths.h"
 #include "pod-store.h"
-#include "run-options.h"
-#include "state.h"
 #include "prepare.h"
+#include "run-options.h"
+#include "secrets.h"
+#include "state.h"
 #include "supervise.h"
 
 static int random_name(char **ret) {
@@ -197,9 +198,14 @@ int supervise_prepare(Container *c) {
         r = process_config_resolve(&c->spec, c->image ? &c->image->config : NULL, environ, &c->process);
         if (r < 0)
                 return r;
-        r = secrets_to_mounts(c->spec.secrets, &c->spec.mounts);
-        if (r < 0)
-                return r;
+        if (c->spec.secrets) {
+                _cleanup_free_ char *run_dir = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", c->name);
+                if (!run_dir)
+                        return log_oom();
+                r = secrets_to_mounts(c->spec.secrets, run_dir, &c->spec.mounts);
+                if (r < 0)
+                        return r;
+        }
         r = capabilities_from_spec(&c->spec, &c->caps);
         if (r < 0)
                 return r;

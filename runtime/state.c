@@ -93,20 +93,24 @@ int state_write_process(const Container *c, char *const *env) {
 
         if (!path)
                 return log_oom();
-        o = json_pack("{s:o, s:s?, s:o, s:s, s:o, s:i, s:I, s:I, s:b, s:b, s:s?}",
-                        "env", strv_to_json_array(env),
-                        "user", c->process.user,
-                        "group_add", strv_to_json_array(c->spec.group_add),
-                        "workdir", c->process.workdir,
-                        "ulimits", strv_to_json_array(c->spec.ulimit),
-                        "umask", (int) c->process.umask,
-                        "caps", (json_int_t) c->caps,
-                        "caps_added", (json_int_t) c->caps_added,
-                        "no_new_privileges", c->spec.no_new_privileges,
-                        "privileged", c->spec.privileged,
-                        "seccomp", c->seccomp);
+        o = json_pack("{s:o, s:s?, s:o, s:s, s:o, s:i, s:I, s:I, s:b, s:b, s:s?}", "env", strv_to_json_array(env),
+                        "user", c->process.user, "group_add", strv_to_json_array(c->spec.group_add), "workdir",
+                        c->process.workdir, "ulimits", strv_to_json_array(c->spec.ulimit), "umask",
+                        (int) c->process.umask, "caps", (json_int_t) c->caps, "caps_added", (json_int_t) c->caps_added,
+                        "no_new_privileges", c->spec.no_new_privileges, "privileged", c->spec.privileged, "seccomp",
+                        c->seccomp);
         if (!o)
                 return log_oom();
+        /* OCI: every set as config.json gave it, so an exec gets the same (runc's exec does). */
+        if (c->has_cap_sets && json_object_set_new(o, "cap_sets",
+                                               json_pack("[I, I, I, I, I]", (json_int_t) c->cap_sets.bounding,
+                                                               (json_int_t) c->cap_sets.effective,
+                                                               (json_int_t) c->cap_sets.permitted,
+                                                               (json_int_t) c->cap_sets.inheritable,
+                                                               (json_int_t) c->cap_sets.ambient)) < 0) {
+                json_decref(o);
+                return log_oom();
+        }
         text = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         if (!text)
@@ -163,7 +167,7 @@ int state_read_process_at(const char *dir, ProcessState *ret) {
         _cleanup_free_ char *path = path_join(dir, "process.json");
         _cleanup_(process_state_done) ProcessState p = {};
         json_error_t err;
-        json_t *o, *umask;
+        json_t *o, *umask, *sets;
         int r;
 
         if (!path)
@@ -186,6 +190,14 @@ int state_read_process_at(const char *dir, ProcessState *ret) {
         p.umask = json_is_integer(umask) ? (mode_t) json_integer_value(umask) : 0022;
         p.caps = (uint64_t) json_integer_value(json_object_get(o, "caps"));
         p.caps_added = (uint64_t) json_integer_value(json_object_get(o, "caps_added"));
+        sets = json_object_get(o, "cap_sets");
+        if (json_is_array(sets) && json_array_size(sets) == 5) {
+                uint64_t *fields[] = { &p.cap_sets.bounding, &p.cap_sets.effective, &p.cap_sets.permitted,
+                        &p.cap_sets.inheritable, &p.cap_sets.ambient };
+                for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                        *fields[i] = (uint64_t) json_integer_value(json_array_get(sets, i));
+                p.has_cap_sets = true;
+        }
         p.no_new_privileges = json_is_true(json_object_get(o, "no_new_privileges"));
         p.privileged = json_is_true(json_object_get(o, "privileged"));
         json_decref(o);

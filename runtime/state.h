@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "caps.h"
 #include "container.h"
 
 /* Takes the per-name lock; -EBUSY when a container of that name runs. Returns the lock fd. */
@@ -43,6 +44,8 @@ typedef struct ProcessState {
         char **ulimits;
         mode_t umask;
         uint64_t caps, caps_added;
+        CapSets cap_sets; /* OCI process.capabilities, valid with has_cap_sets */
+        bool has_cap_sets;
         bool no_new_privileges, privileged;
         char *seccomp;
 } ProcessState;

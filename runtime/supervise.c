@@ -44,6 +44,7 @@
 #include "prepare.h"
 #include "pod-store.h"
 #include "run-options.h"
+#include "secrets.h"
 #include "state.h"
 #include "supervise.h"
 
@@ -551,7 +552,7 @@ int supervise_main(int argc, char *argv[]) {
 
         ret = EXIT_RUNTIME_FAILED;
         if ((!c.userns_auto || userns_setup(&c.userns) >= 0) && container_make_directories(&c) >= 0 &&
-                        network_write_files(&c) >= 0)
+                        secrets_write_files(&c) >= 0 && network_write_files(&c) >= 0)
                 ret = container_run(&c, &cg);
         if (c.network == NETWORK_PRIVATE)
                 (void) network_detach_container(c.spec.network ? c.spec.network[0] : NULL, c.name); /* its rules, veths, leases */

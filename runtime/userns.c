@@ -17,7 +17,7 @@
 #include "strv.h"
 #include "userns.h"
 
-#define FALLBACK_BASE 2000000000ULL
+#define FALLBACK_BASE   2000000000ULL
 #define FALLBACK_BLOCKS 1024
 
 int subid_ranges(const char *text, const char *user, uint64_t (*ranges)[2], size_t max, size_t *n) {
@@ -101,8 +101,10 @@ static int reserve_block(UserNamespace *u) {
                                 return 0;
                         }
                 }
-        return log_error_errno(-EBUSY, "No free block of %u ids for --userns=auto: add ranges for the user 'berth' "
-                        "to /etc/subuid and /etc/subgid.", USERNS_SIZE);
+        return log_error_errno(-EBUSY,
+                        "No free block of %u ids for --userns=auto: add ranges for the user 'berth' "
+                        "to /etc/subuid and /etc/subgid.",
+                        USERNS_SIZE);
 }
 
 int userns_map_text(char *const *entries, const char *option, char **ret) {
@@ -296,4 +298,23 @@ void userns_done(UserNamespace *u) {
         u->ns_fd = safe_close(u->ns_fd);
         /* The lock file stays: another container may be about to lock it. */
         u->lock_fd = safe_close(u->lock_fd);
+}
+
+int userns_host_id(const UserNamespace *u, bool gid, uint32_t id, uint32_t *ret) {
+        char *const *map = gid ? (u->gid_map ?: u->uid_map) : (u->uid_map ?: u->gid_map);
+
+        if (!map) {
+                if (id >= USERNS_SIZE)
+                        return -ERANGE;
+                *ret = (uint32_t) u->base + id;
+                return 0;
+        }
+        STRV_FOREACH(e, map) {
+                unsigned long long inside, outside, size;
+                if (sscanf(*e, "%llu:%llu:%llu", &inside, &outside, &size) == 3 && id >= inside && id - inside < size) {
+                        *ret = (uint32_t) (outside + (id - inside));
+                        return 0;
+                }
+        }
+        return -ERANGE;
 }

@@ -19,6 +19,7 @@
  * join_path (OCI linux.namespaces[].path of type user) joins an existing user namespace instead:
  * its maps are what they are (nothing is written, whatever maps are given), base is read from them. */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -33,7 +34,7 @@ typedef struct UserNamespace {
         int ns_fd; /* the user namespace (nsfs fd) */
 } UserNamespace;
 
-#define USERNS_NULL ((UserNamespace){.lock_fd = -EBADF, .ns_fd = -EBADF})
+#define USERNS_NULL ((UserNamespace) { .lock_fd = -EBADF, .ns_fd = -EBADF })
 
 /* Parses --uidmap/--gidmap entries into the text of a /proc/PID/uid_map file; checks them. */
 int userns_map_text(char *const *entries, const char *option, char **ret);
@@ -46,6 +47,10 @@ int userns_new(char *const *uid_map, char *const *gid_map, const char *option, i
  * join_path. */
 int userns_setup(UserNamespace *u);
 void userns_done(UserNamespace *u);
+/* The host id of the container's id (a uid, or with gid a gid) once set up: through --uidmap/--gidmap,
+ * else the block's base plus id (a joined namespace is taken to map a block from its 0). -ERANGE when
+ * the maps leave it out. */
+int userns_host_id(const UserNamespace *u, bool gid, uint32_t id, uint32_t *ret);
 
 /* Parses subuid/subgid text: the ranges of user name, as "start count" pairs appended to ranges. */
 int subid_ranges(const char *text, const char *user, uint64_t (*ranges)[2], size_t max, size_t *n);

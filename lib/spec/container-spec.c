@@ -3,6 +3,7 @@
 #include "fs-util.h"
 #include "paths.h"
 #include "run-options.h"
+#include "unit-container-env.h"
 
 int notify_mode_from_string(const char *s) {
         if (!s || streq(s, "false") || streq(s, "conmon"))
@@ -94,6 +95,9 @@ int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
                 r = strv_consume(&argv, strjoin("--name=", spec->name));
         if (r >= 0 && spec->pod)
                 r = strv_consume(&argv, strjoin("--pod=", spec->pod));
+        /* berth run's root-only environment file: cleanup removes it once the unit cannot start again. */
+        if (r >= 0 && private_env_path_is_run(spec->env_private_file))
+                r = strv_consume(&argv, strjoin("--env-private-file=", spec->env_private_file));
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(argv);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,17 +17,48 @@
 void secret_spec_done(SecretSpec *s) {
         free(s->name);
         free(s->target);
-        *s = (SecretSpec){};
+        *s = (SecretSpec) {};
 }
 
 bool secret_name_is_valid(const char *name) {
         return object_name_is_valid(name, 253);
 }
 
+/* A decimal id below (uid_t) -1, which the kernel reserves. */
+static int parse_id(const char *s, uint32_t *ret) {
+        char *end;
+        unsigned long long v;
+
+        if (!isdigit((unsigned char) s[0]))
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno || *end || v >= UINT32_MAX)
+                return -EINVAL;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+static int parse_mode(const char *s, mode_t *ret) {
+        char *end;
+        unsigned long v;
+
+        if (!isdigit((unsigned char) s[0]))
+                return -EINVAL;
+        errno = 0;
+        v = strtoul(s, &end, 8);
+        if (errno || *end || v > 0777)
+                return -EINVAL;
+        *ret = (mode_t) v;
+        return 0;
+}
+
 int secret_spec_parse(const char *s, SecretSpec *ret) {
-        _cleanup_(secret_spec_done) SecretSpec spec = {};
+        _cleanup_(secret_spec_done) SecretSpec spec = { .mode = SECRET_DEFAULT_MODE };
         _cleanup_free_ char *copy = strdup(s);
+        bool file_options = false;
         char *saveptr = NULL;
+        uint32_t id;
 
         if (!copy)
                 return -ENOMEM;
@@ -47,10 +81,27 @@ int secret_spec_parse(const char *s, SecretSpec *ret) {
                         spec.target = strdup(v);
                         if (!spec.target)
                                 return -ENOMEM;
+                } else if ((v = startswith(t, "uid="))) {
+                        if (parse_id(v, &id) < 0)
+                                return -EINVAL;
+                        spec.uid = (uid_t) id;
+                        file_options = true;
+                } else if ((v = startswith(t, "gid="))) {
+                        if (parse_id(v, &id) < 0)
+                                return -EINVAL;
+                        spec.gid = (gid_t) id;
+                        file_options = true;
+                } else if ((v = startswith(t, "mode="))) {
+                        if (parse_mode(v, &spec.mode) < 0)
+                                return -EINVAL;
+                        file_options = true;
                 } else
                         return -EINVAL;
         }
         if (!spec.name)
+                return -EINVAL;
+        /* A variable has no owner or mode (podman refuses them there too). */
+        if (spec.env && file_options)
                 return -EINVAL;
         if (spec.env) {
                 if (!spec.target && !(spec.target = strdup(spec.name)))
@@ -68,7 +119,6 @@ int secret_spec_parse(const char *s, SecretSpec *ret) {
                         return -EINVAL;
         }
         *ret = spec;
-        spec = (SecretSpec){};
+        spec = (SecretSpec) {};
         return 0;
 }
-

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "paths.h"
 #include "strv.h"
 #include "unit-container-env.h"
 
@@ -149,8 +150,7 @@ static char *specifier(char c, const char *unit, bool *unknown) {
         }
         case 'f': {
                 const char *i = at && (size_t) (at - unit) < base ? at + 1 : NULL;
-                _cleanup_free_ char *u = i ? unescape_name(i, (size_t) (unit + base - i))
-                                           : unescape_name(unit, prefix);
+                _cleanup_free_ char *u = i ? unescape_name(i, (size_t) (unit + base - i)) : unescape_name(unit, prefix);
                 return u ? (u[0] == '/' ? strdup(u) : strjoin("/", u)) : NULL;
         }
         }
@@ -172,8 +172,8 @@ static int append(char **buf, size_t *len, const char *s, size_t n) {
 
 static const char *env_lookup(char *const *env, const char *name, size_t n) {
         STRV_FOREACH(e, env)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-                return *e + n + 1;
+                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
         return NULL;
 }
 
@@ -228,8 +228,8 @@ int private_env_serialize(char *const *env, char **ret, size_t *ret_size) {
         if (!text)
                 return -ENOMEM;
         STRV_FOREACH(e, env)
-        if (append(&text, &len, *e, strlen(*e) + 1) < 0)
-                return -ENOMEM;
+                if (append(&text, &len, *e, strlen(*e) + 1) < 0)
+                        return -ENOMEM;
         *ret = TAKE_PTR(text);
         *ret_size = len;
         return 0;
@@ -276,4 +276,11 @@ int private_env_write(const char *path, char *const *env) {
         if (r < 0)
                 return r;
         return write_file_atomic(path, text, size, 0600, 0);
+}
+
+bool private_env_path_is_run(const char *path) {
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/private/");
+        const char *rest = dir && path ? startswith(path, dir) : NULL;
+
+        return rest && !strchr(rest, '/') && endswith(rest, ".env") && strlen(rest) > strlen(".env");
 }

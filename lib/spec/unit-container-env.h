@@ -18,6 +18,11 @@
 /* The directory below the generator's output directory that holds its private files. */
 #define UNIT_PRIVATE_DIR "berth-private"
 
+/* Whether path is one of `berth run`'s private files ($BERTH_RUN_DIR/private/UNIT.env): those are
+ * removed by the unit's cleanup once it cannot start again; the generator's are remade by every
+ * daemon-reload and stay. */
+bool private_env_path_is_run(const char *path);
+
 /* "%" → "%%" and "$" → "$$": s as a literal in a unit's command line or in the private file. */
 char *unit_value_escape(const char *s);
 

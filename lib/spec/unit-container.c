@@ -340,7 +340,9 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 r = secret_spec_parse(v, &secret);
                 if (r == -EINVAL)
                         return convert_error(c, e,
-                                        "'%s' is not NAME[,type=mount|env][,target=PATH|VARIABLE].", v);
+                                        "'%s' is not NAME[,type=mount|env][,target=PATH|VARIABLE][,uid=UID][,gid=GID]"
+                                        "[,mode=MODE] (uid, gid and mode for type=mount only).",
+                                        v);
         } else if (streq(e->key, "Memory"))
                 r = (resolved = memory_value(v)) ? 0 : -ENOMEM;
         else if (streq(e->key, "PidsLimit"))

@@ -68,6 +68,33 @@ check_output "... it can write the volume" "wrote" echo "$out"
 check_output "... the copied files keep the image's ids on disk" "0:0" owner "$data/passwd"
 check_output "... and its new file is host root's" "0:0" owner "$data/made"
 
+# --- what stays resident with a user namespace: the small static monitor --------------------------
+# It holds the block of ids --userns=auto reserved (its lock file) until the container is gone.
+resident_small() { # resident_small PID
+        local exe rss
+        exe=$(readlink "/proc/$1/exe") && rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status") || return 1
+        [ "${exe##*/}" = berth-runtime-monitor ] && [ "$rss" -le 500 ] || { echo "$exe: VmRSS $rss kB"; return 1; }
+}
+block_locked() { ! flock -n "$(ls "$BERTH_RUN_DIR"/userns/*.lock | head -1)" true; }
+block_free() { ! block_locked; }
+bg --name=ns-auto --userns=auto --rootfs="$T/rootfs" --stop-timeout=1 -v "$T/host:/data:idmap" sleep 1000
+NS_BG=${BG_PIDS[-1]}
+check "--userns=auto: the resident supervisor is the monitor, <= 500 kB" wait_until 10 resident_small "$NS_BG"
+check "... which holds the block of ids" block_locked
+check "... exec still enters the user namespace" bash -c \
+        "'$RT' exec ns-auto cat /proc/self/uid_map | grep -q '^ *0 *[1-9][0-9]* *65536'"
+kill -TERM "$NS_BG"
+wait "$NS_BG"
+check "... and the block is free once it stopped" block_free
+check "... its cgroup left empty" rmdir "$CG/case$CASE"
+bg --name=ns-map --uidmap=0:3300000000:65536 --rootfs="$T/rootfs" --stop-timeout=1 sleep 1000
+NS_BG=${BG_PIDS[-1]}
+check "--uidmap: the resident supervisor is the monitor, <= 500 kB" wait_until 10 resident_small "$NS_BG"
+kill -TERM "$NS_BG"
+wait "$NS_BG" && rc=0 || rc=$?
+check "... a requested stop exits 0" test "$rc" -eq 0
+check "... its cgroup left empty" rmdir "$CG/case$CASE"
+
 # --- the OCI face -------------------------------------------------------------------------------
 mkdir -p "$T/bundle"
 python3 - "$T/bundle/config.json" "$T/rootfs" "$T/host" <<'EOF'

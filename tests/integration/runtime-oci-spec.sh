@@ -97,6 +97,33 @@ c['process']['oomScoreAdj'] = 123"
         check_output "$root: ... and the bounding set" "CapBnd:	0000000000000420" echo "$out"
         check_output "$root: process.oomScoreAdj applied" "oom=123" echo "$out"
 
+        # exec applies every set as create does: the process file's, else the container's.
+        write_config '["sleep", "100"]' "
+caps = ['CAP_KILL', 'CAP_NET_BIND_SERVICE']
+c['process']['capabilities'] = {k: caps for k in ('bounding', 'effective', 'permitted', 'inheritable', 'ambient')}"
+        python3 - "$T/exec-caps.json" <<'EOF2'
+import json, sys
+json.dump({"user": {"uid": 0, "gid": 0}, "cwd": "/", "env": ["PATH=/bin"],
+           "args": ["sh", "-c", "grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status"],
+           "capabilities": {k: ["CAP_KILL"] for k in ("bounding", "effective", "permitted", "inheritable", "ambient")}},
+          open(sys.argv[1], "w"))
+EOF2
+        create "xcaps-$root" && oci start "xcaps-$root" >/dev/null 2>&1
+        out=$(oci exec --process "$T/exec-caps.json" "xcaps-$root" 2>&1)
+        check_output "$root: exec --process: the file's inheritable set for uid 0" "CapInh:	0000000000000020" echo "$out"
+        check_output "$root: ... its ambient set" "CapAmb:	0000000000000020" echo "$out"
+        check_output "$root: ... its effective set" "CapEff:	0000000000000020" echo "$out"
+        check_output "$root: ... its bounding set" "CapBnd:	0000000000000020" echo "$out"
+        out=$(oci exec --cap CAP_CHOWN --process "$T/exec-caps.json" "xcaps-$root" 2>&1)
+        check_output "$root: exec --cap adds to the bounding, effective and permitted sets" \
+                "CapPrm:	0000000000000021 CapEff:	0000000000000021 CapBnd:	0000000000000021" \
+                bash -c "echo '$out' | grep -E '^Cap(Prm|Eff|Bnd)' | tr '\n' ' ' | sed 's/ $//'"
+        check_output "$root: ... not to the ambient one without the inheritable bit" "CapAmb:	0000000000000020" echo "$out"
+        out=$(oci exec "xcaps-$root" sh -c "grep -E '^Cap(Inh|Amb)' /proc/self/status" 2>&1)
+        check_output "$root: exec without --process: the container's inheritable set" "CapInh:	0000000000000420" echo "$out"
+        check_output "$root: ... and its ambient set" "CapAmb:	0000000000000420" echo "$out"
+        oci delete --force "xcaps-$root" >/dev/null 2>&1
+
         # --- mounts in the listed order, and nothing else --------------------------------------------
         write_config '["sh", "-c", "while read -r a b c d mp rest; do echo \"$mp\"; done </proc/self/mountinfo | tr \"\\n\" \" \""]' "
 c['mounts'] = [

@@ -6,6 +6,7 @@ set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 . "$(dirname "$0")/../lib/nspawn.sh"
+. "$(dirname "$0")/../lib/real-image.sh"
 
 IMAGE=localhost/busybox
 nspawn_prepare
@@ -20,6 +21,10 @@ Exec=sleep 1000
 StopTimeout=1
 EOF2
 nspawn_import_image $IMAGE
+# A glibc image (the host's programs and python3): the secret read by a dynamically linked program.
+host_tar=$(real_image_host_tar) && rc=0 || rc=$?
+tap_result $rc "a root of the host's glibc programs (cached in $REAL_IMAGE_CACHE)"
+check "import it as localhost/glibc" env BERTH_STORAGE_DIR="$NSPAWN_STORAGE" "$BERTH_BUILD/berth" image import "$host_tar" localhost/glibc
 NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
 nspawn_boot && rc=0 || rc=$?
 tap_result $rc "boot a systemd container with berth installed"
@@ -65,6 +70,50 @@ check "systemctl show as another user has no Environment= value" lacks def-env-v
 check "systemctl cat as another user neither" lacks def-env-value-1 as_nobody systemctl cat defsecret.service
 check "berth inspect as another user neither" lacks def-env-value-1 as_nobody berth inspect defsecret
 nspawn_run systemctl stop defsecret.service
+
+# Mounted secrets are the container's files (podman's uid=, gid=, mode=; 0, 0 and 0444 by default), so a
+# user other than root reads them, and so does the container's root under a user namespace; the store
+# stays root's only.
+readsec='cat "$0" 2>/dev/null || echo refused'
+check_output "a non-root user reads a mounted secret (default 0444)" secret-value-42 \
+        berth run --rm --user 1000:1000 --secret tok $IMAGE sh -c "$readsec" /run/secrets/tok
+check_output "uid=, gid=, mode= give the file's owner and mode" "1000:1001 400" \
+        berth run --rm --secret tok,uid=1000,gid=1001,mode=0400,target=/s/t $IMAGE stat -c '%u:%g %a' /s/t
+check_output "... which its owner reads" secret-value-42 \
+        berth run --rm --user 1000:1000 --secret tok,uid=1000,mode=0400 $IMAGE sh -c "$readsec" /run/secrets/tok
+check_output "... and another user does not" refused \
+        berth run --rm --user 1001:1001 --secret tok,uid=1000,mode=0400 $IMAGE sh -c "$readsec" /run/secrets/tok 2>/dev/null
+check_output "--userns=auto: the container's root owns and reads it" "0:0 444 secret-value-42" \
+        berth run --rm --userns=auto --secret tok $IMAGE sh -c 'echo $(stat -c "%u:%g %a" /run/secrets/tok) $(cat /run/secrets/tok)'
+check_output "--userns=auto with uid=: the container's user reads it" secret-value-42 \
+        berth run --rm --userns=auto --user 1000:1000 --secret tok,uid=1000,mode=0400 $IMAGE sh -c "$readsec" /run/secrets/tok
+check_output "glibc image: python3 as a non-root user reads it" "secret-value-42 444" \
+        berth run --rm --user 1000:1000 --secret tok localhost/glibc /usr/bin/python3 -c \
+        'import os; print(open("/run/secrets/tok").read(), oct(os.stat("/run/secrets/tok").st_mode & 0o777)[2:])'
+check "while it runs, the container's copy is in a root-only directory" berth run -d --name secd --secret tok $IMAGE sleep 1000
+check "... mode 0700" nspawn_run sh -c 'test "$(stat -c %a /run/berth/containers/secd/secrets)" = 700'
+berth rm -f secd >/dev/null 2>&1
+check "... and gone with the container" nspawn_run sh -c 'i=0; while [ -e /run/berth/containers/secd ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done; ! test -e /run/berth/containers/secd'
+check_output "mode= with type=env is refused" "uid, gid and mode for type=mount only" \
+        berth run --rm --secret tok,type=env,mode=0400 $IMAGE true
+check_fails "a mode that is not octal up to 0777 is refused" berth run --rm --secret tok,mode=0999 $IMAGE true
+
+# berth run's root-only environment file goes when the unit is collected, not before: a restart reads
+# it again, and a failed unit (not --rm) stays for `berth start`.
+PRIV=/run/berth/private
+check "berth run -d -e: a private environment file" berth run -d --name pe -e PASS=pe-value-3 $IMAGE sleep 1000
+check "... in $PRIV, root's only" nspawn_run sh -c "test \"\$(stat -c %a $PRIV/berth-pe.service.env)\" = 600"
+check "berth restart of it" berth restart pe
+check_output "... still finds the value" pe-value-3 berth exec pe sh -c 'echo $PASS'
+check "berth stop: the unit is collected" berth stop pe
+check "... and its private file is removed" nspawn_run sh -c "i=0; while [ -e $PRIV/berth-pe.service.env ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ! test -e $PRIV/berth-pe.service.env"
+check_fails "berth run --rm of a failing command" berth run --rm --name pe2 -e A=pe2 $IMAGE false
+check "... leaves no private file" nspawn_run sh -c "i=0; while [ -e $PRIV/berth-pe2.service.env ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ! test -e $PRIV/berth-pe2.service.env"
+berth run -d --name pe3 -e A=pe3 $IMAGE sh -c 'exit 3' >/dev/null 2>&1
+check "a failed container without --rm stays (berth ps -a)" nspawn_run sh -c \
+        "i=0; until systemctl is-failed -q berth-pe3.service || [ \$i -ge 50 ]; do sleep 0.1; i=\$((i + 1)); done; systemctl is-failed -q berth-pe3.service"
+check "... and keeps its private file for berth start" nspawn_run test -e $PRIV/berth-pe3.service.env
+berth rm -f pe3 >/dev/null 2>&1
 
 check "berth secret rm tok" berth secret rm tok
 check_fails "... then a container using it does not start" berth run --rm --secret tok $IMAGE true

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <linux/netlink.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -48,6 +49,12 @@ typedef struct Outcome {
         int clone_newuser;
         int socket_alg;
         int socket_inet;
+        int socket_audit;
+        int socket_netlink_route;
+        int personality_linux32;
+        int personality_query;
+        int personality_no_randomize;
+        int personality_read_implies_exec;
         int pthread_create;
         int posix_spawn;
 } Outcome;
@@ -62,7 +69,7 @@ static int raw_errno(long r) {
 
 static void run_calls(Outcome *o) {
         extern char **environ;
-        char *argv[] = {"true", NULL};
+        char *argv[] = { "true", NULL };
         pthread_t t;
         pid_t pid;
         int fd, status;
@@ -89,12 +96,25 @@ static void run_calls(Outcome *o) {
         o->socket_inet = raw_errno(fd);
         if (fd >= 0)
                 close(fd);
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+        o->socket_audit = raw_errno(fd);
+        if (fd >= 0)
+                close(fd);
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        o->socket_netlink_route = raw_errno(fd);
+        if (fd >= 0)
+                close(fd);
+        o->personality_linux32 = raw_errno(syscall(SYS_personality, 0x8UL /* PER_LINUX32 */));
+        (void) syscall(SYS_personality, 0x0UL);
+        o->personality_query = raw_errno(syscall(SYS_personality, 0xffffffffUL));
+        o->personality_no_randomize = raw_errno(syscall(SYS_personality, 0x0040000UL /* ADDR_NO_RANDOMIZE */));
+        o->personality_read_implies_exec = raw_errno(syscall(SYS_personality, 0x0400000UL /* READ_IMPLIES_EXEC */));
+        (void) syscall(SYS_personality, 0x0UL);
         o->pthread_create = pthread_create(&t, NULL, thread_main, NULL);
         if (o->pthread_create == 0)
                 (void) pthread_join(t, NULL);
         o->posix_spawn = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
-        if (o->posix_spawn == 0 &&
-                        (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)))
+        if (o->posix_spawn == 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)))
                 o->posix_spawn = ECHILD;
 }
 
@@ -108,7 +128,7 @@ static int calls_under_filter(uint64_t caps, Outcome *ret) {
                 return -1;
         pid = fork();
         if (pid == 0) {
-                Outcome o = {.has_sys_admin = caps & CAP_MASK(CAP_SYS_ADMIN)};
+                Outcome o = { .has_sys_admin = caps & CAP_MASK(CAP_SYS_ADMIN) };
                 close(p[0]);
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_apply(&f) < 0)
                         _exit(2);
@@ -140,14 +160,26 @@ static void test_filter(void) {
         CHECK(o.clone_newuser == EPERM); /* as the kernel answers without the capability */
         CHECK(o.socket_alg == EAFNOSUPPORT);
         CHECK(o.socket_inet == 0);
+        CHECK(o.socket_audit == EINVAL); /* Podman's: PAM and sudo take audit as unavailable */
+        CHECK(o.socket_netlink_route == 0);
+        CHECK(o.personality_linux32 == 0);
+        CHECK(o.personality_query == 0);
+        CHECK(o.personality_no_randomize == EPERM); /* Docker's: refused, not missing */
+        CHECK(o.personality_read_implies_exec == EPERM);
 
         /* The same filter again, now from the cache. */
-        o = (Outcome){};
+        o = (Outcome) {};
         CHECK(calls_under_filter(podman_caps, &o) == 0);
         CHECK(o.clone3 == ENOSYS && o.io_uring_setup == ENOSYS && o.pthread_create == 0);
 
+        /* With CAP_AUDIT_WRITE the audit socket reaches the kernel. */
+        o = (Outcome) {};
+        CHECK(calls_under_filter(podman_caps | CAP_MASK(CAP_AUDIT_WRITE), &o) == 0);
+        CHECK(o.socket_audit != EINVAL);
+        CHECK(o.socket_netlink_route == 0);
+
         /* With CAP_SYS_ADMIN clone3 reaches the kernel, which refuses the NULL argument itself. */
-        o = (Outcome){};
+        o = (Outcome) {};
         CHECK(calls_under_filter(podman_caps | CAP_MASK(CAP_SYS_ADMIN), &o) == 0);
         CHECK(o.clone3 == EFAULT || o.clone3 == EINVAL);
         CHECK(o.io_uring_setup == ENOSYS);
