@@ -56,7 +56,7 @@ check_output "... without a user namespace too (the ids show as mapped)" "owner=
 check_output "--mount ...,idmap=uids=...: the same" "owner=0:0" \
         rt --uidmap=0:3300000000:65536 --rootfs="$T/rootfs" \
         --mount "type=bind,src=$T/host1000,dst=/data,idmap=uids=1000-3300000000-1" stat -c owner=%u:%g /data
-check_output "malformed maps are refused" "Invalid --volume" \
+check_output "malformed maps are refused" "for option --volume" \
         rt --rootfs="$T/rootfs" -v "$T/host:/data:idmap=uids=1-2" true
 
 # --- named volumes ------------------------------------------------------------------------------
@@ -145,6 +145,6 @@ printf '[Container]\nImage=docker.io/library/busybox\nVolume=%s:/data:idmap\nVol
 if [ -x "$BERTH" ]; then
         check_output "berth check accepts Volume=...:idmap" "OK" "$BERTH" check "$T/defs/idm.container"
 fi
-check_output "an unknown volume option is still refused" "Invalid --volume" \
+check_output "an unknown volume option is still refused" "for option --volume" \
         rt --userns=auto --rootfs="$T/rootfs" -v "$T/host:/data:idmapx" true
 done_testing

@@ -68,7 +68,7 @@ container_mount_reaches_host rprivate
 check_output "rprivate: it does not" "stayed" cat "$T/result"
 check "... and the container's mount is gone with it" test ! -e "$HOSTDIR/inner/from-container"
 
-check_output "an unknown propagation is refused" "Invalid --volume" \
+check_output "an unknown propagation is refused" "for option --volume" \
         rt --rootfs="$ROOTFS" -v "$HOSTDIR:/p:rsharedx" true
 check_output "shared propagation with a user namespace of the container's own is refused, naming the volume" \
         "'/p': shared propagation needs a container without a user namespace" \
