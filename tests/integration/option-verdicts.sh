@@ -13,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Key -> option, from the one table.
-python3 - "$TOP/lib/run-options.c" >"$work/keys" <<'PY'
+python3 - "$TOP/lib/spec/run-options.c" >"$work/keys" <<'PY'
 import re, sys
 for m in re.finditer(r'(STR|BOOL|LIST|WORDS)\("([a-z-]+)", [^,]+, "([A-Za-z]+)"', open(sys.argv[1]).read()):
     print(m.group(3), m.group(2), m.group(1))
