@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "container-exec.h"
+#include "compose.h"
 #include "container-ops.h"
 #include "container.h"
 #include "image-store.h"
@@ -215,7 +216,7 @@ static const sd_bus_vtable image_vtable[] = {
 /* ---- verbs run by a berth process (worker.h) ------------------------------------------------------- */
 
 /* An argument handed to berth: never an option, never empty, printable, bounded. */
-static int check_word(const char *what, const char *s, sd_bus_error *error) {
+int check_word(const char *what, const char *s, sd_bus_error *error) {
         if (isempty(s) || s[0] == '-' || strlen(s) > 512)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid %s '%s'.", what, s ?: "");
         for (const char *p = s; *p; p++)
@@ -226,7 +227,7 @@ static int check_word(const char *what, const char *s, sd_bus_error *error) {
 }
 
 /* Options handed to berth: each "--NAME[=VALUE]", NAME one of allowed. */
-static int check_options(char *const *options, const char *const *allowed, sd_bus_error *error) {
+int check_options(char *const *options, const char *const *allowed, sd_bus_error *error) {
         if (strv_length(options) > 256)
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many options.");
         STRV_FOREACH(o, options) {
@@ -533,6 +534,9 @@ static const sd_bus_vtable manager_vtable[] = {
                         method_remove_image, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("TagImage", SD_BUS_ARGS("s", reference, "s", new_name), SD_BUS_NO_RESULT,
                         method_tag_image, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("BuildImage", SD_BUS_ARGS("h", context, "as", tags, "as", options),
+                        SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_build_image,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListTransfers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(usssdo)", transfers),
                         method_list_transfers, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("CancelTransfer", SD_BUS_ARGS("u", transfer_id), SD_BUS_NO_RESULT,
@@ -554,6 +558,13 @@ static const sd_bus_vtable manager_vtable[] = {
                         method_create_network, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RemoveNetwork", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_remove_network,
                         SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_METHOD_WITH_ARGS("ComposeUp", SD_BUS_ARGS("s", project_file, "as", options), SD_BUS_NO_RESULT,
+                        method_compose_up, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ComposeDown", SD_BUS_ARGS("s", project_file, "as", options), SD_BUS_NO_RESULT,
+                        method_compose_down, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ComposePs", SD_BUS_ARGS("s", project_file), SD_BUS_RESULT("s", table),
+                        method_compose_ps, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", name, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", name, "o", path), 0),

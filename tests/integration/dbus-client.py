@@ -4,6 +4,7 @@
 #   dbus-client.py pull REF [OPTION...]   follows PullImage's transfer to its end: prints each
 #                                         LogMessage, each ProgressUpdate and "result RESULT"
 #   dbus-client.py import FILE NAME       ImportImage from an open file, the same way
+#   dbus-client.py build DIR TAG [OPTION...]  BuildImage from the directory DIR, followed the same way
 #   dbus-client.py flood N                sends N calls of every kind at once without waiting, and
 #                                         leaves once half of them were answered
 #   dbus-client.py fuzz N SEED [SKIP...]  N calls of the Manager's methods (all but SKIP) with random
@@ -250,5 +251,9 @@ elif sys.argv[1] == "pull":
 elif sys.argv[1] == "import":
     with open(sys.argv[2], "rb") as f:
         follow_transfer(lambda: manager.ImportImage(dbus.types.UnixFd(f), sys.argv[3]))
+elif sys.argv[1] == "build":
+    context = os.open(sys.argv[2], os.O_RDONLY | os.O_DIRECTORY)
+    follow_transfer(lambda: manager.BuildImage(dbus.types.UnixFd(context), dbus.Array([sys.argv[3]], signature="s"),
+                                               dbus.Array(sys.argv[4:], signature="s")))
 elif sys.argv[1] == "states":
     states(sys.argv[2], sys.argv[3], sys.argv[4])
