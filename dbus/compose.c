@@ -9,10 +9,10 @@
 #include "strv.h"
 #include "worker.h"
 
-/* The project file: an absolute path (berthd's working directory means nothing to the caller), an
- * existing regular file, named as check_word() allows. */
+/* The project file: an absolute path (berthd's working directory means nothing to the caller),
+ * named as check_word()
+ * allows. */
 static int check_project_file(const char *path, sd_bus_error *error) {
-        struct stat st;
         int r = check_word("project file", path, error);
 
         if (r < 0)
@@ -20,6 +20,13 @@ static int check_project_file(const char *path, sd_bus_error *error) {
         if (path[0] != '/')
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                 "Invalid project file '%s': expected an absolute path.", path);
+        return 0;
+}
+
+/* After the authorization: whether a file exists is not for everyone to learn. */
+static int check_project_file_exists(const char *path, sd_bus_error *error) {
+        struct stat st;
+
         if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FILE_NOT_FOUND,
                                 "Project file '%s' is not a file berthd can read.", path);
@@ -43,12 +50,16 @@ static int compose(sd_bus_message *m, Berthd *d, const char *verb, const char *c
                 r = check_options(options, allowed, error);
         if (r < 0)
                 return r;
-        if (!reply_output) { /* ps only reads */
+        {
+                /* ps too: berth reads the file as root, and its errors may quote it */
                 const char *details[] = { "verb", verb, "project", file, NULL };
                 r = polkit_verify(d, m, POLKIT_ACTION_CONTAINERS, details, error);
                 if (r <= 0)
                         return r < 0 ? r : 1;
         }
+        r = check_project_file_exists(file, error);
+        if (r < 0)
+                return r;
         if (strv_extend(&argv, "compose") < 0 || strv_extend(&argv, "-f") < 0 || strv_extend(&argv, file) < 0 ||
                         strv_extend(&argv, verb) < 0)
                 return -ENOMEM;

@@ -57,6 +57,8 @@ check_output "ComposeUp of a missing file" "not a file berthd can read" call Com
 check_output "ComposeUp refuses other options" "is not accepted" call ComposeUp sas /srv/proj/compose.yaml 1 --env-file=/etc/shadow
 check_output "an unprivileged user must authenticate for ComposeDown" "Authentication is required" \
         as_nobody busctl call "${M[@]}" ComposeDown sas /srv/proj/compose.yaml 0
+check_output "... and for ComposePs (berth reads the file as root)" "Authentication is required" \
+        as_nobody busctl call "${M[@]}" ComposePs s /etc/shadow
 check "... the project still runs" nspawn_run systemctl is-active --quiet "$web_unit"
 check "ComposeDown" call ComposeDown sas /srv/proj/compose.yaml 0
 check_fails "... its unit is gone" nspawn_run systemctl is-active --quiet "$web_unit"
