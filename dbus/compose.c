@@ -10,8 +10,7 @@
 #include "worker.h"
 
 /* The project file: an absolute path (berthd's working directory means nothing to the caller),
- * named as check_word()
- * allows. */
+ * named as check_word() allows. */
 static int check_project_file(const char *path, sd_bus_error *error) {
         int r = check_word("project file", path, error);
 
