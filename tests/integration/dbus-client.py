@@ -127,6 +127,8 @@ def fuzz(n, seed, skip):
             return rnd.choice(words) if rnd.random() < 0.7 else "".join(chr(rnd.randint(33, 126)) for _ in range(rnd.randint(1, 40)))
         if t == "u":
             return dbus.UInt32(rnd.choice([0, 1, 9, 2**31, 2**32 - 1, rnd.randint(0, 2**32 - 1)]))
+        if t == "t":
+            return dbus.UInt64(rnd.choice([0, 1, 2, 2**63, 2**64 - 1]))
         if t == "i":
             return dbus.Int32(rnd.choice([0, -1, 9, 15, 64, 65, -2**31, 2**31 - 1]))
         if t == "b":
