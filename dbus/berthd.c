@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "berthd.h"
+#include "container-exec.h"
 #include "container-ops.h"
 #include "container.h"
 #include "log.h"
@@ -28,7 +29,7 @@ typedef struct Daemon {
 } Daemon;
 
 bool berthd_busy(const Berthd *d) {
-        return d->jobs || d->workers || d->polkit_queries || d->log_readers;
+        return d->jobs || d->workers || d->polkit_queries || d->log_readers || exec_processes_running(d);
 }
 
 static void daemon_done(Daemon *d) {
@@ -38,6 +39,7 @@ static void daemon_done(Daemon *d) {
         container_jobs_free(b);
         workers_free(b);
         container_log_readers_free(b);
+        exec_processes_free(b);
         polkit_queries_free(b);
         container_state_hints_free(b);
         b->bus = sd_bus_flush_close_unref(b->bus);
@@ -64,8 +66,7 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *userdata) {
                         r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
                 return r;
         }
-        log_debug("No calls for %llu s, releasing %s.", (unsigned long long) (d->idle_usec / 1000000),
-                        BERTH_BUS_NAME);
+        log_debug("No calls for %llu s, releasing %s.", (unsigned long long) (d->idle_usec / 1000000), BERTH_BUS_NAME);
         d->releasing = true;
         r = sd_bus_release_name_async(d->berthd.bus, NULL, BERTH_BUS_NAME, on_name_released, d);
         if (r < 0) {
@@ -135,8 +136,8 @@ static int daemon_setup(Daemon *d) {
                 return log_error_errno(r, "Failed to set exit-on-disconnect: %m");
 
         if (d->idle_usec > 0) {
-                r = sd_event_add_time_relative(d->berthd.event, &d->idle_timer, CLOCK_MONOTONIC,
-                                d->idle_usec, 0, on_idle, d);
+                r = sd_event_add_time_relative(d->berthd.event, &d->idle_timer, CLOCK_MONOTONIC, d->idle_usec, 0,
+                                on_idle, d);
                 if (r < 0)
                         return log_error_errno(r, "Failed to add the idle timer: %m");
         }
@@ -154,10 +155,10 @@ static void help(void) {
 static int parse_argv(int argc, char *argv[], uint64_t *idle_usec) {
         enum { ARG_VERSION = 0x100, ARG_IDLE_TIMEOUT };
         static const struct option options[] = {
-                        {"help", no_argument, NULL, 'h'},
-                        {"version", no_argument, NULL, ARG_VERSION},
-                        {"idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT},
-                        {},
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "idle-timeout", required_argument, NULL, ARG_IDLE_TIMEOUT },
+                {},
         };
         int c;
 
@@ -175,10 +176,8 @@ static int parse_argv(int argc, char *argv[], uint64_t *idle_usec) {
 
                         errno = 0;
                         s = strtoull(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end != 0 || optarg[0] == '-' ||
-                                        s > UINT64_MAX / 1000000)
-                                return log_error_errno(-EINVAL, "--idle-timeout=%s: expected whole seconds.",
-                                                optarg);
+                        if (errno != 0 || end == optarg || *end != 0 || optarg[0] == '-' || s > UINT64_MAX / 1000000)
+                                return log_error_errno(-EINVAL, "--idle-timeout=%s: expected whole seconds.", optarg);
                         *idle_usec = s * 1000000ULL;
                         break;
                 }
@@ -189,13 +188,12 @@ static int parse_argv(int argc, char *argv[], uint64_t *idle_usec) {
                 }
 
         if (optind < argc)
-                return log_error_errno(-EINVAL, "Unexpected argument '%s'; berthd takes options only.",
-                                argv[optind]);
+                return log_error_errno(-EINVAL, "Unexpected argument '%s'; berthd takes options only.", argv[optind]);
         return 1;
 }
 
 int main(int argc, char *argv[]) {
-        _cleanup_(daemon_done) Daemon d = {.idle_usec = DEFAULT_IDLE_USEC};
+        _cleanup_(daemon_done) Daemon d = { .idle_usec = DEFAULT_IDLE_USEC };
         int r;
 
         log_setup(argv[0], LOG_TARGET_STDERR);

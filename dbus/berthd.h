@@ -33,17 +33,20 @@
 #define BERTH_ERROR_JOB_FAILED        "org.berth1.Error.JobFailed"
 #define BERTH_ERROR_COMMAND_FAILED    "org.berth1.Error.CommandFailed"
 #define BERTH_ERROR_NOT_SUPPORTED     "org.berth1.Error.NotSupported"
+#define BERTH_ERROR_NO_SUCH_EXEC      "org.berth1.Error.NoSuchExec"
 
 /* Limits on what callers can make berthd hold at once. */
 #define BERTHD_JOBS_MAX    128
 #define BERTHD_WORKERS_MAX 16
 #define BERTHD_POLKIT_MAX  128
+#define BERTHD_EXECS_MAX   64
 
 typedef struct PolkitQuery PolkitQuery;
 typedef struct PendingJob PendingJob;
 typedef struct Worker Worker;
 typedef struct StateHint StateHint;
 typedef struct LogReader LogReader;
+typedef struct ExecProcess ExecProcess;
 
 typedef struct Berthd {
         sd_event *event;
@@ -57,6 +60,9 @@ typedef struct Berthd {
         uint32_t last_transfer_id;
         LogReader *log_readers; /* journalctl processes writing a container's logs to a caller */
         size_t n_log_readers;
+        ExecProcess *execs; /* processes started by Exec(), and the statuses of ended ones */
+        size_t n_execs;
+        uint32_t last_exec_id;
         StateHint *state_hints; /* the last State announced per container, to announce changes only */
         const char *emitting_name, *emitting_state; /* while PropertiesChanged is built */
 } Berthd;

@@ -26,6 +26,11 @@ int method_container_remove(sd_bus_message *m, void *userdata, sd_bus_error *err
  * with the container's journal (container-logs.c). */
 int method_container_logs(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_container_logs_by_name(sd_bus_message *m, void *userdata, sd_bus_error *error);
+/* LogsWithFlags(t flags), ContainerLogsWithFlags(s name, t flags): the same with LOGS_FOLLOW. */
+#define LOGS_FOLLOW    UINT64_C(1)
+#define LOGS_FLAGS_ALL LOGS_FOLLOW
+int method_container_logs_with_flags(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int method_container_logs_by_name_with_flags(sd_bus_message *m, void *userdata, sd_bus_error *error);
 void container_log_readers_free(Berthd *d);
 
 /* Follows systemd's JobRemoved. */

@@ -30,7 +30,7 @@ void container_unit_done(ContainerUnit *c) {
         free(c->unit_path);
         if (c->state)
                 json_decref(c->state);
-        *c = (ContainerUnit){};
+        *c = (ContainerUnit) {};
 }
 
 /* A name as containers and generator units have it: docker's rule, or a template instance. */
@@ -128,17 +128,15 @@ int container_resolve(Berthd *d, const char *name, bool load, ContainerUnit *ret
                         return r;
         }
         *ret = c;
-        c = (ContainerUnit){};
+        c = (ContainerUnit) {};
         return 0;
 }
 
-int container_resolve_or_error(
-                Berthd *d, const char *name, bool load, ContainerUnit *ret, sd_bus_error *error) {
+int container_resolve_or_error(Berthd *d, const char *name, bool load, ContainerUnit *ret, sd_bus_error *error) {
         int r = container_resolve(d, name, load, ret);
 
         if (r == -ENOENT)
-                return sd_bus_error_setf(
-                                error, BERTH_ERROR_NO_SUCH_CONTAINER, "No such container: '%s'.", name);
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_CONTAINER, "No such container: '%s'.", name);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to look up container '%s': %m", name);
         return 0;
@@ -190,8 +188,7 @@ static int lookup_for_property(Berthd *d, const char *path, ContainerUnit *c, sd
         int r;
 
         if (!name)
-                return sd_bus_error_setf(
-                                error, BERTH_ERROR_NO_SUCH_CONTAINER, "No such container object: %s", path);
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_CONTAINER, "No such container object: %s", path);
         r = container_resolve(d, name, false, c);
         if (r == -ENOENT && d->emitting_name && streq(d->emitting_name, name)) {
                 /* its unit is gone already: the last announcement of a container that ended */
@@ -208,8 +205,7 @@ static const char *container_state(Berthd *d, const ContainerUnit *c) {
 
         if (d->emitting_name && streq(d->emitting_name, c->name))
                 return d->emitting_state;
-        if (c->unit_path && systemd_unit_get_string(
-                                            d->bus, c->unit_path, UNIT_IFACE, "ActiveState", &active) >= 0)
+        if (c->unit_path && systemd_unit_get_string(d->bus, c->unit_path, UNIT_IFACE, "ActiveState", &active) >= 0)
                 return container_state_from_active_state(active);
         return c->running ? "running" : "exited";
 }
@@ -236,8 +232,7 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         }
         if (streq(property, "Id")) {
                 _cleanup_free_ char *id = NULL;
-                const char *s = c.state ? json_string_value(json_object_get(c.state, "invocation_id"))
-                                        : NULL;
+                const char *s = c.state ? json_string_value(json_object_get(c.state, "invocation_id")) : NULL;
                 if (!s && c.unit_path) {
                         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
                         const void *bytes;
@@ -260,8 +255,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                 uint32_t v = 0;
                 if (c.unit_path) {
                         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-                        if (sd_bus_get_property(d->bus, "org.freedesktop.systemd1", c.unit_path,
-                                            SERVICE_IFACE, "MainPID", NULL, &m, "u") >= 0)
+                        if (sd_bus_get_property(d->bus, "org.freedesktop.systemd1", c.unit_path, SERVICE_IFACE,
+                                            "MainPID", NULL, &m, "u") >= 0)
                                 (void) sd_bus_message_read(m, "u", &v);
                 } else if (c.state)
                         v = (uint32_t) json_integer_value(json_object_get(c.state, "supervisor_pid"));
@@ -271,17 +266,13 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         if (streq(property, "ExitStatus")) {
                 int32_t status = 0;
                 if (c.unit_path)
-                        (void) systemd_unit_get_i32(
-                                        d->bus, c.unit_path, SERVICE_IFACE, "ExecMainStatus", &status);
+                        (void) systemd_unit_get_i32(d->bus, c.unit_path, SERVICE_IFACE, "ExecMainStatus", &status);
                 return sd_bus_message_append(reply, "i", status);
         }
         if (streq(property, "Created")) {
-                uint64_t at = c.state ? (uint64_t) json_integer_value(
-                                                        json_object_get(c.state, "started_usec"))
-                                      : 0;
+                uint64_t at = c.state ? (uint64_t) json_integer_value(json_object_get(c.state, "started_usec")) : 0;
                 if (at == 0 && c.unit_path)
-                        (void) systemd_unit_get_u64(
-                                        d->bus, c.unit_path, UNIT_IFACE, "InactiveExitTimestamp", &at);
+                        (void) systemd_unit_get_u64(d->bus, c.unit_path, UNIT_IFACE, "InactiveExitTimestamp", &at);
                 return sd_bus_message_append(reply, "t", at);
         }
         if (streq(property, "Image")) {
@@ -296,10 +287,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                 if (!s && c.unit_path && systemd_unit_get_exec_start(d->bus, c.unit_path, &argv) >= 0 &&
                                 strv_length(argv) > 2 && streq(argv[1], "supervise")) {
                         int saved = log_get_max_level();
-                        log_set_max_level(
-                                        LOG_CRIT); /* an option this berth does not know is no error here */
-                        if (run_options_parse_argv(&spec, (int) strv_length(argv) - 2, argv + 2, &index) >=
-                                        0)
+                        log_set_max_level(LOG_CRIT); /* an option this berth does not know is no error here */
+                        if (run_options_parse_argv(&spec, (int) strv_length(argv) - 2, argv + 2, &index) >= 0)
                                 s = argv[2 + index];
                         log_set_max_level(saved);
                 }
@@ -319,11 +308,9 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                                         if (!streq_ptr(leases[i].container, c.name))
                                                 continue;
                                         if (addresses) {
-                                                (void) strv_consume(
-                                                                &values, address_format(&leases[i].address));
+                                                (void) strv_consume(&values, address_format(&leases[i].address));
                                                 if (leases[i].address6.family != 0)
-                                                        (void) strv_consume(&values,
-                                                                        address_format(&leases[i].address6));
+                                                        (void) strv_consume(&values, address_format(&leases[i].address6));
                                         } else
                                                 (void) strv_extend_strv(&values, leases[i].publish);
                                 }
@@ -333,8 +320,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                         }
                 r = sd_bus_message_open_container(reply, 'a', "s");
                 STRV_FOREACH(v, values)
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", *v);
+                        if (r >= 0)
+                                r = sd_bus_message_append(reply, "s", *v);
                 return r < 0 ? r : sd_bus_message_close_container(reply);
         }
         return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "Unknown property %s.", property);
@@ -345,7 +332,7 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 /* Names of all containers: running ones, and loaded berth-*.service or generated container units. */
 static int container_names(Berthd *d, char ***ret) {
         _cleanup_strv_free_ char **names = NULL;
-        char *patterns[] = {(char *) "berth-*.service", (char *) "*.service", NULL};
+        char *patterns[] = { (char *) "berth-*.service", (char *) "*.service", NULL };
         UnitInfo *units = NULL;
         size_t n = 0;
         int r;
@@ -364,8 +351,7 @@ static int container_names(Berthd *d, char ***ret) {
                         continue;
                 if (s)
                         name = strndup(s, strlen(s) - strlen(".service"));
-                else if (systemd_unit_get_string(d->bus, units[i].path, UNIT_IFACE, "SourcePath", &source) >=
-                                                0 &&
+                else if (systemd_unit_get_string(d->bus, units[i].path, UNIT_IFACE, "SourcePath", &source) >= 0 &&
                                 endswith(source, ".container"))
                         name = strndup(units[i].id, strlen(units[i].id) - strlen(".service"));
                 else
@@ -395,15 +381,13 @@ static int container_find(sd_bus *bus, const char *path, const char *interface, 
 
         if (!name)
                 return 0;
-        if (!(d->emitting_name && streq(d->emitting_name, name)) &&
-                        container_resolve(d, name, false, &c) < 0)
+        if (!(d->emitting_name && streq(d->emitting_name, name)) && container_resolve(d, name, false, &c) < 0)
                 return 0;
         *found = userdata;
         return 1;
 }
 
-static int container_enumerate(
-                sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error) {
+static int container_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error) {
         _cleanup_strv_free_ char **names = NULL, **paths = NULL;
         int r;
 
@@ -411,8 +395,8 @@ static int container_enumerate(
         if (r < 0)
                 return r;
         STRV_FOREACH(n, names)
-        if (strv_consume(&paths, container_object_path(*n)) < 0)
-                return -ENOMEM;
+                if (strv_consume(&paths, container_object_path(*n)) < 0)
+                        return -ENOMEM;
         if (!paths && !(paths = calloc(1, sizeof(char *))))
                 return -ENOMEM;
         *ret_nodes = TAKE_PTR(paths);
@@ -442,8 +426,7 @@ int method_list_containers(sd_bus_message *m, void *userdata, sd_bus_error *erro
                 path = container_object_path(*n);
                 if (!path)
                         return -ENOMEM;
-                r = sd_bus_message_append(
-                                reply, "(ssso)", c.name, container_state(d, &c), c.unit ?: "", path);
+                r = sd_bus_message_append(reply, "(ssso)", c.name, container_state(d, &c), c.unit ?: "", path);
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
@@ -525,8 +508,8 @@ static void announce_state(Berthd *d, const char *name, const char *state) {
         /* The getter answers State from this signal, not from a later read that may have moved on. */
         d->emitting_name = name;
         d->emitting_state = state;
-        r = sd_bus_emit_properties_changed(d->bus, path, BERTH_CONTAINER_IFACE, "State", "MainPID", "Id",
-                        "Created", "ExitStatus", "Health", NULL);
+        r = sd_bus_emit_properties_changed(d->bus, path, BERTH_CONTAINER_IFACE, "State", "MainPID", "Id", "Created",
+                        "ExitStatus", "Health", NULL);
         d->emitting_name = d->emitting_state = NULL;
         if (r < 0)
                 log_debug_errno(r, "Failed to announce the state of %s: %m", name);
@@ -616,24 +599,21 @@ static int on_unit_new_or_removed(sd_bus_message *m, void *userdata, sd_bus_erro
 int container_objects_add(Berthd *d) {
         int r;
 
-        r = sd_bus_add_fallback_vtable(d->bus, NULL, BERTH_CONTAINER_PREFIX, BERTH_CONTAINER_IFACE,
-                        container_vtable, container_find, d);
+        r = sd_bus_add_fallback_vtable(d->bus, NULL, BERTH_CONTAINER_PREFIX, BERTH_CONTAINER_IFACE, container_vtable,
+                        container_find, d);
         if (r >= 0)
                 r = sd_bus_add_node_enumerator(d->bus, NULL, BERTH_CONTAINER_PREFIX, container_enumerate, d);
         if (r < 0)
                 return log_error_errno(r, "Failed to register the container objects: %m");
 
-        r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.systemd1", NULL,
-                        "org.freedesktop.DBus.Properties", "PropertiesChanged", on_unit_properties_changed,
-                        NULL, d);
+        r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.systemd1", NULL, "org.freedesktop.DBus.Properties",
+                        "PropertiesChanged", on_unit_properties_changed, NULL, d);
         if (r >= 0)
-                r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.systemd1",
-                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "UnitNew",
-                                on_unit_new_or_removed, NULL, d);
+                r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                "org.freedesktop.systemd1.Manager", "UnitNew", on_unit_new_or_removed, NULL, d);
         if (r >= 0)
-                r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.systemd1",
-                                "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                "UnitRemoved", on_unit_new_or_removed, NULL, d);
+                r = sd_bus_match_signal_async(d->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                "org.freedesktop.systemd1.Manager", "UnitRemoved", on_unit_new_or_removed, NULL, d);
         if (r < 0)
                 return log_error_errno(r, "Failed to follow systemd's signals: %m");
         /* systemd sends unit signals only while someone subscribed. */
@@ -647,29 +627,31 @@ int container_objects_add(Berthd *d) {
 #define P(name, sig, flags) SD_BUS_PROPERTY(name, sig, property_get, 0, flags)
 
 const sd_bus_vtable container_vtable[] = {
-                SD_BUS_VTABLE_START(0),
-                P("Name", "s", SD_BUS_VTABLE_PROPERTY_CONST),
-                P("Unit", "s", SD_BUS_VTABLE_PROPERTY_CONST),
-                P("Id", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-                P("State", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-                P("Image", "s", 0),
-                P("MainPID", "u", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-                P("ExitStatus", "i", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-                P("Addresses", "as", 0),
-                P("Ports", "as", 0),
-                P("Health", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-                P("Created", "t", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-                SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_container_start,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("u", timeout), SD_BUS_NO_RESULT,
-                                method_container_stop, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("Restart", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
-                                method_container_restart, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("i", signal), SD_BUS_NO_RESULT,
-                                method_container_kill, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT,
-                                method_container_remove, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("Logs", SD_BUS_NO_ARGS, SD_BUS_RESULT("h", fd),
-                                method_container_logs, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_VTABLE_END,
+        SD_BUS_VTABLE_START(0),
+        P("Name", "s", SD_BUS_VTABLE_PROPERTY_CONST),
+        P("Unit", "s", SD_BUS_VTABLE_PROPERTY_CONST),
+        P("Id", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        P("State", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        P("Image", "s", 0),
+        P("MainPID", "u", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        P("ExitStatus", "i", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        P("Addresses", "as", 0),
+        P("Ports", "as", 0),
+        P("Health", "s", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        P("Created", "t", SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_container_start,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("u", timeout), SD_BUS_NO_RESULT, method_container_stop,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Restart", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_container_restart,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("i", signal), SD_BUS_NO_RESULT, method_container_kill,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT, method_container_remove,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Logs", SD_BUS_NO_ARGS, SD_BUS_RESULT("h", fd), method_container_logs,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("LogsWithFlags", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("h", fd),
+                        method_container_logs_with_flags, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
 };

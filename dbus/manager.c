@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container-exec.h"
+#include "compose.h"
 #include "container-ops.h"
 #include "container.h"
 #include "image-store.h"
@@ -161,8 +163,7 @@ static int image_find(sd_bus *bus, const char *path, const char *interface, void
         return 1;
 }
 
-static int image_enumerate(
-                sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error) {
+static int image_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error) {
         _cleanup_(image_list_done) ImageList list = {};
         _cleanup_strv_free_ char **paths = calloc(1, sizeof(char *));
 
@@ -202,32 +203,31 @@ static int method_get_image(sd_bus_message *m, void *userdata, sd_bus_error *err
 }
 
 static const sd_bus_vtable image_vtable[] = {
-                SD_BUS_VTABLE_START(0),
-                SD_BUS_PROPERTY("Id", "s", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Names", "as", image_property_get, 0, 0),
-                SD_BUS_PROPERTY("Created", "t", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Size", "t", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Os", "s", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Architecture", "s", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_VTABLE_END,
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Id", "s", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Names", "as", image_property_get, 0, 0),
+        SD_BUS_PROPERTY("Created", "t", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Size", "t", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Os", "s", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Architecture", "s", image_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_VTABLE_END,
 };
 
 /* ---- verbs run by a berth process (worker.h) ------------------------------------------------------- */
 
 /* An argument handed to berth: never an option, never empty, printable, bounded. */
-static int check_word(const char *what, const char *s, sd_bus_error *error) {
+int check_word(const char *what, const char *s, sd_bus_error *error) {
         if (isempty(s) || s[0] == '-' || strlen(s) > 512)
-                return sd_bus_error_setf(
-                                error, SD_BUS_ERROR_INVALID_ARGS, "Invalid %s '%s'.", what, s ?: "");
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid %s '%s'.", what, s ?: "");
         for (const char *p = s; *p; p++)
                 if ((unsigned char) *p < ' ' || *p == 0x7f)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                        "Invalid %s: control characters.", what);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid %s: control characters.",
+                                        what);
         return 0;
 }
 
 /* Options handed to berth: each "--NAME[=VALUE]", NAME one of allowed. */
-static int check_options(char *const *options, const char *const *allowed, sd_bus_error *error) {
+int check_options(char *const *options, const char *const *allowed, sd_bus_error *error) {
         if (strv_length(options) > 256)
                 return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many options.");
         STRV_FOREACH(o, options) {
@@ -238,20 +238,20 @@ static int check_options(char *const *options, const char *const *allowed, sd_bu
                         ok = startswith(*o, "--") && n == strlen(allowed[i]) + 2 &&
                              strncmp(*o + 2, allowed[i], n - 2) == 0;
                 if (!ok || strlen(*o) > 4096)
-                        return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION,
-                                        "Option '%s' is not accepted here.", *o);
+                        return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION, "Option '%s' is not accepted here.",
+                                        *o);
         }
         return 0;
 }
 
 static int authorize(Berthd *d, sd_bus_message *m, const char *action, const char *verb, const char *key,
                 const char *value, sd_bus_error *error) {
-        const char *details[] = {"verb", verb, key, value, NULL};
+        const char *details[] = { "verb", verb, key, value, NULL };
         return polkit_verify(d, m, action, details, error);
 }
 
-static int run_berth(Berthd *d, sd_bus_message *m, bool reply_output, sd_bus_error *error,
-                const char *const *args, char *const *extra) {
+static int run_berth(Berthd *d, sd_bus_message *m, bool reply_output, sd_bus_error *error, const char *const *args,
+                char *const *extra) {
         _cleanup_strv_free_ char **argv = NULL;
 
         for (size_t i = 0; args[i]; i++)
@@ -263,8 +263,8 @@ static int run_berth(Berthd *d, sd_bus_message *m, bool reply_output, sd_bus_err
 }
 
 static int method_pull_image(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        static const char *const allowed[] = {"tls-verify", "platform", "os", "arch", "variant", "retry",
-                        "retry-delay", "creds", NULL};
+        static const char *const allowed[] = { "tls-verify", "platform", "os", "arch", "variant", "retry",
+                "retry-delay", "creds", NULL };
         _cleanup_strv_free_ char **options = NULL, **argv = NULL;
         Berthd *d = userdata;
         const char *ref;
@@ -303,13 +303,12 @@ static int method_import_image(sd_bus_message *m, void *userdata, sd_bus_error *
                 return r;
         flags = fcntl(fd, F_GETFL);
         if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
-                                "The file descriptor is not open for reading.");
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The file descriptor is not open for reading.");
         r = authorize(d, m, POLKIT_ACTION_IMAGES, "import", "image", name, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         {
-                char *argv[] = {(char *) "image", (char *) "import", (char *) "-", (char *) name, NULL};
+                char *argv[] = { (char *) "image", (char *) "import", (char *) "-", (char *) name, NULL };
                 return worker_start(d, m, WORKER_TRANSFER, argv, fd, false, "import", "", name, error);
         }
 }
@@ -329,8 +328,8 @@ static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r <= 0)
                 return r < 0 ? r : 1;
         {
-                const char *args[] = {"image", "rm", force ? "--force" : "--", force ? "--" : NULL, NULL};
-                char *extra[] = {(char *) ref, NULL};
+                const char *args[] = { "image", "rm", force ? "--force" : "--", force ? "--" : NULL, NULL };
+                char *extra[] = { (char *) ref, NULL };
                 return run_berth(d, m, false, error, args, extra);
         }
 }
@@ -352,8 +351,8 @@ static int method_tag_image(sd_bus_message *m, void *userdata, sd_bus_error *err
         if (r <= 0)
                 return r < 0 ? r : 1;
         {
-                const char *args[] = {"image", "tag", NULL};
-                char *extra[] = {(char *) ref, (char *) target, NULL};
+                const char *args[] = { "image", "tag", NULL };
+                char *extra[] = { (char *) ref, (char *) target, NULL };
                 return run_berth(d, m, false, error, args, extra);
         }
 }
@@ -397,8 +396,8 @@ static int inspect(sd_bus_message *m, Berthd *d, const char *what, sd_bus_error 
         if (r < 0)
                 return r;
         {
-                const char *args[] = {what, "inspect", NULL}; /* check_word(): name is no option */
-                char *extra[] = {(char *) name, NULL};
+                const char *args[] = { what, "inspect", NULL }; /* check_word(): name is no option */
+                char *extra[] = { (char *) name, NULL };
                 return run_berth(d, m, true, error, args, extra);
         }
 }
@@ -411,8 +410,8 @@ static int method_inspect_network(sd_bus_message *m, void *userdata, sd_bus_erro
         return inspect(m, userdata, "network", error);
 }
 
-static int create_object(sd_bus_message *m, Berthd *d, const char *what, const char *action,
-                const char *const *allowed, sd_bus_error *error) {
+static int create_object(sd_bus_message *m, Berthd *d, const char *what, const char *action, const char *const *allowed,
+                sd_bus_error *error) {
         _cleanup_strv_free_ char **options = NULL, **extra = NULL;
         const char *name;
         int r;
@@ -430,23 +429,22 @@ static int create_object(sd_bus_message *m, Berthd *d, const char *what, const c
         r = authorize(d, m, action, "create", what, name, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        if (strv_extend_strv(&extra, options) < 0 || strv_extend(&extra, "--") < 0 ||
-                        strv_extend(&extra, name) < 0)
+        if (strv_extend_strv(&extra, options) < 0 || strv_extend(&extra, "--") < 0 || strv_extend(&extra, name) < 0)
                 return -ENOMEM;
         {
-                const char *args[] = {what, "create", NULL};
+                const char *args[] = { what, "create", NULL };
                 return run_berth(d, m, false, error, args, extra);
         }
 }
 
 static int method_create_volume(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        static const char *const allowed[] = {"driver", "opt", "label", "uid", "gid", NULL};
+        static const char *const allowed[] = { "driver", "opt", "label", "uid", "gid", NULL };
         return create_object(m, userdata, "volume", POLKIT_ACTION_VOLUMES, allowed, error);
 }
 
 static int method_create_network(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        static const char *const allowed[] = {"driver", "subnet", "gateway", "ip-range", "ipv6", "internal",
-                        "disable-dns", "dns", "opt", "label", "interface-name", NULL};
+        static const char *const allowed[] = { "driver", "subnet", "gateway", "ip-range", "ipv6", "internal",
+                "disable-dns", "dns", "opt", "label", "interface-name", NULL };
         return create_object(m, userdata, "network", POLKIT_ACTION_NETWORKS, allowed, error);
 }
 
@@ -465,8 +463,8 @@ static int remove_object(sd_bus_message *m, Berthd *d, const char *what, const c
         if (r <= 0)
                 return r < 0 ? r : 1;
         {
-                const char *args[] = {what, "rm", force ? "--force" : "--", force ? "--" : NULL, NULL};
-                char *extra[] = {(char *) name, NULL};
+                const char *args[] = { what, "rm", force ? "--force" : "--", force ? "--" : NULL, NULL };
+                char *extra[] = { (char *) name, NULL };
                 return run_berth(d, m, false, error, args, extra);
         }
 }
@@ -489,86 +487,100 @@ static int property_get_version(sd_bus *bus, const char *path, const char *inter
 }
 
 static const sd_bus_vtable manager_vtable[] = {
-                SD_BUS_VTABLE_START(0),
-                SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_METHOD_WITH_ARGS("Ping", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", reply), method_ping,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_ARGS("Ping", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", reply), method_ping,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
 
-                SD_BUS_METHOD_WITH_ARGS("ListContainers", SD_BUS_NO_ARGS,
-                                SD_BUS_RESULT("a(ssso)", containers), method_list_containers,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("GetContainer", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
-                                method_get_container, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("RunContainer",
-                                SD_BUS_ARGS("s", name, "s", image, "as", command, "as", options, "a{sv}",
-                                                settings),
-                                SD_BUS_RESULT("o", path), method_run_container, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("StartContainer", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_start_container, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("StopContainer", SD_BUS_ARGS("s", name, "u", timeout),
-                                SD_BUS_NO_RESULT, method_stop_container, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("RestartContainer", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_restart_container, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("KillContainer", SD_BUS_ARGS("s", name, "i", signal),
-                                SD_BUS_NO_RESULT, method_kill_container, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("RemoveContainer", SD_BUS_ARGS("s", name, "b", force),
-                                SD_BUS_NO_RESULT, method_remove_container, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("ContainerLogs", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", fd),
-                                method_container_logs_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListContainers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssso)", containers),
+                        method_list_containers, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetContainer", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path), method_get_container,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RunContainer",
+                        SD_BUS_ARGS("s", name, "s", image, "as", command, "as", options, "a{sv}", settings),
+                        SD_BUS_RESULT("o", path), method_run_container, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StartContainer", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_start_container,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StopContainer", SD_BUS_ARGS("s", name, "u", timeout), SD_BUS_NO_RESULT,
+                        method_stop_container, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RestartContainer", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_restart_container,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("KillContainer", SD_BUS_ARGS("s", name, "i", signal), SD_BUS_NO_RESULT,
+                        method_kill_container, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveContainer", SD_BUS_ARGS("s", name, "b", force), SD_BUS_NO_RESULT,
+                        method_remove_container, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ContainerLogs", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", fd),
+                        method_container_logs_by_name, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ContainerLogsWithFlags", SD_BUS_ARGS("s", name, "t", flags), SD_BUS_RESULT("h", fd),
+                        method_container_logs_by_name_with_flags, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Exec",
+                        SD_BUS_ARGS("s", name, "as", command, "as", environment, "s", workdir, "s", user, "b", tty),
+                        SD_BUS_RESULT("u", exec_id, "h", stdin, "h", stdout, "h", stderr), method_exec,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExecWait", SD_BUS_ARGS("u", exec_id), SD_BUS_RESULT("i", status), method_exec_wait,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
 
-                SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssst)", images),
-                                method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("GetImage", SD_BUS_ARGS("s", reference), SD_BUS_RESULT("o", path),
-                                method_get_image, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("PullImage", SD_BUS_ARGS("s", reference, "as", options),
-                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_pull_image,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("ImportImage", SD_BUS_ARGS("h", fd, "s", name),
-                                SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_import_image,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", reference, "b", force),
-                                SD_BUS_NO_RESULT, method_remove_image, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("TagImage", SD_BUS_ARGS("s", reference, "s", new_name),
-                                SD_BUS_NO_RESULT, method_tag_image, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("ListTransfers", SD_BUS_NO_ARGS,
-                                SD_BUS_RESULT("a(usssdo)", transfers), method_list_transfers,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("CancelTransfer", SD_BUS_ARGS("u", transfer_id), SD_BUS_NO_RESULT,
-                                method_cancel_transfer, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssst)", images), method_list_images,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetImage", SD_BUS_ARGS("s", reference), SD_BUS_RESULT("o", path), method_get_image,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("PullImage", SD_BUS_ARGS("s", reference, "as", options),
+                        SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_pull_image,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ImportImage", SD_BUS_ARGS("h", fd, "s", name),
+                        SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_import_image,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", reference, "b", force), SD_BUS_NO_RESULT,
+                        method_remove_image, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("TagImage", SD_BUS_ARGS("s", reference, "s", new_name), SD_BUS_NO_RESULT,
+                        method_tag_image, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("BuildImage", SD_BUS_ARGS("h", context, "as", tags, "as", options),
+                        SD_BUS_RESULT("u", transfer_id, "o", transfer_path), method_build_image,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListTransfers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(usssdo)", transfers),
+                        method_list_transfers, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CancelTransfer", SD_BUS_ARGS("u", transfer_id), SD_BUS_NO_RESULT,
+                        method_cancel_transfer, SD_BUS_VTABLE_UNPRIVILEGED),
 
-                SD_BUS_METHOD_WITH_ARGS("ListVolumes", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", names),
-                                method_list_volumes, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("InspectVolume", SD_BUS_ARGS("s", name), SD_BUS_RESULT("s", json),
-                                method_inspect_volume, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("CreateVolume", SD_BUS_ARGS("s", name, "as", options),
-                                SD_BUS_NO_RESULT, method_create_volume, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("RemoveVolume", SD_BUS_ARGS("s", name, "b", force), SD_BUS_NO_RESULT,
-                                method_remove_volume, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("ListNetworks", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", names),
-                                method_list_networks, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("InspectNetwork", SD_BUS_ARGS("s", name), SD_BUS_RESULT("s", json),
-                                method_inspect_network, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("CreateNetwork", SD_BUS_ARGS("s", name, "as", options),
-                                SD_BUS_NO_RESULT, method_create_network, SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_METHOD_WITH_ARGS("RemoveNetwork", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_remove_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListVolumes", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", names), method_list_volumes,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("InspectVolume", SD_BUS_ARGS("s", name), SD_BUS_RESULT("s", json),
+                        method_inspect_volume, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CreateVolume", SD_BUS_ARGS("s", name, "as", options), SD_BUS_NO_RESULT,
+                        method_create_volume, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveVolume", SD_BUS_ARGS("s", name, "b", force), SD_BUS_NO_RESULT,
+                        method_remove_volume, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListNetworks", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", names), method_list_networks,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("InspectNetwork", SD_BUS_ARGS("s", name), SD_BUS_RESULT("s", json),
+                        method_inspect_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CreateNetwork", SD_BUS_ARGS("s", name, "as", options), SD_BUS_NO_RESULT,
+                        method_create_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveNetwork", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_remove_network,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
 
-                SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", name, "o", path), 0),
-                SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", name, "o", path), 0),
-                SD_BUS_SIGNAL_WITH_ARGS("TransferNew", SD_BUS_ARGS("u", transfer_id, "o", transfer_path), 0),
-                SD_BUS_SIGNAL_WITH_ARGS("TransferRemoved",
-                                SD_BUS_ARGS("u", transfer_id, "o", transfer_path, "s", result), 0),
-                SD_BUS_VTABLE_END,
+        SD_BUS_METHOD_WITH_ARGS("ComposeUp", SD_BUS_ARGS("s", project_file, "as", options), SD_BUS_NO_RESULT,
+                        method_compose_up, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ComposeDown", SD_BUS_ARGS("s", project_file, "as", options), SD_BUS_NO_RESULT,
+                        method_compose_down, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ComposePs", SD_BUS_ARGS("s", project_file), SD_BUS_RESULT("s", table),
+                        method_compose_ps, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", name, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", name, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ExecExited", SD_BUS_ARGS("u", exec_id, "i", status), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("TransferNew", SD_BUS_ARGS("u", transfer_id, "o", transfer_path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("TransferRemoved", SD_BUS_ARGS("u", transfer_id, "o", transfer_path, "s", result), 0),
+        SD_BUS_VTABLE_END,
 };
 
 int manager_add_objects(Berthd *d) {
         int r;
 
-        r = sd_bus_add_object_vtable(
-                        d->bus, NULL, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE, manager_vtable, d);
+        r = sd_bus_add_object_vtable(d->bus, NULL, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE, manager_vtable, d);
         if (r >= 0)
-                r = sd_bus_add_fallback_vtable(d->bus, NULL, BERTH_IMAGE_PREFIX, BERTH_IMAGE_IFACE,
-                                image_vtable, image_find, d);
+                r = sd_bus_add_fallback_vtable(d->bus, NULL, BERTH_IMAGE_PREFIX, BERTH_IMAGE_IFACE, image_vtable,
+                                image_find, d);
         if (r >= 0)
                 r = sd_bus_add_node_enumerator(d->bus, NULL, BERTH_IMAGE_PREFIX, image_enumerate, d);
         if (r < 0)

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/wait.h>
 
 #include "fs-util.h"
@@ -77,7 +78,8 @@ void workers_free(Berthd *d) {
         }
 }
 
-/* "3f2a...: downloading 1.2MB", "...: already exists", "...: pull complete": layers seen and done. */
+/* "3f2a...: downloading 1.2MB", "...: already exists", "...: pull complete": layers seen and done;
+ * a build's "STEP N/M: ...". */
 static void transfer_line(Worker *w, const char *line) {
         double progress = w->progress;
 
@@ -92,6 +94,11 @@ static void transfer_line(Worker *w, const char *line) {
                 w->layers_done++;
         if (w->layers_seen > 0)
                 progress = 0.95 * w->layers_done / w->layers_seen; /* the rest: writing the image */
+        {
+                unsigned step, steps; /* a build's "STEP 2/5: RUN ...": the steps before it are done */
+                if (sscanf(line, "STEP %u/%u:", &step, &steps) == 2 && step >= 1 && step <= steps)
+                        progress = 0.95 * (step - 1) / steps;
+        }
         if (progress > w->progress) {
                 w->progress = progress;
                 (void) sd_bus_emit_signal(w->daemon->bus, w->path, BERTH_TRANSFER_IFACE, "ProgressUpdate",

@@ -204,7 +204,8 @@ check_output "a flood of 1000 calls, left half-answered" "answered" \
 # A bounded fuzz of the Manager's methods: as root, without what would change the host for real or
 # reach out (pull, create, tag, import); as nobody, everything (refused by polkit after the checks).
 check_output "a fuzz of 400 calls as root" "calls 400" nspawn_run_timeout 300 python3 /srv/tests/integration/dbus-client.py \
-        fuzz 400 "${BERTH_FUZZ_SEED:-13}" PullImage CreateVolume CreateNetwork TagImage ImportImage
+        fuzz 400 "${BERTH_FUZZ_SEED:-13}" PullImage CreateVolume CreateNetwork TagImage ImportImage \
+        BuildImage ComposeUp ComposeDown
 check_output "a fuzz of 400 calls as nobody" "calls 400" as_nobody timeout 300 python3 /srv/tests/integration/dbus-client.py \
         fuzz 400 "${BERTH_FUZZ_SEED:-13}"
 check_output "berthd still answers" 's "pong"' call Ping

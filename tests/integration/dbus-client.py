@@ -4,12 +4,19 @@
 #   dbus-client.py pull REF [OPTION...]   follows PullImage's transfer to its end: prints each
 #                                         LogMessage, each ProgressUpdate and "result RESULT"
 #   dbus-client.py import FILE NAME       ImportImage from an open file, the same way
+#   dbus-client.py build DIR TAG [OPTION...]  BuildImage from the directory DIR, followed the same way
 #   dbus-client.py flood N                sends N calls of every kind at once without waiting, and
 #                                         leaves once half of them were answered
 #   dbus-client.py fuzz N SEED [SKIP...]  N calls of the Manager's methods (all but SKIP) with random
 #                                         and absurd values, sometimes of the wrong types; prints
 #                                         how many were answered with an error
 #   dbus-client.py logs NAME              prints what ContainerLogs(NAME) gives to read
+#   dbus-client.py follow NAME SECONDS    ContainerLogsWithFlags(NAME, follow): prints the lines as
+#                                         they come until EOF, or leaves after SECONDS ("left")
+#   dbus-client.py exec NAME [-t] [--input=TEXT] [--env=K=V] [--workdir=DIR] [--user=U] -- CMD...
+#                                         Exec(): writes TEXT to its stdin, prints what comes out
+#                                         ("out ...", "err ..."; with -t the terminal's "tty ...")
+#                                         and ExecWait()'s "status N"
 #   dbus-client.py states NAME IMAGE CMD  runs a container and prints every State announced in
 #                                         PropertiesChanged until it is "exited"
 import os
@@ -120,6 +127,8 @@ def fuzz(n, seed, skip):
             return rnd.choice(words) if rnd.random() < 0.7 else "".join(chr(rnd.randint(33, 126)) for _ in range(rnd.randint(1, 40)))
         if t == "u":
             return dbus.UInt32(rnd.choice([0, 1, 9, 2**31, 2**32 - 1, rnd.randint(0, 2**32 - 1)]))
+        if t == "t":
+            return dbus.UInt64(rnd.choice([0, 1, 2, 2**63, 2**64 - 1]))
         if t == "i":
             return dbus.Int32(rnd.choice([0, -1, 9, 15, 64, 65, -2**31, 2**31 - 1]))
         if t == "b":
@@ -152,7 +161,86 @@ def fuzz(n, seed, skip):
     print("calls %d errors %d" % (n, errors), flush=True)
 
 
-if sys.argv[1] == "logs":
+def follow_logs(name, seconds):
+    import select
+    import time
+
+    fd = manager.ContainerLogsWithFlags(name, dbus.UInt64(1)).take()
+    end = time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            print("left", flush=True)
+            os.close(fd)  # berthd stops the writer: nobody reads any more
+            return
+        data = os.read(fd, 4096)
+        if not data:
+            print("eof", flush=True)
+            return
+        sys.stdout.write(data.decode(errors="replace"))
+        sys.stdout.flush()
+
+
+def read_all(fd, tolerate_eio=False):
+    out = b""
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError as e:
+            if tolerate_eio and e.errno == 5:  # EIO: the terminal's other side is closed
+                break
+            raise
+        if not data:
+            break
+        out += data
+    os.close(fd)
+    return out.decode(errors="replace")
+
+
+def exec_(name, args):
+    import threading
+
+    tty, env, workdir, user, text = False, [], "", "", ""
+    while args and args[0].startswith("-"):
+        a = args.pop(0)
+        if a == "--":
+            break
+        if a == "-t":
+            tty = True
+        elif a.startswith("--env="):
+            env.append(a[6:])
+        elif a.startswith("--input="):
+            text = a[8:].replace("\\n", "\n")
+        elif a.startswith("--workdir="):
+            workdir = a[10:]
+        elif a.startswith("--user="):
+            user = a[7:]
+    eid, fin, fout, ferr = manager.Exec(name, dbus.Array(args, signature="s"), dbus.Array(env, signature="s"),
+                                        workdir, user, tty)
+    fin, fout, ferr = fin.take(), fout.take(), ferr.take()
+    print("exec", int(eid), flush=True)
+    if tty:
+        os.close(fout)
+        os.close(ferr)
+        os.write(fin, text.encode())
+        print("tty", repr(read_all(fin, tolerate_eio=True)), flush=True)
+    else:
+        errs = []
+        reader = threading.Thread(target=lambda: errs.append(read_all(ferr)))
+        reader.start()
+        os.write(fin, text.encode())
+        os.close(fin)
+        print("out", repr(read_all(fout)), flush=True)
+        reader.join()
+        print("err", repr(errs[0]), flush=True)
+    print("status", int(manager.ExecWait(eid)), flush=True)
+
+
+if sys.argv[1] == "exec":
+    exec_(sys.argv[2], sys.argv[3:])
+elif sys.argv[1] == "follow":
+    follow_logs(sys.argv[2], float(sys.argv[3]))
+elif sys.argv[1] == "logs":
     fd = manager.ContainerLogs(sys.argv[2]).take()
     with os.fdopen(fd, "r") as f:
         sys.stdout.write(f.read())
@@ -165,5 +253,9 @@ elif sys.argv[1] == "pull":
 elif sys.argv[1] == "import":
     with open(sys.argv[2], "rb") as f:
         follow_transfer(lambda: manager.ImportImage(dbus.types.UnixFd(f), sys.argv[3]))
+elif sys.argv[1] == "build":
+    context = os.open(sys.argv[2], os.O_RDONLY | os.O_DIRECTORY)
+    follow_transfer(lambda: manager.BuildImage(dbus.types.UnixFd(context), dbus.Array([sys.argv[3]], signature="s"),
+                                               dbus.Array(sys.argv[4:], signature="s")))
 elif sys.argv[1] == "states":
     states(sys.argv[2], sys.argv[3], sys.argv[4])
