@@ -12,6 +12,7 @@
 #include "object-name.h"
 #include "paths.h"
 #include "polkit.h"
+#include "run-option-check.h"
 #include "run-options.h"
 #include "running-containers.h"
 #include "strv.h"
@@ -499,6 +500,8 @@ static int setting_to_options(sd_bus_message *m, char ***options, bool *remove, 
 
 /* Each entry of options must be one "--name=value" (or "--flag") of berth run's table. */
 static int check_options(char *const *options, sd_bus_error *error) {
+        int r;
+
         STRV_FOREACH(o, options) {
                 _cleanup_free_ char *name = NULL;
                 const RunOption *ro;
@@ -516,6 +519,20 @@ static int check_options(char *const *options, sd_bus_error *error) {
                 if (ro->kind != RUN_OPTION_BOOL && !strchr(*o, '='))
                         return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION,
                                         "Option '--%s' needs =VALUE.", name);
+                /* The value, by the check the runtime applies too (run-option-check.h), so the caller
+                 * learns what is wrong instead of the runtime's log saying it. */
+                if (strchr(*o, '=')) {
+                        const char *value = strchr(*o, '=') + 1;
+                        r = run_option_check(ro, value);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0) {
+                                const char *expected = run_option_expected(ro);
+                                return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION,
+                                                "Invalid value '%s' for --%s%s%s.", value, name,
+                                                expected ? ": expected " : "", expected ? expected : "");
+                        }
+                }
         }
         return 0;
 }
@@ -592,9 +609,7 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return r;
         if (!isempty(name) && !container_name_is_valid(name))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                "Invalid container name '%s': use letters, digits and _.- (starting with a "
-                                "letter "
-                                "or digit, at most 200).",
+                                "Invalid container name '%s': " CONTAINER_NAME_RULE ".",
                                 name);
         if (strv_length(options) > 1024 || strv_length(command) > 4096)
                 return sd_bus_error_set(

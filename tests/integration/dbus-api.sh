@@ -71,7 +71,7 @@ check_output "RunContainer with a name in use: ContainerExists" "already in use"
         call RunContainer ssasasa{sv} web localhost/busybox 1 true 0 0
 check_output "RunContainer with an unknown option: InvalidOption" "Unknown option '--bogus'" \
         call RunContainer ssasasa{sv} x1 localhost/busybox 1 true 1 --bogus=1 0
-check_output "RunContainer with a bad value: the runtime's own message" "Invalid memory size 'lots'" \
+check_output "RunContainer with a bad value: the option check's own message" "Invalid value 'lots' for --memory: expected" \
         call RunContainer ssasasa{sv} x1 localhost/busybox 1 true 1 --memory=lots 0
 check_output "RunContainer with a missing image: NoSuchImage" "not in the image store" \
         call RunContainer ssasasa{sv} x1 localhost/none 1 true 0 0
