@@ -128,6 +128,7 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
         if (r == -EINVAL)
                 return log_error_errno(r, "The record of container '%s' is malformed; remove it with 'berth rm %s'.",
                                 name, name);
+        /* not root: the record is root's alone; the unit, as systemd shows it to anyone, is looked up below */
         if (r >= 0) {
                 c.recorded = true;
                 c.unit = strdup(c.record.unit);

@@ -164,8 +164,11 @@ int container_record_read(const char *name, ContainerRecord *ret) {
                 return -ENOMEM;
         container_spec_init(&rec.spec);
         o = json_load_file(path, 0, NULL);
-        if (!o)
-                return access(path, F_OK) < 0 ? -ENOENT : -EINVAL;
+        if (!o) {
+                if (access(path, F_OK) < 0)
+                        return -ENOENT;
+                return access(path, R_OK) < 0 ? -EACCES : -EINVAL;
+        }
         r = record_from_json(o, &rec);
         json_decref(o);
         if (r < 0)

@@ -30,7 +30,8 @@ bool container_record_exists(const char *name);
 
 /* Writes the record of a new container (spec->name and spec->id set) running in unit. */
 int container_record_write(const ContainerSpec *spec, const char *unit);
-/* -ENOENT when there is none, -EINVAL when it is malformed. */
+/* -ENOENT when there is none, -EACCES when it is not ours to read (root-only), -EINVAL when it is
+ * malformed. */
 int container_record_read(const char *name, ContainerRecord *ret);
 void container_record_done(ContainerRecord *r);
 

@@ -5,6 +5,7 @@
 # writable layer and environment file stay, and `start` makes the same unit again from the record,
 # also after a daemon-reload. `rm` removes record, layer and environment file; `rm -f` stops a running
 # one first. On busybox and on a glibc image of Debian's programs (tests/lib/real-image.sh).
+# inspect's Docker shape is compared with a fixture of podman's output.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -110,6 +111,60 @@ deb_second() { berth logs deb | grep -q "glibc-runs=2"; }
 check "... its second run sees the first one's file" wait_until 20 deb_second
 check "berth rm deb" wait_until 10 berth rm deb
 check "... removes its layer" nspawn_run test ! -e /var/lib/berth/containers/deb
+
+# --- inspect in Docker's shape: key names and JSON types as podman 4.3's `podman inspect` gives them
+# (tests/fixtures/podman-4.3-inspect.json: podman run -d --network none -e FOO=bar -l app=web
+# --memory 64m --cpus 0.5 --restart on-failure:3 -v DIR:/data:ro -w /data --hostname hh
+# --stop-signal SIGINT IMAGE sleep 1000). Config.Entrypoint (podman: a string, Docker: a list or null),
+# Config.StopSignal (podman: a number, Docker: a name) and Config.ExposedPorts (podman: null) follow
+# Docker's types instead.
+PODMAN_JSON=$(dirname "$0")/../fixtures/podman-4.3-inspect.json
+paths='["Id"] ["Created"] ["Path"] ["Args"] ["State"] ["State","Status"] ["State","Running"]
+["State","Paused"] ["State","Restarting"] ["State","OOMKilled"] ["State","Dead"] ["State","Pid"]
+["State","ExitCode"] ["State","Error"] ["State","StartedAt"] ["State","FinishedAt"] ["Image"] ["Name"]
+["RestartCount"] ["HostConfig","Memory"] ["HostConfig","NanoCpus"] ["HostConfig","PortBindings"]
+["HostConfig","NetworkMode"] ["HostConfig","Binds"] ["HostConfig","RestartPolicy"]
+["HostConfig","RestartPolicy","Name"] ["HostConfig","RestartPolicy","MaximumRetryCount"]
+["Config","Hostname"] ["Config","User"] ["Config","Env"] ["Config","Cmd"] ["Config","Image"]
+["Config","WorkingDir"] ["Config","Labels"] ["NetworkSettings","Ports"] ["Mounts"] ["Mounts",0,"Type"]
+["Mounts",0,"Source"] ["Mounts",0,"Destination"] ["Mounts",0,"RW"] ["Mounts",0,"Propagation"]'
+types_of() { # FILE: one "PATH TYPE" line per path; jq failing fails the comparison too
+        jq -r --argjson paths "[$(tr '\n' ' ' <<<"$paths" | sed 's/\] *\[/],[/g')]" \
+                '.[0] as $c | $paths[] | . as $p | "\($p | tostring) \($c | getpath($p) | type)"' "$1" || echo "jq failed"
+}
+nspawn_run mkdir -p /srv/data
+check "berth run -d the container podman's fixture describes" berth run -d --name insp --network none \
+        -e FOO=bar -l app=web --memory 64m -v /srv/data:/data:ro -w /data --hostname hh --stop-signal SIGINT \
+        $IMAGE sleep 1000
+berth inspect insp >"$NSPAWN_DIR/insp.json"
+types_of "$PODMAN_JSON" >"$NSPAWN_DIR/podman.types"
+types_of "$NSPAWN_DIR/insp.json" >"$NSPAWN_DIR/berth.types"
+check "berth inspect has podman's keys with podman's JSON types" diff -u "$NSPAWN_DIR/podman.types" "$NSPAWN_DIR/berth.types"
+insp() { jq -r ".[0] | ($1)" "$NSPAWN_DIR/insp.json"; }
+check "... Id is the 64-hex ID" grep -qxE '[0-9a-f]{64}' <<<"$(insp .Id)"
+check "... State.Status running, State.Running true" test "$(insp '.State.Status,.State.Running' | tr '\n' ' ')" = "running true "
+check "... State.Pid a number > 0" test "$(insp '.State.Pid')" -gt 0
+check "... Path sleep, Args [1000]" test "$(insp '.Path,.Args[0]' | tr '\n' ' ')" = "sleep 1000 "
+check "... HostConfig.Memory 67108864 (a number)" test "$(insp '.HostConfig.Memory|tojson')" = 67108864
+check "... HostConfig.NetworkMode none" test "$(insp .HostConfig.NetworkMode)" = none
+check "... Config.Env has FOO=bar (for root)" test "$(insp '.Config.Env|any(. == "FOO=bar")')" = true
+check "... Config.Labels.app web" test "$(insp .Config.Labels.app)" = web
+check "... Config.Hostname hh, WorkingDir /data, StopSignal SIGINT" \
+        test "$(insp '.Config.Hostname,.Config.WorkingDir,.Config.StopSignal' | tr '\n' ' ')" = "hh /data SIGINT "
+check "... Config.Entrypoint null (none given)" test "$(insp .Config.Entrypoint)" = null
+check "... Mounts[0]: a read-only bind of /srv/data on /data" \
+        test "$(insp '.Mounts[0]|"\(.Type) \(.Source) \(.Destination) \(.RW)"')" = "bind /srv/data /data false"
+check "... no \"infinity\" anywhere" bash -c '! grep -q infinity "$1"' _ "$NSPAWN_DIR/insp.json"
+check "... numbers only where a number is (TasksMax of the unit: a number or null)" \
+        bash -c 'jq -e ".[0].Unit.TasksMax | type == \"number\" or type == \"null\"" "$1" >/dev/null' _ "$NSPAWN_DIR/insp.json"
+check "berth stop insp" berth stop -t 1 insp
+berth inspect insp >"$NSPAWN_DIR/insp.json"
+check "... an exited container: State.Status exited, Running false, Pid 0" \
+        test "$(insp '.State.Status,.State.Running,.State.Pid' | tr '\n' ' ')" = "exited false 0 "
+check "... its FinishedAt is a time, not Go's zero one" bash -c '[[ "$1" == 20* ]]' _ "$(insp .State.FinishedAt)"
+types_of "$NSPAWN_DIR/insp.json" >"$NSPAWN_DIR/berth.types"
+check "... still podman's keys and types" diff -u "$NSPAWN_DIR/podman.types" "$NSPAWN_DIR/berth.types"
+check "berth rm insp" berth rm insp
 
 check "no berth-runtime process is left" bash -c '! grep -qx berth-runtime <<<"$1"' _ \
         "$(nspawn_run sh -c 'cat /proc/[0-9]*/comm 2>/dev/null')"
