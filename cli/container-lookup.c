@@ -16,7 +16,9 @@ void container_ref_done(ContainerRef *c) {
         free(c->unit);
         free(c->unit_path);
         container_state_done(&c->state);
+        container_record_done(&c->record);
         *c = (ContainerRef) {};
+        container_spec_init(&c->record.spec);
 }
 
 /* A generator-made unit NAME.service, made from a NAME.container definition. */
@@ -67,6 +69,24 @@ int container_name_by_id(sd_bus *bus, const char *prefix, char **ret) {
                 if (!found)
                         return -ENOMEM;
         }
+        names = strv_free(names);
+        r = container_records(&names);
+        if (r < 0) {
+                free(found);
+                return r;
+        }
+        STRV_FOREACH(n, names) {
+                _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+                if (container_is_running(*n) || container_record_read(*n, &rec) < 0 || !startswith(rec.id, prefix))
+                        continue;
+                if (found) {
+                        free(found);
+                        return -ENOTUNIQ;
+                }
+                found = strdup(*n);
+                if (!found)
+                        return -ENOMEM;
+        }
         if (!found)
                 return -ENOENT;
         *ret = found;
@@ -96,6 +116,27 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret) {
                         if (r < 0 && r != -ENOENT)
                                 return log_error_errno(r, "Failed to look up unit %s: %m", c.unit);
                 }
+                r = container_record_read(name, &c.record);
+                c.recorded = r >= 0;
+                container_ref_move(ret, &c);
+                return 0;
+        }
+
+        r = container_record_read(name, &c.record);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r == -EINVAL)
+                return log_error_errno(r, "The record of container '%s' is malformed; remove it with 'berth rm %s'.",
+                                name, name);
+        /* not root: the record is root's alone; the unit, as systemd shows it to anyone, is looked up below */
+        if (r >= 0) {
+                c.recorded = true;
+                c.unit = strdup(c.record.unit);
+                if (!c.unit)
+                        return log_oom();
+                r = systemd_get_unit(bus, c.unit, &c.unit_path);
+                if (r < 0 && r != -ENOENT)
+                        return log_error_errno(r, "Failed to look up unit %s: %m", c.unit);
                 container_ref_move(ret, &c);
                 return 0;
         }
@@ -133,7 +174,7 @@ int container_name_in_use(sd_bus *bus, const char *name) {
         _cleanup_free_ char *unit = NULL, *generated = NULL, *generated_path = NULL;
         int r;
 
-        if (container_is_running(name))
+        if (container_is_running(name) || container_record_exists(name))
                 return 1;
         unit = container_unit_name(name);
         if (!unit)
@@ -192,8 +233,7 @@ char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
         if (s && endswith(s, ".service"))
                 return strndup(s, strlen(s) - strlen(".service"));
         if (!endswith(u->id, ".service") ||
-                        systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath",
-                                        &source) < 0 ||
+                        systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath", &source) < 0 ||
                         !endswith(source, ".container"))
                 return NULL;
         return strndup(u->id, strlen(u->id) - strlen(".service"));

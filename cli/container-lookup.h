@@ -5,12 +5,14 @@
  * A container is either running (berth-runtime holds its lock and wrote state.json, which names its
  * unit: a `berth run` unit or a generator-made one), or known only as a unit systemd still has
  * loaded: a failed "berth-NAME.service" that `berth ps -a` lists, or a generator-made NAME.service
- * whose definition is NAME.container. */
+ * whose definition is NAME.container, or recorded (container-record.h): made by `berth run` and kept
+ * until `berth rm`, its unit loaded or not. */
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
+#include "container-record.h"
 #include "container-spec.h"
 #include "macro.h"
 #include "running-containers.h"
@@ -18,10 +20,11 @@
 
 typedef struct ContainerRef {
         char *name;
-        char *unit;      /* NULL when the runtime runs outside any unit (started by hand) */
-        char *unit_path; /* the unit's D-Bus object path, NULL without a loaded unit */
-        ContainerState state; /* the runtime's record while running, else all zero */
-        bool running;
+        char *unit;             /* NULL when the runtime runs outside any unit (started by hand) */
+        char *unit_path;        /* the unit's D-Bus object path, NULL without a loaded unit */
+        ContainerState state;   /* the runtime's record while running, else all zero */
+        ContainerRecord record; /* berth run's record, kept until `berth rm` (when recorded) */
+        bool running, recorded;
 } ContainerRef;
 
 void container_ref_done(ContainerRef *c);
@@ -33,7 +36,7 @@ int container_name_by_id(sd_bus *bus, const char *prefix, char **ret);
  * there is no such container. */
 int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret);
 
-/* Whether name is taken: a running container, a loaded unit berth-NAME.service, or a generator-made
+/* Whether name is taken: a running or recorded container, a loaded unit berth-NAME.service, or a generator-made
  * NAME.service from a NAME.container definition. */
 int container_name_in_use(sd_bus *bus, const char *name);
 

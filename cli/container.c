@@ -8,6 +8,8 @@
 
 #include "commands.h"
 #include "container-lookup.h"
+#include "container-record.h"
+#include "container-unit.h"
 #include "fs-util.h"
 #include "log.h"
 #include "strv.h"
@@ -78,8 +80,10 @@ static int stop_container(sd_bus *bus, const ContainerRef *c, int timeout) {
         int r;
 
         if (!c->unit)
-                return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit; stop its "
-                                "berth-runtime process instead.", c->name);
+                return log_error_errno(-EOPNOTSUPP,
+                                "Container '%s' does not run in a systemd unit; stop its "
+                                "berth-runtime process instead.",
+                                c->name);
         if (timeout < 0) {
                 r = systemd_stop_unit(bus, c->unit, true, &result, &error);
                 if (r < 0 && r != -ENOENT) {
@@ -136,7 +140,7 @@ static int parse_names_only(int argc, char *argv[], const char *usage) {
 /* Looks up each NAME in argv[optind..] and does act to it; prints the name of each one done, as
  * docker does, and returns the last error after trying them all. */
 static int for_each_container(int argc, char *argv[], int (*act)(sd_bus *bus, ContainerRef *ref, const void *arg),
-                              const void *arg) {
+                const void *arg) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r, ret = 0;
 
@@ -175,7 +179,8 @@ int verb_stop(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         printf("%s\n\nStops each container's unit; with -t, kills what still runs after SECONDS "
-                               "(default: the container's --stop-timeout, 10 s).\n", usage);
+                               "(default: the container's --stop-timeout, 10 s).\n",
+                                        usage);
                         return 0;
                 case 't': {
                         char *end;
@@ -201,13 +206,18 @@ static int start_one(sd_bus *bus, ContainerRef *ref, const void *restart) {
 
         if (!ref->unit)
                 return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", ref->name);
-        r = *(const bool *) restart ? systemd_restart_unit(bus, ref->unit, true, &result, &error)
-                                    : systemd_start_unit(bus, ref->unit, true, &result, &error);
+        /* A recorded container whose unit systemd collected: the same unit, made again from the record. */
+        if (ref->recorded && !ref->unit_path) {
+                RunUnit u = { .spec = &ref->record.spec, .remove = true, .stdio_fds = { -1, -1, -1 } };
+                r = systemd_start_transient_unit(bus, ref->unit, run_unit_append_properties, &u, &result, &error);
+        } else
+                r = *(const bool *) restart ? systemd_restart_unit(bus, ref->unit, true, &result, &error)
+                                            : systemd_start_unit(bus, ref->unit, true, &result, &error);
         if (r < 0)
                 log_unit_error(r, &error, verb, ref->name);
         else if (!streq(result, "done"))
                 r = log_error_errno(-EIO, "Container '%s' failed to %s (%s); see 'berth logs %s'.", ref->name, verb,
-                                    result, ref->name);
+                                result, ref->name);
         sd_bus_error_free(&error);
         return r;
 }
@@ -282,7 +292,8 @@ int verb_kill(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         printf("%s\n\nSends SIGNAL (default KILL) to the container: KILL to every process in it, any "
-                               "other signal to its first process (through the runtime).\n", usage);
+                               "other signal to its first process (through the runtime).\n",
+                                        usage);
                         return 0;
                 case 's':
                         sig = parse_signal(optarg);
@@ -305,21 +316,26 @@ static int remove_one(sd_bus *bus, ContainerRef *ref, const void *force) {
                 ref->running = true; /* starting or stopping: treat as running */
         if (ref->running && !*(const bool *) force)
                 return log_error_errno(-EBUSY, "Container '%s' is running: stop it first or use 'berth rm -f'.",
-                                       ref->name);
+                                ref->name);
         if (ref->running) {
                 r = stop_container(bus, ref, 0);
                 if (r < 0)
                         return r;
         }
-        if (!ref->unit)
-                return 0;
-        r = systemd_reset_failed_unit(bus, ref->unit, &error);
-        if (r == -ENOENT)
-                r = 0;
-        if (r < 0)
-                log_unit_error(r, &error, "remove", ref->name);
-        sd_bus_error_free(&error);
-        return r;
+        if (ref->unit) {
+                r = systemd_reset_failed_unit(bus, ref->unit, &error);
+                if (r == -ENOENT)
+                        r = 0;
+                if (r < 0)
+                        log_unit_error(r, &error, "remove", ref->name);
+                sd_bus_error_free(&error);
+                if (r < 0)
+                        return r;
+        }
+        /* its record, writable layer and environment file: nothing of it stays */
+        if (ref->recorded && (r = container_record_remove(ref->name)) < 0)
+                return log_error_errno(r, "Failed to remove container '%s': %m", ref->name);
+        return 0;
 }
 
 int verb_rm(int argc, char *argv[]) {
@@ -336,8 +352,9 @@ int verb_rm(int argc, char *argv[]) {
         while ((c = getopt_long(argc, argv, "+hf", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf("%s\n\nForgets stopped containers: a failed unit is reset, and a transient one goes "
-                               "away. -f kills a running container first.\n", usage);
+                        printf("%s\n\nRemoves stopped containers: their record, writable layer and environment "
+                               "file, and a failed unit is reset. -f stops a running container first.\n",
+                                        usage);
                         return 0;
                 case 'f':
                         force = true;

@@ -26,10 +26,15 @@ static int add_matches(sd_journal *j, const char *unit, const char *invocation) 
         return sd_journal_add_match(j, inv, 0);
 }
 
-static int print_entry(sd_journal *j) {
+/* Prints the entry's message, unless it was written before since (CLOCK_REALTIME µs). */
+static int print_entry(sd_journal *j, uint64_t since) {
         const void *data;
+        uint64_t at;
         size_t length;
         int r;
+
+        if (since > 0 && sd_journal_get_realtime_usec(j, &at) >= 0 && at < since)
+                return 0;
 
         r = sd_journal_get_data(j, "MESSAGE", &data, &length);
         if (r == -ENOENT)
@@ -53,7 +58,7 @@ static char *invocation_of(sd_bus *bus, const ContainerRef *c) {
         if (s)
                 return strdup(s);
         if (!c->unit_path || sd_bus_get_property(bus, "org.freedesktop.systemd1", c->unit_path,
-                                    "org.freedesktop.systemd1.Unit", "InvocationID", NULL, &reply, "ay") < 0)
+                                             "org.freedesktop.systemd1.Unit", "InvocationID", NULL, &reply, "ay") < 0)
                 return NULL;
         if (sd_bus_message_read_array(reply, 'y', &id, &n) < 0 || n != 16) {
                 sd_bus_message_unref(reply);
@@ -80,6 +85,7 @@ int verb_logs(int argc, char *argv[]) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *invocation = NULL;
         bool follow = false, last = false;
+        uint64_t since = 0;
         long tail = -1;
         int c, r;
 
@@ -88,7 +94,8 @@ int verb_logs(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         printf("%s\n\nPrints the container's output from the journal; -f keeps following it, -n "
-                               "shows only the last N lines.\n", usage);
+                               "shows only the last N lines.\n",
+                                        usage);
                         return 0;
                 case 'f':
                         follow = true;
@@ -116,9 +123,15 @@ int verb_logs(int argc, char *argv[]) {
         if (r < 0)
                 return r;
         if (!ref.unit)
-                return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit; its output is "
-                                "where its berth-runtime's is.", ref.name);
-        invocation = invocation_of(bus, &ref);
+                return log_error_errno(-EOPNOTSUPP,
+                                "Container '%s' does not run in a systemd unit; its output is "
+                                "where its berth-runtime's is.",
+                                ref.name);
+        /* A recorded container's log is that of all its runs since it was made, as Docker's is. */
+        if (ref.recorded)
+                since = MAX(since, ref.record.created_usec);
+        else
+                invocation = invocation_of(bus, &ref);
 
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0)
@@ -134,12 +147,12 @@ int verb_logs(int argc, char *argv[]) {
                         return log_error_errno(r, "Failed to seek in the journal: %m");
                 /* previous_skip leaves us on the first line to show; next() below must not skip it */
                 if (tail > 0 && r > 0) {
-                        r = print_entry(j);
+                        r = print_entry(j, since);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to read the journal: %m");
                 }
         } else {
-                r = sd_journal_seek_head(j);
+                r = since > 0 ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
                 if (r < 0)
                         return log_error_errno(r, "Failed to seek in the journal: %m");
         }
@@ -148,7 +161,7 @@ int verb_logs(int argc, char *argv[]) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to read the journal: %m");
                 if (r > 0) {
-                        r = print_entry(j);
+                        r = print_entry(j, since);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to read the journal: %m");
                         continue;

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "container-lookup.h"
+#include "container-record.h"
 #include "fs-util.h"
 #include "log.h"
 #include "network-attach.h"
@@ -26,8 +27,14 @@ static uint64_t now_realtime_usec(void) {
 
 /* "3 minutes" for a duration in seconds, as docker writes it. */
 static void format_duration(uint64_t secs, char *buf, size_t size) {
-        static const struct { uint64_t secs; const char *unit; } units[] = {
-                { 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" },
+        static const struct {
+                uint64_t secs;
+                const char *unit;
+        } units[] = {
+                { 86400, "day" },
+                { 3600, "hour" },
+                { 60, "minute" },
+                { 1, "second" },
         };
 
         if (secs == 0) {
@@ -37,8 +44,7 @@ static void format_duration(uint64_t secs, char *buf, size_t size) {
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (secs >= units[i].secs || units[i].secs == 1) {
                         uint64_t n = secs / units[i].secs;
-                        (void) snprintf(buf, size, "%llu %s%s", (unsigned long long) n, units[i].unit,
-                                        n == 1 ? "" : "s");
+                        (void) snprintf(buf, size, "%llu %s%s", (unsigned long long) n, units[i].unit, n == 1 ? "" : "s");
                         return;
                 }
 }
@@ -67,8 +73,8 @@ static char *ports_text(char *const *publish) {
                                 (void) snprintf(host, sizeof host, "%u", ps.host_port);
                         (void) snprintf(container, sizeof container, "%u", ps.container_port);
                 }
-                (void) snprintf(buf, sizeof buf, ps.host_ip.family == AF_INET6 ? "[%s]:%s->%s/%s" : "%s:%s->%s/%s",
-                                ip, host, container, ps.proto);
+                (void) snprintf(buf, sizeof buf, ps.host_ip.family == AF_INET6 ? "[%s]:%s->%s/%s" : "%s:%s->%s/%s", ip,
+                                host, container, ps.proto);
                 if (strv_extend(&parts, buf) < 0)
                         return NULL;
         }
@@ -102,17 +108,9 @@ static json_t *row_from_state(sd_bus *bus, const ContainerState *state) {
                 (void) snprintf(status, sizeof status, "Up %s (%s)", up, state->health);
         else
                 (void) snprintf(status, sizeof status, "Up %s", up);
-        row = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:I}",
-                        "ID", state->id,
-                        "Names", state->name,
-                        "Image", state->image,
-                        "Command", command,
-                        "CreatedAt", state->started,
-                        "State", "running",
-                        "Status", status,
-                        "Ports", ports,
-                        "Unit", state->unit,
-                        "Health", state->health,
+        row = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:I}", "ID", state->id, "Names",
+                        state->name, "Image", state->image, "Command", command, "CreatedAt", state->started, "State",
+                        "running", "Status", status, "Ports", ports, "Unit", state->unit, "Health", state->health,
                         "Pid", (json_int_t) state->pid);
         if (row)
                 (void) json_object_set_new(row, "CreatedUsec", json_integer((json_int_t) state->started_usec));
@@ -156,22 +154,37 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
                                 code == CLD_EXITED ? exit_status : 128 + exit_status, *ago ? " " : "", ago);
         else
                 (void) snprintf(status, sizeof status, "Created");
-        (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStartTimestamp",
-                        &started);
-        row = json_pack("{s:s, s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:s, s:n, s:n}",
-                        "ID", id,
-                        "Names", name,
-                        "Image", spec.image,
-                        "Command", command ?: "",
-                        "CreatedAt",
-                        "State", streq(u->active_state, "failed") || code ? "exited" : "created",
-                        "Status", status,
-                        "Ports", ports,
-                        "Unit", u->id,
-                        "Health",
-                        "Pid");
+        (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStartTimestamp", &started);
+        row = json_pack("{s:s, s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:s, s:n, s:n}", "ID", id, "Names", name, "Image",
+                        spec.image, "Command", command ?: "", "CreatedAt", "State",
+                        streq(u->active_state, "failed") || code ? "exited" : "created", "Status", status, "Ports",
+                        ports, "Unit", u->id, "Health", "Pid");
         if (row && started > 0)
                 (void) json_object_set_new(row, "CreatedUsec", json_integer((json_int_t) started));
+        return row;
+}
+
+/* A recorded container that does not run: how its last run ended, or "Created" before any. */
+static json_t *row_from_record(const ContainerRecord *rec) {
+        _cleanup_free_ char *command = NULL, *ports = NULL;
+        char status[128] = "Created", ago[64];
+        json_t *row;
+
+        command = strv_join(rec->spec.command, " ");
+        ports = ports_text(rec->spec.publish);
+        if (!command || !ports)
+                return NULL;
+        if (rec->exit_code >= 0) {
+                uint64_t now = now_realtime_usec();
+                format_duration((now - MIN(rec->finished_usec, now)) / 1000000, ago, sizeof ago);
+                (void) snprintf(status, sizeof status, "Exited (%d) %s ago", rec->exit_code, ago);
+        }
+        row = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s, s:s, s:s, s:s, s:n, s:n, s:I}", "ID", rec->id, "Names",
+                        rec->name, "Image", rec->spec.image, "Command", command, "CreatedAt", rec->created, "State",
+                        rec->exit_code >= 0 ? "exited" : "created", "Status", status, "Ports", ports, "Unit", rec->unit,
+                        "Health", "Pid", "CreatedUsec", (json_int_t) rec->created_usec);
+        if (row && rec->exit_code >= 0)
+                (void) json_object_set_new(row, "ExitCode", json_integer(rec->exit_code));
         return row;
 }
 
@@ -186,10 +199,31 @@ static bool rows_have(json_t *rows, const char *name) {
         return false;
 }
 
+static int add_recorded(json_t *rows) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = container_records(&names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list containers: %m");
+        STRV_FOREACH(n, names) {
+                _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+                json_t *row;
+
+                if (rows_have(rows, *n) || container_record_read(*n, &rec) < 0)
+                        continue; /* running, or removed meanwhile */
+                row = row_from_record(&rec);
+                if (!row || json_array_append_new(rows, row) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
 static int add_stopped(json_t *rows) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         char *berth_units[] = { (char *) "berth-*.service", NULL };
-        char *failed[] = { (char *) "failed", NULL };
+        char *services[] = { (char *) "*.service", NULL };
+        char *stopped[] = { (char *) "failed", (char *) "inactive", NULL };
         UnitInfo *units = NULL;
         size_t n = 0;
         int r;
@@ -198,9 +232,9 @@ static int add_stopped(json_t *rows) {
         if (r < 0)
                 return r;
         for (int pass = 0; pass < 2; pass++) {
-                /* first every berth-*.service, then failed units of any name (generator-made ones) */
+                /* first every berth-*.service, then stopped services of any name (generator-made ones) */
                 r = pass == 0 ? systemd_list_units(bus, NULL, berth_units, &units, &n)
-                              : systemd_list_units(bus, failed, NULL, &units, &n);
+                              : systemd_list_units(bus, stopped, services, &units, &n);
                 if (r < 0)
                         return log_error_errno(r, "Failed to list units: %m");
                 for (size_t i = 0; i < n; i++) {
@@ -250,7 +284,7 @@ static void print_table(json_t *rows) {
         size_t i;
 
         printf("%-12s   %-24s %-22s %-18s %-26s %-22s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
-               "PORTS", "NAMES");
+                        "PORTS", "NAMES");
         json_array_foreach(rows, i, row) {
                 char command[32], created[48];
                 const char *cmd = str_or(row, "Command", "");
@@ -261,10 +295,9 @@ static void print_table(json_t *rows) {
                 else
                         (void) snprintf(command, sizeof command, "\"%s\"", cmd);
                 /* the ellipsis is 3 bytes wide in UTF-8 and one column on the screen */
-                printf("%-12.12s   %-24s %-*s %-18s %-26s %-22s %s\n", str_or(row, "ID", "-"),
-                       str_or(row, "Image", "-"), strstr(command, "…") ? 24 : 22, command,
-                       created_ago(row, created, sizeof created),
-                       str_or(row, "Status", "-"), str_or(row, "Ports", ""), str_or(row, "Names", "-"));
+                printf("%-12.12s   %-24s %-*s %-18s %-26s %-22s %s\n", str_or(row, "ID", "-"), str_or(row, "Image", "-"),
+                                strstr(command, "…") ? 24 : 22, command, created_ago(row, created, sizeof created),
+                                str_or(row, "Status", "-"), str_or(row, "Ports", ""), str_or(row, "Names", "-"));
         }
 }
 
@@ -328,7 +361,9 @@ int verb_ps(int argc, char *argv[]) {
                 }
         }
         if (all) {
-                r = add_stopped(rows);
+                r = add_recorded(rows);
+                if (r >= 0)
+                        r = add_stopped(rows);
                 if (r < 0) {
                         json_decref(rows);
                         return r;

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "container-lookup.h"
+#include "container-record.h"
 #include "container-network.h"
 #include "fs-util.h"
 #include "image-store.h"
@@ -241,6 +242,9 @@ static int start_unit(sd_bus *bus, RunUnit *u, const char *unit, char **ret_resu
         else if (r < 0)
                 log_unit_error(r, &error, "start", u->spec->name);
         sd_bus_error_free(&error);
+        /* no unit was made: the record written for it (names in use were refused before) goes too */
+        if (r < 0 && r != -EEXIST)
+                (void) container_record_remove(u->spec->name);
         return r;
 }
 
@@ -424,7 +428,14 @@ int verb_run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to write the container's environment file: %m");
 
-        u.remove = flags.remove;
+        /* Without --rm, the container stays until `berth rm` (its record); its unit always goes when
+         * it ends, and `berth start` makes it again from the record. */
+        if (!flags.remove) {
+                r = container_record_write(&spec, unit);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write the record of container '%s': %m", spec.name);
+        }
+        u.remove = true;
         if (flags.detach)
                 return run_detached(bus, &u, unit);
 

@@ -6,12 +6,14 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "container-record.h"
 #include "fs-util.h"
 #include "log.h"
 #include "network-attach.h"
 #include "paths.h"
 #include "run-options.h"
 #include "running-containers.h"
+#include "signal-name.h"
 #include "state.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
@@ -64,12 +66,34 @@ static bool unit_may_start_again(void) {
                !streq(collect, "inactive-or-failed");
 }
 
-static int remove_private_env(const char *path) {
-        if (!private_env_path_is_run(path) || unit_may_start_again())
+static int remove_private_env(const char *name, const char *path) {
+        /* a recorded container may be started again until `berth rm`, which removes the file */
+        if (!private_env_path_is_run(path) || container_record_exists(name) || unit_may_start_again())
                 return 0;
         if (unlink(path) < 0 && errno != ENOENT)
                 return log_warning_errno(negative_errno(), "Failed to remove %s: %m", path);
         return 0;
+}
+
+/* How the run ended, in the container's record: systemd gives ExecStopPost= the main process's
+ * EXIT_CODE (exited, killed, dumped) and EXIT_STATUS (a number, or a signal's name). */
+static void record_exit(const char *name) {
+        const char *code = getenv("EXIT_CODE"), *status = getenv("EXIT_STATUS");
+        struct timespec ts;
+        int exit_code, r;
+
+        if (!code || !status || !container_record_exists(name))
+                return;
+        if (streq(code, "exited"))
+                exit_code = atoi(status);
+        else {
+                int sig = signal_from_string(status);
+                exit_code = 128 + MAX(sig, 0);
+        }
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        r = container_record_set_exit(name, exit_code, (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000);
+        if (r < 0 && r != -ENOENT)
+                log_warning_errno(r, "Failed to note the exit status of container %s: %m", name);
 }
 
 int cleanup_main(int argc, char *argv[]) {
@@ -91,7 +115,7 @@ int cleanup_main(int argc, char *argv[]) {
         if (!containers || !lock_path || !run_dir || !state_dir)
                 return log_oom(), EXIT_CLEANUP_FAILED;
         if (access(containers, F_OK) < 0) /* no container ever ran here */
-                return remove_private_env(spec.env_private_file) < 0 ? EXIT_CLEANUP_FAILED : EXIT_SUCCESS;
+                return remove_private_env(spec.name, spec.env_private_file) < 0 ? EXIT_CLEANUP_FAILED : EXIT_SUCCESS;
 
         /* Held: a supervisor of that name runs (a restarted unit, or the same name started by hand), and
          * everything here is its own. */
@@ -112,11 +136,13 @@ int cleanup_main(int argc, char *argv[]) {
                 log_warning_errno(r, "Failed to remove %s: %m", run_dir);
                 ret = EXIT_CLEANUP_FAILED;
         }
-        if ((r = rm_rf(state_dir)) < 0) {
+        /* A recorded container keeps its writable layer until `berth rm`. */
+        record_exit(spec.name);
+        if (!container_record_exists(spec.name) && (r = rm_rf(state_dir)) < 0) {
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
                 ret = EXIT_CLEANUP_FAILED;
         }
-        if (remove_private_env(spec.env_private_file) < 0)
+        if (remove_private_env(spec.name, spec.env_private_file) < 0)
                 ret = EXIT_CLEANUP_FAILED;
         state_unlock(lock_path, lock_fd);
         return ret;

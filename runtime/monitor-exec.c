@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container-record.h"
 #include "fs-util.h"
 #include "health.h"
 #include "helper-program.h"
@@ -206,7 +207,8 @@ int supervise_finish_main(int argc, char *argv[]) {
                 (void) network_detach_container(arg(argv, argc, "network"), name);
         if ((r = rm_rf(run_dir)) < 0)
                 log_warning_errno(r, "Failed to remove %s: %m", run_dir);
-        if (!isempty(state_dir) && (r = rm_rf(state_dir)) < 0)
+        /* a recorded container keeps its writable layer until `berth rm` */
+        if (!isempty(state_dir) && !container_record_exists(name) && (r = rm_rf(state_dir)) < 0)
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
         /* --userns=auto: the block of ids is free for another container once nothing of ours uses it. */
         if (arg(argv, argc, "userns_lock_fd"))

@@ -27,6 +27,7 @@
 #include "child.h"
 #include "config.h"
 #include "container-network.h"
+#include "container-record.h"
 #include "container.h"
 #include "devices.h"
 #include "fs-util.h"
@@ -334,11 +335,15 @@ int container_make_directories(const Container *c) {
                 return log_error_errno(r, "Failed to create %s: %m", c->root_mnt);
         if (c->spec.rootfs)
                 return 0;
-        (void) rm_rf(c->state_dir);
+        /* A recorded container runs again on the writable layer of its last run, as Docker's does;
+         * only overlayfs's work directory starts empty. */
+        if (!c->name || !container_record_exists(c->name))
+                (void) rm_rf(c->state_dir);
         upper = path_join(c->state_dir, "upper");
         work = path_join(c->state_dir, "work");
         if (!upper || !work)
                 return log_oom();
+        (void) rm_rf(work);
         r = mkdir_p(c->state_dir, 0700);
         if (r >= 0)
                 r = mkdir_p(upper, 0755);
@@ -357,6 +362,7 @@ void container_remove_directories(const Container *c) {
 
         if (c->run_dir && (r = rm_rf(c->run_dir)) < 0)
                 log_warning_errno(r, "Failed to remove %s: %m", c->run_dir);
-        if (c->state_dir && !c->spec.rootfs && (r = rm_rf(c->state_dir)) < 0)
+        if (c->state_dir && !c->spec.rootfs && !(c->name && container_record_exists(c->name)) &&
+                        (r = rm_rf(c->state_dir)) < 0)
                 log_warning_errno(r, "Failed to remove %s: %m", c->state_dir);
 }

@@ -98,22 +98,29 @@ check_output "mode= with type=env is refused" "uid, gid and mode for type=mount 
         berth run --rm --secret tok,type=env,mode=0400 $IMAGE true
 check_fails "a mode that is not octal up to 0777 is refused" berth run --rm --secret tok,mode=0999 $IMAGE true
 
-# berth run's root-only environment file goes when the unit is collected, not before: a restart reads
-# it again, and a failed unit (not --rm) stays for `berth start`.
+# berth run's root-only environment file stays while the container can start again: through a
+# restart, and for a container without --rm (stopped or failed) until `berth rm`; with --rm it goes
+# when the unit ends.
 PRIV=/run/berth/private
+no_file() { nspawn_run sh -c "i=0; while [ -e $PRIV/$1 ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ! test -e $PRIV/$1"; }
 check "berth run -d -e: a private environment file" berth run -d --name pe -e PASS=pe-value-3 $IMAGE sleep 1000
 check "... in $PRIV, root's only" nspawn_run sh -c "test \"\$(stat -c %a $PRIV/berth-pe.service.env)\" = 600"
 check "berth restart of it" berth restart pe
 check_output "... still finds the value" pe-value-3 berth exec pe sh -c 'echo $PASS'
-check "berth stop: the unit is collected" berth stop pe
-check "... and its private file is removed" nspawn_run sh -c "i=0; while [ -e $PRIV/berth-pe.service.env ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ! test -e $PRIV/berth-pe.service.env"
+check "berth stop pe" berth stop pe
+check "... keeps its private file for berth start" nspawn_run test -e $PRIV/berth-pe.service.env
+check "berth start pe" berth start pe
+check_output "... finds the value again" pe-value-3 berth exec pe sh -c 'echo $PASS'
+check "berth rm -f pe" berth rm -f pe
+check "... removes its private file" no_file berth-pe.service.env
 check_fails "berth run --rm of a failing command" berth run --rm --name pe2 -e A=pe2 $IMAGE false
-check "... leaves no private file" nspawn_run sh -c "i=0; while [ -e $PRIV/berth-pe2.service.env ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done; ! test -e $PRIV/berth-pe2.service.env"
+check "... leaves no private file" no_file berth-pe2.service.env
 berth run -d --name pe3 -e A=pe3 $IMAGE sh -c 'exit 3' >/dev/null 2>&1
-check "a failed container without --rm stays (berth ps -a)" nspawn_run sh -c \
-        "i=0; until systemctl is-failed -q berth-pe3.service || [ \$i -ge 50 ]; do sleep 0.1; i=\$((i + 1)); done; systemctl is-failed -q berth-pe3.service"
+pe3_listed() { berth ps -a | grep -q "Exited (3).* pe3$"; }
+check "a failed container without --rm stays (berth ps -a)" wait_until 10 pe3_listed
 check "... and keeps its private file for berth start" nspawn_run test -e $PRIV/berth-pe3.service.env
-berth rm -f pe3 >/dev/null 2>&1
+check "berth rm pe3" berth rm pe3
+check "... removes it" no_file berth-pe3.service.env
 
 check "berth secret rm tok" berth secret rm tok
 check_fails "... then a container using it does not start" berth run --rm --secret tok $IMAGE true

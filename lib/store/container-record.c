@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <jansson.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container-record.h"
+#include "fs-util.h"
+#include "paths.h"
+#include "run-options.h"
+#include "strv.h"
+#include "unit-container-env.h"
+
+char *container_record_path(const char *name) {
+        return strjoin(berth_path(BERTH_PATH_STATE), "/containers/", name, ".json");
+}
+
+bool container_record_exists(const char *name) {
+        _cleanup_free_ char *path = container_record_path(name);
+        return path && access(path, F_OK) >= 0;
+}
+
+static json_t *strv_to_json(char *const *l) {
+        json_t *a = json_array();
+
+        STRV_FOREACH(s, l)
+                if (!a || json_array_append_new(a, json_string(*s)) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}
+
+static int record_store(const char *name, json_t *o) {
+        _cleanup_free_ char *path = container_record_path(name), *dir = NULL;
+        char *text;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers");
+        if (!dir)
+                return -ENOMEM;
+        r = mkdir_p(dir, 0700);
+        if (r < 0)
+                return r;
+        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+        if (!text)
+                return -ENOMEM;
+        /* root-only: the options may name secrets and files of the host */
+        r = write_file_atomic(path, text, strlen(text), 0600, WRITE_FILE_SYNC);
+        free(text);
+        return r;
+}
+
+int container_record_write(const ContainerSpec *spec, const char *unit) {
+        _cleanup_strv_free_ char **options = NULL;
+        struct timespec ts;
+        struct tm tm;
+        char created[32];
+        json_t *o;
+        int r;
+
+        if (!spec->name || !spec->id || !unit)
+                return -EINVAL;
+        r = run_options_to_argv(spec, &options);
+        if (r < 0)
+                return r;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        if (!gmtime_r(&ts.tv_sec, &tm) || strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                return -EINVAL;
+        o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:s?, s:o, s:o}", "id", spec->id, "name", spec->name, "unit",
+                        unit, "created", created, "created_usec", (json_int_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+                        "options", strv_to_json(options), "image", spec->image, "command", strv_to_json(spec->command),
+                        "unit_properties", strv_to_json(spec->unit_properties));
+        if (!o)
+                return -ENOMEM;
+        r = record_store(spec->name, o);
+        json_decref(o);
+        return r;
+}
+
+void container_record_done(ContainerRecord *r) {
+        free(r->id);
+        free(r->name);
+        free(r->unit);
+        free(r->created);
+        container_spec_done(&r->spec);
+        *r = (ContainerRecord) { .exit_code = -1 };
+}
+
+static int json_strv(json_t *o, const char *key, char ***ret) {
+        json_t *a = json_object_get(o, key), *v;
+        _cleanup_strv_free_ char **l = NULL;
+        size_t i;
+
+        if (!a || json_is_null(a))
+                return 0;
+        if (!json_is_array(a))
+                return -EINVAL;
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        json_array_foreach(a, i, v) {
+                if (!json_is_string(v))
+                        return -EINVAL;
+                if (strv_extend(&l, json_string_value(v)) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int json_dup(json_t *o, const char *key, char **ret) {
+        json_t *v = json_object_get(o, key);
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_string(v))
+                return -EINVAL;
+        *ret = strdup(json_string_value(v));
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int record_from_json(json_t *o, ContainerRecord *rec) {
+        _cleanup_strv_free_ char **options = NULL;
+        json_t *code = json_object_get(o, "exit_code");
+        int index = 0, r;
+
+        rec->created_usec = (uint64_t) json_integer_value(json_object_get(o, "created_usec"));
+        rec->finished_usec = (uint64_t) json_integer_value(json_object_get(o, "finished_usec"));
+        rec->exit_code = json_is_integer(code) ? (int) json_integer_value(code) : -1;
+        r = json_dup(o, "id", &rec->id);
+        if (r >= 0)
+                r = json_dup(o, "name", &rec->name);
+        if (r >= 0)
+                r = json_dup(o, "unit", &rec->unit);
+        if (r >= 0)
+                r = json_dup(o, "created", &rec->created);
+        if (r >= 0)
+                r = json_strv(o, "options", &options);
+        if (r < 0)
+                return r;
+        if (!rec->id || !rec->name || !rec->unit)
+                return -EINVAL;
+        r = run_options_parse_argv(&rec->spec, (int) strv_length(options), options, &index);
+        if (r < 0 || index != (int) strv_length(options))
+                return -EINVAL;
+        r = json_dup(o, "image", &rec->spec.image);
+        if (r >= 0)
+                r = json_strv(o, "command", &rec->spec.command);
+        if (r >= 0)
+                r = json_strv(o, "unit_properties", &rec->spec.unit_properties);
+        return r;
+}
+
+int container_record_read(const char *name, ContainerRecord *ret) {
+        _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+        _cleanup_free_ char *path = container_record_path(name);
+        json_t *o;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        container_spec_init(&rec.spec);
+        o = json_load_file(path, 0, NULL);
+        if (!o) {
+                if (access(path, F_OK) < 0)
+                        return -ENOENT;
+                return access(path, R_OK) < 0 ? -EACCES : -EINVAL;
+        }
+        r = record_from_json(o, &rec);
+        json_decref(o);
+        if (r < 0)
+                return r;
+        *ret = rec;
+        rec = (ContainerRecord) {};
+        container_spec_init(&rec.spec);
+        return 0;
+}
+
+int container_record_set_exit(const char *name, int exit_code, uint64_t finished_usec) {
+        _cleanup_free_ char *path = container_record_path(name);
+        json_t *o;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        o = json_load_file(path, 0, NULL);
+        if (!o)
+                return access(path, F_OK) < 0 ? -ENOENT : -EINVAL;
+        r = json_object_set_new(o, "exit_code", json_integer(exit_code)) < 0 ||
+                                            json_object_set_new(o, "finished_usec",
+                                                            json_integer((json_int_t) finished_usec)) < 0
+                            ? -ENOMEM
+                            : record_store(name, o);
+        json_decref(o);
+        return r;
+}
+
+int container_record_remove(const char *name) {
+        _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+        _cleanup_free_ char *path = container_record_path(name),
+                            *layer = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", name);
+        int r;
+
+        if (!path || !layer)
+                return -ENOMEM;
+        r = container_record_read(name, &rec);
+        if (r >= 0 && private_env_path_is_run(rec.spec.env_private_file) && unlink(rec.spec.env_private_file) < 0 &&
+                        errno != ENOENT)
+                return negative_errno();
+        r = rm_rf(layer);
+        if (r < 0)
+                return r;
+        if (unlink(path) < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        return 0;
+}
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int container_records(char ***ret) {
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_STATE), "/containers");
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        if (!dir)
+                return -ENOMEM;
+        names = calloc(1, sizeof(char *));
+        if (!names)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (!d && errno != ENOENT)
+                return negative_errno();
+        while (d && (de = readdir(d))) {
+                const char *e = endswith(de->d_name, ".json");
+                if (de->d_name[0] == '.' || de->d_type != DT_REG || !e)
+                        continue;
+                if (strv_consume(&names, strndup(de->d_name, (size_t) (e - de->d_name))) < 0)
+                        return -ENOMEM;
+        }
+        qsort(names, strv_length(names), sizeof(char *), compare_strings);
+        *ret = TAKE_PTR(names);
+        return 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The record of a container kept until `berth rm`, as Docker keeps an exited container: what
+ * `berth run` (without --rm) was asked for, so that `berth start` can make its transient unit again
+ * after systemd collected it, and how its last run ended. Owned here:
+ *     $BERTH_STATE_DIR/containers/NAME.json   keys: id, name, unit, created (RFC 3339 UTC),
+ *                                             created_usec, options (berth-runtime's options, as
+ *                                             run_options_to_argv() writes them), image, command,
+ *                                             unit_properties; once a run ended: exit_code,
+ *                                             finished_usec (CLOCK_REALTIME)
+ * While the record exists the runtime keeps the container's writable layer
+ * ($BERTH_STATE_DIR/containers/NAME/upper) across runs; `berth rm` removes both. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "container-spec.h"
+#include "macro.h"
+
+typedef struct ContainerRecord {
+        char *id, *name, *unit, *created;
+        uint64_t created_usec, finished_usec; /* 0: not yet */
+        int exit_code;                        /* -1 until a run ended; a signal's death is 128+N */
+        ContainerSpec spec;                   /* with image and command */
+} ContainerRecord;
+
+char *container_record_path(const char *name);
+bool container_record_exists(const char *name);
+
+/* Writes the record of a new container (spec->name and spec->id set) running in unit. */
+int container_record_write(const ContainerSpec *spec, const char *unit);
+/* -ENOENT when there is none, -EACCES when it is not ours to read (root-only), -EINVAL when it is
+ * malformed. */
+int container_record_read(const char *name, ContainerRecord *ret);
+void container_record_done(ContainerRecord *r);
+
+/* Notes how a run ended (from the ExecStopPost= of its unit); -ENOENT without a record. */
+int container_record_set_exit(const char *name, int exit_code, uint64_t finished_usec);
+
+/* Removes the record, the writable layer and the private environment file it names. */
+int container_record_remove(const char *name);
+
+/* The names of the recorded containers, sorted; an empty list when there are none. */
+int container_records(char ***ret);
