@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "container-lookup.h"
+#include "container-record.h"
 #include "container-spec.h"
 #include "image-in-use.h"
 #include "log.h"
@@ -116,6 +117,30 @@ static int add_stopped(ImageStore *store, ImageUsers *u) {
         return 0;
 }
 
+/* Exited containers of `berth run` (their records, kept until berth rm): their units are gone. */
+static int add_recorded(ImageStore *store, ImageUsers *u) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = container_records(&names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list the containers' records: %m");
+        STRV_FOREACH(n, names) {
+                _cleanup_(container_record_done) ContainerRecord record = {};
+                _cleanup_(image_freep) Image *image = NULL;
+
+                if (has_container(u, *n) || container_record_read(*n, &record) < 0)
+                        continue;
+                if (!record.spec.image || record.spec.rootfs ||
+                                image_store_lookup(store, record.spec.image, &image) < 0)
+                        continue;
+                r = add_user(u, *n, image->id, false);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int image_users_load(ImageStore *store, ImageUsers *ret) {
         _cleanup_(image_users_done) ImageUsers u = {};
         int r;
@@ -123,6 +148,8 @@ int image_users_load(ImageStore *store, ImageUsers *ret) {
         r = add_running(&u);
         if (r >= 0)
                 r = add_stopped(store, &u);
+        if (r >= 0)
+                r = add_recorded(store, &u);
         if (r < 0)
                 return r;
         *ret = TAKE_STRUCT(u);

@@ -42,7 +42,7 @@ sleep 2
 check "2 s later nothing is left (rules, lease, state, upper dir)" nothing_left k9web
 leftovers k9web | sed 's/^/# left: /'
 
-check "berth run -d --network k9 -p ... starts" nspawn_run_timeout 60 berth run -d --name k9run --network k9 \
+check "berth run -d --rm --network k9 -p ... starts" nspawn_run_timeout 60 berth run -d --rm --name k9run --network k9 \
         -p 127.0.0.1:8092:80 $IMAGE httpd -f -p 80
 check_output "... its DNAT rule is there" "berth-ctr:k9/k9run" nspawn_run nft list ruleset
 check "kill -9 of its main process" kill9_main berth-k9run.service

@@ -59,6 +59,9 @@ check_output "image rm of a running container's image is refused" "in use by con
 check "... and the image is still there" has_image "$(image_id localhost/running)"
 check "stop it" berth stop -t 1 busy
 check "... its unit goes (it ended as asked)" wait_until 10 unit_gone berth-busy.service
+check_output "... the exited container keeps its image until berth rm" "in use by container busy (stopped)" \
+        berth image rm localhost/running
+check "berth rm busy" berth rm busy
 check_output "once the container is gone, image rm deletes the image" "Deleted: sha256:" berth image rm localhost/running
 
 # --- removing the stopped containers frees their images ---
