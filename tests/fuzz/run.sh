@@ -21,8 +21,8 @@ command -v "$CC" >/dev/null || { echo "fuzz: $CC not found" >&2; exit 77; }
 
 # The parsers live in lib/spec, which uses only lib/basic (see the layers in docs/ARCHITECTURE.md):
 # every target links both layers whole, with the libraries they use; a target names what it needs of
-# the layers above in its fuzz-sources line (globs allowed), and sources to leave out of those in a
-# line "fuzz-exclude: runtime/main.c". The library is compiled once into $out/obj for all targets
+# the layers above in its fuzz-sources line (a folder stands for its .c files), and sources to leave
+# out of those in a line "fuzz-exclude: runtime/main.c". The library is compiled once into $out/obj for all targets
 # (coverage-instrumented, without libFuzzer's main), so a run of several targets compiles it once
 # and a second run only what changed.
 compile_flags=(-std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib/basic -Ilib/spec -Ilib/store -Ilib/sys -fno-omit-frame-pointer
@@ -49,9 +49,14 @@ for target in "${targets[@]}"; do
         extra_libs=$(fuzz_line "$src" fuzz-libs)
         exclude=" $(fuzz_line "$src" fuzz-exclude) "
         srcs=()
-        # shellcheck disable=SC2046 # the line's words, globs expanded
         for s in "${lib_srcs[@]}" $(fuzz_line "$src" fuzz-sources); do
-                [[ $exclude == *" $s "* ]] || srcs+=("$s")
+                if [ -d "$s" ]; then
+                        for f in "$s"/*.c; do
+                                [[ $exclude == *" $f "* ]] || srcs+=("$f")
+                        done
+                elif [[ $exclude != *" $s "* ]]; then
+                        srcs+=("$s")
+                fi
         done
         # shellcheck disable=SC2086 # word lists
         pkg_flags=$(pkg-config --cflags $common_libs $extra_libs)
