@@ -24,7 +24,7 @@ static void remove_dir(void) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *files[2] = {}, *environ_[] = {(char *) "HOME=/root", (char *) "TAG=1", NULL};
+        char *files[2] = {}, *environ_[] = { (char *) "HOME=/root", (char *) "TAG=1", NULL };
         _cleanup_(compose_project_done) ComposeProject p = {};
         _cleanup_strv_free_ char **order = NULL;
         _cleanup_free_ char *error = NULL;
@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (write_file_atomic(file, (const char *) data, size, 0600, 0) < 0)
                 abort();
         files[0] = file;
-        if (compose_project_load(&(ComposeOptions){.files = files, .project_name = "fuzz", .environ = environ_},
-                            &p, &error) < 0)
+        if (compose_project_load(&(ComposeOptions) { .files = files, .project_name = "fuzz", .environ = environ_ }, &p,
+                            &error) < 0)
                 return 0;
         (void) compose_service_order(&p, &order);
         devnull = fopen("/dev/null", "we");

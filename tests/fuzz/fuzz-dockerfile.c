@@ -11,7 +11,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void expand_words(const Dockerfile *d) {
-        char *env[] = {(char *) "A=a b", (char *) "EMPTY=", NULL};
+        char *env[] = { (char *) "A=a b", (char *) "EMPTY=", NULL };
 
         for (size_t i = 0; i < d->n_instructions; i++)
                 STRV_FOREACH(w, d->instructions[i].argv) {

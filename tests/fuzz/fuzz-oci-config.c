@@ -26,11 +26,11 @@ static void remove_bundle(void) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        _cleanup_(container_done) Container c = {.created_fd = -EBADF,
-                        .console_socket = -EBADF,
-                        .lock_fd = -EBADF,
-                        .init_program_fd = -EBADF,
-                        .process.umask = 0022};
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF,
+                .console_socket = -EBADF,
+                .lock_fd = -EBADF,
+                .init_program_fd = -EBADF,
+                .process.umask = 0022 };
 
         log_set_max_level(LOG_CRIT);
         if (!file) {

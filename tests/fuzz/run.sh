@@ -69,7 +69,10 @@ for target in "${targets[@]}"; do
         corpus=$out/corpus-$t
         mkdir -p "$corpus"
         seeds=()
-        [ -d "tests/fuzz/corpus-${t#fuzz-}" ] && seeds+=("tests/fuzz/corpus-${t#fuzz-}")
+        # Seeds: the committed ones (seeds-NAME: valid inputs to start from) and a local corpus-NAME.
+        for d in "tests/fuzz/seeds-${t#fuzz-}" "tests/fuzz/corpus-${t#fuzz-}"; do
+                [ -d "$d" ] && seeds+=("$d")
+        done
         echo "fuzz: running $t for ${seconds}s"
         if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./$t" -max_total_time="$seconds" \
                 -max_len="${FUZZ_MAX_LEN:-1048576}" -timeout="${FUZZ_INPUT_TIMEOUT:-20}" -artifact_prefix="$out/" "$corpus" "${seeds[@]/#/$TOP/}" 2>"$out/$t.log"); then
