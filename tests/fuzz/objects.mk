@@ -1,11 +1,11 @@
-# Compiles the library sources the fuzz targets link, once, into $(OUT)/obj (tests/fuzz/run.sh runs
+# Compiles the library sources the fuzz targets link, once, into $(OBJ) (tests/fuzz/run.sh runs
 # this): several targets share the objects and a second run rebuilds only what changed (-MMD).
-# Variables from run.sh: OUT, SRCS, FUZZ_CC, FUZZ_CFLAGS (the last two in the environment).
-OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SRCS))
+# Variables from run.sh: OBJ, SRCS, FUZZ_CC, FUZZ_CFLAGS (the last two in the environment).
+OBJS := $(patsubst %.c,$(OBJ)/%.o,$(SRCS))
 
 all: $(OBJS)
 
-$(OUT)/obj/%.o: %.c
+$(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -15,6 +15,8 @@ cd "$TOP"
 seconds=${1:-60}
 shift || true
 out=${FUZZ_OUT:-$TOP/build/fuzz}
+# The compiled library, shared by every run (also one with its own FUZZ_OUT).
+obj=${FUZZ_OBJ:-$TOP/build/fuzz/obj}
 mkdir -p "$out"
 CC=${FUZZ_CC:-clang}
 command -v "$CC" >/dev/null || { echo "fuzz: $CC not found" >&2; exit 77; }
@@ -22,9 +24,9 @@ command -v "$CC" >/dev/null || { echo "fuzz: $CC not found" >&2; exit 77; }
 # The parsers live in lib/spec, which uses only lib/basic (see the layers in docs/ARCHITECTURE.md):
 # every target links both layers whole, with the libraries they use; a target names what it needs of
 # the layers above in its fuzz-sources line (a folder stands for its .c files), and sources to leave
-# out of those in a line "fuzz-exclude: runtime/main.c". The library is compiled once into $out/obj for all targets
-# (coverage-instrumented, without libFuzzer's main), so a run of several targets compiles it once
-# and a second run only what changed.
+# out of those in a line "fuzz-exclude: runtime/main.c". The library is compiled once into $obj for
+# all targets (coverage-instrumented, without libFuzzer's main), so a run of several targets compiles
+# it once and a later run only what changed.
 compile_flags=(-std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib/basic -Ilib/spec -Ilib/store -Ilib/sys -fno-omit-frame-pointer
         -fno-sanitize-recover=undefined -DBERTH_LIBEXECDIR='"/usr/libexec/berth"' -DBERTH_BINDIR='"/usr/bin"'
         -DBERTH_VERSION='"fuzz"')
@@ -61,8 +63,8 @@ for target in "${targets[@]}"; do
         # shellcheck disable=SC2086 # word lists
         pkg_flags=$(pkg-config --cflags $common_libs $extra_libs)
         FUZZ_CC=$CC FUZZ_CFLAGS="$(printf '%q ' "${compile_flags[@]}")-fsanitize=fuzzer-no-link,$sanitizers $pkg_flags" \
-                make -s -j"${FUZZ_JOBS:-2}" -f tests/fuzz/objects.mk OUT="$out" SRCS="${srcs[*]}"
-        objs=("${srcs[@]/#/$out/obj/}")
+                make -s -j"${FUZZ_JOBS:-2}" -f tests/fuzz/objects.mk OBJ="$obj" SRCS="${srcs[*]}"
+        objs=("${srcs[@]/#/$obj/}")
         # shellcheck disable=SC2086 # word lists
         "$CC" "${compile_flags[@]}" -fsanitize=fuzzer,$sanitizers -o "$out/$t" "$src" "${objs[@]/%.c/.o}" \
                 $(pkg-config --cflags --libs $common_libs $extra_libs) -lm
