@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,9 +266,12 @@ static int read_heredocs(Parser *p, DockerfileInstruction *in) {
                         s++;
                         continue;
                 }
-                while (isdigit((unsigned char) *s))
-                        fd = fd * 10 + (*s++ - '0');
-                if (!startswith(s, "<<") || s[2] == '<') {
+                /* A number no file descriptor can have makes it no marker (and must not overflow). */
+                while (isdigit((unsigned char) *s) && fd >= 0) {
+                        fd = fd > (INT_MAX - 9) / 10 ? -1 : fd * 10 + (*s - '0');
+                        s++;
+                }
+                if (fd < 0 || !startswith(s, "<<") || s[2] == '<') {
                         s = start + 1;
                         continue;
                 }

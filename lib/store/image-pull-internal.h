@@ -7,14 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "image-manifest.h"
 #include "image-pull.h"
 #include "image-store-internal.h"
 #include "registry-client.h"
-
-typedef struct Descriptor {
-        const char *media_type, *digest;
-        int64_t size;
-} Descriptor;
 
 /* ---- progress ---- */
 

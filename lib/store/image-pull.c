@@ -20,84 +20,19 @@
 #define CONFIG_MAX      IMAGE_CONFIG_MAX
 #define INDEX_DEPTH_MAX 4
 
-#define MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
-#define MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
-#define MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_V1       "application/vnd.docker.distribution.manifest.v1"
-
 #define MANIFEST_ACCEPT MT_OCI_MANIFEST ", " MT_DOCKER_MANIFEST ", " MT_DOCKER_LIST ", " MT_OCI_INDEX
-
-static const char *const layer_media_types[] = {
-                "application/vnd.oci.image.layer.v1.tar",
-                "application/vnd.oci.image.layer.v1.tar+gzip",
-                "application/vnd.oci.image.layer.v1.tar+zstd",
-                "application/vnd.docker.image.rootfs.diff.tar.gzip",
-                "application/vnd.docker.image.rootfs.diff.tar",
-};
-
-typedef struct Manifest {
-        char *body;
-        size_t size;
-        char *media_type;
-        char digest[SHA256_DIGEST_STRING_MAX];
-        json_t *json;
-} Manifest;
-
-static void manifest_done(Manifest *m) {
-        free(m->body);
-        free(m->media_type);
-        json_decref(m->json);
-        *m = (Manifest){};
-}
-
-typedef struct Platform {
-        char *os, *architecture, *variant;
-} Platform;
-
-static void platform_done(Platform *p) {
-        free(p->os);
-        free(p->architecture);
-        free(p->variant);
-}
-
-static int platform_parse(const char *s, Platform *ret) {
-        _cleanup_free_ char *copy = strdup(s ?: "");
-        char *arch, *variant;
-
-        if (!copy)
-                return log_oom();
-        if (!s) {
-                *ret = (Platform){.os = strdup("linux"), .architecture = strdup(image_host_architecture())};
-                return ret->os && ret->architecture ? 0 : log_oom();
-        }
-        arch = strchr(copy, '/');
-        if (!arch || arch == copy || arch[1] == 0)
-                return log_error_errno(-EINVAL,
-                                "Invalid platform '%s': use OS/ARCH[/VARIANT], e.g. linux/arm64.", s);
-        *arch++ = 0;
-        variant = strchr(arch, '/');
-        if (variant)
-                *variant++ = 0;
-        *ret = (Platform){.os = strdup(copy),
-                        .architecture = strdup(arch),
-                        .variant = variant ? strdup(variant) : NULL};
-        return ret->os && ret->architecture && (!variant || ret->variant) ? 0 : log_oom();
-}
 
 /* Reads a manifest and checks its digest (expected, or the Docker-Content-Digest header). */
 static int fetch_manifest(RegistryClient *rc, const char *reference, const char *expected, Manifest *ret) {
         _cleanup_(registry_transfer_freep) RegistryTransfer *t = NULL;
         _cleanup_(manifest_done) Manifest m = {};
-        const char *content_type, *header_digest, *body_type;
-        json_error_t err;
+        const char *content_type, *header_digest;
         int r;
 
         r = registry_get(rc, "manifests", reference, MANIFEST_ACCEPT, &t);
         if (r < 0)
                 return r;
         content_type = registry_transfer_header(t, "Content-Type");
-        m.media_type = content_type ? strndup(content_type, strcspn(content_type, "; ")) : NULL;
         header_digest = registry_transfer_header(t, "Docker-Content-Digest");
 
         r = registry_transfer_read_all(t, MANIFEST_MAX, &m.body, &m.size);
@@ -114,80 +49,10 @@ static int fetch_manifest(RegistryClient *rc, const char *reference, const char 
                                 "Manifest %s: the registry says its digest is %s, its bytes say %s.",
                                 reference, header_digest, m.digest);
 
-        m.json = json_loadb(m.body, m.size, 0, &err);
-        if (!json_is_object(m.json))
-                return log_error_errno(-EBADMSG, "Manifest %s: invalid JSON at line %d: %s", reference,
-                                err.line, err.text);
-        body_type = json_string_value(json_object_get(m.json, "mediaType"));
-        if (body_type && m.media_type && !streq(m.media_type, "application/json") &&
-                        !streq(body_type, m.media_type))
-                return log_error_errno(-EBADMSG, "Manifest %s: mediaType %s does not match Content-Type %s.",
-                                reference, body_type, m.media_type);
-        if (body_type && (!m.media_type || streq(m.media_type, "application/json"))) {
-                free(m.media_type);
-                m.media_type = strdup(body_type);
-        }
-        if (!m.media_type)
-                return log_error_errno(-EBADMSG, "Manifest %s has no media type.", reference);
+        r = manifest_parse(&m, reference, content_type);
+        if (r < 0)
+                return r;
         *ret = TAKE_GENERIC(m, Manifest, (Manifest){});
-        return 0;
-}
-
-static bool platform_matches(json_t *p, const Platform *want, const char *variant) {
-        const char *os = json_string_value(json_object_get(p, "os")),
-                   *arch = json_string_value(json_object_get(p, "architecture")),
-                   *v = json_string_value(json_object_get(p, "variant"));
-
-        return streq_ptr(os, want->os) && streq_ptr(arch, want->architecture) && streq(v ?: "", variant);
-}
-
-/* Picks the index entry for the platform: the wanted variant first, then none, then any variant
- * (the first matching entry wins, as the image spec asks). */
-static int select_from_index(const Manifest *index, const Platform *want, char **ret_digest) {
-        json_t *list = json_object_get(index->json, "manifests");
-        const char *variants[3] = {want->variant ?: "", "", NULL};
-
-        if (!json_is_array(list))
-                return log_error_errno(-EBADMSG, "Index %s has no manifests list.", index->digest);
-        for (size_t k = 0; k < ELEMENTSOF(variants); k++) {
-                size_t i;
-                json_t *d;
-
-                json_array_foreach(list, i, d) {
-                        json_t *p = json_object_get(d, "platform");
-                        const char *mt = json_string_value(json_object_get(d, "mediaType")),
-                                   *digest = json_string_value(json_object_get(d, "digest"));
-
-                        if (!digest || !image_digest_is_valid(digest) || !json_is_object(p))
-                                continue;
-                        if (mt && !streq(mt, MT_OCI_MANIFEST) && !streq(mt, MT_DOCKER_MANIFEST) &&
-                                        !streq(mt, MT_OCI_INDEX) && !streq(mt, MT_DOCKER_LIST))
-                                continue; /* unknown entries are skipped, not errors */
-                        if (variants[k] ? !platform_matches(p, want, variants[k])
-                                        : !(streq_ptr(json_string_value(json_object_get(p, "os")),
-                                                            want->os) &&
-                                                          streq_ptr(json_string_value(json_object_get(
-                                                                                    p, "architecture")),
-                                                                          want->architecture)))
-                                continue;
-                        *ret_digest = strdup(digest);
-                        return *ret_digest ? 0 : log_oom();
-                }
-        }
-        return log_error_errno(-ENOENT, "Index %s has no image for %s/%s%s%s.", index->digest, want->os,
-                        want->architecture, want->variant ? "/" : "", want->variant ?: "");
-}
-
-static int descriptor(json_t *j, const char *what, Descriptor *ret) {
-        json_t *size = json_object_get(j, "size");
-
-        *ret = (Descriptor){
-                        .media_type = json_string_value(json_object_get(j, "mediaType")),
-                        .digest = json_string_value(json_object_get(j, "digest")),
-                        .size = json_is_integer(size) ? json_integer_value(size) : -1,
-        };
-        if (!ret->digest || !image_digest_is_valid(ret->digest) || ret->size < 0)
-                return log_error_errno(-EBADMSG, "Manifest: %s has no valid sha256 digest and size.", what);
         return 0;
 }
 
@@ -246,7 +111,7 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         char *names[2] = {}, *digests[2] = {};
         const char *why = NULL;
         Descriptor cd;
-        json_t *jlayers;
+        _cleanup_free_ Descriptor *blobs = NULL;
         const Manifest *cur;
         size_t config_size = 0, n_layers = 0;
         int r;
@@ -291,9 +156,7 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
 
         /* Indexes (manifest lists) lead to the platform's manifest, perhaps through nested indexes. */
         cur = &top;
-        for (unsigned depth = 0; streq_ptr(cur->media_type, MT_OCI_INDEX) ||
-                                 streq_ptr(cur->media_type, MT_DOCKER_LIST);
-                        depth++) {
+        for (unsigned depth = 0; manifest_is_index(cur); depth++) {
                 _cleanup_free_ char *child = NULL;
                 Manifest next = {};
 
@@ -301,7 +164,7 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
                         r = log_error_errno(-ELOOP, "%s: indexes nested too deep.", reference);
                         goto finish;
                 }
-                r = select_from_index(cur, &want, &child);
+                r = manifest_select_from_index(cur, &want, &child);
                 if (r < 0)
                         goto finish;
                 r = fetch_manifest(rc, child, child, &next);
@@ -311,25 +174,7 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
                 m = next;
                 cur = &m;
         }
-        if (!cur->media_type || startswith(cur->media_type, MT_DOCKER_V1)) {
-                r = log_error_errno(-EPROTONOSUPPORT,
-                                "%s uses the deprecated docker schema 1; not supported.", reference);
-                goto finish;
-        }
-        if (!streq(cur->media_type, MT_OCI_MANIFEST) && !streq(cur->media_type, MT_DOCKER_MANIFEST)) {
-                r = log_error_errno(-EPROTONOSUPPORT, "%s: unsupported manifest type %s.", reference,
-                                cur->media_type);
-                goto finish;
-        }
-
-        /* Counted before anything else is fetched: a manifest of thousands of layers goes no further. */
-        if (json_array_size(json_object_get(cur->json, "layers")) > IMAGE_LAYERS_MAX) {
-                r = log_error_errno(-EFBIG, "%s: the manifest lists %zu layers, more than the limit of %u.",
-                                reference, json_array_size(json_object_get(cur->json, "layers")),
-                                IMAGE_LAYERS_MAX);
-                goto finish;
-        }
-        r = descriptor(json_object_get(cur->json, "config"), "config", &cd);
+        r = manifest_image_descriptors(cur, reference, &cd, &blobs, &n_layers);
         if (r < 0)
                 goto finish;
         r = fetch_config(rc, &cd, &config, &config_size);
@@ -338,9 +183,7 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         r = image_config_parse(config, config_size, &info);
         if (r < 0)
                 goto finish;
-        jlayers = json_object_get(cur->json, "layers");
-        n_layers = json_array_size(jlayers);
-        if (!json_is_array(jlayers) || n_layers != strv_length(info.diff_ids)) {
+        if (n_layers != strv_length(info.diff_ids)) {
                 r = log_error_errno(-EBADMSG, "%s: the manifest lists %zu layers, the config %zu diffIDs.",
                                 reference, n_layers, strv_length(info.diff_ids));
                 goto finish;
@@ -359,31 +202,18 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         if (r < 0)
                 goto finish;
         for (size_t i = 0; i < n_layers; i++) {
-                Descriptor ld;
-                bool known = false;
-
-                r = descriptor(json_array_get(jlayers, i), "a layer", &ld);
-                if (r < 0)
-                        goto finish;
-                for (size_t k = 0; k < ELEMENTSOF(layer_media_types); k++)
-                        known = known || streq_ptr(ld.media_type, layer_media_types[k]);
-                if (!known) {
-                        r = log_error_errno(-EPROTONOSUPPORT, "Layer %s: unsupported media type %s.",
-                                        ld.digest, ld.media_type ?: "(none)");
-                        goto finish;
-                }
                 if (!image_digest_is_valid(info.diff_ids[i])) {
                         r = log_error_errno(-EBADMSG, "Config: invalid diffID '%s'.", info.diff_ids[i]);
                         goto finish;
                 }
-                pull_progress_layer(progress, i, ld.digest, (uint64_t) ld.size);
+                pull_progress_layer(progress, i, blobs[i].digest, (uint64_t) blobs[i].size);
                 if (image_store_has_layer(s, info.diff_ids[i])) {
                         strcpy(layers[i].diff_id, info.diff_ids[i]);
                         pull_progress_set(progress, i, LAYER_PRESENT, 0);
                         continue;
                 }
                 jobs[n_jobs++] = (LayerJob){
-                                .blob = ld, .diff_id = info.diff_ids[i], .index = i, .out = &layers[i]};
+                                .blob = blobs[i], .diff_id = info.diff_ids[i], .index = i, .out = &layers[i]};
         }
         r = pull_layers(s, rc, &staging, jobs, n_jobs, progress);
         progress = pull_progress_free(progress);

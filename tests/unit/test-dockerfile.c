@@ -129,6 +129,9 @@ static void test_heredocs(void) {
                         "<<B=\"b\\n\")\n");
         check_parse("COPY heredoc", "FROM a\nCOPY <<EOF /etc/x.conf\nk=v\nEOF\n",
                         "(from \"a\")\n(copy \"<<EOF\" \"/etc/x.conf\" <<EOF=\"k=v\\n\")\n");
+        /* Found by fuzz-dockerfile: the number overflowed an int (UB). */
+        check_parse("a number no fd can have is no heredoc marker", "FROM a\nRUN 99999999999<<EOF cat\n",
+                        "(from \"a\")\n(run \"99999999999<<EOF cat\")\n");
         check_parse("no heredoc inside quotes or in <<<", "FROM a\nRUN echo \"<<EOF\" && cat <<<x\n",
                         "(from \"a\")\n(run \"echo \\\"<<EOF\\\" && cat <<<x\")\n");
 }
