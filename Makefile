@@ -7,6 +7,7 @@ BINDIR     ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/berth
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share
+BASHCOMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 # systemd and dbus look here whatever the prefix (a generator in /usr/local/lib is still found).
 SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
 SYSTEMDUSERGENERATORDIR ?= $(PREFIX)/lib/systemd/user-generators
@@ -137,7 +138,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSTEMDGENERATORDIR) \
 		$(DESTDIR)$(SYSTEMDUSERGENERATORDIR) \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DBUSPOLICYDIR) $(DESTDIR)$(DBUSSERVICEDIR) $(DESTDIR)$(POLKITACTIONDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPLETIONDIR)
 	install -m 0755 $(O)/berth $(DESTDIR)$(BINDIR)/berth
 	install -m 0755 $(O)/berth-runtime $(O)/berth-runtime-monitor $(O)/berth-runtime-init $(O)/berthd \
 		$(DESTDIR)$(LIBEXECDIR)/
@@ -152,6 +154,7 @@ install: all
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' dbus/org.berth1.service > $(DESTDIR)$(DBUSSERVICEDIR)/org.berth1.service
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -m 0644 completion/berth.bash $(DESTDIR)$(BASHCOMPLETIONDIR)/berth
 
 # --- tests ----------------------------------------------------------------------------------------
 # make check: installs what the tests need, builds with sanitizers, runs everything, prints a summary.

@@ -28,4 +28,13 @@ int verb_exec(int argc, char *argv[]);    /* cli/exec.c: run a command in a runn
 int verb_inspect(int argc, char *argv[]); /* cli/inspect.c: state and unit properties as JSON */
 int verb_compose(int argc, char *argv[]);  /* cli/compose.c: compose projects as systemd units */
 int verb_port(int argc, char *argv[]);    /* cli/port.c: a container's published ports */
+int verb_wait(int argc, char *argv[]);    /* cli/wait.c: wait for containers, print exit codes */
+int verb_top(int argc, char *argv[]);     /* cli/top.c: a container's processes */
+int verb_stats(int argc, char *argv[]);   /* cli/stats.c: CPU, memory, pids from the unit's cgroup */
+int verb_update(int argc, char *argv[]);  /* cli/update.c: change limits of running containers */
+int verb_info(int argc, char *argv[]);    /* cli/info.c: what berth manages, and the host */
+int verb_system(int argc, char *argv[]);  /* cli/system.c: system info|df|prune */
+/* cli/system.c: remove stopped containers; cli/main.c: the container verbs as one group */
+int verb_container_prune(int argc, char *argv[]);
+int verb_container(int argc, char *argv[]);
 int verb_version(int argc, char *argv[]);

@@ -29,6 +29,11 @@ static const Verb verbs[] = {
         { "exec", verb_exec, "run a command in a running container" },
         { "inspect", verb_inspect, "show a container's state and unit properties as JSON" },
         { "port", verb_port, "list a container's published ports and their host ports" },
+        { "wait", verb_wait, "wait for containers to stop and print their exit codes" },
+        { "top", verb_top, "list a container's processes" },
+        { "stats", verb_stats, "show containers' CPU, memory and process counts" },
+        { "update", verb_update, "change the resource limits of running containers" },
+        { "container", verb_container, "manage containers: ls, run, start, stop, rm, inspect, logs, exec, ..." },
         { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
         { "images", verb_image, "list images (same as image ls)" },
         { "rmi", verb_image, "remove images (same as image rm)" },
@@ -42,8 +47,48 @@ static const Verb verbs[] = {
         { "network", verb_network, "manage bridge networks: create, ls, inspect, rm, prune, connect, disconnect" },
         { "secret", verb_secret, "manage secrets for Secret= and --secret: create, ls, inspect, rm" },
         { "compose", verb_compose, "run a compose project as systemd units: up, down, ps, logs, config, ..." },
+        { "info", verb_info, "show what berth manages and on which host" },
+        { "system", verb_system, "system info, df (space used) and prune (remove unused data)" },
         { "version", verb_version, "show the version" },
 };
+
+/* `berth container VERB`: docker's management command for the container verbs, the same functions. */
+static const Verb container_verbs[] = {
+        { "ls", verb_ps, NULL },
+        { "list", verb_ps, NULL },
+        { "ps", verb_ps, NULL },
+        { "run", verb_run, NULL },
+        { "start", verb_start, NULL },
+        { "stop", verb_stop, NULL },
+        { "restart", verb_restart, NULL },
+        { "kill", verb_kill, NULL },
+        { "rm", verb_rm, NULL },
+        { "remove", verb_rm, NULL },
+        { "logs", verb_logs, NULL },
+        { "exec", verb_exec, NULL },
+        { "inspect", verb_inspect, NULL },
+        { "port", verb_port, NULL },
+        { "wait", verb_wait, NULL },
+        { "top", verb_top, NULL },
+        { "stats", verb_stats, NULL },
+        { "update", verb_update, NULL },
+        { "prune", verb_container_prune, NULL },
+};
+
+int verb_container(int argc, char *argv[]) {
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                printf("Usage: berth container COMMAND [OPTIONS] [ARGS...]\n\nCommands:\n");
+                for (size_t i = 0; i < ELEMENTSOF(container_verbs); i++)
+                        printf("  %s\n", container_verbs[i].name);
+                printf("\nEach is the berth verb of that name (ls and list: ps; remove: rm; prune: remove every "
+                       "stopped container). See berth-container(1).\n");
+                return argc < 2 ? -EINVAL : 0;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(container_verbs); i++)
+                if (streq(container_verbs[i].name, argv[1]))
+                        return container_verbs[i].run(argc - 1, argv + 1);
+        return log_error_errno(-EINVAL, "Unknown command 'container %s'. See 'berth container --help'.", argv[1]);
+}
 
 static void help(void) {
         printf("Usage: berth COMMAND [OPTIONS] [ARGS...]\n\nContainers as systemd units.\n\nCommands:\n");
@@ -69,9 +114,11 @@ int main(int argc, char *argv[]) {
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(verbs[i].name, argv[1])) {
+                        /* "berth container run" is "berth run": the verb that decides the exit status */
+                        const char *verb = streq(argv[1], "container") && argc > 2 ? argv[2] : argv[1];
                         int r = verbs[i].run(argc - 1, argv + 1);
                         for (size_t j = 0; j < ELEMENTSOF(status_verbs); j++)
-                                if (streq(status_verbs[j], argv[1]))
+                                if (streq(status_verbs[j], verb))
                                         return r < 0 ? EXIT_BERTH_FAILED : r;
                         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
                 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
@@ -7,7 +9,8 @@
 #include "unit-property.h"
 
 static bool is_memory(const char *key) {
-        return streq(key, "MemoryMax") || streq(key, "MemoryHigh") || streq(key, "MemorySwapMax");
+        return streq(key, "MemoryMax") || streq(key, "MemoryHigh") || streq(key, "MemoryLow") ||
+               streq(key, "MemorySwapMax");
 }
 
 int unit_property_parse(const char *key, const char *value, const char **ret_bus_property, uint64_t *ret) {
@@ -27,6 +30,23 @@ int unit_property_parse(const char *key, const char *value, const char **ret_bus
         }
         if (streq(key, "CPUWeight") || streq(key, "IOWeight"))
                 return parse_uint_range(value, 1, 10000, ret) < 0 ? -EINVAL : 0;
+        if (streq(key, "CPUs")) { /* docker's --cpus 1.5: one and a half CPUs' time per second */
+                char *end;
+                errno = 0;
+                double cpus = strtod(value, &end);
+                if (errno || *end || end == value || !isfinite(cpus) || cpus < 0.01 || cpus > 100000)
+                        return -EINVAL;
+                *ret_bus_property = "CPUQuotaPerSecUSec";
+                *ret = (uint64_t) (cpus * 1000000 + 0.5);
+                return 0;
+        }
+        if (streq(key, "CPUShares")) { /* docker's --cpu-shares, converted as crun converts it for cgroup2 */
+                if (parse_uint_range(value, 2, 262144, &v) < 0)
+                        return -EINVAL;
+                *ret_bus_property = "CPUWeight";
+                *ret = 1 + (v - 2) * 9999 / 262142;
+                return 0;
+        }
         if (streq(key, "CPUQuota")) {
                 size_t n = strcspn(value, "%");
                 char number[21];
@@ -54,5 +74,9 @@ const char *unit_property_expected(const char *key) {
                 return "a weight from 1 to 10000";
         if (streq(key, "CPUQuota"))
                 return "a percentage such as 50%";
+        if (streq(key, "CPUs"))
+                return "a number of CPUs such as 1.5";
+        if (streq(key, "CPUShares"))
+                return "a number of shares from 2 to 262144 (1024 is the default weight)";
         return "a value systemd takes for it";
 }

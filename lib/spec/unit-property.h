@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 /* Parses value for the unit property key (MemoryMax, MemoryHigh, MemorySwapMax, TasksMax, CPUWeight,
- * IOWeight, CPUQuota). Sets *ret_bus_property to the D-Bus property a transient unit takes (CPUQuota=
+ * IOWeight, CPUQuota, and docker's CPUs (--cpus 1.5) and CPUShares (--cpu-shares), which become
+ * CPUQuotaPerSecUSec and CPUWeight). Sets *ret_bus_property to the D-Bus property a transient unit takes (CPUQuota=
  * is CPUQuotaPerSecUSec) and *ret to its value. -EINVAL for a bad value, -EOPNOTSUPP for another key. */
 int unit_property_parse(const char *key, const char *value, const char **ret_bus_property, uint64_t *ret);
 /* What the value of key looks like, for error messages. */

@@ -190,6 +190,31 @@ int systemd_unref_unit(sd_bus *bus, const char *unit, sd_bus_error *error) {
         return r < 0 ? call_error(r, error) : 0;
 }
 
+int systemd_ref_unit(sd_bus *bus, const char *unit, sd_bus_error *error) {
+        int r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "RefUnit", error, NULL, "s", unit);
+        return r < 0 ? call_error(r, error) : 0;
+}
+
+int systemd_set_unit_properties(sd_bus *bus, const char *unit, bool runtime, UnitPropertiesAppend append,
+                void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", unit, runtime);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = append(m, userdata);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, 0, error, NULL);
+        return r < 0 ? call_error(r, error) : 0;
+}
+
 static int unit_path_call(sd_bus *bus, const char *method, const char *unit, char **ret_path) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;

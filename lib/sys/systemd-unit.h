@@ -43,6 +43,13 @@ int systemd_reset_failed_unit(sd_bus *bus, const char *unit, sd_bus_error *error
 /* UnrefUnit(unit): drops the reference AddRef=true took for this client. */
 int systemd_unref_unit(sd_bus *bus, const char *unit, sd_bus_error *error);
 
+/* RefUnit(unit): keeps the unit loaded (its exit status readable) until this client unrefs it or
+ * disconnects, as AddRef=true does for a transient unit's creator. */
+int systemd_ref_unit(sd_bus *bus, const char *unit, sd_bus_error *error);
+/* SetUnitProperties(unit, runtime, properties): changes properties of a loaded unit, e.g. MemoryMax=,
+ * as systemctl set-property does; append fills the a(sv) array. runtime: lost on reboot. */
+int systemd_set_unit_properties(sd_bus *bus, const char *unit, bool runtime, UnitPropertiesAppend append,
+                void *userdata, sd_bus_error *error);
 /* GetUnit(unit): the unit's object path, or -ENOENT when it is not loaded. */
 int systemd_get_unit(sd_bus *bus, const char *unit, char **ret_path);
 /* LoadUnit(unit) and its LoadState: 1 when "loaded", -ENOENT when not found or failed to load. */
