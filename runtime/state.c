@@ -12,6 +12,7 @@
 #include "paths.h"
 #include "running-containers.h"
 #include "state.h"
+#include "time-util.h"
 
 int state_lock(const char *lock_path) {
         for (unsigned attempt = 0; attempt < 16; attempt++) {
@@ -45,8 +46,7 @@ void state_unlock(const char *lock_path, int fd) {
 int state_write(const Container *c, const StateInfo *info) {
         _cleanup_free_ char *path = path_join(c->run_dir, "state.json"), *text = NULL;
         time_t secs = (time_t) (info->started_usec / 1000000);
-        char started[64], id[CONTAINER_ID_LEN + 1];
-        struct tm tm;
+        char started[RFC3339_MAX], id[CONTAINER_ID_LEN + 1];
         json_t *o;
         int r;
 
@@ -54,8 +54,7 @@ int state_write(const Container *c, const StateInfo *info) {
                 return log_oom();
         if (!c->spec.id && container_id_from_name(c->name, id) < 0)
                 return log_oom();
-        (void) gmtime_r(&secs, &tm);
-        (void) strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        (void) format_rfc3339(started, secs);
         o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:s?, s:s?, s:s, s:I, s:o, s:o, s:s?}",
                         "id", c->spec.id ?: id,
                         "name", c->name,

@@ -20,6 +20,7 @@
 #include "image-ref.h"
 #include "json-util.h"
 #include "log.h"
+#include "time-util.h"
 
 typedef struct Stage {
         size_t first, end; /* its instructions: [first] is the FROM */
@@ -86,14 +87,10 @@ static json_t *config_of(BuildState *st) {
         return c;
 }
 
-static int now_rfc3339(char buf[static 64]) {
-        return image_format_rfc3339((uint64_t) time(NULL), buf, 64);
-}
-
 static int add_history(BuildState *st, const DockerfileInstruction *in, bool empty_layer) {
         json_t *h = json_object_get(st->image, "history");
         _cleanup_free_ char *by = strjoin(in->original, " # berth build");
-        char created[64];
+        char created[RFC3339_MAX];
 
         if (!by)
                 return log_oom();
@@ -101,7 +98,7 @@ static int add_history(BuildState *st, const DockerfileInstruction *in, bool emp
                 h = json_array();
                 json_object_set_new(st->image, "history", h);
         }
-        (void) now_rfc3339(created);
+        (void) format_rfc3339(created, time(NULL));
         json_array_append_new(h, empty_layer ? json_pack("{s:s, s:s, s:b}", "created", created, "created_by", by,
                                                                "empty_layer", 1)
                                              : json_pack("{s:s, s:s}", "created", created, "created_by", by));

@@ -9,6 +9,7 @@
 #include "fs-util.h"
 #include "image-config.h"
 #include "log.h"
+#include "time-util.h"
 
 const char *image_host_architecture(void) {
         static const struct {
@@ -32,40 +33,6 @@ const char *image_host_architecture(void) {
                 if (streq(u.machine, table[i].machine))
                         return table[i].goarch;
         return "amd64";
-}
-
-uint64_t image_parse_rfc3339(const char *s) {
-        struct tm tm = {};
-        const char *end;
-        time_t t;
-
-        if (isempty(s))
-                return 0;
-        end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!end)
-                return 0;
-        t = timegm(&tm);
-        if (t < 0)
-                return 0;
-        /* Skip fractional seconds; apply a numeric zone offset. */
-        if (*end == '.')
-                for (end++; *end >= '0' && *end <= '9'; end++)
-                        ;
-        if ((*end == '+' || *end == '-') && strlen(end) >= 6) {
-                int hh = 0, mm = 0;
-                if (sscanf(end + 1, "%2d:%2d", &hh, &mm) == 2)
-                        t += (*end == '+' ? -1 : 1) * (hh * 3600 + mm * 60);
-        }
-        return t < 0 ? 0 : (uint64_t) t;
-}
-
-int image_format_rfc3339(uint64_t t, char *buf, size_t size) {
-        time_t tt = (time_t) t;
-        struct tm tm;
-
-        if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-                return -EINVAL;
-        return 0;
 }
 
 void image_config_info_done(ImageConfigInfo *info) {
@@ -169,7 +136,8 @@ int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
         if ((r = optional_string(root, "os", &info.os)) < 0 ||
                         (r = optional_string(root, "architecture", &info.architecture)) < 0)
                 goto finish;
-        info.created = image_parse_rfc3339(json_string_value(json_object_get(root, "created")));
+        if (parse_rfc3339(json_string_value(json_object_get(root, "created")), &info.created) < 0)
+                info.created = 0; /* unknown, as docker shows a config without one */
 
         rootfs = json_object_get(root, "rootfs");
         r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids",
@@ -207,15 +175,13 @@ finish:
 }
 
 int image_config_new_for_rootfs(const char *diff_id, const struct timespec *created, char **ret) {
-        char when[64];
-        struct tm tm;
+        char when[RFC3339_MAX];
         json_t *root;
         char *s;
 
         /* Nanoseconds, as docker writes them: two imports of one tarball are two images. */
-        if (!gmtime_r(&created->tv_sec, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        if (format_rfc3339_nsec(when, created) < 0)
                 return -EINVAL;
-        snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%09ldZ", created->tv_nsec);
         root = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}", "created", when,
                         "architecture", image_host_architecture(), "os", "linux", "config", "rootfs", "type",
                         "layers", "diff_ids", diff_id, "history", "created", when, "created_by",

@@ -18,6 +18,7 @@
 #include "network-store.h"
 #include "paths.h"
 #include "strv.h"
+#include "time-util.h"
 
 /* --- records ----------------------------------------------------------------------------------- */
 
@@ -63,11 +64,9 @@ unsigned network_mtu(const Network *n) {
 }
 
 static int now_rfc3339(char **ret) {
-        char buf[64];
-        time_t t = time(NULL);
-        struct tm tm;
+        char buf[RFC3339_MAX];
 
-        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        if (format_rfc3339(buf, time(NULL)) < 0)
                 return -EINVAL;
         *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;

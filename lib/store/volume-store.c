@@ -17,6 +17,7 @@
 #include "volume-mount.h"
 #include "object-name.h"
 #include "volume-store.h"
+#include "time-util.h"
 
 Volume *volume_free(Volume *v) {
         if (!v)
@@ -192,9 +193,8 @@ static int resolve_owner(const VolumeCreateArgs *a, uid_t *uid, gid_t *gid) {
 
 static int create_locked(const VolumeCreateArgs *a) {
         _cleanup_free_ char *dir = volume_dir(a->name), *data = NULL, *text = NULL, *json_path = NULL;
-        char created[64];
+        char created[RFC3339_MAX];
         time_t now = time(NULL);
-        struct tm tm;
         uid_t uid;
         gid_t gid;
         json_t *o;
@@ -215,8 +215,7 @@ static int create_locked(const VolumeCreateArgs *a) {
         if ((uid != (uid_t) -1 || gid != (gid_t) -1) && chown(data, uid, gid) < 0)
                 return log_error_errno(negative_errno(), "Failed to change the owner of %s: %m", data);
 
-        (void) gmtime_r(&now, &tm);
-        (void) strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        (void) format_rfc3339(created, now);
         o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s}",
                         "name", a->name,
                         "driver", VOLUME_DRIVER_LOCAL,

@@ -23,6 +23,7 @@
 #include "pod-store.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "time-util.h"
 
 static const struct {
         const char *file;  /* under the pod's directory */
@@ -272,16 +273,14 @@ static int json_strv(json_t *a, char ***ret) {
 
 static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
         _cleanup_free_ char *path = path_join(dir, "pod.json"), *text = NULL;
-        char created[64];
+        char created[RFC3339_MAX];
         time_t now = time(NULL);
-        struct tm tm;
         json_t *o;
         int r;
 
         if (!path)
                 return log_oom();
-        (void) gmtime_r(&now, &tm);
-        (void) strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        (void) format_rfc3339(created, now);
         o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
                         "name", p->name,
                         "hostname", hostname,
