@@ -130,19 +130,6 @@ void process_state_done(ProcessState *p) {
         *p = (ProcessState) {};
 }
 
-static int json_to_strv(json_t *a, char ***ret) {
-        json_t *v;
-        size_t i;
-
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EINVAL;
-                if (strv_extend(ret, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
 static int dup_json_string(json_t *o, const char *key, char **ret) {
         json_t *v = json_object_get(o, key);
 
@@ -174,11 +161,11 @@ int state_read_process_at(const char *dir, ProcessState *ret) {
         o = json_load_file(path, 0, &err);
         if (!o)
                 return log_error_errno(-ESRCH, "Cannot read %s: %s", path, err.text);
-        r = json_to_strv(json_object_get(o, "env"), &p.env);
+        r = json_array_to_strv(json_object_get(o, "env"), &p.env);
         if (r >= 0)
-                r = json_to_strv(json_object_get(o, "group_add"), &p.group_add);
+                r = json_array_to_strv(json_object_get(o, "group_add"), &p.group_add);
         if (r >= 0)
-                r = json_to_strv(json_object_get(o, "ulimits"), &p.ulimits);
+                r = json_array_to_strv(json_object_get(o, "ulimits"), &p.ulimits);
         if (r >= 0)
                 r = dup_json_string(o, "user", &p.user);
         if (r >= 0)

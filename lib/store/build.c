@@ -52,14 +52,16 @@ static void build_state_done(BuildState *st) {
 }
 
 int build_state_env(const BuildState *st, char ***ret) {
-        _cleanup_strv_free_ char **env = strv_copy(st->args);
-        json_t *v;
-        size_t i;
+        _cleanup_strv_free_ char **env = strv_copy(st->args), **image_env = NULL;
+        int r;
 
         if (st->args && !env)
                 return -ENOMEM;
-        json_array_foreach(json_object_get(json_object_get(st->image, "config"), "Env"), i,
-                        v) if (json_is_string(v) && strv_extend(&env, json_string_value(v)) < 0) return -ENOMEM;
+        r = json_array_to_strv(json_object_get(json_object_get(st->image, "config"), "Env"), &image_env);
+        if (r < 0)
+                return r;
+        if (strv_extend_strv(&env, image_env) < 0)
+                return -ENOMEM;
         *ret = TAKE_PTR(env);
         return 0;
 }
@@ -497,8 +499,6 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
         if (streq(in->keyword, "RUN")) {
                 _cleanup_strv_free_ char **argv = NULL;
                 json_t *cmd;
-                size_t i;
-                json_t *v;
 
                 if (in->json)
                         argv = strv_copy(in->argv);
@@ -520,11 +520,10 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
                                 return log_oom();
                         DockerfileInstruction shell_form = { .args = script };
                         cmd = command_json(st, &shell_form);
-                        json_array_foreach(cmd, i, v) if (strv_extend(&argv, json_string_value(v)) < 0) {
-                                json_decref(cmd);
-                                return log_oom();
-                        }
+                        r = json_array_to_strv(cmd, &argv);
                         json_decref(cmd);
+                        if (r < 0)
+                                return log_oom();
                 }
                 if (!argv)
                         return log_oom();

@@ -10,6 +10,7 @@
 #include "image-config.h"
 #include "log.h"
 #include "time-util.h"
+#include "json-util.h"
 
 const char *image_host_architecture(void) {
         static const struct {
@@ -44,26 +45,14 @@ void image_config_info_done(ImageConfigInfo *info) {
 }
 
 static int string_array(json_t *v, const char *what, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        size_t i, n = 0;
-        json_t *s;
-
-        if (!v || json_is_null(v))
-                return 0;
-        if (!json_is_array(v))
-                return log_error_errno(-EBADMSG, "Image config: '%s' is not an array.", what);
-        json_array_foreach(v, i, s) {
-                if (!json_is_string(s))
-                        return log_error_errno(-EBADMSG, "Image config: '%s' holds a non-string.", what);
-                if (strv_extend_with_size(&l, &n, json_string_value(s)) < 0)
-                        return log_oom();
-        }
-        if (!l) { /* an empty array stays an empty (not absent) list */
-                l = calloc(1, sizeof(char *));
-                if (!l)
-                        return log_oom();
-        }
-        *ret = TAKE_PTR(l);
+        int r = json_array_to_strv(v, ret);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "Image config: '%s' is not an array of strings.", what);
+        if (r < 0)
+                return log_oom();
+        /* an empty array stays an empty (not absent) list: "Cmd": [] clears the base image's */
+        if (!*ret && json_is_array(v) && !(*ret = calloc(1, sizeof(char *))))
+                return log_oom();
         return 0;
 }
 
@@ -83,23 +72,10 @@ static int object_keys(json_t *v, const char *what, char ***ret) {
 }
 
 static int labels(json_t *v, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        size_t n = 0;
-        const char *key;
-        json_t *value;
-
-        if (!v || json_is_null(v))
-                return 0;
-        if (!json_is_object(v))
-                return log_error_errno(-EBADMSG, "Image config: 'Labels' is not an object.");
-        json_object_foreach(v, key, value) {
-                if (!json_is_string(value))
-                        return log_error_errno(-EBADMSG, "Image config: label '%s' is not a string.", key);
-                if (strv_consume_with_size(&l, &n, strjoin(key, "=", json_string_value(value))) < 0)
-                        return log_oom();
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
+        int r = json_object_to_strv_pairs(v, ret);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "Image config: 'Labels' is not an object of strings.");
+        return r < 0 ? log_oom() : 0;
 }
 
 static int optional_string(json_t *parent, const char *key, char **ret) {

@@ -242,23 +242,6 @@ const char *digest_hex(const char *digest) {
         return startswith(digest, "sha256:") ?: digest;
 }
 
-static int json_strv(json_t *a, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        json_t *v;
-        size_t i;
-
-        if (!json_is_array(a))
-                return a ? -EBADMSG : 0;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EBADMSG;
-                if (strv_extend(&l, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 static int record_load(ImageStore *s, const char *file, ImageRecord *ret) {
         _cleanup_(image_record_done) ImageRecord rec = {};
         _cleanup_close_ int fd = -EBADF;
@@ -281,11 +264,11 @@ static int record_load(ImageStore *s, const char *file, ImageRecord *ret) {
         rec.id = json_is_string(json_object_get(j, "id")) ? strdup(json_string_value(json_object_get(j, "id"))) : NULL;
         rec.created = (uint64_t) json_integer_value(json_object_get(j, "created"));
         rec.size = (uint64_t) json_integer_value(json_object_get(j, "size"));
-        r = json_strv(json_object_get(j, "names"), &rec.names);
+        r = json_array_to_strv(json_object_get(j, "names"), &rec.names);
         if (r >= 0)
-                r = json_strv(json_object_get(j, "digests"), &rec.digests);
+                r = json_array_to_strv(json_object_get(j, "digests"), &rec.digests);
         if (r >= 0)
-                r = json_strv(json_object_get(j, "layers"), &rec.layers);
+                r = json_array_to_strv(json_object_get(j, "layers"), &rec.layers);
         json_decref(j);
         if (r == -ENOMEM)
                 return log_oom();

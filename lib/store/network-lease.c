@@ -18,6 +18,7 @@
 #include "paths.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "json-util.h"
 
 static char *lease_dir(const char *name) {
         return strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name);
@@ -103,11 +104,10 @@ void network_lease_done(NetworkLease *l) {
 
 static int lease_read(const char *path, NetworkLease *ret) {
         const char *container = NULL, *address = NULL, *address6 = NULL, *veth = NULL;
-        json_t *o, *publish = NULL, *aliases = NULL, *e;
+        json_t *o, *publish = NULL, *aliases = NULL;
         json_error_t err;
         json_int_t pid = 0;
         NetworkLease l = {};
-        size_t i;
         int r = 0;
 
         o = json_load_file(path, 0, &err);
@@ -126,14 +126,10 @@ static int lease_read(const char *path, NetworkLease *ret) {
                 if (!l.container || !l.veth)
                         r = -ENOMEM;
         }
-        if (r >= 0 && json_is_array(publish))
-                json_array_foreach(publish, i, e)
-                        if (json_is_string(e) && strv_extend(&l.publish, json_string_value(e)) < 0)
-                                r = -ENOMEM;
-        if (r >= 0 && json_is_array(aliases))
-                json_array_foreach(aliases, i, e)
-                        if (json_is_string(e) && strv_extend(&l.aliases, json_string_value(e)) < 0)
-                                r = -ENOMEM;
+        if (r >= 0)
+                r = json_array_to_strv(publish, &l.publish);
+        if (r >= 0)
+                r = json_array_to_strv(aliases, &l.aliases);
         json_decref(o);
         if (r < 0) {
                 network_lease_done(&l);

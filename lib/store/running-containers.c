@@ -10,6 +10,7 @@
 #include "paths.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "json-util.h"
 
 char *container_run_dir(const char *name) {
         return strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name);
@@ -66,20 +67,8 @@ static int get_string(json_t *o, const char *key, char **ret) {
 }
 
 static int get_strv(json_t *o, const char *key, char ***ret) {
-        json_t *a = json_object_get(o, key), *v;
-        size_t i;
-
-        if (!a || json_is_null(a))
-                return 0;
-        if (!json_is_array(a))
-                return -EINVAL;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EINVAL;
-                if (strv_extend(ret, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
+        int r = json_array_to_strv(json_object_get(o, key), ret);
+        return r == -EBADMSG ? -EINVAL : r;
 }
 
 static int state_from_json(json_t *o, ContainerState *s) {

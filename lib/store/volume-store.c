@@ -121,25 +121,6 @@ int volume_args_validate(const VolumeCreateArgs *a) {
         return 0;
 }
 
-static int object_to_pairs(json_t *o, char ***ret) {
-        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
-        const char *k;
-        json_t *v;
-
-        if (!l)
-                return -ENOMEM;
-        if (o && !json_is_object(o))
-                return -EBADMSG;
-        json_object_foreach(o, k, v) {
-                if (!json_is_string(v))
-                        return -EBADMSG;
-                if (strv_consume(&l, strjoin(k, "=", json_string_value(v))) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 /* A uid=/gid= option: a number, or a name of the host's, looked up now (when the volume is made, as
  * Quadlet's User=/Group= are). -ESRCH for a name the host does not have. */
 static int owner_id(const char *value, bool group, unsigned *ret) {
@@ -284,9 +265,9 @@ int volume_load(const char *name, Volume **ret) {
                         r = -ENOMEM;
         }
         if (r >= 0)
-                r = object_to_pairs(json_object_get(o, "options"), &v->options);
+                r = json_object_to_strv_pairs(json_object_get(o, "options"), &v->options);
         if (r >= 0)
-                r = object_to_pairs(json_object_get(o, "labels"), &v->labels);
+                r = json_object_to_strv_pairs(json_object_get(o, "labels"), &v->labels);
         if (r == -EBADMSG)
                 r = log_error_errno(r, "%s: \"options\" and \"labels\" must be objects of strings.", path);
         uid = json_object_get(o, "uid");

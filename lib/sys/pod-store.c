@@ -244,33 +244,6 @@ static int pod_network_attach(const char *dir, const Pod *p, const char *hostnam
         return network_attach_pod(p->network, p->name, fd, hostname, p->publish);
 }
 
-static json_t *strv_json(char *const *l) {
-        json_t *a = json_array();
-        STRV_FOREACH(s, l)
-                if (a)
-                        json_array_append_new(a, json_string(*s));
-        return a;
-}
-
-static int json_strv(json_t *a, char ***ret) {
-        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
-        size_t i;
-        json_t *v;
-
-        if (!l)
-                return -ENOMEM;
-        if (a && !json_is_array(a))
-                return -EBADMSG;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EBADMSG;
-                if (strv_extend(&l, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
         _cleanup_free_ char *path = path_join(dir, "pod.json"), *text = NULL;
         char created[RFC3339_MAX];
@@ -285,12 +258,12 @@ static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
                         "name", p->name,
                         "hostname", hostname,
                         "network", p->network,
-                        "publish", strv_json(p->publish),
-                        "dns", strv_json(p->dns),
-                        "dns_search", strv_json(p->dns_search),
-                        "dns_option", strv_json(p->dns_option),
-                        "add_host", strv_json(p->add_host),
-                        "labels", strv_json(p->labels),
+                        "publish", strv_to_json_array(p->publish),
+                        "dns", strv_to_json_array(p->dns),
+                        "dns_search", strv_to_json_array(p->dns_search),
+                        "dns_option", strv_to_json_array(p->dns_option),
+                        "add_host", strv_to_json_array(p->add_host),
+                        "labels", strv_to_json_array(p->labels),
                         "created", created);
         if (!o)
                 return log_oom();
@@ -393,17 +366,17 @@ int pod_load(const char *name, Pod **ret) {
         if (!p->name || !p->hostname || (network && !p->network) || !p->created)
                 r = -ENOMEM;
         if (r >= 0)
-                r = json_strv(json_object_get(o, "publish"), &p->publish);
+                r = json_array_to_strv(json_object_get(o, "publish"), &p->publish);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "dns"), &p->dns);
+                r = json_array_to_strv(json_object_get(o, "dns"), &p->dns);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "dns_search"), &p->dns_search);
+                r = json_array_to_strv(json_object_get(o, "dns_search"), &p->dns_search);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "dns_option"), &p->dns_option);
+                r = json_array_to_strv(json_object_get(o, "dns_option"), &p->dns_option);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "add_host"), &p->add_host);
+                r = json_array_to_strv(json_object_get(o, "add_host"), &p->add_host);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "labels"), &p->labels);
+                r = json_array_to_strv(json_object_get(o, "labels"), &p->labels);
         json_decref(o);
         if (r == -EBADMSG)
                 log_error("%s: list fields must be arrays of strings.", path);
@@ -627,11 +600,11 @@ json_t *pod_to_json(const Pod *p) {
                         "Created", p->created,
                         "Hostname", p->hostname,
                         "Network", p->network,
-                        "PublishPorts", strv_json(p->publish),
-                        "DNS", strv_json(p->dns),
-                        "DNSSearch", strv_json(p->dns_search),
-                        "DNSOption", strv_json(p->dns_option),
-                        "AddHost", strv_json(p->add_host),
+                        "PublishPorts", strv_to_json_array(p->publish),
+                        "DNS", strv_to_json_array(p->dns),
+                        "DNSSearch", strv_to_json_array(p->dns_search),
+                        "DNSOption", strv_to_json_array(p->dns_option),
+                        "AddHost", strv_to_json_array(p->add_host),
                         "Labels", strv_pairs_to_json_object(p->labels),
                         "Namespaces", "net", net, "ipc", ipc, "uts", uts);
 }

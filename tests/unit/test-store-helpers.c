@@ -2,6 +2,8 @@
 /* The helpers every store shares (lib/basic): RFC 3339 times, JSON string arrays, OFD locks. */
 #include <errno.h>
 
+#include "json-util.h"
+#include "strv.h"
 #include "tap.h"
 #include "time-util.h"
 
@@ -34,7 +36,40 @@ static void test_rfc3339(void) {
         CHECK(format_rfc3339(buf, 1234567890) == 0 && parse_rfc3339(buf, &t) == 0 && t == 1234567890);
 }
 
+static void test_json_strv(void) {
+        json_t *a = json_pack("[s, s]", "a", "b=c"), *o = json_pack("{s:s, s:s}", "K", "V", "E", "");
+        json_t *empty = json_array(), *mixed = json_pack("[s, i]", "a", 1), *bad = json_pack("{s:i}", "K", 1);
+        json_t *null = json_null();
+        char **l = NULL;
+
+        CHECK(json_array_to_strv(a, &l) == 0 && strv_length(l) == 2);
+        CHECK_STREQ(l ? l[1] : NULL, "b=c");
+        l = strv_free(l);
+        /* an empty list is NULL, whether the array is empty or absent */
+        l = (char **) 1;
+        CHECK(json_array_to_strv(empty, &l) == 0 && !l);
+        l = (char **) 1;
+        CHECK(json_array_to_strv(NULL, &l) == 0 && !l);
+        l = (char **) 1;
+        CHECK(json_array_to_strv(null, &l) == 0 && !l);
+        CHECK(json_array_to_strv(mixed, &l) == -EBADMSG);
+        CHECK(json_array_to_strv(o, &l) == -EBADMSG);
+
+        CHECK(json_object_to_strv_pairs(o, &l) == 0 && strv_length(l) == 2);
+        CHECK(strv_contains(l, "K=V") && strv_contains(l, "E="));
+        l = strv_free(l);
+        CHECK(json_object_to_strv_pairs(NULL, &l) == 0 && !l);
+        CHECK(json_object_to_strv_pairs(bad, &l) == -EBADMSG);
+        CHECK(json_object_to_strv_pairs(a, &l) == -EBADMSG);
+        json_decref(a);
+        json_decref(o);
+        json_decref(empty);
+        json_decref(mixed);
+        json_decref(bad);
+}
+
 int main(void) {
         test_rfc3339();
+        test_json_strv();
         return tap_done();
 }
