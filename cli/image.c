@@ -20,7 +20,10 @@
 #include "time-util.h"
 
 static int open_store(ImageStore **ret) {
-        return image_store_open(berth_path(BERTH_PATH_STORAGE), ret);
+        int r = image_store_open(berth_path(BERTH_PATH_STORAGE), ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
+        return 0;
 }
 
 /* getopt over a subcommand's argv; returns -EINVAL (logged) on unknown options. */

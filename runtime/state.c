@@ -13,19 +13,21 @@
 #include "running-containers.h"
 #include "state.h"
 #include "time-util.h"
+#include "lock-util.h"
 
 int state_lock(const char *lock_path) {
         for (unsigned attempt = 0; attempt < 16; attempt++) {
                 _cleanup_close_ int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
                 struct stat a, b;
+                int r;
 
                 if (fd < 0)
                         return log_error_errno(negative_errno(), "Failed to open lock file %s: %m", lock_path);
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                        if (errno == EWOULDBLOCK)
-                                return -EBUSY;
-                        return log_error_errno(negative_errno(), "Failed to lock %s: %m", lock_path);
-                }
+                r = lock_fd(fd, F_WRLCK, false);
+                if (r == -EAGAIN)
+                        return -EBUSY;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to lock %s: %m", lock_path);
                 /* The previous holder unlinks the file before unlocking; if we locked such an orphan,
                  * the name now belongs to another inode (or none) and we must start over. */
                 if (fstat(fd, &a) < 0)
@@ -198,8 +200,5 @@ bool state_is_running(const char *lock_path) {
 
         if (fd < 0)
                 return false;
-        /* A shared lock succeeds only when no supervisor holds the exclusive one. */
-        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-                return errno == EWOULDBLOCK;
-        return false;
+        return lock_fd_is_held(fd, F_RDLCK) > 0;
 }

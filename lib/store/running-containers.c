@@ -11,6 +11,7 @@
 #include "running-containers.h"
 #include "strv.h"
 #include "json-util.h"
+#include "lock-util.h"
 
 char *container_run_dir(const char *name) {
         return strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name);
@@ -33,9 +34,8 @@ bool container_is_running(const char *name) {
         fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return false;
-        /* A shared lock succeeds only when no supervisor holds the exclusive one. It is never kept:
-         * the fd closes at once, so a supervisor starting meanwhile is not turned away for long. */
-        return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+        /* The supervisor holds a write lock; the probe takes none, so it never turns one away. */
+        return lock_fd_is_held(fd, F_RDLCK) > 0;
 }
 
 void container_state_done(ContainerState *s) {

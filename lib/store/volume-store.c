@@ -18,6 +18,7 @@
 #include "object-name.h"
 #include "volume-store.h"
 #include "time-util.h"
+#include "lock-util.h"
 
 Volume *volume_free(Volume *v) {
         if (!v)
@@ -46,22 +47,15 @@ static char *volume_dir(const char *name) {
 
 /* The store-wide lock, so that create, remove and implicit creation by containers never interleave. */
 static int volumes_lock(void) {
-        _cleanup_free_ char *dir = volumes_dir(), *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
+        _cleanup_free_ char *dir = volumes_dir();
+        int fd;
 
         if (!dir)
                 return -ENOMEM;
-        r = mkdir_p(dir, 0700);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create %s: %m", dir);
-        path = path_join(dir, ".lock");
-        if (!path)
-                return -ENOMEM;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 || flock(fd, LOCK_EX) < 0)
-                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
-        return TAKE_FD(fd);
+        fd = lock_file_take(dir, 0700, ".lock");
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to lock %s/.lock: %m", dir);
+        return fd;
 }
 
 static const char *const known_options[] = { "type", "device", "o", "copy", "uid", "gid", NULL };

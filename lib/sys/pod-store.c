@@ -24,6 +24,7 @@
 #include "running-containers.h"
 #include "strv.h"
 #include "time-util.h"
+#include "lock-util.h"
 
 static const struct {
         const char *file;  /* under the pod's directory */
@@ -65,19 +66,15 @@ char *pod_namespace_path(const char *name, PodNamespace ns) {
 }
 
 static int pods_lock(void) {
-        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods"), *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods");
+        int fd;
 
-        if (!dir || !(path = path_join(dir, ".lock")))
+        if (!dir)
                 return log_oom();
-        r = mkdir_p(dir, 0755);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create %s: %m", dir);
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 || flock(fd, LOCK_EX) < 0)
-                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
-        return TAKE_FD(fd);
+        fd = lock_file_take(dir, 0755, ".lock");
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to lock %s/.lock: %m", dir);
+        return fd;
 }
 
 static bool is_nsfs(const char *path) {

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The helpers every store shares (lib/basic): RFC 3339 times, JSON string arrays, OFD locks. */
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "fs-util.h"
 #include "json-util.h"
+#include "lock-util.h"
 #include "strv.h"
 #include "tap.h"
 #include "time-util.h"
@@ -68,8 +73,42 @@ static void test_json_strv(void) {
         json_decref(bad);
 }
 
+static void test_locks(void) {
+        char tmp[] = "/tmp/test-store-helpers.XXXXXX";
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        int held, other, reader;
+
+        CHECK(mkdtemp(tmp) != NULL);
+        dir = path_join(tmp, "a/b");
+        path = path_join(dir, ".lock");
+        /* the directory is made, the lock taken */
+        held = lock_file_take(dir, 0700, ".lock");
+        CHECK(held >= 0 && access(path, F_OK) == 0);
+        /* OFD locks conflict between two opens of one process, unlike classic POSIX locks */
+        other = open(path, O_RDWR | O_CLOEXEC);
+        reader = open(path, O_RDONLY | O_CLOEXEC);
+        CHECK(lock_fd(other, F_WRLCK, false) == -EAGAIN);
+        CHECK(lock_fd(reader, F_RDLCK, false) == -EAGAIN);
+        /* the probe sees the holder (also from a read-only fd) and takes nothing */
+        CHECK(lock_fd_is_held(reader, F_RDLCK) == 1 && lock_fd_is_held(other, F_WRLCK) == 1);
+        unlock_fd(held);
+        CHECK(lock_fd_is_held(reader, F_RDLCK) == 0);
+        /* readers share, and keep a writer out */
+        CHECK(lock_fd(reader, F_RDLCK, false) == 0 && lock_fd(held, F_RDLCK, false) == 0);
+        CHECK(lock_fd_is_held(other, F_RDLCK) == 0 && lock_fd_is_held(other, F_WRLCK) == 1);
+        CHECK(lock_fd(other, F_WRLCK, false) == -EAGAIN);
+        /* closing drops the lock */
+        close(reader);
+        close(held);
+        CHECK(lock_fd(other, F_WRLCK, true) == 0);
+        close(other);
+        CHECK(lock_file_take("/proc/no/such", 0700, ".lock") < 0);
+        CHECK(rm_rf(tmp) == 0);
+}
+
 int main(void) {
         test_rfc3339();
         test_json_strv();
+        test_locks();
         return tap_done();
 }
