@@ -99,7 +99,7 @@ int verb_build(int argc, char *argv[]) {
 
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
         r = build_image(store, &o, &id);
         if (r < 0)
                 return r;

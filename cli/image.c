@@ -17,9 +17,13 @@
 #include "json-util.h"
 #include "log.h"
 #include "paths.h"
+#include "time-util.h"
 
 static int open_store(ImageStore **ret) {
-        return image_store_open(berth_path(BERTH_PATH_STORAGE), ret);
+        int r = image_store_open(berth_path(BERTH_PATH_STORAGE), ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
+        return 0;
 }
 
 /* getopt over a subcommand's argv; returns -EINVAL (logged) on unknown options. */
@@ -100,12 +104,13 @@ static json_t *nullable(json_t *v, bool present) {
 }
 
 static json_t *image_to_json(const Image *img) {
-        char created[64] = "";
+        char created[RFC3339_MAX] = "";
         const ImageConfig *c = &img->config;
         _cleanup_strv_free_ char **lower = NULL;
         _cleanup_free_ char *lowerdir = NULL;
 
-        (void) image_format_rfc3339(img->created, created, sizeof(created));
+        if (img->created > 0)
+                (void) format_rfc3339(created, (time_t) img->created);
         /* docker's GraphDriver.Data.LowerDir lists the uppermost layer first */
         for (size_t n = strv_length(img->layer_dirs); n > 0; n--)
                 (void) strv_extend(&lower, img->layer_dirs[n - 1]);

@@ -56,7 +56,7 @@ int verb_load(int argc, char *argv[]) {
                 return log_error_errno(negative_errno(), "Failed to open %s: %m", input ?: "stdin");
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
         if (fstat(fd, &st) >= 0 && S_ISDIR(st.st_mode))
                 r = image_store_load_oci_dir(store, fd, &loaded);
         else

@@ -176,7 +176,7 @@ int verb_pull(int argc, char *argv[]) {
 
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
         for (unsigned attempt = 0;; attempt++) {
                 r = image_store_pull(store, argv[optind], &o, &img);
                 if (r >= 0 || attempt >= retry || r == -ENOMEM || r == -EINVAL)

@@ -54,7 +54,9 @@ int verb_save(int argc, char *argv[]) {
                 return log_error_errno(negative_errno(), "Failed to open %s: %m", tmp ?: "stdout");
 
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
-        if (r >= 0)
+        if (r < 0)
+                r = log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
+        else
                 r = image_store_save(store, argv + optind, fd);
         if (r >= 0 && tmp && (fsync(fd) < 0 || rename(tmp, output) < 0))
                 r = log_error_errno(negative_errno(), "Failed to write %s: %m", output);

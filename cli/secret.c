@@ -14,6 +14,7 @@
 #include "log.h"
 #include "secret-store.h"
 #include "strv.h"
+#include "time-util.h"
 
 static const char usage[] = "Usage: berth secret create [--replace] NAME FILE|-\n"
                             "       berth secret ls [-q]\n"
@@ -84,8 +85,7 @@ static int secret_inspect(int argc, char *argv[]) {
         for (int i = 1; i < argc; i++) {
                 _cleanup_free_ char *path = secret_store_path(argv[i]);
                 struct stat st;
-                char created[64] = "";
-                struct tm tm;
+                char created[RFC3339_MAX] = "";
 
                 if (!path)
                         return json_decref(all), log_oom();
@@ -93,8 +93,7 @@ static int secret_inspect(int argc, char *argv[]) {
                         ret = log_error_errno(-ENOENT, "No such secret: %s", argv[i]);
                         continue;
                 }
-                if (gmtime_r(&st.st_mtime, &tm))
-                        (void) strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+                (void) format_rfc3339(created, st.st_mtime);
                 json_array_append_new(all, json_pack("{s:s, s:I, s:s}", "Name", argv[i], "Size",
                                                            (json_int_t) st.st_size, "UpdatedAt", created));
         }

@@ -20,6 +20,7 @@
 #include "strv.h"
 #include "volume-store.h"
 #include "worker.h"
+#include "time-util.h"
 
 typedef struct ImageList {
         Image **images;
@@ -34,14 +35,10 @@ static void image_list_done(ImageList *l) {
         l->n = 0;
 }
 
-static void format_created(uint64_t created, char buf[static 32]) {
-        struct tm tm;
-        time_t t = (time_t) created;
-
+static void format_created(uint64_t created, char buf[static RFC3339_MAX]) {
         buf[0] = 0;
-        if (created == 0 || !gmtime_r(&t, &tm))
-                return;
-        (void) strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (created > 0)
+                (void) format_rfc3339(buf, (time_t) created);
 }
 
 /* Reads the store. A store that does not exist yet simply has no images: listing must never create

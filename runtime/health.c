@@ -21,6 +21,7 @@
 #include "parse-util.h"
 #include "spawn.h"
 #include "strv.h"
+#include "json-util.h"
 
 /* Docker's defaults. */
 #define DEFAULT_INTERVAL_USEC (30ULL * 1000000ULL)
@@ -35,18 +36,11 @@ static int health_argv(const char *cmd, char ***ret) {
 
         if (cmd[0] == '[') {
                 json_error_t err;
-                json_t *a = json_loads(cmd, 0, &err), *v;
-                size_t i;
-                if (!json_is_array(a)) {
-                        json_decref(a);
-                        return -EINVAL;
-                }
-                json_array_foreach(a, i, v)
-                        if (!json_is_string(v) || strv_extend(&argv, json_string_value(v)) < 0) {
-                                json_decref(a);
-                                return -EINVAL;
-                        }
+                json_t *a = json_loads(cmd, 0, &err);
+                int r = json_is_array(a) ? json_array_to_strv(a, &argv) : -EINVAL;
                 json_decref(a);
+                if (r < 0)
+                        return -EINVAL;
                 if (argv && streq(argv[0], "CMD")) {
                         free(argv[0]);
                         memmove(argv, argv + 1, sizeof(char *) * strv_length(argv));

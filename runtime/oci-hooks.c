@@ -12,6 +12,7 @@
 #include "log.h"
 #include "oci-hooks.h"
 #include "strv.h"
+#include "json-util.h"
 
 #define HOOK_DEFAULT_TIMEOUT_SEC 30
 
@@ -79,15 +80,13 @@ int oci_hooks_parse(void *hooks_, const char *file, Container *c) {
         return c->hooks_json ? 0 : log_oom();
 }
 
+/* Checked by oci_hooks_parse() already: an array of strings, or absent (an empty list then). */
 static char **strv_from_array(json_t *a) {
-        _cleanup_strv_free_ char **l = NULL;
-        json_t *v;
-        size_t i;
+        char **l = NULL;
 
-        json_array_foreach(a, i, v) if (strv_extend(&l, json_string_value(v)) < 0) return NULL;
-        if (!l)
-                l = calloc(1, sizeof(char *));
-        return TAKE_PTR(l);
+        if (json_array_to_strv(a, &l) < 0)
+                return NULL;
+        return l ?: calloc(1, sizeof(char *));
 }
 
 /* Runs one hook; 0 when it exited 0 in time. */

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "oci-json.h"
 #include "strv.h"
+#include "json-util.h"
 
 const char *oci_json_at(OciJson *x, const char *fmt, ...) {
         va_list ap;
@@ -39,19 +40,22 @@ int oci_json_required(OciJson *x, json_t *o, const char *key, json_type t, const
 }
 
 int oci_json_strv_member(OciJson *x, json_t *o, const char *key, const char *what, char ***ret) {
-        json_t *a, *v;
-        size_t i, n = strv_length(*ret);
+        _cleanup_strv_free_ char **l = NULL;
+        json_t *a;
         int r;
 
         r = oci_json_member(x, o, key, JSON_ARRAY, what, &a);
         if (r <= 0)
                 return r;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return oci_json_bad(x, what);
-                /* with the length kept: process.env/args may have 100k entries */
-                if (strv_extend_with_size(ret, &n, json_string_value(v)) < 0)
-                        return log_oom();
-        }
+        r = json_array_to_strv(a, &l);
+        if (r == -EBADMSG)
+                return oci_json_bad(x, what);
+        if (r < 0)
+                return log_oom();
+        if (!*ret || !**ret) {
+                strv_free(*ret);
+                *ret = TAKE_PTR(l);
+        } else if (strv_extend_strv(ret, l) < 0)
+                return log_oom();
         return 1;
 }

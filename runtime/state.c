@@ -12,19 +12,22 @@
 #include "paths.h"
 #include "running-containers.h"
 #include "state.h"
+#include "time-util.h"
+#include "lock-util.h"
 
 int state_lock(const char *lock_path) {
         for (unsigned attempt = 0; attempt < 16; attempt++) {
                 _cleanup_close_ int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
                 struct stat a, b;
+                int r;
 
                 if (fd < 0)
                         return log_error_errno(negative_errno(), "Failed to open lock file %s: %m", lock_path);
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                        if (errno == EWOULDBLOCK)
-                                return -EBUSY;
-                        return log_error_errno(negative_errno(), "Failed to lock %s: %m", lock_path);
-                }
+                r = lock_fd(fd, F_WRLCK, false);
+                if (r == -EAGAIN)
+                        return -EBUSY;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to lock %s: %m", lock_path);
                 /* The previous holder unlinks the file before unlocking; if we locked such an orphan,
                  * the name now belongs to another inode (or none) and we must start over. */
                 if (fstat(fd, &a) < 0)
@@ -45,8 +48,7 @@ void state_unlock(const char *lock_path, int fd) {
 int state_write(const Container *c, const StateInfo *info) {
         _cleanup_free_ char *path = path_join(c->run_dir, "state.json"), *text = NULL;
         time_t secs = (time_t) (info->started_usec / 1000000);
-        char started[64], id[CONTAINER_ID_LEN + 1];
-        struct tm tm;
+        char started[RFC3339_MAX], id[CONTAINER_ID_LEN + 1];
         json_t *o;
         int r;
 
@@ -54,8 +56,7 @@ int state_write(const Container *c, const StateInfo *info) {
                 return log_oom();
         if (!c->spec.id && container_id_from_name(c->name, id) < 0)
                 return log_oom();
-        (void) gmtime_r(&secs, &tm);
-        (void) strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        (void) format_rfc3339(started, secs);
         o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:s?, s:s?, s:s, s:I, s:o, s:o, s:s?}",
                         "id", c->spec.id ?: id,
                         "name", c->name,
@@ -131,19 +132,6 @@ void process_state_done(ProcessState *p) {
         *p = (ProcessState) {};
 }
 
-static int json_to_strv(json_t *a, char ***ret) {
-        json_t *v;
-        size_t i;
-
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EINVAL;
-                if (strv_extend(ret, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
 static int dup_json_string(json_t *o, const char *key, char **ret) {
         json_t *v = json_object_get(o, key);
 
@@ -175,11 +163,11 @@ int state_read_process_at(const char *dir, ProcessState *ret) {
         o = json_load_file(path, 0, &err);
         if (!o)
                 return log_error_errno(-ESRCH, "Cannot read %s: %s", path, err.text);
-        r = json_to_strv(json_object_get(o, "env"), &p.env);
+        r = json_array_to_strv(json_object_get(o, "env"), &p.env);
         if (r >= 0)
-                r = json_to_strv(json_object_get(o, "group_add"), &p.group_add);
+                r = json_array_to_strv(json_object_get(o, "group_add"), &p.group_add);
         if (r >= 0)
-                r = json_to_strv(json_object_get(o, "ulimits"), &p.ulimits);
+                r = json_array_to_strv(json_object_get(o, "ulimits"), &p.ulimits);
         if (r >= 0)
                 r = dup_json_string(o, "user", &p.user);
         if (r >= 0)
@@ -212,8 +200,5 @@ bool state_is_running(const char *lock_path) {
 
         if (fd < 0)
                 return false;
-        /* A shared lock succeeds only when no supervisor holds the exclusive one. */
-        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-                return errno == EWOULDBLOCK;
-        return false;
+        return lock_fd_is_held(fd, F_RDLCK) > 0;
 }

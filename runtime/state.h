@@ -3,7 +3,7 @@
 
 /* The writer of the running-container record (the format and its readers: lib/running-containers.h):
  *     $BERTH_RUN_DIR/containers/<name>/state.json   written atomically, removed on exit
- *     $BERTH_RUN_DIR/containers/.<name>.lock         held (flock) while the container runs
+ *     $BERTH_RUN_DIR/containers/.<name>.lock         write-locked while the container runs
  * state.json fields: name, status ("running"), pid (container init, host pid namespace),
  * supervisor_pid, image, image_id, rootfs, command, hostname, unit, invocation_id, started
  * (RFC 3339 UTC), started_usec (CLOCK_REALTIME), labels and annotations (arrays of KEY=VALUE), health

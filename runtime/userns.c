@@ -16,6 +16,7 @@
 #include "paths.h"
 #include "strv.h"
 #include "userns.h"
+#include "lock-util.h"
 
 #define FALLBACK_BASE   2000000000ULL
 #define FALLBACK_BLOCKS 1024
@@ -92,7 +93,7 @@ static int reserve_block(UserNamespace *u) {
                                 safe_close(fd);
                                 if (lfd < 0)
                                         return log_error_errno(negative_errno(), "Failed to open %s/%s: %m", dir, name);
-                                if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+                                if (lock_fd(lfd, F_WRLCK, false) < 0) {
                                         safe_close(lfd);
                                         continue;
                                 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs-util.h"
 #include "json-util.h"
 #include "macro.h"
 #include "strv.h"
@@ -10,10 +12,10 @@ json_t *strv_to_json_array(char *const *l) {
         json_t *a = json_array();
 
         STRV_FOREACH(s, l)
-        if (!a || json_array_append_new(a, json_string(*s)) < 0) {
-                json_decref(a);
-                return NULL;
-        }
+                if (!a || json_array_append_new(a, json_string(*s)) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
         return a;
 }
 
@@ -29,4 +31,58 @@ json_t *strv_pairs_to_json_object(char *const *l) {
                 }
         }
         return o;
+}
+
+int json_array_to_strv(const json_t *a, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n;
+
+        if (!a || json_is_null(a)) {
+                *ret = NULL;
+                return 0;
+        }
+        if (!json_is_array(a))
+                return -EBADMSG;
+        /* Sized once: an OCI process.env or args may hold 100k entries. */
+        n = json_array_size(a);
+        if (n == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        l = calloc(n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const char *s = json_string_value(json_array_get(a, i));
+                if (!s)
+                        return -EBADMSG;
+                l[i] = strdup(s);
+                if (!l[i])
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int json_object_to_strv_pairs(const json_t *o, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n = 0;
+        const char *k;
+        json_t *v;
+
+        if (!o || json_is_null(o)) {
+                *ret = NULL;
+                return 0;
+        }
+        if (!json_is_object(o))
+                return -EBADMSG;
+        /* jansson's iteration takes a non-const object; it does not change it */
+        json_object_foreach((json_t *) o, k, v) {
+                if (!json_is_string(v))
+                        return -EBADMSG;
+                if (strv_consume_with_size(&l, &n, strjoin(k, "=", json_string_value(v))) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
 }

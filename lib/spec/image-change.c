@@ -10,6 +10,7 @@
 #include "log.h"
 #include "strv.h"
 #include "words.h"
+#include "json-util.h"
 
 /* ["a", "b"] (exec form) or anything else (shell form, run by /bin/sh -c). */
 static json_t *command_form(const char *change, const char *args) {
@@ -119,16 +120,14 @@ static int apply_keys(json_t *c, const char *field, const char *change, const ch
         json_t *set = json_object_get(c, field);
 
         if (*args == '[') {
-                json_t *a = command_form(change, args), *v;
-                size_t i;
+                json_t *a = command_form(change, args);
+                int r;
                 if (!a)
                         return -EINVAL;
-                json_array_foreach(a, i, v)
-                        if (strv_extend(&words, json_string_value(v)) < 0) {
-                                json_decref(a);
-                                return log_oom();
-                        }
+                r = json_array_to_strv(a, &words); /* command_form() checked it holds only strings */
                 json_decref(a);
+                if (r < 0)
+                        return log_oom();
         } else if (split_words(args, &words) < 0 || !words)
                 return log_error_errno(-EINVAL, "--change '%s': expected at least one value.", change);
         if (!json_is_object(set)) {

@@ -20,6 +20,7 @@
 #include "image-ref.h"
 #include "json-util.h"
 #include "log.h"
+#include "time-util.h"
 
 typedef struct Stage {
         size_t first, end; /* its instructions: [first] is the FROM */
@@ -51,14 +52,16 @@ static void build_state_done(BuildState *st) {
 }
 
 int build_state_env(const BuildState *st, char ***ret) {
-        _cleanup_strv_free_ char **env = strv_copy(st->args);
-        json_t *v;
-        size_t i;
+        _cleanup_strv_free_ char **env = strv_copy(st->args), **image_env = NULL;
+        int r;
 
         if (st->args && !env)
                 return -ENOMEM;
-        json_array_foreach(json_object_get(json_object_get(st->image, "config"), "Env"), i,
-                        v) if (json_is_string(v) && strv_extend(&env, json_string_value(v)) < 0) return -ENOMEM;
+        r = json_array_to_strv(json_object_get(json_object_get(st->image, "config"), "Env"), &image_env);
+        if (r < 0)
+                return r;
+        if (strv_extend_strv(&env, image_env) < 0)
+                return -ENOMEM;
         *ret = TAKE_PTR(env);
         return 0;
 }
@@ -86,14 +89,10 @@ static json_t *config_of(BuildState *st) {
         return c;
 }
 
-static int now_rfc3339(char buf[static 64]) {
-        return image_format_rfc3339((uint64_t) time(NULL), buf, 64);
-}
-
 static int add_history(BuildState *st, const DockerfileInstruction *in, bool empty_layer) {
         json_t *h = json_object_get(st->image, "history");
         _cleanup_free_ char *by = strjoin(in->original, " # berth build");
-        char created[64];
+        char created[RFC3339_MAX];
 
         if (!by)
                 return log_oom();
@@ -101,7 +100,7 @@ static int add_history(BuildState *st, const DockerfileInstruction *in, bool emp
                 h = json_array();
                 json_object_set_new(st->image, "history", h);
         }
-        (void) now_rfc3339(created);
+        (void) format_rfc3339(created, time(NULL));
         json_array_append_new(h, empty_layer ? json_pack("{s:s, s:s, s:b}", "created", created, "created_by", by,
                                                                "empty_layer", 1)
                                              : json_pack("{s:s, s:s}", "created", created, "created_by", by));
@@ -500,8 +499,6 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
         if (streq(in->keyword, "RUN")) {
                 _cleanup_strv_free_ char **argv = NULL;
                 json_t *cmd;
-                size_t i;
-                json_t *v;
 
                 if (in->json)
                         argv = strv_copy(in->argv);
@@ -523,11 +520,10 @@ static int do_layer_step(Build *bd, BuildState *st, const DockerfileInstruction 
                                 return log_oom();
                         DockerfileInstruction shell_form = { .args = script };
                         cmd = command_json(st, &shell_form);
-                        json_array_foreach(cmd, i, v) if (strv_extend(&argv, json_string_value(v)) < 0) {
-                                json_decref(cmd);
-                                return log_oom();
-                        }
+                        r = json_array_to_strv(cmd, &argv);
                         json_decref(cmd);
+                        if (r < 0)
+                                return log_oom();
                 }
                 if (!argv)
                         return log_oom();

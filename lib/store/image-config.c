@@ -9,6 +9,8 @@
 #include "fs-util.h"
 #include "image-config.h"
 #include "log.h"
+#include "time-util.h"
+#include "json-util.h"
 
 const char *image_host_architecture(void) {
         static const struct {
@@ -34,40 +36,6 @@ const char *image_host_architecture(void) {
         return "amd64";
 }
 
-uint64_t image_parse_rfc3339(const char *s) {
-        struct tm tm = {};
-        const char *end;
-        time_t t;
-
-        if (isempty(s))
-                return 0;
-        end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!end)
-                return 0;
-        t = timegm(&tm);
-        if (t < 0)
-                return 0;
-        /* Skip fractional seconds; apply a numeric zone offset. */
-        if (*end == '.')
-                for (end++; *end >= '0' && *end <= '9'; end++)
-                        ;
-        if ((*end == '+' || *end == '-') && strlen(end) >= 6) {
-                int hh = 0, mm = 0;
-                if (sscanf(end + 1, "%2d:%2d", &hh, &mm) == 2)
-                        t += (*end == '+' ? -1 : 1) * (hh * 3600 + mm * 60);
-        }
-        return t < 0 ? 0 : (uint64_t) t;
-}
-
-int image_format_rfc3339(uint64_t t, char *buf, size_t size) {
-        time_t tt = (time_t) t;
-        struct tm tm;
-
-        if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-                return -EINVAL;
-        return 0;
-}
-
 void image_config_info_done(ImageConfigInfo *info) {
         image_config_done(&info->config);
         free(info->os);
@@ -77,26 +45,14 @@ void image_config_info_done(ImageConfigInfo *info) {
 }
 
 static int string_array(json_t *v, const char *what, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        size_t i, n = 0;
-        json_t *s;
-
-        if (!v || json_is_null(v))
-                return 0;
-        if (!json_is_array(v))
-                return log_error_errno(-EBADMSG, "Image config: '%s' is not an array.", what);
-        json_array_foreach(v, i, s) {
-                if (!json_is_string(s))
-                        return log_error_errno(-EBADMSG, "Image config: '%s' holds a non-string.", what);
-                if (strv_extend_with_size(&l, &n, json_string_value(s)) < 0)
-                        return log_oom();
-        }
-        if (!l) { /* an empty array stays an empty (not absent) list */
-                l = calloc(1, sizeof(char *));
-                if (!l)
-                        return log_oom();
-        }
-        *ret = TAKE_PTR(l);
+        int r = json_array_to_strv(v, ret);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "Image config: '%s' is not an array of strings.", what);
+        if (r < 0)
+                return log_oom();
+        /* an empty array stays an empty (not absent) list: "Cmd": [] clears the base image's */
+        if (!*ret && json_is_array(v) && !(*ret = calloc(1, sizeof(char *))))
+                return log_oom();
         return 0;
 }
 
@@ -116,23 +72,10 @@ static int object_keys(json_t *v, const char *what, char ***ret) {
 }
 
 static int labels(json_t *v, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        size_t n = 0;
-        const char *key;
-        json_t *value;
-
-        if (!v || json_is_null(v))
-                return 0;
-        if (!json_is_object(v))
-                return log_error_errno(-EBADMSG, "Image config: 'Labels' is not an object.");
-        json_object_foreach(v, key, value) {
-                if (!json_is_string(value))
-                        return log_error_errno(-EBADMSG, "Image config: label '%s' is not a string.", key);
-                if (strv_consume_with_size(&l, &n, strjoin(key, "=", json_string_value(value))) < 0)
-                        return log_oom();
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
+        int r = json_object_to_strv_pairs(v, ret);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "Image config: 'Labels' is not an object of strings.");
+        return r < 0 ? log_oom() : 0;
 }
 
 static int optional_string(json_t *parent, const char *key, char **ret) {
@@ -169,7 +112,8 @@ int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
         if ((r = optional_string(root, "os", &info.os)) < 0 ||
                         (r = optional_string(root, "architecture", &info.architecture)) < 0)
                 goto finish;
-        info.created = image_parse_rfc3339(json_string_value(json_object_get(root, "created")));
+        if (parse_rfc3339(json_string_value(json_object_get(root, "created")), &info.created) < 0)
+                info.created = 0; /* unknown, as docker shows a config without one */
 
         rootfs = json_object_get(root, "rootfs");
         r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids",
@@ -207,15 +151,13 @@ finish:
 }
 
 int image_config_new_for_rootfs(const char *diff_id, const struct timespec *created, char **ret) {
-        char when[64];
-        struct tm tm;
+        char when[RFC3339_MAX];
         json_t *root;
         char *s;
 
         /* Nanoseconds, as docker writes them: two imports of one tarball are two images. */
-        if (!gmtime_r(&created->tv_sec, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        if (format_rfc3339_nsec(when, created) < 0)
                 return -EINVAL;
-        snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%09ldZ", created->tv_nsec);
         root = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}", "created", when,
                         "architecture", image_host_architecture(), "os", "linux", "config", "rootfs", "type",
                         "layers", "diff_ids", diff_id, "history", "created", when, "created_by",

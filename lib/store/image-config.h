@@ -37,7 +37,3 @@ int image_config_new_for_rootfs(const char *diff_id, const struct timespec *crea
 /* The GOARCH name of this machine ("amd64", "arm64", ...). */
 const char *image_host_architecture(void);
 
-/* Seconds since the epoch from an RFC 3339 time; 0 when unreadable. */
-uint64_t image_parse_rfc3339(const char *s);
-/* RFC 3339 in UTC with a 'Z', e.g. "2026-11-28T16:20:00Z". */
-int image_format_rfc3339(uint64_t t, char *buf, size_t size);

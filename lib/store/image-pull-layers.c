@@ -13,6 +13,7 @@
 #include "fs-util.h"
 #include "image-pull-internal.h"
 #include "log.h"
+#include "lock-util.h"
 
 #define PARTIAL_DIR "partial"
 #define FILE_CHUNK (256u * 1024)
@@ -114,7 +115,6 @@ static la_ssize_t blob_read(struct archive *a, void *userdata, const void **ret)
 static int partial_open(ImageStore *s, const char *digest, uint64_t expected, int *ret_fd, uint64_t *ret_size) {
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
-        struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
         struct stat st;
 
         *ret_fd = -EBADF;
@@ -127,7 +127,7 @@ static int partial_open(ImageStore *s, const char *digest, uint64_t expected, in
         fd = openat(s->root_fd, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return log_warning_errno(negative_errno(), "Cannot open %s/%s: %m", s->root, path);
-        if (fcntl(fd, F_OFD_SETLK, &lock) < 0)
+        if (lock_fd(fd, F_WRLCK, false) < 0)
                 return 0; /* another pull is fetching this blob right now */
         if (fstat(fd, &st) < 0)
                 return log_warning_errno(negative_errno(), "Cannot stat %s/%s: %m", s->root, path);

@@ -15,6 +15,7 @@
 #include "image-ref.h"
 #include "image-store-internal.h"
 #include "log.h"
+#include "lock-util.h"
 
 bool image_store_has_layer(ImageStore *s, const char *diff_id) {
         return image_digest_is_valid(diff_id) && faccessat(s->layers_fd, digest_hex(diff_id), F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
@@ -216,7 +217,6 @@ int image_store_commit(ImageStore *s, ImageStaging *st, const ImageCommit *c, Im
 static bool layer_is_pinned(int layers_fd, const char *hex) {
         _cleanup_free_ char *p = strjoin(hex, "/layer.json");
         _cleanup_close_ int fd = -EBADF;
-        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
         if (!p)
                 return true;
@@ -225,7 +225,7 @@ static bool layer_is_pinned(int layers_fd, const char *hex) {
                 return false; /* no metadata: a leftover nobody can have pinned */
         /* Pins are taken under the shared store lock and we hold the exclusive one, so the answer
          * stays true until the layer is gone. */
-        return fcntl(fd, F_OFD_GETLK, &fl) < 0 || fl.l_type != F_UNLCK;
+        return lock_fd_is_held(fd, F_WRLCK) != 0;
 }
 
 static int collect_unreferenced(ImageStore *s, int dir_fd, const char *what, char *const *keep, bool is_layer) {
@@ -388,13 +388,12 @@ static int prune_partial_blobs(ImageStore *s) {
                 return log_oom();
         }
         for (struct dirent *de; (de = readdir(d));) {
-                struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
                 _cleanup_close_ int f = -EBADF;
 
                 if (de->d_name[0] == '.')
                         continue;
                 f = openat(dirfd(d), de->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-                if (f < 0 || fcntl(f, F_OFD_SETLK, &lock) < 0)
+                if (f < 0 || lock_fd(f, F_WRLCK, false) < 0)
                         continue; /* a pull is writing it */
                 if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
                         return log_error_errno(negative_errno(), "Failed to remove %s/partial/%s: %m", s->root,

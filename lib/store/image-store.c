@@ -18,6 +18,7 @@
 #include "image-store-internal.h"
 #include "json-util.h"
 #include "log.h"
+#include "lock-util.h"
 
 void image_record_done(ImageRecord *r) {
         free(r->id);
@@ -41,17 +42,14 @@ const char *image_store_root(const ImageStore *store) {
 /* ---- locking ------------------------------------------------------------------------------- */
 
 int store_lock(ImageStore *s, short type) {
-        struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
-
-        while (fcntl(s->lock_fd, F_OFD_SETLKW, &fl) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(negative_errno(), "Failed to lock %s/store.lock: %m", s->root);
+        int r = lock_fd(s->lock_fd, type, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to lock %s/store.lock: %m", s->root);
         return 0;
 }
 
 void store_unlock(ImageStore *s) {
-        struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
-        (void) fcntl(s->lock_fd, F_OFD_SETLK, &fl);
+        unlock_fd(s->lock_fd);
 }
 
 void store_lock_guard_release(StoreLockGuard *g) {
@@ -70,10 +68,10 @@ int store_lock_guarded(ImageStore *s, short type, StoreLockGuard *g) {
 
 static int open_subdir(int root_fd, const char *root, const char *name, int *ret) {
         if (mkdirat(root_fd, name, 0700) < 0 && errno != EEXIST)
-                return log_error_errno(negative_errno(), "Failed to create %s/%s: %m", root, name);
+                return log_debug_errno(negative_errno(), "Failed to create %s/%s: %m", root, name);
         *ret = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (*ret < 0)
-                return log_error_errno(negative_errno(), "Failed to open %s/%s: %m", root, name);
+                return log_debug_errno(negative_errno(), "Failed to open %s/%s: %m", root, name);
         return 0;
 }
 
@@ -81,14 +79,13 @@ static int open_subdir(int root_fd, const char *root, const char *name, int *ret
 static bool staging_is_abandoned(int tmp_fd, const char *name) {
         _cleanup_free_ char *p = path_join(name, "lock");
         _cleanup_close_ int fd = -EBADF;
-        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
         if (!p)
                 return false;
         fd = openat(tmp_fd, p, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return true; /* never got its lock: staging is created under the store lock, so it died */
-        return fcntl(fd, F_OFD_SETLK, &fl) >= 0;
+        return lock_fd(fd, F_WRLCK, false) >= 0;
 }
 
 /* Needs the exclusive lock: writers create their staging directory under the shared one. */
@@ -148,16 +145,16 @@ int image_store_open(const char *root, ImageStore **ret) {
 
         r = mkdir_p(root, 0700);
         if (r < 0)
-                return log_error_errno(r, "Failed to create the image store %s: %m", root);
+                return log_debug_errno(r, "Failed to create %s: %m", root);
         s->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s->root_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open the image store %s: %m", root);
+                return log_debug_errno(negative_errno(), "Failed to open %s: %m", root);
         s->lock_fd = openat(s->root_fd, "store.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (s->lock_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open %s/store.lock: %m", root);
+                return log_debug_errno(negative_errno(), "Failed to open %s/store.lock: %m", root);
 
         if (mkdirat(s->root_fd, "blobs", 0700) < 0 && errno != EEXIST)
-                return log_error_errno(negative_errno(), "Failed to create %s/blobs: %m", root);
+                return log_debug_errno(negative_errno(), "Failed to create %s/blobs: %m", root);
         if ((r = open_subdir(s->root_fd, root, "blobs/sha256", &s->blobs_fd)) < 0 ||
             (r = open_subdir(s->root_fd, root, "layers", &s->layers_fd)) < 0 ||
             (r = open_subdir(s->root_fd, root, "images", &s->images_fd)) < 0 ||
@@ -166,9 +163,10 @@ int image_store_open(const char *root, ImageStore **ret) {
 
         if (!dir_is_empty_at(s->tmp_fd)) {
                 _cleanup_store_lock_ StoreLockGuard g = {};
-                r = store_lock_guarded(s, F_WRLCK, &g);
+                r = lock_fd(s->lock_fd, F_WRLCK, true);
                 if (r < 0)
-                        return r;
+                        return log_debug_errno(r, "Failed to lock %s/store.lock: %m", root);
+                g.store = s;
                 (void) remove_leftovers(s);
         }
 
@@ -192,8 +190,7 @@ ImageStore *image_store_free(ImageStore *s) {
 
 int image_staging_new(ImageStore *s, ImageStaging *ret) {
         _cleanup_store_lock_ StoreLockGuard g = {};
-        _cleanup_close_ int dir_fd = -EBADF, lock_fd = -EBADF;
-        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        _cleanup_close_ int dir_fd = -EBADF, staging_lock_fd = -EBADF;
         char name[32];
         uint64_t rnd;
         int r;
@@ -208,13 +205,17 @@ int image_staging_new(ImageStore *s, ImageStaging *ret) {
                 return log_error_errno(negative_errno(), "Failed to create %s/tmp/%s: %m", s->root, name);
         dir_fd = openat(s->tmp_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dir_fd >= 0)
-                lock_fd = openat(dir_fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (lock_fd < 0 || fcntl(lock_fd, F_OFD_SETLK, &fl) < 0) {
-                r = log_error_errno(negative_errno(), "Failed to set up %s/tmp/%s: %m", s->root, name);
+                staging_lock_fd = openat(dir_fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        r = staging_lock_fd < 0 ? negative_errno() : lock_fd(staging_lock_fd, F_WRLCK, false);
+        if (r < 0) {
+                r = log_error_errno(r, "Failed to set up %s/tmp/%s: %m", s->root, name);
                 (void) rm_rf_at(s->tmp_fd, name);
                 return r;
         }
-        *ret = (ImageStaging) { .store = s, .name = strdup(name), .dir_fd = TAKE_FD(dir_fd), .lock_fd = TAKE_FD(lock_fd) };
+        *ret = (ImageStaging) { .store = s,
+                .name = strdup(name),
+                .dir_fd = TAKE_FD(dir_fd),
+                .lock_fd = TAKE_FD(staging_lock_fd) };
         if (!ret->name) {
                 image_staging_done(ret);
                 return log_oom();
@@ -242,23 +243,6 @@ const char *digest_hex(const char *digest) {
         return startswith(digest, "sha256:") ?: digest;
 }
 
-static int json_strv(json_t *a, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        json_t *v;
-        size_t i;
-
-        if (!json_is_array(a))
-                return a ? -EBADMSG : 0;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EBADMSG;
-                if (strv_extend(&l, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 static int record_load(ImageStore *s, const char *file, ImageRecord *ret) {
         _cleanup_(image_record_done) ImageRecord rec = {};
         _cleanup_close_ int fd = -EBADF;
@@ -281,11 +265,11 @@ static int record_load(ImageStore *s, const char *file, ImageRecord *ret) {
         rec.id = json_is_string(json_object_get(j, "id")) ? strdup(json_string_value(json_object_get(j, "id"))) : NULL;
         rec.created = (uint64_t) json_integer_value(json_object_get(j, "created"));
         rec.size = (uint64_t) json_integer_value(json_object_get(j, "size"));
-        r = json_strv(json_object_get(j, "names"), &rec.names);
+        r = json_array_to_strv(json_object_get(j, "names"), &rec.names);
         if (r >= 0)
-                r = json_strv(json_object_get(j, "digests"), &rec.digests);
+                r = json_array_to_strv(json_object_get(j, "digests"), &rec.digests);
         if (r >= 0)
-                r = json_strv(json_object_get(j, "layers"), &rec.layers);
+                r = json_array_to_strv(json_object_get(j, "layers"), &rec.layers);
         json_decref(j);
         if (r == -ENOMEM)
                 return log_oom();
@@ -607,7 +591,6 @@ int image_store_pin(ImageStore *s, const Image *image, ImagePin **ret) {
                 return r;
         STRV_FOREACH(d, image->diff_ids) {
                 _cleanup_free_ char *p = strjoin(digest_hex(*d), "/layer.json");
-                struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
                 int fd;
 
                 if (!p)
@@ -617,8 +600,9 @@ int image_store_pin(ImageStore *s, const Image *image, ImagePin **ret) {
                         return log_error_errno(negative_errno(), "Layer %s of image %s is gone from %s: %m", *d,
                                         image->id, s->root);
                 pin->fds[pin->n++] = fd;
-                if (fcntl(fd, F_OFD_SETLK, &fl) < 0)
-                        return log_error_errno(negative_errno(), "Failed to pin layer %s: %m", *d);
+                r = lock_fd(fd, F_RDLCK, false);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to pin layer %s: %m", *d);
         }
         *ret = TAKE_PTR(pin);
         return 0;

@@ -52,7 +52,8 @@ typedef struct Image {
         char *os, *architecture;
 } Image;
 
-/* Opens (creating if needed) the store at root, and removes what an interrupted writer left. */
+/* Opens (creating if needed) the store at root, and removes what an interrupted writer left. Logs at
+ * debug level only: the caller reports a failure, naming root. */
 int image_store_open(const char *root, ImageStore **ret);
 ImageStore *image_store_free(ImageStore *store);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ImageStore *, image_store_free);

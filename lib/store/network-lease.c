@@ -18,30 +18,23 @@
 #include "paths.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "json-util.h"
+#include "lock-util.h"
 
 static char *lease_dir(const char *name) {
         return strjoin(berth_path(BERTH_PATH_RUN), "/networks/", name);
 }
 
 int network_lock(const char *name) {
-        _cleanup_free_ char *dir = lease_dir(name), *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-        int r;
+        _cleanup_free_ char *dir = lease_dir(name);
+        int fd;
 
-        if (!dir || !(path = path_join(dir, ".lock")))
+        if (!dir)
                 return log_oom();
-        r = mkdir_p(dir, 0755);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create %s: %m", dir);
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        fd = lock_file_take(dir, 0755, ".lock");
         if (fd < 0)
-                return log_error_errno(-errno, "Failed to open %s: %m", path);
-        /* OFD locks belong to the open file, not the process: safe with threads and forks. */
-        while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(-errno, "Failed to lock %s: %m", path);
-        return TAKE_FD(fd);
+                return log_error_errno(fd, "Failed to lock %s/.lock: %m", dir);
+        return fd;
 }
 
 bool network_container_is_running(const char *container) {
@@ -53,13 +46,8 @@ bool network_container_is_running(const char *container) {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return errno != ENOENT;
-        /* The supervisor holds an exclusive flock for the container's whole life. Only when the
-         * container is gone does this probe take the lock, for an instant; a supervisor of the same
-         * name starting in that instant is told the name is in use and fails (systemd may retry). */
-        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-                return errno == EWOULDBLOCK;
-        (void) flock(fd, LOCK_UN);
-        return false;
+        /* The supervisor holds a write lock for the container's whole life; the probe takes none. */
+        return lock_fd_is_held(fd, F_RDLCK) != 0;
 }
 
 char *network_pod_owner(const char *pod) {
@@ -103,11 +91,10 @@ void network_lease_done(NetworkLease *l) {
 
 static int lease_read(const char *path, NetworkLease *ret) {
         const char *container = NULL, *address = NULL, *address6 = NULL, *veth = NULL;
-        json_t *o, *publish = NULL, *aliases = NULL, *e;
+        json_t *o, *publish = NULL, *aliases = NULL;
         json_error_t err;
         json_int_t pid = 0;
         NetworkLease l = {};
-        size_t i;
         int r = 0;
 
         o = json_load_file(path, 0, &err);
@@ -126,14 +113,10 @@ static int lease_read(const char *path, NetworkLease *ret) {
                 if (!l.container || !l.veth)
                         r = -ENOMEM;
         }
-        if (r >= 0 && json_is_array(publish))
-                json_array_foreach(publish, i, e)
-                        if (json_is_string(e) && strv_extend(&l.publish, json_string_value(e)) < 0)
-                                r = -ENOMEM;
-        if (r >= 0 && json_is_array(aliases))
-                json_array_foreach(aliases, i, e)
-                        if (json_is_string(e) && strv_extend(&l.aliases, json_string_value(e)) < 0)
-                                r = -ENOMEM;
+        if (r >= 0)
+                r = json_array_to_strv(publish, &l.publish);
+        if (r >= 0)
+                r = json_array_to_strv(aliases, &l.aliases);
         json_decref(o);
         if (r < 0) {
                 network_lease_done(&l);

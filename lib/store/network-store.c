@@ -18,6 +18,7 @@
 #include "network-store.h"
 #include "paths.h"
 #include "strv.h"
+#include "time-util.h"
 
 /* --- records ----------------------------------------------------------------------------------- */
 
@@ -63,11 +64,9 @@ unsigned network_mtu(const Network *n) {
 }
 
 static int now_rfc3339(char **ret) {
-        char buf[64];
-        time_t t = time(NULL);
-        struct tm tm;
+        char buf[RFC3339_MAX];
 
-        if (!gmtime_r(&t, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        if (format_rfc3339(buf, time(NULL)) < 0)
                 return -EINVAL;
         *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;
@@ -93,32 +92,12 @@ json_t *network_to_json(const Network *n) {
         return o;
 }
 
-static int json_to_strv(json_t *v, bool object, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        const char *k;
-        json_t *e;
-        size_t i;
-
-        if (object && json_is_object(v))
-                json_object_foreach(v, k, e) {
-                        char *kv = strjoin(k, "=", json_string_value(e) ?: "");
-                        if (!kv || strv_consume(&l, kv) < 0)
-                                return -ENOMEM;
-                }
-        else if (!object && json_is_array(v))
-                json_array_foreach(v, i, e)
-                        if (json_is_string(e) && strv_extend(&l, json_string_value(e)) < 0)
-                                return -ENOMEM;
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 static int network_from_json(const char *path, json_t *o, Network **ret) {
         _cleanup_(network_freep) Network *n = calloc(1, sizeof(Network));
         const char *name = NULL, *driver = NULL, *iface = NULL, *created = NULL;
         json_t *subnets = NULL, *dns = NULL, *opts = NULL, *labels = NULL, *e;
         json_error_t err;
-        int internal = 0, ipv6 = 0, dns_enabled = 0;
+        int internal = 0, ipv6 = 0, dns_enabled = 0, r;
         size_t i;
 
         if (!n)
@@ -150,9 +129,15 @@ static int network_from_json(const char *path, json_t *o, Network **ret) {
                 s->gateway.prefixlen = s->subnet.prefixlen;
                 n->n_subnets++;
         }
-        if (json_to_strv(dns, false, &n->dns) < 0 || json_to_strv(opts, true, &n->options) < 0 ||
-                        json_to_strv(labels, true, &n->labels) < 0)
+        r = json_array_to_strv(dns, &n->dns);
+        if (r >= 0)
+                r = json_object_to_strv_pairs(opts, &n->options);
+        if (r >= 0)
+                r = json_object_to_strv_pairs(labels, &n->labels);
+        if (r == -ENOMEM)
                 return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "%s: 'dns', 'options' or 'labels' is malformed.", path);
         *ret = TAKE_PTR(n);
         return 0;
 }

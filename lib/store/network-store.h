@@ -10,7 +10,7 @@
  *   $BERTH_RUN_DIR/networks/NAME/pod:POD.json   a pod's lease (below)
  *
  * A lease is live while its container's supervisor holds $BERTH_RUN_DIR/containers/.CTR.lock (the
- * runtime's flock); otherwise it is stale and reclaimed, with its nftables rules, by the next
+ * runtime's lock); otherwise it is stale and reclaimed, with its nftables rules, by the next
  * allocation, `berth network rm` or `berth network prune`.
  *
  * A pod holds an address without any process: its lease is owned by "pod:NAME" (a name no container

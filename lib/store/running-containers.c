@@ -10,6 +10,8 @@
 #include "paths.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "json-util.h"
+#include "lock-util.h"
 
 char *container_run_dir(const char *name) {
         return strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name);
@@ -32,9 +34,8 @@ bool container_is_running(const char *name) {
         fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return false;
-        /* A shared lock succeeds only when no supervisor holds the exclusive one. It is never kept:
-         * the fd closes at once, so a supervisor starting meanwhile is not turned away for long. */
-        return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+        /* The supervisor holds a write lock; the probe takes none, so it never turns one away. */
+        return lock_fd_is_held(fd, F_RDLCK) > 0;
 }
 
 void container_state_done(ContainerState *s) {
@@ -66,20 +67,8 @@ static int get_string(json_t *o, const char *key, char **ret) {
 }
 
 static int get_strv(json_t *o, const char *key, char ***ret) {
-        json_t *a = json_object_get(o, key), *v;
-        size_t i;
-
-        if (!a || json_is_null(a))
-                return 0;
-        if (!json_is_array(a))
-                return -EINVAL;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EINVAL;
-                if (strv_extend(ret, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
+        int r = json_array_to_strv(json_object_get(o, key), ret);
+        return r == -EBADMSG ? -EINVAL : r;
 }
 
 static int state_from_json(json_t *o, ContainerState *s) {

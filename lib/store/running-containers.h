@@ -4,7 +4,7 @@
 /* The running-container protocol, owned here: every reader (the CLI, berthd, volumes, pods, networks,
  * the runtime looking up another container) goes through these functions, and runtime/state.c writes
  * the record with the keys named below.
- *     $BERTH_RUN_DIR/containers/.<name>.lock         flock()ed exclusively by the supervisor while the
+ *     $BERTH_RUN_DIR/containers/.<name>.lock         write-locked (lock-util.h) by the supervisor while the
  *                                                     container runs; unlinked before it is released
  *     $BERTH_RUN_DIR/containers/<name>/state.json    written atomically once running, removed before
  *                                                     the lock is released

@@ -15,6 +15,7 @@
 #include "strv.h"
 #include "volume-mount.h"
 #include "volume-store.h"
+#include "lock-util.h"
 
 #define COPY_MAX_DEPTH 256
 
@@ -184,15 +185,15 @@ void idmapped_access_end(void) {
 
 /* Two containers starting with the same new volume must not both copy into it. */
 static int lock_copy_up(const char *name) {
-        _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_STATE), "/volumes/", name, "/.copy-up.lock");
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_STATE), "/volumes/", name);
+        int fd;
 
-        if (!path)
+        if (!dir)
                 return log_oom();
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 || flock(fd, LOCK_EX) < 0)
-                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
-        return TAKE_FD(fd);
+        fd = lock_file_take(dir, 0755, ".copy-up.lock");
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to lock %s/.copy-up.lock: %m", dir);
+        return fd;
 }
 
 static int record_user(const char *run_dir, const char *name) {

@@ -17,6 +17,8 @@
 #include "volume-mount.h"
 #include "object-name.h"
 #include "volume-store.h"
+#include "time-util.h"
+#include "lock-util.h"
 
 Volume *volume_free(Volume *v) {
         if (!v)
@@ -45,22 +47,15 @@ static char *volume_dir(const char *name) {
 
 /* The store-wide lock, so that create, remove and implicit creation by containers never interleave. */
 static int volumes_lock(void) {
-        _cleanup_free_ char *dir = volumes_dir(), *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
+        _cleanup_free_ char *dir = volumes_dir();
+        int fd;
 
         if (!dir)
                 return -ENOMEM;
-        r = mkdir_p(dir, 0700);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create %s: %m", dir);
-        path = path_join(dir, ".lock");
-        if (!path)
-                return -ENOMEM;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 || flock(fd, LOCK_EX) < 0)
-                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
-        return TAKE_FD(fd);
+        fd = lock_file_take(dir, 0700, ".lock");
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to lock %s/.lock: %m", dir);
+        return fd;
 }
 
 static const char *const known_options[] = { "type", "device", "o", "copy", "uid", "gid", NULL };
@@ -120,25 +115,6 @@ int volume_args_validate(const VolumeCreateArgs *a) {
         return 0;
 }
 
-static int object_to_pairs(json_t *o, char ***ret) {
-        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
-        const char *k;
-        json_t *v;
-
-        if (!l)
-                return -ENOMEM;
-        if (o && !json_is_object(o))
-                return -EBADMSG;
-        json_object_foreach(o, k, v) {
-                if (!json_is_string(v))
-                        return -EBADMSG;
-                if (strv_consume(&l, strjoin(k, "=", json_string_value(v))) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 /* A uid=/gid= option: a number, or a name of the host's, looked up now (when the volume is made, as
  * Quadlet's User=/Group= are). -ESRCH for a name the host does not have. */
 static int owner_id(const char *value, bool group, unsigned *ret) {
@@ -192,9 +168,8 @@ static int resolve_owner(const VolumeCreateArgs *a, uid_t *uid, gid_t *gid) {
 
 static int create_locked(const VolumeCreateArgs *a) {
         _cleanup_free_ char *dir = volume_dir(a->name), *data = NULL, *text = NULL, *json_path = NULL;
-        char created[64];
+        char created[RFC3339_MAX];
         time_t now = time(NULL);
-        struct tm tm;
         uid_t uid;
         gid_t gid;
         json_t *o;
@@ -215,8 +190,7 @@ static int create_locked(const VolumeCreateArgs *a) {
         if ((uid != (uid_t) -1 || gid != (gid_t) -1) && chown(data, uid, gid) < 0)
                 return log_error_errno(negative_errno(), "Failed to change the owner of %s: %m", data);
 
-        (void) gmtime_r(&now, &tm);
-        (void) strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        (void) format_rfc3339(created, now);
         o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s}",
                         "name", a->name,
                         "driver", VOLUME_DRIVER_LOCAL,
@@ -285,9 +259,9 @@ int volume_load(const char *name, Volume **ret) {
                         r = -ENOMEM;
         }
         if (r >= 0)
-                r = object_to_pairs(json_object_get(o, "options"), &v->options);
+                r = json_object_to_strv_pairs(json_object_get(o, "options"), &v->options);
         if (r >= 0)
-                r = object_to_pairs(json_object_get(o, "labels"), &v->labels);
+                r = json_object_to_strv_pairs(json_object_get(o, "labels"), &v->labels);
         if (r == -EBADMSG)
                 r = log_error_errno(r, "%s: \"options\" and \"labels\" must be objects of strings.", path);
         uid = json_object_get(o, "uid");

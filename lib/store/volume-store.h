@@ -3,7 +3,7 @@
 
 /* Named volumes, in docker's layout so `berth volume` and berth-runtime agree:
  *
- *   $BERTH_STATE_DIR/volumes/.lock            flock: exclusive while a volume is created or removed
+ *   $BERTH_STATE_DIR/volumes/.lock            write-locked while a volume is created or removed
  *   $BERTH_STATE_DIR/volumes/NAME/volume.json name, driver, options, labels, uid, gid, created (atomic)
  *   $BERTH_STATE_DIR/volumes/NAME/_data/      the content, unless an option says what to mount instead
  *

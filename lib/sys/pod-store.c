@@ -23,6 +23,8 @@
 #include "pod-store.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "time-util.h"
+#include "lock-util.h"
 
 static const struct {
         const char *file;  /* under the pod's directory */
@@ -64,19 +66,15 @@ char *pod_namespace_path(const char *name, PodNamespace ns) {
 }
 
 static int pods_lock(void) {
-        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods"), *path = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
+        _cleanup_free_ char *dir = strjoin(berth_path(BERTH_PATH_RUN), "/pods");
+        int fd;
 
-        if (!dir || !(path = path_join(dir, ".lock")))
+        if (!dir)
                 return log_oom();
-        r = mkdir_p(dir, 0755);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create %s: %m", dir);
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 || flock(fd, LOCK_EX) < 0)
-                return log_error_errno(negative_errno(), "Failed to lock %s: %m", path);
-        return TAKE_FD(fd);
+        fd = lock_file_take(dir, 0755, ".lock");
+        if (fd < 0)
+                return log_error_errno(fd, "Failed to lock %s/.lock: %m", dir);
+        return fd;
 }
 
 static bool is_nsfs(const char *path) {
@@ -243,55 +241,26 @@ static int pod_network_attach(const char *dir, const Pod *p, const char *hostnam
         return network_attach_pod(p->network, p->name, fd, hostname, p->publish);
 }
 
-static json_t *strv_json(char *const *l) {
-        json_t *a = json_array();
-        STRV_FOREACH(s, l)
-                if (a)
-                        json_array_append_new(a, json_string(*s));
-        return a;
-}
-
-static int json_strv(json_t *a, char ***ret) {
-        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
-        size_t i;
-        json_t *v;
-
-        if (!l)
-                return -ENOMEM;
-        if (a && !json_is_array(a))
-                return -EBADMSG;
-        json_array_foreach(a, i, v) {
-                if (!json_is_string(v))
-                        return -EBADMSG;
-                if (strv_extend(&l, json_string_value(v)) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
 static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
         _cleanup_free_ char *path = path_join(dir, "pod.json"), *text = NULL;
-        char created[64];
+        char created[RFC3339_MAX];
         time_t now = time(NULL);
-        struct tm tm;
         json_t *o;
         int r;
 
         if (!path)
                 return log_oom();
-        (void) gmtime_r(&now, &tm);
-        (void) strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        (void) format_rfc3339(created, now);
         o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
                         "name", p->name,
                         "hostname", hostname,
                         "network", p->network,
-                        "publish", strv_json(p->publish),
-                        "dns", strv_json(p->dns),
-                        "dns_search", strv_json(p->dns_search),
-                        "dns_option", strv_json(p->dns_option),
-                        "add_host", strv_json(p->add_host),
-                        "labels", strv_json(p->labels),
+                        "publish", strv_to_json_array(p->publish),
+                        "dns", strv_to_json_array(p->dns),
+                        "dns_search", strv_to_json_array(p->dns_search),
+                        "dns_option", strv_to_json_array(p->dns_option),
+                        "add_host", strv_to_json_array(p->add_host),
+                        "labels", strv_to_json_array(p->labels),
                         "created", created);
         if (!o)
                 return log_oom();
@@ -394,17 +363,17 @@ int pod_load(const char *name, Pod **ret) {
         if (!p->name || !p->hostname || (network && !p->network) || !p->created)
                 r = -ENOMEM;
         if (r >= 0)
-                r = json_strv(json_object_get(o, "publish"), &p->publish);
+                r = json_array_to_strv(json_object_get(o, "publish"), &p->publish);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "dns"), &p->dns);
+                r = json_array_to_strv(json_object_get(o, "dns"), &p->dns);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "dns_search"), &p->dns_search);
+                r = json_array_to_strv(json_object_get(o, "dns_search"), &p->dns_search);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "dns_option"), &p->dns_option);
+                r = json_array_to_strv(json_object_get(o, "dns_option"), &p->dns_option);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "add_host"), &p->add_host);
+                r = json_array_to_strv(json_object_get(o, "add_host"), &p->add_host);
         if (r >= 0)
-                r = json_strv(json_object_get(o, "labels"), &p->labels);
+                r = json_array_to_strv(json_object_get(o, "labels"), &p->labels);
         json_decref(o);
         if (r == -EBADMSG)
                 log_error("%s: list fields must be arrays of strings.", path);
@@ -628,11 +597,11 @@ json_t *pod_to_json(const Pod *p) {
                         "Created", p->created,
                         "Hostname", p->hostname,
                         "Network", p->network,
-                        "PublishPorts", strv_json(p->publish),
-                        "DNS", strv_json(p->dns),
-                        "DNSSearch", strv_json(p->dns_search),
-                        "DNSOption", strv_json(p->dns_option),
-                        "AddHost", strv_json(p->add_host),
+                        "PublishPorts", strv_to_json_array(p->publish),
+                        "DNS", strv_to_json_array(p->dns),
+                        "DNSSearch", strv_to_json_array(p->dns_search),
+                        "DNSOption", strv_to_json_array(p->dns_option),
+                        "AddHost", strv_to_json_array(p->add_host),
                         "Labels", strv_pairs_to_json_object(p->labels),
                         "Namespaces", "net", net, "ipc", ipc, "uts", uts);
 }

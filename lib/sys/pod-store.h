@@ -5,7 +5,7 @@
  * namespaces and keeps them alive without any process, as nsfs files bind-mounted in the host's
  * mount namespace:
  *
- *   $BERTH_RUN_DIR/pods/.lock                 flock: exclusive while a pod is created or removed
+ *   $BERTH_RUN_DIR/pods/.lock                 write-locked while a pod is created or removed
  *   $BERTH_RUN_DIR/pods/NAME/{netns,ipcns,utsns}  the namespaces (bind mounts of /proc/PID/ns/...)
  *   $BERTH_RUN_DIR/pods/NAME/pod.json         written last (atomically): the pod exists once it does
  *

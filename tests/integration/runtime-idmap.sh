@@ -75,7 +75,11 @@ resident_small() { # resident_small PID
         exe=$(readlink "/proc/$1/exe") && rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status") || return 1
         [ "${exe##*/}" = berth-runtime-monitor ] && [ "$rss" -le 500 ] || { echo "$exe: VmRSS $rss kB"; return 1; }
 }
-block_locked() { ! flock -n "$(ls "$BERTH_RUN_DIR"/userns/*.lock | head -1)" true; }
+# berth's locks are OFD locks, which a POSIX lock (lockf) conflicts with, and flock(1) does not see
+block_locked() {
+        ! python3 -c 'import fcntl, sys; fcntl.lockf(open(sys.argv[1], "r+"), fcntl.LOCK_EX | fcntl.LOCK_NB)' \
+                "$(ls "$BERTH_RUN_DIR"/userns/*.lock | head -1)" 2>/dev/null
+}
 block_free() { ! block_locked; }
 bg --name=ns-auto --userns=auto --rootfs="$T/rootfs" --stop-timeout=1 -v "$T/host:/data:idmap" sleep 1000
 NS_BG=${BG_PIDS[-1]}
