@@ -68,7 +68,8 @@ for c in "$in_sd berth run --rm localhost/busybox true" "$in_sd berth run --rm -
         $c >/dev/null 2>"$NSPAWN_DIR/err" || { echo "cli.sh: '$c' fails:"; cat "$NSPAWN_DIR/err"; exit 1; }
 done
 
-echo "podman $(podman --version | awk '{print $3}') with runc, cgroupfs, CNI; berth under the nspawn-booted" \
+echo "podman $(podman --version | awk '{print $3}') with runc, cgroupfs, $(podman info --format '{{.Host.NetworkBackend}}');" \
+        "berth under the nspawn-booted" \
         "systemd $(systemctl --version | awk 'NR == 1 {print $2}'); the machine is shared with other sessions'" \
         "builds and tests, so absolute figures swing, ratios less"
 echo
