@@ -10,7 +10,8 @@ bench_compare() {
         shift
         json=$(mktemp)
         echo "## $title"
-        hyperfine -N --style none --warmup 3 --runs "$BENCH_RUNS" --export-json "$json" "$@" >/dev/null
+        hyperfine -N --style none --warmup 3 --runs "$BENCH_RUNS" --export-json "$json" "$@" >/dev/null ||
+                { echo "(hyperfine failed: a command exited non-zero)"; rm -f "$json"; return 1; }
         python3 - "$json" <<'PY'
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))["results"]
