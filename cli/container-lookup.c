@@ -3,6 +3,7 @@
 #include <sys/pidfd.h>
 
 #include "container-lookup.h"
+#include "container-record.h"
 #include "fs-util.h"
 #include "log.h"
 #include "paths.h"
@@ -264,4 +265,40 @@ int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *
         strv_free(spec->command);
         spec->command = strv_copy(rest);
         return spec->command ? 0 : -ENOMEM;
+}
+
+int stopped_containers(sd_bus *bus, char ***ret) {
+        static char *const patterns[] = { (char *) "berth-*.service", NULL };
+        static char *const states[] = { (char *) "inactive", (char *) "failed", NULL };
+        _cleanup_strv_free_ char **names = NULL, **records = NULL;
+        UnitInfo *units = NULL;
+        size_t n = 0;
+        int r;
+
+        if (bus && systemd_list_units(bus, states, patterns, &units, &n) >= 0)
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_free_ char *name = NULL;
+                        const char *base = startswith(units[i].id, "berth-");
+                        if (!base || streq(units[i].load_state, "not-found"))
+                                continue;
+                        name = strndup(base, strlen(base) - strlen(".service"));
+                        if (!name || strv_consume(&names, TAKE_PTR(name)) < 0) {
+                                unit_info_array_free(units, n);
+                                return -ENOMEM;
+                        }
+                }
+        unit_info_array_free(units, n);
+        r = container_records(&records);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(rec, records) {
+                if (strv_contains(names, *rec) || container_is_running(*rec))
+                        continue;
+                r = strv_extend(&names, *rec);
+                if (r < 0)
+                        return r;
+        }
+        strv_sort(names);
+        *ret = TAKE_PTR(names);
+        return 0;
 }

@@ -40,6 +40,14 @@ int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret);
  * NAME.service from a NAME.container definition. */
 int container_name_in_use(sd_bus *bus, const char *name);
 
+/* berth rm of one container (cli/container.c): a running one only with force (stopped first); its
+ * ended unit is reset, its record, writable layer and environment file removed. */
+int container_remove(sd_bus *bus, ContainerRef *ref, bool force);
+
+/* The names of the stopped containers, sorted: berth run's exited ones (their records) and loaded
+ * berth-*.service units that ended. */
+int stopped_containers(sd_bus *bus, char ***ret);
+
 /* Whether the container's unit has ended (inactive, failed or gone): 1, 0, or a negative errno. */
 int container_unit_is_ended(sd_bus *bus, const ContainerRef *c);
 

@@ -308,13 +308,13 @@ int verb_kill(int argc, char *argv[]) {
         return for_each_container(argc, argv, kill_one, &sig);
 }
 
-static int remove_one(sd_bus *bus, ContainerRef *ref, const void *force) {
+int container_remove(sd_bus *bus, ContainerRef *ref, bool force) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
         if (ref->unit && !ref->running && unit_has_ended(bus, ref->unit) == 0)
                 ref->running = true; /* starting or stopping: treat as running */
-        if (ref->running && !*(const bool *) force)
+        if (ref->running && !force)
                 return log_error_errno(-EBUSY, "Container '%s' is running: stop it first or use 'berth rm -f'.",
                                 ref->name);
         if (ref->running) {
@@ -336,6 +336,10 @@ static int remove_one(sd_bus *bus, ContainerRef *ref, const void *force) {
         if (ref->recorded && (r = container_record_remove(ref->name)) < 0)
                 return log_error_errno(r, "Failed to remove container '%s': %m", ref->name);
         return 0;
+}
+
+static int remove_one(sd_bus *bus, ContainerRef *ref, const void *force) {
+        return container_remove(bus, ref, *(const bool *) force);
 }
 
 int verb_rm(int argc, char *argv[]) {

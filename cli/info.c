@@ -12,6 +12,7 @@
 #include "fs-util.h"
 #include "image-store.h"
 #include "log.h"
+#include "container-lookup.h"
 #include "network-store.h"
 #include "paths.h"
 #include "running-containers.h"
@@ -19,21 +20,15 @@
 #include "systemd-unit.h"
 #include "volume-store.h"
 
-/* The berth-*.service units systemd has loaded but not running: docker's stopped containers. */
-static size_t stopped_containers(void) {
-        static char *const patterns[] = { (char *) "berth-*.service", NULL };
-        static char *const states[] = { (char *) "inactive", (char *) "failed", NULL };
+/* Docker's stopped containers: berth run's exited ones and ended berth-*.service units. */
+static size_t count_stopped_containers(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        UnitInfo *units = NULL;
-        size_t n = 0, stopped = 0;
+        _cleanup_strv_free_ char **names = NULL;
 
-        if (sd_bus_open_system(&bus) < 0 || systemd_list_units(bus, states, patterns, &units, &n) < 0)
+        (void) sd_bus_open_system(&bus);
+        if (stopped_containers(bus, &names) < 0)
                 return 0;
-        for (size_t i = 0; i < n; i++)
-                if (!streq(units[i].load_state, "not-found"))
-                        stopped++;
-        unit_info_array_free(units, n);
-        return stopped;
+        return strv_length(names);
 }
 
 static const char *cgroup_version(void) {
@@ -87,7 +82,7 @@ int verb_info(int argc, char *argv[]) {
                         return log_error_errno(-EINVAL, "Usage: berth info [--format json]");
                 }
         (void) running_containers(&running);
-        stopped = stopped_containers();
+        stopped = count_stopped_containers();
         if (image_store_open(berth_path(BERTH_PATH_STORAGE), &store) >= 0)
                 (void) image_store_list(store, &images, &n_images);
         for (size_t i = 0; i < n_images; i++)

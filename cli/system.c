@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth system info|df|prune, and `berth container prune`: what berth keeps, and removing what no
- * container uses. Images, networks and volumes are pruned by their own verbs; stopped containers are
- * berth run's units that have ended, which are forgotten as `berth rm` forgets them. */
+ * container uses. Images, networks and volumes are pruned by their own verbs; stopped containers
+ * (stopped_containers()) are removed as `berth rm` removes them. */
 #include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "container-lookup.h"
 #include "image-in-use.h"
 #include "image-store.h"
 #include "log.h"
@@ -16,39 +17,34 @@
 #include "systemd-unit.h"
 #include "volume-store.h"
 
-static char *const berth_units[] = { (char *) "berth-*.service", NULL };
-static char *const ended_states[] = { (char *) "inactive", (char *) "failed", NULL };
 
 static int prune_containers(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        UnitInfo *units = NULL;
-        size_t n = 0;
-        int r, ret = 0;
+        _cleanup_strv_free_ char **names = NULL;
         bool header = false;
+        int r, ret = 0;
 
         r = systemd_bus_open(&bus);
         if (r < 0)
                 return r;
-        r = systemd_list_units(bus, ended_states, berth_units, &units, &n);
+        r = stopped_containers(bus, &names);
         if (r < 0)
-                return log_error_errno(r, "Failed to list units: %m");
-        for (size_t i = 0; i < n; i++) {
-                sd_bus_error error = SD_BUS_ERROR_NULL;
-                const char *name = startswith(units[i].id, "berth-");
-                if (!name || streq(units[i].load_state, "not-found"))
-                        continue;
-                r = systemd_reset_failed_unit(bus, units[i].id, &error);
-                if (r < 0 && r != -ENOENT) {
-                        ret = log_error_errno(r, "Failed to remove %s: %s", units[i].id, error.message ?: strerror(-r));
-                        sd_bus_error_free(&error);
+                return log_error_errno(r, "Failed to list the stopped containers: %m");
+        STRV_FOREACH(n, names) {
+                _cleanup_(container_ref_done) ContainerRef ref = {};
+
+                if (container_lookup(bus, *n, &ref) < 0 || ref.running)
+                        continue; /* gone or started again meanwhile */
+                r = container_remove(bus, &ref, false);
+                if (r < 0) {
+                        ret = r;
                         continue;
                 }
                 if (!header)
                         printf("Deleted Containers:\n");
                 header = true;
-                printf("%.*s\n", (int) (strlen(name) - strlen(".service")), name);
+                printf("%s\n", *n);
         }
-        unit_info_array_free(units, n);
         return ret;
 }
 
@@ -75,13 +71,11 @@ static void format_size(uint64_t v, char *buf, size_t size) {
 static int system_df(void) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         _cleanup_(image_users_done) ImageUsers users = {};
-        _cleanup_strv_free_ char **running = NULL, **volumes = NULL;
+        _cleanup_strv_free_ char **running = NULL, **volumes = NULL, **stopped_names = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         Image **images = NULL;
         size_t n_images = 0, active_images = 0, stopped = 0, used_volumes = 0;
         uint64_t size = 0, reclaimable = 0;
-        UnitInfo *units = NULL;
-        size_t n = 0;
         char s1[32], s2[32];
         int r;
 
@@ -102,10 +96,8 @@ static int system_df(void) {
         }
         free(images);
         (void) running_containers(&running);
-        if (sd_bus_open_system(&bus) >= 0 && systemd_list_units(bus, ended_states, berth_units, &units, &n) >= 0)
-                for (size_t i = 0; i < n; i++)
-                        stopped += !streq(units[i].load_state, "not-found");
-        unit_info_array_free(units, n);
+        if (sd_bus_open_system(&bus) >= 0 && stopped_containers(bus, &stopped_names) >= 0)
+                stopped = strv_length(stopped_names);
         (void) volume_list(&volumes);
         STRV_FOREACH(v, volumes) {
                 _cleanup_strv_free_ char **users_of = NULL;

@@ -127,3 +127,13 @@ const char *endswith(const char *s, const char *suffix) {
                 return NULL;
         return s + sl - xl;
 }
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void strv_sort(char **l) {
+        size_t n = strv_length(l);
+        if (n > 1)
+                qsort(l, n, sizeof(char *), compare_strings);
+}

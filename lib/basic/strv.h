@@ -30,5 +30,7 @@ int strv_consume_with_size(char ***l, size_t *n, char *value);
 int strv_extend_strv(char ***l, char *const *other);
 /* Joins with separator; returns NULL on OOM. */
 char *strv_join(char *const *l, const char *separator);
+/* Sorts l in place by strcmp(). */
+void strv_sort(char **l);
 
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)

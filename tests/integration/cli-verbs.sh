@@ -50,6 +50,7 @@ check_output "berth container ls lists it" " g1" berth container ls
 check_output "berth container inspect shows it" '"g1"' berth container inspect g1
 check "berth container stop g1" berth container stop g1
 check "... stops its unit" wait_until 10 unit_gone berth-g1.service
+check "berth container rm g1 (an exited container stays until rm)" berth container rm g1
 check_output "berth container with an unknown verb says so" "Unknown command 'container frob'" berth container frob
 berth nosuchverb >/dev/null 2>&1 && rc=0 || rc=$?
 check "an unknown verb fails" test "$rc" -ne 0
@@ -64,6 +65,7 @@ check_match "berth wait prints its exit code 3" "^3$" berth wait w3
 check "berth rm w3" berth rm w3
 check "run -d a container that exits 0" berth run -d --name w0 $IMAGE sleep 1
 check_match "berth wait prints 0" "^0$" berth wait w0
+check "berth rm w0 (an exited container stays until rm)" berth rm w0
 check "run -d a container killed by SIGKILL" berth run -d --name wk $IMAGE sleep 1000
 ( sleep 1; nspawn_run systemctl kill -s KILL berth-wk.service ) &
 kill_job=$!
@@ -101,6 +103,7 @@ for img in $IMAGE localhost/debian; do
         check_match "[$tag] ... TasksMax=" "^50$" unit_prop berth-t-$tag.service TasksMax
         check "[$tag] ... and the container still runs" berth exec t-$tag true
         check "[$tag] berth stop t-$tag" berth stop t-$tag
+        check "[$tag] berth rm t-$tag" berth rm t-$tag
 done
 check_output "a bad update value is refused naming the flag" "Invalid value '12Q' for option --memory" \
         berth update --memory 12Q nosuch
