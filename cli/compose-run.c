@@ -66,6 +66,18 @@ static int systemctl(const char *verb, char *const *units) {
         return 0;
 }
 
+/* The same for a verb whose failure is no error (reset-failed of units that did not fail). */
+static void systemctl_quiet(const char *verb, char *const *units) {
+        _cleanup_strv_free_ char **argv = NULL;
+
+        if (!units || !*units)
+                return;
+        if (strv_extend(&argv, "systemctl") < 0 || strv_extend(&argv, "--quiet") < 0 ||
+                        strv_extend(&argv, verb) < 0 || strv_extend_strv(&argv, units) < 0)
+                return;
+        (void) run_program(argv);
+}
+
 static int daemon_reload(void) {
         return systemctl("daemon-reload", (char *[]) { (char *) "--no-ask-password", NULL });
 }
@@ -308,6 +320,8 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
         r = systemctl("stop", services);
         if (r >= 0)
                 r = systemctl("stop", others);
+        /* while the units are still loaded: a failed one would stay listed after its file is gone */
+        (void) systemctl_quiet("reset-failed", services);
         STRV_FOREACH(f, files) {
                 _cleanup_free_ char *path = path_join(unit_dir(), *f), *priv = NULL;
                 if (!path)
@@ -319,7 +333,6 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
         }
         if (files && daemon_reload() < 0)
                 r = -EIO;
-        (void) systemctl("reset-failed", services);
         if (remove_volumes)
                 for (size_t i = 0; volumes && i < volumes->n_items; i++) {
                         const YNode *ext = ynode_get(volumes->items[i], "external"),
