@@ -4,14 +4,14 @@
 /* One function per `berth` verb. Each gets argv starting at the verb itself (argv[0] = "image", ...),
  * logs its own errors, and returns 0 or a negative errno; main() turns that into the exit status. */
 
-int verb_image(int argc, char *argv[]);  /* cli/image.c: image import|ls|inspect|rm|tag */
-int verb_pull(int argc, char *argv[]);   /* cli/pull.c: pull an image from a registry */
-int verb_load(int argc, char *argv[]);   /* cli/load.c: load a docker-archive tarball */
-int verb_save(int argc, char *argv[]);   /* cli/save.c: write a docker-archive tarball */
-int verb_build(int argc, char *argv[]);  /* cli/build.c: build an image from a Dockerfile */
-int verb_check(int argc, char *argv[]);  /* cli/check.c: validate definition files */
-int verb_volume(int argc, char *argv[]); /* cli/volume.c: volume create|ls|inspect|rm|prune */
-int verb_pod(int argc, char *argv[]);    /* cli/pod.c: pod create|ls|inspect|rm */
+int verb_image(int argc, char *argv[]);   /* cli/image.c: image import|ls|inspect|rm|tag */
+int verb_pull(int argc, char *argv[]);    /* cli/pull.c: pull an image from a registry */
+int verb_load(int argc, char *argv[]);    /* cli/load.c: load a docker-archive tarball */
+int verb_save(int argc, char *argv[]);    /* cli/save.c: write a docker-archive tarball */
+int verb_build(int argc, char *argv[]);   /* cli/build.c: build an image from a Dockerfile */
+int verb_check(int argc, char *argv[]);   /* cli/check.c: validate definition files */
+int verb_volume(int argc, char *argv[]);  /* cli/volume.c: volume create|ls|inspect|rm|prune */
+int verb_pod(int argc, char *argv[]);     /* cli/pod.c: pod create|ls|inspect|rm */
 int verb_secret(int argc, char *argv[]);  /* cli/secret.c: secret create|ls|inspect|rm */
 int verb_network(int argc, char *argv[]); /* cli/network.c: network create|ls|inspect|rm|prune */
 /* Container verbs: containers are systemd units running berth-runtime (lib/systemd-unit.h).
@@ -26,7 +26,7 @@ int verb_rm(int argc, char *argv[]);      /* cli/container.c: forget failed cont
 int verb_logs(int argc, char *argv[]);    /* cli/logs.c: a container's output from the journal */
 int verb_exec(int argc, char *argv[]);    /* cli/exec.c: run a command in a running container */
 int verb_inspect(int argc, char *argv[]); /* cli/inspect.c: state and unit properties as JSON */
-int verb_compose(int argc, char *argv[]);  /* cli/compose.c: compose projects as systemd units */
+int verb_compose(int argc, char *argv[]); /* cli/compose.c: compose projects as systemd units */
 int verb_port(int argc, char *argv[]);    /* cli/port.c: a container's published ports */
 int verb_wait(int argc, char *argv[]);    /* cli/wait.c: wait for containers, print exit codes */
 int verb_top(int argc, char *argv[]);     /* cli/top.c: a container's processes */

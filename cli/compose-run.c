@@ -72,8 +72,8 @@ static void systemctl_quiet(const char *verb, char *const *units) {
 
         if (!units || !*units)
                 return;
-        if (strv_extend(&argv, "systemctl") < 0 || strv_extend(&argv, "--quiet") < 0 ||
-                        strv_extend(&argv, verb) < 0 || strv_extend_strv(&argv, units) < 0)
+        if (strv_extend(&argv, "systemctl") < 0 || strv_extend(&argv, "--quiet") < 0 || strv_extend(&argv, verb) < 0 ||
+                        strv_extend_strv(&argv, units) < 0)
                 return;
         (void) run_program(argv);
 }

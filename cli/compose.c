@@ -42,8 +42,7 @@ static int compose_config(ComposeProject *p, int argc, char *argv[]) {
                 else if (streq(argv[i], "-q") || streq(argv[i], "--quiet"))
                         quiet = true;
                 else
-                        return log_error_errno(
-                                        -EINVAL, "Unknown option '%s' for 'berth compose config'.", argv[i]);
+                        return log_error_errno(-EINVAL, "Unknown option '%s' for 'berth compose config'.", argv[i]);
         if (quiet)
                 return 0;
         if (services) {
@@ -57,18 +56,18 @@ static int compose_config(ComposeProject *p, int argc, char *argv[]) {
 
 int verb_compose(int argc, char *argv[]) {
         static const struct option options[] = {
-                        {"file", required_argument, NULL, 'f'},
-                        {"project-name", required_argument, NULL, 'p'},
-                        {"project-directory", required_argument, NULL, 'D'},
-                        {"env-file", required_argument, NULL, 'E'},
-                        {"profile", required_argument, NULL, 'P'},
-                        {"help", no_argument, NULL, 'h'},
-                        {},
+                { "file", required_argument, NULL, 'f' },
+                { "project-name", required_argument, NULL, 'p' },
+                { "project-directory", required_argument, NULL, 'D' },
+                { "env-file", required_argument, NULL, 'E' },
+                { "profile", required_argument, NULL, 'P' },
+                { "help", no_argument, NULL, 'h' },
+                {},
         };
         _cleanup_strv_free_ char **files = NULL, **env_files = NULL, **profiles = NULL;
         _cleanup_(compose_project_done) ComposeProject p = {};
         _cleanup_free_ char *error = NULL;
-        ComposeOptions o = {.environ = environ};
+        ComposeOptions o = { .environ = environ };
         const char *verb;
         int c, r;
 
@@ -124,7 +123,7 @@ int verb_compose(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "%s", error ?: "Failed to load the project.");
         STRV_FOREACH(w, p.warnings)
-        log_warning("The \"%s\" variable is not set. Defaulting to a blank string.", *w);
+                log_warning("The \"%s\" variable is not set. Defaulting to a blank string.", *w);
 
         if (streq(verb, "config"))
                 return compose_config(&p, argc - optind, argv + optind);

@@ -22,7 +22,8 @@ int verb_exec(int argc, char *argv[]) {
                 { "env", required_argument, NULL, 'e' },
                 {},
         };
-        static const char usage[] = "Usage: berth exec [-d] [-i] [-t] [-u USER] [-w DIR] [-e KEY=VALUE]... NAME COMMAND [ARG...]";
+        static const char usage[] =
+                        "Usage: berth exec [-d] [-i] [-t] [-u USER] [-w DIR] [-e KEY=VALUE]... NAME COMMAND [ARG...]";
         _cleanup_strv_free_ char **args = NULL;
         const char *runtime = berth_path(BERTH_PATH_RUNTIME_BINARY);
         bool detach = false, tty = false;
@@ -45,7 +46,7 @@ int verb_exec(int argc, char *argv[]) {
                                "  -t  give the command a terminal\n"
                                "COMMAND gets pipes (or with -t a terminal) that berth copies to and from\n"
                                "its own standard input, output and error, never berth's own fds.\n",
-                               usage);
+                                        usage);
                         return 0;
                 case 'd':
                         detach = true;
@@ -75,7 +76,7 @@ int verb_exec(int argc, char *argv[]) {
                 return log_error_errno(-EINVAL, "%s", usage);
         if (detach && tty)
                 return log_error_errno(-EINVAL, "berth exec: -d and -t cannot be combined (a detached command has "
-                                       "no terminal; its output goes to the container's log).");
+                                                "no terminal; its output goes to the container's log).");
         if (!container_is_running(argv[optind]))
                 return log_error_errno(-ESRCH, "Container '%s' is not running (see 'berth ps').", argv[optind]);
         r = strv_extend(&args, "--");

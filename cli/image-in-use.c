@@ -131,8 +131,7 @@ static int add_recorded(ImageStore *store, ImageUsers *u) {
 
                 if (has_container(u, *n) || container_record_read(*n, &record) < 0)
                         continue;
-                if (!record.spec.image || record.spec.rootfs ||
-                                image_store_lookup(store, record.spec.image, &image) < 0)
+                if (!record.spec.image || record.spec.rootfs || image_store_lookup(store, record.spec.image, &image) < 0)
                         continue;
                 r = add_user(u, *n, image->id, false);
                 if (r < 0)

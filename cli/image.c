@@ -118,25 +118,16 @@ static json_t *image_to_json(const Image *img) {
 
         return json_pack("{s:s, s:o, s:o, s:s, s:I, s:s, s:s, s:{s:o, s:o, s:o, s:s?, s:s?, s:o, s:o, s:o, s:s?},"
                          " s:{s:s, s:o}, s:{s:s, s:{s:s?}}}",
-                        "Id", img->id,
-                        "RepoTags", strv_json(img->names),
-                        "RepoDigests", strv_json(img->digests),
-                        "Created", created,
-                        "Size", (json_int_t) img->size,
-                        "Os", img->os ?: "linux",
-                        "Architecture", img->architecture ?: "",
-                        "Config",
-                        "Env", nullable(strv_json(c->env), c->env),
-                        "Cmd", nullable(strv_json(c->cmd), c->cmd),
-                        "Entrypoint", nullable(strv_json(c->entrypoint), c->entrypoint),
-                        "WorkingDir", c->working_dir,
-                        "User", c->user,
-                        "ExposedPorts", nullable(keys_json(c->exposed_ports), c->exposed_ports),
-                        "Volumes", nullable(keys_json(c->volumes), c->volumes),
-                        "Labels", nullable(strv_pairs_to_json_object(c->labels), c->labels),
-                        "StopSignal", c->stop_signal,
-                        "RootFS", "Type", "layers", "Layers", strv_json(img->diff_ids),
-                        "GraphDriver", "Name", "overlay", "Data", "LowerDir", lowerdir);
+                        "Id", img->id, "RepoTags", strv_json(img->names), "RepoDigests", strv_json(img->digests),
+                        "Created", created, "Size", (json_int_t) img->size, "Os", img->os ?: "linux", "Architecture",
+                        img->architecture ?: "", "Config", "Env", nullable(strv_json(c->env), c->env), "Cmd",
+                        nullable(strv_json(c->cmd), c->cmd), "Entrypoint",
+                        nullable(strv_json(c->entrypoint), c->entrypoint), "WorkingDir", c->working_dir, "User",
+                        c->user, "ExposedPorts", nullable(keys_json(c->exposed_ports), c->exposed_ports), "Volumes",
+                        nullable(keys_json(c->volumes), c->volumes), "Labels",
+                        nullable(strv_pairs_to_json_object(c->labels), c->labels), "StopSignal", c->stop_signal,
+                        "RootFS", "Type", "layers", "Layers", strv_json(img->diff_ids), "GraphDriver", "Name",
+                        "overlay", "Data", "LowerDir", lowerdir);
 }
 
 static int print_json(json_t *j) {
@@ -186,7 +177,8 @@ static int image_import(int argc, char *argv[]) {
                         return log_error_errno(-EINVAL, "See 'berth image import --help'.");
                 }
         if (argc - optind != 2)
-                return log_error_errno(-EINVAL, "Usage: berth image import [-c INSTRUCTION]... [-m MESSAGE] FILE|- NAME[:TAG]");
+                return log_error_errno(-EINVAL,
+                                "Usage: berth image import [-c INSTRUCTION]... [-m MESSAGE] FILE|- NAME[:TAG]");
         file = argv[optind];
         name = argv[optind + 1];
         if (streq(file, "-"))
@@ -361,8 +353,10 @@ static int image_rm(int argc, char *argv[]) {
                 if (r >= 0 && !(strv_length(img->names) > 1 && image_matches_name(img, argv[i])))
                         user = image_users_find(&users, img->id);
                 if (user && !force) {
-                        ret = log_error_errno(-EBUSY, "Image %s is in use by container %s (%s); remove it first or "
-                                        "use --force.", argv[i], user->container, user->running ? "running" : "stopped");
+                        ret = log_error_errno(-EBUSY,
+                                        "Image %s is in use by container %s (%s); remove it first or "
+                                        "use --force.",
+                                        argv[i], user->container, user->running ? "running" : "stopped");
                         continue;
                 }
                 /* docker's rmi -f of an image a container uses: the name goes, the image stays */
@@ -440,9 +434,17 @@ int verb_image(int argc, char *argv[]) {
                 const char *name;
                 int (*run)(int argc, char *argv[]);
         } subs[] = {
-                { "import", image_import }, { "ls", image_ls },  { "list", image_ls },   { "inspect", image_inspect },
-                { "rm", image_rm },         { "remove", image_rm }, { "tag", image_tag }, { "prune", image_prune },
-                { "pull", verb_pull },      { "load", verb_load },  { "save", verb_save },
+                { "import", image_import },
+                { "ls", image_ls },
+                { "list", image_ls },
+                { "inspect", image_inspect },
+                { "rm", image_rm },
+                { "remove", image_rm },
+                { "tag", image_tag },
+                { "prune", image_prune },
+                { "pull", verb_pull },
+                { "load", verb_load },
+                { "save", verb_save },
         };
 
         if (streq(argv[0], "images"))

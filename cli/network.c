@@ -17,8 +17,18 @@
 #include "strv.h"
 
 static int network_create(int argc, char *argv[]) {
-        enum { ARG_IGNORE = 0x100, ARG_IPAM, ARG_IFACE, ARG_GATEWAY, ARG_RANGE, ARG_IPV6, ARG_INTERNAL,
-               ARG_NODNS, ARG_DNS, ARG_LABEL };
+        enum {
+                ARG_IGNORE = 0x100,
+                ARG_IPAM,
+                ARG_IFACE,
+                ARG_GATEWAY,
+                ARG_RANGE,
+                ARG_IPV6,
+                ARG_INTERNAL,
+                ARG_NODNS,
+                ARG_DNS,
+                ARG_LABEL
+        };
         static const struct option options[] = {
                 { "ignore", no_argument, NULL, ARG_IGNORE },
                 { "driver", required_argument, NULL, 'd' },
@@ -190,7 +200,8 @@ static int network_json(const char *name, json_t **ret) {
                         if (network_lease_is_live(&leases[j]))
                                 json_object_set_new(ctrs, leases[j].container,
                                                 json_pack("{s:s, s:s, s:o}", "address", a ?: "", "interface",
-                                                        leases[j].veth, "aliases", strv_to_json_array(leases[j].aliases)));
+                                                                leases[j].veth, "aliases",
+                                                                strv_to_json_array(leases[j].aliases)));
                         network_lease_done(&leases[j]);
                 }
         free(leases);
@@ -215,7 +226,8 @@ static int remove_network(const char *name, bool force, bool ignore, bool quiet_
         if (r < 0)
                 return r;
         if (streq(n->name, NETWORK_DEFAULT_NAME))
-                return quiet_if_busy ? 0 : log_error_errno(-EPERM, "The default network '%s' cannot be removed.", n->name);
+                return quiet_if_busy ? 0
+                                     : log_error_errno(-EPERM, "The default network '%s' cannot be removed.", n->name);
         lock = network_lock(n->name);
         if (lock < 0)
                 return lock;
@@ -223,9 +235,10 @@ static int remove_network(const char *name, bool force, bool ignore, bool quiet_
         if (live < 0)
                 return live;
         if (live > 0 && !force)
-                return quiet_if_busy ? 0 :
-                        log_error_errno(-EBUSY, "Network '%s' is in use by %d container%s: stop %s first or use -f.",
-                                        n->name, live, live == 1 ? "" : "s", live == 1 ? "it" : "them");
+                return quiet_if_busy ? 0
+                                     : log_error_errno(-EBUSY,
+                                                       "Network '%s' is in use by %d container%s: stop %s first or use -f.",
+                                                       n->name, live, live == 1 ? "" : "s", live == 1 ? "it" : "them");
         r = network_teardown(n);
         if (r < 0)
                 return r;
@@ -242,7 +255,7 @@ static int remove_one(const char *name, const RemoveOptions *o) {
 static int network_rm(int argc, char *argv[]) {
         RemoveOptions o;
         int r = parse_remove_options(argc, argv, "network",
-                                     "removes a network even while containers use it (they lose their connectivity).", &o);
+                        "removes a network even while containers use it (they lose their connectivity).", &o);
 
         if (r != 0)
                 return r < 0 ? r : 0;
@@ -339,9 +352,15 @@ static int network_disconnect(int argc, char *argv[]) {
 
 int verb_network(int argc, char *argv[]) {
         static const SubVerb subs[] = {
-                { "create", network_create },   { "ls", network_ls }, { "list", network_ls },
-                { "inspect", network_inspect }, { "rm", network_rm }, { "remove", network_rm },
-                { "prune", network_prune },     { "connect", network_connect }, { "disconnect", network_disconnect },
+                { "create", network_create },
+                { "ls", network_ls },
+                { "list", network_ls },
+                { "inspect", network_inspect },
+                { "rm", network_rm },
+                { "remove", network_rm },
+                { "prune", network_prune },
+                { "connect", network_connect },
+                { "disconnect", network_disconnect },
         };
         return run_sub_verb(subs, ELEMENTSOF(subs),
                         "Usage: berth network create|ls|inspect|rm|prune|connect|disconnect ...", argc, argv);

@@ -16,20 +16,20 @@ int run_sub_verb(const SubVerb *subs, size_t n_subs, const char *usage, int argc
         for (size_t i = 0; i < n_subs; i++)
                 if (streq(subs[i].name, argv[1]))
                         return subs[i].run(argc - 1, argv + 1);
-        return log_error_errno(-EINVAL, "Unknown command 'berth %s %s'. See 'berth %s --help'.", argv[0],
-                        argv[1], argv[0]);
+        return log_error_errno(-EINVAL, "Unknown command 'berth %s %s'. See 'berth %s --help'.", argv[0], argv[1],
+                        argv[0]);
 }
 
 int parse_list_options(int argc, char *argv[], const char *object, ListOptions *ret) {
         static const struct option options[] = {
-                        {"help", no_argument, NULL, 'h'},
-                        {"quiet", no_argument, NULL, 'q'},
-                        {"format", required_argument, NULL, 'f'},
-                        {},
+                { "help", no_argument, NULL, 'h' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "format", required_argument, NULL, 'f' },
+                {},
         };
         int c;
 
-        *ret = (ListOptions){};
+        *ret = (ListOptions) {};
         optind = 0;
         while ((c = getopt_long(argc, argv, "hqf:", options, NULL)) >= 0)
                 switch (c) {
@@ -41,8 +41,7 @@ int parse_list_options(int argc, char *argv[], const char *object, ListOptions *
                         break;
                 case 'f':
                         if (!streq(optarg, "json"))
-                                return log_error_errno(
-                                                -EINVAL, "Unsupported --format '%s': only json.", optarg);
+                                return log_error_errno(-EINVAL, "Unsupported --format '%s': only json.", optarg);
                         ret->json = true;
                         break;
                 default:
@@ -53,17 +52,16 @@ int parse_list_options(int argc, char *argv[], const char *object, ListOptions *
         return 0;
 }
 
-int parse_remove_options(
-                int argc, char *argv[], const char *object, const char *force_help, RemoveOptions *ret) {
+int parse_remove_options(int argc, char *argv[], const char *object, const char *force_help, RemoveOptions *ret) {
         static const struct option options[] = {
-                        {"help", no_argument, NULL, 'h'},
-                        {"force", no_argument, NULL, 'f'},
-                        {"ignore", no_argument, NULL, 'i'},
-                        {},
+                { "help", no_argument, NULL, 'h' },
+                { "force", no_argument, NULL, 'f' },
+                { "ignore", no_argument, NULL, 'i' },
+                {},
         };
         int c;
 
-        *ret = (RemoveOptions){};
+        *ret = (RemoveOptions) {};
         optind = 0;
         while ((c = getopt_long(argc, argv, "hfi", options, NULL)) >= 0)
                 switch (c) {
@@ -86,8 +84,7 @@ int parse_remove_options(
         return 0;
 }
 
-int remove_each(char *const *names, const RemoveOptions *o,
-                int (*remove_one)(const char *name, const RemoveOptions *o)) {
+int remove_each(char *const *names, const RemoveOptions *o, int (*remove_one)(const char *name, const RemoveOptions *o)) {
         int r = 0;
 
         for (char *const *name = names; *name; name++) {
@@ -102,8 +99,7 @@ int remove_each(char *const *names, const RemoveOptions *o,
         return r;
 }
 
-int inspect_each(
-                int argc, char *argv[], const char *object, int (*to_json)(const char *name, json_t **ret)) {
+int inspect_each(int argc, char *argv[], const char *object, int (*to_json)(const char *name, json_t **ret)) {
         json_t *all;
         int r = 0, k;
 

@@ -32,15 +32,13 @@ typedef struct RemoveOptions {
 
 /* `berth OBJECT rm [-f] [--ignore] NAME...`; force_help says what -f does for this object. Returns
  * 1 after --help, 0 to go on (the names are argv[optind..]), or a negative errno it has logged. */
-int parse_remove_options(
-                int argc, char *argv[], const char *object, const char *force_help, RemoveOptions *ret);
+int parse_remove_options(int argc, char *argv[], const char *object, const char *force_help, RemoveOptions *ret);
 
 /* Calls remove_one for every name and prints the name of each one removed (remove_one returns
  * > 0 or 0 for removed, RM_SKIPPED for nothing done without an error, < 0 for a logged error).
  * Returns the last error, or 0. */
 #define RM_SKIPPED (-1000)
-int remove_each(char *const *names, const RemoveOptions *o,
-                int (*remove_one)(const char *name, const RemoveOptions *o));
+int remove_each(char *const *names, const RemoveOptions *o, int (*remove_one)(const char *name, const RemoveOptions *o));
 
 /* `berth OBJECT inspect NAME...`: prints a JSON array of what to_json gives for each name (to_json
  * logs its own errors); returns the last error, after printing the others. */

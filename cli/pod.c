@@ -209,7 +209,7 @@ static int remove_one(const char *name, const RemoveOptions *o) {
                 (void) pod_members(name, &members);
                 joined = members ? strv_join(members, ", ") : NULL;
                 return log_error_errno(r, "Pod '%s' has running containers (%s); stop them first or use -f.", name,
-                                       joined ?: "?");
+                                joined ?: "?");
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to remove pod '%s': %m", name);
@@ -219,7 +219,7 @@ static int remove_one(const char *name, const RemoveOptions *o) {
 static int pod_rm_verb(int argc, char *argv[]) {
         RemoveOptions o;
         int r = parse_remove_options(argc, argv, "pod",
-                                     "stops the pod's running containers first (they are refused otherwise).", &o);
+                        "stops the pod's running containers first (they are refused otherwise).", &o);
 
         if (r != 0)
                 return r < 0 ? r : 0;
@@ -228,8 +228,13 @@ static int pod_rm_verb(int argc, char *argv[]) {
 
 int verb_pod(int argc, char *argv[]) {
         static const SubVerb subs[] = {
-                { "create", pod_create_verb },   { "ls", pod_ls_verb }, { "list", pod_ls_verb }, { "ps", pod_ls_verb },
-                { "inspect", pod_inspect_verb }, { "rm", pod_rm_verb }, { "remove", pod_rm_verb },
+                { "create", pod_create_verb },
+                { "ls", pod_ls_verb },
+                { "list", pod_ls_verb },
+                { "ps", pod_ls_verb },
+                { "inspect", pod_inspect_verb },
+                { "rm", pod_rm_verb },
+                { "remove", pod_rm_verb },
         };
         return run_sub_verb(subs, ELEMENTSOF(subs), "Usage: berth pod create|ls|inspect|rm ...", argc, argv);
 }

@@ -73,8 +73,7 @@ int verb_port(int argc, char *argv[]) {
                 free(leases);
         }
         if (!found)
-                return log_error_errno(
-                                -ENOENT, "Container '%s' is not running on a bridge network.", argv[1]);
+                return log_error_errno(-ENOENT, "Container '%s' is not running on a bridge network.", argv[1]);
         if (argc == 3 && lines == 0)
                 return log_error_errno(-ENOENT, "No public port '%s' published for %s.", argv[2], argv[1]);
         return 0;

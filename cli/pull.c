@@ -60,8 +60,17 @@ static void help(void) {
 }
 
 int verb_pull(int argc, char *argv[]) {
-        enum { OPT_OS = 0x100, OPT_ARCH, OPT_VARIANT, OPT_AUTHFILE, OPT_RETRY, OPT_RETRY_DELAY, OPT_PROGRESS,
-               OPT_EXTEND_TIMEOUT, OPT_UNSUPPORTED };
+        enum {
+                OPT_OS = 0x100,
+                OPT_ARCH,
+                OPT_VARIANT,
+                OPT_AUTHFILE,
+                OPT_RETRY,
+                OPT_RETRY_DELAY,
+                OPT_PROGRESS,
+                OPT_EXTEND_TIMEOUT,
+                OPT_UNSUPPORTED
+        };
         static const struct option options[] = {
                 { "creds", required_argument, NULL, 'c' },
                 { "tls-verify", optional_argument, NULL, 't' },

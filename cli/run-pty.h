@@ -10,8 +10,8 @@
 
 typedef struct RunPty {
         int master;
-        bool forward_input;   /* -i: our stdin goes to the container */
-        bool raw;             /* our terminal was put into raw mode, restore saved */
+        bool forward_input; /* -i: our stdin goes to the container */
+        bool raw;           /* our terminal was put into raw mode, restore saved */
         struct termios saved;
         sd_event_source *input, *output, *winch;
 } RunPty;

@@ -20,7 +20,7 @@ int run_stdio_wait(sd_event *event, StdioRelay *relay, const bool *ended) {
                         return r;
                 if (*ended)
                         return 0;
-                p[0] = (struct pollfd){.fd = sd_event_get_fd(event), .events = POLLIN};
+                p[0] = (struct pollfd) { .fd = sd_event_get_fd(event), .events = POLLIN };
                 stdio_relay_pollfds(relay, p + 1);
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)

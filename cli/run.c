@@ -108,12 +108,46 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
 /* A docker-like name, adjective_scientist, not in use yet. */
 static int generate_name(sd_bus *bus, char **ret) {
         static const char *const adjectives[] = {
-                "agile", "bold", "brave", "calm", "clever", "eager", "fair", "gentle", "happy", "keen",
-                "lively", "merry", "nimble", "proud", "quiet", "steady", "swift", "tidy", "vivid", "witty",
+                "agile",
+                "bold",
+                "brave",
+                "calm",
+                "clever",
+                "eager",
+                "fair",
+                "gentle",
+                "happy",
+                "keen",
+                "lively",
+                "merry",
+                "nimble",
+                "proud",
+                "quiet",
+                "steady",
+                "swift",
+                "tidy",
+                "vivid",
+                "witty",
         };
         static const char *const names[] = {
-                "babbage", "curie", "darwin", "euler", "faraday", "gauss", "hopper", "kepler", "lovelace",
-                "maxwell", "newton", "noether", "pascal", "ritchie", "shannon", "tesla", "thompson", "turing",
+                "babbage",
+                "curie",
+                "darwin",
+                "euler",
+                "faraday",
+                "gauss",
+                "hopper",
+                "kepler",
+                "lovelace",
+                "maxwell",
+                "newton",
+                "noether",
+                "pascal",
+                "ritchie",
+                "shannon",
+                "tesla",
+                "thompson",
+                "turing",
         };
 
         for (unsigned attempt = 0; attempt < 32; attempt++) {
@@ -123,8 +157,7 @@ static int generate_name(sd_bus *bus, char **ret) {
 
                 if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
                         return log_error_errno(negative_errno(), "Failed to get random bytes: %m");
-                name = strjoin(adjectives[rnd % ELEMENTSOF(adjectives)], "_",
-                                names[(rnd >> 8) % ELEMENTSOF(names)]);
+                name = strjoin(adjectives[rnd % ELEMENTSOF(adjectives)], "_", names[(rnd >> 8) % ELEMENTSOF(names)]);
                 if (!name)
                         return log_oom();
                 r = container_name_in_use(bus, name);
@@ -152,8 +185,10 @@ static int check_image(const ContainerSpec *spec) {
                 return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
         r = image_store_lookup(store, spec->image, &image);
         if (r == -ENOENT)
-                return log_error_errno(r, "Image '%s' is not in the image store. Get it with 'berth pull %s' or "
-                                "'berth image import', or use --pull=missing.", spec->image, spec->image);
+                return log_error_errno(r,
+                                "Image '%s' is not in the image store. Get it with 'berth pull %s' or "
+                                "'berth image import', or use --pull=missing.",
+                                spec->image, spec->image);
         if (r < 0)
                 return log_error_errno(r, "Failed to look up image '%s': %m", spec->image);
         return 0;
@@ -248,8 +283,7 @@ static int start_unit(sd_bus *bus, RunUnit *u, const char *unit, char **ret_resu
         return r;
 }
 
-static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty, StdioRelay *relay,
-                bool interactive) {
+static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty, StdioRelay *relay, bool interactive) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_free_ char *path = NULL, *result = NULL;
@@ -319,8 +353,10 @@ static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
         if (r < 0)
                 return r;
         if (!streq(result, "done"))
-                return log_error_errno(-EIO, "Container '%s' failed to start (%s); see 'berth logs %s' or "
-                                "'journalctl -u %s'.", u->spec->name, result, u->spec->name, unit);
+                return log_error_errno(-EIO,
+                                "Container '%s' failed to start (%s); see 'berth logs %s' or "
+                                "'journalctl -u %s'.",
+                                u->spec->name, result, u->spec->name, unit);
         printf("%s\n", u->spec->name);
         return 0;
 }
@@ -374,8 +410,7 @@ int verb_run(int argc, char *argv[]) {
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
 
         if (spec.name && !container_name_is_valid(spec.name))
-                return log_error_errno(
-                                -EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec.name);
+                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec.name);
         {
                 _cleanup_free_ char *message = NULL;
                 const char *option;
@@ -401,8 +436,10 @@ int verb_run(int argc, char *argv[]) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to check whether '%s' is in use: %m", spec.name);
                 if (r > 0)
-                        return log_error_errno(-EEXIST, "The container name '%s' is already in use. Remove it with "
-                                        "'berth rm -f %s' or choose another --name.", spec.name, spec.name);
+                        return log_error_errno(-EEXIST,
+                                        "The container name '%s' is already in use. Remove it with "
+                                        "'berth rm -f %s' or choose another --name.",
+                                        spec.name, spec.name);
         } else {
                 r = generate_name(bus, &spec.name);
                 if (r < 0)

@@ -39,8 +39,7 @@ static int secret_create(int argc, char *argv[]) {
                                 "Invalid secret name '%s': use letters, digits and _.- (starting with "
                                 "a letter or digit).",
                                 argv[i]);
-        fd = streq(argv[i + 1], "-") ? dup(STDIN_FILENO)
-                                     : open(argv[i + 1], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        fd = streq(argv[i + 1], "-") ? dup(STDIN_FILENO) : open(argv[i + 1], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return log_error_errno(negative_errno(), "Failed to open %s: %m", argv[i + 1]);
         r = read_full_fd(fd, &data, &size);
@@ -71,7 +70,7 @@ static int secret_ls(int argc, char *argv[]) {
         if (!quiet)
                 printf("NAME\n");
         STRV_FOREACH(n, names)
-        printf("%s\n", *n);
+                printf("%s\n", *n);
         return 0;
 }
 

@@ -17,7 +17,6 @@
 #include "systemd-unit.h"
 #include "volume-store.h"
 
-
 static int prune_containers(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **names = NULL;

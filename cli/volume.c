@@ -70,7 +70,7 @@ static int volume_create_verb(int argc, char *argv[]) {
                 }
         if (optind != argc - 1)
                 return log_error_errno(-EINVAL, "'berth volume create' takes exactly one NAME (anonymous volumes are "
-                                "not supported).");
+                                                "not supported).");
         a.name = argv[optind];
         a.options = opts;
         a.labels = labels;
@@ -82,7 +82,6 @@ static int volume_create_verb(int argc, char *argv[]) {
         printf("%s\n", a.name);
         return 0;
 }
-
 
 static int volume_ls_verb(int argc, char *argv[]) {
         _cleanup_strv_free_ char **names = NULL;
@@ -191,8 +190,12 @@ static int volume_prune_verb(int argc, char *argv[]) {
 
 int verb_volume(int argc, char *argv[]) {
         static const SubVerb subs[] = {
-                { "create", volume_create_verb }, { "ls", volume_ls_verb },   { "list", volume_ls_verb },
-                { "inspect", volume_inspect_verb }, { "rm", volume_rm_verb }, { "remove", volume_rm_verb },
+                { "create", volume_create_verb },
+                { "ls", volume_ls_verb },
+                { "list", volume_ls_verb },
+                { "inspect", volume_inspect_verb },
+                { "rm", volume_rm_verb },
+                { "remove", volume_rm_verb },
                 { "prune", volume_prune_verb },
         };
         return run_sub_verb(subs, ELEMENTSOF(subs), "Usage: berth volume create|ls|inspect|rm|prune ...", argc, argv);

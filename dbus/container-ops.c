@@ -31,11 +31,11 @@ typedef enum JobKind {
 } JobKind;
 
 static const char *const job_verbs[] = {
-                [JOB_RUN] = "start",
-                [JOB_START] = "start",
-                [JOB_RESTART] = "restart",
-                [JOB_STOP] = "stop",
-                [JOB_REMOVE] = "remove",
+        [JOB_RUN] = "start",
+        [JOB_START] = "start",
+        [JOB_RESTART] = "restart",
+        [JOB_STOP] = "stop",
+        [JOB_REMOVE] = "remove",
 };
 
 struct PendingJob {
@@ -90,8 +90,8 @@ static int kill_container(Berthd *d, const char *name, const char *unit) {
         _cleanup_close_ int pidfd = -EBADF;
         pid_t pid;
 
-        if (running_container_pid(name, &pid) >= 0 && (pidfd = pidfd_open(pid, 0)) >= 0 &&
-                        container_is_running(name) && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) >= 0)
+        if (running_container_pid(name, &pid) >= 0 && (pidfd = pidfd_open(pid, 0)) >= 0 && container_is_running(name) &&
+                        pidfd_send_signal(pidfd, SIGKILL, NULL, 0) >= 0)
                 return 0;
         return systemd_kill_unit(d->bus, unit, "all", SIGKILL, NULL);
 }
@@ -100,8 +100,7 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         PendingJob *j = userdata;
         int r;
 
-        log_debug("Container '%s' still runs %" PRIu32 " s after the stop, killing it.", j->name,
-                        j->timeout);
+        log_debug("Container '%s' still runs %" PRIu32 " s after the stop, killing it.", j->name, j->timeout);
         r = kill_container(j->daemon, j->name, j->unit);
         if (r < 0 && r != -ENOENT)
                 log_debug_errno(r, "Failed to kill container '%s': %m", j->name);
@@ -169,8 +168,8 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 }
 
 int container_jobs_watch(Berthd *d) {
-        int r = sd_bus_match_signal_async(
-                        d->bus, NULL, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed, NULL, d);
+        int r = sd_bus_match_signal_async(d->bus, NULL, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", on_job_removed,
+                        NULL, d);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch systemd's jobs: %m");
         return 0;
@@ -206,8 +205,7 @@ static int on_job_queued(sd_bus_message *reply, void *userdata, sd_bus_error *re
                 r = sd_event_add_time_relative(j->daemon->event, &j->kill_timer, CLOCK_MONOTONIC,
                                 (uint64_t) j->timeout * 1000000, 0, on_kill_timer, j);
         if (r < 0) {
-                (void) sd_bus_reply_method_errnof(
-                                j->call, -r, "Failed to follow the job of %s: %m", j->unit);
+                (void) sd_bus_reply_method_errnof(j->call, -r, "Failed to follow the job of %s: %m", j->unit);
                 pending_job_finish(j);
         }
         return 0;
@@ -221,18 +219,17 @@ static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *
         int r;
 
         if (d->n_jobs >= BERTHD_JOBS_MAX)
-                return sd_bus_error_set(
-                                error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many container jobs in flight.");
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many container jobs in flight.");
         j = calloc(1, sizeof *j);
         if (!j)
                 return -ENOMEM;
-        *j = (PendingJob){
-                        .daemon = d,
-                        .kind = kind,
-                        .call = sd_bus_message_ref(call),
-                        .name = strdup(name),
-                        .unit = strdup(unit),
-                        .timeout = timeout,
+        *j = (PendingJob) {
+                .daemon = d,
+                .kind = kind,
+                .call = sd_bus_message_ref(call),
+                .name = strdup(name),
+                .unit = strdup(unit),
+                .timeout = timeout,
         };
         if (!j->name || !j->unit) {
                 pending_job_free(j);
@@ -243,8 +240,7 @@ static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *
         r = sd_bus_call_async(d->bus, &j->slot, m, on_job_queued, j, 0);
         if (r < 0) {
                 pending_job_free(j);
-                return sd_bus_error_set_errnof(
-                                error, r, "Failed to ask systemd to %s %s: %m", job_verbs[kind], unit);
+                return sd_bus_error_set_errnof(error, r, "Failed to ask systemd to %s %s: %m", job_verbs[kind], unit);
         }
         j->next = d->jobs;
         d->jobs = j;
@@ -252,12 +248,10 @@ static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *
         return 1;
 }
 
-static int unit_job(Berthd *d, sd_bus_message *call, JobKind kind, const char *name, const char *unit,
-                uint32_t timeout, sd_bus_error *error) {
+static int unit_job(Berthd *d, sd_bus_message *call, JobKind kind, const char *name, const char *unit, uint32_t timeout,
+                sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        const char *method = kind == JOB_START     ? "StartUnit"
-                             : kind == JOB_RESTART ? "RestartUnit"
-                                                   : "StopUnit";
+        const char *method = kind == JOB_START ? "StartUnit" : kind == JOB_RESTART ? "RestartUnit" : "StopUnit";
         int r;
 
         r = sd_bus_message_new_method_call(d->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, method);
@@ -271,7 +265,7 @@ static int unit_job(Berthd *d, sd_bus_message *call, JobKind kind, const char *n
 /* ---- the verbs ---------------------------------------------------------------------------------- */
 
 static int authorize(Berthd *d, sd_bus_message *m, const char *verb, const char *name, sd_bus_error *error) {
-        const char *details[] = {"verb", verb, "container", name, NULL};
+        const char *details[] = { "verb", verb, "container", name, NULL };
         return polkit_verify(d, m, POLKIT_ACTION_CONTAINERS, details, error);
 }
 
@@ -314,16 +308,15 @@ static int do_stop(Berthd *d, sd_bus_message *m, const char *name, uint32_t time
                 r = need_unit(&c, error);
         if (r < 0)
                 return r;
-        if (c.unit_path && systemd_unit_get_string(d->bus, c.unit_path, "org.freedesktop.systemd1.Unit",
-                                           "ActiveState", &active) >= 0)
+        if (c.unit_path && systemd_unit_get_string(d->bus, c.unit_path, "org.freedesktop.systemd1.Unit", "ActiveState",
+                                           &active) >= 0)
                 active_unit = !unit_active_state_is_ended(active);
         if (!remove)
                 return unit_job(d, m, JOB_STOP, name, c.unit, timeout, error);
         if (c.running || active_unit) {
                 if (!force)
                         return sd_bus_error_setf(error, BERTH_ERROR_CONTAINER_RUNNING,
-                                        "Container '%s' is running: stop it first, or remove it with force.",
-                                        name);
+                                        "Container '%s' is running: stop it first, or remove it with force.", name);
                 return unit_job(d, m, JOB_REMOVE, name, c.unit, 0, error);
         }
         r = systemd_reset_failed_unit(d->bus, c.unit, error);
@@ -338,8 +331,7 @@ static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, 
         int r;
 
         if (sig <= 0 || sig >= _NSIG)
-                return sd_bus_error_setf(
-                                error, SD_BUS_ERROR_INVALID_ARGS, "Invalid signal %" PRIi32 ".", sig);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid signal %" PRIi32 ".", sig);
         r = authorize(d, m, "kill", name, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
@@ -349,17 +341,15 @@ static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, 
         if (r < 0)
                 return r;
         if (!c.running)
-                return sd_bus_error_setf(
-                                error, BERTH_ERROR_NOT_RUNNING, "Container '%s' is not running.", name);
+                return sd_bus_error_setf(error, BERTH_ERROR_NOT_RUNNING, "Container '%s' is not running.", name);
         /* The runtime passes signals on to the container's first process; SIGKILL cannot be passed on. */
         if (sig == SIGKILL)
                 r = kill_container(d, name, c.unit);
         else
                 r = systemd_kill_unit(d->bus, c.unit, "main", sig, error);
         if (r < 0)
-                return sd_bus_error_is_set(error)
-                                       ? r
-                                       : sd_bus_error_set_errnof(error, r, "Failed to kill '%s': %m", name);
+                return sd_bus_error_is_set(error) ? r
+                                                  : sd_bus_error_set_errnof(error, r, "Failed to kill '%s': %m", name);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -461,8 +451,7 @@ static int setting_to_options(sd_bus_message *m, char ***options, bool *remove, 
         if (streq(key, "rm")) {
                 int b;
                 if (!streq(contents, "b"))
-                        return sd_bus_error_setf(
-                                        error, SD_BUS_ERROR_INVALID_ARGS, "Setting 'rm' takes a boolean.");
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Setting 'rm' takes a boolean.");
                 r = sd_bus_message_read(m, "v", "b", &b);
                 if (r >= 0)
                         *remove = b;
@@ -470,13 +459,12 @@ static int setting_to_options(sd_bus_message *m, char ***options, bool *remove, 
         }
         o = run_option_by_name(key);
         if (!o)
-                return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION,
-                                "Unknown option '%s'; see berth-run(1).", key);
+                return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION, "Unknown option '%s'; see berth-run(1).",
+                                key);
         if (streq(contents, "s") || streq(contents, "b")) {
                 const char *s = NULL;
                 int b = 0;
-                r = streq(contents, "s") ? sd_bus_message_read(m, "v", "s", &s)
-                                         : sd_bus_message_read(m, "v", "b", &b);
+                r = streq(contents, "s") ? sd_bus_message_read(m, "v", "s", &s) : sd_bus_message_read(m, "v", "b", &b);
                 if (r < 0)
                         return r;
                 return strv_consume(options, strjoin("--", key, "=", s ?: b ? "true" : "false"));
@@ -489,13 +477,12 @@ static int setting_to_options(sd_bus_message *m, char ***options, bool *remove, 
                 if (r >= 0)
                         r = sd_bus_message_exit_container(m);
                 STRV_FOREACH(v, values)
-                if (r >= 0)
-                        r = strv_consume(options, strjoin("--", key, "=", *v));
+                        if (r >= 0)
+                                r = strv_consume(options, strjoin("--", key, "=", *v));
                 return r;
         }
         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                        "Option '%s' takes a string, a boolean or a list of strings, not '%s'.", key,
-                        contents);
+                        "Option '%s' takes a string, a boolean or a list of strings, not '%s'.", key, contents);
 }
 
 /* Each entry of options must be one "--name=value" (or "--flag") of berth run's table. */
@@ -517,8 +504,7 @@ static int check_options(char *const *options, sd_bus_error *error) {
                         return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION,
                                         "Unknown option '--%s'; see berth-run(1).", name);
                 if (ro->kind != RUN_OPTION_BOOL && !strchr(*o, '='))
-                        return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION,
-                                        "Option '--%s' needs =VALUE.", name);
+                        return sd_bus_error_setf(error, BERTH_ERROR_INVALID_OPTION, "Option '--%s' needs =VALUE.", name);
                 /* The value, by the check the runtime applies too (run-option-check.h), so the caller
                  * learns what is wrong instead of the runtime's log saying it. */
                 if (strchr(*o, '=')) {
@@ -565,8 +551,7 @@ static int check_image(const ContainerSpec *spec, sd_bus_error *error) {
         if (spec->rootfs || (spec->pull && !streq(spec->pull, "never")))
                 return 0;
         if (!spec->image || !spec->image[0])
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
-                                "An image is needed (or the rootfs option).");
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "An image is needed (or the rootfs option).");
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
         if (r >= 0)
                 r = image_store_lookup(store, spec->image, &image);
@@ -609,17 +594,15 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return r;
         if (!isempty(name) && !container_name_is_valid(name))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                "Invalid container name '%s': " CONTAINER_NAME_RULE ".",
-                                name);
+                                "Invalid container name '%s': " CONTAINER_NAME_RULE ".", name);
         if (strv_length(options) > 1024 || strv_length(command) > 4096)
-                return sd_bus_error_set(
-                                error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many options or arguments.");
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many options or arguments.");
         r = check_options(options, error);
         if (r < 0)
                 return r;
 
         {
-                const char *details[] = {"verb", "run", "container", name, "image", image, NULL};
+                const char *details[] = { "verb", "run", "container", name, "image", image, NULL };
                 r = polkit_verify(d, m, POLKIT_ACTION_CONTAINERS, details, error);
                 if (r <= 0)
                         return r < 0 ? r : 1;
@@ -628,8 +611,7 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
         /* run_options_parse_argv() logs what it refuses; check_options() already caught those cases. */
         r = run_options_parse_argv(&spec, (int) strv_length(options), options, &index);
         if (r < 0 || (size_t) index != strv_length(options))
-                return sd_bus_error_set(
-                                error, BERTH_ERROR_INVALID_OPTION, "Invalid options; see berth-run(1).");
+                return sd_bus_error_set(error, BERTH_ERROR_INVALID_OPTION, "Invalid options; see berth-run(1).");
         if (!isempty(image)) {
                 free(spec.image);
                 spec.image = strdup(image);
@@ -640,14 +622,12 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return r;
         if (spec.rootfs && strv_length(spec.command) == 0)
-                return sd_bus_error_set(
-                                error, SD_BUS_ERROR_INVALID_ARGS, "With rootfs, a command is needed.");
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "With rootfs, a command is needed.");
         r = container_unit_check_properties(&spec, &check_error);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return sd_bus_error_set(
-                                error, BERTH_ERROR_INVALID_OPTION, check_error ?: "Invalid unit property.");
+                return sd_bus_error_set(error, BERTH_ERROR_INVALID_OPTION, check_error ?: "Invalid unit property.");
         r = check_image(&spec, error);
         if (r < 0)
                 return r;
@@ -661,8 +641,7 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
         } else {
                 r = container_name_taken(d, name);
                 if (r < 0)
-                        return sd_bus_error_set_errnof(
-                                        error, r, "Failed to check whether '%s' is in use: %m", name);
+                        return sd_bus_error_set_errnof(error, r, "Failed to check whether '%s' is in use: %m", name);
                 if (r > 0)
                         return sd_bus_error_setf(error, BERTH_ERROR_CONTAINER_EXISTS,
                                         "The container name '%s' is already in use.", name);
@@ -675,14 +654,12 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return -ENOMEM;
         r = container_unit_write_private_env(&spec, unit);
         if (r < 0)
-                return sd_bus_error_set_errnof(
-                                error, r, "Failed to write the container's environment file: %m");
+                return sd_bus_error_set_errnof(error, r, "Failed to write the container's environment file: %m");
 
         {
-                RunUnit u = {.spec = &spec, .remove = remove, .stdio_fds = {-1, -1, -1}};
+                RunUnit u = { .spec = &spec, .remove = remove, .stdio_fds = { -1, -1, -1 } };
 
-                r = sd_bus_message_new_method_call(
-                                d->bus, &call, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
+                r = sd_bus_message_new_method_call(d->bus, &call, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
                 if (r >= 0)
                         r = sd_bus_message_append(call, "ss", unit, "fail");
                 if (r >= 0)

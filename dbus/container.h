@@ -24,8 +24,7 @@ void container_unit_done(ContainerUnit *c);
 /* Resolves a container by name; -ENOENT when there is none. Does not log. */
 int container_resolve(Berthd *d, const char *name, bool load, ContainerUnit *ret);
 /* The same, setting org.berth1.Error.NoSuchContainer (or another error) on failure. */
-int container_resolve_or_error(
-                Berthd *d, const char *name, bool load, ContainerUnit *ret, sd_bus_error *error);
+int container_resolve_or_error(Berthd *d, const char *name, bool load, ContainerUnit *ret, sd_bus_error *error);
 
 /* Whether the name is taken: running, or a unit berth-NAME.service or generated NAME.service exists. */
 int container_name_taken(Berthd *d, const char *name);

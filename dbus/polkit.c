@@ -112,11 +112,9 @@ static int polkit_ask(Berthd *d, sd_bus_message *call, const char *action, const
         int r;
 
         if (!sender)
-                return sd_bus_error_set(
-                                error, SD_BUS_ERROR_ACCESS_DENIED, "Not authorized: unknown sender.");
+                return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Not authorized: unknown sender.");
         if (d->n_polkit_queries >= BERTHD_POLKIT_MAX)
-                return sd_bus_error_set(
-                                error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many authorizations in flight.");
+                return sd_bus_error_set(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many authorizations in flight.");
 
         r = sd_bus_message_new_method_call(d->bus, &m, "org.freedesktop.PolicyKit1",
                         "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
@@ -162,8 +160,7 @@ static int polkit_ask(Berthd *d, sd_bus_message *call, const char *action, const
         return 0;
 }
 
-int polkit_verify(Berthd *d, sd_bus_message *call, const char *action, const char *const *details,
-                sd_bus_error *error) {
+int polkit_verify(Berthd *d, sd_bus_message *call, const char *action, const char *const *details, sd_bus_error *error) {
         int r;
 
         for (PolkitQuery *q = d->polkit_queries; q; q = q->next) {
@@ -173,8 +170,7 @@ int polkit_verify(Berthd *d, sd_bus_message *call, const char *action, const cha
                         return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, "Authorization still pending.");
                 polkit_query_unlink(d, q);
                 if (!streq(q->action, action) || !details_equal(q->details, details))
-                        r = sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                        "Authorization does not match the call.");
+                        r = sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Authorization does not match the call.");
                 else if (q->result > 0)
                         r = 1;
                 else {

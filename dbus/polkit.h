@@ -16,8 +16,7 @@
 /* 1: allowed, go on. 0: asked polkit; return 1 from the handler, it runs again with the answer.
  * < 0: refused or failed, *error is set. details: NULL or "key", "value", ..., NULL, shown by polkit
  * and usable in its rules (subject.action.lookup("name")). */
-int polkit_verify(Berthd *d, sd_bus_message *call, const char *action, const char *const *details,
-                sd_bus_error *error);
+int polkit_verify(Berthd *d, sd_bus_message *call, const char *action, const char *const *details, sd_bus_error *error);
 
 /* Forgets every query (at exit). */
 void polkit_queries_free(Berthd *d);

@@ -101,8 +101,7 @@ static void transfer_line(Worker *w, const char *line) {
         }
         if (progress > w->progress) {
                 w->progress = progress;
-                (void) sd_bus_emit_signal(w->daemon->bus, w->path, BERTH_TRANSFER_IFACE, "ProgressUpdate",
-                                "d", progress);
+                (void) sd_bus_emit_signal(w->daemon->bus, w->path, BERTH_TRANSFER_IFACE, "ProgressUpdate", "d", progress);
         }
 }
 
@@ -192,8 +191,7 @@ static int on_exit_of(sd_event_source *s, const siginfo_t *si, void *userdata) {
                         (void) (w->reply_output ? sd_bus_reply_method_return(w->call, "s", w->out ?: "")
                                                 : sd_bus_reply_method_return(w->call, NULL));
                 else {
-                        const char *msg = w->last_error ? (startswith(w->last_error, "berth: ")
-                                                                                          ?: w->last_error)
+                        const char *msg = w->last_error ? (startswith(w->last_error, "berth: ") ?: w->last_error)
                                                         : "berth failed.";
                         (void) sd_bus_reply_method_errorf(w->call, BERTH_ERROR_COMMAND_FAILED, "%s", msg);
                 }
@@ -201,20 +199,19 @@ static int on_exit_of(sd_event_source *s, const siginfo_t *si, void *userdata) {
                 const char *result = transfer_result(w, si);
                 if (streq(result, "done") && w->progress < 1.0) {
                         w->progress = 1.0;
-                        (void) sd_bus_emit_signal(w->daemon->bus, w->path, BERTH_TRANSFER_IFACE,
-                                        "ProgressUpdate", "d", 1.0);
+                        (void) sd_bus_emit_signal(w->daemon->bus, w->path, BERTH_TRANSFER_IFACE, "ProgressUpdate", "d",
+                                        1.0);
                 }
-                (void) sd_bus_emit_signal(w->daemon->bus, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE,
-                                "TransferRemoved", "uos", w->id, w->path, result);
+                (void) sd_bus_emit_signal(w->daemon->bus, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE, "TransferRemoved",
+                                "uos", w->id, w->path, result);
         }
         worker_unlink(w);
         worker_free(w);
         return 0;
 }
 
-int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *argv, int stdin_fd,
-                bool reply_output, const char *type, const char *remote, const char *local,
-                sd_bus_error *error) {
+int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *argv, int stdin_fd, bool reply_output,
+                const char *type, const char *remote, const char *local, sd_bus_error *error) {
         _cleanup_close_ int out_read = -EBADF, out_write = -EBADF, err_read = -EBADF, err_write = -EBADF;
         _cleanup_strv_free_ char **args = NULL;
         int pipe_out[2], pipe_err[2];
@@ -240,20 +237,15 @@ int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *
         w = calloc(1, sizeof *w);
         if (!w)
                 return -ENOMEM;
-        *w = (Worker){.daemon = d,
-                        .kind = kind,
-                        .out_fd = -EBADF,
-                        .err_fd = -EBADF,
-                        .reply_output = reply_output};
+        *w = (Worker) { .daemon = d, .kind = kind, .out_fd = -EBADF, .err_fd = -EBADF, .reply_output = reply_output };
         if (kind == WORKER_TRANSFER) {
                 char id[16];
                 w->id = ++d->last_transfer_id;
                 if (w->id == 0)
                         w->id = d->last_transfer_id = 1;
                 (void) snprintf(id, sizeof id, "%" PRIu32, w->id);
-                if (sd_bus_path_encode(BERTH_TRANSFER_PREFIX, id, &w->path) < 0 ||
-                                !(w->type = strdup(type)) || !(w->remote = strdup(remote ?: "")) ||
-                                !(w->local = strdup(local ?: ""))) {
+                if (sd_bus_path_encode(BERTH_TRANSFER_PREFIX, id, &w->path) < 0 || !(w->type = strdup(type)) ||
+                                !(w->remote = strdup(remote ?: "")) || !(w->local = strdup(local ?: ""))) {
                         worker_free(w);
                         return -ENOMEM;
                 }
@@ -272,8 +264,7 @@ int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *
 
                 sigemptyset(&none);
                 (void) sigprocmask(SIG_SETMASK, &none, NULL);
-                if (dup2(stdin_fd >= 0 ? stdin_fd : null, 0) < 0 || dup2(out_write, 1) < 0 ||
-                                dup2(err_write, 2) < 0)
+                if (dup2(stdin_fd >= 0 ? stdin_fd : null, 0) < 0 || dup2(out_write, 1) < 0 || dup2(err_write, 2) < 0)
                         _exit(127);
                 (void) fcntl(1, F_SETFL, 0);
                 (void) fcntl(2, F_SETFL, 0);
@@ -296,8 +287,8 @@ int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *
         d->workers = w;
         d->n_workers++;
         if (kind == WORKER_TRANSFER) {
-                (void) sd_bus_emit_signal(d->bus, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE, "TransferNew",
-                                "uo", w->id, w->path);
+                (void) sd_bus_emit_signal(d->bus, BERTH_MANAGER_PATH, BERTH_MANAGER_IFACE, "TransferNew", "uo", w->id,
+                                w->path);
                 r = sd_bus_reply_method_return(call, "uo", w->id, w->path);
                 return r < 0 ? r : 1;
         }
@@ -330,8 +321,7 @@ static int transfer_find(sd_bus *bus, const char *path, const char *interface, v
         return 1;
 }
 
-static int transfer_enumerate(
-                sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error) {
+static int transfer_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error) {
         _cleanup_strv_free_ char **paths = calloc(1, sizeof(char *));
         Berthd *d = userdata;
 
@@ -354,7 +344,7 @@ static int transfer_cancel(Worker *w, sd_bus_message *m, sd_bus_error *error) {
 static int method_transfer_cancel(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Worker *w = userdata;
         Berthd *d = w->daemon;
-        const char *details[] = {"verb", "cancel", "image", w->remote, NULL};
+        const char *details[] = { "verb", "cancel", "image", w->remote, NULL };
         int r = polkit_verify(d, m, POLKIT_ACTION_IMAGES, details, error);
 
         if (r <= 0)
@@ -368,7 +358,7 @@ static int method_transfer_cancel(sd_bus_message *m, void *userdata, sd_bus_erro
 
 int method_cancel_transfer(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Berthd *d = userdata;
-        const char *details[] = {"verb", "cancel", NULL};
+        const char *details[] = { "verb", "cancel", NULL };
         uint32_t id;
         Worker *w;
         int r;
@@ -377,15 +367,13 @@ int method_cancel_transfer(sd_bus_message *m, void *userdata, sd_bus_error *erro
         if (r < 0)
                 return r;
         if (!transfer_by_id(d, id))
-                return sd_bus_error_setf(
-                                error, BERTH_ERROR_NO_SUCH_TRANSFER, "No transfer %" PRIu32 ".", id);
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_TRANSFER, "No transfer %" PRIu32 ".", id);
         r = polkit_verify(d, m, POLKIT_ACTION_IMAGES, details, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
         w = transfer_by_id(d, id);
         if (!w)
-                return sd_bus_error_setf(
-                                error, BERTH_ERROR_NO_SUCH_TRANSFER, "No transfer %" PRIu32 ".", id);
+                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_TRANSFER, "No transfer %" PRIu32 ".", id);
         return transfer_cancel(w, m, error);
 }
 
@@ -399,8 +387,8 @@ int method_list_transfers(sd_bus_message *m, void *userdata, sd_bus_error *error
                 r = sd_bus_message_open_container(reply, 'a', "(usssdo)");
         for (Worker *w = d->workers; r >= 0 && w; w = w->next)
                 if (w->kind == WORKER_TRANSFER)
-                        r = sd_bus_message_append(reply, "(usssdo)", w->id, w->type, w->remote, w->local,
-                                        w->progress, w->path);
+                        r = sd_bus_message_append(reply, "(usssdo)", w->id, w->type, w->remote, w->local, w->progress,
+                                        w->path);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r < 0)
@@ -409,24 +397,24 @@ int method_list_transfers(sd_bus_message *m, void *userdata, sd_bus_error *error
 }
 
 static const sd_bus_vtable transfer_vtable[] = {
-                SD_BUS_VTABLE_START(0),
-                SD_BUS_PROPERTY("Id", "u", NULL, offsetof(Worker, id), SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Type", "s", NULL, offsetof(Worker, type), SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Remote", "s", NULL, offsetof(Worker, remote), SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Local", "s", NULL, offsetof(Worker, local), SD_BUS_VTABLE_PROPERTY_CONST),
-                SD_BUS_PROPERTY("Progress", "d", NULL, offsetof(Worker, progress), 0),
-                SD_BUS_METHOD_WITH_ARGS("Cancel", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_transfer_cancel,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-                SD_BUS_SIGNAL_WITH_ARGS("LogMessage", SD_BUS_ARGS("u", priority, "s", line), 0),
-                SD_BUS_SIGNAL_WITH_ARGS("ProgressUpdate", SD_BUS_ARGS("d", progress), 0),
-                SD_BUS_VTABLE_END,
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Id", "u", NULL, offsetof(Worker, id), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Type", "s", NULL, offsetof(Worker, type), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Remote", "s", NULL, offsetof(Worker, remote), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Local", "s", NULL, offsetof(Worker, local), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Progress", "d", NULL, offsetof(Worker, progress), 0),
+        SD_BUS_METHOD_WITH_ARGS("Cancel", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_transfer_cancel,
+                        SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("LogMessage", SD_BUS_ARGS("u", priority, "s", line), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ProgressUpdate", SD_BUS_ARGS("d", progress), 0),
+        SD_BUS_VTABLE_END,
 };
 
 int transfer_objects_add(Berthd *d) {
         int r;
 
-        r = sd_bus_add_fallback_vtable(d->bus, NULL, BERTH_TRANSFER_PREFIX, BERTH_TRANSFER_IFACE,
-                        transfer_vtable, transfer_find, d);
+        r = sd_bus_add_fallback_vtable(d->bus, NULL, BERTH_TRANSFER_PREFIX, BERTH_TRANSFER_IFACE, transfer_vtable,
+                        transfer_find, d);
         if (r >= 0)
                 r = sd_bus_add_node_enumerator(d->bus, NULL, BERTH_TRANSFER_PREFIX, transfer_enumerate, d);
         if (r < 0)

@@ -19,9 +19,8 @@ typedef enum WorkerKind {
  * answered on exit ("s" output when reply_output, else nothing); for WORKER_TRANSFER, with the
  * transfer's (u id, o path) right away. type/remote/local describe a transfer. Returns 1 or a
  * negative errno with error set. */
-int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *argv, int stdin_fd,
-                bool reply_output, const char *type, const char *remote, const char *local,
-                sd_bus_error *error);
+int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *argv, int stdin_fd, bool reply_output,
+                const char *type, const char *remote, const char *local, sd_bus_error *error);
 
 int method_list_transfers(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_cancel_transfer(sd_bus_message *m, void *userdata, sd_bus_error *error);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* berth-generator: a systemd generator that turns definition files (.container, .volume, .network,
- * .image, .build, .pod) and compose projects (.compose, compose/PROJECT/) into units. It reads files and writes units and symlinks into its output directory,
- * nothing else: no D-Bus, no image pulls, no other processes (systemd.generator(7)). A broken file is
- * reported and becomes a unit that fails with the message; the others are written regardless. */
+ * .image, .build, .pod) and compose projects (.compose, compose/PROJECT/) into units. It reads files and writes units
+ * and symlinks into its output directory, nothing else: no D-Bus, no image pulls, no other processes
+ * (systemd.generator(7)). A broken file is reported and becomes a unit that fails with the message; the others are
+ * written regardless. */
 #include <assert.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -33,7 +34,7 @@ static void help(const char *program) {
                "  --no-kmsg-log  log to stderr only (tests)\n"
                "  -v          debug output\n\n"
                "BERTH_UNIT_DIRS=DIR:DIR replaces the search path. See berth-generator(8).\n",
-               program);
+                        program);
 }
 
 static int parse_args(int argc, char *argv[], Args *args) {

@@ -46,8 +46,9 @@ int main(int argc, char *argv[]) {
                         if (p <= 0)
                                 break;
                         if (p == (pid_t) payload) /* leaving takes the rest of the namespace along */
-                                return WIFEXITED(status) ? WEXITSTATUS(status)
-                                                         : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+                                return WIFEXITED(status)     ? WEXITSTATUS(status)
+                                       : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                                             : 255;
                 }
         }
 }

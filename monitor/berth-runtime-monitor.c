@@ -90,7 +90,7 @@ static int parse_int(const char *s, long long *ret) {
 /* One datagram to systemd, as sd_notify() would send it. */
 static void notify(const char *msg, size_t len) {
         const char *path = getenv("NOTIFY_SOCKET");
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         socklen_t salen;
         int fd;
 
@@ -104,8 +104,7 @@ static void notify(const char *msg, size_t len) {
         if (fd < 0)
                 return;
         if (sendto(fd, msg, len, MSG_NOSIGNAL, (struct sockaddr *) &sa, salen) < 0)
-                fprintf(stderr, "berth-runtime: cannot send a notification to systemd: %s\n",
-                                strerror(errno));
+                fprintf(stderr, "berth-runtime: cannot send a notification to systemd: %s\n", strerror(errno));
         close(fd);
 }
 
@@ -124,8 +123,8 @@ static void kill_cgroup(const char *file) {
 
 static int arm(int timerfd, long long usec) {
         struct itimerspec its = {
-                        .it_value.tv_sec = (time_t) (usec / 1000000),
-                        .it_value.tv_nsec = (long) (usec % 1000000) * 1000,
+                .it_value.tv_sec = (time_t) (usec / 1000000),
+                .it_value.tv_nsec = (long) (usec % 1000000) * 1000,
         };
 
         if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
@@ -197,8 +196,7 @@ static void start_health_check(Monitor *m) {
                 if (fd >= 0)
                         (void) dup2(fd, 0);
                 execv(m->helper_argv[0], m->helper_argv);
-                fprintf(stderr, "berth-runtime-monitor: cannot execute %s: %s\n", m->helper_argv[0],
-                                strerror(errno));
+                fprintf(stderr, "berth-runtime-monitor: cannot execute %s: %s\n", m->helper_argv[0], strerror(errno));
                 _exit(125);
         }
         m->helper_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
@@ -214,7 +212,7 @@ static void stop_health_check(Monitor *m) {
         if (m->helper_pidfd < 0)
                 return;
         (void) syscall(SYS_pidfd_send_signal, m->helper_pidfd, SIGKILL, NULL, 0);
-        (void) waitid((idtype_t) P_PIDFD, (id_t) m->helper_pidfd, &(siginfo_t){}, WEXITED);
+        (void) waitid((idtype_t) P_PIDFD, (id_t) m->helper_pidfd, &(siginfo_t) {}, WEXITED);
         close(m->helper_pidfd);
         m->helper_pidfd = -1;
 }
@@ -247,8 +245,7 @@ static void on_health_result(Monitor *m) {
         if (si.si_code != CLD_EXITED)
                 return;
         if (si.si_status == HEALTH_RUN_HEALTHY) {
-                notify_str(m->ready_when_healthy ? "READY=1\nSTATUS=Container healthy"
-                                                 : "STATUS=Container healthy");
+                notify_str(m->ready_when_healthy ? "READY=1\nSTATUS=Container healthy" : "STATUS=Container healthy");
                 return;
         }
         if (si.si_status != HEALTH_RUN_UNHEALTHY)
@@ -296,7 +293,7 @@ static int parse_options(Monitor *m, int argc, char *argv[]) {
 }
 
 int main(int argc, char *argv[]) {
-        Monitor m = {.notify_fd = -1, .health_on_failure = "none", .health_timerfd = -1, .helper_pidfd = -1};
+        Monitor m = { .notify_fd = -1, .health_on_failure = "none", .health_timerfd = -1, .helper_pidfd = -1 };
         long long pidfd, sigfd, timerfd;
         int status = 0, n;
         char status_arg[32], stop_arg[32];
@@ -331,20 +328,19 @@ int main(int argc, char *argv[]) {
                 m.helper_argv = finish;
                 m.health_timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
                 if (m.health_timerfd < 0)
-                        fprintf(stderr, "berth-runtime-monitor: no timer for the health check: %s\n",
-                                        strerror(errno));
+                        fprintf(stderr, "berth-runtime-monitor: no timer for the health check: %s\n", strerror(errno));
                 else
                         (void) arm(m.health_timerfd, m.health_interval_usec);
         }
 
         for (;;) {
                 struct pollfd p[6] = {
-                                {.fd = m.sigfd, .events = POLLIN},
-                                {.fd = m.timerfd, .events = POLLIN},
-                                {.fd = m.pidfd, .events = POLLIN},
-                                {.fd = m.notify_fd, .events = POLLIN},
-                                {.fd = m.health_timerfd, .events = POLLIN},
-                                {.fd = m.helper_pidfd, .events = POLLIN},
+                        { .fd = m.sigfd, .events = POLLIN },
+                        { .fd = m.timerfd, .events = POLLIN },
+                        { .fd = m.pidfd, .events = POLLIN },
+                        { .fd = m.notify_fd, .events = POLLIN },
+                        { .fd = m.health_timerfd, .events = POLLIN },
+                        { .fd = m.helper_pidfd, .events = POLLIN },
                 };
 
                 if (poll(p, 6, -1) < 0) {

@@ -19,18 +19,18 @@
  * the like never pass: the payload must not steer the unit. */
 static inline bool notify_line_allowed(const char *line, size_t len) {
         static const char *const exact[] = {
-                        "READY=1",
-                        "RELOADING=1",
-                        "STOPPING=1",
-                        "WATCHDOG=1",
-                        "WATCHDOG=trigger",
+                "READY=1",
+                "RELOADING=1",
+                "STOPPING=1",
+                "WATCHDOG=1",
+                "WATCHDOG=trigger",
         };
         static const char *const prefixes[] = {
-                        "STATUS=",
-                        "ERRNO=",
-                        "BUSERROR=",
-                        "EXTEND_TIMEOUT_USEC=",
-                        "MONOTONIC_USEC=",
+                "STATUS=",
+                "ERRNO=",
+                "BUSERROR=",
+                "EXTEND_TIMEOUT_USEC=",
+                "MONOTONIC_USEC=",
         };
 
         for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)

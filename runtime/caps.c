@@ -13,17 +13,17 @@
 
 /* Podman's default: Docker's 14 without MKNOD, NET_RAW and AUDIT_WRITE. */
 static const int default_capabilities[] = {
-                CAP_CHOWN,
-                CAP_DAC_OVERRIDE,
-                CAP_FOWNER,
-                CAP_FSETID,
-                CAP_KILL,
-                CAP_NET_BIND_SERVICE,
-                CAP_SETFCAP,
-                CAP_SETGID,
-                CAP_SETPCAP,
-                CAP_SETUID,
-                CAP_SYS_CHROOT,
+        CAP_CHOWN,
+        CAP_DAC_OVERRIDE,
+        CAP_FOWNER,
+        CAP_FSETID,
+        CAP_KILL,
+        CAP_NET_BIND_SERVICE,
+        CAP_SETFCAP,
+        CAP_SETGID,
+        CAP_SETPCAP,
+        CAP_SETUID,
+        CAP_SYS_CHROOT,
 };
 
 int capability_last(void) {
@@ -79,18 +79,17 @@ int capabilities_from_spec(const ContainerSpec *spec, uint64_t *ret) {
 }
 
 static int capset_sets(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
-        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
         struct __user_cap_data_struct d[2] = {
-                        {(uint32_t) effective, (uint32_t) permitted, (uint32_t) inheritable},
-                        {(uint32_t) (effective >> 32), (uint32_t) (permitted >> 32),
-                                        (uint32_t) (inheritable >> 32)},
+                { (uint32_t) effective, (uint32_t) permitted, (uint32_t) inheritable },
+                { (uint32_t) (effective >> 32), (uint32_t) (permitted >> 32), (uint32_t) (inheritable >> 32) },
         };
 
         return RET_NERRNO((int) syscall(SYS_capset, &h, d));
 }
 
 static int capget_permitted(uint64_t *ret) {
-        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
         struct __user_cap_data_struct d[2] = {};
 
         if (syscall(SYS_capget, &h, d) < 0)
@@ -109,9 +108,8 @@ static bool setgroups_denied(void) {
 
 /* Drops from the bounding set what is not in bounding, switches to uid, gid and groups keeping the
  * permitted set, and sets effective, permitted and inheritable; then the ambient set. */
-static int apply_and_switch_user(uint64_t bounding, uint64_t effective, uint64_t permitted,
-                uint64_t inheritable, uint64_t ambient, uid_t uid, gid_t gid, const gid_t *groups,
-                size_t n_groups) {
+static int apply_and_switch_user(uint64_t bounding, uint64_t effective, uint64_t permitted, uint64_t inheritable,
+                uint64_t ambient, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
         int last = capability_last();
         uint64_t own = 0;
         int r;
@@ -132,8 +130,7 @@ static int apply_and_switch_user(uint64_t bounding, uint64_t effective, uint64_t
                 if (bounding & CAP_MASK(c))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
-                        return log_error_errno(negative_errno(),
-                                        "Failed to drop %s from the bounding set: %m",
+                        return log_error_errno(negative_errno(), "Failed to drop %s from the bounding set: %m",
                                         capability_to_name(c) ?: "capability");
         }
         /* Keep permitted across setresuid() so the wanted caps can be set afterwards. */
@@ -162,24 +159,23 @@ static int apply_and_switch_user(uint64_t bounding, uint64_t effective, uint64_t
                                 (unsigned long long) (ambient & ~(permitted & inheritable)));
         ambient &= permitted & inheritable;
         for (int c = 0; c <= last; c++)
-                if ((ambient & CAP_MASK(c)) &&
-                                prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
+                if ((ambient & CAP_MASK(c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
                         return log_error_errno(negative_errno(), "Failed to raise ambient %s: %m",
                                         capability_to_name(c) ?: "capability");
         return 0;
 }
 
-int capabilities_apply_and_switch_user(
-                uint64_t caps, uint64_t added, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
+int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid, gid_t gid, const gid_t *groups,
+                size_t n_groups) {
         uint64_t keep = uid == 0 ? caps : (caps & added);
 
         /* Ambient caps must also be inheritable; only a non-root user with explicit --cap-add gets any. */
-        return apply_and_switch_user(caps, keep, keep, uid == 0 ? 0 : keep, uid == 0 ? 0 : keep, uid, gid,
-                        groups, n_groups);
+        return apply_and_switch_user(caps, keep, keep, uid == 0 ? 0 : keep, uid == 0 ? 0 : keep, uid, gid, groups,
+                        n_groups);
 }
 
-int capabilities_apply_sets_and_switch_user(
-                const CapSets *sets, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups) {
-        return apply_and_switch_user(sets->bounding, sets->effective, sets->permitted, sets->inheritable,
-                        sets->ambient, uid, gid, groups, n_groups);
+int capabilities_apply_sets_and_switch_user(const CapSets *sets, uid_t uid, gid_t gid, const gid_t *groups,
+                size_t n_groups) {
+        return apply_and_switch_user(sets->bounding, sets->effective, sets->permitted, sets->inheritable, sets->ambient,
+                        uid, gid, groups, n_groups);
 }

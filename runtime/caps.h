@@ -27,10 +27,10 @@ int capabilities_from_spec(const ContainerSpec *spec, uint64_t *ret);
 /* Switches to uid/gid/groups and leaves exactly caps in the bounding set. uid 0 gets caps in its
  * effective and permitted sets; another uid gets only the explicitly added ones (added), and those
  * also as ambient so they survive execve, as Podman does. Inheritable holds nothing else. */
-int capabilities_apply_and_switch_user(
-                uint64_t caps, uint64_t added, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
+int capabilities_apply_and_switch_user(uint64_t caps, uint64_t added, uid_t uid, gid_t gid, const gid_t *groups,
+                size_t n_groups);
 /* The same with every set given (OCI process.capabilities), for root as for any other uid: the
  * bounding set, then effective, permitted and inheritable, then the ambient set (which the kernel
  * takes only for capabilities both permitted and inheritable). */
-int capabilities_apply_sets_and_switch_user(
-                const CapSets *sets, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
+int capabilities_apply_sets_and_switch_user(const CapSets *sets, uid_t uid, gid_t gid, const gid_t *groups,
+                size_t n_groups);

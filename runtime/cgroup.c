@@ -178,7 +178,8 @@ int cgroup_setup(CgroupPaths *c) {
                 if (cgroup_payload_populated(c))
                         return log_error_errno(-EBUSY,
                                         "Cgroup %s already holds running processes: is another container "
-                                        "running in this unit?", c->payload);
+                                        "running in this unit?",
+                                        c->payload);
         }
         r = move_pid(c->supervisor, 0);
         if (r < 0)
@@ -229,8 +230,10 @@ int cgroup_enable_controller(const CgroupPaths *c, const char *controller, const
                         break;
                 /* The root's subtree_control belongs to the host's manager. */
                 if (streq(dir, c->mount))
-                        return log_error_errno(-EOPNOTSUPP, "%s set but the cgroup v2 %s controller is not "
-                                        "available in %s.", why, controller, dir);
+                        return log_error_errno(-EOPNOTSUPP,
+                                        "%s set but the cgroup v2 %s controller is not "
+                                        "available in %s.",
+                                        why, controller, dir);
                 if (strv_extend(&todo, dir) < 0)
                         return log_oom();
                 if (bound && streq(dir, bound))
@@ -242,17 +245,22 @@ int cgroup_enable_controller(const CgroupPaths *c, const char *controller, const
                 if (r < 0)
                         return log_error_errno(r, "Failed to read %s/cgroup.controllers: %m", d);
                 if (r == 0)
-                        return log_error_errno(-EOPNOTSUPP, "%s set but the cgroup v2 %s controller is not available "
-                                        "in %s.", why, controller, d);
+                        return log_error_errno(-EOPNOTSUPP,
+                                        "%s set but the cgroup v2 %s controller is not available "
+                                        "in %s.",
+                                        why, controller, d);
                 r = write_string(d, "cgroup.subtree_control", plus);
                 if (r == -EBUSY)
-                        return log_error_errno(r, "%s set but the cgroup v2 %s controller cannot be enabled in %s: "
+                        return log_error_errno(r,
+                                        "%s set but the cgroup v2 %s controller cannot be enabled in %s: "
                                         "it holds processes (cgroup v2 allows controllers only for cgroups whose "
                                         "parent holds none; give linux.cgroupsPath an empty parent).",
                                         why, controller, d);
                 if (r < 0)
-                        return log_error_errno(r, "%s set but the cgroup v2 %s controller cannot be enabled in "
-                                        "%s/cgroup.subtree_control: %m", why, controller, d);
+                        return log_error_errno(r,
+                                        "%s set but the cgroup v2 %s controller cannot be enabled in "
+                                        "%s/cgroup.subtree_control: %m",
+                                        why, controller, d);
         }
         return 0;
 }

@@ -11,11 +11,11 @@
 #include <sys/types.h>
 
 typedef struct CgroupPaths {
-        char *mount;       /* where cgroup2 is mounted, e.g. /sys/fs/cgroup/unified */
-        char *own;         /* absolute directory of the cgroup the runtime was started in */
-        char *supervisor;  /* own/supervisor */
-        char *payload;     /* own/payload */
-        bool moved;        /* the runtime moved itself into supervisor */
+        char *mount;      /* where cgroup2 is mounted, e.g. /sys/fs/cgroup/unified */
+        char *own;        /* absolute directory of the cgroup the runtime was started in */
+        char *supervisor; /* own/supervisor */
+        char *payload;    /* own/payload */
+        bool moved;       /* the runtime moved itself into supervisor */
 } CgroupPaths;
 
 void cgroup_paths_done(CgroupPaths *c);

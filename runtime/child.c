@@ -55,8 +55,7 @@ static int apply_ulimits(char **ulimits) {
                 int res = ulimit_parse(*u, &rl);
 
                 if (res < 0)
-                        return log_error_errno(
-                                        res, "Invalid --ulimit '%s': expected " ULIMIT_EXPECTED ".", *u);
+                        return log_error_errno(res, "Invalid --ulimit '%s': expected " ULIMIT_EXPECTED ".", *u);
                 if (setrlimit(res, &rl) < 0)
                         return log_error_errno(negative_errno(), "Failed to apply --ulimit %s: %m", *u);
         }

@@ -50,9 +50,9 @@ typedef struct ExecParams {
         const SeccompFilter *filter; /* compiled in advance; NULL: compile from seccomp/caps here */
         int userns_fd;               /* a user namespace to enter before dropping privileges, or -EBADF */
         unsigned preserve_fds;       /* OCI exec --preserve-fds: fds 3 .. 3+n-1 reach the process too */
-        bool detach;             /* OCI exec --detach: outlives the exec that started it (no PDEATHSIG) */
-        const CapSets *cap_sets; /* OCI process.capabilities: every set as given; NULL: caps and caps_added
-                                  */
+        bool detach;                 /* OCI exec --detach: outlives the exec that started it (no PDEATHSIG) */
+        const CapSets *cap_sets;     /* OCI process.capabilities: every set as given; NULL: caps and caps_added
+                                      */
 } ExecParams;
 
 void exec_params_from_container(const Container *c, ExecParams *ret);

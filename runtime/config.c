@@ -93,7 +93,7 @@ int env_file_load(const char *path, char *const *host_env, char ***env) {
                 s = line + strspn(line, " \t");
                 if (*s == 0 || *s == '#')
                         continue;
-                if (*s == '=' )
+                if (*s == '=')
                         return log_error_errno(-EINVAL, "%s:%u: variable name missing before '='.", path, n);
                 r = env_set_or_inherit(env, s, host_env);
                 if (r < 0)
@@ -141,7 +141,9 @@ int secrets_to_env(char *const *secrets, char ***env) {
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
-                        return log_error_errno(r, "Invalid --secret '%s': expected NAME[,type=mount|env][,target=...][,uid=UID][,gid=GID][,mode=MODE] (uid, gid and mode for type=mount only).", *s);
+                        return log_error_errno(r,
+                                        "Invalid --secret '%s': expected NAME[,type=mount|env][,target=...][,uid=UID][,gid=GID][,mode=MODE] (uid, gid and mode for type=mount only).",
+                                        *s);
                 if (!spec.env)
                         continue;
                 r = secret_store_read(spec.name, &value, &size);
@@ -149,8 +151,10 @@ int secrets_to_env(char *const *secrets, char ***env) {
                         return log_error_errno(r, "Failed to read secret '%s'%s: %m", spec.name,
                                         r == -ENOENT ? " (create it with 'berth secret create')" : "");
                 if (memchr(value, 0, size))
-                        return log_error_errno(-EINVAL, "Secret '%s' contains a NUL byte and cannot be an environment "
-                                        "variable; use type=mount.", spec.name);
+                        return log_error_errno(-EINVAL,
+                                        "Secret '%s' contains a NUL byte and cannot be an environment "
+                                        "variable; use type=mount.",
+                                        spec.name);
                 a = strjoin(spec.target, "=", value);
                 if (!a || env_set(env, a) < 0)
                         return log_oom();
@@ -208,8 +212,7 @@ int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, 
 
         /* Later assignments win: defaults, then the image, then --env-file, then --env. */
         h = strjoin("HOSTNAME=", hostname);
-        if (!h || env_set(&env, "PATH=" DEFAULT_PATH) < 0 || env_set(&env, h) < 0 ||
-                        env_set(&env, "container=berth") < 0)
+        if (!h || env_set(&env, "PATH=" DEFAULT_PATH) < 0 || env_set(&env, h) < 0 || env_set(&env, "container=berth") < 0)
                 return log_oom();
         STRV_FOREACH(e, image ? image->env : NULL) {
                 r = env_set(&env, *e);
@@ -257,8 +260,7 @@ int process_config_resolve(const ContainerSpec *spec, const ImageConfig *image, 
                 return log_oom();
 
         if (spec->umask && parse_umask(spec->umask, &mask) < 0)
-                return log_error_errno(-EINVAL, "Invalid --umask '%s': expected an octal mask like 0027.",
-                                spec->umask);
+                return log_error_errno(-EINVAL, "Invalid --umask '%s': expected an octal mask like 0027.", spec->umask);
 
         *ret = (ProcessConfig) {
                 .umask = mask,

@@ -15,12 +15,12 @@
 #include "signal-name.h"
 
 typedef struct ProcessConfig {
-        char **argv;    /* what is executed: entrypoint followed by cmd */
-        char **env;     /* KEY=VALUE, image env overridden by --env-file then --env */
-        char *workdir;  /* absolute path inside the container */
-        char *user;     /* USER[:GROUP] as given, resolved in the container against its /etc/passwd */
+        char **argv;   /* what is executed: entrypoint followed by cmd */
+        char **env;    /* KEY=VALUE, image env overridden by --env-file then --env */
+        char *workdir; /* absolute path inside the container */
+        char *user;    /* USER[:GROUP] as given, resolved in the container against its /etc/passwd */
         char *hostname;
-        mode_t umask;   /* --umask, 0022 by default */
+        mode_t umask; /* --umask, 0022 by default */
 } ProcessConfig;
 
 void process_config_done(ProcessConfig *p);

@@ -50,5 +50,5 @@ void container_done(Container *c) {
         free(c->start_fifo);
         safe_close(c->created_fd);
         safe_close(c->console_socket);
-        *c = (Container){};
+        *c = (Container) {};
 }

@@ -72,14 +72,14 @@ typedef struct Container {
         uint64_t caps_added; /* explicitly --cap-add'ed (what a non-root user gets) */
         int stop_signal;
         uint64_t stop_timeout_usec;
-        bool notify_proxy;         /* --notify=true */
-        bool notify_healthy;       /* --notify=healthy: READY=1 once the first health check passes */
-        char *seccomp;             /* NULL: default profile; "unconfined"; or the text of a JSON profile */
-        SeccompFilter filter;      /* compiled from seccomp and caps before the container starts */
-        SeccompFilter init_filter; /* --init: the default filter for an init holding only CAP_KILL */
-        int init_program_fd;       /* --init: a sealed memfd copy of berth-runtime-init, or -EBADF */
-        bool userns_auto;          /* --userns=auto */
-        UserNamespace userns;      /* valid with userns_auto */
+        bool notify_proxy;               /* --notify=true */
+        bool notify_healthy;             /* --notify=healthy: READY=1 once the first health check passes */
+        char *seccomp;                   /* NULL: default profile; "unconfined"; or the text of a JSON profile */
+        SeccompFilter filter;            /* compiled from seccomp and caps before the container starts */
+        SeccompFilter init_filter;       /* --init: the default filter for an init holding only CAP_KILL */
+        int init_program_fd;             /* --init: a sealed memfd copy of berth-runtime-init, or -EBADF */
+        bool userns_auto;                /* --userns=auto */
+        UserNamespace userns;            /* valid with userns_auto */
         struct DeviceRule *device_rules; /* --device entries, for the device cgroup program */
         size_t n_device_rules;
         char **cgroup_writes; /* OCI linux.resources: "FILE=VALUE" for the payload cgroup (resources.h) */
@@ -108,12 +108,12 @@ typedef struct Container {
         char **readonly_paths;  /* linux.readonlyPaths, likewise */
         bool wait_for_start;    /* the child stops before execve until `start` (create/start) */
         char *start_fifo;       /* written by `start` */
-        int created_fd;     /* told "created" (a byte) or nothing (EOF) once the child waits; -1 if unused */
-        bool detach;        /* OCI create: once created, the container's parent (create) exits, so the
-                             * caller's subreaper (conmon) becomes its parent; a forked monitor goes on */
-        bool is_monitor;    /* set in that forked monitor: the container is not our child */
-        pid_t monitor_pid;  /* set in create once it forked the monitor: create's part is done */
-        int console_socket; /* OCI --console-socket: the pty master is sent here; -1 if unused */
+        int created_fd;         /* told "created" (a byte) or nothing (EOF) once the child waits; -1 if unused */
+        bool detach;            /* OCI create: once created, the container's parent (create) exits, so the
+                                 * caller's subreaper (conmon) becomes its parent; a forked monitor goes on */
+        bool is_monitor;        /* set in that forked monitor: the container is not our child */
+        pid_t monitor_pid;      /* set in create once it forked the monitor: create's part is done */
+        int console_socket;     /* OCI --console-socket: the pty master is sent here; -1 if unused */
 } Container;
 
 void container_done(Container *c);

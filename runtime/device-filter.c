@@ -10,14 +10,14 @@
 
 static const DeviceRule default_rules[] = {
         { 'c', -1, -1, BPF_DEVCG_ACC_MKNOD, false }, { 'b', -1, -1, BPF_DEVCG_ACC_MKNOD, false },
-        { 'c', 1, 3, 7, false },   /* null */
-        { 'c', 1, 5, 7, false },   /* zero */
-        { 'c', 1, 7, 7, false },   /* full */
-        { 'c', 1, 8, 7, false },   /* random */
-        { 'c', 1, 9, 7, false },   /* urandom */
-        { 'c', 5, 0, 7, false },   /* tty */
-        { 'c', 5, 1, 7, false },   /* console */
-        { 'c', 5, 2, 7, false },   /* ptmx */
+        { 'c', 1, 3, 7, false },    /* null */
+        { 'c', 1, 5, 7, false },    /* zero */
+        { 'c', 1, 7, 7, false },    /* full */
+        { 'c', 1, 8, 7, false },    /* random */
+        { 'c', 1, 9, 7, false },    /* urandom */
+        { 'c', 5, 0, 7, false },    /* tty */
+        { 'c', 5, 1, 7, false },    /* console */
+        { 'c', 5, 2, 7, false },    /* ptmx */
         { 'c', 136, -1, 7, false }, /* pts slaves */
         { 'c', 10, 200, 7, false }, /* net/tun */
 };

@@ -12,17 +12,18 @@
 #include <stdint.h>
 
 typedef struct DeviceRule {
-        char type;      /* 'c', 'b' or 'a' (both) */
-        int64_t major;  /* -1: any */
-        int64_t minor;  /* -1: any */
+        char type;       /* 'c', 'b' or 'a' (both) */
+        int64_t major;   /* -1: any */
+        int64_t minor;   /* -1: any */
         unsigned access; /* BPF_DEVCG_ACC_* bits: 1 mknod, 2 read, 4 write */
-        bool deny;      /* OCI linux.resources.devices "allow": false. Rules are read in order and the
-                         * last one that matches decides, as runc and crun do; an allow rule matches
-                         * when it grants every access asked for, a deny rule when it names any. */
+        bool deny;       /* OCI linux.resources.devices "allow": false. Rules are read in order and the
+                          * last one that matches decides, as runc and crun do; an allow rule matches
+                          * when it grants every access asked for, a deny rule when it names any. */
 } DeviceRule;
 
 /* "rwm" and its subsets -> access bits; -EINVAL for anything else. */
 int device_access_from_string(const char *s, unsigned *ret);
 /* Loads a program and attaches it to cgroup_fd (a directory fd opened for reading): what the default
- * rules allow is allowed; otherwise the last extra rule that matches decides; nothing matching: denied. -EPERM or -ENOSYS (not logged) when BPF cannot be used here. */
+ * rules allow is allowed; otherwise the last extra rule that matches decides; nothing matching: denied. -EPERM or
+ * -ENOSYS (not logged) when BPF cannot be used here. */
 int device_filter_attach(int cgroup_fd, const DeviceRule *extra, size_t n_extra);

@@ -37,15 +37,24 @@ static const struct {
         const char *name;
         unsigned major, minor;
 } default_devices[] = {
-        { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+        { "null", 1, 3 },
+        { "zero", 1, 5 },
+        { "full", 1, 7 },
+        { "random", 1, 8 },
+        { "urandom", 1, 9 },
+        { "tty", 5, 0 },
 };
 
 static const struct {
         const char *name;
         const char *target;
 } default_links[] = {
-        { "fd", "/proc/self/fd" },         { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-        { "stderr", "/proc/self/fd/2" },   { "ptmx", "pts/ptmx" },         { "core", "/proc/kcore" },
+        { "fd", "/proc/self/fd" },
+        { "stdin", "/proc/self/fd/0" },
+        { "stdout", "/proc/self/fd/1" },
+        { "stderr", "/proc/self/fd/2" },
+        { "ptmx", "pts/ptmx" },
+        { "core", "/proc/kcore" },
 };
 
 static int make_node(int dev_fd, const char *name, mode_t type, dev_t rdev, mode_t mode) {
@@ -59,8 +68,7 @@ static int make_node(int dev_fd, const char *name, mode_t type, dev_t rdev, mode
 
 /* A node at inside (under /dev) in the container, replacing what is there: for --device and
  * config.json's linux.devices alike. */
-static int make_node_in_root(int root_fd, const char *inside, mode_t type, dev_t rdev, mode_t mode, uid_t uid,
-                             gid_t gid) {
+static int make_node_in_root(int root_fd, const char *inside, mode_t type, dev_t rdev, mode_t mode, uid_t uid, gid_t gid) {
         _cleanup_free_ char *parent = NULL;
         _cleanup_close_ int dfd = -EBADF;
         const char *base = strrchr(inside, '/');
@@ -131,7 +139,7 @@ static int make_default_nodes(int dev) {
                 if (faccessat(dev, default_devices[i].name, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
                         continue;
                 r = make_node(dev, default_devices[i].name, S_IFCHR,
-                              makedev(default_devices[i].major, default_devices[i].minor), 0666);
+                                makedev(default_devices[i].major, default_devices[i].minor), 0666);
                 if (r < 0)
                         return r;
         }

@@ -272,8 +272,7 @@ int exec_main(int argc, char *argv[]) {
         if (parse_exec_options(argc, argv, &o) < 0)
                 return EXIT_EXEC_FAILED;
         if (!container_name_is_valid(o.name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".",
-                                       o.name),
+                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", o.name),
                        EXIT_EXEC_FAILED;
         /* An OCI container when runc's options say so or its OCI state exists; else the unit face's. */
         o.oci = o.oci || oci_container_exists(o.name);

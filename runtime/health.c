@@ -25,8 +25,8 @@
 
 /* Docker's defaults. */
 #define DEFAULT_INTERVAL_USEC (30ULL * 1000000ULL)
-#define DEFAULT_TIMEOUT_USEC (30ULL * 1000000ULL)
-#define DEFAULT_RETRIES 3
+#define DEFAULT_TIMEOUT_USEC  (30ULL * 1000000ULL)
+#define DEFAULT_RETRIES       3
 
 /* Docker's forms: ["CMD", "a", "b"], ["CMD-SHELL", "x"], a JSON array of words, "CMD-SHELL x", or a
  * shell command line. */
@@ -81,13 +81,15 @@ int health_from_spec(const ContainerSpec *spec, HealthCheck *ret) {
         r = health_argv(spec->health_cmd, &h.argv);
         if (r < 0)
                 return log_error_errno(r, "Invalid --health-cmd '%s'.", spec->health_cmd);
-        if ((spec->health_interval && (parse_duration(spec->health_interval, &h.interval_usec) < 0 || h.interval_usec == 0)) ||
-                        (spec->health_timeout && (parse_duration(spec->health_timeout, &h.timeout_usec) < 0 || h.timeout_usec == 0)) ||
-                        (spec->health_start_period && parse_duration(spec->health_start_period, &h.start_period_usec) < 0)) {
+        if ((spec->health_interval &&
+                            (parse_duration(spec->health_interval, &h.interval_usec) < 0 || h.interval_usec == 0)) ||
+                        (spec->health_timeout && (parse_duration(spec->health_timeout, &h.timeout_usec) < 0 ||
+                                                                 h.timeout_usec == 0)) ||
+                        (spec->health_start_period &&
+                                        parse_duration(spec->health_start_period, &h.start_period_usec) < 0)) {
                 strv_free(h.argv);
-                return log_error_errno(-EINVAL,
-                                "Invalid health check duration: expected " PARSE_DURATION_EXPECTED
-                                " (the interval and timeout more than 0).");
+                return log_error_errno(-EINVAL, "Invalid health check duration: expected " PARSE_DURATION_EXPECTED
+                                                " (the interval and timeout more than 0).");
         }
         if (spec->health_retries) {
                 uint64_t v;
@@ -167,7 +169,8 @@ int health_on_timer(HealthCheck *h, int target_pidfd, int cgroup_fd, const ExecP
         if (null_fd < 0)
                 return log_error_errno(negative_errno(), "Failed to open /dev/null: %m");
         p.argv = h->argv;
-        h->check_pidfd = container_spawn(target_pidfd, cgroup_fd, &p, (const int[3]) { null_fd, null_fd, null_fd }, -EBADF);
+        h->check_pidfd = container_spawn(target_pidfd, cgroup_fd, &p, (const int[3]) { null_fd, null_fd, null_fd },
+                        -EBADF);
         if (h->check_pidfd < 0) {
                 h->check_pidfd = -EBADF;
                 return arm(h, h->interval_usec);
@@ -196,8 +199,7 @@ int health_on_exit(HealthCheck *h) {
         if (waitid((idtype_t) P_PIDFD, (id_t) h->check_pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
                 return 0;
         h->check_pidfd = safe_close(h->check_pidfd);
-        changed = health_record(
-                        h, si.si_code == CLD_EXITED && si.si_status == 0, now_usec() - h->started_usec);
+        changed = health_record(h, si.si_code == CLD_EXITED && si.si_status == 0, now_usec() - h->started_usec);
         (void) arm(h, h->interval_usec);
         return changed;
 }
@@ -211,8 +213,7 @@ static bool run_check(const char *name, char **check, uint64_t timeout_usec) {
         pid_t pid;
         int r;
 
-        if (strv_extend(&args, "--") < 0 || strv_extend(&args, name) < 0 ||
-                        strv_extend_strv(&args, check) < 0)
+        if (strv_extend(&args, "--") < 0 || strv_extend(&args, name) < 0 || strv_extend_strv(&args, check) < 0)
                 return log_oom(), false;
         pid = fork();
         if (pid < 0)
@@ -228,11 +229,9 @@ static bool run_check(const char *name, char **check, uint64_t timeout_usec) {
                 (void) waitpid(pid, NULL, 0);
                 return false;
         }
-        p = (struct pollfd){.fd = pidfd, .events = POLLIN};
+        p = (struct pollfd) { .fd = pidfd, .events = POLLIN };
         do
-                r = poll(&p, 1,
-                                (int) MIN(timeout_usec / 1000 + (timeout_usec % 1000 > 0),
-                                                (uint64_t) INT_MAX));
+                r = poll(&p, 1, (int) MIN(timeout_usec / 1000 + (timeout_usec % 1000 > 0), (uint64_t) INT_MAX));
         while (r < 0 && errno == EINTR);
         if (r == 0) {
                 /* The check dies with it (it has PR_SET_PDEATHSIG); a failure. */
@@ -250,19 +249,19 @@ static uint64_t realtime_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
 }
 
-static const char *const health_states[] = {"starting", "healthy", "unhealthy"};
+static const char *const health_states[] = { "starting", "healthy", "unhealthy" };
 
 int health_run_main(int argc, char *argv[]) {
         const char *name = monitor_arg(argv, argc, "name"), *run_dir = monitor_arg(argv, argc, "run_dir");
-        _cleanup_(health_done) HealthCheck h = {.timer_fd = -EBADF, .check_pidfd = -EBADF};
+        _cleanup_(health_done) HealthCheck h = { .timer_fd = -EBADF, .check_pidfd = -EBADF };
         _cleanup_(json_decrefp) json_t *state = NULL;
         _cleanup_free_ char *path = NULL, *text = NULL;
         ContainerSpec spec = {
-                        /* Borrowed from argv: nothing here is freed. */
-                        .health_cmd = (char *) monitor_arg(argv, argc, "health_cmd"),
-                        .health_timeout = (char *) monitor_arg(argv, argc, "health_timeout"),
-                        .health_retries = (char *) monitor_arg(argv, argc, "health_retries"),
-                        .health_start_period = (char *) monitor_arg(argv, argc, "health_start_period"),
+                /* Borrowed from argv: nothing here is freed. */
+                .health_cmd = (char *) monitor_arg(argv, argc, "health_cmd"),
+                .health_timeout = (char *) monitor_arg(argv, argc, "health_timeout"),
+                .health_retries = (char *) monitor_arg(argv, argc, "health_retries"),
+                .health_start_period = (char *) monitor_arg(argv, argc, "health_start_period"),
         };
         json_t *started, *failures, *status;
         unsigned old_failures;
@@ -295,8 +294,7 @@ int health_run_main(int argc, char *argv[]) {
         ok = run_check(name, h.argv, h.timeout_usec);
         changed = health_record(&h, ok,
                         json_is_integer(started)
-                                        ? realtime_usec() - MIN((uint64_t) json_integer_value(started),
-                                                                            realtime_usec())
+                                        ? realtime_usec() - MIN((uint64_t) json_integer_value(started), realtime_usec())
                                         : UINT64_MAX);
         if (!changed && h.failures == old_failures)
                 return HEALTH_RUN_UNCHANGED;

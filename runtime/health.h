@@ -27,10 +27,10 @@ typedef struct HealthCheck {
         unsigned retries;
         HealthAction on_failure;
 
-        int timer_fd;      /* the next check, or the running check's timeout */
-        int check_pidfd;   /* the running check, or -EBADF */
-        unsigned failures; /* in a row */
-        const char *status; /* "starting", "healthy", "unhealthy" */
+        int timer_fd;          /* the next check, or the running check's timeout */
+        int check_pidfd;       /* the running check, or -EBADF */
+        unsigned failures;     /* in a row */
+        const char *status;    /* "starting", "healthy", "unhealthy" */
         uint64_t started_usec; /* CLOCK_MONOTONIC of the container's start */
 } HealthCheck;
 

@@ -63,7 +63,7 @@ int sealed_copy_open(const char *path, const char *name) {
                         break;
         }
         if (fchmod(memfd, 0555) < 0 ||
-            fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+                        fcntl(memfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
                 return log_error_errno(negative_errno(), "Cannot seal the copy of %s: %m", path);
         return TAKE_FD(memfd);
 }

@@ -18,7 +18,7 @@ static int open_entry(const VolumeSpec *v, size_t index, const char *what, void 
         r = userns_new(v->idmap_uids, v->idmap_gids, "volume idmap", &c->idmap_userns_fds[index]);
         if (r < 0)
                 return log_error_errno(r, "%s '%s': cannot make the user namespace of its idmap maps: %m", what,
-                                       v->destination);
+                                v->destination);
         return 0;
 }
 
@@ -40,12 +40,14 @@ int mount_idmap_userns(const Container *c, size_t index, const VolumeSpec *v, co
         if (v->idmap_uids || v->idmap_gids) {
                 if (index >= c->n_idmap_userns_fds || c->idmap_userns_fds[index] < 0)
                         return log_error_errno(-EINVAL, "%s '%s': the user namespace of its idmap maps was not made.",
-                                               what, v->destination);
+                                        what, v->destination);
                 return c->idmap_userns_fds[index];
         }
         if (!c->userns_auto)
-                return log_error_errno(-EINVAL, "%s '%s': idmap needs a user namespace to map through "
-                                       "(--userns=auto, or --uidmap and --gidmap), or maps of its own "
-                                       "(idmap=uids=...;gids=...).", what, v->destination);
+                return log_error_errno(-EINVAL,
+                                "%s '%s': idmap needs a user namespace to map through "
+                                "(--userns=auto, or --uidmap and --gidmap), or maps of its own "
+                                "(idmap=uids=...;gids=...).",
+                                what, v->destination);
         return c->userns.ns_fd;
 }

@@ -14,7 +14,6 @@
 #include "container.h"
 #include "mount.h"
 
-
 /* In the supervisor: a user namespace for each --volume and --mount entry with maps of its own, kept
  * in c->idmap_userns_fds by entry (the volumes first, then the mounts). Logs its errors. */
 int mount_open_idmap_namespaces(Container *c);

@@ -19,16 +19,15 @@ static int open_shared_source(const VolumeSpec *v, size_t index, const char *wha
         if (!is_shared(v))
                 return 0;
         if (v->named || v->idmap)
-                return log_error_errno(-EINVAL, "%s '%s': shared propagation is for plain bind mounts only.",
-                                what, v->destination);
+                return log_error_errno(-EINVAL, "%s '%s': shared propagation is for plain bind mounts only.", what,
+                                v->destination);
         if (c->userns_auto)
                 return log_error_errno(-EINVAL,
                                 "%s '%s': shared propagation needs a container without a user "
                                 "namespace of its own (its mounts could not reach the host's).",
                                 what, v->destination);
         c->shared_source_fds[index] = open_tree(AT_FDCWD, v->source,
-                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                        ((v->propagation & MS_REC) ? AT_RECURSIVE : 0));
+                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((v->propagation & MS_REC) ? AT_RECURSIVE : 0));
         if (c->shared_source_fds[index] < 0)
                 return log_error_errno(negative_errno(), "%s '%s': cannot clone the mount of %s: %m", what,
                                 v->destination, v->source);
@@ -57,8 +56,7 @@ bool mount_wants_slave_root(const Container *c) {
         return mount_foreach_entry(c, wants_slave, NULL) > 0;
 }
 
-int mount_bind_with_propagation(
-                const Container *c, size_t index, const VolumeSpec *v, int target_fd, int source_fd) {
+int mount_bind_with_propagation(const Container *c, size_t index, const VolumeSpec *v, int target_fd, int source_fd) {
         _cleanup_close_ int tree = -EBADF;
         const MountAttr attrs = v->read_only ? MNT_RDONLY : 0;
         /* docker's default: rprivate */

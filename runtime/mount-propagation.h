@@ -16,7 +16,6 @@
 #include "container.h"
 #include "mount.h"
 
-
 /* In the supervisor: an open_tree() clone of the source of every shared volume, kept in
  * c->shared_source_fds by entry. Refused for a container with a user namespace of its own (its
  * mount namespace holds no peers of the host's mounts). Logs its errors. */
@@ -28,5 +27,4 @@ bool mount_wants_slave_root(const Container *c);
 
 /* Attaches entry index's bind mount on target_fd: the supervisor's clone for a shared volume, a
  * fresh one of source_fd otherwise; then sets the volume's propagation. */
-int mount_bind_with_propagation(
-                const Container *c, size_t index, const VolumeSpec *v, int target_fd, int source_fd);
+int mount_bind_with_propagation(const Container *c, size_t index, const VolumeSpec *v, int target_fd, int source_fd);

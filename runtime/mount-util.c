@@ -90,7 +90,7 @@ static bool retry_as_root_owner(int r, int root_fd) {
         struct stat st;
 
         return r == -EOVERFLOW && fstat(root_fd, &st) >= 0 && st.st_uid != 0 &&
-                idmapped_access_begin(st.st_uid, st.st_gid) >= 0;
+               idmapped_access_begin(st.st_uid, st.st_gid) >= 0;
 }
 
 int mkdir_in_root(int root_fd, const char *path, mode_t mode) {
@@ -147,12 +147,12 @@ static int mountpoint_in_root_internal(int root_fd, const char *path, bool direc
 
 static unsigned mount_attr_bits(MountAttr a) {
         return ((a & MNT_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((a & MNT_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
-                ((a & MNT_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((a & MNT_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+               ((a & MNT_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((a & MNT_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
 }
 
 static unsigned long mount_flag_bits(MountAttr a) {
         return ((a & MNT_RDONLY) ? MS_RDONLY : 0) | ((a & MNT_NOSUID) ? MS_NOSUID : 0) |
-                ((a & MNT_NODEV) ? MS_NODEV : 0) | ((a & MNT_NOEXEC) ? MS_NOEXEC : 0);
+               ((a & MNT_NODEV) ? MS_NODEV : 0) | ((a & MNT_NOEXEC) ? MS_NOEXEC : 0);
 }
 
 bool mount_api_available(void) {
@@ -196,7 +196,8 @@ int mount_fs_on(int target_fd, const char *fstype, const char *source, char *con
                 key = eq ? strndup(*o, (size_t) (eq - *o)) : strdup(*o);
                 if (!key)
                         return -ENOMEM;
-                r = eq ? fsconfig(fs, FSCONFIG_SET_STRING, key, eq + 1, 0) : fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0);
+                r = eq ? fsconfig(fs, FSCONFIG_SET_STRING, key, eq + 1, 0)
+                       : fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0);
                 if (r < 0)
                         return negative_errno();
         }
@@ -246,7 +247,7 @@ int attach_tree_on(int target_fd, int tree_fd, MountAttr attrs, unsigned long pr
         if (propagation != 0) {
                 struct mount_attr a = { .propagation = propagation & ~(unsigned long) MS_REC };
                 if (mount_setattr(tree_fd, "", AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0), &a,
-                                  sizeof a) < 0)
+                                    sizeof a) < 0)
                         return negative_errno();
         }
         return RET_NERRNO(move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
@@ -264,8 +265,8 @@ int bind_mount_idmapped_on(int target_fd, const char *source, int userns_fd) {
 }
 
 int bind_mount_idmapped_tree_on(int target_fd, int source_fd, int userns_fd, MountAttr attrs) {
-        _cleanup_close_ int tree = open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-                                             AT_EMPTY_PATH);
+        _cleanup_close_ int tree =
+                        open_tree(source_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
         /* The idmap goes on every mount of the tree, or on none: the kernel checks them all first. */
         struct mount_attr a = {
                 .attr_set = MOUNT_ATTR_IDMAP | mount_attr_bits(attrs),

@@ -24,32 +24,31 @@
 
 /* Docker's masked paths plus Podman's /sys/fs/selinux; and Docker's read-only paths plus /proc/asound. */
 static const char *const masked_paths[] = {
-                "/proc/acpi",
-                "/proc/asound",
-                "/proc/interrupts",
-                "/proc/kcore",
-                "/proc/keys",
-                "/proc/latency_stats",
-                "/proc/sched_debug",
-                "/proc/scsi",
-                "/proc/timer_list",
-                "/proc/timer_stats",
-                "/sys/devices/virtual/powercap",
-                "/sys/firmware",
-                "/sys/fs/selinux",
+        "/proc/acpi",
+        "/proc/asound",
+        "/proc/interrupts",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/sched_debug",
+        "/proc/scsi",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/sys/devices/virtual/powercap",
+        "/sys/firmware",
+        "/sys/fs/selinux",
 };
 static const char *const readonly_paths[] = {
-                "/proc/asound",
-                "/proc/bus",
-                "/proc/fs",
-                "/proc/irq",
-                "/proc/sys",
-                "/proc/sysrq-trigger",
+        "/proc/asound",
+        "/proc/bus",
+        "/proc/fs",
+        "/proc/irq",
+        "/proc/sys",
+        "/proc/sysrq-trigger",
 };
 
 int mount_foreach_entry(const Container *c,
-                int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata),
-                void *userdata) {
+                int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata), void *userdata) {
         size_t index = 0;
         int r;
 
@@ -90,8 +89,7 @@ static int stage_idmapped_layers(const Container *c, char ***ret) {
                 (void) snprintf(name, sizeof name, "layers/%zu", i++);
                 dir = path_join(c->run_dir, name);
                 if (!dir || mkdir_p(dir, 0700) < 0 || (fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-                        return log_error_errno(dir ? negative_errno() : -ENOMEM, "Failed to create %s: %m",
-                                        dir ?: name);
+                        return log_error_errno(dir ? negative_errno() : -ENOMEM, "Failed to create %s: %m", dir ?: name);
                 r = bind_mount_idmapped_on(fd, *l, c->userns.ns_fd);
                 if (r < 0)
                         return log_error_errno(r, "Failed to make an idmapped mount of layer %s: %m", *l);
@@ -106,8 +104,7 @@ static int mount_overlay(const Container *c, int target_fd) {
         _cleanup_strv_free_ char **staged = NULL;
         char **layers = c->image->layer_dirs;
         size_t n = strv_length(layers);
-        _cleanup_free_ char *upper = path_join(c->state_dir, "upper"),
-                            *work = path_join(c->state_dir, "work");
+        _cleanup_free_ char *upper = path_join(c->state_dir, "upper"), *work = path_join(c->state_dir, "work");
         _cleanup_close_ int fs = -EBADF, mnt = -EBADF;
         int r;
 
@@ -127,8 +124,7 @@ static int mount_overlay(const Container *c, int target_fd) {
                 bool plus = true;
                 fs = fsopen("overlay", FSOPEN_CLOEXEC);
                 if (fs < 0)
-                        return log_error_errno(negative_errno(),
-                                        "Failed to open an overlay file system context: %m");
+                        return log_error_errno(negative_errno(), "Failed to open an overlay file system context: %m");
                 /* "lowerdir+" (Linux 6.8) takes one layer per call, the topmost first, and needs no
                  * escaping. Older kernels reject the key; then fall back to one colon-joined list. */
                 for (size_t i = n; i > 0; i--) {
@@ -137,8 +133,8 @@ static int mount_overlay(const Container *c, int target_fd) {
                                         plus = false;
                                         break;
                                 }
-                                return log_error_errno(negative_errno(),
-                                                "Failed to add overlay layer %s: %m", layers[i - 1]);
+                                return log_error_errno(negative_errno(), "Failed to add overlay layer %s: %m",
+                                                layers[i - 1]);
                         }
                 }
                 if (!plus) {
@@ -146,8 +142,7 @@ static int mount_overlay(const Container *c, int target_fd) {
                         for (size_t i = n; i > 0; i--) {
                                 char *j;
                                 if (strpbrk(layers[i - 1], ":,\\"))
-                                        return log_error_errno(-EINVAL,
-                                                        "Layer path %s cannot be given to overlayfs.",
+                                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.",
                                                         layers[i - 1]);
                                 j = strjoin(joined ?: "", joined ? ":" : "", layers[i - 1]);
                                 if (!j)
@@ -163,11 +158,10 @@ static int mount_overlay(const Container *c, int target_fd) {
                                 fsconfig(fs, FSCONFIG_SET_STRING, "source", "berth", 0) < 0)
                         return log_error_errno(negative_errno(), "Failed to configure the overlay: %m");
                 if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                        return log_error_errno(negative_errno(),
-                                        "Failed to create the overlay of image '%s': %m", c->spec.image);
+                        return log_error_errno(negative_errno(), "Failed to create the overlay of image '%s': %m",
+                                        c->spec.image);
                 mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-                if (mnt < 0 || move_mount(mnt, "", target_fd, "",
-                                               MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                if (mnt < 0 || move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                         return log_error_errno(negative_errno(), "Failed to mount the overlay: %m");
                 return 0;
         }
@@ -179,8 +173,7 @@ static int mount_overlay(const Container *c, int target_fd) {
         for (size_t i = n; i > 0; i--) {
                 char *d;
                 if (strpbrk(layers[i - 1], ":,\\") || strpbrk(upper, ":,\\"))
-                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.",
-                                        layers[i - 1]);
+                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.", layers[i - 1]);
                 d = strjoin(data, i == n ? "" : ":", layers[i - 1]);
                 if (!d)
                         return log_oom();
@@ -218,8 +211,7 @@ int mount_root(const Container *c) {
         if (c->spec.rootfs && c->userns_auto && !rootfs_belongs_to_container_root(c)) {
                 r = bind_mount_idmapped_on(target, c->spec.rootfs, c->userns.ns_fd);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to make an idmapped mount of --rootfs %s: %m",
-                                        c->spec.rootfs);
+                        return log_error_errno(r, "Failed to make an idmapped mount of --rootfs %s: %m", c->spec.rootfs);
         } else if (c->spec.rootfs) {
                 r = bind_mount_on(target, -EBADF, c->spec.rootfs, 0);
                 if (r < 0)
@@ -237,18 +229,16 @@ int mount_root(const Container *c) {
 
 static int mask_path(int root_fd, int null_fd, const char *path) {
         _cleanup_close_ int fd = open_in_root(root_fd, path, O_PATH | O_NOFOLLOW, 0);
-        char *opts[] = {"nr_blocks=1", "nr_inodes=1", "mode=0555", NULL};
+        char *opts[] = { "nr_blocks=1", "nr_inodes=1", "mode=0555", NULL };
         struct stat st;
         int r;
 
         if (fd == -ENOENT)
                 return 0;
         if (fd < 0 || fstat(fd, &st) < 0)
-                return log_error_errno(
-                                fd < 0 ? fd : negative_errno(), "Failed to open %s to mask it: %m", path);
+                return log_error_errno(fd < 0 ? fd : negative_errno(), "Failed to open %s to mask it: %m", path);
         if (S_ISDIR(st.st_mode))
-                r = mount_fs_on(fd, "tmpfs", "tmpfs", opts,
-                                MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
+                r = mount_fs_on(fd, "tmpfs", "tmpfs", opts, MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
         else
                 r = bind_mount_on(fd, null_fd, NULL, MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
         if (r < 0)
@@ -279,8 +269,7 @@ static int open_host_null(void) {
         if (fd < 0 || fstat(fd, &st) < 0)
                 return log_error_errno(negative_errno(), "Failed to open /dev/null: %m");
         if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-                return log_error_errno(-ENODEV,
-                                "/dev/null is not the null device; refusing to use it for masking.");
+                return log_error_errno(-ENODEV, "/dev/null is not the null device; refusing to use it for masking.");
         return TAKE_FD(fd);
 }
 
@@ -305,8 +294,7 @@ static int mount_proc_sys(const Container *c, int root_fd) {
         /* The container's own cgroup (our cgroup namespace root is the payload cgroup). */
         cg = open_in_root(root_fd, "/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
         if (cg >= 0) {
-                r = mount_fs_on(cg, "cgroup2", "cgroup2", NULL,
-                                sys_ro | MNT_NOSUID | MNT_NOEXEC | MNT_NODEV);
+                r = mount_fs_on(cg, "cgroup2", "cgroup2", NULL, sys_ro | MNT_NOSUID | MNT_NOEXEC | MNT_NODEV);
                 if (r < 0)
                         return log_error_errno(r, "Failed to mount /sys/fs/cgroup: %m");
         }
@@ -341,8 +329,7 @@ static bool user_mount_at(const Container *c, const char *dest) {
 
 /* A named volume (lib/volume-mount.h): created if missing, filled from the image when empty, and
  * mounted as its driver options say. */
-static int mount_named_volume(
-                const Container *c, int root_fd, const VolumeSpec *v, int userns_fd, const char *what) {
+static int mount_named_volume(const Container *c, int root_fd, const VolumeSpec *v, int userns_fd, const char *what) {
         _cleanup_close_ int dst = -EBADF, mnt = -EBADF;
         int r;
 
@@ -356,8 +343,8 @@ static int mount_named_volume(
         if (r < 0)
                 return r;
         if (move_mount(mnt, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return log_error_errno(negative_errno(), "%s: failed to mount volume '%s' on %s: %m", what,
-                                v->name, v->destination);
+                return log_error_errno(negative_errno(), "%s: failed to mount volume '%s' on %s: %m", what, v->name,
+                                v->destination);
         return 0;
 }
 
@@ -377,8 +364,7 @@ int mount_open_device_volumes(Container *c) {
         return r;
 }
 
-static int mount_volume(
-                const Container *c, int root_fd, const VolumeSpec *v, size_t index, const char *what) {
+static int mount_volume(const Container *c, int root_fd, const VolumeSpec *v, size_t index, const char *what) {
         _cleanup_close_ int src = -EBADF, dst = -EBADF;
         int userns_fd = -EBADF;
         struct stat st;
@@ -393,8 +379,7 @@ static int mount_volume(
                 return mount_named_volume(c, root_fd, v, userns_fd, what);
         src = open(v->source, O_PATH | O_CLOEXEC);
         if (src < 0 || fstat(src, &st) < 0)
-                return log_error_errno(
-                                negative_errno(), "%s '%s': source %s: %m", what, v->destination, v->source);
+                return log_error_errno(negative_errno(), "%s '%s': source %s: %m", what, v->destination, v->source);
         dst = mountpoint_in_root(root_fd, v->destination, S_ISDIR(st.st_mode));
         if (dst < 0)
                 return log_error_errno(dst, "%s: cannot create mount point %s in the container: %m", what,
@@ -409,8 +394,7 @@ static int mount_volume(
         } else
                 r = mount_bind_with_propagation(c, index, v, dst, src);
         if (r < 0)
-                return log_error_errno(
-                                r, "%s: failed to mount %s on %s: %m", what, v->source, v->destination);
+                return log_error_errno(r, "%s: failed to mount %s on %s: %m", what, v->source, v->destination);
         return 0;
 }
 
@@ -445,8 +429,7 @@ static int mount_tmpfs(int root_fd, const char *dest, const char *options) {
                 else if (streq(o, "nodev"))
                         attrs |= MNT_NODEV;
                 else if (startswith(o, "size=") || startswith(o, "mode=") || startswith(o, "uid=") ||
-                                startswith(o, "gid=") || startswith(o, "nr_inodes=") ||
-                                startswith(o, "nr_blocks=")) {
+                                startswith(o, "gid=") || startswith(o, "nr_inodes=") || startswith(o, "nr_blocks=")) {
                         if (strv_extend(&fs_opts, o) < 0)
                                 return log_oom();
                 } else
@@ -486,8 +469,7 @@ static int mount_user_mounts(const Container *c, int root_fd) {
                                         *m);
                 if (tmpfs) {
                         _cleanup_free_ char *o =
-                                        vs.read_only ? strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", "ro")
-                                                     : NULL;
+                                        vs.read_only ? strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", "ro") : NULL;
                         r = mount_tmpfs(root_fd, vs.destination, o ?: tmpfs_opts);
                 } else
                         r = mount_volume(c, root_fd, &vs, index, "--mount");
@@ -516,8 +498,7 @@ static int mount_oci_fs(int root_fd, const OciMount *m, size_t i) {
         int r;
 
         if (fd < 0)
-                return log_error_errno(fd,
-                                "config.json mounts[%zu]: cannot create mount point %s in the container: %m",
+                return log_error_errno(fd, "config.json mounts[%zu]: cannot create mount point %s in the container: %m",
                                 i, m->destination);
         /* "cgroup" is how runc's and crun's default specs ask for the container's cgroup file system;
          * on cgroup v2, which berth targets, that is cgroup2 (the payload cgroup, as the namespace's root). */
@@ -526,8 +507,8 @@ static int mount_oci_fs(int root_fd, const OciMount *m, size_t i) {
         else
                 r = mount_fs_on(fd, m->type, m->source, m->data, m->attrs);
         if (r < 0)
-                return log_error_errno(r, "config.json mounts[%zu]: failed to mount %s (%s) on %s: %m", i,
-                                m->source, m->type, m->destination);
+                return log_error_errno(r, "config.json mounts[%zu]: failed to mount %s (%s) on %s: %m", i, m->source,
+                                m->type, m->destination);
         return 0;
 }
 
@@ -576,8 +557,7 @@ static int mask_paths(const Container *c, int root_fd) {
         if (null_fd < 0)
                 return null_fd;
         const char *const *masked = c->masked_paths ? (const char *const *) c->masked_paths : masked_paths;
-        const char *const *readonly =
-                        c->readonly_paths ? (const char *const *) c->readonly_paths : readonly_paths;
+        const char *const *readonly = c->readonly_paths ? (const char *const *) c->readonly_paths : readonly_paths;
         size_t n_masked = c->masked_paths ? strv_length(c->masked_paths) : ELEMENTSOF(masked_paths);
         size_t n_readonly = c->readonly_paths ? strv_length(c->readonly_paths) : ELEMENTSOF(readonly_paths);
 
@@ -622,9 +602,9 @@ int mount_container(const Container *c, int root_fd) {
 
         /* Generated network files, unless the user mounts their own there. */
         static const char *const etc_files[][2] = {
-                        {"hostname", "/etc/hostname"},
-                        {"hosts", "/etc/hosts"},
-                        {"resolv.conf", "/etc/resolv.conf"},
+                { "hostname", "/etc/hostname" },
+                { "hosts", "/etc/hosts" },
+                { "resolv.conf", "/etc/resolv.conf" },
         };
         for (size_t i = 0; i < ELEMENTSOF(etc_files) && !c->oci; i++) {
                 if (user_mount_at(c, etc_files[i][1]))

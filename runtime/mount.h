@@ -18,12 +18,11 @@ int mount_finish_and_pivot(const Container *c, int root_fd);
  * makes the user namespaces of idmap mounts with maps of their own (mount-idmap.h). */
 int mount_open_device_volumes(Container *c);
 
-
 /* Calls fn for every --volume entry, then every --mount entry that is not a tmpfs, with its index
  * (the volumes first, then the mounts, tmpfs ones counted too). Entries that do not parse are
  * skipped: mount_container() reports them. Stops at the first non-zero return of fn (an error, or
  * an answer) and returns it. */
-int mount_foreach_entry(const Container *c, int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata),
-                        void *userdata);
+int mount_foreach_entry(const Container *c,
+                int (*fn)(const VolumeSpec *v, size_t index, const char *what, void *userdata), void *userdata);
 /* The number of indexes mount_foreach_entry() uses. */
 size_t mount_entry_count(const Container *c);

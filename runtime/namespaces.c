@@ -20,14 +20,14 @@ static const struct {
         const char *name;
         int flag;
 } namespace_kinds[] = {
-                {"pid", CLONE_NEWPID},
-                {"network", CLONE_NEWNET},
-                {"mount", CLONE_NEWNS},
-                {"ipc", CLONE_NEWIPC},
-                {"uts", CLONE_NEWUTS},
-                {"user", CLONE_NEWUSER},
-                {"cgroup", CLONE_NEWCGROUP},
-                {"time", CLONE_NEWTIME},
+        { "pid", CLONE_NEWPID },
+        { "network", CLONE_NEWNET },
+        { "mount", CLONE_NEWNS },
+        { "ipc", CLONE_NEWIPC },
+        { "uts", CLONE_NEWUTS },
+        { "user", CLONE_NEWUSER },
+        { "cgroup", CLONE_NEWCGROUP },
+        { "time", CLONE_NEWTIME },
 };
 
 void namespace_paths_done(NamespacePaths *p) {
@@ -37,7 +37,7 @@ void namespace_paths_done(NamespacePaths *p) {
         free(p->time);
         free(p->user);
         free(p->time_offsets);
-        *p = (NamespacePaths){};
+        *p = (NamespacePaths) {};
 }
 
 int namespace_flag_from_name(const char *name) {
@@ -81,9 +81,8 @@ int namespace_check(const char *path, int flag, const char *what) {
                 return 0;
         }
         if (fd == -ENOTTY)
-                return log_error_errno(-EINVAL,
-                                "%s: %s is not a namespace file (expected one like /proc/PID/ns/%s).", what,
-                                path,
+                return log_error_errno(-EINVAL, "%s: %s is not a namespace file (expected one like /proc/PID/ns/%s).",
+                                what, path,
                                 flag == CLONE_NEWNET  ? "net"
                                 : flag == CLONE_NEWNS ? "mnt"
                                                       : namespace_flag_to_name(flag));
@@ -113,8 +112,8 @@ static int option_namespace_path(const char *option, const char *value, int flag
                 if (r < 0)
                         return log_error_errno(r, "--%s=%s: the container must be running.", option, value);
         } else
-                return log_error_errno(-EINVAL, "Invalid --%s=%s: expected " NAMESPACE_OPTION_EXPECTED ".",
-                                option, value);
+                return log_error_errno(-EINVAL, "Invalid --%s=%s: expected " NAMESPACE_OPTION_EXPECTED ".", option,
+                                value);
         if (asprintf(&path, "/proc/%d/ns/%s", (int) pid, file) < 0 || asprintf(&what, "--%s=%s", option, value) < 0)
                 return log_oom();
         r = namespace_check(path, flag, what);
@@ -130,8 +129,7 @@ static int take_hostname(Container *c) {
         const char *other = startswith(c->spec.uts, "container:");
 
         if (other) {
-                _cleanup_free_ char *path =
-                                strjoin(berth_path(BERTH_PATH_RUN), "/containers/", other, "/hostname");
+                _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", other, "/hostname");
                 if (!path)
                         return log_oom();
                 if (read_full_file(path, &name, NULL) < 0)
@@ -156,9 +154,8 @@ int namespaces_from_options(Container *c) {
         int kind, r;
 
         if (c->spec.pod && (!isempty(c->spec.ipc) || !isempty(c->spec.uts)))
-                return log_error_errno(-EINVAL,
-                                "--ipc and --uts cannot be combined with --pod: the pod's namespaces "
-                                "are joined.");
+                return log_error_errno(-EINVAL, "--ipc and --uts cannot be combined with --pod: the pod's namespaces "
+                                                "are joined.");
         if (!c->spec.pod) {
                 r = option_namespace_path("ipc", c->spec.ipc, CLONE_NEWIPC, &c->join_ipcns);
                 if (r >= 0)
@@ -174,12 +171,13 @@ int namespaces_from_options(Container *c) {
 
         kind = userns_option_parse(u, &arg);
         if (kind < 0)
-                return log_error_errno(
-                                -EINVAL, "Invalid --userns=%s: expected " USERNS_OPTION_EXPECTED ".", u);
+                return log_error_errno(-EINVAL, "Invalid --userns=%s: expected " USERNS_OPTION_EXPECTED ".", u);
         if (kind == USERNS_OPTION_CONTAINER || kind == USERNS_OPTION_PATH) {
                 if (c->spec.uidmap || c->spec.gidmap)
-                        return log_error_errno(-EINVAL, "--userns=%s and --uidmap/--gidmap cannot be combined: the "
-                                               "user namespace joined has its maps.", u);
+                        return log_error_errno(-EINVAL,
+                                        "--userns=%s and --uidmap/--gidmap cannot be combined: the "
+                                        "user namespace joined has its maps.",
+                                        u);
                 if (kind == USERNS_OPTION_PATH) {
                         r = namespace_check(arg, CLONE_NEWUSER, "--userns");
                         if (r < 0)
@@ -204,8 +202,7 @@ uint64_t namespaces_clone_flags(const Container *c) {
         /* A mount namespace is made even when one is joined: until the setns(), nothing the child does
          * can reach the host's mount table. */
         uint64_t flags = CLONE_NEWNS | (c->ns.pid ? 0 : CLONE_NEWPID) | (c->join_utsns ? 0 : CLONE_NEWUTS) |
-                         (c->join_ipcns ? 0 : CLONE_NEWIPC) |
-                         (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
+                         (c->join_ipcns ? 0 : CLONE_NEWIPC) | (c->network == NETWORK_PRIVATE ? CLONE_NEWNET : 0);
 
         /* OCI: what linux.namespaces does not list is the runtime's own, neither made nor joined. */
         return flags & ~(uint64_t) c->ns_inherit;
@@ -220,8 +217,7 @@ static int write_time_offsets(const char *text) {
         /* Only until the first process enters the namespace: that is why we write it and not the child. */
         fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
         if (fd < 0 || write(fd, text, l) != (ssize_t) l)
-                return log_error_errno(
-                                negative_errno(), "Failed to set the time namespace's clock offsets: %m");
+                return log_error_errno(negative_errno(), "Failed to set the time namespace's clock offsets: %m");
         return 0;
 }
 
@@ -238,8 +234,7 @@ int namespaces_before_clone(const Container *c, NamespacesSaved *saved) {
                         return log_error_errno(negative_errno(), "Failed to open our own pid namespace: %m");
                 /* Our pid_for_children: the clone is born there; we ourselves stay where we are. */
                 if (setns(fd, CLONE_NEWPID) < 0) {
-                        r = log_error_errno(negative_errno(), "Failed to join the pid namespace %s: %m",
-                                        c->ns.pid);
+                        r = log_error_errno(negative_errno(), "Failed to join the pid namespace %s: %m", c->ns.pid);
                         namespaces_after_clone(saved);
                         return r;
                 }
@@ -280,14 +275,14 @@ int namespaces_join(const Container *c) {
                 const char *path;
                 int flag;
         } joins[] = {
-                        /* The mount namespace last: it moves our root, and the paths above may be relative
-                           to ours. */
-                        {c->ns.cgroup, CLONE_NEWCGROUP},
-                        {c->network == NETWORK_JOIN ? c->join_netns : NULL, CLONE_NEWNET},
-                        {c->join_ipcns, CLONE_NEWIPC},
-                        {c->join_utsns, CLONE_NEWUTS},
-                        {c->ns.time, CLONE_NEWTIME},
-                        {c->ns.mnt, CLONE_NEWNS},
+                /* The mount namespace last: it moves our root, and the paths above may be relative
+                   to ours. */
+                { c->ns.cgroup, CLONE_NEWCGROUP },
+                { c->network == NETWORK_JOIN ? c->join_netns : NULL, CLONE_NEWNET },
+                { c->join_ipcns, CLONE_NEWIPC },
+                { c->join_utsns, CLONE_NEWUTS },
+                { c->ns.time, CLONE_NEWTIME },
+                { c->ns.mnt, CLONE_NEWNS },
         };
         int fds[ELEMENTSOF(joins)];
         int r = 0;
@@ -301,8 +296,7 @@ int namespaces_join(const Container *c) {
                 if (fds[i] < 0) {
                         r = namespace_check(joins[i].path, joins[i].flag, "Cannot join a namespace");
                         if (r >= 0) /* it changed under us */
-                                r = log_error_errno(
-                                                fds[i], "Cannot join the namespace %s: %m", joins[i].path);
+                                r = log_error_errno(fds[i], "Cannot join the namespace %s: %m", joins[i].path);
                 }
         }
         /* Without a cgroup namespace to join: a new one, rooted at the payload cgroup we are in now. */

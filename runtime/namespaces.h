@@ -61,7 +61,7 @@ typedef struct NamespacesSaved {
         int pid_fd;  /* our own pid namespace, when we left it for children */
         int time_fd; /* our own time namespace, likewise */
 } NamespacesSaved;
-#define NAMESPACES_SAVED_NULL ((NamespacesSaved){.pid_fd = -EBADF, .time_fd = -EBADF})
+#define NAMESPACES_SAVED_NULL ((NamespacesSaved) { .pid_fd = -EBADF, .time_fd = -EBADF })
 int namespaces_before_clone(const Container *c, NamespacesSaved *saved);
 void namespaces_after_clone(NamespacesSaved *saved);
 

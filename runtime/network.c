@@ -75,8 +75,7 @@ int network_apply_sysctls(const Container *c, int root_fd) {
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
-                        return log_error_errno(
-                                        r, "Invalid --sysctl '%s': expected " SYSCTL_EXPECTED ".", *s);
+                        return log_error_errno(r, "Invalid --sysctl '%s': expected " SYSCTL_EXPECTED ".", *s);
                 if (!sysctl_is_namespaced(name, private))
                         return log_error_errno(-EPERM, "--sysctl %s is not namespaced%s; refusing to set it on the host.",
                                         name, startswith(name, "net.") ? " with this --network" : "");

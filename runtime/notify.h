@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#define NOTIFY_CONTAINER_DIR "/run/notify"
+#define NOTIFY_CONTAINER_DIR    "/run/notify"
 #define NOTIFY_CONTAINER_SOCKET "/run/notify/notify.sock"
 
 /* Creates run_dir/notify/notify.sock; returns the socket fd. */

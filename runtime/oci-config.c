@@ -22,32 +22,32 @@
 
 /* Mounts every container gets from the runtime itself; config.json entries for them are not repeated. */
 static const char *const builtin_mounts[] = {
-                "/proc",
-                "/dev",
-                "/dev/pts",
-                "/dev/shm",
-                "/dev/mqueue",
-                "/sys",
-                "/sys/fs/cgroup",
+        "/proc",
+        "/dev",
+        "/dev/pts",
+        "/dev/shm",
+        "/dev/mqueue",
+        "/sys",
+        "/sys/fs/cgroup",
 };
 
 static const char *const rlimit_types[] = {
-                "RLIMIT_AS",
-                "RLIMIT_CORE",
-                "RLIMIT_CPU",
-                "RLIMIT_DATA",
-                "RLIMIT_FSIZE",
-                "RLIMIT_LOCKS",
-                "RLIMIT_MEMLOCK",
-                "RLIMIT_MSGQUEUE",
-                "RLIMIT_NICE",
-                "RLIMIT_NOFILE",
-                "RLIMIT_NPROC",
-                "RLIMIT_RSS",
-                "RLIMIT_RTPRIO",
-                "RLIMIT_RTTIME",
-                "RLIMIT_SIGPENDING",
-                "RLIMIT_STACK",
+        "RLIMIT_AS",
+        "RLIMIT_CORE",
+        "RLIMIT_CPU",
+        "RLIMIT_DATA",
+        "RLIMIT_FSIZE",
+        "RLIMIT_LOCKS",
+        "RLIMIT_MEMLOCK",
+        "RLIMIT_MSGQUEUE",
+        "RLIMIT_NICE",
+        "RLIMIT_NOFILE",
+        "RLIMIT_NPROC",
+        "RLIMIT_RSS",
+        "RLIMIT_RTPRIO",
+        "RLIMIT_RTTIME",
+        "RLIMIT_SIGPENDING",
+        "RLIMIT_STACK",
 };
 
 static bool in_list(const char *s, const char *const *list, size_t n) {
@@ -100,8 +100,7 @@ static bool lsm_enabled(const char *name) {
 
 /* process.apparmorProfile, process.selinuxLabel, linux.mountLabel: taken where the kernel has the LSM;
  * refused otherwise, since the container would run without the confinement asked for. */
-static int lsm_member(
-                OciJson *x, json_t *o, const char *key, const char *field, const char *lsm, char **ret) {
+static int lsm_member(OciJson *x, json_t *o, const char *key, const char *field, const char *lsm, char **ret) {
         json_t *v;
         int r;
 
@@ -110,9 +109,8 @@ static int lsm_member(
         if (r <= 0 || isempty(json_string_value(v)))
                 return r < 0 ? r : 0;
         if (!lsm_enabled(lsm))
-                return oci_json_bad(x, streq(lsm, "apparmor")
-                                                       ? "not supported: this kernel does not run AppArmor"
-                                                       : "not supported: this kernel does not run SELinux");
+                return oci_json_bad(x, streq(lsm, "apparmor") ? "not supported: this kernel does not run AppArmor"
+                                                              : "not supported: this kernel does not run SELinux");
         if (!ret)
                 return oci_json_bad(x, "not supported: berth-runtime does not label mounts");
         *ret = strdup(json_string_value(v));
@@ -139,21 +137,18 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
                 *x->terminal = json_is_true(v);
         else if (json_is_true(v)) {
                 if (c->console_socket < 0)
-                        return oci_json_bad(x,
-                                        "true, but no --console-socket was given to receive the terminal");
+                        return oci_json_bad(x, "true, but no --console-socket was given to receive the terminal");
         } else
                 c->console_socket = safe_close(c->console_socket);
 
         (void) oci_json_at(x, "process.args");
-        r = oci_json_strv_member(
-                        x, process, "args", "expected a non-empty array of strings", &c->process.argv);
+        r = oci_json_strv_member(x, process, "args", "expected a non-empty array of strings", &c->process.argv);
         if (r < 0)
                 return r;
         if (strv_length(c->process.argv) == 0)
                 return oci_json_bad(x, "expected a non-empty array of strings");
         (void) oci_json_at(x, "process.env");
-        r = oci_json_strv_member(
-                        x, process, "env", "expected an array of KEY=VALUE strings", &c->process.env);
+        r = oci_json_strv_member(x, process, "env", "expected an array of KEY=VALUE strings", &c->process.env);
         if (r < 0)
                 return r;
         (void) oci_json_at(x, "process.cwd");
@@ -173,14 +168,12 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
         {
                 json_t *uid = NULL, *gid = NULL, *mask = NULL, *gids;
                 (void) oci_json_at(x, "process.user.uid");
-                if (oci_json_member(x, user, "uid", JSON_INTEGER, "expected a user id (an integer)", &uid) <
-                                0)
+                if (oci_json_member(x, user, "uid", JSON_INTEGER, "expected a user id (an integer)", &uid) < 0)
                         return -EINVAL;
                 if (uid && (json_integer_value(uid) < 0 || json_integer_value(uid) > UINT32_MAX - 1))
                         return oci_json_bad(x, "out of range");
                 (void) oci_json_at(x, "process.user.gid");
-                if (oci_json_member(x, user, "gid", JSON_INTEGER, "expected a group id (an integer)", &gid) <
-                                0)
+                if (oci_json_member(x, user, "gid", JSON_INTEGER, "expected a group id (an integer)", &gid) < 0)
                         return -EINVAL;
                 if (gid && (json_integer_value(gid) < 0 || json_integer_value(gid) > UINT32_MAX - 1))
                         return oci_json_bad(x, "out of range");
@@ -188,15 +181,13 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
                                     (long long) json_integer_value(gid)) < 0)
                         return log_oom();
                 (void) oci_json_at(x, "process.user.umask");
-                if (oci_json_member(x, user, "umask", JSON_INTEGER, "expected a mask (an integer)", &mask) <
-                                0)
+                if (oci_json_member(x, user, "umask", JSON_INTEGER, "expected a mask (an integer)", &mask) < 0)
                         return -EINVAL;
                 if (mask && (json_integer_value(mask) < 0 || json_integer_value(mask) > 0777))
                         return oci_json_bad(x, "expected a mask from 0 to 0777");
                 c->process.umask = mask ? (mode_t) json_integer_value(mask) : 0022;
                 (void) oci_json_at(x, "process.user.additionalGids");
-                r = oci_json_member(x, user, "additionalGids", JSON_ARRAY, "expected an array of group ids",
-                                &gids);
+                r = oci_json_member(x, user, "additionalGids", JSON_ARRAY, "expected an array of group ids", &gids);
                 if (r < 0)
                         return r;
                 json_array_foreach(gids, i, v) {
@@ -237,8 +228,7 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
         c->caps_added = c->cap_sets.ambient;
 
         (void) oci_json_at(x, "process.oomScoreAdj");
-        r = oci_json_member(x, process, "oomScoreAdj", JSON_INTEGER,
-                        "expected an integer from -1000 to 1000", &v);
+        r = oci_json_member(x, process, "oomScoreAdj", JSON_INTEGER, "expected an integer from -1000 to 1000", &v);
         if (r < 0)
                 return r;
         if (v && (json_integer_value(v) < -1000 || json_integer_value(v) > 1000))
@@ -246,11 +236,9 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
         c->has_oom_score_adj = v;
         c->oom_score_adj = v ? (int) json_integer_value(v) : 0;
 
-        r = lsm_member(x, process, "apparmorProfile", "process.apparmorProfile", "apparmor",
-                        &c->apparmor_profile);
+        r = lsm_member(x, process, "apparmorProfile", "process.apparmorProfile", "apparmor", &c->apparmor_profile);
         if (r >= 0)
-                r = lsm_member(x, process, "selinuxLabel", "process.selinuxLabel", "selinux",
-                                &c->selinux_label);
+                r = lsm_member(x, process, "selinuxLabel", "process.selinuxLabel", "selinux", &c->selinux_label);
         if (r < 0)
                 return r;
 
@@ -264,30 +252,25 @@ static int process_from_json(OciJson *x, Container *c, json_t *cfg) {
                 _cleanup_free_ char *name = NULL;
 
                 if (!json_is_object(v))
-                        return (void) oci_json_at(x, "process.rlimits[%zu]", i),
-                               oci_json_bad(x, "expected an object");
+                        return (void) oci_json_at(x, "process.rlimits[%zu]", i), oci_json_bad(x, "expected an object");
                 (void) oci_json_at(x, "process.rlimits[%zu].type", i);
-                if (oci_json_required(x, v, "type", JSON_STRING, "expected a string like \"RLIMIT_NOFILE\"",
-                                    &type) < 0)
+                if (oci_json_required(x, v, "type", JSON_STRING, "expected a string like \"RLIMIT_NOFILE\"", &type) < 0)
                         return -EINVAL;
                 if (!in_list(json_string_value(type), rlimit_types, ELEMENTSOF(rlimit_types)))
                         return oci_json_bad(x, "expected one of RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE, "
                                                "... (getrlimit(2))");
                 (void) oci_json_at(x, "process.rlimits[%zu].soft", i);
-                if (oci_json_required(x, v, "soft", JSON_INTEGER, "expected a non-negative integer", &soft) <
-                                0)
+                if (oci_json_required(x, v, "soft", JSON_INTEGER, "expected a non-negative integer", &soft) < 0)
                         return -EINVAL;
                 if (json_integer_value(soft) < 0)
                         return oci_json_bad(x, "expected a non-negative integer");
                 (void) oci_json_at(x, "process.rlimits[%zu].hard", i);
-                if (oci_json_required(x, v, "hard", JSON_INTEGER, "expected a non-negative integer", &hard) <
-                                0)
+                if (oci_json_required(x, v, "hard", JSON_INTEGER, "expected a non-negative integer", &hard) < 0)
                         return -EINVAL;
                 if (json_integer_value(hard) < 0)
                         return oci_json_bad(x, "expected a non-negative integer");
                 if (json_integer_value(soft) > json_integer_value(hard))
-                        return (void) oci_json_at(x, "process.rlimits[%zu]", i),
-                               oci_json_bad(x, "soft is above hard");
+                        return (void) oci_json_at(x, "process.rlimits[%zu]", i), oci_json_bad(x, "soft is above hard");
                 name = strdup(json_string_value(type) + strlen("RLIMIT_"));
                 if (!name)
                         return log_oom();
@@ -316,7 +299,7 @@ static bool has_user_namespace(json_t *cfg) {
 
 /* A mount's own uidMappings or gidMappings, as podman's "uids=C-H-S#C-H-S" text. */
 static int mount_maps_from_json(OciJson *x, json_t *maps, char **ret) {
-        static const char *const fields[] = {"containerID", "hostID", "size"};
+        static const char *const fields[] = { "containerID", "hostID", "size" };
         _cleanup_free_ char *text = NULL;
         json_t *m;
         size_t i;
@@ -350,7 +333,7 @@ static int mount_maps_from_json(OciJson *x, json_t *maps, char **ret) {
  * container's user namespace; the mount's own uidMappings/gidMappings, when they differ from the
  * container's, become "idmap=uids=...;gids=..." (mount-idmap.h). NULL: not idmapped. */
 static int mount_idmap_from_json(OciJson *x, json_t *cfg, json_t *m, size_t i, bool idmap, char **ret) {
-        static const char *const keys[] = {"uidMappings", "gidMappings"};
+        static const char *const keys[] = { "uidMappings", "gidMappings" };
         _cleanup_free_ char *uids = NULL, *gids = NULL;
         bool own = false;
 
@@ -376,9 +359,8 @@ static int mount_idmap_from_json(OciJson *x, json_t *cfg, json_t *m, size_t i, b
         }
         if (!has_user_namespace(cfg)) {
                 (void) oci_json_at(x, "mounts[%zu].options", i);
-                return oci_json_bad(x,
-                                "\"idmap\" needs a user namespace (linux.namespaces) to map through, or the "
-                                "mount's own uidMappings and gidMappings");
+                return oci_json_bad(x, "\"idmap\" needs a user namespace (linux.namespaces) to map through, or the "
+                                       "mount's own uidMappings and gidMappings");
         }
         *ret = strdup("idmap");
         return *ret ? 0 : log_oom();
@@ -390,24 +372,24 @@ static bool mount_flag_option(const char *s, unsigned *attrs) {
                 const char *name;
                 unsigned set, clear;
         } table[] = {
-                        {"ro", MNT_RDONLY, 0},
-                        {"rw", 0, MNT_RDONLY},
-                        {"nosuid", MNT_NOSUID, 0},
-                        {"suid", 0, MNT_NOSUID},
-                        {"nodev", MNT_NODEV, 0},
-                        {"dev", 0, MNT_NODEV},
-                        {"noexec", MNT_NOEXEC, 0},
-                        {"exec", 0, MNT_NOEXEC},
-                        /* Accepted and left to the kernel's defaults (relatime): */
-                        {"strictatime", 0, 0},
-                        {"relatime", 0, 0},
-                        {"norelatime", 0, 0},
-                        {"atime", 0, 0},
-                        {"noatime", 0, 0},
-                        {"diratime", 0, 0},
-                        {"nodiratime", 0, 0},
-                        {"async", 0, 0},
-                        {"defaults", 0, 0},
+                { "ro", MNT_RDONLY, 0 },
+                { "rw", 0, MNT_RDONLY },
+                { "nosuid", MNT_NOSUID, 0 },
+                { "suid", 0, MNT_NOSUID },
+                { "nodev", MNT_NODEV, 0 },
+                { "dev", 0, MNT_NODEV },
+                { "noexec", MNT_NOEXEC, 0 },
+                { "exec", 0, MNT_NOEXEC },
+                /* Accepted and left to the kernel's defaults (relatime): */
+                { "strictatime", 0, 0 },
+                { "relatime", 0, 0 },
+                { "norelatime", 0, 0 },
+                { "atime", 0, 0 },
+                { "noatime", 0, 0 },
+                { "diratime", 0, 0 },
+                { "nodiratime", 0, 0 },
+                { "async", 0, 0 },
+                { "defaults", 0, 0 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -431,8 +413,7 @@ static int oci_mount_add(Container *c, OciMount m) {
 /* config.json mounts, each mounted in the listed order (the runtime mounts nothing of its own then:
  * /proc, /sys and /dev are whatever the list says). Bind mounts go through --volume's code. */
 static int mounts_from_json(OciJson *x, Container *c, json_t *cfg, const char *mount_label) {
-        static const char *const fs_types[] = {
-                        "tmpfs", "proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2"};
+        static const char *const fs_types[] = { "tmpfs", "proc", "sysfs", "devpts", "mqueue", "cgroup", "cgroup2" };
         json_t *mounts, *m;
         size_t i;
         int r;
@@ -452,11 +433,9 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg, const char *m
                 size_t j;
 
                 if (!json_is_object(m))
-                        return (void) oci_json_at(x, "mounts[%zu]", i),
-                               oci_json_bad(x, "expected an object");
+                        return (void) oci_json_at(x, "mounts[%zu]", i), oci_json_bad(x, "expected an object");
                 (void) oci_json_at(x, "mounts[%zu].destination", i);
-                if (oci_json_required(x, m, "destination", JSON_STRING, "expected an absolute path",
-                                    &dest_j) < 0)
+                if (oci_json_required(x, m, "destination", JSON_STRING, "expected an absolute path", &dest_j) < 0)
                         return -EINVAL;
                 if (!path_is_absolute(json_string_value(dest_j)))
                         return oci_json_bad(x, "expected an absolute path");
@@ -502,15 +481,14 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg, const char *m
                                 (void) oci_json_at(x, "mounts[%zu].source", i);
                                 return oci_json_bad(x, "missing: a bind mount needs a source");
                         }
-                        flags = strjoin(ro ? ",ro" : "", idmap_opt ? "," : "", idmap_opt ?: "",
-                                        prop ? "," : "", prop ?: "");
+                        flags = strjoin(ro ? ",ro" : "", idmap_opt ? "," : "", idmap_opt ?: "", prop ? "," : "",
+                                        prop ?: "");
                         source = path_is_absolute(src) ? strdup(src) : path_join(c->oci_bundle, src);
-                        entry = source && flags ? strjoin(source, ":", dest, *flags ? ":" : "",
-                                                                  *flags ? flags + 1 : "")
+                        entry = source && flags ? strjoin(source, ":", dest, *flags ? ":" : "", *flags ? flags + 1 : "")
                                                 : NULL;
                         if (!entry)
                                 return log_oom();
-                        r = oci_mount_add(c, (OciMount){.volume = (int) strv_length(c->spec.volumes)});
+                        r = oci_mount_add(c, (OciMount) { .volume = (int) strv_length(c->spec.volumes) });
                         if (r >= 0 && strv_extend(&c->spec.volumes, entry) < 0)
                                 r = log_oom();
                         if (r < 0)
@@ -529,20 +507,19 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg, const char *m
                                                                "and \"cgroup\" "
                                                                "entries");
                 }
-                if (mount_label &&
-                                (streq(type, "tmpfs") || streq(type, "mqueue") || streq(type, "devpts"))) {
+                if (mount_label && (streq(type, "tmpfs") || streq(type, "mqueue") || streq(type, "devpts"))) {
                         _cleanup_free_ char *ctx = strjoin("context=", mount_label);
                         if (!ctx || strv_consume(&data, TAKE_PTR(ctx)) < 0)
                                 return log_oom();
                 }
                 {
                         /* Within the container's cgroup namespace only version 2 makes sense here. */
-                        OciMount om = {.destination = strdup(dest),
-                                        .type = strdup(streq(type, "cgroup") ? "cgroup2" : type),
-                                        .source = strdup(src ?: type),
-                                        .data = TAKE_PTR(data),
-                                        .attrs = attrs,
-                                        .volume = -1};
+                        OciMount om = { .destination = strdup(dest),
+                                .type = strdup(streq(type, "cgroup") ? "cgroup2" : type),
+                                .source = strdup(src ?: type),
+                                .data = TAKE_PTR(data),
+                                .attrs = attrs,
+                                .volume = -1 };
                         if (!om.destination || !om.type || !om.source) {
                                 free(om.destination);
                                 free(om.type);
@@ -562,8 +539,7 @@ static int mounts_from_json(OciJson *x, Container *c, json_t *cfg, const char *m
 static int id_to_host(char *const *entries, json_int_t id, uint32_t *ret) {
         STRV_FOREACH(e, entries) {
                 unsigned long long inside, outside, size;
-                if (sscanf(*e, "%llu:%llu:%llu", &inside, &outside, &size) == 3 &&
-                                (unsigned long long) id >= inside &&
+                if (sscanf(*e, "%llu:%llu:%llu", &inside, &outside, &size) == 3 && (unsigned long long) id >= inside &&
                                 (unsigned long long) id < inside + size) {
                         *ret = (uint32_t) (outside + ((unsigned long long) id - inside));
                         return 0;
@@ -573,8 +549,8 @@ static int id_to_host(char *const *entries, json_int_t id, uint32_t *ret) {
 }
 
 /* An optional non-negative integer member no larger than max; def when missing. */
-static int bounded_member(OciJson *x, json_t *o, const char *key, json_int_t max, const char *what,
-                json_int_t def, json_int_t *ret) {
+static int bounded_member(OciJson *x, json_t *o, const char *key, json_int_t max, const char *what, json_int_t def,
+                json_int_t *ret) {
         json_t *v;
 
         if (oci_json_member(x, o, key, JSON_INTEGER, what, &v) < 0)
@@ -605,54 +581,47 @@ static int devices_from_json(OciJson *x, Container *c, json_t *linux_) {
                 uint32_t host_uid, host_gid;
 
                 if (!json_is_object(d))
-                        return (void) oci_json_at(x, "linux.devices[%zu]", i),
-                               oci_json_bad(x, "expected an object");
+                        return (void) oci_json_at(x, "linux.devices[%zu]", i), oci_json_bad(x, "expected an object");
                 (void) oci_json_at(x, "linux.devices[%zu].path", i);
-                if (oci_json_required(x, d, "path", JSON_STRING, "expected an absolute path under /dev",
-                                    &path_j) < 0)
+                if (oci_json_required(x, d, "path", JSON_STRING, "expected an absolute path under /dev", &path_j) < 0)
                         return -EINVAL;
                 path = json_string_value(path_j);
-                if (!startswith(path, "/dev/") || strstr(path, "..") || endswith(path, "/") ||
-                                is_builtin_mount(path))
+                if (!startswith(path, "/dev/") || strstr(path, "..") || endswith(path, "/") || is_builtin_mount(path))
                         return oci_json_bad(x, "expected an absolute path under /dev (not one of the "
                                                "runtime's mounts)");
                 (void) oci_json_at(x, "linux.devices[%zu].type", i);
-                if (oci_json_required(x, d, "type", JSON_STRING, "expected \"c\", \"b\", \"u\" or \"p\"",
-                                    &type_j) < 0)
+                if (oci_json_required(x, d, "type", JSON_STRING, "expected \"c\", \"b\", \"u\" or \"p\"", &type_j) < 0)
                         return -EINVAL;
                 type = json_string_value(type_j);
                 if (!streq(type, "c") && !streq(type, "u") && !streq(type, "b") && !streq(type, "p"))
                         return oci_json_bad(x, "expected \"c\", \"b\", \"u\" or \"p\"");
                 if (!streq(type, "p")) {
                         (void) oci_json_at(x, "linux.devices[%zu].major", i);
-                        if (oci_json_required(x, d, "major", JSON_INTEGER, "expected a device major number",
-                                            &type_j) < 0)
+                        if (oci_json_required(x, d, "major", JSON_INTEGER, "expected a device major number", &type_j) < 0)
                                 return -EINVAL;
-                        if (bounded_member(x, d, "major", 4095, "expected a device major number (0-4095)", 0,
-                                            &maj) < 0)
+                        if (bounded_member(x, d, "major", 4095, "expected a device major number (0-4095)", 0, &maj) < 0)
                                 return -EINVAL;
                         (void) oci_json_at(x, "linux.devices[%zu].minor", i);
-                        if (oci_json_required(x, d, "minor", JSON_INTEGER, "expected a device minor number",
-                                            &type_j) < 0)
+                        if (oci_json_required(x, d, "minor", JSON_INTEGER, "expected a device minor number", &type_j) < 0)
                                 return -EINVAL;
-                        if (bounded_member(x, d, "minor", (1 << 20) - 1,
-                                            "expected a device minor number (0-1048575)", 0, &min) < 0)
+                        if (bounded_member(x, d, "minor", (1 << 20) - 1, "expected a device minor number (0-1048575)",
+                                            0, &min) < 0)
                                 return -EINVAL;
                 }
                 (void) oci_json_at(x, "linux.devices[%zu].fileMode", i);
-                if (bounded_member(x, d, "fileMode", 07777, "expected a file mode (an integer, 0 to 07777)",
-                                    0666, &mode) < 0)
+                if (bounded_member(x, d, "fileMode", 07777, "expected a file mode (an integer, 0 to 07777)", 0666,
+                                    &mode) < 0)
                         return -EINVAL;
                 (void) oci_json_at(x, "linux.devices[%zu].uid", i);
-                if (bounded_member(x, d, "uid", UINT32_MAX - 1,
-                                    "expected a user id (a non-negative integer)", 0, &uid) < 0)
+                if (bounded_member(x, d, "uid", UINT32_MAX - 1, "expected a user id (a non-negative integer)", 0, &uid) <
+                                0)
                         return -EINVAL;
                 host_uid = (uint32_t) uid;
                 if (c->spec.uidmap && id_to_host(c->spec.uidmap, uid, &host_uid) < 0)
                         return oci_json_bad(x, "not mapped by linux.uidMappings");
                 (void) oci_json_at(x, "linux.devices[%zu].gid", i);
-                if (bounded_member(x, d, "gid", UINT32_MAX - 1,
-                                    "expected a group id (a non-negative integer)", 0, &gid) < 0)
+                if (bounded_member(x, d, "gid", UINT32_MAX - 1, "expected a group id (a non-negative integer)", 0,
+                                    &gid) < 0)
                         return -EINVAL;
                 host_gid = (uint32_t) gid;
                 if (c->spec.gidmap && id_to_host(c->spec.gidmap, gid, &host_gid) < 0)
@@ -662,15 +631,15 @@ static int devices_from_json(OciJson *x, Container *c, json_t *linux_) {
                 if (!n)
                         return log_oom();
                 c->oci_devices = n;
-                n[c->n_oci_devices] = (OciDevice){
-                                .type = streq(type, "b")   ? S_IFBLK
-                                        : streq(type, "p") ? S_IFIFO
-                                                           : S_IFCHR,
-                                .rdev = makedev((unsigned) maj, (unsigned) min),
-                                .mode = (mode_t) mode,
-                                .uid = (uid_t) host_uid,
-                                .gid = (gid_t) host_gid,
-                                .path = strdup(path),
+                n[c->n_oci_devices] = (OciDevice) {
+                        .type = streq(type, "b")   ? S_IFBLK
+                                : streq(type, "p") ? S_IFIFO
+                                                   : S_IFCHR,
+                        .rdev = makedev((unsigned) maj, (unsigned) min),
+                        .mode = (mode_t) mode,
+                        .uid = (uid_t) host_uid,
+                        .gid = (gid_t) host_gid,
+                        .path = strdup(path),
                 };
                 if (!n[c->n_oci_devices++].path)
                         return log_oom();
@@ -678,18 +647,17 @@ static int devices_from_json(OciJson *x, Container *c, json_t *linux_) {
                         continue;
                 /* As runc does: the config's own nodes are usable (read, write, mknod). */
                 {
-                        DeviceRule *rules =
-                                        reallocarray(c->device_rules, c->n_device_rules + 1, sizeof *rules);
+                        DeviceRule *rules = reallocarray(c->device_rules, c->n_device_rules + 1, sizeof *rules);
                         unsigned rwm;
                         if (!rules)
                                 return log_oom();
                         c->device_rules = rules;
                         (void) device_access_from_string("rwm", &rwm);
-                        rules[c->n_device_rules++] = (DeviceRule){
-                                        .type = streq(type, "b") ? 'b' : 'c',
-                                        .major = maj,
-                                        .minor = min,
-                                        .access = rwm,
+                        rules[c->n_device_rules++] = (DeviceRule) {
+                                .type = streq(type, "b") ? 'b' : 'c',
+                                .major = maj,
+                                .minor = min,
+                                .access = rwm,
                         };
                 }
         }
@@ -727,8 +695,8 @@ static int path_list(OciJson *x, json_t *linux_, const char *key, char ***ret) {
         if (r <= 0)
                 return r;
         STRV_FOREACH(p, l)
-        if (!path_is_absolute(*p))
-                return oci_json_bad(x, "expected an array of absolute paths");
+                if (!path_is_absolute(*p))
+                        return oci_json_bad(x, "expected an array of absolute paths");
         if (!l && !(l = calloc(1, sizeof(char *))))
                 return log_oom();
         *ret = TAKE_PTR(l);
@@ -748,8 +716,7 @@ static const char *semver_number(const char *p) {
 static const char *semver_identifiers(const char *p) {
         for (;;) {
                 const char *s = p;
-                while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                                *p == '-')
+                while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-')
                         p++;
                 if (p == s)
                         return NULL;
@@ -780,14 +747,14 @@ static int unsupported_fields(OciJson *x, json_t *cfg) {
         static const struct {
                 const char *object, *key;
         } fields[] = {
-                        {NULL, "domainname"},
-                        {"process", "scheduler"},
-                        {"process", "ioPriority"},
-                        {"process", "execCPUAffinity"},
-                        {"linux", "personality"},
-                        {"linux", "intelRdt"},
-                        {"linux", "memoryPolicy"},
-                        {"linux", "netDevices"},
+                { NULL, "domainname" },
+                { "process", "scheduler" },
+                { "process", "ioPriority" },
+                { "process", "execCPUAffinity" },
+                { "linux", "personality" },
+                { "linux", "intelRdt" },
+                { "linux", "memoryPolicy" },
+                { "linux", "netDevices" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
@@ -807,9 +774,8 @@ static int unsupported_fields(OciJson *x, json_t *cfg) {
 /* What needs a namespace of the container's own, where linux.namespaces leaves the runtime's: a
  * mount made there would be made in the runtime's mount namespace, a host name would be the host's. */
 static int inherited_namespaces_check(OciJson *x, Container *c) {
-        static const char *const why =
-                        "given, but linux.namespaces has no mount namespace (it would change the "
-                        "runtime's own)";
+        static const char *const why = "given, but linux.namespaces has no mount namespace (it would change the "
+                                       "runtime's own)";
 
         if (c->ns_inherit & CLONE_NEWNS) {
                 if (c->n_oci_mounts > 0)
@@ -864,7 +830,7 @@ int oci_config_load(Container *c, const char *bundle) {
 
         if (!path)
                 return log_oom();
-        x = (OciJson){.file = path};
+        x = (OciJson) { .file = path };
         cfg = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
         if (!cfg) {
                 if (err.line <= 0)
@@ -874,13 +840,11 @@ int oci_config_load(Container *c, const char *bundle) {
         if (!json_is_object(cfg))
                 return log_error_errno(-EINVAL, "%s: expected a JSON object at the top.", path);
         (void) oci_json_at(&x, "ociVersion");
-        if (oci_json_required(&x, cfg, "ociVersion", JSON_STRING, "expected a version string like \"1.0.2\"",
-                            &v) < 0)
+        if (oci_json_required(&x, cfg, "ociVersion", JSON_STRING, "expected a version string like \"1.0.2\"", &v) < 0)
                 return -EINVAL;
         if (!oci_version_supported(json_string_value(v)))
-                return oci_json_bad(&x,
-                                "expected a SemVer 2.0 version of the runtime spec with major version 1, "
-                                "like \"1.0.2\"");
+                return oci_json_bad(&x, "expected a SemVer 2.0 version of the runtime spec with major version 1, "
+                                        "like \"1.0.2\"");
 
         r = unsupported_fields(&x, cfg);
         if (r < 0)
@@ -976,7 +940,7 @@ int oci_config_load(Container *c, const char *bundle) {
 int oci_process_load(const char *path, Container *c, bool *ret_terminal, bool *ret_has_caps) {
         _cleanup_(json_decrefp) json_t *process = NULL, *wrapped = NULL;
         json_error_t err;
-        OciJson x = {.file = path, .terminal = ret_terminal};
+        OciJson x = { .file = path, .terminal = ret_terminal };
 
         process = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
         if (!process) {
@@ -985,8 +949,7 @@ int oci_process_load(const char *path, Container *c, bool *ret_terminal, bool *r
                 return log_error_errno(-EINVAL, "%s:%d:%d: %s", path, err.line, err.column, err.text);
         }
         if (!json_is_object(process))
-                return log_error_errno(
-                                -EINVAL, "%s: expected a JSON object (an OCI process) at the top.", path);
+                return log_error_errno(-EINVAL, "%s: expected a JSON object (an OCI process) at the top.", path);
         *ret_has_caps = json_is_object(json_object_get(process, "capabilities"));
         /* The same checks as config.json's process, so errors read "process.args" etc. */
         wrapped = json_pack("{s:O}", "process", process);

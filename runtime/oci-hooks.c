@@ -17,12 +17,12 @@
 #define HOOK_DEFAULT_TIMEOUT_SEC 30
 
 static const char *const hook_kinds[] = {
-                "prestart",
-                "createRuntime",
-                "createContainer",
-                "startContainer",
-                "poststart",
-                "poststop",
+        "prestart",
+        "createRuntime",
+        "createContainer",
+        "startContainer",
+        "poststart",
+        "poststop",
 };
 
 static int hook_error(const char *file, const char *field, const char *what) {
@@ -72,8 +72,7 @@ int oci_hooks_parse(void *hooks_, const char *file, Container *c) {
                         if (json_object_get(h, "env") && !all_strings(json_object_get(h, "env")))
                                 return hook_error(file, field, "env: expected an array of strings");
                         if (timeout && (!json_is_integer(timeout) || json_integer_value(timeout) <= 0))
-                                return hook_error(file, field,
-                                                "timeout: expected a positive number of seconds");
+                                return hook_error(file, field, "timeout: expected a positive number of seconds");
                 }
         }
         c->hooks_json = json_dumps(hooks, JSON_COMPACT);
@@ -112,8 +111,7 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         /* The state goes into the pipe before the hook exists: a hook that exits without reading it
          * must not kill us with SIGPIPE. A pipe holds 64 kB; a larger state gets a larger pipe. */
         len = strlen(state_json);
-        if ((len > 65536 && fcntl(in[1], F_SETPIPE_SZ, (int) len) < 0) ||
-                        write(in[1], state_json, len) != (ssize_t) len) {
+        if ((len > 65536 && fcntl(in[1], F_SETPIPE_SZ, (int) len) < 0) || write(in[1], state_json, len) != (ssize_t) len) {
                 r = errno > 0 ? -errno : -EIO;
                 safe_close(in[0]);
                 safe_close(in[1]);
@@ -138,7 +136,7 @@ static int run_hook(json_t *h, const char *state_json, char **ret_what) {
         safe_close(in[0]);
 
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        p = (struct pollfd){.fd = pidfd, .events = POLLIN};
+        p = (struct pollfd) { .fd = pidfd, .events = POLLIN };
         if (pidfd >= 0 && poll(&p, 1, timeout_ms) == 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);

@@ -12,14 +12,14 @@
 
 /* linux.uidMappings/gidMappings: [{containerID, hostID, size}] into --uidmap/--gidmap's "C:H:S" entries. */
 static int id_mappings_from_json(OciJson *x, json_t *linux_, const char *key, char ***ret) {
-        static const char *const fields[] = {"containerID", "hostID", "size"};
+        static const char *const fields[] = { "containerID", "hostID", "size" };
         json_t *maps, *m;
         size_t i;
         int r;
 
         (void) oci_json_at(x, "linux.%s", key);
-        r = oci_json_member(x, linux_, key, JSON_ARRAY,
-                        "expected an array of {containerID, hostID, size} objects", &maps);
+        r = oci_json_member(x, linux_, key, JSON_ARRAY, "expected an array of {containerID, hostID, size} objects",
+                        &maps);
         if (r <= 0)
                 return r;
         if (json_array_size(maps) == 0)
@@ -29,14 +29,12 @@ static int id_mappings_from_json(OciJson *x, json_t *linux_, const char *key, ch
                 char buf[96];
 
                 if (!json_is_object(m))
-                        return (void) oci_json_at(x, "linux.%s[%zu]", key, i),
-                               oci_json_bad(x, "expected an object");
+                        return (void) oci_json_at(x, "linux.%s[%zu]", key, i), oci_json_bad(x, "expected an object");
                 for (size_t f = 0; f < ELEMENTSOF(fields); f++) {
                         json_t *j;
                         (void) oci_json_at(x, "linux.%s[%zu].%s", key, i, fields[f]);
                         if (oci_json_required(x, m, fields[f], JSON_INTEGER,
-                                            f == 2 ? "expected a positive integer"
-                                                   : "expected a non-negative integer",
+                                            f == 2 ? "expected a positive integer" : "expected a non-negative integer",
                                             &j) < 0)
                                 return -EINVAL;
                         v[f] = json_integer_value(j);
@@ -49,8 +47,7 @@ static int id_mappings_from_json(OciJson *x, json_t *linux_, const char *key, ch
                 if (v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
                         return (void) oci_json_at(x, "linux.%s[%zu]", key, i),
                                oci_json_bad(x, "the range goes beyond 32-bit ids");
-                (void) snprintf(buf, sizeof buf, "%lld:%lld:%lld", (long long) v[0], (long long) v[1],
-                                (long long) v[2]);
+                (void) snprintf(buf, sizeof buf, "%lld:%lld:%lld", (long long) v[0], (long long) v[1], (long long) v[2]);
                 if (strv_extend(ret, buf) < 0)
                         return log_oom();
         }
@@ -59,8 +56,8 @@ static int id_mappings_from_json(OciJson *x, json_t *linux_, const char *key, ch
 
 static bool maps_zero(char *const *entries) {
         STRV_FOREACH(e, entries)
-        if (startswith(*e, "0:"))
-                return true;
+                if (startswith(*e, "0:"))
+                        return true;
         return false;
 }
 
@@ -75,8 +72,7 @@ static int user_namespace_from_json(OciJson *x, Container *c, json_t *linux_, bo
                 return r;
         if (!has_userns) {
                 if (c->spec.uidmap || c->spec.gidmap)
-                        return (void) oci_json_at(x, "linux.%s",
-                                               c->spec.uidmap ? "uidMappings" : "gidMappings"),
+                        return (void) oci_json_at(x, "linux.%s", c->spec.uidmap ? "uidMappings" : "gidMappings"),
                                oci_json_bad(x, "given, but linux.namespaces has no user namespace");
                 return 0;
         }
@@ -127,12 +123,11 @@ static int time_offsets_from_json(OciJson *x, Container *c, json_t *linux_, bool
                 if (!json_is_object(o))
                         return oci_json_bad(x, "expected an object {\"secs\": N, \"nanosecs\": M}");
                 (void) oci_json_at(x, "linux.timeOffsets.%s.secs", clock);
-                if (oci_json_member(x, o, "secs", JSON_INTEGER,
-                                    "expected an integer (seconds, may be negative)", &secs) < 0)
+                if (oci_json_member(x, o, "secs", JSON_INTEGER, "expected an integer (seconds, may be negative)",
+                                    &secs) < 0)
                         return -EINVAL;
                 (void) oci_json_at(x, "linux.timeOffsets.%s.nanosecs", clock);
-                if (oci_json_member(x, o, "nanosecs", JSON_INTEGER,
-                                    "expected an integer from 0 to 999999999", &nsecs) < 0)
+                if (oci_json_member(x, o, "nanosecs", JSON_INTEGER, "expected an integer from 0 to 999999999", &nsecs) < 0)
                         return -EINVAL;
                 if (nsecs && (json_integer_value(nsecs) < 0 || json_integer_value(nsecs) > 999999999))
                         return oci_json_bad(x, "expected an integer from 0 to 999999999");
@@ -193,8 +188,7 @@ int oci_namespaces_from_json(OciJson *x, Container *c, json_t *linux_) {
                 int flag;
 
                 if (!json_is_object(n))
-                        return (void) oci_json_at(x, "linux.namespaces[%zu]", i),
-                               oci_json_bad(x, "expected an object");
+                        return (void) oci_json_at(x, "linux.namespaces[%zu]", i), oci_json_bad(x, "expected an object");
                 (void) oci_json_at(x, "linux.namespaces[%zu].type", i);
                 if (oci_json_required(x, n, "type", JSON_STRING,
                                     "expected one of pid, network, mount, ipc, uts, user, "
@@ -235,8 +229,7 @@ int oci_namespaces_from_json(OciJson *x, Container *c, json_t *linux_) {
                         return log_oom();
         }
         /* The spec: a type not listed is the runtime's, inherited. */
-        c->ns_inherit = (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-                                        CLONE_NEWCGROUP) &
+        c->ns_inherit = (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP) &
                         ~seen;
         r = time_offsets_from_json(x, c, linux_, new_timens);
         if (r < 0)

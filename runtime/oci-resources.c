@@ -106,13 +106,13 @@ static int memory_from_json(Field *f, json_t *res) {
         (void) int_member(f, memory, "limit", -1, "", &limit);
         (void) oci_json_at(&f->x, "linux.resources.memory.swap");
         if (int_member(f, memory, "swap", -1, "expected a number of bytes (memory plus swap), or -1 for no limit",
-                       &swap) < 0)
+                            &swap) < 0)
                 return -EINVAL;
         r = oci_swap_to_v2(swap, limit, &swap_v2, &why);
         if (r < 0)
                 return oci_json_bad(&f->x, why);
-        if (r > 0 && (swap_v2 < 0 ? add(f, "memory.swap.max", "max") :
-                                    add(f, "memory.swap.max", "%" PRIi64, (int64_t) swap_v2)) < 0)
+        if (r > 0 && (swap_v2 < 0 ? add(f, "memory.swap.max", "max")
+                                  : add(f, "memory.swap.max", "%" PRIi64, (int64_t) swap_v2)) < 0)
                 return -ENOMEM;
         /* cgroup v2 has no per-cgroup swappiness and no switch for the OOM killer. The kernel memory
          * limits are gone from the kernel: runc and crun ignore them, and so do we. */
@@ -172,12 +172,13 @@ static int cpu_from_json(Field *f, json_t *res) {
         if (has_period && (period < 1000 || period > 1000000))
                 return oci_json_bad(&f->x, "expected microseconds (1000-1000000)");
         if (has_quota && quota > 0 && quota < 1000)
-                return (void) oci_json_at(&f->x, "linux.resources.cpu.quota"), oci_json_bad(&f->x, "expected at least 1000 microseconds");
+                return (void) oci_json_at(&f->x, "linux.resources.cpu.quota"),
+                       oci_json_bad(&f->x, "expected at least 1000 microseconds");
         if (has_quota || has_period) {
                 char q[32];
                 (void) snprintf(q, sizeof q, "%" PRIi64, (int64_t) quota);
                 if (add(f, "cpu.max", "%s %" PRIi64, has_quota && quota > 0 ? q : "max",
-                        (int64_t) (has_period ? period : 100000)) < 0)
+                                    (int64_t) (has_period ? period : 100000)) < 0)
                         return -ENOMEM;
         }
         (void) oci_json_at(&f->x, "linux.resources.cpu.burst");
@@ -250,7 +251,7 @@ static int device_numbers(Field *f, json_t *d, char buf[static 48]) {
         if (!json_is_object(d))
                 return oci_json_bad(&f->x, "expected an object with major and minor");
         if (int_member(f, d, "major", 0, "expected a device major number", &maj) < 0 ||
-            int_member(f, d, "minor", 0, "expected a device minor number", &min) < 0)
+                        int_member(f, d, "minor", 0, "expected a device minor number", &min) < 0)
                 return -EINVAL;
         if (maj < 0 || min < 0)
                 return oci_json_bad(&f->x, "expected an object with major and minor");
@@ -259,9 +260,13 @@ static int device_numbers(Field *f, json_t *d, char buf[static 48]) {
 }
 
 static int block_io_from_json(Field *f, json_t *res) {
-        static const struct { const char *key, *io_max; } throttles[] = {
-                { "throttleReadBpsDevice", "rbps" },   { "throttleWriteBpsDevice", "wbps" },
-                { "throttleReadIOPSDevice", "riops" }, { "throttleWriteIOPSDevice", "wiops" },
+        static const struct {
+                const char *key, *io_max;
+        } throttles[] = {
+                { "throttleReadBpsDevice", "rbps" },
+                { "throttleWriteBpsDevice", "wbps" },
+                { "throttleReadIOPSDevice", "riops" },
+                { "throttleWriteIOPSDevice", "wiops" },
         };
         json_t *bio, *list, *d, *v;
         json_int_t weight = 0;
@@ -300,7 +305,7 @@ static int block_io_from_json(Field *f, json_t *res) {
                 if (weight > 1000)
                         return oci_json_bad(&f->x, "expected a weight (10-1000)");
                 if (weight > 0 && add(f, "io.weight", "%s %" PRIu64, dev,
-                                      oci_blkio_weight_to_io_weight((uint64_t) weight)) < 0)
+                                                  oci_blkio_weight_to_io_weight((uint64_t) weight)) < 0)
                         return -ENOMEM;
         }
         for (size_t t = 0; t < ELEMENTSOF(throttles); t++) {
@@ -317,8 +322,8 @@ static int block_io_from_json(Field *f, json_t *res) {
                         if (int_member(f, d, "rate", 0, "expected a non-negative integer", &rate) < 0)
                                 return -EINVAL;
                         /* 0 lifts the limit, as in cgroup v1. */
-                        if ((rate == 0 ? add(f, "io.max", "%s %s=max", dev, throttles[t].io_max) :
-                                         add(f, "io.max", "%s %s=%" PRIi64, dev, throttles[t].io_max, (int64_t) rate)) < 0)
+                        if ((rate == 0 ? add(f, "io.max", "%s %s=max", dev, throttles[t].io_max)
+                                       : add(f, "io.max", "%s %s=%" PRIi64, dev, throttles[t].io_max, (int64_t) rate)) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -338,7 +343,8 @@ static int hugepages_from_json(Field *f, json_t *res) {
                 _cleanup_free_ char *file = NULL;
 
                 if (!json_is_object(h))
-                        return (void) oci_json_at(&f->x, "linux.resources.hugepageLimits[%zu]", i), oci_json_bad(&f->x, "expected an object");
+                        return (void) oci_json_at(&f->x, "linux.resources.hugepageLimits[%zu]", i),
+                               oci_json_bad(&f->x, "expected an object");
                 (void) oci_json_at(&f->x, "linux.resources.hugepageLimits[%zu].pageSize", i);
                 if (oci_json_member(&f->x, h, "pageSize", JSON_STRING, "expected a size like \"2MB\"", &v) <= 0)
                         return oci_json_bad(&f->x, "expected a size like \"2MB\"");
@@ -366,7 +372,7 @@ static int unified_from_json(Field *f, json_t *res) {
         json_object_foreach(map, key, v) {
                 (void) oci_json_at(&f->x, "linux.resources.unified.%s", key);
                 if (isempty(key) || strchr(key, '/') || strstr(key, "..") || strchr(key, '=') || !strchr(key, '.') ||
-                    key[0] == '.')
+                                key[0] == '.')
                         return oci_json_bad(&f->x, "expected a cgroup file name like \"memory.high\" (no '/', no '..')");
                 if (!json_is_string(v))
                         return oci_json_bad(&f->x, "expected a string");
@@ -403,7 +409,8 @@ static int devices_from_json(Field *f, json_t *res, Container *c) {
                 json_int_t num;
 
                 if (!json_is_object(d))
-                        return (void) oci_json_at(&f->x, "linux.resources.devices[%zu]", i), oci_json_bad(&f->x, "expected an object");
+                        return (void) oci_json_at(&f->x, "linux.resources.devices[%zu]", i),
+                               oci_json_bad(&f->x, "expected an object");
                 (void) oci_json_at(&f->x, "linux.resources.devices[%zu].allow", i);
                 if (oci_json_member(&f->x, d, "allow", JSON_TRUE, "expected true or false", &v) <= 0)
                         return oci_json_bad(&f->x, "expected true or false");

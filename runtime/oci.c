@@ -32,7 +32,7 @@
 #define OCI_VERSION "1.2.0"
 
 bool oci_verb(const char *verb) {
-        static const char *const verbs[] = {"create", "start", "state", "kill", "delete", "run", "features"};
+        static const char *const verbs[] = { "create", "start", "state", "kill", "delete", "run", "features" };
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(verbs[i], verb))
                         return true;
@@ -61,8 +61,8 @@ int oci_state_write(const Container *c, const char *status, pid_t pid, int exit_
                 if (k)
                         json_object_set_new(ann, k, json_string(eq + 1));
         }
-        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O}", "ociVersion", OCI_VERSION, "id", c->oci_id, "status",
-                        status, "pid", (json_int_t) pid, "bundle", c->oci_bundle, "annotations", ann);
+        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:O}", "ociVersion", OCI_VERSION, "id", c->oci_id, "status", status,
+                        "pid", (json_int_t) pid, "bundle", c->oci_bundle, "annotations", ann);
         if (!o)
                 return log_oom();
         if (exit_status >= 0)
@@ -194,8 +194,7 @@ static int oci_prepare(Container *c, const char *id, const char *bundle) {
         /* Kept for delete, which runs the poststop hooks. */
         if (r >= 0 && c->hooks_json) {
                 _cleanup_free_ char *hooks = path_join(c->run_dir, "hooks.json");
-                r = hooks ? write_file_atomic(hooks, c->hooks_json, strlen(c->hooks_json), 0600, 0)
-                          : -ENOMEM;
+                r = hooks ? write_file_atomic(hooks, c->hooks_json, strlen(c->hooks_json), 0600, 0) : -ENOMEM;
         }
         if (r < 0) {
                 log_error_errno(r, "Failed to prepare %s: %m", c->run_dir);
@@ -313,7 +312,7 @@ int oci_write_pid_file(const char *path, pid_t pid) {
 /* --console-socket: a unix socket of the caller's, where the pty master goes (SCM_RIGHTS). */
 int oci_connect_console_socket(const char *path) {
         _cleanup_close_ int fd = -EBADF;
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
         if (strlen(path) >= sizeof sa.sun_path)
                 return log_error_errno(-EINVAL, "--console-socket %s: path too long.", path);
@@ -324,13 +323,12 @@ int oci_connect_console_socket(const char *path) {
         return TAKE_FD(fd);
 }
 
-static int verb_create(
-                const char *id, const char *bundle, const char *pid_file, const char *console, bool run) {
-        _cleanup_(container_done) Container c = {.created_fd = -EBADF,
-                        .console_socket = -EBADF,
-                        .lock_fd = -EBADF,
-                        .init_program_fd = -EBADF,
-                        .process.umask = 0022};
+static int verb_create(const char *id, const char *bundle, const char *pid_file, const char *console, bool run) {
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF,
+                .console_socket = -EBADF,
+                .lock_fd = -EBADF,
+                .init_program_fd = -EBADF,
+                .process.umask = 0022 };
         _cleanup_(oci_state_done) OciState s = {};
         int r, ret;
 
@@ -379,7 +377,7 @@ static int verb_create(
 static int wait_started(const char *id, int started_fd) {
         for (;;) {
                 _cleanup_(oci_state_done) OciState s = {};
-                struct pollfd p = {.fd = started_fd, .events = POLLIN};
+                struct pollfd p = { .fd = started_fd, .events = POLLIN };
                 char b;
 
                 if (poll(&p, 1, 100) < 0 && errno != EINTR)
@@ -457,7 +455,7 @@ static int verb_kill(const char *id, const char *signame) {
 static int verb_delete(const char *id, bool force) {
         _cleanup_(oci_state_done) OciState s = {};
         _cleanup_free_ char *dir = oci_dir(id), *lock = NULL;
-        struct timespec ts = {.tv_nsec = 20 * 1000000};
+        struct timespec ts = { .tv_nsec = 20 * 1000000 };
 
         if (oci_state_read(id, &s) < 0)
                 return force ? 0 : 1;
@@ -466,9 +464,7 @@ static int verb_delete(const char *id, bool force) {
                 return log_oom(), 1;
         if (!streq(s.status, "stopped")) {
                 if (!force && !streq(s.status, "created"))
-                        return log_error_errno(-EBUSY, "Container '%s' is %s; stop it or use --force.", id,
-                                               s.status),
-                               1;
+                        return log_error_errno(-EBUSY, "Container '%s' is %s; stop it or use --force.", id, s.status), 1;
                 if (s.pid > 0) {
                         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, s.pid, 0);
                         if (pidfd >= 0)
@@ -543,8 +539,7 @@ int oci_main(const char *verb, int argc, char *argv[]) {
                                 bundle = value;
                 } else if (streq(a, "--force") || streq(a, "-f"))
                         force = true;
-                else if (streq(a, "--no-new-keyring") || streq(a, "--no-pivot") || streq(a, "--detach") ||
-                                streq(a, "-d"))
+                else if (streq(a, "--no-new-keyring") || streq(a, "--no-pivot") || streq(a, "--detach") || streq(a, "-d"))
                         ; /* no session keyring is made anyway; pivot_root is always used; create detaches */
                 else if (a[0] == '-' && a[1] != 0 && !(streq(verb, "kill") && id))
                         return log_error_errno(-EINVAL, "Unknown option '%s' for %s.", a, verb), 1;

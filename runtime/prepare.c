@@ -73,7 +73,7 @@ int supervise_parse_command_line(Container *c, int argc, char *argv[]) {
         if (!c->spec.rootfs) {
                 if (idx >= argc)
                         return log_error_errno(-EINVAL, "No image given. Usage: berth-runtime supervise [OPTIONS] "
-                                        "IMAGE [COMMAND [ARG...]]");
+                                                        "IMAGE [COMMAND [ARG...]]");
                 c->spec.image = strdup(argv[idx++]);
                 if (!c->spec.image)
                         return log_oom();
@@ -89,11 +89,9 @@ int supervise_parse_command_line(Container *c, int argc, char *argv[]) {
                         return log_error_errno(r, "Failed to generate a container name: %m");
         }
         if (!container_name_is_valid(c->spec.name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".",
-                                c->spec.name);
+                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", c->spec.name);
         if (c->spec.id && !container_id_is_valid(c->spec.id))
-                return log_error_errno(
-                                -EINVAL, "Invalid --id '%s': expected 64 lowercase hex digits.", c->spec.id);
+                return log_error_errno(-EINVAL, "Invalid --id '%s': expected 64 lowercase hex digits.", c->spec.id);
         c->name = c->spec.name;
         return 0;
 }
@@ -186,8 +184,10 @@ static int resolve_network(Container *c) {
                         return 0;
                 }
         }
-        return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported by berth-runtime: use none, private, host, "
-                        "container:NAME or a network made with 'berth network create'.", n);
+        return log_error_errno(-EOPNOTSUPP,
+                        "--network=%s is not supported by berth-runtime: use none, private, host, "
+                        "container:NAME or a network made with 'berth network create'.",
+                        n);
 }
 
 int supervise_prepare(Container *c) {
@@ -253,8 +253,7 @@ int supervise_prepare(Container *c) {
                 c->stop_signal = SIGTERM;
         c->stop_timeout_usec = DEFAULT_STOP_TIMEOUT_USEC;
         if (c->spec.stop_timeout && parse_duration(c->spec.stop_timeout, &c->stop_timeout_usec) < 0)
-                return log_error_errno(-EINVAL,
-                                "Invalid --stop-timeout '%s': expected " PARSE_DURATION_EXPECTED ".",
+                return log_error_errno(-EINVAL, "Invalid --stop-timeout '%s': expected " PARSE_DURATION_EXPECTED ".",
                                 c->spec.stop_timeout);
 
         switch (notify_mode_from_string(c->spec.notify)) {
@@ -272,7 +271,8 @@ int supervise_prepare(Container *c) {
                 c->notify_healthy = true;
                 break;
         default:
-                return log_error_errno(-EINVAL, "Invalid --notify '%s': expected false, true or healthy.", c->spec.notify);
+                return log_error_errno(-EINVAL, "Invalid --notify '%s': expected false, true or healthy.",
+                                c->spec.notify);
         }
 
         if (c->spec.seccomp_profile && !seccomp_profile_is_valid(c->spec.seccomp_profile))

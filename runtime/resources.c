@@ -91,8 +91,10 @@ int resources_apply(const CgroupPaths *cg, char *const *writes) {
                         r = negative_errno();
                         why = origin_of(file);
                         if (r == -ENOENT)
-                                return log_error_errno(r, "%s: cgroup %s has no file %s (not a cgroup v2 interface "
-                                                "file this kernel has).", why ?: file, cg->payload, file);
+                                return log_error_errno(r,
+                                                "%s: cgroup %s has no file %s (not a cgroup v2 interface "
+                                                "file this kernel has).",
+                                                why ?: file, cg->payload, file);
                         return log_error_errno(r, "%s: failed to write \"%s\" to %s/%s: %m", why ?: file, value,
                                         cg->payload, file);
                 }

@@ -25,9 +25,10 @@ _noreturn_ static void spawn_child(int target_pidfd, const ExecParams *p, const 
          * time namespace gives us its clocks (OCI linux.timeOffsets), where the kernel has them (it
          * refuses the flag otherwise). */
         if (setns(target_pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
-                                (access("/proc/self/ns/time", F_OK) >= 0 ? CLONE_NEWTIME : 0)) < 0) {
-                ChildError e = { .error = log_error_errno(negative_errno(), "Failed to enter the container's namespaces: %m"),
-                                 .exit_status = 125 };
+                                                (access("/proc/self/ns/time", F_OK) >= 0 ? CLONE_NEWTIME : 0)) < 0) {
+                ChildError e = { .error = log_error_errno(negative_errno(),
+                                                 "Failed to enter the container's namespaces: %m"),
+                        .exit_status = 125 };
                 (void) send(sync_fd, &e, sizeof e, MSG_NOSIGNAL);
                 _exit(125);
         }

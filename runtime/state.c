@@ -58,23 +58,13 @@ int state_write(const Container *c, const StateInfo *info) {
                 return log_oom();
         (void) format_rfc3339(started, secs);
         o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:o, s:s, s:s?, s:s?, s:s, s:I, s:o, s:o, s:s?}",
-                        "id", c->spec.id ?: id,
-                        "name", c->name,
-                        "status", "running",
-                        "pid", (json_int_t) info->pid,
-                        "supervisor_pid", (json_int_t) info->supervisor_pid,
-                        "image", c->spec.image,
-                        "image_id", c->image ? c->image->id : NULL,
-                        "rootfs", c->spec.rootfs,
-                        "command", strv_to_json_array(c->process.argv),
-                        "hostname", c->process.hostname,
-                        "unit", info->unit,
-                        "invocation_id", info->invocation_id,
-                        "started", started,
-                        "started_usec", (json_int_t) info->started_usec,
-                        "labels", strv_to_json_array(c->spec.labels),
-                        "annotations", strv_to_json_array(c->spec.annotations),
-                        "health", info->health);
+                        "id", c->spec.id ?: id, "name", c->name, "status", "running", "pid", (json_int_t) info->pid,
+                        "supervisor_pid", (json_int_t) info->supervisor_pid, "image", c->spec.image, "image_id",
+                        c->image ? c->image->id : NULL, "rootfs", c->spec.rootfs, "command",
+                        strv_to_json_array(c->process.argv), "hostname", c->process.hostname, "unit", info->unit,
+                        "invocation_id", info->invocation_id, "started", started, "started_usec",
+                        (json_int_t) info->started_usec, "labels", strv_to_json_array(c->spec.labels), "annotations",
+                        strv_to_json_array(c->spec.annotations), "health", info->health);
         if (!o)
                 return log_oom();
         text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);

@@ -54,9 +54,17 @@ extern char **environ;
 
 /* Signals the supervisor takes through its signalfd; all but SIGCHLD are passed on to the container. */
 static const int handled_signals[] = {
-        SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGCHLD,
+        SIGTERM,
+        SIGINT,
+        SIGHUP,
+        SIGQUIT,
+        SIGUSR1,
+        SIGUSR2,
+        SIGWINCH,
+        SIGCONT,
+        SIGALRM,
+        SIGCHLD,
 };
-
 
 /* clone3() straight into the payload cgroup; clone() plus a cgroup.procs write where clone3 is missing. */
 static pid_t clone_container_in(const Container *c, int cgroup_fd, bool *ret_in_cgroup, int *ret_pidfd) {
@@ -107,8 +115,9 @@ static pid_t clone_container(const Container *c, int cgroup_fd, bool *ret_in_cgr
 /* Did the container end because of the stop signal or the kill after the stop timeout? A shell as PID 1
  * reports a signal its child died of as 128+N, so that counts too. */
 bool status_ended_by_stop(int stop_signal, int status) {
-        int sig = WIFSIGNALED(status) ? WTERMSIG(status)
-                : WIFEXITED(status) && WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128 : 0;
+        int sig = WIFSIGNALED(status)                              ? WTERMSIG(status)
+                  : WIFEXITED(status) && WEXITSTATUS(status) > 128 ? WEXITSTATUS(status) - 128
+                                                                   : 0;
         return sig != 0 && (sig == stop_signal || sig == SIGKILL || sig == SIGTERM);
 }
 
@@ -196,7 +205,8 @@ static void on_health_changed(Loop *l) {
         l->info.health = status;
         (void) state_write(l->c, &l->info);
         if (streq(status, "healthy")) {
-                (void) sd_notify(0, l->c->notify_healthy ? "READY=1\nSTATUS=Container healthy" : "STATUS=Container healthy");
+                (void) sd_notify(0, l->c->notify_healthy ? "READY=1\nSTATUS=Container healthy"
+                                                         : "STATUS=Container healthy");
                 return;
         }
         if (!streq(status, "unhealthy"))
@@ -333,10 +343,10 @@ static int event_loop(Loop *l, int *ret_status) {
                         if (l->c->monitor_pid > 0)
                                 return 0; /* create, after detaching: the monitor goes on */
                         if (l->started && !l->have_error && monitor_exec_possible(l->c)) {
-                                MonitorFds fds = {.pid_fd = l->pid_fd,
-                                                .signal_fd = l->signal_fd,
-                                                .timer_fd = l->timer_fd,
-                                                .notify_fd = l->notify_fd};
+                                MonitorFds fds = { .pid_fd = l->pid_fd,
+                                        .signal_fd = l->signal_fd,
+                                        .timer_fd = l->timer_fd,
+                                        .notify_fd = l->notify_fd };
                                 (void) monitor_exec(l->c, l->cgroup, &fds, l->health);
                         }
                 }
@@ -402,9 +412,9 @@ static int attach_device_filter(const Container *c, const CgroupPaths *cg) {
          * harmless nodes, and without CAP_MKNOD it cannot make others: go on, but say so. */
         if (c->caps & CAP_MASK(CAP_MKNOD))
                 return log_error_errno(r, "Cannot restrict device access here (BPF: %m), and the container would "
-                                "hold CAP_MKNOD; refusing to start it.");
+                                          "hold CAP_MKNOD; refusing to start it.");
         log_warning_errno(r, "Cannot restrict device access here (BPF: %m); the container keeps only its default "
-                        "device nodes.");
+                             "device nodes.");
         return 0;
 }
 
@@ -425,7 +435,7 @@ int container_run(Container *c, CgroupPaths *cg) {
         if (!c->spec.privileged && seccomp_filter_prepare(c->seccomp, c->caps, &c->filter) < 0)
                 return EXIT_RUNTIME_FAILED;
         if (c->spec.init && (seccomp_filter_prepare(NULL, CAP_MASK(CAP_KILL), &c->init_filter) < 0 ||
-                             (c->init_program_fd = init_program_open()) < 0))
+                                            (c->init_program_fd = init_program_open()) < 0))
                 return EXIT_RUNTIME_FAILED;
         if (c->notify_proxy) {
                 notify_fd = notify_proxy_open(c->run_dir);
@@ -458,7 +468,8 @@ int container_run(Container *c, CgroupPaths *cg) {
 
         pid = clone_container(c, cgroup_fd, &in_cgroup, &pid_fd);
         if (pid < 0)
-                return log_error_errno(negative_errno(), "Failed to start the container process: %m"), EXIT_RUNTIME_FAILED;
+                return log_error_errno(negative_errno(), "Failed to start the container process: %m"),
+                       EXIT_RUNTIME_FAILED;
         if (pid == 0) {
                 sync_parent = safe_close(sync_parent);
                 container_child(c, sync_child);
@@ -471,8 +482,9 @@ int container_run(Container *c, CgroupPaths *cg) {
                 return EXIT_RUNTIME_FAILED;
         }
         /* A bridge network: eth0 is in the namespace before the payload runs. */
-        if (c->network == NETWORK_PRIVATE && network_attach_container(c->spec.network, c->name, pid, c->run_dir,
-                                c->process.hostname, c->spec.publish, c->spec.dns != NULL) < 0) {
+        if (c->network == NETWORK_PRIVATE &&
+                        network_attach_container(c->spec.network, c->name, pid, c->run_dir, c->process.hostname,
+                                        c->spec.publish, c->spec.dns != NULL) < 0) {
                 (void) syscall(SYS_pidfd_send_signal, pid_fd, SIGKILL, NULL, 0);
                 (void) waitpid(pid, NULL, 0);
                 return EXIT_RUNTIME_FAILED;
@@ -513,18 +525,20 @@ int container_run(Container *c, CgroupPaths *cg) {
 }
 
 int check_options_main(int argc, char *argv[]) {
-        _cleanup_(container_done) Container c = {.created_fd = -EBADF,
-                        .console_socket = -EBADF,
-                        .lock_fd = -EBADF,
-                        .init_program_fd = -EBADF};
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF,
+                .console_socket = -EBADF,
+                .lock_fd = -EBADF,
+                .init_program_fd = -EBADF };
 
         container_spec_init(&c.spec);
         return supervise_parse_command_line(&c, argc, argv) < 0 ? EXIT_RUNTIME_FAILED : EXIT_SUCCESS;
 }
 
 int supervise_main(int argc, char *argv[]) {
-        _cleanup_(container_done) Container c = { .created_fd = -EBADF, .console_socket = -EBADF, .lock_fd = -EBADF,
-                                                    .init_program_fd = -EBADF };
+        _cleanup_(container_done) Container c = { .created_fd = -EBADF,
+                .console_socket = -EBADF,
+                .lock_fd = -EBADF,
+                .init_program_fd = -EBADF };
         _cleanup_(cgroup_paths_done) CgroupPaths cg = {};
         _cleanup_free_ char *containers = NULL;
         int lock_fd, r, ret;
@@ -546,7 +560,8 @@ int supervise_main(int argc, char *argv[]) {
         lock_fd = state_lock(c.lock_path);
         c.lock_fd = lock_fd;
         if (lock_fd == -EBUSY)
-                return log_error_errno(lock_fd, "A container named '%s' is already running.", c.name), EXIT_RUNTIME_FAILED;
+                return log_error_errno(lock_fd, "A container named '%s' is already running.", c.name),
+                       EXIT_RUNTIME_FAILED;
         if (lock_fd < 0)
                 return EXIT_RUNTIME_FAILED;
 
@@ -555,7 +570,8 @@ int supervise_main(int argc, char *argv[]) {
                         secrets_write_files(&c) >= 0 && network_write_files(&c) >= 0)
                 ret = container_run(&c, &cg);
         if (c.network == NETWORK_PRIVATE)
-                (void) network_detach_container(c.spec.network ? c.spec.network[0] : NULL, c.name); /* its rules, veths, leases */
+                (void) network_detach_container(c.spec.network ? c.spec.network[0] : NULL,
+                                c.name); /* its rules, veths, leases */
 
         /* Whatever happened, leave nothing behind: processes and cgroups, then files, then the lock. */
         (void) cgroup_teardown(&cg);

@@ -122,8 +122,7 @@ int userns_map_text(char *const *entries, const char *option, char **ret) {
                         return log_error_errno(-EINVAL, "--%s=%s: expected " IDMAP_EXPECTED ".", option, *e);
                 if (++n > 340)
                         return log_error_errno(-EINVAL, "--%s: more than 340 ranges.", option);
-                (void) snprintf(line, sizeof line, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", inside, outside,
-                                size);
+                (void) snprintf(line, sizeof line, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", inside, outside, size);
                 joined = strjoin(text ?: "", line);
                 if (!joined)
                         return log_oom();

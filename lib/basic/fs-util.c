@@ -199,8 +199,7 @@ static int rm_rf_children(int fd, dev_t dev) {
                                         ret = -EBUSY;
                                 continue;
                         }
-                        cfd = openat(dirfd(d), de->d_name,
-                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+                        cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
                         if (cfd < 0)
                                 cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (cfd >= 0) {

@@ -23,13 +23,13 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 
 /* The value is spelled out here rather than taken from log_internal(), so that static analysis sees that
  * e.g. "return log_error_errno(-ENOENT, ...)" returns something negative. */
-#define log_full_errno(level, error, ...)                                                                   \
-        ({                                                                                                  \
-                int _log_error_ = (error);                                                                  \
-                (void) log_internal(level, _log_error_, __FILE__, __LINE__, __VA_ARGS__);                   \
-                _log_error_;                                                                                \
+#define log_full_errno(level, error, ...)                                                                              \
+        ({                                                                                                             \
+                int _log_error_ = (error);                                                                             \
+                (void) log_internal(level, _log_error_, __FILE__, __LINE__, __VA_ARGS__);                              \
+                _log_error_;                                                                                           \
         })
-#define log_full(level, ...)              (void) log_full_errno(level, 0, __VA_ARGS__)
+#define log_full(level, ...) (void) log_full_errno(level, 0, __VA_ARGS__)
 
 #define log_debug(...)   log_full(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...)    log_full(LOG_INFO, __VA_ARGS__)

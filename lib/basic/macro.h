@@ -15,10 +15,10 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
-#define _unused_   __attribute__((unused))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _noreturn_ __attribute__((noreturn))
-#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _noreturn_     __attribute__((noreturn))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
 
 static inline void freep(void *p) {
         free(*(void **) p);
@@ -50,32 +50,32 @@ static inline void closedirp(DIR **d) {
 }
 
 /* Defines name##p(type **p) that calls func(*p) when *p is non-NULL. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                             \
-        static inline void func##p(type *p) {                                                               \
-                if (*p)                                                                                     \
-                        func(*p);                                                                           \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                                        \
+        static inline void func##p(type *p) {                                                                          \
+                if (*p)                                                                                                \
+                        func(*p);                                                                                      \
         }
 
 /* Hand over ownership: returns the value and leaves the variable empty so its cleanup does nothing. */
-#define TAKE_GENERIC(var, type, empty)                                                                      \
-        ({                                                                                                  \
-                type *_pvar_ = &(var);                                                                      \
-                type _val_ = *_pvar_;                                                                       \
-                *_pvar_ = (empty);                                                                          \
-                _val_;                                                                                      \
+#define TAKE_GENERIC(var, type, empty)                                                                                 \
+        ({                                                                                                             \
+                type *_pvar_ = &(var);                                                                                 \
+                type _val_ = *_pvar_;                                                                                  \
+                *_pvar_ = (empty);                                                                                     \
+                _val_;                                                                                                 \
         })
-#define TAKE_PTR(p) TAKE_GENERIC(p, typeof(p), NULL)
-#define TAKE_FD(fd) TAKE_GENERIC(fd, int, -EBADF)
+#define TAKE_PTR(p)    TAKE_GENERIC(p, typeof(p), NULL)
+#define TAKE_FD(fd)    TAKE_GENERIC(fd, int, -EBADF)
 #define TAKE_STRUCT(s) TAKE_GENERIC(s, typeof(s), (typeof(s)) {})
 
 /* Turns a libc-style "-1 and errno" result into a negative errno. */
 static inline int negative_errno(void) {
         return errno > 0 ? -errno : -EIO;
 }
-#define RET_NERRNO(expr)                                                                                    \
-        ({                                                                                                  \
-                int _r_ = (expr);                                                                           \
-                _r_ < 0 ? negative_errno() : _r_;                                                           \
+#define RET_NERRNO(expr)                                                                                               \
+        ({                                                                                                             \
+                int _r_ = (expr);                                                                                      \
+                _r_ < 0 ? negative_errno() : _r_;                                                                      \
         })
 
 static inline bool streq(const char *a, const char *b) {

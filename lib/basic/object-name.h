@@ -13,7 +13,7 @@ bool object_name_is_valid(const char *name, size_t max_len);
  * after the container stay within systemd's and the kernel's limits. */
 #define CONTAINER_NAME_MAX 128
 /* How to write a valid container name, for error messages. */
-#define CONTAINER_NAME_RULE                                                                                 \
+#define CONTAINER_NAME_RULE                                                                                            \
         "use letters, digits, '_', '.' and '-', starting with a letter or digit, at most 128 characters"
 
 /* Docker's rule for container names (the rule above, at most CONTAINER_NAME_MAX characters). */

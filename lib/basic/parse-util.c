@@ -9,8 +9,8 @@
 #include "parse-util.h"
 
 int parse_boolean(const char *v) {
-        static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
-        static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
 
         if (!v)
                 return -EINVAL;
@@ -42,12 +42,12 @@ int parse_duration(const char *s, uint64_t *ret_usec) {
                 const char *suffix;
                 uint64_t usec;
         } units[] = {
-                        /* "ms" before "m": the first matching suffix wins. */
-                        {"ms", 1000ULL},
-                        {"us", 1ULL},
-                        {"h", 3600ULL * 1000000ULL},
-                        {"m", 60ULL * 1000000ULL},
-                        {"s", 1000000ULL},
+                /* "ms" before "m": the first matching suffix wins. */
+                { "ms", 1000ULL },
+                { "us", 1ULL },
+                { "h", 3600ULL * 1000000ULL },
+                { "m", 60ULL * 1000000ULL },
+                { "s", 1000000ULL },
         };
         uint64_t total = 0;
         bool first = true;
@@ -89,11 +89,11 @@ int parse_size(const char *s, uint64_t *ret) {
                 char c;
                 unsigned shift;
         } suffixes[] = {
-                        {'K', 10},
-                        {'M', 20},
-                        {'G', 30},
-                        {'T', 40},
-                        {'B', 0},
+                { 'K', 10 },
+                { 'M', 20 },
+                { 'G', 30 },
+                { 'T', 40 },
+                { 'B', 0 },
         };
         uint64_t v;
         char *end;
@@ -112,9 +112,7 @@ int parse_size(const char *s, uint64_t *ret) {
                 bool found = false;
                 for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
                         if (toupper((unsigned char) *end) == suffixes[i].c &&
-                                        (end[1] == 0 || (suffixes[i].c != 'B' &&
-                                                                        toupper((unsigned char) end[1]) ==
-                                                                                        'B' &&
+                                        (end[1] == 0 || (suffixes[i].c != 'B' && toupper((unsigned char) end[1]) == 'B' &&
                                                                         end[2] == 0))) {
                                 if (v > (UINT64_MAX >> suffixes[i].shift))
                                         return -ERANGE;

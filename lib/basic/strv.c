@@ -8,7 +8,7 @@
 
 char **strv_free(char **l) {
         STRV_FOREACH(s, l)
-        free(*s);
+                free(*s);
         free(l);
         return NULL;
 }
@@ -16,7 +16,7 @@ char **strv_free(char **l) {
 size_t strv_length(char *const *l) {
         size_t n = 0;
         STRV_FOREACH(s, l)
-        n++;
+                n++;
         return n;
 }
 
@@ -37,8 +37,8 @@ char **strv_copy(char *const *l) {
 
 bool strv_contains(char *const *l, const char *s) {
         STRV_FOREACH(i, l)
-        if (streq(*i, s))
-                return true;
+                if (streq(*i, s))
+                        return true;
         return false;
 }
 
@@ -107,7 +107,7 @@ char *strv_join(char *const *l, const char *separator) {
         char *r, *p;
 
         STRV_FOREACH(s, l)
-        len += strlen(*s) + sep_len;
+                len += strlen(*s) + sep_len;
         r = malloc(len + 1);
         if (!r)
                 return NULL;

@@ -44,7 +44,7 @@ static int unescape_one(const char **p, char *out) {
                 if (!isxdigit((unsigned char) s[1]) || !isxdigit((unsigned char) s[2]))
                         return -EINVAL;
                 {
-                        char hex[3] = {s[1], s[2], 0};
+                        char hex[3] = { s[1], s[2], 0 };
                         *out = (char) strtol(hex, NULL, 16);
                 }
                 s += 2;

@@ -15,8 +15,8 @@ const char *compose_env_get(char *const *env, const char *name) {
         size_t n = strlen(name);
 
         STRV_FOREACH(e, env)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-                return *e + n + 1;
+                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
         return NULL;
 }
 
@@ -99,11 +99,10 @@ static int set_error(char **ret_error, const char *fmt, ...) {
         return -EINVAL;
 }
 
-static int interpolate(
-                const char *s, char *const *env, char ***unset, Buf *out, char **ret_error, unsigned depth);
+static int interpolate(const char *s, char *const *env, char ***unset, Buf *out, char **ret_error, unsigned depth);
 
-static int braced(const char *body, const char *whole, char *const *env, char ***unset, Buf *out,
-                char **ret_error, unsigned depth) {
+static int braced(const char *body, const char *whole, char *const *env, char ***unset, Buf *out, char **ret_error,
+                unsigned depth) {
         _cleanup_free_ char *name = NULL;
         const char *p = body, *v, *op, *arg;
         size_t len;
@@ -151,8 +150,7 @@ static int braced(const char *body, const char *whole, char *const *env, char **
                         r = interpolate(arg, env, unset, &msg, ret_error, depth + 1);
                         if (r >= 0)
                                 r = set_error(ret_error, "required variable %s is missing a value: %s", name,
-                                                !isempty(msg.s) ? msg.s
-                                                                : (colon ? "not set or empty" : "not set"));
+                                                !isempty(msg.s) ? msg.s : (colon ? "not set or empty" : "not set"));
                         free(msg.s);
                         return r;
                 }
@@ -161,13 +159,11 @@ static int braced(const char *body, const char *whole, char *const *env, char **
         }
 }
 
-static int interpolate(
-                const char *s, char *const *env, char ***unset, Buf *out, char **ret_error, unsigned depth) {
+static int interpolate(const char *s, char *const *env, char ***unset, Buf *out, char **ret_error, unsigned depth) {
         int r = 0;
 
         if (depth > 32)
-                return set_error(ret_error, "invalid interpolation format for \"%s\"%s", s,
-                                ": nested too deeply");
+                return set_error(ret_error, "invalid interpolation format for \"%s\"%s", s, ": nested too deeply");
         if (buf_add(out, "", 0) < 0)
                 return -ENOMEM;
         for (const char *p = s; *p && r >= 0;) {
@@ -285,8 +281,7 @@ int compose_dotenv_parse(const char *file, const char *text, char *const *lookup
                 }
                 if (*p != '=' && *p != ':') {
                         _cleanup_free_ char *m = NULL;
-                        if (asprintf(&m, "Unexpected character '%c' after '%s'; expected VARIABLE=VALUE.",
-                                            *p, key) < 0)
+                        if (asprintf(&m, "Unexpected character '%c' after '%s'; expected VARIABLE=VALUE.", *p, key) < 0)
                                 return -ENOMEM;
                         return line_error(ret_error, file, line, m);
                 }

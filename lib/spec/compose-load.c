@@ -15,18 +15,18 @@
 #include "strv.h"
 #include "unit-convert.h"
 
-static const char *const default_files[] = {
-                "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml", NULL};
+static const char *const default_files[] = { "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml",
+        NULL };
 static const char *const override_files[] = {
-                "compose.override.yml",
-                "compose.override.yaml",
-                "docker-compose.override.yml",
-                "docker-compose.override.yaml",
-                NULL,
+        "compose.override.yml",
+        "compose.override.yaml",
+        "docker-compose.override.yml",
+        "docker-compose.override.yaml",
+        NULL,
 };
-static const char *const top_keys[] = {
-                "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", NULL};
-static const char *const resource_sections[] = {"networks", "volumes", "secrets", "configs", NULL};
+static const char *const top_keys[] = { "version", "name", "include", "services", "networks", "volumes", "secrets",
+        "configs", NULL };
+static const char *const resource_sections[] = { "networks", "volumes", "secrets", "configs", NULL };
 
 void compose_project_done(ComposeProject *p) {
         free(p->name);
@@ -35,7 +35,7 @@ void compose_project_done(ComposeProject *p) {
         strv_free(p->env);
         strv_free(p->warnings);
         ynode_free(p->root);
-        *p = (ComposeProject){};
+        *p = (ComposeProject) {};
 }
 
 static char *dirname_of(const char *path) {
@@ -118,21 +118,18 @@ static int resolve_extends(Loading *l, YNode *services, const char *name, const 
                         base_name = bs->value;
                         bf = ynode_get(ext, "file");
                         for (size_t i = 0; i < ext->n_items; i++)
-                                if (!streq(ext->items[i]->key, "service") &&
-                                                !streq(ext->items[i]->key, "file"))
-                                        return compose_error(l->error, ext->items[i], ext_path,
-                                                        "unknown key '%s'.", ext->items[i]->key);
+                                if (!streq(ext->items[i]->key, "service") && !streq(ext->items[i]->key, "file"))
+                                        return compose_error(l->error, ext->items[i], ext_path, "unknown key '%s'.",
+                                                        ext->items[i]->key);
                         if (bf && bf->kind == Y_SCALAR)
                                 base_file = bf->value;
                 } else
-                        return compose_error(l->error, ext, ext_path,
-                                        "must be a service name or {service, file}.");
+                        return compose_error(l->error, ext, ext_path, "must be a service name or {service, file}.");
                 key = strjoin(base_file ?: file, "#", base_name);
                 if (!key)
                         return -ENOMEM;
                 if (strv_contains(*seen, key))
-                        return compose_error(
-                                        l->error, ext, ext_path, "extends '%s' again: a cycle.", base_name);
+                        return compose_error(l->error, ext, ext_path, "extends '%s' again: a cycle.", base_name);
                 if ((r = strv_extend(seen, key)) < 0)
                         return r;
                 if (base_file) {
@@ -147,13 +144,12 @@ static int resolve_extends(Loading *l, YNode *services, const char *name, const 
                                 return -ENOMEM;
                         YNode *osvcs = ynode_get(other, "services");
                         if (!ynode_get(osvcs, base_name))
-                                return compose_error(l->error, ext, ext_path, "%s has no service '%s'.", abs,
-                                                base_name);
+                                return compose_error(l->error, ext, ext_path, "%s has no service '%s'.", abs, base_name);
                         r = resolve_extends(l, osvcs, base_name, abs, odir, seen, &base);
                 } else {
                         if (!ynode_get(services, base_name))
-                                return compose_error(l->error, ext, ext_path,
-                                                "there is no service '%s' to extend.", base_name);
+                                return compose_error(l->error, ext, ext_path, "there is no service '%s' to extend.",
+                                                base_name);
                         r = resolve_extends(l, services, base_name, file, dir, seen, &base);
                 }
                 if (r < 0)
@@ -196,8 +192,7 @@ static int load_file(Loading *l, const char *path, YNode **ret) {
                         if (guess)
                                 return compose_error(l->error, root->items[i], "(top level)",
                                                 "unknown key '%s'; did you mean '%s'?", k, guess);
-                        return compose_error(
-                                        l->error, root->items[i], "(top level)", "unknown key '%s'.", k);
+                        return compose_error(l->error, root->items[i], "(top level)", "unknown key '%s'.", k);
                 }
         }
         ynode_remove(root, "version"); /* obsolete and informative only */
@@ -224,22 +219,20 @@ static int do_include(Loading *l, YNode *root, const char *dir) {
                 _cleanup_free_ char *abs = NULL, *odir = NULL;
                 if (item->kind == Y_MAP) {
                         for (size_t k = 0; k < item->n_items; k++)
-                                if (!strv_contains((char *[]){"path", "project_directory", "env_file", NULL},
+                                if (!strv_contains((char *[]) { "path", "project_directory", "env_file", NULL },
                                                     item->items[k]->key))
-                                        return compose_error(l->error, item->items[k], "include",
-                                                        "unknown key '%s'.", item->items[k]->key);
+                                        return compose_error(l->error, item->items[k], "include", "unknown key '%s'.",
+                                                        item->items[k]->key);
                         pathn = ynode_get(item, "path");
                 }
                 if (!pathn || pathn->kind != Y_SCALAR)
-                        return compose_error(
-                                        l->error, item, "include", "an entry is a path or {path: ...}.");
+                        return compose_error(l->error, item, "include", "an entry is a path or {path: ...}.");
                 abs = make_abs(dir, pathn->value);
                 odir = abs ? dirname_of(abs) : NULL;
                 if (!odir)
                         return -ENOMEM;
                 if (strv_contains(l->stack, abs))
-                        return compose_error(
-                                        l->error, pathn, "include", "%s includes itself: a cycle.", abs);
+                        return compose_error(l->error, pathn, "include", "%s includes itself: a cycle.", abs);
                 r = strv_extend(&l->stack, abs);
                 if (r >= 0)
                         r = load_file(l, abs, &other);
@@ -249,8 +242,8 @@ static int do_include(Loading *l, YNode *root, const char *dir) {
                         return r;
                 free(l->stack[strv_length(l->stack) - 1]);
                 l->stack[strv_length(l->stack) - 1] = NULL;
-                for (const char *const *s = (const char *const[]){"services", "networks", "volumes",
-                                     "secrets", "configs", NULL};
+                for (const char *const *s = (const char *const[]) { "services", "networks", "volumes", "secrets",
+                                     "configs", NULL };
                                 *s; s++) {
                         YNode *from = ynode_get(other, *s), *to = ynode_get(root, *s);
                         if (!from)
@@ -362,8 +355,8 @@ static int find_files(const ComposeOptions *o, char ***ret, char **ret_error) {
                 return -ENOMEM;
         if (o->files) {
                 STRV_FOREACH(f, o->files)
-                if ((r = strv_consume(&files, make_abs(cwd, *f))) < 0)
-                        return r;
+                        if ((r = strv_consume(&files, make_abs(cwd, *f))) < 0)
+                                return r;
         } else if (compose_file) {
                 _cleanup_free_ char *copy = strdup(compose_file);
                 char *save = NULL;
@@ -423,8 +416,8 @@ static int check_cycles(Loading *l, YNode *services, YNode *svc, char ***path) {
                                     *where = strjoin("services.", svc->key, ".depends_on");
                 if (!chain || !where)
                         return -ENOMEM;
-                return compose_error(l->error, deps ?: svc, where, "depends_on forms a cycle: %s -> %s.",
-                                chain, svc->key);
+                return compose_error(l->error, deps ?: svc, where, "depends_on forms a cycle: %s -> %s.", chain,
+                                svc->key);
         }
         r = strv_extend(path, svc->key);
         if (r < 0)
@@ -474,14 +467,12 @@ static int env_files_into_environment(Loading *l, YNode *svc) {
         if (!files)
                 return 0;
         for (size_t i = 0; i < files->n_items; i++) {
-                YNode *path = ynode_get(files->items[i], "path"),
-                      *req = ynode_get(files->items[i], "required");
+                YNode *path = ynode_get(files->items[i], "path"), *req = ynode_get(files->items[i], "required");
                 YNode *fmt = ynode_get(files->items[i], "format");
                 _cleanup_free_ char *err = NULL;
                 if (access(path->value, F_OK) < 0 && req && streq(req->value, "false"))
                         continue;
-                r = compose_dotenv_load(
-                                path->value, l->p->env, fmt && streq(fmt->value, "raw"), &vars, &err);
+                r = compose_dotenv_load(path->value, l->p->env, fmt && streq(fmt->value, "raw"), &vars, &err);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -571,20 +562,17 @@ static int finish(Loading *l, YNode *root, char *const *profiles) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < services->n_items; i++) {
-                YNode *svc = services->items[i], *nets = ynode_get(svc, "networks"),
-                      *vols = ynode_get(svc, "volumes");
+                YNode *svc = services->items[i], *nets = ynode_get(svc, "networks"), *vols = ynode_get(svc, "volumes");
                 YNode *mode = ynode_get(svc, "network_mode");
                 _cleanup_free_ char *path = strjoin("services.", svc->key);
                 if (!path)
                         return -ENOMEM;
                 if (mode && nets)
-                        return compose_error(l->error, mode, path,
-                                        "network_mode and networks exclude each other.");
+                        return compose_error(l->error, mode, path, "network_mode and networks exclude each other.");
                 if (!mode && !nets) {
                         nets = ynode_new(Y_MAP, svc->file, svc->line);
                         YNode *d = ynode_new(Y_NULL, svc->file, svc->line);
-                        if (!nets || !d || ynode_set(svc, "networks", nets) < 0 ||
-                                        ynode_set(nets, "default", d) < 0)
+                        if (!nets || !d || ynode_set(svc, "networks", nets) < 0 || ynode_set(nets, "default", d) < 0)
                                 return -ENOMEM;
                 }
                 for (size_t k = 0; nets && k < nets->n_items; k++) {
@@ -597,15 +585,14 @@ static int finish(Loading *l, YNode *root, char *const *profiles) {
                                                 nets->items[k]->key);
                 }
                 for (size_t k = 0; vols && k < vols->n_items; k++) {
-                        YNode *type = ynode_get(vols->items[k], "type"),
-                              *src = ynode_get(vols->items[k], "source");
+                        YNode *type = ynode_get(vols->items[k], "type"), *src = ynode_get(vols->items[k], "source");
                         if (streq(type->value, "volume") && src && !ynode_get(volumes, src->value))
                                 return compose_error(l->error, vols->items[k], path,
                                                 "volume '%s' is not declared "
                                                 "under the top-level volumes.",
                                                 src->value);
                 }
-                for (const char *const *s = (const char *const[]){"secrets", "configs", NULL}; *s; s++) {
+                for (const char *const *s = (const char *const[]) { "secrets", "configs", NULL }; *s; s++) {
                         YNode *refs = ynode_get(svc, *s), *top = ynode_get(root, *s);
                         for (size_t k = 0; refs && k < refs->n_items; k++) {
                                 YNode *src = ynode_get(refs->items[k], "source");
@@ -647,8 +634,7 @@ static void sort_maps(YNode *n, bool sort_self) {
 }
 
 static int order_top(YNode *root) {
-        static const char *const order[] = {
-                        "name", "services", "networks", "volumes", "secrets", "configs", NULL};
+        static const char *const order[] = { "name", "services", "networks", "volumes", "secrets", "configs", NULL };
         YNode **items = calloc(root->n_items + 1, sizeof(YNode *));
         size_t k = 0;
 
@@ -671,7 +657,7 @@ int compose_project_load(const ComposeOptions *o, ComposeProject *ret, char **re
         _cleanup_(compose_project_done) ComposeProject p = {};
         _cleanup_strv_free_ char **profiles = strv_copy(o->profiles);
         _cleanup_(ynode_freep) YNode *root = NULL;
-        Loading l = {.p = &p, .error = ret_error};
+        Loading l = { .p = &p, .error = ret_error };
         const char *v;
         int r;
 
@@ -785,8 +771,7 @@ int compose_project_load(const ComposeOptions *o, ComposeProject *ret, char **re
 }
 
 char *compose_container_name(const ComposeProject *p, const char *service) {
-        YNode *svc = ynode_get(ynode_get(p->root, "services"), service),
-              *cn = ynode_get(svc, "container_name");
+        YNode *svc = ynode_get(ynode_get(p->root, "services"), service), *cn = ynode_get(svc, "container_name");
 
         if (cn)
                 return strdup(cn->value);

@@ -39,11 +39,9 @@ int compose_project_load(const ComposeOptions *o, ComposeProject *ret, char **re
 
 /* Normalises one service mapping in place (the schema of compose-schema.c). dir resolves relative
  * paths; env resolves bare environment keys. path is "services.NAME" for messages. */
-int compose_normalize_service(
-                YNode *svc, const char *path, const char *dir, char *const *env, char **ret_error);
+int compose_normalize_service(YNode *svc, const char *path, const char *dir, char *const *env, char **ret_error);
 /* The same for a top-level networks/volumes/secrets/configs entry ("networks", "volumes", ...). */
-int compose_normalize_resource(
-                YNode *res, const char *section, const char *path, const char *dir, char **ret_error);
+int compose_normalize_resource(YNode *res, const char *section, const char *path, const char *dir, char **ret_error);
 /* The error for a node: "FILE:LINE: PATH: message". Returns -EINVAL (or -ENOMEM). */
 int compose_error(char **ret_error, const YNode *n, const char *path, const char *fmt, ...) _printf_(4, 5);
 

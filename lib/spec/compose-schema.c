@@ -96,14 +96,13 @@ static int object(Ctx *c, YNode *n, const Field *fields, const char *path) {
                 if (!f->name) {
                         guess = closest_word(item->key, names);
                         if (guess)
-                                return compose_error(c->error, item, path,
-                                                "unknown key '%s'; did you mean '%s'?", item->key, guess);
+                                return compose_error(c->error, item, path, "unknown key '%s'; did you mean '%s'?",
+                                                item->key, guess);
                         return compose_error(c->error, item, path, "unknown key '%s'.", item->key);
                 }
                 if (f->type == F_UNSUPPORTED)
                         return compose_error(c->error, item, sub, "not supported by berth yet.");
-                if (item->kind == Y_NULL && f->type != F_COMMAND && f->type != F_ANY &&
-                                f->type != F_CUSTOM) {
+                if (item->kind == Y_NULL && f->type != F_COMMAND && f->type != F_ANY && f->type != F_CUSTOM) {
                         /* "key:" with nothing: as if it were not there */
                         ynode_remove(n, item->key);
                         i--;
@@ -117,10 +116,9 @@ static int object(Ctx *c, YNode *n, const Field *fields, const char *path) {
 }
 
 static int parse_bool(const char *v) {
-        static const char *const yes[] = {
-                        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL};
-        static const char *const no[] = {
-                        "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", NULL};
+        static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL };
+        static const char *const no[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+                NULL };
         if (strv_contains((char **) yes, v))
                 return 1;
         if (strv_contains((char **) no, v))
@@ -158,7 +156,7 @@ int compose_parse_duration(const char *s, unsigned long long *ret_usec) {
         static const struct {
                 const char *unit;
                 unsigned long long usec;
-        } units[] = {{"us", 1}, {"ms", 1000}, {"s", 1000000ULL}, {"m", 60000000ULL}, {"h", 3600000000ULL}};
+        } units[] = { { "us", 1 }, { "ms", 1000 }, { "s", 1000000ULL }, { "m", 60000000ULL }, { "h", 3600000000ULL } };
         unsigned long long total = 0;
         const char *p = s;
 
@@ -177,8 +175,7 @@ int compose_parse_duration(const char *s, unsigned long long *ret_usec) {
                         return -EINVAL;
                 for (size_t i = 0; i < ELEMENTSOF(units); i++) {
                         size_t l = strlen(units[i].unit);
-                        if (strncmp(end, units[i].unit, l) == 0 && l > best &&
-                                        !isalpha((unsigned char) end[l])) {
+                        if (strncmp(end, units[i].unit, l) == 0 && l > best && !isalpha((unsigned char) end[l])) {
                                 best = l;
                                 mult = units[i].usec;
                         }
@@ -197,8 +194,8 @@ static bool is_bytes(const char *s) {
         if (!isdigit((unsigned char) *s))
                 return false;
         (void) strtod(s, &end);
-        return !*end || strv_contains((char *[]){"b", "k", "kb", "m", "mb", "g", "gb", "B", "K", "KB", "M",
-                                                      "MB", "G", "GB", "t", "T", "tb", "TB", NULL},
+        return !*end || strv_contains((char *[]) { "b", "k", "kb", "m", "mb", "g", "gb", "B", "K", "KB", "M", "MB", "G",
+                                                      "GB", "t", "T", "tb", "TB", NULL },
                                         end);
 }
 
@@ -220,8 +217,7 @@ static int to_list(Ctx *c, YNode *n, const char *path, bool allow_string) {
         }
         if (n->kind != Y_SEQ)
                 return compose_error(c->error, n, path,
-                                allow_string ? "must be a string or a list of strings."
-                                             : "must be a list of strings.");
+                                allow_string ? "must be a string or a list of strings." : "must be a list of strings.");
         for (size_t i = 0; i < n->n_items; i++)
                 if (n->items[i]->kind != Y_SCALAR)
                         return compose_error(c->error, n->items[i], path, "must be a list of strings.");
@@ -267,8 +263,7 @@ static int to_dict(Ctx *c, YNode *n, const char *path, bool resolve_bare) {
                 _cleanup_free_ char *key = NULL;
                 const char *eq;
                 if (item->kind != Y_SCALAR)
-                        return compose_error(
-                                        c->error, item, path, "must be a mapping or a list of KEY=VALUE.");
+                        return compose_error(c->error, item, path, "must be a mapping or a list of KEY=VALUE.");
                 eq = strchr(item->value, '=');
                 key = strndup(item->value, eq ? (size_t) (eq - item->value) : strlen(item->value));
                 if (!key)
@@ -327,19 +322,17 @@ static int check_node(Ctx *c, YNode *n, const Field *f, const char *path) {
                 return r;
         case F_BOOL:
                 if (n->kind != Y_SCALAR || (r = parse_bool(n->value)) < 0)
-                        return compose_error(c->error, n, path,
-                                        "must be a boolean (true or false), not '%s'.", n->value ?: "");
+                        return compose_error(c->error, n, path, "must be a boolean (true or false), not '%s'.",
+                                        n->value ?: "");
                 return set_scalar(n, r ? "true" : "false", Y_PLAIN);
         case F_INT:
                 if (n->kind != Y_SCALAR || !is_int(n->value))
-                        return compose_error(
-                                        c->error, n, path, "must be an integer, not '%s'.", n->value ?: "");
+                        return compose_error(c->error, n, path, "must be an integer, not '%s'.", n->value ?: "");
                 n->type = Y_PLAIN;
                 return 0;
         case F_NUMBER:
                 if (n->kind != Y_SCALAR || !is_number(n->value))
-                        return compose_error(
-                                        c->error, n, path, "must be a number, not '%s'.", n->value ?: "");
+                        return compose_error(c->error, n, path, "must be a number, not '%s'.", n->value ?: "");
                 n->type = Y_PLAIN;
                 return 0;
         case F_DURATION:
@@ -352,8 +345,8 @@ static int check_node(Ctx *c, YNode *n, const Field *f, const char *path) {
                 return 0;
         case F_BYTES:
                 if (n->kind != Y_SCALAR || !is_bytes(n->value))
-                        return compose_error(c->error, n, path,
-                                        "'%s' is not a size like 512m (units b, k, m, g).", n->value ?: "");
+                        return compose_error(c->error, n, path, "'%s' is not a size like 512m (units b, k, m, g).",
+                                        n->value ?: "");
                 n->type = is_int(n->value) ? Y_PLAIN : Y_STR;
                 return 0;
         case F_STRLIST:
@@ -409,14 +402,14 @@ static int make_absolute(Ctx *c, YNode *n) {
 
 /* ports: "[[IP:]HOST:]CONTAINER[/PROTO]" with ranges, or the long form. */
 static const Field port_fields[] = {
-                {"target", F_INT, NULL, NULL},
-                {"published", F_STRING, NULL, NULL},
-                {"host_ip", F_STRING, NULL, NULL},
-                {"protocol", F_STRING, NULL, NULL},
-                {"app_protocol", F_STRING, NULL, NULL},
-                {"mode", F_STRING, NULL, NULL},
-                {"name", F_STRING, NULL, NULL},
-                {},
+        { "target", F_INT, NULL, NULL },
+        { "published", F_STRING, NULL, NULL },
+        { "host_ip", F_STRING, NULL, NULL },
+        { "protocol", F_STRING, NULL, NULL },
+        { "app_protocol", F_STRING, NULL, NULL },
+        { "mode", F_STRING, NULL, NULL },
+        { "name", F_STRING, NULL, NULL },
+        {},
 };
 
 static int parse_range(const char *s, unsigned long *a, unsigned long *b) {
@@ -434,8 +427,8 @@ static int parse_range(const char *s, unsigned long *a, unsigned long *b) {
         return *end ? -EINVAL : 0;
 }
 
-static int port_entry(YNode *seq, const YNode *at, const char *ip, const char *published,
-                unsigned long target, const char *proto) {
+static int port_entry(YNode *seq, const YNode *at, const char *ip, const char *published, unsigned long target,
+                const char *proto) {
         YNode *m = ynode_new(Y_MAP, at->file, at->line);
         char t[16];
         int r;
@@ -471,8 +464,7 @@ static int short_port(Ctx *c, YNode *out, const YNode *n, const char *path) {
                 *slash = 0;
                 proto = slash + 1;
                 if (!streq(proto, "tcp") && !streq(proto, "udp") && !streq(proto, "sctp"))
-                        return compose_error(c->error, n, path,
-                                        "'%s': the protocol must be tcp, udp or sctp.", n->value);
+                        return compose_error(c->error, n, path, "'%s': the protocol must be tcp, udp or sctp.", n->value);
         }
         colon = strrchr(s, ':');
         container = colon ? colon + 1 : s;
@@ -493,8 +485,8 @@ static int short_port(Ctx *c, YNode *out, const YNode *n, const char *path) {
                                 "ranges of them.",
                                 n->value);
         if (host && *host && hb - ha != cb - ca && ca != cb)
-                return compose_error(c->error, n, path,
-                                "'%s': the host and container ranges differ in length.", n->value);
+                return compose_error(c->error, n, path, "'%s': the host and container ranges differ in length.",
+                                n->value);
         for (unsigned long p = ca; p <= cb; p++) {
                 char pub[32];
                 const char *published = NULL;
@@ -556,25 +548,25 @@ static int norm_ports(Ctx *c, YNode *n, const char *path) {
 
 /* volumes: "SOURCE:TARGET[:OPTS]", "TARGET", or the long form. */
 static const Field volume_bind_fields[] = {
-                {"propagation", F_STRING, NULL, NULL},
-                {"create_host_path", F_BOOL, NULL, NULL},
-                {"selinux", F_STRING, NULL, NULL},
-                {},
+        { "propagation", F_STRING, NULL, NULL },
+        { "create_host_path", F_BOOL, NULL, NULL },
+        { "selinux", F_STRING, NULL, NULL },
+        {},
 };
-static const Field volume_volume_fields[] = {
-                {"nocopy", F_BOOL, NULL, NULL}, {"subpath", F_UNSUPPORTED, NULL, NULL}, {}};
-static const Field volume_tmpfs_fields[] = {{"size", F_BYTES, NULL, NULL}, {"mode", F_INT, NULL, NULL}, {}};
+static const Field volume_volume_fields[] = { { "nocopy", F_BOOL, NULL, NULL },
+        { "subpath", F_UNSUPPORTED, NULL, NULL }, {} };
+static const Field volume_tmpfs_fields[] = { { "size", F_BYTES, NULL, NULL }, { "mode", F_INT, NULL, NULL }, {} };
 static const Field volume_fields[] = {
-                {"type", F_STRING, NULL, NULL},
-                {"source", F_STRING, NULL, NULL},
-                {"target", F_STRING, NULL, NULL},
-                {"read_only", F_BOOL, NULL, NULL},
-                {"bind", F_OBJECT, volume_bind_fields, NULL},
-                {"volume", F_OBJECT, volume_volume_fields, NULL},
-                {"tmpfs", F_OBJECT, volume_tmpfs_fields, NULL},
-                {"consistency", F_STRING, NULL, NULL},
-                {"image", F_UNSUPPORTED, NULL, NULL},
-                {},
+        { "type", F_STRING, NULL, NULL },
+        { "source", F_STRING, NULL, NULL },
+        { "target", F_STRING, NULL, NULL },
+        { "read_only", F_BOOL, NULL, NULL },
+        { "bind", F_OBJECT, volume_bind_fields, NULL },
+        { "volume", F_OBJECT, volume_volume_fields, NULL },
+        { "tmpfs", F_OBJECT, volume_tmpfs_fields, NULL },
+        { "consistency", F_STRING, NULL, NULL },
+        { "image", F_UNSUPPORTED, NULL, NULL },
+        {},
 };
 
 static bool is_path_source(const char *s) {
@@ -595,8 +587,8 @@ static int short_volume(Ctx *c, YNode *out, const YNode *n, const char *path) {
                         return r;
         size_t k = strv_length(parts);
         if (k == 0 || k > 3 || (k == 1 && parts[0][0] != '/') || (k >= 2 && parts[1][0] != '/'))
-                return compose_error(c->error, n, path,
-                                "'%s' is not SOURCE:TARGET[:OPTIONS] or an absolute TARGET.", n->value);
+                return compose_error(c->error, n, path, "'%s' is not SOURCE:TARGET[:OPTIONS] or an absolute TARGET.",
+                                n->value);
         m = ynode_new(Y_MAP, n->file, n->line);
         if (!m)
                 return -ENOMEM;
@@ -624,13 +616,12 @@ static int short_volume(Ctx *c, YNode *out, const YNode *n, const char *path) {
                                         ro = true;
                                 else if (streq(t, "nocopy"))
                                         nocopy = true;
-                                else if (!strv_contains((char *[]){"rw", "z", "Z", "nocopy", "rprivate",
-                                                                        "private", "rshared", "shared",
-                                                                        "rslave", "slave", NULL},
+                                else if (!strv_contains((char *[]) { "rw", "z", "Z", "nocopy", "rprivate", "private",
+                                                                        "rshared", "shared", "rslave", "slave", NULL },
                                                          t)) {
                                         ynode_free(m);
-                                        return compose_error(c->error, n, path,
-                                                        "'%s': unknown volume option '%s'.", n->value, t);
+                                        return compose_error(c->error, n, path, "'%s': unknown volume option '%s'.",
+                                                        n->value, t);
                                 }
                         }
                 }
@@ -680,9 +671,8 @@ static int norm_volumes(Ctx *c, YNode *n, const char *path) {
                         return r;
                 type = ynode_get(item, "type");
                 if (!type || !ynode_get(item, "target"))
-                        return compose_error(c->error, item, path,
-                                        "a volume in the long syntax needs type and target.");
-                if (!strv_contains((char *[]){"volume", "bind", "tmpfs", NULL}, type->value))
+                        return compose_error(c->error, item, path, "a volume in the long syntax needs type and target.");
+                if (!strv_contains((char *[]) { "volume", "bind", "tmpfs", NULL }, type->value))
                         return compose_error(c->error, type, path, "type '%s' is not volume, bind or tmpfs.",
                                         type->value);
                 src = ynode_get(item, "source");
@@ -709,8 +699,8 @@ static int norm_volumes(Ctx *c, YNode *n, const char *path) {
 }
 
 /* depends_on: a list of names, or name → {condition, required, restart}. */
-static const Field depends_fields[] = {{"condition", F_STRING, NULL, NULL}, {"required", F_BOOL, NULL, NULL},
-                {"restart", F_BOOL, NULL, NULL}, {}};
+static const Field depends_fields[] = { { "condition", F_STRING, NULL, NULL }, { "required", F_BOOL, NULL, NULL },
+        { "restart", F_BOOL, NULL, NULL }, {} };
 
 static int norm_depends_on(Ctx *c, YNode *n, const char *path) {
         int r;
@@ -747,8 +737,8 @@ static int norm_depends_on(Ctx *c, YNode *n, const char *path) {
                 cond = ynode_get(item, "condition");
                 if (!cond)
                         r = add_scalar(item, "condition", "service_started", Y_STR);
-                else if (!strv_contains((char *[]){"service_started", "service_healthy",
-                                                        "service_completed_successfully", NULL},
+                else if (!strv_contains((char *[]) { "service_started", "service_healthy",
+                                                        "service_completed_successfully", NULL },
                                          cond->value))
                         return compose_error(c->error, cond, sub,
                                         "condition '%s' is not service_started, "
@@ -763,14 +753,14 @@ static int norm_depends_on(Ctx *c, YNode *n, const char *path) {
 }
 
 static const Field healthcheck_fields[] = {
-                {"test", F_ANY, NULL, NULL},
-                {"interval", F_DURATION, NULL, NULL},
-                {"timeout", F_DURATION, NULL, NULL},
-                {"retries", F_INT, NULL, NULL},
-                {"start_period", F_DURATION, NULL, NULL},
-                {"start_interval", F_DURATION, NULL, NULL},
-                {"disable", F_BOOL, NULL, NULL},
-                {},
+        { "test", F_ANY, NULL, NULL },
+        { "interval", F_DURATION, NULL, NULL },
+        { "timeout", F_DURATION, NULL, NULL },
+        { "retries", F_INT, NULL, NULL },
+        { "start_period", F_DURATION, NULL, NULL },
+        { "start_interval", F_DURATION, NULL, NULL },
+        { "disable", F_BOOL, NULL, NULL },
+        {},
 };
 
 static int norm_healthcheck(Ctx *c, YNode *n, const char *path) {
@@ -801,8 +791,7 @@ static int norm_healthcheck(Ctx *c, YNode *n, const char *path) {
         r = to_list(c, test, path, false);
         if (r < 0)
                 return r;
-        if (test->n_items == 0 ||
-                        !strv_contains((char *[]){"NONE", "CMD", "CMD-SHELL", NULL}, test->items[0]->value))
+        if (test->n_items == 0 || !strv_contains((char *[]) { "NONE", "CMD", "CMD-SHELL", NULL }, test->items[0]->value))
                 return compose_error(c->error, test, path,
                                 "test must be a string or a list starting with CMD, "
                                 "CMD-SHELL or NONE.");
@@ -821,8 +810,7 @@ static int norm_restart(Ctx *c, YNode *n, const char *path) {
                 return 0;
         if ((v = startswith(n->value, "on-failure:")) && is_int(v) && *v != '-')
                 return 0;
-        return compose_error(c->error, n, path, "'%s' is not no, always, on-failure[:N] or unless-stopped.",
-                        n->value);
+        return compose_error(c->error, n, path, "'%s' is not no, always, on-failure[:N] or unless-stopped.", n->value);
 }
 
 static int norm_networks(Ctx *c, YNode *n, const char *path);
@@ -836,150 +824,148 @@ static int norm_environment(Ctx *c, YNode *n, const char *path) {
 }
 static int norm_restart_policy(Ctx *c, YNode *n, const char *path);
 
-static const Field limits_fields[] = {{"cpus", F_NUMBER, NULL, NULL}, {"memory", F_BYTES, NULL, NULL},
-                {"pids", F_INT, NULL, NULL}, {}};
+static const Field limits_fields[] = { { "cpus", F_NUMBER, NULL, NULL }, { "memory", F_BYTES, NULL, NULL },
+        { "pids", F_INT, NULL, NULL }, {} };
 static const Field reservations_fields[] = {
-                {"cpus", F_NUMBER, NULL, NULL},
-                {"memory", F_BYTES, NULL, NULL},
-                {"devices", F_UNSUPPORTED, NULL, NULL},
-                {"generic_resources", F_UNSUPPORTED, NULL, NULL},
-                {},
+        { "cpus", F_NUMBER, NULL, NULL },
+        { "memory", F_BYTES, NULL, NULL },
+        { "devices", F_UNSUPPORTED, NULL, NULL },
+        { "generic_resources", F_UNSUPPORTED, NULL, NULL },
+        {},
 };
 static const Field resources_fields[] = {
-                {"limits", F_OBJECT, limits_fields, NULL},
-                {"reservations", F_OBJECT, reservations_fields, NULL},
-                {},
+        { "limits", F_OBJECT, limits_fields, NULL },
+        { "reservations", F_OBJECT, reservations_fields, NULL },
+        {},
 };
 static const Field restart_policy_fields[] = {
-                {"condition", F_STRING, NULL, NULL},
-                {"delay", F_DURATION, NULL, NULL},
-                {"max_attempts", F_INT, NULL, NULL},
-                {"window", F_DURATION, NULL, NULL},
-                {},
+        { "condition", F_STRING, NULL, NULL },
+        { "delay", F_DURATION, NULL, NULL },
+        { "max_attempts", F_INT, NULL, NULL },
+        { "window", F_DURATION, NULL, NULL },
+        {},
 };
 static const Field deploy_fields[] = {
-                {"resources", F_OBJECT, resources_fields, NULL},
-                {"restart_policy", F_OBJECT, restart_policy_fields, norm_restart_policy},
-                {"replicas", F_INT, NULL, NULL},
-                {"mode", F_STRING, NULL, NULL},
-                {"labels", F_DICT, NULL, NULL},
-                {"placement", F_ANY, NULL, NULL},
-                {"update_config", F_ANY, NULL, NULL},
-                {"rollback_config", F_ANY, NULL, NULL},
-                {"endpoint_mode", F_ANY, NULL, NULL},
-                {},
+        { "resources", F_OBJECT, resources_fields, NULL },
+        { "restart_policy", F_OBJECT, restart_policy_fields, norm_restart_policy },
+        { "replicas", F_INT, NULL, NULL },
+        { "mode", F_STRING, NULL, NULL },
+        { "labels", F_DICT, NULL, NULL },
+        { "placement", F_ANY, NULL, NULL },
+        { "update_config", F_ANY, NULL, NULL },
+        { "rollback_config", F_ANY, NULL, NULL },
+        { "endpoint_mode", F_ANY, NULL, NULL },
+        {},
 };
-static const Field logging_fields[] = {
-                {"driver", F_STRING, NULL, NULL}, {"options", F_DICT, NULL, NULL}, {}};
+static const Field logging_fields[] = { { "driver", F_STRING, NULL, NULL }, { "options", F_DICT, NULL, NULL }, {} };
 
 static int norm_restart_policy(Ctx *c, YNode *n, const char *path) {
         YNode *cond = ynode_get(n, "condition");
-        if (cond && !strv_contains((char *[]){"none", "on-failure", "any", NULL}, cond->value))
-                return compose_error(c->error, cond, path, "condition '%s' is not none, on-failure or any.",
-                                cond->value);
+        if (cond && !strv_contains((char *[]) { "none", "on-failure", "any", NULL }, cond->value))
+                return compose_error(c->error, cond, path, "condition '%s' is not none, on-failure or any.", cond->value);
         return 0;
 }
 
 static int norm_logging(Ctx *c, YNode *n, const char *path) {
         YNode *d = ynode_get(n, "driver");
         if (d && !streq(d->value, "journald") && !streq(d->value, "json-file") && !streq(d->value, "local"))
-                return compose_error(c->error, d, path,
-                                "driver '%s': berth sends container output to the journal.", d->value);
+                return compose_error(c->error, d, path, "driver '%s': berth sends container output to the journal.",
+                                d->value);
         return 0;
 }
 
 static const Field service_fields[] = {
-                {"image", F_STRING, NULL, NULL},
-                {"build", F_CUSTOM, NULL, norm_build},
-                {"command", F_COMMAND, NULL, NULL},
-                {"entrypoint", F_COMMAND, NULL, NULL},
-                {"environment", F_CUSTOM, NULL, norm_environment},
-                {"env_file", F_CUSTOM, NULL, norm_env_file},
-                {"ports", F_CUSTOM, NULL, norm_ports},
-                {"expose", F_LIST, NULL, NULL},
-                {"volumes", F_CUSTOM, NULL, norm_volumes},
-                {"networks", F_CUSTOM, NULL, norm_networks},
-                {"network_mode", F_STRING, NULL, NULL},
-                {"depends_on", F_CUSTOM, NULL, norm_depends_on},
-                {"healthcheck", F_OBJECT, healthcheck_fields, norm_healthcheck},
-                {"restart", F_CUSTOM, NULL, norm_restart},
-                {"deploy", F_OBJECT, deploy_fields, NULL},
-                {"user", F_STRING, NULL, NULL},
-                {"working_dir", F_STRING, NULL, NULL},
-                {"labels", F_DICT, NULL, NULL},
-                {"annotations", F_DICT, NULL, NULL},
-                {"cap_add", F_LIST, NULL, NULL},
-                {"cap_drop", F_LIST, NULL, NULL},
-                {"privileged", F_BOOL, NULL, NULL},
-                {"read_only", F_BOOL, NULL, NULL},
-                {"tmpfs", F_STRLIST, NULL, NULL},
-                {"ulimits", F_CUSTOM, NULL, norm_ulimits},
-                {"init", F_BOOL, NULL, NULL},
-                {"stop_signal", F_STRING, NULL, NULL},
-                {"stop_grace_period", F_DURATION, NULL, NULL},
-                {"container_name", F_STRING, NULL, NULL},
-                {"hostname", F_STRING, NULL, NULL},
-                {"extra_hosts", F_CUSTOM, NULL, norm_extra_hosts},
-                {"dns", F_STRLIST, NULL, NULL},
-                {"dns_search", F_STRLIST, NULL, NULL},
-                {"dns_opt", F_LIST, NULL, NULL},
-                {"secrets", F_CUSTOM, NULL, norm_file_refs},
-                {"configs", F_CUSTOM, NULL, norm_file_refs},
-                {"profiles", F_LIST, NULL, NULL},
-                {"extends", F_ANY, NULL, NULL}, /* resolved before normalisation */
-                {"pull_policy", F_STRING, NULL, NULL},
-                {"mem_limit", F_BYTES, NULL, NULL},
-                {"memswap_limit", F_UNSUPPORTED, NULL, NULL},
-                {"mem_reservation", F_BYTES, NULL, NULL},
-                {"cpus", F_NUMBER, NULL, NULL},
-                {"cpu_shares", F_INT, NULL, NULL},
-                {"pids_limit", F_INT, NULL, NULL},
-                {"sysctls", F_DICT, NULL, NULL},
-                {"devices", F_LIST, NULL, NULL},
-                {"group_add", F_LIST, NULL, NULL},
-                {"security_opt", F_LIST, NULL, NULL},
-                {"shm_size", F_UNSUPPORTED, NULL, NULL},
-                {"stdin_open", F_BOOL, NULL, NULL},
-                {"tty", F_BOOL, NULL, NULL},
-                {"userns_mode", F_STRING, NULL, NULL},
-                {"pid", F_STRING, NULL, NULL},
-                {"ipc", F_STRING, NULL, NULL},
-                {"uts", F_STRING, NULL, NULL},
-                {"logging", F_OBJECT, logging_fields, norm_logging},
-                {"platform", F_STRING, NULL, NULL},
-                {"scale", F_INT, NULL, NULL},
-                {"domainname", F_UNSUPPORTED, NULL, NULL},
-                {"attach", F_BOOL, NULL, NULL},
-                {"links", F_UNSUPPORTED, NULL, NULL},
-                {"external_links", F_UNSUPPORTED, NULL, NULL},
-                {"volumes_from", F_UNSUPPORTED, NULL, NULL},
-                {"mac_address", F_UNSUPPORTED, NULL, NULL},
-                {"gpus", F_UNSUPPORTED, NULL, NULL},
-                {"blkio_config", F_UNSUPPORTED, NULL, NULL},
-                {"cgroup", F_UNSUPPORTED, NULL, NULL},
-                {"cgroup_parent", F_UNSUPPORTED, NULL, NULL},
-                {"develop", F_ANY, NULL, NULL},
-                {"post_start", F_UNSUPPORTED, NULL, NULL},
-                {"pre_stop", F_UNSUPPORTED, NULL, NULL},
-                {"runtime", F_UNSUPPORTED, NULL, NULL},
-                {"oom_score_adj", F_UNSUPPORTED, NULL, NULL},
-                {"oom_kill_disable", F_UNSUPPORTED, NULL, NULL},
-                {"storage_opt", F_UNSUPPORTED, NULL, NULL},
-                {"device_cgroup_rules", F_UNSUPPORTED, NULL, NULL},
-                {},
+        { "image", F_STRING, NULL, NULL },
+        { "build", F_CUSTOM, NULL, norm_build },
+        { "command", F_COMMAND, NULL, NULL },
+        { "entrypoint", F_COMMAND, NULL, NULL },
+        { "environment", F_CUSTOM, NULL, norm_environment },
+        { "env_file", F_CUSTOM, NULL, norm_env_file },
+        { "ports", F_CUSTOM, NULL, norm_ports },
+        { "expose", F_LIST, NULL, NULL },
+        { "volumes", F_CUSTOM, NULL, norm_volumes },
+        { "networks", F_CUSTOM, NULL, norm_networks },
+        { "network_mode", F_STRING, NULL, NULL },
+        { "depends_on", F_CUSTOM, NULL, norm_depends_on },
+        { "healthcheck", F_OBJECT, healthcheck_fields, norm_healthcheck },
+        { "restart", F_CUSTOM, NULL, norm_restart },
+        { "deploy", F_OBJECT, deploy_fields, NULL },
+        { "user", F_STRING, NULL, NULL },
+        { "working_dir", F_STRING, NULL, NULL },
+        { "labels", F_DICT, NULL, NULL },
+        { "annotations", F_DICT, NULL, NULL },
+        { "cap_add", F_LIST, NULL, NULL },
+        { "cap_drop", F_LIST, NULL, NULL },
+        { "privileged", F_BOOL, NULL, NULL },
+        { "read_only", F_BOOL, NULL, NULL },
+        { "tmpfs", F_STRLIST, NULL, NULL },
+        { "ulimits", F_CUSTOM, NULL, norm_ulimits },
+        { "init", F_BOOL, NULL, NULL },
+        { "stop_signal", F_STRING, NULL, NULL },
+        { "stop_grace_period", F_DURATION, NULL, NULL },
+        { "container_name", F_STRING, NULL, NULL },
+        { "hostname", F_STRING, NULL, NULL },
+        { "extra_hosts", F_CUSTOM, NULL, norm_extra_hosts },
+        { "dns", F_STRLIST, NULL, NULL },
+        { "dns_search", F_STRLIST, NULL, NULL },
+        { "dns_opt", F_LIST, NULL, NULL },
+        { "secrets", F_CUSTOM, NULL, norm_file_refs },
+        { "configs", F_CUSTOM, NULL, norm_file_refs },
+        { "profiles", F_LIST, NULL, NULL },
+        { "extends", F_ANY, NULL, NULL }, /* resolved before normalisation */
+        { "pull_policy", F_STRING, NULL, NULL },
+        { "mem_limit", F_BYTES, NULL, NULL },
+        { "memswap_limit", F_UNSUPPORTED, NULL, NULL },
+        { "mem_reservation", F_BYTES, NULL, NULL },
+        { "cpus", F_NUMBER, NULL, NULL },
+        { "cpu_shares", F_INT, NULL, NULL },
+        { "pids_limit", F_INT, NULL, NULL },
+        { "sysctls", F_DICT, NULL, NULL },
+        { "devices", F_LIST, NULL, NULL },
+        { "group_add", F_LIST, NULL, NULL },
+        { "security_opt", F_LIST, NULL, NULL },
+        { "shm_size", F_UNSUPPORTED, NULL, NULL },
+        { "stdin_open", F_BOOL, NULL, NULL },
+        { "tty", F_BOOL, NULL, NULL },
+        { "userns_mode", F_STRING, NULL, NULL },
+        { "pid", F_STRING, NULL, NULL },
+        { "ipc", F_STRING, NULL, NULL },
+        { "uts", F_STRING, NULL, NULL },
+        { "logging", F_OBJECT, logging_fields, norm_logging },
+        { "platform", F_STRING, NULL, NULL },
+        { "scale", F_INT, NULL, NULL },
+        { "domainname", F_UNSUPPORTED, NULL, NULL },
+        { "attach", F_BOOL, NULL, NULL },
+        { "links", F_UNSUPPORTED, NULL, NULL },
+        { "external_links", F_UNSUPPORTED, NULL, NULL },
+        { "volumes_from", F_UNSUPPORTED, NULL, NULL },
+        { "mac_address", F_UNSUPPORTED, NULL, NULL },
+        { "gpus", F_UNSUPPORTED, NULL, NULL },
+        { "blkio_config", F_UNSUPPORTED, NULL, NULL },
+        { "cgroup", F_UNSUPPORTED, NULL, NULL },
+        { "cgroup_parent", F_UNSUPPORTED, NULL, NULL },
+        { "develop", F_ANY, NULL, NULL },
+        { "post_start", F_UNSUPPORTED, NULL, NULL },
+        { "pre_stop", F_UNSUPPORTED, NULL, NULL },
+        { "runtime", F_UNSUPPORTED, NULL, NULL },
+        { "oom_score_adj", F_UNSUPPORTED, NULL, NULL },
+        { "oom_kill_disable", F_UNSUPPORTED, NULL, NULL },
+        { "storage_opt", F_UNSUPPORTED, NULL, NULL },
+        { "device_cgroup_rules", F_UNSUPPORTED, NULL, NULL },
+        {},
 };
 
 static const Field service_network_fields[] = {
-                {"aliases", F_LIST, NULL, NULL},
-                {"ipv4_address", F_STRING, NULL, NULL},
-                {"ipv6_address", F_STRING, NULL, NULL},
-                {"interface_name", F_STRING, NULL, NULL},
-                {"priority", F_INT, NULL, NULL},
-                {"gw_priority", F_INT, NULL, NULL},
-                {"mac_address", F_UNSUPPORTED, NULL, NULL},
-                {"link_local_ips", F_UNSUPPORTED, NULL, NULL},
-                {"driver_opts", F_DICT, NULL, NULL},
-                {},
+        { "aliases", F_LIST, NULL, NULL },
+        { "ipv4_address", F_STRING, NULL, NULL },
+        { "ipv6_address", F_STRING, NULL, NULL },
+        { "interface_name", F_STRING, NULL, NULL },
+        { "priority", F_INT, NULL, NULL },
+        { "gw_priority", F_INT, NULL, NULL },
+        { "mac_address", F_UNSUPPORTED, NULL, NULL },
+        { "link_local_ips", F_UNSUPPORTED, NULL, NULL },
+        { "driver_opts", F_DICT, NULL, NULL },
+        {},
 };
 
 static int norm_networks(Ctx *c, YNode *n, const char *path) {
@@ -1011,28 +997,28 @@ static int norm_networks(Ctx *c, YNode *n, const char *path) {
 }
 
 static const Field build_fields[] = {
-                {"context", F_STRING, NULL, NULL},
-                {"dockerfile", F_STRING, NULL, NULL},
-                {"dockerfile_inline", F_STRING, NULL, NULL},
-                {"args", F_DICT, NULL, NULL},
-                {"target", F_STRING, NULL, NULL},
-                {"labels", F_DICT, NULL, NULL},
-                {"tags", F_LIST, NULL, NULL},
-                {"no_cache", F_BOOL, NULL, NULL},
-                {"pull", F_BOOL, NULL, NULL},
-                {"network", F_STRING, NULL, NULL},
-                {"cache_from", F_LIST, NULL, NULL},
-                {"cache_to", F_LIST, NULL, NULL},
-                {"extra_hosts", F_ANY, NULL, NULL},
-                {"shm_size", F_UNSUPPORTED, NULL, NULL},
-                {"platforms", F_LIST, NULL, NULL},
-                {"secrets", F_UNSUPPORTED, NULL, NULL},
-                {"ssh", F_UNSUPPORTED, NULL, NULL},
-                {"additional_contexts", F_UNSUPPORTED, NULL, NULL},
-                {"isolation", F_UNSUPPORTED, NULL, NULL},
-                {"privileged", F_UNSUPPORTED, NULL, NULL},
-                {"ulimits", F_UNSUPPORTED, NULL, NULL},
-                {},
+        { "context", F_STRING, NULL, NULL },
+        { "dockerfile", F_STRING, NULL, NULL },
+        { "dockerfile_inline", F_STRING, NULL, NULL },
+        { "args", F_DICT, NULL, NULL },
+        { "target", F_STRING, NULL, NULL },
+        { "labels", F_DICT, NULL, NULL },
+        { "tags", F_LIST, NULL, NULL },
+        { "no_cache", F_BOOL, NULL, NULL },
+        { "pull", F_BOOL, NULL, NULL },
+        { "network", F_STRING, NULL, NULL },
+        { "cache_from", F_LIST, NULL, NULL },
+        { "cache_to", F_LIST, NULL, NULL },
+        { "extra_hosts", F_ANY, NULL, NULL },
+        { "shm_size", F_UNSUPPORTED, NULL, NULL },
+        { "platforms", F_LIST, NULL, NULL },
+        { "secrets", F_UNSUPPORTED, NULL, NULL },
+        { "ssh", F_UNSUPPORTED, NULL, NULL },
+        { "additional_contexts", F_UNSUPPORTED, NULL, NULL },
+        { "isolation", F_UNSUPPORTED, NULL, NULL },
+        { "privileged", F_UNSUPPORTED, NULL, NULL },
+        { "ulimits", F_UNSUPPORTED, NULL, NULL },
+        {},
 };
 
 static int norm_build(Ctx *c, YNode *n, const char *path) {
@@ -1060,8 +1046,8 @@ static int norm_build(Ctx *c, YNode *n, const char *path) {
         return r;
 }
 
-static const Field env_file_fields[] = {{"path", F_STRING, NULL, NULL}, {"required", F_BOOL, NULL, NULL},
-                {"format", F_STRING, NULL, NULL}, {}};
+static const Field env_file_fields[] = { { "path", F_STRING, NULL, NULL }, { "required", F_BOOL, NULL, NULL },
+        { "format", F_STRING, NULL, NULL }, {} };
 
 static int norm_env_file(Ctx *c, YNode *n, const char *path) {
         int r;
@@ -1122,14 +1108,13 @@ static int norm_extra_hosts(Ctx *c, YNode *n, const char *path) {
                                 *sep = '=';
                 }
                 if (!sep)
-                        return compose_error(c->error, item, path, "'%s' is not HOST=IP or HOST:IP.",
-                                        item->value);
+                        return compose_error(c->error, item, path, "'%s' is not HOST=IP or HOST:IP.", item->value);
         }
         return r;
 }
 
 static int norm_ulimits(Ctx *c, YNode *n, const char *path) {
-        static const Field ulimit_fields[] = {{"soft", F_INT, NULL, NULL}, {"hard", F_INT, NULL, NULL}, {}};
+        static const Field ulimit_fields[] = { { "soft", F_INT, NULL, NULL }, { "hard", F_INT, NULL, NULL }, {} };
         int r;
 
         if (n->kind != Y_MAP)
@@ -1141,8 +1126,7 @@ static int norm_ulimits(Ctx *c, YNode *n, const char *path) {
                         return -ENOMEM;
                 if (item->kind == Y_SCALAR) {
                         if (!is_int(item->value))
-                                return compose_error(
-                                                c->error, item, sub, "must be an integer or {soft, hard}.");
+                                return compose_error(c->error, item, sub, "must be an integer or {soft, hard}.");
                         item->type = Y_PLAIN;
                         continue;
                 }
@@ -1158,12 +1142,12 @@ static int norm_ulimits(Ctx *c, YNode *n, const char *path) {
 /* secrets and configs of a service: names, or {source, target, uid, gid, mode}. */
 static int norm_file_refs(Ctx *c, YNode *n, const char *path) {
         static const Field ref_fields[] = {
-                        {"source", F_STRING, NULL, NULL},
-                        {"target", F_STRING, NULL, NULL},
-                        {"uid", F_STRING, NULL, NULL},
-                        {"gid", F_STRING, NULL, NULL},
-                        {"mode", F_INT, NULL, NULL},
-                        {},
+                { "source", F_STRING, NULL, NULL },
+                { "target", F_STRING, NULL, NULL },
+                { "uid", F_STRING, NULL, NULL },
+                { "gid", F_STRING, NULL, NULL },
+                { "mode", F_INT, NULL, NULL },
+                {},
         };
         int r;
 
@@ -1189,9 +1173,8 @@ static int norm_file_refs(Ctx *c, YNode *n, const char *path) {
         return 0;
 }
 
-int compose_normalize_service(
-                YNode *svc, const char *path, const char *dir, char *const *env, char **ret_error) {
-        Ctx c = {.dir = dir, .env = env, .error = ret_error};
+int compose_normalize_service(YNode *svc, const char *path, const char *dir, char *const *env, char **ret_error) {
+        Ctx c = { .dir = dir, .env = env, .error = ret_error };
 
         if (svc->kind == Y_NULL)
                 svc->kind = Y_MAP;
@@ -1199,11 +1182,11 @@ int compose_normalize_service(
 }
 
 static const Field ipam_config_fields[] = {
-                {"subnet", F_STRING, NULL, NULL},
-                {"ip_range", F_STRING, NULL, NULL},
-                {"gateway", F_STRING, NULL, NULL},
-                {"aux_addresses", F_DICT, NULL, NULL},
-                {},
+        { "subnet", F_STRING, NULL, NULL },
+        { "ip_range", F_STRING, NULL, NULL },
+        { "gateway", F_STRING, NULL, NULL },
+        { "aux_addresses", F_DICT, NULL, NULL },
+        {},
 };
 static int norm_ipam_config(Ctx *c, YNode *n, const char *path) {
         int r;
@@ -1215,48 +1198,47 @@ static int norm_ipam_config(Ctx *c, YNode *n, const char *path) {
         return 0;
 }
 static const Field ipam_fields[] = {
-                {"driver", F_STRING, NULL, NULL},
-                {"config", F_CUSTOM, NULL, norm_ipam_config},
-                {"options", F_DICT, NULL, NULL},
-                {},
+        { "driver", F_STRING, NULL, NULL },
+        { "config", F_CUSTOM, NULL, norm_ipam_config },
+        { "options", F_DICT, NULL, NULL },
+        {},
 };
 static const Field network_fields[] = {
-                {"name", F_STRING, NULL, NULL},
-                {"driver", F_STRING, NULL, NULL},
-                {"driver_opts", F_DICT, NULL, NULL},
-                {"external", F_BOOL, NULL, NULL},
-                {"internal", F_BOOL, NULL, NULL},
-                {"enable_ipv6", F_BOOL, NULL, NULL},
-                {"enable_ipv4", F_BOOL, NULL, NULL},
-                {"attachable", F_BOOL, NULL, NULL},
-                {"labels", F_DICT, NULL, NULL},
-                {"ipam", F_OBJECT, ipam_fields, NULL},
-                {},
+        { "name", F_STRING, NULL, NULL },
+        { "driver", F_STRING, NULL, NULL },
+        { "driver_opts", F_DICT, NULL, NULL },
+        { "external", F_BOOL, NULL, NULL },
+        { "internal", F_BOOL, NULL, NULL },
+        { "enable_ipv6", F_BOOL, NULL, NULL },
+        { "enable_ipv4", F_BOOL, NULL, NULL },
+        { "attachable", F_BOOL, NULL, NULL },
+        { "labels", F_DICT, NULL, NULL },
+        { "ipam", F_OBJECT, ipam_fields, NULL },
+        {},
 };
 static const Field volume_top_fields[] = {
-                {"name", F_STRING, NULL, NULL},
-                {"driver", F_STRING, NULL, NULL},
-                {"driver_opts", F_DICT, NULL, NULL},
-                {"external", F_BOOL, NULL, NULL},
-                {"labels", F_DICT, NULL, NULL},
-                {},
+        { "name", F_STRING, NULL, NULL },
+        { "driver", F_STRING, NULL, NULL },
+        { "driver_opts", F_DICT, NULL, NULL },
+        { "external", F_BOOL, NULL, NULL },
+        { "labels", F_DICT, NULL, NULL },
+        {},
 };
 static const Field secret_top_fields[] = {
-                {"name", F_STRING, NULL, NULL},
-                {"file", F_STRING, NULL, NULL},
-                {"environment", F_STRING, NULL, NULL},
-                {"content", F_STRING, NULL, NULL},
-                {"external", F_BOOL, NULL, NULL},
-                {"labels", F_DICT, NULL, NULL},
-                {"driver", F_UNSUPPORTED, NULL, NULL},
-                {"driver_opts", F_UNSUPPORTED, NULL, NULL},
-                {"template_driver", F_UNSUPPORTED, NULL, NULL},
-                {},
+        { "name", F_STRING, NULL, NULL },
+        { "file", F_STRING, NULL, NULL },
+        { "environment", F_STRING, NULL, NULL },
+        { "content", F_STRING, NULL, NULL },
+        { "external", F_BOOL, NULL, NULL },
+        { "labels", F_DICT, NULL, NULL },
+        { "driver", F_UNSUPPORTED, NULL, NULL },
+        { "driver_opts", F_UNSUPPORTED, NULL, NULL },
+        { "template_driver", F_UNSUPPORTED, NULL, NULL },
+        {},
 };
 
-int compose_normalize_resource(
-                YNode *res, const char *section, const char *path, const char *dir, char **ret_error) {
-        Ctx c = {.dir = dir, .error = ret_error};
+int compose_normalize_resource(YNode *res, const char *section, const char *path, const char *dir, char **ret_error) {
+        Ctx c = { .dir = dir, .error = ret_error };
         const Field *fields = streq(section, "networks")  ? network_fields
                               : streq(section, "volumes") ? volume_top_fields
                                                           : secret_top_fields;

@@ -95,8 +95,7 @@ void ynode_remove(YNode *map, const char *key) {
         for (size_t i = 0; map && i < map->n_items; i++)
                 if (streq(map->items[i]->key, key)) {
                         ynode_free(map->items[i]);
-                        memmove(map->items + i, map->items + i + 1,
-                                        (map->n_items - i - 1) * sizeof(YNode *));
+                        memmove(map->items + i, map->items + i + 1, (map->n_items - i - 1) * sizeof(YNode *));
                         map->n_items--;
                         return;
                 }
@@ -125,8 +124,8 @@ const char *ynode_intern_file(const char *path) {
         static char **files = NULL;
 
         STRV_FOREACH(f, files)
-        if (streq(*f, path))
-                return *f;
+                if (streq(*f, path))
+                        return *f;
         if (strv_extend(&files, path) < 0)
                 return "?";
         return files[strv_length(files) - 1];
@@ -152,15 +151,14 @@ static int convert(Loader *l, yaml_node_t *y, unsigned depth, YNode **ret);
 /* "<<: *a" or "<<: [*a, *b]": the keys of the merged mappings that the mapping does not set itself. */
 static int merge_key(Loader *l, YNode *map, yaml_node_t *value, unsigned line, unsigned depth) {
         yaml_node_item_t *it;
-        yaml_node_t *one[1] = {value};
+        yaml_node_t *one[1] = { value };
         yaml_node_t **srcs = one;
         size_t n = 1;
 
         _cleanup_free_ yaml_node_t **list = NULL;
         if (value->type == YAML_SEQUENCE_NODE) {
                 n = 0;
-                list = calloc((size_t) (value->data.sequence.items.top - value->data.sequence.items.start) +
-                                                1,
+                list = calloc((size_t) (value->data.sequence.items.top - value->data.sequence.items.start) + 1,
                                 sizeof(yaml_node_t *));
                 if (!list)
                         return -ENOMEM;
@@ -203,9 +201,7 @@ static int convert(Loader *l, yaml_node_t *y, unsigned depth, YNode **ret) {
         case YAML_SCALAR_NODE: {
                 bool plain = y->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
                 const char *v = (const char *) y->data.scalar.value;
-                if (plain &&
-                                (!*v || streq(v, "~") || streq(v, "null") || streq(v, "Null") ||
-                                                streq(v, "NULL")) &&
+                if (plain && (!*v || streq(v, "~") || streq(v, "null") || streq(v, "Null") || streq(v, "NULL")) &&
                                 (!tag || !startswith(tag, "!") || streq(tag, "!reset")))
                         n = ynode_new(Y_NULL, l->file, line);
                 else {
@@ -223,8 +219,7 @@ static int convert(Loader *l, yaml_node_t *y, unsigned depth, YNode **ret) {
                 n = ynode_new(Y_SEQ, l->file, line);
                 if (!n)
                         return -ENOMEM;
-                for (yaml_node_item_t *it = y->data.sequence.items.start; it < y->data.sequence.items.top;
-                                it++) {
+                for (yaml_node_item_t *it = y->data.sequence.items.start; it < y->data.sequence.items.top; it++) {
                         YNode *c = NULL;
                         r = convert(l, yaml_document_get_node(l->doc, *it), depth + 1, &c);
                         if (r >= 0)
@@ -296,7 +291,7 @@ static int convert(Loader *l, yaml_node_t *y, unsigned depth, YNode **ret) {
 int yaml_load(const char *filename, const char *text, size_t size, YNode **ret, char **ret_error) {
         _cleanup_(ynode_freep) YNode *root = NULL;
         yaml_parser_t parser;
-        Loader l = {.file = ynode_intern_file(filename)};
+        Loader l = { .file = ynode_intern_file(filename) };
         int r = 0;
 
         if (!yaml_parser_initialize(&parser))
@@ -375,18 +370,18 @@ static const struct {
         const char *name;
         const char *key;
 } keyed_lists[] = {
-                {"volumes", "target"},
-                {"secrets", "target"},
-                {"configs", "target"},
-                {"ports", NULL},
-                {"expose", NULL},
-                {"dns", NULL},
-                {"cap_add", NULL},
-                {"cap_drop", NULL},
-                {"profiles", NULL},
+        { "volumes", "target" },
+        { "secrets", "target" },
+        { "configs", "target" },
+        { "ports", NULL },
+        { "expose", NULL },
+        { "dns", NULL },
+        { "cap_add", NULL },
+        { "cap_drop", NULL },
+        { "profiles", NULL },
 };
 /* Sequences an override replaces whole. */
-static const char *const replaced_lists[] = {"command", "entrypoint", "test", NULL};
+static const char *const replaced_lists[] = { "command", "entrypoint", "test", NULL };
 
 static bool ynode_equal(const YNode *a, const YNode *b) {
         if (a->kind != b->kind || !streq_ptr(a->value, b->value) || a->n_items != b->n_items)
@@ -434,8 +429,7 @@ static int merge_seq(YNode *base, const YNode *o, const char *name) {
 }
 
 static int merge_into(YNode *base, const YNode *o, const char *name) {
-        if (base->kind == Y_MAP && o->kind == Y_MAP && !streq_ptr(o->tag, "!override") &&
-                        !streq_ptr(o->tag, "!reset")) {
+        if (base->kind == Y_MAP && o->kind == Y_MAP && !streq_ptr(o->tag, "!override") && !streq_ptr(o->tag, "!reset")) {
                 for (size_t i = 0; i < o->n_items; i++) {
                         const YNode *oi = o->items[i];
                         YNode *bi = ynode_get(base, oi->key);
@@ -462,8 +456,7 @@ static int merge_into(YNode *base, const YNode *o, const char *name) {
                 }
                 return 0;
         }
-        if (base->kind == Y_SEQ && o->kind == Y_SEQ && !o->tag &&
-                        !(name && strv_contains((char **) replaced_lists, name)))
+        if (base->kind == Y_SEQ && o->kind == Y_SEQ && !o->tag && !(name && strv_contains((char **) replaced_lists, name)))
                 return merge_seq(base, o, name);
         /* Scalars, a change of kind, !override: the override replaces the value in place. */
         {
@@ -502,33 +495,33 @@ int ynode_merge(YNode *base, const YNode *override) {
 /* Plain scalars YAML 1.1 (and 1.2) would read as something other than a string. */
 static bool needs_quotes(const char *v) {
         static const char *const special[] = {
-                        "y",
-                        "Y",
-                        "yes",
-                        "Yes",
-                        "YES",
-                        "n",
-                        "N",
-                        "no",
-                        "No",
-                        "NO",
-                        "true",
-                        "True",
-                        "TRUE",
-                        "false",
-                        "False",
-                        "FALSE",
-                        "on",
-                        "On",
-                        "ON",
-                        "off",
-                        "Off",
-                        "OFF",
-                        "null",
-                        "Null",
-                        "NULL",
-                        "~",
-                        NULL,
+                "y",
+                "Y",
+                "yes",
+                "Yes",
+                "YES",
+                "n",
+                "N",
+                "no",
+                "No",
+                "NO",
+                "true",
+                "True",
+                "TRUE",
+                "false",
+                "False",
+                "FALSE",
+                "on",
+                "On",
+                "ON",
+                "off",
+                "Off",
+                "OFF",
+                "null",
+                "Null",
+                "NULL",
+                "~",
+                NULL,
         };
         char *end;
 
@@ -585,7 +578,7 @@ static void print_scalar(const YNode *n, FILE *f) {
 }
 
 static void print_key(const char *k, FILE *f) {
-        YNode tmp = {.kind = Y_SCALAR, .type = Y_STR, .value = (char *) k};
+        YNode tmp = { .kind = Y_SCALAR, .type = Y_STR, .value = (char *) k };
         print_scalar(&tmp, f);
         fputc(':', f);
 }

@@ -77,8 +77,7 @@ int container_network_check(const ContainerSpec *spec, const char **ret_option, 
         STRV_FOREACH(p, spec->publish) {
                 PublishSpec ps;
                 if (publish_spec_parse(*p, &ps) < 0) {
-                        if (asprintf(&message, "Invalid --publish '%s': expected " PUBLISH_SPEC_SYNTAX ".",
-                                            *p) < 0)
+                        if (asprintf(&message, "Invalid --publish '%s': expected " PUBLISH_SPEC_SYNTAX ".", *p) < 0)
                                 return -ENOMEM;
                         option = "publish";
                         break;
@@ -86,8 +85,10 @@ int container_network_check(const ContainerSpec *spec, const char **ret_option, 
         }
         STRV_FOREACH(n, spec->network)
                 if (!message && spec->network[1] && network_name_is_mode(*n)) {
-                        if (asprintf(&message, "--network=%s cannot be combined with other networks: a container joins "
-                                                "bridge networks, or one namespace mode.", *n) < 0)
+                        if (asprintf(&message,
+                                            "--network=%s cannot be combined with other networks: a container joins "
+                                            "bridge networks, or one namespace mode.",
+                                            *n) < 0)
                                 return -ENOMEM;
                         option = "network";
                 }
@@ -102,7 +103,7 @@ int container_network_check(const ContainerSpec *spec, const char **ret_option, 
                 else
                         where = strjoin("with --network=", streq(primary, "private") ? "none" : primary);
                 if (!where || asprintf(&message, "--%s cannot take effect %s; ports are published on a bridge network.",
-                                        option, where) < 0)
+                                              option, where) < 0)
                         return -ENOMEM;
         }
         if (!message)

@@ -19,48 +19,48 @@ typedef struct ContainerSpec {
 
         char **entrypoint; /* --entrypoint: replaces the image's Entrypoint when entrypoint_set */
         bool entrypoint_set;
-        char **env;        /* --env K=V, merged over the image's Env */
-        char **env_files;  /* --env-file */
+        char **env;             /* --env K=V, merged over the image's Env */
+        char **env_files;       /* --env-file */
         char *env_private_file; /* --env-private-file: --env values kept off the command line (unit-container-env.h) */
-        char **secrets;    /* --secret NAME[,type=mount|env][,target=...]: from the secret store (secret-spec.h, secret-store.h) */
-        char *workdir;     /* --workdir */
-        char *user;        /* --user USER[:GROUP], names or numbers */
-        char **group_add;  /* --group-add */
-        char *hostname;    /* --hostname */
+        char **secrets; /* --secret NAME[,type=mount|env][,target=...]: from the secret store (secret-spec.h, secret-store.h) */
+        char *workdir;    /* --workdir */
+        char *user;       /* --user USER[:GROUP], names or numbers */
+        char **group_add; /* --group-add */
+        char *hostname;   /* --hostname */
 
         char **volumes; /* --volume SRC:DST[:OPTS] */
         char **mounts;  /* --mount type=...,source=...,destination=... */
         char **tmpfs;   /* --tmpfs DST[:OPTS] */
         bool read_only; /* --read-only */
 
-        char **network;        /* --network none|host|private|container:NAME, or bridge NETWORK[:OPTS]s */
-        char *pod;             /* --pod NAME: join the pod `berth pod create NAME` made */
-        char *ipc;             /* --ipc private|host|container:NAME */
-        char *pid;             /* --pid private|host|container:NAME */
-        char *uts;             /* --uts private|host|container:NAME */
+        char **network;         /* --network none|host|private|container:NAME, or bridge NETWORK[:OPTS]s */
+        char *pod;              /* --pod NAME: join the pod `berth pod create NAME` made */
+        char *ipc;              /* --ipc private|host|container:NAME */
+        char *pid;              /* --pid private|host|container:NAME */
+        char *uts;              /* --uts private|host|container:NAME */
         char *ip;               /* --ip: IPv4 address on the network (folded into --network=NAME:ip=) */
         char *ip6;              /* --ip6 */
         char *mac_address;      /* --mac-address */
         char **network_aliases; /* --network-alias */
-        char **publish;        /* --publish */
-        bool publish_all;      /* -P: the image's exposed ports, each on a free host port */
-        char **dns;            /* --dns */
-        char **dns_search;     /* --dns-search */
-        char **dns_option;     /* --dns-option */
-        char **add_host;       /* --add-host NAME:IP */
+        char **publish;         /* --publish */
+        bool publish_all;       /* -P: the image's exposed ports, each on a free host port */
+        char **dns;             /* --dns */
+        char **dns_search;      /* --dns-search */
+        char **dns_option;      /* --dns-option */
+        char **add_host;        /* --add-host NAME:IP */
 
-        char **cap_add;          /* --cap-add */
-        char **cap_drop;         /* --cap-drop */
-        bool privileged;         /* --privileged */
-        bool no_new_privileges;  /* --no-new-privileges, on by default */
-        char *seccomp_profile;   /* --seccomp-profile PATH|unconfined */
-        char **sysctl;           /* --sysctl */
-        char **ulimit;           /* --ulimit NAME=SOFT[:HARD] */
-        char *umask;             /* --umask: octal file mode creation mask, 0022 when unset */
-        char **devices;          /* --device */
-        char *userns;            /* --userns */
-        char **uidmap;           /* --uidmap CONTAINER_ID:HOST_ID:SIZE (Quadlet's UIDMap=) */
-        char **gidmap;           /* --gidmap, the same for groups; without it the uid maps apply */
+        char **cap_add;         /* --cap-add */
+        char **cap_drop;        /* --cap-drop */
+        bool privileged;        /* --privileged */
+        bool no_new_privileges; /* --no-new-privileges, on by default */
+        char *seccomp_profile;  /* --seccomp-profile PATH|unconfined */
+        char **sysctl;          /* --sysctl */
+        char **ulimit;          /* --ulimit NAME=SOFT[:HARD] */
+        char *umask;            /* --umask: octal file mode creation mask, 0022 when unset */
+        char **devices;         /* --device */
+        char *userns;           /* --userns */
+        char **uidmap;          /* --uidmap CONTAINER_ID:HOST_ID:SIZE (Quadlet's UIDMap=) */
+        char **gidmap;          /* --gidmap, the same for groups; without it the uid maps apply */
 
         char *notify;       /* --notify false|true|healthy (Quadlet's Notify=) */
         char *stop_signal;  /* --stop-signal */

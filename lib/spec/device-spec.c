@@ -10,7 +10,7 @@ void device_spec_done(DeviceSpec *d) {
         free(d->host);
         free(d->container);
         free(d->perms);
-        *d = (DeviceSpec){};
+        *d = (DeviceSpec) {};
 }
 
 int device_spec_parse(const char *s, DeviceSpec *ret) {
@@ -41,10 +41,10 @@ int device_spec_parse(const char *s, DeviceSpec *ret) {
         if (!path_is_absolute(parts[0]) || !startswith(container, "/dev/") || strstr(container, "/../") ||
                         isempty(perms) || strspn(perms, "rwm") != strlen(perms))
                 return -EINVAL;
-        *ret = (DeviceSpec){
-                        .host = strdup(parts[0]),
-                        .container = strdup(container),
-                        .perms = strdup(perms),
+        *ret = (DeviceSpec) {
+                .host = strdup(parts[0]),
+                .container = strdup(container),
+                .perms = strdup(perms),
         };
         if (!ret->host || !ret->container || !ret->perms) {
                 device_spec_done(ret);

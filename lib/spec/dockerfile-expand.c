@@ -46,8 +46,8 @@ const char *dockerfile_env_get(char *const *env, const char *key) {
         const char *value = NULL;
 
         STRV_FOREACH(e, env)
-        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
-                value = *e + n + 1;
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        value = *e + n + 1;
         return value;
 }
 
@@ -190,8 +190,7 @@ static int lex_dollar(Lexer *x, Buffer *out, bool quoted) {
                         break;
                 case '?':
                         if (!set) {
-                                x->error_message =
-                                                *w ? strjoin(name, ": ", w) : strjoin(name, ": is not set");
+                                x->error_message = *w ? strjoin(name, ": ", w) : strjoin(name, ": is not set");
                                 free(word.data);
                                 x->error = "required variable is not set";
                                 return -EINVAL;
@@ -273,9 +272,8 @@ static int lex_until(Lexer *x, Buffer *out, char stop, bool quoted) {
         return 0;
 }
 
-int dockerfile_expand_word(
-                const char *word, char escape, char *const *env, char **ret, const char **ret_error) {
-        Lexer x = {.s = word, .escape = escape, .env = env};
+int dockerfile_expand_word(const char *word, char escape, char *const *env, char **ret, const char **ret_error) {
+        Lexer x = { .s = word, .escape = escape, .env = env };
         Buffer out = {};
         int r;
 
@@ -300,9 +298,8 @@ int dockerfile_expand_word(
         return 0;
 }
 
-int dockerfile_expand_words(
-                const char *text, char escape, char *const *env, char ***ret, const char **ret_error) {
-        Lexer x = {.s = text, .escape = escape, .env = env, .split = true};
+int dockerfile_expand_words(const char *text, char escape, char *const *env, char ***ret, const char **ret_error) {
+        Lexer x = { .s = text, .escape = escape, .env = env, .split = true };
         int r;
 
         r = lex_until(&x, NULL, 0, false);

@@ -26,34 +26,33 @@ typedef struct InstructionRule {
         const char *const *flags; /* the flags it takes */
 } InstructionRule;
 
-static const char *const from_flags[] = {"platform", NULL};
-static const char *const run_flags[] = {"mount", "network", "security", NULL};
-static const char *const copy_flags[] = {"from", "chown", "chmod", "link", "parents", "exclude", NULL};
-static const char *const add_flags[] = {
-                "chown", "chmod", "link", "checksum", "keep-git-dir", "exclude", "unpack", NULL};
-static const char *const healthcheck_flags[] = {
-                "interval", "timeout", "start-period", "start-interval", "retries", NULL};
-static const char *const no_flags[] = {NULL};
+static const char *const from_flags[] = { "platform", NULL };
+static const char *const run_flags[] = { "mount", "network", "security", NULL };
+static const char *const copy_flags[] = { "from", "chown", "chmod", "link", "parents", "exclude", NULL };
+static const char *const add_flags[] = { "chown", "chmod", "link", "checksum", "keep-git-dir", "exclude", "unpack", NULL };
+static const char *const healthcheck_flags[] = { "interval", "timeout", "start-period", "start-interval", "retries",
+        NULL };
+static const char *const no_flags[] = { NULL };
 
 static const InstructionRule rules[] = {
-                {"ADD", add_flags},
-                {"ARG", no_flags},
-                {"CMD", no_flags},
-                {"COPY", copy_flags},
-                {"ENTRYPOINT", no_flags},
-                {"ENV", no_flags},
-                {"EXPOSE", no_flags},
-                {"FROM", from_flags},
-                {"HEALTHCHECK", healthcheck_flags},
-                {"LABEL", no_flags},
-                {"MAINTAINER", no_flags},
-                {"ONBUILD", no_flags},
-                {"RUN", run_flags},
-                {"SHELL", no_flags},
-                {"STOPSIGNAL", no_flags},
-                {"USER", no_flags},
-                {"VOLUME", no_flags},
-                {"WORKDIR", no_flags},
+        { "ADD", add_flags },
+        { "ARG", no_flags },
+        { "CMD", no_flags },
+        { "COPY", copy_flags },
+        { "ENTRYPOINT", no_flags },
+        { "ENV", no_flags },
+        { "EXPOSE", no_flags },
+        { "FROM", from_flags },
+        { "HEALTHCHECK", healthcheck_flags },
+        { "LABEL", no_flags },
+        { "MAINTAINER", no_flags },
+        { "ONBUILD", no_flags },
+        { "RUN", run_flags },
+        { "SHELL", no_flags },
+        { "STOPSIGNAL", no_flags },
+        { "USER", no_flags },
+        { "VOLUME", no_flags },
+        { "WORKDIR", no_flags },
 };
 
 _printf_(3, 4) static int parse_error(Parser *p, unsigned line, const char *fmt, ...) {
@@ -185,8 +184,8 @@ static int parse_json_array(Parser *p, unsigned line, const char *keyword, const
 }
 
 /* Leading --name[=value] words; a quoted value loses its quotes. */
-static int split_flags(Parser *p, unsigned line, const char *keyword, const char *const *allowed,
-                const char **text, char ***ret) {
+static int split_flags(Parser *p, unsigned line, const char *keyword, const char *const *allowed, const char **text,
+                char ***ret) {
         _cleanup_strv_free_ char **flags = NULL;
         const char *s = *text;
 
@@ -221,8 +220,7 @@ static int split_flags(Parser *p, unsigned line, const char *keyword, const char
                                 known = true;
                 }
                 if (!known)
-                        return parse_error(p, line, "%s: unknown flag --%.*s.", keyword,
-                                        (int) strcspn(flag, "="), flag);
+                        return parse_error(p, line, "%s: unknown flag --%.*s.", keyword, (int) strcspn(flag, "="), flag);
                 if (strv_consume(&flags, TAKE_PTR(flag)) < 0)
                         return -ENOMEM;
                 s = skip_blanks(s);
@@ -283,8 +281,7 @@ static int read_heredocs(Parser *p, DockerfileInstruction *in) {
                 if (*s == '"' || *s == '\'')
                         dq = *s++;
                 d = s;
-                while (*s && (dq ? *s != dq
-                                 : (isalnum((unsigned char) *s) || *s == '_' || *s == '-' || *s == '.')))
+                while (*s && (dq ? *s != dq : (isalnum((unsigned char) *s) || *s == '_' || *s == '-' || *s == '.')))
                         s++;
                 if (s == d || (dq && *s != dq)) {
                         s = start + 1;
@@ -323,8 +320,8 @@ static int read_heredocs(Parser *p, DockerfileInstruction *in) {
                                 body = nb;
                         }
                         if (!done) {
-                                int r = parse_error(p, in->line, "%s: the heredoc <<%s is not terminated.",
-                                                in->keyword, h.delimiter);
+                                int r = parse_error(p, in->line, "%s: the heredoc <<%s is not terminated.", in->keyword,
+                                                h.delimiter);
                                 free(h.delimiter);
                                 return r;
                         }
@@ -360,11 +357,9 @@ static int parse_key_values(Parser *p, DockerfileInstruction *in) {
         if (!memchr(in->args, '=', first)) {
                 const char *value = skip_blanks(in->args + first);
                 if (*value == 0)
-                        return parse_error(p, in->line,
-                                        "%s must have two arguments (KEY VALUE) or KEY=VALUE pairs.",
+                        return parse_error(p, in->line, "%s must have two arguments (KEY VALUE) or KEY=VALUE pairs.",
                                         in->keyword);
-                if (strv_consume(&in->argv, strndup(in->args, first)) < 0 ||
-                                strv_extend(&in->argv, value) < 0)
+                if (strv_consume(&in->argv, strndup(in->args, first)) < 0 || strv_extend(&in->argv, value) < 0)
                         return -ENOMEM;
                 return 0;
         }
@@ -376,8 +371,7 @@ static int parse_key_values(Parser *p, DockerfileInstruction *in) {
         STRV_FOREACH(w, words) {
                 const char *eq = strchr(*w, '=');
                 if (!eq || eq == *w)
-                        return parse_error(p, in->line,
-                                        "%s: can't find = in \"%s\"; expected the form KEY=VALUE.",
+                        return parse_error(p, in->line, "%s: can't find = in \"%s\"; expected the form KEY=VALUE.",
                                         in->keyword, *w);
                 if (strv_consume(&in->argv, strndup(*w, eq - *w)) < 0 || strv_extend(&in->argv, eq + 1) < 0)
                         return -ENOMEM;
@@ -401,8 +395,7 @@ static bool valid_stage_name(const char *s) {
         return true;
 }
 
-static int parse_instruction(
-                Parser *p, const char *text, unsigned line, bool nested, DockerfileInstruction *in);
+static int parse_instruction(Parser *p, const char *text, unsigned line, bool nested, DockerfileInstruction *in);
 
 static int parse_arguments(Parser *p, DockerfileInstruction *in, bool nested) {
         const char *k = in->keyword;
@@ -440,8 +433,7 @@ static int parse_arguments(Parser *p, DockerfileInstruction *in, bool nested) {
                         }
                 }
                 if (!streq(k, "VOLUME") && strv_length(in->argv) < 2)
-                        return parse_error(p, in->line,
-                                        "%s requires at least two arguments: SOURCE... DESTINATION.", k);
+                        return parse_error(p, in->line, "%s requires at least two arguments: SOURCE... DESTINATION.", k);
                 if (streq(k, "VOLUME") && !in->argv[0])
                         return parse_error(p, in->line, "VOLUME requires at least one path.");
                 return 0;
@@ -454,10 +446,8 @@ static int parse_arguments(Parser *p, DockerfileInstruction *in, bool nested) {
                 r = parse_words(p, in);
                 if (r < 0)
                         return r;
-                if (strv_length(in->argv) != 1 &&
-                                (strv_length(in->argv) != 3 || strcasecmp(in->argv[1], "AS") != 0))
-                        return parse_error(p, in->line,
-                                        "FROM requires either one argument, or three: IMAGE AS NAME.");
+                if (strv_length(in->argv) != 1 && (strv_length(in->argv) != 3 || strcasecmp(in->argv[1], "AS") != 0))
+                        return parse_error(p, in->line, "FROM requires either one argument, or three: IMAGE AS NAME.");
                 if (in->argv[1]) {
                         for (char *c = in->argv[2]; *c; c++)
                                 *c = (char) tolower((unsigned char) *c);
@@ -475,13 +465,11 @@ static int parse_arguments(Parser *p, DockerfileInstruction *in, bool nested) {
 
                 if (n == 4 && strncasecmp(in->args, "NONE", 4) == 0) {
                         if (*rest || in->flags)
-                                return parse_error(
-                                                p, in->line, "HEALTHCHECK NONE takes no other arguments.");
+                                return parse_error(p, in->line, "HEALTHCHECK NONE takes no other arguments.");
                         return strv_extend(&in->argv, "NONE");
                 }
                 if (n != 3 || strncasecmp(in->args, "CMD", 3) != 0)
-                        return parse_error(p, in->line,
-                                        "HEALTHCHECK: unknown type \"%.*s\" (expected CMD or NONE).",
+                        return parse_error(p, in->line, "HEALTHCHECK: unknown type \"%.*s\" (expected CMD or NONE).",
                                         (int) n, in->args);
                 if (!*rest)
                         return parse_error(p, in->line, "HEALTHCHECK CMD requires a command.");
@@ -507,18 +495,15 @@ static int parse_arguments(Parser *p, DockerfileInstruction *in, bool nested) {
                 r = parse_instruction(p, in->args, in->line, true, sub);
                 if (r < 0)
                         return r;
-                if (streq(sub->keyword, "ONBUILD") || streq(sub->keyword, "FROM") ||
-                                streq(sub->keyword, "MAINTAINER"))
-                        return parse_error(p, in->line, "%s is not allowed as an ONBUILD trigger.",
-                                        sub->keyword);
+                if (streq(sub->keyword, "ONBUILD") || streq(sub->keyword, "FROM") || streq(sub->keyword, "MAINTAINER"))
+                        return parse_error(p, in->line, "%s is not allowed as an ONBUILD trigger.", sub->keyword);
                 return 0;
         }
         /* MAINTAINER, USER, WORKDIR, STOPSIGNAL: the whole text */
         return 0;
 }
 
-static int parse_instruction(
-                Parser *p, const char *text, unsigned line, bool nested, DockerfileInstruction *in) {
+static int parse_instruction(Parser *p, const char *text, unsigned line, bool nested, DockerfileInstruction *in) {
         const InstructionRule *rule;
         const char *s = skip_blanks(text), *rest;
         size_t n = strcspn(s, " \t");
@@ -590,8 +575,8 @@ static int split_lines(Parser *p, const char *text, size_t size) {
 }
 
 int dockerfile_parse(const char *path, const char *text, size_t size, Dockerfile *ret, char **ret_error) {
-        _cleanup_(dockerfile_done) Dockerfile d = {.escape = '\\'};
-        Parser p = {.path = path, .escape = '\\'};
+        _cleanup_(dockerfile_done) Dockerfile d = { .escape = '\\' };
+        Parser p = { .path = path, .escape = '\\' };
         bool directives = true, seen_escape = false, seen_syntax = false, seen_check = false;
         int r;
 
@@ -624,8 +609,7 @@ int dockerfile_parse(const char *path, const char *text, size_t size, Dockerfile
                                              : streq(key, "syntax") ? &seen_syntax
                                                                     : &seen_check;
                                 if (*seen) {
-                                        r = parse_error(&p, line,
-                                                        "only one %s parser directive can be used.", key);
+                                        r = parse_error(&p, line, "only one %s parser directive can be used.", key);
                                         goto finish;
                                 }
                                 *seen = true;
@@ -656,8 +640,7 @@ int dockerfile_parse(const char *path, const char *text, size_t size, Dockerfile
                 while (continues(buf, p.escape)) {
                         char *joined;
                         strip_trailing_blanks(buf)[strlen(buf) - 1] = 0;
-                        while (p.next < p.n_lines &&
-                                        (is_comment(p.lines[p.next]) || is_blank(p.lines[p.next])))
+                        while (p.next < p.n_lines && (is_comment(p.lines[p.next]) || is_blank(p.lines[p.next])))
                                 p.next++;
                         if (p.next >= p.n_lines)
                                 break;
@@ -677,7 +660,7 @@ int dockerfile_parse(const char *path, const char *text, size_t size, Dockerfile
                 }
                 d.instructions = in;
                 in = &d.instructions[d.n_instructions++];
-                *in = (DockerfileInstruction){};
+                *in = (DockerfileInstruction) {};
                 r = parse_instruction(&p, buf, line, false, in);
                 if (r < 0)
                         goto finish;
@@ -707,8 +690,7 @@ int dockerfile_parse_file(const char *path, Dockerfile *ret, char **ret_error) {
 
         r = read_full_file(path, &text, &size);
         if (r < 0) {
-                if (ret_error && asprintf(ret_error, "%s: cannot read the Dockerfile: %s", path,
-                                                 strerror(-r)) < 0)
+                if (ret_error && asprintf(ret_error, "%s: cannot read the Dockerfile: %s", path, strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
         }
@@ -730,7 +712,7 @@ void dockerfile_instruction_done(DockerfileInstruction *i) {
                 dockerfile_instruction_done(i->onbuild);
                 free(i->onbuild);
         }
-        *i = (DockerfileInstruction){};
+        *i = (DockerfileInstruction) {};
 }
 
 void dockerfile_done(Dockerfile *d) {
@@ -739,7 +721,7 @@ void dockerfile_done(Dockerfile *d) {
         free(d->instructions);
         free(d->path);
         free(d->syntax);
-        *d = (Dockerfile){};
+        *d = (Dockerfile) {};
 }
 
 const char *dockerfile_flag(const DockerfileInstruction *i, const char *name, bool *ret_set) {
@@ -748,10 +730,10 @@ const char *dockerfile_flag(const DockerfileInstruction *i, const char *name, bo
         bool set = false;
 
         STRV_FOREACH(f, i->flags)
-        if (strncmp(*f, name, n) == 0 && ((*f)[n] == 0 || (*f)[n] == '=')) {
-                set = true;
-                value = (*f)[n] == '=' ? *f + n + 1 : NULL;
-        }
+                if (strncmp(*f, name, n) == 0 && ((*f)[n] == 0 || (*f)[n] == '=')) {
+                        set = true;
+                        value = (*f)[n] == '=' ? *f + n + 1 : NULL;
+                }
         if (ret_set)
                 *ret_set = set;
         return value;
@@ -784,7 +766,7 @@ static void dump_instruction(FILE *f, const DockerfileInstruction *in) {
         lower[n] = 0;
         fprintf(f, "(%s", lower);
         STRV_FOREACH(fl, in->flags)
-        fprintf(f, " --%s", *fl);
+                fprintf(f, " --%s", *fl);
         if (in->onbuild) {
                 fputc(' ', f);
                 dump_instruction(f, in->onbuild);

@@ -77,10 +77,8 @@ int dockerfile_dump(const Dockerfile *d, char **ret);
  * ${VAR##pattern} ${VAR%pattern} ${VAR%%pattern}. Quotes are removed. env holds KEY=VALUE, the later
  * entry of a key winning. -EINVAL (with *ret_error set to a static description or the ${VAR?message}
  * text in *ret) for a malformed word or a required variable that is unset. */
-int dockerfile_expand_word(
-                const char *word, char escape, char *const *env, char **ret, const char **ret_error);
+int dockerfile_expand_word(const char *word, char escape, char *const *env, char **ret, const char **ret_error);
 /* The same, then split on unquoted whitespace into several words (EXPOSE, VOLUME, ...). */
-int dockerfile_expand_words(
-                const char *text, char escape, char *const *env, char ***ret, const char **ret_error);
+int dockerfile_expand_words(const char *text, char escape, char *const *env, char ***ret, const char **ret_error);
 /* The value of key in a KEY=VALUE list (the last one), or NULL. */
 const char *dockerfile_env_get(char *const *env, const char *key);

@@ -23,9 +23,7 @@ static json_t *command_form(const char *change, const char *args) {
         a = json_loads(args, 0, NULL);
         if (!json_is_array(a))
                 goto invalid;
-        json_array_foreach(a, i, v)
-                if (!json_is_string(v))
-                        goto invalid;
+        json_array_foreach(a, i, v) if (!json_is_string(v)) goto invalid;
         return a;
 invalid:
         json_decref(a);
@@ -42,7 +40,7 @@ static int key_values(const char *change, const char *args, char ***ret) {
                 if (*space == 0)
                         return log_error_errno(-EINVAL, "--change '%s': expected KEY=VALUE.", change);
                 if (strv_consume(&words, strndup(args, space - args)) < 0 ||
-                    strv_extend(&words, space + strspn(space, " \t")) < 0)
+                                strv_extend(&words, space + strspn(space, " \t")) < 0)
                         return log_oom();
                 *ret = TAKE_PTR(words); /* key, value */
                 return 1;
@@ -78,12 +76,11 @@ static int apply_env(json_t *c, const char *change, const char *args) {
                 if (!entry)
                         return log_oom();
                 keylen = strcspn(entry, "=") + 1;
-                json_array_foreach(env, i, v)
-                        if (json_is_string(v) && strncmp(json_string_value(v), entry, keylen) == 0) {
-                                json_array_set_new(env, i, json_string(entry));
-                                replaced = true;
-                                break;
-                        }
+                json_array_foreach(env, i, v) if (json_is_string(v) && strncmp(json_string_value(v), entry, keylen) == 0) {
+                        json_array_set_new(env, i, json_string(entry));
+                        replaced = true;
+                        break;
+                }
                 if (!replaced)
                         json_array_append_new(env, json_string(entry));
                 if (pair)
@@ -140,13 +137,14 @@ static int apply_keys(json_t *c, const char *field, const char *change, const ch
                         char *end;
                         unsigned long port = strtoul(*w, &end, 10);
                         if (end == *w || port == 0 || port > 65535 ||
-                            (*end && !streq(end, "/tcp") && !streq(end, "/udp") && !streq(end, "/sctp")))
+                                        (*end && !streq(end, "/tcp") && !streq(end, "/udp") && !streq(end, "/sctp")))
                                 return log_error_errno(-EINVAL, "--change '%s': '%s' is not PORT[/tcp|udp|sctp].",
                                                 change, *w);
                         key = *end ? strdup(*w) : strjoin(*w, "/tcp");
                 } else {
                         if (**w != '/')
-                                return log_error_errno(-EINVAL, "--change '%s': '%s' is not an absolute path.", change, *w);
+                                return log_error_errno(-EINVAL, "--change '%s': '%s' is not an absolute path.", change,
+                                                *w);
                         key = strdup(*w);
                 }
                 if (!key)
@@ -187,12 +185,17 @@ static int apply_one(json_t *c, const char *change) {
         if (streq(instr, "WORKDIR") || streq(instr, "USER") || streq(instr, "STOPSIGNAL")) {
                 if (streq(instr, "WORKDIR") && *args != '/')
                         return log_error_errno(-EINVAL, "--change '%s': WORKDIR must be an absolute path.", change);
-                json_object_set_new(c, streq(instr, "WORKDIR") ? "WorkingDir" : streq(instr, "USER") ? "User" : "StopSignal",
+                json_object_set_new(c,
+                                streq(instr, "WORKDIR") ? "WorkingDir"
+                                : streq(instr, "USER")  ? "User"
+                                                        : "StopSignal",
                                 json_string(args));
                 return 0;
         }
-        return log_error_errno(-EINVAL, "--change '%s': %s is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
-                        "STOPSIGNAL, USER, VOLUME, WORKDIR are).", change, instr);
+        return log_error_errno(-EINVAL,
+                        "--change '%s': %s is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, "
+                        "STOPSIGNAL, USER, VOLUME, WORKDIR are).",
+                        change, instr);
 }
 
 int image_config_apply_changes(const char *config, char *const *changes, const char *message, char **ret) {

@@ -151,7 +151,7 @@ int image_reference_parse(const char *s, const char *default_domain, ImageRefere
         name = copy;
         slash = strchr(name, '/');
         if (slash && (memchr(name, '.', slash - name) || memchr(name, ':', slash - name) ||
-                      (slash - name == 9 && strncmp(name, "localhost", 9) == 0))) {
+                                     (slash - name == 9 && strncmp(name, "localhost", 9) == 0))) {
                 *slash = 0;
                 if (!domain_is_valid(name)) {
                         error = "invalid registry host";
@@ -214,8 +214,7 @@ char *image_reference_repository(const ImageReference *r) {
 }
 
 char *image_reference_to_string(const ImageReference *r) {
-        return strjoin(r->domain, "/", r->path, r->tag ? ":" : "", r->tag ?: "", r->digest ? "@" : "",
-                        r->digest ?: "");
+        return strjoin(r->domain, "/", r->path, r->tag ? ":" : "", r->tag ?: "", r->digest ? "@" : "", r->digest ?: "");
 }
 
 int image_reference_normalize(const char *s, const char *default_domain, char **ret, const char **ret_error) {
@@ -260,8 +259,8 @@ int image_reference_match(const char *reference, const char *full_name) {
                 if (streq(want.domain, have.domain) && streq(want.path, have.path))
                         preference = 1;
         } else if (streq(want.path, have.path) ||
-                   (streq(have.domain, IMAGE_DOMAIN_DOCKER) && startswith(have.path, "library/") &&
-                    streq(have.path + strlen("library/"), want.path)))
+                        (streq(have.domain, IMAGE_DOMAIN_DOCKER) && startswith(have.path, "library/") &&
+                                        streq(have.path + strlen("library/"), want.path)))
                 /* A short name may stand for any registry's image of that name. */
                 preference = domain_preference(have.domain);
 finish:

@@ -11,10 +11,10 @@
 #include <stdbool.h>
 
 typedef struct ImageReference {
-        char *domain; /* "localhost", "docker.io", "127.0.0.1:5000" */
-        char *path;   /* "busybox", "library/busybox", "probe/busybox" */
-        char *tag;    /* NULL when absent */
-        char *digest; /* NULL when absent */
+        char *domain;      /* "localhost", "docker.io", "127.0.0.1:5000" */
+        char *path;        /* "busybox", "library/busybox", "probe/busybox" */
+        char *tag;         /* NULL when absent */
+        char *digest;      /* NULL when absent */
         bool domain_given; /* the user wrote a domain */
 } ImageReference;
 

@@ -108,7 +108,7 @@ static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned bits) {
 
 bool cidr_contains(const Cidr *subnet, const Cidr *address) {
         return subnet->family == address->family && address->prefixlen >= subnet->prefixlen &&
-                prefix_equal(subnet->addr, address->addr, subnet->prefixlen);
+               prefix_equal(subnet->addr, address->addr, subnet->prefixlen);
 }
 
 bool cidr_overlaps(const Cidr *a, const Cidr *b) {
@@ -159,8 +159,8 @@ bool network_name_is_valid(const char *name) {
 
 bool network_name_is_mode(const char *name) {
         return isempty(name) || streq(name, "none") || streq(name, "private") || streq(name, "host") ||
-                startswith(name, "container:") || startswith(name, "ns:") || streq(name, "slirp4netns") ||
-                streq(name, "pasta");
+               startswith(name, "container:") || startswith(name, "ns:") || streq(name, "slirp4netns") ||
+               streq(name, "pasta");
 }
 
 const char *network_canonical_name(const char *name) {

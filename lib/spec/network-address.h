@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NETWORK_DEFAULT_NAME "berth"
-#define NETWORK_DEFAULT_SUBNET "10.88.0.0/16" /* as podman's default network */
+#define NETWORK_DEFAULT_NAME      "berth"
+#define NETWORK_DEFAULT_SUBNET    "10.88.0.0/16" /* as podman's default network */
 #define NETWORK_DEFAULT_INTERFACE "berth0"
 
 /* An address with a prefix length; for a subnet the host bits are zero. */
@@ -20,12 +20,12 @@ typedef struct Cidr {
         unsigned prefixlen;
 } Cidr;
 
-int cidr_parse(const char *s, Cidr *ret);          /* "A.B.C.D/N", "X::/N"; host bits are cleared */
-int address_parse(const char *s, Cidr *ret);       /* a plain address, prefixlen = full length */
+int cidr_parse(const char *s, Cidr *ret);              /* "A.B.C.D/N", "X::/N"; host bits are cleared */
+int address_parse(const char *s, Cidr *ret);           /* a plain address, prefixlen = full length */
 int interface_address_parse(const char *s, Cidr *ret); /* "10.89.1.2/24": host bits kept */
-char *cidr_format(const Cidr *c);                  /* "10.89.1.0/24" */
-char *address_format(const Cidr *c);               /* "10.89.1.2" */
-void cidr_mask(Cidr *c);                           /* clears the host bits */
+char *cidr_format(const Cidr *c);                      /* "10.89.1.0/24" */
+char *address_format(const Cidr *c);                   /* "10.89.1.2" */
+void cidr_mask(Cidr *c);                               /* clears the host bits */
 bool cidr_contains(const Cidr *subnet, const Cidr *address);
 bool cidr_overlaps(const Cidr *a, const Cidr *b);
 /* subnet's address plus n (n=1: the first host). -ERANGE if that leaves the subnet. */
@@ -41,4 +41,3 @@ bool network_name_is_mode(const char *name);
 
 /* docker's default network is "bridge"; here it is "berth". */
 const char *network_canonical_name(const char *name);
-

@@ -44,7 +44,7 @@ static int parse_range(const char *s, uint16_t *ret_first, uint16_t *ret_count) 
 
 int publish_spec_parse(const char *s, PublishSpec *ret) {
         _cleanup_free_ char *copy = strdup(s ?: "");
-        PublishSpec p = {.proto = "tcp"};
+        PublishSpec p = { .proto = "tcp" };
         char *slash, *ports, *last, *prev;
         uint16_t host_count = 0;
 
@@ -130,8 +130,7 @@ int publish_spec_parse_list(char *const *l, PublishSpec **ret, size_t *ret_n) {
                         return log_oom();
                 specs = more;
                 if (publish_spec_parse(*s, &specs[n]) < 0)
-                        return log_error_errno(-EINVAL,
-                                        "Invalid --publish '%s': expected " PUBLISH_SPEC_SYNTAX ".", *s);
+                        return log_error_errno(-EINVAL, "Invalid --publish '%s': expected " PUBLISH_SPEC_SYNTAX ".", *s);
                 n++;
         }
         *ret = TAKE_PTR(specs);

@@ -34,5 +34,4 @@ int publish_spec_parse_list(char *const *l, PublishSpec **ret, size_t *ret_n);
 /* Whether a and b claim a common host port of one protocol on a common address. */
 bool publish_spec_overlaps(const PublishSpec *a, const PublishSpec *b);
 /* For messages: the accepted syntax. */
-#define PUBLISH_SPEC_SYNTAX                                                                                 \
-        "[[IP:][HOST_PORT]:]CONTAINER_PORT[/tcp|udp], ports or ranges A-B, IPv6 as [ADDR]"
+#define PUBLISH_SPEC_SYNTAX "[[IP:][HOST_PORT]:]CONTAINER_PORT[/tcp|udp], ports or ranges A-B, IPv6 as [ADDR]"

@@ -76,8 +76,7 @@ static int decode_auth(const char *file, const char *key, const char *b64, char 
         return 1;
 }
 
-static int find_in_file(const char *file, const char *domain, const char *repository, char **ret_user,
-                char **ret_pass) {
+static int find_in_file(const char *file, const char *domain, const char *repository, char **ret_user, char **ret_pass) {
         json_error_t err;
         json_t *root, *auths, *entry, *best = NULL;
         const char *key, *best_key = NULL;

@@ -59,9 +59,16 @@ static int parse_string(const char **p, char **ret) {
                 if (quote == '"' && *s == '\\') {
                         s++;
                         switch (*s) {
-                        case '"': case '\\': *o++ = *s; break;
-                        case 'n': *o++ = '\n'; break;
-                        case 't': *o++ = '\t'; break;
+                        case '"':
+                        case '\\':
+                                *o++ = *s;
+                                break;
+                        case 'n':
+                                *o++ = '\n';
+                                break;
+                        case 't':
+                                *o++ = '\t';
+                                break;
                         default:
                                 free(out);
                                 return -EINVAL;
@@ -152,8 +159,9 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
                 if (streq(key, "insecure") || streq(key, "blocked") || streq(key, "mirror-by-digest-only")) {
                         if (!v->is_bool)
                                 return log_error_errno(-EINVAL, "%s:%u: %s wants true or false.", path, line, key);
-                        *(streq(key, "insecure") ? &e->insecure
-                          : streq(key, "blocked") ? &e->blocked : &e->mirror_by_digest_only) = v->boolean;
+                        *(streq(key, "insecure")                ? &e->insecure
+                                        : streq(key, "blocked") ? &e->blocked
+                                                                : &e->mirror_by_digest_only) = v->boolean;
                         return 0;
                 }
                 break;
@@ -180,8 +188,10 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
                         else if (streq_ptr(v->string, "tag-only"))
                                 m->pulls = MIRROR_PULLS_TAG_ONLY;
                         else
-                                return log_error_errno(-EINVAL, "%s:%u: pull-from-mirror wants \"all\", \"digest-only\" "
-                                                "or \"tag-only\".", path, line);
+                                return log_error_errno(-EINVAL,
+                                                "%s:%u: pull-from-mirror wants \"all\", \"digest-only\" "
+                                                "or \"tag-only\".",
+                                                path, line);
                         return 0;
                 }
                 break;
@@ -292,7 +302,8 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                         const char *name = k + (array ? 2 : 1);
                         size_t n = strcspn(name, "]");
                         if (array && strncmp(name, "registry", n) == 0 && n == 8) {
-                                RegistryEntry *e = reallocarray(c->registries, c->n_registries + 1, sizeof(RegistryEntry));
+                                RegistryEntry *e =
+                                                reallocarray(c->registries, c->n_registries + 1, sizeof(RegistryEntry));
                                 if (!e)
                                         return log_oom();
                                 c->registries = e;
@@ -302,8 +313,10 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                                 RegistryEntry *e = last_registry(c);
                                 RegistryMirror *m;
                                 if (!e)
-                                        return log_error_errno(-EINVAL, "%s:%u: [[registry.mirror]] outside a "
-                                                        "[[registry]].", path, stmt_line);
+                                        return log_error_errno(-EINVAL,
+                                                        "%s:%u: [[registry.mirror]] outside a "
+                                                        "[[registry]].",
+                                                        path, stmt_line);
                                 m = reallocarray(e->mirrors, e->n_mirrors + 1, sizeof(RegistryMirror));
                                 if (!m)
                                         return log_oom();
@@ -335,8 +348,10 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
-                        return log_error_errno(r, "%s:%u: %s: invalid value (a string, true/false or an array of "
-                                        "strings).", path, stmt_line, key);
+                        return log_error_errno(r,
+                                        "%s:%u: %s: invalid value (a string, true/false or an array of "
+                                        "strings).",
+                                        path, stmt_line, key);
                 r = apply(c, section, path, stmt_line, key, &v);
                 if (r < 0)
                         return r;
@@ -349,8 +364,8 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                         return log_error_errno(-EINVAL, "%s: a [[registry]] has neither prefix nor location.", path);
                 for (size_t k = 0; k < c->registries[i].n_mirrors; k++)
                         if (!c->registries[i].mirrors[k].location)
-                                return log_error_errno(-EINVAL, "%s: a [[registry.mirror]] of %s has no location.", path,
-                                                c->registries[i].prefix ?: c->registries[i].location);
+                                return log_error_errno(-EINVAL, "%s: a [[registry.mirror]] of %s has no location.",
+                                                path, c->registries[i].prefix ?: c->registries[i].location);
         }
         return 0;
 }
@@ -377,7 +392,7 @@ static int load_dropins(RegistriesConf *c, const char *dir) {
                 return 0;
         for (struct dirent *de; (de = readdir(d));)
                 if (endswith(de->d_name, ".conf") && de->d_name[0] != '.' &&
-                    strv_consume(&files, path_join(dir, de->d_name)) < 0)
+                                strv_consume(&files, path_join(dir, de->d_name)) < 0)
                         return log_oom();
         if (files)
                 qsort(files, strv_length(files), sizeof(char *), (int (*)(const void *, const void *)) strcmp_ptr);

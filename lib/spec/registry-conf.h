@@ -41,15 +41,15 @@ typedef struct RegistryMirror {
 typedef struct RegistryEntry {
         char *prefix, *location;
         bool insecure, blocked, mirror_by_digest_only;
-        RegistryMirror *mirrors;        /* [[registry.mirror]], tried in order before location */
+        RegistryMirror *mirrors; /* [[registry.mirror]], tried in order before location */
         size_t n_mirrors;
 } RegistryEntry;
 
 typedef struct RegistriesConf {
-        char **search;                  /* unqualified-search-registries */
+        char **search; /* unqualified-search-registries */
         RegistryEntry *registries;
         size_t n_registries;
-        char **aliases;                 /* name, target, name, target, ... */
+        char **aliases; /* name, target, name, target, ... */
 } RegistriesConf;
 
 int registries_conf_load(RegistriesConf *ret);

@@ -112,39 +112,39 @@ static const struct {
         int (*check)(const char *value);
         const char *expected;
 } checks[] = {
-                {"workdir", check_absolute_path, "an absolute path"},
-                {"user", check_user, USER_SPEC_EXPECTED},
-                {"group-add", check_group, USER_NAME_EXPECTED},
-                {"volume", check_volume,
-                                "SOURCE:DEST[:OPTIONS] with options among ro, rw, nocopy, idmap[=...], z, "
-                                "Z, and rprivate, rslave, "
-                                "rshared and their non-recursive forms, or an absolute path"},
-                {"mount", check_mount,
-                                "type=bind|volume|tmpfs,source=...,destination=...[,ro] with options berth "
-                                "understands (see "
-                                "berth-runtime(8), --mount)"},
-                {"ipc", check_namespace, NAMESPACE_OPTION_EXPECTED},
-                {"pid", check_namespace, NAMESPACE_OPTION_EXPECTED},
-                {"uts", check_namespace, NAMESPACE_OPTION_EXPECTED},
-                {"cap-add", check_capability, "capability names such as NET_ADMIN or CAP_SYS_TIME, or all"},
-                {"cap-drop", check_capability, "capability names such as NET_ADMIN or CAP_SYS_TIME, or all"},
-                {"seccomp-profile", check_seccomp_profile, "unconfined or the absolute path of a profile"},
-                {"sysctl", sysctl_option_check, SYSCTL_EXPECTED},
-                {"ulimit", check_ulimit, ULIMIT_EXPECTED},
-                {"umask", check_umask, "an octal mask such as 0027"},
-                {"device", check_device, DEVICE_SPEC_EXPECTED},
-                {"userns", check_userns, USERNS_OPTION_EXPECTED},
-                {"uidmap", check_idmap, IDMAP_EXPECTED},
-                {"gidmap", check_idmap, IDMAP_EXPECTED},
-                {"notify", check_notify, "false, true or healthy"},
-                {"stop-signal", check_signal, "a signal name such as SIGTERM or TERM, or a number"},
-                {"stop-timeout", check_duration, PARSE_DURATION_EXPECTED},
-                {"pull", check_pull, "missing, always, never or newer"},
-                {"health-interval", check_positive_duration, PARSE_DURATION_EXPECTED ", more than 0"},
-                {"health-timeout", check_positive_duration, PARSE_DURATION_EXPECTED ", more than 0"},
-                {"health-start-period", check_duration, PARSE_DURATION_EXPECTED},
-                {"health-retries", check_health_retries, "a number from 1 to 1000"},
-                {"health-on-failure", check_health_on_failure, "none, kill or stop"},
+        { "workdir", check_absolute_path, "an absolute path" },
+        { "user", check_user, USER_SPEC_EXPECTED },
+        { "group-add", check_group, USER_NAME_EXPECTED },
+        { "volume", check_volume,
+                        "SOURCE:DEST[:OPTIONS] with options among ro, rw, nocopy, idmap[=...], z, "
+                        "Z, and rprivate, rslave, "
+                        "rshared and their non-recursive forms, or an absolute path" },
+        { "mount", check_mount,
+                        "type=bind|volume|tmpfs,source=...,destination=...[,ro] with options berth "
+                        "understands (see "
+                        "berth-runtime(8), --mount)" },
+        { "ipc", check_namespace, NAMESPACE_OPTION_EXPECTED },
+        { "pid", check_namespace, NAMESPACE_OPTION_EXPECTED },
+        { "uts", check_namespace, NAMESPACE_OPTION_EXPECTED },
+        { "cap-add", check_capability, "capability names such as NET_ADMIN or CAP_SYS_TIME, or all" },
+        { "cap-drop", check_capability, "capability names such as NET_ADMIN or CAP_SYS_TIME, or all" },
+        { "seccomp-profile", check_seccomp_profile, "unconfined or the absolute path of a profile" },
+        { "sysctl", sysctl_option_check, SYSCTL_EXPECTED },
+        { "ulimit", check_ulimit, ULIMIT_EXPECTED },
+        { "umask", check_umask, "an octal mask such as 0027" },
+        { "device", check_device, DEVICE_SPEC_EXPECTED },
+        { "userns", check_userns, USERNS_OPTION_EXPECTED },
+        { "uidmap", check_idmap, IDMAP_EXPECTED },
+        { "gidmap", check_idmap, IDMAP_EXPECTED },
+        { "notify", check_notify, "false, true or healthy" },
+        { "stop-signal", check_signal, "a signal name such as SIGTERM or TERM, or a number" },
+        { "stop-timeout", check_duration, PARSE_DURATION_EXPECTED },
+        { "pull", check_pull, "missing, always, never or newer" },
+        { "health-interval", check_positive_duration, PARSE_DURATION_EXPECTED ", more than 0" },
+        { "health-timeout", check_positive_duration, PARSE_DURATION_EXPECTED ", more than 0" },
+        { "health-start-period", check_duration, PARSE_DURATION_EXPECTED },
+        { "health-retries", check_health_retries, "a number from 1 to 1000" },
+        { "health-on-failure", check_health_on_failure, "none, kill or stop" },
 };
 
 static size_t check_index(const RunOption *o) {

@@ -10,11 +10,16 @@
 #include "words.h"
 
 #define F(field) offsetof(ContainerSpec, field)
-#define STR(n, s, k, f, h)   { n, s, k, RUN_OPTION_STRING, F(f), NULL, h }
-#define BOOL(n, s, k, f, h)  { n, s, k, RUN_OPTION_BOOL, F(f), NULL, h }
-#define LIST(n, s, k, f, h)  { n, s, k, RUN_OPTION_LIST, F(f), NULL, h }
-#define WORDS(n, s, k, f, h) { n, s, k, RUN_OPTION_WORDS, F(f), NULL, h }
-#define PROP(n, k, p, h)     { n, 0, k, RUN_OPTION_UNIT_PROPERTY, F(unit_properties), p, h }
+#define STR(n, s, k, f, h)                                                                                             \
+        { n, s, k, RUN_OPTION_STRING, F(f), NULL, h }
+#define BOOL(n, s, k, f, h)                                                                                            \
+        { n, s, k, RUN_OPTION_BOOL, F(f), NULL, h }
+#define LIST(n, s, k, f, h)                                                                                            \
+        { n, s, k, RUN_OPTION_LIST, F(f), NULL, h }
+#define WORDS(n, s, k, f, h)                                                                                           \
+        { n, s, k, RUN_OPTION_WORDS, F(f), NULL, h }
+#define PROP(n, k, p, h)                                                                                               \
+        { n, 0, k, RUN_OPTION_UNIT_PROPERTY, F(unit_properties), p, h }
 
 /* The order here is the order options are printed in (generated ExecStart= lines, `berth inspect`). */
 const RunOption run_options[] = {
@@ -25,7 +30,7 @@ const RunOption run_options[] = {
         LIST("env", 'e', "Environment", env, "set an environment variable KEY=VALUE"),
         LIST("env-file", 0, "EnvironmentFile", env_files, "read environment variables from a file"),
         STR("env-private-file", 0, NULL, env_private_file,
-            "read --env values from a root-only file (what the generator and berth run write instead)"),
+                        "read --env values from a root-only file (what the generator and berth run write instead)"),
         LIST("secret", 0, "Secret", secrets, "a secret of `berth secret`: NAME[,type=mount|env][,target=PATH|VAR]"),
         STR("workdir", 'w', "WorkingDir", workdir, "working directory inside the container"),
         STR("user", 'u', "User", user, "user[:group] to run as, by name or number"),
@@ -111,8 +116,7 @@ int run_option_apply(const RunOption *o, ContainerSpec *spec, const char *value)
 
         /* An empty value resets a list; every other value must be one the option takes. */
         if (o->kind != RUN_OPTION_WORDS && o->kind != RUN_OPTION_BOOL &&
-                        !(isempty(value) && (o->kind == RUN_OPTION_LIST ||
-                                                            o->kind == RUN_OPTION_UNIT_PROPERTY))) {
+                        !(isempty(value) && (o->kind == RUN_OPTION_LIST || o->kind == RUN_OPTION_UNIT_PROPERTY))) {
                 r = run_option_check(o, value);
                 if (r < 0)
                         return r;
@@ -213,11 +217,9 @@ int run_options_parse_argv(ContainerSpec *spec, int argc, char *const *argv, int
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0) {
-                        const char *expected = o->kind == RUN_OPTION_BOOL ? "true or false"
-                                                                          : run_option_expected(o);
-                        return log_error_errno(r, "Invalid value '%s' for option --%s%s%s%s.", value ?: "",
-                                        o->name, expected ? " (expected " : "", expected ?: "",
-                                        expected ? ")" : "");
+                        const char *expected = o->kind == RUN_OPTION_BOOL ? "true or false" : run_option_expected(o);
+                        return log_error_errno(r, "Invalid value '%s' for option --%s%s%s%s.", value ?: "", o->name,
+                                        expected ? " (expected " : "", expected ?: "", expected ? ")" : "");
                 }
         }
         *ret_index = i;

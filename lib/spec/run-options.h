@@ -23,9 +23,9 @@ typedef enum RunOptionKind {
 } RunOptionKind;
 
 typedef struct RunOption {
-        const char *name;          /* long option without "--" */
-        char short_name;           /* docker's short flag for `berth run`, or 0 */
-        const char *key;           /* .container key, or NULL when there is none */
+        const char *name; /* long option without "--" */
+        char short_name;  /* docker's short flag for `berth run`, or 0 */
+        const char *key;  /* .container key, or NULL when there is none */
         RunOptionKind kind;
         size_t offset;             /* offsetof(ContainerSpec, field) */
         const char *unit_property; /* for RUN_OPTION_UNIT_PROPERTY */

@@ -6,7 +6,7 @@
 #include "sysctl-spec.h"
 
 bool sysctl_is_namespaced(const char *name, bool private_network) {
-        static const char *const ipc_prefixes[] = {"kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue."};
+        static const char *const ipc_prefixes[] = { "kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue." };
 
         if (startswith(name, "net."))
                 return private_network;
@@ -19,8 +19,7 @@ bool sysctl_is_namespaced(const char *name, bool private_network) {
 }
 
 bool sysctl_name_is_valid(const char *name) {
-        if (isempty(name) || strchr(name, '/') || strstr(name, "..") || name[0] == '.' ||
-                        name[strlen(name) - 1] == '.')
+        if (isempty(name) || strchr(name, '/') || strstr(name, "..") || name[0] == '.' || name[strlen(name) - 1] == '.')
                 return false;
         for (const char *p = name; *p; p++)
                 if ((unsigned char) *p <= ' ' || *p == 0x7f)

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#define SYSCTL_EXPECTED                                                                                     \
-        "NAME=VALUE naming a namespaced sysctl (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, " \
+#define SYSCTL_EXPECTED                                                                                                \
+        "NAME=VALUE naming a namespaced sysctl (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, "            \
         "kernel.domainname)"
 
 /* Whether a sysctl may be set in a container: only namespaced ones (net.* needs a private netns). */

@@ -12,22 +12,22 @@ int rlimit_from_name(const char *name) {
                 const char *name;
                 int resource;
         } table[] = {
-                        {"core", RLIMIT_CORE},
-                        {"cpu", RLIMIT_CPU},
-                        {"data", RLIMIT_DATA},
-                        {"fsize", RLIMIT_FSIZE},
-                        {"locks", RLIMIT_LOCKS},
-                        {"memlock", RLIMIT_MEMLOCK},
-                        {"msgqueue", RLIMIT_MSGQUEUE},
-                        {"nice", RLIMIT_NICE},
-                        {"nofile", RLIMIT_NOFILE},
-                        {"nproc", RLIMIT_NPROC},
-                        {"rss", RLIMIT_RSS},
-                        {"rtprio", RLIMIT_RTPRIO},
-                        {"rttime", RLIMIT_RTTIME},
-                        {"sigpending", RLIMIT_SIGPENDING},
-                        {"stack", RLIMIT_STACK},
-                        {"as", RLIMIT_AS},
+                { "core", RLIMIT_CORE },
+                { "cpu", RLIMIT_CPU },
+                { "data", RLIMIT_DATA },
+                { "fsize", RLIMIT_FSIZE },
+                { "locks", RLIMIT_LOCKS },
+                { "memlock", RLIMIT_MEMLOCK },
+                { "msgqueue", RLIMIT_MSGQUEUE },
+                { "nice", RLIMIT_NICE },
+                { "nofile", RLIMIT_NOFILE },
+                { "nproc", RLIMIT_NPROC },
+                { "rss", RLIMIT_RSS },
+                { "rtprio", RLIMIT_RTPRIO },
+                { "rttime", RLIMIT_RTTIME },
+                { "sigpending", RLIMIT_SIGPENDING },
+                { "stack", RLIMIT_STACK },
+                { "as", RLIMIT_AS },
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
                 if (strcasecmp(name, table[i].name) == 0)

@@ -6,8 +6,8 @@
 
 #include <sys/resource.h>
 
-#define ULIMIT_EXPECTED                                                                                     \
-        "NAME=SOFT[:HARD] with a limit name such as nofile or nproc and numbers (or unlimited), soft at "   \
+#define ULIMIT_EXPECTED                                                                                                \
+        "NAME=SOFT[:HARD] with a limit name such as nofile or nproc and numbers (or unlimited), soft at "              \
         "most hard"
 
 /* "nofile" -> RLIMIT_NOFILE, any case; -EINVAL for an unknown name. */

@@ -14,8 +14,8 @@
 
 /* Network modes that have no address of their own on a berth network. */
 static bool network_has_addresses(const char *network) {
-        return !isempty(network) && !streq(network, "none") && !streq(network, "host") &&
-                !streq(network, "private") && !startswith(network, "container:") && !startswith(network, "ns:");
+        return !isempty(network) && !streq(network, "none") && !streq(network, "host") && !streq(network, "private") &&
+               !startswith(network, "container:") && !startswith(network, "ns:");
 }
 
 /* Appends ",KEY=VALUE" (or ":KEY=VALUE" for the first option) to *network. */
@@ -55,7 +55,8 @@ int convert_network_options(ConvertContext *c, const char *section, char **netwo
         if (r < 0)
                 return -ENOMEM;
         if (r > 1 && streq(section, "Pod"))
-                return convert_error(c, nets[1], "A %s joins one network in berth, and Network= is set already; "
+                return convert_error(c, nets[1],
+                                "A %s joins one network in berth, and Network= is set already; "
                                 "an empty Network= line first drops the earlier one.",
                                 streq(section, "Pod") ? "pod" : "container");
 
@@ -73,7 +74,8 @@ int convert_network_options(ConvertContext *c, const char *section, char **netwo
                         if (!v)
                                 return -ENOMEM;
                         if (!network_has_addresses(*network))
-                                return convert_error(c, e, "Needs Network= naming a berth network (a .network file "
+                                return convert_error(c, e,
+                                                "Needs Network= naming a berth network (a .network file "
                                                 "or a network name); '%s' has no addresses or names to set.",
                                                 isempty(*network) ? "private" : *network);
                         if (keys[k].family != AF_UNSPEC)
@@ -130,8 +132,7 @@ int container_reload(ConvertContext *c, const char *name) {
         if (!s)
                 return -ENOMEM;
         /* Upper case only: the name goes onto a command line (/bin/kill -s NAME). */
-        if (isempty(s) || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+") != strlen(s) ||
-                        signal_from_string(s) < 0)
+        if (isempty(s) || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+") != strlen(s) || signal_from_string(s) < 0)
                 return convert_error(c, sig, "'%s' is not a signal name (such as SIGHUP) or number.", s);
         /* The supervisor is the unit's main process and forwards the signal to the payload. */
         _cleanup_free_ char *line = strjoin("/bin/kill -s ", s, " $MAINPID");

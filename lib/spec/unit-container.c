@@ -27,18 +27,57 @@
 
 /* Keys handled here rather than (only) through the table. */
 static const char *const container_keys[] = {
-        "Image", "Exec", "Group", "Pod", "StartWithPod", "LogDriver", "IP", "IP6", "NetworkAlias", "ReloadCmd",
-        "ReloadSignal", "PodmanArgs", NULL,
+        "Image",
+        "Exec",
+        "Group",
+        "Pod",
+        "StartWithPod",
+        "LogDriver",
+        "IP",
+        "IP6",
+        "NetworkAlias",
+        "ReloadCmd",
+        "ReloadSignal",
+        "PodmanArgs",
+        NULL,
 };
 
 /* Quadlet keys berth has no option for yet: a clear error rather than "unknown key". */
 static const char *const container_unsupported[] = {
-        "AppArmor", "AutoUpdate", "CgroupsMode", "EnvironmentHost", "ExposeHostPort",
-        "HealthLogDestination", "HealthMaxLogCount", "HealthMaxLogSize", "HealthStartupCmd",
-        "HealthStartupInterval", "HealthStartupRetries", "HealthStartupSuccess", "HealthStartupTimeout",
-        "HttpProxy", "LogOpt", "Mask", "ReadOnlyTmpfs", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers", "Retry", "RetryDelay",
-        "SecurityLabelDisable", "SecurityLabelFileType", "SecurityLabelLevel", "SecurityLabelNested",
-        "SecurityLabelType", "ShmSize", "SubGIDMap", "SubUIDMap", "Timezone", "Unmask", "VolatileTmp",
+        "AppArmor",
+        "AutoUpdate",
+        "CgroupsMode",
+        "EnvironmentHost",
+        "ExposeHostPort",
+        "HealthLogDestination",
+        "HealthMaxLogCount",
+        "HealthMaxLogSize",
+        "HealthStartupCmd",
+        "HealthStartupInterval",
+        "HealthStartupRetries",
+        "HealthStartupSuccess",
+        "HealthStartupTimeout",
+        "HttpProxy",
+        "LogOpt",
+        "Mask",
+        "ReadOnlyTmpfs",
+        "RemapGid",
+        "RemapUid",
+        "RemapUidSize",
+        "RemapUsers",
+        "Retry",
+        "RetryDelay",
+        "SecurityLabelDisable",
+        "SecurityLabelFileType",
+        "SecurityLabelLevel",
+        "SecurityLabelNested",
+        "SecurityLabelType",
+        "ShmSize",
+        "SubGIDMap",
+        "SubUIDMap",
+        "Timezone",
+        "Unmask",
+        "VolatileTmp",
         NULL,
 };
 
@@ -72,8 +111,7 @@ static int apply(ConvertContext *c, const UnitEntry *e, const RunOption *o, Cont
                 return r;
         if (r >= 0)
                 return 0;
-        if ((o->kind == RUN_OPTION_ARGV || o->kind == RUN_OPTION_WORDS) &&
-                        split_words(value ?: "", &words) < 0)
+        if ((o->kind == RUN_OPTION_ARGV || o->kind == RUN_OPTION_WORDS) && split_words(value ?: "", &words) < 0)
                 return convert_error(c, e, "Unbalanced quotes or a bad escape in '%s'.", value ?: "");
         expected = o->kind == RUN_OPTION_BOOL ? "yes or no" : run_option_expected(o);
         if (expected)
@@ -284,14 +322,16 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 return r < 0 ? r : convert_add_dependency(c, "BindsTo", svc);
         }
         if (streq(e->key, "Group") || streq(e->key, "ServiceName") || streq(e->key, "IP") || streq(e->key, "IP6") ||
-            streq(e->key, "NetworkAlias") || streq(e->key, "ReloadCmd") || streq(e->key, "ReloadSignal"))
+                        streq(e->key, "NetworkAlias") || streq(e->key, "ReloadCmd") || streq(e->key, "ReloadSignal"))
                 return 0; /* handled once all keys are read: see convert_container() */
         if (streq(e->key, "StartWithPod"))
                 return parse_boolean(v) < 0 ? convert_error(c, e, "'%s' is not a boolean (yes or no).", v) : 0;
         if (streq(e->key, "LogDriver")) {
                 if (!streq(v, "journald") && !streq(v, "passthrough"))
-                        return convert_error(c, e, "'%s' is not supported: berth sends container output to the journal "
-                                        "(journald or passthrough).", v);
+                        return convert_error(c, e,
+                                        "'%s' is not supported: berth sends container output to the journal "
+                                        "(journald or passthrough).",
+                                        v);
                 return 0;
         }
         if (streq(e->key, "PodmanArgs"))
@@ -311,16 +351,19 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
         else if (streq(e->key, "Volume") && !isempty(v)) {
                 r = resolve_volume(c, e, v, &resolved);
                 if (r >= 0 && strchr(resolved, ':') && volume_spec_check(resolved, false) < 0)
-                        return convert_error(c, e, "'%s' is not SOURCE:DEST[:OPTIONS] with options among ro, rw, "
-                                             "nocopy, idmap[=...], z, Z, and rprivate, rslave, rshared and their "
-                                             "non-recursive forms.", v);
+                        return convert_error(c, e,
+                                        "'%s' is not SOURCE:DEST[:OPTIONS] with options among ro, rw, "
+                                        "nocopy, idmap[=...], z, Z, and rprivate, rslave, rshared and their "
+                                        "non-recursive forms.",
+                                        v);
         } else if (streq(e->key, "Mount") && !isempty(v)) {
                 r = resolve_mount(c, e, v, &resolved);
                 if (r >= 0 && volume_spec_check(resolved, true) < 0)
-                        return convert_error(c, e, "'%s' is not type=bind|volume|tmpfs,source=...,destination=...[,ro]"
-                                             " with options berth understands (see berth-runtime(8), --mount).", v);
-        }
-        else if (streq(e->key, "PublishPort") && !isempty(v)) {
+                        return convert_error(c, e,
+                                        "'%s' is not type=bind|volume|tmpfs,source=...,destination=...[,ro]"
+                                        " with options berth understands (see berth-runtime(8), --mount).",
+                                        v);
+        } else if (streq(e->key, "PublishPort") && !isempty(v)) {
                 PublishSpec p;
                 if (publish_spec_parse(v, &p) < 0)
                         return convert_error(c, e, "'%s' is not " PUBLISH_SPEC_SYNTAX ".", v);
@@ -360,8 +403,10 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                         const char *bad = NULL;
                         if (streq(e->key, "Environment") &&
                                         unit_value_expand(*w, c->def->service_name, NULL, &expanded, &bad) == -EINVAL)
-                                return convert_error(c, e, "'%.2s' is not a specifier systemd knows; write %%%% for "
-                                                "a literal '%%'.", bad);
+                                return convert_error(c, e,
+                                                "'%.2s' is not a specifier systemd knows; write %%%% for "
+                                                "a literal '%%'.",
+                                                bad);
                         if ((r = apply(c, e, o, spec, *w)) < 0)
                                 return r;
                 }
@@ -400,7 +445,8 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         STRV_FOREACH(k, (char **) reserved_service_keys) {
                 const UnitEntry *e = unit_file_lookup_last(c->in, "Service", *k);
                 if (e)
-                        return convert_error(c, e, "berth writes this line itself; set the container's command "
+                        return convert_error(c, e,
+                                        "berth writes this line itself; set the container's command "
                                         "with Exec= in [Container].");
         }
         if (type && !streq(type->value, "notify") && !streq(type->value, "oneshot"))
@@ -423,8 +469,7 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
                 char t[32];
                 /* whole seconds, rounded up: the runtime waits the exact time */
                 (void) snprintf(t, sizeof t, "%llu",
-                                (unsigned long long) ((stop_usec + 999999) / 1000000 +
-                                                      CONTAINER_STOP_TIMEOUT_MARGIN_SEC));
+                                (unsigned long long) ((stop_usec + 999999) / 1000000 + CONTAINER_STOP_TIMEOUT_MARGIN_SEC));
                 r = unit_file_append_default(c->out, "Service", "TimeoutStopSec", t);
         }
         STRV_FOREACH(p, spec->unit_properties) {

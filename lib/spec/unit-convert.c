@@ -39,9 +39,22 @@ const char *const convert_podman_only_keys[] = { "ContainersConfModule", "Global
 
 /* [Unit] keys whose values name other units: a definition file there becomes its service. */
 static const char *const dependency_keys[] = {
-        "After", "Before", "BindsTo", "Conflicts", "OnFailure", "OnSuccess", "PartOf", "PropagatesReloadTo",
-        "PropagatesStopTo", "ReloadPropagatedFrom", "Requires", "Requisite", "StopPropagatedFrom", "Upholds",
-        "Wants", NULL,
+        "After",
+        "Before",
+        "BindsTo",
+        "Conflicts",
+        "OnFailure",
+        "OnSuccess",
+        "PartOf",
+        "PropagatesReloadTo",
+        "PropagatesStopTo",
+        "ReloadPropagatedFrom",
+        "Requires",
+        "Requisite",
+        "StopPropagatedFrom",
+        "Upholds",
+        "Wants",
+        NULL,
 };
 
 bool unit_name_is_valid(const char *name) {
@@ -206,7 +219,8 @@ char *convert_private_path(ConvertContext *c) {
 
         if (!dir) {
                 const char *xdg = getenv("XDG_RUNTIME_DIR");
-                def = c->set->user ? strjoin(xdg ?: "/run/user/0", "/systemd/generator") : strdup("/run/systemd/generator");
+                def = c->set->user ? strjoin(xdg ?: "/run/user/0", "/systemd/generator")
+                                   : strdup("/run/systemd/generator");
                 dir = def;
         } else if (dir[0] != '/') {
                 cwd = getcwd(NULL, 0);
@@ -257,7 +271,7 @@ int convert_check_keys(ConvertContext *c, const KeyFlag *table, size_t n, const 
         for (size_t i = 0; s && i < s->n_entries; i++) {
                 const UnitEntry *e = &s->entries[i];
                 if (key_flag_find(table, n, e->key) || strv_contains_const(extra, e->key) ||
-                    strv_contains_const(convert_common_keys, e->key))
+                                strv_contains_const(convert_common_keys, e->key))
                         continue;
                 for (size_t k = 0; k < n; k++)
                         if ((r = strv_extend(&supported, table[k].key)) < 0)
@@ -424,8 +438,8 @@ static int convert_other_sections(ConvertContext *c) {
                 const UnitSection *s = &c->in->sections[i];
                 UnitSection *o;
 
-                if (streq(s->name, c->def->type->section) || streq(s->name, "Quadlet") ||
-                    streq(s->name, "Unit") || streq(s->name, "Service") || streq(s->name, "Install"))
+                if (streq(s->name, c->def->type->section) || streq(s->name, "Quadlet") || streq(s->name, "Unit") ||
+                                streq(s->name, "Service") || streq(s->name, "Install"))
                         continue;
                 o = unit_file_ensure_section(c->out, s->name);
                 if (!o)

@@ -11,11 +11,11 @@
 typedef struct ConvertContext {
         const DefinitionSet *set;
         const Definition *def;
-        const UnitFile *in;  /* the definition, drop-ins merged */
-        UnitFile *out;       /* the unit being written */
-        char **links;        /* install symlinks: path, target, ... */
-        char *error;         /* the first error, already "FILE:LINE: Key=: ..." */
-        char **private_env;  /* the container's environment, for the unit's private file (not its text) */
+        const UnitFile *in; /* the definition, drop-ins merged */
+        UnitFile *out;      /* the unit being written */
+        char **links;       /* install symlinks: path, target, ... */
+        char *error;        /* the first error, already "FILE:LINE: Key=: ..." */
+        char **private_env; /* the container's environment, for the unit's private file (not its text) */
 } ConvertContext;
 
 struct UnitType {
@@ -63,16 +63,16 @@ int convert_cli_argv(char ***ret, ...);
 
 /* Simple "Key= → --flag" translation used by the resource types. */
 typedef enum KeyFlagKind {
-        KEY_FLAG_STRING,   /* last value: --flag=VALUE */
-        KEY_FLAG_SWITCH,   /* boolean: --flag when true */
-        KEY_FLAG_BOOL,     /* boolean: --flag=true|false */
-        KEY_FLAG_LIST,     /* every value: --flag=VALUE (an empty value resets) */
-        KEY_FLAG_WORDS,    /* every space-separated word of every value: --flag=WORD */
+        KEY_FLAG_STRING, /* last value: --flag=VALUE */
+        KEY_FLAG_SWITCH, /* boolean: --flag when true */
+        KEY_FLAG_BOOL,   /* boolean: --flag=true|false */
+        KEY_FLAG_LIST,   /* every value: --flag=VALUE (an empty value resets) */
+        KEY_FLAG_WORDS,  /* every space-separated word of every value: --flag=WORD */
 } KeyFlagKind;
 
 typedef struct KeyFlag {
         const char *key;
-        const char *flag;   /* with the dashes: "--driver" */
+        const char *flag; /* with the dashes: "--driver" */
         KeyFlagKind kind;
         const char *prefix; /* put before the value: "--opt=device=" is flag "--opt", prefix "device=" */
 } KeyFlag;

@@ -467,8 +467,7 @@ static int definition_names(const Definition *d, const char *instance, char **re
                 res = tags && tags[0] ? unit_value_unquote(tags[0]->value) : strdup("");
         } else if (streq(d->type->extension, "container")) {
                 /* The same name --name=%N (or %p_%i for templates) gives when systemd expands it. */
-                res = instance ? strjoin(service_base, "_", isempty(instance) ? "%i" : instance)
-                               : strdup(service_base);
+                res = instance ? strjoin(service_base, "_", isempty(instance) ? "%i" : instance) : strdup(service_base);
         } else
                 res = instance ? strjoin(p.prefix, "-", isempty(instance) ? "%i" : instance) : strdup(p.stem);
         if (!svc || !res)
@@ -523,8 +522,8 @@ static int collect_dropins(const DefinitionSet *set, const Definition *d, char *
                         if (!dpath)
                                 return -ENOMEM;
                         /* Most definitions have no drop-ins: look for them only where the walk saw one. */
-                        if (!set->dropin_dirs || !bsearch(&dpath, set->dropin_dirs, strv_length(set->dropin_dirs), sizeof(char *),
-                                                          compare_strings))
+                        if (!set->dropin_dirs || !bsearch(&dpath, set->dropin_dirs, strv_length(set->dropin_dirs),
+                                                                 sizeof(char *), compare_strings))
                                 continue;
                         if (list_dir(dpath, &confs) < 0)
                                 continue;

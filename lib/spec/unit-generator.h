@@ -19,33 +19,33 @@ typedef struct UnitType UnitType;
 typedef struct Definition Definition;
 
 struct Definition {
-        char *name;            /* file name: "web.container", "db@.container", "db@blue.container" */
-        char *path;            /* the main file */
-        char *dir;             /* its directory, for relative paths in values */
+        char *name; /* file name: "web.container", "db@.container", "db@blue.container" */
+        char *path; /* the main file */
+        char *dir;  /* its directory, for relative paths in values */
         const UnitType *type;
-        UnitFile *file;        /* the main file with its drop-ins merged in; NULL if it could not be read */
-        char *service_name;    /* "web.service", "data-volume.service", "db@blue.service" */
-        char *resource_name;   /* the container, volume, network, pod name or image reference others use */
-        char *error;           /* the first problem found: "FILE:LINE: Key=: what is wrong" */
+        UnitFile *file;          /* the main file with its drop-ins merged in; NULL if it could not be read */
+        char *service_name;      /* "web.service", "data-volume.service", "db@blue.service" */
+        char *resource_name;     /* the container, volume, network, pod name or image reference others use */
+        char *error;             /* the first problem found: "FILE:LINE: Key=: what is wrong" */
         const Definition *clash; /* another definition that becomes the same service (set by load) */
 };
 
 typedef struct DefinitionSet {
         Definition *defs;
         size_t n_defs;
-        size_t *by_name; /* indices of defs sorted by name, for lookups (built by load) */
-        char **dirs; /* every directory walked, highest precedence first: drop-ins are looked up here */
-        char **dropin_dirs; /* every *.d directory the walk passed, sorted: only these are opened */
-        bool user;   /* generating for a user's service manager */
-        bool flat;   /* scan only the top level of each directory (berth check's neighbours) */
+        size_t *by_name;        /* indices of defs sorted by name, for lookups (built by load) */
+        char **dirs;            /* every directory walked, highest precedence first: drop-ins are looked up here */
+        char **dropin_dirs;     /* every *.d directory the walk passed, sorted: only these are opened */
+        bool user;              /* generating for a user's service manager */
+        bool flat;              /* scan only the top level of each directory (berth check's neighbours) */
         const char *output_dir; /* where the units go: private files are named by their absolute path
                                  * there; NULL: systemd's generator directory of the scope */
 } DefinitionSet;
 
 typedef struct GeneratedUnit {
-        char *name;   /* "web.service" */
-        char *text;   /* the unit file */
-        char **links; /* pairs: symlink path relative to the output directory, then its target */
+        char *name;         /* "web.service" */
+        char *text;         /* the unit file */
+        char **links;       /* pairs: symlink path relative to the output directory, then its target */
         char *private_name; /* a root-only file to write beside the unit (unit-container-env.h), or NULL */
         char *private_data;
         size_t private_size;

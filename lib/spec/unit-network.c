@@ -32,10 +32,12 @@ static int check_subnets(ConvertContext *c) {
         if (ns < 0 || ng < 0 || nr < 0)
                 return -ENOMEM;
         if (ng > ns)
-                return convert_error(c, gateways[ns], "More Gateway= than Subnet= assignments; each gateway "
+                return convert_error(c, gateways[ns],
+                                "More Gateway= than Subnet= assignments; each gateway "
                                 "belongs to the subnet in the same position.");
         if (nr > ns)
-                return convert_error(c, ranges[ns], "More IPRange= than Subnet= assignments; each range "
+                return convert_error(c, ranges[ns],
+                                "More IPRange= than Subnet= assignments; each range "
                                 "belongs to the subnet in the same position.");
         return 0;
 }

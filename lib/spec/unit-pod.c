@@ -22,8 +22,20 @@ static const KeyFlag pod_flags[] = {
 
 static const char *const pod_keys[] = { "PodName", "Network", "IP", "IP6", "NetworkAlias", NULL };
 static const char *const pod_unsupported[] = {
-        "ExitPolicy", "GIDMap", "RemapGid", "RemapUid", "RemapUidSize", "RemapUsers",
-        "ShmSize", "StopTimeout", "SubGIDMap", "SubUIDMap", "UIDMap", "UserNS", "Volume", NULL,
+        "ExitPolicy",
+        "GIDMap",
+        "RemapGid",
+        "RemapUid",
+        "RemapUidSize",
+        "RemapUsers",
+        "ShmSize",
+        "StopTimeout",
+        "SubGIDMap",
+        "SubUIDMap",
+        "UIDMap",
+        "UserNS",
+        "Volume",
+        NULL,
 };
 
 /* Network=: none or private (a namespace with only lo), or a berth network, by name or as x.network
@@ -39,7 +51,8 @@ static int pod_network(ConvertContext *c, char ***argv) {
                 /* As `berth pod create` says: there is no address to forward ports to. */
                 const UnitEntry *p = unit_file_lookup_last(c->def->file, "Pod", "PublishPort");
                 if (p)
-                        return convert_error(c, p, "Needs Network= naming a berth network (x.network or a network "
+                        return convert_error(c, p,
+                                        "Needs Network= naming a berth network (x.network or a network "
                                         "name): a pod with a private network has only lo, nothing to forward to.");
                 /* IP=, IP6=, NetworkAlias= without a network are refused there. */
                 r = convert_network_options(c, "Pod", &v);
@@ -48,8 +61,10 @@ static int pod_network(ConvertContext *c, char ***argv) {
                 return v ? strv_consume(argv, strjoin("--network=", v)) : 0;
         }
         if (streq(v, "host") || startswith(v, "container:") || startswith(v, "ns:") || endswith(v, ".container"))
-                return convert_error(c, e, "'%s': a pod has a network namespace of its own; use none, private, or a "
-                                "berth network (x.network or a network name).", v);
+                return convert_error(c, e,
+                                "'%s': a pod has a network namespace of its own; use none, private, or a "
+                                "berth network (x.network or a network name).",
+                                v);
         base = strndup(v, strcspn(v, ":"));
         if (!base)
                 return -ENOMEM;

@@ -22,10 +22,10 @@ static const struct {
         bool numeric;
         const char *expected;
 } owner_keys[] = {
-                {"UID", true, "a numeric user id"},
-                {"GID", true, "a numeric group id"},
-                {"User", false, "a user name or number"},
-                {"Group", false, "a group name or number"},
+        { "UID", true, "a numeric user id" },
+        { "GID", true, "a numeric group id" },
+        { "User", false, "a user name or number" },
+        { "Group", false, "a group name or number" },
 };
 
 static const char *const volume_keys[] = { "VolumeName", NULL };

@@ -58,15 +58,15 @@ UnitSection *unit_file_ensure_section(UnitFile *u, const char *name) {
                 return NULL;
         u->sections = n;
         s = &u->sections[u->n_sections];
-        *s = (UnitSection){.name = strdup(name)};
+        *s = (UnitSection) { .name = strdup(name) };
         if (!s->name)
                 return NULL;
         u->n_sections++;
         return s;
 }
 
-static int unit_section_insert(UnitSection *s, size_t at, const char *key, const char *value,
-                const char *file, unsigned line) {
+static int unit_section_insert(UnitSection *s, size_t at, const char *key, const char *value, const char *file,
+                unsigned line) {
         _cleanup_free_ char *k = strdup(key), *v = strdup(value);
         UnitEntry *n;
 
@@ -80,13 +80,12 @@ static int unit_section_insert(UnitSection *s, size_t at, const char *key, const
                 s->entries = n;
         }
         memmove(&s->entries[at + 1], &s->entries[at], (s->n_entries - at) * sizeof(UnitEntry));
-        s->entries[at] = (UnitEntry){.key = TAKE_PTR(k), .value = TAKE_PTR(v), .file = file, .line = line};
+        s->entries[at] = (UnitEntry) { .key = TAKE_PTR(k), .value = TAKE_PTR(v), .file = file, .line = line };
         s->n_entries++;
         return 0;
 }
 
-int unit_section_append(
-                UnitSection *s, const char *key, const char *value, const char *file, unsigned line) {
+int unit_section_append(UnitSection *s, const char *key, const char *value, const char *file, unsigned line) {
         return unit_section_insert(s, s->n_entries, key, value, file, line);
 }
 
@@ -148,8 +147,7 @@ static char *strip(char *s) {
         return s;
 }
 
-static int parse_error(char **ret_error, const char *filename, unsigned line, const char *fmt, ...)
-                _printf_(4, 5);
+static int parse_error(char **ret_error, const char *filename, unsigned line, const char *fmt, ...) _printf_(4, 5);
 static int parse_error(char **ret_error, const char *filename, unsigned line, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
@@ -179,8 +177,7 @@ static bool key_is_printable(const char *key) {
 /* Handles one logical line (continuations already joined). *section is the index of the current
  * section, or -1 before the first header. Messages name the file and line but never repeat a line
  * that is not an assignment: it may come from any file a drop-in symlink points to. */
-static int parse_line(UnitFile *u, const char *file, unsigned line, char *text, ssize_t *section,
-                char **ret_error) {
+static int parse_line(UnitFile *u, const char *file, unsigned line, char *text, ssize_t *section, char **ret_error) {
         char *l = strip(text), *eq, *key, *value;
 
         if (!*l)
@@ -212,8 +209,7 @@ static int parse_line(UnitFile *u, const char *file, unsigned line, char *text, 
                 return key_is_printable(key)
                                        ? parse_error(ret_error, file, line,
                                                          "Assignment '%s=' outside of any [Section].", key)
-                                       : parse_error(ret_error, file, line,
-                                                         "Assignment outside of any [Section].");
+                                       : parse_error(ret_error, file, line, "Assignment outside of any [Section].");
         return unit_section_append(&u->sections[*section], key, value, file, line);
 }
 
@@ -232,9 +228,8 @@ static int line_too_long(char **ret_error, const char *file, unsigned line, cons
                         return -ENOMEM;
         }
         if (key && key_is_printable(key))
-                return parse_error(ret_error, file, line,
-                                "%s=: the value is longer than %u MiB, the limit for one line.", key,
-                                UNIT_LINE_MAX >> 20);
+                return parse_error(ret_error, file, line, "%s=: the value is longer than %u MiB, the limit for one line.",
+                                key, UNIT_LINE_MAX >> 20);
         return parse_error(ret_error, file, line, "The line is longer than %u MiB, the limit for one line.",
                         UNIT_LINE_MAX >> 20);
 }
@@ -261,12 +256,10 @@ int unit_file_parse(UnitFile *u, const char *filename, const char *text, size_t 
         int r;
 
         if (size > UNIT_FILE_MAX)
-                return parse_error(ret_error, filename, 1,
-                                "The file is larger than %u MiB, the limit for a unit file.",
+                return parse_error(ret_error, filename, 1, "The file is larger than %u MiB, the limit for a unit file.",
                                 UNIT_FILE_MAX >> 20);
         if (memchr(text, 0, size))
-                return parse_error(ret_error, filename, 1,
-                                "File contains a NUL byte; this is not a text file.");
+                return parse_error(ret_error, filename, 1, "File contains a NUL byte; this is not a text file.");
 
         r = strv_extend(&u->files, filename);
         if (r < 0)
@@ -288,8 +281,7 @@ int unit_file_parse(UnitFile *u, const char *filename, const char *text, size_t 
                 if (!continued)
                         first_line = line;
                 if (len + n > UNIT_LINE_MAX)
-                        return line_too_long(
-                                        ret_error, file, first_line, len > 0 ? buf : l, len > 0 ? len : n);
+                        return line_too_long(ret_error, file, first_line, len > 0 ? buf : l, len > 0 ? len : n);
                 if (len + n + 1 > allocated) {
                         size_t want = MAX(len + n + 1, allocated * 2);
                         char *b = realloc(buf, want);

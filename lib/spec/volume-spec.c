@@ -65,12 +65,12 @@ int propagation_from_string(const char *s, unsigned long *ret) {
                 const char *name;
                 unsigned long flags;
         } table[] = {
-                        {"private", MS_PRIVATE},
-                        {"rprivate", MS_PRIVATE | MS_REC},
-                        {"slave", MS_SLAVE},
-                        {"rslave", MS_SLAVE | MS_REC},
-                        {"shared", MS_SHARED},
-                        {"rshared", MS_SHARED | MS_REC},
+                { "private", MS_PRIVATE },
+                { "rprivate", MS_PRIVATE | MS_REC },
+                { "slave", MS_SLAVE },
+                { "rslave", MS_SLAVE | MS_REC },
+                { "shared", MS_SHARED },
+                { "rshared", MS_SHARED | MS_REC },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -147,8 +147,7 @@ int volume_spec_parse(const char *s, VolumeSpec *ret) {
                                 r = idmap_maps_parse(o + strlen("idmap="), &v.idmap_uids, &v.idmap_gids);
                                 if (r < 0)
                                         return r;
-                        }
-                        else if (propagation_from_string(o, &v.propagation) >= 0)
+                        } else if (propagation_from_string(o, &v.propagation) >= 0)
                                 ;
                         /* SELinux relabel flags: no meaning here, accepted like podman. */
                         else if (!streq(o, "z") && !streq(o, "Z") && !streq(o, "rbind") && !streq(o, "bind"))
@@ -183,7 +182,8 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
                         if (r >= 0)
                                 v.read_only = r;
                 } else if ((streq(kv, "tmpfs-size") || streq(kv, "tmpfs-mode")) && val) {
-                        char *n = strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "", streq(kv, "tmpfs-size") ? "size=" : "mode=", val);
+                        char *n = strjoin(tmpfs_opts ?: "", tmpfs_opts ? "," : "",
+                                        streq(kv, "tmpfs-size") ? "size=" : "mode=", val);
                         r = n ? 0 : -ENOMEM;
                         free(tmpfs_opts);
                         tmpfs_opts = n;
@@ -228,7 +228,6 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
         *ret = TAKE_STRUCT(v);
         return 0;
 }
-
 
 int volume_spec_check(const char *s, bool mount) {
         _cleanup_(volume_spec_done) VolumeSpec v = {};

@@ -13,10 +13,10 @@ typedef struct VolumeSpec {
         char *destination;
         bool read_only;
         bool named;
-        char *name;  /* the volume's name when named */
-        bool nocopy; /* "nocopy" (--volume), "volume-nocopy" (--mount): no copy-up from the image */
-        bool idmap;  /* "idmap": an idmapped mount through the container's user namespace, so the host's
-                      * owners show as the container's (host root as its root) */
+        char *name;        /* the volume's name when named */
+        bool nocopy;       /* "nocopy" (--volume), "volume-nocopy" (--mount): no copy-up from the image */
+        bool idmap;        /* "idmap": an idmapped mount through the container's user namespace, so the host's
+                            * owners show as the container's (host root as its root) */
         char **idmap_uids; /* "idmap=uids=...;gids=...": maps of its own ("C:H:S"; runtime/mount-idmap.h) */
         char **idmap_gids;
         unsigned long propagation; /* MS_PRIVATE (the default), MS_SLAVE or MS_SHARED, with MS_REC for

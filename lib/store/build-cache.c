@@ -26,12 +26,10 @@ static int cache_dir(BuildContext *b) {
         int fd;
 
         if (mkdirat(b->store->root_fd, "build-cache", 0700) < 0 && errno != EEXIST)
-                return log_error_errno(
-                                negative_errno(), "Failed to create %s/build-cache: %m", b->store->root);
+                return log_error_errno(negative_errno(), "Failed to create %s/build-cache: %m", b->store->root);
         fd = openat(b->store->root_fd, "build-cache", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(
-                                negative_errno(), "Failed to open %s/build-cache: %m", b->store->root);
+                return log_error_errno(negative_errno(), "Failed to open %s/build-cache: %m", b->store->root);
         return fd;
 }
 
@@ -70,7 +68,7 @@ int build_cache_store(BuildContext *b, const char *key, json_t *image, const Sta
                 return log_oom();
         if (layer && layer->dir) {
                 r = image_store_commit(b->store, &b->staging,
-                                &(ImageCommit){
+                                &(ImageCommit) {
                                                 .config = text,
                                                 .config_size = strlen(text),
                                                 .layers = layer,

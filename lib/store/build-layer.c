@@ -24,8 +24,7 @@ static int scratch_dir(BuildContext *b, const char *prefix, char **ret_name) {
 
         snprintf(name, sizeof(name), "%s%u", prefix, ++b->counter);
         if (mkdirat(b->staging.dir_fd, name, 0700) < 0)
-                return log_error_errno(
-                                negative_errno(), "Failed to create %s/%s: %m", b->staging_path, name);
+                return log_error_errno(negative_errno(), "Failed to create %s/%s: %m", b->staging_path, name);
         *ret_name = strdup(name);
         return *ret_name ? 0 : log_oom();
 }
@@ -45,13 +44,12 @@ int build_mount(BuildContext *b, char *const *layer_dirs, bool writable, BuildMo
                 return log_oom();
         m.writable = writable;
         for (size_t i = 0; i < (writable ? 4 : 2); i++) {
-                static const char *const subdirs[] = {"merged", "empty", "upper", "work"};
+                static const char *const subdirs[] = { "merged", "empty", "upper", "work" };
                 _cleanup_free_ char *p = strjoin(name, "/", subdirs[i]);
                 if (!p)
                         return log_oom();
                 if (mkdirat(b->staging.dir_fd, p, i == 3 ? 0700 : 0755) < 0)
-                        return log_error_errno(
-                                        negative_errno(), "Failed to create %s/%s: %m", b->staging_path, p);
+                        return log_error_errno(negative_errno(), "Failed to create %s/%s: %m", b->staging_path, p);
         }
 
         /* overlayfs takes the top layer first; an empty directory stands in for a root without layers
@@ -62,8 +60,7 @@ int build_mount(BuildContext *b, char *const *layer_dirs, bool writable, BuildMo
         for (size_t i = 0; i < n; i++) {
                 char *l;
                 if (strpbrk(layer_dirs[i], ":,\\"))
-                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.",
-                                        layer_dirs[i]);
+                        return log_error_errno(-EINVAL, "Layer path %s cannot be given to overlayfs.", layer_dirs[i]);
                 l = strjoin(layer_dirs[i], ":", lower);
                 if (!l)
                         return log_oom();
@@ -77,11 +74,10 @@ int build_mount(BuildContext *b, char *const *layer_dirs, bool writable, BuildMo
         if (!data)
                 return log_oom();
         if (strlen(data) >= 4095)
-                return log_error_errno(
-                                -E2BIG, "The image has too many layers (%zu) for one overlay mount.", n);
+                return log_error_errno(-E2BIG, "The image has too many layers (%zu) for one overlay mount.", n);
         if (mount("berth-build", m.merged, "overlay", writable ? 0 : MS_RDONLY, data) < 0)
-                return log_error_errno(negative_errno(),
-                                "Failed to mount the overlay of the build step at %s: %m", m.merged);
+                return log_error_errno(negative_errno(), "Failed to mount the overlay of the build step at %s: %m",
+                                m.merged);
         m.mounted = true;
         *ret = TAKE_STRUCT(m);
         return 0;
@@ -93,7 +89,7 @@ void build_mount_done(BuildMount *m) {
         m->mounted = false;
         free(m->dir);
         free(m->merged);
-        *m = (BuildMount){};
+        *m = (BuildMount) {};
 }
 
 /* ---- upper directory to tar ---- */
@@ -137,8 +133,7 @@ static int copy_data(TarWriter *w, int fd) {
 
         while ((n = read(fd, buf, sizeof(buf))) > 0)
                 if (archive_write_data(w->a, buf, n) != n)
-                        return log_error_errno(
-                                        -EIO, "Failed to write the layer: %s", archive_error_string(w->a));
+                        return log_error_errno(-EIO, "Failed to write the layer: %s", archive_error_string(w->a));
         return n < 0 ? log_error_errno(negative_errno(), "Failed to read a file of the layer: %m") : 0;
 }
 
@@ -188,7 +183,7 @@ static int write_entry(TarWriter *w, int dir_fd, const char *name, const char *r
                         return log_oom();
                 }
                 w->links = l;
-                w->links[w->n_links++] = (HardLink){st.st_dev, st.st_ino, strdup(path)};
+                w->links[w->n_links++] = (HardLink) { st.st_dev, st.st_ino, strdup(path) };
         }
         if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
                 _cleanup_free_ char *p = NULL;
@@ -196,26 +191,22 @@ static int write_entry(TarWriter *w, int dir_fd, const char *name, const char *r
                 if (asprintf(&p, "/proc/self/fd/%d/%s", dir_fd, name) >= 0 &&
                                 (n = lgetxattr(p, "security.capability", cap, sizeof(cap))) > 0)
                         archive_entry_xattr_add_entry(e, "security.capability", cap, n);
-                if (p && S_ISDIR(st.st_mode) && lgetxattr(p, "trusted.overlay.opaque", opaque, 1) == 1 &&
-                                opaque[0] == 'y')
+                if (p && S_ISDIR(st.st_mode) && lgetxattr(p, "trusted.overlay.opaque", opaque, 1) == 1 && opaque[0] == 'y')
                         opaque[1] = 1;
         }
 header:
         if (archive_write_header(w->a, e) != ARCHIVE_OK)
-                r = log_error_errno(-EIO, "Failed to write %s into the layer: %s", path,
-                                archive_error_string(w->a));
+                r = log_error_errno(-EIO, "Failed to write %s into the layer: %s", path, archive_error_string(w->a));
         w->any = true;
         if (r >= 0 && S_ISREG(st.st_mode) && archive_entry_size(e) > 0) {
                 _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                r = fd < 0 ? log_error_errno(negative_errno(), "Failed to open %s: %m", path)
-                           : copy_data(w, fd);
+                r = fd < 0 ? log_error_errno(negative_errno(), "Failed to open %s: %m", path) : copy_data(w, fd);
         }
         archive_entry_free(e);
         if (r < 0)
                 return r;
         if (S_ISDIR(st.st_mode)) {
-                _cleanup_close_ int sub =
-                                openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int sub = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sub < 0)
                         return log_error_errno(negative_errno(), "Failed to open %s: %m", path);
                 if (opaque[1]) {
@@ -238,8 +229,7 @@ static int write_tree(TarWriter *w, int dir_fd, const char *rel) {
         /* sorted, so the same changes give the same layer */
         n = scandir(self, &list, NULL, alphasort);
         if (n < 0)
-                return log_error_errno(
-                                negative_errno(), "Failed to read %s in the layer: %m", *rel ? rel : "/");
+                return log_error_errno(negative_errno(), "Failed to read %s in the layer: %m", *rel ? rel : "/");
         for (int i = 0; i < n; i++) {
                 if (r >= 0 && !streq(list[i]->d_name, ".") && !streq(list[i]->d_name, ".."))
                         r = write_entry(w, dir_fd, list[i]->d_name, rel);
@@ -282,7 +272,7 @@ int build_mount_commit(BuildContext *b, BuildMount *m, StagedLayer *ret) {
         free(w.links);
         if (r < 0)
                 return r;
-        *ret = (StagedLayer){};
+        *ret = (StagedLayer) {};
         if (!w.any)
                 return 0;
 
@@ -294,8 +284,7 @@ int build_mount_commit(BuildContext *b, BuildMount *m, StagedLayer *ret) {
                 return log_oom();
         if (mkdirat(b->staging.dir_fd, diff, 0755) < 0 ||
                         (diff_fd = openat(b->staging.dir_fd, diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-                return log_error_errno(
-                                negative_errno(), "Failed to create %s/%s: %m", b->staging_path, diff);
+                return log_error_errno(negative_errno(), "Failed to create %s/%s: %m", b->staging_path, diff);
         if (lseek(tar_fd, 0, SEEK_SET) < 0)
                 return log_error_errno(negative_errno(), "Failed to read the layer back: %m");
         r = image_layer_extract_stream(tar_fd, diff_fd, ret->diff_id, &ret->size);

@@ -16,15 +16,15 @@ const char *image_host_architecture(void) {
         static const struct {
                 const char *machine, *goarch;
         } table[] = {
-                        {"x86_64", "amd64"},
-                        {"aarch64", "arm64"},
-                        {"armv7l", "arm"},
-                        {"armv6l", "arm"},
-                        {"i686", "386"},
-                        {"i386", "386"},
-                        {"ppc64le", "ppc64le"},
-                        {"s390x", "s390x"},
-                        {"riscv64", "riscv64"},
+                { "x86_64", "amd64" },
+                { "aarch64", "arm64" },
+                { "armv7l", "arm" },
+                { "armv6l", "arm" },
+                { "i686", "386" },
+                { "i386", "386" },
+                { "ppc64le", "ppc64le" },
+                { "s390x", "s390x" },
+                { "riscv64", "riscv64" },
         };
         struct utsname u;
 
@@ -41,7 +41,7 @@ void image_config_info_done(ImageConfigInfo *info) {
         free(info->os);
         free(info->architecture);
         strv_free(info->diff_ids);
-        *info = (ImageConfigInfo){};
+        *info = (ImageConfigInfo) {};
 }
 
 static int string_array(json_t *v, const char *what, char ***ret) {
@@ -98,12 +98,11 @@ int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
         int r;
 
         if (size > IMAGE_CONFIG_MAX)
-                return log_error_errno(-EFBIG, "Image config: %zu bytes, more than the limit of %u MiB.",
-                                size, IMAGE_CONFIG_MAX >> 20);
+                return log_error_errno(-EFBIG, "Image config: %zu bytes, more than the limit of %u MiB.", size,
+                                IMAGE_CONFIG_MAX >> 20);
         root = json_loadb(json, size, 0, &err);
         if (!root)
-                return log_error_errno(
-                                -EBADMSG, "Image config: invalid JSON at line %d: %s", err.line, err.text);
+                return log_error_errno(-EBADMSG, "Image config: invalid JSON at line %d: %s", err.line, err.text);
         if (!json_is_object(root)) {
                 r = log_error_errno(-EBADMSG, "Image config: not a JSON object.");
                 goto finish;
@@ -116,13 +115,11 @@ int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
                 info.created = 0; /* unknown, as docker shows a config without one */
 
         rootfs = json_object_get(root, "rootfs");
-        r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids",
-                        &info.diff_ids);
+        r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids", &info.diff_ids);
         if (r < 0)
                 goto finish;
         if (strv_length(info.diff_ids) > IMAGE_LAYERS_MAX) {
-                r = log_error_errno(-EFBIG,
-                                "Image config: rootfs.diff_ids lists %zu layers, more than the limit of %u.",
+                r = log_error_errno(-EFBIG, "Image config: rootfs.diff_ids lists %zu layers, more than the limit of %u.",
                                 strv_length(info.diff_ids), IMAGE_LAYERS_MAX);
                 goto finish;
         }
@@ -138,12 +135,11 @@ int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
                                 (r = optional_string(c, "StopSignal", &info.config.stop_signal)) < 0 ||
                                 (r = object_keys(json_object_get(c, "ExposedPorts"), "ExposedPorts",
                                                  &info.config.exposed_ports)) < 0 ||
-                                (r = object_keys(json_object_get(c, "Volumes"), "Volumes",
-                                                 &info.config.volumes)) < 0 ||
+                                (r = object_keys(json_object_get(c, "Volumes"), "Volumes", &info.config.volumes)) < 0 ||
                                 (r = labels(json_object_get(c, "Labels"), &info.config.labels)) < 0)
                         goto finish;
         }
-        *ret = TAKE_GENERIC(info, ImageConfigInfo, (ImageConfigInfo){});
+        *ret = TAKE_GENERIC(info, ImageConfigInfo, (ImageConfigInfo) {});
         r = 0;
 finish:
         json_decref(root);
@@ -158,10 +154,10 @@ int image_config_new_for_rootfs(const char *diff_id, const struct timespec *crea
         /* Nanoseconds, as docker writes them: two imports of one tarball are two images. */
         if (format_rfc3339_nsec(when, created) < 0)
                 return -EINVAL;
-        root = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}", "created", when,
-                        "architecture", image_host_architecture(), "os", "linux", "config", "rootfs", "type",
-                        "layers", "diff_ids", diff_id, "history", "created", when, "created_by",
-                        "berth image import", "comment", "imported rootfs");
+        root = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s, s:s}]}", "created", when, "architecture",
+                        image_host_architecture(), "os", "linux", "config", "rootfs", "type", "layers", "diff_ids",
+                        diff_id, "history", "created", when, "created_by", "berth image import", "comment",
+                        "imported rootfs");
         if (!root)
                 return -ENOMEM;
         s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);

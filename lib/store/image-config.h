@@ -36,4 +36,3 @@ int image_config_new_for_rootfs(const char *diff_id, const struct timespec *crea
 
 /* The GOARCH name of this machine ("amd64", "arm64", ...). */
 const char *image_host_architecture(void);
-

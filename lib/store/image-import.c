@@ -131,8 +131,10 @@ int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_i
                 return r;
         r = stream_drain(&d);
         if (r == -EFBIG)
-                return log_error_errno(r, "The tarball's uncompressed stream exceeds %ju bytes (see "
-                                "$BERTH_LAYER_MAX_BYTES and $BERTH_LAYER_MAX_ENTRIES).", (uintmax_t) d.max_bytes);
+                return log_error_errno(r,
+                                "The tarball's uncompressed stream exceeds %ju bytes (see "
+                                "$BERTH_LAYER_MAX_BYTES and $BERTH_LAYER_MAX_ENTRIES).",
+                                (uintmax_t) d.max_bytes);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the rest of the tarball: %s", archive_error_string(raw));
         r = sha256_async_finish(hash, ret_diff_id);
@@ -157,8 +159,7 @@ int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **r
         return image_store_import_rootfs_with(s, fd, name, NULL, ret);
 }
 
-int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, const ImageImportOptions *o,
-                Image **ret) {
+int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, const ImageImportOptions *o, Image **ret) {
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_close_ int diff_fd = -EBADF;
         _cleanup_free_ char *full = NULL, *config = NULL, *changed = NULL;
@@ -186,8 +187,7 @@ int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, cons
         r = image_staging_new(s, &staging);
         if (r < 0)
                 return r;
-        if (mkdirat(staging.dir_fd, "layer", 0755) < 0 ||
-            mkdirat(staging.dir_fd, "layer/diff", 0755) < 0)
+        if (mkdirat(staging.dir_fd, "layer", 0755) < 0 || mkdirat(staging.dir_fd, "layer/diff", 0755) < 0)
                 return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(staging.dir_fd, "layer/diff", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (diff_fd < 0)
@@ -209,11 +209,13 @@ int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, cons
                 config = TAKE_PTR(changed);
         }
         names[0] = full;
-        return image_store_commit(s, &staging, &(ImageCommit) {
-                .config = config,
-                .config_size = strlen(config),
-                .layers = &layer,
-                .n_layers = 1,
-                .names = names,
-        }, ret);
+        return image_store_commit(s, &staging,
+                        &(ImageCommit) {
+                                        .config = config,
+                                        .config_size = strlen(config),
+                                        .layers = &layer,
+                                        .n_layers = 1,
+                                        .names = names,
+                        },
+                        ret);
 }

@@ -37,8 +37,7 @@ static const char *descriptor_digest(json_t *desc) {
         return json_string_value(json_object_get(desc, "digest"));
 }
 
-static int check_digest_and_size(
-                const char *path, const char *what, json_t *desc, const char *got, uint64_t size) {
+static int check_digest_and_size(const char *path, const char *what, json_t *desc, const char *got, uint64_t size) {
         const char *digest = descriptor_digest(desc);
         uint64_t expected = size;
         bool size_known = descriptor_size(desc, &expected);
@@ -50,9 +49,8 @@ static int check_digest_and_size(
                                 path, what, digest, got, (uintmax_t) size,
                                 size_known ? "" : "nothing: ", (uintmax_t) expected);
         if (size_known && expected != size)
-                return log_error_errno(-EBADMSG,
-                                "OCI layout: %s (%s) has %ju bytes, its descriptor says %ju.", path, what,
-                                (uintmax_t) size, (uintmax_t) expected);
+                return log_error_errno(-EBADMSG, "OCI layout: %s (%s) has %ju bytes, its descriptor says %ju.", path,
+                                what, (uintmax_t) size, (uintmax_t) expected);
         return 0;
 }
 
@@ -60,8 +58,7 @@ static int blob_path(json_t *desc, const char *what, char **ret) {
         const char *digest = descriptor_digest(desc);
 
         if (!digest || !image_digest_is_valid(digest))
-                return log_error_errno(-EBADMSG, "OCI layout: %s has an invalid digest '%s'.", what,
-                                digest ?: "(none)");
+                return log_error_errno(-EBADMSG, "OCI layout: %s has an invalid digest '%s'.", what, digest ?: "(none)");
         *ret = strjoin("blobs/sha256/", digest_hex(digest));
         return *ret ? 0 : log_oom();
 }
@@ -113,8 +110,8 @@ static int check_layer_blob(int layout_fd, json_t *desc, const char *what) {
         return check_digest_and_size(path, what, desc, got, size);
 }
 
-static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, const char *digest,
-                const char *diff_id, StagedLayer *ret) {
+static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, const char *digest, const char *diff_id,
+                StagedLayer *ret) {
         _cleanup_close_ int fd = -EBADF, diff_fd = -EBADF;
         _cleanup_free_ char *dir = NULL, *diff = NULL, *path = NULL;
         int r;
@@ -126,8 +123,7 @@ static int load_layer(int layout_fd, ImageStaging *staging, size_t *n_staged, co
                 return log_oom();
         fd = image_archive_open(layout_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "OCI layout: cannot open layer %s: %s", path,
-                                image_archive_open_error(fd));
+                return log_error_errno(fd, "OCI layout: cannot open layer %s: %s", path, image_archive_open_error(fd));
         if (mkdirat(staging->dir_fd, dir, 0755) < 0 || mkdirat(staging->dir_fd, diff, 0755) < 0)
                 return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -186,7 +182,7 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
         const char *digest = descriptor_digest(desc);
         size_t size = 0, config_size = 0, n = 0;
         StagedLayer *staged = NULL;
-        char *names[2] = {(char *) name, NULL};
+        char *names[2] = { (char *) name, NULL };
         json_t *m, *layers, *list;
         int r;
 
@@ -204,8 +200,7 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
                 json_t *e = depth < OCI_DEPTH_MAX ? index_select_platform(list) : NULL;
 
                 if (e)
-                        r = load_manifest(s, staging, layout_fd, n_staged, e, name, depth + 1, verify_only,
-                                        loaded);
+                        r = load_manifest(s, staging, layout_fd, n_staged, e, name, depth + 1, verify_only, loaded);
                 else
                         r = log_error_errno(-ENOENT, "OCI layout: index %s has no linux/%s image.", digest,
                                         image_host_architecture());
@@ -218,9 +213,8 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
         layers = json_object_get(m, "layers");
         n = json_array_size(layers);
         if (r >= 0 && n != strv_length(info.diff_ids))
-                r = log_error_errno(-EBADMSG,
-                                "OCI layout: manifest %s lists %zu layers, its config %zu diffIDs.", digest,
-                                n, strv_length(info.diff_ids));
+                r = log_error_errno(-EBADMSG, "OCI layout: manifest %s lists %zu layers, its config %zu diffIDs.",
+                                digest, n, strv_length(info.diff_ids));
         if (verify_only) {
                 for (size_t i = 0; r >= 0 && i < n; i++) {
                         char what[64];
@@ -238,13 +232,12 @@ static int load_manifest(ImageStore *s, ImageStaging *staging, int layout_fd, si
                 else if (image_store_has_layer(s, info.diff_ids[i]))
                         strcpy(staged[i].diff_id, info.diff_ids[i]);
                 else
-                        r = load_layer(layout_fd, staging, n_staged,
-                                        descriptor_digest(json_array_get(layers, i)), info.diff_ids[i],
-                                        &staged[i]);
+                        r = load_layer(layout_fd, staging, n_staged, descriptor_digest(json_array_get(layers, i)),
+                                        info.diff_ids[i], &staged[i]);
         }
         if (r >= 0)
                 r = image_store_commit(s, staging,
-                                &(ImageCommit){
+                                &(ImageCommit) {
                                                 .config = config,
                                                 .config_size = config_size,
                                                 .layers = staged,

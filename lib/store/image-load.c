@@ -30,8 +30,8 @@ int image_archive_open(int archive_fd, const char *path) {
          * file is refused once opened. The archive's own symlinks stay usable (docker save links shared
          * layers), resolved inside it. */
         struct open_how how = {
-                        .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+                .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
         };
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
@@ -57,14 +57,10 @@ int image_archive_read(int archive_fd, const char *path, size_t max, char **ret,
         struct stat st;
 
         if (fd < 0)
-                return log_error_errno(
-                                fd, "Archive: cannot open '%s': %s", path, image_archive_open_error(fd));
+                return log_error_errno(fd, "Archive: cannot open '%s': %s", path, image_archive_open_error(fd));
         if (fstat(fd, &st) < 0 || (uint64_t) st.st_size > max)
-                return log_error_errno(
-                                -EBADMSG, "Archive: '%s' is larger than the limit of %zu bytes.", path, max);
-        return read_full_fd(fd, ret, ret_size) < 0
-                               ? log_error_errno(-EIO, "Archive: cannot read '%s'.", path)
-                               : 0;
+                return log_error_errno(-EBADMSG, "Archive: '%s' is larger than the limit of %zu bytes.", path, max);
+        return read_full_fd(fd, ret, ret_size) < 0 ? log_error_errno(-EIO, "Archive: cannot read '%s'.", path) : 0;
 }
 
 typedef struct LoadState {
@@ -83,8 +79,7 @@ static int load_layer(LoadState *st, const char *path, const char *diff_id, Stag
                 return log_oom();
         fd = image_archive_open(st->archive_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open layer '%s': %s", path,
-                                image_archive_open_error(fd));
+                return log_error_errno(fd, "Archive: cannot open layer '%s': %s", path, image_archive_open_error(fd));
         if (mkdirat(st->staging->dir_fd, dir, 0755) < 0 || mkdirat(st->staging->dir_fd, diff, 0755) < 0)
                 return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(st->staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -125,8 +120,7 @@ static int check_named_digest(LoadState *st, const char *path, const char *what)
                 return 0;
         fd = image_archive_open(st->archive_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open %s '%s': %s", what, path,
-                                image_archive_open_error(fd));
+                return log_error_errno(fd, "Archive: cannot open %s '%s': %s", what, path, image_archive_open_error(fd));
         r = sha256_fd(fd, got, NULL);
         if (r < 0)
                 return log_error_errno(r, "Archive: failed to read %s '%s': %m", what, path);
@@ -146,20 +140,17 @@ static int check_image_files(LoadState *st, json_t *entry, size_t index) {
         int r;
 
         if (!config_path || !json_is_array(layers))
-                return log_error_errno(
-                                -EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
         /* Counted before any file is hashed: a layer listed thousands of times is hashed as often. */
         if (json_array_size(layers) > IMAGE_LAYERS_MAX)
-                return log_error_errno(-EFBIG,
-                                "Archive: image %zu lists %zu layers, more than the limit of %u.", index,
+                return log_error_errno(-EFBIG, "Archive: image %zu lists %zu layers, more than the limit of %u.", index,
                                 json_array_size(layers), IMAGE_LAYERS_MAX);
         r = check_named_digest(st, config_path, "config");
         if (r < 0)
                 return r;
         json_array_foreach(layers, i, v) {
                 if (!json_is_string(v))
-                        return log_error_errno(
-                                        -EBADMSG, "Archive: image %zu, layer %zu: bad path.", index, i);
+                        return log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path.", index, i);
                 r = check_named_digest(st, json_string_value(v), "layer");
                 if (r < 0)
                         return r;
@@ -179,8 +170,7 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
         int r;
 
         if (!config_path || !json_is_array(layers))
-                return log_error_errno(
-                                -EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
         r = image_archive_read(st->archive_fd, config_path, ARCHIVE_CONFIG_MAX, &config, &config_size);
         if (r < 0)
                 return r;
@@ -189,24 +179,21 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
                 return r;
         n = json_array_size(layers);
         if (n != strv_length(info.diff_ids))
-                return log_error_errno(-EBADMSG,
-                                "Archive: image %zu lists %zu layers, its config %zu diffIDs.", index, n,
-                                strv_length(info.diff_ids));
+                return log_error_errno(-EBADMSG, "Archive: image %zu lists %zu layers, its config %zu diffIDs.", index,
+                                n, strv_length(info.diff_ids));
 
         json_array_foreach(tags, i, v) {
                 _cleanup_free_ char *name = NULL;
                 const char *why = NULL;
 
                 /* docker writes Docker Hub names short ("busybox:latest"), as docker means them */
-                r = json_is_string(v) ? image_reference_normalize(json_string_value(v), IMAGE_DOMAIN_DOCKER,
-                                                        &name, &why)
+                r = json_is_string(v) ? image_reference_normalize(json_string_value(v), IMAGE_DOMAIN_DOCKER, &name, &why)
                                       : -EINVAL;
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
                         return log_error_errno(r, "Archive: invalid RepoTags entry %s: %s.",
-                                        json_is_string(v) ? json_string_value(v) : "(not a string)",
-                                        why ?: "");
+                                        json_is_string(v) ? json_string_value(v) : "(not a string)", why ?: "");
                 if (strv_consume(&names, TAKE_PTR(name)) < 0)
                         return log_oom();
         }
@@ -218,8 +205,7 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
                 const char *path = json_string_value(json_array_get(layers, i));
 
                 if (!path || !image_digest_is_valid(info.diff_ids[i]))
-                        r = log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path or diffID.",
-                                        index, i);
+                        r = log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path or diffID.", index, i);
                 else if (image_store_has_layer(st->store, info.diff_ids[i]))
                         strcpy(staged[i].diff_id, info.diff_ids[i]);
                 else
@@ -227,7 +213,7 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
         }
         if (r >= 0)
                 r = image_store_commit(st->store, st->staging,
-                                &(ImageCommit){
+                                &(ImageCommit) {
                                                 .config = config,
                                                 .config_size = config_size,
                                                 .layers = staged,
@@ -283,16 +269,15 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         }
         r = image_archive_read(archive_fd, "manifest.json", ARCHIVE_MANIFEST_MAX, &manifest, &size);
         if (r < 0)
-                return log_error_errno(r,
-                                "Not a docker archive (docker save, podman save) nor an OCI layout: no "
-                                "manifest.json or index.json.");
+                return log_error_errno(r, "Not a docker archive (docker save, podman save) nor an OCI layout: no "
+                                          "manifest.json or index.json.");
         list = json_loadb(manifest, size, 0, &err);
         if (!json_is_array(list)) {
                 json_decref(list);
-                return log_error_errno(-EBADMSG, "Archive: manifest.json:%d: not a JSON array%s%s.",
-                                err.line, err.text[0] ? ": " : "", err.text);
+                return log_error_errno(-EBADMSG, "Archive: manifest.json:%d: not a JSON array%s%s.", err.line,
+                                err.text[0] ? ": " : "", err.text);
         }
-        st = (LoadState){.store = s, .staging = &staging, .archive_fd = archive_fd};
+        st = (LoadState) { .store = s, .staging = &staging, .archive_fd = archive_fd };
         r = 0;
         /* A tampered file stores nothing: all are checked before the first image is. */
         json_array_foreach(list, i, entry) {

@@ -41,7 +41,7 @@ void pull_progress_bytes(PullProgress *p, size_t i, uint64_t bytes);
 typedef struct LayerJob {
         Descriptor blob;
         const char *diff_id;
-        size_t index;       /* position in the image, also the progress slot */
+        size_t index; /* position in the image, also the progress slot */
         StagedLayer *out;
 } LayerJob;
 

@@ -16,7 +16,7 @@
 #include "lock-util.h"
 
 #define PARTIAL_DIR "partial"
-#define FILE_CHUNK (256u * 1024)
+#define FILE_CHUNK  (256u * 1024)
 
 /* What the workers share. */
 typedef struct LayerPool {
@@ -27,8 +27,8 @@ typedef struct LayerPool {
         size_t n_jobs;
         PullProgress *progress;
         pthread_mutex_t lock;
-        size_t next;      /* the next job to take */
-        int error;        /* the first failure */
+        size_t next; /* the next job to take */
+        int error;   /* the first failure */
         atomic_bool abort;
 } LayerPool;
 
@@ -77,13 +77,12 @@ static la_ssize_t blob_read(struct archive *a, void *userdata, const void **ret)
                 if (b->bytes >= b->expected && !b->transfer)
                         return 0;
                 if (!b->transfer) {
-                        int r = registry_get_from(b->client, "blobs", b->job->blob.digest, NULL, b->bytes,
-                                        &b->transfer);
+                        int r = registry_get_from(b->client, "blobs", b->job->blob.digest, NULL, b->bytes, &b->transfer);
                         if (r < 0)
                                 return blob_fail(a, b, r, "download failed");
                         if (registry_transfer_length(b->transfer) >= 0 &&
-                            (uint64_t) registry_transfer_length(b->transfer) != b->expected - b->bytes &&
-                            (uint64_t) registry_transfer_length(b->transfer) != b->expected) {
+                                        (uint64_t) registry_transfer_length(b->transfer) != b->expected - b->bytes &&
+                                        (uint64_t) registry_transfer_length(b->transfer) != b->expected) {
                                 log_error("Layer %s: the registry sends %jd bytes, the manifest says %ju.",
                                                 b->job->blob.digest, (intmax_t) registry_transfer_length(b->transfer),
                                                 (uintmax_t) b->expected);
@@ -93,8 +92,7 @@ static la_ssize_t blob_read(struct archive *a, void *userdata, const void **ret)
                 n = registry_transfer_read(b->transfer, ret);
                 if (n < 0)
                         return blob_fail(a, b, (int) n, "download failed");
-                if (n > 0 && b->partial_fd >= 0 &&
-                    pwrite(b->partial_fd, *ret, (size_t) n, (off_t) b->bytes) != n) {
+                if (n > 0 && b->partial_fd >= 0 && pwrite(b->partial_fd, *ret, (size_t) n, (off_t) b->bytes) != n) {
                         /* Only resuming later suffers; this pull goes on. */
                         log_warning_errno(negative_errno(), "Layer %s: cannot keep the partial blob: %m",
                                         b->job->blob.digest);
@@ -152,8 +150,7 @@ static int pull_layer(LayerPool *pool, RegistryClient *rc, const LayerJob *job) 
         const char *digest_want = job->blob.digest;
         char digest[SHA256_DIGEST_STRING_MAX];
         StagedLayer *out = job->out;
-        BlobStream b = { .pool = pool, .client = rc, .job = job, .expected = (uint64_t) job->blob.size,
-                         .partial_fd = -EBADF };
+        BlobStream b = { .pool = pool, .client = rc, .job = job, .expected = (uint64_t) job->blob.size, .partial_fd = -EBADF };
         int r;
 
         if (asprintf(&dir, "layer%zu", job->index) < 0 || !(diff = strjoin(dir, "/diff")))
@@ -187,7 +184,7 @@ static int pull_layer(LayerPool *pool, RegistryClient *rc, const LayerJob *job) 
                 if (n < 0)
                         r = b.error == -ECANCELED ? b.error
                                                   : log_error_errno(b.error, "Layer %s: %s", digest_want,
-                                                                  archive_error_string(raw));
+                                                                    archive_error_string(raw));
                 if (n <= 0)
                         break;
         }
@@ -202,8 +199,10 @@ static int pull_layer(LayerPool *pool, RegistryClient *rc, const LayerJob *job) 
                         r = log_error_errno(-EBADMSG, "Layer digest did not match: expected %s, got %s.", digest_want,
                                         digest);
                 else if (!streq(out->diff_id, job->diff_id))
-                        r = log_error_errno(-EBADMSG, "Layer %zu (blob %s) does not match the config's diffID: "
-                                        "expected %s, got %s.", job->index, digest_want, job->diff_id, out->diff_id);
+                        r = log_error_errno(-EBADMSG,
+                                        "Layer %zu (blob %s) does not match the config's diffID: "
+                                        "expected %s, got %s.",
+                                        job->index, digest_want, job->diff_id, out->diff_id);
         }
         /* Bad bytes are not worth resuming; a broken connection or a kill is. */
         if (b.partial_fd >= 0 && (r >= 0 || r == -EBADMSG || b.error == -EBADMSG))
@@ -246,7 +245,12 @@ static void *layer_worker(void *userdata) {
 int pull_layers(ImageStore *s, RegistryClient *rc, ImageStaging *staging, LayerJob *jobs, size_t n_jobs,
                 PullProgress *progress) {
         LayerPool pool = {
-                .store = s, .client = rc, .staging = staging, .jobs = jobs, .n_jobs = n_jobs, .progress = progress,
+                .store = s,
+                .client = rc,
+                .staging = staging,
+                .jobs = jobs,
+                .n_jobs = n_jobs,
+                .progress = progress,
         };
         pthread_t threads[PULL_PARALLEL];
         size_t n_threads = 0;

@@ -20,7 +20,7 @@ extern char **environ;
 static int run_pull(const char *reference) {
         const char *cli = berth_path(BERTH_PATH_CLI_BINARY);
         char *argv[] = { (char *) cli, (char *) "pull", (char *) "--progress=plain", (char *) "--extend-timeout",
-                         (char *) "--", (char *) reference, NULL };
+                (char *) "--", (char *) reference, NULL };
         posix_spawn_file_actions_t actions;
         int r, status;
         pid_t pid;
@@ -53,8 +53,10 @@ int image_store_ensure(ImageStore *store, const char *reference, const char *pol
                 if (r != -ENOENT)
                         return r < 0 ? log_error_errno(r, "Failed to look up image '%s': %m", reference) : r;
                 if (streq(policy, "never"))
-                        return log_error_errno(r, "Image '%s' is not in the store (%s) and the pull policy is "
-                                        "'never': pull or import it first.", reference, image_store_root(store));
+                        return log_error_errno(r,
+                                        "Image '%s' is not in the store (%s) and the pull policy is "
+                                        "'never': pull or import it first.",
+                                        reference, image_store_root(store));
         }
 
         log_info("Pulling image %s (pull policy %s).", reference, policy);
@@ -64,9 +66,10 @@ int image_store_ensure(ImageStore *store, const char *reference, const char *pol
                 return 0;
         }
         if (r < 0 && streq(policy, "missing"))
-                return log_error_errno(r, "Image '%s' is not in the store (%s) and could not be pulled: import it "
-                                "with 'berth image import' or make its registry reachable.", reference,
-                                image_store_root(store));
+                return log_error_errno(r,
+                                "Image '%s' is not in the store (%s) and could not be pulled: import it "
+                                "with 'berth image import' or make its registry reachable.",
+                                reference, image_store_root(store));
         if (r < 0)
                 return log_error_errno(r, "Failed to pull image '%s' (pull policy %s).", reference, policy);
         r = image_store_lookup(store, reference, ret);

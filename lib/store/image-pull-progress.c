@@ -12,10 +12,10 @@
 
 #define REDRAW_USEC (100ULL * 1000)
 #define NOTIFY_USEC (1000ULL * 1000)
-#define BAR_WIDTH 40
+#define BAR_WIDTH   40
 
 typedef struct LayerProgress {
-        char id[13];     /* the first 12 hex digits of the blob digest, as docker shows them */
+        char id[13]; /* the first 12 hex digits of the blob digest, as docker shows them */
         uint64_t total, bytes;
         LayerState state;
 } LayerProgress;

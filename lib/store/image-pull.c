@@ -42,17 +42,15 @@ static int fetch_manifest(RegistryClient *rc, const char *reference, const char 
         if (r < 0)
                 return log_error_errno(r, "Failed to hash the manifest: %m");
         if (expected && !streq(expected, m.digest))
-                return log_error_errno(-EBADMSG, "Manifest %s does not match its digest: got %s.", expected,
-                                m.digest);
+                return log_error_errno(-EBADMSG, "Manifest %s does not match its digest: got %s.", expected, m.digest);
         if (header_digest && startswith(header_digest, "sha256:") && !streq(header_digest, m.digest))
-                return log_error_errno(-EBADMSG,
-                                "Manifest %s: the registry says its digest is %s, its bytes say %s.",
+                return log_error_errno(-EBADMSG, "Manifest %s: the registry says its digest is %s, its bytes say %s.",
                                 reference, header_digest, m.digest);
 
         r = manifest_parse(&m, reference, content_type);
         if (r < 0)
                 return r;
-        *ret = TAKE_GENERIC(m, Manifest, (Manifest){});
+        *ret = TAKE_GENERIC(m, Manifest, (Manifest) {});
         return 0;
 }
 
@@ -64,8 +62,7 @@ static int fetch_config(RegistryClient *rc, const Descriptor *d, char **ret, siz
         int r;
 
         if ((uint64_t) d->size > CONFIG_MAX)
-                return log_error_errno(-EFBIG, "Config %s is %jd bytes; refusing it.", d->digest,
-                                (intmax_t) d->size);
+                return log_error_errno(-EFBIG, "Config %s is %jd bytes; refusing it.", d->digest, (intmax_t) d->size);
         r = registry_get(rc, "blobs", d->digest, NULL, &t);
         if (r < 0)
                 return r;
@@ -79,8 +76,7 @@ static int fetch_config(RegistryClient *rc, const Descriptor *d, char **ret, siz
         if (r < 0)
                 return log_error_errno(r, "Failed to hash the config: %m");
         if (!streq(digest, d->digest))
-                return log_error_errno(-EBADMSG, "Config digest did not match: expected %s, got %s.",
-                                d->digest, digest);
+                return log_error_errno(-EBADMSG, "Config digest did not match: expected %s, got %s.", d->digest, digest);
         *ret = TAKE_PTR(body);
         *ret_size = size;
         return 0;
@@ -93,8 +89,8 @@ static void staged_layers_free(StagedLayer *l, size_t n) {
 }
 
 /* Pulls reference from source ("domain/path[:tag][@digest]", a mirror or the registry itself). */
-static int pull_from(ImageStore *s, const char *reference, const char *source, bool insecure,
-                const ImagePullOptions *o, Image **ret) {
+static int pull_from(ImageStore *s, const char *reference, const char *source, bool insecure, const ImagePullOptions *o,
+                Image **ret) {
         _cleanup_(registry_client_freep) RegistryClient *rc = NULL;
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
@@ -134,11 +130,10 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         if (r == -ENOMEM)
                 goto finish;
         if (r < 0) {
-                r = log_error_errno(r, "registries.conf: %s is not a valid source for %s: %s.", source,
-                                reference, why);
+                r = log_error_errno(r, "registries.conf: %s is not a valid source for %s: %s.", source, reference, why);
                 goto finish;
         }
-        registry = o ? o->registry : (RegistryOptions){};
+        registry = o ? o->registry : (RegistryOptions) {};
         registry.insecure = registry.insecure || insecure;
         if (!registry.username) {
                 r = registry_auth_find(src.domain, src.path, &auth_user, &auth_password);
@@ -184,8 +179,8 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         if (r < 0)
                 goto finish;
         if (n_layers != strv_length(info.diff_ids)) {
-                r = log_error_errno(-EBADMSG, "%s: the manifest lists %zu layers, the config %zu diffIDs.",
-                                reference, n_layers, strv_length(info.diff_ids));
+                r = log_error_errno(-EBADMSG, "%s: the manifest lists %zu layers, the config %zu diffIDs.", reference,
+                                n_layers, strv_length(info.diff_ids));
                 goto finish;
         }
 
@@ -212,8 +207,8 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
                         pull_progress_set(progress, i, LAYER_PRESENT, 0);
                         continue;
                 }
-                jobs[n_jobs++] = (LayerJob){
-                                .blob = blobs[i], .diff_id = info.diff_ids[i], .index = i, .out = &layers[i]};
+                jobs[n_jobs++] =
+                                (LayerJob) { .blob = blobs[i], .diff_id = info.diff_ids[i], .index = i, .out = &layers[i] };
         }
         r = pull_layers(s, rc, &staging, jobs, n_jobs, progress);
         progress = pull_progress_free(progress);
@@ -228,7 +223,7 @@ static int pull_from(ImageStore *s, const char *reference, const char *source, b
         names[0] = name;
         digests[0] = repo_digest;
         r = image_store_commit(s, &staging,
-                        &(ImageCommit){
+                        &(ImageCommit) {
                                         .config = config,
                                         .config_size = config_size,
                                         .layers = layers,
@@ -250,8 +245,8 @@ finish:
 }
 
 /* The sources registries.conf gives (mirrors first), each tried until one has the image. */
-static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *reference,
-                const ImagePullOptions *o, Image **ret) {
+static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *reference, const ImagePullOptions *o,
+                Image **ret) {
         _cleanup_strv_free_ char **sources = NULL;
         _cleanup_free_ bool *insecure = NULL;
         _cleanup_free_ char *repo = NULL, *suffix = NULL;
@@ -267,8 +262,7 @@ static int pull_one(ImageStore *s, const RegistriesConf *conf, const char *refer
                 return log_error_errno(r, "Invalid image reference '%s': %s.", reference, why);
         repo = image_reference_repository(&ref);
         suffix = strjoin(ref.tag ? ":" : "", ref.tag ?: "", ref.digest ? "@" : "", ref.digest ?: "");
-        r = repo && suffix ? registries_conf_sources(conf, repo, !!ref.digest, &sources, &insecure)
-                           : log_oom();
+        r = repo && suffix ? registries_conf_sources(conf, repo, !!ref.digest, &sources, &insecure) : log_oom();
         image_reference_done(&ref);
         if (r < 0)
                 return r;

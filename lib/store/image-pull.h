@@ -24,8 +24,8 @@ typedef struct ImagePullOptions {
         const char *platform; /* "os/arch[/variant]"; NULL: this machine's */
         bool quiet;           /* no progress lines */
         PullProgressMode progress;
-        bool extend_timeout;  /* running as a starting systemd service: send EXTEND_TIMEOUT_USEC= while
-                               * bytes arrive, so only a stall (registry.stall_timeout_sec) fails it */
+        bool extend_timeout; /* running as a starting systemd service: send EXTEND_TIMEOUT_USEC= while
+                              * bytes arrive, so only a stall (registry.stall_timeout_sec) fails it */
 } ImagePullOptions;
 
 /* reference defaults to docker.io ("busybox" is docker.io/library/busybox:latest). */

@@ -19,11 +19,11 @@
 #include "log.h"
 
 #define COPY_BUFFER_SIZE (128 * 1024)
-#define MT_OCI_INDEX    "application/vnd.oci.image.index.v1+json"
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_CONFIG   "application/vnd.oci.image.config.v1+json"
-#define MT_OCI_LAYER    "application/vnd.oci.image.layer.v1.tar"
-#define OCI_LAYOUT      "{\"imageLayoutVersion\":\"1.0.0\"}"
+#define MT_OCI_INDEX     "application/vnd.oci.image.index.v1+json"
+#define MT_OCI_MANIFEST  "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_CONFIG    "application/vnd.oci.image.config.v1+json"
+#define MT_OCI_LAYER     "application/vnd.oci.image.layer.v1.tar"
+#define OCI_LAYOUT       "{\"imageLayoutVersion\":\"1.0.0\"}"
 
 /* Writes a tar stream to a file while hashing it: the diffID comes out of the same pass. */
 typedef struct HashedFile {
@@ -258,7 +258,8 @@ static int walk(LayerWriter *w, int dir_fd, const char *prefix) {
 }
 
 /* Writes layer_dir as a tar into a new file in staging; returns its diffID. */
-static int write_layer(int staging_fd, const char *file, const char *layer_dir, char diff_id[static SHA256_DIGEST_STRING_MAX]) {
+static int write_layer(int staging_fd, const char *file, const char *layer_dir,
+                char diff_id[static SHA256_DIGEST_STRING_MAX]) {
         _cleanup_(sha256_freep) Sha256 *hash = sha256_new();
         _cleanup_close_ int out = -EBADF, dir = -EBADF;
         LayerWriter w = { .buffer = malloc(COPY_BUFFER_SIZE) };
@@ -324,8 +325,9 @@ static int add_to_archive(struct archive *a, const char *name, int staging_fd, c
         if (r < 0)
                 return r;
         if (!file)
-                return archive_write_data(a, data, size) == (la_ssize_t) size ? 0 :
-                        log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+                return archive_write_data(a, data, size) == (la_ssize_t) size
+                                       ? 0
+                                       : log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
         for (;;) {
                 char buf[65536];
                 ssize_t n = read(fd, buf, sizeof(buf));
@@ -355,7 +357,7 @@ static int add_oci_manifest(struct archive *out, json_t *index, const Image *img
         text = m ? json_dumps(m, JSON_COMPACT) : NULL;
         json_decref(m);
         if (!text || sha256_digest(text, strlen(text), digest) < 0 ||
-            !(name = strjoin("blobs/sha256/", digest + strlen("sha256:"))))
+                        !(name = strjoin("blobs/sha256/", digest + strlen("sha256:"))))
                 return log_oom();
         r = add_to_archive(out, name, -EBADF, NULL, text, strlen(text));
         if (r < 0)
@@ -369,8 +371,9 @@ static int add_oci_manifest(struct archive *out, json_t *index, const Image *img
                 if (!d)
                         return log_oom();
                 if (full && tag && !strchr(tag, '/'))
-                        json_object_set_new(d, "annotations", json_pack("{s:s, s:s}", "io.containerd.image.name", full,
-                                                "org.opencontainers.image.ref.name", tag + 1));
+                        json_object_set_new(d, "annotations",
+                                        json_pack("{s:s, s:s}", "io.containerd.image.name", full,
+                                                        "org.opencontainers.image.ref.name", tag + 1));
                 json_array_append_new(index, d);
                 if (!img->names)
                         break;
@@ -452,8 +455,8 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
                 (void) unlinkat(st->dir_fd, file, 0);
                 json_array_append_new(diff_ids, json_string(diff_id));
                 json_array_append_new(layers, json_string(name));
-                json_array_append_new(oci_layers, json_pack("{s:s, s:s, s:I}", "mediaType", MT_OCI_LAYER, "digest", diff_id,
-                                "size", (json_int_t) lst.st_size));
+                json_array_append_new(oci_layers, json_pack("{s:s, s:s, s:I}", "mediaType", MT_OCI_LAYER, "digest",
+                                                                  diff_id, "size", (json_int_t) lst.st_size));
         }
         rootfs = json_object_get(cj, "rootfs");
         if (!json_is_object(rootfs)) {
@@ -481,8 +484,8 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
         tags = json_array();
         STRV_FOREACH(n, img->names)
                 json_array_append_new(tags, json_string(*n));
-        json_array_append_new(manifest, json_pack("{s:s, s:o, s:o}", "Config", config_name, "RepoTags", tags,
-                                "Layers", layers));
+        json_array_append_new(manifest,
+                        json_pack("{s:s, s:o, s:o}", "Config", config_name, "RepoTags", tags, "Layers", layers));
         layers = NULL;
         log_info("Saved %s (%s) as %s.", reference, img->id, config_digest);
 finish:

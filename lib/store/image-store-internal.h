@@ -12,14 +12,14 @@
 
 typedef struct ImageStaging {
         ImageStore *store;
-        char *name;   /* tmp/<name> */
-        int dir_fd;   /* tmp/<name> */
-        int lock_fd;  /* tmp/<name>/lock, OFD write-locked while the staging is alive */
+        char *name;  /* tmp/<name> */
+        int dir_fd;  /* tmp/<name> */
+        int lock_fd; /* tmp/<name>/lock, OFD write-locked while the staging is alive */
 } ImageStaging;
 
 /* A layer extracted into staging: <staging>/<dir>/diff, with its diffID and file bytes. */
 typedef struct StagedLayer {
-        char *dir;  /* NULL: not staged, the store already has it (checked again at commit) */
+        char *dir; /* NULL: not staged, the store already has it (checked again at commit) */
         char diff_id[SHA256_DIGEST_STRING_MAX];
         uint64_t size;
 } StagedLayer;
@@ -54,9 +54,9 @@ typedef struct ImageCommit {
         size_t config_size;
         const StagedLayer *layers;
         size_t n_layers;
-        char *const *names;    /* normalized */
-        char *const *digests;  /* repository digests */
-        const char *manifest;  /* optional, stored as a blob too */
+        char *const *names;   /* normalized */
+        char *const *digests; /* repository digests */
+        const char *manifest; /* optional, stored as a blob too */
         size_t manifest_size;
 } ImageCommit;
 int image_store_commit(ImageStore *store, ImageStaging *staging, const ImageCommit *c, Image **ret);
@@ -110,7 +110,7 @@ int records_find(ImageStore *s, const RecordSet *set, const char *reference, Ima
  * the records into set and finds reference among them (records_find()); a missing image is logged
  * as "No such image" when log_missing. */
 int records_lock_and_find(ImageStore *s, short lock_type, const char *reference, bool log_missing, StoreLockGuard *g,
-                          RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind);
+                RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind);
 
 const char *digest_hex(const char *digest);
 /* <root>/layers/<hex>/diff */

@@ -18,7 +18,8 @@
 #include "lock-util.h"
 
 bool image_store_has_layer(ImageStore *s, const char *diff_id) {
-        return image_digest_is_valid(diff_id) && faccessat(s->layers_fd, digest_hex(diff_id), F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
+        return image_digest_is_valid(diff_id) &&
+               faccessat(s->layers_fd, digest_hex(diff_id), F_OK, AT_SYMLINK_NOFOLLOW) >= 0;
 }
 
 static uint64_t layer_size(ImageStore *s, const char *hex) {
@@ -92,8 +93,10 @@ static int commit_layers(ImageStore *s, ImageStaging *st, const ImageCommit *c, 
                         continue; /* shared: the staged copy, if any, goes with the staging dir */
                 }
                 if (!staged)
-                        return log_error_errno(-ESTALE, "Layer %s vanished from the store while the image was being "
-                                        "prepared; try again.", *d);
+                        return log_error_errno(-ESTALE,
+                                        "Layer %s vanished from the store while the image was being "
+                                        "prepared; try again.",
+                                        *d);
 
                 dir_fd = openat(st->dir_fd, staged->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (dir_fd < 0)
@@ -252,8 +255,7 @@ static int collect_unreferenced(ImageStore *s, int dir_fd, const char *what, cha
                         continue;
                 }
                 if (layer_is_pinned(dir_fd, de->d_name)) {
-                        log_debug("Layer sha256:%s is unused but a container still runs on it; keeping it.",
-                                        de->d_name);
+                        log_debug("Layer sha256:%s is unused but a container still runs on it; keeping it.", de->d_name);
                         continue;
                 }
                 /* Out of sight first, then delete: a crash midway leaves only a tmp/ leftover. */

@@ -156,9 +156,9 @@ int image_store_open(const char *root, ImageStore **ret) {
         if (mkdirat(s->root_fd, "blobs", 0700) < 0 && errno != EEXIST)
                 return log_debug_errno(negative_errno(), "Failed to create %s/blobs: %m", root);
         if ((r = open_subdir(s->root_fd, root, "blobs/sha256", &s->blobs_fd)) < 0 ||
-            (r = open_subdir(s->root_fd, root, "layers", &s->layers_fd)) < 0 ||
-            (r = open_subdir(s->root_fd, root, "images", &s->images_fd)) < 0 ||
-            (r = open_subdir(s->root_fd, root, "tmp", &s->tmp_fd)) < 0)
+                        (r = open_subdir(s->root_fd, root, "layers", &s->layers_fd)) < 0 ||
+                        (r = open_subdir(s->root_fd, root, "images", &s->images_fd)) < 0 ||
+                        (r = open_subdir(s->root_fd, root, "tmp", &s->tmp_fd)) < 0)
                 return r;
 
         if (!dir_is_empty_at(s->tmp_fd)) {
@@ -284,9 +284,9 @@ int record_save(ImageStore *s, const ImageRecord *rec) {
         json_t *j;
         int r;
 
-        j = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "id", rec->id, "names", strv_to_json_array(rec->names), "digests",
-                        strv_to_json_array(rec->digests), "layers", strv_to_json_array(rec->layers), "created",
-                        (json_int_t) rec->created, "size", (json_int_t) rec->size);
+        j = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "id", rec->id, "names", strv_to_json_array(rec->names),
+                        "digests", strv_to_json_array(rec->digests), "layers", strv_to_json_array(rec->layers),
+                        "created", (json_int_t) rec->created, "size", (json_int_t) rec->size);
         if (!j)
                 return log_oom();
         text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -362,8 +362,8 @@ int records_load(ImageStore *s, RecordSet *ret) {
 }
 
 /* Names beat ids: "beef" is first the image "localhost/beef:latest", then an id prefix. */
-int records_find(ImageStore *s, const RecordSet *set, const char *reference, ImageRecord **ret,
-                char **ret_name, MatchKind *ret_kind) {
+int records_find(ImageStore *s, const RecordSet *set, const char *reference, ImageRecord **ret, char **ret_name,
+                MatchKind *ret_kind) {
         ImageRecord *best = NULL, *by_id = NULL;
         const char *best_name = NULL, *hex;
         int best_pref = 0, n_id = 0;
@@ -449,8 +449,7 @@ static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret)
         img->names = strv_copy(rec->names);
         img->digests = strv_copy(rec->digests);
         img->diff_ids = strv_copy(rec->layers);
-        if (!img->id || (rec->names && !img->names) || (rec->digests && !img->digests) ||
-            (rec->layers && !img->diff_ids))
+        if (!img->id || (rec->names && !img->names) || (rec->digests && !img->digests) || (rec->layers && !img->diff_ids))
                 return log_oom();
         STRV_FOREACH(l, rec->layers) {
                 char *p;
@@ -468,7 +467,7 @@ static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret)
 }
 
 int records_lock_and_find(ImageStore *s, short lock_type, const char *reference, bool log_missing, StoreLockGuard *g,
-                          RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind) {
+                RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind) {
         int r;
 
         r = store_lock_guarded(s, lock_type, g);

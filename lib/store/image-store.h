@@ -29,26 +29,26 @@ typedef struct ImageStore ImageStore;
 
 /* What the runtime needs from an image's OCI config (Docker's field names in comments). */
 typedef struct ImageConfig {
-        char **env;        /* Env */
-        char **entrypoint; /* Entrypoint */
-        char **cmd;        /* Cmd */
-        char *working_dir; /* WorkingDir */
-        char *user;        /* User */
-        char *stop_signal; /* StopSignal */
+        char **env;           /* Env */
+        char **entrypoint;    /* Entrypoint */
+        char **cmd;           /* Cmd */
+        char *working_dir;    /* WorkingDir */
+        char *user;           /* User */
+        char *stop_signal;    /* StopSignal */
         char **exposed_ports; /* ExposedPorts keys, e.g. "80/tcp" */
         char **volumes;       /* Volumes keys */
         char **labels;        /* Labels as KEY=VALUE */
 } ImageConfig;
 
 typedef struct Image {
-        char *id;           /* "sha256:<hex>" of the config blob */
-        char **names;       /* full references, e.g. "localhost/busybox:latest" */
-        char **layer_dirs;  /* absolute paths of the layers' diff/ dirs, lowest first */
+        char *id;          /* "sha256:<hex>" of the config blob */
+        char **names;      /* full references, e.g. "localhost/busybox:latest" */
+        char **layer_dirs; /* absolute paths of the layers' diff/ dirs, lowest first */
         ImageConfig config;
-        uint64_t created;   /* seconds since the epoch */
-        uint64_t size;      /* bytes on disk of its layers */
-        char **diff_ids;    /* "sha256:<hex>" per layer, lowest first (RootFS.Layers) */
-        char **digests;     /* repository digests, "domain/path@sha256:<hex>" of pulled manifests */
+        uint64_t created; /* seconds since the epoch */
+        uint64_t size;    /* bytes on disk of its layers */
+        char **diff_ids;  /* "sha256:<hex>" per layer, lowest first (RootFS.Layers) */
+        char **digests;   /* repository digests, "domain/path@sha256:<hex>" of pulled manifests */
         char *os, *architecture;
 } Image;
 
@@ -88,8 +88,7 @@ int image_store_tag(ImageStore *store, const char *reference, const char *new_na
  * name goes, or when named by id (which needs force if it still has several names). Layers and
  * blobs no image uses any more are removed. *ret_untagged lists removed names, *ret_deleted the
  * deleted image id (NULL when only untagged). Both may be NULL. */
-int image_store_remove(ImageStore *store, const char *reference, bool force, char ***ret_untagged,
-                char **ret_deleted);
+int image_store_remove(ImageStore *store, const char *reference, bool force, char ***ret_untagged, char **ret_deleted);
 
 /* Removes images without names, then unused layers and blobs. *ret_deleted lists removed ids. */
 int image_store_prune(ImageStore *store, char ***ret_deleted);

@@ -101,8 +101,8 @@ static int lease_read(const char *path, NetworkLease *ret) {
         if (!o)
                 return -EBADMSG;
         if (json_unpack(o, "{s:s, s:s, s?s, s:s, s?o, s?o, s?I}", "container", &container, "address", &address,
-                                "address6", &address6, "veth", &veth, "publish", &publish, "aliases", &aliases,
-                                "supervisor_pid", &pid) < 0 ||
+                            "address6", &address6, "veth", &veth, "publish", &publish, "aliases", &aliases,
+                            "supervisor_pid", &pid) < 0 ||
                         interface_address_parse(address, &l.address) < 0 ||
                         (address6 && interface_address_parse(address6, &l.address6) < 0))
                 r = -EBADMSG;
@@ -193,12 +193,15 @@ static int check_requested(const Network *n, const NetworkLease *leases, size_t 
                 Cidr first, last;
                 if (!cidr_contains(&sub->subnet, want))
                         continue;
-                if (cidr_nth(&sub->subnet, 0, &first) < 0 || cidr_nth(&sub->subnet, cidr_size(&sub->subnet) - 1, &last) < 0)
+                if (cidr_nth(&sub->subnet, 0, &first) < 0 ||
+                                cidr_nth(&sub->subnet, cidr_size(&sub->subnet) - 1, &last) < 0)
                         continue;
                 if (memcmp(want->addr, sub->gateway.addr, 16) == 0 || memcmp(want->addr, first.addr, 16) == 0 ||
                                 (want->family == AF_INET && memcmp(want->addr, last.addr, 16) == 0))
-                        return log_error_errno(-EINVAL, "Address %s is reserved on network '%s' (subnet, broadcast or "
-                                        "gateway address).", text ?: "?", n->name);
+                        return log_error_errno(-EINVAL,
+                                        "Address %s is reserved on network '%s' (subnet, broadcast or "
+                                        "gateway address).",
+                                        text ?: "?", n->name);
                 holder = address_holder(leases, n_leases, container, want);
                 if (holder)
                         return log_error_errno(-EADDRINUSE, "Address %s on network '%s' is in use by container %s.",
@@ -233,14 +236,15 @@ static void pick_address6(const Network *n, uint64_t offset, Cidr *ret) {
         }
 }
 
-static int pick_address(const Network *n, const NetworkLease *leases, size_t n_leases, const char *container,
-                Cidr *ret, Cidr *ret6) {
+static int pick_address(const Network *n, const NetworkLease *leases, size_t n_leases, const char *container, Cidr *ret,
+                Cidr *ret6) {
         for (size_t s = 0; s < n->n_subnets; s++) {
                 const NetworkSubnet *sub = &n->subnets[s];
                 Cidr first, last;
                 if (sub->subnet.family != AF_INET)
                         continue;
-                if (cidr_nth(&sub->subnet, 0, &first) < 0 || cidr_nth(&sub->subnet, cidr_size(&sub->subnet) - 1, &last) < 0)
+                if (cidr_nth(&sub->subnet, 0, &first) < 0 ||
+                                cidr_nth(&sub->subnet, cidr_size(&sub->subnet) - 1, &last) < 0)
                         continue;
                 for (uint64_t i = 0; i < cidr_size(&sub->range); i++) {
                         Cidr a;
@@ -295,9 +299,10 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
         STRV_FOREACH(p, opts ? opts->aliases : NULL)
                 if (aliases)
                         json_array_append_new(aliases, json_string(*p));
-        o = addr && pub && aliases ? json_pack("{s:s, s:s, s:s*, s:s, s:o, s:o, s:I}", "container", container, "address",
-                        addr, "address6", addr6, "veth", veth, "publish", pub, "aliases", aliases, "supervisor_pid",
-                        (json_int_t) getpid()) : NULL;
+        o = addr && pub && aliases ? json_pack("{s:s, s:s, s:s*, s:s, s:o, s:o, s:I}", "container", container,
+                                                     "address", addr, "address6", addr6, "veth", veth, "publish", pub,
+                                                     "aliases", aliases, "supervisor_pid", (json_int_t) getpid())
+                                   : NULL;
         text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
         json_decref(o);
         if (!text)
@@ -305,8 +310,12 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
         r = write_file_atomic(path, text, strlen(text), 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
-        *ret = (NetworkLease) { .container = strdup(container), .address = a, .address6 = a6, .veth = strdup(veth),
-                .publish = strv_copy(publish), .supervisor = getpid() };
+        *ret = (NetworkLease) { .container = strdup(container),
+                .address = a,
+                .address6 = a6,
+                .veth = strdup(veth),
+                .publish = strv_copy(publish),
+                .supervisor = getpid() };
         ret->aliases = strv_copy(opts ? opts->aliases : NULL);
         if (!ret->container || !ret->veth || (publish && !ret->publish) || (opts && opts->aliases && !ret->aliases))
                 return network_lease_done(ret), log_oom();

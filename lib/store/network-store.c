@@ -36,9 +36,6 @@ Network *network_free(Network *n) {
         return NULL;
 }
 
-
-
-
 static char *record_path(const char *name) {
         return strjoin(berth_path(BERTH_PATH_STATE), "/networks/", name, ".json");
 }
@@ -81,13 +78,13 @@ json_t *network_to_json(const Network *n) {
                                     *range = cidr_format(&s->range);
                 if (!sub || !gw || !range)
                         return json_decref(subnets), NULL;
-                json_array_append_new(subnets, json_pack("{s:s, s:s, s:s}", "subnet", sub, "gateway", gw,
-                                        "ip_range", range));
+                json_array_append_new(subnets,
+                                json_pack("{s:s, s:s, s:s}", "subnet", sub, "gateway", gw, "ip_range", range));
         }
-        o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, s:o, s:o, s:s}", "name", n->name, "driver",
-                        n->driver, "network_interface", n->interface, "subnets", subnets, "ipv6_enabled",
-                        n->ipv6, "internal", n->internal, "dns_enabled", n->dns_enabled, "dns_servers",
-                        strv_to_json_array(n->dns), "options", strv_pairs_to_json_object(n->options), "labels",
+        o = json_pack("{s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, s:o, s:o, s:s}", "name", n->name, "driver", n->driver,
+                        "network_interface", n->interface, "subnets", subnets, "ipv6_enabled", n->ipv6, "internal",
+                        n->internal, "dns_enabled", n->dns_enabled, "dns_servers", strv_to_json_array(n->dns),
+                        "options", strv_pairs_to_json_object(n->options), "labels",
                         strv_pairs_to_json_object(n->labels), "created", n->created ?: "");
         return o;
 }
@@ -103,9 +100,9 @@ static int network_from_json(const char *path, json_t *o, Network **ret) {
         if (!n)
                 return log_oom();
         if (json_unpack_ex(o, &err, 0, "{s:s, s:s, s:s, s:o, s?b, s?b, s?b, s?o, s?o, s?o, s?s}", "name", &name,
-                                "driver", &driver, "network_interface", &iface, "subnets", &subnets, "ipv6_enabled",
-                                &ipv6, "internal", &internal, "dns_enabled", &dns_enabled, "dns_servers", &dns,
-                                "options", &opts, "labels", &labels, "created", &created) < 0 ||
+                            "driver", &driver, "network_interface", &iface, "subnets", &subnets, "ipv6_enabled", &ipv6,
+                            "internal", &internal, "dns_enabled", &dns_enabled, "dns_servers", &dns, "options", &opts,
+                            "labels", &labels, "created", &created) < 0 ||
                         !json_is_array(subnets))
                 return log_error_errno(-EBADMSG, "%s: not a network record: %s", path, err.text);
         n->name = strdup(name);
@@ -223,8 +220,10 @@ int network_default_subnet(char **ret) {
                         continue;
                 Cidr c;
                 if (cidr_parse(value, &c) < 0 || c.family != AF_INET)
-                        return log_error_errno(-EINVAL, "%s:%u: default_subnet=: '%s' is not an IPv4 subnet such as "
-                                        "10.88.0.0/16.", path, line_no, value);
+                        return log_error_errno(-EINVAL,
+                                        "%s:%u: default_subnet=: '%s' is not an IPv4 subnet such as "
+                                        "10.88.0.0/16.",
+                                        path, line_no, value);
                 free(subnet);
                 subnet = strdup(value);
                 if (!subnet)
@@ -368,7 +367,8 @@ static void ula_for(const char *name, Cidr *ret) {
         uint32_t h = 2166136261u;
         for (const char *p = name; *p; p++)
                 h = (h ^ (uint8_t) *p) * 16777619u;
-        *ret = (Cidr) { .family = AF_INET6, .prefixlen = 64,
+        *ret = (Cidr) { .family = AF_INET6,
+                .prefixlen = 64,
                 .addr = { 0xfd, 0xb3, (uint8_t) (h >> 24), (uint8_t) (h >> 16), (uint8_t) (h >> 8), (uint8_t) h } };
 }
 
@@ -405,17 +405,20 @@ int network_new(const NetworkCreateOptions *o, Network **ret) {
         if (!n)
                 return log_oom();
         if (!network_name_is_valid(o->name) || network_name_is_mode(o->name) || streq(o->name, "bridge"))
-                return log_error_errno(-EINVAL, "Invalid network name '%s': use letters, digits, '_', '.' and '-', "
+                return log_error_errno(-EINVAL,
+                                "Invalid network name '%s': use letters, digits, '_', '.' and '-', "
                                 "starting with a letter or digit (none, host, private and bridge are reserved).",
                                 o->name ?: "");
         if (o->driver && !streq(o->driver, "bridge"))
-                return log_error_errno(-EOPNOTSUPP, "Unsupported --driver '%s': berth networks are bridges "
-                                "(driver 'bridge').", o->driver);
+                return log_error_errno(-EOPNOTSUPP,
+                                "Unsupported --driver '%s': berth networks are bridges "
+                                "(driver 'bridge').",
+                                o->driver);
         if (o->ipam_driver && !streq(o->ipam_driver, "host-local") && !streq(o->ipam_driver, "default"))
                 return log_error_errno(-EOPNOTSUPP, "Unsupported --ipam-driver '%s': only host-local.", o->ipam_driver);
         if (strv_length(o->gateways) > nsub || strv_length(o->ranges) > nsub)
                 return log_error_errno(-EINVAL, "Each --gateway and --ip-range belongs to the --subnet in the same "
-                                "position: give a --subnet first.");
+                                                "position: give a --subnet first.");
         if (nsub > NETWORK_MAX_SUBNETS)
                 return log_error_errno(-E2BIG, "At most %d --subnet.", NETWORK_MAX_SUBNETS);
         if (o->interface && (strlen(o->interface) >= 16 || strchr(o->interface, '/') || isempty(o->interface)))
@@ -532,18 +535,23 @@ int network_attach_options_parse(const char *spec, NetworkAttachOptions *ret) {
         for (char *kv = strtok_r(opts, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
                 char *v = strchr(kv, '=');
                 if (!v || v == kv || isempty(v + 1))
-                        return log_error_errno(-EINVAL, "Invalid network option '%s' in '%s': expected KEY=VALUE.", kv, spec);
+                        return log_error_errno(-EINVAL, "Invalid network option '%s' in '%s': expected KEY=VALUE.", kv,
+                                        spec);
                 *v++ = 0;
                 if (streq(kv, "ip")) {
                         if (address_parse(v, &o.ip) < 0 || o.ip.family != AF_INET)
-                                return log_error_errno(-EINVAL, "Invalid network option ip=%s: expected an IPv4 address.", v);
+                                return log_error_errno(-EINVAL,
+                                                "Invalid network option ip=%s: expected an IPv4 address.", v);
                 } else if (streq(kv, "ip6")) {
                         if (address_parse(v, &o.ip6) < 0 || o.ip6.family != AF_INET6)
-                                return log_error_errno(-EINVAL, "Invalid network option ip6=%s: expected an IPv6 address.", v);
+                                return log_error_errno(-EINVAL,
+                                                "Invalid network option ip6=%s: expected an IPv6 address.", v);
                 } else if (streq(kv, "alias")) {
                         if (!network_name_is_valid(v))
-                                return log_error_errno(-EINVAL, "Invalid network option alias=%s: use letters, digits, '_', "
-                                                "'.' and '-'.", v);
+                                return log_error_errno(-EINVAL,
+                                                "Invalid network option alias=%s: use letters, digits, '_', "
+                                                "'.' and '-'.",
+                                                v);
                         if (strv_extend(&o.aliases, v) < 0)
                                 return log_oom();
                 } else if (streq(kv, "mac")) {
@@ -551,7 +559,8 @@ int network_attach_options_parse(const char *spec, NetworkAttachOptions *ret) {
                         char end;
                         if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6 ||
                                         strlen(v) != 17)
-                                return log_error_errno(-EINVAL, "Invalid network option mac=%s: expected XX:XX:XX:XX:XX:XX.", v);
+                                return log_error_errno(-EINVAL,
+                                                "Invalid network option mac=%s: expected XX:XX:XX:XX:XX:XX.", v);
                         free(o.mac);
                         if (!(o.mac = strdup(v)))
                                 return log_oom();
@@ -562,8 +571,10 @@ int network_attach_options_parse(const char *spec, NetworkAttachOptions *ret) {
                         if (!(o.interface = strdup(v)))
                                 return log_oom();
                 } else
-                        return log_error_errno(-EINVAL, "Unknown network option '%s' in '%s': use ip, ip6, alias, mac or "
-                                        "interface_name.", kv, spec);
+                        return log_error_errno(-EINVAL,
+                                        "Unknown network option '%s' in '%s': use ip, ip6, alias, mac or "
+                                        "interface_name.",
+                                        kv, spec);
         }
         *ret = TAKE_GENERIC(o, NetworkAttachOptions, (NetworkAttachOptions) {});
         return 0;

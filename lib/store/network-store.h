@@ -88,10 +88,10 @@ json_t *network_to_json(const Network *n);
  * generator passes Network=x.network:OPTIONS through). */
 typedef struct NetworkAttachOptions {
         char *name;
-        Cidr ip, ip6;     /* family 0: allocated */
-        char **aliases;   /* more names in the peers' /etc/hosts */
-        char *mac;        /* of eth0 */
-        char *interface;  /* instead of eth0 */
+        Cidr ip, ip6;    /* family 0: allocated */
+        char **aliases;  /* more names in the peers' /etc/hosts */
+        char *mac;       /* of eth0 */
+        char *interface; /* instead of eth0 */
 } NetworkAttachOptions;
 int network_attach_options_parse(const char *spec, NetworkAttachOptions *ret);
 void network_attach_options_done(NetworkAttachOptions *o);
@@ -102,7 +102,7 @@ typedef struct NetworkLease {
         char *container;
         Cidr address;  /* prefixlen of the subnet */
         Cidr address6; /* family 0 unless the network has an IPv6 subnet */
-        char *veth;   /* host end of the container's veth pair */
+        char *veth;    /* host end of the container's veth pair */
         char **publish;
         char **aliases;
         pid_t supervisor;

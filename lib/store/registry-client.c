@@ -11,18 +11,18 @@
 #include "log.h"
 #include "registry-client.h"
 
-#define MAX_REDIRECTS    10
-#define ERROR_BODY_MAX   4096
-#define TOKEN_BODY_MAX   (1024 * 1024)
-#define USER_AGENT       "berth/" BERTH_VERSION
+#define MAX_REDIRECTS  10
+#define ERROR_BODY_MAX 4096
+#define TOKEN_BODY_MAX (1024 * 1024)
+#define USER_AGENT     "berth/" BERTH_VERSION
 
 struct RegistryClient {
         char *domain, *repository;
-        char *base;           /* "https://host[:port]" */
+        char *base; /* "https://host[:port]" */
         char *username, *password;
         bool insecure;
         unsigned stall_timeout_sec;
-        char *authorization;  /* "Authorization: ..." header line, once authenticated */
+        char *authorization; /* "Authorization: ..." header line, once authenticated */
         CURLM *multi;
 };
 
@@ -36,15 +36,15 @@ struct RegistryTransfer {
         CURL *easy;
         struct curl_slist *headers;
         char *url;
-        Buffer in, out;   /* body bytes arriving; bytes handed to the reader */
-        Buffer error;     /* the start of a non-2xx body, for the message */
+        Buffer in, out; /* body bytes arriving; bytes handed to the reader */
+        Buffer error;   /* the start of a non-2xx body, for the message */
         bool added, done;
         CURLcode result;
         /* resuming a broken download with a Range request */
         char *accept;
-        uint64_t delivered;   /* body bytes received so far */
-        uint64_t range_from;  /* this attempt asked for bytes from here on */
-        uint64_t skip;        /* a server that ignored the Range: bytes to drop */
+        uint64_t delivered;  /* body bytes received so far */
+        uint64_t range_from; /* this attempt asked for bytes from here on */
+        uint64_t skip;       /* a server that ignored the Range: bytes to drop */
         bool range_checked, range_refused;
         unsigned resumes;
 };
@@ -161,7 +161,7 @@ static bool same_origin(const char *a, const char *b) {
         bool same = false;
 
         if (ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
-            curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
+                        curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
                 static const CURLUPart parts[] = { CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT };
                 same = true;
                 for (size_t i = 0; same && i < ELEMENTSOF(parts); i++) {
@@ -198,21 +198,21 @@ static int transfer_start(RegistryTransfer *t, const char *accept) {
                         return -ENOMEM;
         }
         if (c->authorization && same_origin(t->url, c->base) &&
-            !(t->headers = curl_slist_append(t->headers, c->authorization)))
+                        !(t->headers = curl_slist_append(t->headers, c->authorization)))
                 return -ENOMEM;
 
         if (curl_easy_setopt(t->easy, CURLOPT_URL, t->url) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_USERAGENT, USER_AGENT) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT, 30L) != CURLE_OK ||
-            /* a stalled download fails instead of hanging: under 1 byte/s for the stall timeout */
-            curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME, (long) c->stall_timeout_sec) != CURLE_OK ||
-            curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK)
+                        curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers) != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_USERAGENT, USER_AGENT) != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t) != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT, 30L) != CURLE_OK ||
+                        /* a stalled download fails instead of hanging: under 1 byte/s for the stall timeout */
+                        curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_LIMIT, 1L) != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME, (long) c->stall_timeout_sec) != CURLE_OK ||
+                        curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK)
                 return -EIO;
         if (c->insecure) {
                 (void) curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -237,8 +237,7 @@ static int transfer_pump(RegistryTransfer *t) {
                                 t->done = true;
                                 t->result = msg->data.result;
                         }
-                if (t->in.size == 0 && !t->done &&
-                    curl_multi_poll(t->client->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+                if (t->in.size == 0 && !t->done && curl_multi_poll(t->client->multi, NULL, 0, 1000, NULL) != CURLM_OK)
                         return -EIO;
         }
         return 0;
@@ -283,12 +282,15 @@ ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data) {
                 if (t->result == CURLE_OK)
                         return 0;
                 if (t->range_refused)
-                        return log_error_errno(-EIO, "Download of %s: resuming at byte %ju failed: the server "
-                                        "answered %ld.", t->url, (uintmax_t) t->range_from, transfer_status(t));
+                        return log_error_errno(-EIO,
+                                        "Download of %s: resuming at byte %ju failed: the server "
+                                        "answered %ld.",
+                                        t->url, (uintmax_t) t->range_from, transfer_status(t));
                 if (t->result == CURLE_OPERATION_TIMEDOUT)
-                        return log_error_errno(-ETIMEDOUT, "Download of %s stalled: no data for %u seconds, giving up "
-                                        "after %ju bytes.", t->url, t->client->stall_timeout_sec,
-                                        (uintmax_t) t->delivered);
+                        return log_error_errno(-ETIMEDOUT,
+                                        "Download of %s stalled: no data for %u seconds, giving up "
+                                        "after %ju bytes.",
+                                        t->url, t->client->stall_timeout_sec, (uintmax_t) t->delivered);
                 /* A connection that broke off after some progress is picked up where it stopped. */
                 if (!result_is_transient(t->result) || t->delivered == 0 || t->resumes >= RESUMES_MAX)
                         return log_error_errno(-EIO, "Download of %s failed: %s", t->url, curl_easy_strerror(t->result));
@@ -386,8 +388,8 @@ static int basic_credentials(RegistryClient *c, char **ret) {
 
 static int fetch_token(RegistryClient *c, const char *params) {
         _cleanup_free_ char *realm = challenge_param(params, "realm"), *service = challenge_param(params, "service"),
-                            *scope = challenge_param(params, "scope"), *url = NULL, *default_scope = NULL,
-                            *body = NULL, *basic = NULL;
+                            *scope = challenge_param(params, "scope"), *url = NULL, *default_scope = NULL, *body = NULL,
+                            *basic = NULL;
         size_t size = 0;
         _cleanup_(registry_transfer_freep) RegistryTransfer *t = NULL;
         char *esc_service = NULL, *esc_scope = NULL;
@@ -483,8 +485,7 @@ static int report_error(RegistryClient *c, RegistryTransfer *t, long status) {
         return r;
 }
 
-int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept,
-                RegistryTransfer **ret) {
+int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept, RegistryTransfer **ret) {
         return registry_get_from(c, kind, reference, accept, 0, ret);
 }
 
@@ -616,8 +617,7 @@ static unsigned stall_timeout_from_env(void) {
         return (unsigned) v;
 }
 
-int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options,
-                RegistryClient **ret) {
+int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options, RegistryClient **ret) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         int r;
 
@@ -665,7 +665,7 @@ int registry_client_clone(RegistryClient *c, RegistryClient **ret) {
                 .multi = curl_multi_init(),
         };
         if (!n->domain || !n->repository || !n->base || !n->multi || (c->username && !n->username) ||
-            (c->password && !n->password) || (c->authorization && !n->authorization))
+                        (c->password && !n->password) || (c->authorization && !n->authorization))
                 return log_oom();
         *ret = TAKE_PTR(n);
         return 0;

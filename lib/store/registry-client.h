@@ -30,8 +30,7 @@ typedef struct RegistryOptions {
 } RegistryOptions;
 
 /* domain as in a reference ("docker.io", "127.0.0.1:5000"); repository is its path ("library/busybox"). */
-int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options,
-                RegistryClient **ret);
+int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options, RegistryClient **ret);
 RegistryClient *registry_client_free(RegistryClient *c);
 /* A second client for the same repository sharing c's address and credentials (no new ping), so
  * another thread can run transfers on it. */
@@ -41,8 +40,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
 /* GET /v2/<repository>/<kind>/<reference>, kind "manifests" or "blobs". accept may be NULL.
  * Returns once the final response's headers are in: -ENOENT for 404, -EACCES for 401/403 after
  * authenticating, -EIO otherwise (logged, with the registry's error message). */
-int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept,
-                RegistryTransfer **ret);
+int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept, RegistryTransfer **ret);
 
 /* The same for a blob whose first offset bytes the caller already has: asks for the rest with a
  * Range request (a server that ignores it is handled: the bytes already there are dropped). */

@@ -52,7 +52,7 @@ void container_state_done(ContainerState *s) {
         strv_free(s->labels);
         strv_free(s->annotations);
         free(s->health);
-        *s = (ContainerState){};
+        *s = (ContainerState) {};
 }
 
 static int get_string(json_t *o, const char *key, char **ret) {

@@ -74,8 +74,7 @@ int secret_store_list(char ***ret) {
         if (!d && errno != ENOENT)
                 return negative_errno();
         while (d && (de = readdir(d)))
-                if (de->d_type == DT_REG && secret_name_is_valid(de->d_name) &&
-                                (r = strv_extend(&names, de->d_name)) < 0)
+                if (de->d_type == DT_REG && secret_name_is_valid(de->d_name) && (r = strv_extend(&names, de->d_name)) < 0)
                         break;
         if (d)
                 closedir(d);

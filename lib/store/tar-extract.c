@@ -163,9 +163,9 @@ static int mark_opaque(const char *entry, int dir_fd) {
 }
 
 typedef enum Replaced {
-        REPLACED_NOTHING,     /* nothing was there, or it was removed */
-        REPLACED_KEPT_DIR,    /* a directory over a directory: the existing one stays */
-        REPLACED_WHITEOUT,    /* a whiteout of this layer was removed */
+        REPLACED_NOTHING,  /* nothing was there, or it was removed */
+        REPLACED_KEPT_DIR, /* a directory over a directory: the existing one stays */
+        REPLACED_WHITEOUT, /* a whiteout of this layer was removed */
 } Replaced;
 
 /* Later entries replace earlier ones of the same name, except that a directory over a directory
@@ -197,8 +197,10 @@ static int whiteout_to_opaque_dir(const char *entry, int parent_fd, const char *
         if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !stat_is_whiteout(&st))
                 return 0;
         if (unlinkat(parent_fd, name, 0) < 0 || mkdirat(parent_fd, name, 0755) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to replace the whiteout of '%s' "
-                                "with a directory: %m", entry, name);
+                return log_error_errno(negative_errno(),
+                                "Layer entry '%s': failed to replace the whiteout of '%s' "
+                                "with a directory: %m",
+                                entry, name);
         fd = openat2_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
                 return log_error_errno(fd, "Layer entry '%s': failed to open directory '%s': %m", entry, name);
@@ -250,8 +252,10 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
                         child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
                 }
                 if (resolve_refused(child))
-                        return log_error_errno(-ELOOP, "Layer entry '%s': parent '%s' is a symlink or not a "
-                                        "directory; refusing to follow it.", entry, c);
+                        return log_error_errno(-ELOOP,
+                                        "Layer entry '%s': parent '%s' is a symlink or not a "
+                                        "directory; refusing to follow it.",
+                                        entry, c);
                 if (child < 0)
                         return log_error_errno(child, "Layer entry '%s': failed to open parent '%s': %m", entry, c);
                 safe_close(fd);
@@ -265,8 +269,7 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
 static bool xattr_is_allowed(const char *name) {
         if (streq(name, "security.capability"))
                 return true;
-        return !startswith(name, "trusted.") && !startswith(name, "security.") &&
-               !startswith(name, "user.overlay.");
+        return !startswith(name, "trusted.") && !startswith(name, "security.") && !startswith(name, "user.overlay.");
 }
 
 static int apply_xattrs(const char *entry, struct archive_entry *e, int fd) {
@@ -286,8 +289,7 @@ static int apply_xattrs(const char *entry, struct archive_entry *e, int fd) {
                                                 entry, name);
                                 continue;
                         }
-                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set '%s': %m",
-                                        entry, name);
+                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set '%s': %m", entry, name);
                 }
         }
         return 0;
@@ -323,7 +325,7 @@ static int apply_owner_and_mode(Extractor *x, const char *entry, struct archive_
         if ((uid_t) archive_entry_uid(e) == x->uid && (gid_t) archive_entry_gid(e) == x->gid)
                 ;
         else if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
-            (x->privileged || errno != EPERM))
+                        (x->privileged || errno != EPERM))
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set owner %jd:%jd: %m", entry,
                                 (intmax_t) archive_entry_uid(e), (intmax_t) archive_entry_gid(e));
         if (fchmod(fd, mode) < 0)
@@ -381,7 +383,7 @@ static int extract_regular(Extractor *x, const char *entry, struct archive_entry
         if (r < 0)
                 return r;
         if (archive_entry_size_is_set(e) && (uint64_t) archive_entry_size(e) > end &&
-            ftruncate(fd, archive_entry_size(e)) < 0)
+                        ftruncate(fd, archive_entry_size(e)) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the size: %m", entry);
         r = apply_owner_and_mode(x, entry, e, fd, entry_mode(e, S_IFREG));
         if (r < 0)
@@ -418,8 +420,8 @@ static int defer_dir(Extractor *x, const char *path, struct archive_entry *e) {
         return 0;
 }
 
-static int extract_directory(Extractor *x, const char *entry, const char *path, struct archive_entry *e,
-                int parent_fd, const char *name) {
+static int extract_directory(Extractor *x, const char *entry, const char *path, struct archive_entry *e, int parent_fd,
+                const char *name) {
         _cleanup_close_ int fd = -EBADF;
         Replaced replaced = REPLACED_NOTHING;
         int r;
@@ -444,7 +446,7 @@ static int extract_directory(Extractor *x, const char *entry, const char *path, 
                         return r;
         }
         if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
-            (x->privileged || errno != EPERM))
+                        (x->privileged || errno != EPERM))
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
         r = apply_xattrs(entry, e, fd);
         if (r < 0)
@@ -465,8 +467,9 @@ static int extract_symlink(Extractor *x, const char *entry, struct archive_entry
         /* Stored verbatim: the target is resolved inside the container, never here. */
         if (symlinkat(target, parent_fd, name) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the symlink: %m", entry);
-        if (fchownat(parent_fd, name, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e),
-                     AT_SYMLINK_NOFOLLOW) < 0 && (x->privileged || errno != EPERM))
+        if (fchownat(parent_fd, name, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) <
+                                        0 &&
+                        (x->privileged || errno != EPERM))
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
         entry_times(e, ts);
         if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -496,8 +499,10 @@ static int extract_hardlink(Extractor *x, const char *entry, const char *raw_tar
         if (!target_name)
                 return -EINVAL; /* open_parent() always sets it on success */
         if (fstatat(target_parent_fd, target_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': hard link target '%s' is not an earlier "
-                                "entry of this layer: %m", entry, target);
+                return log_error_errno(negative_errno(),
+                                "Layer entry '%s': hard link target '%s' is not an earlier "
+                                "entry of this layer: %m",
+                                entry, target);
         if (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
                 return log_error_errno(-EPERM, "Layer entry '%s': hard link target '%s' is a directory or device.",
                                 entry, target);
@@ -523,7 +528,7 @@ static int extract_fifo(Extractor *x, const char *entry, struct archive_entry *e
         if (fd < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to open the fifo: %m", entry);
         if (fchownat(fd, "", (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e), AT_EMPTY_PATH) < 0 &&
-            (x->privileged || errno != EPERM))
+                        (x->privileged || errno != EPERM))
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
         if (fchmodat(parent_fd, name, entry_mode(e, S_IFIFO), 0) < 0)
                 return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the mode: %m", entry);
@@ -554,8 +559,7 @@ static int extract_whiteout(const char *entry, int parent_fd, const char *name) 
                         return 0;
                 fd = openat2_beneath(parent_fd, target, O_RDONLY | O_DIRECTORY);
                 if (fd < 0)
-                        return log_error_errno(fd, "Layer entry '%s': failed to open directory '%s': %m", entry,
-                                        target);
+                        return log_error_errno(fd, "Layer entry '%s': failed to open directory '%s': %m", entry, target);
                 return mark_opaque(entry, fd);
         }
         if (errno != ENOENT)
@@ -574,8 +578,10 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         int r;
 
         if (++x->entries > x->limits->max_entries)
-                return log_error_errno(-EFBIG, "Layer entry '%s': the layer has more than %ju entries (the limit, "
-                                "see $BERTH_LAYER_MAX_ENTRIES).", entry, (uintmax_t) x->limits->max_entries);
+                return log_error_errno(-EFBIG,
+                                "Layer entry '%s': the layer has more than %ju entries (the limit, "
+                                "see $BERTH_LAYER_MAX_ENTRIES).",
+                                entry, (uintmax_t) x->limits->max_entries);
 
         r = normalize_entry_path(entry, &path, &why);
         if (r == -ENOMEM)
@@ -586,8 +592,10 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         if (type == AE_IFREG && archive_entry_size(e) > 0) {
                 uint64_t size = (uint64_t) archive_entry_size(e);
                 if (size > x->limits->max_bytes - MIN(x->bytes, x->limits->max_bytes))
-                        return log_error_errno(-EFBIG, "Layer entry '%s': the layer's files exceed %ju bytes (the "
-                                        "limit, see $BERTH_LAYER_MAX_BYTES).", entry, (uintmax_t) x->limits->max_bytes);
+                        return log_error_errno(-EFBIG,
+                                        "Layer entry '%s': the layer's files exceed %ju bytes (the "
+                                        "limit, see $BERTH_LAYER_MAX_BYTES).",
+                                        entry, (uintmax_t) x->limits->max_bytes);
                 x->bytes += size;
         }
 
@@ -599,10 +607,10 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
 
         /* A regular file next to the last one: its parent is open already. */
         if (type == AE_IFREG && !archive_entry_hardlink(e) && parent_cache_hit(x, path) &&
-            !startswith(strrchr(path, '/') + 1, WHITEOUT_PREFIX))
+                        !startswith(strrchr(path, '/') + 1, WHITEOUT_PREFIX))
                 return extract_regular(x, entry, e, x->cached_fd, strrchr(path, '/') + 1);
         if (type != AE_IFREG || archive_entry_hardlink(e) || parent_cache_covered(x, path) ||
-            startswith(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, WHITEOUT_PREFIX))
+                        startswith(strrchr(path, '/') ? strrchr(path, '/') + 1 : path, WHITEOUT_PREFIX))
                 parent_cache_drop(x); /* the tree above changes, or may */
 
         r = open_parent(x, entry, path, &parent_fd, &name);
@@ -654,8 +662,8 @@ static int finish_dirs(Extractor *x) {
          * extractor out of them. Setting a child's times does not touch the parent's. */
         for (size_t i = x->n_dirs; i > 0; i--) {
                 const DeferredDir *d = &x->dirs[i - 1];
-                _cleanup_close_ int fd = openat2_beneath(x->root_fd, isempty(d->path) ? "." : d->path,
-                                O_RDONLY | O_DIRECTORY);
+                _cleanup_close_ int fd =
+                                openat2_beneath(x->root_fd, isempty(d->path) ? "." : d->path, O_RDONLY | O_DIRECTORY);
                 if (fd < 0)
                         continue; /* replaced by a later entry */
                 if (fchmod(fd, d->mode) < 0)
@@ -692,8 +700,7 @@ int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, u
                         break;
                 }
                 if (r == ARCHIVE_WARN)
-                        log_warning("Layer entry '%s': %s", archive_entry_pathname(e) ?: "",
-                                        archive_error_string(a));
+                        log_warning("Layer entry '%s': %s", archive_entry_pathname(e) ?: "", archive_error_string(a));
                 else if (r != ARCHIVE_OK) {
                         r = log_error_errno(-EBADMSG, "Failed to read the layer archive after %ju entries: %s",
                                         (uintmax_t) x.entries, archive_error_string(a));

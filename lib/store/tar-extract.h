@@ -26,7 +26,7 @@
 struct archive;
 
 typedef struct TarExtractLimits {
-        uint64_t max_bytes;   /* sum of regular file sizes */
+        uint64_t max_bytes; /* sum of regular file sizes */
         uint64_t max_entries;
 } TarExtractLimits;
 

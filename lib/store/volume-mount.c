@@ -113,7 +113,8 @@ static int copy_tree(int src, int dst, unsigned depth) {
                         copy_metadata(t, &st);
                 } else if (S_ISREG(st.st_mode)) {
                         _cleanup_close_ int s = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                        _cleanup_close_ int t = openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                        _cleanup_close_ int t =
+                                        openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                         if (s < 0 || t < 0)
                                 return negative_errno();
                         r = copy_bytes(s, t);
@@ -269,7 +270,8 @@ static int open_fs_mount(const Volume *v, const char *type, const char *device, 
                 key = eq ? strndup(*o, (size_t) (eq - *o)) : strdup(*o);
                 if (!key)
                         return log_oom();
-                if ((eq ? fsconfig(fs, FSCONFIG_SET_STRING, key, eq + 1, 0) : fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0)) < 0)
+                if ((eq ? fsconfig(fs, FSCONFIG_SET_STRING, key, eq + 1, 0)
+                        : fsconfig(fs, FSCONFIG_SET_FLAG, key, NULL, 0)) < 0)
                         return log_error_errno(negative_errno(), "Volume '%s': option o=%s is refused by %s: %m",
                                         v->name, *o, type);
         }
@@ -278,7 +280,8 @@ static int open_fs_mount(const Volume *v, const char *type, const char *device, 
                                 v->name, type, device ? " on " : "", device ?: "");
         mnt = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned) (attrs & ~(uint64_t) MOUNT_ATTR_RDONLY));
         if (mnt < 0)
-                return log_error_errno(negative_errno(), "Volume '%s': failed to mount the %s file system: %m", v->name, type);
+                return log_error_errno(negative_errno(), "Volume '%s': failed to mount the %s file system: %m", v->name,
+                                type);
         return mnt;
 }
 
@@ -308,7 +311,8 @@ static int open_volume_mount(const Volume *v, int device_mount_fd, uint64_t *ret
         if (!type) {
                 mnt = open_tree(AT_FDCWD, v->mountpoint, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                 if (mnt < 0)
-                        return log_error_errno(negative_errno(), "Volume '%s': cannot open %s: %m", v->name, v->mountpoint);
+                        return log_error_errno(negative_errno(), "Volume '%s': cannot open %s: %m", v->name,
+                                        v->mountpoint);
                 return mnt;
         }
         if (streq(type, "bind") || (streq(type, "none") && strv_contains(fs_opts, "bind"))) {
@@ -332,7 +336,7 @@ static int open_volume_mount(const Volume *v, int device_mount_fd, uint64_t *ret
 int volume_mount_prepare(const char *name, int target_fd, VolumeMountFlags flags, const char *container_run_dir,
                 int device_mount_fd, int *ret_mount_fd) {
         return volume_mount_prepare_idmapped(name, target_fd, flags, container_run_dir, device_mount_fd, -EBADF,
-                                             ret_mount_fd);
+                        ret_mount_fd);
 }
 
 int volume_mount_prepare_idmapped(const char *name, int target_fd, VolumeMountFlags flags,
@@ -359,15 +363,14 @@ int volume_mount_prepare_idmapped(const char *name, int target_fd, VolumeMountFl
         if (root < 0)
                 return log_error_errno(negative_errno(), "Volume '%s': cannot open its root: %m", name);
         /* The owner applies to what the driver mounts too (a fresh tmpfs belongs to root). */
-        if ((v->uid != (uid_t) -1 || v->gid != (gid_t) -1) && volume_option(v, "type") &&
-                        fchown(root, v->uid, v->gid) < 0)
+        if ((v->uid != (uid_t) -1 || v->gid != (gid_t) -1) && volume_option(v, "type") && fchown(root, v->uid, v->gid) < 0)
                 return log_error_errno(negative_errno(), "Volume '%s': cannot change the owner: %m", name);
         if (userns_fd >= 0) {
                 /* The owner above is the host's; from here on ids go through the container's map. */
                 struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
                 if (mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a) < 0)
                         return log_error_errno(negative_errno(), "Volume '%s': cannot make an idmapped mount of it%s: %m",
-                                               name, errno == EINVAL ? " (its file system may not support them)" : "");
+                                        name, errno == EINVAL ? " (its file system may not support them)" : "");
                 safe_close(root);
                 root = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (root < 0)
@@ -386,7 +389,7 @@ int volume_mount_prepare_idmapped(const char *name, int target_fd, VolumeMountFl
                          * for a volume root owns): host root is not mapped there. */
                         if (userns_fd >= 0 && (fstat(root, &st) < 0 || idmapped_access_begin(st.st_uid, st.st_gid) < 0))
                                 return log_error_errno(negative_errno(), "Volume '%s': cannot take its owner's ids: %m",
-                                                       name);
+                                                name);
                         r = copy_up(v, image_dir, root);
                         if (userns_fd >= 0)
                                 idmapped_access_end();

@@ -76,8 +76,8 @@ int volume_args_validate(const VolumeCreateArgs *a) {
         const char *type = NULL, *device = NULL;
 
         if (!volume_name_is_valid(a->name))
-                return log_error_errno(-EINVAL, "Invalid volume name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*.",
-                                a->name ?: "");
+                return log_error_errno(-EINVAL,
+                                "Invalid volume name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*.", a->name ?: "");
         if (a->driver && !streq(a->driver, VOLUME_DRIVER_LOCAL))
                 return log_error_errno(-EOPNOTSUPP, "Volume driver '%s' is not supported: only \"local\".", a->driver);
         STRV_FOREACH(o, a->options) {
@@ -90,8 +90,10 @@ int volume_args_validate(const VolumeCreateArgs *a) {
                         if (strlen(known_options[i]) == (size_t) (eq - *o) && startswith(*o, known_options[i]))
                                 known = true;
                 if (!known)
-                        return log_error_errno(-EINVAL, "Unknown volume option '%.*s': the local driver takes type=, "
-                                        "device=, o=, copy=, uid= and gid=.", (int) (eq - *o), *o);
+                        return log_error_errno(-EINVAL,
+                                        "Unknown volume option '%.*s': the local driver takes type=, "
+                                        "device=, o=, copy=, uid= and gid=.",
+                                        (int) (eq - *o), *o);
                 if (startswith(*o, "type="))
                         type = eq + 1;
                 else if (startswith(*o, "device="))
@@ -100,8 +102,7 @@ int volume_args_validate(const VolumeCreateArgs *a) {
                         return log_error_errno(-EINVAL, "Invalid volume option '%s': copy= takes a boolean.", *o);
                 else if ((startswith(*o, "uid=") || startswith(*o, "gid=")) && !user_name_is_valid(eq + 1))
                         return log_error_errno(-EINVAL, "Invalid volume option '%s': expected %s.", *o,
-                                        startswith(*o, "uid=") ? "a user name or number"
-                                                               : "a group name or number");
+                                        startswith(*o, "uid=") ? "a user name or number" : "a group name or number");
         }
         if (device && !type)
                 return log_error_errno(-EINVAL, "Volume option device= needs type= as well.");
@@ -191,14 +192,10 @@ static int create_locked(const VolumeCreateArgs *a) {
                 return log_error_errno(negative_errno(), "Failed to change the owner of %s: %m", data);
 
         (void) format_rfc3339(created, now);
-        o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s}",
-                        "name", a->name,
-                        "driver", VOLUME_DRIVER_LOCAL,
-                        "options", strv_pairs_to_json_object(a->options),
-                        "labels", strv_pairs_to_json_object(a->labels),
-                        "uid", uid == (uid_t) -1 ? json_null() : json_integer(uid),
-                        "gid", gid == (gid_t) -1 ? json_null() : json_integer(gid),
-                        "created", created);
+        o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s}", "name", a->name, "driver", VOLUME_DRIVER_LOCAL, "options",
+                        strv_pairs_to_json_object(a->options), "labels", strv_pairs_to_json_object(a->labels), "uid",
+                        uid == (uid_t) -1 ? json_null() : json_integer(uid), "gid",
+                        gid == (gid_t) -1 ? json_null() : json_integer(gid), "created", created);
         if (!o)
                 return -ENOMEM;
         text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -286,8 +283,8 @@ int volume_load_or_create(const char *name, Volume **ret) {
         if (r != -ENOENT)
                 return r;
         if (!volume_name_is_valid(name))
-                return log_error_errno(-EINVAL, "Invalid volume name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*.",
-                                name);
+                return log_error_errno(-EINVAL,
+                                "Invalid volume name '%s': names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*.", name);
         lock = volumes_lock();
         if (lock < 0)
                 return lock;
@@ -340,7 +337,8 @@ int volume_users(const char *name, char ***ret) {
                 return r;
         STRV_FOREACH(c, running) {
                 _cleanup_free_ char *path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", *c, "/",
-                                VOLUME_USERS_FILE), *text = NULL;
+                                                    VOLUME_USERS_FILE),
+                                    *text = NULL;
                 _cleanup_strv_free_ char **lines = NULL;
                 if (!path)
                         return -ENOMEM;
@@ -400,17 +398,12 @@ const char *volume_option(const Volume *v, const char *key) {
 
 json_t *volume_to_json(const Volume *v) {
         /* docker's fields, then podman's UID and GID when the volume has an owner */
-        json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
-                        "Name", v->name,
-                        "Driver", v->driver,
-                        "Mountpoint", v->mountpoint,
-                        "Labels", strv_pairs_to_json_object(v->labels),
-                        "Options", strv_pairs_to_json_object(v->options),
-                        "Scope", "local",
-                        "CreatedAt", v->created);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "Name", v->name, "Driver", v->driver, "Mountpoint",
+                        v->mountpoint, "Labels", strv_pairs_to_json_object(v->labels), "Options",
+                        strv_pairs_to_json_object(v->options), "Scope", "local", "CreatedAt", v->created);
 
         if (o && ((v->uid != (uid_t) -1 && json_object_set_new(o, "UID", json_integer(v->uid)) < 0) ||
-                        (v->gid != (gid_t) -1 && json_object_set_new(o, "GID", json_integer(v->gid)) < 0))) {
+                                 (v->gid != (gid_t) -1 && json_object_set_new(o, "GID", json_integer(v->gid)) < 0))) {
                 json_decref(o);
                 return NULL;
         }

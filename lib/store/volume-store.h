@@ -44,10 +44,10 @@ int volume_parse_id(const char *s, unsigned *ret);
 /* What `volume create` was asked for. */
 typedef struct VolumeCreateArgs {
         const char *name;
-        const char *driver;       /* NULL: local */
-        char *const *options;     /* KEY=VALUE */
-        char *const *labels;      /* KEY=VALUE */
-        uid_t uid;                /* (uid_t) -1: unset */
+        const char *driver;   /* NULL: local */
+        char *const *options; /* KEY=VALUE */
+        char *const *labels;  /* KEY=VALUE */
+        uid_t uid;            /* (uid_t) -1: unset */
         gid_t gid;
 } VolumeCreateArgs;
 

@@ -15,11 +15,11 @@
 
 /* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
 static const char *const passed_env[] = {
-                "BERTH_CONFIG_DIR",
-                "BERTH_STATE_DIR",
-                "BERTH_STORAGE_DIR",
-                "BERTH_RUN_DIR",
-                "BERTH_CLI",
+        "BERTH_CONFIG_DIR",
+        "BERTH_STATE_DIR",
+        "BERTH_STORAGE_DIR",
+        "BERTH_RUN_DIR",
+        "BERTH_CLI",
 };
 
 /* One "Property=value" of spec->unit_properties (from --memory, --pids-limit, ...) as a typed
@@ -31,11 +31,11 @@ static int append_unit_property(sd_bus_message *m, const char *assignment, char 
         uint64_t v;
         int r;
 
-#define FAIL(err, ...)                                                                                      \
-        do {                                                                                                \
-                if (ret_error && asprintf(ret_error, __VA_ARGS__) < 0)                                      \
-                        *ret_error = NULL;                                                                  \
-                return (err);                                                                               \
+#define FAIL(err, ...)                                                                                                 \
+        do {                                                                                                           \
+                if (ret_error && asprintf(ret_error, __VA_ARGS__) < 0)                                                 \
+                        *ret_error = NULL;                                                                             \
+                return (err);                                                                                          \
         } while (0)
 
         if (!key)
@@ -77,9 +77,9 @@ int run_unit_check_properties(const ContainerSpec *spec) {
 
 int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         static const char *const fd_properties[3] = {
-                        "StandardInputFileDescriptor",
-                        "StandardOutputFileDescriptor",
-                        "StandardErrorFileDescriptor",
+                "StandardInputFileDescriptor",
+                "StandardOutputFileDescriptor",
+                "StandardErrorFileDescriptor",
         };
         const RunUnit *u = userdata;
         const ContainerSpec *spec = u->spec;
@@ -90,9 +90,9 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         description = strjoin("berth container ", spec->name);
         if (!description)
                 return log_oom();
-        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", description,
-                        "Type", "s", "notify", "NotifyAccess", "s", "all", "Delegate", "b", 1, "KillMode",
-                        "s", "mixed", "SyslogIdentifier", "s", spec->name, "CollectMode", "s",
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", description, "Type", "s",
+                        "notify", "NotifyAccess", "s", "all", "Delegate", "b", 1, "KillMode", "s", "mixed",
+                        "SyslogIdentifier", "s", spec->name, "CollectMode", "s",
                         u->remove ? "inactive-or-failed" : "inactive", "AddRef", "b", u->add_ref);
         if (r < 0)
                 return r;
@@ -155,8 +155,8 @@ int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
         if (!spec->env)
                 return 0;
         STRV_FOREACH(e, spec->env)
-        if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
-                return -ENOMEM;
+                if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
+                        return -ENOMEM;
         path = strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
         if (!path)
                 return -ENOMEM;

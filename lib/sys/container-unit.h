@@ -27,7 +27,6 @@ int container_unit_check_properties(const ContainerSpec *spec, char **ret_error)
 /* The same, logging what is wrong (for the CLI). */
 int run_unit_check_properties(const ContainerSpec *spec);
 
-
 /* Moves spec->env into the root-only file $BERTH_RUN_DIR/private/UNIT.env that the unit names
  * (--env-private-file), so that no value appears on the unit's ExecStart= (issue 16). The values are
  * escaped: what the caller gave arrives literally. */

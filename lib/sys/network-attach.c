@@ -384,11 +384,11 @@ static int check_publish_conflicts(const char *owner, const PublishSpec *ports, 
                                                 continue;
                                         for (size_t k = 0; r >= 0 && k < n_ports; k++)
                                                 if (publish_spec_overlaps(&t, &ports[k]))
-                                                        r = log_error_errno(-EADDRINUSE, "Host port %u/%s is already "
+                                                        r = log_error_errno(-EADDRINUSE,
+                                                                        "Host port %u/%s is already "
                                                                         "published by container %s (--publish %s).",
                                                                         MAX(t.host_port, ports[k].host_port),
-                                                                        ports[k].proto, leases[i].container,
-                                                                        *theirs);
+                                                                        ports[k].proto, leases[i].container, *theirs);
                                 }
                         network_lease_done(&leases[i]);
                 }
@@ -438,8 +438,10 @@ static int resolve_host_ports(const char *owner, PublishSpec *ports, size_t n_po
                                 int fd = bind_host_port(p, (uint16_t) (p->host_port + k));
                                 if (fd == -EADDRINUSE) {
                                         _cleanup_free_ char *text = publish_spec_format(p);
-                                        return log_error_errno(fd, "Host port %u/%s (--publish %s) is in use by another "
-                                                        "process.", p->host_port + k, p->proto, text ?: "?");
+                                        return log_error_errno(fd,
+                                                        "Host port %u/%s (--publish %s) is in use by another "
+                                                        "process.",
+                                                        p->host_port + k, p->proto, text ?: "?");
                                 }
                                 if (fd < 0)
                                         return log_error_errno(fd, "Failed to check host port %u/%s: %m",
@@ -457,7 +459,7 @@ static int resolve_host_ports(const char *owner, PublishSpec *ports, size_t n_po
                         if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
                                 return log_error_errno(-errno, "Failed to find a free host port: %m");
                         p->host_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
-                                                                        : ((struct sockaddr_in *) &ss)->sin_port);
+                                                                      : ((struct sockaddr_in *) &ss)->sin_port);
                         if (check_publish_conflicts(owner, p, 1) == 0)
                                 break;
                         if (attempt >= 32)
@@ -510,8 +512,8 @@ static int publish_to_strv(const PublishSpec *ports, size_t n, char ***ret) {
 /* Plugs the network namespace netns_fd into network for owner (a container's name or "pod:NAME").
  * run_dir: the container's, whose hosts and resolv.conf get the network's view; NULL for a pod, whose
  * members get it from pod_apply_to_spec() when they start. */
-static int attach_netns(const char *network, const char *owner, int netns_fd, const char *run_dir,
-                const char *hostname, char *const *publish, bool keep_resolv, bool primary) {
+static int attach_netns(const char *network, const char *owner, int netns_fd, const char *run_dir, const char *hostname,
+                char *const *publish, bool keep_resolv, bool primary) {
         _cleanup_(network_attach_options_done) NetworkAttachOptions opts = {};
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
         _cleanup_(network_freep) Network *n = NULL;
@@ -540,11 +542,13 @@ static int attach_netns(const char *network, const char *owner, int netns_fd, co
                 return r;
         for (size_t i = 0; i < n_ports; i++)
                 if (ports[i].host_ip.family == AF_INET6 && !n->ipv6)
-                        return log_error_errno(-EINVAL, "--publish on an IPv6 host address needs a network with IPv6 "
-                                        "('berth network create --ipv6'); '%s' has none.", n->name);
+                        return log_error_errno(-EINVAL,
+                                        "--publish on an IPv6 host address needs a network with IPv6 "
+                                        "('berth network create --ipv6'); '%s' has none.",
+                                        n->name);
         /* A pod is known by its host name too, as its containers know themselves. */
-        if (!run_dir && hostname && !streq(hostname, network_owner_name(owner)) && !strv_contains(opts.aliases, hostname) &&
-                        strv_extend(&opts.aliases, hostname) < 0)
+        if (!run_dir && hostname && !streq(hostname, network_owner_name(owner)) &&
+                        !strv_contains(opts.aliases, hostname) && strv_extend(&opts.aliases, hostname) < 0)
                 return log_oom();
         network_veth_name(n->name, owner, veth);
 
@@ -648,8 +652,10 @@ int network_connect_container(const char *network, const char *container, pid_t 
         if (stat("/proc/self/ns/net", &ours) < 0 || fstat(netns, &theirs) < 0)
                 return log_error_errno(-errno, "Failed to compare network namespaces: %m");
         if (ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
-                return log_error_errno(-EINVAL, "Container '%s' shares the host's network namespace (--network=host): "
-                                "it cannot be connected to a network.", container);
+                return log_error_errno(-EINVAL,
+                                "Container '%s' shares the host's network namespace (--network=host): "
+                                "it cannot be connected to a network.",
+                                container);
         primary = network_leases_of(container, NULL) == 0; /* its only network: the way out */
         return attach_netns(network, container, netns, run_dir, hostname, NULL, true, primary);
 }

@@ -93,7 +93,8 @@ int network_hosts_exchange(const char *network, const NetworkLease *lease, char 
                                 network_lease_is_live(&leases[i])) {
                         _cleanup_free_ char *mine = strjoin(ip, "\t", network_owner_name(owner), *my_aliases ? " " : "",
                                                             my_aliases),
-                                            *theirs = strjoin(*own, peer_ip, "\t", network_owner_name(leases[i].container),
+                                            *theirs = strjoin(*own, peer_ip, "\t",
+                                                            network_owner_name(leases[i].container),
                                                             *peer_aliases ? " " : "", peer_aliases,
                                                             "\t# berth-peer:", leases[i].container, "\n");
                         if (!mine || !theirs)
@@ -169,7 +170,8 @@ int network_hosts_write_files(const Network *n, const char *run_dir, const char 
                         aliases);
         (void) read_full_file(hosts_path, &hosts, NULL);
         text = names ? strjoin(hosts ?: "", ip, "\t", names, "\n", ip6 ?: "", ip6 ? "\t" : "", ip6 ? names : "",
-                               ip6 ? "\n" : "") : NULL;
+                                       ip6 ? "\n" : "")
+                     : NULL;
         if (!text)
                 return log_oom();
         r = network_hosts_exchange(n->name, lease, &text);
@@ -186,7 +188,8 @@ int network_hosts_write_files(const Network *n, const char *run_dir, const char 
         (void) read_full_file(resolv_path, &old, NULL);
         if (!out)
                 return log_oom();
-        for (char *save = NULL, *line = old ? strtok_r(old, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *save = NULL, *line = old ? strtok_r(old, "\n", &save) : NULL; line;
+                        line = strtok_r(NULL, "\n", &save)) {
                 char *more;
                 if (startswith(line, "nameserver"))
                         continue;

@@ -75,8 +75,8 @@ static int list_table(const char *family, json_t **ret) {
 static int append(char **buf, const char *family, const char *chain, json_int_t handle) {
         char *more;
 
-        if (asprintf(&more, "%sdelete rule %s berth %s handle %" JSON_INTEGER_FORMAT "\n", *buf, family, chain,
-                                handle) < 0)
+        if (asprintf(&more, "%sdelete rule %s berth %s handle %" JSON_INTEGER_FORMAT "\n", *buf, family, chain, handle) <
+                        0)
                 return -ENOMEM;
         free(*buf);
         *buf = more;
@@ -129,12 +129,14 @@ static int add_subnet_rules(char **cmds, const Network *n, const NetworkSubnet *
                 return -ENOMEM;
         if (n->internal)
                 r = asprintf(&more,
-                             "%1$sadd rule %2$s berth forward iifname \"%3$s\" oifname != \"%3$s\" drop comment \"%4$s\"\n"
-                             "add rule %2$s berth forward oifname \"%3$s\" iifname != \"%3$s\" drop comment \"%4$s\"\n",
-                             *cmds, fam, n->interface, comment);
+                                "%1$sadd rule %2$s berth forward iifname \"%3$s\" oifname != \"%3$s\" drop comment \"%4$s\"\n"
+                                "add rule %2$s berth forward oifname \"%3$s\" iifname != \"%3$s\" drop comment \"%4$s\"\n",
+                                *cmds, fam, n->interface, comment);
         else
-                r = asprintf(&more, "%1$sadd rule %2$s berth postrouting %2$s saddr %3$s %2$s daddr != %3$s masquerade "
-                             "comment \"%4$s\"\n", *cmds, fam, sub, comment);
+                r = asprintf(&more,
+                                "%1$sadd rule %2$s berth postrouting %2$s saddr %3$s %2$s daddr != %3$s masquerade "
+                                "comment \"%4$s\"\n",
+                                *cmds, fam, sub, comment);
         if (r < 0)
                 return -ENOMEM;
         free(*cmds);
@@ -170,10 +172,12 @@ int network_nft_add_network_rules(const Network *n) {
                  * by a container through a host address (hairpin): the server must answer to an address
                  * that routes back through the host, where the DNAT is undone. */
                 char *more;
-                if (asprintf(&more, "%1$sadd rule ip berth postrouting oifname \"%2$s\" ip saddr 127.0.0.0/8 masquerade "
-                             "comment \"%3$s\"\n"
-                             "add rule ip berth postrouting oifname \"%2$s\" iifname \"%2$s\" ct status dnat masquerade "
-                             "comment \"%3$s\"\n", cmds, n->interface, comment) < 0)
+                if (asprintf(&more,
+                                    "%1$sadd rule ip berth postrouting oifname \"%2$s\" ip saddr 127.0.0.0/8 masquerade "
+                                    "comment \"%3$s\"\n"
+                                    "add rule ip berth postrouting oifname \"%2$s\" iifname \"%2$s\" ct status dnat masquerade "
+                                    "comment \"%3$s\"\n",
+                                    cmds, n->interface, comment) < 0)
                         return log_oom();
                 free(cmds);
                 cmds = more;
@@ -188,17 +192,17 @@ static int add_dnat(char **cmds, const char *family, const char *match, const ch
         char *more;
 
         if (asprintf(&more,
-                     "%1$sadd rule %2$s berth prerouting %3$s %4$s dport %5$u dnat to %6$s:%7$u comment \"%8$s\"\n"
-                     "add rule %2$s berth output %3$s %4$s dport %5$u dnat to %6$s:%7$u comment \"%8$s\"\n",
-                     *cmds, family, match, proto, host_port, to, container_port, comment) < 0)
+                            "%1$sadd rule %2$s berth prerouting %3$s %4$s dport %5$u dnat to %6$s:%7$u comment \"%8$s\"\n"
+                            "add rule %2$s berth output %3$s %4$s dport %5$u dnat to %6$s:%7$u comment \"%8$s\"\n",
+                            *cmds, family, match, proto, host_port, to, container_port, comment) < 0)
                 return -ENOMEM;
         free(*cmds);
         *cmds = more;
         return 0;
 }
 
-int network_nft_add_publish_rules(const char *network, const char *container, const Cidr *address,
-                const Cidr *address6, const PublishSpec *ports, size_t n_ports) {
+int network_nft_add_publish_rules(const char *network, const char *container, const Cidr *address, const Cidr *address6,
+                const PublishSpec *ports, size_t n_ports) {
         _cleanup_free_ char *comment = network_nft_container_comment(network, container), *ip = address_format(address),
                             *ip6 = address6 && address6->family ? address_format(address6) : NULL, *cmds = strdup(""),
                             *to6 = ip6 ? strjoin("[", ip6, "]") : NULL;
@@ -213,10 +217,11 @@ int network_nft_add_publish_rules(const char *network, const char *container, co
                 if (p->host_ip.family && !host_ip)
                         return log_oom();
                 if (p->host_ip.family == AF_INET6 && !ip6)
-                        return log_error_errno(-EINVAL, "--publish on %s needs an IPv6 address in the container.", host_ip);
+                        return log_error_errno(-EINVAL, "--publish on %s needs an IPv6 address in the container.",
+                                        host_ip);
                 match = p->host_ip.family == AF_INET6 ? strjoin("ip6 daddr ", host_ip)
-                        : p->host_ip.family            ? strjoin("ip daddr ", host_ip)
-                                                       : strdup("fib daddr type local");
+                        : p->host_ip.family           ? strjoin("ip daddr ", host_ip)
+                                                      : strdup("fib daddr type local");
                 if (!match)
                         return log_oom();
                 for (unsigned k = 0; r >= 0 && k < p->count; k++) {

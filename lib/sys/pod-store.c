@@ -27,9 +27,9 @@
 #include "lock-util.h"
 
 static const struct {
-        const char *file;  /* under the pod's directory */
-        const char *proc;  /* under /proc/PID/ns */
-        int type;          /* for setns() */
+        const char *file; /* under the pod's directory */
+        const char *proc; /* under /proc/PID/ns */
+        int type;         /* for setns() */
 } namespaces[_POD_NS_MAX] = {
         [POD_NS_NET] = { "netns", "net", CLONE_NEWNET },
         [POD_NS_IPC] = { "ipcns", "ipc", CLONE_NEWIPC },
@@ -205,13 +205,15 @@ static int pod_network_check(const Pod *p) {
 
         if (network_is_private(p->network)) {
                 if (p->publish)
-                        return log_error_errno(-EINVAL, "--publish needs --network naming a berth bridge network: with "
+                        return log_error_errno(-EINVAL,
+                                        "--publish needs --network naming a berth bridge network: with "
                                         "--network=%s the pod has only lo, and no address to forward ports to.",
                                         isempty(p->network) ? "private" : p->network);
                 return 0;
         }
         if (streq(p->network, "host") || startswith(p->network, "container:") || startswith(p->network, "ns:"))
-                return log_error_errno(-EOPNOTSUPP, "--network=%s is not supported for pods: a pod has its own "
+                return log_error_errno(-EOPNOTSUPP,
+                                "--network=%s is not supported for pods: a pod has its own "
                                 "network namespace (none, private, or a network made with 'berth network create').",
                                 p->network);
         r = network_attach_options_parse(p->network, &opts);
@@ -251,17 +253,11 @@ static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
         if (!path)
                 return log_oom();
         (void) format_rfc3339(created, now);
-        o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
-                        "name", p->name,
-                        "hostname", hostname,
-                        "network", p->network,
-                        "publish", strv_to_json_array(p->publish),
-                        "dns", strv_to_json_array(p->dns),
-                        "dns_search", strv_to_json_array(p->dns_search),
-                        "dns_option", strv_to_json_array(p->dns_option),
-                        "add_host", strv_to_json_array(p->add_host),
-                        "labels", strv_to_json_array(p->labels),
-                        "created", created);
+        o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:s}", "name", p->name, "hostname", hostname,
+                        "network", p->network, "publish", strv_to_json_array(p->publish), "dns",
+                        strv_to_json_array(p->dns), "dns_search", strv_to_json_array(p->dns_search), "dns_option",
+                        strv_to_json_array(p->dns_option), "add_host", strv_to_json_array(p->add_host), "labels",
+                        strv_to_json_array(p->labels), "created", created);
         if (!o)
                 return log_oom();
         text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -530,7 +526,8 @@ int pod_join(const char *name, unsigned mask) {
                         return log_error_errno(negative_errno(), "Pod '%s': cannot open %s (is the pod created?): %m",
                                         name, path);
                 if (!is_nsfs(path))
-                        return log_error_errno(-ENOENT, "Pod '%s': %s is not a namespace (is the pod created?)", name, path);
+                        return log_error_errno(-ENOENT, "Pod '%s': %s is not a namespace (is the pod created?)", name,
+                                        path);
                 if (setns(fd, namespaces[i].type) < 0)
                         return log_error_errno(negative_errno(), "Pod '%s': failed to join %s: %m", name, path);
         }
@@ -559,10 +556,13 @@ static int pod_network_apply(const Pod *p, ContainerSpec *spec) {
                 return 0;
         r = 0;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *ip = address_format(&leases[i].address), *aliases = strv_join(leases[i].aliases, " ");
+                _cleanup_free_ char *ip = address_format(&leases[i].address),
+                                    *aliases = strv_join(leases[i].aliases, " ");
                 if (r >= 0 && !streq(leases[i].container, owner) && network_lease_is_live(&leases[i]) &&
-                                strv_consume(&spec->add_host, ip && aliases ? strjoin(network_owner_name(leases[i].container),
-                                                *aliases ? " " : "", aliases, ":", ip) : NULL) < 0)
+                                strv_consume(&spec->add_host,
+                                                ip && aliases ? strjoin(network_owner_name(leases[i].container),
+                                                                                *aliases ? " " : "", aliases, ":", ip)
+                                                              : NULL) < 0)
                         r = log_oom();
                 network_lease_done(&leases[i]);
         }
@@ -587,21 +587,16 @@ int pod_apply_to_spec(const char *name, ContainerSpec *spec) {
 }
 
 json_t *pod_to_json(const Pod *p) {
-        _cleanup_free_ char *net = pod_namespace_path(p->name, POD_NS_NET), *ipc = pod_namespace_path(p->name, POD_NS_IPC),
+        _cleanup_free_ char *net = pod_namespace_path(p->name, POD_NS_NET),
+                            *ipc = pod_namespace_path(p->name, POD_NS_IPC),
                             *uts = pod_namespace_path(p->name, POD_NS_UTS);
 
         if (!net || !ipc || !uts)
                 return NULL;
-        return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s}}",
-                        "Name", p->name,
-                        "Created", p->created,
-                        "Hostname", p->hostname,
-                        "Network", p->network,
-                        "PublishPorts", strv_to_json_array(p->publish),
-                        "DNS", strv_to_json_array(p->dns),
-                        "DNSSearch", strv_to_json_array(p->dns_search),
-                        "DNSOption", strv_to_json_array(p->dns_option),
-                        "AddHost", strv_to_json_array(p->add_host),
-                        "Labels", strv_pairs_to_json_object(p->labels),
-                        "Namespaces", "net", net, "ipc", ipc, "uts", uts);
+        return json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s}}", "Name", p->name,
+                        "Created", p->created, "Hostname", p->hostname, "Network", p->network, "PublishPorts",
+                        strv_to_json_array(p->publish), "DNS", strv_to_json_array(p->dns), "DNSSearch",
+                        strv_to_json_array(p->dns_search), "DNSOption", strv_to_json_array(p->dns_option), "AddHost",
+                        strv_to_json_array(p->add_host), "Labels", strv_pairs_to_json_object(p->labels), "Namespaces",
+                        "net", net, "ipc", ipc, "uts", uts);
 }

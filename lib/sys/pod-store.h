@@ -25,12 +25,12 @@
 
 typedef struct Pod {
         char *name;
-        char *hostname;   /* the UTS namespace's host name; default: the pod name */
-        char *network;    /* NULL, none, private: a namespace with only lo; else a berth network[:OPTIONS] */
-        char **publish;   /* forwarded to the pod's address on its berth network */
+        char *hostname; /* the UTS namespace's host name; default: the pod name */
+        char *network;  /* NULL, none, private: a namespace with only lo; else a berth network[:OPTIONS] */
+        char **publish; /* forwarded to the pod's address on its berth network */
         char **dns, **dns_search, **dns_option, **add_host; /* applied to every member container */
-        char **labels;    /* KEY=VALUE */
-        char *created;    /* RFC 3339, UTC */
+        char **labels;                                      /* KEY=VALUE */
+        char *created;                                      /* RFC 3339, UTC */
 } Pod;
 
 Pod *pod_free(Pod *p);

@@ -11,7 +11,7 @@
 #define RELAY_CHUNK ((size_t) 64 * 1024)
 
 static void channel_init(StdioRelayChannel *c) {
-        *c = (StdioRelayChannel){.from = -EBADF, .to = -EBADF};
+        *c = (StdioRelayChannel) { .from = -EBADF, .to = -EBADF };
 }
 
 /* Closes our pipe end: end of file for the process's input, EPIPE for its output. */
@@ -124,10 +124,10 @@ static void channel_dispatch(StdioRelayChannel *c, short revents) {
 
 static struct pollfd channel_pollfd(const StdioRelayChannel *c) {
         if (c->done)
-                return (struct pollfd){.fd = -1};
+                return (struct pollfd) { .fd = -1 };
         if (c->wait_writable || channel_pending(c))
-                return (struct pollfd){.fd = c->to, .events = POLLOUT};
-        return (struct pollfd){.fd = c->from, .events = POLLIN};
+                return (struct pollfd) { .fd = c->to, .events = POLLOUT };
+        return (struct pollfd) { .fd = c->from, .events = POLLIN };
 }
 
 static int set_nonblock(int fd) {
@@ -140,7 +140,7 @@ static int set_nonblock(int fd) {
 int stdio_relay_open(StdioRelay *r, bool input) {
         int p[2], k;
 
-        *r = (StdioRelay){.open = true, .container_fds = {-EBADF, -EBADF, -EBADF}};
+        *r = (StdioRelay) { .open = true, .container_fds = { -EBADF, -EBADF, -EBADF } };
         for (size_t i = 0; i < ELEMENTSOF(r->channels); i++)
                 channel_init(&r->channels[i]);
 
@@ -188,7 +188,7 @@ void stdio_relay_container_fds_close(StdioRelay *r) {
 
 void stdio_relay_pollfds(const StdioRelay *r, struct pollfd p[STDIO_RELAY_POLLFDS]) {
         for (size_t i = 0; i < STDIO_RELAY_POLLFDS; i++)
-                p[i] = r->open ? channel_pollfd(&r->channels[i]) : (struct pollfd){.fd = -1};
+                p[i] = r->open ? channel_pollfd(&r->channels[i]) : (struct pollfd) { .fd = -1 };
 }
 
 void stdio_relay_dispatch(StdioRelay *r, const struct pollfd p[STDIO_RELAY_POLLFDS]) {

@@ -7,8 +7,8 @@
 #include "strv.h"
 #include "systemd-unit.h"
 
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_DEST    "org.freedesktop.systemd1"
+#define SD_PATH    "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 
 char *container_unit_name(const char *name) {
@@ -24,8 +24,8 @@ int systemd_bus_open(sd_bus **ret) {
 
 /* Unit lookups answer with these names when there is no such unit. */
 static bool error_is_no_unit(const sd_bus_error *e) {
-        return sd_bus_error_has_names(e, "org.freedesktop.systemd1.NoSuchUnit",
-                        "org.freedesktop.systemd1.LoadFailed", "org.freedesktop.DBus.Error.UnknownObject");
+        return sd_bus_error_has_names(e, "org.freedesktop.systemd1.NoSuchUnit", "org.freedesktop.systemd1.LoadFailed",
+                        "org.freedesktop.DBus.Error.UnknownObject");
 }
 
 static int call_error(int r, const sd_bus_error *e) {
@@ -149,8 +149,7 @@ int systemd_start_transient_unit(sd_bus *bus, const char *unit, UnitPropertiesAp
         return call_job(bus, m, true, ret_result, error);
 }
 
-static int unit_job(sd_bus *bus, const char *method, const char *unit, bool wait, char **ret_result,
-                sd_bus_error *error) {
+static int unit_job(sd_bus *bus, const char *method, const char *unit, bool wait, char **ret_result, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -259,8 +258,7 @@ int systemd_load_unit(sd_bus *bus, const char *unit, char **ret_path) {
         return 1;
 }
 
-int systemd_unit_get_string(sd_bus *bus, const char *unit_path, const char *iface, const char *property,
-                char **ret) {
+int systemd_unit_get_string(sd_bus *bus, const char *unit_path, const char *iface, const char *property, char **ret) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r = sd_bus_get_property_string(bus, SD_DEST, unit_path, iface, property, &error, ret);
         if (r < 0)
@@ -269,8 +267,7 @@ int systemd_unit_get_string(sd_bus *bus, const char *unit_path, const char *ifac
         return r;
 }
 
-static int get_trivial(sd_bus *bus, const char *unit_path, const char *iface, const char *property, char type,
-                void *ret) {
+static int get_trivial(sd_bus *bus, const char *unit_path, const char *iface, const char *property, char type, void *ret) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r = sd_bus_get_property_trivial(bus, SD_DEST, unit_path, iface, property, &error, type, ret);
         if (r < 0)
@@ -279,13 +276,11 @@ static int get_trivial(sd_bus *bus, const char *unit_path, const char *iface, co
         return r;
 }
 
-int systemd_unit_get_u64(sd_bus *bus, const char *unit_path, const char *iface, const char *property,
-                uint64_t *ret) {
+int systemd_unit_get_u64(sd_bus *bus, const char *unit_path, const char *iface, const char *property, uint64_t *ret) {
         return get_trivial(bus, unit_path, iface, property, 't', ret);
 }
 
-int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, const char *property,
-                int32_t *ret) {
+int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, const char *property, int32_t *ret) {
         return get_trivial(bus, unit_path, iface, property, 'i', ret);
 }
 

@@ -56,12 +56,9 @@ int systemd_get_unit(sd_bus *bus, const char *unit, char **ret_path);
 int systemd_load_unit(sd_bus *bus, const char *unit, char **ret_path);
 
 /* Reads one property of a unit object (iface is "org.freedesktop.systemd1.Unit" or ".Service"). */
-int systemd_unit_get_string(sd_bus *bus, const char *unit_path, const char *iface, const char *property,
-                char **ret);
-int systemd_unit_get_u64(sd_bus *bus, const char *unit_path, const char *iface, const char *property,
-                uint64_t *ret);
-int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, const char *property,
-                int32_t *ret);
+int systemd_unit_get_string(sd_bus *bus, const char *unit_path, const char *iface, const char *property, char **ret);
+int systemd_unit_get_u64(sd_bus *bus, const char *unit_path, const char *iface, const char *property, uint64_t *ret);
+int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, const char *property, int32_t *ret);
 /* The argv of the unit's first ExecStart= command (Service.ExecStart, a(sasbttttuii)). */
 int systemd_unit_get_exec_start(sd_bus *bus, const char *unit_path, char ***ret_argv);
 

@@ -30,7 +30,7 @@ static void *count_to(void *arg) {
 
 static int threads(void) {
         pthread_t t[8];
-        long n[8] = {0};
+        long n[8] = { 0 };
         int r;
 
         for (int i = 0; i < 8; i++)
@@ -43,7 +43,7 @@ static int threads(void) {
 }
 
 static int spawn(void) {
-        char *argv[] = {"sh", "-c", "exit 7", NULL};
+        char *argv[] = { "sh", "-c", "exit 7", NULL };
         pid_t pid;
         int r, status;
 
@@ -80,7 +80,7 @@ static int run_system(void) {
 }
 
 static void *resolve(void *arg) {
-        struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+        struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
         int *r = arg;
 
         *r = getaddrinfo("localhost", "80", &hints, &ai);

@@ -49,8 +49,7 @@ static void test_forms(void) {
         check_parse("JSON escapes", "FROM a\nENTRYPOINT [\"/bin/sh\", \"-c\", \"echo \\\"\\u0041\\\"\"]\n",
                         "(from \"a\")\n(entrypoint [\"/bin/sh\" \"-c\" \"echo \\\"A\\\"\"])\n");
         check_parse("empty CMD array", "FROM a\nCMD []\n", "(from \"a\")\n(cmd [])\n");
-        check_parse("keywords are case-insensitive, blanks before them ignored",
-                        "  from a AS Build\n\trun  true  \n",
+        check_parse("keywords are case-insensitive, blanks before them ignored", "  from a AS Build\n\trun  true  \n",
                         "(from \"a\" \"AS\" \"build\")\n(run \"true\")\n");
         check_parse("FROM flags", "FROM --platform=linux/amd64 busybox:1.36 as base\n",
                         "(from --platform=linux/amd64 \"busybox:1.36\" \"as\" \"base\")\n");
@@ -59,8 +58,7 @@ static void test_forms(void) {
 static void test_lines(void) {
         check_parse("continuation keeps the next line's blanks", "FROM a\nRUN echo a && \\\n    echo b\n",
                         "(from \"a\")\n(run \"echo a &&     echo b\")\n");
-        check_parse("trailing blanks after the escape", "FROM a\nRUN a \\  \nb\n",
-                        "(from \"a\")\n(run \"a b\")\n");
+        check_parse("trailing blanks after the escape", "FROM a\nRUN a \\  \nb\n", "(from \"a\")\n(run \"a b\")\n");
         check_parse("comments and empty lines inside a continuation are dropped",
                         "FROM a\nRUN a \\\n# a comment\n\n  b\n", "(from \"a\")\n(run \"a   b\")\n");
         check_parse("a # later in the line is literal", "FROM a\nRUN echo # not a comment\n",
@@ -71,8 +69,8 @@ static void test_lines(void) {
                         "(from \"a\")\n(run \"b\")\n");
         check_parse("escape directive", "# escape=`\nFROM a\nRUN dir c:\\ `\n  /b\n",
                         "(from \"a\")\n(run \"dir c:\\\\   /b\")\n");
-        check_parse("syntax and escape directives together",
-                        "# syntax=docker/dockerfile:1\n#escape = `\nFROM a\n", "(from \"a\")\n");
+        check_parse("syntax and escape directives together", "# syntax=docker/dockerfile:1\n#escape = `\nFROM a\n",
+                        "(from \"a\")\n");
         check_parse("a directive after a comment is a comment", "# hello\n# escape=`\nFROM a\nRUN a \\\nb\n",
                         "(from \"a\")\n(run \"a b\")\n");
         check_parse("a directive after an empty line is a comment", "\n# escape=`\nFROM a\nRUN x `\n",
@@ -80,20 +78,17 @@ static void test_lines(void) {
 }
 
 static void test_arguments(void) {
-        check_parse("ENV pairs and the legacy form",
-                        "FROM a\nENV A=1 B=\"two words\" C=x\\ y\nENV D is the rest\n",
+        check_parse("ENV pairs and the legacy form", "FROM a\nENV A=1 B=\"two words\" C=x\\ y\nENV D is the rest\n",
                         "(from \"a\")\n(env \"A\" \"1\" \"B\" \"\\\"two words\\\"\" \"C\" \"x\\\\ y\")\n"
                         "(env \"D\" \"is the rest\")\n");
         check_parse("LABEL", "FROM a\nLABEL \"com.example.vendor\"=\"ACME\" version=1.0\n",
                         "(from \"a\")\n(label \"\\\"com.example.vendor\\\"\" \"\\\"ACME\\\"\" \"version\" "
                         "\"1.0\")\n");
         check_parse("ARG", "ARG V=1 W\nFROM a:$V\n", "(arg \"V=1\" \"W\")\n(from \"a:$V\")\n");
-        check_parse("COPY flags and words",
-                        "FROM a\nCOPY --from=build --chown=1:2 --chmod=0755 a b* /dst/\n",
+        check_parse("COPY flags and words", "FROM a\nCOPY --from=build --chown=1:2 --chmod=0755 a b* /dst/\n",
                         "(from \"a\")\n(copy --from=build --chown=1:2 --chmod=0755 \"a\" \"b*\" "
                         "\"/dst/\")\n");
-        check_parse("COPY JSON form", "FROM a\nCOPY [\"a b\", \"/c/\"]\n",
-                        "(from \"a\")\n(copy [\"a b\" \"/c/\"])\n");
+        check_parse("COPY JSON form", "FROM a\nCOPY [\"a b\", \"/c/\"]\n", "(from \"a\")\n(copy [\"a b\" \"/c/\"])\n");
         check_parse("quoted flag values", "FROM a\nADD --chown=\"x:y\" f /\n",
                         "(from \"a\")\n(add --chown=x:y \"f\" \"/\")\n");
         check_parse("EXPOSE, VOLUME, USER, WORKDIR, STOPSIGNAL, MAINTAINER",
@@ -109,20 +104,17 @@ static void test_arguments(void) {
                         "HEALTHCHECK NONE\n",
                         "(from \"a\")\n(healthcheck --interval=5s --retries=2 [\"CMD\" \"true\"])\n"
                         "(healthcheck \"CMD-SHELL\" \"exit 0\")\n(healthcheck \"NONE\")\n");
-        check_parse("SHELL", "FROM a\nSHELL [\"/bin/sh\", \"-ec\"]\n",
-                        "(from \"a\")\n(shell [\"/bin/sh\" \"-ec\"])\n");
+        check_parse("SHELL", "FROM a\nSHELL [\"/bin/sh\", \"-ec\"]\n", "(from \"a\")\n(shell [\"/bin/sh\" \"-ec\"])\n");
         check_parse("ONBUILD", "FROM a\nONBUILD RUN echo x\nonbuild copy --chown=1 a /b\n",
                         "(from \"a\")\n(onbuild (run \"echo x\"))\n(onbuild (copy --chown=1 \"a\" "
                         "\"/b\"))\n");
-        check_parse("RUN flags", "FROM a\nRUN --network=none true\n",
-                        "(from \"a\")\n(run --network=none \"true\")\n");
+        check_parse("RUN flags", "FROM a\nRUN --network=none true\n", "(from \"a\")\n(run --network=none \"true\")\n");
 }
 
 static void test_heredocs(void) {
         check_parse("RUN heredoc", "FROM a\nRUN <<EOF\necho a\necho $b\nEOF\nCMD x\n",
                         "(from \"a\")\n(run \"<<EOF\" <<EOF=\"echo a\\necho $b\\n\")\n(cmd \"x\")\n");
-        check_parse("quoted delimiter, <<- and a command",
-                        "FROM a\nRUN <<-'END' python3\n\tprint(1)\n\tEND\n",
+        check_parse("quoted delimiter, <<- and a command", "FROM a\nRUN <<-'END' python3\n\tprint(1)\n\tEND\n",
                         "(from \"a\")\n(run \"<<-'END' python3\" <<'END=\"print(1)\\n\")\n");
         check_parse("two heredocs", "FROM a\nRUN 3<<A cat /dev/fd/3 && cat <<B\na\nA\nb\nB\n",
                         "(from \"a\")\n(run \"3<<A cat /dev/fd/3 && cat <<B\" fd<<A=\"a\\n\" "
@@ -142,34 +134,27 @@ static void test_malformed(void) {
         check_error("only comments", "# a\n# b\n", "Dockerfile:2: the file has no instructions");
         check_error("ENV without value", "FROM a\nENV X\n", "Dockerfile:2: ENV must have two arguments");
         check_error("ENV word without =", "FROM a\nENV A=1 B\n", "Dockerfile:2: ENV: can't find = in \"B\"");
-        check_error("unknown flag", "FROM a\nCOPY --form=x a b\n",
-                        "Dockerfile:2: COPY: unknown flag --form");
+        check_error("unknown flag", "FROM a\nCOPY --form=x a b\n", "Dockerfile:2: COPY: unknown flag --form");
         check_error("flag of another instruction", "FROM a\nRUN --from=x true\n", "unknown flag --from");
-        check_error("COPY with one argument", "FROM a\nCOPY a\n",
-                        "Dockerfile:2: COPY requires at least two");
+        check_error("COPY with one argument", "FROM a\nCOPY a\n", "Dockerfile:2: COPY requires at least two");
         check_error("FROM with two words", "FROM a b\n", "Dockerfile:1: FROM requires either one argument");
         check_error("bad stage name", "FROM a AS 1x\n", "invalid stage name \"1x\"");
         check_error("SHELL in shell form", "FROM a\nSHELL /bin/bash -c\n", "Dockerfile:2: SHELL requires");
-        check_error("JSON with a number", "FROM a\nCMD [\"a\", 1]\n",
-                        "Dockerfile:2: CMD: the JSON array may hold");
-        check_error("unterminated heredoc", "FROM a\nRUN <<EOF\necho\n",
-                        "Dockerfile:2: RUN: the heredoc <<EOF");
+        check_error("JSON with a number", "FROM a\nCMD [\"a\", 1]\n", "Dockerfile:2: CMD: the JSON array may hold");
+        check_error("unterminated heredoc", "FROM a\nRUN <<EOF\necho\n", "Dockerfile:2: RUN: the heredoc <<EOF");
         check_error("ONBUILD ONBUILD", "FROM a\nONBUILD ONBUILD RUN x\n", "ONBUILD ONBUILD is not allowed");
         check_error("ONBUILD FROM", "FROM a\nONBUILD FROM b\n", "FROM is not allowed as an ONBUILD trigger");
         check_error("HEALTHCHECK type", "FROM a\nHEALTHCHECK RUN x\n", "HEALTHCHECK: unknown type \"RUN\"");
-        check_error("RUN without command", "FROM a\nRUN\n",
-                        "Dockerfile:2: RUN requires at least one argument");
-        check_error("two escape directives", "# escape=`\n# escape=\\\nFROM a\n",
-                        "Dockerfile:2: only one escape");
+        check_error("RUN without command", "FROM a\nRUN\n", "Dockerfile:2: RUN requires at least one argument");
+        check_error("two escape directives", "# escape=`\n# escape=\\\nFROM a\n", "Dockerfile:2: only one escape");
         check_error("bad escape", "# escape=x\nFROM a\n", "Dockerfile:1: invalid escape character");
-        check_error("unterminated quote", "FROM a\nLABEL a=\"b\n",
-                        "Dockerfile:2: LABEL: unterminated quote");
+        check_error("unterminated quote", "FROM a\nLABEL a=\"b\n", "Dockerfile:2: LABEL: unterminated quote");
         check_error_sized("NUL byte", "FROM a\0\n", 8, "NUL byte");
 }
 
 static void check_expand(const char *word, const char *want) {
-        char *env[] = {(char *) "A=alpha", (char *) "EMPTY=", (char *) "P=/usr/local/lib.tar.gz",
-                        (char *) "S=x y", (char *) "A=apple", NULL};
+        char *env[] = { (char *) "A=alpha", (char *) "EMPTY=", (char *) "P=/usr/local/lib.tar.gz", (char *) "S=x y",
+                (char *) "A=apple", NULL };
         _cleanup_free_ char *out = NULL;
         const char *why = NULL;
         int r = dockerfile_expand_word(word, '\\', env, &out, &why);
@@ -206,7 +191,7 @@ static void test_expand(void) {
         check_expand("${A:=x}", NULL);
 
         {
-                char *env[] = {(char *) "S=x  y", NULL};
+                char *env[] = { (char *) "S=x  y", NULL };
                 _cleanup_strv_free_ char **words = NULL;
                 CHECK(dockerfile_expand_words("80/tcp $S \"$S\" '' ${UNSET}", '\\', env, &words, NULL) == 0);
                 CHECK(strv_length(words) == 5);

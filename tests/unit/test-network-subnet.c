@@ -18,9 +18,9 @@ static char *fmt_cidr(const char *in) {
 }
 
 static void test_parse(void) {
-        _cleanup_free_ char *a = fmt_cidr("10.89.1.7/24"), *b = fmt_cidr("fd00:1:2:3::5/64"), *c = fmt_cidr("10.0.0.0/33"),
-                            *d = fmt_cidr("10.0.0.0"), *e = fmt_cidr("10.0.0.0/"), *f = fmt_cidr("10.0.0.0/8x"),
-                            *g = fmt_cidr("172.16.5.255/20"), *h = fmt_cidr("0.0.0.0/0");
+        _cleanup_free_ char *a = fmt_cidr("10.89.1.7/24"), *b = fmt_cidr("fd00:1:2:3::5/64"),
+                            *c = fmt_cidr("10.0.0.0/33"), *d = fmt_cidr("10.0.0.0"), *e = fmt_cidr("10.0.0.0/"),
+                            *f = fmt_cidr("10.0.0.0/8x"), *g = fmt_cidr("172.16.5.255/20"), *h = fmt_cidr("0.0.0.0/0");
         Cidr x;
 
         CHECK_STREQ(a, "10.89.1.0/24");
@@ -158,20 +158,24 @@ static void test_new(void) {
         CHECK_STREQ(n1->interface, "berth1");
         CHECK(network_save(n1) == 0);
         CHECK(network_new(&(NetworkCreateOptions) { .name = "n2",
-                                .subnets = (char *[]) { (char *) "192.168.77.0/24", NULL },
-                                .ranges = (char *[]) { (char *) "192.168.77.128/25", NULL } }, &n2) == 0);
+                                          .subnets = (char *[]) { (char *) "192.168.77.0/24", NULL },
+                                          .ranges = (char *[]) { (char *) "192.168.77.128/25", NULL } },
+                              &n2) == 0);
         CHECK(n2 && (s2 = cidr_format(&n2->subnets[0].subnet)) && (range = cidr_format(&n2->subnets[0].range)));
         CHECK_STREQ(s2, "192.168.77.0/24");
         CHECK_STREQ(range, "192.168.77.128/25");
         CHECK_STREQ(n2->interface, "berth2");
 
-        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.89.0.128/25", NULL } },
-                                &bad) == -EEXIST);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x",
+                                          .subnets = (char *[]) { (char *) "10.89.0.128/25", NULL } },
+                              &bad) == -EEXIST);
         CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.1.0.0/33", NULL } },
-                                &bad) == -EINVAL);
+                              &bad) == -EINVAL);
         CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .driver = "macvlan" }, &bad) == -EOPNOTSUPP);
-        CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .subnets = (char *[]) { (char *) "10.7.0.0/24", NULL },
-                                .gateways = (char *[]) { (char *) "10.8.0.1", NULL } }, &bad) == -EINVAL);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "x",
+                                          .subnets = (char *[]) { (char *) "10.7.0.0/24", NULL },
+                                          .gateways = (char *[]) { (char *) "10.8.0.1", NULL } },
+                              &bad) == -EINVAL);
         CHECK(network_new(&(NetworkCreateOptions) { .name = "host" }, &bad) == -EINVAL);
         CHECK(network_new(&(NetworkCreateOptions) { .name = "x", .interface = "berth1" }, &bad) == -EEXIST);
         CHECK(bad == NULL);
@@ -190,7 +194,7 @@ static void test_attach_options(void) {
         CHECK(network_attach_options_parse("n1", &o) == 0 && streq(o.name, "n1") && o.ip.family == 0 && !o.aliases);
         network_attach_options_done(&o);
         CHECK(network_attach_options_parse("n1:ip=10.89.1.9,alias=a,alias=b,mac=02:00:00:00:00:01,interface_name=net1",
-                                &o) == 0);
+                              &o) == 0);
         CHECK(o.ip.family == AF_INET && (ip = address_format(&o.ip)) && streq(ip, "10.89.1.9"));
         CHECK(strv_length(o.aliases) == 2 && streq(o.aliases[1], "b"));
         CHECK(streq_ptr(o.mac, "02:00:00:00:00:01") && streq_ptr(o.interface, "net1"));
@@ -217,8 +221,10 @@ static void test_leases(void) {
         CHECK(mkdtemp(tmpl) != NULL);
         setenv("BERTH_STATE_DIR", tmpl, 1);
         setenv("BERTH_RUN_DIR", tmpl, 1);
-        CHECK(network_new(&(NetworkCreateOptions) { .name = "small", .ipv6 = true,
-                                .subnets = (char *[]) { (char *) "10.1.0.0/29", NULL } }, &n) == 0);
+        CHECK(network_new(&(NetworkCreateOptions) { .name = "small",
+                                          .ipv6 = true,
+                                          .subnets = (char *[]) { (char *) "10.1.0.0/29", NULL } },
+                              &n) == 0);
         lock = network_lock("small");
         CHECK(lock >= 0);
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
@@ -288,7 +294,7 @@ static void test_default_subnet(void) {
         setenv("BERTH_RUN_DIR", tmpl, 1);
         CHECK(network_default_subnet(&a) == 0 && streq(a, NETWORK_DEFAULT_SUBNET)); /* no file */
         CHECK(write_conf(tmpl, "# comment\n[containers]\ndefault_subnet = 1.2.3.0/24\n\n[network]\n"
-                                "other = x\n  default_subnet =  10.77.0.0/16  \n") == 0);
+                               "other = x\n  default_subnet =  10.77.0.0/16  \n") == 0);
         CHECK(network_default_subnet(&b) == 0 && streq(b, "10.77.0.0/16"));
         CHECK(network_load("berth", &n) == 0);
         CHECK((sub = cidr_format(&n->subnets[0].subnet)) && streq(sub, "10.77.0.0/16"));

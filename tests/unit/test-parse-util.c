@@ -44,16 +44,14 @@ static void test_values(void) {
         CHECK(capability_from_option_word("ALL") == CAPABILITY_ALL);
         CHECK(capability_from_option_word("cap_sys_time") == CAP_SYS_TIME);
         CHECK(capability_from_option_word("SYS_NOPE") == -EINVAL);
-        CHECK(ulimit_parse("nofile=1024:2048", &rl) == RLIMIT_NOFILE && rl.rlim_cur == 1024 &&
-                        rl.rlim_max == 2048);
+        CHECK(ulimit_parse("nofile=1024:2048", &rl) == RLIMIT_NOFILE && rl.rlim_cur == 1024 && rl.rlim_max == 2048);
         CHECK(ulimit_parse("core=unlimited", &rl) == RLIMIT_CORE && rl.rlim_max == RLIM_INFINITY);
         CHECK(ulimit_parse("nofile=2048:1024", &rl) == -EINVAL); /* setrlimit refuses soft > hard */
         CHECK(ulimit_parse("nofiles=1", &rl) == -EINVAL);
         CHECK(sysctl_option_check("net.ipv4.ip_forward=1") == 0);
         CHECK(sysctl_option_check("kernel.panic=1") == -EINVAL);
         CHECK(sysctl_option_check("net/../x=1") == -EINVAL);
-        CHECK(user_spec_is_valid("www-data:1000") && !user_spec_is_valid("a:b:c") &&
-                        !user_spec_is_valid(":g"));
+        CHECK(user_spec_is_valid("www-data:1000") && !user_spec_is_valid("a:b:c") && !user_spec_is_valid(":g"));
         CHECK(!user_name_is_valid("-rf") && !user_name_is_valid("a b") && user_name_is_valid("%i"));
 }
 
@@ -62,11 +60,9 @@ static void test_specs(void) {
         const char *arg;
         uint64_t a, b, c;
 
-        CHECK(device_spec_parse("/dev/fuse", &d) == 0 && streq(d.container, "/dev/fuse") &&
-                        streq(d.perms, "rwm"));
+        CHECK(device_spec_parse("/dev/fuse", &d) == 0 && streq(d.container, "/dev/fuse") && streq(d.perms, "rwm"));
         device_spec_done(&d);
-        CHECK(device_spec_parse("/dev/null:r", &d) == 0 && streq(d.container, "/dev/null") &&
-                        streq(d.perms, "r"));
+        CHECK(device_spec_parse("/dev/null:r", &d) == 0 && streq(d.container, "/dev/null") && streq(d.perms, "r"));
         device_spec_done(&d);
         CHECK(device_spec_parse("/dev/null:/dev/x:rw", &d) == 0 && streq(d.container, "/dev/x"));
         device_spec_done(&d);
@@ -74,8 +70,7 @@ static void test_specs(void) {
         CHECK(device_spec_parse("/dev/null:/x", &d) == -EINVAL);
         CHECK(device_spec_parse("dev/null", &d) == -EINVAL);
         CHECK(device_spec_parse("/dev/a:/dev/b:r:w", &d) == -EINVAL);
-        CHECK(namespace_option_parse("container:db", &arg) == NAMESPACE_OPTION_CONTAINER &&
-                        streq(arg, "db"));
+        CHECK(namespace_option_parse("container:db", &arg) == NAMESPACE_OPTION_CONTAINER && streq(arg, "db"));
         CHECK(namespace_option_parse("container:", &arg) == -EINVAL);
         CHECK(namespace_option_parse("shared", &arg) == -EINVAL);
         CHECK(userns_option_parse("ns:/proc/1/ns/user", &arg) == USERNS_OPTION_PATH);
@@ -94,32 +89,32 @@ static void test_option_checks(void) {
                 const char *option, *value;
                 int verdict;
         } cases[] = {
-                        {"pull", "bogus", -EINVAL},
-                        {"pull", "newer", 0},
-                        {"memory", "lots", -EINVAL},
-                        {"memory", "512M", 0},
-                        {"stop-timeout", "soon", -EINVAL},
-                        {"stop-timeout", "1m", 0},
-                        {"health-interval", "0", -EINVAL},
-                        {"health-interval", "30s", 0},
-                        {"health-retries", "0", -EINVAL},
-                        {"notify", "maybe", -EINVAL},
-                        {"umask", "999", -EINVAL},
-                        {"stop-signal", "SIGNOPE", -EINVAL},
-                        {"seccomp-profile", "rel.json", -EINVAL},
-                        {"seccomp-profile", "unconfined", 0},
-                        {"ipc", "shared", -EINVAL},
-                        {"userns", "keep-id", -EINVAL},
-                        {"uidmap", "0:1", -EINVAL},
-                        {"device", "/dev/null:rwx", -EINVAL},
-                        {"ulimit", "nofile=x", -EINVAL},
-                        {"user", "a:b:c", -EINVAL},
-                        {"cpu-quota", "50", 0},
-                        {"cpu-quota", "half", -EINVAL},
-                        {"pids-limit", "-1", 0},
-                        {"pids-limit", "many", -EINVAL},
-                        {"workdir", "srv", -EINVAL},
-                        {"health-on-failure", "restart", -EINVAL},
+                { "pull", "bogus", -EINVAL },
+                { "pull", "newer", 0 },
+                { "memory", "lots", -EINVAL },
+                { "memory", "512M", 0 },
+                { "stop-timeout", "soon", -EINVAL },
+                { "stop-timeout", "1m", 0 },
+                { "health-interval", "0", -EINVAL },
+                { "health-interval", "30s", 0 },
+                { "health-retries", "0", -EINVAL },
+                { "notify", "maybe", -EINVAL },
+                { "umask", "999", -EINVAL },
+                { "stop-signal", "SIGNOPE", -EINVAL },
+                { "seccomp-profile", "rel.json", -EINVAL },
+                { "seccomp-profile", "unconfined", 0 },
+                { "ipc", "shared", -EINVAL },
+                { "userns", "keep-id", -EINVAL },
+                { "uidmap", "0:1", -EINVAL },
+                { "device", "/dev/null:rwx", -EINVAL },
+                { "ulimit", "nofile=x", -EINVAL },
+                { "user", "a:b:c", -EINVAL },
+                { "cpu-quota", "50", 0 },
+                { "cpu-quota", "half", -EINVAL },
+                { "pids-limit", "-1", 0 },
+                { "pids-limit", "many", -EINVAL },
+                { "workdir", "srv", -EINVAL },
+                { "health-on-failure", "restart", -EINVAL },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 const RunOption *o = run_option_by_name(cases[i].option);

@@ -9,36 +9,35 @@
 #include "strv.h"
 #include "tap.h"
 
-static const char conf_text[] =
-        "# comment\n"
-        "unqualified-search-registries = [ \"quay.io\",  # inline comment\n"
-        "   'docker.io' ]\n"
-        "short-name-mode = \"enforcing\"   # ignored\n"
-        "\n"
-        "[[registry]]\n"
-        "prefix = \"example.com/foo\"\n"
-        "location = \"mirror.internal/bar\"\n"
-        "insecure = true\n"
-        "[[registry]]\n"
-        "location = \"example.com\"\n"
-        "blocked = true\n"
-        "[[registry]]\n"
-        "prefix = \"*.corp.test\"\n"
-        "location = \"corp-mirror.test\"\n"
-        "[[registry.mirror]]\n"
-        "location = \"ignored.test\"\n"
-        "[[registry]]\n"
-        "prefix = \"docker.io/library\"\n"
-        "location = \"hub.internal/lib\"\n"
-        "[[registry.mirror]]\n"
-        "location = \"m1.internal/dockerhub\"\n"
-        "insecure = true\n"
-        "[[registry.mirror]]\n"
-        "location = \"m2.internal/byhash\"\n"
-        "pull-from-mirror = \"digest-only\"\n"
-        "[aliases]\n"
-        "\"fedora\" = \"registry.fedoraproject.org/fedora\"\n"
-        "\"with#hash\" = \"a.test/x\\\"y\"\n";
+static const char conf_text[] = "# comment\n"
+                                "unqualified-search-registries = [ \"quay.io\",  # inline comment\n"
+                                "   'docker.io' ]\n"
+                                "short-name-mode = \"enforcing\"   # ignored\n"
+                                "\n"
+                                "[[registry]]\n"
+                                "prefix = \"example.com/foo\"\n"
+                                "location = \"mirror.internal/bar\"\n"
+                                "insecure = true\n"
+                                "[[registry]]\n"
+                                "location = \"example.com\"\n"
+                                "blocked = true\n"
+                                "[[registry]]\n"
+                                "prefix = \"*.corp.test\"\n"
+                                "location = \"corp-mirror.test\"\n"
+                                "[[registry.mirror]]\n"
+                                "location = \"ignored.test\"\n"
+                                "[[registry]]\n"
+                                "prefix = \"docker.io/library\"\n"
+                                "location = \"hub.internal/lib\"\n"
+                                "[[registry.mirror]]\n"
+                                "location = \"m1.internal/dockerhub\"\n"
+                                "insecure = true\n"
+                                "[[registry.mirror]]\n"
+                                "location = \"m2.internal/byhash\"\n"
+                                "pull-from-mirror = \"digest-only\"\n"
+                                "[aliases]\n"
+                                "\"fedora\" = \"registry.fedoraproject.org/fedora\"\n"
+                                "\"with#hash\" = \"a.test/x\\\"y\"\n";
 
 static int load_text(const char *text, RegistriesConf *c) {
         char path[] = "/tmp/berth-test-registries-XXXXXX";
@@ -117,10 +116,12 @@ int main(void) {
                 registries_conf_done(&bad);
                 CHECK(load_text("[[registry.mirror]]\nlocation = \"a.test\"\n", &bad) == -EINVAL);
                 registries_conf_done(&bad);
-                CHECK(load_text("[[registry]]\nlocation = \"a.test\"\n[[registry.mirror]]\ninsecure = true\n", &bad) == -EINVAL);
+                CHECK(load_text("[[registry]]\nlocation = \"a.test\"\n[[registry.mirror]]\ninsecure = true\n", &bad) ==
+                                -EINVAL);
                 registries_conf_done(&bad);
                 CHECK(load_text("[[registry]]\nlocation = \"a.test\"\n[[registry.mirror]]\nlocation = \"b\"\n"
-                                "pull-from-mirror = \"sometimes\"\n", &bad) == -EINVAL);
+                                "pull-from-mirror = \"sometimes\"\n",
+                                      &bad) == -EINVAL);
                 registries_conf_done(&bad);
         }
         /* what Debian's podman ships parses */

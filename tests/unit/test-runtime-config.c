@@ -18,23 +18,23 @@
 #include "run-options.h"
 #include "tap.h"
 
-static char *image_entrypoint[] = {"/docker-entrypoint.sh", NULL};
-static char *image_cmd[] = {"nginx", "-g", "daemon off;", NULL};
-static char *image_env[] = {"PATH=/opt/bin:/usr/bin", "A=image", "B=image", NULL};
+static char *image_entrypoint[] = { "/docker-entrypoint.sh", NULL };
+static char *image_cmd[] = { "nginx", "-g", "daemon off;", NULL };
+static char *image_env[] = { "PATH=/opt/bin:/usr/bin", "A=image", "B=image", NULL };
 
 static ImageConfig test_image(void) {
-        return (ImageConfig){
-                        .entrypoint = image_entrypoint,
-                        .cmd = image_cmd,
-                        .env = image_env,
-                        .working_dir = "srv",
-                        .user = "www",
+        return (ImageConfig) {
+                .entrypoint = image_entrypoint,
+                .cmd = image_cmd,
+                .env = image_env,
+                .working_dir = "srv",
+                .user = "www",
         };
 }
 
 static void resolve(ContainerSpec *spec, char **argv, const ImageConfig *img, ProcessConfig *p) {
         int idx = 0;
-        char *host_env[] = {"FROM_HOST=yes", NULL};
+        char *host_env[] = { "FROM_HOST=yes", NULL };
 
         container_spec_init(spec);
         CHECK(run_options_parse_argv(spec, (int) strv_length(argv), argv, &idx) == 0);
@@ -49,7 +49,7 @@ static void test_entrypoint_and_cmd(void) {
         ProcessConfig p = {};
 
         {
-                char *argv[] = {"--name=web", NULL};
+                char *argv[] = { "--name=web", NULL };
                 resolve(&spec, argv, &img, &p);
                 CHECK_STREQ(p.argv[0], "/docker-entrypoint.sh");
                 CHECK_STREQ(p.argv[3], "daemon off;");
@@ -62,7 +62,7 @@ static void test_entrypoint_and_cmd(void) {
         }
         {
                 /* COMMAND replaces Cmd, keeps Entrypoint. */
-                char *argv[] = {"--name=web", "sh", "-c", "true", NULL};
+                char *argv[] = { "--name=web", "sh", "-c", "true", NULL };
                 resolve(&spec, argv, &img, &p);
                 CHECK(strv_length(p.argv) == 4);
                 CHECK_STREQ(p.argv[0], "/docker-entrypoint.sh");
@@ -72,7 +72,7 @@ static void test_entrypoint_and_cmd(void) {
         }
         {
                 /* --entrypoint replaces Entrypoint and drops the image's Cmd. */
-                char *argv[] = {"--entrypoint=/bin/echo hi", NULL};
+                char *argv[] = { "--entrypoint=/bin/echo hi", NULL };
                 resolve(&spec, argv, &img, &p);
                 CHECK(strv_length(p.argv) == 2);
                 CHECK_STREQ(p.argv[0], "/bin/echo");
@@ -81,7 +81,7 @@ static void test_entrypoint_and_cmd(void) {
                 container_spec_done(&spec);
         }
         {
-                char *argv[] = {"--entrypoint=/bin/echo", "--user=0", "-w", "/tmp", "x", NULL};
+                char *argv[] = { "--entrypoint=/bin/echo", "--user=0", "-w", "/tmp", "x", NULL };
                 resolve(&spec, argv, &img, &p);
                 CHECK(strv_length(p.argv) == 2 && streq(p.argv[1], "x"));
                 CHECK_STREQ(p.user, "0");
@@ -91,7 +91,7 @@ static void test_entrypoint_and_cmd(void) {
         }
         {
                 /* No image, no command: an error, not an empty argv. */
-                char *argv[] = {NULL};
+                char *argv[] = { NULL };
                 int idx = 0;
                 container_spec_init(&spec);
                 CHECK(run_options_parse_argv(&spec, 0, argv, &idx) == 0);
@@ -104,7 +104,7 @@ static void test_env(void) {
         ImageConfig img = test_image();
         ContainerSpec spec;
         ProcessConfig p = {};
-        char *argv[] = {"--name=a_b", "-e", "B=cli", "-e", "FROM_HOST", "-e", "NOT_ON_HOST", NULL};
+        char *argv[] = { "--name=a_b", "-e", "B=cli", "-e", "FROM_HOST", "-e", "NOT_ON_HOST", NULL };
 
         resolve(&spec, argv, &img, &p);
         CHECK_STREQ(env_get(p.env, "PATH"), "/opt/bin:/usr/bin");
@@ -165,8 +165,7 @@ static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
                              "www:x:33:33:www:/var/www:/bin/false\n"
                              "broken line without fields\n"
                              "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
-static const char group[] =
-                "root:x:0:\nwww:x:33:\nstaff:x:50:www,other\naudio:x:29:other\nnogroup:x:65534:\n";
+static const char group[] = "root:x:0:\nwww:x:33:\nstaff:x:50:www,other\naudio:x:29:other\nnogroup:x:65534:\n";
 
 static int resolve_user_from_text(const char *spec, char **group_add, UserIds *u) {
         FILE *p = fmemopen((void *) passwd, sizeof passwd - 1, "r");
@@ -179,7 +178,7 @@ static int resolve_user_from_text(const char *spec, char **group_add, UserIds *u
 
 static void test_users(void) {
         UserIds u = {};
-        char *add[] = {"audio", "1000", NULL};
+        char *add[] = { "audio", "1000", NULL };
 
         CHECK(resolve_user_from_text(NULL, NULL, &u) == 0);
         CHECK(u.uid == 0 && u.gid == 0 && u.n_groups == 1);
@@ -188,8 +187,7 @@ static void test_users(void) {
 
         CHECK(resolve_user_from_text("www", add, &u) == 0);
         CHECK(u.uid == 33 && u.gid == 33);
-        CHECK(u.n_groups == 4 && u.groups[0] == 33 && u.groups[1] == 50 && u.groups[2] == 29 &&
-                        u.groups[3] == 1000);
+        CHECK(u.n_groups == 4 && u.groups[0] == 33 && u.groups[1] == 50 && u.groups[2] == 29 && u.groups[3] == 1000);
         CHECK_STREQ(u.home, "/var/www");
         user_ids_done(&u);
 
@@ -241,9 +239,8 @@ static void test_capabilities(void) {
 }
 
 static void test_notify_filter(void) {
-        char *f = notify_filter(
-                        "READY=1\nMAINPID=1\nSTATUS=serving\nFDSTORE=1\nWATCHDOG=1\nNOTIFYACCESS=all\n"
-                        "EXTEND_TIMEOUT_USEC=5000000");
+        char *f = notify_filter("READY=1\nMAINPID=1\nSTATUS=serving\nFDSTORE=1\nWATCHDOG=1\nNOTIFYACCESS=all\n"
+                                "EXTEND_TIMEOUT_USEC=5000000");
 
         CHECK_STREQ(f, "READY=1\nSTATUS=serving\nWATCHDOG=1\nEXTEND_TIMEOUT_USEC=5000000\n");
         free(f);
@@ -292,9 +289,8 @@ static void test_volumes(void) {
 }
 
 static void test_network_files(void) {
-        char *dns[] = {"192.0.2.1", NULL}, *search[] = {"example.org", NULL};
-        char *r = resolv_conf_build(
-                        "nameserver 127.0.0.53\nnameserver 10.0.0.1\nsearch lan\n", true, NULL, NULL, NULL);
+        char *dns[] = { "192.0.2.1", NULL }, *search[] = { "example.org", NULL };
+        char *r = resolv_conf_build("nameserver 127.0.0.53\nnameserver 10.0.0.1\nsearch lan\n", true, NULL, NULL, NULL);
 
         CHECK_STREQ(r, "nameserver 10.0.0.1\nsearch lan\n");
         free(r);
@@ -309,17 +305,15 @@ static void test_network_files(void) {
 
 static void test_cgroup_files(void) {
         char *mount = NULL, *root = NULL, *path = NULL;
-        const char *mountinfo =
-                        "22 1 0:21 / /sys rw - sysfs sysfs rw\n"
-                        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n";
+        const char *mountinfo = "22 1 0:21 / /sys rw - sysfs sysfs rw\n"
+                                "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n";
 
         CHECK(cgroup2_mount_from_mountinfo(mountinfo, &mount, &root) == 0);
         CHECK_STREQ(mount, "/sys/fs/cgroup/unified");
         CHECK_STREQ(root, "/");
         free(mount);
         free(root);
-        CHECK(cgroup2_mount_from_mountinfo("22 1 0:21 / /sys rw - sysfs sysfs rw\n", &mount, &root) ==
-                        -ENOENT);
+        CHECK(cgroup2_mount_from_mountinfo("22 1 0:21 / /sys rw - sysfs sysfs rw\n", &mount, &root) == -ENOENT);
         CHECK(cgroup2_path_from_proc("4:memory:/x\n0::/system.slice/web.service\n", &path) == 0);
         CHECK_STREQ(path, "/system.slice/web.service");
         free(path);
@@ -362,11 +356,11 @@ static void test_health(void) {
 
         /* The one counting rule (health-run and supervise's own loop): failures in the start period
          * do not count; `retries` in a row make it unhealthy; one pass makes it healthy again. */
-        h = (HealthCheck){.retries = 2,
-                        .start_period_usec = 1000,
-                        .status = "starting",
-                        .timer_fd = -EBADF,
-                        .check_pidfd = -EBADF};
+        h = (HealthCheck) { .retries = 2,
+                .start_period_usec = 1000,
+                .status = "starting",
+                .timer_fd = -EBADF,
+                .check_pidfd = -EBADF };
         CHECK(!health_record(&h, false, 10) && h.failures == 0 && streq(h.status, "starting"));
         CHECK(!health_record(&h, false, 2000) && h.failures == 1 && streq(h.status, "starting"));
         CHECK(health_record(&h, false, 3000) && h.failures == 2 && streq(h.status, "unhealthy"));
@@ -379,8 +373,8 @@ static void test_subid(void) {
         uint64_t r[4][2];
         size_t n = 0;
 
-        CHECK(subid_ranges("alice:100000:65536\nberth:200000:131072\n# x\nberth:900000:65536\nbroken\n",
-                              "berth", r, 4, &n) == 0);
+        CHECK(subid_ranges("alice:100000:65536\nberth:200000:131072\n# x\nberth:900000:65536\nbroken\n", "berth", r, 4,
+                              &n) == 0);
         CHECK(n == 2 && r[0][0] == 200000 && r[0][1] == 131072 && r[1][0] == 900000);
         n = 0;
         CHECK(subid_ranges("", "berth", r, 4, &n) == 0 && n == 0);

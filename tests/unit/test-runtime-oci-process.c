@@ -22,7 +22,7 @@ static int load(const char *json, Container *c, char **ret_log) {
         bool terminal = false, has_caps = false;
         int saved, fd, r;
 
-        *c = (Container){.created_fd = -1, .console_socket = -1, .lock_fd = -1};
+        *c = (Container) { .created_fd = -1, .console_socket = -1, .lock_fd = -1 };
         if (!path || !log_path || write_file_atomic(path, json, strlen(json), 0600, 0) < 0)
                 return -999;
         fflush(stderr);
@@ -74,16 +74,16 @@ static void test_user_ids(void) {
         static const struct {
                 const char *user, *field;
         } cases[] = {
-                        {"{\"uid\": -1, \"gid\": 0}", "process.user.uid: out of range"},
-                        {"{\"uid\": 4294967295, \"gid\": 0}", "process.user.uid: out of range"},
-                        {"{\"uid\": 0, \"gid\": -1}", "process.user.gid: out of range"},
-                        {"{\"uid\": -1}", "process.user.uid: out of range"},
+                { "{\"uid\": -1, \"gid\": 0}", "process.user.uid: out of range" },
+                { "{\"uid\": 4294967295, \"gid\": 0}", "process.user.uid: out of range" },
+                { "{\"uid\": 0, \"gid\": -1}", "process.user.gid: out of range" },
+                { "{\"uid\": -1}", "process.user.uid: out of range" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_(container_done) Container c = {};
-                _cleanup_free_ char *json = strjoin(
-                                "{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": ", cases[i].user, "}");
+                _cleanup_free_ char *json =
+                                strjoin("{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": ", cases[i].user, "}");
                 _cleanup_free_ char *log = NULL;
 
                 CHECK(load(json, &c, &log) == -EINVAL);

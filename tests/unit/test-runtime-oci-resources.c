@@ -67,7 +67,8 @@ static void test_writes(void) {
                    " \"cpu\": {\"shares\": 1024, \"quota\": 50000, \"period\": 100000, \"cpus\": \"0-1\", \"mems\": \"0\"},"
                    " \"blockIO\": {\"weight\": 1000, \"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": 1048576}]},"
                    " \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 0}],"
-                   " \"unified\": {\"memory.high\": \"50M\"}}", &c) == 0);
+                   " \"unified\": {\"memory.high\": \"50M\"}}",
+                              &c) == 0);
         joined = strv_join(c.cgroup_writes, " | ");
         CHECK_STREQ(joined, "memory.max=33554432 | memory.low=1048576 | memory.swap.max=33554432 | cpu.weight=100 | "
                             "cpu.max=50000 100000 | cpuset.cpus=0-1 | cpuset.mems=0 | pids.max=20 | "
@@ -77,7 +78,7 @@ static void test_writes(void) {
 
         /* -1: no limit; quota alone gets the default period; period alone, no quota. */
         CHECK(load("{\"memory\": {\"limit\": -1}, \"pids\": {\"limit\": -1}, \"cpu\": {\"quota\": -1, \"period\": 50000}}",
-                   &c) == 0);
+                              &c) == 0);
         free(joined);
         joined = strv_join(c.cgroup_writes, " | ");
         CHECK_STREQ(joined, "memory.max=max | memory.swap.max=max | cpu.max=max 50000 | pids.max=max");
@@ -91,7 +92,7 @@ static void test_writes(void) {
         CHECK(load("{}", &c) == 0 && !c.cgroup_writes);
         container_done(&c);
         CHECK(load("{\"memory\": {\"limit\": 0}, \"pids\": {\"limit\": 0}, \"cpu\": {\"shares\": 0}}", &c) == 0 &&
-              !c.cgroup_writes);
+                        !c.cgroup_writes);
 }
 
 static void test_devices(void) {
@@ -99,16 +100,17 @@ static void test_devices(void) {
 
         CHECK(load("{\"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
                    " {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"rw\"},"
-                   " {\"allow\": false, \"type\": \"b\", \"major\": 8, \"access\": \"r\"}]}", &c) == 0);
+                   " {\"allow\": false, \"type\": \"b\", \"major\": 8, \"access\": \"r\"}]}",
+                              &c) == 0);
         CHECK(c.n_device_rules == 3);
         CHECK(c.n_device_rules == 3 && c.device_rules[0].deny && c.device_rules[0].type == 'a' &&
-              c.device_rules[0].major == -1 && c.device_rules[0].access == 7);
+                        c.device_rules[0].major == -1 && c.device_rules[0].access == 7);
         CHECK(c.n_device_rules == 3 && !c.device_rules[1].deny && c.device_rules[1].type == 'c' &&
-              c.device_rules[1].major == 1 && c.device_rules[1].minor == 11 &&
-              c.device_rules[1].access == (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE));
+                        c.device_rules[1].major == 1 && c.device_rules[1].minor == 11 &&
+                        c.device_rules[1].access == (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE));
         CHECK(c.n_device_rules == 3 && c.device_rules[2].deny && c.device_rules[2].type == 'b' &&
-              c.device_rules[2].major == 8 && c.device_rules[2].minor == -1 &&
-              c.device_rules[2].access == BPF_DEVCG_ACC_READ);
+                        c.device_rules[2].major == 8 && c.device_rules[2].minor == -1 &&
+                        c.device_rules[2].access == BPF_DEVCG_ACC_READ);
 }
 
 static void test_refused(void) {

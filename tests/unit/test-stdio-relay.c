@@ -12,7 +12,7 @@
 #include "stdio-relay.h"
 #include "tap.h"
 
-static int saved[3] = {-1, -1, -1};
+static int saved[3] = { -1, -1, -1 };
 
 /* Makes fd (or nothing, with -1) the process's fd `target` until caller_fds_restore(). */
 static void caller_fd_set(int target, int fd) {
@@ -89,8 +89,7 @@ static void test_full_nonblocking_pipe(void) {
                 struct pollfd p[STDIO_RELAY_POLLFDS];
                 ssize_t n;
 
-                if (writer >= 0 && written < total &&
-                                (n = write(writer, data + written, total - written)) > 0)
+                if (writer >= 0 && written < total && (n = write(writer, data + written, total - written)) > 0)
                         written += (size_t) n;
                 if (written >= total)
                         writer = safe_close(writer);
@@ -163,8 +162,7 @@ static void test_devnull_and_epipe(void) {
         caller[1] = safe_close(caller[1]);
         caller[0] = safe_close(caller[0]);
         opened = stdio_relay_open(&r, false) == 0;
-        devnull = opened && fstat(r.container_fds[0], &st) == 0 && S_ISCHR(st.st_mode) &&
-                  st.st_rdev == makedev(1, 3);
+        devnull = opened && fstat(r.container_fds[0], &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
         writer = TAKE_FD(r.container_fds[1]);
         stdio_relay_container_fds_close(&r);
         wrote = write(writer, "x", 1) == 1;

@@ -131,23 +131,22 @@ static void test_errors(void) {
         static const struct {
                 const char *text, *error;
         } cases[] = {
-                        {"[S]\nnot an assignment\n", "e.conf:2: The line is not an assignment (Key=Value), "
-                                                     "a [Section] header or a comment."},
-                        {"\n\n[S\n", "e.conf:3: A section header lacks its closing ']'."},
-                        {"[]\n", "e.conf:1: Invalid section name."},
-                        {"[a]b]\n", "e.conf:1: Invalid section name."},
-                        {"[S]\n = v\n", "e.conf:2: Assignment without a key."},
-                        {"K=v\n", "e.conf:1: Assignment 'K=' outside of any [Section]."},
-                        /* what is not an assignment is never repeated: the file may be a symlink to a secret
-                         */
-                        {"root:$y$j9T$secret:19000:0:99999:7:::\n",
-                                        "e.conf:1: The line is not an assignment (Key=Value), a [Section] "
-                                        "header or a comment."},
-                        {"[S\nsecret\n", "e.conf:1: A section header lacks its closing ']'."},
-                        {"[se:cret]]\n", "e.conf:1: Invalid section name."},
-                        {"pass word=secret\n", "e.conf:1: Assignment outside of any [Section]."},
-                        {"[S]\n=secret\n", "e.conf:2: Assignment without a key."},
-                        {"[S]\nA=1 \\\nbroken \\\n", NULL}, /* a continuation may end the file */
+                { "[S]\nnot an assignment\n", "e.conf:2: The line is not an assignment (Key=Value), "
+                                              "a [Section] header or a comment." },
+                { "\n\n[S\n", "e.conf:3: A section header lacks its closing ']'." },
+                { "[]\n", "e.conf:1: Invalid section name." }, { "[a]b]\n", "e.conf:1: Invalid section name." },
+                { "[S]\n = v\n", "e.conf:2: Assignment without a key." },
+                { "K=v\n", "e.conf:1: Assignment 'K=' outside of any [Section]." },
+                /* what is not an assignment is never repeated: the file may be a symlink to a secret
+                 */
+                { "root:$y$j9T$secret:19000:0:99999:7:::\n",
+                                "e.conf:1: The line is not an assignment (Key=Value), a [Section] "
+                                "header or a comment." },
+                { "[S\nsecret\n", "e.conf:1: A section header lacks its closing ']'." },
+                { "[se:cret]]\n", "e.conf:1: Invalid section name." },
+                { "pass word=secret\n", "e.conf:1: Assignment outside of any [Section]." },
+                { "[S]\n=secret\n", "e.conf:2: Assignment without a key." },
+                { "[S]\nA=1 \\\nbroken \\\n", NULL }, /* a continuation may end the file */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -239,11 +238,10 @@ static void test_limits(void) {
 
 static void test_helpers(void) {
         _cleanup_unit_file_free_ UnitFile *u = unit_file_new();
-        _cleanup_free_ char *a = unit_value_unquote("\"quoted value\""),
-                            *b = unit_value_unquote("\"a\" \"b\""), *c = unit_value_unquote("\""),
-                            *loc = NULL, *out = NULL;
-        char *candidates[] = {(char *) "Image", (char *) "Environment", (char *) "Exec", NULL};
-        UnitEntry e = {.key = (char *) "K", .value = (char *) "v", .file = "f.container", .line = 7};
+        _cleanup_free_ char *a = unit_value_unquote("\"quoted value\""), *b = unit_value_unquote("\"a\" \"b\""),
+                            *c = unit_value_unquote("\""), *loc = NULL, *out = NULL;
+        char *candidates[] = { (char *) "Image", (char *) "Environment", (char *) "Exec", NULL };
+        UnitEntry e = { .key = (char *) "K", .value = (char *) "v", .file = "f.container", .line = 7 };
 
         CHECK_STREQ(a, "quoted value");
         CHECK_STREQ(b, "\"a\" \"b\"");

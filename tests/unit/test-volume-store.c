@@ -57,8 +57,11 @@ static void test_options(void) {
 static void test_store(void) {
         char tmpl[] = "/tmp/berth-test-volume-XXXXXX";
         VolumeCreateArgs a = {
-                .name = "v1", .options = STRV_MAKE("type=tmpfs", "o=size=1m"), .labels = STRV_MAKE("app=web"),
-                .uid = (uid_t) -1, .gid = (gid_t) -1,
+                .name = "v1",
+                .options = STRV_MAKE("type=tmpfs", "o=size=1m"),
+                .labels = STRV_MAKE("app=web"),
+                .uid = (uid_t) -1,
+                .gid = (gid_t) -1,
         };
         _cleanup_(volume_freep) Volume *v = NULL, *w = NULL;
         _cleanup_strv_free_ char **names = NULL, **users = NULL;
@@ -89,20 +92,20 @@ static void test_store(void) {
         broken = strjoin(tmpl, "/volumes/v0/_data");
         CHECK(mkdir_p(broken, 0755) == 0);
         CHECK(volume_load_or_create("v2", &w) == 0);
-        CHECK(w && w->uid == (uid_t) -1 && !w->options[0]);
+        CHECK(w && w->uid == (uid_t) -1 && strv_length(w->options) == 0);
         CHECK(volume_list(&names) == 0);
         CHECK(names && strv_length(names) == 2 && streq(names[0], "v1") && streq(names[1], "v2"));
 
         {
                 _cleanup_(volume_freep) Volume *owned = NULL;
-                VolumeCreateArgs by_name = {.name = "v3",
-                                .options = STRV_MAKE("uid=root", "gid=root"),
-                                .uid = (uid_t) -1,
-                                .gid = (gid_t) -1};
-                VolumeCreateArgs unknown = {.name = "v4",
-                                .options = STRV_MAKE("uid=berth-no-such-user"),
-                                .uid = (uid_t) -1,
-                                .gid = (gid_t) -1};
+                VolumeCreateArgs by_name = { .name = "v3",
+                        .options = STRV_MAKE("uid=root", "gid=root"),
+                        .uid = (uid_t) -1,
+                        .gid = (gid_t) -1 };
+                VolumeCreateArgs unknown = { .name = "v4",
+                        .options = STRV_MAKE("uid=berth-no-such-user"),
+                        .uid = (uid_t) -1,
+                        .gid = (gid_t) -1 };
                 CHECK(volume_create(&by_name, &owned) == 0);
                 CHECK(owned && owned->uid == 0 && owned->gid == 0);
                 CHECK(volume_create(&unknown, NULL) == -ESRCH);
