@@ -260,31 +260,30 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
         if (r < 0)
                 return r;
 
-        /* networks: the first one (berth joins one network per container so far), the service name as
-         * an alias as docker compose registers it */
+        /* networks: each one a Network= line; the service name (as docker compose registers it), the
+         * aliases and ipv4_address apply to the first, which IP= and NetworkAlias= address */
         if ((v = get(svc, "network_mode"))) {
                 if (!streq(v, "host") && !streq(v, "none"))
                         return compose_error(ret_error, ynode_get(svc, "network_mode"), path,
                                         "'%s': berth knows network_mode host and none.", v);
                 r = add(u, "Container", "Network", v);
         } else if ((n = ynode_get(svc, "networks")) && n->n_items > 0) {
-                const YNode *net = n->items[0], *top = ynode_get(ynode_get(p->root, "networks"), net->key);
-                _cleanup_free_ char *def = NULL;
-                if (n->n_items > 1)
-                        return compose_error(ret_error, n, path,
-                                        "joins %zu networks; berth joins one per container "
-                                        "so far.",
-                                        n->n_items);
-                def = streq_ptr(get(top, "external"), "true") ? strdup(get(top, "name"))
-                                                              : strjoin(p->name, "_", net->key, ".network");
-                r = def ? add(u, "Container", "Network", def) : -ENOMEM;
-                if (r >= 0)
-                        r = add(u, "Container", "NetworkAlias", svc->key);
-                const YNode *aliases = ynode_get(net, "aliases");
-                for (size_t i = 0; r >= 0 && aliases && i < aliases->n_items; i++)
-                        r = add(u, "Container", "NetworkAlias", aliases->items[i]->value);
-                if (r >= 0 && (v = get(net, "ipv4_address")))
-                        r = add(u, "Container", "IP", v);
+                for (size_t k = 0; r >= 0 && k < n->n_items; k++) {
+                        const YNode *net = n->items[k], *top = ynode_get(ynode_get(p->root, "networks"), net->key);
+                        _cleanup_free_ char *def = streq_ptr(get(top, "external"), "true")
+                                                           ? strdup(get(top, "name"))
+                                                           : strjoin(p->name, "_", net->key, ".network");
+                        r = def ? add(u, "Container", "Network", def) : -ENOMEM;
+                        if (k > 0)
+                                continue;
+                        if (r >= 0)
+                                r = add(u, "Container", "NetworkAlias", svc->key);
+                        const YNode *aliases = ynode_get(net, "aliases");
+                        for (size_t i = 0; r >= 0 && aliases && i < aliases->n_items; i++)
+                                r = add(u, "Container", "NetworkAlias", aliases->items[i]->value);
+                        if (r >= 0 && (v = get(net, "ipv4_address")))
+                                r = add(u, "Container", "IP", v);
+                }
         }
         if (r < 0)
                 return r;

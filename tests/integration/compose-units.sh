@@ -37,12 +37,13 @@ services:
     deploy:
       resources:
         limits: {memory: 64m, pids: 50}
-    networks: [back]
+    networks: [back, front]
     depends_on:
       db: {condition: service_healthy}
       migrate: {condition: service_completed_successfully}
 networks:
   back:
+  front:
 volumes:
   pgdata:
 YAML
@@ -66,6 +67,9 @@ check_output "restart: on-failure:3 limits the restarts" "StartLimitBurst=3" uni
 check_output "deploy.resources.limits.memory" "MemoryMax=64M" unit shop-app-1.service
 check_output "stop_grace_period" "--stop-timeout=60" unit shop-app-1.service
 check_output "Docker's names: the container" "--name=shop-app-1" unit shop-app-1.service
+check_output "a service on two networks joins the first, with its name as an alias" "--network=shop_back:alias=app " \
+        unit shop-app-1.service
+check_output "... and the second" "--network=shop_front " unit shop-app-1.service
 check_output "the network by its project name, the service name as alias" "--network=shop_back:alias=app" \
         unit shop-app-1.service
 check_output "the named volume" "--volume=shop_pgdata:/var/lib/postgresql/data" unit shop-db-1.service
