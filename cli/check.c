@@ -25,6 +25,45 @@ static int check_compose(const char *path, bool user) {
         return 0;
 }
 
+/* Every definition and compose project berth-generator would read, found as it finds them. */
+static int check_search_path(bool user) {
+        _cleanup_(definition_set_done) DefinitionSet set = {};
+        _cleanup_strv_free_ char **roots = NULL, **projects = NULL;
+        bool failed = false;
+        int r;
+
+        r = unit_search_path(user, &roots);
+        if (r >= 0)
+                r = definition_set_scan(&set, roots, user);
+        if (r >= 0)
+                r = definition_set_load(&set);
+        if (r >= 0)
+                r = compose_declarations_find(roots, &projects);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read definitions: %m");
+        if (set.n_defs == 0 && !projects) {
+                _cleanup_free_ char *joined = strv_join(roots, ":");
+                printf("No definitions in %s.\n", joined ?: "the search path");
+                return 0;
+        }
+        for (size_t i = 0; i < set.n_defs; i++) {
+                GeneratedUnit u = {};
+                r = definition_generate(&set, &set.defs[i], &u);
+                if (r == -EINVAL) {
+                        log_error("%s", set.defs[i].error);
+                        failed = true;
+                } else if (r < 0) {
+                        generated_unit_done(&u);
+                        return log_error_errno(r, "Failed to check %s: %m", set.defs[i].path);
+                } else
+                        printf("%s: OK (%s)\n", set.defs[i].path, u.name);
+                generated_unit_done(&u);
+        }
+        STRV_FOREACH(path, projects)
+                failed = check_compose(*path, user) < 0 || failed;
+        return failed ? -EINVAL : 0;
+}
+
 int verb_check(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "user", no_argument, NULL, 'u' },
@@ -43,17 +82,18 @@ int verb_check(int argc, char *argv[]) {
                         user = true;
                         break;
                 case 'h':
-                        printf("Usage: berth check [--user] FILE...\n\n"
+                        printf("Usage: berth check [--user] [FILE...]\n\n"
                                "Checks .container, .volume, .network, .image, .build, .pod and .compose files (and\n"
                                "compose/PROJECT directories) as berth-generator would convert them, drop-ins next to\n"
                                "them included. Other definitions in the same directories are read so that references\n"
-                               "to them resolve.\n");
+                               "to them resolve. Without FILE, every definition and compose project in the\n"
+                               "generator's search path is checked; the exit status is non-zero if any is wrong.\n");
                         return 0;
                 default:
                         return -EINVAL;
                 }
         if (optind >= argc)
-                return log_error_errno(-EINVAL, "Usage: berth check [--user] FILE...");
+                return check_search_path(user);
 
         for (int i = optind; i < argc; i++) {
                 if (compose_declaration_is(argv[i])) {

@@ -271,8 +271,8 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                 for (size_t k = 0; r >= 0 && k < n->n_items; k++) {
                         const YNode *net = n->items[k], *top = ynode_get(ynode_get(p->root, "networks"), net->key);
                         _cleanup_free_ char *def = streq_ptr(get(top, "external"), "true")
-                                                           ? strdup(get(top, "name"))
-                                                           : strjoin(p->name, "_", net->key, ".network");
+                                                                   ? strdup(get(top, "name"))
+                                                                   : strjoin(p->name, "_", net->key, ".network");
                         r = def ? add(u, "Container", "Network", def) : -ENOMEM;
                         if (k > 0)
                                 continue;

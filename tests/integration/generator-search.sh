@@ -94,4 +94,13 @@ if [ -x "$berth" ]; then
         (cd "$t/defs" && check "check: relative file names" "$berth" check app.container)
         check_output "check: not a definition file" "not a definition file" "$berth" check "$t/defs/app.txt"
 fi
+# --- berth check with no file: the generator's search path, found as the generator finds it ---
+check_output "berth check alone checks every definition the system generator reads" "etc-only.container: OK" \
+        "${sys_env[@]}" "$berth" check
+mkdir -p "$t/bad-dir"
+printf '[Container]\nImage=localhost/x\nPull=bogus\n' >"$t/bad-dir/bad.container"
+printf '[Container]\nImage=localhost/x\n' >"$t/bad-dir/fine.container"
+check_output "... names a bad one with file, line and key" "bad.container:3: Pull=" env BERTH_UNIT_DIRS="$t/bad-dir" "$berth" check
+check_fails "... and exits non-zero" env BERTH_UNIT_DIRS="$t/bad-dir" "$berth" check
+check_output "... the good ones are still reported" "fine.container: OK" env BERTH_UNIT_DIRS="$t/bad-dir" "$berth" check
 done_testing
