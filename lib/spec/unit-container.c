@@ -20,6 +20,7 @@
 #include "secret-spec.h"
 #include "strv.h"
 #include "unit-container-env.h"
+#include "unit-property.h"
 #include "unit-container-extra.h"
 #include "unit-convert.h"
 #include "volume-spec.h"
@@ -473,10 +474,17 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
                 r = unit_file_append_default(c->out, "Service", "TimeoutStopSec", t);
         }
         STRV_FOREACH(p, spec->unit_properties) {
-                _cleanup_free_ char *key = strndup(*p, strcspn(*p, "="));
+                _cleanup_free_ char *key = strndup(*p, strcspn(*p, "=")), *line = NULL;
                 if (r < 0)
                         break;
-                r = key ? unit_file_append(c->out, "Service", key, *p + strlen(key) + 1) : -ENOMEM;
+                /* docker's --cpus and --cpu-shares (PodmanArgs=) as the keys systemd has */
+                line = key ? unit_property_unit_line(key, *p + strlen(key) + 1) : NULL;
+                if (!line) {
+                        r = -ENOMEM;
+                        break;
+                }
+                line[strcspn(line, "=")] = 0;
+                r = unit_file_append(c->out, "Service", line, line + strlen(line) + 1);
         }
         if (r < 0)
                 return r;

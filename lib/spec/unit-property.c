@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs-util.h"
 #include "macro.h"
 #include "parse-util.h"
 #include "unit-property.h"
@@ -63,6 +66,23 @@ int unit_property_parse(const char *key, const char *value, const char **ret_bus
                 return 0;
         }
         return -EOPNOTSUPP;
+}
+
+char *unit_property_unit_line(const char *key, const char *value) {
+        const char *bus_property;
+        char *line = NULL;
+        uint64_t v;
+
+        if (streq(key, "CPUs") || streq(key, "CPUShares")) {
+                if (unit_property_parse(key, value, &bus_property, &v) < 0)
+                        return NULL;
+                /* CPUQuotaPerSecUSec in µs per second: 10000 µs are 1% */
+                if (asprintf(&line, streq(key, "CPUs") ? "CPUQuota=%" PRIu64 "%%" : "CPUWeight=%" PRIu64,
+                                    streq(key, "CPUs") ? (v + 5000) / 10000 : v) < 0)
+                        return NULL;
+                return line;
+        }
+        return strjoin(key, "=", value);
 }
 
 const char *unit_property_expected(const char *key) {

@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "ulimit-spec.h"
 #include "unit-property.h"
+#include "unit-property.h"
 #include "user-name.h"
 
 static void test_values(void) {
@@ -129,8 +130,36 @@ static void test_option_checks(void) {
         }
 }
 
+/* docker's --cpus and --cpu-shares: the transient unit's D-Bus value and the unit file's line agree. */
+static void test_unit_properties(void) {
+        const char *bus;
+        uint64_t v;
+        char *line;
+
+        CHECK(unit_property_parse("CPUs", "1.5", &bus, &v) == 0 && streq(bus, "CPUQuotaPerSecUSec") && v == 1500000);
+        CHECK(unit_property_parse("CPUs", "0", &bus, &v) == -EINVAL);
+        CHECK(unit_property_parse("CPUs", "many", &bus, &v) == -EINVAL);
+        CHECK(unit_property_parse("CPUShares", "1", &bus, &v) == -EINVAL);
+        CHECK(unit_property_parse("CPUShares", "262144", &bus, &v) == 0 && streq(bus, "CPUWeight") && v == 10000);
+        line = unit_property_unit_line("CPUs", "1.5");
+        CHECK_STREQ(line, "CPUQuota=150%");
+        free(line);
+        line = unit_property_unit_line("CPUShares", "262144");
+        CHECK_STREQ(line, "CPUWeight=10000");
+        free(line);
+        line = unit_property_unit_line("MemoryMax", "64M");
+        CHECK_STREQ(line, "MemoryMax=64M");
+        free(line);
+        CHECK(!unit_property_unit_line("CPUs", "lots"));
+        CHECK(run_option_check(run_option_by_name("cpus"), "2") == 0);
+        CHECK(run_option_check(run_option_by_name("cpus"), "x") == -EINVAL);
+        CHECK(run_option_check(run_option_by_name("cpu-shares"), "512") == 0);
+        CHECK(run_option_check(run_option_by_name("memory-reservation"), "32M") == 0);
+}
+
 int main(void) {
         test_values();
+        test_unit_properties();
         test_specs();
         test_option_checks();
         return tap_done();
