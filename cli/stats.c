@@ -16,6 +16,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "strv.h"
+#include "terminal.h"
 
 #define UNIT_IFACE "org.freedesktop.systemd1.Service"
 
@@ -259,7 +260,7 @@ int verb_stats(int argc, char *argv[]) {
         if (!names && optind < argc)
                 return log_oom();
         do {
-                r = stats_round(bus, names, json, stream && isatty(STDOUT_FILENO));
+                r = stats_round(bus, names, json, stream && terminal_wants_escapes(STDOUT_FILENO));
                 if (r < 0)
                         return r;
                 if (stream)

@@ -9,6 +9,7 @@
 
 #include "image-pull-internal.h"
 #include "log.h"
+#include "terminal.h"
 
 #define REDRAW_USEC (100ULL * 1000)
 #define NOTIFY_USEC (1000ULL * 1000)
@@ -62,7 +63,8 @@ int pull_progress_new(const char *reference, const ImagePullOptions *o, size_t n
         if (!p->reference || !p->layers)
                 return log_oom();
         p->n_layers = n_layers;
-        p->tty = !quiet && (mode == PULL_PROGRESS_TTY || (mode == PULL_PROGRESS_AUTO && isatty(STDERR_FILENO)));
+        p->tty = !quiet &&
+                 (mode == PULL_PROGRESS_TTY || (mode == PULL_PROGRESS_AUTO && terminal_wants_escapes(STDERR_FILENO)));
         p->plain = !quiet && !p->tty;
         p->extend_timeout = o && o->extend_timeout;
         p->stall_timeout_sec = o && o->registry.stall_timeout_sec > 0 ? o->registry.stall_timeout_sec : 60;

@@ -51,6 +51,11 @@ check_output "two layer dirs" "2" n_layers
 check_output "pull by digest" "sha256:" "$BERTH" pull "$R/test/busybox@$index_digest"
 check "the digest reference finds the image" "$BERTH" image inspect "$R/test/busybox@$index_digest"
 check_output "a second pull reuses the layers" "already exists" "$BERTH" pull "$R/test/busybox:latest"
+# progress redrawn in place on a terminal (escape sequences), never with NO_COLOR or TERM=dumb
+has_escapes() { script -qec "$*" /dev/null | grep -q $'\033\\['; }
+check "on a terminal, pull redraws its progress" has_escapes "$BERTH" pull "$R/test/busybox:latest"
+check_fails "... not with NO_COLOR" has_escapes env NO_COLOR=1 "$BERTH" pull "$R/test/busybox:latest"
+check_fails "... nor with TERM=dumb" has_escapes env TERM=dumb "$BERTH" pull "$R/test/busybox:latest"
 check "pull --platform linux/arm64" "$BERTH" pull -q --platform linux/arm64 "$R/test/busybox:latest"
 check_output "the arm64 entry was picked" "arm64" field "$R/test/busybox:latest" 'd["Architecture"]'
 check_output "still two layer dirs" "2" n_layers
