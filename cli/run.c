@@ -411,6 +411,11 @@ int verb_run(int argc, char *argv[]) {
 
         if (spec.name && !container_name_is_valid(spec.name))
                 return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec.name);
+        if (flags.remove)
+                STRV_FOREACH(p, spec.unit_properties)
+                        if (startswith(*p, "Restart=") && !streq(*p, "Restart=no"))
+                                return log_error_errno(-EINVAL, "--restart and --rm cannot be combined: a removed "
+                                                                "container cannot be restarted.");
         {
                 _cleanup_free_ char *message = NULL;
                 const char *option;

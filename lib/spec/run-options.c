@@ -82,6 +82,7 @@ const RunOption run_options[] = {
         STR("health-on-failure", 0, "HealthOnFailure", health_on_failure, "none, kill or stop"),
         PROP("memory", "Memory", "MemoryMax", "memory limit (MemoryMax=)"),
         PROP("pids-limit", "PidsLimit", "TasksMax", "process limit (TasksMax=)"),
+        PROP("restart", NULL, "Restart", "no, always, unless-stopped or on-failure[:N] (Restart=)"),
         PROP("memory-reservation", NULL, "MemoryLow", "memory reservation (MemoryLow=)"),
         PROP("cpus", NULL, "CPUs", "number of CPUs, e.g. 1.5 (CPUQuota=150%)"),
         PROP("cpu-shares", NULL, "CPUShares", "CPU shares, 1024 the default (CPUWeight=)"),

@@ -483,8 +483,15 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
                         r = -ENOMEM;
                         break;
                 }
-                line[strcspn(line, "=")] = 0;
-                r = unit_file_append(c->out, "Service", line, line + strlen(line) + 1);
+                for (char *l = line, *next; r >= 0 && l; l = next) {
+                        next = strchr(l, '\n');
+                        if (next)
+                                *next++ = 0;
+                        l[strcspn(l, "=")] = 0;
+                        /* the start rate limit is the unit's, not the service's */
+                        r = unit_file_append(c->out, startswith(l, "StartLimit") ? "Unit" : "Service", l,
+                                        l + strlen(l) + 1);
+                }
         }
         if (r < 0)
                 return r;

@@ -16,6 +16,25 @@ static bool is_memory(const char *key) {
                streq(key, "MemorySwapMax");
 }
 
+int unit_property_restart_parse(const char *value, const char **ret_restart, uint64_t *ret_max) {
+        const char *n;
+
+        *ret_max = 0;
+        if (streq_ptr(value, "no"))
+                *ret_restart = "no";
+        else if (streq_ptr(value, "always") || streq_ptr(value, "unless-stopped"))
+                *ret_restart = "always";
+        else if (streq_ptr(value, "on-failure"))
+                *ret_restart = "on-failure";
+        else if (value && (n = startswith(value, "on-failure:"))) {
+                if (parse_uint_range(n, 1, 100000, ret_max) < 0)
+                        return -EINVAL;
+                *ret_restart = "on-failure";
+        } else
+                return -EINVAL;
+        return 0;
+}
+
 int unit_property_parse(const char *key, const char *value, const char **ret_bus_property, uint64_t *ret) {
         uint64_t v;
 
@@ -24,6 +43,10 @@ int unit_property_parse(const char *key, const char *value, const char **ret_bus
                 return -EINVAL;
         if (is_memory(key))
                 return parse_size(value, ret) < 0 ? -EINVAL : 0;
+        if (streq(key, "Restart")) {
+                const char *restart;
+                return unit_property_restart_parse(value, &restart, ret);
+        }
         if (streq(key, "TasksMax")) {
                 if (streq(value, "infinity") || streq(value, "-1") || streq(value, "0"))
                         *ret = UINT64_MAX; /* docker: --pids-limit -1 or 0 means unlimited */
@@ -82,6 +105,18 @@ char *unit_property_unit_line(const char *key, const char *value) {
                         return NULL;
                 return line;
         }
+        if (streq(key, "Restart")) {
+                const char *restart;
+                if (unit_property_restart_parse(value, &restart, &v) < 0)
+                        return NULL;
+                if (v == 0)
+                        return strjoin("Restart=", restart);
+                /* N restarts: N+1 starts, counted for ever */
+                if (asprintf(&line, "Restart=%s\nStartLimitBurst=%" PRIu64 "\nStartLimitIntervalSec=infinity", restart,
+                                    v + 1) < 0)
+                        return NULL;
+                return line;
+        }
         return strjoin(key, "=", value);
 }
 
@@ -98,5 +133,7 @@ const char *unit_property_expected(const char *key) {
                 return "a number of CPUs such as 1.5";
         if (streq(key, "CPUShares"))
                 return "a number of shares from 2 to 262144 (1024 is the default weight)";
+        if (streq(key, "Restart"))
+                return "no, always, unless-stopped or on-failure[:N]";
         return "a value systemd takes for it";
 }

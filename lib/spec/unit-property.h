@@ -12,8 +12,13 @@
  * CPUQuotaPerSecUSec and CPUWeight). Sets *ret_bus_property to the D-Bus property a transient unit takes (CPUQuota=
  * is CPUQuotaPerSecUSec) and *ret to its value. -EINVAL for a bad value, -EOPNOTSUPP for another key. */
 int unit_property_parse(const char *key, const char *value, const char **ret_bus_property, uint64_t *ret);
-/* The unit-file line for a checked value: "Key=value", with docker's CPUs and CPUShares turned into
- * CPUQuota=N% and CPUWeight=N. NULL on OOM or a value unit_property_parse() refuses. */
+/* Docker's --restart: no, always, unless-stopped (always: a stop is never restarted in systemd either),
+ * on-failure[:N]. Sets the systemd Restart= value and the number of restarts allowed (0: no limit).
+ * -EINVAL for anything else. unit_property_parse() takes key "Restart" with the same values. */
+int unit_property_restart_parse(const char *value, const char **ret_restart, uint64_t *ret_max);
+/* The unit-file lines for a checked value: "Key=value", with docker's CPUs and CPUShares turned into
+ * CPUQuota=N% and CPUWeight=N, and Restart=on-failure:N into Restart= plus StartLimitBurst= and
+ * StartLimitIntervalSec=infinity (two lines, separated by a newline). NULL on OOM or a value unit_property_parse() refuses. */
 char *unit_property_unit_line(const char *key, const char *value);
 /* What the value of key looks like, for error messages. */
 const char *unit_property_expected(const char *key);

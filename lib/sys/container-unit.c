@@ -48,6 +48,18 @@ static int append_unit_property(sd_bus_message *m, const char *assignment, char 
         r = unit_property_parse(key, value, &bus_property, &v);
         if (r == -EINVAL)
                 FAIL(r, "Invalid value '%s' for %s=: expected %s.", value, key, unit_property_expected(key));
+        if (r >= 0 && streq(key, "Restart")) {
+                const char *restart;
+                (void) unit_property_restart_parse(value, &restart, &v);
+                if (!m)
+                        return 0;
+                r = sd_bus_message_append(m, "(sv)", "Restart", "s", restart);
+                /* on-failure:N: N restarts, N+1 starts, counted for ever */
+                if (r >= 0 && v > 0)
+                        r = sd_bus_message_append(m, "(sv)(sv)", "StartLimitBurst", "u", (uint32_t) (v + 1),
+                                        "StartLimitIntervalUSec", "t", UINT64_MAX);
+                return r;
+        }
         if (r >= 0)
                 return m ? sd_bus_message_append(m, "(sv)", bus_property, "t", v) : 0;
         FAIL(-EOPNOTSUPP, "The unit property %s= cannot be set on a transient unit by berth.", key);

@@ -110,6 +110,25 @@ check_output "a bad update value is refused naming the flag" "Invalid value '12Q
 check_output "update without a limit says what to give" "Nothing to update" berth update nosuch
 check_output "top of a container that does not run says so" "No such container" berth top nosuch
 
+# --- run --restart, --cpus, --cpu-shares ---
+nspawn_run mkdir -p /tmp/rs
+check "run -d --restart on-failure:2 a container that fails" \
+        berth run -d --name rs --restart on-failure:2 -v /tmp/rs:/out $IMAGE sh -c 'echo run >>/out/n; exit 1'
+runs_are() { [ "$(nspawn_run sh -c 'wc -l </tmp/rs/n' 2>/dev/null)" = "$1" ]; }
+check "... runs three times (two restarts), then stays down" wait_until 20 runs_are 3
+sleep 1
+check "... and not a fourth time" runs_are 3
+berth rm -f rs >/dev/null 2>&1
+check "run -d --restart always --cpus 1.5 --cpu-shares 2048" \
+        berth run -d --name ra --restart always --cpus 1.5 --cpu-shares 2048 $IMAGE sleep 1000
+check_match "... Restart=always on its unit" "^always$" unit_prop berth-ra.service Restart
+check_match "... CPUQuota= of 1.5 CPUs" "^1\.5(00000)?s$" unit_prop berth-ra.service CPUQuotaPerSecUSec
+check_match "... CPUWeight= from the shares" "^79$" unit_prop berth-ra.service CPUWeight
+check "... berth stop stops it for good" berth stop -t 1 ra
+check "... its unit goes" wait_until 10 unit_gone berth-ra.service
+berth rm -f ra >/dev/null 2>&1
+check_output "--restart with --rm is refused" "cannot be combined" berth run --rm --restart always $IMAGE true
+
 # --- info, system df, prune ---
 check "run -d a container for the counts" berth run -d --name i1 $IMAGE sleep 1000
 berth run --name dead $IMAGE sh -c 'exit 2' >/dev/null 2>&1
