@@ -10,6 +10,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "systemd-unit.h"
+#include "time-util.h"
 
 static int add_matches(sd_journal *j, const char *unit, const char *invocation) {
         _cleanup_free_ char *m = strjoin("_SYSTEMD_UNIT=", unit), *inv = NULL;
@@ -26,21 +27,36 @@ static int add_matches(sd_journal *j, const char *unit, const char *invocation) 
         return sd_journal_add_match(j, inv, 0);
 }
 
-/* Prints the entry's message, unless it was written before since (CLOCK_REALTIME µs). */
-static int print_entry(sd_journal *j, uint64_t since) {
+/* Which entries to print and how: written in [since, until) (CLOCK_REALTIME µs, 0: no bound), each
+ * line prefixed with its time (docker's -t: RFC 3339 with nanoseconds). */
+typedef struct LogWindow {
+        uint64_t since, until;
+        bool timestamps;
+} LogWindow;
+
+static int print_entry(sd_journal *j, const LogWindow *w) {
         const void *data;
-        uint64_t at;
+        uint64_t at = 0;
         size_t length;
         int r;
 
-        if (since > 0 && sd_journal_get_realtime_usec(j, &at) >= 0 && at < since)
-                return 0;
-
+        if ((w->since > 0 || w->until > 0 || w->timestamps) && sd_journal_get_realtime_usec(j, &at) >= 0) {
+                if (w->since > 0 && at < w->since)
+                        return 0;
+                if (w->until > 0 && at >= w->until)
+                        return 0;
+        }
         r = sd_journal_get_data(j, "MESSAGE", &data, &length);
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return r;
+        if (w->timestamps) {
+                char buf[RFC3339_MAX];
+                struct timespec ts = { .tv_sec = (time_t) (at / 1000000), .tv_nsec = (long) (at % 1000000) * 1000 };
+                if (format_rfc3339_nsec(buf, &ts) >= 0)
+                        printf("%s ", buf);
+        }
         length -= strlen("MESSAGE=");
         fwrite((const char *) data + strlen("MESSAGE="), 1, length, stdout);
         fputc('\n', stdout);
@@ -77,24 +93,32 @@ int verb_logs(int argc, char *argv[]) {
                 { "help", no_argument, NULL, 'h' },
                 { "follow", no_argument, NULL, 'f' },
                 { "tail", required_argument, NULL, 'n' },
+                { "timestamps", no_argument, NULL, 't' },
+                { "since", required_argument, NULL, 'S' },
+                { "until", required_argument, NULL, 'U' },
                 {},
         };
-        static const char usage[] = "Usage: berth logs [-f] [-n N] NAME";
+        static const char usage[] = "Usage: berth logs [-f] [-t] [-n N] [--since WHEN] [--until WHEN] NAME";
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(container_ref_done) ContainerRef ref = {};
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *invocation = NULL;
         bool follow = false, last = false;
-        uint64_t since = 0;
+        LogWindow w = {};
+        struct timespec now;
+        uint64_t now_usec;
         long tail = -1;
         int c, r;
 
+        (void) clock_gettime(CLOCK_REALTIME, &now);
+        now_usec = (uint64_t) now.tv_sec * 1000000 + (uint64_t) now.tv_nsec / 1000;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+hfn:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+hfn:t", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("%s\n\nPrints the container's output from the journal; -f keeps following it, -n "
-                               "shows only the last N lines.\n",
+                               "shows only the last N lines, -t prefixes each with its time. WHEN is an RFC 3339 time, "
+                               "a Unix timestamp or a duration ago (10m).\n",
                                         usage);
                         return 0;
                 case 'f':
@@ -111,6 +135,17 @@ int verb_logs(int argc, char *argv[]) {
                                 return log_error_errno(-EINVAL, "Invalid -n '%s': expected a number of lines.", optarg);
                         break;
                 }
+                case 't':
+                        w.timestamps = true;
+                        break;
+                case 'S':
+                case 'U':
+                        if (parse_time_point(optarg, now_usec, c == 'S' ? &w.since : &w.until) < 0)
+                                return log_error_errno(-EINVAL,
+                                                "Invalid --%s '%s': expected an RFC 3339 time, a Unix timestamp or a "
+                                                "duration such as 10m.",
+                                                c == 'S' ? "since" : "until", optarg);
+                        break;
                 default:
                         return log_error_errno(-EINVAL, "%s", usage);
                 }
@@ -129,7 +164,7 @@ int verb_logs(int argc, char *argv[]) {
                                 ref.name);
         /* A recorded container's log is that of all its runs since it was made, as Docker's is. */
         if (ref.recorded)
-                since = MAX(since, ref.record.created_usec);
+                w.since = MAX(w.since, ref.record.created_usec);
         else
                 invocation = invocation_of(bus, &ref);
 
@@ -147,12 +182,12 @@ int verb_logs(int argc, char *argv[]) {
                         return log_error_errno(r, "Failed to seek in the journal: %m");
                 /* previous_skip leaves us on the first line to show; next() below must not skip it */
                 if (tail > 0 && r > 0) {
-                        r = print_entry(j, since);
+                        r = print_entry(j, &w);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to read the journal: %m");
                 }
         } else {
-                r = since > 0 ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
+                r = w.since > 0 ? sd_journal_seek_realtime_usec(j, w.since) : sd_journal_seek_head(j);
                 if (r < 0)
                         return log_error_errno(r, "Failed to seek in the journal: %m");
         }
@@ -161,7 +196,7 @@ int verb_logs(int argc, char *argv[]) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to read the journal: %m");
                 if (r > 0) {
-                        r = print_entry(j, since);
+                        r = print_entry(j, &w);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to read the journal: %m");
                         continue;

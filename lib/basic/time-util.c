@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
+#include "parse-util.h"
 #include "time-util.h"
 
 int format_rfc3339(char buf[static RFC3339_MAX], time_t t) {
@@ -51,5 +53,29 @@ int parse_rfc3339(const char *s, uint64_t *ret) {
         if (t < 0)
                 return -EINVAL;
         *ret = (uint64_t) t;
+        return 0;
+}
+
+int parse_time_point(const char *s, uint64_t now_usec, uint64_t *ret_usec) {
+        uint64_t v;
+
+        if (!s || !*s)
+                return -EINVAL;
+        if (parse_rfc3339(s, &v) >= 0) {
+                *ret_usec = v * UINT64_C(1000000);
+                return 0;
+        }
+        if (strspn(s, "0123456789") > 0 && s[strspn(s, "0123456789.")] == 0) {
+                char *end;
+                errno = 0;
+                double secs = strtod(s, &end);
+                if (errno || *end || secs < 0 || secs > 1e12)
+                        return -EINVAL;
+                *ret_usec = (uint64_t) (secs * 1e6);
+                return 0;
+        }
+        if (parse_duration(s, &v) < 0)
+                return -EINVAL;
+        *ret_usec = v > now_usec ? 0 : now_usec - v;
         return 0;
 }

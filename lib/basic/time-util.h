@@ -19,3 +19,8 @@ int format_rfc3339_nsec(char buf[static RFC3339_MAX], const struct timespec *ts)
 /* Seconds since the epoch of an RFC 3339 time: fractional seconds are dropped, a numeric zone offset
  * is applied. -EINVAL when s is not such a time or lies before the epoch. */
 int parse_rfc3339(const char *s, uint64_t *ret);
+
+/* Docker's --since/--until: an RFC 3339 time, a Unix timestamp (seconds, optionally with a fraction),
+ * or a duration ("10m", parse-util.h) meaning that long before now_usec. Microseconds since the epoch;
+ * -EINVAL for anything else. */
+int parse_time_point(const char *s, uint64_t now_usec, uint64_t *ret_usec);

@@ -110,6 +110,24 @@ check_output "a bad update value is refused naming the flag" "Invalid value '12Q
 check_output "update without a limit says what to give" "Nothing to update" berth update nosuch
 check_output "top of a container that does not run says so" "No such container" berth top nosuch
 
+# --- logs -t, --since, --until ---
+check "run -d a container that writes two lines two seconds apart" \
+        berth run -d --name lg $IMAGE sh -c 'echo first; sleep 2; echo second; sleep 1000'
+lines_written() { berth logs lg 2>/dev/null | grep -q '^second$'; }
+sleep 1
+between=$(nspawn_run date +%s)
+check "... both are written" wait_until 10 lines_written
+check_match "logs -t prefixes each line with its RFC 3339 time" \
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z first$" berth logs -t lg
+check_output "logs --since a Unix time between them shows the second line" "second" berth logs --since "$between" lg
+logs_lack() { local word=$1; shift; ! berth logs "$@" | grep -qx "$word"; }
+check "... not the first" logs_lack first --since "$between" lg
+check_output "logs --until that time shows the first" "first" berth logs --until "$between" lg
+check "... not the second" logs_lack second --until "$between" lg
+check_output "logs --since 1h (a duration ago) shows both" "first" berth logs --since 1h lg
+check_output "a bad --since is refused" "Invalid --since 'yesterday'" berth logs --since yesterday lg
+berth rm -f lg >/dev/null 2>&1
+
 # --- run --restart, --cpus, --cpu-shares ---
 nspawn_run mkdir -p /tmp/rs
 check "run -d --restart on-failure:2 a container that fails" \
