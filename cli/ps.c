@@ -11,6 +11,7 @@
 #include "container-lookup.h"
 #include "container-record.h"
 #include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
 #include "network-attach.h"
 #include "publish-spec.h"
@@ -112,8 +113,10 @@ static json_t *row_from_state(sd_bus *bus, const ContainerState *state) {
                         state->name, "Image", state->image, "Command", command, "CreatedAt", state->started, "State",
                         "running", "Status", status, "Ports", ports, "Unit", state->unit, "Health", state->health,
                         "Pid", (json_int_t) state->pid);
-        if (row)
+        if (row) {
                 (void) json_object_set_new(row, "CreatedUsec", json_integer((json_int_t) state->started_usec));
+                (void) json_object_set_new(row, "Labels", strv_pairs_to_json_object(state->labels));
+        }
         return row;
 }
 
@@ -161,6 +164,8 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
                         ports, "Unit", u->id, "Health", "Pid");
         if (row && started > 0)
                 (void) json_object_set_new(row, "CreatedUsec", json_integer((json_int_t) started));
+        if (row)
+                (void) json_object_set_new(row, "Labels", strv_pairs_to_json_object(spec.labels));
         return row;
 }
 
@@ -185,6 +190,8 @@ static json_t *row_from_record(const ContainerRecord *rec) {
                         "Health", "Pid", "CreatedUsec", (json_int_t) rec->created_usec);
         if (row && rec->exit_code >= 0)
                 (void) json_object_set_new(row, "ExitCode", json_integer(rec->exit_code));
+        if (row)
+                (void) json_object_set_new(row, "Labels", strv_pairs_to_json_object(rec->spec.labels));
         return row;
 }
 
@@ -301,27 +308,73 @@ static void print_table(json_t *rows) {
         }
 }
 
+/* docker ps --filter KEY=VALUE: name (a part of the name), id (a prefix), status (created, running,
+ * exited), ancestor (the image as given, with or without its tag), label (KEY or KEY=VALUE). Filters
+ * of one key are alternatives, of different keys all must hold, as in Docker. */
+static const char *const filter_keys[] = { "name", "id", "status", "ancestor", "label", NULL };
+
+static bool filter_one(json_t *row, const char *key, const char *value) {
+        const char *image = json_string_value(json_object_get(row, "Image"));
+
+        if (streq(key, "name"))
+                return strstr(json_string_value(json_object_get(row, "Names")) ?: "", value);
+        if (streq(key, "id"))
+                return startswith(json_string_value(json_object_get(row, "ID")) ?: "", value);
+        if (streq(key, "status"))
+                return streq_ptr(json_string_value(json_object_get(row, "State")), value);
+        if (streq(key, "ancestor")) {
+                size_t n = strlen(value);
+                return image && (streq(image, value) || (strncmp(image, value, n) == 0 && image[n] == ':'));
+        }
+        if (streq(key, "label")) {
+                const char *eq = strchr(value, '=');
+                _cleanup_free_ char *k = strndup(value, eq ? (size_t) (eq - value) : strlen(value));
+                json_t *v = k ? json_object_get(json_object_get(row, "Labels"), k) : NULL;
+                return v && (!eq || streq_ptr(json_string_value(v), eq + 1));
+        }
+        return false;
+}
+
+static bool row_matches(json_t *row, char *const *filters) {
+        for (size_t k = 0; filter_keys[k]; k++) {
+                bool any = false, matched = false;
+                STRV_FOREACH(f, filters) {
+                        size_t n = strcspn(*f, "=");
+                        if (strlen(filter_keys[k]) != n || strncmp(*f, filter_keys[k], n) != 0)
+                                continue;
+                        any = true;
+                        matched = matched || filter_one(row, filter_keys[k], *f + n + 1);
+                }
+                if (any && !matched)
+                        return false;
+        }
+        return true;
+}
+
 int verb_ps(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "all", no_argument, NULL, 'a' },
                 { "format", required_argument, NULL, 'F' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "filter", required_argument, NULL, 'f' },
                 {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_strv_free_ char **names = NULL, **filters = NULL;
         bool all = false, json = false, quiet = false;
         json_t *rows;
         int c, r;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+haq", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+haqf:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf("Usage: berth ps [-a] [-q] [--format table|json]\n\n"
+                        printf("Usage: berth ps [-a] [-q] [-f KEY=VALUE]... [--format table|json]\n\n"
                                "Lists running containers with Docker's columns; -a adds the ones systemd still has "
-                               "loaded without running them (failed ones until 'berth rm'); -q prints only IDs.\n");
+                               "loaded without running them (failed ones until 'berth rm'); -q prints only IDs; -f keeps the "
+                               "rows that match: name=, id=, status=created|running|exited, ancestor=IMAGE, "
+                               "label=KEY[=VALUE].\n");
                         return 0;
                 case 'a':
                         all = true;
@@ -329,6 +382,27 @@ int verb_ps(int argc, char *argv[]) {
                 case 'q':
                         quiet = true;
                         break;
+                case 'f': {
+                        size_t n = strcspn(optarg, "=");
+                        bool known = false;
+                        for (size_t k = 0; filter_keys[k] && !known; k++)
+                                known = strlen(filter_keys[k]) == n && strncmp(optarg, filter_keys[k], n) == 0;
+                        if (!known || !optarg[n])
+                                return log_error_errno(-EINVAL,
+                                                "Invalid --filter '%s': expected name=, id=, status=, ancestor= or "
+                                                "label= with a value.",
+                                                optarg);
+                        if (strncmp(optarg, "status=", 7) == 0 && !streq(optarg + 7, "created") &&
+                                        !streq(optarg + 7, "running") && !streq(optarg + 7, "exited"))
+                                return log_error_errno(-EINVAL,
+                                                "Invalid --filter '%s': status is created, running or exited.", optarg);
+                        if (strv_extend(&filters, optarg) < 0)
+                                return log_oom();
+                        /* docker: a status filter other than running looks at every container */
+                        if (strncmp(optarg, "status=", 7) == 0 && !streq(optarg + 7, "running"))
+                                all = true;
+                        break;
+                }
                 case 'F':
                         if (streq(optarg, "json"))
                                 json = true;
@@ -368,6 +442,20 @@ int verb_ps(int argc, char *argv[]) {
                         json_decref(rows);
                         return r;
                 }
+        }
+        if (filters) {
+                json_t *kept = json_array(), *row;
+                size_t i;
+                if (!kept) {
+                        json_decref(rows);
+                        return log_oom();
+                }
+                json_array_foreach(rows, i, row) {
+                        if (row_matches(row, filters))
+                                (void) json_array_append(kept, row);
+                }
+                json_decref(rows);
+                rows = kept;
         }
         if (json) {
                 char *text = json_dumps(rows, JSON_INDENT(2));

@@ -110,6 +110,23 @@ check_output "a bad update value is refused naming the flag" "Invalid value '12Q
 check_output "update without a limit says what to give" "Nothing to update" berth update nosuch
 check_output "top of a container that does not run says so" "No such container" berth top nosuch
 
+# --- ps --filter ---
+check "run -d two containers, one labelled" berth run -d --name fa --label app=web $IMAGE sleep 1000
+berth run -d --name fb localhost/debian sleep 1000 >/dev/null
+berth run --name fx $IMAGE sh -c 'exit 1' >/dev/null 2>&1
+ps_names() { berth ps -a --format json "$@" | python3 -c 'import json,sys; print(" ".join(sorted(r["Names"] for r in json.load(sys.stdin))))'; }
+check_output "ps --filter name=fa" "fa" ps_names --filter name=fa
+check_match "ps --filter label=app=web: only the labelled one" "^fa$" ps_names --filter label=app=web
+check_match "ps --filter label=app (the key alone)" "^fa$" ps_names --filter label=app
+check_match "ps --filter ancestor=localhost/debian" "^fb$" ps_names --filter ancestor=localhost/debian
+check_match "ps --filter status=exited" "^fx$" ps_names --filter status=exited
+check_match "two values of one key are alternatives" "^fa fb$" ps_names --filter name=fa --filter name=fb
+check_match "two keys must both hold" "^$" ps_names --filter name=fb --filter label=app=web
+fa_id=$(berth ps -q --filter name=fa)
+check_match "ps --filter id=PREFIX" "^fa$" ps_names --filter "id=${fa_id:0:6}"
+check_output "an unknown filter key is refused" "Invalid --filter 'colour=red'" berth ps --filter colour=red
+berth rm -f fa fb fx >/dev/null 2>&1
+
 # --- logs -t, --since, --until ---
 check "run -d a container that writes two lines two seconds apart" \
         berth run -d --name lg $IMAGE sh -c 'echo first; sleep 2; echo second; sleep 1000'
