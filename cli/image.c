@@ -15,6 +15,7 @@
 #include "image-ref.h"
 #include "image-store.h"
 #include "json-util.h"
+#include "go-template.h"
 #include "log.h"
 #include "paths.h"
 #include "time-util.h"
@@ -210,6 +211,7 @@ static int image_ls(int argc, char *argv[]) {
         };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         const char *format = "table";
+        json_t *rows = NULL;
         bool quiet = false, no_trunc = false;
         Image **list = NULL;
         size_t n = 0;
@@ -230,13 +232,17 @@ static int image_ls(int argc, char *argv[]) {
                         format = optarg;
                         break;
                 case 'h':
-                        printf("Usage: berth image ls [-q] [--no-trunc] [--format table|json] [REFERENCE]\n");
+                        printf("Usage: berth image ls [-q] [--no-trunc] [--format table|json|TEMPLATE] [REFERENCE]\n");
                         return 0;
                 default:
                         return PARSE_FAILED("ls");
                 }
+        if (!streq(format, "table") && !streq(format, "json") && go_template_check(format) < 0)
+                return log_error_errno(-EINVAL,
+                                "Invalid --format '%s': use table, json or a template such as '{{.Repository}}:{{.Tag}}'.",
+                                format);
         if (!streq(format, "table") && !streq(format, "json"))
-                return log_error_errno(-EINVAL, "Unknown --format '%s': use table or json.", format);
+                rows = json_array();
 
         r = open_store(&store);
         if (r < 0)
@@ -254,7 +260,7 @@ static int image_ls(int argc, char *argv[]) {
                 return print_json(a);
         }
 
-        if (!quiet)
+        if (!quiet && !rows)
                 printf("%-40s %-16s %-14s %-22s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
         for (size_t i = 0; i < n; i++) {
                 const Image *img = list[i];
@@ -274,11 +280,37 @@ static int image_ls(int argc, char *argv[]) {
                                 continue;
                         if (colon && slash && colon < slash)
                                 colon = NULL;
+                        if (rows) {
+                                /* docker images --format's fields */
+                                json_t *row = json_pack("{s:s%, s:s, s:s, s:s, s:s}", "Repository", *nm,
+                                                colon ? (size_t) (colon - *nm) : strlen(*nm), "Tag",
+                                                colon ? colon + 1 : "<none>", "ID", id, "CreatedSince", age, "Size",
+                                                size);
+                                if (!row || json_array_append_new(rows, row) < 0) {
+                                        image_list_free(list, n);
+                                        json_decref(rows);
+                                        return log_oom();
+                                }
+                                continue;
+                        }
                         printf("%-40.*s %-16s %-14s %-22s %s\n", colon ? (int) (colon - *nm) : (int) strlen(*nm), *nm,
                                         colon ? colon + 1 : "<none>", id, age, size);
                 }
         }
         image_list_free(list, n);
+        if (rows) {
+                static const GoTemplateHeading headings[] = {
+                        { ".Repository", "REPOSITORY" },
+                        { ".Tag", "TAG" },
+                        { ".ID", "IMAGE ID" },
+                        { ".CreatedSince", "CREATED" },
+                        { ".Size", "SIZE" },
+                        {},
+                };
+                r = go_template_print_rows(stdout, format, rows, headings);
+                json_decref(rows);
+                return r < 0 ? log_error_errno(r, "Failed to print --format '%s': %m", format) : 0;
+        }
         return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "parse-util.h"
 #include "publish-spec.h"
 #include "volume-spec.h"
+#include "go-template.h"
 #include "log.h"
 #include "strv.h"
 #include "systemd-unit.h"
@@ -349,20 +350,34 @@ static json_t *docker_json(sd_bus *bus, ContainerRef *ref) {
 }
 
 int verb_inspect(int argc, char *argv[]) {
-        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
-        static const char usage[] = "Usage: berth inspect NAME...";
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "format", required_argument, NULL, 'f' },
+                {},
+        };
+        static const char usage[] = "Usage: berth inspect [-f TEMPLATE] NAME...";
+        const char *format = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         json_t *all;
         char *text;
         int c, r, ret = 0;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+hf:", options, NULL)) >= 0) {
                 if (c == 'h') {
                         printf("%s\n\nPrints a JSON array with, per container, Docker's inspect fields, the runtime's "
-                               "state (BerthState, while it runs) and its systemd unit's properties (Unit).\n",
+                               "state (BerthState, while it runs) and its systemd unit's properties (Unit); "
+                               "-f prints TEMPLATE ({{.State.Status}}, {{json .Config}}) for each instead.\n",
                                         usage);
                         return 0;
+                }
+                if (c == 'f') {
+                        format = optarg;
+                        if (go_template_check(format) < 0)
+                                return log_error_errno(-EINVAL,
+                                                "Invalid --format '%s': berth takes {{.Field.Sub}} and {{json .Field}}.",
+                                                format);
+                        continue;
                 }
                 return log_error_errno(-EINVAL, "%s", usage);
         }
@@ -395,6 +410,11 @@ int verb_inspect(int argc, char *argv[]) {
                         json_decref(all);
                         return log_oom();
                 }
+        }
+        if (format) {
+                r = go_template_print_rows(stdout, format, all, NULL);
+                json_decref(all);
+                return r < 0 ? log_error_errno(r, "Failed to print --format '%s': %m", format) : ret;
         }
         text = json_dumps(all, JSON_INDENT(2));
         json_decref(all);

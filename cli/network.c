@@ -174,7 +174,7 @@ static int network_ls(int argc, char *argv[]) {
                 joined = strv_join(subs, ",");
                 printf("%-20s %-8s %-12s %s\n", n->name, n->driver, n->interface, joined ?: "");
         }
-        return o.json ? print_json_and_free(all) : 0;
+        return o.json ? print_list_and_free(all, &o) : 0;
 }
 
 /* A network's record plus the containers attached to it now. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "go-template.h"
 #include "log.h"
 #include "macro.h"
 #include "object-verbs.h"
@@ -34,15 +35,18 @@ int parse_list_options(int argc, char *argv[], const char *object, ListOptions *
         while ((c = getopt_long(argc, argv, "hqf:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf("Usage: berth %s ls [-q|--quiet] [--format json]\n", object);
+                        printf("Usage: berth %s ls [-q|--quiet] [--format json|TEMPLATE]\n", object);
                         return 1;
                 case 'q':
                         ret->quiet = true;
                         break;
                 case 'f':
-                        if (!streq(optarg, "json"))
-                                return log_error_errno(-EINVAL, "Unsupported --format '%s': only json.", optarg);
+                        if (!streq(optarg, "json") && go_template_check(optarg) < 0)
+                                return log_error_errno(-EINVAL,
+                                                "Invalid --format '%s': use json or a template such as {{.Name}}.",
+                                                optarg);
                         ret->json = true;
+                        ret->format = streq(optarg, "json") ? NULL : optarg;
                         break;
                 default:
                         return log_error_errno(-EINVAL, "See 'berth %s ls --help'.", object);
@@ -122,6 +126,16 @@ int inspect_each(int argc, char *argv[], const char *object, int (*to_json)(cons
         }
         k = print_json_and_free(all);
         return r < 0 ? r : k;
+}
+
+int print_list_and_free(json_t *all, const ListOptions *o) {
+        int r;
+
+        if (!o->format)
+                return print_json_and_free(all);
+        r = go_template_print_rows(stdout, o->format, all, NULL);
+        json_decref(all);
+        return r < 0 ? log_error_errno(r, "Failed to print --format '%s': %m", o->format) : 0;
 }
 
 int print_json_and_free(json_t *v) {

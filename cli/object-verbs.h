@@ -17,11 +17,15 @@ typedef struct SubVerb {
 int run_sub_verb(const SubVerb *subs, size_t n_subs, const char *usage, int argc, char *argv[]);
 
 typedef struct ListOptions {
-        bool quiet; /* -q: names only */
-        bool json;  /* --format json */
+        bool quiet;         /* -q: names only */
+        bool json;          /* --format json, or a template: the records are collected as JSON */
+        const char *format; /* --format TEMPLATE ("{{.Name}}", "table {{.Name}}\t{{.Driver}}"), or NULL */
 } ListOptions;
 
-/* `berth OBJECT ls [-q] [--format json]`. Returns 1 when it printed --help (the verb is done),
+/* The collected records as --format asks: each through the template, or as a JSON array. Frees all. */
+int print_list_and_free(json_t *all, const ListOptions *o);
+
+/* `berth OBJECT ls [-q] [--format json|TEMPLATE]`. Returns 1 when it printed --help (the verb is done),
  * 0 to go on, or a negative errno it has logged. */
 int parse_list_options(int argc, char *argv[], const char *object, ListOptions *ret);
 

@@ -177,7 +177,7 @@ static int pod_ls_verb(int argc, char *argv[]) {
                 (void) pod_members(*n, &members);
                 printf("%-24s %-24s %-22s %zu\n", p->name, p->hostname, p->created, strv_length(members));
         }
-        return o.json ? print_json_and_free(all) : 0;
+        return o.json ? print_list_and_free(all, &o) : 0;
 }
 
 static int pod_json(const char *name, json_t **ret) {

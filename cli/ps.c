@@ -11,6 +11,7 @@
 #include "container-lookup.h"
 #include "container-record.h"
 #include "fs-util.h"
+#include "go-template.h"
 #include "json-util.h"
 #include "log.h"
 #include "network-attach.h"
@@ -363,6 +364,7 @@ int verb_ps(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **names = NULL, **filters = NULL;
         bool all = false, json = false, quiet = false;
+        const char *format = NULL;
         json_t *rows;
         int c, r;
 
@@ -370,7 +372,7 @@ int verb_ps(int argc, char *argv[]) {
         while ((c = getopt_long(argc, argv, "+haqf:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        printf("Usage: berth ps [-a] [-q] [-f KEY=VALUE]... [--format table|json]\n\n"
+                        printf("Usage: berth ps [-a] [-q] [-f KEY=VALUE]... [--format table|json|TEMPLATE]\n\n"
                                "Lists running containers with Docker's columns; -a adds the ones systemd still has "
                                "loaded without running them (failed ones until 'berth rm'); -q prints only IDs; -f keeps the "
                                "rows that match: name=, id=, status=created|running|exited, ancestor=IMAGE, "
@@ -406,8 +408,13 @@ int verb_ps(int argc, char *argv[]) {
                 case 'F':
                         if (streq(optarg, "json"))
                                 json = true;
+                        else if (go_template_check(optarg) < 0)
+                                return log_error_errno(-EINVAL,
+                                                "Invalid --format '%s': use table, json or a template such as "
+                                                "'table {{.ID}}\\t{{.Names}}'.",
+                                                optarg);
                         else if (!streq(optarg, "table"))
-                                return log_error_errno(-EINVAL, "Unknown --format '%s': use table or json.", optarg);
+                                format = optarg;
                         break;
                 default:
                         return log_error_errno(-EINVAL, "See 'berth ps --help'.");
@@ -456,6 +463,31 @@ int verb_ps(int argc, char *argv[]) {
                 }
                 json_decref(rows);
                 rows = kept;
+        }
+        if (format) {
+                static const GoTemplateHeading headings[] = {
+                        { ".ID", "CONTAINER ID" },
+                        { ".Names", "NAMES" },
+                        { ".Image", "IMAGE" },
+                        { ".Command", "COMMAND" },
+                        { ".CreatedAt", "CREATED AT" },
+                        { ".Status", "STATUS" },
+                        { ".Ports", "PORTS" },
+                        { ".State", "STATE" },
+                        {},
+                };
+                json_t *row;
+                size_t i;
+                /* docker's {{.ID}} is the short one */
+                json_array_foreach(rows, i, row) {
+                        const char *id = json_string_value(json_object_get(row, "ID"));
+                        char short_id[13];
+                        (void) snprintf(short_id, sizeof short_id, "%.12s", id ?: "");
+                        (void) json_object_set_new(row, "ID", json_string(short_id));
+                }
+                r = go_template_print_rows(stdout, format, rows, headings);
+                json_decref(rows);
+                return r < 0 ? log_error_errno(r, "Failed to print --format '%s': %m", format) : 0;
         }
         if (json) {
                 char *text = json_dumps(rows, JSON_INDENT(2));

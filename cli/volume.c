@@ -112,7 +112,7 @@ static int volume_ls_verb(int argc, char *argv[]) {
                 else
                         printf("%-10s %s\n", v->driver, v->name);
         }
-        return o.json ? print_json_and_free(all) : 0;
+        return o.json ? print_list_and_free(all, &o) : 0;
 }
 
 static int volume_json(const char *name, json_t **ret) {

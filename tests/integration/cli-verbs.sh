@@ -125,6 +125,16 @@ check_match "two keys must both hold" "^$" ps_names --filter name=fb --filter la
 fa_id=$(berth ps -q --filter name=fa)
 check_match "ps --filter id=PREFIX" "^fa$" ps_names --filter "id=${fa_id:0:6}"
 check_output "an unknown filter key is refused" "Invalid --filter 'colour=red'" berth ps --filter colour=red
+check_match "ps --format '{{.Names}}'" "^fa$" berth ps --filter name=fa --format '{{.Names}}'
+check_match "ps --format 'table {{.ID}}\\t{{.Names}}' has docker's heading" "^CONTAINER ID	NAMES$" \
+        berth ps --filter name=fa --format 'table {{.ID}}\t{{.Names}}'
+check_match "... and a short ID" "^[0-9a-f]{12}	fa$" berth ps --filter name=fa --format 'table {{.ID}}\t{{.Names}}'
+check_match "inspect -f '{{.State.Status}}'" "^running$" berth inspect -f '{{.State.Status}}' fa
+check_match "inspect -f '{{json .Config.Labels}}'" '^\{"app":"web"\}$' berth inspect -f '{{json .Config.Labels}}' fa
+check_match "images --format '{{.Repository}}:{{.Tag}}'" "^localhost/debian:latest$" \
+        berth images --format '{{.Repository}}:{{.Tag}}'
+check_match "network ls --format '{{.Name}}'" "^berth$" berth network ls --format '{{.Name}}'
+check_output "a template berth does not know is refused" "Invalid --format" berth ps --format '{{range .Names}}'
 berth rm -f fa fb fx >/dev/null 2>&1
 
 # --- logs -t, --since, --until ---
