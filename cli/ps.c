@@ -67,9 +67,10 @@ static char *ports_text(char *const *publish) {
                         return NULL;
                 if (ps.count > 1) {
                         if (ps.host_port)
-                                (void) snprintf(host, sizeof host, "%u-%u", ps.host_port, ps.host_port + ps.count - 1);
+                                (void) snprintf(host, sizeof host, "%u-%u", ps.host_port,
+                                                (unsigned) (ps.host_port + ps.count - 1));
                         (void) snprintf(container, sizeof container, "%u-%u", ps.container_port,
-                                        ps.container_port + ps.count - 1);
+                                        (unsigned) (ps.container_port + ps.count - 1));
                 } else {
                         if (ps.host_port)
                                 (void) snprintf(host, sizeof host, "%u", ps.host_port);

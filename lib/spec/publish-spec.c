@@ -101,7 +101,7 @@ static void format_range(char *buf, size_t size, uint16_t first, uint16_t count)
         if (first == 0)
                 buf[0] = 0;
         else if (count > 1)
-                (void) snprintf(buf, size, "%u-%u", first, first + count - 1);
+                (void) snprintf(buf, size, "%u-%u", first, (unsigned) (first + count - 1));
         else
                 (void) snprintf(buf, size, "%u", first);
 }

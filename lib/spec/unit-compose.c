@@ -32,7 +32,7 @@ static char *escape(const char *v, bool dollar) {
 
         for (const char *p = v; *p; p++)
                 n += (*p == '%' || (dollar && *p == '$')) ? 2 : 1;
-        out = o = malloc(n + 1);
+        out = o = calloc(n + 1, 1);
         if (!out)
                 return NULL;
         for (const char *p = v; *p; p++) {

@@ -17,7 +17,7 @@ char *unit_value_escape(const char *s) {
 
         for (const char *c = s; *c; c++)
                 n += *c == '%' || *c == '$';
-        r = p = malloc(n);
+        r = p = calloc(n, 1);
         if (!r)
                 return NULL;
         for (const char *c = s; *c; c++) {
