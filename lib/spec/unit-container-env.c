@@ -191,7 +191,7 @@ int unit_value_expand(const char *s, const char *unit, char *const *env, char **
                 if (r < 0 || !*p)
                         break;
                 if (*p == '%') {
-                        bool unknown;
+                        bool unknown = false;
                         _cleanup_free_ char *v = p[1] ? specifier(p[1], unit, &unknown) : NULL;
                         if (!v) {
                                 if (p[1] && !unknown)

@@ -317,7 +317,7 @@ int unit_file_load(UnitFile *u, const char *path, char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
         const char *why = NULL;
         struct stat st;
-        size_t size;
+        size_t size = 0;
         int r;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

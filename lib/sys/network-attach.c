@@ -452,7 +452,7 @@ static int resolve_host_ports(const char *owner, PublishSpec *ports, size_t n_po
                 }
                 for (unsigned attempt = 0;; attempt++) {
                         _cleanup_close_ int fd = bind_host_port(p, 0);
-                        struct sockaddr_storage ss;
+                        struct sockaddr_storage ss = {};
                         socklen_t len = sizeof ss;
                         if (fd < 0)
                                 return log_error_errno(fd, "Failed to find a free host port: %m");
