@@ -73,7 +73,6 @@ static const char *const container_unsupported[] = {
         "SecurityLabelLevel",
         "SecurityLabelNested",
         "SecurityLabelType",
-        "ShmSize",
         "SubGIDMap",
         "SubUIDMap",
         "Timezone",
