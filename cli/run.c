@@ -30,6 +30,9 @@
 /* Exit status for failures of berth itself, as docker run uses it (the container's own statuses
  * are passed through). */
 #define EXIT_BERTH_FAILED 125
+/* ... and the container's when its command could not be run (berth-runtime's, as Docker's) */
+#define EXIT_COMMAND_NOT_RUNNABLE 126
+#define EXIT_COMMAND_NOT_FOUND 127
 
 typedef struct RunFlags {
         bool detach, remove, interactive, tty, help;
@@ -375,17 +378,31 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty
 }
 
 static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
-        _cleanup_free_ char *result = NULL;
+        _cleanup_free_ char *result = NULL, *path = NULL;
         int r;
 
+        /* our reference (dropped when we exit) keeps a failed unit until its status is read */
+        u->add_ref = true;
         r = start_unit(bus, u, unit, &result);
         if (r < 0)
                 return r;
-        if (!streq(result, "done"))
-                return log_error_errno(-EIO,
-                                "Container '%s' failed to start (%s); see 'berth logs %s' or "
-                                "'journalctl -u %s'.",
+        if (!streq(result, "done")) {
+                Foreground f = { .bus = bus, .unit = unit, .name = u->spec->name };
+                int status = EXIT_BERTH_FAILED;
+
+                log_error("Container '%s' failed to start (%s); see 'berth logs %s' or 'journalctl -u %s'.",
                                 u->spec->name, result, u->spec->name, unit);
+                /* as docker run -d: 126 when the command cannot be run, 127 when it is not there */
+                if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) >= 0) {
+                        f.unit_path = path;
+                        status = exit_status_of(&f);
+                        if (status != EXIT_COMMAND_NOT_RUNNABLE && status != EXIT_COMMAND_NOT_FOUND)
+                                status = EXIT_BERTH_FAILED;
+                }
+                (void) systemd_unref_unit(bus, unit, NULL);
+                return status;
+        }
+        (void) systemd_unref_unit(bus, unit, NULL);
         printf("%s\n", u->spec->name);
         return 0;
 }
