@@ -23,6 +23,13 @@ tap_result $rc "a root of the host's glibc programs (cached in $REAL_IMAGE_CACHE
 nspawn_import_image $IMAGE
 check "import the glibc image" env BERTH_STORAGE_DIR="$NSPAWN_STORAGE" "$BERTH_BUILD/berth" image import \
         "$host_tar" localhost/glibc
+# Quadlet's ShmSize= and PodmanArgs=--shm-size: generator-made units that print their /dev/shm
+mkdir -p "$NSPAWN_DIR/etc-berth"
+printf '[Container]\nImage=%s\nExec=df -k /dev/shm\nShmSize=96M\n\n[Install]\nWantedBy=multi-user.target\n' \
+        "$IMAGE" >"$NSPAWN_DIR/etc-berth/shmkey.container"
+printf '[Container]\nImage=%s\nExec=df -k /dev/shm\nPodmanArgs=--shm-size=80M\n\n[Install]\nWantedBy=multi-user.target\n' \
+        "$IMAGE" >"$NSPAWN_DIR/etc-berth/shmargs.container"
+NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
 nspawn_boot && rc=0 || rc=$?
 tap_result $rc "boot a systemd container with berth installed"
 [ $rc -eq 0 ] || { done_testing; exit 1; }
@@ -139,6 +146,13 @@ check_output "--shm-size 128M makes it 128M" "131072" berth run --rm --shm-size 
 check "... and a 100M file fits in it" berth run --rm --shm-size 128M $IMAGE \
         dd if=/dev/zero of=/dev/shm/big bs=1M count=100
 check_fails "... which does not fit in the default" berth run --rm $IMAGE dd if=/dev/zero of=/dev/shm/big bs=1M count=100
+
+shm_of_unit() { nspawn_journal -o cat -u "$1" | grep -q " $2 .*/dev/shm"; }
+check "ShmSize=96M in a .container: its /dev/shm is 96M" wait_until 20 shm_of_unit shmkey.service 98304
+check "PodmanArgs=--shm-size=80M: 80M" wait_until 20 shm_of_unit shmargs.service 81920
+nspawn_run sh -c "printf '[Container]\nImage=x\nShmSize=0\n' >/badshm.container"
+check_output "berth check refuses ShmSize=0, naming file, line and key" "badshm.container:3" \
+        berth check /badshm.container
 
 # --- exit statuses ---
 check "run of a command that exits 3: 3" status_of 3 run --rm $IMAGE sh -c 'exit 3'
