@@ -137,6 +137,23 @@ check "--volumes-from src:ro mounts them read-only" berth run --rm --volumes-fro
 check "--volumes-from src:rw writes" berth run --rm --volumes-from src:rw $IMAGE sh -c 'touch /anon/g'
 check "--volumes-from of an unknown container: status 125" status_of 125 run --rm --volumes-from nosuch $IMAGE true
 check "--volumes-from src:bogus: status 125" status_of 125 run --rm --volumes-from src:bogus $IMAGE true
+complete_words() { # the words _berth offers for the command line "$*" (the last word is completed)
+        nspawn_run bash -c '. /usr/local/share/bash-completion/completions/berth || exit 1
+                COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+                _berth berth "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+                printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+offers() { # word command line...
+        local w=$1
+        shift
+        complete_words "$@" | grep -qx -- "$w"
+}
+check "completion: 'berth cr' offers create" offers create berth cr
+check "... 'berth container cr' too" offers create berth container cr
+check "... 'berth create --volumes-f' offers --volumes-from" offers --volumes-from berth create --volumes-f
+check "... 'berth run --shm' offers --shm-size" offers --shm-size berth run --shm
+check "... 'berth run --volumes-from ' offers the container src" offers src berth run --volumes-from ""
+check "... 'berth create ' offers the images" offers $IMAGE:latest berth create ""
 check "berth rm -v src" berth rm -v src
 check "... keeps the named volume" grep -qx keep <<<"$(volumes)"
 
