@@ -199,8 +199,9 @@ static int generate_name(sd_bus *bus, char **ret) {
         return log_error_errno(-EBUSY, "Could not find a free container name; use --name.");
 }
 
-/* The image must be in the store, unless --pull asks the runtime to fetch it at start. */
-static int check_image(const ContainerSpec *spec) {
+/* The image must be in the store, unless --pull asks the runtime to fetch it at start. Its VOLUME
+ * paths go to *ret_volumes (when it is there). */
+static int check_image(const ContainerSpec *spec, char ***ret_volumes) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         int r;
@@ -218,6 +219,16 @@ static int check_image(const ContainerSpec *spec) {
                                 spec->image, spec->image);
         if (r < 0)
                 return log_error_errno(r, "Failed to look up image '%s': %m", spec->image);
+        return strv_extend_strv(ret_volumes, image->config.volumes) < 0 ? log_oom() : 0;
+}
+
+/* The image's VOLUMEs get anonymous volumes, as Docker gives them, unless something else is mounted
+ * there. */
+static int add_image_volumes(ContainerSpec *spec, char *const *image_volumes) {
+        STRV_FOREACH(v, image_volumes)
+                if (path_is_absolute(*v) && !volume_specs_cover(spec->volumes, spec->mounts, spec->tmpfs, *v) &&
+                                strv_extend(&spec->volumes, *v) < 0)
+                        return log_oom();
         return 0;
 }
 
@@ -459,7 +470,7 @@ static int add_volumes_from(sd_bus *bus, ContainerSpec *spec, char *const *volum
 static int container_prepare(int argc, char *argv[], bool create, RunFlags *flags, ContainerSpec *spec, sd_bus **ret_bus,
                 char **ret_unit) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_strv_free_ char **rest = NULL;
+        _cleanup_strv_free_ char **rest = NULL, **image_volumes = NULL;
         const char *verb = create ? "create" : "run";
         int index, r;
 
@@ -514,7 +525,7 @@ static int container_prepare(int argc, char *argv[], bool create, RunFlags *flag
         r = run_unit_check_properties(spec);
         if (r < 0)
                 return r;
-        r = check_image(spec);
+        r = check_image(spec, &image_volumes);
         if (r < 0)
                 return r;
         r = systemd_bus_open(&bus);
@@ -544,6 +555,8 @@ static int container_prepare(int argc, char *argv[], bool create, RunFlags *flag
                         return log_error_errno(r, "Failed to make a container ID: %m");
         }
         r = add_volumes_from(bus, spec, flags->volumes_from);
+        if (r >= 0)
+                r = add_image_volumes(spec, image_volumes);
         if (r < 0)
                 return r;
         *ret_unit = container_unit_name(spec->name);

@@ -300,3 +300,26 @@ int volume_specs_add_from(char ***volumes, char ***mounts, char *const *from_vol
         }
         return 0;
 }
+
+bool volume_specs_cover(char *const *volumes, char *const *mounts, char *const *tmpfs, const char *dst) {
+        STRV_FOREACH(v, volumes) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                if (streq(*v, dst) || (volume_spec_parse(*v, &vs) >= 0 && streq(vs.destination, dst)))
+                        return true;
+        }
+        STRV_FOREACH(m, mounts) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                _cleanup_free_ char *named = NULL, *tmpfs_options = NULL;
+                bool is_tmpfs;
+                if (volume_spec_name_anonymous(*m, true, "anonymous", &named) >= 0 &&
+                                mount_spec_parse(named ?: *m, &vs, &is_tmpfs, &tmpfs_options) >= 0 &&
+                                streq(vs.destination, dst))
+                        return true;
+        }
+        STRV_FOREACH(t, tmpfs) {
+                size_t n = strcspn(*t, ":");
+                if (strlen(dst) == n && strncmp(*t, dst, n) == 0)
+                        return true;
+        }
+        return false;
+}

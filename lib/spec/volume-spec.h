@@ -40,6 +40,9 @@ int volume_spec_name_anonymous(const char *s, bool mount, const char *name, char
 int volume_specs_add_from(char ***volumes, char ***mounts, char *const *from_volumes, char *const *from_mounts,
                 const char *mode);
 
+/* Whether something is mounted at dst already: a --volume, --mount or --tmpfs (DST[:OPTS]) entry. */
+bool volume_specs_cover(char *const *volumes, char *const *mounts, char *const *tmpfs, const char *dst);
+
 /* "uids=C-H-S[#C-H-S...][;gids=...]" into "C:H:S" entries (--uidmap's form); without gids, the uids
  * apply to groups too. -EINVAL when malformed. */
 int idmap_maps_parse(const char *value, char ***ret_uids, char ***ret_gids);

@@ -23,6 +23,10 @@ tap_result $rc "a root of the host's glibc programs (cached in $REAL_IMAGE_CACHE
 nspawn_import_image $IMAGE
 check "import the glibc image" env BERTH_STORAGE_DIR="$NSPAWN_STORAGE" "$BERTH_BUILD/berth" image import \
         "$host_tar" localhost/glibc
+# an image with VOLUME /vol (Docker gives each run an anonymous volume there)
+make_busybox_tar "$NSPAWN_DIR/withvol.tar" &&
+        check "import a busybox image with VOLUME /vol" env BERTH_STORAGE_DIR="$NSPAWN_STORAGE" "$BERTH_BUILD/berth" \
+        image import -c 'VOLUME /vol' "$NSPAWN_DIR/withvol.tar" localhost/withvol
 # Quadlet's ShmSize= and PodmanArgs=--shm-size: generator-made units that print their /dev/shm
 mkdir -p "$NSPAWN_DIR/etc-berth"
 printf '[Container]\nImage=%s\nExec=df -k /dev/shm\nShmSize=96M\n\n[Install]\nWantedBy=multi-user.target\n' \
@@ -123,6 +127,23 @@ check "... start" berth start rmcreate
 rm_created_gone() { ! berth ps -a | grep -q " rmcreate$"; }
 check "... after its run it is removed" wait_until 20 rm_created_gone
 check "... with its anonymous volume" wait_until 10 test "$(volumes)" = "$before"
+
+# the image's VOLUME entries
+before=$(volumes)
+check "berth run of an image with VOLUME /vol: it writes there" \
+        berth run --name iv localhost/withvol sh -c 'echo v >/vol/f'
+iv=$(comm -13 <(echo "$before") <(volumes))
+check "... into an anonymous volume, as Docker makes one" \
+        nspawn_run test -s "/var/lib/berth/volumes/$(grep -xE '[0-9a-f]{64}' <<<"$iv")/_data/f"
+check "... berth rm -v iv removes it" berth rm -v iv
+check "... gone" test "$(volumes)" = "$before"
+check "-v keep:/vol takes the place of the image's volume" \
+        berth run --rm -v keep:/vol localhost/withvol sh -c 'test -s /vol/f'
+check "... no anonymous volume is made" test "$(volumes)" = "$before"
+check "--tmpfs /vol too" berth run --rm --tmpfs /vol localhost/withvol sh -c 'grep -q " /vol tmpfs" /proc/mounts'
+check "... no anonymous volume is made" test "$(volumes)" = "$before"
+check "berth run --rm of it leaves no volume behind" berth run --rm localhost/withvol true
+check "... none" test "$(volumes)" = "$before"
 
 # --- --volumes-from ---
 nspawn_run mkdir -p /srv/bound

@@ -337,6 +337,19 @@ static void test_anonymous_volumes(void) {
         CHECK_STREQ(volumes[1], "v:/data:ro,z");
         strv_free(volumes);
         strv_free(mounts);
+
+        /* what covers an image's VOLUME path */
+        {
+                char *vols[] = { "/anon", "n:/named", NULL }, *mnts[] = { "type=volume,dst=/m", NULL },
+                     *tmpfs[] = { "/t:size=1m", NULL };
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/anon"));
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/named"));
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/m"));
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/t"));
+                CHECK(!volume_specs_cover(vols, mnts, tmpfs, "/n"));
+                CHECK(!volume_specs_cover(vols, mnts, tmpfs, "/t2"));
+                CHECK(!volume_specs_cover(NULL, NULL, NULL, "/anon"));
+        }
 }
 
 static void test_network_files(void) {
