@@ -32,7 +32,7 @@
 #define EXIT_BERTH_FAILED 125
 /* ... and the container's when its command could not be run (berth-runtime's, as Docker's) */
 #define EXIT_COMMAND_NOT_RUNNABLE 126
-#define EXIT_COMMAND_NOT_FOUND 127
+#define EXIT_COMMAND_NOT_FOUND    127
 
 typedef struct RunFlags {
         bool detach, remove, interactive, tty, help;
@@ -456,8 +456,8 @@ static int add_volumes_from(sd_bus *bus, ContainerSpec *spec, char *const *volum
                 else if (ref.unit_path && container_spec_from_unit(bus, ref.unit_path, &unit_spec) >= 0)
                         from = &unit_spec;
                 else
-                        return log_error_errno(-EOPNOTSUPP, "--volumes-from: the options of container '%s' are unknown.",
-                                        name);
+                        return log_error_errno(-EOPNOTSUPP,
+                                        "--volumes-from: the options of container '%s' are unknown.", name);
                 r = volume_specs_add_from(&spec->volumes, &spec->mounts, from->volumes, from->mounts, mode);
                 if (r < 0)
                         return log_oom();
@@ -467,8 +467,8 @@ static int add_volumes_from(sd_bus *bus, ContainerSpec *spec, char *const *volum
 
 /* What run and create share, up to the unit's name: the options parsed and checked (one parser, the
  * option table's), the image found, the name free (or made up), a new ID, --volumes-from resolved. */
-static int container_prepare(int argc, char *argv[], bool create, RunFlags *flags, ContainerSpec *spec, sd_bus **ret_bus,
-                char **ret_unit) {
+static int container_prepare(int argc, char *argv[], bool create, RunFlags *flags, ContainerSpec *spec,
+                sd_bus **ret_bus, char **ret_unit) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **rest = NULL, **image_volumes = NULL;
         const char *verb = create ? "create" : "run";
@@ -568,8 +568,7 @@ static int container_prepare(int argc, char *argv[], bool create, RunFlags *flag
 
 /* The anonymous volumes (-v /dst) made, the environment file and the record written: what a
  * container needs before its unit can start, with run or later with start. */
-static int container_write(ContainerSpec *spec, const char *unit, bool record, bool auto_remove,
-                char ***ret_anonymous) {
+static int container_write(ContainerSpec *spec, const char *unit, bool record, bool auto_remove, char ***ret_anonymous) {
         _cleanup_strv_free_ char **anonymous = NULL;
         int r;
 

@@ -270,7 +270,8 @@ int volume_spec_name_anonymous(const char *s, bool mount, const char *name, char
                 return *ret ? 1 : -ENOMEM;
         }
         type = mount_value(s, type_keys, &len);
-        if ((type && !(len == strlen("volume") && strncmp(type, "volume", len) == 0)) || mount_value(s, source_keys, &len))
+        if ((type && !(len == strlen("volume") && strncmp(type, "volume", len) == 0)) ||
+                        mount_value(s, source_keys, &len))
                 return 0;
         *ret = strjoin(s, type ? "" : ",type=volume", ",source=", name);
         return *ret ? 1 : -ENOMEM;
@@ -283,8 +284,8 @@ int volume_specs_add_from(char ***volumes, char ***mounts, char *const *from_vol
         STRV_FOREACH(v, from_volumes) {
                 const char *colon = strchr(*v, ':');
                 /* SRC:DST gets ":ro", SRC:DST:OPTS ",ro": the last of ro and rw wins */
-                r = strv_consume(volumes, mode ? strjoin(*v, colon && strchr(colon + 1, ':') ? "," : ":", mode)
-                                               : strdup(*v));
+                r = strv_consume(volumes,
+                                mode ? strjoin(*v, colon && strchr(colon + 1, ':') ? "," : ":", mode) : strdup(*v));
                 if (r < 0)
                         return r;
         }

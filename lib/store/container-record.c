@@ -84,8 +84,7 @@ int container_record_write_full(const ContainerSpec *spec, const char *unit, cha
                         "unit_properties", strv_to_json(spec->unit_properties));
         if (!o)
                 return -ENOMEM;
-        if ((anonymous_volumes &&
-                            json_object_set_new(o, "anonymous_volumes", strv_to_json(anonymous_volumes)) < 0) ||
+        if ((anonymous_volumes && json_object_set_new(o, "anonymous_volumes", strv_to_json(anonymous_volumes)) < 0) ||
                         (auto_remove && json_object_set_new(o, "auto_remove", json_true()) < 0)) {
                 json_decref(o);
                 return -ENOMEM;
