@@ -398,18 +398,19 @@ static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
         if (r < 0)
                 return r;
         if (!streq(result, "done")) {
-                Foreground f = { .bus = bus, .unit = unit, .name = u->spec->name };
-                int status = EXIT_BERTH_FAILED;
+                int32_t code = 0, status = 0;
 
                 log_error("Container '%s' failed to start (%s); see 'berth logs %s' or 'journalctl -u %s'.",
                                 u->spec->name, result, u->spec->name, unit);
                 /* as docker run -d: 126 when the command cannot be run, 127 when it is not there */
-                if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) >= 0) {
-                        f.unit_path = path;
-                        status = exit_status_of(&f);
-                        if (status != EXIT_COMMAND_NOT_RUNNABLE && status != EXIT_COMMAND_NOT_FOUND)
-                                status = EXIT_BERTH_FAILED;
-                }
+                if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) < 0 ||
+                                systemd_unit_get_i32(bus, path, "org.freedesktop.systemd1.Service", "ExecMainCode",
+                                                &code) < 0 ||
+                                systemd_unit_get_i32(bus, path, "org.freedesktop.systemd1.Service", "ExecMainStatus",
+                                                &status) < 0 ||
+                                code != CLD_EXITED ||
+                                (status != EXIT_COMMAND_NOT_RUNNABLE && status != EXIT_COMMAND_NOT_FOUND))
+                        status = EXIT_BERTH_FAILED;
                 (void) systemd_unref_unit(bus, unit, NULL);
                 return status;
         }
