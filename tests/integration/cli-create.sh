@@ -233,4 +233,8 @@ check "glibc: python3 exiting 7: 7" status_of 7 run --rm localhost/glibc python3
 check "berth rm -v deb" wait_until 10 berth rm -v deb
 check "... removes its anonymous volume" test "$(volumes)" = "$before"
 
+check "ps -a lists none of this test's containers any more" \
+        bash -c '! grep -qE " (made|anon|anon2|iv|src|notfound|ex|deb|rmcreate)$" <<<"$1"' _ "$(berth ps -a)"
+check "no berth-runtime process is left" bash -c '! grep -qx berth-runtime <<<"$1"' _ \
+        "$(nspawn_run sh -c 'cat /proc/[0-9]*/comm 2>/dev/null')"
 done_testing
