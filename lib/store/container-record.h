@@ -41,5 +41,10 @@ int container_record_set_exit(const char *name, int exit_code, uint64_t finished
 /* Removes the record, the writable layer and the private environment file it names. */
 int container_record_remove(const char *name);
 
+/* Gives a recorded container that does not run another name: its record (name, unit, options), its
+ * writable layer and its private environment file (moved to new_env_path, the new unit's). -EEXIST
+ * when new_name has a record already. The caller makes sure it does not run. */
+int container_record_rename(const char *name, const char *new_name, const char *new_unit, const char *new_env_path);
+
 /* The names of the recorded containers, sorted; an empty list when there are none. */
 int container_records(char ***ret);
