@@ -68,7 +68,79 @@ glibc_again() { nspawn_run journalctl -q -o cat -u berth-gnew.service | grep -q 
 check "... the glibc container runs as berth-gnew.service" wait_until 20 glibc_again
 check "berth rm -f gnew" berth rm -f gnew
 
-#CP#
+# --- cp ---
+H=/root/cpt
+nspawn_run mkdir -p $H/out /hostonly
+nspawn_run sh -c "echo HOST-SECRET >/etc/host-secret; echo hostdata >$H/in.txt; mkdir -p $H/indir/sub; \
+        echo deep >$H/indir/sub/f; chmod 750 $H/indir/sub; chmod 604 $H/indir/sub/f; chown 42:43 $H/indir/sub/f"
+check "berth run -d a busybox container with files, owners and symlinks out of it" \
+        berth run -d --name box $IMAGE sh -c 'mkdir -p /data/sub /hostonly; echo inner >/data/sub/f;
+        chown 1234:5678 /data/sub/f; chmod 640 /data/sub/f; ln -s /hostonly /escape;
+        ln -s ../../../../../hostonly /escape-rel; ln -s /etc/host-secret /secretlink; touch /ready; sleep 1000'
+box_ready() { berth exec box test -e /ready; }
+check "... is ready" wait_until 20 box_ready
+on_host() { nspawn_run sh -c "$*"; }
+check "cp box:/data/sub/f HOSTFILE" berth cp box:/data/sub/f $H/out/f-copy
+check "... has the content" test "$(on_host cat $H/out/f-copy)" = inner
+check "... the mode 640, and root's (without -a)" test "$(on_host stat -c %a:%u:%g $H/out/f-copy)" = 640:0:0
+check "cp -a keeps the owner 1234:5678" berth cp -a box:/data/sub/f $H/out/f-a
+check "... it does" test "$(on_host stat -c %u:%g $H/out/f-a)" = 1234:5678
+check "cp box:/data NEWDIR makes NEWDIR the copy" berth cp box:/data $H/out/datacopy
+check "... NEWDIR/sub/f" test "$(on_host cat $H/out/datacopy/sub/f)" = inner
+check "cp box:/data EXISTINGDIR copies into it" berth cp box:/data $H/out
+check "... EXISTINGDIR/data/sub/f" test "$(on_host cat $H/out/data/sub/f)" = inner
+check "cp box:/data/. NEWDIR copies the contents" berth cp box:/data/. $H/out/contents
+check "... NEWDIR/sub/f" test "$(on_host cat $H/out/contents/sub/f)" = inner
+check "cp of a symlink copies the link" berth cp box:/secretlink $H/out/sl
+check "... a link to /etc/host-secret, as in the container" test "$(on_host readlink $H/out/sl)" = /etc/host-secret
+check_output "cp -L of a link out of the container resolves it inside (where it points nowhere)" \
+        "Could not find" berth cp -L box:/secretlink $H/out/sl2
+check "... and copies nothing of the host's" on_host "test ! -e $H/out/sl2"
+check "cp HOSTFILE box:/escape/in.txt (escape -> /hostonly)" berth cp $H/in.txt box:/escape/in.txt
+check "... lands in the container's /hostonly" test "$(berth exec box cat /hostonly/in.txt)" = hostdata
+check "... not in the host's" on_host "test ! -e /hostonly/in.txt"
+check "cp HOSTFILE box:/escape-rel/rel.txt (../../../../../hostonly)" berth cp $H/in.txt box:/escape-rel/rel.txt
+check "... lands in the container's /hostonly" berth exec box test -s /hostonly/rel.txt
+check "... not in the host's" on_host "test ! -e /hostonly/rel.txt"
+check "cp HOSTDIR box:/tmp/ (a directory into a directory)" berth cp $H/indir box:/tmp/
+check "... modes kept, owner root" test "$(berth exec box stat -c %a:%u /tmp/indir/sub /tmp/indir/sub/f | tr '\n' ' ')" = "750:0 604:0 "
+check "cp -a HOSTDIR box:/tmp/a keeps owners" berth cp -a $H/indir box:/tmp/a
+check "... 42:43" test "$(berth exec box stat -c %u:%g /tmp/a/sub/f)" = 42:43
+check "cp box:/data - writes a tar stream" on_host "berth cp box:/data - >$H/data.tar"
+check "... with data/sub/f in it" bash -c 'grep -qx "data/sub/f" <<<"$1"' _ "$(on_host tar -tf $H/data.tar)"
+check "cp - box:/tmp extracts a tar stream" on_host "berth cp - box:/tmp <$H/data.tar"
+check "... /tmp/data/sub/f" test "$(berth exec box cat /tmp/data/sub/f)" = inner
+check_output "cp of a missing path names it" "Could not find /nope" berth cp box:/nope $H/out/nope
+check_output "cp without a container says so" "names a container" berth cp $H/in.txt $H/out/x
+check_output "cp between two containers says so" "not supported" berth cp box:/data other:/data
+check_output "cp of a directory onto a file is refused" "onto the file" berth cp box:/data $H/in.txt
+# an exited container: its writable layer over its image
+check "berth run -d a container that exits" berth run -d --name ended $IMAGE sh -c \
+        'cat /in.txt 2>/dev/null; echo layer >/layerfile'
+check "... exits" wait_until 20 ps_a_has 'Exited \(0\)' ended
+check "cp ended:/layerfile (its writable layer)" berth cp ended:/layerfile $H/out/lf
+check "... layer" test "$(on_host cat $H/out/lf)" = layer
+check "cp ended:/bin/busybox (its image)" berth cp ended:/bin/busybox $H/out/bb
+check "... the image's file" on_host "cmp $H/out/bb /var/lib/berth/storage/layers/*/diff/bin/busybox"
+check "cp HOSTFILE ended:/in.txt" berth cp $H/in.txt ended:/in.txt
+check "... goes to its writable layer" nspawn_run test -s /var/lib/berth/containers/ended/upper/in.txt
+check "... no mount is left" bash -c '! nspawn_run grep -q /var/lib/berth/containers/ended /proc/self/mountinfo'
+check "berth start ended" berth start ended
+ended_again() { berth logs ended | grep -q hostdata; }
+check "... its next run reads the copied file" wait_until 20 ended_again
+check "berth rm -f ended" berth rm -f ended
+# the glibc image
+check "berth run -d the glibc image" berth run -d --name deb localhost/glibc python3 -c 'import time; time.sleep(1000)'
+deb_up() { berth ps | grep -q " deb$"; }
+check "... runs" wait_until 20 deb_up
+check "cp HOSTFILE deb:/tmp/in.txt" berth cp $H/in.txt deb:/tmp/in.txt
+check_output "... python3 inside reads it" "hostdata" berth exec deb python3 -c 'print(open("/tmp/in.txt").read())'
+check "cp HOSTDIR deb:/root/" berth cp -a $H/indir deb:/root/
+check_output "... owners and modes kept (-a)" "42 43 0o604" berth exec deb python3 -c \
+        'import os; s=os.stat("/root/indir/sub/f"); print(s.st_uid, s.st_gid, oct(s.st_mode & 0o777))'
+check "cp -L deb:/usr/bin/python3 out of the glibc root" berth cp -L deb:/usr/bin/python3 $H/out/py
+check "... an executable file" on_host "test -f $H/out/py -a ! -L $H/out/py -a -x $H/out/py"
+check "berth rm -f deb" berth rm -f deb
 
 #ATTACH#
 
