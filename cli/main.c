@@ -12,7 +12,7 @@ typedef struct Verb {
 } Verb;
 
 /* Verbs whose positive return value is the exit status to pass on (the container's). */
-static const char *const status_verbs[] = { "run", "exec" };
+static const char *const status_verbs[] = { "run", "exec", "attach" };
 
 /* docker's exit status when the failure is berth's own rather than the container's */
 #define EXIT_BERTH_FAILED 125

@@ -142,7 +142,60 @@ check "cp -L deb:/usr/bin/python3 out of the glibc root" berth cp -L deb:/usr/bi
 check "... an executable file" on_host "test -f $H/out/py -a ! -L $H/out/py -a -x $H/out/py"
 check "berth rm -f deb" berth rm -f deb
 
-#ATTACH#
+# --- attach ---
+# attach_bg NAME ARGS...: berth attach in the background inside, its output in /root/att-NAME.out,
+# its pid in .pid and its exit status in .rc once it ends
+attach_bg() {
+        local n=$1
+        shift
+        nspawn_run sh -c "berth attach $* >/root/att-$n.out 2>&1 & echo \$! >/root/att-$n.pid; wait \$!; echo \$? >/root/att-$n.rc" &
+}
+att_has() { nspawn_run grep -q "$2" /root/att-$1.out; }
+att_done() { nspawn_run test -s /root/att-$1.rc; }
+att_rc() { nspawn_run cat /root/att-$1.rc; }
+att_kill() { nspawn_run sh -c "kill -$2 \$(cat /root/att-$1.pid)"; }
+logs_have() { berth logs "$1" | grep -q "$2"; }
+
+check "berth run -d a busybox container that ticks and exits 7 on SIGINT" berth run -d --name talk $IMAGE sh -c \
+        'trap "echo got-INT; exit 7" INT; echo started; while :; do echo tick; sleep 0.2; done'
+check "... ticks" wait_until 20 logs_have talk tick
+attach_bg talk talk
+check "berth attach talk shows its output live" wait_until 20 att_has talk tick
+check "... only what it writes from now on" bash -c '! nspawn_run grep -q started /root/att-talk.out'
+check "... passes SIGINT on" att_kill talk INT
+check "... the container got it" wait_until 20 att_has talk got-INT
+check "... and berth attach ends with it" wait_until 20 att_done talk
+check "... with its exit code 7" test "$(att_rc talk)" = 7
+check "... ps -a lists talk as Exited (7)" wait_until 10 ps_a_has 'Exited \(7\)' talk
+check_output "attach to a container that does not run says to start it" "start it first" berth attach talk
+check "berth run -d another one" berth run -d --name calm $IMAGE sh -c 'while :; do echo calm-tick; sleep 0.2; done'
+check "... ticks" wait_until 20 logs_have calm calm-tick
+attach_bg calm --sig-proxy=false calm
+check "berth attach --sig-proxy=false shows its output" wait_until 20 att_has calm calm-tick
+check "... SIGTERM ends berth attach" att_kill calm TERM
+check "... which ends" wait_until 20 att_done calm
+check "... but not the container" ps_a_has 'Up ' calm
+if command -v script >/dev/null; then
+        attach_tty() { nspawn_run sh -c 'sleep 1; printf "\020\021"; sleep 5' |
+                nspawn_run_timeout 20 script -qec 'berth attach calm' /dev/null; }
+        check "on a terminal, ctrl-p ctrl-q detaches (exit 0)" attach_tty
+        check "... the container still runs" ps_a_has 'Up ' calm
+fi
+check "berth rm -f talk calm" berth rm -f talk calm
+py='import signal, sys, time
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(print("py-got-TERM", flush=True) or 3))
+while True:
+    print("py-tick", flush=True); time.sleep(0.2)'
+check "berth run -d the glibc image (python3 ticking, exit 3 on SIGTERM)" berth run -d --name pyt localhost/glibc \
+        python3 -c "$py"
+check "... ticks" wait_until 20 logs_have pyt py-tick
+attach_bg pyt pyt
+check "berth attach pyt shows its output" wait_until 20 att_has pyt py-tick
+check "... passes SIGTERM on" att_kill pyt TERM
+check "... python got it" wait_until 20 att_has pyt py-got-TERM
+check "... berth attach ends" wait_until 20 att_done pyt
+check "... with its exit code 3" test "$(att_rc pyt)" = 3
+check "berth rm pyt" berth rm pyt
 
 check "berth rm -f busy" berth rm -f busy
 check "no berth-runtime process is left" bash -c '! grep -qx berth-runtime <<<"$1"' _ \
