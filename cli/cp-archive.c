@@ -269,5 +269,11 @@ int cp_archive_extract(int fd, const char *dest, CpDestination kind, bool keep_o
                 return -EPIPE;
         if (archive_write_close(disk) != ARCHIVE_OK)
                 return log_error_errno(-EIO, "Failed to finish extracting in %s: %s", where, archive_error_string(disk));
+        /* the writer pads the archive past its end marker: read that too, so it does not see EPIPE */
+        for (char buf[4096];;) {
+                ssize_t n = read(fd, buf, sizeof buf);
+                if (n == 0 || (n < 0 && errno != EINTR))
+                        break;
+        }
         return 0;
 }

@@ -245,8 +245,10 @@ int verb_cp(int argc, char *argv[]) {
                 switch (c) {
                 case 'h':
                         printf("%s\n\nCopies a file or directory out of a container or into it; '-' is a tar stream "
-                               "on standard output or input. -a keeps owners (else the copy is root's), -L follows "
-                               "a symlink named by SRC_PATH.\n",
+                               "on standard output or input.\n\n"
+                               "  -a, --archive      keep owners (else the copy is root's)\n"
+                               "  -L, --follow-link  follow a symlink that SRC_PATH names\n"
+                               "  -q, --quiet        accepted for docker's sake\n",
                                         usage);
                         return 0;
                 case 'a':

@@ -197,6 +197,22 @@ check "... berth attach ends" wait_until 20 att_done pyt
 check "... with its exit code 3" test "$(att_rc pyt)" = 3
 check "berth rm pyt" berth rm pyt
 
+# --- bash completion of the new verbs, through bash's own completion machinery ---
+complete_words() { # the words _berth offers for the command line "$*" (the last word is completed)
+        nspawn_run bash -c '. /usr/local/share/bash-completion/completions/berth || exit 1
+                COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+                _berth berth "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+                printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+complete_has() { complete_words "${@:2}" | grep -qx -- "$1"; }
+check "completion: 'berth ren' offers rename" complete_has rename berth ren
+check "completion: 'berth container at' offers attach" complete_has attach berth container at
+check "completion: 'berth attach b' offers the container busy" complete_has busy berth attach b
+check "completion: 'berth rename b' offers busy" complete_has busy berth rename b
+check "completion: 'berth cp bu' offers busy:" complete_has busy: berth cp bu
+check "completion: 'berth cp --f' offers --follow-link (from its --help)" complete_has --follow-link berth cp --f
+check "completion: 'berth attach --s' offers --sig-proxy" complete_has --sig-proxy berth attach --s
+
 check "berth rm -f busy" berth rm -f busy
 check "no berth-runtime process is left" bash -c '! grep -qx berth-runtime <<<"$1"' _ \
         "$(nspawn_run sh -c 'cat /proc/[0-9]*/comm 2>/dev/null')"
