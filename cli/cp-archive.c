@@ -3,12 +3,48 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cp-archive.h"
 #include "fs-util.h"
 #include "log.h"
+
+#define OVERFLOW_ID UINT32_C(65534)
+
+int cp_id_map_parse(const char *text, CpIdRange ranges[static CP_ID_RANGES_MAX], size_t *ret_n) {
+        size_t n = 0;
+
+        for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+                unsigned inside, outside, count;
+                if (sscanf(line, "%u %u %u", &inside, &outside, &count) != 3)
+                        continue;
+                if (n >= CP_ID_RANGES_MAX)
+                        return -E2BIG;
+                ranges[n++] = (CpIdRange) { inside, outside, count };
+        }
+        *ret_n = n;
+        return 0;
+}
+
+/* id through the ranges: inside to outside (to_host), or back */
+static uint32_t id_map(const CpIdRange *ranges, size_t n, uint32_t id, bool to_host) {
+        for (size_t i = 0; i < n; i++) {
+                uint32_t from = to_host ? ranges[i].inside : ranges[i].outside,
+                         to = to_host ? ranges[i].outside : ranges[i].inside;
+                if (id >= from && id - from < ranges[i].count)
+                        return to + (id - from);
+        }
+        return OVERFLOW_ID;
+}
+
+static void entry_map_ids(struct archive_entry *e, const CpIdMap *map, bool to_host) {
+        if (!map)
+                return;
+        archive_entry_set_uid(e, id_map(map->uid, map->n_uid, (uint32_t) archive_entry_uid(e), to_host));
+        archive_entry_set_gid(e, id_map(map->gid, map->n_gid, (uint32_t) archive_entry_gid(e), to_host));
+}
 
 static void archive_readp(struct archive **a) {
         if (*a)
@@ -46,7 +82,7 @@ static char *path_trim(const char *path, bool *ret_contents) {
         return strndup(path, n);
 }
 
-static int write_entries(struct archive *out, struct archive *disk, const char *where) {
+static int write_entries(struct archive *out, struct archive *disk, const CpIdMap *map, const char *where) {
         char buf[65536];
 
         for (;;) {
@@ -66,6 +102,7 @@ static int write_entries(struct archive *out, struct archive *disk, const char *
                 /* sockets and the like have no place in an archive */
                 if (archive_entry_filetype(e) == AE_IFSOCK)
                         continue;
+                entry_map_ids(e, map, false);
                 r = archive_write_header(out, e);
                 if (r < ARCHIVE_WARN)
                         return archive_errno(out) == EPIPE ? -EPIPE
@@ -85,7 +122,7 @@ static int write_entries(struct archive *out, struct archive *disk, const char *
         }
 }
 
-int cp_archive_write(int fd, const char *path, bool follow_link, const char *where) {
+int cp_archive_write(int fd, const char *path, bool follow_link, const CpIdMap *map, const char *where) {
         _cleanup_(archive_writep) struct archive *out = NULL;
         _cleanup_(archive_readp) struct archive *disk = NULL;
         _cleanup_free_ char *trimmed = NULL, *dir = NULL, *base = NULL;
@@ -123,7 +160,7 @@ int cp_archive_write(int fd, const char *path, bool follow_link, const char *whe
                 (void) archive_read_disk_set_symlink_physical(disk);
         if (archive_read_disk_open(disk, contents ? "." : basename(base)) != ARCHIVE_OK)
                 return log_error_errno(-EIO, "Failed to read %s in %s: %s", path, where, archive_error_string(disk));
-        r = write_entries(out, disk, where);
+        r = write_entries(out, disk, map, where);
         if (r < 0)
                 return r;
         if (archive_write_close(out) != ARCHIVE_OK)
@@ -203,7 +240,8 @@ static int enter_destination(struct archive_entry *first, const char *dest, CpDe
         return *ret_new_top ? 0 : log_oom();
 }
 
-int cp_archive_extract(int fd, const char *dest, CpDestination kind, bool keep_owner, const char *where) {
+int cp_archive_extract(int fd, const char *dest, CpDestination kind, bool keep_owner, const CpIdMap *map,
+                const char *where) {
         _cleanup_(archive_readp) struct archive *in = NULL;
         _cleanup_(archive_writep) struct archive *disk = NULL;
         _cleanup_free_ char *top = NULL, *new_top = NULL;
@@ -247,10 +285,12 @@ int cp_archive_extract(int fd, const char *dest, CpDestination kind, bool keep_o
                 }
                 if (entry_rename(e, top, new_top) < 0)
                         return log_oom();
+                /* without -a: the container's root, or the host's */
                 if (!keep_owner) {
-                        archive_entry_set_uid(e, getuid());
-                        archive_entry_set_gid(e, getgid());
+                        archive_entry_set_uid(e, 0);
+                        archive_entry_set_gid(e, 0);
                 }
+                entry_map_ids(e, map, true);
                 r = archive_write_header(disk, e);
                 if (r < ARCHIVE_WARN)
                         return log_error_errno(-EIO, "Failed to extract %s in %s: %s", archive_entry_pathname(e), where,

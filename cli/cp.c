@@ -145,6 +145,29 @@ static int open_container_root(sd_bus *bus, const char *name, ContainerRef *ref)
         return fd;
 }
 
+/* The user namespace of a running container: 1 and its maps, or 0 when it has the host's ids. */
+static int read_id_map(pid_t pid, CpIdMap *ret) {
+        _cleanup_free_ char *uid_path = NULL, *gid_path = NULL, *uids = NULL, *gids = NULL;
+        int r;
+
+        if (asprintf(&uid_path, "/proc/%d/uid_map", (int) pid) < 0 ||
+                        asprintf(&gid_path, "/proc/%d/gid_map", (int) pid) < 0)
+                return -ENOMEM;
+        r = read_full_file(uid_path, &uids, NULL);
+        if (r >= 0)
+                r = read_full_file(gid_path, &gids, NULL);
+        if (r >= 0)
+                r = cp_id_map_parse(uids, ret->uid, &ret->n_uid);
+        if (r >= 0)
+                r = cp_id_map_parse(gids, ret->gid, &ret->n_gid);
+        if (r < 0)
+                return r;
+        /* the initial namespace's map: every id is itself */
+        return !(ret->n_uid == 1 && ret->uid[0].inside == 0 && ret->uid[0].outside == 0 &&
+                        ret->uid[0].count == UINT32_MAX && ret->n_gid == 1 && ret->gid[0].inside == 0 &&
+                        ret->gid[0].outside == 0 && ret->gid[0].count == UINT32_MAX);
+}
+
 typedef struct CpOptions {
         bool archive, follow_link;
 } CpOptions;
@@ -152,7 +175,7 @@ typedef struct CpOptions {
 /* The container's half, in a child chrooted into root_fd: writes src as tar to fd, or extracts
  * the tar on fd at dest. Exits 0 or 1 (having logged why). */
 static _Noreturn void run_container_side(int root_fd, int fd, const CpSide *side, bool source, CpDestination kind,
-                const CpOptions *o) {
+                const CpIdMap *map, const CpOptions *o) {
         _cleanup_free_ char *where = strjoin("container '", side->container, "'");
         int r;
 
@@ -162,9 +185,9 @@ static _Noreturn void run_container_side(int root_fd, int fd, const CpSide *side
         }
         safe_close(root_fd);
         if (source)
-                r = cp_archive_write(fd, side->path, o->follow_link, where);
+                r = cp_archive_write(fd, side->path, o->follow_link, map, where);
         else
-                r = cp_archive_extract(fd, side->path, kind, o->archive, where);
+                r = cp_archive_extract(fd, side->path, kind, o->archive, map, where);
         if (r == -EPIPE && !source)
                 log_error("The copy to container '%s' received no complete archive.", side->container);
         _exit(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
@@ -178,6 +201,8 @@ static int cp_run(const CpSide *src, const CpSide *dst, const CpOptions *o) {
         _cleanup_close_ int root = -EBADF;
         int pipe_fds[2] = { -EBADF, -EBADF }, child_fd, status, r = 0;
         CpDestination kind = outside->stream ? CP_DEST_DIR_ONLY : CP_DEST_PATH;
+        const CpIdMap *map_ptr;
+        CpIdMap map = {};
         pid_t pid;
 
         r = systemd_bus_open(&bus);
@@ -186,6 +211,10 @@ static int cp_run(const CpSide *src, const CpSide *dst, const CpOptions *o) {
         root = open_container_root(bus, inside->container, &ref);
         if (root < 0)
                 return root;
+        r = ref.running ? read_id_map(ref.state.pid, &map) : 0;
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the user namespace of container '%s': %m", ref.name);
+        map_ptr = r > 0 ? &map : NULL;
         if (outside->stream)
                 child_fd = from_container ? STDOUT_FILENO : STDIN_FILENO;
         else {
@@ -203,14 +232,14 @@ static int cp_run(const CpSide *src, const CpSide *dst, const CpOptions *o) {
         }
         if (pid == 0) {
                 safe_close(pipe_fds[from_container ? 0 : 1]);
-                run_container_side(root, child_fd, inside, from_container, kind, o);
+                run_container_side(root, child_fd, inside, from_container, kind, map_ptr, o);
         }
         if (!outside->stream) {
                 safe_close(pipe_fds[from_container ? 1 : 0]);
                 if (from_container)
-                        r = cp_archive_extract(pipe_fds[0], outside->path, CP_DEST_PATH, o->archive, "the host");
+                        r = cp_archive_extract(pipe_fds[0], outside->path, CP_DEST_PATH, o->archive, NULL, "the host");
                 else
-                        r = cp_archive_write(pipe_fds[1], outside->path, o->follow_link, "the host");
+                        r = cp_archive_write(pipe_fds[1], outside->path, o->follow_link, NULL, "the host");
                 safe_close(pipe_fds[from_container ? 0 : 1]);
         }
         while (waitpid(pid, &status, 0) < 0)

@@ -114,6 +114,19 @@ check_output "cp of a missing path names it" "Could not find /nope" berth cp box
 check_output "cp without a container says so" "names a container" berth cp $H/in.txt $H/out/x
 check_output "cp between two containers says so" "not supported" berth cp box:/data other:/data
 check_output "cp of a directory onto a file is refused" "onto the file" berth cp box:/data $H/in.txt
+# a container in a user namespace of its own: ids as it sees them
+check "berth run -d --userns=auto a container with a file of 1000:1000" berth run -d --userns=auto --name nsbox $IMAGE \
+        sh -c 'echo mine >/owned; chown 1000:1000 /owned; touch /ready; sleep 1000'
+nsbox_ready() { berth exec nsbox test -e /ready; }
+check "... is ready" wait_until 20 nsbox_ready
+check "cp HOSTFILE nsbox:/tmp/in.txt" berth cp $H/in.txt nsbox:/tmp/in.txt
+check "... belongs to the container's root (0:0 inside, not the overflow id)" \
+        test "$(berth exec nsbox stat -c %u:%g /tmp/in.txt)" = 0:0
+check "cp -a HOSTDIR nsbox:/tmp/a keeps owners as the container sees them" berth cp -a $H/indir nsbox:/tmp/a
+check "... 42:43 inside" test "$(berth exec nsbox stat -c %u:%g /tmp/a/sub/f)" = 42:43
+check "cp -a nsbox:/owned HOSTFILE" berth cp -a nsbox:/owned $H/out/owned
+check "... 1000:1000, the container's ids" test "$(on_host stat -c %u:%g $H/out/owned)" = 1000:1000
+check "berth rm -f nsbox" berth rm -f nsbox
 # an exited container: its writable layer over its image
 check "berth run -d a container that exits" berth run -d --name ended $IMAGE sh -c \
         'cat /in.txt 2>/dev/null; echo layer >/layerfile'
