@@ -285,10 +285,18 @@ int cp_archive_extract(int fd, const char *dest, CpDestination kind, bool keep_o
                 }
                 if (entry_rename(e, top, new_top) < 0)
                         return log_oom();
-                /* without -a: the container's root, or the host's */
+                /* device nodes are the runtime's business, never a copy's */
+                if (archive_entry_filetype(e) == AE_IFCHR || archive_entry_filetype(e) == AE_IFBLK) {
+                        log_warning("Skipping the device node %s.", archive_entry_pathname(e));
+                        continue;
+                }
+                /* without -a: the container's root, or the host's; a setuid or setgid bit meant its
+                 * old owner, so it goes */
                 if (!keep_owner) {
                         archive_entry_set_uid(e, 0);
                         archive_entry_set_gid(e, 0);
+                        if (archive_entry_filetype(e) != AE_IFDIR)
+                                archive_entry_set_perm(e, archive_entry_perm(e) & ~(mode_t) (S_ISUID | S_ISGID));
                 }
                 entry_map_ids(e, map, true);
                 r = archive_write_header(disk, e);

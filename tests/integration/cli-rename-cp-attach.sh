@@ -76,6 +76,7 @@ nspawn_run sh -c "echo HOST-SECRET >/etc/host-secret; echo hostdata >$H/in.txt; 
 check "berth run -d a busybox container with files, owners and symlinks out of it" \
         berth run -d --name box $IMAGE sh -c 'mkdir -p /data/sub /hostonly; echo inner >/data/sub/f;
         chown 1234:5678 /data/sub/f; chmod 640 /data/sub/f; ln -s /hostonly /escape;
+        echo x >/suid; chmod 4755 /suid;
         ln -s ../../../../../hostonly /escape-rel; ln -s /etc/host-secret /secretlink; touch /ready; sleep 1000'
 box_ready() { berth exec box test -e /ready; }
 check "... is ready" wait_until 20 box_ready
@@ -85,6 +86,10 @@ check "... has the content" test "$(on_host cat $H/out/f-copy)" = inner
 check "... the mode 640, and root's (without -a)" test "$(on_host stat -c %a:%u:%g $H/out/f-copy)" = 640:0:0
 check "cp -a keeps the owner 1234:5678" berth cp -a box:/data/sub/f $H/out/f-a
 check "... it does" test "$(on_host stat -c %u:%g $H/out/f-a)" = 1234:5678
+check "cp of a setuid file without -a" berth cp box:/suid $H/out/suid
+check "... drops the setuid bit (its owner changed)" test "$(on_host stat -c %a $H/out/suid)" = 755
+check "cp -a keeps it" berth cp -a box:/suid $H/out/suid-a
+check "... 4755" test "$(on_host stat -c %a $H/out/suid-a)" = 4755
 check "cp box:/data NEWDIR makes NEWDIR the copy" berth cp box:/data $H/out/datacopy
 check "... NEWDIR/sub/f" test "$(on_host cat $H/out/datacopy/sub/f)" = inner
 check "cp box:/data EXISTINGDIR copies into it" berth cp box:/data $H/out
