@@ -115,6 +115,10 @@ check "cp box:/data - writes a tar stream" on_host "berth cp box:/data - >$H/dat
 check "... with data/sub/f in it" bash -c 'grep -qx "data/sub/f" <<<"$1"' _ "$(on_host tar -tf $H/data.tar)"
 check "cp - box:/tmp extracts a tar stream" on_host "berth cp - box:/tmp <$H/data.tar"
 check "... /tmp/data/sub/f" test "$(berth exec box cat /tmp/data/sub/f)" = inner
+check "cp - box:/tmp takes GNU tar's stream too" on_host "tar -C $H -cf - indir | berth cp - box:/tmp/"
+check "... /tmp/indir/sub/f" test "$(berth exec box cat /tmp/indir/sub/f)" = deep
+check_output "cp - into a directory that does not exist is refused" "must be an existing directory" \
+        on_host "berth cp - box:/nowhere <$H/data.tar"
 check_output "cp of a missing path names it" "Could not find /nope" berth cp box:/nope $H/out/nope
 check_output "cp without a container says so" "names a container" berth cp $H/in.txt $H/out/x
 check_output "cp between two containers says so" "not supported" berth cp box:/data other:/data
