@@ -30,9 +30,10 @@ static const int proxied_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1
 static int parse_detach_keys(const char *s, char keys[static DETACH_KEYS_MAX], size_t *ret_n) {
         size_t n = 0;
 
-        while (*s) {
-                const char *end = strchrnul(s, ',');
-                size_t len = (size_t) (end - s);
+        if (!s)
+                return -EINVAL;
+        for (size_t len; *s; s += len + (s[len] == ',')) {
+                len = strcspn(s, ",");
 
                 if (n >= DETACH_KEYS_MAX)
                         return -EINVAL;
@@ -44,7 +45,6 @@ static int parse_detach_keys(const char *s, char keys[static DETACH_KEYS_MAX], s
                         keys[n++] = s[0];
                 else
                         return -EINVAL;
-                s = *end ? end + 1 : end;
         }
         if (n == 0)
                 return -EINVAL;

@@ -29,6 +29,10 @@ typedef struct CpSide {
         bool stream;
 } CpSide;
 
+static void cp_side_done(CpSide *s) {
+        free(s->container);
+}
+
 /* Docker's rule: "NAME:PATH" names a container unless what precedes the colon has a '/' (or the
  * argument starts with one), which makes it a local path. */
 static int cp_side_parse(const char *arg, CpSide *ret) {
@@ -264,9 +268,8 @@ int verb_cp(int argc, char *argv[]) {
         };
         static const char usage[] = "Usage: berth cp [-a] [-L] CONTAINER:SRC_PATH DEST_PATH|-\n"
                                     "       berth cp [-a] [-L] SRC_PATH|- CONTAINER:DEST_PATH";
-        _cleanup_free_ char *src_container = NULL, *dst_container = NULL;
+        _cleanup_(cp_side_done) CpSide src = {}, dst = {};
         CpOptions o = {};
-        CpSide src, dst;
         int c, r;
 
         optind = 0;
@@ -296,11 +299,9 @@ int verb_cp(int argc, char *argv[]) {
         r = cp_side_parse(argv[optind], &src);
         if (r < 0)
                 return r;
-        src_container = src.container;
         r = cp_side_parse(argv[optind + 1], &dst);
         if (r < 0)
                 return r;
-        dst_container = dst.container;
         if (src.container && dst.container)
                 return log_error_errno(-EINVAL, "Copying between containers is not supported: copy through the host.");
         if (!src.container && !dst.container)
