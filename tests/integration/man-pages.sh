@@ -36,6 +36,22 @@ page_covers() {
         done
         [ -z "$missing" ] || { echo "not in $page:$missing"; return 1; }
 }
+# subcommands FILE: the sub-commands a group's source dispatches ({ "NAME", function } tables, streq(sub, "NAME"))
+subcommands() {
+        { grep -ohE '\{ "[a-z]+", [a-z_]+ \}' "$1" | cut -d'"' -f2
+          grep -ohE 'streq\((sub|argv\[1\]), "[a-z]+"\)' "$1" | cut -d'"' -f2
+        } | grep -vx help | sort -u
+}
+page_has_subcommands() { # PAGE FILE
+        local s missing=
+        for s in $(subcommands "$2"); do
+                grep -qE "(^|[^a-z-])$s([^a-z-]|$)" "man/$1" || missing="$missing $s"
+        done
+        [ -z "$missing" ] || { echo "not in $1:$missing"; return 1; }
+}
+for g in image network volume pod secret system; do
+        check "berth-$g(1) has every sub-command of berth $g" page_has_subcommands berth-$g.1 cli/$g.c
+done
 check "berth-image(1) has every option of image, load and save" page_covers berth-image.1 cli/image.c cli/load.c cli/save.c
 check "berth-network(1) has every option of network (and of ls and rm)" page_covers berth-network.1 cli/network.c cli/object-verbs.c
 check "berth-volume(1) has every option of volume (and of ls and rm)" page_covers berth-volume.1 cli/volume.c cli/object-verbs.c
