@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cp-archive.h"
@@ -82,6 +84,29 @@ static char *path_trim(const char *path, bool *ret_contents) {
         return strndup(path, n);
 }
 
+/* The kernel's views (/proc, /sys, cgroups, ...) a running container's root has mounted: listed,
+ * never descended into (/proc/kcore alone would be the size of the address space). */
+static bool is_kernel_view(const char *path) {
+        struct statfs sf;
+
+        if (!path || statfs(path, &sf) < 0)
+                return false;
+        switch ((unsigned long) sf.f_type) {
+        case PROC_SUPER_MAGIC:
+        case SYSFS_MAGIC:
+        case CGROUP_SUPER_MAGIC:
+        case CGROUP2_SUPER_MAGIC:
+        case DEBUGFS_MAGIC:
+        case TRACEFS_MAGIC:
+        case SECURITYFS_MAGIC:
+        case BPF_FS_MAGIC:
+        case DEVPTS_SUPER_MAGIC:
+                return true;
+        default:
+                return false;
+        }
+}
+
 static int write_entries(struct archive *out, struct archive *disk, const CpIdMap *map, const char *where) {
         char buf[65536];
 
@@ -98,7 +123,8 @@ static int write_entries(struct archive *out, struct archive *disk, const CpIdMa
                 if (r < ARCHIVE_WARN)
                         return log_error_errno(-EIO, "Failed to read %s in %s: %s", archive_entry_pathname(e) ?: "?",
                                         where, archive_error_string(disk));
-                (void) archive_read_disk_descend(disk);
+                if (archive_entry_filetype(e) != AE_IFDIR || !is_kernel_view(archive_entry_sourcepath(e)))
+                        (void) archive_read_disk_descend(disk);
                 /* sockets and the like have no place in an archive */
                 if (archive_entry_filetype(e) == AE_IFSOCK)
                         continue;

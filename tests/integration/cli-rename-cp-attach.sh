@@ -119,6 +119,10 @@ check "cp - box:/tmp takes GNU tar's stream too" on_host "tar -C $H -cf - indir 
 check "... /tmp/indir/sub/f" test "$(berth exec box cat /tmp/indir/sub/f)" = deep
 check_output "cp - into a directory that does not exist is refused" "must be an existing directory" \
         on_host "berth cp - box:/nowhere <$H/data.tar"
+check "cp box:/ - writes the whole root" on_host "berth cp box:/ - >$H/root.tar"
+check "... with its files" bash -c 'grep -qx "./data/sub/f" <<<"$1"' _ "$(on_host tar -tf $H/root.tar)"
+check "... and /proc and /sys as empty directories (the kernel's views are not copied)" \
+        test "$(on_host tar -tf $H/root.tar | grep -cE '^\./(proc|sys)/.')" = 0
 check_output "cp of a missing path names it" "Could not find /nope" berth cp box:/nope $H/out/nope
 check_output "cp without a container says so" "names a container" berth cp $H/in.txt $H/out/x
 check_output "cp between two containers says so" "not supported" berth cp box:/data other:/data
