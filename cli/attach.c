@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <systemd/sd-journal.h>
 #include <termios.h>
 #include <unistd.h>
@@ -211,6 +212,13 @@ static int attach(Attach *a, bool sig_proxy) {
         return code;
 }
 
+/* Whether standard input is a pipe, socket or file: input meant for the container. */
+static bool stdin_carries_data(void) {
+        struct stat st;
+
+        return fstat(STDIN_FILENO, &st) >= 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISREG(st.st_mode));
+}
+
 int verb_attach(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -271,6 +279,11 @@ int verb_attach(int argc, char *argv[]) {
                 r = log_error_errno(-EOPNOTSUPP,
                                 "Container '%s' does not run in a systemd unit; its output is where its "
                                 "berth-runtime's is.",
+                                a.ref.name);
+        else if (!no_stdin && stdin_carries_data())
+                r = log_error_errno(-EOPNOTSUPP,
+                                "Container '%s' has no standard input to attach to (berth run -d gives it /dev/null): "
+                                "what is piped into berth attach would be lost; use --no-stdin.",
                                 a.ref.name);
         else {
                 a.terminal = !no_stdin && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &a.saved) >= 0;

@@ -196,6 +196,9 @@ check "... ps -a lists talk as Exited (7)" wait_until 10 ps_a_has 'Exited \(7\)'
 check_output "attach to a container that does not run says to start it" "start it first" berth attach talk
 check "berth run -d another one" berth run -d --name calm $IMAGE sh -c 'while :; do echo calm-tick; sleep 0.2; done'
 check "... ticks" wait_until 20 logs_have calm calm-tick
+check_output "attach with input piped in says the container has no stdin" "no standard input to attach to" \
+        nspawn_run sh -c 'echo input | berth attach calm'
+check "... and exits at once" nspawn_run_timeout 10 sh -c '! echo input | berth attach calm'
 attach_bg calm --sig-proxy=false calm
 check "berth attach --sig-proxy=false shows its output" wait_until 20 att_has calm calm-tick
 check "... SIGTERM ends berth attach" att_kill calm TERM
