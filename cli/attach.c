@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "fs-util.h"
+#include "container-journal.h"
 #include "container-lookup.h"
 #include "log.h"
 #include "parse-util.h"
@@ -66,8 +66,7 @@ static int print_new_entries(sd_journal *j) {
                         continue;
                 if (r < 0)
                         return r;
-                fwrite((const char *) data + strlen("MESSAGE="), 1, length - strlen("MESSAGE="), stdout);
-                fputc('\n', stdout);
+                container_journal_print_message(data, length);
         }
 }
 
@@ -156,23 +155,15 @@ static int attach_loop(Attach *a) {
 }
 
 static int attach(Attach *a, bool sig_proxy) {
-        _cleanup_free_ char *match = NULL, *invocation = NULL;
         sigset_t mask;
         int r, code;
 
         /* keeps its exit status loaded until we read it */
         a->referenced = systemd_ref_unit(a->bus, a->ref.unit, NULL) >= 0;
-        match = strjoin("_SYSTEMD_UNIT=", a->ref.unit);
-        if (a->ref.state.invocation_id)
-                invocation = strjoin("_SYSTEMD_INVOCATION_ID=", a->ref.state.invocation_id);
-        if (!match || (a->ref.state.invocation_id && !invocation))
-                return log_oom();
         r = sd_journal_open(&a->journal, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal: %m");
-        r = sd_journal_add_match(a->journal, match, 0);
-        if (r >= 0 && invocation)
-                r = sd_journal_add_match(a->journal, invocation, 0);
+        r = container_journal_add_matches(a->journal, a->ref.unit, a->ref.state.invocation_id);
         /* from now on: the tail, and one step back so that next() gives what comes after it */
         if (r >= 0)
                 r = sd_journal_seek_tail(a->journal);
