@@ -96,6 +96,12 @@ check "cp box:/data EXISTINGDIR copies into it" berth cp box:/data $H/out
 check "... EXISTINGDIR/data/sub/f" test "$(on_host cat $H/out/data/sub/f)" = inner
 check "cp box:/data/. NEWDIR copies the contents" berth cp box:/data/. $H/out/contents
 check "... NEWDIR/sub/f" test "$(on_host cat $H/out/contents/sub/f)" = inner
+check "cp box:/data/sub/f DIR/ copies into DIR" berth cp box:/data/sub/f $H/out/
+check "... DIR/f" test "$(on_host cat $H/out/f)" = inner
+check_output "cp of a file to DIR/ that does not exist is refused" "does not exist" \
+        berth cp $H/in.txt box:/no/such/dir/
+check_output "cp to a path whose parent does not exist is refused" "does not exist" \
+        berth cp $H/in.txt box:/no/such/file
 check "cp of a symlink copies the link" berth cp box:/secretlink $H/out/sl
 check "... a link to /etc/host-secret, as in the container" test "$(on_host readlink $H/out/sl)" = /etc/host-secret
 check_output "cp -L of a link out of the container resolves it inside (where it points nowhere)" \
