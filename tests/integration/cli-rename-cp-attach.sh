@@ -102,6 +102,8 @@ check_output "cp of a file to DIR/ that does not exist is refused" "does not exi
         berth cp $H/in.txt box:/no/such/dir/
 check_output "cp to a path whose parent does not exist is refused" "does not exist" \
         berth cp $H/in.txt box:/no/such/file
+check "berth container cp works too" berth container cp box:/data/sub/f $H/out/via-group
+check "... the file" test "$(on_host cat $H/out/via-group)" = inner
 check "cp of a symlink copies the link" berth cp box:/secretlink $H/out/sl
 check "... a link to /etc/host-secret, as in the container" test "$(on_host readlink $H/out/sl)" = /etc/host-secret
 check_output "cp -L of a link out of the container resolves it inside (where it points nowhere)" \
