@@ -172,28 +172,6 @@ static int generate_name(sd_bus *bus, char **ret) {
         return log_error_errno(-EBUSY, "Could not find a free container name; use --name.");
 }
 
-/* The image must be in the store, unless --pull asks the runtime to fetch it at start. */
-static int check_image(const ContainerSpec *spec) {
-        _cleanup_(image_store_freep) ImageStore *store = NULL;
-        _cleanup_(image_freep) Image *image = NULL;
-        int r;
-
-        if (spec->rootfs || (spec->pull && !streq(spec->pull, "never")))
-                return 0;
-        r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
-        if (r < 0)
-                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
-        r = image_store_lookup(store, spec->image, &image);
-        if (r == -ENOENT)
-                return log_error_errno(r,
-                                "Image '%s' is not in the image store. Get it with 'berth pull %s' or "
-                                "'berth image import', or use --pull=missing.",
-                                spec->image, spec->image);
-        if (r < 0)
-                return log_error_errno(r, "Failed to look up image '%s': %m", spec->image);
-        return 0;
-}
-
 /* --- foreground: wait for the unit to end ------------------------------------------------------ */
 
 typedef struct Foreground {
@@ -409,30 +387,14 @@ int verb_run(int argc, char *argv[]) {
         if (flags.detach && flags.interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
 
-        if (spec.name && !container_name_is_valid(spec.name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec.name);
-        if (flags.remove)
-                STRV_FOREACH(p, spec.unit_properties)
-                        if (startswith(*p, "Restart=") && !streq(*p, "Restart=no"))
-                                return log_error_errno(-EINVAL, "--restart and --rm cannot be combined: a removed "
-                                                                "container cannot be restarted.");
         {
                 _cleanup_free_ char *message = NULL;
-                const char *option;
-                r = container_network_default(&spec, false, &message);
+                r = container_unit_prepare_spec(&spec, flags.remove, &message);
                 if (r == -ENOMEM)
                         return log_oom();
-                if (r >= 0)
-                        r = container_network_check(&spec, &option, &message);
                 if (r < 0)
-                        return log_error_errno(r, "%s", message);
+                        return log_error_errno(r, "%s", message ?: "Invalid options.");
         }
-        r = run_unit_check_properties(&spec);
-        if (r < 0)
-                return r;
-        r = check_image(&spec);
-        if (r < 0)
-                return r;
         r = systemd_bus_open(&bus);
         if (r < 0)
                 return r;
