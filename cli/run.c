@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "container-lookup.h"
 #include "container-record.h"
@@ -103,73 +104,6 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
                 return log_oom();
         *ret_rest = TAKE_PTR(rest);
         return 0;
-}
-
-/* A docker-like name, adjective_scientist, not in use yet. */
-static int generate_name(sd_bus *bus, char **ret) {
-        static const char *const adjectives[] = {
-                "agile",
-                "bold",
-                "brave",
-                "calm",
-                "clever",
-                "eager",
-                "fair",
-                "gentle",
-                "happy",
-                "keen",
-                "lively",
-                "merry",
-                "nimble",
-                "proud",
-                "quiet",
-                "steady",
-                "swift",
-                "tidy",
-                "vivid",
-                "witty",
-        };
-        static const char *const names[] = {
-                "babbage",
-                "curie",
-                "darwin",
-                "euler",
-                "faraday",
-                "gauss",
-                "hopper",
-                "kepler",
-                "lovelace",
-                "maxwell",
-                "newton",
-                "noether",
-                "pascal",
-                "ritchie",
-                "shannon",
-                "tesla",
-                "thompson",
-                "turing",
-        };
-
-        for (unsigned attempt = 0; attempt < 32; attempt++) {
-                uint32_t rnd;
-                char *name;
-                int r;
-
-                if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-                        return log_error_errno(negative_errno(), "Failed to get random bytes: %m");
-                name = strjoin(adjectives[rnd % ELEMENTSOF(adjectives)], "_", names[(rnd >> 8) % ELEMENTSOF(names)]);
-                if (!name)
-                        return log_oom();
-                r = container_name_in_use(bus, name);
-                if (r == 0) {
-                        *ret = name;
-                        return 0;
-                }
-                free(name);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to check whether a container name is in use: %m");
-        }
-        return log_error_errno(-EBUSY, "Could not find a free container name; use --name.");
 }
 
 /* --- foreground: wait for the unit to end ------------------------------------------------------ */
@@ -339,6 +273,48 @@ static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
         return 0;
 }
 
+/* run -d as berthd's RunContainer: the options as parsed, handed over as "--NAME=VALUE" for berthd
+ * to parse with the same parser and check with the same code (container_unit_prepare_spec()). */
+static int run_through_berthd(const ContainerSpec *spec, bool remove) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_strv_free_ char **options = NULL;
+        _cleanup_free_ char *name = NULL;
+        const char *path;
+        int r;
+
+        r = run_options_to_argv(spec, &options);
+        if (r >= 0)
+                r = run_options_unit_properties_to_argv(spec, &options);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return BERTHD_DO_IT_YOURSELF; /* not expressible as options: berth does it itself */
+        /* the name is an argument of its own; --name in options would be the same */
+        r = berthd_new_call(&bus, "RunContainer", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", spec->name ?: "", spec->image ?: "");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, spec->command);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, options);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 1, "rm", "b", (int) remove);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make a call to berthd: %m");
+        r = berthd_call_message(bus, m, UINT64_MAX, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_path_decode(path, "/org/berth1/container", &name);
+        if (r <= 0)
+                return log_error_errno(r < 0 ? r : -EBADMSG, "Failed to read berthd's answer: %m");
+        printf("%s\n", name);
+        return 0;
+}
+
 static bool env_has(char *const *env, const char *key) {
         STRV_FOREACH(e, env) {
                 const char *v = startswith(*e, key);
@@ -386,6 +362,11 @@ int verb_run(int argc, char *argv[]) {
                 log_warning("-t has no effect with -d: a detached container's output goes to the journal.");
         if (flags.detach && flags.interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
+        if (flags.detach) {
+                r = run_through_berthd(&spec, flags.remove);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
+        }
 
         {
                 _cleanup_free_ char *message = NULL;
@@ -408,9 +389,11 @@ int verb_run(int argc, char *argv[]) {
                                         "'berth rm -f %s' or choose another --name.",
                                         spec.name, spec.name);
         } else {
-                r = generate_name(bus, &spec.name);
+                r = container_name_generate(bus, &spec.name);
+                if (r == -EBUSY)
+                        return log_error_errno(r, "Could not find a free container name; use --name.");
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Failed to pick a container name: %m");
         }
         /* A new container gets a new ID, as in Docker (the runtime records it in state.json). */
         if (!spec.id) {

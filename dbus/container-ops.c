@@ -357,8 +357,11 @@ static int do_stop(Berthd *d, sd_bus_message *m, const char *name, uint32_t time
         if (c.unit_path && systemd_unit_get_string(d->bus, c.unit_path, "org.freedesktop.systemd1.Unit", "ActiveState",
                                            &active) >= 0)
                 active_unit = !unit_active_state_is_ended(active);
-        if (!remove)
+        if (!remove) {
+                if (!c.unit_path) /* collected: it has stopped already */
+                        return sd_bus_reply_method_return(m, NULL);
                 return unit_job(d, m, JOB_STOP, &c, timeout, error);
+        }
         if (c.running || active_unit) {
                 if (!force)
                         return sd_bus_error_setf(error, BERTH_ERROR_CONTAINER_RUNNING,
@@ -575,25 +578,6 @@ static int check_options(char *const *options, sd_bus_error *error) {
         return 0;
 }
 
-static int generate_name(Berthd *d, char **ret) {
-        for (unsigned attempt = 0; attempt < 16; attempt++) {
-                uint64_t rnd;
-                char buf[32];
-                int r;
-
-                if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-                        return -errno;
-                (void) snprintf(buf, sizeof buf, "c%012" PRIx64, rnd & UINT64_C(0xffffffffffff));
-                r = container_name_taken(d, buf);
-                if (r < 0)
-                        return r;
-                if (r == 0) {
-                        *ret = strdup(buf);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        }
-        return -EBUSY;
-}
 
 int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(container_spec_done) ContainerSpec spec;
@@ -667,7 +651,7 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return sd_bus_error_set_errnof(error, r, "%s", check_error ?: "Failed to check the options: %m");
 
         if (!spec.name) {
-                r = generate_name(d, &spec.name);
+                r = container_name_generate(d->bus, &spec.name);
                 if (r < 0)
                         return sd_bus_error_set_errnof(error, r, "Failed to pick a container name: %m");
         } else {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <sys/pidfd.h>
+#include <sys/random.h>
 
 #include "container-ref.h"
 #include "container-record.h"
@@ -195,6 +196,73 @@ int container_name_in_use(sd_bus *bus, const char *name) {
         if (r == -ENOENT)
                 return 0;
         return r < 0 ? r : 1;
+}
+
+/* A docker-like name, adjective_scientist, not in use yet. */
+int container_name_generate(sd_bus *bus, char **ret) {
+        static const char *const adjectives[] = {
+                "agile",
+                "bold",
+                "brave",
+                "calm",
+                "clever",
+                "eager",
+                "fair",
+                "gentle",
+                "happy",
+                "keen",
+                "lively",
+                "merry",
+                "nimble",
+                "proud",
+                "quiet",
+                "steady",
+                "swift",
+                "tidy",
+                "vivid",
+                "witty",
+        };
+        static const char *const names[] = {
+                "babbage",
+                "curie",
+                "darwin",
+                "euler",
+                "faraday",
+                "gauss",
+                "hopper",
+                "kepler",
+                "lovelace",
+                "maxwell",
+                "newton",
+                "noether",
+                "pascal",
+                "ritchie",
+                "shannon",
+                "tesla",
+                "thompson",
+                "turing",
+        };
+
+        for (unsigned attempt = 0; attempt < 32; attempt++) {
+                uint32_t rnd;
+                char *name;
+                int r;
+
+                if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+                        return negative_errno();
+                name = strjoin(adjectives[rnd % ELEMENTSOF(adjectives)], "_", names[(rnd >> 8) % ELEMENTSOF(names)]);
+                if (!name)
+                        return -ENOMEM;
+                r = container_name_in_use(bus, name);
+                if (r == 0) {
+                        *ret = name;
+                        return 0;
+                }
+                free(name);
+                if (r < 0)
+                        return r;
+        }
+        return -EBUSY;
 }
 
 int container_unit_is_ended(sd_bus *bus, const ContainerRef *c) {

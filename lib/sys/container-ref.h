@@ -49,6 +49,10 @@ char *container_ref_lookup_message(int r, const char *name);
  * generator-made NAME.service from a NAME.container definition. */
 int container_name_in_use(sd_bus *bus, const char *name);
 
+/* A docker-like name, adjective_scientist, not in use yet (berth run and RunContainer without a
+ * name). -EBUSY when none of the tries was free. */
+int container_name_generate(sd_bus *bus, char **ret);
+
 /* The names of the stopped containers, sorted: recorded ones that do not run and loaded
  * berth-*.service units that ended. */
 int stopped_containers(sd_bus *bus, char ***ret);
