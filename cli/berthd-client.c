@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -6,6 +7,7 @@
 #include "berthd-client.h"
 #include "fs-util.h"
 #include "log.h"
+#include "strv.h"
 
 #define BERTHD_NAME         "org.berth1"
 #define BERTHD_PATH         "/org/berth1"
@@ -30,10 +32,13 @@ static bool berthd_wanted(void) {
         return true;
 }
 
-/* The bus could not reach berthd: no activation file, activation failed, nobody owns the name. */
+/* The bus could not reach berthd: no activation file, activation failed (systemd's errors, such as a
+ * masked berthd.service, are passed on by the bus: berthd itself answers with its own or errno
+ * errors), nobody owns the name. */
 static bool error_is_no_berthd(const sd_bus_error *e) {
         return sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
-               (e->name && startswith(e->name, "org.freedesktop.DBus.Error.Spawn."));
+               (e->name && (startswith(e->name, "org.freedesktop.DBus.Error.Spawn.") ||
+                                   startswith(e->name, "org.freedesktop.systemd1.")));
 }
 
 /* berthd is not there: root does the work itself, anyone else needs berthd. */
@@ -245,4 +250,106 @@ int berthd_pull(sd_bus **bus, const char *reference, char *const *options, bool 
         }
         free(f.result);
         return print_image_id(*bus, reference);
+}
+
+int berthd_options_from_argv(const struct option *options, const char *shortopts, int argc, char *argv[],
+                char *const *skip, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        int saved_optind = optind, saved_opterr = opterr, c, r = 0;
+
+        optind = 0;
+        opterr = 0;
+        for (;;) {
+                const struct option *o = NULL;
+                int index = -1;
+
+                c = getopt_long(argc, argv, shortopts, options, &index);
+                if (c < 0)
+                        break;
+                if (index >= 0)
+                        o = &options[index];
+                else
+                        for (size_t i = 0; options[i].name && !o; i++)
+                                if (options[i].val == c)
+                                        o = &options[i];
+                if (!o) {
+                        r = -EOPNOTSUPP;
+                        break;
+                }
+                if (strv_contains(skip, o->name))
+                        continue;
+                r = strv_consume(&l, optarg ? strjoin("--", o->name, "=", optarg) : strjoin("--", o->name));
+                if (r < 0)
+                        break;
+        }
+        optind = saved_optind;
+        opterr = saved_opterr;
+        if (r < 0)
+                return r;
+        if (!l && !(l = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int berthd_list_contains(sd_bus **bus, const char *member, const char *name) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = berthd_call(bus, member, 0, &reply, "");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(reply, &names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read berthd's answer: %m");
+        return strv_contains(names, name);
+}
+
+int berthd_create_object(char *const *accepted, const char *list_member, const char *create_member,
+                const struct option *options, const char *shortopts, int argc, char *argv[], bool ignore,
+                bool print_ignored) {
+        static char *const skip[] = { (char *) "ignore", NULL };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        const char *name = argv[argc - 1];
+        int r;
+
+        r = berthd_options_from_argv(options, shortopts, argc, argv, skip, &l);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return BERTHD_DO_IT_YOURSELF; /* an option berthd does not take */
+        STRV_FOREACH(o, l) {
+                _cleanup_free_ char *n = strndup(*o + 2, strcspn(*o + 2, "="));
+                if (!n)
+                        return log_oom();
+                if (!strv_contains(accepted, n))
+                        return BERTHD_DO_IT_YOURSELF;
+        }
+        if (ignore) {
+                r = berthd_list_contains(&bus, list_member, name);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        if (print_ignored)
+                                printf("%s\n", name);
+                        return 0;
+                }
+        }
+        r = berthd_new_call(&bus, create_member, &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", name);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, l);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return r;
+        r = berthd_call_message(bus, m, UINT64_MAX, NULL);
+        if (r < 0)
+                return r;
+        printf("%s\n", name);
+        return 0;
 }

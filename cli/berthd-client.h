@@ -10,6 +10,7 @@
  * runtime's pulls), and when the caller moved berth's directories (BERTH_*_DIR, which berthd does
  * not see). */
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
@@ -38,3 +39,20 @@ int berthd_call_message(sd_bus *bus, sd_bus_message *m, uint64_t timeout_usec, s
  * transfer to its end, printing its log lines on stderr as berth pull does (not with quiet), then prints the image's
  * ID. The same returns as berthd_call(). */
 int berthd_pull(sd_bus **bus, const char *reference, char *const *options, bool quiet);
+
+/* The options getopt_long() parses from argv (of the verb: argv[0] is its name) again, as
+ * "--NAME=VALUE" or "--NAME" by their long names, leaving out those named in skip. -EOPNOTSUPP for
+ * an option without a long name. */
+int berthd_options_from_argv(const struct option *options, const char *shortopts, int argc, char *argv[],
+                char *const *skip, char ***ret);
+
+/* Whether berthd's list_member ("ListVolumes", "ListNetworks") names name: 1, 0, or as berthd_call(). */
+int berthd_list_contains(sd_bus **bus, const char *list_member, const char *name);
+
+/* `berth volume|network create [OPTIONS] NAME` (NAME last in argv) as berthd's create_member with the
+ * options again as "--NAME=VALUE"; with ignore an existing one is no error (its name printed when
+ * print_ignored). Prints the name made. The same returns as berthd_call(); BERTHD_DO_IT_YOURSELF
+ * for an option not in accepted (those berthd takes, org.berth1(5)). */
+int berthd_create_object(char *const *accepted, const char *list_member, const char *create_member,
+                const struct option *options, const char *shortopts, int argc, char *argv[], bool ignore,
+                bool print_ignored);

@@ -369,8 +369,12 @@ static int do_stop(Berthd *d, sd_bus_message *m, const char *name, uint32_t time
                 return unit_job(d, m, JOB_REMOVE, &c, 0, error);
         }
         r = systemd_reset_failed_unit(d->bus, c.unit, error);
-        if (r < 0 && r != -ENOENT)
-                return r;
+        if (r < 0 && r != -ENOENT) {
+                _cleanup_free_ char *why = strdup(error->message ?: error->name ?: "");
+                sd_bus_error_free(error);
+                return sd_bus_error_setf(error, BERTH_ERROR_JOB_FAILED, "Failed to remove container '%s': %s", c.name,
+                                why ?: "");
+        }
         sd_bus_error_free(error);
         /* its record, writable layer and environment file: nothing of it stays */
         if (c.recorded) {
@@ -402,9 +406,15 @@ static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, 
                 r = kill_container(d, c.name, c.unit);
         else
                 r = systemd_kill_unit(d->bus, c.unit, "main", sig, error);
-        if (r < 0)
-                return sd_bus_error_is_set(error) ? r
-                                                  : sd_bus_error_set_errnof(error, r, "Failed to kill container '%s': %m", c.name);
+        if (r < 0) {
+                /* the CLI's message, not systemd's error name (which clients take for the bus's own) */
+                _cleanup_free_ char *why = sd_bus_error_is_set(error) ? strdup(error->message ?: error->name) : NULL;
+                sd_bus_error_free(error);
+                if (why)
+                        return sd_bus_error_setf(error, BERTH_ERROR_JOB_FAILED, "Failed to kill container '%s': %s",
+                                        c.name, why);
+                return sd_bus_error_set_errnof(error, r, "Failed to kill container '%s': %m", c.name);
+        }
         return sd_bus_reply_method_return(m, NULL);
 }
 

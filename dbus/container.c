@@ -43,7 +43,8 @@ static bool name_is_valid(const char *name) {
 }
 
 int container_resolve(Berthd *d, const char *name, bool load, ContainerRef *ret) {
-        if (!name_is_valid(name) && !(load && strspn(name, "0123456789abcdef") == strlen(name)))
+        if (!name_is_valid(name) &&
+                        !(load && strlen(name) <= CONTAINER_ID_LEN && strspn(name, "0123456789abcdef") == strlen(name)))
                 return -ENOENT;
         return container_ref_lookup(d->bus, name, load ? CONTAINER_LOOKUP_LOAD | CONTAINER_LOOKUP_ID : 0, ret);
 }

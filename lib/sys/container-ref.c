@@ -126,8 +126,10 @@ int container_ref_lookup(sd_bus *bus, const char *name, ContainerLookupFlags fla
         }
 
         r = container_record_read(name, &c.record);
-        if (r == -ENOMEM || r == -EINVAL)
+        if (r == -ENOMEM)
                 return r;
+        if (r == -EINVAL)
+                return -EBADMSG;
         /* not root: the record is root's alone; the unit, as systemd shows it to anyone, is looked up below */
         if (r >= 0) {
                 c.recorded = true;
@@ -170,7 +172,7 @@ char *container_ref_lookup_message(int r, const char *name) {
                 r = asprintf(&m, "No such container: '%s'. See 'berth ps -a'.", name);
         else if (r == -ENOTUNIQ)
                 r = asprintf(&m, "'%s' is the start of more than one container's ID: give more of it.", name);
-        else if (r == -EINVAL)
+        else if (r == -EBADMSG)
                 r = asprintf(&m, "The record of container '%s' is malformed; remove it with 'berth rm %s'.", name,
                                 name);
         else

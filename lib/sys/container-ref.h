@@ -37,7 +37,7 @@ typedef enum ContainerLookupFlags {
 int container_name_by_id(const char *prefix, char **ret);
 
 /* Resolves name (or, with CONTAINER_LOOKUP_ID, an ID prefix) as described above. Does not log:
- * -ENOENT when there is no such container, -ENOTUNIQ for an ambiguous ID prefix, -EINVAL for a
+ * -ENOENT when there is no such container, -ENOTUNIQ for an ambiguous ID prefix, -EBADMSG for a
  * malformed record. */
 int container_ref_lookup(sd_bus *bus, const char *name, ContainerLookupFlags flags, ContainerRef *ret);
 
