@@ -21,8 +21,7 @@
  * and not by root inside a systemd service (the generator's oneshot units, the runtime's pulls at a
  * unit's start), which must not wait for the bus or berthd. */
 static bool berthd_wanted(void) {
-        static const char *const moved[] = { "BERTH_CONFIG_DIR", "BERTH_STATE_DIR", "BERTH_STORAGE_DIR",
-                "BERTH_RUN_DIR" };
+        static const char *const moved[] = { "BERTH_CONFIG_DIR", "BERTH_STATE_DIR", "BERTH_STORAGE_DIR", "BERTH_RUN_DIR" };
 
         if (getenv(BERTH_NO_BERTHD_ENV) || (getenv("INVOCATION_ID") && geteuid() == 0))
                 return false;
@@ -38,7 +37,7 @@ static bool berthd_wanted(void) {
 static bool error_is_no_berthd(const sd_bus_error *e) {
         return sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
                (e->name && (startswith(e->name, "org.freedesktop.DBus.Error.Spawn.") ||
-                                   startswith(e->name, "org.freedesktop.systemd1.")));
+                                           startswith(e->name, "org.freedesktop.systemd1.")));
 }
 
 /* berthd is not there: root does the work itself, anyone else needs berthd. */
@@ -47,8 +46,8 @@ static int no_berthd(int r, const char *why) {
                 log_debug("berthd is not available (%s), doing the work directly.", why);
                 return BERTHD_DO_IT_YOURSELF;
         }
-        return log_error_errno(r, "berthd (org.berth1) is not available (%s); as a user other than root, berth needs it.",
-                        why);
+        return log_error_errno(r,
+                        "berthd (org.berth1) is not available (%s); as a user other than root, berth needs it.", why);
 }
 
 static int bus_open(sd_bus **bus) {
@@ -64,7 +63,8 @@ static int bus_open(sd_bus **bus) {
 
 /* Logs berthd's error once: its message is the one line the CLI would print itself. */
 static int log_berthd_error(int r, const sd_bus_error *e) {
-        if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED) || sd_bus_error_has_name(e, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+        if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED) ||
+                        sd_bus_error_has_name(e, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
                 return log_error_errno(-EACCES, "%s (org.berth1(5) says which polkit action allows it).",
                                 e->message ?: "Access denied");
         return log_error_errno(r, "%s", e->message ?: e->name);
@@ -107,8 +107,8 @@ int berthd_call_message(sd_bus *bus, sd_bus_message *m, uint64_t timeout_usec, s
         return 0;
 }
 
-int berthd_call(sd_bus **bus, const char *member, uint64_t timeout_usec, sd_bus_message **ret_reply,
-                const char *types, ...) {
+int berthd_call(sd_bus **bus, const char *member, uint64_t timeout_usec, sd_bus_message **ret_reply, const char *types,
+                ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         va_list ap;
         int r;
@@ -244,7 +244,8 @@ int berthd_pull(sd_bus **bus, const char *reference, char *const *options, bool 
                         return log_error_errno(r, "Failed to follow the pull: %m");
         }
         if (!streq_ptr(f.result, "done")) {
-                r = f.lines ? -EIO : log_error_errno(-EIO, "Failed to pull '%s' (%s).", reference, f.result ?: "berthd exited");
+                r = f.lines ? -EIO
+                            : log_error_errno(-EIO, "Failed to pull '%s' (%s).", reference, f.result ?: "berthd exited");
                 free(f.result);
                 return r;
         }

@@ -27,8 +27,8 @@
  * (0: sd-bus's default, UINT64_MAX: no limit). *bus is opened on first use (and may be kept for
  * more calls). Returns 0 with *ret_reply (may be NULL), BERTHD_DO_IT_YOURSELF (see above), or a
  * negative errno after logging berthd's one-line error message. */
-int berthd_call(sd_bus **bus, const char *member, uint64_t timeout_usec, sd_bus_message **ret_reply,
-                const char *types, ...);
+int berthd_call(sd_bus **bus, const char *member, uint64_t timeout_usec, sd_bus_message **ret_reply, const char *types,
+                ...);
 
 /* The same in two steps, for arguments berthd_call()'s types cannot carry (lists): a new call to
  * member (*bus opened on first use), then sending it. */

@@ -114,8 +114,8 @@ static int network_create(int argc, char *argv[]) {
                 return log_error_errno(-EINVAL, "Usage: berth network create [OPTIONS] NAME");
         {
                 static char *const accepted[] = { (char *) "driver", (char *) "subnet", (char *) "gateway",
-                        (char *) "ip-range", (char *) "ipv6", (char *) "internal", (char *) "disable-dns", (char *) "dns",
-                        (char *) "opt", (char *) "label", (char *) "interface-name", NULL };
+                        (char *) "ip-range", (char *) "ipv6", (char *) "internal", (char *) "disable-dns",
+                        (char *) "dns", (char *) "opt", (char *) "label", (char *) "interface-name", NULL };
                 r = berthd_create_object(accepted, "ListNetworks", "CreateNetwork", options, "d:s:o:h", argc, argv,
                                 ignore, false);
                 if (r != BERTHD_DO_IT_YOURSELF)

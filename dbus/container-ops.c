@@ -333,8 +333,7 @@ static int do_start(Berthd *d, sd_bus_message *m, const char *name, bool restart
                 r = transient_unit_call(d, &u, c.unit, &call);
                 if (r < 0)
                         return r;
-                return job_begin(d, m, restart ? JOB_RESTART : JOB_START, c.name, c.unit, UINT32_MAX, false, call,
-                                error);
+                return job_begin(d, m, restart ? JOB_RESTART : JOB_START, c.name, c.unit, UINT32_MAX, false, call, error);
         }
         return unit_job(d, m, restart ? JOB_RESTART : JOB_START, &c, UINT32_MAX, error);
 }
@@ -588,7 +587,6 @@ static int check_options(char *const *options, sd_bus_error *error) {
         return 0;
 }
 
-
 int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
@@ -667,8 +665,7 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
         } else {
                 r = container_name_taken(d, spec.name);
                 if (r < 0)
-                        return sd_bus_error_set_errnof(error, r, "Failed to check whether '%s' is in use: %m",
-                                        spec.name);
+                        return sd_bus_error_set_errnof(error, r, "Failed to check whether '%s' is in use: %m", spec.name);
                 if (r > 0)
                         return sd_bus_error_setf(error, BERTH_ERROR_CONTAINER_EXISTS,
                                         "The container name '%s' is already in use. Remove it with 'berth rm -f %s' "

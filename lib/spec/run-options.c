@@ -295,8 +295,7 @@ int run_options_unit_properties_to_argv(const ContainerSpec *spec, char ***argv)
                 int r;
 
                 for (size_t i = 0; i < run_options_count && !found; i++)
-                        if (run_options[i].kind == RUN_OPTION_UNIT_PROPERTY &&
-                                        strlen(run_options[i].unit_property) == n &&
+                        if (run_options[i].kind == RUN_OPTION_UNIT_PROPERTY && strlen(run_options[i].unit_property) == n &&
                                         strncmp(run_options[i].unit_property, *p, n) == 0)
                                 found = &run_options[i];
                 if (!found || (*p)[n] != '=')

@@ -173,8 +173,7 @@ char *container_ref_lookup_message(int r, const char *name) {
         else if (r == -ENOTUNIQ)
                 r = asprintf(&m, "'%s' is the start of more than one container's ID: give more of it.", name);
         else if (r == -EBADMSG)
-                r = asprintf(&m, "The record of container '%s' is malformed; remove it with 'berth rm %s'.", name,
-                                name);
+                r = asprintf(&m, "The record of container '%s' is malformed; remove it with 'berth rm %s'.", name, name);
         else
                 r = asprintf(&m, "Failed to look up container '%s': %s", name, strerror(-r));
         return r < 0 ? NULL : m;
