@@ -50,9 +50,12 @@ static int no_berthd(int r, const char *why) {
                         "berthd (org.berth1) is not available (%s); as a user other than root, berth needs it.", why);
 }
 
+/* Opens *bus unless open: BERTHD_DO_IT_YOURSELF when berthd is not to be asked or there is no bus. */
 static int bus_open(sd_bus **bus) {
         int r;
 
+        if (!berthd_wanted())
+                return BERTHD_DO_IT_YOURSELF;
         if (*bus)
                 return 0;
         r = sd_bus_open_system(bus);
@@ -73,8 +76,6 @@ static int log_berthd_error(int r, const sd_bus_error *e) {
 int berthd_new_call(sd_bus **bus, const char *member, sd_bus_message **ret) {
         int r;
 
-        if (!berthd_wanted())
-                return BERTHD_DO_IT_YOURSELF;
         r = bus_open(bus);
         if (r < 0)
                 return r;
@@ -198,8 +199,6 @@ int berthd_pull(sd_bus **bus, const char *reference, char *const *options, bool 
         uint32_t id;
         int r;
 
-        if (!berthd_wanted())
-                return BERTHD_DO_IT_YOURSELF;
         r = bus_open(bus);
         if (r < 0)
                 return r;

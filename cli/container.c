@@ -22,23 +22,6 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
-/* Whether the unit has ended; a unit that is gone (collected) has ended too. */
-static int unit_has_ended(sd_bus *bus, const char *unit) {
-        _cleanup_free_ char *path = NULL, *state = NULL;
-        int r;
-
-        r = systemd_get_unit(bus, unit, &path);
-        if (r == -ENOENT)
-                return 1;
-        if (r >= 0)
-                r = systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Unit", "ActiveState", &state);
-        if (r == -ENOENT)
-                return 1;
-        if (r < 0)
-                return r;
-        return unit_active_state_is_ended(state);
-}
-
 /* Waits until the unit has ended or the deadline (CLOCK_MONOTONIC µs) has passed: 1 ended, 0 not. */
 static int wait_unit_ended(sd_bus *bus, const char *unit, uint64_t deadline) {
         for (;;) {

@@ -3,7 +3,6 @@
 
 #include "container-ops.h"
 #include "container-unit.h"
-#include "container-record.h"
 #include "container.h"
 #include "fs-util.h"
 #include "log.h"
@@ -250,20 +249,15 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 /* Names of all containers: running ones, recorded ones (kept until removed), and loaded berth-*.service
  * or generated container units. */
 static int container_names(Berthd *d, char ***ret) {
-        _cleanup_strv_free_ char **names = NULL, **records = NULL;
+        _cleanup_strv_free_ char **names = NULL;
         char *patterns[] = { (char *) "berth-*.service", (char *) "*.service", NULL };
         UnitInfo *units = NULL;
         size_t n = 0;
         int r;
 
-        r = running_containers(&names);
-        if (r >= 0)
-                r = container_records(&records);
+        r = containers_running_or_recorded(&names);
         if (r < 0)
                 return r;
-        STRV_FOREACH(rec, records)
-                if (!strv_contains(names, *rec) && strv_extend(&names, *rec) < 0)
-                        return -ENOMEM;
         r = systemd_list_units(d->bus, NULL, patterns, &units, &n);
         if (r < 0)
                 return r;

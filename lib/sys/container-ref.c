@@ -49,49 +49,57 @@ static void container_ref_move(ContainerRef *dst, ContainerRef *src) {
         *src = (ContainerRef) {};
 }
 
+/* The ID of container name, running (state.json) or else recorded; NULL when neither says. */
+static char *container_id_of(const char *name) {
+        _cleanup_(container_state_done) ContainerState s = {};
+        _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+
+        if (container_state_read(name, &s) >= 0)
+                return s.id ? strdup(s.id) : NULL;
+        if (container_is_running(name) || container_record_read(name, &rec) < 0)
+                return NULL;
+        return rec.id ? strdup(rec.id) : NULL;
+}
+
+int containers_running_or_recorded(char ***ret) {
+        _cleanup_strv_free_ char **names = NULL, **records = NULL;
+        int r;
+
+        r = running_containers(&names);
+        if (r >= 0)
+                r = container_records(&records);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(rec, records)
+                if (!strv_contains(names, *rec) && strv_extend(&names, *rec) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
 int container_name_by_id(const char *prefix, char **ret) {
         _cleanup_strv_free_ char **names = NULL;
-        char *found = NULL;
+        _cleanup_free_ char *found = NULL;
         int r;
 
         if (strlen(prefix) < 1)
                 return -ENOENT;
-        r = running_containers(&names);
+        r = containers_running_or_recorded(&names);
         if (r < 0)
                 return r;
         STRV_FOREACH(n, names) {
-                _cleanup_(container_state_done) ContainerState s = {};
-                if (container_state_read(*n, &s) < 0 || !startswith(s.id, prefix))
+                _cleanup_free_ char *id = container_id_of(*n);
+                if (!id || !startswith(id, prefix))
                         continue;
-                if (found) {
-                        free(found);
+                if (found)
                         return -ENOTUNIQ;
-                }
-                found = strdup(*n);
-                if (!found)
-                        return -ENOMEM;
-        }
-        names = strv_free(names);
-        r = container_records(&names);
-        if (r < 0) {
-                free(found);
-                return r;
-        }
-        STRV_FOREACH(n, names) {
-                _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
-                if (container_is_running(*n) || container_record_read(*n, &rec) < 0 || !startswith(rec.id, prefix))
-                        continue;
-                if (found) {
-                        free(found);
-                        return -ENOTUNIQ;
-                }
                 found = strdup(*n);
                 if (!found)
                         return -ENOMEM;
         }
         if (!found)
                 return -ENOENT;
-        *ret = found;
+        *ret = TAKE_PTR(found);
         return 0;
 }
 
@@ -266,13 +274,11 @@ int container_name_generate(sd_bus *bus, char **ret) {
         return -EBUSY;
 }
 
-int container_unit_is_ended(sd_bus *bus, const ContainerRef *c) {
+int unit_has_ended(sd_bus *bus, const char *unit) {
         _cleanup_free_ char *path = NULL, *state = NULL;
         int r;
 
-        if (!c->unit)
-                return !container_is_running(c->name);
-        r = systemd_get_unit(bus, c->unit, &path);
+        r = systemd_get_unit(bus, unit, &path);
         if (r >= 0)
                 r = systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Unit", "ActiveState", &state);
         if (r == -ENOENT)
@@ -280,6 +286,12 @@ int container_unit_is_ended(sd_bus *bus, const ContainerRef *c) {
         if (r < 0)
                 return r;
         return unit_active_state_is_ended(state);
+}
+
+int container_unit_is_ended(sd_bus *bus, const ContainerRef *c) {
+        if (!c->unit)
+                return !container_is_running(c->name);
+        return unit_has_ended(bus, c->unit);
 }
 
 int container_signal_init(const ContainerRef *c, int sig) {

@@ -33,6 +33,10 @@ typedef enum ContainerLookupFlags {
         CONTAINER_LOOKUP_ID = 1 << 1,   /* a prefix of an ID names its container too (after the names) */
 } ContainerLookupFlags;
 
+/* The names of the running containers and of the recorded ones (running first); an empty list (or
+ * NULL) when there are none. */
+int containers_running_or_recorded(char ***ret);
+
 /* The name of the container whose ID starts with prefix: -ENOENT for none, -ENOTUNIQ for several. */
 int container_name_by_id(const char *prefix, char **ret);
 
@@ -57,7 +61,9 @@ int container_name_generate(sd_bus *bus, char **ret);
  * berth-*.service units that ended. */
 int stopped_containers(sd_bus *bus, char ***ret);
 
-/* Whether the container's unit has ended (inactive, failed or gone): 1, 0, or a negative errno. */
+/* Whether the unit has ended (inactive, failed, or gone: collected): 1, 0, or a negative errno. */
+int unit_has_ended(sd_bus *bus, const char *unit);
+/* The same for the container's unit (without one: whether its runtime has ended). */
 int container_unit_is_ended(sd_bus *bus, const ContainerRef *c);
 
 /* Sends sig to the container's first process (its pid namespace's init, so SIGKILL ends the whole
