@@ -100,6 +100,10 @@ int berthd_call_message(sd_bus *bus, sd_bus_message *m, uint64_t timeout_usec, s
                         return no_berthd(r, why ?: "unreachable");
                 }
                 r = log_berthd_error(r, &error);
+                if (sd_bus_error_has_name(&error, "org.berth1.Error.CommandNotFound"))
+                        r = BERTHD_COMMAND_NOT_FOUND;
+                else if (sd_bus_error_has_name(&error, "org.berth1.Error.CommandNotRunnable"))
+                        r = BERTHD_COMMAND_NOT_RUNNABLE;
                 sd_bus_error_free(&error);
                 return r;
         }

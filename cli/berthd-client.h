@@ -23,6 +23,11 @@
 /* What berthd_call() returns when the CLI is to do the work itself. */
 #define BERTHD_DO_IT_YOURSELF (-EUNATCH)
 
+/* What berthd_call() returns (after logging) when RunContainer's command was not found or cannot be
+ * run (org.berth1.Error.CommandNotFound, CommandNotRunnable): docker's exit statuses 127 and 126. */
+#define BERTHD_COMMAND_NOT_FOUND    (-ENOMEDIUM)
+#define BERTHD_COMMAND_NOT_RUNNABLE (-ENOEXEC)
+
 /* Calls member on berthd's manager object with the arguments of types, waiting up to timeout_usec
  * (0: sd-bus's default, UINT64_MAX: no limit). *bus is opened on first use (and may be kept for
  * more calls). Returns 0 with *ret_reply (may be NULL), BERTHD_DO_IT_YOURSELF (see above), or a

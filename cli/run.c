@@ -38,6 +38,7 @@
 typedef struct RunFlags {
         bool detach, remove, interactive, tty, help;
         char **volumes_from; /* --volumes-from NAME[:ro|rw] */
+        int berthd_status;   /* run -d through berthd: what to exit with (docker's 126 and 127) */
 } RunFlags;
 
 static void run_flags_done(RunFlags *f) {
@@ -351,6 +352,8 @@ static int run_through_berthd(const ContainerSpec *spec, bool remove) {
         if (r < 0)
                 return log_error_errno(r, "Failed to make a call to berthd: %m");
         r = berthd_call_message(bus, m, UINT64_MAX, &reply);
+        if (r == BERTHD_COMMAND_NOT_FOUND || r == BERTHD_COMMAND_NOT_RUNNABLE)
+                return r == BERTHD_COMMAND_NOT_FOUND ? EXIT_COMMAND_NOT_FOUND : EXIT_COMMAND_NOT_RUNNABLE;
         if (r < 0)
                 return r;
         r = sd_bus_message_read(reply, "o", &path);
@@ -450,8 +453,10 @@ static int container_prepare(int argc, char *argv[], bool create, RunFlags *flag
         /* run -d through berthd; --volumes-from names another container, which berth resolves itself */
         if (flags->detach && !create && !flags->volumes_from) {
                 r = run_through_berthd(spec, flags->remove);
-                if (r != BERTHD_DO_IT_YOURSELF)
-                        return r;
+                if (r != BERTHD_DO_IT_YOURSELF) {
+                        flags->berthd_status = MAX(r, 0);
+                        return MIN(r, 0);
+                }
         }
 
         {
@@ -561,7 +566,7 @@ int verb_run(int argc, char *argv[]) {
         container_spec_init(&spec);
         r = container_prepare(argc, argv, false, &flags, &spec, &bus, &unit);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : flags.berthd_status;
         /* as docker does, unless the caller set TERM */
         if (flags.tty && !flags.detach && !env_has(spec.env, "TERM") && strv_extend(&spec.env, "TERM=xterm") < 0)
                 return log_oom();

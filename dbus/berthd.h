@@ -23,17 +23,19 @@
 #define BERTH_TRANSFER_PREFIX  "/org/berth1/transfer"
 
 /* Errors berthd answers with (org.berth1(5) lists them). */
-#define BERTH_ERROR_NO_SUCH_CONTAINER "org.berth1.Error.NoSuchContainer"
-#define BERTH_ERROR_CONTAINER_EXISTS  "org.berth1.Error.ContainerExists"
-#define BERTH_ERROR_CONTAINER_RUNNING "org.berth1.Error.ContainerRunning"
-#define BERTH_ERROR_NOT_RUNNING       "org.berth1.Error.ContainerNotRunning"
-#define BERTH_ERROR_NO_SUCH_IMAGE     "org.berth1.Error.NoSuchImage"
-#define BERTH_ERROR_NO_SUCH_TRANSFER  "org.berth1.Error.NoSuchTransfer"
-#define BERTH_ERROR_INVALID_OPTION    "org.berth1.Error.InvalidOption"
-#define BERTH_ERROR_JOB_FAILED        "org.berth1.Error.JobFailed"
-#define BERTH_ERROR_COMMAND_FAILED    "org.berth1.Error.CommandFailed"
-#define BERTH_ERROR_NOT_SUPPORTED     "org.berth1.Error.NotSupported"
-#define BERTH_ERROR_NO_SUCH_EXEC      "org.berth1.Error.NoSuchExec"
+#define BERTH_ERROR_NO_SUCH_CONTAINER    "org.berth1.Error.NoSuchContainer"
+#define BERTH_ERROR_CONTAINER_EXISTS     "org.berth1.Error.ContainerExists"
+#define BERTH_ERROR_CONTAINER_RUNNING    "org.berth1.Error.ContainerRunning"
+#define BERTH_ERROR_NOT_RUNNING          "org.berth1.Error.ContainerNotRunning"
+#define BERTH_ERROR_NO_SUCH_IMAGE        "org.berth1.Error.NoSuchImage"
+#define BERTH_ERROR_NO_SUCH_TRANSFER     "org.berth1.Error.NoSuchTransfer"
+#define BERTH_ERROR_INVALID_OPTION       "org.berth1.Error.InvalidOption"
+#define BERTH_ERROR_JOB_FAILED           "org.berth1.Error.JobFailed"
+#define BERTH_ERROR_COMMAND_FAILED       "org.berth1.Error.CommandFailed"
+#define BERTH_ERROR_COMMAND_NOT_FOUND    "org.berth1.Error.CommandNotFound"
+#define BERTH_ERROR_COMMAND_NOT_RUNNABLE "org.berth1.Error.CommandNotRunnable"
+#define BERTH_ERROR_NOT_SUPPORTED        "org.berth1.Error.NotSupported"
+#define BERTH_ERROR_NO_SUCH_EXEC         "org.berth1.Error.NoSuchExec"
 
 /* Limits on what callers can make berthd hold at once. */
 #define BERTHD_JOBS_MAX    128

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 
 #include "container-ops.h"
 #include "container-record.h"
@@ -20,9 +21,11 @@
 #include "systemd-unit.h"
 #include "volume-store.h"
 
-#define SD_DEST    "org.freedesktop.systemd1"
-#define SD_PATH    "/org/freedesktop/systemd1"
-#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SD_DEST      "org.freedesktop.systemd1"
+#define SD_PATH      "/org/freedesktop/systemd1"
+#define SD_MANAGER   "org.freedesktop.systemd1.Manager"
+#define SD_UNIT_PATH "/org/freedesktop/systemd1/unit"
+#define SD_SERVICE   "org.freedesktop.systemd1.Service"
 
 typedef enum JobKind {
         JOB_RUN,
@@ -121,7 +124,24 @@ static void job_done(PendingJob *j, const char *result) {
         _cleanup_free_ char *path = NULL;
 
         switch (j->kind) {
-        case JOB_RUN:
+        case JOB_RUN: {
+                /* Docker's 127 and 126 (a command not there, or not executable) as errors of their
+                 * own; berthd's reference kept the failed unit for this, and goes now */
+                int32_t code = 0, status = 0;
+                if (!streq(result, "done") && sd_bus_path_encode(SD_UNIT_PATH, j->unit, &path) >= 0 &&
+                                systemd_unit_get_i32(d->bus, path, SD_SERVICE, "ExecMainCode", &code) >= 0 &&
+                                systemd_unit_get_i32(d->bus, path, SD_SERVICE, "ExecMainStatus", &status) >= 0 &&
+                                code == CLD_EXITED && (status == 126 || status == 127)) {
+                        (void) sd_bus_reply_method_errorf(j->call,
+                                        status == 127 ? BERTH_ERROR_COMMAND_NOT_FOUND : BERTH_ERROR_COMMAND_NOT_RUNNABLE,
+                                        "Container '%s' failed to start: its command %s; see 'berth logs %s'.", j->name,
+                                        status == 127 ? "was not found" : "cannot be run", j->name);
+                        (void) systemd_unref_unit(d->bus, j->unit, NULL);
+                        break;
+                }
+                (void) systemd_unref_unit(d->bus, j->unit, NULL);
+                free(path);
+                path = NULL;
                 if (!streq(result, "done")) {
                         reply_job_failed(j, result);
                         break;
@@ -132,6 +152,7 @@ static void job_done(PendingJob *j, const char *result) {
                 else
                         (void) sd_bus_reply_method_return(j->call, "o", path);
                 break;
+        }
         case JOB_START:
         case JOB_RESTART:
                 if (streq(result, "done"))
@@ -712,7 +733,8 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
         recorded = !remove || anonymous;
 
         {
-                RunUnit u = { .spec = &spec, .remove = true, .stdio_fds = { -1, -1, -1 } };
+                /* berthd's reference keeps a failed unit until its exit status is read (job_done()) */
+                RunUnit u = { .spec = &spec, .remove = true, .add_ref = true, .stdio_fds = { -1, -1, -1 } };
 
                 r = transient_unit_call(d, &u, unit, &call);
                 if (r < 0) {
