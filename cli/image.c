@@ -155,6 +155,7 @@ static int image_import(int argc, char *argv[]) {
         };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         _cleanup_(image_freep) Image *img = NULL;
+        _cleanup_free_ char *error = NULL;
         _cleanup_strv_free_ char **changes = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *file, *name, *message = NULL;
@@ -194,9 +195,10 @@ static int image_import(int argc, char *argv[]) {
         if (r < 0)
                 return r;
         r = image_store_import_rootfs_with(store, fd, name,
-                        &(ImageImportOptions) { .changes = changes, .message = message }, &img);
+                        &(ImageImportOptions) { .changes = changes, .message = message }, &img, &error);
         if (r < 0)
-                return r; /* logged where the problem was understood, naming the entry */
+                return log_error_errno(r, "Failed to import %s as %s: %s", streq(file, "-") ? "stdin" : file, name,
+                                error_reason(error, r));
         printf("%s\n", img->id);
         return 0;
 }
@@ -250,7 +252,7 @@ static int image_ls(int argc, char *argv[]) {
                 return r;
         r = image_store_list(store, &list, &n);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to list the images in %s: %m", image_store_root(store));
 
         if (streq(format, "json")) {
                 json_t *a = json_array();
@@ -334,7 +336,7 @@ static int image_inspect(int argc, char *argv[]) {
                         continue;
                 }
                 if (r < 0) {
-                        ret = r;
+                        ret = log_error_errno(r, "Failed to look up image %s: %m", argv[i]);
                         continue;
                 }
                 json_array_append_new(a, image_to_json(img));
@@ -376,7 +378,7 @@ static int image_rm(int argc, char *argv[]) {
                 return r;
         for (int i = optind; i < argc; i++) {
                 _cleanup_strv_free_ char **untagged = NULL;
-                _cleanup_free_ char *deleted = NULL;
+                _cleanup_free_ char *deleted = NULL, *error = NULL;
                 _cleanup_(image_freep) Image *img = NULL;
                 const ImageUser *user = NULL;
 
@@ -393,10 +395,10 @@ static int image_rm(int argc, char *argv[]) {
                         continue;
                 }
                 /* docker's rmi -f of an image a container uses: the name goes, the image stays */
-                r = user ? image_store_untag(store, argv[i], &untagged)
-                         : image_store_remove(store, argv[i], force, &untagged, &deleted);
+                r = user ? image_store_untag(store, argv[i], &untagged, &error)
+                         : image_store_remove(store, argv[i], force, &untagged, &deleted, &error);
                 if (r < 0) {
-                        ret = r;
+                        ret = log_error_errno(r, "Failed to remove image %s: %s", argv[i], error_reason(error, r));
                         continue;
                 }
                 STRV_FOREACH(u, untagged)
@@ -409,6 +411,7 @@ static int image_rm(int argc, char *argv[]) {
 
 static int image_tag(int argc, char *argv[]) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_free_ char *error = NULL;
         int r;
 
         if (argc != 3)
@@ -422,13 +425,17 @@ static int image_tag(int argc, char *argv[]) {
         r = open_store(&store);
         if (r < 0)
                 return r;
-        return image_store_tag(store, argv[1], argv[2]);
+        r = image_store_tag(store, argv[1], argv[2], &error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to tag %s as %s: %s", argv[1], argv[2], error_reason(error, r));
+        return 0;
 }
 
 static int image_prune(int argc, char *argv[]) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         _cleanup_(image_users_done) ImageUsers users = {};
         _cleanup_strv_free_ char **deleted = NULL, **used = NULL;
+        _cleanup_free_ char *error = NULL;
         int r;
 
         /* -f/--force is accepted for docker compatibility: berth never asks. */
@@ -444,9 +451,10 @@ static int image_prune(int argc, char *argv[]) {
                 r = image_users_ids(&users, &used);
         if (r < 0)
                 return r;
-        r = image_store_prune_except(store, used, &deleted);
+        r = image_store_prune_except(store, used, &deleted, &error);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to prune the images in %s: %s", image_store_root(store),
+                                error_reason(error, r));
         STRV_FOREACH(d, deleted)
                 printf("Deleted: %s\n", *d);
         return 0;

@@ -21,6 +21,7 @@ int verb_load(int argc, char *argv[]) {
                 {},
         };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_free_ char *error = NULL;
         _cleanup_strv_free_ char **loaded = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *input = NULL;
@@ -58,11 +59,11 @@ int verb_load(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
         if (fstat(fd, &st) >= 0 && S_ISDIR(st.st_mode))
-                r = image_store_load_oci_dir(store, fd, &loaded);
+                r = image_store_load_oci_dir(store, fd, &loaded, &error);
         else
-                r = image_store_load(store, fd, &loaded);
+                r = image_store_load(store, fd, &loaded, &error);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to load %s: %s", input ?: "stdin", error_reason(error, r));
         STRV_FOREACH(l, loaded)
                 if (!quiet)
                         printf("Loaded image%s: %s\n", image_digest_is_valid(*l) ? " ID" : "", *l);

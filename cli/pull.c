@@ -116,6 +116,7 @@ int verb_pull(int argc, char *argv[]) {
                 {},
         };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_free_ char *error = NULL;
         _cleanup_(image_freep) Image *img = NULL;
         _cleanup_free_ char *user = NULL, *platform = NULL;
         const char *os = NULL, *arch = NULL, *variant = NULL;
@@ -220,14 +221,17 @@ int verb_pull(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
         for (unsigned attempt = 0;; attempt++) {
-                r = image_store_pull(store, argv[optind], &o, &img);
+                free(error);
+                error = NULL;
+                r = image_store_pull(store, argv[optind], &o, &img, &error);
                 if (r >= 0 || attempt >= retry || r == -ENOMEM || r == -EINVAL)
                         break;
-                log_info("Pull failed; retrying in %u s (attempt %u of %u).", retry_delay, attempt + 2, retry + 1);
+                log_info("Pull failed (%s); retrying in %u s (attempt %u of %u).", error_reason(error, r), retry_delay,
+                                attempt + 2, retry + 1);
                 (void) nanosleep(&(struct timespec) { .tv_sec = retry_delay }, NULL);
         }
         if (r < 0)
-                return r;
+                return log_error_errno(r, "Failed to pull %s: %s", argv[optind], error_reason(error, r));
         printf("%s\n", img->id);
         return 0;
 }

@@ -19,6 +19,7 @@ int verb_save(int argc, char *argv[]) {
                 {},
         };
         _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_free_ char *error = NULL;
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
         const char *output = NULL;
@@ -56,8 +57,11 @@ int verb_save(int argc, char *argv[]) {
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
         if (r < 0)
                 r = log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
-        else
-                r = image_store_save(store, argv + optind, fd);
+        else {
+                r = image_store_save(store, argv + optind, fd, &error);
+                if (r < 0)
+                        r = log_error_errno(r, "Failed to save to %s: %s", output ?: "stdout", error_reason(error, r));
+        }
         if (r >= 0 && tmp && (fsync(fd) < 0 || rename(tmp, output) < 0))
                 r = log_error_errno(negative_errno(), "Failed to write %s: %m", output);
         if (r < 0 && tmp)

@@ -98,6 +98,7 @@ int supervise_parse_command_line(Container *c, int argc, char *argv[]) {
 
 static int resolve_image(Container *c) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_free_ char *error = NULL;
         const char *root = berth_path(BERTH_PATH_STORAGE);
         int r;
 
@@ -113,7 +114,12 @@ static int resolve_image(Container *c) {
         if (r < 0)
                 return log_error_errno(r, "Failed to open the image store %s: %m", root);
         /* --pull (Pull=): a missing image is pulled now, at unit start (lib/image-pull.h). */
-        return image_store_ensure(store, c->spec.image, c->spec.pull, &c->image);
+        r = image_store_ensure(store, c->spec.image, c->spec.pull, &c->image, &error);
+        if (r < 0 && error)
+                return log_error_errno(r, "%s", error); /* it names the image and the store */
+        if (r < 0)
+                return log_error_errno(r, "Failed to get image '%s': %m", c->spec.image);
+        return 0;
 }
 
 /* --pod: the pod's network, IPC and UTS namespaces, kept by `berth pod create` as nsfs files, and its

@@ -111,7 +111,7 @@ int read_full_file(const char *path, char **ret, size_t *ret_size) {
         return read_full_fd(fd, ret, ret_size);
 }
 
-static int write_all(int fd, const char *p, size_t size) {
+int write_all(int fd, const char *p, size_t size) {
         while (size > 0) {
                 ssize_t n = write(fd, p, size);
                 if (n < 0) {

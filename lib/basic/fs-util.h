@@ -21,6 +21,8 @@ typedef enum WriteFileFlags {
         WRITE_FILE_SYNC = 1 << 0, /* fsync the file and its directory: state that must survive a crash */
 } WriteFileFlags;
 
+/* Writes all size bytes (retrying short writes and EINTR); -errno on failure. */
+int write_all(int fd, const char *p, size_t size);
 /* Writes the file next to its final name and renames it into place, so readers never see half of it. */
 int write_file_atomic(const char *path, const char *content, size_t size, mode_t mode, WriteFileFlags flags);
 /* Same, relative to a directory fd. */

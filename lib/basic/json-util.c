@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,4 +86,26 @@ int json_object_to_strv_pairs(const json_t *o, char ***ret) {
         }
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+int json_object_get_optional_string(const json_t *o, const char *key, char **ret) {
+        const json_t *v = json_object_get(o, key);
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_string(v))
+                return -EBADMSG;
+        *ret = strdup(json_string_value(v));
+        return *ret ? 0 : -ENOMEM;
+}
+
+int json_write_record_at(int dir_fd, const char *name, json_t *o, mode_t mode, WriteFileFlags flags) {
+        _cleanup_free_ char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+
+        json_decref(o);
+        if (!text)
+                return -ENOMEM;
+        if (dir_fd == AT_FDCWD)
+                return write_file_atomic(name, text, strlen(text), mode, flags);
+        return write_file_atomic_at(dir_fd, name, text, strlen(text), mode, flags);
 }

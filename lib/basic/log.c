@@ -67,3 +67,30 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         errno = error < 0 ? -error : error;
         return error;
 }
+
+int log_detail_internal(char **ret_error, int error, const char *file, int line, const char *fmt, ...) {
+        char msg[2048];
+        va_list ap;
+
+        errno = error < 0 ? -error : error;
+        va_start(ap, fmt);
+        (void) vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+
+        (void) log_internal(LOG_DEBUG, error, file, line, "%s", msg);
+        if (ret_error && !*ret_error)
+                *ret_error = strdup(msg); /* out of memory: the caller falls back to error's text */
+        errno = error < 0 ? -error : error;
+        return error;
+}
+
+void error_pass(char **ret_error, char **error) {
+        if (ret_error && !*ret_error) {
+                *ret_error = *error;
+                *error = NULL;
+        }
+}
+
+const char *error_reason(const char *error, int r) {
+        return error ?: strerror(r < 0 ? -r : r);
+}

@@ -42,3 +42,21 @@ int log_internal(int level, int error, const char *file, int line, const char *f
 #define log_error_errno(e, ...)   log_full_errno(LOG_ERR, e, __VA_ARGS__)
 
 #define log_oom() log_error_errno(-ENOMEM, "Out of memory.")
+
+/* For lib/ functions that hand the reason of a failure to their caller (docs/ARCHITECTURE.md,
+ * "Errors"): logs it at debug level, stores it in *ret_error when ret_error is not NULL and
+ * *ret_error is still NULL (so the innermost reason wins), and returns error. %m prints error's text. */
+int log_detail_internal(char **ret_error, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);
+#define log_detail_errno(ret_error, error, ...)                                                                        \
+        ({                                                                                                             \
+                int _detail_error_ = (error);                                                                          \
+                (void) log_detail_internal(ret_error, _detail_error_, __FILE__, __LINE__, __VA_ARGS__);                \
+                _detail_error_;                                                                                        \
+        })
+
+/* Moves *error into *ret_error when ret_error is not NULL and *ret_error is still NULL, for a function
+ * that collected a callee's reason in a local first (to try something else before giving up). */
+void error_pass(char **ret_error, char **error);
+
+/* The reason a lib/ function handed out, else the text of error: for the caller's one message. */
+const char *error_reason(const char *error, int r);

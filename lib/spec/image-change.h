@@ -8,6 +8,7 @@
 #include "macro.h"
 
 /* Applies changes to the config JSON (the "config" object inside it) and returns the new JSON, and
- * sets history's comment to message when given. -EINVAL (logged, naming the change) when a change
+ * sets history's comment to message when given. -EINVAL (*ret_error naming the change) when a change
  * is malformed or unsupported. */
-int image_config_apply_changes(const char *config, char *const *changes, const char *message, char **ret);
+int image_config_apply_changes(const char *config, char *const *changes, const char *message, char **ret,
+                char **ret_error);

@@ -47,36 +47,40 @@ static size_t key_match(const char *key, const char *domain, const char *reposit
         return 0;
 }
 
-static int decode_auth(const char *file, const char *key, const char *b64, char **ret_user, char **ret_pass) {
+static int decode_auth(const char *file, const char *key, const char *b64, char **ret_user, char **ret_pass,
+                char **ret_error) {
         size_t n = strlen(b64);
         _cleanup_free_ unsigned char *out = malloc(n / 4 * 3 + 4);
         char *colon;
         int len;
 
         if (!out)
-                return log_oom();
+                return -ENOMEM;
         len = EVP_DecodeBlock(out, (const unsigned char *) b64, (int) n);
         if (len < 0 || n % 4 != 0)
-                return log_error_errno(-EINVAL, "%s: \"auths\" entry \"%s\": \"auth\" is not base64.", file, key);
+                return log_detail_errno(ret_error, -EINVAL, "%s: \"auths\" entry \"%s\": \"auth\" is not base64.", file,
+                                key);
         /* EVP_DecodeBlock counts the padding as zero bytes */
         while (n > 0 && b64[--n] == '=')
                 len--;
         out[len] = 0;
         colon = strchr((char *) out, ':');
         if (!colon)
-                return log_error_errno(-EINVAL, "%s: \"auths\" entry \"%s\": \"auth\" is not user:password.", file, key);
+                return log_detail_errno(ret_error, -EINVAL,
+                                "%s: \"auths\" entry \"%s\": \"auth\" is not user:password.", file, key);
         *ret_user = strndup((char *) out, colon - (char *) out);
         *ret_pass = strdup(colon + 1);
         explicit_bzero(out, (size_t) len);
         if (!*ret_user || !*ret_pass) {
                 free(*ret_user);
                 free(*ret_pass);
-                return log_oom();
+                return -ENOMEM;
         }
         return 1;
 }
 
-static int find_in_file(const char *file, const char *domain, const char *repository, char **ret_user, char **ret_pass) {
+static int find_in_file(const char *file, const char *domain, const char *repository, char **ret_user, char **ret_pass,
+                char **ret_error) {
         json_error_t err;
         json_t *root, *auths, *entry, *best = NULL;
         const char *key, *best_key = NULL;
@@ -99,32 +103,34 @@ static int find_in_file(const char *file, const char *domain, const char *reposi
                 }
         }
         if (best)
-                r = decode_auth(file, best_key, json_string_value(json_object_get(best, "auth")), ret_user, ret_pass);
+                r = decode_auth(file, best_key, json_string_value(json_object_get(best, "auth")), ret_user, ret_pass,
+                                ret_error);
         json_decref(root);
         return r;
 }
 
-int registry_auth_find(const char *domain, const char *repository, char **ret_username, char **ret_password) {
+int registry_auth_find(const char *domain, const char *repository, char **ret_username, char **ret_password,
+                char **ret_error) {
         _cleanup_strv_free_ char **files = NULL;
         const char *e, *home = getenv("HOME");
         char *p;
 
         if ((e = getenv("REGISTRY_AUTH_FILE")) && *e && strv_extend(&files, e) < 0)
-                return log_oom();
+                return -ENOMEM;
         if ((e = getenv("XDG_RUNTIME_DIR")) && *e && strv_consume(&files, strjoin(e, "/containers/auth.json")) < 0)
-                return log_oom();
+                return -ENOMEM;
         if (asprintf(&p, "/run/containers/%u/auth.json", (unsigned) getuid()) < 0 || strv_consume(&files, p) < 0)
-                return log_oom();
+                return -ENOMEM;
         if ((e = getenv("XDG_CONFIG_HOME")) && *e) {
                 if (strv_consume(&files, strjoin(e, "/containers/auth.json")) < 0)
-                        return log_oom();
+                        return -ENOMEM;
         } else if (home && strv_consume(&files, strjoin(home, "/.config/containers/auth.json")) < 0)
-                return log_oom();
+                return -ENOMEM;
         if (home && strv_consume(&files, strjoin(home, "/.docker/config.json")) < 0)
-                return log_oom();
+                return -ENOMEM;
 
         STRV_FOREACH(f, files) {
-                int r = find_in_file(*f, domain, repository, ret_username, ret_password);
+                int r = find_in_file(*f, domain, repository, ret_username, ret_password, ret_error);
                 if (r != 0) {
                         if (r > 0)
                                 log_debug("Using credentials for %s/%s from %s.", domain, repository, *f);

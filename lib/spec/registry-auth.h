@@ -8,5 +8,6 @@
  * "host/ns", then "host"; docker.io also answers to its historical names). Only "auth"
  * (base64 user:password) entries are used; credential helpers and identity tokens are not supported. */
 
-/* Returns 1 and the credentials when found, 0 when not, <0 on error (logged). */
-int registry_auth_find(const char *domain, const char *repository, char **ret_username, char **ret_password);
+/* Returns 1 and the credentials when found, 0 when not, <0 on error (*ret_error naming the file). */
+int registry_auth_find(const char *domain, const char *repository, char **ret_username, char **ret_password,
+                char **ret_error);

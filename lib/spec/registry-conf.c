@@ -135,14 +135,16 @@ static RegistryEntry *last_registry(RegistriesConf *c) {
         return c->n_registries > 0 ? &c->registries[c->n_registries - 1] : NULL;
 }
 
-static int apply(RegistriesConf *c, Section section, const char *path, unsigned line, const char *key, Value *v) {
+static int apply(RegistriesConf *c, Section section, const char *path, unsigned line, const char *key, Value *v,
+                char **ret_error) {
         RegistryEntry *e = last_registry(c);
 
         switch (section) {
         case SECTION_TOP:
                 if (streq(key, "unqualified-search-registries")) {
                         if (!v->is_array)
-                                return log_error_errno(-EINVAL, "%s:%u: %s wants an array of strings.", path, line, key);
+                                return log_detail_errno(ret_error, -EINVAL, "%s:%u: %s wants an array of strings.",
+                                                path, line, key);
                         strv_free(c->search);
                         c->search = TAKE_PTR(v->array);
                         return 0;
@@ -151,14 +153,15 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
         case SECTION_REGISTRY:
                 if (streq(key, "prefix") || streq(key, "location")) {
                         if (!v->string)
-                                return log_error_errno(-EINVAL, "%s:%u: %s wants a string.", path, line, key);
+                                return log_detail_errno(ret_error, -EINVAL, "%s:%u: %s wants a string.", path, line, key);
                         free(streq(key, "prefix") ? e->prefix : e->location);
                         *(streq(key, "prefix") ? &e->prefix : &e->location) = TAKE_PTR(v->string);
                         return 0;
                 }
                 if (streq(key, "insecure") || streq(key, "blocked") || streq(key, "mirror-by-digest-only")) {
                         if (!v->is_bool)
-                                return log_error_errno(-EINVAL, "%s:%u: %s wants true or false.", path, line, key);
+                                return log_detail_errno(ret_error, -EINVAL, "%s:%u: %s wants true or false.", path,
+                                                line, key);
                         *(streq(key, "insecure")                ? &e->insecure
                                         : streq(key, "blocked") ? &e->blocked
                                                                 : &e->mirror_by_digest_only) = v->boolean;
@@ -169,14 +172,15 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
                 RegistryMirror *m = &e->mirrors[e->n_mirrors - 1];
                 if (streq(key, "location")) {
                         if (!v->string)
-                                return log_error_errno(-EINVAL, "%s:%u: %s wants a string.", path, line, key);
+                                return log_detail_errno(ret_error, -EINVAL, "%s:%u: %s wants a string.", path, line, key);
                         free(m->location);
                         m->location = TAKE_PTR(v->string);
                         return 0;
                 }
                 if (streq(key, "insecure")) {
                         if (!v->is_bool)
-                                return log_error_errno(-EINVAL, "%s:%u: %s wants true or false.", path, line, key);
+                                return log_detail_errno(ret_error, -EINVAL, "%s:%u: %s wants true or false.", path,
+                                                line, key);
                         m->insecure = v->boolean;
                         return 0;
                 }
@@ -188,7 +192,7 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
                         else if (streq_ptr(v->string, "tag-only"))
                                 m->pulls = MIRROR_PULLS_TAG_ONLY;
                         else
-                                return log_error_errno(-EINVAL,
+                                return log_detail_errno(ret_error, -EINVAL,
                                                 "%s:%u: pull-from-mirror wants \"all\", \"digest-only\" "
                                                 "or \"tag-only\".",
                                                 path, line);
@@ -198,7 +202,8 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
         }
         case SECTION_ALIASES:
                 if (!v->string)
-                        return log_error_errno(-EINVAL, "%s:%u: alias \"%s\" wants a string.", path, line, key);
+                        return log_detail_errno(ret_error, -EINVAL, "%s:%u: alias \"%s\" wants a string.", path, line,
+                                        key);
                 for (size_t i = 0; c->aliases && c->aliases[i]; i += 2)
                         if (streq(c->aliases[i], key)) { /* a later file overrides */
                                 free(c->aliases[i + 1]);
@@ -206,7 +211,7 @@ static int apply(RegistriesConf *c, Section section, const char *path, unsigned 
                                 return 0;
                         }
                 if (strv_extend(&c->aliases, key) < 0 || strv_consume(&c->aliases, TAKE_PTR(v->string)) < 0)
-                        return log_oom();
+                        return -ENOMEM;
                 return 0;
         case SECTION_OTHER:
                 break;
@@ -263,7 +268,7 @@ static void strip_comments(char *s) {
         }
 }
 
-int registries_conf_load_file(RegistriesConf *c, const char *path) {
+int registries_conf_load_file(RegistriesConf *c, const char *path, char **ret_error) {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         _cleanup_free_ char *buf = NULL, *stmt = NULL;
         Section section = SECTION_TOP;
@@ -272,7 +277,7 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
         int r;
 
         if (!f)
-                return errno == ENOENT ? 0 : log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+                return errno == ENOENT ? 0 : log_detail_errno(ret_error, negative_errno(), "Failed to open %s: %m", path);
         while (getline(&buf, &size, f) >= 0) {
                 _cleanup_free_ char *key = NULL;
                 _cleanup_(value_done) Value v = {};
@@ -284,7 +289,7 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                         stmt_line = line;
                 joined = strjoin(stmt ?: "", buf);
                 if (!joined)
-                        return log_oom();
+                        return -ENOMEM;
                 free(stmt);
                 stmt = joined;
                 if (!brackets_balanced(stmt))
@@ -305,7 +310,7 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                                 RegistryEntry *e =
                                                 reallocarray(c->registries, c->n_registries + 1, sizeof(RegistryEntry));
                                 if (!e)
-                                        return log_oom();
+                                        return -ENOMEM;
                                 c->registries = e;
                                 c->registries[c->n_registries++] = (RegistryEntry) {};
                                 section = SECTION_REGISTRY;
@@ -313,13 +318,13 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                                 RegistryEntry *e = last_registry(c);
                                 RegistryMirror *m;
                                 if (!e)
-                                        return log_error_errno(-EINVAL,
+                                        return log_detail_errno(ret_error, -EINVAL,
                                                         "%s:%u: [[registry.mirror]] outside a "
                                                         "[[registry]].",
                                                         path, stmt_line);
                                 m = reallocarray(e->mirrors, e->n_mirrors + 1, sizeof(RegistryMirror));
                                 if (!m)
-                                        return log_oom();
+                                        return -ENOMEM;
                                 e->mirrors = m;
                                 e->mirrors[e->n_mirrors++] = (RegistryMirror) {};
                                 section = SECTION_MIRROR;
@@ -334,38 +339,42 @@ int registries_conf_load_file(RegistriesConf *c, const char *path) {
                 }
                 eq = strchr(k, '=');
                 if (!eq)
-                        return log_error_errno(-EINVAL, "%s:%u: expected KEY = VALUE or [section].", path, stmt_line);
+                        return log_detail_errno(ret_error, -EINVAL, "%s:%u: expected KEY = VALUE or [section].", path,
+                                        stmt_line);
                 *eq = 0;
                 for (char *e = k + strlen(k); e > k && strchr(" \t", e[-1]); e--)
                         e[-1] = 0;
                 if (*k == '"' || *k == '\'') {
                         const char *q = k;
                         if (parse_string(&q, &key) < 0 || *skip_space(q) != 0)
-                                return log_error_errno(-EINVAL, "%s:%u: invalid quoted key.", path, stmt_line);
+                                return log_detail_errno(ret_error, -EINVAL, "%s:%u: invalid quoted key.", path,
+                                                stmt_line);
                 } else if (!(key = strdup(k)))
-                        return log_oom();
+                        return -ENOMEM;
                 r = parse_value(eq + 1, &v);
                 if (r == -ENOMEM)
-                        return log_oom();
+                        return -ENOMEM;
                 if (r < 0)
-                        return log_error_errno(r,
+                        return log_detail_errno(ret_error, r,
                                         "%s:%u: %s: invalid value (a string, true/false or an array of "
                                         "strings).",
                                         path, stmt_line, key);
-                r = apply(c, section, path, stmt_line, key, &v);
+                r = apply(c, section, path, stmt_line, key, &v, ret_error);
                 if (r < 0)
                         return r;
                 stmt = mfree_str(stmt);
         }
         if (stmt && !isempty(skip_space(stmt)))
-                return log_error_errno(-EINVAL, "%s:%u: unterminated array.", path, stmt_line);
+                return log_detail_errno(ret_error, -EINVAL, "%s:%u: unterminated array.", path, stmt_line);
         for (size_t i = 0; i < c->n_registries; i++) {
                 if (!c->registries[i].prefix && !c->registries[i].location)
-                        return log_error_errno(-EINVAL, "%s: a [[registry]] has neither prefix nor location.", path);
+                        return log_detail_errno(ret_error, -EINVAL,
+                                        "%s: a [[registry]] has neither prefix nor location.", path);
                 for (size_t k = 0; k < c->registries[i].n_mirrors; k++)
                         if (!c->registries[i].mirrors[k].location)
-                                return log_error_errno(-EINVAL, "%s: a [[registry.mirror]] of %s has no location.",
-                                                path, c->registries[i].prefix ?: c->registries[i].location);
+                                return log_detail_errno(ret_error, -EINVAL,
+                                                "%s: a [[registry.mirror]] of %s has no location.", path,
+                                                c->registries[i].prefix ?: c->registries[i].location);
         }
         return 0;
 }
@@ -384,7 +393,7 @@ void registries_conf_done(RegistriesConf *c) {
         *c = (RegistriesConf) {};
 }
 
-static int load_dropins(RegistriesConf *c, const char *dir) {
+static int load_dropins(RegistriesConf *c, const char *dir, char **ret_error) {
         _cleanup_strv_free_ char **files = NULL;
         _cleanup_(closedirp) DIR *d = opendir(dir);
 
@@ -393,32 +402,32 @@ static int load_dropins(RegistriesConf *c, const char *dir) {
         for (struct dirent *de; (de = readdir(d));)
                 if (endswith(de->d_name, ".conf") && de->d_name[0] != '.' &&
                                 strv_consume(&files, path_join(dir, de->d_name)) < 0)
-                        return log_oom();
+                        return -ENOMEM;
         if (files)
                 qsort(files, strv_length(files), sizeof(char *), (int (*)(const void *, const void *)) strcmp_ptr);
         STRV_FOREACH(f, files) {
-                int r = registries_conf_load_file(c, *f);
+                int r = registries_conf_load_file(c, *f, ret_error);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-int registries_conf_load(RegistriesConf *ret) {
+int registries_conf_load(RegistriesConf *ret, char **ret_error) {
         _cleanup_(registries_conf_done) RegistriesConf c = {};
         _cleanup_free_ char *own = path_join(berth_path(BERTH_PATH_CONFIG), "registries.conf"), *dropins = NULL;
         const char *main_file;
         int r;
 
         if (!own)
-                return log_oom();
+                return -ENOMEM;
         main_file = access(own, F_OK) >= 0 ? own : CONTAINERS_REGISTRIES_CONF;
         dropins = strjoin(main_file, ".d");
         if (!dropins)
-                return log_oom();
-        r = registries_conf_load_file(&c, main_file);
+                return -ENOMEM;
+        r = registries_conf_load_file(&c, main_file, ret_error);
         if (r >= 0)
-                r = load_dropins(&c, dropins);
+                r = load_dropins(&c, dropins, ret_error);
         if (r < 0)
                 return r;
         *ret = TAKE_GENERIC(c, RegistriesConf, (RegistriesConf) {});
@@ -457,7 +466,7 @@ const RegistryEntry *registries_conf_find(const RegistriesConf *c, const char *r
 }
 
 int registries_conf_sources(const RegistriesConf *c, const char *repository, bool by_digest, char ***ret,
-                bool **ret_insecure) {
+                bool **ret_insecure, char **ret_error) {
         const RegistryEntry *e = registries_conf_find(c, repository);
         _cleanup_strv_free_ char **out = NULL;
         _cleanup_free_ bool *insecure = NULL;
@@ -466,8 +475,9 @@ int registries_conf_sources(const RegistriesConf *c, const char *repository, boo
         size_t n = 0;
 
         if (e && e->blocked)
-                return log_error_errno(-EPERM, "Pulling %s is blocked by registries.conf ([[registry]] prefix \"%s\").",
-                                repository, e->prefix ?: e->location);
+                return log_detail_errno(ret_error, -EPERM,
+                                "Pulling %s is blocked by registries.conf ([[registry]] prefix \"%s\").", repository,
+                                e->prefix ?: e->location);
         /* A wildcard prefix ("*.example.com") has no location to put in its place. */
         if (e && startswith(e->prefix ?: "", "*.")) {
                 wildcard_insecure = e->insecure;
@@ -477,7 +487,7 @@ int registries_conf_sources(const RegistriesConf *c, const char *repository, boo
                 rest = repository + strlen(e->prefix ?: e->location);
         insecure = calloc((e ? e->n_mirrors : 0) + 1, sizeof(bool));
         if (!insecure)
-                return log_oom();
+                return -ENOMEM;
         for (size_t i = 0; e && i < e->n_mirrors; i++) {
                 const RegistryMirror *m = &e->mirrors[i];
                 MirrorPulls pulls = e->mirror_by_digest_only ? MIRROR_PULLS_DIGEST_ONLY : m->pulls;
@@ -485,18 +495,18 @@ int registries_conf_sources(const RegistriesConf *c, const char *repository, boo
                 if ((pulls == MIRROR_PULLS_DIGEST_ONLY && !by_digest) || (pulls == MIRROR_PULLS_TAG_ONLY && by_digest))
                         continue;
                 if (strv_consume(&out, strjoin(m->location, rest)) < 0)
-                        return log_oom();
+                        return -ENOMEM;
                 insecure[n++] = m->insecure;
         }
         if (strv_consume(&out, e && e->location ? strjoin(e->location, rest) : strdup(repository)) < 0)
-                return log_oom();
+                return -ENOMEM;
         insecure[n] = e ? e->insecure : wildcard_insecure;
         *ret = TAKE_PTR(out);
         *ret_insecure = TAKE_PTR(insecure);
         return 0;
 }
 
-int registries_conf_candidates(const RegistriesConf *c, const char *reference, char ***ret) {
+int registries_conf_candidates(const RegistriesConf *c, const char *reference, char ***ret, char **ret_error) {
         _cleanup_strv_free_ char **out = NULL;
         ImageReference ref;
         const char *why = NULL;
@@ -505,9 +515,9 @@ int registries_conf_candidates(const RegistriesConf *c, const char *reference, c
 
         r = image_reference_parse(reference, IMAGE_DOMAIN_DOCKER, &ref, &why);
         if (r == -ENOMEM)
-                return log_oom();
+                return -ENOMEM;
         if (r < 0)
-                return log_error_errno(r, "Invalid image reference '%s': %s.", reference, why);
+                return log_detail_errno(ret_error, r, "Invalid image reference '%s': %s.", reference, why);
 
         if (ref.domain_given) {
                 r = strv_consume(&out, image_reference_to_string(&ref));
@@ -525,7 +535,7 @@ int registries_conf_candidates(const RegistriesConf *c, const char *reference, c
         STRV_FOREACH(reg, c->search ?: (char **) docker) {
                 _cleanup_free_ char *full = strjoin(*reg, "/", reference), *normal = NULL;
                 if (!full)
-                        return log_oom();
+                        return -ENOMEM;
                 r = image_reference_normalize(full, IMAGE_DOMAIN_DOCKER, &normal, &why);
                 if (r == -ENOMEM)
                         goto finish;
@@ -541,10 +551,10 @@ int registries_conf_candidates(const RegistriesConf *c, const char *reference, c
 finish:
         image_reference_done(&ref);
         if (r < 0)
-                return log_oom();
+                return -ENOMEM;
         if (!out)
-                return log_error_errno(-ENOENT, "No registry to search for '%s' (unqualified-search-registries).",
-                                reference);
+                return log_detail_errno(ret_error, -ENOENT,
+                                "No registry to search for '%s' (unqualified-search-registries).", reference);
         *ret = TAKE_PTR(out);
         return 0;
 }

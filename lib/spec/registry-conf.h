@@ -52,9 +52,9 @@ typedef struct RegistriesConf {
         char **aliases; /* name, target, name, target, ... */
 } RegistriesConf;
 
-int registries_conf_load(RegistriesConf *ret);
+int registries_conf_load(RegistriesConf *ret, char **ret_error);
 /* Loads one file (for tests and the loader). Missing files are fine. */
-int registries_conf_load_file(RegistriesConf *c, const char *path);
+int registries_conf_load_file(RegistriesConf *c, const char *path, char **ret_error);
 void registries_conf_done(RegistriesConf *c);
 
 /* Where to pull "domain/path" from, in order: the matching [[registry]]'s mirrors (those that serve
@@ -62,7 +62,7 @@ void registries_conf_done(RegistriesConf *c);
  * "domain/path" with the prefix replaced; *ret_insecure tells which may use plain http. -EPERM when
  * the registry is blocked. */
 int registries_conf_sources(const RegistriesConf *c, const char *repository, bool by_digest, char ***ret,
-                bool **ret_insecure);
+                bool **ret_insecure, char **ret_error);
 
 /* The [[registry]] whose prefix matches "domain/path" best, or NULL. */
 const RegistryEntry *registries_conf_find(const RegistriesConf *c, const char *repository);
@@ -70,4 +70,4 @@ const RegistryEntry *registries_conf_find(const RegistriesConf *c, const char *r
 /* What to try for a reference as the user typed it, in order, as full references: an alias, or
  * each search registry, or docker.io when there are none (docker's behavior). A reference with a
  * domain is itself the only candidate. */
-int registries_conf_candidates(const RegistriesConf *c, const char *reference, char ***ret);
+int registries_conf_candidates(const RegistriesConf *c, const char *reference, char ***ret, char **ret_error);

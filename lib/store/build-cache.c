@@ -60,6 +60,7 @@ int build_cache_lookup(BuildContext *b, const char *key, json_t **ret) {
 }
 
 int build_cache_store(BuildContext *b, const char *key, json_t *image, const StagedLayer *layer) {
+        _cleanup_free_ char *error = NULL;
         _cleanup_close_ int dir = -EBADF;
         _cleanup_free_ char *text = json_dumps(image, JSON_COMPACT | JSON_SORT_KEYS);
         int r;
@@ -74,9 +75,9 @@ int build_cache_store(BuildContext *b, const char *key, json_t *image, const Sta
                                                 .layers = layer,
                                                 .n_layers = 1,
                                 },
-                                NULL);
+                                NULL, &error);
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "%s", error_reason(error, r));
         }
         dir = cache_dir(b);
         if (dir < 0)

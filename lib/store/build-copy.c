@@ -486,7 +486,9 @@ static int try_extract(int src_dir, const char *name, int dst_fd) {
         archive_read_support_format_tar(a);
         if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK)
                 return -EIO;
-        return tar_extract(a, dst_fd, &limits, NULL) < 0 ? -EIO : 1;
+        _cleanup_free_ char *error = NULL; /* the build still logs its errors itself */
+        return tar_extract(a, dst_fd, &limits, NULL, &error) < 0 ? log_error_errno(-EIO, "%s", error_reason(error, -EIO))
+                                                                 : 1;
 }
 
 int build_copy(BuildContext *b, const BuildCopy *c, const char *root) {

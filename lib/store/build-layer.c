@@ -287,9 +287,10 @@ int build_mount_commit(BuildContext *b, BuildMount *m, StagedLayer *ret) {
                 return log_error_errno(negative_errno(), "Failed to create %s/%s: %m", b->staging_path, diff);
         if (lseek(tar_fd, 0, SEEK_SET) < 0)
                 return log_error_errno(negative_errno(), "Failed to read the layer back: %m");
-        r = image_layer_extract_stream(tar_fd, diff_fd, ret->diff_id, &ret->size);
+        _cleanup_free_ char *error = NULL;
+        r = image_layer_extract_stream(tar_fd, diff_fd, ret->diff_id, &ret->size, &error);
         if (r < 0)
-                return r;
+                return log_error_errno(r, "%s", error_reason(error, r));
         ret->dir = TAKE_PTR(layer);
         /* the upper dir is no longer needed; drop it now rather than at the end of the build */
         (void) rm_rf(m->dir);

@@ -793,10 +793,11 @@ static int build_stage(Build *bd, Stage *stage) {
                 _cleanup_free_ char *blob = NULL, *text = NULL;
                 size_t size;
                 if (b->options->pull) {
-                        r = image_store_ensure(b->store, stage->base, b->options->pull, &image);
+                        _cleanup_free_ char *error = NULL;
+                        r = image_store_ensure(b->store, stage->base, b->options->pull, &image, &error);
                         if (r < 0)
-                                return log_error_errno(r, "%s:%u: FROM %s: the image could not be had.",
-                                                dockerfile_name(bd), from->line, stage->base);
+                                return log_error_errno(r, "%s:%u: FROM %s: the image could not be had: %s",
+                                                dockerfile_name(bd), from->line, stage->base, error_reason(error, r));
                 } else
                         r = image_store_lookup(b->store, stage->base, &image);
                 if (r == -ENOENT)
@@ -922,7 +923,7 @@ static void build_done(Build *bd) {
 }
 
 int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
-        _cleanup_free_ char *dockerfile = NULL, *error = NULL, *config = NULL;
+        _cleanup_free_ char *dockerfile = NULL, *error = NULL, *config = NULL, *store_error = NULL;
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         BuildOptions o = *options;
@@ -965,9 +966,11 @@ int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
         r = build_ignore_load(o.context, dockerfile, &bd.ctx.ignore);
         if (r < 0)
                 goto finish;
-        r = image_staging_new(store, &bd.ctx.staging);
-        if (r < 0)
+        r = image_staging_new(store, &bd.ctx.staging, &store_error);
+        if (r < 0) {
+                log_error_errno(r, "%s", error_reason(store_error, r));
                 goto finish;
+        }
         bd.ctx.staging_path = strjoin(image_store_root(store), "/tmp/", bd.ctx.staging.name);
         if (!bd.ctx.staging_path) {
                 r = log_oom();
@@ -1007,9 +1010,11 @@ int build_image(ImageStore *store, const BuildOptions *options, char **ret_id) {
                                         .config_size = strlen(config),
                                         .names = names,
                         },
-                        &image);
-        if (r < 0)
+                        &image, &store_error);
+        if (r < 0) {
+                log_error_errno(r, "%s", error_reason(store_error, r));
                 goto finish;
+        }
         STRV_FOREACH(n, names)
                 fprintf(bd.ctx.out, "COMMIT %s\n", *n);
         fprintf(bd.ctx.out, "--> %.12s\n", digest_hex(image->id));

@@ -8,6 +8,7 @@
 
 #include "container-record.h"
 #include "fs-util.h"
+#include "json-util.h"
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
@@ -39,7 +40,6 @@ static json_t *strv_to_json(char *const *l) {
 
 static int record_store(const char *name, json_t *o) {
         _cleanup_free_ char *path = container_record_path(name), *dir = NULL;
-        char *text;
         int r;
 
         if (!path)
@@ -50,13 +50,8 @@ static int record_store(const char *name, json_t *o) {
         r = mkdir_p(dir, 0700);
         if (r < 0)
                 return r;
-        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-        if (!text)
-                return -ENOMEM;
         /* root-only: the options may name secrets and files of the host */
-        r = write_file_atomic(path, text, strlen(text), 0600, WRITE_FILE_SYNC);
-        free(text);
-        return r;
+        return json_write_record_at(AT_FDCWD, path, json_incref(o), 0600, WRITE_FILE_SYNC);
 }
 
 int container_record_write(const ContainerSpec *spec, const char *unit) {
@@ -129,14 +124,8 @@ static int json_strv(json_t *o, const char *key, char ***ret) {
 }
 
 static int json_dup(json_t *o, const char *key, char **ret) {
-        json_t *v = json_object_get(o, key);
-
-        if (!v || json_is_null(v))
-                return 0;
-        if (!json_is_string(v))
-                return -EINVAL;
-        *ret = strdup(json_string_value(v));
-        return *ret ? 0 : -ENOMEM;
+        int r = json_object_get_optional_string(o, key, ret);
+        return r == -EBADMSG ? -EINVAL : r;
 }
 
 static int record_from_json(json_t *o, ContainerRecord *rec) {

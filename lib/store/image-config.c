@@ -44,19 +44,19 @@ void image_config_info_done(ImageConfigInfo *info) {
         *info = (ImageConfigInfo) {};
 }
 
-static int string_array(json_t *v, const char *what, char ***ret) {
+static int string_array(json_t *v, const char *what, char ***ret, char **ret_error) {
         int r = json_array_to_strv(v, ret);
         if (r == -EBADMSG)
-                return log_error_errno(r, "Image config: '%s' is not an array of strings.", what);
+                return log_detail_errno(ret_error, r, "Image config: '%s' is not an array of strings.", what);
         if (r < 0)
-                return log_oom();
+                return -ENOMEM;
         /* an empty array stays an empty (not absent) list: "Cmd": [] clears the base image's */
         if (!*ret && json_is_array(v) && !(*ret = calloc(1, sizeof(char *))))
-                return log_oom();
+                return -ENOMEM;
         return 0;
 }
 
-static int object_keys(json_t *v, const char *what, char ***ret) {
+static int object_keys(json_t *v, const char *what, char ***ret, char **ret_error) {
         _cleanup_strv_free_ char **l = NULL;
         size_t n = 0;
         const char *key;
@@ -65,78 +65,81 @@ static int object_keys(json_t *v, const char *what, char ***ret) {
         if (!v || json_is_null(v))
                 return 0;
         if (!json_is_object(v))
-                return log_error_errno(-EBADMSG, "Image config: '%s' is not an object.", what);
-        json_object_foreach(v, key, value) if (strv_extend_with_size(&l, &n, key) < 0) return log_oom();
+                return log_detail_errno(ret_error, -EBADMSG, "Image config: '%s' is not an object.", what);
+        json_object_foreach(v, key, value) if (strv_extend_with_size(&l, &n, key) < 0) return -ENOMEM;
         *ret = TAKE_PTR(l);
         return 0;
 }
 
-static int labels(json_t *v, char ***ret) {
+static int labels(json_t *v, char ***ret, char **ret_error) {
         int r = json_object_to_strv_pairs(v, ret);
         if (r == -EBADMSG)
-                return log_error_errno(r, "Image config: 'Labels' is not an object of strings.");
-        return r < 0 ? log_oom() : 0;
+                return log_detail_errno(ret_error, r, "Image config: 'Labels' is not an object of strings.");
+        return r < 0 ? -ENOMEM : 0;
 }
 
-static int optional_string(json_t *parent, const char *key, char **ret) {
-        json_t *v = json_object_get(parent, key);
+static int optional_string(json_t *parent, const char *key, char **ret, char **ret_error) {
+        int r = json_object_get_optional_string(parent, key, ret);
 
-        if (!v || json_is_null(v))
-                return 0;
-        if (!json_is_string(v))
-                return log_error_errno(-EBADMSG, "Image config: '%s' is not a string.", key);
-        if (isempty(json_string_value(v)))
-                return 0;
-        *ret = strdup(json_string_value(v));
-        return *ret ? 0 : log_oom();
+        if (r == -EBADMSG)
+                return log_detail_errno(ret_error, r, "Image config: '%s' is not a string.", key);
+        if (r >= 0 && *ret && isempty(*ret)) { /* "" is as good as absent */
+                free(*ret);
+                *ret = NULL;
+        }
+        return r;
 }
 
-int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret) {
+int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret, char **ret_error) {
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
         json_t *root, *c, *rootfs;
         json_error_t err;
         int r;
 
         if (size > IMAGE_CONFIG_MAX)
-                return log_error_errno(-EFBIG, "Image config: %zu bytes, more than the limit of %u MiB.", size,
-                                IMAGE_CONFIG_MAX >> 20);
+                return log_detail_errno(ret_error, -EFBIG, "Image config: %zu bytes, more than the limit of %u MiB.",
+                                size, IMAGE_CONFIG_MAX >> 20);
         root = json_loadb(json, size, 0, &err);
         if (!root)
-                return log_error_errno(-EBADMSG, "Image config: invalid JSON at line %d: %s", err.line, err.text);
+                return log_detail_errno(ret_error, -EBADMSG, "Image config: invalid JSON at line %d: %s", err.line,
+                                err.text);
         if (!json_is_object(root)) {
-                r = log_error_errno(-EBADMSG, "Image config: not a JSON object.");
+                r = log_detail_errno(ret_error, -EBADMSG, "Image config: not a JSON object.");
                 goto finish;
         }
 
-        if ((r = optional_string(root, "os", &info.os)) < 0 ||
-                        (r = optional_string(root, "architecture", &info.architecture)) < 0)
+        if ((r = optional_string(root, "os", &info.os, ret_error)) < 0 ||
+                        (r = optional_string(root, "architecture", &info.architecture, ret_error)) < 0)
                 goto finish;
         if (parse_rfc3339(json_string_value(json_object_get(root, "created")), &info.created) < 0)
                 info.created = 0; /* unknown, as docker shows a config without one */
 
         rootfs = json_object_get(root, "rootfs");
-        r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids", &info.diff_ids);
+        r = string_array(rootfs ? json_object_get(rootfs, "diff_ids") : NULL, "rootfs.diff_ids", &info.diff_ids,
+                        ret_error);
         if (r < 0)
                 goto finish;
         if (strv_length(info.diff_ids) > IMAGE_LAYERS_MAX) {
-                r = log_error_errno(-EFBIG, "Image config: rootfs.diff_ids lists %zu layers, more than the limit of %u.",
+                r = log_detail_errno(ret_error, -EFBIG,
+                                "Image config: rootfs.diff_ids lists %zu layers, more than the limit of %u.",
                                 strv_length(info.diff_ids), IMAGE_LAYERS_MAX);
                 goto finish;
         }
 
         c = json_object_get(root, "config");
         if (c && json_is_object(c)) {
-                if ((r = string_array(json_object_get(c, "Env"), "Env", &info.config.env)) < 0 ||
+                if ((r = string_array(json_object_get(c, "Env"), "Env", &info.config.env, ret_error)) < 0 ||
                                 (r = string_array(json_object_get(c, "Entrypoint"), "Entrypoint",
-                                                 &info.config.entrypoint)) < 0 ||
-                                (r = string_array(json_object_get(c, "Cmd"), "Cmd", &info.config.cmd)) < 0 ||
-                                (r = optional_string(c, "WorkingDir", &info.config.working_dir)) < 0 ||
-                                (r = optional_string(c, "User", &info.config.user)) < 0 ||
-                                (r = optional_string(c, "StopSignal", &info.config.stop_signal)) < 0 ||
+                                                 &info.config.entrypoint, ret_error)) < 0 ||
+                                (r = string_array(json_object_get(c, "Cmd"), "Cmd", &info.config.cmd, ret_error)) < 0 ||
+                                (r = optional_string(c, "WorkingDir", &info.config.working_dir, ret_error)) < 0 ||
+                                (r = optional_string(c, "User", &info.config.user, ret_error)) < 0 ||
+                                (r = optional_string(c, "StopSignal", &info.config.stop_signal, ret_error)) < 0 ||
                                 (r = object_keys(json_object_get(c, "ExposedPorts"), "ExposedPorts",
-                                                 &info.config.exposed_ports)) < 0 ||
-                                (r = object_keys(json_object_get(c, "Volumes"), "Volumes", &info.config.volumes)) < 0 ||
-                                (r = labels(json_object_get(c, "Labels"), &info.config.labels)) < 0)
+                                                 &info.config.exposed_ports, ret_error)) < 0 ||
+                                (r = object_keys(json_object_get(c, "Volumes"), "Volumes", &info.config.volumes,
+                                                 ret_error)) < 0 ||
+                                (r = labels(json_object_get(c, "Labels"), &info.config.labels, ret_error)) < 0)
                         goto finish;
         }
         *ret = TAKE_GENERIC(info, ImageConfigInfo, (ImageConfigInfo) {});

@@ -25,9 +25,9 @@ typedef struct ImageConfigInfo {
         uint64_t created; /* seconds since the epoch; 0 when absent or unreadable */
 } ImageConfigInfo;
 
-/* Parses a config blob; -EBADMSG (logged, naming what) when it is not a usable image config, and
+/* Parses a config blob; -EBADMSG (*ret_error naming what) when it is not a usable image config, and
  * -EFBIG when it is over IMAGE_CONFIG_MAX or lists more than IMAGE_LAYERS_MAX layers. */
-int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret);
+int image_config_parse(const char *json, size_t size, ImageConfigInfo *ret, char **ret_error);
 void image_config_info_done(ImageConfigInfo *info);
 
 /* The config an imported rootfs gets: this machine's os/architecture, rootfs.diff_ids = [diff_id],

@@ -96,7 +96,7 @@ struct archive *image_layer_reader_new(void) {
 }
 
 int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
-                uint64_t *ret_size) {
+                uint64_t *ret_size, char **ret_error) {
         _cleanup_(archive_freep) struct archive *tar = NULL;
         _cleanup_(sha256_async_freep) Sha256Async *hash = NULL;
         struct archive_entry *e;
@@ -107,13 +107,13 @@ int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_i
         tar = archive_read_new();
         hash = sha256_async_new();
         if (!tar || !hash)
-                return log_oom();
+                return -ENOMEM;
 
         r = archive_read_next_header(raw, &e);
         if (r == ARCHIVE_EOF)
-                return log_error_errno(-EBADMSG, "The tarball is empty.");
+                return log_detail_errno(ret_error, -EBADMSG, "The tarball is empty.");
         if (r != ARCHIVE_OK)
-                return log_error_errno(-EBADMSG, "Failed to read the tarball: %s", archive_error_string(raw));
+                return log_detail_errno(ret_error, -EBADMSG, "Failed to read the tarball: %s", archive_error_string(raw));
 
         d = (DecompressedStream) {
                 .raw = raw,
@@ -123,43 +123,45 @@ int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_i
         };
         archive_read_support_format_tar(tar);
         if (archive_read_open(tar, &d, NULL, stream_read, NULL) != ARCHIVE_OK)
-                return log_error_errno(d.error ?: -EBADMSG, "The input is not a tar archive: %s",
+                return log_detail_errno(ret_error, d.error ?: -EBADMSG, "The input is not a tar archive: %s",
                                 archive_error_string(tar));
 
-        r = tar_extract(tar, diff_fd, &limits, ret_size);
+        r = tar_extract(tar, diff_fd, &limits, ret_size, ret_error);
         if (r < 0)
                 return r;
         r = stream_drain(&d);
         if (r == -EFBIG)
-                return log_error_errno(r,
+                return log_detail_errno(ret_error, r,
                                 "The tarball's uncompressed stream exceeds %ju bytes (see "
                                 "$BERTH_LAYER_MAX_BYTES and $BERTH_LAYER_MAX_ENTRIES).",
                                 (uintmax_t) d.max_bytes);
         if (r < 0)
-                return log_error_errno(r, "Failed to read the rest of the tarball: %s", archive_error_string(raw));
+                return log_detail_errno(ret_error, r, "Failed to read the rest of the tarball: %s",
+                                archive_error_string(raw));
         r = sha256_async_finish(hash, ret_diff_id);
         if (r < 0)
-                return log_error_errno(r, "Failed to compute the diffID: %m");
+                return log_detail_errno(ret_error, r, "Failed to compute the diffID: %m");
         log_debug("Layer %s: %ju bytes of tar.", ret_diff_id, (uintmax_t) d.bytes);
         return 0;
 }
 
 int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
-                uint64_t *ret_size) {
+                uint64_t *ret_size, char **ret_error) {
         _cleanup_(archive_freep) struct archive *raw = image_layer_reader_new();
 
         if (!raw)
-                return log_oom();
+                return -ENOMEM;
         if (archive_read_open_fd(raw, fd, IMPORT_BUFFER_SIZE) != ARCHIVE_OK)
-                return log_error_errno(-EIO, "Failed to read the tarball: %s", archive_error_string(raw));
-        return image_layer_extract_opened(raw, diff_fd, ret_diff_id, ret_size);
+                return log_detail_errno(ret_error, -EIO, "Failed to read the tarball: %s", archive_error_string(raw));
+        return image_layer_extract_opened(raw, diff_fd, ret_diff_id, ret_size, ret_error);
 }
 
-int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **ret) {
-        return image_store_import_rootfs_with(s, fd, name, NULL, ret);
+int image_store_import_rootfs(ImageStore *s, int fd, const char *name, Image **ret, char **ret_error) {
+        return image_store_import_rootfs_with(s, fd, name, NULL, ret, ret_error);
 }
 
-int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, const ImageImportOptions *o, Image **ret) {
+int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, const ImageImportOptions *o, Image **ret,
+                char **ret_error) {
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_close_ int diff_fd = -EBADF;
         _cleanup_free_ char *full = NULL, *config = NULL, *changed = NULL;
@@ -171,38 +173,39 @@ int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, cons
 
         r = image_reference_normalize(name, IMAGE_DOMAIN_LOCAL, &full, &why);
         if (r == -ENOMEM)
-                return log_oom();
+                return -ENOMEM;
         if (r < 0)
-                return log_error_errno(r, "Invalid image name '%s': %s.", name, why);
+                return log_detail_errno(ret_error, r, "Invalid image name '%s': %s.", name, why);
         if (strchr(full, '@'))
-                return log_error_errno(-EINVAL, "Invalid image name '%s': an imported image has no digest.", name);
+                return log_detail_errno(ret_error, -EINVAL, "Invalid image name '%s': an imported image has no digest.",
+                                name);
         if (o && o->changes) {
                 /* a bad --change fails before the tarball is read */
                 _cleanup_free_ char *probe = NULL;
-                r = image_config_apply_changes("{}", o->changes, NULL, &probe);
+                r = image_config_apply_changes("{}", o->changes, NULL, &probe, ret_error);
                 if (r < 0)
                         return r;
         }
 
-        r = image_staging_new(s, &staging);
+        r = image_staging_new(s, &staging, ret_error);
         if (r < 0)
                 return r;
         if (mkdirat(staging.dir_fd, "layer", 0755) < 0 || mkdirat(staging.dir_fd, "layer/diff", 0755) < 0)
-                return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
+                return log_detail_errno(ret_error, negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(staging.dir_fd, "layer/diff", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (diff_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open the staging layer: %m");
+                return log_detail_errno(ret_error, negative_errno(), "Failed to open the staging layer: %m");
 
-        r = image_layer_extract_stream(fd, diff_fd, layer.diff_id, &layer.size);
+        r = image_layer_extract_stream(fd, diff_fd, layer.diff_id, &layer.size, ret_error);
         if (r < 0)
                 return r;
 
         (void) clock_gettime(CLOCK_REALTIME, &now);
         r = image_config_new_for_rootfs(layer.diff_id, &now, &config);
         if (r < 0)
-                return log_error_errno(r, "Failed to build the image config: %m");
+                return log_detail_errno(ret_error, r, "Failed to build the image config: %m");
         if (o && (o->changes || o->message)) {
-                r = image_config_apply_changes(config, o->changes, o->message, &changed);
+                r = image_config_apply_changes(config, o->changes, o->message, &changed, ret_error);
                 if (r < 0)
                         return r;
                 free(config);
@@ -217,5 +220,5 @@ int image_store_import_rootfs_with(ImageStore *s, int fd, const char *name, cons
                                         .n_layers = 1,
                                         .names = names,
                         },
-                        ret);
+                        ret, ret_error);
 }

@@ -52,15 +52,19 @@ const char *image_archive_open_error(int r) {
         return r == -EBADMSG ? "not a regular file" : strerror(-r);
 }
 
-int image_archive_read(int archive_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
+int image_archive_read(int archive_fd, const char *path, size_t max, char **ret, size_t *ret_size, char **ret_error) {
         _cleanup_close_ int fd = image_archive_open(archive_fd, path);
         struct stat st;
 
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open '%s': %s", path, image_archive_open_error(fd));
+                return log_detail_errno(ret_error, fd, "Archive: cannot open '%s': %s", path,
+                                image_archive_open_error(fd));
         if (fstat(fd, &st) < 0 || (uint64_t) st.st_size > max)
-                return log_error_errno(-EBADMSG, "Archive: '%s' is larger than the limit of %zu bytes.", path, max);
-        return read_full_fd(fd, ret, ret_size) < 0 ? log_error_errno(-EIO, "Archive: cannot read '%s'.", path) : 0;
+                return log_detail_errno(ret_error, -EBADMSG, "Archive: '%s' is larger than the limit of %zu bytes.",
+                                path, max);
+        return read_full_fd(fd, ret, ret_size) < 0
+                               ? log_detail_errno(ret_error, -EIO, "Archive: cannot read '%s'.", path)
+                               : 0;
 }
 
 typedef struct LoadState {
@@ -70,26 +74,28 @@ typedef struct LoadState {
         size_t n_staged;
 } LoadState;
 
-static int load_layer(LoadState *st, const char *path, const char *diff_id, StagedLayer *ret) {
+static int load_layer(LoadState *st, const char *path, const char *diff_id, StagedLayer *ret, char **ret_error) {
         _cleanup_close_ int fd = -EBADF, diff_fd = -EBADF;
-        _cleanup_free_ char *dir = NULL, *diff = NULL;
+        _cleanup_free_ char *dir = NULL, *diff = NULL, *error = NULL;
         int r;
 
         if (asprintf(&dir, "layer%zu", st->n_staged++) < 0 || !(diff = strjoin(dir, "/diff")))
-                return log_oom();
+                return -ENOMEM;
         fd = image_archive_open(st->archive_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open layer '%s': %s", path, image_archive_open_error(fd));
+                return log_detail_errno(ret_error, fd, "Archive: cannot open layer '%s': %s", path,
+                                image_archive_open_error(fd));
         if (mkdirat(st->staging->dir_fd, dir, 0755) < 0 || mkdirat(st->staging->dir_fd, diff, 0755) < 0)
-                return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
+                return log_detail_errno(ret_error, negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(st->staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (diff_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open the staging layer: %m");
-        r = image_layer_extract_stream(fd, diff_fd, ret->diff_id, &ret->size);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to open the staging layer: %m");
+        r = image_layer_extract_stream(fd, diff_fd, ret->diff_id, &ret->size, &error);
         if (r < 0)
-                return log_error_errno(r, "Archive: layer '%s' could not be extracted.", path);
+                return log_detail_errno(ret_error, r, "Archive: layer '%s' could not be extracted: %s", path,
+                                error_reason(error, r));
         if (!streq(ret->diff_id, diff_id))
-                return log_error_errno(-EBADMSG,
+                return log_detail_errno(ret_error, -EBADMSG,
                                 "Archive: layer '%s' does not match the config's diffID: expected %s, "
                                 "got %s.",
                                 path, diff_id, ret->diff_id);
@@ -111,7 +117,7 @@ static bool digest_of_name(const char *path, char ret[static SHA256_DIGEST_STRIN
 }
 
 /* A file whose name states its digest must have it. */
-static int check_named_digest(LoadState *st, const char *path, const char *what) {
+static int check_named_digest(LoadState *st, const char *path, const char *what, char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
         char expected[SHA256_DIGEST_STRING_MAX], got[SHA256_DIGEST_STRING_MAX];
         int r;
@@ -120,12 +126,13 @@ static int check_named_digest(LoadState *st, const char *path, const char *what)
                 return 0;
         fd = image_archive_open(st->archive_fd, path);
         if (fd < 0)
-                return log_error_errno(fd, "Archive: cannot open %s '%s': %s", what, path, image_archive_open_error(fd));
+                return log_detail_errno(ret_error, fd, "Archive: cannot open %s '%s': %s", what, path,
+                                image_archive_open_error(fd));
         r = sha256_fd(fd, got, NULL);
         if (r < 0)
-                return log_error_errno(r, "Archive: failed to read %s '%s': %m", what, path);
+                return log_detail_errno(ret_error, r, "Archive: failed to read %s '%s': %m", what, path);
         if (!streq(got, expected))
-                return log_error_errno(-EBADMSG,
+                return log_detail_errno(ret_error, -EBADMSG,
                                 "Archive: %s '%s' does not match the digest its name states: "
                                 "expected %s, got %s.",
                                 what, path, expected, got);
@@ -133,32 +140,35 @@ static int check_named_digest(LoadState *st, const char *path, const char *what)
 }
 
 /* Before anything is stored: every config and layer file of every image whose name states a digest. */
-static int check_image_files(LoadState *st, json_t *entry, size_t index) {
+static int check_image_files(LoadState *st, json_t *entry, size_t index, char **ret_error) {
         const char *config_path = json_string_value(json_object_get(entry, "Config"));
         json_t *layers = json_object_get(entry, "Layers"), *v;
         size_t i;
         int r;
 
         if (!config_path || !json_is_array(layers))
-                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
+                return log_detail_errno(ret_error, -EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.",
+                                index);
         /* Counted before any file is hashed: a layer listed thousands of times is hashed as often. */
         if (json_array_size(layers) > IMAGE_LAYERS_MAX)
-                return log_error_errno(-EFBIG, "Archive: image %zu lists %zu layers, more than the limit of %u.", index,
+                return log_detail_errno(ret_error, -EFBIG,
+                                "Archive: image %zu lists %zu layers, more than the limit of %u.", index,
                                 json_array_size(layers), IMAGE_LAYERS_MAX);
-        r = check_named_digest(st, config_path, "config");
+        r = check_named_digest(st, config_path, "config", ret_error);
         if (r < 0)
                 return r;
         json_array_foreach(layers, i, v) {
                 if (!json_is_string(v))
-                        return log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path.", index, i);
-                r = check_named_digest(st, json_string_value(v), "layer");
+                        return log_detail_errno(ret_error, -EBADMSG, "Archive: image %zu, layer %zu: bad path.", index,
+                                        i);
+                r = check_named_digest(st, json_string_value(v), "layer", ret_error);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded) {
+static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded, char **ret_error) {
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ char *config = NULL;
@@ -170,17 +180,19 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
         int r;
 
         if (!config_path || !json_is_array(layers))
-                return log_error_errno(-EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.", index);
-        r = image_archive_read(st->archive_fd, config_path, ARCHIVE_CONFIG_MAX, &config, &config_size);
+                return log_detail_errno(ret_error, -EBADMSG, "Archive: manifest.json entry %zu lacks Config or Layers.",
+                                index);
+        r = image_archive_read(st->archive_fd, config_path, ARCHIVE_CONFIG_MAX, &config, &config_size, ret_error);
         if (r < 0)
                 return r;
-        r = image_config_parse(config, config_size, &info);
+        r = image_config_parse(config, config_size, &info, ret_error);
         if (r < 0)
                 return r;
         n = json_array_size(layers);
         if (n != strv_length(info.diff_ids))
-                return log_error_errno(-EBADMSG, "Archive: image %zu lists %zu layers, its config %zu diffIDs.", index,
-                                n, strv_length(info.diff_ids));
+                return log_detail_errno(ret_error, -EBADMSG,
+                                "Archive: image %zu lists %zu layers, its config %zu diffIDs.", index, n,
+                                strv_length(info.diff_ids));
 
         json_array_foreach(tags, i, v) {
                 _cleanup_free_ char *name = NULL;
@@ -190,26 +202,27 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
                 r = json_is_string(v) ? image_reference_normalize(json_string_value(v), IMAGE_DOMAIN_DOCKER, &name, &why)
                                       : -EINVAL;
                 if (r == -ENOMEM)
-                        return log_oom();
+                        return -ENOMEM;
                 if (r < 0)
-                        return log_error_errno(r, "Archive: invalid RepoTags entry %s: %s.",
+                        return log_detail_errno(ret_error, r, "Archive: invalid RepoTags entry %s: %s.",
                                         json_is_string(v) ? json_string_value(v) : "(not a string)", why ?: "");
                 if (strv_consume(&names, TAKE_PTR(name)) < 0)
-                        return log_oom();
+                        return -ENOMEM;
         }
 
         staged = calloc(MAX(n, (size_t) 1), sizeof(StagedLayer));
         if (!staged)
-                return log_oom();
+                return -ENOMEM;
         for (i = 0; i < n && r >= 0; i++) {
                 const char *path = json_string_value(json_array_get(layers, i));
 
                 if (!path || !image_digest_is_valid(info.diff_ids[i]))
-                        r = log_error_errno(-EBADMSG, "Archive: image %zu, layer %zu: bad path or diffID.", index, i);
+                        r = log_detail_errno(ret_error, -EBADMSG, "Archive: image %zu, layer %zu: bad path or diffID.",
+                                        index, i);
                 else if (image_store_has_layer(st->store, info.diff_ids[i]))
                         strcpy(staged[i].diff_id, info.diff_ids[i]);
                 else
-                        r = load_layer(st, path, info.diff_ids[i], &staged[i]);
+                        r = load_layer(st, path, info.diff_ids[i], &staged[i], ret_error);
         }
         if (r >= 0)
                 r = image_store_commit(st->store, st->staging,
@@ -220,7 +233,7 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
                                                 .n_layers = n,
                                                 .names = names,
                                 },
-                                &img);
+                                &img, ret_error);
         for (i = 0; i < n; i++)
                 free(staged[i].dir);
         free(staged);
@@ -229,17 +242,17 @@ static int load_image(LoadState *st, json_t *entry, size_t index, char ***loaded
 
         if (names) {
                 if (strv_extend_strv(loaded, names) < 0)
-                        return log_oom();
+                        return -ENOMEM;
         } else if (strv_extend(loaded, img->id) < 0)
-                return log_oom();
+                return -ENOMEM;
         return 0;
 }
 
-int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
+int image_store_load(ImageStore *s, int fd, char ***ret_loaded, char **ret_error) {
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_close_ int archive_fd = -EBADF;
         _cleanup_strv_free_ char **loaded = NULL;
-        _cleanup_free_ char *manifest = NULL;
+        _cleanup_free_ char *manifest = NULL, *read_error = NULL;
         char ignored_digest[SHA256_DIGEST_STRING_MAX];
         uint64_t ignored_size;
         LoadState st;
@@ -248,46 +261,51 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         size_t size = 0, i;
         int r;
 
-        r = image_staging_new(s, &staging);
+        r = image_staging_new(s, &staging, ret_error);
         if (r < 0)
                 return r;
         if (mkdirat(staging.dir_fd, "archive", 0700) < 0)
-                return log_error_errno(negative_errno(), "Failed to create the staging directory: %m");
+                return log_detail_errno(ret_error, negative_errno(), "Failed to create the staging directory: %m");
         archive_fd = openat(staging.dir_fd, "archive", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (archive_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open the staging directory: %m");
-        r = image_layer_extract_stream(fd, archive_fd, ignored_digest, &ignored_size);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to open the staging directory: %m");
+        r = image_layer_extract_stream(fd, archive_fd, ignored_digest, &ignored_size, ret_error);
         if (r < 0)
                 return r;
 
         if (faccessat(archive_fd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
                         faccessat(archive_fd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) >= 0) {
-                r = image_load_oci_layout(s, &staging, archive_fd, &loaded);
+                r = image_load_oci_layout(s, &staging, archive_fd, &loaded, ret_error);
                 if (r >= 0 && ret_loaded)
                         *ret_loaded = TAKE_PTR(loaded);
                 return r;
         }
-        r = image_archive_read(archive_fd, "manifest.json", ARCHIVE_MANIFEST_MAX, &manifest, &size);
+        r = image_archive_read(archive_fd, "manifest.json", ARCHIVE_MANIFEST_MAX, &manifest, &size, &read_error);
+        if (r < 0 && r != -ENOENT) {
+                error_pass(ret_error, &read_error);
+                return r;
+        }
         if (r < 0)
-                return log_error_errno(r, "Not a docker archive (docker save, podman save) nor an OCI layout: no "
-                                          "manifest.json or index.json.");
+                return log_detail_errno(ret_error, r,
+                                "Not a docker archive (docker save, podman save) nor an OCI layout: no "
+                                "manifest.json or index.json.");
         list = json_loadb(manifest, size, 0, &err);
         if (!json_is_array(list)) {
                 json_decref(list);
-                return log_error_errno(-EBADMSG, "Archive: manifest.json:%d: not a JSON array%s%s.", err.line,
-                                err.text[0] ? ": " : "", err.text);
+                return log_detail_errno(ret_error, -EBADMSG, "Archive: manifest.json:%d: not a JSON array%s%s.",
+                                err.line, err.text[0] ? ": " : "", err.text);
         }
         st = (LoadState) { .store = s, .staging = &staging, .archive_fd = archive_fd };
         r = 0;
         /* A tampered file stores nothing: all are checked before the first image is. */
         json_array_foreach(list, i, entry) {
-                r = check_image_files(&st, entry, i);
+                r = check_image_files(&st, entry, i, ret_error);
                 if (r < 0)
                         break;
         }
         if (r >= 0)
                 json_array_foreach(list, i, entry) {
-                        r = load_image(&st, entry, i, &loaded);
+                        r = load_image(&st, entry, i, &loaded, ret_error);
                         if (r < 0)
                                 break;
                 }
@@ -299,17 +317,17 @@ int image_store_load(ImageStore *s, int fd, char ***ret_loaded) {
         return 0;
 }
 
-int image_store_load_oci_dir(ImageStore *s, int dir_fd, char ***ret_loaded) {
+int image_store_load_oci_dir(ImageStore *s, int dir_fd, char ***ret_loaded, char **ret_error) {
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_strv_free_ char **loaded = NULL;
         int r;
 
         if (faccessat(dir_fd, "oci-layout", F_OK, 0) < 0)
-                return log_error_errno(-EINVAL, "Not an OCI image layout: no oci-layout file.");
-        r = image_staging_new(s, &staging);
+                return log_detail_errno(ret_error, -EINVAL, "Not an OCI image layout: no oci-layout file.");
+        r = image_staging_new(s, &staging, ret_error);
         if (r < 0)
                 return r;
-        r = image_load_oci_layout(s, &staging, dir_fd, &loaded);
+        r = image_load_oci_layout(s, &staging, dir_fd, &loaded, ret_error);
         if (r >= 0 && ret_loaded)
                 *ret_loaded = TAKE_PTR(loaded);
         return r;

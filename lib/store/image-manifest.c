@@ -23,7 +23,7 @@ void manifest_done(Manifest *m) {
         *m = (Manifest) {};
 }
 
-int manifest_parse(Manifest *m, const char *reference, const char *content_type) {
+int manifest_parse(Manifest *m, const char *reference, const char *content_type, char **ret_error) {
         const char *body_type;
         json_error_t err;
 
@@ -32,21 +32,21 @@ int manifest_parse(Manifest *m, const char *reference, const char *content_type)
         json_decref(m->json);
         m->json = json_loadb(m->body, m->size, 0, &err);
         if (!json_is_object(m->json))
-                return log_error_errno(-EBADMSG, "Manifest %s: invalid JSON at line %d: %s", reference, err.line,
-                                m->json ? "expected an object" : err.text);
+                return log_detail_errno(ret_error, -EBADMSG, "Manifest %s: invalid JSON at line %d: %s", reference,
+                                err.line, m->json ? "expected an object" : err.text);
         if (content_type && !(m->media_type = strndup(content_type, strcspn(content_type, "; "))))
-                return log_oom();
+                return -ENOMEM;
         body_type = json_string_value(json_object_get(m->json, "mediaType"));
         if (body_type && m->media_type && !streq(m->media_type, "application/json") && !streq(body_type, m->media_type))
-                return log_error_errno(-EBADMSG, "Manifest %s: mediaType %s does not match Content-Type %s.", reference,
-                                body_type, m->media_type);
+                return log_detail_errno(ret_error, -EBADMSG, "Manifest %s: mediaType %s does not match Content-Type %s.",
+                                reference, body_type, m->media_type);
         if (body_type && (!m->media_type || streq(m->media_type, "application/json"))) {
                 free(m->media_type);
                 if (!(m->media_type = strdup(body_type)))
-                        return log_oom();
+                        return -ENOMEM;
         }
         if (!m->media_type)
-                return log_error_errno(-EBADMSG, "Manifest %s has no media type.", reference);
+                return log_detail_errno(ret_error, -EBADMSG, "Manifest %s has no media type.", reference);
         return 0;
 }
 
@@ -61,25 +61,26 @@ void platform_done(Platform *p) {
         *p = (Platform) {};
 }
 
-int platform_parse(const char *s, Platform *ret) {
+int platform_parse(const char *s, Platform *ret, char **ret_error) {
         _cleanup_free_ char *copy = strdup(s ?: "");
         char *arch, *variant;
 
         if (!copy)
-                return log_oom();
+                return -ENOMEM;
         if (!s) {
                 *ret = (Platform) { .os = strdup("linux"), .architecture = strdup(image_host_architecture()) };
-                return ret->os && ret->architecture ? 0 : log_oom();
+                return ret->os && ret->architecture ? 0 : -ENOMEM;
         }
         arch = strchr(copy, '/');
         if (!arch || arch == copy || arch[1] == 0)
-                return log_error_errno(-EINVAL, "Invalid platform '%s': use OS/ARCH[/VARIANT], e.g. linux/arm64.", s);
+                return log_detail_errno(ret_error, -EINVAL,
+                                "Invalid platform '%s': use OS/ARCH[/VARIANT], e.g. linux/arm64.", s);
         *arch++ = 0;
         variant = strchr(arch, '/');
         if (variant)
                 *variant++ = 0;
         *ret = (Platform) { .os = strdup(copy), .architecture = strdup(arch), .variant = variant ? strdup(variant) : NULL };
-        return ret->os && ret->architecture && (!variant || ret->variant) ? 0 : log_oom();
+        return ret->os && ret->architecture && (!variant || ret->variant) ? 0 : -ENOMEM;
 }
 
 static bool platform_matches(json_t *p, const Platform *want, const char *variant) {
@@ -90,13 +91,13 @@ static bool platform_matches(json_t *p, const Platform *want, const char *varian
         return streq_ptr(os, want->os) && streq_ptr(arch, want->architecture) && (!variant || streq(v ?: "", variant));
 }
 
-int manifest_select_from_index(const Manifest *index, const Platform *want, char **ret_digest) {
+int manifest_select_from_index(const Manifest *index, const Platform *want, char **ret_digest, char **ret_error) {
         json_t *list = json_object_get(index->json, "manifests");
         /* NULL: any variant */
         const char *variants[3] = { want->variant ?: "", "", NULL };
 
         if (!json_is_array(list))
-                return log_error_errno(-EBADMSG, "Index %s has no manifests list.", index->digest);
+                return log_detail_errno(ret_error, -EBADMSG, "Index %s has no manifests list.", index->digest);
         for (size_t k = 0; k < ELEMENTSOF(variants); k++) {
                 size_t i;
                 json_t *d;
@@ -114,14 +115,14 @@ int manifest_select_from_index(const Manifest *index, const Platform *want, char
                         if (!platform_matches(p, want, variants[k]))
                                 continue;
                         *ret_digest = strdup(digest);
-                        return *ret_digest ? 0 : log_oom();
+                        return *ret_digest ? 0 : -ENOMEM;
                 }
         }
-        return log_error_errno(-ENOENT, "Index %s has no image for %s/%s%s%s.", index->digest, want->os,
+        return log_detail_errno(ret_error, -ENOENT, "Index %s has no image for %s/%s%s%s.", index->digest, want->os,
                         want->architecture, want->variant ? "/" : "", want->variant ?: "");
 }
 
-static int descriptor(json_t *j, const char *what, Descriptor *ret) {
+static int descriptor(json_t *j, const char *what, Descriptor *ret, char **ret_error) {
         json_t *size = json_object_get(j, "size");
 
         *ret = (Descriptor) {
@@ -130,44 +131,46 @@ static int descriptor(json_t *j, const char *what, Descriptor *ret) {
                 .size = json_is_integer(size) ? json_integer_value(size) : -1,
         };
         if (!ret->digest || !image_digest_is_valid(ret->digest) || ret->size < 0)
-                return log_error_errno(-EBADMSG, "Manifest: %s has no valid sha256 digest and size.", what);
+                return log_detail_errno(ret_error, -EBADMSG, "Manifest: %s has no valid sha256 digest and size.", what);
         return 0;
 }
 
 int manifest_image_descriptors(const Manifest *m, const char *reference, Descriptor *ret_config,
-                Descriptor **ret_layers, size_t *ret_n_layers) {
+                Descriptor **ret_layers, size_t *ret_n_layers, char **ret_error) {
         _cleanup_free_ Descriptor *layers = NULL;
         json_t *jlayers = json_object_get(m->json, "layers");
         size_t n = json_array_size(jlayers);
         int r;
 
         if (!m->media_type || startswith(m->media_type, MT_DOCKER_V1))
-                return log_error_errno(-EPROTONOSUPPORT, "%s uses the deprecated docker schema 1; not supported.",
-                                reference);
+                return log_detail_errno(ret_error, -EPROTONOSUPPORT,
+                                "%s uses the deprecated docker schema 1; not supported.", reference);
         if (!streq(m->media_type, MT_OCI_MANIFEST) && !streq(m->media_type, MT_DOCKER_MANIFEST))
-                return log_error_errno(-EPROTONOSUPPORT, "%s: unsupported manifest type %s.", reference, m->media_type);
+                return log_detail_errno(ret_error, -EPROTONOSUPPORT, "%s: unsupported manifest type %s.", reference,
+                                m->media_type);
         /* Counted before anything else is looked at: a manifest of thousands of layers goes no further. */
         if (n > IMAGE_LAYERS_MAX)
-                return log_error_errno(-EFBIG, "%s: the manifest lists %zu layers, more than the limit of %u.",
-                                reference, n, IMAGE_LAYERS_MAX);
+                return log_detail_errno(ret_error, -EFBIG,
+                                "%s: the manifest lists %zu layers, more than the limit of %u.", reference, n,
+                                IMAGE_LAYERS_MAX);
         if (!json_is_array(jlayers))
-                return log_error_errno(-EBADMSG, "%s: the manifest has no layers list.", reference);
-        r = descriptor(json_object_get(m->json, "config"), "config", ret_config);
+                return log_detail_errno(ret_error, -EBADMSG, "%s: the manifest has no layers list.", reference);
+        r = descriptor(json_object_get(m->json, "config"), "config", ret_config, ret_error);
         if (r < 0)
                 return r;
         layers = calloc(MAX(n, (size_t) 1), sizeof(Descriptor));
         if (!layers)
-                return log_oom();
+                return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 bool known = false;
 
-                r = descriptor(json_array_get(jlayers, i), "a layer", &layers[i]);
+                r = descriptor(json_array_get(jlayers, i), "a layer", &layers[i], ret_error);
                 if (r < 0)
                         return r;
                 for (size_t k = 0; k < ELEMENTSOF(layer_media_types); k++)
                         known = known || streq_ptr(layers[i].media_type, layer_media_types[k]);
                 if (!known)
-                        return log_error_errno(-EPROTONOSUPPORT, "Layer %s: unsupported media type %s.",
+                        return log_detail_errno(ret_error, -EPROTONOSUPPORT, "Layer %s: unsupported media type %s.",
                                         layers[i].digest, layers[i].media_type ?: "(none)");
         }
         *ret_layers = TAKE_PTR(layers);

@@ -34,9 +34,9 @@ void manifest_done(Manifest *m);
 
 /* Parses m->body (m->size bytes; the caller has set m->digest) as served with content_type (the
  * Content-Type header, parameters allowed; NULL when there was none): a JSON object whose mediaType,
- * if any, agrees with content_type. Sets m->json and m->media_type. -EBADMSG (logged, naming
+ * if any, agrees with content_type. Sets m->json and m->media_type. -EBADMSG (*ret_error naming
  * reference) when the bytes are no manifest. */
-int manifest_parse(Manifest *m, const char *reference, const char *content_type);
+int manifest_parse(Manifest *m, const char *reference, const char *content_type, char **ret_error);
 
 bool manifest_is_index(const Manifest *m);
 
@@ -46,15 +46,15 @@ typedef struct Platform {
 
 void platform_done(Platform *p);
 /* "OS/ARCH[/VARIANT]"; NULL: linux and the host's architecture. */
-int platform_parse(const char *s, Platform *ret);
+int platform_parse(const char *s, Platform *ret, char **ret_error);
 
 /* The digest of the index entry for want: the wanted variant first, then none, then any (the first
- * matching entry wins, as the image spec asks). -ENOENT (logged) when there is none. */
-int manifest_select_from_index(const Manifest *index, const Platform *want, char **ret_digest);
+ * matching entry wins, as the image spec asks). -ENOENT (with *ret_error) when there is none. */
+int manifest_select_from_index(const Manifest *index, const Platform *want, char **ret_digest, char **ret_error);
 
 /* An image manifest's config and layer descriptors, checked: a supported manifest type (-EPROTONOSUPPORT
  * for schema 1 and others), at most IMAGE_LAYERS_MAX layers (-EFBIG), each a sha256 digest with a
  * size and a layer media type berth extracts (-EBADMSG, -EPROTONOSUPPORT). *ret_layers (freed by the
- * caller) points into m->json. Errors are logged, naming reference. */
+ * caller) points into m->json. *ret_error names reference. */
 int manifest_image_descriptors(const Manifest *m, const char *reference, Descriptor *ret_config,
-                Descriptor **ret_layers, size_t *ret_n_layers);
+                Descriptor **ret_layers, size_t *ret_n_layers, char **ret_error);

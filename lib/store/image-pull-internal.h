@@ -51,4 +51,4 @@ typedef struct LayerJob {
  * once the layer is staged. */
 #define PULL_PARALLEL 4
 int pull_layers(ImageStore *store, RegistryClient *rc, ImageStaging *staging, LayerJob *jobs, size_t n_jobs,
-                PullProgress *progress);
+                PullProgress *progress, char **ret_error);

@@ -27,8 +27,9 @@ typedef struct LayerPool {
         size_t n_jobs;
         PullProgress *progress;
         pthread_mutex_t lock;
-        size_t next; /* the next job to take */
-        int error;   /* the first failure */
+        size_t next;      /* the next job to take */
+        int error;        /* the first failure */
+        char *error_text; /* and its reason */
         atomic_bool abort;
 } LayerPool;
 
@@ -45,6 +46,7 @@ typedef struct BlobStream {
         uint64_t partial_size; /* bytes in it when we started */
         char *file_buffer;
         int error;
+        char *reason; /* why the download failed, from the registry client */
 } BlobStream;
 
 static void blob_stream_done(BlobStream *b) {
@@ -52,6 +54,7 @@ static void blob_stream_done(BlobStream *b) {
         sha256_free(b->hash);
         safe_close(b->partial_fd);
         free(b->file_buffer);
+        free(b->reason);
 }
 
 static la_ssize_t blob_fail(struct archive *a, BlobStream *b, int error, const char *what) {
@@ -77,19 +80,21 @@ static la_ssize_t blob_read(struct archive *a, void *userdata, const void **ret)
                 if (b->bytes >= b->expected && !b->transfer)
                         return 0;
                 if (!b->transfer) {
-                        int r = registry_get_from(b->client, "blobs", b->job->blob.digest, NULL, b->bytes, &b->transfer);
+                        int r = registry_get_from(b->client, "blobs", b->job->blob.digest, NULL, b->bytes, &b->transfer,
+                                        &b->reason);
                         if (r < 0)
                                 return blob_fail(a, b, r, "download failed");
                         if (registry_transfer_length(b->transfer) >= 0 &&
                                         (uint64_t) registry_transfer_length(b->transfer) != b->expected - b->bytes &&
                                         (uint64_t) registry_transfer_length(b->transfer) != b->expected) {
-                                log_error("Layer %s: the registry sends %jd bytes, the manifest says %ju.",
+                                (void) log_detail_errno(&b->reason, -EBADMSG,
+                                                "Layer %s: the registry sends %jd bytes, the manifest says %ju.",
                                                 b->job->blob.digest, (intmax_t) registry_transfer_length(b->transfer),
                                                 (uintmax_t) b->expected);
                                 return blob_fail(a, b, -EBADMSG, "size mismatch");
                         }
                 }
-                n = registry_transfer_read(b->transfer, ret);
+                n = registry_transfer_read(b->transfer, ret, &b->reason);
                 if (n < 0)
                         return blob_fail(a, b, (int) n, "download failed");
                 if (n > 0 && b->partial_fd >= 0 && pwrite(b->partial_fd, *ret, (size_t) n, (off_t) b->bytes) != n) {
@@ -121,7 +126,7 @@ static int partial_open(ImageStore *s, const char *digest, uint64_t expected, in
                 return log_warning_errno(negative_errno(), "Cannot create %s/" PARTIAL_DIR ": %m", s->root);
         path = path_join(PARTIAL_DIR, digest_hex(digest));
         if (!path)
-                return log_oom();
+                return -ENOMEM;
         fd = openat(s->root_fd, path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return log_warning_errno(negative_errno(), "Cannot open %s/%s: %m", s->root, path);
@@ -143,23 +148,24 @@ static void partial_remove(ImageStore *s, const char *digest) {
                 log_warning_errno(negative_errno(), "Cannot remove %s/%s: %m", s->root, path);
 }
 
-static int pull_layer(LayerPool *pool, RegistryClient *rc, const LayerJob *job) {
+static int pull_layer(LayerPool *pool, RegistryClient *rc, const LayerJob *job, char **ret_error) {
         _cleanup_(archive_freep) struct archive *raw = NULL;
         _cleanup_close_ int diff_fd = -EBADF;
         _cleanup_free_ char *dir = NULL, *diff = NULL;
         const char *digest_want = job->blob.digest;
         char digest[SHA256_DIGEST_STRING_MAX];
         StagedLayer *out = job->out;
+        _cleanup_free_ char *extract_error = NULL;
         BlobStream b = { .pool = pool, .client = rc, .job = job, .expected = (uint64_t) job->blob.size, .partial_fd = -EBADF };
         int r;
 
         if (asprintf(&dir, "layer%zu", job->index) < 0 || !(diff = strjoin(dir, "/diff")))
-                return log_oom();
+                return -ENOMEM;
         if (mkdirat(pool->staging->dir_fd, dir, 0755) < 0 || mkdirat(pool->staging->dir_fd, diff, 0755) < 0)
-                return log_error_errno(negative_errno(), "Failed to create the staging layer: %m");
+                return log_detail_errno(ret_error, negative_errno(), "Failed to create the staging layer: %m");
         diff_fd = openat(pool->staging->dir_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (diff_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open the staging layer: %m");
+                return log_detail_errno(ret_error, negative_errno(), "Failed to open the staging layer: %m");
 
         (void) partial_open(pool->store, digest_want, b.expected, &b.partial_fd, &b.partial_size);
         b.hash = sha256_new();
@@ -167,39 +173,41 @@ static int pull_layer(LayerPool *pool, RegistryClient *rc, const LayerJob *job) 
         raw = image_layer_reader_new();
         if (!b.hash || !b.file_buffer || !raw) {
                 blob_stream_done(&b);
-                return log_oom();
+                return -ENOMEM;
         }
         pull_progress_set(pool->progress, job->index, LAYER_DOWNLOADING, b.partial_size);
 
         if (archive_read_open(raw, &b, NULL, blob_read, NULL) != ARCHIVE_OK)
-                r = log_error_errno(b.error ?: -EBADMSG, "Layer %s: %s", digest_want, archive_error_string(raw));
+                r = log_detail_errno(&extract_error, b.error ?: -EBADMSG, "%s", archive_error_string(raw));
         else
-                r = image_layer_extract_opened(raw, diff_fd, out->diff_id, &out->size);
+                r = image_layer_extract_opened(raw, diff_fd, out->diff_id, &out->size, &extract_error);
+        /* When the download broke off, its reason explains the extraction's failure. */
         if (r < 0 && b.error != -ECANCELED)
-                r = log_error_errno(b.error ?: r, "Layer %s could not be extracted.", digest_want);
+                r = log_detail_errno(ret_error, b.error ?: r, "Layer %s could not be extracted: %s", digest_want,
+                                b.reason ?: extract_error ?: "unknown error");
         /* The decompressor may stop before the end of the blob; the digest covers all of it. */
         while (r >= 0) {
                 const void *p;
                 la_ssize_t n = blob_read(raw, &b, &p);
                 if (n < 0)
                         r = b.error == -ECANCELED ? b.error
-                                                  : log_error_errno(b.error, "Layer %s: %s", digest_want,
-                                                                    archive_error_string(raw));
+                                                  : log_detail_errno(ret_error, b.error, "Layer %s: %s", digest_want,
+                                                                    b.reason ?: archive_error_string(raw));
                 if (n <= 0)
                         break;
         }
         if (r >= 0 && b.bytes != b.expected)
-                r = log_error_errno(-EBADMSG, "Layer %s: expected %ju bytes, got %ju.", digest_want,
+                r = log_detail_errno(ret_error, -EBADMSG, "Layer %s: expected %ju bytes, got %ju.", digest_want,
                                 (uintmax_t) b.expected, (uintmax_t) b.bytes);
         if (r >= 0) {
                 r = sha256_finish(b.hash, digest);
                 if (r < 0)
-                        r = log_error_errno(r, "Failed to hash layer %s: %m", digest_want);
+                        r = log_detail_errno(ret_error, r, "Failed to hash layer %s: %m", digest_want);
                 else if (!streq(digest, digest_want))
-                        r = log_error_errno(-EBADMSG, "Layer digest did not match: expected %s, got %s.", digest_want,
-                                        digest);
+                        r = log_detail_errno(ret_error, -EBADMSG, "Layer digest did not match: expected %s, got %s.",
+                                        digest_want, digest);
                 else if (!streq(out->diff_id, job->diff_id))
-                        r = log_error_errno(-EBADMSG,
+                        r = log_detail_errno(ret_error, -EBADMSG,
                                         "Layer %zu (blob %s) does not match the config's diffID: "
                                         "expected %s, got %s.",
                                         job->index, digest_want, job->diff_id, out->diff_id);
@@ -218,6 +226,7 @@ static int pull_layer(LayerPool *pool, RegistryClient *rc, const LayerJob *job) 
 static void *layer_worker(void *userdata) {
         LayerPool *pool = userdata;
         _cleanup_(registry_client_freep) RegistryClient *rc = NULL;
+        _cleanup_free_ char *error = NULL;
         int r;
 
         r = registry_client_clone(pool->client, &rc);
@@ -225,8 +234,10 @@ static void *layer_worker(void *userdata) {
                 size_t i;
 
                 pthread_mutex_lock(&pool->lock);
-                if (r < 0 && pool->error == 0)
+                if (r < 0 && pool->error == 0) {
                         pool->error = r;
+                        pool->error_text = TAKE_PTR(error);
+                }
                 if (r < 0)
                         atomic_store(&pool->abort, true);
                 i = pool->next;
@@ -237,13 +248,13 @@ static void *layer_worker(void *userdata) {
                 pthread_mutex_unlock(&pool->lock);
                 if (i >= pool->n_jobs)
                         break;
-                r = pull_layer(pool, rc, &pool->jobs[i]);
+                r = pull_layer(pool, rc, &pool->jobs[i], &error);
         }
         return NULL;
 }
 
 int pull_layers(ImageStore *s, RegistryClient *rc, ImageStaging *staging, LayerJob *jobs, size_t n_jobs,
-                PullProgress *progress) {
+                PullProgress *progress, char **ret_error) {
         LayerPool pool = {
                 .store = s,
                 .client = rc,
@@ -272,5 +283,8 @@ int pull_layers(ImageStore *s, RegistryClient *rc, ImageStaging *staging, LayerJ
         for (size_t i = 0; i < n_threads; i++)
                 pthread_join(threads[i], NULL);
         pthread_mutex_destroy(&pool.lock);
+        if (pool.error < 0 && ret_error && !*ret_error)
+                *ret_error = TAKE_PTR(pool.error_text);
+        free(pool.error_text);
         return pool.error;
 }

@@ -17,7 +17,7 @@
 extern char **environ;
 
 /* Runs `berth pull --progress=plain --extend-timeout -q REFERENCE`; 0 when it succeeded. */
-static int run_pull(const char *reference) {
+static int run_pull(const char *reference, char **ret_error) {
         const char *cli = berth_path(BERTH_PATH_CLI_BINARY);
         char *argv[] = { (char *) cli, (char *) "pull", (char *) "--progress=plain", (char *) "--extend-timeout",
                 (char *) "--", (char *) reference, NULL };
@@ -27,54 +27,55 @@ static int run_pull(const char *reference) {
 
         /* Its stdout (the image id) is of no use here; stderr, with the progress, stays. */
         if (posix_spawn_file_actions_init(&actions) != 0)
-                return log_oom();
+                return -ENOMEM;
         (void) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
         r = -posix_spawn(&pid, cli, &actions, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         if (r < 0)
-                return log_error_errno(r, "Cannot run %s to pull %s: %m", cli, reference);
+                return log_detail_errno(ret_error, r, "Cannot run %s to pull %s: %m", cli, reference);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
-                        return log_error_errno(negative_errno(), "Failed to wait for %s: %m", cli);
+                        return log_detail_errno(ret_error, negative_errno(), "Failed to wait for %s: %m", cli);
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
                 return 0;
         return -EIO; /* the child said why */
 }
 
-int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret) {
+int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret, char **ret_error) {
         int r;
 
         if (!image_pull_policy_is_valid(policy))
-                return log_error_errno(-EINVAL, "Invalid pull policy '%s': use missing, always, never or newer.", policy);
+                return log_detail_errno(ret_error, -EINVAL,
+                                "Invalid pull policy '%s': use missing, always, never or newer.", policy);
         policy = policy ?: "missing";
 
         if (streq(policy, "missing") || streq(policy, "never")) {
                 r = image_store_lookup(store, reference, ret);
                 if (r != -ENOENT)
-                        return r < 0 ? log_error_errno(r, "Failed to look up image '%s': %m", reference) : r;
+                        return r < 0 ? log_detail_errno(ret_error, r, "Failed to look up image '%s': %m", reference) : r;
                 if (streq(policy, "never"))
-                        return log_error_errno(r,
+                        return log_detail_errno(ret_error, r,
                                         "Image '%s' is not in the store (%s) and the pull policy is "
                                         "'never': pull or import it first.",
                                         reference, image_store_root(store));
         }
 
         log_info("Pulling image %s (pull policy %s).", reference, policy);
-        r = run_pull(reference);
+        r = run_pull(reference, ret_error);
         if (r < 0 && streq(policy, "newer") && image_store_lookup(store, reference, ret) >= 0) {
                 log_warning("Could not check %s for a newer image; using the stored one.", reference);
                 return 0;
         }
         if (r < 0 && streq(policy, "missing"))
-                return log_error_errno(r,
+                return log_detail_errno(ret_error, r,
                                 "Image '%s' is not in the store (%s) and could not be pulled: import it "
                                 "with 'berth image import' or make its registry reachable.",
                                 reference, image_store_root(store));
         if (r < 0)
-                return log_error_errno(r, "Failed to pull image '%s' (pull policy %s).", reference, policy);
+                return log_detail_errno(ret_error, r, "Failed to pull image '%s' (pull policy %s).", reference, policy);
         r = image_store_lookup(store, reference, ret);
         if (r == -ENOENT)
-                return log_error_errno(r, "Image '%s' was pulled but is not found under that name in %s.", reference,
-                                image_store_root(store));
-        return r < 0 ? log_error_errno(r, "Failed to look up image '%s': %m", reference) : 0;
+                return log_detail_errno(ret_error, r, "Image '%s' was pulled but is not found under that name in %s.",
+                                reference, image_store_root(store));
+        return r < 0 ? log_detail_errno(ret_error, r, "Failed to look up image '%s': %m", reference) : 0;
 }

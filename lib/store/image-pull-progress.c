@@ -56,12 +56,12 @@ int pull_progress_new(const char *reference, const ImagePullOptions *o, size_t n
 
         p = calloc(1, sizeof(PullProgress));
         if (!p)
-                return log_oom();
+                return -ENOMEM;
         pthread_mutex_init(&p->lock, NULL);
         p->reference = strdup(reference);
         p->layers = calloc(MAX(n_layers, (size_t) 1), sizeof(LayerProgress));
         if (!p->reference || !p->layers)
-                return log_oom();
+                return -ENOMEM;
         p->n_layers = n_layers;
         p->tty = !quiet &&
                  (mode == PULL_PROGRESS_TTY || (mode == PULL_PROGRESS_AUTO && terminal_wants_escapes(STDERR_FILENO)));

@@ -29,7 +29,8 @@ typedef struct ImagePullOptions {
 } ImagePullOptions;
 
 /* reference defaults to docker.io ("busybox" is docker.io/library/busybox:latest). */
-int image_store_pull(ImageStore *store, const char *reference, const ImagePullOptions *options, Image **ret);
+int image_store_pull(ImageStore *store, const char *reference, const ImagePullOptions *options, Image **ret,
+                char **ret_error);
 
 /* The pull policy of `--pull` / Pull= at container start: "missing" (default: pull only when the store
  * has no such image), "always", "never" (never pull; a missing image is an error) or "newer" (pull
@@ -37,4 +38,4 @@ int image_store_pull(ImageStore *store, const char *reference, const ImagePullOp
  * Looks the image up in the store afterwards. The pull runs as a child (`berth pull --extend-timeout`,
  * BERTH_CLI), which extends systemd's start timeout while bytes arrive; a pull that gets no byte for
  * the stall timeout ($BERTH_PULL_STALL_TIMEOUT, 60 s) fails. Callers need not link libcurl. */
-int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret);
+int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret, char **ret_error);

@@ -34,22 +34,16 @@ typedef struct HashedFile {
 
 static la_ssize_t hashed_write(struct archive *a, void *userdata, const void *buf, size_t n) {
         HashedFile *h = userdata;
-        const char *p = buf;
+        int r;
 
         if (sha256_update(h->hash, buf, n) < 0) {
                 archive_set_error(a, EIO, "hashing failed");
                 return -1;
         }
-        for (size_t left = n; left > 0;) {
-                ssize_t k = write(h->fd, p, left);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        archive_set_error(a, errno, "write failed");
-                        return -1;
-                }
-                p += k;
-                left -= (size_t) k;
+        r = write_all(h->fd, buf, n);
+        if (r < 0) {
+                archive_set_error(a, -r, "write failed");
+                return -1;
         }
         h->size += n;
         return (la_ssize_t) n;
@@ -75,9 +69,9 @@ static void layer_writer_done(LayerWriter *w) {
         free(w->buffer);
 }
 
-static int write_entry(LayerWriter *w, struct archive_entry *e, const char *path) {
+static int write_entry(LayerWriter *w, struct archive_entry *e, const char *path, char **ret_error) {
         if (archive_write_header(w->archive, e) != ARCHIVE_OK)
-                return log_error_errno(-EIO, "Failed to write the tar header of %s: %s", path,
+                return log_detail_errno(ret_error, -EIO, "Failed to write the tar header of %s: %s", path,
                                 archive_error_string(w->archive));
         return 0;
 }
@@ -102,34 +96,35 @@ static void add_xattrs(struct archive_entry *e, int fd) {
         }
 }
 
-static int write_file_data(LayerWriter *w, int fd, const char *path) {
+static int write_file_data(LayerWriter *w, int fd, const char *path, char **ret_error) {
         for (;;) {
                 ssize_t n = read(fd, w->buffer, COPY_BUFFER_SIZE);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        return log_error_errno(negative_errno(), "Failed to read %s: %m", path);
+                        return log_detail_errno(ret_error, negative_errno(), "Failed to read %s: %m", path);
                 }
                 if (n == 0)
                         return 0;
                 if (archive_write_data(w->archive, w->buffer, (size_t) n) != n)
-                        return log_error_errno(-EIO, "Failed to write %s: %s", path, archive_error_string(w->archive));
+                        return log_detail_errno(ret_error, -EIO, "Failed to write %s: %s", path,
+                                        archive_error_string(w->archive));
         }
 }
 
-static int walk(LayerWriter *w, int dir_fd, const char *prefix);
+static int walk(LayerWriter *w, int dir_fd, const char *prefix, char **ret_error);
 
-static int write_node(LayerWriter *w, int dir_fd, const char *name, const char *path) {
+static int write_node(LayerWriter *w, int dir_fd, const char *name, const char *path, char **ret_error) {
         struct archive_entry *e = archive_entry_new();
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
         int r = 0;
 
         if (!e)
-                return log_oom();
+                return -ENOMEM;
         if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 archive_entry_free(e);
-                return log_error_errno(negative_errno(), "Failed to stat %s: %m", path);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to stat %s: %m", path);
         }
         archive_entry_copy_stat(e, &st);
         archive_entry_set_pathname(e, path);
@@ -139,13 +134,13 @@ static int write_node(LayerWriter *w, int dir_fd, const char *name, const char *
                 _cleanup_free_ char *wh = NULL;
                 const char *slash = strrchr(path, '/');
                 if (asprintf(&wh, "%.*s.wh.%s", slash ? (int) (slash - path + 1) : 0, path, name) < 0)
-                        r = log_oom();
+                        r = -ENOMEM;
                 else {
                         archive_entry_set_pathname(e, wh);
                         archive_entry_set_filetype(e, AE_IFREG);
                         archive_entry_set_perm(e, 0);
                         archive_entry_set_size(e, 0);
-                        r = write_entry(w, e, path);
+                        r = write_entry(w, e, path, ret_error);
                 }
         } else if (S_ISREG(st.st_mode)) {
                 bool linked = false;
@@ -160,64 +155,64 @@ static int write_node(LayerWriter *w, int dir_fd, const char *name, const char *
                                 HardLink *l = reallocarray(w->links, w->n_links + 1, sizeof(HardLink));
                                 if (!l) {
                                         archive_entry_free(e);
-                                        return log_oom();
+                                        return -ENOMEM;
                                 }
                                 w->links = l;
                                 w->links[w->n_links] = (HardLink) { st.st_dev, st.st_ino, strdup(path) };
                                 if (!w->links[w->n_links++].path) {
                                         archive_entry_free(e);
-                                        return log_oom();
+                                        return -ENOMEM;
                                 }
                         }
                 }
                 if (!linked) {
                         fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
                         if (fd < 0)
-                                r = log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+                                r = log_detail_errno(ret_error, negative_errno(), "Failed to open %s: %m", path);
                         else
                                 add_xattrs(e, fd);
                 }
                 if (r >= 0)
-                        r = write_entry(w, e, path);
+                        r = write_entry(w, e, path, ret_error);
                 if (r >= 0 && !linked)
-                        r = write_file_data(w, fd, path);
+                        r = write_file_data(w, fd, path, ret_error);
         } else if (S_ISDIR(st.st_mode)) {
                 char opaque = 0;
                 fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
-                        r = log_error_errno(negative_errno(), "Failed to open %s: %m", path);
+                        r = log_detail_errno(ret_error, negative_errno(), "Failed to open %s: %m", path);
                 else {
                         add_xattrs(e, fd);
-                        r = write_entry(w, e, path);
+                        r = write_entry(w, e, path, ret_error);
                 }
                 if (r >= 0 && fgetxattr(fd, "trusted.overlay.opaque", &opaque, 1) == 1 && opaque == 'y') {
                         struct archive_entry *o = archive_entry_new();
                         _cleanup_free_ char *marker = strjoin(path, "/.wh..wh..opq");
                         if (!o || !marker)
-                                r = log_oom();
+                                r = -ENOMEM;
                         else {
                                 archive_entry_set_pathname(o, marker);
                                 archive_entry_set_filetype(o, AE_IFREG);
                                 archive_entry_set_perm(o, 0);
                                 archive_entry_set_size(o, 0);
-                                r = write_entry(w, o, marker);
+                                r = write_entry(w, o, marker, ret_error);
                         }
                         archive_entry_free(o);
                 }
                 if (r >= 0)
-                        r = walk(w, fd, path);
+                        r = walk(w, fd, path, ret_error);
         } else if (S_ISLNK(st.st_mode)) {
                 char target[PATH_MAX];
                 ssize_t n = readlinkat(dir_fd, name, target, sizeof(target) - 1);
                 if (n < 0)
-                        r = log_error_errno(negative_errno(), "Failed to read the symlink %s: %m", path);
+                        r = log_detail_errno(ret_error, negative_errno(), "Failed to read the symlink %s: %m", path);
                 else {
                         target[n] = 0;
                         archive_entry_set_symlink(e, target);
-                        r = write_entry(w, e, path);
+                        r = write_entry(w, e, path, ret_error);
                 }
         } else if (S_ISFIFO(st.st_mode))
-                r = write_entry(w, e, path);
+                r = write_entry(w, e, path, ret_error);
         else
                 log_debug("Skipping %s: not a file type images carry.", path);
 
@@ -225,32 +220,27 @@ static int write_node(LayerWriter *w, int dir_fd, const char *name, const char *
         return r;
 }
 
-static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* Entries in name order, so the same tree gives the same tar. */
-static int walk(LayerWriter *w, int dir_fd, const char *prefix) {
+static int walk(LayerWriter *w, int dir_fd, const char *prefix, char **ret_error) {
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0 || !(d = fdopendir(fd))) {
                 safe_close(fd);
-                return log_error_errno(-EIO, "Failed to read directory %s.", isempty(prefix) ? "/" : prefix);
+                return log_detail_errno(ret_error, -EIO, "Failed to read directory %s.", isempty(prefix) ? "/" : prefix);
         }
         for (struct dirent *de; (de = readdir(d));)
                 if (!streq(de->d_name, ".") && !streq(de->d_name, "..") && strv_extend(&names, de->d_name) < 0)
-                        return log_oom();
-        if (names)
-                qsort(names, strv_length(names), sizeof(char *), compare_names);
+                        return -ENOMEM;
+        strv_sort(names);
         STRV_FOREACH(n, names) {
                 _cleanup_free_ char *path = isempty(prefix) ? strdup(*n) : strjoin(prefix, "/", *n);
                 int r;
 
                 if (!path)
-                        return log_oom();
-                r = write_node(w, dirfd(d), *n, path);
+                        return -ENOMEM;
+                r = write_node(w, dirfd(d), *n, path, ret_error);
                 if (r < 0)
                         return r;
         }
@@ -259,7 +249,7 @@ static int walk(LayerWriter *w, int dir_fd, const char *prefix) {
 
 /* Writes layer_dir as a tar into a new file in staging; returns its diffID. */
 static int write_layer(int staging_fd, const char *file, const char *layer_dir,
-                char diff_id[static SHA256_DIGEST_STRING_MAX]) {
+                char diff_id[static SHA256_DIGEST_STRING_MAX], char **ret_error) {
         _cleanup_(sha256_freep) Sha256 *hash = sha256_new();
         _cleanup_close_ int out = -EBADF, dir = -EBADF;
         LayerWriter w = { .buffer = malloc(COPY_BUFFER_SIZE) };
@@ -268,28 +258,29 @@ static int write_layer(int staging_fd, const char *file, const char *layer_dir,
 
         if (!hash || !w.buffer) {
                 layer_writer_done(&w);
-                return log_oom();
+                return -ENOMEM;
         }
         out = openat(staging_fd, file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         dir = open(layer_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (out < 0 || dir < 0) {
                 layer_writer_done(&w);
-                return log_error_errno(negative_errno(), "Failed to prepare layer %s: %m", layer_dir);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to prepare layer %s: %m", layer_dir);
         }
         h = (HashedFile) { .fd = out, .hash = hash };
         w.archive = archive_write_new();
         if (!w.archive) {
                 layer_writer_done(&w);
-                return log_oom();
+                return -ENOMEM;
         }
         archive_write_set_format_pax_restricted(w.archive);
         archive_write_set_bytes_in_last_block(w.archive, 1);
         if (archive_write_open(w.archive, &h, NULL, hashed_write, NULL) != ARCHIVE_OK)
-                r = log_error_errno(-EIO, "Failed to start a layer tar: %s", archive_error_string(w.archive));
+                r = log_detail_errno(ret_error, -EIO, "Failed to start a layer tar: %s", archive_error_string(w.archive));
         else
-                r = walk(&w, dir, "");
+                r = walk(&w, dir, "", ret_error);
         if (r >= 0 && archive_write_close(w.archive) != ARCHIVE_OK)
-                r = log_error_errno(-EIO, "Failed to finish the layer tar: %s", archive_error_string(w.archive));
+                r = log_detail_errno(ret_error, -EIO, "Failed to finish the layer tar: %s",
+                                archive_error_string(w.archive));
         archive_write_free(w.archive);
         layer_writer_done(&w);
         if (r < 0)
@@ -299,19 +290,19 @@ static int write_layer(int staging_fd, const char *file, const char *layer_dir,
 
 /* Adds a file from staging (or a buffer) to the outer archive. */
 static int add_to_archive(struct archive *a, const char *name, int staging_fd, const char *file, const char *data,
-                size_t size) {
+                size_t size, char **ret_error) {
         struct archive_entry *e = archive_entry_new();
         _cleanup_close_ int fd = -EBADF;
         struct stat st = {};
         int r = 0;
 
         if (!e)
-                return log_oom();
+                return -ENOMEM;
         if (file) {
                 fd = openat(staging_fd, file, O_RDONLY | O_CLOEXEC);
                 if (fd < 0 || fstat(fd, &st) < 0) {
                         archive_entry_free(e);
-                        return log_error_errno(negative_errno(), "Failed to open the staged %s: %m", file);
+                        return log_detail_errno(ret_error, negative_errno(), "Failed to open the staged %s: %m", file);
                 }
                 size = (size_t) st.st_size;
         }
@@ -320,32 +311,33 @@ static int add_to_archive(struct archive *a, const char *name, int staging_fd, c
         archive_entry_set_perm(e, 0444);
         archive_entry_set_size(e, (la_int64_t) size);
         if (archive_write_header(a, e) != ARCHIVE_OK)
-                r = log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+                r = log_detail_errno(ret_error, -EIO, "Failed to write %s: %s", name, archive_error_string(a));
         archive_entry_free(e);
         if (r < 0)
                 return r;
         if (!file)
                 return archive_write_data(a, data, size) == (la_ssize_t) size
                                        ? 0
-                                       : log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+                                       : log_detail_errno(ret_error, -EIO, "Failed to write %s: %s", name,
+                                                         archive_error_string(a));
         for (;;) {
                 char buf[65536];
                 ssize_t n = read(fd, buf, sizeof(buf));
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return log_error_errno(negative_errno(), "Failed to read the staged %s: %m", file);
+                        return log_detail_errno(ret_error, negative_errno(), "Failed to read the staged %s: %m", file);
                 if (n == 0)
                         return 0;
                 if (archive_write_data(a, buf, (size_t) n) != n)
-                        return log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+                        return log_detail_errno(ret_error, -EIO, "Failed to write %s: %s", name, archive_error_string(a));
         }
 }
 
 /* The image's OCI manifest as a blob, and an index.json entry per name (ref.name is the tag, as
  * podman and skopeo read it; the full name goes in io.containerd.image.name, as docker writes it). */
 static int add_oci_manifest(struct archive *out, json_t *index, const Image *img, const char *config_digest,
-                size_t config_size, json_t *layers) {
+                size_t config_size, json_t *layers, char **ret_error) {
         _cleanup_free_ char *text = NULL, *name = NULL;
         char digest[SHA256_DIGEST_STRING_MAX];
         json_t *m;
@@ -358,8 +350,8 @@ static int add_oci_manifest(struct archive *out, json_t *index, const Image *img
         json_decref(m);
         if (!text || sha256_digest(text, strlen(text), digest) < 0 ||
                         !(name = strjoin("blobs/sha256/", digest + strlen("sha256:"))))
-                return log_oom();
-        r = add_to_archive(out, name, -EBADF, NULL, text, strlen(text));
+                return -ENOMEM;
+        r = add_to_archive(out, name, -EBADF, NULL, text, strlen(text), ret_error);
         if (r < 0)
                 return r;
         for (size_t i = 0; i == 0 || (img->names && img->names[i]); i++) {
@@ -369,7 +361,7 @@ static int add_oci_manifest(struct archive *out, json_t *index, const Image *img
                                 (json_int_t) strlen(text));
 
                 if (!d)
-                        return log_oom();
+                        return -ENOMEM;
                 if (full && tag && !strchr(tag, '/'))
                         json_object_set_new(d, "annotations",
                                         json_pack("{s:s, s:s}", "io.containerd.image.name", full,
@@ -381,23 +373,23 @@ static int add_oci_manifest(struct archive *out, json_t *index, const Image *img
         return 0;
 }
 
-static int add_directory(struct archive *a, const char *name) {
+static int add_directory(struct archive *a, const char *name, char **ret_error) {
         struct archive_entry *e = archive_entry_new();
         int r = 0;
 
         if (!e)
-                return log_oom();
+                return -ENOMEM;
         archive_entry_set_pathname(e, name);
         archive_entry_set_filetype(e, AE_IFDIR);
         archive_entry_set_perm(e, 0755);
         if (archive_write_header(a, e) != ARCHIVE_OK)
-                r = log_error_errno(-EIO, "Failed to write %s: %s", name, archive_error_string(a));
+                r = log_detail_errno(ret_error, -EIO, "Failed to write %s: %s", name, archive_error_string(a));
         archive_entry_free(e);
         return r;
 }
 
 static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, const char *reference, json_t *manifest,
-                json_t *index, char ***written) {
+                json_t *index, char ***written, char **ret_error) {
         _cleanup_(image_freep) Image *img = NULL;
         _cleanup_free_ char *config = NULL, *new_config = NULL, *config_name = NULL;
         char config_digest[SHA256_DIGEST_STRING_MAX];
@@ -408,17 +400,17 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
 
         r = image_store_lookup(s, reference, &img);
         if (r == -ENOENT)
-                return log_error_errno(r, "No such image: %s", reference);
+                return log_detail_errno(ret_error, r, "No such image: %s", reference);
         if (r < 0)
                 return r;
         r = image_store_read_blob(s, img->id, &config, &size);
         if (r < 0)
-                return log_error_errno(r, "Failed to read the config of %s: %m", img->id);
+                return log_detail_errno(ret_error, r, "Failed to read the config of %s: %m", img->id);
         cj = json_loadb(config, size, 0, NULL);
         diff_ids = json_array();
         layers = json_array();
         if (!json_is_object(cj) || !diff_ids || !layers || !oci_layers) {
-                r = log_error_errno(-EBADMSG, "The config of %s is unreadable.", img->id);
+                r = log_detail_errno(ret_error, -EBADMSG, "The config of %s is unreadable.", img->id);
                 goto finish;
         }
         for (size_t i = 0; img->layer_dirs && img->layer_dirs[i]; i++) {
@@ -426,29 +418,29 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
                 _cleanup_free_ char *file = NULL, *name = NULL;
 
                 if (asprintf(&file, "layer-%zu-%zu.tar", json_array_size(manifest), i) < 0) {
-                        r = log_oom();
+                        r = -ENOMEM;
                         goto finish;
                 }
-                r = write_layer(st->dir_fd, file, img->layer_dirs[i], diff_id);
+                r = write_layer(st->dir_fd, file, img->layer_dirs[i], diff_id, ret_error);
                 if (r < 0)
                         goto finish;
                 /* the uncompressed tar is the OCI blob too: its digest is the diffID */
                 name = strjoin("blobs/sha256/", diff_id + strlen("sha256:"));
                 if (!name) {
-                        r = log_oom();
+                        r = -ENOMEM;
                         goto finish;
                 }
                 /* a layer shared by two saved images is written once */
                 if (fstatat(st->dir_fd, file, &lst, 0) < 0) {
-                        r = log_error_errno(negative_errno(), "Failed to stat the staged %s: %m", file);
+                        r = log_detail_errno(ret_error, negative_errno(), "Failed to stat the staged %s: %m", file);
                         goto finish;
                 }
                 if (!strv_contains(*written, name)) {
-                        r = add_to_archive(out, name, st->dir_fd, file, NULL, 0);
+                        r = add_to_archive(out, name, st->dir_fd, file, NULL, 0, ret_error);
                         if (r < 0)
                                 goto finish;
                         if (strv_extend(written, name) < 0) {
-                                r = log_oom();
+                                r = -ENOMEM;
                                 goto finish;
                         }
                 }
@@ -467,18 +459,18 @@ static int save_image(ImageStore *s, ImageStaging *st, struct archive *out, cons
         diff_ids = NULL;
         new_config = json_dumps(cj, JSON_COMPACT);
         if (!new_config || sha256_digest(new_config, strlen(new_config), config_digest) < 0) {
-                r = log_oom();
+                r = -ENOMEM;
                 goto finish;
         }
         config_name = strjoin("blobs/sha256/", config_digest + strlen("sha256:"));
         if (!config_name) {
-                r = log_oom();
+                r = -ENOMEM;
                 goto finish;
         }
-        r = add_to_archive(out, config_name, -EBADF, NULL, new_config, strlen(new_config));
+        r = add_to_archive(out, config_name, -EBADF, NULL, new_config, strlen(new_config), ret_error);
         if (r < 0)
                 goto finish;
-        r = add_oci_manifest(out, index, img, config_digest, strlen(new_config), oci_layers);
+        r = add_oci_manifest(out, index, img, config_digest, strlen(new_config), oci_layers, ret_error);
         if (r < 0)
                 goto finish;
         tags = json_array();
@@ -497,24 +489,16 @@ finish:
 }
 
 static la_ssize_t fd_write(struct archive *a, void *userdata, const void *buf, size_t n) {
-        int fd = *(int *) userdata;
-        const char *p = buf;
+        int r = write_all(*(int *) userdata, buf, n);
 
-        for (size_t left = n; left > 0;) {
-                ssize_t k = write(fd, p, left);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        archive_set_error(a, errno, "write failed");
-                        return -1;
-                }
-                p += k;
-                left -= (size_t) k;
+        if (r < 0) {
+                archive_set_error(a, -r, "write failed");
+                return -1;
         }
         return (la_ssize_t) n;
 }
 
-int image_store_save(ImageStore *s, char *const *references, int fd) {
+int image_store_save(ImageStore *s, char *const *references, int fd, char **ret_error) {
         _cleanup_(image_staging_done) ImageStaging staging = IMAGE_STAGING_NULL;
         _cleanup_strv_free_ char **written = NULL;
         _cleanup_free_ char *text = NULL, *index_text = NULL;
@@ -522,7 +506,7 @@ int image_store_save(ImageStore *s, char *const *references, int fd) {
         json_t *manifest, *index;
         int r;
 
-        r = image_staging_new(s, &staging);
+        r = image_staging_new(s, &staging, ret_error);
         if (r < 0)
                 return r;
         out = archive_write_new();
@@ -533,37 +517,37 @@ int image_store_save(ImageStore *s, char *const *references, int fd) {
                         archive_write_free(out);
                 json_decref(manifest);
                 json_decref(index);
-                return log_oom();
+                return -ENOMEM;
         }
         archive_write_set_format_pax_restricted(out);
         archive_write_set_bytes_in_last_block(out, 1);
         if (archive_write_open(out, &fd, NULL, fd_write, NULL) != ARCHIVE_OK)
-                r = log_error_errno(-EIO, "Failed to start the archive: %s", archive_error_string(out));
+                r = log_detail_errno(ret_error, -EIO, "Failed to start the archive: %s", archive_error_string(out));
         if (r >= 0)
-                r = add_directory(out, "blobs");
+                r = add_directory(out, "blobs", ret_error);
         if (r >= 0)
-                r = add_directory(out, "blobs/sha256");
+                r = add_directory(out, "blobs/sha256", ret_error);
         STRV_FOREACH(ref, references) {
                 if (r < 0)
                         break;
-                r = save_image(s, &staging, out, *ref, manifest, index, &written);
+                r = save_image(s, &staging, out, *ref, manifest, index, &written, ret_error);
         }
         if (r >= 0) {
                 text = json_dumps(manifest, JSON_COMPACT);
-                r = text ? add_to_archive(out, "manifest.json", -EBADF, NULL, text, strlen(text)) : log_oom();
+                r = text ? add_to_archive(out, "manifest.json", -EBADF, NULL, text, strlen(text), ret_error) : -ENOMEM;
         }
         if (r >= 0) {
                 json_t *top = json_pack("{s:i, s:s, s:O}", "schemaVersion", 2, "mediaType", MT_OCI_INDEX, "manifests",
                                 index);
                 index_text = top ? json_dumps(top, JSON_COMPACT) : NULL;
                 json_decref(top);
-                r = index_text ? add_to_archive(out, "index.json", -EBADF, NULL, index_text, strlen(index_text))
-                               : log_oom();
+                r = index_text ? add_to_archive(out, "index.json", -EBADF, NULL, index_text, strlen(index_text), ret_error)
+                               : -ENOMEM;
         }
         if (r >= 0)
-                r = add_to_archive(out, "oci-layout", -EBADF, NULL, OCI_LAYOUT, strlen(OCI_LAYOUT));
+                r = add_to_archive(out, "oci-layout", -EBADF, NULL, OCI_LAYOUT, strlen(OCI_LAYOUT), ret_error);
         if (r >= 0 && archive_write_close(out) != ARCHIVE_OK)
-                r = log_error_errno(-EIO, "Failed to finish the archive: %s", archive_error_string(out));
+                r = log_detail_errno(ret_error, -EIO, "Failed to finish the archive: %s", archive_error_string(out));
         archive_write_free(out);
         json_decref(manifest);
         json_decref(index);

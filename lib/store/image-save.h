@@ -8,4 +8,4 @@
  * directory (overlay whiteouts and opaque directories become ".wh." entries again). The store keeps
  * no copy of the original tar bytes, so the layers' diffIDs, and with them the config and the image
  * id in the archive, are new ones; the contents are the same. */
-int image_store_save(ImageStore *store, char *const *references, int fd);
+int image_store_save(ImageStore *store, char *const *references, int fd, char **ret_error);

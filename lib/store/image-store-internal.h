@@ -24,7 +24,7 @@ typedef struct StagedLayer {
         uint64_t size;
 } StagedLayer;
 
-int image_staging_new(ImageStore *store, ImageStaging *ret);
+int image_staging_new(ImageStore *store, ImageStaging *ret, char **ret_error);
 /* Removes the staging directory and drops its lock. Safe on a zeroed one with fds -EBADF. */
 void image_staging_done(ImageStaging *staging);
 #define IMAGE_STAGING_NULL ((ImageStaging) { .dir_fd = -EBADF, .lock_fd = -EBADF })
@@ -37,11 +37,11 @@ static inline void archive_freep(struct archive **a) {
                 archive_read_free(*a);
 }
 int image_layer_extract_opened(struct archive *raw, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
-                uint64_t *ret_size);
+                uint64_t *ret_size, char **ret_error);
 /* Extracts the (possibly compressed) tar read from fd into diff_fd, hardened (tar-extract.h), and
  * returns its diffID (sha256 of the uncompressed stream) and the bytes of file data. */
 int image_layer_extract_stream(int fd, int diff_fd, char ret_diff_id[static SHA256_DIGEST_STRING_MAX],
-                uint64_t *ret_size);
+                uint64_t *ret_size, char **ret_error);
 
 /* True when the store already has the layer with this diffID. */
 bool image_store_has_layer(ImageStore *store, const char *diff_id);
@@ -59,7 +59,7 @@ typedef struct ImageCommit {
         const char *manifest; /* optional, stored as a blob too */
         size_t manifest_size;
 } ImageCommit;
-int image_store_commit(ImageStore *store, ImageStaging *staging, const ImageCommit *c, Image **ret);
+int image_store_commit(ImageStore *store, ImageStaging *staging, const ImageCommit *c, Image **ret, char **ret_error);
 
 /* ---- shared by image-store.c and image-store-write.c ---- */
 
@@ -69,7 +69,7 @@ struct ImageStore {
         int lock_fd; /* store.lock */
 };
 
-int store_lock(ImageStore *s, short type);
+int store_lock(ImageStore *s, short type, char **ret_error);
 void store_unlock(ImageStore *s);
 
 /* Unlocks when the scope ends. */
@@ -78,7 +78,7 @@ typedef struct StoreLockGuard {
 } StoreLockGuard;
 void store_lock_guard_release(StoreLockGuard *g);
 #define _cleanup_store_lock_ _cleanup_(store_lock_guard_release)
-int store_lock_guarded(ImageStore *s, short type, StoreLockGuard *g);
+int store_lock_guarded(ImageStore *s, short type, StoreLockGuard *g, char **ret_error);
 
 /* One images/<hex>.json. */
 typedef struct ImageRecord {
@@ -94,9 +94,9 @@ typedef struct RecordSet {
 } RecordSet;
 void record_set_done(RecordSet *s);
 
-int records_load(ImageStore *s, RecordSet *ret);
-int record_save(ImageStore *s, const ImageRecord *rec);
-int record_delete(ImageStore *s, const ImageRecord *rec);
+int records_load(ImageStore *s, RecordSet *ret, char **ret_error);
+int record_save(ImageStore *s, const ImageRecord *rec, char **ret_error);
+int record_delete(ImageStore *s, const ImageRecord *rec, char **ret_error);
 
 typedef enum MatchKind {
         MATCH_NONE,
@@ -105,12 +105,12 @@ typedef enum MatchKind {
 } MatchKind;
 /* Finds the record a user's reference means; -ENOENT when none. *ret_name is the matched name. */
 int records_find(ImageStore *s, const RecordSet *set, const char *reference, ImageRecord **ret, char **ret_name,
-                MatchKind *ret_kind);
+                MatchKind *ret_kind, char **ret_error);
 /* The start of every operation on one image: locks the store (F_RDLCK or F_WRLCK, held by g), loads
- * the records into set and finds reference among them (records_find()); a missing image is logged
- * as "No such image" when log_missing. */
+ * the records into set and finds reference among them (records_find()); for a missing image
+ * (-ENOENT) *ret_error says "No such image" when log_missing. */
 int records_lock_and_find(ImageStore *s, short lock_type, const char *reference, bool log_missing, StoreLockGuard *g,
-                RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind);
+                RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind, char **ret_error);
 
 const char *digest_hex(const char *digest);
 /* <root>/layers/<hex>/diff */

@@ -41,10 +41,10 @@ const char *image_store_root(const ImageStore *store) {
 
 /* ---- locking ------------------------------------------------------------------------------- */
 
-int store_lock(ImageStore *s, short type) {
+int store_lock(ImageStore *s, short type, char **ret_error) {
         int r = lock_fd(s->lock_fd, type, true);
         if (r < 0)
-                return log_error_errno(r, "Failed to lock %s/store.lock: %m", s->root);
+                return log_detail_errno(ret_error, r, "Failed to lock %s/store.lock: %m", s->root);
         return 0;
 }
 
@@ -57,8 +57,8 @@ void store_lock_guard_release(StoreLockGuard *g) {
                 store_unlock(g->store);
 }
 
-int store_lock_guarded(ImageStore *s, short type, StoreLockGuard *g) {
-        int r = store_lock(s, type);
+int store_lock_guarded(ImageStore *s, short type, StoreLockGuard *g, char **ret_error) {
+        int r = store_lock(s, type, ret_error);
         if (r >= 0)
                 g->store = s;
         return r;
@@ -89,16 +89,16 @@ static bool staging_is_abandoned(int tmp_fd, const char *name) {
 }
 
 /* Needs the exclusive lock: writers create their staging directory under the shared one. */
-static int remove_leftovers(ImageStore *s) {
+static int remove_leftovers(ImageStore *s, char **ret_error) {
         _cleanup_(closedirp) DIR *d = NULL;
         int fd = openat(s->tmp_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open %s/tmp: %m", s->root);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to open %s/tmp: %m", s->root);
         d = fdopendir(fd);
         if (!d) {
                 safe_close(fd);
-                return log_oom();
+                return -ENOMEM;
         }
         for (struct dirent *de; (de = readdir(d));) {
                 int r;
@@ -137,11 +137,11 @@ int image_store_open(const char *root, ImageStore **ret) {
 
         s = calloc(1, sizeof(ImageStore));
         if (!s)
-                return log_oom();
+                return -ENOMEM;
         s->root_fd = s->blobs_fd = s->layers_fd = s->images_fd = s->tmp_fd = s->lock_fd = -EBADF;
         s->root = strdup(root);
         if (!s->root)
-                return log_oom();
+                return -ENOMEM;
 
         r = mkdir_p(root, 0700);
         if (r < 0)
@@ -167,7 +167,7 @@ int image_store_open(const char *root, ImageStore **ret) {
                 if (r < 0)
                         return log_debug_errno(r, "Failed to lock %s/store.lock: %m", root);
                 g.store = s;
-                (void) remove_leftovers(s);
+                (void) remove_leftovers(s, NULL);
         }
 
         *ret = TAKE_PTR(s);
@@ -188,27 +188,27 @@ ImageStore *image_store_free(ImageStore *s) {
         return NULL;
 }
 
-int image_staging_new(ImageStore *s, ImageStaging *ret) {
+int image_staging_new(ImageStore *s, ImageStaging *ret, char **ret_error) {
         _cleanup_store_lock_ StoreLockGuard g = {};
         _cleanup_close_ int dir_fd = -EBADF, staging_lock_fd = -EBADF;
         char name[32];
         uint64_t rnd;
         int r;
 
-        r = store_lock_guarded(s, F_RDLCK, &g);
+        r = store_lock_guarded(s, F_RDLCK, &g, ret_error);
         if (r < 0)
                 return r;
         if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-                return log_error_errno(negative_errno(), "Failed to get random bytes: %m");
+                return log_detail_errno(ret_error, negative_errno(), "Failed to get random bytes: %m");
         snprintf(name, sizeof(name), "%016llx", (unsigned long long) rnd);
         if (mkdirat(s->tmp_fd, name, 0700) < 0)
-                return log_error_errno(negative_errno(), "Failed to create %s/tmp/%s: %m", s->root, name);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to create %s/tmp/%s: %m", s->root, name);
         dir_fd = openat(s->tmp_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dir_fd >= 0)
                 staging_lock_fd = openat(dir_fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         r = staging_lock_fd < 0 ? negative_errno() : lock_fd(staging_lock_fd, F_WRLCK, false);
         if (r < 0) {
-                r = log_error_errno(r, "Failed to set up %s/tmp/%s: %m", s->root, name);
+                r = log_detail_errno(ret_error, r, "Failed to set up %s/tmp/%s: %m", s->root, name);
                 (void) rm_rf_at(s->tmp_fd, name);
                 return r;
         }
@@ -218,7 +218,7 @@ int image_staging_new(ImageStore *s, ImageStaging *ret) {
                 .lock_fd = TAKE_FD(staging_lock_fd) };
         if (!ret->name) {
                 image_staging_done(ret);
-                return log_oom();
+                return -ENOMEM;
         }
         return 0;
 }
@@ -262,51 +262,48 @@ static int record_load(ImageStore *s, const char *file, ImageRecord *ret) {
         if (!j)
                 return log_warning_errno(-EBADMSG, "%s/images/%s:%d: %s; ignoring the record.", s->root, file, err.line,
                                 err.text);
-        rec.id = json_is_string(json_object_get(j, "id")) ? strdup(json_string_value(json_object_get(j, "id"))) : NULL;
         rec.created = (uint64_t) json_integer_value(json_object_get(j, "created"));
         rec.size = (uint64_t) json_integer_value(json_object_get(j, "size"));
-        r = json_array_to_strv(json_object_get(j, "names"), &rec.names);
+        r = json_object_get_optional_string(j, "id", &rec.id);
+        if (r >= 0)
+                r = json_array_to_strv(json_object_get(j, "names"), &rec.names);
         if (r >= 0)
                 r = json_array_to_strv(json_object_get(j, "digests"), &rec.digests);
         if (r >= 0)
                 r = json_array_to_strv(json_object_get(j, "layers"), &rec.layers);
         json_decref(j);
         if (r == -ENOMEM)
-                return log_oom();
+                return -ENOMEM;
         if (r < 0 || !rec.id || !image_digest_is_valid(rec.id))
                 return log_warning_errno(-EBADMSG, "%s/images/%s: malformed record; ignoring it.", s->root, file);
         *ret = TAKE_GENERIC(rec, ImageRecord, (ImageRecord) {});
         return 0;
 }
 
-int record_save(ImageStore *s, const ImageRecord *rec) {
-        _cleanup_free_ char *file = NULL, *text = NULL;
-        json_t *j;
+int record_save(ImageStore *s, const ImageRecord *rec, char **ret_error) {
+        _cleanup_free_ char *file = strjoin(digest_hex(rec->id), ".json");
         int r;
 
-        j = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "id", rec->id, "names", strv_to_json_array(rec->names),
-                        "digests", strv_to_json_array(rec->digests), "layers", strv_to_json_array(rec->layers),
-                        "created", (json_int_t) rec->created, "size", (json_int_t) rec->size);
-        if (!j)
-                return log_oom();
-        text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-        json_decref(j);
-        file = strjoin(digest_hex(rec->id), ".json");
-        if (!text || !file)
-                return log_oom();
-        r = write_file_atomic_at(s->images_fd, file, text, strlen(text), 0600, WRITE_FILE_SYNC);
+        if (!file)
+                return -ENOMEM;
+        r = json_write_record_at(s->images_fd, file,
+                        json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "id", rec->id, "names",
+                                        strv_to_json_array(rec->names), "digests", strv_to_json_array(rec->digests),
+                                        "layers", strv_to_json_array(rec->layers), "created", (json_int_t) rec->created,
+                                        "size", (json_int_t) rec->size),
+                        0600, WRITE_FILE_SYNC);
         if (r < 0)
-                return log_error_errno(r, "Failed to write %s/images/%s: %m", s->root, file);
+                return log_detail_errno(ret_error, r, "Failed to write %s/images/%s: %m", s->root, file);
         return 0;
 }
 
-int record_delete(ImageStore *s, const ImageRecord *rec) {
+int record_delete(ImageStore *s, const ImageRecord *rec, char **ret_error) {
         _cleanup_free_ char *file = strjoin(digest_hex(rec->id), ".json");
 
         if (!file)
-                return log_oom();
+                return -ENOMEM;
         if (unlinkat(s->images_fd, file, 0) < 0 && errno != ENOENT)
-                return log_error_errno(negative_errno(), "Failed to remove %s/images/%s: %m", s->root, file);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to remove %s/images/%s: %m", s->root, file);
         return 0;
 }
 
@@ -320,18 +317,18 @@ static int compare_records(const void *a, const void *b) {
         return x->created < y->created ? 1 : x->created > y->created ? -1 : strcmp(x->id, y->id);
 }
 
-int records_load(ImageStore *s, RecordSet *ret) {
+int records_load(ImageStore *s, RecordSet *ret, char **ret_error) {
         _cleanup_(record_set_done) RecordSet set = {};
         _cleanup_(closedirp) DIR *d = NULL;
         size_t allocated = 0;
         int fd = openat(s->images_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open %s/images: %m", s->root);
+                return log_detail_errno(ret_error, negative_errno(), "Failed to open %s/images: %m", s->root);
         d = fdopendir(fd);
         if (!d) {
                 safe_close(fd);
-                return log_oom();
+                return -ENOMEM;
         }
         for (struct dirent *de; (de = readdir(d));) {
                 ImageRecord rec = {};
@@ -349,7 +346,7 @@ int records_load(ImageStore *s, RecordSet *ret) {
                                         sizeof(ImageRecord));
                         if (!n) {
                                 image_record_done(&rec);
-                                return log_oom();
+                                return -ENOMEM;
                         }
                         set.items = n;
                 }
@@ -363,7 +360,7 @@ int records_load(ImageStore *s, RecordSet *ret) {
 
 /* Names beat ids: "beef" is first the image "localhost/beef:latest", then an id prefix. */
 int records_find(ImageStore *s, const RecordSet *set, const char *reference, ImageRecord **ret, char **ret_name,
-                MatchKind *ret_kind) {
+                MatchKind *ret_kind, char **ret_error) {
         ImageRecord *best = NULL, *by_id = NULL;
         const char *best_name = NULL, *hex;
         int best_pref = 0, n_id = 0;
@@ -400,7 +397,8 @@ int records_find(ImageStore *s, const RecordSet *set, const char *reference, Ima
                                 n_id++;
                         }
         if (n_id > 1)
-                return log_error_errno(-ENOTUNIQ, "Image id prefix '%s' is ambiguous; give more digits.", hex);
+                return log_detail_errno(ret_error, -ENOTUNIQ, "Image id prefix '%s' is ambiguous; give more digits.",
+                                hex);
         if (n_id == 0)
                 return -ENOENT;
         *ret = by_id;
@@ -428,7 +426,7 @@ int image_store_read_blob(ImageStore *s, const char *digest, char **ret, size_t 
         return read_full_fd(fd, ret, ret_size);
 }
 
-static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret) {
+static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret, char **ret_error) {
         _cleanup_(image_freep) Image *img = NULL;
         _cleanup_(image_config_info_done) ImageConfigInfo info = {};
         _cleanup_free_ char *config = NULL;
@@ -437,24 +435,25 @@ static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret)
 
         r = image_store_read_blob(s, rec->id, &config, &size);
         if (r < 0)
-                return log_error_errno(r, "Failed to read the config of image %s from %s/blobs: %m", rec->id, s->root);
-        r = image_config_parse(config, size, &info);
+                return log_detail_errno(ret_error, r, "Failed to read the config of image %s from %s/blobs: %m",
+                                rec->id, s->root);
+        r = image_config_parse(config, size, &info, ret_error);
         if (r < 0)
                 return r;
 
         img = calloc(1, sizeof(Image));
         if (!img)
-                return log_oom();
+                return -ENOMEM;
         img->id = strdup(rec->id);
         img->names = strv_copy(rec->names);
         img->digests = strv_copy(rec->digests);
         img->diff_ids = strv_copy(rec->layers);
         if (!img->id || (rec->names && !img->names) || (rec->digests && !img->digests) || (rec->layers && !img->diff_ids))
-                return log_oom();
+                return -ENOMEM;
         STRV_FOREACH(l, rec->layers) {
                 char *p;
                 if (layer_path(s, *l, &p) < 0 || strv_consume(&img->layer_dirs, p) < 0)
-                        return log_oom();
+                        return -ENOMEM;
         }
         img->created = rec->created;
         img->size = rec->size;
@@ -467,18 +466,18 @@ static int image_from_record(ImageStore *s, const ImageRecord *rec, Image **ret)
 }
 
 int records_lock_and_find(ImageStore *s, short lock_type, const char *reference, bool log_missing, StoreLockGuard *g,
-                RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind) {
+                RecordSet *set, ImageRecord **ret, char **ret_name, MatchKind *ret_kind, char **ret_error) {
         int r;
 
-        r = store_lock_guarded(s, lock_type, g);
+        r = store_lock_guarded(s, lock_type, g, ret_error);
         if (r < 0)
                 return r;
-        r = records_load(s, set);
+        r = records_load(s, set, ret_error);
         if (r < 0)
                 return r;
-        r = records_find(s, set, reference, ret, ret_name, ret_kind);
+        r = records_find(s, set, reference, ret, ret_name, ret_kind, ret_error);
         if (r == -ENOENT && log_missing)
-                return log_error_errno(r, "No such image: %s", reference);
+                return log_detail_errno(ret_error, r, "No such image: %s", reference);
         return r;
 }
 
@@ -489,10 +488,10 @@ int image_store_lookup(ImageStore *s, const char *reference, Image **ret) {
         MatchKind kind;
         int r;
 
-        r = records_lock_and_find(s, F_RDLCK, reference, false, &g, &set, &rec, NULL, &kind);
+        r = records_lock_and_find(s, F_RDLCK, reference, false, &g, &set, &rec, NULL, &kind, NULL);
         if (r < 0)
                 return r;
-        return ret ? image_from_record(s, rec, ret) : 0;
+        return ret ? image_from_record(s, rec, ret, NULL) : 0;
 }
 
 int image_store_list(ImageStore *s, Image ***ret, size_t *ret_n) {
@@ -502,17 +501,17 @@ int image_store_list(ImageStore *s, Image ***ret, size_t *ret_n) {
         size_t n = 0;
         int r;
 
-        r = store_lock_guarded(s, F_RDLCK, &g);
+        r = store_lock_guarded(s, F_RDLCK, &g, NULL);
         if (r < 0)
                 return r;
-        r = records_load(s, &set);
+        r = records_load(s, &set, NULL);
         if (r < 0)
                 return r;
         list = calloc(set.n + 1, sizeof(Image *));
         if (!list)
-                return log_oom();
+                return -ENOMEM;
         for (size_t i = 0; i < set.n; i++) {
-                r = image_from_record(s, &set.items[i], &list[n]);
+                r = image_from_record(s, &set.items[i], &list[n], NULL);
                 if (r == -ENOMEM) {
                         for (size_t k = 0; k < n; k++)
                                 image_free(list[k]);
@@ -574,7 +573,7 @@ ImagePin *image_pin_free(ImagePin *pin) {
         return NULL;
 }
 
-int image_store_pin(ImageStore *s, const Image *image, ImagePin **ret) {
+int image_store_pin(ImageStore *s, const Image *image, ImagePin **ret, char **ret_error) {
         _cleanup_store_lock_ StoreLockGuard g = {};
         _cleanup_(image_pin_freep) ImagePin *pin = NULL;
         size_t n = strv_length(image->diff_ids);
@@ -582,10 +581,10 @@ int image_store_pin(ImageStore *s, const Image *image, ImagePin **ret) {
 
         pin = calloc(1, sizeof(ImagePin));
         if (!pin || !(pin->fds = calloc(MAX(n, (size_t) 1), sizeof(int))))
-                return log_oom();
+                return -ENOMEM;
         /* Under the store lock: collection runs under the exclusive one, so a layer is either
          * still there and gets pinned, or already gone. */
-        r = store_lock_guarded(s, F_RDLCK, &g);
+        r = store_lock_guarded(s, F_RDLCK, &g, ret_error);
         if (r < 0)
                 return r;
         STRV_FOREACH(d, image->diff_ids) {
@@ -593,15 +592,15 @@ int image_store_pin(ImageStore *s, const Image *image, ImagePin **ret) {
                 int fd;
 
                 if (!p)
-                        return log_oom();
+                        return -ENOMEM;
                 fd = openat(s->layers_fd, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
-                        return log_error_errno(negative_errno(), "Layer %s of image %s is gone from %s: %m", *d,
-                                        image->id, s->root);
+                        return log_detail_errno(ret_error, negative_errno(), "Layer %s of image %s is gone from %s: %m",
+                                        *d, image->id, s->root);
                 pin->fds[pin->n++] = fd;
                 r = lock_fd(fd, F_RDLCK, false);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to pin layer %s: %m", *d);
+                        return log_detail_errno(ret_error, r, "Failed to pin layer %s: %m", *d);
         }
         *ret = TAKE_PTR(pin);
         return 0;

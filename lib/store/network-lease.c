@@ -265,7 +265,7 @@ static int pick_address(const Network *n, const NetworkLease *leases, size_t n_l
 
 int network_lease_acquire(const Network *n, const char *container, const char *veth, char *const *publish,
                 const NetworkAttachOptions *opts, NetworkLease *ret) {
-        _cleanup_free_ char *dir = lease_dir(n->name), *path = NULL, *addr = NULL, *addr6 = NULL, *text = NULL;
+        _cleanup_free_ char *dir = lease_dir(n->name), *path = NULL, *addr = NULL, *addr6 = NULL;
         NetworkLease *leases = NULL;
         size_t n_leases = 0;
         Cidr a = {}, a6 = {};
@@ -303,11 +303,7 @@ int network_lease_acquire(const Network *n, const char *container, const char *v
                                                      "address", addr, "address6", addr6, "veth", veth, "publish", pub,
                                                      "aliases", aliases, "supervisor_pid", (json_int_t) getpid())
                                    : NULL;
-        text = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-        json_decref(o);
-        if (!text)
-                return log_oom();
-        r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        r = json_write_record_at(AT_FDCWD, path, o, 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
         *ret = (NetworkLease) { .container = strdup(container),

@@ -140,21 +140,16 @@ static int network_from_json(const char *path, json_t *o, Network **ret) {
 }
 
 int network_save(const Network *n) {
-        _cleanup_free_ char *path = record_path(n->name), *dir = NULL, *text = NULL;
-        json_t *o = network_to_json(n);
+        _cleanup_free_ char *path = record_path(n->name), *dir = NULL;
         int r;
 
-        if (!path || !o)
-                return json_decref(o), log_oom();
-        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-        json_decref(o);
         dir = strjoin(berth_path(BERTH_PATH_STATE), "/networks");
-        if (!text || !dir)
+        if (!path || !dir)
                 return log_oom();
         r = mkdir_p(dir, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create %s: %m", dir);
-        r = write_file_atomic(path, text, strlen(text), 0644, WRITE_FILE_SYNC);
+        r = json_write_record_at(AT_FDCWD, path, network_to_json(n), 0644, WRITE_FILE_SYNC);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
         return 0;

@@ -269,37 +269,38 @@ static bool result_is_transient(CURLcode c) {
                c == CURLE_HTTP2_STREAM;
 }
 
-ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data) {
+ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data, char **ret_error) {
         Buffer swap;
         int r;
 
         for (;;) {
                 r = transfer_pump(t);
                 if (r < 0)
-                        return log_error_errno(r, "Download of %s failed.", t->url);
+                        return log_detail_errno(ret_error, r, "Download of %s failed.", t->url);
                 if (t->in.size > 0)
                         break;
                 if (t->result == CURLE_OK)
                         return 0;
                 if (t->range_refused)
-                        return log_error_errno(-EIO,
+                        return log_detail_errno(ret_error, -EIO,
                                         "Download of %s: resuming at byte %ju failed: the server "
                                         "answered %ld.",
                                         t->url, (uintmax_t) t->range_from, transfer_status(t));
                 if (t->result == CURLE_OPERATION_TIMEDOUT)
-                        return log_error_errno(-ETIMEDOUT,
+                        return log_detail_errno(ret_error, -ETIMEDOUT,
                                         "Download of %s stalled: no data for %u seconds, giving up "
                                         "after %ju bytes.",
                                         t->url, t->client->stall_timeout_sec, (uintmax_t) t->delivered);
                 /* A connection that broke off after some progress is picked up where it stopped. */
                 if (!result_is_transient(t->result) || t->delivered == 0 || t->resumes >= RESUMES_MAX)
-                        return log_error_errno(-EIO, "Download of %s failed: %s", t->url, curl_easy_strerror(t->result));
+                        return log_detail_errno(ret_error, -EIO, "Download of %s failed: %s", t->url,
+                                        curl_easy_strerror(t->result));
                 t->resumes++;
                 log_warning("Download of %s broke off after %ju bytes (%s); resuming.", t->url,
                                 (uintmax_t) t->delivered, curl_easy_strerror(t->result));
                 r = transfer_start(t, t->accept);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to set up the resumed request: %m");
+                        return log_detail_errno(ret_error, r, "Failed to set up the resumed request: %m");
         }
         /* Hand out what arrived; curl fills the other buffer meanwhile. */
         swap = t->out;
@@ -310,12 +311,12 @@ ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data) {
         return (ssize_t) t->out.size;
 }
 
-int registry_transfer_read_all(RegistryTransfer *t, size_t max, char **ret, size_t *ret_size) {
+int registry_transfer_read_all(RegistryTransfer *t, size_t max, char **ret, size_t *ret_size, char **ret_error) {
         Buffer all = {};
 
         for (;;) {
                 const void *p = NULL;
-                ssize_t n = registry_transfer_read(t, &p);
+                ssize_t n = registry_transfer_read(t, &p, ret_error);
                 if (n < 0) {
                         buffer_done(&all);
                         return (int) n;
@@ -324,15 +325,16 @@ int registry_transfer_read_all(RegistryTransfer *t, size_t max, char **ret, size
                         break;
                 if (all.size + (size_t) n > max) {
                         buffer_done(&all);
-                        return log_error_errno(-EFBIG, "%s is larger than %zu bytes; refusing it.", t->url, max);
+                        return log_detail_errno(ret_error, -EFBIG, "%s is larger than %zu bytes; refusing it.", t->url,
+                                        max);
                 }
                 if (buffer_append(&all, p, (size_t) n, 0) < 0) {
                         buffer_done(&all);
-                        return log_oom();
+                        return -ENOMEM;
                 }
         }
         if (buffer_append(&all, "", 0, 0) < 0)
-                return log_oom();
+                return -ENOMEM;
         *ret = all.data;
         *ret_size = all.size;
         return 0;
@@ -386,7 +388,7 @@ static int basic_credentials(RegistryClient *c, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int fetch_token(RegistryClient *c, const char *params) {
+static int fetch_token(RegistryClient *c, const char *params, char **ret_error) {
         _cleanup_free_ char *realm = challenge_param(params, "realm"), *service = challenge_param(params, "service"),
                             *scope = challenge_param(params, "scope"), *url = NULL, *default_scope = NULL, *body = NULL,
                             *basic = NULL;
@@ -398,20 +400,21 @@ static int fetch_token(RegistryClient *c, const char *params) {
         int r;
 
         if (!realm)
-                return log_error_errno(-EPROTO, "Registry %s: Bearer challenge without a realm.", c->domain);
+                return log_detail_errno(ret_error, -EPROTO, "Registry %s: Bearer challenge without a realm.", c->domain);
         if (!startswith(realm, "https://") && !(c->insecure && startswith(realm, "http://")))
-                return log_error_errno(-EPROTO, "Registry %s: refusing token realm %s (not https).", c->domain, realm);
+                return log_detail_errno(ret_error, -EPROTO, "Registry %s: refusing token realm %s (not https).",
+                                c->domain, realm);
         default_scope = strjoin("repository:", c->repository, ":pull");
         if (!default_scope)
-                return log_oom();
+                return -ENOMEM;
         esc_service = service ? curl_easy_escape(NULL, service, 0) : NULL;
         esc_scope = curl_easy_escape(NULL, scope ?: default_scope, 0);
         if (!esc_scope || (service && !esc_service))
-                r = log_oom();
+                r = -ENOMEM;
         else {
                 url = strjoin(realm, strchr(realm, '?') ? "&" : "?", "scope=", esc_scope, service ? "&service=" : "",
                                 esc_service ?: "");
-                r = url ? 0 : log_oom();
+                r = url ? 0 : -ENOMEM;
         }
         curl_free(esc_service);
         curl_free(esc_scope);
@@ -422,87 +425,91 @@ static int fetch_token(RegistryClient *c, const char *params) {
         c->authorization = mfree(c->authorization);
         t = calloc(1, sizeof(RegistryTransfer));
         if (!t)
-                return log_oom();
+                return -ENOMEM;
         t->client = c;
         t->url = TAKE_PTR(url);
         r = transfer_start(t, "application/json");
         if (r < 0)
-                return log_error_errno(r, "Failed to set up the token request: %m");
+                return log_detail_errno(ret_error, r, "Failed to set up the token request: %m");
         if (c->username) {
                 r = basic_credentials(c, &basic);
                 if (r < 0 || !(t->headers = curl_slist_append(t->headers, basic)))
-                        return log_oom();
+                        return -ENOMEM;
                 (void) curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
         }
-        r = registry_transfer_read_all(t, TOKEN_BODY_MAX, &body, &size);
+        r = registry_transfer_read_all(t, TOKEN_BODY_MAX, &body, &size, ret_error);
         if (r < 0)
                 return r;
         if (transfer_status(t) != 200)
-                return log_error_errno(-EACCES, "Registry %s: the token server %s answered %ld.", c->domain, realm,
-                                transfer_status(t));
+                return log_detail_errno(ret_error, -EACCES, "Registry %s: the token server %s answered %ld.", c->domain,
+                                realm, transfer_status(t));
         j = json_loadb(body, size, 0, NULL);
         token = json_string_value(json_object_get(j, "token")) ?: json_string_value(json_object_get(j, "access_token"));
         if (!token || !*token) {
                 json_decref(j);
-                return log_error_errno(-EPROTO, "Registry %s: the token server's answer holds no token.", c->domain);
+                return log_detail_errno(ret_error, -EPROTO, "Registry %s: the token server's answer holds no token.",
+                                c->domain);
         }
         c->authorization = strjoin("Authorization: Bearer ", token);
         json_decref(j);
-        return c->authorization ? 0 : log_oom();
+        return c->authorization ? 0 : -ENOMEM;
 }
 
 /* Answers a 401: 0 when there is something new to try, -EACCES when not. */
-static int authenticate(RegistryClient *c, RegistryTransfer *t) {
+static int authenticate(RegistryClient *c, RegistryTransfer *t, char **ret_error) {
         const char *challenge = registry_transfer_header(t, "WWW-Authenticate");
         const char *params;
 
         if (!challenge)
-                return log_error_errno(-EACCES, "Registry %s: access denied (401 without a challenge).", c->domain);
+                return log_detail_errno(ret_error, -EACCES, "Registry %s: access denied (401 without a challenge).",
+                                c->domain);
         if ((params = startswith(challenge, "Bearer ")) || (params = startswith(challenge, "bearer ")))
-                return fetch_token(c, params);
+                return fetch_token(c, params, ret_error);
         if (startswith(challenge, "Basic ") || startswith(challenge, "basic ")) {
                 if (!c->username)
-                        return log_error_errno(-EACCES, "Registry %s wants a user name and password (--creds).",
-                                        c->domain);
+                        return log_detail_errno(ret_error, -EACCES,
+                                        "Registry %s wants a user name and password (--creds).", c->domain);
                 free(c->authorization);
-                return basic_credentials(c, &c->authorization) < 0 ? log_oom() : 0;
+                return basic_credentials(c, &c->authorization) < 0 ? -ENOMEM : 0;
         }
-        return log_error_errno(-EACCES, "Registry %s: unsupported authentication '%s'.", c->domain, challenge);
+        return log_detail_errno(ret_error, -EACCES, "Registry %s: unsupported authentication '%s'.", c->domain,
+                        challenge);
 }
 
 /* ---- requests ------------------------------------------------------------------------------ */
 
-static int report_error(RegistryClient *c, RegistryTransfer *t, long status) {
+static int report_error(RegistryClient *c, RegistryTransfer *t, long status, char **ret_error) {
         json_t *j = t->error.size > 0 ? json_loadb(t->error.data, t->error.size, 0, NULL) : NULL;
         json_t *e = json_array_get(json_object_get(j, "errors"), 0);
         const char *code = json_string_value(json_object_get(e, "code")),
                    *message = json_string_value(json_object_get(e, "message"));
         int r = status == 404 ? -ENOENT : status == 401 || status == 403 ? -EACCES : status == 429 ? -EBUSY : -EIO;
 
-        log_error_errno(r, "Registry %s: GET %s: %ld%s%s%s%s", c->domain, t->url, status, code ? " " : "", code ?: "",
-                        message ? ": " : "", message ?: "");
+        (void) log_detail_errno(ret_error, r, "Registry %s: GET %s: %ld%s%s%s%s", c->domain, t->url, status,
+                        code ? " " : "", code ?: "", message ? ": " : "", message ?: "");
         json_decref(j);
         return r;
 }
 
-int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept, RegistryTransfer **ret) {
-        return registry_get_from(c, kind, reference, accept, 0, ret);
+int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept, RegistryTransfer **ret,
+                char **ret_error) {
+        return registry_get_from(c, kind, reference, accept, 0, ret, ret_error);
 }
 
 int registry_get_from(RegistryClient *c, const char *kind, const char *reference, const char *accept, uint64_t offset,
-                RegistryTransfer **ret) {
+                RegistryTransfer **ret, char **ret_error) {
         _cleanup_(registry_transfer_freep) RegistryTransfer *t = NULL;
         bool authenticated = false;
         int r;
 
         t = calloc(1, sizeof(RegistryTransfer));
         if (!t)
-                return log_oom();
+                return -ENOMEM;
         t->client = c;
         t->url = strjoin(c->base, "/v2/", c->repository, "/", kind, "/", reference);
         t->accept = accept ? strdup(accept) : NULL;
         if (!t->url || (accept && !t->accept))
-                return log_oom();
+                return -ENOMEM;
         t->delivered = offset;
 
         for (unsigned hops = 0;; hops++) {
@@ -510,24 +517,25 @@ int registry_get_from(RegistryClient *c, const char *kind, const char *reference
 
                 r = transfer_start(t, accept);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to set up the request for %s: %m", t->url);
+                        return log_detail_errno(ret_error, r, "Failed to set up the request for %s: %m", t->url);
                 r = transfer_pump(t);
                 if (r < 0)
-                        return log_error_errno(r, "Request for %s failed.", t->url);
+                        return log_detail_errno(ret_error, r, "Request for %s failed.", t->url);
                 /* A 2xx that already delivered bytes is the reader's: a break-off gets resumed there. */
                 status = transfer_status(t);
                 if (status >= 200 && status < 300 && (t->delivered > 0 || t->result == CURLE_OK))
                         break;
                 if (t->done && t->result == CURLE_OPERATION_TIMEDOUT)
-                        return log_error_errno(-ETIMEDOUT, "Registry %s: GET %s stalled: no answer for %u seconds.",
-                                        c->domain, t->url, c->stall_timeout_sec);
+                        return log_detail_errno(ret_error, -ETIMEDOUT,
+                                        "Registry %s: GET %s stalled: no answer for %u seconds.", c->domain, t->url,
+                                        c->stall_timeout_sec);
                 if (t->done && t->result != CURLE_OK)
-                        return log_error_errno(-EIO, "Registry %s: GET %s: %s", c->domain, t->url,
+                        return log_detail_errno(ret_error, -EIO, "Registry %s: GET %s: %s", c->domain, t->url,
                                         curl_easy_strerror(t->result));
                 /* Not 2xx: the pump ran to the end of the (error) body. */
 
                 if (status == 401 && !authenticated) {
-                        r = authenticate(c, t);
+                        r = authenticate(c, t, ret_error);
                         if (r < 0)
                                 return r;
                         authenticated = true;
@@ -536,17 +544,18 @@ int registry_get_from(RegistryClient *c, const char *kind, const char *reference
                 if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
                         char *location = NULL;
                         if (hops >= MAX_REDIRECTS)
-                                return log_error_errno(-ELOOP, "Registry %s: too many redirects for %s.", c->domain,
-                                                reference);
+                                return log_detail_errno(ret_error, -ELOOP, "Registry %s: too many redirects for %s.",
+                                                c->domain, reference);
                         if (curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &location) != CURLE_OK || !location)
-                                return log_error_errno(-EPROTO, "Registry %s: redirect without a location.", c->domain);
+                                return log_detail_errno(ret_error, -EPROTO, "Registry %s: redirect without a location.",
+                                                c->domain);
                         free(t->url);
                         t->url = strdup(location);
                         if (!t->url)
-                                return log_oom();
+                                return -ENOMEM;
                         continue;
                 }
-                return report_error(c, t, status);
+                return report_error(c, t, status, ret_error);
         }
         *ret = TAKE_PTR(t);
         return 0;
@@ -558,8 +567,9 @@ static bool host_is_loopback(const char *domain) {
 }
 
 /* GET /v2/: 200 or 401 means a registry is there. Tries https, then http when allowed. */
-static int ping(RegistryClient *c, const char *host) {
+static int ping(RegistryClient *c, const char *host, char **ret_error) {
         static const char *const schemes[] = { "https://", "http://" };
+        _cleanup_free_ char *reason = NULL;
         int r = -EIO;
 
         for (size_t i = 0; i < ELEMENTSOF(schemes); i++) {
@@ -572,31 +582,33 @@ static int ping(RegistryClient *c, const char *host) {
                 c->base = strjoin(schemes[i], host);
                 t = calloc(1, sizeof(RegistryTransfer));
                 if (!c->base || !t)
-                        return log_oom();
+                        return -ENOMEM;
                 t->client = c;
                 t->url = strjoin(c->base, "/v2/");
                 if (!t->url)
-                        return log_oom();
+                        return -ENOMEM;
                 r = transfer_start(t, NULL);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to set up a request: %m");
+                        return log_detail_errno(ret_error, r, "Failed to set up a request: %m");
                 while (!t->done) {
                         t->in.size = 0;
                         r = transfer_pump(t);
                         if (r < 0)
-                                return log_error_errno(r, "Request for %s failed.", t->url);
+                                return log_detail_errno(ret_error, r, "Request for %s failed.", t->url);
                 }
                 status = transfer_status(t);
                 if (t->result == CURLE_OK && (status == 200 || status == 401))
                         return 0;
-                /* An insecure registry gets a second chance over http: only the last failure is an error. */
+                /* An insecure registry gets a second chance over http: only the last failure is the reason. */
+                reason = mfree(reason);
                 if (t->result == CURLE_OK)
-                        r = log_full_errno(i == 0 && c->insecure ? LOG_DEBUG : LOG_ERR, -EPROTO,
-                                        "%s answered %ld: not a registry (v2 API).", t->url, status);
+                        r = log_detail_errno(&reason, -EPROTO, "%s answered %ld: not a registry (v2 API).", t->url,
+                                        status);
                 else
-                        r = log_full_errno(i == 0 && c->insecure ? LOG_DEBUG : LOG_ERR, -EHOSTUNREACH,
-                                        "Cannot reach %s: %s", t->url, curl_easy_strerror(t->result));
+                        r = log_detail_errno(&reason, -EHOSTUNREACH, "Cannot reach %s: %s", t->url,
+                                        curl_easy_strerror(t->result));
         }
+        error_pass(ret_error, &reason);
         return r;
 }
 
@@ -617,30 +629,31 @@ static unsigned stall_timeout_from_env(void) {
         return (unsigned) v;
 }
 
-int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options, RegistryClient **ret) {
+int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options,
+                RegistryClient **ret, char **ret_error) {
         _cleanup_(registry_client_freep) RegistryClient *c = NULL;
         int r;
 
         c = calloc(1, sizeof(RegistryClient));
         if (!c)
-                return log_oom();
+                return -ENOMEM;
         c->domain = strdup(domain);
         c->repository = strdup(repository);
         c->multi = curl_multi_init();
         if (!c->domain || !c->repository || !c->multi)
-                return log_oom();
+                return -ENOMEM;
         if (options && options->username) {
                 c->username = strdup(options->username);
                 c->password = strdup(options->password ?: "");
                 if (!c->username || !c->password)
-                        return log_oom();
+                        return -ENOMEM;
         }
         c->insecure = (options && options->insecure) || host_is_loopback(domain);
         c->stall_timeout_sec = options && options->stall_timeout_sec > 0 ? options->stall_timeout_sec
                                                                          : stall_timeout_from_env();
 
         /* docker.io is a name; the registry API lives elsewhere. */
-        r = ping(c, streq(domain, "docker.io") ? "registry-1.docker.io" : domain);
+        r = ping(c, streq(domain, "docker.io") ? "registry-1.docker.io" : domain, ret_error);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(c);
@@ -652,7 +665,7 @@ int registry_client_clone(RegistryClient *c, RegistryClient **ret) {
 
         n = calloc(1, sizeof(RegistryClient));
         if (!n)
-                return log_oom();
+                return -ENOMEM;
         *n = (RegistryClient) {
                 .domain = strdup(c->domain),
                 .repository = strdup(c->repository),
@@ -666,7 +679,7 @@ int registry_client_clone(RegistryClient *c, RegistryClient **ret) {
         };
         if (!n->domain || !n->repository || !n->base || !n->multi || (c->username && !n->username) ||
                         (c->password && !n->password) || (c->authorization && !n->authorization))
-                return log_oom();
+                return -ENOMEM;
         *ret = TAKE_PTR(n);
         return 0;
 }

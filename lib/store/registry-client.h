@@ -30,7 +30,8 @@ typedef struct RegistryOptions {
 } RegistryOptions;
 
 /* domain as in a reference ("docker.io", "127.0.0.1:5000"); repository is its path ("library/busybox"). */
-int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options, RegistryClient **ret);
+int registry_client_new(const char *domain, const char *repository, const RegistryOptions *options,
+                RegistryClient **ret, char **ret_error);
 RegistryClient *registry_client_free(RegistryClient *c);
 /* A second client for the same repository sharing c's address and credentials (no new ping), so
  * another thread can run transfers on it. */
@@ -39,16 +40,17 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
 
 /* GET /v2/<repository>/<kind>/<reference>, kind "manifests" or "blobs". accept may be NULL.
  * Returns once the final response's headers are in: -ENOENT for 404, -EACCES for 401/403 after
- * authenticating, -EIO otherwise (logged, with the registry's error message). */
-int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept, RegistryTransfer **ret);
+ * authenticating, -EIO otherwise; *ret_error has the registry's status, error code and message. */
+int registry_get(RegistryClient *c, const char *kind, const char *reference, const char *accept, RegistryTransfer **ret,
+                char **ret_error);
 
 /* The same for a blob whose first offset bytes the caller already has: asks for the rest with a
  * Range request (a server that ignores it is handled: the bytes already there are dropped). */
 int registry_get_from(RegistryClient *c, const char *kind, const char *reference, const char *accept, uint64_t offset,
-                RegistryTransfer **ret);
+                RegistryTransfer **ret, char **ret_error);
 
 /* The next body bytes: >0 bytes in *ret_data (valid until the next call), 0 at the end, <0 error. */
-ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data);
+ssize_t registry_transfer_read(RegistryTransfer *t, const void **ret_data, char **ret_error);
 /* A response header of the final response, or NULL. */
 const char *registry_transfer_header(RegistryTransfer *t, const char *name);
 /* Content-Length, or -1. */
@@ -57,4 +59,4 @@ RegistryTransfer *registry_transfer_free(RegistryTransfer *t);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryTransfer *, registry_transfer_free);
 
 /* Reads a whole body of at most max bytes (-EFBIG beyond). */
-int registry_transfer_read_all(RegistryTransfer *t, size_t max, char **ret, size_t *ret_size);
+int registry_transfer_read_all(RegistryTransfer *t, size_t max, char **ret, size_t *ret_size, char **ret_error);

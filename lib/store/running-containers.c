@@ -56,14 +56,8 @@ void container_state_done(ContainerState *s) {
 }
 
 static int get_string(json_t *o, const char *key, char **ret) {
-        json_t *v = json_object_get(o, key);
-
-        if (!v || json_is_null(v))
-                return 0;
-        if (!json_is_string(v))
-                return -EINVAL;
-        *ret = strdup(json_string_value(v));
-        return *ret ? 0 : -ENOMEM;
+        int r = json_object_get_optional_string(o, key, ret);
+        return r == -EBADMSG ? -EINVAL : r;
 }
 
 static int get_strv(json_t *o, const char *key, char ***ret) {

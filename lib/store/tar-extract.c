@@ -46,6 +46,7 @@ typedef struct Extractor {
         char *cached_parent;
         int cached_fd;
         Writeback *writeback;
+        char **ret_error; /* the caller's: the reason of the first failure */
 } Extractor;
 
 static void parent_cache_drop(Extractor *x) {
@@ -155,10 +156,10 @@ static bool stat_is_whiteout(const struct stat *st) {
         return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0);
 }
 
-static int mark_opaque(const char *entry, int dir_fd) {
+static int mark_opaque(const char *entry, int dir_fd, char **ret_error) {
         if (fsetxattr(dir_fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to mark the directory opaque: %m",
-                                entry);
+                return log_detail_errno(ret_error, negative_errno(),
+                                "Layer entry '%s': failed to mark the directory opaque: %m", entry);
         return 0;
 }
 
@@ -170,41 +171,42 @@ typedef enum Replaced {
 
 /* Later entries replace earlier ones of the same name, except that a directory over a directory
  * merges. Says what it did with what was there. */
-static int remove_existing(const char *entry, int parent_fd, const char *name, bool new_is_dir) {
+static int remove_existing(const char *entry, int parent_fd, const char *name, bool new_is_dir, char **ret_error) {
         struct stat st;
         int r;
 
         if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno == ENOENT)
                         return REPLACED_NOTHING;
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to stat: %m", entry);
+                return log_detail_errno(ret_error, negative_errno(), "Layer entry '%s': failed to stat: %m", entry);
         }
         if (S_ISDIR(st.st_mode) && new_is_dir)
                 return REPLACED_KEPT_DIR;
         r = S_ISDIR(st.st_mode) ? rm_rf_at(parent_fd, name) : RET_NERRNO(unlinkat(parent_fd, name, 0));
         if (r < 0)
-                return log_error_errno(r, "Layer entry '%s': failed to replace the earlier entry: %m", entry);
+                return log_detail_errno(ret_error, r, "Layer entry '%s': failed to replace the earlier entry: %m", entry);
         return stat_is_whiteout(&st) ? REPLACED_WHITEOUT : REPLACED_NOTHING;
 }
 
 /* A whiteout of this layer is in the way of a directory of this layer (".wh.b", then "b/" or "b/c"):
  * the whiteout hides the lower layers' b, and this layer's b must still appear. An opaque directory
  * says both, as OCI wants: whiteouts apply to the lower layers only. */
-static int whiteout_to_opaque_dir(const char *entry, int parent_fd, const char *name) {
+static int whiteout_to_opaque_dir(const char *entry, int parent_fd, const char *name, char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
 
         if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !stat_is_whiteout(&st))
                 return 0;
         if (unlinkat(parent_fd, name, 0) < 0 || mkdirat(parent_fd, name, 0755) < 0)
-                return log_error_errno(negative_errno(),
+                return log_detail_errno(ret_error, negative_errno(),
                                 "Layer entry '%s': failed to replace the whiteout of '%s' "
                                 "with a directory: %m",
                                 entry, name);
         fd = openat2_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
-                return log_error_errno(fd, "Layer entry '%s': failed to open directory '%s': %m", entry, name);
-        return mark_opaque(entry, fd);
+                return log_detail_errno(ret_error, fd, "Layer entry '%s': failed to open directory '%s': %m", entry,
+                                name);
+        return mark_opaque(entry, fd, ret_error);
 }
 
 /* Opens the directory that holds path (creating missing directories on the way, as tar does) and
@@ -218,7 +220,8 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
 
         fd = openat2_beneath(x->root_fd, ".", O_PATH | O_DIRECTORY);
         if (fd < 0)
-                return log_error_errno(fd, "Layer entry '%s': failed to open the layer directory: %m", entry);
+                return log_detail_errno(x->ret_error, fd, "Layer entry '%s': failed to open the layer directory: %m",
+                                entry);
         if (!slash) {
                 *ret_fd = TAKE_FD(fd);
                 *ret_name = path;
@@ -227,7 +230,7 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
 
         parent = strndup(path, slash - path);
         if (!parent)
-                return log_oom();
+                return -ENOMEM;
         for (char *c = parent, *next; c; c = next) {
                 int child;
 
@@ -235,29 +238,30 @@ static int open_parent(Extractor *x, const char *entry, const char *path, int *r
                 if (next)
                         *next++ = 0;
                 if (startswith(c, WHITEOUT_PREFIX))
-                        return log_error_errno(-EINVAL, "Layer entry '%s': whiteout name '%s' used as a directory.",
-                                        entry, c);
+                        return log_detail_errno(x->ret_error, -EINVAL,
+                                        "Layer entry '%s': whiteout name '%s' used as a directory.", entry, c);
                 child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
                 if (child == -ENOTDIR) {
                         /* "a/.wh.b" then "a/b/c": this layer's a/b replaces the whiteout */
-                        r = whiteout_to_opaque_dir(entry, fd, c);
+                        r = whiteout_to_opaque_dir(entry, fd, c, x->ret_error);
                         if (r < 0)
                                 return r;
                         child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
                 }
                 if (child == -ENOENT) {
                         if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
-                                return log_error_errno(negative_errno(),
+                                return log_detail_errno(x->ret_error, negative_errno(),
                                                 "Layer entry '%s': failed to create directory '%s': %m", entry, c);
                         child = openat2_beneath(fd, c, O_PATH | O_DIRECTORY);
                 }
                 if (resolve_refused(child))
-                        return log_error_errno(-ELOOP,
+                        return log_detail_errno(x->ret_error, -ELOOP,
                                         "Layer entry '%s': parent '%s' is a symlink or not a "
                                         "directory; refusing to follow it.",
                                         entry, c);
                 if (child < 0)
-                        return log_error_errno(child, "Layer entry '%s': failed to open parent '%s': %m", entry, c);
+                        return log_detail_errno(x->ret_error, child, "Layer entry '%s': failed to open parent '%s': %m",
+                                        entry, c);
                 safe_close(fd);
                 fd = child;
         }
@@ -272,7 +276,7 @@ static bool xattr_is_allowed(const char *name) {
         return !startswith(name, "trusted.") && !startswith(name, "security.") && !startswith(name, "user.overlay.");
 }
 
-static int apply_xattrs(const char *entry, struct archive_entry *e, int fd) {
+static int apply_xattrs(const char *entry, struct archive_entry *e, int fd, char **ret_error) {
         const char *name;
         const void *value;
         size_t size;
@@ -289,7 +293,8 @@ static int apply_xattrs(const char *entry, struct archive_entry *e, int fd) {
                                                 entry, name);
                                 continue;
                         }
-                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set '%s': %m", entry, name);
+                        return log_detail_errno(ret_error, negative_errno(), "Layer entry '%s': failed to set '%s': %m",
+                                        entry, name);
                 }
         }
         return 0;
@@ -326,10 +331,12 @@ static int apply_owner_and_mode(Extractor *x, const char *entry, struct archive_
                 ;
         else if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
                         (x->privileged || errno != EPERM))
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set owner %jd:%jd: %m", entry,
+                return log_detail_errno(x->ret_error, negative_errno(),
+                                "Layer entry '%s': failed to set owner %jd:%jd: %m", entry,
                                 (intmax_t) archive_entry_uid(e), (intmax_t) archive_entry_gid(e));
         if (fchmod(fd, mode) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set mode %04o: %m", entry, mode);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set mode %04o: %m",
+                                entry, mode);
         return 0;
 }
 
@@ -346,14 +353,15 @@ static int write_data(Extractor *x, const char *entry, int fd, uint64_t *ret_end
                 if (r == ARCHIVE_EOF)
                         return 0;
                 if (r != ARCHIVE_OK)
-                        return log_error_errno(-EIO, "Layer entry '%s': failed to read data: %s", entry,
+                        return log_detail_errno(x->ret_error, -EIO, "Layer entry '%s': failed to read data: %s", entry,
                                         archive_error_string(x->archive));
                 while (size > 0) {
                         ssize_t n = pwrite(fd, buf, size, offset);
                         if (n < 0) {
                                 if (errno == EINTR)
                                         continue;
-                                return log_error_errno(negative_errno(), "Layer entry '%s': failed to write: %m", entry);
+                                return log_detail_errno(x->ret_error, negative_errno(),
+                                                "Layer entry '%s': failed to write: %m", entry);
                         }
                         buf = (const char *) buf + n;
                         size -= (size_t) n;
@@ -372,28 +380,30 @@ static int extract_regular(Extractor *x, const char *entry, struct archive_entry
         /* Usually nothing is there yet; an earlier entry of the same name is replaced. */
         fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 && errno == EEXIST) {
-                r = remove_existing(entry, parent_fd, name, false);
+                r = remove_existing(entry, parent_fd, name, false, x->ret_error);
                 if (r < 0)
                         return r;
                 fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         }
         if (fd < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to create: %m", entry);
         r = write_data(x, entry, fd, &end);
         if (r < 0)
                 return r;
         if (archive_entry_size_is_set(e) && (uint64_t) archive_entry_size(e) > end &&
                         ftruncate(fd, archive_entry_size(e)) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the size: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set the size: %m",
+                                entry);
         r = apply_owner_and_mode(x, entry, e, fd, entry_mode(e, S_IFREG));
         if (r < 0)
                 return r;
-        r = apply_xattrs(entry, e, fd);
+        r = apply_xattrs(entry, e, fd, x->ret_error);
         if (r < 0)
                 return r;
         entry_times(e, ts);
         if (futimens(fd, ts) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set times: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set times: %m",
+                                entry);
         /* The disk starts on the data while the rest of the layer is extracted. */
         if (end > 0)
                 writeback_file(x->writeback, TAKE_FD(fd));
@@ -407,14 +417,14 @@ static int defer_dir(Extractor *x, const char *path, struct archive_entry *e) {
                 size_t n = MAX(x->n_dirs_allocated * 2, (size_t) 64);
                 d = reallocarray(x->dirs, n, sizeof(DeferredDir));
                 if (!d)
-                        return log_oom();
+                        return -ENOMEM;
                 x->dirs = d;
                 x->n_dirs_allocated = n;
         }
         d = &x->dirs[x->n_dirs];
         *d = (DeferredDir) { .path = strdup(path), .mode = entry_mode(e, S_IFDIR) };
         if (!d->path)
-                return log_oom();
+                return -ENOMEM;
         entry_times(e, d->times);
         x->n_dirs++;
         return 0;
@@ -429,26 +439,28 @@ static int extract_directory(Extractor *x, const char *entry, const char *path, 
         if (isempty(path))
                 fd = openat2_beneath(x->root_fd, ".", O_RDONLY | O_DIRECTORY);
         else {
-                r = remove_existing(entry, parent_fd, name, true);
+                r = remove_existing(entry, parent_fd, name, true, x->ret_error);
                 if (r < 0)
                         return r;
                 replaced = r;
                 if (replaced != REPLACED_KEPT_DIR && mkdirat(parent_fd, name, 0700) < 0)
-                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to create: %m", entry);
+                        return log_detail_errno(x->ret_error, negative_errno(),
+                                        "Layer entry '%s': failed to create: %m", entry);
                 fd = openat2_beneath(parent_fd, name, O_RDONLY | O_DIRECTORY);
         }
         if (fd < 0)
-                return log_error_errno(fd, "Layer entry '%s': failed to open the directory: %m", entry);
+                return log_detail_errno(x->ret_error, fd, "Layer entry '%s': failed to open the directory: %m", entry);
         if (replaced == REPLACED_WHITEOUT) {
                 /* ".wh.NAME" then "NAME/" in one layer: the lower NAME is gone, this layer's is new */
-                r = mark_opaque(entry, fd);
+                r = mark_opaque(entry, fd, x->ret_error);
                 if (r < 0)
                         return r;
         }
         if (fchown(fd, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e)) < 0 &&
                         (x->privileged || errno != EPERM))
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
-        r = apply_xattrs(entry, e, fd);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set the owner: %m",
+                                entry);
+        r = apply_xattrs(entry, e, fd, x->ret_error);
         if (r < 0)
                 return r;
         return defer_dir(x, path, e);
@@ -460,20 +472,23 @@ static int extract_symlink(Extractor *x, const char *entry, struct archive_entry
         int r;
 
         if (isempty(target))
-                return log_error_errno(-EINVAL, "Layer entry '%s': symlink without a target.", entry);
-        r = remove_existing(entry, parent_fd, name, false);
+                return log_detail_errno(x->ret_error, -EINVAL, "Layer entry '%s': symlink without a target.", entry);
+        r = remove_existing(entry, parent_fd, name, false, x->ret_error);
         if (r < 0)
                 return r;
         /* Stored verbatim: the target is resolved inside the container, never here. */
         if (symlinkat(target, parent_fd, name) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the symlink: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(),
+                                "Layer entry '%s': failed to create the symlink: %m", entry);
         if (fchownat(parent_fd, name, (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) <
                                         0 &&
                         (x->privileged || errno != EPERM))
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set the owner: %m",
+                                entry);
         entry_times(e, ts);
         if (utimensat(parent_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set times: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set times: %m",
+                                entry);
         return 0;
 }
 
@@ -486,11 +501,13 @@ static int extract_hardlink(Extractor *x, const char *entry, const char *raw_tar
 
         r = normalize_entry_path(raw_target, &target, &why);
         if (r == -ENOMEM)
-                return log_oom();
+                return -ENOMEM;
         if (r < 0)
-                return log_error_errno(r, "Layer entry '%s': hard link target '%s' refused: %s.", entry, raw_target, why);
+                return log_detail_errno(x->ret_error, r, "Layer entry '%s': hard link target '%s' refused: %s.", entry,
+                                raw_target, why);
         if (isempty(target))
-                return log_error_errno(-EINVAL, "Layer entry '%s': hard link to the layer root refused.", entry);
+                return log_detail_errno(x->ret_error, -EINVAL, "Layer entry '%s': hard link to the layer root refused.",
+                                entry);
 
         /* The target must already exist in this layer; resolving it never follows a symlink. */
         r = open_parent(x, entry, target, &target_parent_fd, &target_name);
@@ -499,18 +516,19 @@ static int extract_hardlink(Extractor *x, const char *entry, const char *raw_tar
         if (!target_name)
                 return -EINVAL; /* open_parent() always sets it on success */
         if (fstatat(target_parent_fd, target_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return log_error_errno(negative_errno(),
+                return log_detail_errno(x->ret_error, negative_errno(),
                                 "Layer entry '%s': hard link target '%s' is not an earlier "
                                 "entry of this layer: %m",
                                 entry, target);
         if (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-                return log_error_errno(-EPERM, "Layer entry '%s': hard link target '%s' is a directory or device.",
-                                entry, target);
-        r = remove_existing(entry, parent_fd, name, false);
+                return log_detail_errno(x->ret_error, -EPERM,
+                                "Layer entry '%s': hard link target '%s' is a directory or device.", entry, target);
+        r = remove_existing(entry, parent_fd, name, false, x->ret_error);
         if (r < 0)
                 return r;
         if (linkat(target_parent_fd, target_name, parent_fd, name, 0) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to link to '%s': %m", entry, target);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to link to '%s': %m",
+                                entry, target);
         return 0;
 }
 
@@ -518,36 +536,40 @@ static int extract_fifo(Extractor *x, const char *entry, struct archive_entry *e
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        r = remove_existing(entry, parent_fd, name, false);
+        r = remove_existing(entry, parent_fd, name, false, x->ret_error);
         if (r < 0)
                 return r;
         if (mknodat(parent_fd, name, S_IFIFO | 0600, 0) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the fifo: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(),
+                                "Layer entry '%s': failed to create the fifo: %m", entry);
         /* O_PATH: opening a fifo for real would block. */
         fd = openat(parent_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to open the fifo: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to open the fifo: %m",
+                                entry);
         if (fchownat(fd, "", (uid_t) archive_entry_uid(e), (gid_t) archive_entry_gid(e), AT_EMPTY_PATH) < 0 &&
                         (x->privileged || errno != EPERM))
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the owner: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set the owner: %m",
+                                entry);
         if (fchmodat(parent_fd, name, entry_mode(e, S_IFIFO), 0) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to set the mode: %m", entry);
+                return log_detail_errno(x->ret_error, negative_errno(), "Layer entry '%s': failed to set the mode: %m",
+                                entry);
         return 0;
 }
 
-static int extract_whiteout(const char *entry, int parent_fd, const char *name) {
+static int extract_whiteout(const char *entry, int parent_fd, const char *name, char **ret_error) {
         const char *target = name + strlen(WHITEOUT_PREFIX);
         struct stat st;
 
         if (streq(name, OPAQUE_MARKER)) {
                 _cleanup_close_ int fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
-                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to open the directory: %m",
-                                        entry);
-                return mark_opaque(entry, fd);
+                        return log_detail_errno(ret_error, negative_errno(),
+                                        "Layer entry '%s': failed to open the directory: %m", entry);
+                return mark_opaque(entry, fd, ret_error);
         }
         if (isempty(target) || streq(target, ".") || streq(target, "..") || startswith(target, WHITEOUT_PREFIX))
-                return log_error_errno(-EINVAL, "Layer entry '%s': invalid whiteout.", entry);
+                return log_detail_errno(ret_error, -EINVAL, "Layer entry '%s': invalid whiteout.", entry);
 
         /* A whiteout applies to the lower layers only; an entry of this layer of the same name stays
          * (OCI image spec, "Whiteouts"). A directory of this layer becomes opaque, which hides the
@@ -559,14 +581,17 @@ static int extract_whiteout(const char *entry, int parent_fd, const char *name) 
                         return 0;
                 fd = openat2_beneath(parent_fd, target, O_RDONLY | O_DIRECTORY);
                 if (fd < 0)
-                        return log_error_errno(fd, "Layer entry '%s': failed to open directory '%s': %m", entry, target);
-                return mark_opaque(entry, fd);
+                        return log_detail_errno(ret_error, fd, "Layer entry '%s': failed to open directory '%s': %m",
+                                        entry, target);
+                return mark_opaque(entry, fd, ret_error);
         }
         if (errno != ENOENT)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to stat '%s': %m", entry, target);
+                return log_detail_errno(ret_error, negative_errno(), "Layer entry '%s': failed to stat '%s': %m", entry,
+                                target);
         /* An overlay whiteout: a character device 0/0 (needs no CAP_MKNOD since Linux 5.8). */
         if (mknodat(parent_fd, target, S_IFCHR | 0, makedev(0, 0)) < 0)
-                return log_error_errno(negative_errno(), "Layer entry '%s': failed to create the whiteout: %m", entry);
+                return log_detail_errno(ret_error, negative_errno(),
+                                "Layer entry '%s': failed to create the whiteout: %m", entry);
         return 0;
 }
 
@@ -578,21 +603,21 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         int r;
 
         if (++x->entries > x->limits->max_entries)
-                return log_error_errno(-EFBIG,
+                return log_detail_errno(x->ret_error, -EFBIG,
                                 "Layer entry '%s': the layer has more than %ju entries (the limit, "
                                 "see $BERTH_LAYER_MAX_ENTRIES).",
                                 entry, (uintmax_t) x->limits->max_entries);
 
         r = normalize_entry_path(entry, &path, &why);
         if (r == -ENOMEM)
-                return log_oom();
+                return -ENOMEM;
         if (r < 0)
-                return log_error_errno(r, "Layer entry '%s' refused: %s.", entry, why);
+                return log_detail_errno(x->ret_error, r, "Layer entry '%s' refused: %s.", entry, why);
 
         if (type == AE_IFREG && archive_entry_size(e) > 0) {
                 uint64_t size = (uint64_t) archive_entry_size(e);
                 if (size > x->limits->max_bytes - MIN(x->bytes, x->limits->max_bytes))
-                        return log_error_errno(-EFBIG,
+                        return log_detail_errno(x->ret_error, -EFBIG,
                                         "Layer entry '%s': the layer's files exceed %ju bytes (the "
                                         "limit, see $BERTH_LAYER_MAX_BYTES).",
                                         entry, (uintmax_t) x->limits->max_bytes);
@@ -601,7 +626,8 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
 
         if (isempty(path)) {
                 if (type != AE_IFDIR)
-                        return log_error_errno(-EINVAL, "Layer entry '%s': the layer root must be a directory.", entry);
+                        return log_detail_errno(x->ret_error, -EINVAL,
+                                        "Layer entry '%s': the layer root must be a directory.", entry);
                 return extract_directory(x, entry, path, e, -EBADF, NULL);
         }
 
@@ -620,7 +646,7 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
         if (!name)
                 return -EINVAL; /* open_parent() always sets it on success */
         if (startswith(name, WHITEOUT_PREFIX))
-                return extract_whiteout(entry, parent_fd, name);
+                return extract_whiteout(entry, parent_fd, name, x->ret_error);
 
         hardlink = archive_entry_hardlink(e);
         if (hardlink)
@@ -653,7 +679,8 @@ static int extract_entry(Extractor *x, struct archive_entry *e) {
                 log_warning("Layer entry '%s': socket skipped.", entry);
                 return 0;
         default:
-                return log_error_errno(-EINVAL, "Layer entry '%s': unknown file type 0%o.", entry, (unsigned) type);
+                return log_detail_errno(x->ret_error, -EINVAL, "Layer entry '%s': unknown file type 0%o.", entry,
+                                (unsigned) type);
         }
 }
 
@@ -667,15 +694,16 @@ static int finish_dirs(Extractor *x) {
                 if (fd < 0)
                         continue; /* replaced by a later entry */
                 if (fchmod(fd, d->mode) < 0)
-                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set mode %04o: %m",
-                                        d->path, d->mode);
+                        return log_detail_errno(x->ret_error, negative_errno(),
+                                        "Layer entry '%s': failed to set mode %04o: %m", d->path, d->mode);
                 if (futimens(fd, d->times) < 0)
-                        return log_error_errno(negative_errno(), "Layer entry '%s': failed to set times: %m", d->path);
+                        return log_detail_errno(x->ret_error, negative_errno(),
+                                        "Layer entry '%s': failed to set times: %m", d->path);
         }
         return 0;
 }
 
-int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, uint64_t *ret_bytes) {
+int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, uint64_t *ret_bytes, char **ret_error) {
         Extractor x = {
                 .archive = a,
                 .root_fd = dir_fd,
@@ -685,11 +713,12 @@ int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, u
                 .limits = limits,
                 .cached_fd = -EBADF,
                 .writeback = writeback_new(),
+                .ret_error = ret_error,
         };
         int r;
 
         if (!x.writeback)
-                return log_oom();
+                return -ENOMEM;
 
         for (;;) {
                 struct archive_entry *e;
@@ -702,8 +731,9 @@ int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, u
                 if (r == ARCHIVE_WARN)
                         log_warning("Layer entry '%s': %s", archive_entry_pathname(e) ?: "", archive_error_string(a));
                 else if (r != ARCHIVE_OK) {
-                        r = log_error_errno(-EBADMSG, "Failed to read the layer archive after %ju entries: %s",
-                                        (uintmax_t) x.entries, archive_error_string(a));
+                        r = log_detail_errno(ret_error, -EBADMSG,
+                                        "Failed to read the layer archive after %ju entries: %s", (uintmax_t) x.entries,
+                                        archive_error_string(a));
                         break;
                 }
                 r = extract_entry(&x, e);

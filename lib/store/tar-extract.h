@@ -19,7 +19,7 @@
  *  - device nodes and sockets are skipped with a warning: devices come from the runtime;
  *  - the setuid bit survives only on regular files owned by root; setgid is kept on files and dirs;
  *  - the total size of file data and the number of entries are bounded.
- * Every error names the archive entry. */
+ * Every failure's reason names the archive entry. */
 
 #include <stdint.h>
 
@@ -37,5 +37,6 @@ typedef struct TarExtractLimits {
 TarExtractLimits tar_extract_limits_default(void);
 
 /* Reads every entry of a (a libarchive reader opened on a tar stream) and materializes it under
- * dir_fd. Logs its errors. On success *ret_bytes is the sum of file sizes written. */
-int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, uint64_t *ret_bytes);
+ * dir_fd. On success *ret_bytes is the sum of file sizes written. On failure *ret_error (may be NULL)
+ * says why, naming the entry; skipped entries and dropped xattrs are logged as warnings. */
+int tar_extract(struct archive *a, int dir_fd, const TarExtractLimits *limits, uint64_t *ret_bytes, char **ret_error);

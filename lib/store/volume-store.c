@@ -168,7 +168,7 @@ static int resolve_owner(const VolumeCreateArgs *a, uid_t *uid, gid_t *gid) {
 }
 
 static int create_locked(const VolumeCreateArgs *a) {
-        _cleanup_free_ char *dir = volume_dir(a->name), *data = NULL, *text = NULL, *json_path = NULL;
+        _cleanup_free_ char *dir = volume_dir(a->name), *data = NULL, *json_path = NULL;
         char created[RFC3339_MAX];
         time_t now = time(NULL);
         uid_t uid;
@@ -196,13 +196,7 @@ static int create_locked(const VolumeCreateArgs *a) {
                         strv_pairs_to_json_object(a->options), "labels", strv_pairs_to_json_object(a->labels), "uid",
                         uid == (uid_t) -1 ? json_null() : json_integer(uid), "gid",
                         gid == (gid_t) -1 ? json_null() : json_integer(gid), "created", created);
-        if (!o)
-                return -ENOMEM;
-        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-        json_decref(o);
-        if (!text)
-                return -ENOMEM;
-        r = write_file_atomic(json_path, text, strlen(text), 0644, WRITE_FILE_SYNC);
+        r = json_write_record_at(AT_FDCWD, json_path, o, 0644, WRITE_FILE_SYNC);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", json_path);
         return 0;

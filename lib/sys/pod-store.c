@@ -244,7 +244,7 @@ static int pod_network_attach(const char *dir, const Pod *p, const char *hostnam
 }
 
 static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
-        _cleanup_free_ char *path = path_join(dir, "pod.json"), *text = NULL;
+        _cleanup_free_ char *path = path_join(dir, "pod.json");
         char created[RFC3339_MAX];
         time_t now = time(NULL);
         json_t *o;
@@ -258,13 +258,7 @@ static int write_pod_json(const char *dir, const Pod *p, const char *hostname) {
                         strv_to_json_array(p->dns), "dns_search", strv_to_json_array(p->dns_search), "dns_option",
                         strv_to_json_array(p->dns_option), "add_host", strv_to_json_array(p->add_host), "labels",
                         strv_to_json_array(p->labels), "created", created);
-        if (!o)
-                return log_oom();
-        text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-        json_decref(o);
-        if (!text)
-                return log_oom();
-        r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        r = json_write_record_at(AT_FDCWD, path, o, 0644, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
         return 0;

@@ -13,9 +13,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ImageConfigInfo info = {};
+        char *error = NULL;
+        int r;
 
         log_set_max_level(LOG_CRIT);
-        if (image_config_parse((const char *) data, size, &info) >= 0)
+        r = image_config_parse((const char *) data, size, &info, &error);
+        if (r < 0 && r != -ENOMEM && !error)
+                abort(); /* every refusal says why */
+        if (r >= 0)
                 image_config_info_done(&info);
+        free(error);
         return 0;
 }

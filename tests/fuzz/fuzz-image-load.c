@@ -158,7 +158,10 @@ static void load_stream(const char *content, size_t size) {
 
         if (fd < 0 || write(fd, content, size) != (ssize_t) size || lseek(fd, 0, SEEK_SET) < 0)
                 abort();
-        (void) image_store_load(store, fd, &loaded);
+        _cleanup_free_ char *error = NULL;
+        int r = image_store_load(store, fd, &loaded, &error);
+        if (r < 0 && r != -ENOMEM && !error)
+                abort(); /* every refusal says why */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -182,7 +185,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 text = substitute(data, size, &text_size);
                 if (write_file_atomic_at(layout_fd, "index.json", text, text_size, 0644, 0) < 0)
                         abort();
-                (void) image_store_load_oci_dir(store, layout_fd, &loaded);
+                _cleanup_free_ char *error = NULL;
+                int r = image_store_load_oci_dir(store, layout_fd, &loaded, &error);
+                if (r < 0 && r != -ENOMEM && !error)
+                        abort();
         } else
                 load_stream((const char *) data, size);
         return 0;

@@ -27,7 +27,9 @@ static const char *const content_types[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(manifest_done) Manifest m = {};
+        _cleanup_free_ char *error = NULL;
         const char *content_type;
+        int r;
 
         log_set_max_level(LOG_CRIT);
         if (size < 1)
@@ -39,25 +41,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(m.body, data + 1, size - 1);
         m.size = size - 1;
         strcpy(m.digest, "sha256:0000000000000000000000000000000000000000000000000000000000000000");
-        if (manifest_parse(&m, "fuzz", content_type) < 0)
+        r = manifest_parse(&m, "fuzz", content_type, &error);
+        if (r < 0 && r != -ENOMEM && !error)
+                abort(); /* every refusal says why */
+        if (r < 0)
                 return 0;
         if (manifest_is_index(&m)) {
                 static const char *const platforms[] = { NULL, "linux/arm64/v8", "linux/arm", "windows/amd64" };
 
                 for (size_t i = 0; i < ELEMENTSOF(platforms); i++) {
                         _cleanup_(platform_done) Platform want = {};
-                        _cleanup_free_ char *digest = NULL;
+                        _cleanup_free_ char *digest = NULL, *why = NULL;
 
-                        if (platform_parse(platforms[i], &want) < 0)
+                        if (platform_parse(platforms[i], &want, NULL) < 0)
                                 abort();
-                        (void) manifest_select_from_index(&m, &want, &digest);
+                        r = manifest_select_from_index(&m, &want, &digest, &why);
+                        if (r < 0 && r != -ENOMEM && !why)
+                                abort();
                 }
         } else {
                 _cleanup_free_ Descriptor *layers = NULL;
                 Descriptor config;
                 size_t n;
 
-                (void) manifest_image_descriptors(&m, "fuzz", &config, &layers, &n);
+                _cleanup_free_ char *why = NULL;
+
+                r = manifest_image_descriptors(&m, "fuzz", &config, &layers, &n, &why);
+                if (r < 0 && r != -ENOMEM && !why)
+                        abort();
         }
         return 0;
 }

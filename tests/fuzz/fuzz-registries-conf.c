@@ -25,9 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         if (write(fd, data, size) == (ssize_t) size) {
                 (void) snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-                if (registries_conf_load_file(&conf, path) >= 0) {
+                _cleanup_free_ char *error = NULL;
+                int r = registries_conf_load_file(&conf, path, &error);
+                if (r < 0 && r != -ENOMEM && !error)
+                        abort(); /* every refusal says why */
+                if (r >= 0) {
                         char **candidates = NULL;
-                        if (registries_conf_candidates(&conf, "busybox", &candidates) >= 0)
+                        if (registries_conf_candidates(&conf, "busybox", &candidates, NULL) >= 0)
                                 strv_free(candidates);
                 }
                 registries_conf_done(&conf);

@@ -57,6 +57,25 @@ tar -C "$T/link" -cf "$T/link.tar" .
 check_output "an absolute symlink in the archive resolves inside it" "cannot open layer 'evil.tar'" "$BERTH" load -i "$T/link.tar"
 check "... and nothing is loaded" store_clean
 check_output "a tarball without manifest.json is not an archive" "no manifest.json" "$BERTH" load -i "$T/bb.tar"
+# A layer with an entry that leaves the layer: one error line (the program's), naming the layer and the
+# entry; the store's functions hand the reason out instead of logging it themselves.
+rm -rf "$T/escaping" && cp -a "$T/x" "$T/escaping"
+python3 - "$T/escaping" <<'EOPY'
+import io, json, sys, tarfile
+d = sys.argv[1]
+with tarfile.open(d + "/bad-layer.tar", "w") as t:
+    i = tarfile.TarInfo("../escape"); i.size = 1; t.addfile(i, io.BytesIO(b"x"))
+m = json.load(open(d + "/manifest.json"))
+m[0]["Layers"][0] = "bad-layer.tar"
+json.dump(m, open(d + "/manifest.json", "w"))
+EOPY
+tar -C "$T/escaping" -cf "$T/escaping.tar" .
+out=$("$BERTH" load -i "$T/escaping.tar" 2>&1)
+check "a layer entry leaving the layer is refused in one line" test "$(printf '%s\n' "$out" | wc -l)" = 1
+check_output "... that names the archive, the layer and the entry" \
+        "Failed to load $T/escaping.tar: Archive: layer 'bad-layer.tar' could not be extracted: Layer entry '../escape' refused" \
+        echo "$out"
+check "... and nothing is loaded" store_clean
 
 # --- save: a docker archive that skopeo and berth load read back, with the same trees ----------------------
 tree_listing() { (cd "$1" && find . -printf '%P %y %m %U %G %s %l\n' | sort); }

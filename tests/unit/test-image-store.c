@@ -57,7 +57,7 @@ int main(void) {
         CHECK(image_store_open(root, &store) == 0);
 
         fd = make_tar("unit\n");
-        CHECK(image_store_import_rootfs(store, fd, "unit/test:1", &img) == 0);
+        CHECK(image_store_import_rootfs(store, fd, "unit/test:1", &img, NULL) == 0);
         CHECK(img && strv_length(img->names) == 1);
         CHECK_STREQ(img->names[0], "localhost/unit/test:1");
         CHECK(strv_length(img->layer_dirs) == 1 && strv_length(img->diff_ids) == 1);
@@ -79,15 +79,20 @@ int main(void) {
         free(list);
 
         /* A pinned layer outlives its image, and goes at the next collection after the pin. */
-        CHECK(image_store_pin(store, img, &pin) == 0);
-        CHECK(image_store_remove(store, "unit/test:1", false, &untagged, &deleted) == 0);
+        CHECK(image_store_pin(store, img, &pin, NULL) == 0);
+        CHECK(image_store_remove(store, "unit/test:1", false, &untagged, &deleted, NULL) == 0);
         CHECK(deleted && streq(deleted, img->id));
         CHECK(image_store_lookup(store, img->id, NULL) == -ENOENT);
         CHECK(exists(layer, "etc/hostname"));
         pin = image_pin_free(pin);
-        CHECK(image_store_prune(store, &pruned) == 0);
+        CHECK(image_store_prune(store, &pruned, NULL) == 0);
         CHECK(!exists(layer, "etc/hostname"));
-        CHECK(image_store_pin(store, img, &pin) == -ENOENT);
+        CHECK(image_store_pin(store, img, &pin, NULL) == -ENOENT);
+        {
+                _cleanup_free_ char *error = NULL;
+                CHECK(image_store_tag(store, "unit/none:1", "unit/other:1", &error) == -ENOENT);
+                CHECK(error && strstr(error, "No such image: unit/none:1"));
+        }
 
         /* Untagging an image a container uses keeps it, nameless; prune_except keeps what it is told. */
         {
@@ -95,20 +100,20 @@ int main(void) {
                 _cleanup_strv_free_ char **gone = NULL, **kept = NULL, **none = NULL;
                 _cleanup_close_ int fd2 = make_tar("used\n");
 
-                CHECK(image_store_import_rootfs(store, fd2, "unit/used:1", &used) == 0);
-                CHECK(used && image_store_tag(store, "unit/used:1", "unit/used:2") == 0);
-                CHECK(image_store_untag(store, "unit/used:2", &gone) == 0);
+                CHECK(image_store_import_rootfs(store, fd2, "unit/used:1", &used, NULL) == 0);
+                CHECK(used && image_store_tag(store, "unit/used:1", "unit/used:2", NULL) == 0);
+                CHECK(image_store_untag(store, "unit/used:2", &gone, NULL) == 0);
                 CHECK(strv_length(gone) == 1 && streq(gone[0], "localhost/unit/used:2"));
                 gone = strv_free(gone);
-                CHECK(used && image_store_untag(store, used->id, &gone) == 0);
+                CHECK(used && image_store_untag(store, used->id, &gone, NULL) == 0);
                 CHECK(strv_length(gone) == 1 && streq(gone[0], "localhost/unit/used:1"));
                 CHECK(used && image_store_lookup(store, used->id, &after) == 0);
                 CHECK(after && strv_length(after->names) == 0);
                 CHECK(used && strv_extend(&kept, used->id) == 0);
-                CHECK(image_store_prune_except(store, kept, &none) == 0 && strv_length(none) == 0);
+                CHECK(image_store_prune_except(store, kept, &none, NULL) == 0 && strv_length(none) == 0);
                 CHECK(used && image_store_lookup(store, used->id, NULL) == 0);
                 none = strv_free(none);
-                CHECK(image_store_prune(store, &none) == 0 && strv_length(none) == 1);
+                CHECK(image_store_prune(store, &none, NULL) == 0 && strv_length(none) == 1);
                 CHECK(used && image_store_lookup(store, used->id, NULL) == -ENOENT);
         }
 

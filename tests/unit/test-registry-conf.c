@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* registries.conf: the TOML subset, prefix matching, and short-name candidates. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -39,7 +41,9 @@ static const char conf_text[] = "# comment\n"
                                 "\"fedora\" = \"registry.fedoraproject.org/fedora\"\n"
                                 "\"with#hash\" = \"a.test/x\\\"y\"\n";
 
-static int load_text(const char *text, RegistriesConf *c) {
+/* Loads text from a file; a failure's reason must name that file and the line given (0: any). */
+static int load_text_at(const char *text, RegistriesConf *c, unsigned line) {
+        _cleanup_free_ char *error = NULL, *where = NULL;
         char path[] = "/tmp/berth-test-registries-XXXXXX";
         int fd = mkstemp(path), r;
 
@@ -48,9 +52,18 @@ static int load_text(const char *text, RegistriesConf *c) {
         r = write(fd, text, strlen(text)) == (ssize_t) strlen(text) ? 0 : -EIO;
         close(fd);
         if (r >= 0)
-                r = registries_conf_load_file(c, path);
+                r = registries_conf_load_file(c, path, &error);
+        if (r < 0 && r != -ENOMEM) {
+                CHECK(error && startswith(error, path));
+                if (line > 0 && asprintf(&where, "%s:%u: ", path, line) >= 0)
+                        CHECK(error && startswith(error, where));
+        }
         unlink(path);
         return r;
+}
+
+static int load_text(const char *text, RegistriesConf *c) {
+        return load_text_at(text, c, 0);
 }
 
 int main(void) {
@@ -74,14 +87,14 @@ int main(void) {
         CHECK(registries_conf_find(&c, "corp.test/x") == NULL);
         CHECK(registries_conf_find(&c, "other.test/x") == NULL);
 
-        CHECK(registries_conf_candidates(&c, "fedora:39", &cand) == 0);
+        CHECK(registries_conf_candidates(&c, "fedora:39", &cand, NULL) == 0);
         CHECK(strv_length(cand) == 1);
         CHECK_STREQ(cand[0], "registry.fedoraproject.org/fedora:39");
-        CHECK(registries_conf_candidates(&c, "alpine", &cand2) == 0);
+        CHECK(registries_conf_candidates(&c, "alpine", &cand2, NULL) == 0);
         CHECK(strv_length(cand2) == 2);
         CHECK_STREQ(cand2[0], "quay.io/alpine:latest");
         CHECK_STREQ(cand2[1], "docker.io/library/alpine:latest");
-        CHECK(registries_conf_candidates(&c, "ghcr.io/me/app:1", &cand3) == 0);
+        CHECK(registries_conf_candidates(&c, "ghcr.io/me/app:1", &cand3, NULL) == 0);
         CHECK(strv_length(cand3) == 1 && streq(cand3[0], "ghcr.io/me/app:1"));
         CHECK(c.aliases && strv_contains(c.aliases, "with#hash") && strv_contains(c.aliases, "a.test/x\"y"));
 
@@ -90,27 +103,29 @@ int main(void) {
                 _cleanup_strv_free_ char **src = NULL, **src2 = NULL, **src3 = NULL;
                 _cleanup_free_ bool *ins = NULL, *ins2 = NULL, *ins3 = NULL;
 
-                CHECK(registries_conf_sources(&c, "docker.io/library/alpine", false, &src, &ins) == 0);
+                CHECK(registries_conf_sources(&c, "docker.io/library/alpine", false, &src, &ins, NULL) == 0);
                 CHECK(strv_length(src) == 2);
                 CHECK_STREQ(src ? src[0] : NULL, "m1.internal/dockerhub/alpine");
                 CHECK_STREQ(src ? src[1] : NULL, "hub.internal/lib/alpine");
                 CHECK(ins && ins[0] && !ins[1]);
-                CHECK(registries_conf_sources(&c, "docker.io/library/alpine", true, &src2, &ins2) == 0);
+                CHECK(registries_conf_sources(&c, "docker.io/library/alpine", true, &src2, &ins2, NULL) == 0);
                 CHECK(strv_length(src2) == 3);
                 CHECK_STREQ(src2 ? src2[1] : NULL, "m2.internal/byhash/alpine");
-                CHECK(registries_conf_sources(&c, "quay.io/x/y", false, &src3, &ins3) == 0);
+                CHECK(registries_conf_sources(&c, "quay.io/x/y", false, &src3, &ins3, NULL) == 0);
                 CHECK(strv_length(src3) == 1 && streq(src3[0], "quay.io/x/y"));
-                CHECK(registries_conf_sources(&c, "example.com/z", false, &src3, &ins3) == -EPERM);
+                _cleanup_free_ char *error = NULL;
+                CHECK(registries_conf_sources(&c, "example.com/z", false, &src3, &ins3, &error) == -EPERM);
+                CHECK(error && strstr(error, "example.com/z is blocked by registries.conf"));
         }
 
         /* malformed files name the line */
         {
                 RegistriesConf bad = {};
-                CHECK(load_text("a = [\"x\"\n", &bad) == -EINVAL);
+                CHECK(load_text_at("a = [\"x\"\n", &bad, 1) == -EINVAL);
                 registries_conf_done(&bad);
-                CHECK(load_text("[[registry]]\ninsecure = \"yes\"\n", &bad) == -EINVAL);
+                CHECK(load_text_at("[[registry]]\ninsecure = \"yes\"\n", &bad, 2) == -EINVAL);
                 registries_conf_done(&bad);
-                CHECK(load_text("no equals sign\n", &bad) == -EINVAL);
+                CHECK(load_text_at("no equals sign\n", &bad, 1) == -EINVAL);
                 registries_conf_done(&bad);
                 CHECK(load_text("x = \"unterminated\n", &bad) == -EINVAL);
                 registries_conf_done(&bad);
@@ -127,7 +142,7 @@ int main(void) {
         /* what Debian's podman ships parses */
         if (access("/etc/containers/registries.conf.d/shortnames.conf", F_OK) == 0) {
                 RegistriesConf sys = {};
-                CHECK(registries_conf_load_file(&sys, "/etc/containers/registries.conf.d/shortnames.conf") == 0);
+                CHECK(registries_conf_load_file(&sys, "/etc/containers/registries.conf.d/shortnames.conf", NULL) == 0);
                 CHECK(strv_length(sys.aliases) > 10);
                 registries_conf_done(&sys);
         }

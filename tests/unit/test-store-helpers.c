@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The helpers every store shares (lib/basic): RFC 3339 times, JSON string arrays, OFD locks. */
+/* The helpers every store shares (lib/basic): RFC 3339 times, JSON string arrays and records, OFD locks. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -106,9 +107,40 @@ static void test_locks(void) {
         CHECK(rm_rf(tmp) == 0);
 }
 
+static void test_json_records(void) {
+        char tmp[] = "/tmp/test-store-helpers.XXXXXX";
+        _cleanup_free_ char *path = NULL, *text = NULL, *name = NULL, *none = NULL;
+        json_t *o = json_pack("{s:s, s:n, s:i}", "name", "x", "gone", "n", 1);
+        struct stat st;
+        int fd;
+
+        /* an absent key and JSON null leave *ret NULL; a non-string is refused */
+        CHECK(json_object_get_optional_string(o, "name", &name) == 0);
+        CHECK_STREQ(name, "x");
+        CHECK(json_object_get_optional_string(o, "gone", &none) == 0 && !none);
+        CHECK(json_object_get_optional_string(o, "missing", &none) == 0 && !none);
+        CHECK(json_object_get_optional_string(o, "n", &none) == -EBADMSG && !none);
+
+        /* a record: indented with sorted keys, with its mode, by path or relative to a directory */
+        CHECK(mkdtemp(tmp) != NULL);
+        path = path_join(tmp, "r.json");
+        CHECK(json_write_record_at(AT_FDCWD, path, json_incref(o), 0600, WRITE_FILE_SYNC) == 0);
+        CHECK(read_full_file(path, &text, NULL) >= 0);
+        CHECK_STREQ(text, "{\n  \"gone\": null,\n  \"n\": 1,\n  \"name\": \"x\"\n}");
+        CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600);
+        fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        CHECK(json_write_record_at(fd, "s.json", o, 0644, 0) == 0); /* takes the reference */
+        CHECK(fstatat(fd, "s.json", &st, 0) == 0 && (st.st_mode & 07777) == 0644);
+        CHECK(json_write_record_at(fd, "t.json", NULL, 0644, 0) == -ENOMEM);
+        CHECK(faccessat(fd, "t.json", F_OK, 0) < 0);
+        close(fd);
+        CHECK(rm_rf(tmp) == 0);
+}
+
 int main(void) {
         test_rfc3339();
         test_json_strv();
+        test_json_records();
         test_locks();
         return tap_done();
 }
