@@ -33,7 +33,8 @@ int verb_top(int argc, char *argv[]);     /* cli/top.c: a container's processes 
 int verb_stats(int argc, char *argv[]);   /* cli/stats.c: CPU, memory, pids from the unit's cgroup */
 int verb_update(int argc, char *argv[]);  /* cli/update.c: change limits of running containers */
 int verb_info(int argc, char *argv[]);    /* cli/info.c: what berth manages, and the host */
-int verb_system(int argc, char *argv[]);  /* cli/system.c: system info|df|prune */
+int verb_system(int argc, char *argv[]);  /* cli/system.c: system info|df|prune|events */
+int verb_events(int argc, char *argv[]);  /* cli/events.c: Docker's event stream, from the journal */
 /* cli/system.c: remove stopped containers; cli/main.c: the container verbs as one group */
 int verb_container_prune(int argc, char *argv[]);
 int verb_container(int argc, char *argv[]);

@@ -4,6 +4,7 @@
 
 #include "container-lookup.h"
 #include "container-record.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "paths.h"
@@ -301,4 +302,15 @@ int stopped_containers(sd_bus *bus, char ***ret) {
         strv_sort(names);
         *ret = TAKE_PTR(names);
         return 0;
+}
+
+void container_ref_event(const ContainerRef *ref, const char *action, char *const *extra) {
+        const char *id = ref->running ? ref->state.id : ref->recorded ? ref->record.id : NULL;
+        char derived[CONTAINER_ID_LEN + 1];
+
+        if (!id && container_id_from_name(ref->name, derived) < 0)
+                return;
+        (void) event_journal_write_container(action, id ?: derived, ref->name,
+                        ref->running ? ref->state.image : ref->recorded ? ref->record.spec.image : NULL,
+                        ref->running ? ref->state.labels : ref->recorded ? ref->record.spec.labels : NULL, extra);
 }

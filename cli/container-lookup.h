@@ -64,5 +64,9 @@ char *container_name_of_unit(sd_bus *bus, const UnitInfo *u);
  * into spec, spec->image and spec->command from the positional words. -ENOENT for other units. */
 int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *spec);
 
+/* Writes the container event action (lib/sys/event-journal.h) with ref's ID, name, image and labels;
+ * extra: more KEY=VALUE attributes. Best effort, as an event is no reason to fail the verb. */
+void container_ref_event(const ContainerRef *ref, const char *action, char *const *extra);
+
 /* Logs a D-Bus failure of an action on a container once, with the bus error's text. */
 int log_unit_error(int r, const sd_bus_error *error, const char *action, const char *name);

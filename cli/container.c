@@ -161,7 +161,10 @@ static int for_each_container(int argc, char *argv[], int (*act)(sd_bus *bus, Co
 }
 
 static int stop_one(sd_bus *bus, ContainerRef *ref, const void *timeout) {
-        return stop_container(bus, ref, *(const int *) timeout);
+        int r = stop_container(bus, ref, *(const int *) timeout);
+        if (r >= 0)
+                container_ref_event(ref, "stop", NULL);
+        return r;
 }
 
 int verb_stop(int argc, char *argv[]) {
@@ -218,6 +221,8 @@ static int start_one(sd_bus *bus, ContainerRef *ref, const void *restart) {
         else if (!streq(result, "done"))
                 r = log_error_errno(-EIO, "Container '%s' failed to %s (%s); see 'berth logs %s'.", ref->name, verb,
                                 result, ref->name);
+        else if (*(const bool *) restart) /* its runtime wrote die and start */
+                container_ref_event(ref, "restart", NULL);
         sd_bus_error_free(&error);
         return r;
 }
@@ -261,12 +266,16 @@ static int parse_signal(const char *s) {
 static int kill_one(sd_bus *bus, ContainerRef *ref, const void *signal) {
         const int sig = *(const int *) signal;
         sd_bus_error error = SD_BUS_ERROR_NULL;
+        char signal_attr[32], *extra[] = { signal_attr, NULL };
         int r;
 
         if (!ref->running)
                 return log_error_errno(-ESRCH, "Container '%s' is not running.", ref->name);
         if (!ref->unit)
                 return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", ref->name);
+        /* Written before the signal goes: the die it may cause comes from the runtime. */
+        (void) snprintf(signal_attr, sizeof signal_attr, "signal=%d", sig);
+        container_ref_event(ref, "kill", extra);
         /* The runtime passes signals on to the container's first process; SIGKILL cannot be passed
          * on, so it goes to that process directly. */
         if (sig == SIGKILL)
@@ -335,6 +344,7 @@ int container_remove(sd_bus *bus, ContainerRef *ref, bool force) {
         /* its record, writable layer and environment file: nothing of it stays */
         if (ref->recorded && (r = container_record_remove(ref->name)) < 0)
                 return log_error_errno(r, "Failed to remove container '%s': %m", ref->name);
+        container_ref_event(ref, "destroy", NULL);
         return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "image-config.h"
 #include "image-in-use.h"
@@ -398,16 +399,21 @@ static int image_rm(int argc, char *argv[]) {
                         ret = r;
                         continue;
                 }
-                STRV_FOREACH(u, untagged)
+                STRV_FOREACH(u, untagged) {
+                        (void) event_journal_write_object("image", "untag", deleted ?: *u, *u);
                         printf("Untagged: %s\n", *u);
-                if (deleted)
+                }
+                if (deleted) {
+                        (void) event_journal_write_object("image", "delete", deleted, NULL);
                         printf("Deleted: %s\n", deleted);
+                }
         }
         return ret;
 }
 
 static int image_tag(int argc, char *argv[]) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_(image_freep) Image *img = NULL;
         int r;
 
         if (argc != 3)
@@ -415,7 +421,10 @@ static int image_tag(int argc, char *argv[]) {
         r = open_store(&store);
         if (r < 0)
                 return r;
-        return image_store_tag(store, argv[1], argv[2]);
+        r = image_store_tag(store, argv[1], argv[2]);
+        if (r >= 0 && image_store_lookup(store, argv[2], &img) >= 0)
+                (void) event_journal_write_object("image", "tag", img->id, argv[2]);
+        return r;
 }
 
 static int image_prune(int argc, char *argv[]) {

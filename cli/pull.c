@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "image-config.h"
 #include "image-pull.h"
@@ -195,6 +196,7 @@ int verb_pull(int argc, char *argv[]) {
         }
         if (r < 0)
                 return r;
+        (void) event_journal_write_object("image", "pull", argv[optind], argv[optind]);
         printf("%s\n", img->id);
         return 0;
 }

@@ -11,6 +11,7 @@
 #include "container-lookup.h"
 #include "container-record.h"
 #include "container-network.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "image-store.h"
 #include "log.h"
@@ -477,6 +478,7 @@ int verb_run(int argc, char *argv[]) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to write the record of container '%s': %m", spec.name);
         }
+        (void) event_journal_write_container("create", spec.id, spec.name, spec.image, spec.labels, NULL);
         u.remove = true;
         if (flags.detach)
                 return run_detached(bus, &u, unit);

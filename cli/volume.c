@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "object-verbs.h"
@@ -79,6 +80,8 @@ static int volume_create_verb(int argc, char *argv[]) {
                 return log_error_errno(r, "Volume '%s' already exists.", a.name);
         if (r < 0 && r != -EEXIST)
                 return r;
+        if (r >= 0)
+                (void) event_journal_write_object("volume", "create", a.name, NULL);
         printf("%s\n", a.name);
         return 0;
 }
@@ -148,6 +151,7 @@ static int remove_one(const char *name, const RemoveOptions *o) {
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to remove volume '%s': %m", name);
+        (void) event_journal_write_object("volume", "destroy", name, NULL);
         return 0;
 }
 
@@ -182,8 +186,10 @@ static int volume_prune_verb(int argc, char *argv[]) {
                         continue;
                 if (k < 0)
                         r = log_error_errno(k, "Failed to remove volume '%s': %m", *name);
-                else
+                else {
+                        (void) event_journal_write_object("volume", "destroy", *name, NULL);
                         printf("%s\n", *name);
+                }
         }
         return r;
 }

@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "container-record.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "network-attach.h"
@@ -96,6 +97,20 @@ static void record_exit(const char *name) {
                 log_warning_errno(r, "Failed to note the exit status of container %s: %m", name);
 }
 
+/* Docker's destroy for a `berth run --rm` container: no record keeps it, and its unit
+ * berth-NAME.service (not a generator-made one, whose definition stays) cannot start again. */
+static void note_destroyed(const ContainerSpec *spec, const char *image) {
+        _cleanup_free_ char *unit = NULL, *run_unit = container_unit_name(spec->name);
+        char id[CONTAINER_ID_LEN + 1];
+
+        if (container_record_exists(spec->name) || sd_pid_get_unit(0, &unit) < 0 || !streq_ptr(unit, run_unit) ||
+                        unit_may_start_again())
+                return;
+        if (!spec->id && container_id_from_name(spec->name, id) < 0)
+                return;
+        (void) event_journal_write_container("destroy", spec->id ?: id, spec->name, image, NULL, NULL);
+}
+
 int cleanup_main(int argc, char *argv[]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_free_ char *containers = NULL, *lock_path = NULL, *run_dir = NULL, *state_dir = NULL;
@@ -138,6 +153,7 @@ int cleanup_main(int argc, char *argv[]) {
         }
         /* A recorded container keeps its writable layer until `berth rm`. */
         record_exit(spec.name);
+        note_destroyed(&spec, index < argc ? argv[index] : NULL);
         if (!container_record_exists(spec.name) && (r = rm_rf(state_dir)) < 0) {
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
                 ret = EXIT_CLEANUP_FAILED;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "go-template.h"
 #include "macro.h"
@@ -43,6 +44,17 @@ static json_t *lookup(json_t *obj, const char *path, size_t n) {
                         }
                         snake[k] = 0;
                         next = json_object_get(v, snake);
+                }
+                if (!next) {
+                        /* Docker's events spell Go's ID and TimeNano as "id" and "timeNano": Go's JSON
+                         * decoding matches keys regardless of case, and so does this */
+                        const char *k;
+                        json_t *value;
+                        json_object_foreach(v, k, value)
+                                if (strcasecmp(k, key) == 0) {
+                                        next = value;
+                                        break;
+                                }
                 }
                 v = next;
                 path += len, n -= len;

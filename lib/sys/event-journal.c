@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "event-journal.h"
+#include "fs-util.h"
+#include "json-util.h"
+#include "log.h"
+#include "strv.h"
+
+static char *field(const char *key, const char *value) {
+        return strjoin(key, "=", value);
+}
+
+int event_journal_write(const BerthEvent *e) {
+        _cleanup_free_ char *message = NULL, *type = NULL, *action = NULL, *id = NULL, *attributes = NULL,
+                            *time_field = NULL, *json = NULL;
+        json_t *o = strv_pairs_to_json_object(e->attributes);
+        uint64_t t = e->time_nsec;
+        int r;
+
+        if (!o)
+                return -ENOMEM;
+        json = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(o);
+        if (t == 0) {
+                struct timespec ts;
+                (void) clock_gettime(CLOCK_REALTIME, &ts);
+                t = (uint64_t) ts.tv_sec * 1000000000 + (uint64_t) ts.tv_nsec;
+        }
+        message = strjoin("MESSAGE=", e->type, " ", e->action, " ", e->id);
+        type = field("BERTH_EVENT_TYPE", e->type);
+        action = field("BERTH_EVENT_ACTION", e->action);
+        id = field("BERTH_EVENT_ID", e->id);
+        attributes = json ? field("BERTH_EVENT_ATTRIBUTES", json) : NULL;
+        if (!message || !type || !action || !id || !attributes ||
+                        asprintf(&time_field, "BERTH_EVENT_TIME=%llu", (unsigned long long) t) < 0)
+                return -ENOMEM;
+        const char *const fields[] = {
+                "MESSAGE_ID=" BERTH_EVENT_MESSAGE_ID,
+                "PRIORITY=6",
+                message,
+                type,
+                action,
+                id,
+                time_field,
+                attributes,
+        };
+        struct iovec iov[ELEMENTSOF(fields)];
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                iov[i] = (struct iovec) { .iov_base = (void *) fields[i], .iov_len = strlen(fields[i]) };
+        r = sd_journal_sendv(iov, ELEMENTSOF(iov));
+        if (r < 0)
+                log_debug_errno(r, "Failed to write the event %s %s %s to the journal: %m", e->type, e->action, e->id);
+        return r;
+}
+
+int event_journal_write_container(const char *action, const char *id, const char *name, const char *image,
+                char *const *labels, char *const *extra) {
+        BerthEvent e = { .type = (char *) "container", .action = (char *) action, .id = (char *) id };
+        int r;
+
+        r = berth_event_container_attributes(name, image, labels, extra, &e.attributes);
+        if (r < 0)
+                return r;
+        r = event_journal_write(&e);
+        strv_free(e.attributes);
+        return r;
+}
+
+int event_journal_write_object(const char *type, const char *action, const char *id, const char *name) {
+        _cleanup_free_ char *pair = name ? strjoin("name=", name) : NULL;
+        char *attributes[] = { pair, NULL };
+        BerthEvent e = { .type = (char *) type, .action = (char *) action, .id = (char *) id };
+
+        if (name && !pair)
+                return -ENOMEM;
+        e.attributes = pair ? attributes : NULL;
+        return event_journal_write(&e);
+}
+
+int event_journal_open(sd_journal **ret) {
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        int r;
+
+        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r < 0)
+                return r;
+        r = sd_journal_add_match(j, "MESSAGE_ID=" BERTH_EVENT_MESSAGE_ID, 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(j);
+        return 0;
+}
+
+/* The value of field key of the current entry, copied; -ENOENT when it has none. */
+static int get_field(sd_journal *j, const char *key, char **ret) {
+        const void *data;
+        size_t length, n = strlen(key);
+        int r;
+
+        r = sd_journal_get_data(j, key, &data, &length);
+        if (r < 0)
+                return r;
+        if (length <= n || ((const char *) data)[n] != '=')
+                return -EBADMSG;
+        *ret = strndup((const char *) data + n + 1, length - n - 1);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int event_journal_read(sd_journal *j, BerthEvent *ret) {
+        _cleanup_free_ char *time_field = NULL, *attributes = NULL;
+        _cleanup_(json_decrefp) json_t *o = NULL;
+        BerthEvent e = {};
+        char *end;
+        int r;
+
+        r = get_field(j, "BERTH_EVENT_TYPE", &e.type);
+        if (r >= 0)
+                r = get_field(j, "BERTH_EVENT_ACTION", &e.action);
+        if (r >= 0)
+                r = get_field(j, "BERTH_EVENT_ID", &e.id);
+        if (r >= 0)
+                r = get_field(j, "BERTH_EVENT_TIME", &time_field);
+        if (r >= 0)
+                r = get_field(j, "BERTH_EVENT_ATTRIBUTES", &attributes);
+        if (r >= 0) {
+                errno = 0;
+                e.time_nsec = strtoull(time_field, &end, 10);
+                o = json_loads(attributes, 0, NULL);
+                r = errno != 0 || *end || !o ? -EBADMSG : json_object_to_strv_pairs(o, &e.attributes);
+        }
+        if (r < 0) {
+                berth_event_done(&e);
+                return r == -ENOENT ? -EBADMSG : r;
+        }
+        strv_sort(e.attributes);
+        *ret = e;
+        return 0;
+}

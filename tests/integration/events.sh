@@ -1,0 +1,140 @@
+#!/bin/bash
+# berth events, under a booted systemd: the events of run, stop, kill, restart and rm of a busybox and
+# a glibc container (tests/lib/real-image.sh) stream live in order, with the right name, ID and exit
+# code; --since replays them from the journal; --until in the past exits at once; --format json has
+# Docker's keys (parsed with python3's json); Go templates; a health check turning healthy gives
+# health_status; the filters container=, event=, type=, label= and image=; volume events.
+set -u
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+. "$(dirname "$0")/../lib/nspawn.sh"
+. "$(dirname "$0")/../lib/real-image.sh"
+
+IMAGE=localhost/busybox
+nspawn_prepare
+host_tar=$(real_image_host_tar) && rc=0 || rc=$?
+tap_result $rc "a root of the host's glibc programs (cached in $REAL_IMAGE_CACHE)"
+[ $rc -eq 0 ] || { done_testing; exit 1; }
+nspawn_import_image $IMAGE
+check "import the glibc image" env BERTH_STORAGE_DIR="$NSPAWN_STORAGE" "$BERTH_BUILD/berth" image import \
+        "$host_tar" localhost/glibc
+nspawn_boot && rc=0 || rc=$?
+tap_result $rc "boot a systemd container with berth installed"
+[ $rc -eq 0 ] || { done_testing; exit 1; }
+
+berth() { nspawn_run_timeout 60 berth "$@"; }
+LIVE=/run/events-live.json
+
+# --- the live stream: started before anything happens, without --since ---
+t0=$(nspawn_run date +%s.%N)
+check "berth events --format json runs as a unit of its own" nspawn_run systemd-run --unit=events-live \
+        -p StandardOutput=file:$LIVE berth events --format json
+# It follows once it has sought the journal's end: a volume made until its event shows proves that.
+mark=0
+marker_seen() {
+        mark=$((mark + 1))
+        berth volume create evmark$mark >/dev/null && nspawn_run grep -q "\"evmark$mark\"" $LIVE
+}
+check "... and streams a volume's create event" wait_until 20 marker_seen
+
+# --- busybox: run -d, stop, start, kill, rm ---
+check "berth run -d busybox (exits 7 on SIGTERM)" berth run -d --name bb -l app=web $IMAGE \
+        sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+check "berth stop bb" berth stop bb
+check "berth start bb" berth start bb
+check "berth kill bb" berth kill bb
+bb_id=$(berth ps -a --format json | jq -r '.[] | select(.Names == "bb") | .ID')
+check "bb has a 64-hex ID" grep -qxE '[0-9a-f]{64}' <<<"$bb_id"
+check "berth rm bb" wait_until 20 berth rm bb
+
+# --- glibc: run --rm in the foreground, exit 3 ---
+berth run --rm --name deb localhost/glibc python3 -c 'import sys; sys.exit(3)' && rc=0 || rc=$?
+check "berth run --rm the glibc image (python3) exits 3" test "$rc" -eq 3
+
+# --- a health check that turns healthy ---
+check "berth run -d a container with a health check" berth run -d --name hc --health-cmd true \
+        --health-interval 1s $IMAGE sleep 1000
+health_seen() { nspawn_run grep -q '"health_status: healthy"' $LIVE; }
+check "... its health_status: healthy streams" wait_until 30 health_seen
+check "berth rm -f hc" berth rm -f hc
+
+# what the live stream saw, once the last event (hc's destroy) is in
+destroyed() { nspawn_run python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if any(e["Action"] == "destroy" and e["Actor"]["Attributes"].get("name") == "hc" for e in ev) else 1)' $LIVE; }
+check "the stream got hc's destroy" wait_until 20 destroyed
+nspawn_run systemctl stop events-live
+nspawn_run cat $LIVE >"$NSPAWN_DIR/live.json"
+
+# name:action[:exitCode] of the container events of the stream, in order
+seq_of() { python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["Type"] != "container":
+        continue
+    a = e["Actor"]["Attributes"]
+    print(a["name"] + ":" + e["Action"] + (":" + a["exitCode"] if "exitCode" in a else ""))' "$1"; }
+seq_of "$NSPAWN_DIR/live.json" >"$NSPAWN_DIR/live.seq" 2>&1
+check_output "busybox: create, start, die 7, stop, start, kill 9, die 137, destroy, in order" \
+        "bb:create bb:start bb:die:7 bb:stop bb:start bb:kill bb:die:137 bb:destroy" \
+        bash -c 'grep "^bb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
+check_output "glibc --rm: create, start, die 3, destroy, in order" "deb:create deb:start deb:die:3 deb:destroy" \
+        bash -c 'grep "^deb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
+check_output "health: create, start, health_status: healthy, ..., destroy" \
+        "hc:create hc:start hc:health_status: healthy" bash -c 'grep "^hc:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
+check "every line has Docker's keys, with the right types" python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    assert isinstance(e["Type"], str) and isinstance(e["Action"], str), e
+    assert isinstance(e["Actor"]["ID"], str) and isinstance(e["Actor"]["Attributes"], dict), e
+    assert isinstance(e["time"], int) and isinstance(e["timeNano"], int), e
+    assert e["time"] == e["timeNano"] // 10**9 and e["scope"] == "local", e
+    if e["Type"] == "container":
+        assert e["status"] == e["Action"] and e["id"] == e["Actor"]["ID"], e
+        assert e.get("from") == e["Actor"]["Attributes"].get("image"), e' "$NSPAWN_DIR/live.json"
+check "bb's events carry its ID and its label" python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+bb = [e for e in ev if e["Type"] == "container" and e["Actor"]["Attributes"]["name"] == "bb"]
+assert bb and all(e["Actor"]["ID"] == sys.argv[2] for e in bb), bb
+assert all(e["Actor"]["Attributes"].get("app") == "web" for e in bb), bb
+assert [e["Actor"]["Attributes"]["signal"] for e in bb if e["Action"] == "kill"] == ["9"], bb' \
+        "$NSPAWN_DIR/live.json" "$bb_id"
+
+# --- --since replays the past; --until in the past exits ---
+t1=$(nspawn_run date +%s.%N)
+past() { berth events --since "$t0" --until "$t1" "$@"; }
+past >"$NSPAWN_DIR/past.txt" && rc=0 || rc=$?
+check "berth events --since T0 --until T1 (both past) exits 0 by itself" test "$rc" -eq 0
+check_output "... replays Docker's text lines" "container die $bb_id (app=web, exitCode=7, image=$IMAGE, name=bb)" \
+        cat "$NSPAWN_DIR/past.txt"
+past --format json | grep -v '"Type":"volume"' >"$NSPAWN_DIR/past.json"
+grep -v '"Type":"volume"' "$NSPAWN_DIR/live.json" >"$NSPAWN_DIR/live-containers.json"
+check "... the same events as the live stream, in the same order" \
+        diff "$NSPAWN_DIR/past.json" "$NSPAWN_DIR/live-containers.json"
+check "--since after everything (and --until) replays nothing" \
+        test -z "$(berth events --since "$t1" --until "$(nspawn_run date +%s.%N)")"
+start=$(date +%s%N)
+check "--until 2 s ahead returns by itself" berth events --until "$(($(nspawn_run date +%s) + 2))"
+check "... after waiting for it" test $((($(date +%s%N) - start) / 1000000)) -ge 900
+
+# --- filters and templates ---
+filtered() { berth events --since "$t0" --until "$t1" --format '{{.Actor.Attributes.name}}:{{.Action}}' "$@" | tr '\n' ' '; }
+check_output "--filter container=bb --filter event=die" "bb:die bb:die " filtered --filter container=bb --filter event=die
+check_output "--filter container=ID-prefix" "bb:create" filtered --filter "container=${bb_id:0:12}" --filter event=create
+check_output "--filter event=health_status" "hc:health_status: healthy " filtered --filter event=health_status
+check_output "--filter image=localhost/glibc" "deb:create deb:start deb:die deb:destroy " \
+        filtered --filter image=localhost/glibc --filter event=create --filter event=start --filter event=die --filter event=destroy
+labelled=$(filtered --filter label=app=web)
+check "--filter label=app=web: only bb's events" \
+        test "$(tr ' ' '\n' <<<"$labelled" | sed '/^$/d' | cut -d: -f1 | sort -u)" = bb
+check_output "--filter type=volume" "evmark1:create" \
+        berth events --since "$t0" --until "$t1" --filter type=volume --format '{{.Actor.ID}}:{{.Action}}'
+check_output "a template over Docker's Go fields" "container die $bb_id 7" \
+        berth events --since "$t0" --until "$t1" --filter container=bb --filter event=die --format '{{.Type}} {{.Status}} {{.ID}} {{.Actor.Attributes.exitCode}}'
+check_output "berth system events is the same verb" "bb:destroy" \
+        berth system events --since "$t0" --until "$t1" --filter container=bb --filter event=destroy --format '{{.Actor.Attributes.name}}:{{.Action}}'
+check_fails "--filter name=x is refused" berth events --filter name=x --until 1
+check_fails "--format '{{.Type' is refused" berth events --format '{{.Type' --until 1
+check_output "... in one line naming the flag" "Invalid --filter 'name=x'" berth events --filter name=x
+
+done_testing
