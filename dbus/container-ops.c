@@ -7,6 +7,7 @@
 #include "container-unit.h"
 #include "container.h"
 #include "image-store.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "object-name.h"
@@ -328,6 +329,7 @@ static int do_stop(Berthd *d, sd_bus_message *m, const char *name, uint32_t time
 
 static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, sd_bus_error *error) {
         _cleanup_(container_unit_done) ContainerUnit c = {};
+        char signal_attr[32], *extra[] = { signal_attr, NULL };
         int r;
 
         if (sig <= 0 || sig >= _NSIG)
@@ -342,6 +344,9 @@ static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, 
                 return r;
         if (!c.running)
                 return sd_bus_error_setf(error, BERTH_ERROR_NOT_RUNNING, "Container '%s' is not running.", name);
+        /* Docker's kill event, written before the signal goes: the die it may cause comes from the runtime. */
+        (void) snprintf(signal_attr, sizeof signal_attr, "signal=%" PRIi32, sig);
+        (void) event_journal_write_container_state("kill", c.state, extra);
         /* The runtime passes signals on to the container's first process; SIGKILL cannot be passed on. */
         if (sig == SIGKILL)
                 r = kill_container(d, name, c.unit);
@@ -572,6 +577,7 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
         _cleanup_free_ char *unit = NULL, *check_error = NULL;
         Berthd *d = userdata;
         const char *name, *image;
+        char id[CONTAINER_ID_LEN + 1];
         bool remove = false;
         int index, r;
 
@@ -673,5 +679,8 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 if (r < 0)
                         return r;
         }
+        /* the runtime writes start; without --id, the ID is the one it derives from the name */
+        if (spec.id || container_id_from_name(spec.name, id) >= 0)
+                (void) event_journal_write_container("create", spec.id ?: id, spec.name, spec.image, spec.labels, NULL);
         return job_begin(d, m, JOB_RUN, spec.name, unit, UINT32_MAX, call, error);
 }

@@ -12,7 +12,6 @@
 #include "log.h"
 #include "paths.h"
 #include "running-containers.h"
-#include "strv.h"
 #include "state.h"
 #include "time-util.h"
 #include "lock-util.h"
@@ -90,13 +89,9 @@ void state_event(const Container *c, const char *action, char *const *extra) {
 void state_event_from_file(const char *run_dir, const char *action, char *const *extra) {
         _cleanup_free_ char *path = path_join(run_dir, "state.json");
         _cleanup_(json_decrefp) json_t *state = path ? json_load_file(path, 0, NULL) : NULL;
-        _cleanup_strv_free_ char **labels = NULL;
 
-        if (!json_is_object(state) || json_array_to_strv(json_object_get(state, "labels"), &labels) < 0)
-                return;
-        (void) event_journal_write_container(action, json_string_value(json_object_get(state, "id")) ?: "",
-                        json_string_value(json_object_get(state, "name")),
-                        json_string_value(json_object_get(state, "image")), labels, extra);
+        if (state)
+                (void) event_journal_write_container_state(action, state, extra);
 }
 
 int state_write_process(const Container *c, char *const *env) {

@@ -72,6 +72,20 @@ int event_journal_write_container(const char *action, const char *id, const char
         return r;
 }
 
+int event_journal_write_container_state(const char *action, json_t *state, char *const *extra) {
+        _cleanup_strv_free_ char **labels = NULL;
+        const char *id = json_string_value(json_object_get(state, "id"));
+        int r;
+
+        if (!id)
+                return -EBADMSG;
+        r = json_array_to_strv(json_object_get(state, "labels"), &labels);
+        if (r < 0)
+                return r;
+        return event_journal_write_container(action, id, json_string_value(json_object_get(state, "name")),
+                        json_string_value(json_object_get(state, "image")), labels, extra);
+}
+
 int event_journal_write_object(const char *type, const char *action, const char *id, const char *name) {
         _cleanup_free_ char *pair = name ? strjoin("name=", name) : NULL;
         char *attributes[] = { pair, NULL };

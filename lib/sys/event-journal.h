@@ -20,6 +20,8 @@ int event_journal_write(const BerthEvent *e);
 /* A container's event: attributes as berth_event_container_attributes() makes them. */
 int event_journal_write_container(const char *action, const char *id, const char *name, const char *image,
                 char *const *labels, char *const *extra);
+/* The same with the ID, name, image and labels a running container's state.json (running-containers.h) has. */
+int event_journal_write_container_state(const char *action, json_t *state, char *const *extra);
 /* An image's, volume's or network's event, with the attribute name= when name is not NULL. */
 int event_journal_write_object(const char *type, const char *action, const char *id, const char *name);
 

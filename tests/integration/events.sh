@@ -137,4 +137,34 @@ check_fails "--filter name=x is refused" berth events --filter name=x --until 1
 check_fails "--format '{{.Type' is refused" berth events --format '{{.Type' --until 1
 check_output "... in one line naming the flag" "Invalid --filter 'name=x'" berth events --filter name=x
 
+# --- berthd: RunContainer writes create, KillContainer kill; the runtime start and die ---
+t2=$(nspawn_run date +%s.%N)
+M=(org.berth1 /org/berth1 org.berth1.Manager)
+check "berthd: RunContainer dbx" nspawn_run_timeout 60 busctl call -- "${M[@]}" RunContainer 'ssasasa{sv}' dbx \
+        $IMAGE 2 sleep 1000 0 0
+check "berthd: KillContainer dbx 9" nspawn_run_timeout 60 busctl call -- "${M[@]}" KillContainer si dbx 9
+dbx() { berth events --since "$t2" --until "$(nspawn_run date +%s.%N)" --filter container=dbx "$@" | tr '\n' ' '; }
+dbx_died() { [[ "$(dbx --format '{{.Action}}')" == *die* ]]; }
+check "... its die arrives" wait_until 20 dbx_died
+check_output "... create, start, kill, die in order" "create start kill die " dbx --format '{{.Action}}'
+check_output "... kill with signal 9" "9 " dbx --filter event=kill --format '{{.Actor.Attributes.signal}}'
+check_output "... die with exit code 137" "137 " dbx --filter event=die --format '{{.Actor.Attributes.exitCode}}'
+check "... all with one ID" test "$(dbx --format '{{.ID}}' | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)" = 1
+check "berth rm dbx" wait_until 20 berth rm dbx
+
+# --- bash completion, installed by make install, through bash's own completion machinery ---
+complete_words() { # the words _berth offers for the command line "$*" (the last word is completed)
+        nspawn_run bash -c '. /usr/local/share/bash-completion/completions/berth || exit 1
+                COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+                _berth berth "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+                printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+check_output "completion: 'berth ev' offers events" "events" complete_words berth ev
+check_output "completion: 'berth system ev' offers events" "events" complete_words berth system ev
+check_output "completion: 'berth events --s' offers --since (from its --help)" "--since" complete_words berth events --s
+check_output "completion: 'berth events --filter ' offers the filter keys" "container=" \
+        complete_words berth events --filter ""
+check_output "completion: 'berth system events --filter ev' offers event=" "event=" \
+        complete_words berth system events --filter ev
+
 done_testing
