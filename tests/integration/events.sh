@@ -3,7 +3,8 @@
 # a glibc container (tests/lib/real-image.sh) stream live in order, with the right name, ID and exit
 # code; --since replays them from the journal; --until in the past exits at once; --format json has
 # Docker's keys (parsed with python3's json); Go templates; a health check turning healthy gives
-# health_status; the filters container=, event=, type=, label= and image=; volume events.
+# health_status; the filters container=, event=, type=, label= and image=; volume events; a generator-made
+# container's events at boot (--until alone); berthd's RunContainer and KillContainer; bash completion.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -18,12 +19,27 @@ tap_result $rc "a root of the host's glibc programs (cached in $REAL_IMAGE_CACHE
 nspawn_import_image $IMAGE
 check "import the glibc image" env BERTH_STORAGE_DIR="$NSPAWN_STORAGE" "$BERTH_BUILD/berth" image import \
         "$host_tar" localhost/glibc
+mkdir -p "$NSPAWN_DIR/etc-berth"
+# a generator-made container that runs at boot and exits 0: its runtime writes its events too
+printf '[Container]\nImage=%s\nExec=true\n\n[Install]\nWantedBy=multi-user.target\n' "$IMAGE" \
+        >"$NSPAWN_DIR/etc-berth/genev.container"
+NSPAWN_ETC_BERTH=$NSPAWN_DIR/etc-berth
 nspawn_boot && rc=0 || rc=$?
 tap_result $rc "boot a systemd container with berth installed"
 [ $rc -eq 0 ] || { done_testing; exit 1; }
 
 berth() { nspawn_run_timeout 60 berth "$@"; }
 LIVE=/run/events-live.json
+
+# --- the generator-made container's run at boot: replayed with --until alone (every kept event before it) ---
+gen() { berth events --until "$(nspawn_run date +%s.%N)" --filter container=genev "$@" | tr '\n' ' '; }
+gen_died() { [[ "$(gen --format '{{.Action}}')" == *die* ]]; }
+check "the boot's genev.service wrote start and die" wait_until 20 gen_died
+check_output "... in order" "start die " gen --format '{{.Action}}'
+check_output "... die with exit code 0" "0 " gen --filter event=die --format '{{.Actor.Attributes.exitCode}}'
+genev_id=$(berth ps -a --format json | jq -r '.[] | select(.Names == "genev") | .ID')
+check "... with the ID ps -a gives it" test "$(gen --filter event=start --format '{{.ID}}')" = "$genev_id "
+check "... a 64-hex one" grep -qxE '[0-9a-f]{64}' <<<"$genev_id"
 
 # --- the live stream: started before anything happens, without --since ---
 t0=$(nspawn_run date +%s.%N)
