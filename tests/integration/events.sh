@@ -58,6 +58,7 @@ check "berth run -d busybox (exits 7 on SIGTERM)" berth run -d --name bb -l app=
         sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
 check "berth stop bb" berth stop bb
 check "berth start bb" berth start bb
+check "berth restart bb" berth restart bb
 check "berth kill bb" berth kill bb
 bb_id=$(berth ps -a --format json | jq -r '.[] | select(.Names == "bb") | .ID')
 check "bb has a 64-hex ID" grep -qxE '[0-9a-f]{64}' <<<"$bb_id"
@@ -91,8 +92,8 @@ for l in open(sys.argv[1]):
     a = e["Actor"]["Attributes"]
     print(a["name"] + ":" + e["Action"] + (":" + a["exitCode"] if "exitCode" in a else ""))' "$1"; }
 seq_of "$NSPAWN_DIR/live.json" >"$NSPAWN_DIR/live.seq" 2>&1
-check_output "busybox: create, start, die 7, stop, start, kill 9, die 137, destroy, in order" \
-        "bb:create bb:start bb:die:7 bb:stop bb:start bb:kill bb:die:137 bb:destroy" \
+check_output "busybox: create, start, die 7, stop, start, die 7, start, restart, kill, die 137, destroy, in order" \
+        "bb:create bb:start bb:die:7 bb:stop bb:start bb:die:7 bb:start bb:restart bb:kill bb:die:137 bb:destroy" \
         bash -c 'grep "^bb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
 check_output "glibc --rm: create, start, die 3, destroy, in order" "deb:create deb:start deb:die:3 deb:destroy" \
         bash -c 'grep "^deb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
@@ -135,7 +136,7 @@ check "... after waiting for it" test $((($(date +%s%N) - start) / 1000000)) -ge
 
 # --- filters and templates ---
 filtered() { berth events --since "$t0" --until "$t1" --format '{{.Actor.Attributes.name}}:{{.Action}}' "$@" | tr '\n' ' '; }
-check_output "--filter container=bb --filter event=die" "bb:die bb:die " filtered --filter container=bb --filter event=die
+check_output "--filter container=bb --filter event=die" "bb:die bb:die bb:die " filtered --filter container=bb --filter event=die
 check_output "--filter container=ID-prefix" "bb:create" filtered --filter "container=${bb_id:0:12}" --filter event=create
 check_output "--filter event=health_status" "hc:health_status: healthy " filtered --filter event=health_status
 check_output "--filter image=localhost/glibc" "deb:create deb:start deb:die deb:destroy " \
