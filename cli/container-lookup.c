@@ -305,12 +305,21 @@ int stopped_containers(sd_bus *bus, char ***ret) {
 }
 
 void container_ref_event(const ContainerRef *ref, const char *action, char *const *extra) {
-        const char *id = ref->running ? ref->state.id : ref->recorded ? ref->record.id : NULL;
+        const char *id = NULL, *image = NULL;
+        char *const *labels = NULL;
         char derived[CONTAINER_ID_LEN + 1];
 
+        if (ref->running) {
+                id = ref->state.id;
+                image = ref->state.image;
+                labels = ref->state.labels;
+        } else if (ref->recorded) {
+                id = ref->record.id;
+                image = ref->record.spec.image;
+                labels = ref->record.spec.labels;
+        }
+        /* a generator-made container's ID is the one derived from its name */
         if (!id && container_id_from_name(ref->name, derived) < 0)
                 return;
-        (void) event_journal_write_container(action, id ?: derived, ref->name,
-                        ref->running ? ref->state.image : ref->recorded ? ref->record.spec.image : NULL,
-                        ref->running ? ref->state.labels : ref->recorded ? ref->record.spec.labels : NULL, extra);
+        (void) event_journal_write_container(action, id ?: derived, ref->name, image, labels, extra);
 }

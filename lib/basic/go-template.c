@@ -48,13 +48,9 @@ static json_t *lookup(json_t *obj, const char *path, size_t n) {
                 if (!next) {
                         /* Docker's events spell Go's ID and TimeNano as "id" and "timeNano": Go's JSON
                          * decoding matches keys regardless of case, and so does this */
-                        const char *k;
-                        json_t *value;
-                        json_object_foreach(v, k, value)
-                                if (strcasecmp(k, key) == 0) {
-                                        next = value;
-                                        break;
-                                }
+                        for (void *it = json_object_iter(v); it && !next; it = json_object_iter_next(v, it))
+                                if (strcasecmp(json_object_iter_key(it), key) == 0)
+                                        next = json_object_iter_value(it);
                 }
                 v = next;
                 path += len, n -= len;

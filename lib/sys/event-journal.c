@@ -12,6 +12,8 @@
 #include "log.h"
 #include "strv.h"
 
+static const char message_id[] = "MESSAGE_ID=" BERTH_EVENT_MESSAGE_ID;
+
 static char *field(const char *key, const char *value) {
         return strjoin(key, "=", value);
 }
@@ -41,7 +43,7 @@ int event_journal_write(const BerthEvent *e) {
                         asprintf(&time_field, "BERTH_EVENT_TIME=%llu", (unsigned long long) t) < 0)
                 return -ENOMEM;
         const char *const fields[] = {
-                "MESSAGE_ID=" BERTH_EVENT_MESSAGE_ID,
+                message_id,
                 "PRIORITY=6",
                 message,
                 type,
@@ -104,7 +106,7 @@ int event_journal_open(sd_journal **ret) {
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0)
                 return r;
-        r = sd_journal_add_match(j, "MESSAGE_ID=" BERTH_EVENT_MESSAGE_ID, 0);
+        r = sd_journal_add_match(j, message_id, 0);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(j);
