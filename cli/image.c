@@ -400,7 +400,7 @@ static int image_rm(int argc, char *argv[]) {
                         continue;
                 }
                 STRV_FOREACH(u, untagged) {
-                        (void) event_journal_write_object("image", "untag", deleted ?: *u, *u);
+                        (void) event_journal_write_object("image", "untag", img ? img->id : *u, *u);
                         printf("Untagged: %s\n", *u);
                 }
                 if (deleted) {
@@ -422,9 +422,15 @@ static int image_tag(int argc, char *argv[]) {
         if (r < 0)
                 return r;
         r = image_store_tag(store, argv[1], argv[2]);
-        if (r >= 0 && image_store_lookup(store, argv[2], &img) >= 0)
-                (void) event_journal_write_object("image", "tag", img->id, argv[2]);
-        return r;
+        if (r < 0 || image_store_lookup(store, argv[2], &img) < 0)
+                return r;
+        /* the name as stored ("localhost/web:latest"), as the untag event will give it */
+        STRV_FOREACH(n, img->names)
+                if (image_reference_match(argv[2], *n) > 0) {
+                        (void) event_journal_write_object("image", "tag", img->id, *n);
+                        break;
+                }
+        return 0;
 }
 
 static int image_prune(int argc, char *argv[]) {

@@ -169,6 +169,19 @@ check_output "... die with exit code 137" "137 " dbx --filter event=die --format
 check "... all with one ID" test "$(dbx --format '{{.ID}}' | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)" = 1
 check "berth rm dbx" wait_until 20 berth rm dbx
 
+# --- images and networks ---
+t3=$(nspawn_run date +%s.%N)
+check "berth image tag $IMAGE localhost/bbtag" berth image tag $IMAGE localhost/bbtag
+check "berth rmi localhost/bbtag" berth rmi localhost/bbtag
+check "berth network create evnet" berth network create evnet
+check "berth network rm evnet" berth network rm evnet
+objects() { berth events --since "$t3" --until "$(nspawn_run date +%s.%N)" "$@" | tr '\n' ' '; }
+image_id=$(berth image inspect $IMAGE | jq -r '.[0].Id')
+check_output "image events: tag and untag of the image's ID, named" "tag $image_id localhost/bbtag:latest untag $image_id localhost/bbtag:latest " \
+        objects --filter type=image --format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}'
+check_output "network events: create and destroy" "create evnet destroy evnet " \
+        objects --filter network=evnet --format '{{.Action}} {{.Actor.Attributes.name}}'
+
 # --- bash completion, installed by make install, through bash's own completion machinery ---
 complete_words() { # the words _berth offers for the command line "$*" (the last word is completed)
         nspawn_run bash -c '. /usr/local/share/bash-completion/completions/berth || exit 1
