@@ -17,6 +17,7 @@ int verb_network(int argc, char *argv[]); /* cli/network.c: network create|ls|in
 /* Container verbs: containers are systemd units running berth-runtime (lib/systemd-unit.h).
  * verb_run and verb_exec return a positive value as the exit status to pass on (the container's). */
 int verb_run(int argc, char *argv[]);     /* cli/run.c: run a container as a transient unit */
+int verb_create(int argc, char *argv[]);  /* cli/run.c: record a container without starting it */
 int verb_ps(int argc, char *argv[]);      /* cli/ps.c: list containers */
 int verb_stop(int argc, char *argv[]);    /* cli/container.c: stop containers */
 int verb_start(int argc, char *argv[]);   /* cli/container.c: start stopped containers */

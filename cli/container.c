@@ -348,35 +348,53 @@ int container_remove(sd_bus *bus, ContainerRef *ref, bool force) {
         return 0;
 }
 
-static int remove_one(sd_bus *bus, ContainerRef *ref, const void *force) {
-        return container_remove(bus, ref, *(const bool *) force);
+typedef struct RemoveFlags {
+        bool force, volumes;
+} RemoveFlags;
+
+static int remove_one(sd_bus *bus, ContainerRef *ref, const void *arg) {
+        const RemoveFlags *f = arg;
+        int r = container_remove(bus, ref, f->force);
+
+        if (r < 0)
+                return r;
+        /* -v: its anonymous volumes too; named ones stay, as in Docker */
+        if (f->volumes && ref->recorded && (r = container_record_remove_volumes(&ref->record)) < 0)
+                log_warning_errno(r, "Kept an anonymous volume of container '%s'%s: %m", ref->name,
+                                r == -EBUSY ? ", another container uses it" : "");
+        return 0;
 }
 
 int verb_rm(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "force", no_argument, NULL, 'f' },
+                { "volumes", no_argument, NULL, 'v' },
                 {},
         };
-        static const char usage[] = "Usage: berth rm [-f] NAME...";
-        bool force = false;
+        static const char usage[] = "Usage: berth rm [-f] [-v] NAME...";
+        RemoveFlags flags = {};
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+hf", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+hfv", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("%s\n\nRemoves stopped containers: their record, writable layer and environment "
-                               "file, and a failed unit is reset. -f stops a running container first.\n",
+                               "file, and a failed unit is reset. -f stops a running container first; -v removes "
+                               "its anonymous volumes too.\n",
                                         usage);
                         return 0;
                 case 'f':
-                        force = true;
+                        flags.force = true;
+                        break;
+                case 'v':
+                        flags.volumes = true;
                         break;
                 default:
                         return log_error_errno(-EINVAL, "%s", usage);
                 }
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "%s", usage);
-        return for_each_container(argc, argv, remove_one, &force);
+        return for_each_container(argc, argv, remove_one, &flags);
 }

@@ -12,13 +12,14 @@ typedef struct Verb {
 } Verb;
 
 /* Verbs whose positive return value is the exit status to pass on (the container's). */
-static const char *const status_verbs[] = { "run", "exec" };
+static const char *const status_verbs[] = { "run", "exec", "create" };
 
 /* docker's exit status when the failure is berth's own rather than the container's */
 #define EXIT_BERTH_FAILED 125
 
 static const Verb verbs[] = {
         { "run", verb_run, "run a command in a new container (a transient systemd unit)" },
+        { "create", verb_create, "create a container without starting it (berth start runs it)" },
         { "ps", verb_ps, "list containers" },
         { "stop", verb_stop, "stop running containers" },
         { "start", verb_start, "start stopped containers" },
@@ -59,6 +60,7 @@ static const Verb container_verbs[] = {
         { "list", verb_ps, NULL },
         { "ps", verb_ps, NULL },
         { "run", verb_run, NULL },
+        { "create", verb_create, NULL },
         { "start", verb_start, NULL },
         { "stop", verb_stop, NULL },
         { "restart", verb_restart, NULL },

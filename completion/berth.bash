@@ -2,12 +2,12 @@
 # networks and volumes. Flags are read from `berth VERB --help`, so they follow the binary.
 # shellcheck shell=bash
 
-_berth_verbs="run ps stop start restart kill rm logs exec inspect port wait top stats update container
+_berth_verbs="run create ps stop start restart kill rm logs exec inspect port wait top stats update container
 image images rmi pull load save build check volume pod network secret compose info system events version"
 
 _berth_subcommands() { # verb
         case $1 in
-        container) echo "ls list ps run start stop restart kill rm remove logs exec inspect port wait top stats update prune" ;;
+        container) echo "ls list ps run create start stop restart kill rm remove logs exec inspect port wait top stats update prune" ;;
         image) echo "import ls list inspect rm remove tag prune" ;;
         network) echo "create ls list inspect rm remove prune connect disconnect" ;;
         volume) echo "create ls list inspect rm remove prune" ;;
@@ -95,6 +95,10 @@ _berth() {
         fi
         if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W "$(_berth_flags "$verb" ${sub:+"$sub"})" -- "$cur")
+                return 0
+        fi
+        if [ "${COMP_WORDS[COMP_CWORD - 1]}" = --volumes-from ]; then
+                mapfile -t COMPREPLY < <(compgen -W "$(_berth_containers)" -- "$cur")
                 return 0
         fi
         # the container group's verbs take what the verbs of the same name take

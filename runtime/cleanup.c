@@ -105,8 +105,29 @@ static void record_exit(const char *name) {
                 log_warning_errno(r, "Failed to note the exit status of container %s: %m", name);
 }
 
-/* Docker's destroy for a `berth run --rm` container: no record keeps it, and its unit
- * berth-NAME.service (not a generator-made one, whose definition stays) cannot start again. */
+/* --rm: the record (kept only so that its anonymous volumes are known, or for `berth start` after
+ * `berth create --rm`) and those volumes go once the unit will not start again. Returns whether the
+ * record went, having written Docker's destroy event with its ID, image and labels. */
+static bool remove_auto_remove_record(const char *name, int *may_start_again) {
+        _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+        int r;
+
+        if (container_record_read(name, &rec) < 0 || !rec.auto_remove || unit_may_start_again(may_start_again))
+                return false;
+        r = container_record_remove(name);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to remove the record of container %s: %m", name);
+                return false;
+        }
+        (void) event_journal_write_container("destroy", rec.id, name, rec.spec.image, rec.spec.labels, NULL);
+        r = container_record_remove_volumes(&rec);
+        if (r < 0)
+                log_warning_errno(r, "Failed to remove an anonymous volume of container %s: %m", name);
+        return true;
+}
+
+/* Docker's destroy for a `berth run --rm` container that had no record: its unit berth-NAME.service
+ * (not a generator-made one, whose definition stays) cannot start again. */
 static void note_destroyed(const ContainerSpec *spec, const char *image, int *may_start_again) {
         _cleanup_free_ char *unit = NULL, *run_unit = container_unit_name(spec->name);
         char id[CONTAINER_ID_LEN + 1];
@@ -160,9 +181,11 @@ int cleanup_main(int argc, char *argv[]) {
                 log_warning_errno(r, "Failed to remove %s: %m", run_dir);
                 ret = EXIT_CLEANUP_FAILED;
         }
-        /* A recorded container keeps its writable layer until `berth rm`. */
+        /* A recorded container keeps its writable layer until `berth rm`; one made with --rm goes now,
+         * with its anonymous volumes. */
         record_exit(spec.name);
-        note_destroyed(&spec, index < argc ? argv[index] : NULL, &may_start_again);
+        if (!remove_auto_remove_record(spec.name, &may_start_again))
+                note_destroyed(&spec, index < argc ? argv[index] : NULL, &may_start_again);
         if (!container_record_exists(spec.name) && (r = rm_rf(state_dir)) < 0) {
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
                 ret = EXIT_CLEANUP_FAILED;

@@ -63,6 +63,7 @@ const RunOption run_options[] = {
         WORDS("sysctl", 0, "Sysctl", sysctl, "namespaced sysctl NAME=VALUE"),
         LIST("ulimit", 0, "Ulimit", ulimit, "resource limit NAME=SOFT[:HARD]"),
         STR("umask", 0, NULL, umask, "file mode creation mask of the container's processes (octal, default 0022)"),
+        STR("shm-size", 0, "ShmSize", shm_size, "size of /dev/shm, e.g. 256M (default 64M)"),
         LIST("device", 0, "AddDevice", devices, "add a host device HOST[:CONTAINER][:PERMS]"),
         STR("userns", 0, "UserNS", userns, "user namespace: host, auto, container:NAME or ns:PATH"),
         LIST("uidmap", 0, "UIDMap", uidmap, "user namespace uid map CONTAINER_ID:HOST_ID:SIZE"),

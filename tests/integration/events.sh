@@ -68,6 +68,14 @@ check "berth rm bb" wait_until 20 berth rm bb
 berth run --rm --name deb localhost/glibc python3 -c 'import sys; sys.exit(3)' && rc=0 || rc=$?
 check "berth run --rm the glibc image (python3) exits 3" test "$rc" -eq 3
 
+# --- berth create, start, rm; run --rm with an anonymous volume (recorded until its end) ---
+check "berth create cr" berth create --name cr $IMAGE true
+check "berth start cr" berth start cr
+cr_ended() { berth ps -a | grep -q "Exited (0).* cr\$"; }
+check "... ends" wait_until 20 cr_ended
+check "berth rm cr" berth rm cr
+check "berth run --rm -v /data (an anonymous volume)" berth run --rm --name anon -v /data $IMAGE true
+
 # --- a health check that turns healthy ---
 check "berth run -d a container with a health check" berth run -d --name hc --health-cmd true \
         --health-interval 1s $IMAGE sleep 1000
@@ -97,6 +105,10 @@ check_output "busybox: create, start, die 7, stop, start, die 7, start, restart,
         bash -c 'grep "^bb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
 check_output "glibc --rm: create, start, die 3, destroy, in order" "deb:create deb:start deb:die:3 deb:destroy" \
         bash -c 'grep "^deb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
+check_output "create: create, start, die 0, destroy" "cr:create cr:start cr:die:0 cr:destroy" \
+        bash -c 'grep "^cr:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
+check_output "run --rm with an anonymous volume: create, start, die 0, destroy" \
+        "anon:create anon:start anon:die:0 anon:destroy" bash -c 'grep "^anon:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
 check_output "health: create, start, health_status: healthy, ..., destroy" \
         "hc:create hc:start hc:health_status: healthy" bash -c 'grep "^hc:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
 check "every line has Docker's keys, with the right types" python3 -c 'import json, sys
