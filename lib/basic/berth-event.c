@@ -78,19 +78,27 @@ json_t *berth_event_to_json(const BerthEvent *e) {
         return o;
 }
 
-int berth_event_format(const BerthEvent *e, char **ret) {
-        struct timespec ts = { .tv_sec = (time_t) (e->time_nsec / 1000000000),
-                .tv_nsec = (long) (e->time_nsec % 1000000000) };
+int berth_event_describe(const BerthEvent *e, char **ret) {
         _cleanup_free_ char *attributes = strv_join(e->attributes, ", ");
-        char when[RFC3339_MAX];
 
         if (!attributes)
                 return -ENOMEM;
-        (void) format_rfc3339_nsec(when, &ts);
-        if (asprintf(ret, "%s %s %s %s%s%s%s", when, e->type, e->action, e->id, e->attributes ? " (" : "", attributes,
-                            e->attributes ? ")" : "") < 0)
+        *ret = e->attributes ? strjoin(e->type, " ", e->action, " ", e->id, " (", attributes, ")")
+                             : strjoin(e->type, " ", e->action, " ", e->id);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int berth_event_format(const BerthEvent *e, char **ret) {
+        struct timespec ts = { .tv_sec = (time_t) (e->time_nsec / 1000000000),
+                .tv_nsec = (long) (e->time_nsec % 1000000000) };
+        _cleanup_free_ char *description = NULL;
+        char when[RFC3339_MAX];
+
+        if (berth_event_describe(e, &description) < 0)
                 return -ENOMEM;
-        return 0;
+        (void) format_rfc3339_nsec(when, &ts);
+        *ret = strjoin(when, " ", description);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static const char *const filter_keys[] = { "container", "event", "type", "label", "image", "volume", "network", NULL };

@@ -30,8 +30,10 @@ int berth_event_container_attributes(const char *name, const char *image, char *
  * "Actor": {"ID", "Attributes"}, "scope": "local", "time" (seconds), "timeNano"}. NULL on OOM. */
 json_t *berth_event_to_json(const BerthEvent *e);
 
-/* Docker's line: "2026-12-08T01:02:03.000000000Z container start ID (image=busybox, name=web)". */
+/* Docker's line: "2026-12-08T01:02:03.000000000Z container start ID (image=busybox, name=web)"; and
+ * the same without the time, as the journal entry's MESSAGE. */
 int berth_event_format(const BerthEvent *e, char **ret);
+int berth_event_describe(const BerthEvent *e, char **ret);
 
 /* --filter KEY=VALUE: container (a name or an ID or its prefix), event (an action; "health_status"
  * matches every health status), type, label (KEY or KEY=VALUE), image, volume, network. Filters of one

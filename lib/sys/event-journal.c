@@ -19,8 +19,9 @@ static char *field(const char *key, const char *value) {
 }
 
 int event_journal_write(const BerthEvent *e) {
-        _cleanup_free_ char *message = NULL, *type = NULL, *action = NULL, *id = NULL, *attributes = NULL,
-                            *time_field = NULL, *json = NULL;
+        _cleanup_free_ char *message = NULL, *type = NULL, *action = NULL, *id = NULL, *attributes = NULL, *json = NULL,
+                            *description = NULL;
+        char time_field[64];
         json_t *o = strv_pairs_to_json_object(e->attributes);
         uint64_t t = e->time_nsec;
         int r;
@@ -34,14 +35,17 @@ int event_journal_write(const BerthEvent *e) {
                 (void) clock_gettime(CLOCK_REALTIME, &ts);
                 t = (uint64_t) ts.tv_sec * 1000000000 + (uint64_t) ts.tv_nsec;
         }
-        message = strjoin("MESSAGE=", e->type, " ", e->action, " ", e->id);
+        r = berth_event_describe(e, &description);
+        if (r < 0)
+                return r;
+        message = strjoin("MESSAGE=", description);
         type = field("BERTH_EVENT_TYPE", e->type);
         action = field("BERTH_EVENT_ACTION", e->action);
         id = field("BERTH_EVENT_ID", e->id);
         attributes = json ? field("BERTH_EVENT_ATTRIBUTES", json) : NULL;
-        if (!message || !type || !action || !id || !attributes ||
-                        asprintf(&time_field, "BERTH_EVENT_TIME=%llu", (unsigned long long) t) < 0)
+        if (!message || !type || !action || !id || !attributes)
                 return -ENOMEM;
+        (void) snprintf(time_field, sizeof time_field, "BERTH_EVENT_TIME=%llu", (unsigned long long) t);
         const char *const fields[] = {
                 message_id,
                 "PRIORITY=6",

@@ -5,7 +5,7 @@
  * happens (the runtime: start, die, health_status; the CLI: create, stop, kill, restart, destroy, and
  * the image, volume and network verbs), and `berth events` reads them, past and live, from the one
  * ordered source. An entry carries MESSAGE_ID=BERTH_EVENT_MESSAGE_ID, a MESSAGE for journalctl
- * ("container start web"), and BERTH_EVENT_TYPE, _ACTION, _ID, _TIME (ns since the epoch) and
+ * ("container start ID (image=..., name=web)"), and BERTH_EVENT_TYPE, _ACTION, _ID, _TIME (ns since the epoch) and
  * _ATTRIBUTES (a JSON object), so `journalctl BERTH_EVENT_ACTION=die` works too. */
 
 #include <systemd/sd-journal.h>
