@@ -33,6 +33,9 @@ int verb_wait(int argc, char *argv[]);    /* cli/wait.c: wait for containers, pr
 int verb_top(int argc, char *argv[]);     /* cli/top.c: a container's processes */
 int verb_stats(int argc, char *argv[]);   /* cli/stats.c: CPU, memory, pids from the unit's cgroup */
 int verb_update(int argc, char *argv[]);  /* cli/update.c: change limits of running containers */
+int verb_rename(int argc, char *argv[]);  /* cli/rename.c: a stopped container's new name */
+int verb_cp(int argc, char *argv[]);      /* cli/cp.c: files between a container and the host */
+int verb_attach(int argc, char *argv[]);  /* cli/attach.c: a container's live output and signals */
 int verb_info(int argc, char *argv[]);    /* cli/info.c: what berth manages, and the host */
 int verb_system(int argc, char *argv[]);  /* cli/system.c: system info|df|prune|events */
 int verb_events(int argc, char *argv[]);  /* cli/events.c: Docker's event stream, from the journal */

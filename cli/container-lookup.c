@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <sys/pidfd.h>
+#include <sys/wait.h>
 
 #include "container-lookup.h"
 #include "container-record.h"
@@ -212,6 +213,20 @@ int container_unit_is_ended(sd_bus *bus, const ContainerRef *c) {
         if (r < 0)
                 return r;
         return unit_active_state_is_ended(state);
+}
+
+int container_unit_exit_code(sd_bus *bus, const char *unit_path, int *ret) {
+        static const char iface[] = "org.freedesktop.systemd1.Service";
+        int32_t code = 0, status = 0;
+        int r;
+
+        r = systemd_unit_get_i32(bus, unit_path, iface, "ExecMainCode", &code);
+        if (r >= 0)
+                r = systemd_unit_get_i32(bus, unit_path, iface, "ExecMainStatus", &status);
+        if (r < 0)
+                return r;
+        *ret = code == CLD_KILLED || code == CLD_DUMPED ? 128 + status : status;
+        return 0;
 }
 
 int container_signal_init(const ContainerRef *c, int sig) {

@@ -51,6 +51,9 @@ int stopped_containers(sd_bus *bus, char ***ret);
 /* Whether the container's unit has ended (inactive, failed or gone): 1, 0, or a negative errno. */
 int container_unit_is_ended(sd_bus *bus, const ContainerRef *c);
 
+/* The exit code of an ended container unit (at unit_path): its main process's, 128+N for a signal. */
+int container_unit_exit_code(sd_bus *bus, const char *unit_path, int *ret);
+
 /* Sends sig to the container's first process (its pid namespace's init, so SIGKILL ends the whole
  * container while its runtime stays to clean up). Through a pidfd, opened while the runtime's lock
  * proves the pid is still the container's. -ESRCH when it does not run. */

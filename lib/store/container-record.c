@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <time.h>
 #include <unistd.h>
@@ -292,6 +294,73 @@ int container_spec_make_anonymous_volumes(ContainerSpec *spec, char ***ret_names
                 return r;
         }
         *ret_names = TAKE_PTR(names);
+        return 0;
+}
+
+int container_record_rename(const char *name, const char *new_name, const char *new_unit, const char *new_env_path) {
+        _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+        _cleanup_free_ char *path = container_record_path(name), *new_path = container_record_path(new_name),
+                            *layer = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", name),
+                            *new_layer = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", new_name),
+                            *old_env = NULL;
+        _cleanup_strv_free_ char **options = NULL;
+        bool layer_moved = false;
+        json_t *o;
+        int r;
+
+        if (!path || !new_path || !layer || !new_layer)
+                return -ENOMEM;
+        if (access(new_path, F_OK) >= 0)
+                return -EEXIST;
+        r = container_record_read(name, &rec);
+        if (r < 0)
+                return r;
+        /* the options carry the name (and the environment file named after the unit): written anew */
+        free(rec.spec.name);
+        rec.spec.name = strdup(new_name);
+        if (!rec.spec.name)
+                return -ENOMEM;
+        if (private_env_path_is_run(rec.spec.env_private_file)) {
+                if (!new_env_path)
+                        return -EINVAL;
+                old_env = TAKE_PTR(rec.spec.env_private_file);
+                rec.spec.env_private_file = strdup(new_env_path);
+                if (!rec.spec.env_private_file)
+                        return -ENOMEM;
+        }
+        r = run_options_to_argv(&rec.spec, &options);
+        if (r < 0)
+                return r;
+        o = json_load_file(path, 0, NULL);
+        if (!o)
+                return -EINVAL;
+        if (json_object_set_new(o, "name", json_string(new_name)) < 0 ||
+                        json_object_set_new(o, "unit", json_string(new_unit)) < 0 ||
+                        json_object_set_new(o, "options", strv_to_json(options)) < 0) {
+                json_decref(o);
+                return -ENOMEM;
+        }
+        /* the writable layer first (RENAME_NOREPLACE: never onto another container's), then the
+         * environment file, then the record under its new name; each step undone if a later one fails */
+        if (renameat2(AT_FDCWD, layer, AT_FDCWD, new_layer, RENAME_NOREPLACE) >= 0)
+                layer_moved = true;
+        else if (errno != ENOENT)
+                r = negative_errno();
+        if (r >= 0 && old_env && rename(old_env, new_env_path) < 0 && errno != ENOENT)
+                r = negative_errno();
+        if (r >= 0) {
+                r = record_store(new_name, o);
+                if (r < 0 && old_env)
+                        (void) rename(new_env_path, old_env);
+        }
+        json_decref(o);
+        if (r < 0) {
+                if (layer_moved)
+                        (void) rename(new_layer, layer);
+                return r;
+        }
+        if (unlink(path) < 0 && errno != ENOENT)
+                return negative_errno();
         return 0;
 }
 

@@ -56,5 +56,10 @@ int container_record_remove_volumes(const ContainerRecord *rec);
  * The names go to *ret_names (NULL when there are none). On failure the volumes made are removed. */
 int container_spec_make_anonymous_volumes(ContainerSpec *spec, char ***ret_names);
 
+/* Gives a recorded container that does not run another name: its record (name, unit, options), its
+ * writable layer and its private environment file (moved to new_env_path, the new unit's). -EEXIST
+ * when new_name has a record already. The caller makes sure it does not run. */
+int container_record_rename(const char *name, const char *new_name, const char *new_unit, const char *new_env_path);
+
 /* The names of the recorded containers, sorted; an empty list when there are none. */
 int container_records(char ***ret);

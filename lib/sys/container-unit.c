@@ -159,6 +159,10 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         return unit_append_exec_literal(m, "ExecStopPost", argv, true);
 }
 
+char *container_unit_private_env_path(const char *unit) {
+        return strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
+}
+
 int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
         _cleanup_strv_free_ char **escaped = NULL;
         _cleanup_free_ char *path = NULL;
@@ -169,7 +173,7 @@ int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
         STRV_FOREACH(e, spec->env)
                 if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
                         return -ENOMEM;
-        path = strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
+        path = container_unit_private_env_path(unit);
         if (!path)
                 return -ENOMEM;
         r = private_env_write(path, escaped);

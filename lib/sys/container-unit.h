@@ -31,3 +31,5 @@ int run_unit_check_properties(const ContainerSpec *spec);
  * (--env-private-file), so that no value appears on the unit's ExecStart= (issue 16). The values are
  * escaped: what the caller gave arrives literally. */
 int container_unit_write_private_env(ContainerSpec *spec, const char *unit);
+/* That file's path for a unit, NULL on OOM. */
+char *container_unit_private_env_path(const char *unit);

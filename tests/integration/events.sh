@@ -4,7 +4,8 @@
 # code; --since replays them from the journal; --until in the past exits at once; --format json has
 # Docker's keys (parsed with python3's json); Go templates; a health check turning healthy gives
 # health_status; the filters container=, event=, type=, label= and image=; volume events; a generator-made
-# container's events at boot (--until alone); berthd's RunContainer and KillContainer; bash completion.
+# container's events at boot (--until alone); create and rename; berthd's RunContainer and KillContainer;
+# image and network events; bash completion.
 set -u
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -69,7 +70,8 @@ berth run --rm --name deb localhost/glibc python3 -c 'import sys; sys.exit(3)' &
 check "berth run --rm the glibc image (python3) exits 3" test "$rc" -eq 3
 
 # --- berth create, start, rm; run --rm with an anonymous volume (recorded until its end) ---
-check "berth create cr" berth create --name cr $IMAGE true
+check "berth create cr0" berth create --name cr0 $IMAGE true
+check "berth rename cr0 cr" berth rename cr0 cr
 check "berth start cr" berth start cr
 cr_ended() { berth ps -a | grep -q "Exited (0).* cr\$"; }
 check "... ends" wait_until 20 cr_ended
@@ -105,8 +107,13 @@ check_output "busybox: create, start, die 7, stop, start, die 7, start, restart,
         bash -c 'grep "^bb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
 check_output "glibc --rm: create, start, die 3, destroy, in order" "deb:create deb:start deb:die:3 deb:destroy" \
         bash -c 'grep "^deb:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
-check_output "create: create, start, die 0, destroy" "cr:create cr:start cr:die:0 cr:destroy" \
-        bash -c 'grep "^cr:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
+check_output "create, rename: create, rename, start, die 0, destroy" "cr0:create cr:rename cr:start cr:die:0 cr:destroy" \
+        bash -c 'grep -E "^cr0?:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
+check "... the rename names the old name, and the ID stays" python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+cr = [e for e in ev if e["Type"] == "container" and e["Actor"]["Attributes"]["name"] in ("cr0", "cr")]
+assert [e["Actor"]["Attributes"].get("oldName") for e in cr if e["Action"] == "rename"] == ["cr0"], cr
+assert len({e["Actor"]["ID"] for e in cr}) == 1, cr' "$NSPAWN_DIR/live.json"
 check_output "run --rm with an anonymous volume: create, start, die 0, destroy" \
         "anon:create anon:start anon:die:0 anon:destroy" bash -c 'grep "^anon:" "$1" | tr "\n" " "' _ "$NSPAWN_DIR/live.seq"
 check_output "health: create, start, health_status: healthy, ..., destroy" \
