@@ -7,6 +7,7 @@
 #include "berth-event.h"
 #include "fs-util.h"
 #include "json-util.h"
+#include "key-filter.h"
 #include "macro.h"
 #include "strv.h"
 #include "time-util.h"
@@ -104,23 +105,12 @@ int berth_event_format(const BerthEvent *e, char **ret) {
 static const char *const filter_keys[] = { "container", "event", "type", "label", "image", "volume", "network", NULL };
 
 int berth_event_filter_check(const char *filter) {
-        const char *eq = strchr(filter, '=');
-
-        if (!eq || eq[1] == 0)
-                return -EINVAL;
-        for (size_t k = 0; filter_keys[k]; k++)
-                if (strlen(filter_keys[k]) == (size_t) (eq - filter) && strncmp(filter, filter_keys[k], eq - filter) == 0)
-                        return 0;
-        return -EINVAL;
+        return key_filter_check(filter, filter_keys);
 }
 
-/* An image as given matches itself, and a name without a tag matches it with any tag. */
-static bool image_matches(const char *image, const char *value) {
-        size_t n = strlen(value);
-        return image && (streq(image, value) || (strncmp(image, value, n) == 0 && image[n] == ':'));
-}
+static bool filter_one(const void *object, const char *key, const char *value) {
+        const BerthEvent *e = object;
 
-static bool filter_one(const BerthEvent *e, const char *key, const char *value) {
         if (streq(key, "container"))
                 return streq(e->type, "container") &&
                        (streq_ptr(attribute(e, "name"), value) || startswith(e->id, value));
@@ -138,27 +128,14 @@ static bool filter_one(const BerthEvent *e, const char *key, const char *value) 
                 return v && (!eq || streq(v, eq + 1));
         }
         if (streq(key, "image"))
-                return image_matches(attribute(e, "image"), value) ||
-                       (streq(e->type, "image") &&
-                                       (startswith(e->id, value) || image_matches(attribute(e, "name"), value)));
+                return key_filter_image_matches(attribute(e, "image"), value) ||
+                       (streq(e->type, "image") && (startswith(e->id, value) ||
+                                                                   key_filter_image_matches(attribute(e, "name"), value)));
         if (streq(key, "volume") || streq(key, "network"))
                 return streq(e->type, key) && (streq(e->id, value) || streq_ptr(attribute(e, "name"), value));
         return false;
 }
 
 bool berth_event_matches(const BerthEvent *e, char *const *filters) {
-        for (size_t k = 0; filter_keys[k]; k++) {
-                bool any = false, matched = false;
-                size_t n = strlen(filter_keys[k]);
-
-                STRV_FOREACH(f, filters) {
-                        if (strncmp(*f, filter_keys[k], n) != 0 || (*f)[n] != '=')
-                                continue;
-                        any = true;
-                        matched = matched || filter_one(e, filter_keys[k], *f + n + 1);
-                }
-                if (any && !matched)
-                        return false;
-        }
-        return true;
+        return key_filters_match(filters, filter_keys, filter_one, e);
 }
