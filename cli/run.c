@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "container-lookup.h"
 #include "container-record.h"
@@ -130,106 +131,6 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
         if (!rest && !(rest = calloc(1, sizeof(char *))))
                 return log_oom();
         *ret_rest = TAKE_PTR(rest);
-        return 0;
-}
-
-/* A docker-like name, adjective_scientist, not in use yet. */
-static int generate_name(sd_bus *bus, char **ret) {
-        static const char *const adjectives[] = {
-                "agile",
-                "bold",
-                "brave",
-                "calm",
-                "clever",
-                "eager",
-                "fair",
-                "gentle",
-                "happy",
-                "keen",
-                "lively",
-                "merry",
-                "nimble",
-                "proud",
-                "quiet",
-                "steady",
-                "swift",
-                "tidy",
-                "vivid",
-                "witty",
-        };
-        static const char *const names[] = {
-                "babbage",
-                "curie",
-                "darwin",
-                "euler",
-                "faraday",
-                "gauss",
-                "hopper",
-                "kepler",
-                "lovelace",
-                "maxwell",
-                "newton",
-                "noether",
-                "pascal",
-                "ritchie",
-                "shannon",
-                "tesla",
-                "thompson",
-                "turing",
-        };
-
-        for (unsigned attempt = 0; attempt < 32; attempt++) {
-                uint32_t rnd;
-                char *name;
-                int r;
-
-                if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-                        return log_error_errno(negative_errno(), "Failed to get random bytes: %m");
-                name = strjoin(adjectives[rnd % ELEMENTSOF(adjectives)], "_", names[(rnd >> 8) % ELEMENTSOF(names)]);
-                if (!name)
-                        return log_oom();
-                r = container_name_in_use(bus, name);
-                if (r == 0) {
-                        *ret = name;
-                        return 0;
-                }
-                free(name);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to check whether a container name is in use: %m");
-        }
-        return log_error_errno(-EBUSY, "Could not find a free container name; use --name.");
-}
-
-/* The image must be in the store, unless --pull asks the runtime to fetch it at start. Its VOLUME
- * paths go to *ret_volumes (when it is there). */
-static int check_image(const ContainerSpec *spec, char ***ret_volumes) {
-        _cleanup_(image_store_freep) ImageStore *store = NULL;
-        _cleanup_(image_freep) Image *image = NULL;
-        int r;
-
-        if (spec->rootfs || (spec->pull && !streq(spec->pull, "never")))
-                return 0;
-        r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
-        if (r < 0)
-                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
-        r = image_store_lookup(store, spec->image, &image);
-        if (r == -ENOENT)
-                return log_error_errno(r,
-                                "Image '%s' is not in the image store. Get it with 'berth pull %s' or "
-                                "'berth image import', or use --pull=missing.",
-                                spec->image, spec->image);
-        if (r < 0)
-                return log_error_errno(r, "Failed to look up image '%s': %m", spec->image);
-        return strv_extend_strv(ret_volumes, image->config.volumes) < 0 ? log_oom() : 0;
-}
-
-/* The image's VOLUMEs get anonymous volumes, as Docker gives them, unless something else is mounted
- * there. */
-static int add_image_volumes(ContainerSpec *spec, char *const *image_volumes) {
-        STRV_FOREACH(v, image_volumes)
-                if (path_is_absolute(*v) && !volume_specs_cover(spec->volumes, spec->mounts, spec->tmpfs, *v) &&
-                                strv_extend(&spec->volumes, *v) < 0)
-                        return log_oom();
         return 0;
 }
 
@@ -420,6 +321,48 @@ static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
         return 0;
 }
 
+/* run -d as berthd's RunContainer: the options as parsed, handed over as "--NAME=VALUE" for berthd
+ * to parse with the same parser and check with the same code (container_unit_prepare_spec()). */
+static int run_through_berthd(const ContainerSpec *spec, bool remove) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_strv_free_ char **options = NULL;
+        _cleanup_free_ char *name = NULL;
+        const char *path;
+        int r;
+
+        r = run_options_to_argv(spec, &options);
+        if (r >= 0)
+                r = run_options_unit_properties_to_argv(spec, &options);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return BERTHD_DO_IT_YOURSELF; /* not expressible as options: berth does it itself */
+        /* the name is an argument of its own; --name in options would be the same */
+        r = berthd_new_call(&bus, "RunContainer", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", spec->name ?: "", spec->image ?: "");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, spec->command);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, options);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 1, "rm", "b", (int) remove);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make a call to berthd: %m");
+        r = berthd_call_message(bus, m, UINT64_MAX, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_path_decode(path, "/org/berth1/container", &name);
+        if (r <= 0)
+                return log_error_errno(r < 0 ? r : -EBADMSG, "Failed to read berthd's answer: %m");
+        printf("%s\n", name);
+        return 0;
+}
+
 static bool env_has(char *const *env, const char *key) {
         STRV_FOREACH(e, env) {
                 const char *v = startswith(*e, key);
@@ -505,31 +448,21 @@ static int container_prepare(int argc, char *argv[], bool create, RunFlags *flag
                 log_warning("-t has no effect with -d: a detached container's output goes to the journal.");
         if (flags->detach && flags->interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
+        /* run -d through berthd; --volumes-from names another container, which berth resolves itself */
+        if (flags->detach && !create && !flags->volumes_from) {
+                r = run_through_berthd(spec, flags->remove);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
+        }
 
-        if (spec->name && !container_name_is_valid(spec->name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec->name);
-        if (flags->remove)
-                STRV_FOREACH(p, spec->unit_properties)
-                        if (startswith(*p, "Restart=") && !streq(*p, "Restart=no"))
-                                return log_error_errno(-EINVAL, "--restart and --rm cannot be combined: a removed "
-                                                                "container cannot be restarted.");
         {
                 _cleanup_free_ char *message = NULL;
-                const char *option;
-                r = container_network_default(spec, false, &message);
+                r = container_unit_prepare_spec(spec, flags->remove, &image_volumes, &message);
                 if (r == -ENOMEM)
                         return log_oom();
-                if (r >= 0)
-                        r = container_network_check(spec, &option, &message);
                 if (r < 0)
-                        return log_error_errno(r, "%s", message);
+                        return log_error_errno(r, "%s", message ?: "Invalid options.");
         }
-        r = run_unit_check_properties(spec);
-        if (r < 0)
-                return r;
-        r = check_image(spec, &image_volumes);
-        if (r < 0)
-                return r;
         r = systemd_bus_open(&bus);
         if (r < 0)
                 return r;
@@ -543,9 +476,11 @@ static int container_prepare(int argc, char *argv[], bool create, RunFlags *flag
                                         "'berth rm -f %s' or choose another --name.",
                                         spec->name, spec->name);
         } else {
-                r = generate_name(bus, &spec->name);
+                r = container_name_generate(bus, &spec->name);
+                if (r == -EBUSY)
+                        return log_error_errno(r, "Could not find a free container name; use --name.");
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Failed to pick a container name: %m");
         }
         /* A new container gets a new ID, as in Docker (the runtime records it in state.json). */
         if (!spec->id) {
@@ -558,7 +493,7 @@ static int container_prepare(int argc, char *argv[], bool create, RunFlags *flag
         }
         r = add_volumes_from(bus, spec, flags->volumes_from);
         if (r >= 0)
-                r = add_image_volumes(spec, image_volumes);
+                r = container_spec_add_image_volumes(spec, image_volumes) < 0 ? log_oom() : 0;
         if (r < 0)
                 return r;
         *ret_unit = container_unit_name(spec->name);

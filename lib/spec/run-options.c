@@ -288,3 +288,22 @@ int run_options_to_argv(const ContainerSpec *spec, char ***argv) {
         }
         return 0;
 }
+
+int run_options_unit_properties_to_argv(const ContainerSpec *spec, char ***argv) {
+        STRV_FOREACH(p, spec->unit_properties) {
+                size_t n = strcspn(*p, "=");
+                const RunOption *found = NULL;
+                int r;
+
+                for (size_t i = 0; i < run_options_count && !found; i++)
+                        if (run_options[i].kind == RUN_OPTION_UNIT_PROPERTY && strlen(run_options[i].unit_property) == n &&
+                                        strncmp(run_options[i].unit_property, *p, n) == 0)
+                                found = &run_options[i];
+                if (!found || (*p)[n] != '=')
+                        return -EINVAL;
+                r = push_option(argv, found, *p + n + 1);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

@@ -92,6 +92,54 @@ int event_journal_write_container_state(const char *action, json_t *state, char 
                         json_string_value(json_object_get(state, "image")), labels, extra);
 }
 
+int event_container_from_ref(const ContainerRef *ref, BerthEvent *ret) {
+        const char *id = NULL, *image = NULL;
+        char *const *labels = NULL;
+        char derived[CONTAINER_ID_LEN + 1];
+        BerthEvent e = {};
+        int r;
+
+        if (ref->running) {
+                id = ref->state.id;
+                image = ref->state.image;
+                labels = ref->state.labels;
+        } else if (ref->recorded) {
+                id = ref->record.id;
+                image = ref->record.spec.image;
+                labels = ref->record.spec.labels;
+        }
+        if (!id && container_id_from_name(ref->name, derived) < 0)
+                return -EINVAL;
+        e.type = strdup("container");
+        e.id = strdup(id ?: derived);
+        if (!e.type || !e.id) {
+                berth_event_done(&e);
+                return -ENOMEM;
+        }
+        r = berth_event_container_attributes(ref->name, image, labels, NULL, &e.attributes);
+        if (r < 0) {
+                berth_event_done(&e);
+                return r;
+        }
+        *ret = e;
+        return 0;
+}
+
+int event_journal_write_container_ref(const char *action, const ContainerRef *ref, char *const *extra) {
+        _cleanup_(berth_event_done) BerthEvent e = {};
+        int r;
+
+        r = event_container_from_ref(ref, &e);
+        if (r >= 0 && !(e.action = strdup(action)))
+                r = -ENOMEM;
+        if (r >= 0)
+                r = strv_extend_strv(&e.attributes, extra);
+        if (r < 0)
+                return r;
+        strv_sort(e.attributes);
+        return event_journal_write(&e);
+}
+
 int event_journal_write_object(const char *type, const char *action, const char *id, const char *name) {
         _cleanup_free_ char *pair = name ? strjoin("name=", name) : NULL;
         char *attributes[] = { pair, NULL };

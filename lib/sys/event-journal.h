@@ -11,6 +11,7 @@
 #include <systemd/sd-journal.h>
 
 #include "berth-event.h"
+#include "container-ref.h"
 #include "macro.h"
 
 #define BERTH_EVENT_MESSAGE_ID "8a0a73f9bb364d1dad781ad4495a02f9"
@@ -22,6 +23,11 @@ int event_journal_write_container(const char *action, const char *id, const char
                 char *const *labels, char *const *extra);
 /* The same with the ID, name, image and labels a running container's state.json (running-containers.h) has. */
 int event_journal_write_container_state(const char *action, json_t *state, char *const *extra);
+/* A container's event without its action, for ref: its ID, name, image and labels from its state.json
+ * while it runs, else from its record, else the ID derived from its name (a generator-made one's). */
+int event_container_from_ref(const ContainerRef *ref, BerthEvent *ret);
+/* Writes the event action of ref, with extra attributes (KEY=VALUE). */
+int event_journal_write_container_ref(const char *action, const ContainerRef *ref, char *const *extra);
 /* An image's, volume's or network's event, with the attribute name= when name is not NULL. */
 int event_journal_write_object(const char *type, const char *action, const char *id, const char *name);
 
