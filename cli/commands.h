@@ -37,7 +37,8 @@ int verb_rename(int argc, char *argv[]);  /* cli/rename.c: a stopped container's
 int verb_cp(int argc, char *argv[]);      /* cli/cp.c: files between a container and the host */
 int verb_attach(int argc, char *argv[]);  /* cli/attach.c: a container's live output and signals */
 int verb_info(int argc, char *argv[]);    /* cli/info.c: what berth manages, and the host */
-int verb_system(int argc, char *argv[]);  /* cli/system.c: system info|df|prune */
+int verb_system(int argc, char *argv[]);  /* cli/system.c: system info|df|prune|events */
+int verb_events(int argc, char *argv[]);  /* cli/events.c: Docker's event stream, from the journal */
 /* cli/system.c: remove stopped containers; cli/main.c: the container verbs as one group */
 int verb_container_prune(int argc, char *argv[]);
 int verb_container(int argc, char *argv[]);

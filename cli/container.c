@@ -11,6 +11,7 @@
 #include "container-lookup.h"
 #include "container-record.h"
 #include "container-unit.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "strv.h"
@@ -159,7 +160,10 @@ static int stop_through_berthd(sd_bus **bus, const char *name, const void *timeo
 }
 
 static int stop_one(sd_bus *bus, ContainerRef *ref, const void *timeout) {
-        return stop_container(bus, ref, *(const int *) timeout);
+        int r = stop_container(bus, ref, *(const int *) timeout);
+        if (r >= 0)
+                (void) event_journal_write_container_ref("stop", ref, NULL);
+        return r;
 }
 
 int verb_stop(int argc, char *argv[]) {
@@ -221,6 +225,8 @@ static int start_one(sd_bus *bus, ContainerRef *ref, const void *restart) {
         else if (!streq(result, "done"))
                 r = log_error_errno(-EIO, "Container '%s' failed to %s (%s); see 'berth logs %s'.", ref->name, verb,
                                 result, ref->name);
+        else if (*(const bool *) restart) /* its runtime wrote die and start */
+                (void) event_journal_write_container_ref("restart", ref, NULL);
         sd_bus_error_free(&error);
         return r;
 }
@@ -268,12 +274,16 @@ static int kill_through_berthd(sd_bus **bus, const char *name, const void *signa
 static int kill_one(sd_bus *bus, ContainerRef *ref, const void *signal) {
         const int sig = *(const int *) signal;
         sd_bus_error error = SD_BUS_ERROR_NULL;
+        char signal_attr[32], *extra[] = { signal_attr, NULL };
         int r;
 
         if (!ref->running)
                 return log_error_errno(-ESRCH, "Container '%s' is not running.", ref->name);
         if (!ref->unit)
                 return log_error_errno(-EOPNOTSUPP, "Container '%s' does not run in a systemd unit.", ref->name);
+        /* Written before the signal goes: the die it may cause comes from the runtime. */
+        (void) snprintf(signal_attr, sizeof signal_attr, "signal=%d", sig);
+        (void) event_journal_write_container_ref("kill", ref, extra);
         /* The runtime passes signals on to the container's first process; SIGKILL cannot be passed
          * on, so it goes to that process directly. */
         if (sig == SIGKILL)
@@ -342,6 +352,7 @@ int container_remove(sd_bus *bus, ContainerRef *ref, bool force) {
         /* its record, writable layer and environment file: nothing of it stays */
         if (ref->recorded && (r = container_record_remove(ref->name)) < 0)
                 return log_error_errno(r, "Failed to remove container '%s': %m", ref->name);
+        (void) event_journal_write_container_ref("destroy", ref, NULL);
         return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "berthd-client.h"
 #include "commands.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "image-config.h"
 #include "image-in-use.h"
@@ -401,10 +402,14 @@ static int image_rm(int argc, char *argv[]) {
                         ret = log_error_errno(r, "Failed to remove image %s: %s", argv[i], error_reason(error, r));
                         continue;
                 }
-                STRV_FOREACH(u, untagged)
+                STRV_FOREACH(u, untagged) {
+                        (void) event_journal_write_object("image", "untag", img ? img->id : *u, *u);
                         printf("Untagged: %s\n", *u);
-                if (deleted)
+                }
+                if (deleted) {
+                        (void) event_journal_write_object("image", "delete", deleted, NULL);
                         printf("Deleted: %s\n", deleted);
+                }
         }
         return ret;
 }
@@ -412,6 +417,7 @@ static int image_rm(int argc, char *argv[]) {
 static int image_tag(int argc, char *argv[]) {
         _cleanup_(image_store_freep) ImageStore *store = NULL;
         _cleanup_free_ char *error = NULL;
+        _cleanup_(image_freep) Image *img = NULL;
         int r;
 
         if (argc != 3)
@@ -428,6 +434,14 @@ static int image_tag(int argc, char *argv[]) {
         r = image_store_tag(store, argv[1], argv[2], &error);
         if (r < 0)
                 return log_error_errno(r, "Failed to tag %s as %s: %s", argv[1], argv[2], error_reason(error, r));
+        if (image_store_lookup(store, argv[2], &img) < 0)
+                return 0;
+        /* the name as stored ("localhost/web:latest"), as the untag event will give it */
+        STRV_FOREACH(n, img->names)
+                if (image_reference_match(argv[2], *n) > 0) {
+                        (void) event_journal_write_object("image", "tag", img->id, *n);
+                        break;
+                }
         return 0;
 }
 

@@ -146,8 +146,7 @@ int verb_logs(int argc, char *argv[]) {
                 case 'U':
                         if (parse_time_point(optarg, now_usec, c == 'S' ? &w.since : &w.until) < 0)
                                 return log_error_errno(-EINVAL,
-                                                "Invalid --%s '%s': expected an RFC 3339 time, a Unix timestamp or a "
-                                                "duration such as 10m.",
+                                                "Invalid --%s '%s': expected " PARSE_TIME_POINT_EXPECTED ".",
                                                 c == 'S' ? "since" : "until", optarg);
                         break;
                 default:

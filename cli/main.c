@@ -52,6 +52,7 @@ static const Verb verbs[] = {
         { "secret", verb_secret, "manage secrets for Secret= and --secret: create, ls, inspect, rm" },
         { "compose", verb_compose, "run a compose project as systemd units: up, down, ps, logs, config, ..." },
         { "info", verb_info, "show what berth manages and on which host" },
+        { "events", verb_events, "stream container, image, volume and network events (from the journal)" },
         { "system", verb_system, "system info, df (space used) and prune (remove unused data)" },
         { "version", verb_version, "show the version" },
 };

@@ -9,6 +9,7 @@
 #include "berthd-client.h"
 #include "commands.h"
 #include "container-lookup.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
@@ -145,6 +146,7 @@ static int network_create(int argc, char *argv[]) {
                 r = network_save(n);
         if (r < 0)
                 return r;
+        (void) event_journal_write_object("network", "create", n->name, n->name);
         printf("%s\n", n->name);
         return 0;
 }
@@ -255,6 +257,7 @@ static int remove_network(const char *name, bool force, bool ignore, bool quiet_
         r = network_remove_record(n->name);
         if (r < 0 && r != -ENOENT)
                 return log_error_errno(r, "Failed to remove network '%s': %m", n->name);
+        (void) event_journal_write_object("network", "destroy", n->name, n->name);
         return 1;
 }
 

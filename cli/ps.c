@@ -13,6 +13,7 @@
 #include "fs-util.h"
 #include "go-template.h"
 #include "json-util.h"
+#include "key-filter.h"
 #include "log.h"
 #include "network-attach.h"
 #include "publish-spec.h"
@@ -315,8 +316,8 @@ static void print_table(json_t *rows) {
  * of one key are alternatives, of different keys all must hold, as in Docker. */
 static const char *const filter_keys[] = { "name", "id", "status", "ancestor", "label", NULL };
 
-static bool filter_one(json_t *row, const char *key, const char *value) {
-        const char *image = json_string_value(json_object_get(row, "Image"));
+static bool filter_one(const void *object, const char *key, const char *value) {
+        json_t *row = (json_t *) object;
 
         if (streq(key, "name"))
                 return strstr(json_string_value(json_object_get(row, "Names")) ?: "", value);
@@ -324,10 +325,8 @@ static bool filter_one(json_t *row, const char *key, const char *value) {
                 return startswith(json_string_value(json_object_get(row, "ID")) ?: "", value);
         if (streq(key, "status"))
                 return streq_ptr(json_string_value(json_object_get(row, "State")), value);
-        if (streq(key, "ancestor")) {
-                size_t n = strlen(value);
-                return image && (streq(image, value) || (strncmp(image, value, n) == 0 && image[n] == ':'));
-        }
+        if (streq(key, "ancestor"))
+                return key_filter_image_matches(json_string_value(json_object_get(row, "Image")), value);
         if (streq(key, "label")) {
                 const char *eq = strchr(value, '=');
                 _cleanup_free_ char *k = strndup(value, eq ? (size_t) (eq - value) : strlen(value));
@@ -335,22 +334,6 @@ static bool filter_one(json_t *row, const char *key, const char *value) {
                 return v && (!eq || streq_ptr(json_string_value(v), eq + 1));
         }
         return false;
-}
-
-static bool row_matches(json_t *row, char *const *filters) {
-        for (size_t k = 0; filter_keys[k]; k++) {
-                bool any = false, matched = false;
-                STRV_FOREACH(f, filters) {
-                        size_t n = strcspn(*f, "=");
-                        if (strlen(filter_keys[k]) != n || strncmp(*f, filter_keys[k], n) != 0)
-                                continue;
-                        any = true;
-                        matched = matched || filter_one(row, filter_keys[k], *f + n + 1);
-                }
-                if (any && !matched)
-                        return false;
-        }
-        return true;
 }
 
 int verb_ps(int argc, char *argv[]) {
@@ -385,12 +368,8 @@ int verb_ps(int argc, char *argv[]) {
                 case 'q':
                         quiet = true;
                         break;
-                case 'f': {
-                        size_t n = strcspn(optarg, "=");
-                        bool known = false;
-                        for (size_t k = 0; filter_keys[k] && !known; k++)
-                                known = strlen(filter_keys[k]) == n && strncmp(optarg, filter_keys[k], n) == 0;
-                        if (!known || !optarg[n])
+                case 'f':
+                        if (key_filter_check(optarg, filter_keys) < 0)
                                 return log_error_errno(-EINVAL,
                                                 "Invalid --filter '%s': expected name=, id=, status=, ancestor= or "
                                                 "label= with a value.",
@@ -405,7 +384,6 @@ int verb_ps(int argc, char *argv[]) {
                         if (strncmp(optarg, "status=", 7) == 0 && !streq(optarg + 7, "running"))
                                 all = true;
                         break;
-                }
                 case 'F':
                         if (streq(optarg, "json"))
                                 json = true;
@@ -459,7 +437,7 @@ int verb_ps(int argc, char *argv[]) {
                         return log_oom();
                 }
                 json_array_foreach(rows, i, row) {
-                        if (row_matches(row, filters))
+                        if (key_filters_match(filters, filter_keys, filter_one, row))
                                 (void) json_array_append(kept, row);
                 }
                 json_decref(rows);

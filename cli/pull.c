@@ -10,6 +10,7 @@
 
 #include "berthd-client.h"
 #include "commands.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "image-config.h"
 #include "image-pull.h"
@@ -232,6 +233,7 @@ int verb_pull(int argc, char *argv[]) {
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to pull %s: %s", argv[optind], error_reason(error, r));
+        (void) event_journal_write_object("image", "pull", argv[optind], argv[optind]);
         printf("%s\n", img->id);
         return 0;
 }

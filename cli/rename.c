@@ -10,13 +10,15 @@
 #include "container-lookup.h"
 #include "container-record.h"
 #include "container-unit.h"
+#include "event-journal.h"
+#include "fs-util.h"
 #include "log.h"
 #include "object-name.h"
 #include "systemd-unit.h"
 
 static int rename_container(sd_bus *bus, const char *old_name, const char *new_name) {
         _cleanup_(container_ref_done) ContainerRef ref = {};
-        _cleanup_free_ char *new_unit = NULL, *new_env = NULL;
+        _cleanup_free_ char *new_unit = NULL, *new_env = NULL, *old_attr = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
@@ -61,6 +63,10 @@ static int rename_container(sd_bus *bus, const char *old_name, const char *new_n
                 return log_error_errno(r, "The container name '%s' is already in use.", new_name);
         if (r < 0)
                 return log_error_errno(r, "Failed to rename container '%s' to '%s': %m", ref.name, new_name);
+        old_attr = strjoin("oldName=", ref.name);
+        if (old_attr) /* Docker's rename event: the new name, and the old one */
+                (void) event_journal_write_container("rename", ref.record.id, new_name, ref.record.spec.image,
+                                ref.record.spec.labels, (char *[]) { old_attr, NULL });
         return 0;
 }
 

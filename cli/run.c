@@ -12,6 +12,7 @@
 #include "container-lookup.h"
 #include "container-record.h"
 #include "container-network.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "image-store.h"
 #include "log.h"
@@ -530,6 +531,7 @@ static int container_write(ContainerSpec *spec, const char *unit, bool record, b
                         (void) volume_remove(*n, false);
                 return r;
         }
+        (void) event_journal_write_container("create", spec->id, spec->name, spec->image, spec->labels, NULL);
         *ret_anonymous = TAKE_PTR(anonymous);
         return 0;
 }

@@ -169,10 +169,11 @@ static int system_prune(int argc, char *argv[]) {
 
 int verb_system(int argc, char *argv[]) {
         if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
-                printf("Usage: berth system info|df|prune\n\n"
+                printf("Usage: berth system info|df|prune|events\n\n"
                        "  info                 what berth manages and on which host (berth info)\n"
                        "  df                   images, containers and volumes and the space they take\n"
-                       "  prune [-f] [--volumes]  remove what no container uses\n");
+                       "  prune [-f] [--volumes]  remove what no container uses\n"
+                       "  events [OPTIONS]     stream events (berth events)\n");
                 return argc < 2 ? -EINVAL : 0;
         }
         if (streq(argv[1], "info"))
@@ -181,5 +182,7 @@ int verb_system(int argc, char *argv[]) {
                 return system_df();
         if (streq(argv[1], "prune"))
                 return system_prune(argc - 1, argv + 1);
+        if (streq(argv[1], "events"))
+                return verb_events(argc - 1, argv + 1);
         return log_error_errno(-EINVAL, "Unknown command 'system %s'. See 'berth system --help'.", argv[1]);
 }

@@ -6,6 +6,7 @@
 
 #include "berthd-client.h"
 #include "commands.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "object-verbs.h"
@@ -88,6 +89,8 @@ static int volume_create_verb(int argc, char *argv[]) {
                 return log_error_errno(r, "Volume '%s' already exists.", a.name);
         if (r < 0 && r != -EEXIST)
                 return r;
+        if (r >= 0)
+                (void) event_journal_write_object("volume", "create", a.name, NULL);
         printf("%s\n", a.name);
         return 0;
 }
@@ -167,6 +170,7 @@ static int remove_one(const char *name, const RemoveOptions *o) {
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to remove volume '%s': %m", name);
+        (void) event_journal_write_object("volume", "destroy", name, NULL);
         return 0;
 }
 
@@ -201,8 +205,10 @@ static int volume_prune_verb(int argc, char *argv[]) {
                         continue;
                 if (k < 0)
                         r = log_error_errno(k, "Failed to remove volume '%s': %m", *name);
-                else
+                else {
+                        (void) event_journal_write_object("volume", "destroy", *name, NULL);
                         printf("%s\n", *name);
+                }
         }
         return r;
 }

@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 
 _berth_verbs="run create ps stop start restart kill rm logs exec inspect port wait top stats update rename cp attach container
-image images rmi pull load save build check volume pod network secret compose info system version"
+image images rmi pull load save build check volume pod network secret compose info system events version"
 
 _berth_subcommands() { # verb
         case $1 in
@@ -13,7 +13,7 @@ _berth_subcommands() { # verb
         volume) echo "create ls list inspect rm remove prune" ;;
         pod) echo "create ls inspect rm" ;;
         secret) echo "create ls inspect rm" ;;
-        system) echo "info df prune" ;;
+        system) echo "info df prune events" ;;
         compose) echo "up down ps logs config run start stop restart" ;;
         esac
 }
@@ -76,6 +76,18 @@ _berth() {
                 fi
                 mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
                 return 0
+        fi
+        # the values of events' --filter and --format
+        if [ "$verb" = events ] || [ "$verb $sub" = "system events" ]; then
+                case ${COMP_WORDS[COMP_CWORD - 1]} in
+                --filter | -f) words="container= event= type= label= image= volume= network=" ;;
+                --format) words="json" ;;
+                esac
+                if [ -n "$words" ]; then
+                        mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+                        [[ ${COMPREPLY[0]:-} == *= ]] && compopt -o nospace 2>/dev/null
+                        return 0
+                fi
         fi
         if [ -n "$(_berth_subcommands "$verb")" ] && [ -z "$sub" ] && [[ $cur != -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W "$(_berth_subcommands "$verb")" -- "$cur")

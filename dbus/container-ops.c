@@ -9,6 +9,7 @@
 #include "container-unit.h"
 #include "container.h"
 #include "image-store.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "object-name.h"
@@ -54,6 +55,7 @@ struct PendingJob {
         uint32_t timeout; /* stop: seconds until SIGKILL, UINT32_MAX for the unit's own */
         bool recorded;    /* run: the record written for it goes if no unit is made; remove: it goes at the end */
         sd_event_source *kill_timer;
+        BerthEvent event; /* start, stop, restart, remove: the container's event, its action set once done */
 };
 
 static PendingJob *pending_job_free(PendingJob *j) {
@@ -65,6 +67,7 @@ static PendingJob *pending_job_free(PendingJob *j) {
         free(j->job);
         free(j->name);
         free(j->unit);
+        berth_event_done(&j->event);
         free(j);
         return NULL;
 }
@@ -119,6 +122,17 @@ static void reply_job_failed(PendingJob *j, const char *result) {
                         job_verbs[j->kind], result, j->name, j->unit);
 }
 
+/* Docker's event of what the job did, for the container it was begun for. */
+static void job_event(PendingJob *j, const char *action) {
+        char *a = j->event.id ? strdup(action) : NULL;
+
+        if (!a)
+                return;
+        free(j->event.action);
+        j->event.action = a;
+        (void) event_journal_write(&j->event);
+}
+
 static void job_done(PendingJob *j, const char *result) {
         Berthd *d = j->daemon;
         _cleanup_free_ char *path = NULL;
@@ -155,9 +169,11 @@ static void job_done(PendingJob *j, const char *result) {
         }
         case JOB_START:
         case JOB_RESTART:
-                if (streq(result, "done"))
+                if (streq(result, "done")) {
+                        if (j->kind == JOB_RESTART) /* its runtime wrote die and start */
+                                job_event(j, "restart");
                         (void) sd_bus_reply_method_return(j->call, NULL);
-                else
+                } else
                         reply_job_failed(j, result);
                 break;
         case JOB_STOP:
@@ -177,6 +193,7 @@ static void job_done(PendingJob *j, const char *result) {
                                 break;
                         }
                 }
+                job_event(j, j->kind == JOB_REMOVE ? "destroy" : "stop");
                 (void) sd_bus_reply_method_return(j->call, NULL);
                 break;
         }
@@ -248,7 +265,7 @@ static int on_job_queued(sd_bus_message *reply, void *userdata, sd_bus_error *re
 /* Queues a job of systemd's for the call and answers it when the job ends. m is the prepared call to
  * systemd. Returns 1 (the handler's "answered later") or a negative errno with error set. */
 static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *name, const char *unit,
-                uint32_t timeout, bool recorded, sd_bus_message *m, sd_bus_error *error) {
+                uint32_t timeout, bool recorded, const ContainerRef *actor, sd_bus_message *m, sd_bus_error *error) {
         PendingJob *j;
         int r;
 
@@ -266,7 +283,7 @@ static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *
                 .timeout = timeout,
                 .recorded = recorded,
         };
-        if (!j->name || !j->unit) {
+        if (!j->name || !j->unit || (actor && event_container_from_ref(actor, &j->event) == -ENOMEM)) {
                 pending_job_free(j);
                 return -ENOMEM;
         }
@@ -294,7 +311,7 @@ static int unit_job(Berthd *d, sd_bus_message *call, JobKind kind, const Contain
                 r = sd_bus_message_append(m, "ss", c->unit, "replace");
         if (r < 0)
                 return r;
-        return job_begin(d, call, kind, c->name, c->unit, timeout, c->recorded, m, error);
+        return job_begin(d, call, kind, c->name, c->unit, timeout, c->recorded, c, m, error);
 }
 
 /* StartTransientUnit of a container's unit (berth run's, lib/sys/container-unit.h). */
@@ -355,7 +372,8 @@ static int do_start(Berthd *d, sd_bus_message *m, const char *name, bool restart
                 r = transient_unit_call(d, &u, c.unit, &call);
                 if (r < 0)
                         return r;
-                return job_begin(d, m, restart ? JOB_RESTART : JOB_START, c.name, c.unit, UINT32_MAX, false, call, error);
+                return job_begin(d, m, restart ? JOB_RESTART : JOB_START, c.name, c.unit, UINT32_MAX, false, &c, call,
+                                error);
         }
         return unit_job(d, m, restart ? JOB_RESTART : JOB_START, &c, UINT32_MAX, error);
 }
@@ -403,11 +421,13 @@ static int do_stop(Berthd *d, sd_bus_message *m, const char *name, uint32_t time
                 if (r < 0 && r != -ENOENT)
                         return sd_bus_error_set_errnof(error, r, "Failed to remove container '%s': %m", c.name);
         }
+        (void) event_journal_write_container_ref("destroy", &c, NULL);
         return sd_bus_reply_method_return(m, NULL);
 }
 
 static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, sd_bus_error *error) {
         _cleanup_(container_ref_done) ContainerRef c = {};
+        char signal_attr[32], *extra[] = { signal_attr, NULL };
         int r;
 
         if (sig <= 0 || sig >= _NSIG)
@@ -422,6 +442,9 @@ static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, 
                 return r;
         if (!c.running)
                 return sd_bus_error_setf(error, BERTH_ERROR_NOT_RUNNING, "Container '%s' is not running.", c.name);
+        /* Docker's kill event, written before the signal goes: the die it may cause comes from the runtime. */
+        (void) snprintf(signal_attr, sizeof signal_attr, "signal=%" PRIi32, sig);
+        (void) event_journal_write_container_ref("kill", &c, extra);
         /* The runtime passes signals on to the container's first process; SIGKILL cannot be passed on. */
         if (sig == SIGKILL)
                 r = kill_container(d, c.name, c.unit);
@@ -743,8 +766,10 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
                         return r;
                 }
         }
-        r = job_begin(d, m, JOB_RUN, spec.name, unit, UINT32_MAX, recorded, call, error);
+        r = job_begin(d, m, JOB_RUN, spec.name, unit, UINT32_MAX, recorded, NULL, call, error);
         if (r < 0 && recorded)
                 (void) container_record_remove(spec.name);
+        else if (r >= 0) /* the runtime writes start */
+                (void) event_journal_write_container("create", spec.id, spec.name, spec.image, spec.labels, NULL);
         return r;
 }

@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "container-record.h"
+#include "event-journal.h"
 #include "fs-util.h"
 #include "log.h"
 #include "network-attach.h"
@@ -45,7 +46,7 @@ static bool restart_job_pending(sd_bus *bus, const char *unit_path) {
 /* Whether systemd may run the unit's ExecStart= again, so that its private file must stay: a restart
  * job, Restart= after this result, or a failed unit that stays loaded (not --rm), which `berth start`
  * starts again. SERVICE_RESULT is what systemd gives ExecStopPost=. When in doubt: yes. */
-static bool unit_may_start_again(void) {
+static bool unit_may_start_again_ask(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *unit = NULL, *path = NULL, *restart = NULL, *collect = NULL;
         const char *result = getenv("SERVICE_RESULT");
@@ -66,9 +67,17 @@ static bool unit_may_start_again(void) {
                !streq(collect, "inactive-or-failed");
 }
 
-static int remove_private_env(const char *name, const char *path) {
+/* The same, asked once per cleanup (*known: -1 not yet, else the answer): the private environment
+ * file and the destroy event both depend on it. */
+static bool unit_may_start_again(int *known) {
+        if (*known < 0)
+                *known = unit_may_start_again_ask();
+        return *known;
+}
+
+static int remove_private_env(const char *name, const char *path, int *may_start_again) {
         /* a recorded container may be started again until `berth rm`, which removes the file */
-        if (!private_env_path_is_run(path) || container_record_exists(name) || unit_may_start_again())
+        if (!private_env_path_is_run(path) || container_record_exists(name) || unit_may_start_again(may_start_again))
                 return 0;
         if (unlink(path) < 0 && errno != ENOENT)
                 return log_warning_errno(negative_errno(), "Failed to remove %s: %m", path);
@@ -97,27 +106,44 @@ static void record_exit(const char *name) {
 }
 
 /* --rm: the record (kept only so that its anonymous volumes are known, or for `berth start` after
- * `berth create --rm`) and those volumes go once the unit will not start again. */
-static void remove_auto_remove_record(const char *name) {
+ * `berth create --rm`) and those volumes go once the unit will not start again. Returns whether the
+ * record went, having written Docker's destroy event with its ID, image and labels. */
+static bool remove_auto_remove_record(const char *name, int *may_start_again) {
         _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
         int r;
 
-        if (container_record_read(name, &rec) < 0 || !rec.auto_remove || unit_may_start_again())
-                return;
+        if (container_record_read(name, &rec) < 0 || !rec.auto_remove || unit_may_start_again(may_start_again))
+                return false;
         r = container_record_remove(name);
         if (r < 0) {
                 log_warning_errno(r, "Failed to remove the record of container %s: %m", name);
-                return;
+                return false;
         }
+        (void) event_journal_write_container("destroy", rec.id, name, rec.spec.image, rec.spec.labels, NULL);
         r = container_record_remove_volumes(&rec);
         if (r < 0)
                 log_warning_errno(r, "Failed to remove an anonymous volume of container %s: %m", name);
+        return true;
+}
+
+/* Docker's destroy for a `berth run --rm` container that had no record: its unit berth-NAME.service
+ * (not a generator-made one, whose definition stays) cannot start again. */
+static void note_destroyed(const ContainerSpec *spec, const char *image, int *may_start_again) {
+        _cleanup_free_ char *unit = NULL, *run_unit = container_unit_name(spec->name);
+        char id[CONTAINER_ID_LEN + 1];
+
+        if (container_record_exists(spec->name) || sd_pid_get_unit(0, &unit) < 0 || !streq_ptr(unit, run_unit) ||
+                        unit_may_start_again(may_start_again))
+                return;
+        if (!spec->id && container_id_from_name(spec->name, id) < 0)
+                return;
+        (void) event_journal_write_container("destroy", spec->id ?: id, spec->name, image, NULL, NULL);
 }
 
 int cleanup_main(int argc, char *argv[]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_free_ char *containers = NULL, *lock_path = NULL, *run_dir = NULL, *state_dir = NULL;
-        int index, lock_fd, r, ret = EXIT_SUCCESS;
+        int index, lock_fd, r, ret = EXIT_SUCCESS, may_start_again = -1;
 
         container_spec_init(&spec);
         r = run_options_parse_argv(&spec, argc, argv, &index);
@@ -133,7 +159,8 @@ int cleanup_main(int argc, char *argv[]) {
         if (!containers || !lock_path || !run_dir || !state_dir)
                 return log_oom(), EXIT_CLEANUP_FAILED;
         if (access(containers, F_OK) < 0) /* no container ever ran here */
-                return remove_private_env(spec.name, spec.env_private_file) < 0 ? EXIT_CLEANUP_FAILED : EXIT_SUCCESS;
+                return remove_private_env(spec.name, spec.env_private_file, &may_start_again) < 0 ? EXIT_CLEANUP_FAILED
+                                                                                                  : EXIT_SUCCESS;
 
         /* Held: a supervisor of that name runs (a restarted unit, or the same name started by hand), and
          * everything here is its own. */
@@ -157,12 +184,13 @@ int cleanup_main(int argc, char *argv[]) {
         /* A recorded container keeps its writable layer until `berth rm`; one made with --rm goes now,
          * with its anonymous volumes. */
         record_exit(spec.name);
-        remove_auto_remove_record(spec.name);
+        if (!remove_auto_remove_record(spec.name, &may_start_again))
+                note_destroyed(&spec, index < argc ? argv[index] : NULL, &may_start_again);
         if (!container_record_exists(spec.name) && (r = rm_rf(state_dir)) < 0) {
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
                 ret = EXIT_CLEANUP_FAILED;
         }
-        if (remove_private_env(spec.name, spec.env_private_file) < 0)
+        if (remove_private_env(spec.name, spec.env_private_file, &may_start_again) < 0)
                 ret = EXIT_CLEANUP_FAILED;
         state_unlock(lock_path, lock_fd);
         return ret;

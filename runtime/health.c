@@ -20,6 +20,7 @@
 #include "monitor-exec.h"
 #include "parse-util.h"
 #include "spawn.h"
+#include "state.h"
 #include "strv.h"
 #include "json-util.h"
 
@@ -255,7 +256,7 @@ int health_run_main(int argc, char *argv[]) {
         const char *name = monitor_arg(argv, argc, "name"), *run_dir = monitor_arg(argv, argc, "run_dir");
         _cleanup_(health_done) HealthCheck h = { .timer_fd = -EBADF, .check_pidfd = -EBADF };
         _cleanup_(json_decrefp) json_t *state = NULL;
-        _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL, *action = NULL;
         ContainerSpec spec = {
                 /* Borrowed from argv: nothing here is freed. */
                 .health_cmd = (char *) monitor_arg(argv, argc, "health_cmd"),
@@ -312,5 +313,8 @@ int health_run_main(int argc, char *argv[]) {
                 log_warning_errno(r, "Failed to write %s: %m", path);
         if (!changed)
                 return HEALTH_RUN_UNCHANGED;
+        action = strjoin("health_status: ", h.status);
+        if (action)
+                state_event_from_file(run_dir, action, NULL);
         return streq(h.status, "healthy") ? HEALTH_RUN_HEALTHY : HEALTH_RUN_UNHEALTHY;
 }

@@ -189,6 +189,7 @@ int supervise_finish_main(int argc, char *argv[]) {
                    *state_dir = arg(argv, argc, "state_dir"), *lock = arg(argv, argc, "lock");
         CgroupPaths cg = {};
         int status = arg_int(argv, argc, "status"), ret, r;
+        char exit_code[64], *extra[] = { exit_code, NULL };
 
         if (!name || !run_dir || !lock || !arg(argv, argc, "status"))
                 return log_error_errno(-EINVAL, "supervise-finish is run by berth-runtime-monitor only."), 125;
@@ -205,6 +206,9 @@ int supervise_finish_main(int argc, char *argv[]) {
         (void) cgroup_teardown(&cg);
         if (arg_int(argv, argc, "private_network"))
                 (void) network_detach_container(arg(argv, argc, "network"), name);
+        /* Docker's die: how the container ended, before a stop the user asked for counts as success */
+        (void) snprintf(exit_code, sizeof exit_code, "exitCode=%d", exit_status_from_wait(status));
+        state_event_from_file(run_dir, "die", extra);
         if ((r = rm_rf(run_dir)) < 0)
                 log_warning_errno(r, "Failed to remove %s: %m", run_dir);
         /* a recorded container keeps its writable layer until `berth rm` */

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event-journal.h"
 #include "fs-util.h"
 #include "json-util.h"
 #include "log.h"
@@ -75,6 +76,22 @@ int state_write(const Container *c, const StateInfo *info) {
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s: %m", path);
         return 0;
+}
+
+void state_event(const Container *c, const char *action, char *const *extra) {
+        char id[CONTAINER_ID_LEN + 1];
+
+        if (!c->spec.id && container_id_from_name(c->name, id) < 0)
+                return;
+        (void) event_journal_write_container(action, c->spec.id ?: id, c->name, c->spec.image, c->spec.labels, extra);
+}
+
+void state_event_from_file(const char *run_dir, const char *action, char *const *extra) {
+        _cleanup_free_ char *path = path_join(run_dir, "state.json");
+        _cleanup_(json_decrefp) json_t *state = path ? json_load_file(path, 0, NULL) : NULL;
+
+        if (state)
+                (void) event_journal_write_container_state(action, state, extra);
 }
 
 int state_write_process(const Container *c, char *const *env) {

@@ -32,6 +32,12 @@ typedef struct StateInfo {
 
 int state_write(const Container *c, const StateInfo *info);
 
+/* A container event (lib/sys/event-journal.h: start, die, health_status) with the container's ID, name,
+ * image and labels, from the container or from the state.json in run_dir; extra: KEY=VALUE attributes.
+ * Best effort: an event that cannot be written is no reason to fail the container. */
+void state_event(const Container *c, const char *action, char *const *extra);
+void state_event_from_file(const char *run_dir, const char *action, char *const *extra);
+
 /* run_dir/process.json (mode 0600: it holds the environment): how the container's process was set up,
  * so `berth-runtime exec` can start another one the same way. */
 int state_write_process(const Container *c, char *const *env);

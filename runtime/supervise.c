@@ -184,6 +184,7 @@ static int on_started(Loop *l) {
         if (r < 0)
                 return r;
         log_debug("Container %s started as pid %d.", l->c->name, (int) l->pid);
+        state_event(l->c, "start", NULL);
         if (!l->c->notify_proxy && !l->c->notify_healthy)
                 (void) sd_notify(0, "READY=1\nSTATUS=Container running");
         r = health_begin(l->health);
@@ -201,7 +202,11 @@ static int on_started(Loop *l) {
 static void on_health_changed(Loop *l) {
         const char *status = l->health->status;
 
+        _cleanup_free_ char *action = strjoin("health_status: ", status);
+
         log_info("Container %s is %s.", l->c->name, status);
+        if (action)
+                state_event(l->c, action, NULL);
         l->info.health = status;
         (void) state_write(l->c, &l->info);
         if (streq(status, "healthy")) {
@@ -512,6 +517,11 @@ int container_run(Container *c, CgroupPaths *cg) {
         l.sync_fd = safe_close(l.sync_fd);
         l.fifo_fd = safe_close(l.fifo_fd);
         ret = r < 0 ? EXIT_RUNTIME_FAILED : l.have_error ? l.error.exit_status : exit_status_from_wait(status);
+        if (l.started && !c->oci) {
+                char exit_code[64], *extra[] = { exit_code, NULL };
+                (void) snprintf(exit_code, sizeof exit_code, "exitCode=%d", ret);
+                state_event(c, "die", extra);
+        }
         if (r >= 0 && !l.have_error && !c->oci && l.stop_requested && ended_by_stop(c, status)) {
                 /* A requested stop that worked is a success, as for any service systemd stops: otherwise
                  * every `systemctl stop` would leave the unit failed with 143 or 137. */

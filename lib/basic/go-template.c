@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "go-template.h"
 #include "macro.h"
@@ -43,6 +44,13 @@ static json_t *lookup(json_t *obj, const char *path, size_t n) {
                         }
                         snake[k] = 0;
                         next = json_object_get(v, snake);
+                }
+                if (!next) {
+                        /* Docker's events spell Go's ID and TimeNano as "id" and "timeNano": Go's JSON
+                         * decoding matches keys regardless of case, and so does this */
+                        for (void *it = json_object_iter(v); it && !next; it = json_object_iter_next(v, it))
+                                if (strcasecmp(json_object_iter_key(it), key) == 0)
+                                        next = json_object_iter_value(it);
                 }
                 v = next;
                 path += len, n -= len;

@@ -5,7 +5,9 @@
  * {{.Field}}, {{.A.B}}, {{.}}, {{json .Field}}, {{json .}}, and the escapes \t and \n. A value
  * prints as text (strings bare, numbers, true/false), maps and lists as compact JSON, a missing one
  * as "<no value>", as Go does. A field missing under its Go name is looked up in snake case too
- * ({{.NetworkInterface}} finds podman-style "network_interface"). One engine for ps, images, inspect, network ls and volume ls. */
+ * ({{.NetworkInterface}} finds podman-style "network_interface") and regardless of case, as Go's JSON
+ * decoding matches keys ({{.ID}} finds "id"). One engine for ps, images, inspect, network ls, volume ls
+ * and events. */
 
 #include <jansson.h>
 #include <stdio.h>

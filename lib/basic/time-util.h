@@ -24,3 +24,5 @@ int parse_rfc3339(const char *s, uint64_t *ret);
  * or a duration ("10m", parse-util.h) meaning that long before now_usec. Microseconds since the epoch;
  * -EINVAL for anything else. */
 int parse_time_point(const char *s, uint64_t now_usec, uint64_t *ret_usec);
+/* What parse_time_point() takes, for the messages of the options that use it. */
+#define PARSE_TIME_POINT_EXPECTED "an RFC 3339 time, a Unix timestamp or a duration such as 10m"

@@ -98,6 +98,12 @@ int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
         /* berth run's root-only environment file: cleanup removes it once the unit cannot start again. */
         if (r >= 0 && private_env_path_is_run(spec->env_private_file))
                 r = strv_consume(&argv, strjoin("--env-private-file=", spec->env_private_file));
+        /* berth run's container (it has an ID of its own): the actor of its destroy event with --rm */
+        if (r >= 0 && spec->id) {
+                r = strv_consume(&argv, strjoin("--id=", spec->id));
+                if (r >= 0 && spec->image)
+                        r = strv_extend(&argv, spec->image);
+        }
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(argv);
