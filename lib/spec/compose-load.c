@@ -250,7 +250,7 @@ static int do_include(Loading *l, YNode *root, const char *dir) {
                                 continue;
                         if (!to) {
                                 to = ynode_new(Y_MAP, root->file, root->line);
-                                if (!to || (r = ynode_set(root, *s, to)) < 0)
+                                if (!to || ynode_set(root, *s, to) < 0)
                                         return -ENOMEM;
                         }
                         for (size_t k = 0; k < from->n_items; k++) {
@@ -261,7 +261,7 @@ static int do_include(Loading *l, YNode *root, const char *dir) {
                                                         "this project has already.",
                                                         abs, *s, from->items[k]->key);
                                 c = ynode_copy(from->items[k]);
-                                if (!c || (r = ynode_append(to, c)) < 0)
+                                if (!c || ynode_append(to, c) < 0)
                                         return -ENOMEM;
                         }
                 }
@@ -357,7 +357,7 @@ static int find_files(const ComposeOptions *o, char ***ret, char **ret_error) {
                 STRV_FOREACH(f, o->files)
                         if ((r = strv_consume(&files, make_abs(cwd, *f))) < 0)
                                 return r;
-        } else if (compose_file) {
+        } else if (!isempty(compose_file)) {
                 _cleanup_free_ char *copy = strdup(compose_file);
                 char *save = NULL;
                 if (!copy)
@@ -403,6 +403,11 @@ static int find_files(const ComposeOptions *o, char ***ret, char **ret_error) {
                         return -ENOENT;
                 }
         }
+        if (!files) { /* COMPOSE_FILE of separators only */
+                if (asprintf(ret_error, "COMPOSE_FILE='%s' names no file.", compose_file ?: "") < 0)
+                        return -ENOMEM;
+                return -EINVAL;
+        }
         *ret = TAKE_PTR(files);
         return 0;
 }
@@ -447,11 +452,10 @@ static int add_name(YNode *res, const char *project, const char *key) {
 
 static int ensure_section(YNode *root, const char *key, YNode **ret) {
         YNode *s = ynode_get(root, key);
-        int r;
 
         if (!s) {
                 s = ynode_new(Y_MAP, root->file, root->line);
-                if (!s || (r = ynode_set(root, key, s)) < 0)
+                if (!s || ynode_set(root, key, s) < 0)
                         return -ENOMEM;
         }
         *ret = s;
@@ -653,6 +657,22 @@ static int order_top(YNode *root) {
         return 0;
 }
 
+/* A .env file's variables into env, where those already set win. */
+static int dotenv_into_environment(char ***env, const char *path, char **ret_error) {
+        _cleanup_strv_free_ char **vars = NULL;
+        int r;
+
+        r = compose_dotenv_load(path, *env, false, &vars, ret_error);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        STRV_FOREACH(kv, vars) {
+                _cleanup_free_ char *k = strndup(*kv, strcspn(*kv, "="));
+                if (!k || compose_env_set(env, k, *kv + strlen(k) + 1, false) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int compose_project_load(const ComposeOptions *o, ComposeProject *ret, char **ret_error) {
         _cleanup_(compose_project_done) ComposeProject p = {};
         _cleanup_strv_free_ char **profiles = strv_copy(o->profiles);
@@ -675,30 +695,18 @@ int compose_project_load(const ComposeOptions *o, ComposeProject *ret, char **re
         /* .env: the process environment wins over it */
         if (o->env_files) {
                 STRV_FOREACH(f, o->env_files) {
-                        _cleanup_strv_free_ char **vars = NULL;
-                        r = compose_dotenv_load(*f, p.env, false, &vars, ret_error);
+                        r = dotenv_into_environment(&p.env, *f, ret_error);
                         if (r < 0)
-                                return r == -ENOMEM ? r : -EINVAL;
-                        STRV_FOREACH(kv, vars) {
-                                _cleanup_free_ char *k = strndup(*kv, strcspn(*kv, "="));
-                                if (!k || (r = compose_env_set(&p.env, k, *kv + strlen(k) + 1, false)) < 0)
-                                        return -ENOMEM;
-                        }
+                                return r;
                 }
         } else {
                 _cleanup_free_ char *dotenv = path_join(p.dir, ".env");
                 if (!dotenv)
                         return -ENOMEM;
                 if (access(dotenv, F_OK) >= 0 && !compose_env_get(p.env, "COMPOSE_DISABLE_ENV_FILE")) {
-                        _cleanup_strv_free_ char **vars = NULL;
-                        r = compose_dotenv_load(dotenv, p.env, false, &vars, ret_error);
+                        r = dotenv_into_environment(&p.env, dotenv, ret_error);
                         if (r < 0)
-                                return r == -ENOMEM ? r : -EINVAL;
-                        STRV_FOREACH(kv, vars) {
-                                _cleanup_free_ char *k = strndup(*kv, strcspn(*kv, "="));
-                                if (!k || (r = compose_env_set(&p.env, k, *kv + strlen(k) + 1, false)) < 0)
-                                        return -ENOMEM;
-                        }
+                                return r;
                 }
         }
         if ((v = compose_env_get(p.env, "COMPOSE_PROFILES"))) {

@@ -70,6 +70,15 @@ struct Field {
         int (*norm)(Ctx *c, YNode *n, const char *path);
 };
 
+/* Rows of a key table: a key whose value is of a kind; a mapping with the keys of sub, then norm(); a
+ * key that norm() alone checks. */
+#define KEY(n, t)                                                                                                      \
+        { .name = (n), .type = (t) }
+#define KEY_OBJECT(n, s, f)                                                                                            \
+        { .name = (n), .type = F_OBJECT, .sub = (s), .norm = (f) }
+#define KEY_CUSTOM(n, f)                                                                                               \
+        { .name = (n), .type = F_CUSTOM, .norm = (f) }
+
 static int check_node(Ctx *c, YNode *n, const Field *f, const char *path);
 
 static int object(Ctx *c, YNode *n, const Field *fields, const char *path) {
@@ -226,6 +235,16 @@ static int to_list(Ctx *c, YNode *n, const char *path, bool allow_string) {
         return 0;
 }
 
+/* n's items become those of normalised, which is left empty. */
+static void replace_items(YNode *n, YNode *normalised) {
+        for (size_t i = 0; i < n->n_items; i++)
+                ynode_free(n->items[i]);
+        free(n->items);
+        n->items = TAKE_PTR(normalised->items);
+        n->n_items = normalised->n_items;
+        normalised->n_items = 0;
+}
+
 /* environment, labels, sysctls...: a mapping of strings; "K=V" list items become entries. */
 static int to_dict(Ctx *c, YNode *n, const char *path, bool resolve_bare) {
         _cleanup_(ynode_freep) YNode *m = NULL;
@@ -275,22 +294,16 @@ static int to_dict(Ctx *c, YNode *n, const char *path, bool resolve_bare) {
                         v = ynode_new_scalar(e, Y_STR, item->file, item->line);
                 } else
                         v = ynode_new_scalar(eq + 1, Y_STR, item->file, item->line);
-                if (!v || (r = ynode_set(m, key, v)) < 0)
+                if (!v || ynode_set(m, key, v) < 0)
                         return -ENOMEM;
         }
-        for (size_t i = 0; i < n->n_items; i++)
-                ynode_free(n->items[i]);
-        free(n->items);
-        n->items = TAKE_PTR(m->items);
-        n->n_items = m->n_items;
-        m->n_items = 0;
+        replace_items(n, m);
         n->kind = Y_MAP;
         return 0;
 }
 
 static int to_command(Ctx *c, YNode *n, const char *path) {
         _cleanup_strv_free_ char **words = NULL;
-        int r;
 
         if (n->kind == Y_NULL || n->kind == Y_SEQ)
                 return to_list(c, n, path, false) < 0 && n->kind == Y_SEQ ? -EINVAL : 0;
@@ -304,7 +317,7 @@ static int to_command(Ctx *c, YNode *n, const char *path) {
         n->kind = Y_SEQ;
         STRV_FOREACH(w, words) {
                 YNode *item = ynode_new_scalar(*w, Y_STR, n->file, n->line);
-                if (!item || (r = ynode_append(n, item)) < 0)
+                if (!item || ynode_append(n, item) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -400,15 +413,25 @@ static int make_absolute(Ctx *c, YNode *n) {
         return 0;
 }
 
+/* The short form of a long syntax: the scalar n becomes the mapping {key: n}. */
+static int scalar_to_map(YNode *n, const char *key) {
+        YNode *v = ynode_new_scalar(n->value, Y_STR, n->file, n->line);
+
+        free(n->value);
+        n->value = NULL;
+        n->kind = Y_MAP;
+        return v ? ynode_set(n, key, v) : -ENOMEM;
+}
+
 /* ports: "[[IP:]HOST:]CONTAINER[/PROTO]" with ranges, or the long form. */
 static const Field port_fields[] = {
-        { "target", F_INT, NULL, NULL },
-        { "published", F_STRING, NULL, NULL },
-        { "host_ip", F_STRING, NULL, NULL },
-        { "protocol", F_STRING, NULL, NULL },
-        { "app_protocol", F_STRING, NULL, NULL },
-        { "mode", F_STRING, NULL, NULL },
-        { "name", F_STRING, NULL, NULL },
+        KEY("target", F_INT),
+        KEY("published", F_STRING),
+        KEY("host_ip", F_STRING),
+        KEY("protocol", F_STRING),
+        KEY("app_protocol", F_STRING),
+        KEY("mode", F_STRING),
+        KEY("name", F_STRING),
         {},
 };
 
@@ -537,35 +560,29 @@ static int norm_ports(Ctx *c, YNode *n, const char *path) {
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < n->n_items; i++)
-                ynode_free(n->items[i]);
-        free(n->items);
-        n->items = TAKE_PTR(out->items);
-        n->n_items = out->n_items;
-        out->n_items = 0;
+        replace_items(n, out);
         return 0;
 }
 
 /* volumes: "SOURCE:TARGET[:OPTS]", "TARGET", or the long form. */
 static const Field volume_bind_fields[] = {
-        { "propagation", F_STRING, NULL, NULL },
-        { "create_host_path", F_BOOL, NULL, NULL },
-        { "selinux", F_STRING, NULL, NULL },
+        KEY("propagation", F_STRING),
+        KEY("create_host_path", F_BOOL),
+        KEY("selinux", F_STRING),
         {},
 };
-static const Field volume_volume_fields[] = { { "nocopy", F_BOOL, NULL, NULL },
-        { "subpath", F_UNSUPPORTED, NULL, NULL }, {} };
-static const Field volume_tmpfs_fields[] = { { "size", F_BYTES, NULL, NULL }, { "mode", F_INT, NULL, NULL }, {} };
+static const Field volume_volume_fields[] = { KEY("nocopy", F_BOOL), KEY("subpath", F_UNSUPPORTED), {} };
+static const Field volume_tmpfs_fields[] = { KEY("size", F_BYTES), KEY("mode", F_INT), {} };
 static const Field volume_fields[] = {
-        { "type", F_STRING, NULL, NULL },
-        { "source", F_STRING, NULL, NULL },
-        { "target", F_STRING, NULL, NULL },
-        { "read_only", F_BOOL, NULL, NULL },
-        { "bind", F_OBJECT, volume_bind_fields, NULL },
-        { "volume", F_OBJECT, volume_volume_fields, NULL },
-        { "tmpfs", F_OBJECT, volume_tmpfs_fields, NULL },
-        { "consistency", F_STRING, NULL, NULL },
-        { "image", F_UNSUPPORTED, NULL, NULL },
+        KEY("type", F_STRING),
+        KEY("source", F_STRING),
+        KEY("target", F_STRING),
+        KEY("read_only", F_BOOL),
+        KEY_OBJECT("bind", volume_bind_fields, NULL),
+        KEY_OBJECT("volume", volume_volume_fields, NULL),
+        KEY_OBJECT("tmpfs", volume_tmpfs_fields, NULL),
+        KEY("consistency", F_STRING),
+        KEY("image", F_UNSUPPORTED),
         {},
 };
 
@@ -586,7 +603,7 @@ static int short_volume(Ctx *c, YNode *out, const YNode *n, const char *path) {
                 if ((r = strv_extend(&parts, t)) < 0)
                         return r;
         size_t k = strv_length(parts);
-        if (k == 0 || k > 3 || (k == 1 && parts[0][0] != '/') || (k >= 2 && parts[1][0] != '/'))
+        if (!parts || k > 3 || (k == 1 && parts[0][0] != '/') || (k >= 2 && parts[1][0] != '/'))
                 return compose_error(c->error, n, path, "'%s' is not SOURCE:TARGET[:OPTIONS] or an absolute TARGET.",
                                 n->value);
         m = ynode_new(Y_MAP, n->file, n->line);
@@ -689,18 +706,12 @@ static int norm_volumes(Ctx *c, YNode *n, const char *path) {
                 if ((r = ynode_append(out, copy)) < 0)
                         return r;
         }
-        for (size_t i = 0; i < n->n_items; i++)
-                ynode_free(n->items[i]);
-        free(n->items);
-        n->items = TAKE_PTR(out->items);
-        n->n_items = out->n_items;
-        out->n_items = 0;
+        replace_items(n, out);
         return 0;
 }
 
 /* depends_on: a list of names, or name → {condition, required, restart}. */
-static const Field depends_fields[] = { { "condition", F_STRING, NULL, NULL }, { "required", F_BOOL, NULL, NULL },
-        { "restart", F_BOOL, NULL, NULL }, {} };
+static const Field depends_fields[] = { KEY("condition", F_STRING), KEY("required", F_BOOL), KEY("restart", F_BOOL), {} };
 
 static int norm_depends_on(Ctx *c, YNode *n, const char *path) {
         int r;
@@ -753,13 +764,13 @@ static int norm_depends_on(Ctx *c, YNode *n, const char *path) {
 }
 
 static const Field healthcheck_fields[] = {
-        { "test", F_ANY, NULL, NULL },
-        { "interval", F_DURATION, NULL, NULL },
-        { "timeout", F_DURATION, NULL, NULL },
-        { "retries", F_INT, NULL, NULL },
-        { "start_period", F_DURATION, NULL, NULL },
-        { "start_interval", F_DURATION, NULL, NULL },
-        { "disable", F_BOOL, NULL, NULL },
+        KEY("test", F_ANY),
+        KEY("interval", F_DURATION),
+        KEY("timeout", F_DURATION),
+        KEY("retries", F_INT),
+        KEY("start_period", F_DURATION),
+        KEY("start_interval", F_DURATION),
+        KEY("disable", F_BOOL),
         {},
 };
 
@@ -824,40 +835,39 @@ static int norm_environment(Ctx *c, YNode *n, const char *path) {
 }
 static int norm_restart_policy(Ctx *c, YNode *n, const char *path);
 
-static const Field limits_fields[] = { { "cpus", F_NUMBER, NULL, NULL }, { "memory", F_BYTES, NULL, NULL },
-        { "pids", F_INT, NULL, NULL }, {} };
+static const Field limits_fields[] = { KEY("cpus", F_NUMBER), KEY("memory", F_BYTES), KEY("pids", F_INT), {} };
 static const Field reservations_fields[] = {
-        { "cpus", F_NUMBER, NULL, NULL },
-        { "memory", F_BYTES, NULL, NULL },
-        { "devices", F_UNSUPPORTED, NULL, NULL },
-        { "generic_resources", F_UNSUPPORTED, NULL, NULL },
+        KEY("cpus", F_NUMBER),
+        KEY("memory", F_BYTES),
+        KEY("devices", F_UNSUPPORTED),
+        KEY("generic_resources", F_UNSUPPORTED),
         {},
 };
 static const Field resources_fields[] = {
-        { "limits", F_OBJECT, limits_fields, NULL },
-        { "reservations", F_OBJECT, reservations_fields, NULL },
+        KEY_OBJECT("limits", limits_fields, NULL),
+        KEY_OBJECT("reservations", reservations_fields, NULL),
         {},
 };
 static const Field restart_policy_fields[] = {
-        { "condition", F_STRING, NULL, NULL },
-        { "delay", F_DURATION, NULL, NULL },
-        { "max_attempts", F_INT, NULL, NULL },
-        { "window", F_DURATION, NULL, NULL },
+        KEY("condition", F_STRING),
+        KEY("delay", F_DURATION),
+        KEY("max_attempts", F_INT),
+        KEY("window", F_DURATION),
         {},
 };
 static const Field deploy_fields[] = {
-        { "resources", F_OBJECT, resources_fields, NULL },
-        { "restart_policy", F_OBJECT, restart_policy_fields, norm_restart_policy },
-        { "replicas", F_INT, NULL, NULL },
-        { "mode", F_STRING, NULL, NULL },
-        { "labels", F_DICT, NULL, NULL },
-        { "placement", F_ANY, NULL, NULL },
-        { "update_config", F_ANY, NULL, NULL },
-        { "rollback_config", F_ANY, NULL, NULL },
-        { "endpoint_mode", F_ANY, NULL, NULL },
+        KEY_OBJECT("resources", resources_fields, NULL),
+        KEY_OBJECT("restart_policy", restart_policy_fields, norm_restart_policy),
+        KEY("replicas", F_INT),
+        KEY("mode", F_STRING),
+        KEY("labels", F_DICT),
+        KEY("placement", F_ANY),
+        KEY("update_config", F_ANY),
+        KEY("rollback_config", F_ANY),
+        KEY("endpoint_mode", F_ANY),
         {},
 };
-static const Field logging_fields[] = { { "driver", F_STRING, NULL, NULL }, { "options", F_DICT, NULL, NULL }, {} };
+static const Field logging_fields[] = { KEY("driver", F_STRING), KEY("options", F_DICT), {} };
 
 static int norm_restart_policy(Ctx *c, YNode *n, const char *path) {
         YNode *cond = ynode_get(n, "condition");
@@ -875,96 +885,96 @@ static int norm_logging(Ctx *c, YNode *n, const char *path) {
 }
 
 static const Field service_fields[] = {
-        { "image", F_STRING, NULL, NULL },
-        { "build", F_CUSTOM, NULL, norm_build },
-        { "command", F_COMMAND, NULL, NULL },
-        { "entrypoint", F_COMMAND, NULL, NULL },
-        { "environment", F_CUSTOM, NULL, norm_environment },
-        { "env_file", F_CUSTOM, NULL, norm_env_file },
-        { "ports", F_CUSTOM, NULL, norm_ports },
-        { "expose", F_LIST, NULL, NULL },
-        { "volumes", F_CUSTOM, NULL, norm_volumes },
-        { "networks", F_CUSTOM, NULL, norm_networks },
-        { "network_mode", F_STRING, NULL, NULL },
-        { "depends_on", F_CUSTOM, NULL, norm_depends_on },
-        { "healthcheck", F_OBJECT, healthcheck_fields, norm_healthcheck },
-        { "restart", F_CUSTOM, NULL, norm_restart },
-        { "deploy", F_OBJECT, deploy_fields, NULL },
-        { "user", F_STRING, NULL, NULL },
-        { "working_dir", F_STRING, NULL, NULL },
-        { "labels", F_DICT, NULL, NULL },
-        { "annotations", F_DICT, NULL, NULL },
-        { "cap_add", F_LIST, NULL, NULL },
-        { "cap_drop", F_LIST, NULL, NULL },
-        { "privileged", F_BOOL, NULL, NULL },
-        { "read_only", F_BOOL, NULL, NULL },
-        { "tmpfs", F_STRLIST, NULL, NULL },
-        { "ulimits", F_CUSTOM, NULL, norm_ulimits },
-        { "init", F_BOOL, NULL, NULL },
-        { "stop_signal", F_STRING, NULL, NULL },
-        { "stop_grace_period", F_DURATION, NULL, NULL },
-        { "container_name", F_STRING, NULL, NULL },
-        { "hostname", F_STRING, NULL, NULL },
-        { "extra_hosts", F_CUSTOM, NULL, norm_extra_hosts },
-        { "dns", F_STRLIST, NULL, NULL },
-        { "dns_search", F_STRLIST, NULL, NULL },
-        { "dns_opt", F_LIST, NULL, NULL },
-        { "secrets", F_CUSTOM, NULL, norm_file_refs },
-        { "configs", F_CUSTOM, NULL, norm_file_refs },
-        { "profiles", F_LIST, NULL, NULL },
-        { "extends", F_ANY, NULL, NULL }, /* resolved before normalisation */
-        { "pull_policy", F_STRING, NULL, NULL },
-        { "mem_limit", F_BYTES, NULL, NULL },
-        { "memswap_limit", F_UNSUPPORTED, NULL, NULL },
-        { "mem_reservation", F_BYTES, NULL, NULL },
-        { "cpus", F_NUMBER, NULL, NULL },
-        { "cpu_shares", F_INT, NULL, NULL },
-        { "pids_limit", F_INT, NULL, NULL },
-        { "sysctls", F_DICT, NULL, NULL },
-        { "devices", F_LIST, NULL, NULL },
-        { "group_add", F_LIST, NULL, NULL },
-        { "security_opt", F_LIST, NULL, NULL },
-        { "shm_size", F_UNSUPPORTED, NULL, NULL },
-        { "stdin_open", F_BOOL, NULL, NULL },
-        { "tty", F_BOOL, NULL, NULL },
-        { "userns_mode", F_STRING, NULL, NULL },
-        { "pid", F_STRING, NULL, NULL },
-        { "ipc", F_STRING, NULL, NULL },
-        { "uts", F_STRING, NULL, NULL },
-        { "logging", F_OBJECT, logging_fields, norm_logging },
-        { "platform", F_STRING, NULL, NULL },
-        { "scale", F_INT, NULL, NULL },
-        { "domainname", F_UNSUPPORTED, NULL, NULL },
-        { "attach", F_BOOL, NULL, NULL },
-        { "links", F_UNSUPPORTED, NULL, NULL },
-        { "external_links", F_UNSUPPORTED, NULL, NULL },
-        { "volumes_from", F_UNSUPPORTED, NULL, NULL },
-        { "mac_address", F_UNSUPPORTED, NULL, NULL },
-        { "gpus", F_UNSUPPORTED, NULL, NULL },
-        { "blkio_config", F_UNSUPPORTED, NULL, NULL },
-        { "cgroup", F_UNSUPPORTED, NULL, NULL },
-        { "cgroup_parent", F_UNSUPPORTED, NULL, NULL },
-        { "develop", F_ANY, NULL, NULL },
-        { "post_start", F_UNSUPPORTED, NULL, NULL },
-        { "pre_stop", F_UNSUPPORTED, NULL, NULL },
-        { "runtime", F_UNSUPPORTED, NULL, NULL },
-        { "oom_score_adj", F_UNSUPPORTED, NULL, NULL },
-        { "oom_kill_disable", F_UNSUPPORTED, NULL, NULL },
-        { "storage_opt", F_UNSUPPORTED, NULL, NULL },
-        { "device_cgroup_rules", F_UNSUPPORTED, NULL, NULL },
+        KEY("image", F_STRING),
+        KEY_CUSTOM("build", norm_build),
+        KEY("command", F_COMMAND),
+        KEY("entrypoint", F_COMMAND),
+        KEY_CUSTOM("environment", norm_environment),
+        KEY_CUSTOM("env_file", norm_env_file),
+        KEY_CUSTOM("ports", norm_ports),
+        KEY("expose", F_LIST),
+        KEY_CUSTOM("volumes", norm_volumes),
+        KEY_CUSTOM("networks", norm_networks),
+        KEY("network_mode", F_STRING),
+        KEY_CUSTOM("depends_on", norm_depends_on),
+        KEY_OBJECT("healthcheck", healthcheck_fields, norm_healthcheck),
+        KEY_CUSTOM("restart", norm_restart),
+        KEY_OBJECT("deploy", deploy_fields, NULL),
+        KEY("user", F_STRING),
+        KEY("working_dir", F_STRING),
+        KEY("labels", F_DICT),
+        KEY("annotations", F_DICT),
+        KEY("cap_add", F_LIST),
+        KEY("cap_drop", F_LIST),
+        KEY("privileged", F_BOOL),
+        KEY("read_only", F_BOOL),
+        KEY("tmpfs", F_STRLIST),
+        KEY_CUSTOM("ulimits", norm_ulimits),
+        KEY("init", F_BOOL),
+        KEY("stop_signal", F_STRING),
+        KEY("stop_grace_period", F_DURATION),
+        KEY("container_name", F_STRING),
+        KEY("hostname", F_STRING),
+        KEY_CUSTOM("extra_hosts", norm_extra_hosts),
+        KEY("dns", F_STRLIST),
+        KEY("dns_search", F_STRLIST),
+        KEY("dns_opt", F_LIST),
+        KEY_CUSTOM("secrets", norm_file_refs),
+        KEY_CUSTOM("configs", norm_file_refs),
+        KEY("profiles", F_LIST),
+        KEY("extends", F_ANY), /* resolved before normalisation */
+        KEY("pull_policy", F_STRING),
+        KEY("mem_limit", F_BYTES),
+        KEY("memswap_limit", F_UNSUPPORTED),
+        KEY("mem_reservation", F_BYTES),
+        KEY("cpus", F_NUMBER),
+        KEY("cpu_shares", F_INT),
+        KEY("pids_limit", F_INT),
+        KEY("sysctls", F_DICT),
+        KEY("devices", F_LIST),
+        KEY("group_add", F_LIST),
+        KEY("security_opt", F_LIST),
+        KEY("shm_size", F_UNSUPPORTED),
+        KEY("stdin_open", F_BOOL),
+        KEY("tty", F_BOOL),
+        KEY("userns_mode", F_STRING),
+        KEY("pid", F_STRING),
+        KEY("ipc", F_STRING),
+        KEY("uts", F_STRING),
+        KEY_OBJECT("logging", logging_fields, norm_logging),
+        KEY("platform", F_STRING),
+        KEY("scale", F_INT),
+        KEY("domainname", F_UNSUPPORTED),
+        KEY("attach", F_BOOL),
+        KEY("links", F_UNSUPPORTED),
+        KEY("external_links", F_UNSUPPORTED),
+        KEY("volumes_from", F_UNSUPPORTED),
+        KEY("mac_address", F_UNSUPPORTED),
+        KEY("gpus", F_UNSUPPORTED),
+        KEY("blkio_config", F_UNSUPPORTED),
+        KEY("cgroup", F_UNSUPPORTED),
+        KEY("cgroup_parent", F_UNSUPPORTED),
+        KEY("develop", F_ANY),
+        KEY("post_start", F_UNSUPPORTED),
+        KEY("pre_stop", F_UNSUPPORTED),
+        KEY("runtime", F_UNSUPPORTED),
+        KEY("oom_score_adj", F_UNSUPPORTED),
+        KEY("oom_kill_disable", F_UNSUPPORTED),
+        KEY("storage_opt", F_UNSUPPORTED),
+        KEY("device_cgroup_rules", F_UNSUPPORTED),
         {},
 };
 
 static const Field service_network_fields[] = {
-        { "aliases", F_LIST, NULL, NULL },
-        { "ipv4_address", F_STRING, NULL, NULL },
-        { "ipv6_address", F_STRING, NULL, NULL },
-        { "interface_name", F_STRING, NULL, NULL },
-        { "priority", F_INT, NULL, NULL },
-        { "gw_priority", F_INT, NULL, NULL },
-        { "mac_address", F_UNSUPPORTED, NULL, NULL },
-        { "link_local_ips", F_UNSUPPORTED, NULL, NULL },
-        { "driver_opts", F_DICT, NULL, NULL },
+        KEY("aliases", F_LIST),
+        KEY("ipv4_address", F_STRING),
+        KEY("ipv6_address", F_STRING),
+        KEY("interface_name", F_STRING),
+        KEY("priority", F_INT),
+        KEY("gw_priority", F_INT),
+        KEY("mac_address", F_UNSUPPORTED),
+        KEY("link_local_ips", F_UNSUPPORTED),
+        KEY("driver_opts", F_DICT),
         {},
 };
 
@@ -997,27 +1007,27 @@ static int norm_networks(Ctx *c, YNode *n, const char *path) {
 }
 
 static const Field build_fields[] = {
-        { "context", F_STRING, NULL, NULL },
-        { "dockerfile", F_STRING, NULL, NULL },
-        { "dockerfile_inline", F_STRING, NULL, NULL },
-        { "args", F_DICT, NULL, NULL },
-        { "target", F_STRING, NULL, NULL },
-        { "labels", F_DICT, NULL, NULL },
-        { "tags", F_LIST, NULL, NULL },
-        { "no_cache", F_BOOL, NULL, NULL },
-        { "pull", F_BOOL, NULL, NULL },
-        { "network", F_STRING, NULL, NULL },
-        { "cache_from", F_LIST, NULL, NULL },
-        { "cache_to", F_LIST, NULL, NULL },
-        { "extra_hosts", F_ANY, NULL, NULL },
-        { "shm_size", F_UNSUPPORTED, NULL, NULL },
-        { "platforms", F_LIST, NULL, NULL },
-        { "secrets", F_UNSUPPORTED, NULL, NULL },
-        { "ssh", F_UNSUPPORTED, NULL, NULL },
-        { "additional_contexts", F_UNSUPPORTED, NULL, NULL },
-        { "isolation", F_UNSUPPORTED, NULL, NULL },
-        { "privileged", F_UNSUPPORTED, NULL, NULL },
-        { "ulimits", F_UNSUPPORTED, NULL, NULL },
+        KEY("context", F_STRING),
+        KEY("dockerfile", F_STRING),
+        KEY("dockerfile_inline", F_STRING),
+        KEY("args", F_DICT),
+        KEY("target", F_STRING),
+        KEY("labels", F_DICT),
+        KEY("tags", F_LIST),
+        KEY("no_cache", F_BOOL),
+        KEY("pull", F_BOOL),
+        KEY("network", F_STRING),
+        KEY("cache_from", F_LIST),
+        KEY("cache_to", F_LIST),
+        KEY("extra_hosts", F_ANY),
+        KEY("shm_size", F_UNSUPPORTED),
+        KEY("platforms", F_LIST),
+        KEY("secrets", F_UNSUPPORTED),
+        KEY("ssh", F_UNSUPPORTED),
+        KEY("additional_contexts", F_UNSUPPORTED),
+        KEY("isolation", F_UNSUPPORTED),
+        KEY("privileged", F_UNSUPPORTED),
+        KEY("ulimits", F_UNSUPPORTED),
         {},
 };
 
@@ -1025,14 +1035,8 @@ static int norm_build(Ctx *c, YNode *n, const char *path) {
         YNode *ctx;
         int r;
 
-        if (n->kind == Y_SCALAR) {
-                YNode *v = ynode_new_scalar(n->value, Y_STR, n->file, n->line);
-                free(n->value);
-                n->value = NULL;
-                n->kind = Y_MAP;
-                if (!v || (r = ynode_set(n, "context", v)) < 0)
-                        return -ENOMEM;
-        }
+        if (n->kind == Y_SCALAR && scalar_to_map(n, "context") < 0)
+                return -ENOMEM;
         r = object(c, n, build_fields, path);
         if (r < 0)
                 return r;
@@ -1046,8 +1050,7 @@ static int norm_build(Ctx *c, YNode *n, const char *path) {
         return r;
 }
 
-static const Field env_file_fields[] = { { "path", F_STRING, NULL, NULL }, { "required", F_BOOL, NULL, NULL },
-        { "format", F_STRING, NULL, NULL }, {} };
+static const Field env_file_fields[] = { KEY("path", F_STRING), KEY("required", F_BOOL), KEY("format", F_STRING), {} };
 
 static int norm_env_file(Ctx *c, YNode *n, const char *path) {
         int r;
@@ -1059,11 +1062,7 @@ static int norm_env_file(Ctx *c, YNode *n, const char *path) {
         for (size_t i = 0; i < n->n_items; i++) {
                 YNode *item = n->items[i];
                 if (item->kind == Y_SCALAR) {
-                        YNode *p = ynode_new_scalar(item->value, Y_STR, item->file, item->line);
-                        free(item->value);
-                        item->value = NULL;
-                        item->kind = Y_MAP;
-                        if (!p || (r = ynode_set(item, "path", p)) < 0)
+                        if (scalar_to_map(item, "path") < 0)
                                 return -ENOMEM;
                 } else if ((r = object(c, item, env_file_fields, path)) < 0)
                         return r;
@@ -1114,7 +1113,7 @@ static int norm_extra_hosts(Ctx *c, YNode *n, const char *path) {
 }
 
 static int norm_ulimits(Ctx *c, YNode *n, const char *path) {
-        static const Field ulimit_fields[] = { { "soft", F_INT, NULL, NULL }, { "hard", F_INT, NULL, NULL }, {} };
+        static const Field ulimit_fields[] = { KEY("soft", F_INT), KEY("hard", F_INT), {} };
         int r;
 
         if (n->kind != Y_MAP)
@@ -1142,11 +1141,11 @@ static int norm_ulimits(Ctx *c, YNode *n, const char *path) {
 /* secrets and configs of a service: names, or {source, target, uid, gid, mode}. */
 static int norm_file_refs(Ctx *c, YNode *n, const char *path) {
         static const Field ref_fields[] = {
-                { "source", F_STRING, NULL, NULL },
-                { "target", F_STRING, NULL, NULL },
-                { "uid", F_STRING, NULL, NULL },
-                { "gid", F_STRING, NULL, NULL },
-                { "mode", F_INT, NULL, NULL },
+                KEY("source", F_STRING),
+                KEY("target", F_STRING),
+                KEY("uid", F_STRING),
+                KEY("gid", F_STRING),
+                KEY("mode", F_INT),
                 {},
         };
         int r;
@@ -1156,11 +1155,7 @@ static int norm_file_refs(Ctx *c, YNode *n, const char *path) {
         for (size_t i = 0; i < n->n_items; i++) {
                 YNode *item = n->items[i];
                 if (item->kind == Y_SCALAR) {
-                        YNode *s = ynode_new_scalar(item->value, Y_STR, item->file, item->line);
-                        free(item->value);
-                        item->value = NULL;
-                        item->kind = Y_MAP;
-                        if (!s || (r = ynode_set(item, "source", s)) < 0)
+                        if (scalar_to_map(item, "source") < 0)
                                 return -ENOMEM;
                         continue;
                 }
@@ -1182,10 +1177,10 @@ int compose_normalize_service(YNode *svc, const char *path, const char *dir, cha
 }
 
 static const Field ipam_config_fields[] = {
-        { "subnet", F_STRING, NULL, NULL },
-        { "ip_range", F_STRING, NULL, NULL },
-        { "gateway", F_STRING, NULL, NULL },
-        { "aux_addresses", F_DICT, NULL, NULL },
+        KEY("subnet", F_STRING),
+        KEY("ip_range", F_STRING),
+        KEY("gateway", F_STRING),
+        KEY("aux_addresses", F_DICT),
         {},
 };
 static int norm_ipam_config(Ctx *c, YNode *n, const char *path) {
@@ -1198,42 +1193,42 @@ static int norm_ipam_config(Ctx *c, YNode *n, const char *path) {
         return 0;
 }
 static const Field ipam_fields[] = {
-        { "driver", F_STRING, NULL, NULL },
-        { "config", F_CUSTOM, NULL, norm_ipam_config },
-        { "options", F_DICT, NULL, NULL },
+        KEY("driver", F_STRING),
+        KEY_CUSTOM("config", norm_ipam_config),
+        KEY("options", F_DICT),
         {},
 };
 static const Field network_fields[] = {
-        { "name", F_STRING, NULL, NULL },
-        { "driver", F_STRING, NULL, NULL },
-        { "driver_opts", F_DICT, NULL, NULL },
-        { "external", F_BOOL, NULL, NULL },
-        { "internal", F_BOOL, NULL, NULL },
-        { "enable_ipv6", F_BOOL, NULL, NULL },
-        { "enable_ipv4", F_BOOL, NULL, NULL },
-        { "attachable", F_BOOL, NULL, NULL },
-        { "labels", F_DICT, NULL, NULL },
-        { "ipam", F_OBJECT, ipam_fields, NULL },
+        KEY("name", F_STRING),
+        KEY("driver", F_STRING),
+        KEY("driver_opts", F_DICT),
+        KEY("external", F_BOOL),
+        KEY("internal", F_BOOL),
+        KEY("enable_ipv6", F_BOOL),
+        KEY("enable_ipv4", F_BOOL),
+        KEY("attachable", F_BOOL),
+        KEY("labels", F_DICT),
+        KEY_OBJECT("ipam", ipam_fields, NULL),
         {},
 };
 static const Field volume_top_fields[] = {
-        { "name", F_STRING, NULL, NULL },
-        { "driver", F_STRING, NULL, NULL },
-        { "driver_opts", F_DICT, NULL, NULL },
-        { "external", F_BOOL, NULL, NULL },
-        { "labels", F_DICT, NULL, NULL },
+        KEY("name", F_STRING),
+        KEY("driver", F_STRING),
+        KEY("driver_opts", F_DICT),
+        KEY("external", F_BOOL),
+        KEY("labels", F_DICT),
         {},
 };
 static const Field secret_top_fields[] = {
-        { "name", F_STRING, NULL, NULL },
-        { "file", F_STRING, NULL, NULL },
-        { "environment", F_STRING, NULL, NULL },
-        { "content", F_STRING, NULL, NULL },
-        { "external", F_BOOL, NULL, NULL },
-        { "labels", F_DICT, NULL, NULL },
-        { "driver", F_UNSUPPORTED, NULL, NULL },
-        { "driver_opts", F_UNSUPPORTED, NULL, NULL },
-        { "template_driver", F_UNSUPPORTED, NULL, NULL },
+        KEY("name", F_STRING),
+        KEY("file", F_STRING),
+        KEY("environment", F_STRING),
+        KEY("content", F_STRING),
+        KEY("external", F_BOOL),
+        KEY("labels", F_DICT),
+        KEY("driver", F_UNSUPPORTED),
+        KEY("driver_opts", F_UNSUPPORTED),
+        KEY("template_driver", F_UNSUPPORTED),
         {},
 };
 

@@ -21,13 +21,14 @@ static int add_option(char **network, const char *key, const char *value) {
 }
 
 int container_network_default(ContainerSpec *spec, bool no_default, char **ret_message) {
-        static const struct {
+        const struct {
                 const char *option, *key;
-                size_t offset;
-        } singles[] = {
-                { "ip", "ip", offsetof(ContainerSpec, ip) },
-                { "ip6", "ip6", offsetof(ContainerSpec, ip6) },
-                { "mac-address", "mac", offsetof(ContainerSpec, mac_address) },
+                char **single; /* NULL: the list of aliases */
+        } moved[] = {
+                { "ip", "ip", &spec->ip },
+                { "ip6", "ip6", &spec->ip6 },
+                { "mac-address", "mac", &spec->mac_address },
+                { "network-alias", "alias", NULL },
         };
         int r;
 
@@ -36,9 +37,9 @@ int container_network_default(ContainerSpec *spec, bool no_default, char **ret_m
                 if (strv_extend(&spec->network, NETWORK_DEFAULT_NAME) < 0)
                         return -ENOMEM;
         }
-        for (size_t i = 0; i < ELEMENTSOF(singles) + 1; i++) {
-                char **single = i < ELEMENTSOF(singles) ? (char **) ((char *) spec + singles[i].offset) : NULL;
-                const char *option = single ? singles[i].option : "network-alias";
+        for (size_t i = 0; i < ELEMENTSOF(moved); i++) {
+                char **single = moved[i].single;
+                const char *option = moved[i].option;
                 if (single ? !*single : !spec->network_aliases)
                         continue;
                 if (!container_network_is_bridge(spec))
@@ -46,14 +47,14 @@ int container_network_default(ContainerSpec *spec, bool no_default, char **ret_m
                                         "network.", option, spec->pod ? "(the pod's)" : container_network_primary(spec) ?: "none") < 0
                                 ? -ENOMEM : -EINVAL;
                 if (single) {
-                        r = add_option(&spec->network[0], singles[i].key, *single);
+                        r = add_option(&spec->network[0], moved[i].key, *single);
                         free(*single);
                         *single = NULL;
                 } else {
                         r = 0;
                         STRV_FOREACH(a, spec->network_aliases)
                                 if (r >= 0)
-                                        r = add_option(&spec->network[0], "alias", *a);
+                                        r = add_option(&spec->network[0], moved[i].key, *a);
                         spec->network_aliases = strv_free(spec->network_aliases);
                 }
                 if (r < 0)
