@@ -55,7 +55,7 @@ static const InstructionRule rules[] = {
         { "WORKDIR", no_flags },
 };
 
-_printf_(3, 4) static int parse_error(Parser *p, unsigned line, const char *fmt, ...) {
+_printf_(3, 4) static int parse_error_set(Parser *p, unsigned line, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
 
@@ -72,6 +72,8 @@ _printf_(3, 4) static int parse_error(Parser *p, unsigned line, const char *fmt,
         }
         return -EINVAL;
 }
+
+#define parse_error(p, line, ...) ERRNO_NEGATIVE(parse_error_set(p, line, __VA_ARGS__))
 
 static const char *skip_blanks(const char *s) {
         return s + strspn(s, " \t");
