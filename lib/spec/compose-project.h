@@ -37,7 +37,7 @@ void compose_project_done(ComposeProject *p);
  * with *ret_error set, or -ENOMEM. */
 int compose_project_load(const ComposeOptions *o, ComposeProject *ret, char **ret_error);
 
-/* Normalises one service mapping in place (the schema of compose-schema.c). dir resolves relative
+/* Normalises one service mapping in place (the schema of compose-schema.h). dir resolves relative
  * paths; env resolves bare environment keys. path is "services.NAME" for messages. */
 int compose_normalize_service(YNode *svc, const char *path, const char *dir, char *const *env, char **ret_error);
 /* The same for a top-level networks/volumes/secrets/configs entry ("networks", "volumes", ...). */
