@@ -264,26 +264,32 @@ int compose_norm_volumes(SchemaCtx *c, YNode *n, const char *path) {
         return 0;
 }
 
+/* The short form of depends_on and networks: a list of names becomes a mapping of them, each of kind. */
+static int names_to_map(SchemaCtx *c, YNode *n, const char *path, YKind kind) {
+        int r = schema_to_list(c, n, path, false);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n->n_items; i++) {
+                n->items[i]->key = TAKE_PTR(n->items[i]->value);
+                n->items[i]->kind = kind;
+        }
+        n->kind = Y_MAP;
+        return 0;
+}
+
 /* depends_on: a list of names, or name → {condition, required, restart}. */
 int compose_norm_depends_on(SchemaCtx *c, YNode *n, const char *path) {
         int r;
 
         if (n->kind == Y_SEQ) {
-                r = schema_to_list(c, n, path, false);
-                if (r < 0)
-                        return r;
-                for (size_t i = 0; i < n->n_items; i++) {
-                        YNode *item = n->items[i];
-                        item->key = TAKE_PTR(item->value);
-                        item->kind = Y_MAP;
-                        r = schema_add_scalar(item, "condition", "service_started", Y_STR);
+                r = names_to_map(c, n, path, Y_MAP);
+                for (size_t i = 0; r >= 0 && i < n->n_items; i++) {
+                        r = schema_add_scalar(n->items[i], "condition", "service_started", Y_STR);
                         if (r >= 0)
-                                r = schema_add_scalar(item, "required", "true", Y_PLAIN);
-                        if (r < 0)
-                                return r;
+                                r = schema_add_scalar(n->items[i], "required", "true", Y_PLAIN);
                 }
-                n->kind = Y_MAP;
-                return 0;
+                return r;
         }
         if (n->kind != Y_MAP)
                 return compose_error(c->error, n, path, "must be a list of services or a mapping.");
@@ -387,18 +393,8 @@ int compose_norm_logging(SchemaCtx *c, YNode *n, const char *path) {
 int compose_norm_networks(SchemaCtx *c, YNode *n, const char *path) {
         int r;
 
-        if (n->kind == Y_SEQ) {
-                r = schema_to_list(c, n, path, false);
-                if (r < 0)
-                        return r;
-                for (size_t i = 0; i < n->n_items; i++) {
-                        YNode *item = n->items[i];
-                        item->key = TAKE_PTR(item->value);
-                        item->kind = Y_NULL;
-                }
-                n->kind = Y_MAP;
-                return 0;
-        }
+        if (n->kind == Y_SEQ)
+                return names_to_map(c, n, path, Y_NULL);
         if (n->kind != Y_MAP)
                 return compose_error(c->error, n, path, "must be a list of networks or a mapping.");
         for (size_t i = 0; i < n->n_items; i++) {
