@@ -1,7 +1,8 @@
 #!/bin/bash
 # berthd's cost, under the tests' nspawn-booted systemd (as tests/integration/dbus-api.sh runs it):
 #   - a container started and stopped through busctl (RunContainer + StopContainer), through the CLI
-#     (berth run -d + berth stop) and through systemd-run + systemctl stop with the same runtime,
+#     (berth run -d + berth stop, which go through berthd, and the same done by berth itself with
+#     BERTH_NO_BERTHD=1) and through systemd-run + systemctl stop with the same runtime,
 #     alternated in one hyperfine run; the container's command ends on SIGTERM, so each stop is the
 #     ordinary one. Goal: the D-Bus path adds at most 5 ms to the CLI's.
 #   - berthd's resident memory once idle after some calls. Goal: under 2 MB.
@@ -21,12 +22,18 @@ nspawn_prepare
 mkdir -p "$NSPAWN_DIR/bench"
 cat >"$NSPAWN_DIR/bench/busctl.sh" <<'EOS'
 busctl call -- org.berth1 /org/berth1 org.berth1.Manager RunContainer 'ssasasa{sv}' b-bus localhost/busybox \
-        3 sh -c "trap 'exit 0' TERM; sleep 1000 & wait" 0 0 >/dev/null &&
+        3 sh -c "trap 'exit 0' TERM; sleep 1000 & wait" 0 1 rm b true >/dev/null &&
 busctl call -- org.berth1 /org/berth1 org.berth1.Manager StopContainer su b-bus 4294967295
 EOS
 cat >"$NSPAWN_DIR/bench/cli.sh" <<'EOS'
-berth run -d --name b-cli localhost/busybox sh -c "trap 'exit 0' TERM; sleep 1000 & wait" >/dev/null &&
+berth run -d --rm --name b-cli localhost/busybox sh -c "trap 'exit 0' TERM; sleep 1000 & wait" >/dev/null &&
 berth stop b-cli >/dev/null
+EOS
+# the CLI doing the work itself, as it did before it went through berthd (cli/berthd-client.h)
+cat >"$NSPAWN_DIR/bench/cli-direct.sh" <<'EOS'
+export BERTH_NO_BERTHD=1
+berth run -d --rm --name b-cld localhost/busybox sh -c "trap 'exit 0' TERM; sleep 1000 & wait" >/dev/null &&
+berth stop b-cld >/dev/null
 EOS
 cat >"$NSPAWN_DIR/bench/systemd-run.sh" <<'EOS'
 systemd-run -q --unit=b-sr.service -p Type=notify -p NotifyAccess=all -p Delegate=yes -p KillMode=mixed \
@@ -42,7 +49,8 @@ json=$NSPAWN_DIR/bench/start-stop.json
 echo "## Start and stop a container: D-Bus, CLI, systemd-run (inside the nspawn container)"
 nspawn_run hyperfine -N --style none --warmup 2 --runs "$BENCH_RUNS" --export-json /srv/bench/out.json \
         --command-name "systemd-run + systemctl stop" "sh /srv/bench/systemd-run.sh" \
-        --command-name "berth run -d + berth stop" "sh /srv/bench/cli.sh" \
+        --command-name "berth run -d + berth stop (by berthd)" "sh /srv/bench/cli.sh" \
+        --command-name "berth run -d + berth stop (by itself)" "sh /srv/bench/cli-direct.sh" \
         --command-name "busctl RunContainer + StopContainer" "sh /srv/bench/busctl.sh" >/dev/null
 cp "$NSPAWN_DIR/bench/out.json" "$json"
 python3 - "$json" <<'PY'

@@ -17,6 +17,7 @@ int verb_network(int argc, char *argv[]); /* cli/network.c: network create|ls|in
 /* Container verbs: containers are systemd units running berth-runtime (lib/systemd-unit.h).
  * verb_run and verb_exec return a positive value as the exit status to pass on (the container's). */
 int verb_run(int argc, char *argv[]);     /* cli/run.c: run a container as a transient unit */
+int verb_create(int argc, char *argv[]);  /* cli/run.c: record a container without starting it */
 int verb_ps(int argc, char *argv[]);      /* cli/ps.c: list containers */
 int verb_stop(int argc, char *argv[]);    /* cli/container.c: stop containers */
 int verb_start(int argc, char *argv[]);   /* cli/container.c: start stopped containers */
@@ -32,6 +33,9 @@ int verb_wait(int argc, char *argv[]);    /* cli/wait.c: wait for containers, pr
 int verb_top(int argc, char *argv[]);     /* cli/top.c: a container's processes */
 int verb_stats(int argc, char *argv[]);   /* cli/stats.c: CPU, memory, pids from the unit's cgroup */
 int verb_update(int argc, char *argv[]);  /* cli/update.c: change limits of running containers */
+int verb_rename(int argc, char *argv[]);  /* cli/rename.c: a stopped container's new name */
+int verb_cp(int argc, char *argv[]);      /* cli/cp.c: files between a container and the host */
+int verb_attach(int argc, char *argv[]);  /* cli/attach.c: a container's live output and signals */
 int verb_info(int argc, char *argv[]);    /* cli/info.c: what berth manages, and the host */
 int verb_system(int argc, char *argv[]);  /* cli/system.c: system info|df|prune */
 /* cli/system.c: remove stopped containers; cli/main.c: the container verbs as one group */

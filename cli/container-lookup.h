@@ -1,68 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Finding a container by name for the container verbs (stop, logs, exec, inspect, ...).
- * A container is either running (berth-runtime holds its lock and wrote state.json, which names its
- * unit: a `berth run` unit or a generator-made one), or known only as a unit systemd still has
- * loaded: a failed "berth-NAME.service" that `berth ps -a` lists, or a generator-made NAME.service
- * whose definition is NAME.container, or recorded (container-record.h): made by `berth run` and kept
- * until `berth rm`, its unit loaded or not. */
+/* The CLI's side of finding a container (the lookup itself is lib/sys/container-ref.h): the one
+ * error message for each way a name can fail to name a container. */
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
-#include "container-record.h"
-#include "container-spec.h"
-#include "macro.h"
-#include "running-containers.h"
-#include "systemd-unit.h"
+#include "container-ref.h"
 
-typedef struct ContainerRef {
-        char *name;
-        char *unit;             /* NULL when the runtime runs outside any unit (started by hand) */
-        char *unit_path;        /* the unit's D-Bus object path, NULL without a loaded unit */
-        ContainerState state;   /* the runtime's record while running, else all zero */
-        ContainerRecord record; /* berth run's record, kept until `berth rm` (when recorded) */
-        bool running, recorded;
-} ContainerRef;
-
-void container_ref_done(ContainerRef *c);
-
-/* The name of the container whose ID starts with prefix: -ENOENT for none, -ENOTUNIQ for several. */
-int container_name_by_id(sd_bus *bus, const char *prefix, char **ret);
-
-/* Resolves name (or an ID prefix) as described above. Logs and returns -ENOENT ("No such container") when
- * there is no such container. */
+/* container_ref_lookup() with the CLI's messages: logs and returns -ENOENT ("No such container")
+ * when there is no such container. An ID prefix names its container too. */
 int container_lookup(sd_bus *bus, const char *name, ContainerRef *ret);
-
-/* Whether name is taken: a running or recorded container, a loaded unit berth-NAME.service, or a generator-made
- * NAME.service from a NAME.container definition. */
-int container_name_in_use(sd_bus *bus, const char *name);
 
 /* berth rm of one container (cli/container.c): a running one only with force (stopped first); its
  * ended unit is reset, its record, writable layer and environment file removed. */
 int container_remove(sd_bus *bus, ContainerRef *ref, bool force);
-
-/* The names of the stopped containers, sorted: berth run's exited ones (their records) and loaded
- * berth-*.service units that ended. */
-int stopped_containers(sd_bus *bus, char ***ret);
-
-/* Whether the container's unit has ended (inactive, failed or gone): 1, 0, or a negative errno. */
-int container_unit_is_ended(sd_bus *bus, const ContainerRef *c);
-
-/* Sends sig to the container's first process (its pid namespace's init, so SIGKILL ends the whole
- * container while its runtime stays to clean up). Through a pidfd, opened while the runtime's lock
- * proves the pid is still the container's. -ESRCH when it does not run. */
-int container_signal_init(const ContainerRef *c, int sig);
-
-/* The name of the container a unit runs, as `berth ps -a` names it: berth-NAME.service, or NAME.service
- * made by the generator from NAME.container. NULL for other units (or on OOM). */
-char *container_name_of_unit(sd_bus *bus, const UnitInfo *u);
-
-/* What a container unit's "berth-runtime supervise [OPTIONS] IMAGE CMD..." ExecStart= says: the options
- * into spec, spec->image and spec->command from the positional words. -ENOENT for other units. */
-int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *spec);
 
 /* Logs a D-Bus failure of an action on a container once, with the bus error's text. */
 int log_unit_error(int r, const sd_bus_error *error, const char *action, const char *name);

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "container-lookup.h"
 #include "container-record.h"
@@ -19,23 +20,6 @@ static uint64_t now_usec(void) {
         struct timespec ts;
         (void) clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
-/* Whether the unit has ended; a unit that is gone (collected) has ended too. */
-static int unit_has_ended(sd_bus *bus, const char *unit) {
-        _cleanup_free_ char *path = NULL, *state = NULL;
-        int r;
-
-        r = systemd_get_unit(bus, unit, &path);
-        if (r == -ENOENT)
-                return 1;
-        if (r >= 0)
-                r = systemd_unit_get_string(bus, path, "org.freedesktop.systemd1.Unit", "ActiveState", &state);
-        if (r == -ENOENT)
-                return 1;
-        if (r < 0)
-                return r;
-        return unit_active_state_is_ended(state);
 }
 
 /* Waits until the unit has ended or the deadline (CLOCK_MONOTONIC µs) has passed: 1 ended, 0 not. */
@@ -137,27 +121,41 @@ static int parse_names_only(int argc, char *argv[], const char *usage) {
         return 1;
 }
 
-/* Looks up each NAME in argv[optind..] and does act to it; prints the name of each one done, as
- * docker does, and returns the last error after trying them all. */
-static int for_each_container(int argc, char *argv[], int (*act)(sd_bus *bus, ContainerRef *ref, const void *arg),
-                const void *arg) {
+/* What a verb asks berthd to do to one container (berthd-client.h). */
+typedef int (*BerthdAct)(sd_bus **bus, const char *name, const void *arg);
+
+/* Does each NAME in argv[optind..]: through berthd, or, when root is to do it itself, looks it up and
+ * does act to it; prints the name of each one done, as docker does, and returns the last error after
+ * trying them all. */
+static int for_each_container(int argc, char *argv[], BerthdAct through_berthd,
+                int (*act)(sd_bus *bus, ContainerRef *ref, const void *arg), const void *arg) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        bool direct = false;
         int r, ret = 0;
 
-        r = systemd_bus_open(&bus);
-        if (r < 0)
-                return r;
         for (int i = optind; i < argc; i++) {
                 _cleanup_(container_ref_done) ContainerRef ref = {};
-                r = container_lookup(bus, argv[i], &ref);
-                if (r >= 0)
-                        r = act(bus, &ref, arg);
+                r = direct ? BERTHD_DO_IT_YOURSELF : through_berthd(&bus, argv[i], arg);
+                if (r == BERTHD_DO_IT_YOURSELF) {
+                        direct = true;
+                        r = bus ? 0 : systemd_bus_open(&bus);
+                        if (r < 0)
+                                return r;
+                        r = container_lookup(bus, argv[i], &ref);
+                        if (r >= 0)
+                                r = act(bus, &ref, arg);
+                }
                 if (r < 0)
                         ret = r;
                 else
                         printf("%s\n", argv[i]);
         }
         return ret;
+}
+
+static int stop_through_berthd(sd_bus **bus, const char *name, const void *timeout) {
+        int t = *(const int *) timeout;
+        return berthd_call(bus, "StopContainer", UINT64_MAX, NULL, "su", name, t < 0 ? UINT32_MAX : (uint32_t) t);
 }
 
 static int stop_one(sd_bus *bus, ContainerRef *ref, const void *timeout) {
@@ -195,7 +193,12 @@ int verb_stop(int argc, char *argv[]) {
                 }
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "%s", usage);
-        return for_each_container(argc, argv, stop_one, &timeout);
+        return for_each_container(argc, argv, stop_through_berthd, stop_one, &timeout);
+}
+
+static int start_through_berthd(sd_bus **bus, const char *name, const void *restart) {
+        return berthd_call(bus, *(const bool *) restart ? "RestartContainer" : "StartContainer", UINT64_MAX, NULL, "s",
+                        name);
 }
 
 static int start_one(sd_bus *bus, ContainerRef *ref, const void *restart) {
@@ -231,7 +234,7 @@ static int start_or_restart(int argc, char *argv[], bool restart) {
         r = parse_names_only(argc, argv, usage);
         if (r <= 0)
                 return r;
-        return for_each_container(argc, argv, start_one, &restart);
+        return for_each_container(argc, argv, start_through_berthd, start_one, &restart);
 }
 
 int verb_start(int argc, char *argv[]) {
@@ -256,6 +259,10 @@ static int parse_signal(const char *s) {
                         return sig;
         }
         return -EINVAL;
+}
+
+static int kill_through_berthd(sd_bus **bus, const char *name, const void *signal) {
+        return berthd_call(bus, "KillContainer", 0, NULL, "si", name, (int32_t) * (const int *) signal);
 }
 
 static int kill_one(sd_bus *bus, ContainerRef *ref, const void *signal) {
@@ -305,7 +312,7 @@ int verb_kill(int argc, char *argv[]) {
                 }
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "%s", usage);
-        return for_each_container(argc, argv, kill_one, &sig);
+        return for_each_container(argc, argv, kill_through_berthd, kill_one, &sig);
 }
 
 int container_remove(sd_bus *bus, ContainerRef *ref, bool force) {
@@ -338,35 +345,61 @@ int container_remove(sd_bus *bus, ContainerRef *ref, bool force) {
         return 0;
 }
 
-static int remove_one(sd_bus *bus, ContainerRef *ref, const void *force) {
-        return container_remove(bus, ref, *(const bool *) force);
+typedef struct RemoveFlags {
+        bool force, volumes;
+} RemoveFlags;
+
+/* -v is not among RemoveContainer's arguments: berth removes the volumes itself (as root) */
+static int remove_through_berthd(sd_bus **bus, const char *name, const void *arg) {
+        const RemoveFlags *f = arg;
+        if (f->volumes)
+                return BERTHD_DO_IT_YOURSELF;
+        return berthd_call(bus, "RemoveContainer", UINT64_MAX, NULL, "sb", name, (int) f->force);
+}
+
+static int remove_one(sd_bus *bus, ContainerRef *ref, const void *arg) {
+        const RemoveFlags *f = arg;
+        int r = container_remove(bus, ref, f->force);
+
+        if (r < 0)
+                return r;
+        /* -v: its anonymous volumes too; named ones stay, as in Docker */
+        if (f->volumes && ref->recorded && (r = container_record_remove_volumes(&ref->record)) < 0)
+                log_warning_errno(r, "Kept an anonymous volume of container '%s'%s: %m", ref->name,
+                                r == -EBUSY ? ", another container uses it" : "");
+        return 0;
 }
 
 int verb_rm(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "force", no_argument, NULL, 'f' },
+                { "volumes", no_argument, NULL, 'v' },
                 {},
         };
-        static const char usage[] = "Usage: berth rm [-f] NAME...";
-        bool force = false;
+        static const char usage[] = "Usage: berth rm [-f] [-v] NAME...";
+        RemoveFlags flags = {};
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+hf", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+hfv", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         printf("%s\n\nRemoves stopped containers: their record, writable layer and environment "
-                               "file, and a failed unit is reset. -f stops a running container first.\n",
+                               "file, and a failed unit is reset. -f stops a running container first; -v removes "
+                               "its anonymous volumes too.\n",
                                         usage);
                         return 0;
                 case 'f':
-                        force = true;
+                        flags.force = true;
+                        break;
+                case 'v':
+                        flags.volumes = true;
                         break;
                 default:
                         return log_error_errno(-EINVAL, "%s", usage);
                 }
         if (optind >= argc)
                 return log_error_errno(-EINVAL, "%s", usage);
-        return for_each_container(argc, argv, remove_one, &force);
+        return for_each_container(argc, argv, remove_through_berthd, remove_one, &flags);
 }

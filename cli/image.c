@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "fs-util.h"
 #include "image-config.h"
@@ -412,6 +413,12 @@ static int image_tag(int argc, char *argv[]) {
 
         if (argc != 3)
                 return log_error_errno(-EINVAL, "Usage: berth image tag SOURCE TARGET");
+        {
+                _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+                r = berthd_call(&bus, "TagImage", 0, NULL, "ss", argv[1], argv[2]);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
+        }
         r = open_store(&store);
         if (r < 0)
                 return r;

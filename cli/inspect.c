@@ -17,6 +17,7 @@
 #include "strv.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
+#include "unit-property.h"
 #include "json-util.h"
 
 #define UNIT_IFACE    "org.freedesktop.systemd1.Unit"
@@ -235,13 +236,14 @@ static json_t *ports_json(char *const *publish, json_t **ret_exposed) {
 static json_t *docker_json(sd_bus *bus, ContainerRef *ref) {
         _cleanup_(container_spec_done) ContainerSpec unit_spec;
         _cleanup_strv_free_ char **env = NULL, **cmd = NULL;
+        _cleanup_free_ char *restart_name = NULL;
         const ContainerSpec *spec = &unit_spec;
         const ContainerState *st = &ref->state;
         char id[CONTAINER_ID_LEN + 1] = "";
-        uint64_t started = 0, finished = 0, created = 0, memory, quota;
+        uint64_t started = 0, finished = 0, created = 0, memory, quota, restart_max = 0;
         int32_t code = 0, status = 0;
         int exit_code = 0;
-        const char *state_status, *restart, *v, *network_mode;
+        const char *state_status, *restart, *restart_unit, *v, *network_mode;
         json_t *o, *hc, *config, *net, *networks, *exposed = NULL, *ports;
 
         container_spec_init(&unit_spec);
@@ -299,20 +301,27 @@ static json_t *docker_json(sd_bus *bus, ContainerRef *ref) {
         if (!ref->unit_path && (v = unit_property_of(spec->unit_properties, "MemoryMax")))
                 (void) parse_size(v, &memory);
         quota = unit_u64(bus, ref->unit_path, SERVICE_IFACE, "CPUQuotaPerSecUSec");
-        if (!ref->unit_path && (v = unit_property_of(spec->unit_properties, "CPUQuota")))
-                quota = strtoull(v, NULL, 10) * 10000; /* NN% of one CPU, in µs per second */
+        /* without a unit, the record's --cpus or CPUQuota=, converted by the parser that set the unit's */
+        if (!ref->unit_path)
+                for (size_t i = 0; i < 2; i++) {
+                        const char *key = i == 0 ? "CPUs" : "CPUQuota", *bus_property;
+                        if ((v = unit_property_of(spec->unit_properties, key)))
+                                (void) unit_property_parse(key, v, &bus_property, &quota);
+                }
         restart = unit_property_of(spec->unit_properties, "Restart") ?: "no";
+        if (unit_property_restart_parse(restart, &restart_unit, &restart_max) < 0)
+                restart = "no";
+        restart_name = strndup(restart, strcspn(restart, ":"));
+        if (!restart_name)
+                return NULL;
         network_mode = spec->network && spec->network[0] ? spec->network[0] : "bridge";
 
         ports = ports_json(spec->publish, &exposed);
         hc = json_pack("{s:I, s:I, s:o, s:s, s:{s:s, s:i}, s:b, s:s?}", "Memory",
                         (json_int_t) (memory == UINT64_MAX ? 0 : memory), "NanoCpus",
                         (json_int_t) (quota == UINT64_MAX ? 0 : quota * 1000), "PortBindings", json_deep_copy(ports),
-                        "NetworkMode", network_mode, "RestartPolicy", "Name",
-                        streq(restart, "always")       ? "always"
-                        : streq(restart, "on-failure") ? "on-failure"
-                                                       : "no",
-                        "MaximumRetryCount", 0, "AutoRemove", false, "Runtime", "berth-runtime");
+                        "NetworkMode", network_mode, "RestartPolicy", "Name", restart_name, "MaximumRetryCount",
+                        (int) restart_max, "AutoRemove", false, "Runtime", "berth-runtime");
         networks = json_object();
         STRV_FOREACH(n, spec->network) {
                 _cleanup_free_ char *name = strndup(*n, strcspn(*n, ":"));

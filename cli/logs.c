@@ -6,13 +6,14 @@
 #include <systemd/sd-journal.h>
 
 #include "commands.h"
+#include "container-journal.h"
 #include "container-lookup.h"
 #include "fs-util.h"
 #include "log.h"
 #include "systemd-unit.h"
 #include "time-util.h"
 
-static int add_matches(sd_journal *j, const char *unit, const char *invocation) {
+int container_journal_add_matches(sd_journal *j, const char *unit, const char *invocation) {
         _cleanup_free_ char *m = strjoin("_SYSTEMD_UNIT=", unit), *inv = NULL;
         int r;
 
@@ -25,6 +26,11 @@ static int add_matches(sd_journal *j, const char *unit, const char *invocation) 
         if (!inv)
                 return -ENOMEM;
         return sd_journal_add_match(j, inv, 0);
+}
+
+void container_journal_print_message(const void *data, size_t length) {
+        fwrite((const char *) data + strlen("MESSAGE="), 1, length - strlen("MESSAGE="), stdout);
+        fputc('\n', stdout);
 }
 
 /* Which entries to print and how: written in [since, until) (CLOCK_REALTIME µs, 0: no bound), each
@@ -57,9 +63,7 @@ static int print_entry(sd_journal *j, const LogWindow *w) {
                 if (format_rfc3339_nsec(buf, &ts) >= 0)
                         printf("%s ", buf);
         }
-        length -= strlen("MESSAGE=");
-        fwrite((const char *) data + strlen("MESSAGE="), 1, length, stdout);
-        fputc('\n', stdout);
+        container_journal_print_message(data, length);
         return 0;
 }
 
@@ -171,7 +175,7 @@ int verb_logs(int argc, char *argv[]) {
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0)
                 return log_error_errno(r, "Failed to open the journal: %m");
-        r = add_matches(j, ref.unit, invocation);
+        r = container_journal_add_matches(j, ref.unit, invocation);
         if (r < 0)
                 return log_error_errno(r, "Failed to filter the journal: %m");
         if (tail >= 0) {

@@ -12,13 +12,14 @@ typedef struct Verb {
 } Verb;
 
 /* Verbs whose positive return value is the exit status to pass on (the container's). */
-static const char *const status_verbs[] = { "run", "exec" };
+static const char *const status_verbs[] = { "run", "exec", "create", "attach" };
 
 /* docker's exit status when the failure is berth's own rather than the container's */
 #define EXIT_BERTH_FAILED 125
 
 static const Verb verbs[] = {
         { "run", verb_run, "run a command in a new container (a transient systemd unit)" },
+        { "create", verb_create, "create a container without starting it (berth start runs it)" },
         { "ps", verb_ps, "list containers" },
         { "stop", verb_stop, "stop running containers" },
         { "start", verb_start, "start stopped containers" },
@@ -33,6 +34,9 @@ static const Verb verbs[] = {
         { "top", verb_top, "list a container's processes" },
         { "stats", verb_stats, "show containers' CPU, memory and process counts" },
         { "update", verb_update, "change the resource limits of running containers" },
+        { "rename", verb_rename, "give a stopped container another name" },
+        { "cp", verb_cp, "copy files between a container and the host (or a tar stream)" },
+        { "attach", verb_attach, "show a running container's output live and pass it signals" },
         { "container", verb_container, "manage containers: ls, run, start, stop, rm, inspect, logs, exec, ..." },
         { "image", verb_image, "manage images: import, ls, inspect, rm, tag" },
         { "images", verb_image, "list images (same as image ls)" },
@@ -58,6 +62,7 @@ static const Verb container_verbs[] = {
         { "list", verb_ps, NULL },
         { "ps", verb_ps, NULL },
         { "run", verb_run, NULL },
+        { "create", verb_create, NULL },
         { "start", verb_start, NULL },
         { "stop", verb_stop, NULL },
         { "restart", verb_restart, NULL },
@@ -72,6 +77,9 @@ static const Verb container_verbs[] = {
         { "top", verb_top, NULL },
         { "stats", verb_stats, NULL },
         { "update", verb_update, NULL },
+        { "rename", verb_rename, NULL },
+        { "cp", verb_cp, NULL },
+        { "attach", verb_attach, NULL },
         { "prune", verb_container_prune, NULL },
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "container-lookup.h"
 #include "fs-util.h"
@@ -111,6 +112,15 @@ static int network_create(int argc, char *argv[]) {
         }
         if (optind + 1 != argc)
                 return log_error_errno(-EINVAL, "Usage: berth network create [OPTIONS] NAME");
+        {
+                static char *const accepted[] = { (char *) "driver", (char *) "subnet", (char *) "gateway",
+                        (char *) "ip-range", (char *) "ipv6", (char *) "internal", (char *) "disable-dns",
+                        (char *) "dns", (char *) "opt", (char *) "label", (char *) "interface-name", NULL };
+                r = berthd_create_object(accepted, "ListNetworks", "CreateNetwork", options, "d:s:o:h", argc, argv,
+                                ignore, false);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
+        }
         o.name = argv[optind];
         o.subnets = subnets;
         o.gateways = gateways;
@@ -249,6 +259,19 @@ static int remove_network(const char *name, bool force, bool ignore, bool quiet_
 }
 
 static int remove_one(const char *name, const RemoveOptions *o) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r = 1;
+
+        /* RemoveNetwork has no force: -f is root's, done here */
+        if (!o->force) {
+                r = o->ignore ? berthd_list_contains(&bus, "ListNetworks", name) : 1;
+                if (r == 0)
+                        return RM_SKIPPED;
+                if (r > 0)
+                        r = berthd_call(&bus, "RemoveNetwork", UINT64_MAX, NULL, "s", name);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
+        }
         return remove_network(name, o->force, o->ignore, false) ?: RM_SKIPPED;
 }
 

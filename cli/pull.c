@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "fs-util.h"
 #include "image-config.h"
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "parse-util.h"
 #include "paths.h"
+#include "strv.h"
 
 static int parse_unsigned(const char *s, const char *option, unsigned max, unsigned *ret) {
         char *end;
@@ -57,6 +59,28 @@ static void help(void) {
                "  --progress auto|plain|tty how to show progress (default auto: tty on a terminal)\n"
                "  -q, --quiet               print only the image id\n"
                "\nSee berth-pull(1).\n");
+}
+
+/* The parsed options as berthd's PullImage takes them ("--NAME=VALUE"). */
+static int pull_through_berthd(sd_bus **bus, const char *reference, const ImagePullOptions *o, unsigned retry,
+                unsigned retry_delay) {
+        _cleanup_strv_free_ char **options = NULL;
+        char n[32];
+
+        if (o->registry.insecure && strv_extend(&options, "--tls-verify=false") < 0)
+                return log_oom();
+        if (o->platform && strv_consume(&options, strjoin("--platform=", o->platform)) < 0)
+                return log_oom();
+        if (o->registry.username &&
+                        strv_consume(&options, strjoin("--creds=", o->registry.username, ":", o->registry.password)) < 0)
+                return log_oom();
+        (void) snprintf(n, sizeof n, "--retry=%u", retry);
+        if (retry > 0 && strv_extend(&options, n) < 0)
+                return log_oom();
+        (void) snprintf(n, sizeof n, "--retry-delay=%u", retry_delay);
+        if (retry > 0 && strv_extend(&options, n) < 0)
+                return log_oom();
+        return berthd_pull(bus, reference, options, o->quiet);
 }
 
 int verb_pull(int argc, char *argv[]) {
@@ -181,6 +205,15 @@ int verb_pull(int argc, char *argv[]) {
                 if (!platform)
                         return log_oom();
                 o.platform = platform;
+        }
+
+        /* berthd pulls (berthd-client.h), unless this pull is the runtime's at a unit's start or reads
+         * the caller's credentials file. */
+        if (!o.extend_timeout && !getenv("REGISTRY_AUTH_FILE")) {
+                _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+                r = pull_through_berthd(&bus, argv[optind], &o, retry, retry_delay);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
         }
 
         r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);

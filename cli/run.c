@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "container-lookup.h"
 #include "container-record.h"
@@ -24,22 +25,40 @@
 #include "strv.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
+#include "volume-spec.h"
+#include "volume-store.h"
 
 /* Exit status for failures of berth itself, as docker run uses it (the container's own statuses
  * are passed through). */
 #define EXIT_BERTH_FAILED 125
+/* ... and the container's when its command could not be run (berth-runtime's, as Docker's) */
+#define EXIT_COMMAND_NOT_RUNNABLE 126
+#define EXIT_COMMAND_NOT_FOUND    127
 
 typedef struct RunFlags {
         bool detach, remove, interactive, tty, help;
+        char **volumes_from; /* --volumes-from NAME[:ro|rw] */
 } RunFlags;
 
-static void run_help(void) {
-        printf("Usage: berth run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
-               "Runs a container as the transient systemd unit berth-NAME.service.\n\n"
-               "  -d, --detach             start it and print its name (default: wait, exit with its status)\n"
-               "      --rm                 also forget it when it fails (default: a failed one stays in ps -a)\n"
-               "  -i, --interactive        connect standard input\n"
-               "  -t, --tty                give the container a terminal (standard input, output and error)\n");
+static void run_flags_done(RunFlags *f) {
+        f->volumes_from = strv_free(f->volumes_from);
+}
+
+static void run_help(bool create) {
+        if (create)
+                printf("Usage: berth create [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+                       "Creates a container without starting it and prints its ID; 'berth start NAME' runs it\n"
+                       "as the transient systemd unit berth-NAME.service.\n\n"
+                       "      --rm                 remove it (and its anonymous volumes) when a run ends\n");
+        else
+                printf("Usage: berth run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+                       "Runs a container as the transient systemd unit berth-NAME.service.\n\n"
+                       "  -d, --detach             start it and print its name (default: wait, exit with its status)\n"
+                       "      --rm                 remove it and its anonymous volumes when it ends (default: it stays\n"
+                       "                           in ps -a until berth rm)\n"
+                       "  -i, --interactive        connect standard input\n"
+                       "  -t, --tty                give the container a terminal (standard input, output and error)\n");
+        printf("      --volumes-from NAME[:ro|rw]  the volumes and bind mounts of container NAME, at the same paths\n");
         for (size_t i = 0; i < run_options_count; i++) {
                 const RunOption *o = &run_options[i];
                 char s[8] = "";
@@ -72,6 +91,15 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
                         flags->help |= streq(a, "--help");
                         continue;
                 }
+                if (streq(a, "--volumes-from") || startswith(a, "--volumes-from=")) {
+                        const char *v = a[strlen("--volumes-from")] == '=' ? a + strlen("--volumes-from=")
+                                                                           : (i + 1 < argc ? argv[++i] : NULL);
+                        if (!v)
+                                return log_error_errno(-EINVAL, "Option '--volumes-from' needs a value.");
+                        if (strv_extend(&flags->volumes_from, v) < 0)
+                                return log_oom();
+                        continue;
+                }
                 if (a[1] != '-' && strspn(a + 1, "ditP") == strlen(a + 1) && strcspn(a + 1, "dit") < strlen(a + 1)) {
                         flags->detach |= !!strchr(a, 'd');
                         flags->interactive |= !!strchr(a, 'i');
@@ -102,95 +130,6 @@ static int split_cli_flags(int argc, char *argv[], RunFlags *flags, char ***ret_
         if (!rest && !(rest = calloc(1, sizeof(char *))))
                 return log_oom();
         *ret_rest = TAKE_PTR(rest);
-        return 0;
-}
-
-/* A docker-like name, adjective_scientist, not in use yet. */
-static int generate_name(sd_bus *bus, char **ret) {
-        static const char *const adjectives[] = {
-                "agile",
-                "bold",
-                "brave",
-                "calm",
-                "clever",
-                "eager",
-                "fair",
-                "gentle",
-                "happy",
-                "keen",
-                "lively",
-                "merry",
-                "nimble",
-                "proud",
-                "quiet",
-                "steady",
-                "swift",
-                "tidy",
-                "vivid",
-                "witty",
-        };
-        static const char *const names[] = {
-                "babbage",
-                "curie",
-                "darwin",
-                "euler",
-                "faraday",
-                "gauss",
-                "hopper",
-                "kepler",
-                "lovelace",
-                "maxwell",
-                "newton",
-                "noether",
-                "pascal",
-                "ritchie",
-                "shannon",
-                "tesla",
-                "thompson",
-                "turing",
-        };
-
-        for (unsigned attempt = 0; attempt < 32; attempt++) {
-                uint32_t rnd;
-                char *name;
-                int r;
-
-                if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-                        return log_error_errno(negative_errno(), "Failed to get random bytes: %m");
-                name = strjoin(adjectives[rnd % ELEMENTSOF(adjectives)], "_", names[(rnd >> 8) % ELEMENTSOF(names)]);
-                if (!name)
-                        return log_oom();
-                r = container_name_in_use(bus, name);
-                if (r == 0) {
-                        *ret = name;
-                        return 0;
-                }
-                free(name);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to check whether a container name is in use: %m");
-        }
-        return log_error_errno(-EBUSY, "Could not find a free container name; use --name.");
-}
-
-/* The image must be in the store, unless --pull asks the runtime to fetch it at start. */
-static int check_image(const ContainerSpec *spec) {
-        _cleanup_(image_store_freep) ImageStore *store = NULL;
-        _cleanup_(image_freep) Image *image = NULL;
-        int r;
-
-        if (spec->rootfs || (spec->pull && !streq(spec->pull, "never")))
-                return 0;
-        r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
-        if (r < 0)
-                return log_error_errno(r, "Failed to open the image store %s: %m", berth_path(BERTH_PATH_STORAGE));
-        r = image_store_lookup(store, spec->image, &image);
-        if (r == -ENOENT)
-                return log_error_errno(r,
-                                "Image '%s' is not in the image store. Get it with 'berth pull %s' or "
-                                "'berth image import', or use --pull=missing.",
-                                spec->image, spec->image);
-        if (r < 0)
-                return log_error_errno(r, "Failed to look up image '%s': %m", spec->image);
         return 0;
 }
 
@@ -277,9 +216,14 @@ static int start_unit(sd_bus *bus, RunUnit *u, const char *unit, char **ret_resu
         else if (r < 0)
                 log_unit_error(r, &error, "start", u->spec->name);
         sd_bus_error_free(&error);
-        /* no unit was made: the record written for it (names in use were refused before) goes too */
-        if (r < 0 && r != -EEXIST)
+        /* no unit was made: the record written for it (names in use were refused before) and its
+         * anonymous volumes go too */
+        if (r < 0 && r != -EEXIST) {
+                _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+                if (container_record_read(u->spec->name, &rec) >= 0)
+                        (void) container_record_remove_volumes(&rec);
                 (void) container_record_remove(u->spec->name);
+        }
         return r;
 }
 
@@ -346,18 +290,75 @@ static int run_foreground(sd_bus *bus, RunUnit *u, const char *unit, RunPty *pty
 }
 
 static int run_detached(sd_bus *bus, RunUnit *u, const char *unit) {
-        _cleanup_free_ char *result = NULL;
+        _cleanup_free_ char *result = NULL, *path = NULL;
         int r;
 
+        /* our reference (dropped when we exit) keeps a failed unit until its status is read */
+        u->add_ref = true;
         r = start_unit(bus, u, unit, &result);
         if (r < 0)
                 return r;
-        if (!streq(result, "done"))
-                return log_error_errno(-EIO,
-                                "Container '%s' failed to start (%s); see 'berth logs %s' or "
-                                "'journalctl -u %s'.",
+        if (!streq(result, "done")) {
+                int32_t code = 0, status = 0;
+
+                log_error("Container '%s' failed to start (%s); see 'berth logs %s' or 'journalctl -u %s'.",
                                 u->spec->name, result, u->spec->name, unit);
+                /* as docker run -d: 126 when the command cannot be run, 127 when it is not there */
+                if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) < 0 ||
+                                systemd_unit_get_i32(bus, path, "org.freedesktop.systemd1.Service", "ExecMainCode",
+                                                &code) < 0 ||
+                                systemd_unit_get_i32(bus, path, "org.freedesktop.systemd1.Service", "ExecMainStatus",
+                                                &status) < 0 ||
+                                code != CLD_EXITED ||
+                                (status != EXIT_COMMAND_NOT_RUNNABLE && status != EXIT_COMMAND_NOT_FOUND))
+                        status = EXIT_BERTH_FAILED;
+                (void) systemd_unref_unit(bus, unit, NULL);
+                return status;
+        }
+        (void) systemd_unref_unit(bus, unit, NULL);
         printf("%s\n", u->spec->name);
+        return 0;
+}
+
+/* run -d as berthd's RunContainer: the options as parsed, handed over as "--NAME=VALUE" for berthd
+ * to parse with the same parser and check with the same code (container_unit_prepare_spec()). */
+static int run_through_berthd(const ContainerSpec *spec, bool remove) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_strv_free_ char **options = NULL;
+        _cleanup_free_ char *name = NULL;
+        const char *path;
+        int r;
+
+        r = run_options_to_argv(spec, &options);
+        if (r >= 0)
+                r = run_options_unit_properties_to_argv(spec, &options);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                return BERTHD_DO_IT_YOURSELF; /* not expressible as options: berth does it itself */
+        /* the name is an argument of its own; --name in options would be the same */
+        r = berthd_new_call(&bus, "RunContainer", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", spec->name ?: "", spec->image ?: "");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, spec->command);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, options);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a{sv}", 1, "rm", "b", (int) remove);
+        if (r < 0)
+                return log_error_errno(r, "Failed to make a call to berthd: %m");
+        r = berthd_call_message(bus, m, UINT64_MAX, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_path_decode(path, "/org/berth1/container", &name);
+        if (r <= 0)
+                return log_error_errno(r < 0 ? r : -EBADMSG, "Failed to read berthd's answer: %m");
+        printf("%s\n", name);
         return 0;
 }
 
@@ -370,113 +371,205 @@ static bool env_has(char *const *env, const char *key) {
         return false;
 }
 
-int verb_run(int argc, char *argv[]) {
-        _cleanup_(container_spec_done) ContainerSpec spec;
+/* --volumes-from NAME[:ro|rw]: the volumes and binds of that container (its record, or its unit's
+ * command line), resolved now, as Docker copies them when the container is created. */
+static int add_volumes_from(sd_bus *bus, ContainerSpec *spec, char *const *volumes_from) {
+        STRV_FOREACH(v, volumes_from) {
+                _cleanup_(container_ref_done) ContainerRef ref = {};
+                _cleanup_(container_spec_done) ContainerSpec unit_spec;
+                _cleanup_free_ char *name = strdup(*v);
+                const ContainerSpec *from = NULL;
+                char *mode;
+                int r;
+
+                container_spec_init(&unit_spec);
+                if (!name)
+                        return log_oom();
+                mode = strchr(name, ':');
+                if (mode) {
+                        *mode++ = 0;
+                        if (!streq(mode, "ro") && !streq(mode, "rw"))
+                                return log_error_errno(-EINVAL, "Invalid --volumes-from '%s': expected NAME[:ro|rw].",
+                                                *v);
+                }
+                r = container_lookup(bus, name, &ref);
+                if (r < 0)
+                        return r;
+                if (ref.recorded)
+                        from = &ref.record.spec;
+                else if (ref.unit_path && container_spec_from_unit(bus, ref.unit_path, &unit_spec) >= 0)
+                        from = &unit_spec;
+                else
+                        return log_error_errno(-EOPNOTSUPP,
+                                        "--volumes-from: the options of container '%s' are unknown.", name);
+                r = volume_specs_add_from(&spec->volumes, &spec->mounts, from->volumes, from->mounts, mode);
+                if (r < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+/* What run and create share, up to the unit's name: the options parsed and checked (one parser, the
+ * option table's), the image found, the name free (or made up), a new ID, --volumes-from resolved. */
+static int container_prepare(int argc, char *argv[], bool create, RunFlags *flags, ContainerSpec *spec,
+                sd_bus **ret_bus, char **ret_unit) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_strv_free_ char **rest = NULL;
-        _cleanup_free_ char *unit = NULL;
-        RunFlags flags = {};
-        RunUnit u = { .spec = &spec, .stdio_fds = { -1, -1, -1 } };
-        _cleanup_(stdio_relay_done) StdioRelay relay = {};
+        _cleanup_strv_free_ char **rest = NULL, **image_volumes = NULL;
+        const char *verb = create ? "create" : "run";
         int index, r;
 
-        container_spec_init(&spec);
-        r = split_cli_flags(argc - 1, argv + 1, &flags, &rest);
+        r = split_cli_flags(argc - 1, argv + 1, flags, &rest);
         if (r < 0)
                 return r;
         assert(rest); /* an empty list at least */
-        if (flags.help) {
-                run_help();
+        if (flags->help) {
+                run_help(create);
                 return 0;
         }
-        r = run_options_parse_argv(&spec, (int) strv_length(rest), rest, &index);
+        r = run_options_parse_argv(spec, (int) strv_length(rest), rest, &index);
         if (r < 0)
-                return log_error_errno(r, "See 'berth run --help'.");
-        if (!spec.rootfs) {
+                return log_error_errno(r, "See 'berth %s --help'.", verb);
+        if (!spec->rootfs) {
                 if (!rest[index])
-                        return log_error_errno(-EINVAL, "'berth run' needs an IMAGE. See 'berth run --help'.");
-                spec.image = strdup(rest[index++]);
-                if (!spec.image)
+                        return log_error_errno(-EINVAL, "'berth %s' needs an IMAGE. See 'berth %s --help'.", verb, verb);
+                spec->image = strdup(rest[index++]);
+                if (!spec->image)
                         return log_oom();
         }
-        r = strv_extend_strv(&spec.command, rest + index);
+        r = strv_extend_strv(&spec->command, rest + index);
         if (r < 0)
                 return log_oom();
-        if (spec.rootfs && strv_length(spec.command) == 0)
+        if (spec->rootfs && strv_length(spec->command) == 0)
                 return log_error_errno(-EINVAL, "With --rootfs, a COMMAND is needed.");
-        if (flags.tty && flags.detach)
+        if (create && (flags->detach || flags->tty || flags->interactive))
+                log_warning("-d, -i and -t have no effect with create: 'berth start' runs it detached.");
+        if (flags->tty && flags->detach)
                 log_warning("-t has no effect with -d: a detached container's output goes to the journal.");
-        if (flags.detach && flags.interactive)
+        if (flags->detach && flags->interactive)
                 log_warning("-i has no effect with -d: a detached container's input is /dev/null.");
+        /* run -d through berthd; --volumes-from names another container, which berth resolves itself */
+        if (flags->detach && !create && !flags->volumes_from) {
+                r = run_through_berthd(spec, flags->remove);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
+        }
 
-        if (spec.name && !container_name_is_valid(spec.name))
-                return log_error_errno(-EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec.name);
-        if (flags.remove)
-                STRV_FOREACH(p, spec.unit_properties)
-                        if (startswith(*p, "Restart=") && !streq(*p, "Restart=no"))
-                                return log_error_errno(-EINVAL, "--restart and --rm cannot be combined: a removed "
-                                                                "container cannot be restarted.");
         {
                 _cleanup_free_ char *message = NULL;
-                const char *option;
-                r = container_network_default(&spec, false, &message);
+                r = container_unit_prepare_spec(spec, flags->remove, &image_volumes, &message);
                 if (r == -ENOMEM)
                         return log_oom();
-                if (r >= 0)
-                        r = container_network_check(&spec, &option, &message);
                 if (r < 0)
-                        return log_error_errno(r, "%s", message);
+                        return log_error_errno(r, "%s", message ?: "Invalid options.");
         }
-        r = run_unit_check_properties(&spec);
-        if (r < 0)
-                return r;
-        r = check_image(&spec);
-        if (r < 0)
-                return r;
         r = systemd_bus_open(&bus);
         if (r < 0)
                 return r;
-        if (spec.name) {
-                r = container_name_in_use(bus, spec.name);
+        if (spec->name) {
+                r = container_name_in_use(bus, spec->name);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to check whether '%s' is in use: %m", spec.name);
+                        return log_error_errno(r, "Failed to check whether '%s' is in use: %m", spec->name);
                 if (r > 0)
                         return log_error_errno(-EEXIST,
                                         "The container name '%s' is already in use. Remove it with "
                                         "'berth rm -f %s' or choose another --name.",
-                                        spec.name, spec.name);
+                                        spec->name, spec->name);
         } else {
-                r = generate_name(bus, &spec.name);
+                r = container_name_generate(bus, &spec->name);
+                if (r == -EBUSY)
+                        return log_error_errno(r, "Could not find a free container name; use --name.");
                 if (r < 0)
-                        return r;
+                        return log_error_errno(r, "Failed to pick a container name: %m");
         }
         /* A new container gets a new ID, as in Docker (the runtime records it in state.json). */
-        if (!spec.id) {
-                spec.id = malloc(CONTAINER_ID_LEN + 1);
-                if (!spec.id)
+        if (!spec->id) {
+                spec->id = malloc(CONTAINER_ID_LEN + 1);
+                if (!spec->id)
                         return log_oom();
-                r = container_id_random(spec.id);
+                r = container_id_random(spec->id);
                 if (r < 0)
                         return log_error_errno(r, "Failed to make a container ID: %m");
         }
-        unit = container_unit_name(spec.name);
-        if (!unit)
+        r = add_volumes_from(bus, spec, flags->volumes_from);
+        if (r >= 0)
+                r = container_spec_add_image_volumes(spec, image_volumes) < 0 ? log_oom() : 0;
+        if (r < 0)
+                return r;
+        *ret_unit = container_unit_name(spec->name);
+        if (!*ret_unit)
                 return log_oom();
+        *ret_bus = TAKE_PTR(bus);
+        return 1;
+}
 
+/* The anonymous volumes (-v /dst) made, the environment file and the record written: what a
+ * container needs before its unit can start, with run or later with start. */
+static int container_write(ContainerSpec *spec, const char *unit, bool record, bool auto_remove, char ***ret_anonymous) {
+        _cleanup_strv_free_ char **anonymous = NULL;
+        int r;
+
+        r = container_spec_make_anonymous_volumes(spec, &anonymous);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the anonymous volumes of container '%s': %m", spec->name);
+        r = container_unit_write_private_env(spec, unit);
+        if (r < 0)
+                log_error_errno(r, "Failed to write the container's environment file: %m");
+        /* a --rm container with anonymous volumes is recorded too, so that its end removes them */
+        else if (record || anonymous) {
+                r = container_record_write_full(spec, unit, anonymous, auto_remove);
+                if (r < 0)
+                        log_error_errno(r, "Failed to write the record of container '%s': %m", spec->name);
+        }
+        if (r < 0) {
+                STRV_FOREACH(n, anonymous)
+                        (void) volume_remove(*n, false);
+                return r;
+        }
+        *ret_anonymous = TAKE_PTR(anonymous);
+        return 0;
+}
+
+int verb_create(int argc, char *argv[]) {
+        _cleanup_(container_spec_done) ContainerSpec spec;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(run_flags_done) RunFlags flags = {};
+        _cleanup_strv_free_ char **anonymous = NULL;
+        _cleanup_free_ char *unit = NULL;
+        int r;
+
+        container_spec_init(&spec);
+        r = container_prepare(argc, argv, true, &flags, &spec, &bus, &unit);
+        if (r <= 0)
+                return r;
+        r = container_write(&spec, unit, true, flags.remove, &anonymous);
+        if (r < 0)
+                return r;
+        printf("%s\n", spec.id);
+        return 0;
+}
+
+int verb_run(int argc, char *argv[]) {
+        _cleanup_(container_spec_done) ContainerSpec spec;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(run_flags_done) RunFlags flags = {};
+        _cleanup_strv_free_ char **anonymous = NULL;
+        _cleanup_free_ char *unit = NULL;
+        RunUnit u = { .spec = &spec, .stdio_fds = { -1, -1, -1 } };
+        _cleanup_(stdio_relay_done) StdioRelay relay = {};
+        int r;
+
+        container_spec_init(&spec);
+        r = container_prepare(argc, argv, false, &flags, &spec, &bus, &unit);
+        if (r <= 0)
+                return r;
         /* as docker does, unless the caller set TERM */
         if (flags.tty && !flags.detach && !env_has(spec.env, "TERM") && strv_extend(&spec.env, "TERM=xterm") < 0)
                 return log_oom();
-        r = container_unit_write_private_env(&spec, unit);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write the container's environment file: %m");
-
         /* Without --rm, the container stays until `berth rm` (its record); its unit always goes when
          * it ends, and `berth start` makes it again from the record. */
-        if (!flags.remove) {
-                r = container_record_write(&spec, unit);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to write the record of container '%s': %m", spec.name);
-        }
+        r = container_write(&spec, unit, !flags.remove, flags.remove, &anonymous);
+        if (r < 0)
+                return r;
         u.remove = true;
         if (flags.detach)
                 return run_detached(bus, &u, unit);

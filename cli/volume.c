@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "berthd-client.h"
 #include "commands.h"
 #include "fs-util.h"
 #include "log.h"
@@ -71,6 +72,14 @@ static int volume_create_verb(int argc, char *argv[]) {
         if (optind != argc - 1)
                 return log_error_errno(-EINVAL, "'berth volume create' takes exactly one NAME (anonymous volumes are "
                                                 "not supported).");
+        {
+                static char *const accepted[] = { (char *) "driver", (char *) "opt", (char *) "label", (char *) "uid",
+                        (char *) "gid", NULL };
+                r = berthd_create_object(accepted, "ListVolumes", "CreateVolume", options, "hd:o:l:", argc, argv,
+                                ignore, true);
+                if (r != BERTHD_DO_IT_YOURSELF)
+                        return r;
+        }
         a.name = argv[optind];
         a.options = opts;
         a.labels = labels;
@@ -132,9 +141,19 @@ static int volume_inspect_verb(int argc, char *argv[]) {
 }
 
 static int remove_one(const char *name, const RemoveOptions *o) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **users = NULL;
         _cleanup_free_ char *joined = NULL;
-        int r = volume_remove(name, o->force);
+        int r;
+
+        r = o->ignore ? berthd_list_contains(&bus, "ListVolumes", name) : 1;
+        if (r == 0)
+                return RM_SKIPPED;
+        if (r > 0)
+                r = berthd_call(&bus, "RemoveVolume", UINT64_MAX, NULL, "sb", name, (int) o->force);
+        if (r != BERTHD_DO_IT_YOURSELF)
+                return r;
+        r = volume_remove(name, o->force);
 
         if (r == -ENOENT && o->ignore)
                 return RM_SKIPPED;

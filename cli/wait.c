@@ -13,20 +13,6 @@
 
 #define SERVICE_IFACE "org.freedesktop.systemd1.Service"
 
-/* The exit code of an ended unit: its main process's, 128+N for a signal. */
-static int unit_exit_code(sd_bus *bus, const char *path, int *ret) {
-        int32_t code = 0, status = 0;
-        int r;
-
-        r = systemd_unit_get_i32(bus, path, SERVICE_IFACE, "ExecMainCode", &code);
-        if (r >= 0)
-                r = systemd_unit_get_i32(bus, path, SERVICE_IFACE, "ExecMainStatus", &status);
-        if (r < 0)
-                return r;
-        *ret = code == CLD_KILLED || code == CLD_DUMPED ? 128 + status : status;
-        return 0;
-}
-
 /* Waits for one container: 1 and its code in *ret once it ended, a negative errno on failure. */
 static int wait_container(sd_bus *bus, ContainerRef *c, int *ret) {
         bool referenced;
@@ -53,7 +39,7 @@ static int wait_container(sd_bus *bus, ContainerRef *c, int *ret) {
                         return log_error_errno(r, "Failed to read the state of container '%s': %m", c->name);
                 /* a created container that never ran is waited for until it has run, as docker does */
                 if (unit_active_state_is_ended(state) && started > 0) {
-                        r = unit_exit_code(bus, path, ret);
+                        r = container_unit_exit_code(bus, path, ret);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to read the exit code of '%s': %m", c->name);
                         break;

@@ -2,12 +2,12 @@
 # networks and volumes. Flags are read from `berth VERB --help`, so they follow the binary.
 # shellcheck shell=bash
 
-_berth_verbs="run ps stop start restart kill rm logs exec inspect port wait top stats update container
+_berth_verbs="run create ps stop start restart kill rm logs exec inspect port wait top stats update rename cp attach container
 image images rmi pull load save build check volume pod network secret compose info system version"
 
 _berth_subcommands() { # verb
         case $1 in
-        container) echo "ls list ps run start stop restart kill rm remove logs exec inspect port wait top stats update prune" ;;
+        container) echo "ls list ps run create start stop restart kill rm remove logs exec inspect port wait top stats update rename cp attach prune" ;;
         image) echo "import ls list inspect rm remove tag prune" ;;
         network) echo "create ls list inspect rm remove prune connect disconnect" ;;
         volume) echo "create ls list inspect rm remove prune" ;;
@@ -85,17 +85,26 @@ _berth() {
                 mapfile -t COMPREPLY < <(compgen -W "$(_berth_flags "$verb" ${sub:+"$sub"})" -- "$cur")
                 return 0
         fi
+        if [ "${COMP_WORDS[COMP_CWORD - 1]}" = --volumes-from ]; then
+                mapfile -t COMPREPLY < <(compgen -W "$(_berth_containers)" -- "$cur")
+                return 0
+        fi
         # the container group's verbs take what the verbs of the same name take
         [ "$verb" = container ] && verb=$sub && sub=""
         case "$verb${sub:+ $sub}" in
         run | create | pull | "image inspect" | "image rm" | "image remove" | "image tag" | rmi | save)
                 words=$(_berth_images) ;;
         stop | start | restart | kill | rm | remove | logs | exec | inspect | port | wait | top | stats | update | \
-                "network connect" | "network disconnect")
+                rename | attach | "network connect" | "network disconnect")
                 words=$(_berth_containers) ;;
         "network inspect" | "network rm" | "network remove") words=$(_berth_networks) ;;
         "volume inspect" | "volume rm" | "volume remove") words=$(_berth_volumes) ;;
         check) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+        cp) # CONTAINER: or a host path; no completion of paths inside a container
+                [[ $cur == *:* ]] && return 0
+                mapfile -t COMPREPLY < <(compgen -W "$(_berth_containers | while read -r i; do echo "$i:"; done)" -- "$cur"
+                        compgen -f -- "$cur")
+                return 0 ;;
         *) return 0 ;;
         esac
         mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")

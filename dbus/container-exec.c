@@ -209,7 +209,7 @@ static int make_pipe(int *ret_read, int *ret_write) {
 int method_exec(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_close_ int in_r = -EBADF, in_w = -EBADF, out_r = -EBADF, out_w = -EBADF, err_r = -EBADF, err_w = -EBADF;
         _cleanup_strv_free_ char **command = NULL, **env = NULL, **args = NULL;
-        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_(container_ref_done) ContainerRef c = {};
         Berthd *d = userdata;
         const char *name, *workdir, *user;
         ExecProcess *e;

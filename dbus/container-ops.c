@@ -4,6 +4,7 @@
 #include <sys/random.h>
 
 #include "container-ops.h"
+#include "container-record.h"
 #include "container-unit.h"
 #include "container.h"
 #include "image-store.h"
@@ -17,6 +18,7 @@
 #include "running-containers.h"
 #include "strv.h"
 #include "systemd-unit.h"
+#include "volume-store.h"
 
 #define SD_DEST    "org.freedesktop.systemd1"
 #define SD_PATH    "/org/freedesktop/systemd1"
@@ -47,6 +49,7 @@ struct PendingJob {
         char *job;            /* systemd's job object, once systemd answered */
         char *name, *unit;
         uint32_t timeout; /* stop: seconds until SIGKILL, UINT32_MAX for the unit's own */
+        bool recorded;    /* run: the record written for it goes if no unit is made; remove: it goes at the end */
         sd_event_source *kill_timer;
 };
 
@@ -109,9 +112,8 @@ static int on_kill_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static void reply_job_failed(PendingJob *j, const char *result) {
         (void) sd_bus_reply_method_errorf(j->call, BERTH_ERROR_JOB_FAILED,
-                        "Container '%s' failed to %s (systemd's job ended with '%s'); see 'journalctl -u "
-                        "%s'.",
-                        j->name, job_verbs[j->kind], result, j->unit);
+                        "Container '%s' failed to %s (%s); see 'berth logs %s' or 'journalctl -u %s'.", j->name,
+                        job_verbs[j->kind], result, j->name, j->unit);
 }
 
 static void job_done(PendingJob *j, const char *result) {
@@ -146,6 +148,14 @@ static void job_done(PendingJob *j, const char *result) {
                 /* A payload that exits non-zero on SIGTERM, or was killed: still a stop the caller asked
                  * for, not a failure to keep around. For a transient unit this also forgets it. */
                 (void) systemd_reset_failed_unit(d->bus, j->unit, NULL);
+                if (j->kind == JOB_REMOVE && j->recorded) {
+                        int r = container_record_remove(j->name);
+                        if (r < 0 && r != -ENOENT) {
+                                (void) sd_bus_reply_method_errnof(j->call, -r, "Failed to remove container '%s': %m",
+                                                j->name);
+                                break;
+                        }
+                }
                 (void) sd_bus_reply_method_return(j->call, NULL);
                 break;
         }
@@ -195,6 +205,9 @@ static int on_job_queued(sd_bus_message *reply, void *userdata, sd_bus_error *re
                         (void) sd_bus_reply_method_errorf(j->call, BERTH_ERROR_JOB_FAILED,
                                         "Failed to %s container '%s': %s", job_verbs[j->kind], j->name,
                                         e->message ?: e->name);
+                /* no unit was made for it: the record written for it goes too */
+                if (j->kind == JOB_RUN && j->recorded)
+                        (void) container_record_remove(j->name);
                 pending_job_finish(j);
                 return 0;
         }
@@ -214,7 +227,7 @@ static int on_job_queued(sd_bus_message *reply, void *userdata, sd_bus_error *re
 /* Queues a job of systemd's for the call and answers it when the job ends. m is the prepared call to
  * systemd. Returns 1 (the handler's "answered later") or a negative errno with error set. */
 static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *name, const char *unit,
-                uint32_t timeout, sd_bus_message *m, sd_bus_error *error) {
+                uint32_t timeout, bool recorded, sd_bus_message *m, sd_bus_error *error) {
         PendingJob *j;
         int r;
 
@@ -230,6 +243,7 @@ static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *
                 .name = strdup(name),
                 .unit = strdup(unit),
                 .timeout = timeout,
+                .recorded = recorded,
         };
         if (!j->name || !j->unit) {
                 pending_job_free(j);
@@ -248,7 +262,7 @@ static int job_begin(Berthd *d, sd_bus_message *call, JobKind kind, const char *
         return 1;
 }
 
-static int unit_job(Berthd *d, sd_bus_message *call, JobKind kind, const char *name, const char *unit, uint32_t timeout,
+static int unit_job(Berthd *d, sd_bus_message *call, JobKind kind, const ContainerRef *c, uint32_t timeout,
                 sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         const char *method = kind == JOB_START ? "StartUnit" : kind == JOB_RESTART ? "RestartUnit" : "StopUnit";
@@ -256,10 +270,32 @@ static int unit_job(Berthd *d, sd_bus_message *call, JobKind kind, const char *n
 
         r = sd_bus_message_new_method_call(d->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, method);
         if (r >= 0)
-                r = sd_bus_message_append(m, "ss", unit, "replace");
+                r = sd_bus_message_append(m, "ss", c->unit, "replace");
         if (r < 0)
                 return r;
-        return job_begin(d, call, kind, name, unit, timeout, m, error);
+        return job_begin(d, call, kind, c->name, c->unit, timeout, c->recorded, m, error);
+}
+
+/* StartTransientUnit of a container's unit (berth run's, lib/sys/container-unit.h). */
+static int transient_unit_call(Berthd *d, RunUnit *u, const char *unit, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(d->bus, &call, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "ss", unit, "fail");
+        if (r >= 0)
+                r = sd_bus_message_open_container(call, 'a', "(sv)");
+        if (r >= 0)
+                r = run_unit_append_properties(call, u);
+        if (r >= 0)
+                r = sd_bus_message_close_container(call);
+        if (r >= 0)
+                r = sd_bus_message_append(call, "a(sa(sv))", 0);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(call);
+        return 0;
 }
 
 /* ---- the verbs ---------------------------------------------------------------------------------- */
@@ -269,17 +305,17 @@ static int authorize(Berthd *d, sd_bus_message *m, const char *verb, const char 
         return polkit_verify(d, m, POLKIT_ACTION_CONTAINERS, details, error);
 }
 
-static int need_unit(const ContainerUnit *c, sd_bus_error *error) {
+static int need_unit(const ContainerRef *c, sd_bus_error *error) {
         if (!c->unit)
                 return sd_bus_error_setf(error, BERTH_ERROR_NOT_SUPPORTED,
                                 "Container '%s' does not run in a systemd unit; stop its berth-runtime "
-                                "instead.",
+                                "process instead.",
                                 c->name);
         return 0;
 }
 
 static int do_start(Berthd *d, sd_bus_message *m, const char *name, bool restart, sd_bus_error *error) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_(container_ref_done) ContainerRef c = {};
         int r;
 
         r = authorize(d, m, restart ? "restart" : "start", name, error);
@@ -290,12 +326,22 @@ static int do_start(Berthd *d, sd_bus_message *m, const char *name, bool restart
                 r = need_unit(&c, error);
         if (r < 0)
                 return r;
-        return unit_job(d, m, restart ? JOB_RESTART : JOB_START, name, c.unit, UINT32_MAX, error);
+        /* A recorded container whose unit systemd collected: the same unit, made again from the record. */
+        if (c.recorded && !c.unit_path) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
+                RunUnit u = { .spec = &c.record.spec, .remove = true, .stdio_fds = { -1, -1, -1 } };
+
+                r = transient_unit_call(d, &u, c.unit, &call);
+                if (r < 0)
+                        return r;
+                return job_begin(d, m, restart ? JOB_RESTART : JOB_START, c.name, c.unit, UINT32_MAX, false, call, error);
+        }
+        return unit_job(d, m, restart ? JOB_RESTART : JOB_START, &c, UINT32_MAX, error);
 }
 
 static int do_stop(Berthd *d, sd_bus_message *m, const char *name, uint32_t timeout, bool remove, bool force,
                 sd_bus_error *error) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_(container_ref_done) ContainerRef c = {};
         _cleanup_free_ char *active = NULL;
         bool active_unit = false;
         int r;
@@ -311,23 +357,36 @@ static int do_stop(Berthd *d, sd_bus_message *m, const char *name, uint32_t time
         if (c.unit_path && systemd_unit_get_string(d->bus, c.unit_path, "org.freedesktop.systemd1.Unit", "ActiveState",
                                            &active) >= 0)
                 active_unit = !unit_active_state_is_ended(active);
-        if (!remove)
-                return unit_job(d, m, JOB_STOP, name, c.unit, timeout, error);
+        if (!remove) {
+                if (!c.unit_path) /* collected: it has stopped already */
+                        return sd_bus_reply_method_return(m, NULL);
+                return unit_job(d, m, JOB_STOP, &c, timeout, error);
+        }
         if (c.running || active_unit) {
                 if (!force)
                         return sd_bus_error_setf(error, BERTH_ERROR_CONTAINER_RUNNING,
-                                        "Container '%s' is running: stop it first, or remove it with force.", name);
-                return unit_job(d, m, JOB_REMOVE, name, c.unit, 0, error);
+                                        "Container '%s' is running: stop it first or use 'berth rm -f'.", c.name);
+                return unit_job(d, m, JOB_REMOVE, &c, 0, error);
         }
         r = systemd_reset_failed_unit(d->bus, c.unit, error);
-        if (r < 0 && r != -ENOENT)
-                return r;
+        if (r < 0 && r != -ENOENT) {
+                _cleanup_free_ char *why = strdup(error->message ?: error->name ?: "");
+                sd_bus_error_free(error);
+                return sd_bus_error_setf(error, BERTH_ERROR_JOB_FAILED, "Failed to remove container '%s': %s", c.name,
+                                why ?: "");
+        }
         sd_bus_error_free(error);
+        /* its record, writable layer and environment file: nothing of it stays */
+        if (c.recorded) {
+                r = container_record_remove(c.name);
+                if (r < 0 && r != -ENOENT)
+                        return sd_bus_error_set_errnof(error, r, "Failed to remove container '%s': %m", c.name);
+        }
         return sd_bus_reply_method_return(m, NULL);
 }
 
 static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, sd_bus_error *error) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_(container_ref_done) ContainerRef c = {};
         int r;
 
         if (sig <= 0 || sig >= _NSIG)
@@ -341,15 +400,21 @@ static int do_kill(Berthd *d, sd_bus_message *m, const char *name, int32_t sig, 
         if (r < 0)
                 return r;
         if (!c.running)
-                return sd_bus_error_setf(error, BERTH_ERROR_NOT_RUNNING, "Container '%s' is not running.", name);
+                return sd_bus_error_setf(error, BERTH_ERROR_NOT_RUNNING, "Container '%s' is not running.", c.name);
         /* The runtime passes signals on to the container's first process; SIGKILL cannot be passed on. */
         if (sig == SIGKILL)
-                r = kill_container(d, name, c.unit);
+                r = kill_container(d, c.name, c.unit);
         else
                 r = systemd_kill_unit(d->bus, c.unit, "main", sig, error);
-        if (r < 0)
-                return sd_bus_error_is_set(error) ? r
-                                                  : sd_bus_error_set_errnof(error, r, "Failed to kill '%s': %m", name);
+        if (r < 0) {
+                /* the CLI's message, not systemd's error name (which clients take for the bus's own) */
+                _cleanup_free_ char *why = sd_bus_error_is_set(error) ? strdup(error->message ?: error->name) : NULL;
+                sd_bus_error_free(error);
+                if (why)
+                        return sd_bus_error_setf(error, BERTH_ERROR_JOB_FAILED, "Failed to kill container '%s': %s",
+                                        c.name, why);
+                return sd_bus_error_set_errnof(error, r, "Failed to kill container '%s': %m", c.name);
+        }
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -523,56 +588,14 @@ static int check_options(char *const *options, sd_bus_error *error) {
         return 0;
 }
 
-static int generate_name(Berthd *d, char **ret) {
-        for (unsigned attempt = 0; attempt < 16; attempt++) {
-                uint64_t rnd;
-                char buf[32];
-                int r;
-
-                if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-                        return -errno;
-                (void) snprintf(buf, sizeof buf, "c%012" PRIx64, rnd & UINT64_C(0xffffffffffff));
-                r = container_name_taken(d, buf);
-                if (r < 0)
-                        return r;
-                if (r == 0) {
-                        *ret = strdup(buf);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        }
-        return -EBUSY;
-}
-
-static int check_image(const ContainerSpec *spec, sd_bus_error *error) {
-        _cleanup_(image_store_freep) ImageStore *store = NULL;
-        _cleanup_(image_freep) Image *image = NULL;
-        int r;
-
-        if (spec->rootfs || (spec->pull && !streq(spec->pull, "never")))
-                return 0;
-        if (!spec->image || !spec->image[0])
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "An image is needed (or the rootfs option).");
-        r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
-        if (r >= 0)
-                r = image_store_lookup(store, spec->image, &image);
-        if (r == -ENOENT || r == -EINVAL)
-                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_IMAGE,
-                                "Image '%s' is not in the image store; pull or import it first, or use "
-                                "pull=missing.",
-                                spec->image);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to look up image '%s': %m", spec->image);
-        return 0;
-}
-
 int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
-        _cleanup_strv_free_ char **command = NULL, **options = NULL;
+        _cleanup_strv_free_ char **command = NULL, **options = NULL, **image_volumes = NULL, **anonymous = NULL;
         _cleanup_free_ char *unit = NULL, *check_error = NULL;
         Berthd *d = userdata;
         const char *name, *image;
-        bool remove = false;
+        bool remove = false, recorded;
         int index, r;
 
         container_spec_init(&spec);
@@ -621,57 +644,85 @@ int method_run_container(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = strv_extend_strv(&spec.command, command);
         if (r < 0)
                 return r;
-        if (spec.rootfs && strv_length(spec.command) == 0)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "With rootfs, a command is needed.");
-        r = container_unit_check_properties(&spec, &check_error);
+        free(spec.name);
+        spec.name = isempty(name) ? NULL : strdup(name);
+        if (!isempty(name) && !spec.name)
+                return -ENOMEM;
+        /* What berth run checks and completes (the default network, ...), by the same code. */
+        r = container_unit_prepare_spec(&spec, remove, &image_volumes, &check_error);
         if (r == -ENOMEM)
                 return r;
+        if (r == -ENOENT)
+                return sd_bus_error_set(error, BERTH_ERROR_NO_SUCH_IMAGE, check_error ?: "No such image.");
+        if (r == -EINVAL)
+                return sd_bus_error_set(error, BERTH_ERROR_INVALID_OPTION, check_error ?: "Invalid options.");
         if (r < 0)
-                return sd_bus_error_set(error, BERTH_ERROR_INVALID_OPTION, check_error ?: "Invalid unit property.");
-        r = check_image(&spec, error);
-        if (r < 0)
-                return r;
+                return sd_bus_error_set_errnof(error, r, "%s", check_error ?: "Failed to check the options: %m");
 
-        free(spec.name);
-        spec.name = NULL;
-        if (isempty(name)) {
-                r = generate_name(d, &spec.name);
+        if (!spec.name) {
+                r = container_name_generate(d->bus, &spec.name);
                 if (r < 0)
                         return sd_bus_error_set_errnof(error, r, "Failed to pick a container name: %m");
         } else {
-                r = container_name_taken(d, name);
+                r = container_name_taken(d, spec.name);
                 if (r < 0)
-                        return sd_bus_error_set_errnof(error, r, "Failed to check whether '%s' is in use: %m", name);
+                        return sd_bus_error_set_errnof(error, r, "Failed to check whether '%s' is in use: %m", spec.name);
                 if (r > 0)
                         return sd_bus_error_setf(error, BERTH_ERROR_CONTAINER_EXISTS,
-                                        "The container name '%s' is already in use.", name);
-                spec.name = strdup(name);
-                if (!spec.name)
+                                        "The container name '%s' is already in use. Remove it with 'berth rm -f %s' "
+                                        "or choose another --name.",
+                                        spec.name, spec.name);
+        }
+        /* A new container gets a new ID, as in Docker (the runtime records it in state.json). */
+        if (!spec.id) {
+                spec.id = malloc(CONTAINER_ID_LEN + 1);
+                if (!spec.id)
                         return -ENOMEM;
+                r = container_id_random(spec.id);
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r, "Failed to make a container ID: %m");
         }
         unit = container_unit_name(spec.name);
         if (!unit)
                 return -ENOMEM;
+        /* As berth run does: anonymous volumes for -v /path and the image's VOLUMEs, and without rm the
+         * container stays until removed (its record; with rm, a record only when it has anonymous
+         * volumes, for its end to remove them). Its unit goes whenever it ends; StartContainer makes
+         * it again from the record. */
+        r = container_spec_add_image_volumes(&spec, image_volumes);
+        if (r < 0)
+                return r;
+        r = container_spec_make_anonymous_volumes(&spec, &anonymous);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to create the anonymous volumes of container '%s': %m",
+                                spec.name);
         r = container_unit_write_private_env(&spec, unit);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to write the container's environment file: %m");
+                sd_bus_error_set_errnof(error, r, "Failed to write the container's environment file: %m");
+        else if (!remove || anonymous) {
+                r = container_record_write_full(&spec, unit, anonymous, remove);
+                if (r < 0)
+                        sd_bus_error_set_errnof(error, r, "Failed to write the record of container '%s': %m", spec.name);
+        }
+        if (r < 0) {
+                STRV_FOREACH(n, anonymous)
+                        (void) volume_remove(*n, false);
+                return r;
+        }
+        recorded = !remove || anonymous;
 
         {
-                RunUnit u = { .spec = &spec, .remove = remove, .stdio_fds = { -1, -1, -1 } };
+                RunUnit u = { .spec = &spec, .remove = true, .stdio_fds = { -1, -1, -1 } };
 
-                r = sd_bus_message_new_method_call(d->bus, &call, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
-                if (r >= 0)
-                        r = sd_bus_message_append(call, "ss", unit, "fail");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(call, 'a', "(sv)");
-                if (r >= 0)
-                        r = run_unit_append_properties(call, &u);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(call);
-                if (r >= 0)
-                        r = sd_bus_message_append(call, "a(sa(sv))", 0);
-                if (r < 0)
+                r = transient_unit_call(d, &u, unit, &call);
+                if (r < 0) {
+                        if (recorded)
+                                (void) container_record_remove(spec.name);
                         return r;
+                }
         }
-        return job_begin(d, m, JOB_RUN, spec.name, unit, UINT32_MAX, call, error);
+        r = job_begin(d, m, JOB_RUN, spec.name, unit, UINT32_MAX, recorded, call, error);
+        if (r < 0 && recorded)
+                (void) container_record_remove(spec.name);
+        return r;
 }

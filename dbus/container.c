@@ -24,15 +24,6 @@ struct StateHint {
         const char *state; /* static string */
 };
 
-void container_unit_done(ContainerUnit *c) {
-        free(c->name);
-        free(c->unit);
-        free(c->unit_path);
-        if (c->state)
-                json_decref(c->state);
-        *c = (ContainerUnit) {};
-}
-
 /* A name as containers and generator units have it: docker's rule, or a template instance. */
 static bool name_is_valid(const char *name) {
         _cleanup_free_ char *plain = NULL;
@@ -50,104 +41,29 @@ static bool name_is_valid(const char *name) {
         return container_name_is_valid(plain);
 }
 
-/* state.json of a running container: valid only while the runtime's lock is held, before and after. */
-static int state_load(const char *name, json_t **ret) {
-        _cleanup_free_ char *path = NULL;
-        json_t *o;
-
-        if (!container_is_running(name))
-                return -ESRCH;
-        path = strjoin(berth_path(BERTH_PATH_RUN), "/containers/", name, "/state.json");
-        if (!path)
-                return -ENOMEM;
-        o = json_load_file(path, 0, NULL);
-        if (!o)
-                return -ESRCH;
-        if (!container_is_running(name)) {
-                json_decref(o);
-                return -ESRCH;
-        }
-        *ret = o;
-        return 0;
-}
-
-/* NAME.service made by the generator from NAME.container. With load, systemd loads it if needed. */
-static int generated_unit(Berthd *d, const char *name, bool load, char **ret_unit, char **ret_path) {
-        _cleanup_free_ char *unit = strjoin(name, ".service"), *path = NULL, *source = NULL;
-        int r;
-
-        if (!unit)
-                return -ENOMEM;
-        r = load ? systemd_load_unit(d->bus, unit, &path) : systemd_get_unit(d->bus, unit, &path);
-        if (r < 0)
-                return r;
-        r = systemd_unit_get_string(d->bus, path, UNIT_IFACE, "SourcePath", &source);
-        if (r < 0)
-                return r;
-        if (!endswith(source, ".container"))
+int container_resolve(Berthd *d, const char *name, bool load, ContainerRef *ret) {
+        if (!name_is_valid(name) &&
+                        !(load && strlen(name) <= CONTAINER_ID_LEN && strspn(name, "0123456789abcdef") == strlen(name)))
                 return -ENOENT;
-        *ret_unit = TAKE_PTR(unit);
-        *ret_path = TAKE_PTR(path);
-        return 0;
+        return container_ref_lookup(d->bus, name, load ? CONTAINER_LOOKUP_LOAD | CONTAINER_LOOKUP_ID : 0, ret);
 }
 
-int container_resolve(Berthd *d, const char *name, bool load, ContainerUnit *ret) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
-        int r;
-
-        if (!name_is_valid(name))
-                return -ENOENT;
-        c.name = strdup(name);
-        if (!c.name)
-                return -ENOMEM;
-        r = state_load(name, &c.state);
-        if (r == -ENOMEM)
-                return r;
-        if (r >= 0) {
-                const char *unit = json_string_value(json_object_get(c.state, "unit"));
-                c.running = true;
-                if (unit) {
-                        c.unit = strdup(unit);
-                        if (!c.unit)
-                                return -ENOMEM;
-                        r = systemd_get_unit(d->bus, c.unit, &c.unit_path);
-                        if (r < 0 && r != -ENOENT)
-                                return r;
-                }
-        } else {
-                c.unit = container_unit_name(name);
-                if (!c.unit)
-                        return -ENOMEM;
-                r = systemd_get_unit(d->bus, c.unit, &c.unit_path);
-                if (r == -ENOENT) {
-                        free(c.unit);
-                        c.unit = NULL;
-                        r = generated_unit(d, name, load, &c.unit, &c.unit_path);
-                }
-                if (r < 0)
-                        return r;
-        }
-        *ret = TAKE_STRUCT(c);
-        return 0;
-}
-
-int container_resolve_or_error(Berthd *d, const char *name, bool load, ContainerUnit *ret, sd_bus_error *error) {
+int container_resolve_or_error(Berthd *d, const char *name, bool load, ContainerRef *ret, sd_bus_error *error) {
+        _cleanup_free_ char *message = NULL;
         int r = container_resolve(d, name, load, ret);
 
+        if (r >= 0 || r == -ENOMEM)
+                return r;
+        message = container_ref_lookup_message(r, name);
+        if (!message)
+                return -ENOMEM;
         if (r == -ENOENT)
-                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_CONTAINER, "No such container: '%s'.", name);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to look up container '%s': %m", name);
-        return 0;
+                return sd_bus_error_set(error, BERTH_ERROR_NO_SUCH_CONTAINER, message);
+        return sd_bus_error_set_errnof(error, r, "%s", message);
 }
 
 int container_name_taken(Berthd *d, const char *name) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
-        int r = container_resolve(d, name, true, &c);
-
-        if (r == -ENOENT)
-                return 0;
-        return r < 0 ? r : 1;
+        return container_name_in_use(d->bus, name);
 }
 
 char *container_object_path(const char *name) {
@@ -181,7 +97,7 @@ static char *name_from_path(const char *path) {
 
 /* ---- properties ---------------------------------------------------------------------------------- */
 
-static int lookup_for_property(Berthd *d, const char *path, ContainerUnit *c, sd_bus_error *error) {
+static int lookup_for_property(Berthd *d, const char *path, ContainerRef *c, sd_bus_error *error) {
         _cleanup_free_ char *name = name_from_path(path);
 
         int r;
@@ -200,7 +116,7 @@ static int lookup_for_property(Berthd *d, const char *path, ContainerUnit *c, sd
         return 0;
 }
 
-static const char *container_state(Berthd *d, const ContainerUnit *c) {
+static const char *container_state(Berthd *d, const ContainerRef *c) {
         _cleanup_free_ char *active = NULL;
 
         if (d->emitting_name && streq(d->emitting_name, c->name))
@@ -212,7 +128,7 @@ static const char *container_state(Berthd *d, const ContainerUnit *c) {
 
 static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_(container_ref_done) ContainerRef c = {};
         Berthd *d = userdata;
         int r;
 
@@ -227,12 +143,12 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         if (streq(property, "State"))
                 return sd_bus_message_append(reply, "s", container_state(d, &c));
         if (streq(property, "Health")) {
-                const char *h = c.state ? json_string_value(json_object_get(c.state, "health")) : NULL;
+                const char *h = c.state.health;
                 return sd_bus_message_append(reply, "s", h ?: "");
         }
         if (streq(property, "Id")) {
                 _cleanup_free_ char *id = NULL;
-                const char *s = c.state ? json_string_value(json_object_get(c.state, "invocation_id")) : NULL;
+                const char *s = c.running ? c.state.invocation_id : NULL;
                 if (!s && c.unit_path) {
                         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
                         const void *bytes;
@@ -258,8 +174,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                         if (sd_bus_get_property(d->bus, "org.freedesktop.systemd1", c.unit_path, SERVICE_IFACE,
                                             "MainPID", NULL, &m, "u") >= 0)
                                 (void) sd_bus_message_read(m, "u", &v);
-                } else if (c.state)
-                        v = (uint32_t) json_integer_value(json_object_get(c.state, "supervisor_pid"));
+                } else if (c.running)
+                        v = (uint32_t) c.state.supervisor_pid;
                 pid = v;
                 return sd_bus_message_append(reply, "u", (uint32_t) pid);
         }
@@ -267,10 +183,12 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
                 int32_t status = 0;
                 if (c.unit_path)
                         (void) systemd_unit_get_i32(d->bus, c.unit_path, SERVICE_IFACE, "ExecMainStatus", &status);
+                else if (c.recorded && c.record.exit_code >= 0)
+                        status = c.record.exit_code;
                 return sd_bus_message_append(reply, "i", status);
         }
         if (streq(property, "Created")) {
-                uint64_t at = c.state ? (uint64_t) json_integer_value(json_object_get(c.state, "started_usec")) : 0;
+                uint64_t at = c.running ? c.state.started_usec : c.recorded ? c.record.created_usec : 0;
                 if (at == 0 && c.unit_path)
                         (void) systemd_unit_get_u64(d->bus, c.unit_path, UNIT_IFACE, "InactiveExitTimestamp", &at);
                 return sd_bus_message_append(reply, "t", at);
@@ -278,7 +196,7 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         if (streq(property, "Image")) {
                 _cleanup_(container_spec_done) ContainerSpec spec;
                 _cleanup_strv_free_ char **argv = NULL;
-                const char *s = c.state ? json_string_value(json_object_get(c.state, "image")) : NULL;
+                const char *s = c.running ? c.state.image : c.recorded ? c.record.spec.image : NULL;
                 int index;
 
                 container_spec_init(&spec);
@@ -329,7 +247,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 /* ---- object lookup and enumeration ---------------------------------------------------------------- */
 
-/* Names of all containers: running ones, and loaded berth-*.service or generated container units. */
+/* Names of all containers: running ones, recorded ones (kept until removed), and loaded berth-*.service
+ * or generated container units. */
 static int container_names(Berthd *d, char ***ret) {
         _cleanup_strv_free_ char **names = NULL;
         char *patterns[] = { (char *) "berth-*.service", (char *) "*.service", NULL };
@@ -337,7 +256,7 @@ static int container_names(Berthd *d, char ***ret) {
         size_t n = 0;
         int r;
 
-        r = running_containers(&names);
+        r = containers_running_or_recorded(&names);
         if (r < 0)
                 return r;
         r = systemd_list_units(d->bus, NULL, patterns, &units, &n);
@@ -374,7 +293,7 @@ static int container_names(Berthd *d, char ***ret) {
 
 static int container_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
                 sd_bus_error *error) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_(container_ref_done) ContainerRef c = {};
         _cleanup_free_ char *name = name_from_path(path);
 
         Berthd *d = userdata;
@@ -416,7 +335,7 @@ int method_list_containers(sd_bus_message *m, void *userdata, sd_bus_error *erro
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(ssso)");
         STRV_FOREACH(n, names) {
-                _cleanup_(container_unit_done) ContainerUnit c = {};
+                _cleanup_(container_ref_done) ContainerRef c = {};
                 _cleanup_free_ char *path = NULL;
 
                 if (r < 0)
@@ -436,7 +355,7 @@ int method_list_containers(sd_bus_message *m, void *userdata, sd_bus_error *erro
 }
 
 int method_get_container(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(container_unit_done) ContainerUnit c = {};
+        _cleanup_(container_ref_done) ContainerRef c = {};
         _cleanup_free_ char *path = NULL;
         const char *name;
         int r;

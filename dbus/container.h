@@ -7,24 +7,14 @@
  * or NAME.service made by the generator from NAME.container. systemd's change signals for those
  * units become PropertiesChanged of the container and ContainerNew/ContainerRemoved. */
 
-#include <jansson.h>
-
 #include "berthd.h"
+#include "container-ref.h"
 
-typedef struct ContainerUnit {
-        char *name;
-        char *unit;      /* NULL when the runtime runs outside any unit (started by hand) */
-        char *unit_path; /* NULL without a loaded unit */
-        json_t *state;   /* state.json while running */
-        bool running;
-} ContainerUnit;
-
-void container_unit_done(ContainerUnit *c);
-
-/* Resolves a container by name; -ENOENT when there is none. Does not log. */
-int container_resolve(Berthd *d, const char *name, bool load, ContainerUnit *ret);
+/* Resolves a container by name (lib/sys/container-ref.h); with load, also by a prefix of its ID and
+ * loading a generator-made unit. -ENOENT when there is none. Does not log. */
+int container_resolve(Berthd *d, const char *name, bool load, ContainerRef *ret);
 /* The same, setting org.berth1.Error.NoSuchContainer (or another error) on failure. */
-int container_resolve_or_error(Berthd *d, const char *name, bool load, ContainerUnit *ret, sd_bus_error *error);
+int container_resolve_or_error(Berthd *d, const char *name, bool load, ContainerRef *ret, sd_bus_error *error);
 
 /* Whether the name is taken: running, or a unit berth-NAME.service or generated NAME.service exists. */
 int container_name_taken(Berthd *d, const char *name);

@@ -268,6 +268,8 @@ int worker_start(Berthd *d, sd_bus_message *call, WorkerKind kind, char *const *
                         _exit(127);
                 (void) fcntl(1, F_SETFL, 0);
                 (void) fcntl(2, F_SETFL, 0);
+                /* the berth run here does the work itself rather than asking berthd again (berthd-client.h) */
+                (void) setenv("BERTH_NO_BERTHD", "1", 1);
                 execv(berth_path(BERTH_PATH_CLI_BINARY), args);
                 _exit(127);
         }

@@ -96,6 +96,24 @@ static void record_exit(const char *name) {
                 log_warning_errno(r, "Failed to note the exit status of container %s: %m", name);
 }
 
+/* --rm: the record (kept only so that its anonymous volumes are known, or for `berth start` after
+ * `berth create --rm`) and those volumes go once the unit will not start again. */
+static void remove_auto_remove_record(const char *name) {
+        _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+        int r;
+
+        if (container_record_read(name, &rec) < 0 || !rec.auto_remove || unit_may_start_again())
+                return;
+        r = container_record_remove(name);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to remove the record of container %s: %m", name);
+                return;
+        }
+        r = container_record_remove_volumes(&rec);
+        if (r < 0)
+                log_warning_errno(r, "Failed to remove an anonymous volume of container %s: %m", name);
+}
+
 int cleanup_main(int argc, char *argv[]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_free_ char *containers = NULL, *lock_path = NULL, *run_dir = NULL, *state_dir = NULL;
@@ -136,8 +154,10 @@ int cleanup_main(int argc, char *argv[]) {
                 log_warning_errno(r, "Failed to remove %s: %m", run_dir);
                 ret = EXIT_CLEANUP_FAILED;
         }
-        /* A recorded container keeps its writable layer until `berth rm`. */
+        /* A recorded container keeps its writable layer until `berth rm`; one made with --rm goes now,
+         * with its anonymous volumes. */
         record_exit(spec.name);
+        remove_auto_remove_record(spec.name);
         if (!container_record_exists(spec.name) && (r = rm_rf(state_dir)) < 0) {
                 log_warning_errno(r, "Failed to remove %s: %m", state_dir);
                 ret = EXIT_CLEANUP_FAILED;

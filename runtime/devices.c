@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,6 +14,7 @@
 #include "fs-util.h"
 #include "log.h"
 #include "mount-util.h"
+#include "parse-util.h"
 
 int open_special_dir(int root_fd, const char *name) {
         struct open_how how = {
@@ -171,8 +174,17 @@ int devices_setup(const Container *c, int root_fd) {
         _cleanup_close_ int mp = -EBADF, dev = -EBADF, pts = -EBADF, shm = -EBADF, mq = -EBADF;
         char *dev_opts[] = { "mode=755", "size=65536k", NULL };
         char *pts_opts[] = { "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL };
-        char *shm_opts[] = { "mode=1777", "size=65536k", NULL };
+        char shm_size[40] = "size=65536k"; /* Docker's 64M unless --shm-size says */
+        char *shm_opts[] = { "mode=1777", shm_size, NULL };
         int r;
+
+        if (c->spec.shm_size) {
+                uint64_t size;
+                r = parse_size(c->spec.shm_size, &size);
+                if (r < 0)
+                        return log_error_errno(r, "Invalid --shm-size '%s'.", c->spec.shm_size);
+                (void) snprintf(shm_size, sizeof shm_size, "size=%" PRIu64, size);
+        }
 
         mp = open_special_dir(root_fd, "dev");
         if (mp < 0)

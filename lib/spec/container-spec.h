@@ -57,6 +57,7 @@ typedef struct ContainerSpec {
         char **sysctl;          /* --sysctl */
         char **ulimit;          /* --ulimit NAME=SOFT[:HARD] */
         char *umask;            /* --umask: octal file mode creation mask, 0022 when unset */
+        char *shm_size;         /* --shm-size: the size of /dev/shm (a size, 64M when unset) */
         char **devices;         /* --device */
         char *userns;           /* --userns */
         char **uidmap;          /* --uidmap CONTAINER_ID:HOST_ID:SIZE (Quadlet's UIDMap=) */

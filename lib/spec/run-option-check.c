@@ -34,7 +34,12 @@ static int check_volume(const char *v) {
 }
 
 static int check_mount(const char *v) {
-        return volume_spec_check(v, true);
+        _cleanup_free_ char *named = NULL;
+        /* an anonymous volume (no source) is checked as the named one it becomes */
+        int r = volume_spec_name_anonymous(v, true, "anonymous", &named);
+        if (r < 0)
+                return r;
+        return volume_spec_check(named ?: v, true);
 }
 
 static int check_namespace(const char *v) {
@@ -82,6 +87,12 @@ static int check_notify(const char *v) {
 
 static int check_signal(const char *v) {
         return signal_from_string(v) < 0 ? -EINVAL : 0;
+}
+
+/* a tmpfs size: more than nothing, and finite */
+static int check_shm_size(const char *v) {
+        uint64_t size;
+        return parse_size(v, &size) < 0 || size == 0 || size == UINT64_MAX ? -EINVAL : 0;
 }
 
 static int check_duration(const char *v) {
@@ -132,6 +143,7 @@ static const struct {
         { "sysctl", sysctl_option_check, SYSCTL_EXPECTED },
         { "ulimit", check_ulimit, ULIMIT_EXPECTED },
         { "umask", check_umask, "an octal mask such as 0027" },
+        { "shm-size", check_shm_size, "a size such as 64M or 1G, more than 0" },
         { "device", check_device, DEVICE_SPEC_EXPECTED },
         { "userns", check_userns, USERNS_OPTION_EXPECTED },
         { "uidmap", check_idmap, IDMAP_EXPECTED },

@@ -63,6 +63,7 @@ const RunOption run_options[] = {
         WORDS("sysctl", 0, "Sysctl", sysctl, "namespaced sysctl NAME=VALUE"),
         LIST("ulimit", 0, "Ulimit", ulimit, "resource limit NAME=SOFT[:HARD]"),
         STR("umask", 0, NULL, umask, "file mode creation mask of the container's processes (octal, default 0022)"),
+        STR("shm-size", 0, "ShmSize", shm_size, "size of /dev/shm, e.g. 256M (default 64M)"),
         LIST("device", 0, "AddDevice", devices, "add a host device HOST[:CONTAINER][:PERMS]"),
         STR("userns", 0, "UserNS", userns, "user namespace: host, auto, container:NAME or ns:PATH"),
         LIST("uidmap", 0, "UIDMap", uidmap, "user namespace uid map CONTAINER_ID:HOST_ID:SIZE"),
@@ -282,6 +283,25 @@ int run_options_to_argv(const ContainerSpec *spec, char ***argv) {
                 case RUN_OPTION_UNIT_PROPERTY:
                         break;
                 }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int run_options_unit_properties_to_argv(const ContainerSpec *spec, char ***argv) {
+        STRV_FOREACH(p, spec->unit_properties) {
+                size_t n = strcspn(*p, "=");
+                const RunOption *found = NULL;
+                int r;
+
+                for (size_t i = 0; i < run_options_count && !found; i++)
+                        if (run_options[i].kind == RUN_OPTION_UNIT_PROPERTY && strlen(run_options[i].unit_property) == n &&
+                                        strncmp(run_options[i].unit_property, *p, n) == 0)
+                                found = &run_options[i];
+                if (!found || (*p)[n] != '=')
+                        return -EINVAL;
+                r = push_option(argv, found, *p + n + 1);
                 if (r < 0)
                         return r;
         }

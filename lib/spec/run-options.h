@@ -52,3 +52,7 @@ int run_options_parse_argv(ContainerSpec *spec, int argc, char *const *argv, int
 /* Appends the spec back as "--opt=value" arguments (the inverse of run_options_parse_argv), in the
  * fixed order of the table. Unit properties are skipped. */
 int run_options_to_argv(const ContainerSpec *spec, char ***argv);
+/* Appends the unit properties back as the options that set them ("MemoryMax=64M" as "--memory=64M"),
+ * so that with run_options_to_argv() the options give the same spec again. -EINVAL for a property no
+ * option sets. */
+int run_options_unit_properties_to_argv(const ContainerSpec *spec, char ***argv);

@@ -236,3 +236,91 @@ int volume_spec_check(const char *s, bool mount) {
 
         return (mount ? mount_spec_parse(s, &v, &tmpfs, &tmpfs_options) : volume_spec_parse(s, &v)) < 0 ? -EINVAL : 0;
 }
+
+/* The value of KEY (one of keys, a NULL-terminated list) in "k=v,k=v" of --mount; NULL when absent. */
+static const char *mount_value(const char *s, const char *const *keys, size_t *ret_len) {
+        const char *found = NULL;
+
+        for (const char *p = s; *p;) {
+                size_t n = strcspn(p, ",");
+                for (const char *const *k = keys; *k; k++) {
+                        size_t kl = strlen(*k);
+                        if (n > kl && strncmp(p, *k, kl) == 0 && p[kl] == '=') {
+                                found = p + kl + 1;
+                                *ret_len = n - kl - 1;
+                        }
+                }
+                p += n;
+                if (*p == ',')
+                        p++;
+        }
+        return found;
+}
+
+int volume_spec_name_anonymous(const char *s, bool mount, const char *name, char **ret) {
+        static const char *const type_keys[] = { "type", NULL }, *const source_keys[] = { "source", "src", NULL };
+        const char *type;
+        size_t len = 0;
+
+        *ret = NULL;
+        if (!mount) {
+                if (strchr(s, ':') || !path_is_absolute(s))
+                        return 0;
+                *ret = strjoin(name, ":", s);
+                return *ret ? 1 : -ENOMEM;
+        }
+        type = mount_value(s, type_keys, &len);
+        if ((type && !(len == strlen("volume") && strncmp(type, "volume", len) == 0)) ||
+                        mount_value(s, source_keys, &len))
+                return 0;
+        *ret = strjoin(s, type ? "" : ",type=volume", ",source=", name);
+        return *ret ? 1 : -ENOMEM;
+}
+
+int volume_specs_add_from(char ***volumes, char ***mounts, char *const *from_volumes, char *const *from_mounts,
+                const char *mode) {
+        int r;
+
+        STRV_FOREACH(v, from_volumes) {
+                const char *colon = strchr(*v, ':');
+                /* SRC:DST gets ":ro", SRC:DST:OPTS ",ro": the last of ro and rw wins */
+                r = strv_consume(volumes,
+                                mode ? strjoin(*v, colon && strchr(colon + 1, ':') ? "," : ":", mode) : strdup(*v));
+                if (r < 0)
+                        return r;
+        }
+        STRV_FOREACH(m, from_mounts) {
+                static const char *const type_keys[] = { "type", NULL };
+                size_t len = 0;
+                const char *type = mount_value(*m, type_keys, &len);
+                if (type && len == strlen("tmpfs") && strncmp(type, "tmpfs", len) == 0)
+                        continue;
+                r = strv_consume(mounts, mode ? strjoin(*m, streq(mode, "ro") ? ",ro=true" : ",ro=false") : strdup(*m));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+bool volume_specs_cover(char *const *volumes, char *const *mounts, char *const *tmpfs, const char *dst) {
+        STRV_FOREACH(v, volumes) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                if (streq(*v, dst) || (volume_spec_parse(*v, &vs) >= 0 && streq(vs.destination, dst)))
+                        return true;
+        }
+        STRV_FOREACH(m, mounts) {
+                _cleanup_(volume_spec_done) VolumeSpec vs = {};
+                _cleanup_free_ char *named = NULL, *tmpfs_options = NULL;
+                bool is_tmpfs;
+                if (volume_spec_name_anonymous(*m, true, "anonymous", &named) >= 0 &&
+                                mount_spec_parse(named ?: *m, &vs, &is_tmpfs, &tmpfs_options) >= 0 &&
+                                streq(vs.destination, dst))
+                        return true;
+        }
+        STRV_FOREACH(t, tmpfs) {
+                size_t n = strcspn(*t, ":");
+                if (strlen(dst) == n && strncmp(*t, dst, n) == 0)
+                        return true;
+        }
+        return false;
+}

@@ -30,6 +30,19 @@ void volume_spec_done(VolumeSpec *v);
 /* Whether s parses, as --mount (mount) or --volume; 0 or -EINVAL. */
 int volume_spec_check(const char *s, bool mount);
 
+/* An anonymous volume, as Docker has them: `-v /dst` (the path alone), or `--mount` of type=volume (its
+ * default type) without a source. *ret is s naming the volume name instead ("NAME:/dst",
+ * "...,source=NAME"), or NULL when s is not anonymous. */
+int volume_spec_name_anonymous(const char *s, bool mount, const char *name, char **ret);
+
+/* --volumes-from: the volumes and bind mounts of from (not its tmpfs) into spec, at the same paths.
+ * mode "ro" or "rw" makes each read-only or writable; NULL keeps each one's own. */
+int volume_specs_add_from(char ***volumes, char ***mounts, char *const *from_volumes, char *const *from_mounts,
+                const char *mode);
+
+/* Whether something is mounted at dst already: a --volume, --mount or --tmpfs (DST[:OPTS]) entry. */
+bool volume_specs_cover(char *const *volumes, char *const *mounts, char *const *tmpfs, const char *dst);
+
 /* "uids=C-H-S[#C-H-S...][;gids=...]" into "C:H:S" entries (--uidmap's form); without gids, the uids
  * apply to groups too. -EINVAL when malformed. */
 int idmap_maps_parse(const char *value, char ***ret_uids, char ***ret_gids);

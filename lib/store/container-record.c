@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "container-record.h"
 #include "fs-util.h"
+#include "log.h"
 #include "paths.h"
 #include "run-options.h"
+#include "running-containers.h"
 #include "strv.h"
 #include "unit-container-env.h"
+#include "volume-spec.h"
+#include "volume-store.h"
 
 char *container_record_path(const char *name) {
         return strjoin(berth_path(BERTH_PATH_STATE), "/containers/", name, ".json");
@@ -54,6 +60,11 @@ static int record_store(const char *name, json_t *o) {
 }
 
 int container_record_write(const ContainerSpec *spec, const char *unit) {
+        return container_record_write_full(spec, unit, NULL, false);
+}
+
+int container_record_write_full(const ContainerSpec *spec, const char *unit, char *const *anonymous_volumes,
+                bool auto_remove) {
         _cleanup_strv_free_ char **options = NULL;
         struct timespec ts;
         struct tm tm;
@@ -75,6 +86,11 @@ int container_record_write(const ContainerSpec *spec, const char *unit) {
                         "unit_properties", strv_to_json(spec->unit_properties));
         if (!o)
                 return -ENOMEM;
+        if ((anonymous_volumes && json_object_set_new(o, "anonymous_volumes", strv_to_json(anonymous_volumes)) < 0) ||
+                        (auto_remove && json_object_set_new(o, "auto_remove", json_true()) < 0)) {
+                json_decref(o);
+                return -ENOMEM;
+        }
         r = record_store(spec->name, o);
         json_decref(o);
         return r;
@@ -85,6 +101,7 @@ void container_record_done(ContainerRecord *r) {
         free(r->name);
         free(r->unit);
         free(r->created);
+        strv_free(r->anonymous_volumes);
         container_spec_done(&r->spec);
         *r = (ContainerRecord) { .exit_code = -1 };
 }
@@ -130,6 +147,7 @@ static int record_from_json(json_t *o, ContainerRecord *rec) {
         rec->created_usec = (uint64_t) json_integer_value(json_object_get(o, "created_usec"));
         rec->finished_usec = (uint64_t) json_integer_value(json_object_get(o, "finished_usec"));
         rec->exit_code = json_is_integer(code) ? (int) json_integer_value(code) : -1;
+        rec->auto_remove = json_is_true(json_object_get(o, "auto_remove"));
         r = json_dup(o, "id", &rec->id);
         if (r >= 0)
                 r = json_dup(o, "name", &rec->name);
@@ -151,6 +169,8 @@ static int record_from_json(json_t *o, ContainerRecord *rec) {
                 r = json_strv(o, "command", &rec->spec.command);
         if (r >= 0)
                 r = json_strv(o, "unit_properties", &rec->spec.unit_properties);
+        if (r >= 0)
+                r = json_strv(o, "anonymous_volumes", &rec->anonymous_volumes);
         return r;
 }
 
@@ -215,6 +235,132 @@ int container_record_remove(const char *name) {
                 return r;
         if (unlink(path) < 0)
                 return errno == ENOENT ? 0 : negative_errno();
+        return 0;
+}
+
+int container_record_remove_volumes(const ContainerRecord *rec) {
+        int ret = 0;
+
+        STRV_FOREACH(v, rec->anonymous_volumes) {
+                int r = volume_remove(*v, false);
+                if (r < 0 && r != -ENOENT) {
+                        log_debug_errno(r, "Failed to remove volume %s of container %s: %m", *v, rec->name);
+                        ret = ret ?: r;
+                }
+        }
+        return ret;
+}
+
+static int name_anonymous_entries(char **entries, bool mount, char ***names) {
+        static char *const labels[] = { (char *) "com.docker.volume.anonymous=", NULL };
+
+        for (char **e = entries; e && *e; e++) {
+                char name[CONTAINER_ID_LEN + 1];
+                _cleanup_free_ char *named = NULL;
+                VolumeCreateArgs args = { .name = name, .labels = labels, .uid = (uid_t) -1, .gid = (gid_t) -1 };
+                int r;
+
+                r = container_id_random(name); /* 64 random hex digits, as Docker names them */
+                if (r >= 0)
+                        r = volume_spec_name_anonymous(*e, mount, name, &named);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                r = volume_create(&args, NULL);
+                if (r < 0)
+                        return r;
+                r = strv_extend(names, name);
+                if (r < 0) {
+                        (void) volume_remove(name, false);
+                        return r;
+                }
+                free(*e);
+                *e = TAKE_PTR(named);
+        }
+        return 0;
+}
+
+int container_spec_make_anonymous_volumes(ContainerSpec *spec, char ***ret_names) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = name_anonymous_entries(spec->volumes, false, &names);
+        if (r >= 0)
+                r = name_anonymous_entries(spec->mounts, true, &names);
+        if (r < 0) {
+                STRV_FOREACH(n, names)
+                        (void) volume_remove(*n, false);
+                return r;
+        }
+        *ret_names = TAKE_PTR(names);
+        return 0;
+}
+
+int container_record_rename(const char *name, const char *new_name, const char *new_unit, const char *new_env_path) {
+        _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
+        _cleanup_free_ char *path = container_record_path(name), *new_path = container_record_path(new_name),
+                            *layer = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", name),
+                            *new_layer = strjoin(berth_path(BERTH_PATH_STATE), "/containers/", new_name),
+                            *old_env = NULL;
+        _cleanup_strv_free_ char **options = NULL;
+        bool layer_moved = false;
+        json_t *o;
+        int r;
+
+        if (!path || !new_path || !layer || !new_layer)
+                return -ENOMEM;
+        if (access(new_path, F_OK) >= 0)
+                return -EEXIST;
+        r = container_record_read(name, &rec);
+        if (r < 0)
+                return r;
+        /* the options carry the name (and the environment file named after the unit): written anew */
+        free(rec.spec.name);
+        rec.spec.name = strdup(new_name);
+        if (!rec.spec.name)
+                return -ENOMEM;
+        if (private_env_path_is_run(rec.spec.env_private_file)) {
+                if (!new_env_path)
+                        return -EINVAL;
+                old_env = TAKE_PTR(rec.spec.env_private_file);
+                rec.spec.env_private_file = strdup(new_env_path);
+                if (!rec.spec.env_private_file)
+                        return -ENOMEM;
+        }
+        r = run_options_to_argv(&rec.spec, &options);
+        if (r < 0)
+                return r;
+        o = json_load_file(path, 0, NULL);
+        if (!o)
+                return -EINVAL;
+        if (json_object_set_new(o, "name", json_string(new_name)) < 0 ||
+                        json_object_set_new(o, "unit", json_string(new_unit)) < 0 ||
+                        json_object_set_new(o, "options", strv_to_json(options)) < 0) {
+                json_decref(o);
+                return -ENOMEM;
+        }
+        /* the writable layer first (RENAME_NOREPLACE: never onto another container's), then the
+         * environment file, then the record under its new name; each step undone if a later one fails */
+        if (renameat2(AT_FDCWD, layer, AT_FDCWD, new_layer, RENAME_NOREPLACE) >= 0)
+                layer_moved = true;
+        else if (errno != ENOENT)
+                r = negative_errno();
+        if (r >= 0 && old_env && rename(old_env, new_env_path) < 0 && errno != ENOENT)
+                r = negative_errno();
+        if (r >= 0) {
+                r = record_store(new_name, o);
+                if (r < 0 && old_env)
+                        (void) rename(new_env_path, old_env);
+        }
+        json_decref(o);
+        if (r < 0) {
+                if (layer_moved)
+                        (void) rename(new_layer, layer);
+                return r;
+        }
+        if (unlink(path) < 0 && errno != ENOENT)
+                return negative_errno();
         return 0;
 }
 

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "container-network.h"
 #include "fs-util.h"
+#include "image-store.h"
+#include "object-name.h"
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
@@ -12,6 +18,7 @@
 #include "unit-container-env.h"
 #include "unit-container-exec.h"
 #include "unit-property.h"
+#include "volume-spec.h"
 
 /* The environment that moves berth's directories: the runtime must see the store the CLI checked. */
 static const char *const passed_env[] = {
@@ -72,18 +79,6 @@ int container_unit_check_properties(const ContainerSpec *spec, char **ret_error)
                 if (r < 0)
                         return r;
         }
-        return 0;
-}
-
-int run_unit_check_properties(const ContainerSpec *spec) {
-        _cleanup_free_ char *error = NULL;
-        int r;
-
-        r = container_unit_check_properties(spec, &error);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return log_error_errno(r, "%s", error ?: "Invalid unit property.");
         return 0;
 }
 
@@ -159,6 +154,10 @@ int run_unit_append_properties(sd_bus_message *m, void *userdata) {
         return unit_append_exec_literal(m, "ExecStopPost", argv, true);
 }
 
+char *container_unit_private_env_path(const char *unit) {
+        return strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
+}
+
 int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
         _cleanup_strv_free_ char **escaped = NULL;
         _cleanup_free_ char *path = NULL;
@@ -169,7 +168,7 @@ int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
         STRV_FOREACH(e, spec->env)
                 if (strv_consume(&escaped, unit_value_escape(*e, true)) < 0)
                         return -ENOMEM;
-        path = strjoin(berth_path(BERTH_PATH_RUN), "/private/", unit, ".env");
+        path = container_unit_private_env_path(unit);
         if (!path)
                 return -ENOMEM;
         r = private_env_write(path, escaped);
@@ -178,5 +177,80 @@ int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
         free(spec->env_private_file);
         spec->env_private_file = TAKE_PTR(path);
         spec->env = strv_free(spec->env);
+        return 0;
+}
+
+/* Sets *ret_error (when not NULL) to a message; returns err. */
+static int fail(char **ret_error, int err, const char *format, ...) _printf_(3, 4);
+static int fail(char **ret_error, int err, const char *format, ...) {
+        va_list ap;
+
+        if (!ret_error)
+                return err;
+        va_start(ap, format);
+        if (vasprintf(ret_error, format, ap) < 0)
+                *ret_error = NULL;
+        va_end(ap);
+        return err;
+}
+
+/* The image must be in the store, unless --pull asks the runtime to fetch it at start. */
+static int check_image(const ContainerSpec *spec, char ***ret_volumes, char **ret_error) {
+        _cleanup_(image_store_freep) ImageStore *store = NULL;
+        _cleanup_(image_freep) Image *image = NULL;
+        int r;
+
+        if (spec->rootfs || (spec->pull && !streq(spec->pull, "never")))
+                return 0;
+        r = image_store_open(berth_path(BERTH_PATH_STORAGE), &store);
+        if (r < 0)
+                return fail(ret_error, r, "Failed to open the image store %s: %s", berth_path(BERTH_PATH_STORAGE),
+                                strerror(-r));
+        r = image_store_lookup(store, spec->image, &image);
+        if (r == -ENOENT)
+                return fail(ret_error, -ENOENT,
+                                "Image '%s' is not in the image store. Get it with 'berth pull %s' or "
+                                "'berth image import', or use --pull=missing.",
+                                spec->image, spec->image);
+        if (r < 0)
+                return fail(ret_error, r, "Failed to look up image '%s': %s", spec->image, strerror(-r));
+        return ret_volumes ? strv_extend_strv(ret_volumes, image->config.volumes) : 0;
+}
+
+int container_unit_prepare_spec(ContainerSpec *spec, bool remove, char ***ret_image_volumes, char **ret_error) {
+        _cleanup_free_ char *message = NULL;
+        const char *option;
+        int r;
+
+        if (!spec->rootfs && isempty(spec->image))
+                return fail(ret_error, -EINVAL, "'berth run' needs an IMAGE. See 'berth run --help'.");
+        if (spec->rootfs && strv_length(spec->command) == 0)
+                return fail(ret_error, -EINVAL, "With --rootfs, a COMMAND is needed.");
+        if (spec->name && !container_name_is_valid(spec->name))
+                return fail(ret_error, -EINVAL, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", spec->name);
+        if (remove)
+                STRV_FOREACH(p, spec->unit_properties)
+                        if (startswith(*p, "Restart=") && !streq(*p, "Restart=no"))
+                                return fail(ret_error, -EINVAL,
+                                                "--restart and --rm cannot be combined: a removed container "
+                                                "cannot be restarted.");
+        r = container_network_default(spec, false, &message);
+        if (r >= 0)
+                r = container_network_check(spec, &option, &message);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return fail(ret_error, r, "%s", message ?: "Invalid network options.");
+        r = container_unit_check_properties(spec, ret_error);
+        if (r < 0)
+                return r;
+        return check_image(spec, ret_image_volumes, ret_error);
+}
+
+int container_spec_add_image_volumes(ContainerSpec *spec, char *const *image_volumes) {
+        STRV_FOREACH(v, image_volumes)
+                if (path_is_absolute(*v) && !volume_specs_cover(spec->volumes, spec->mounts, spec->tmpfs, *v) &&
+                                strv_extend(&spec->volumes, *v) < 0)
+                        return -ENOMEM;
         return 0;
 }

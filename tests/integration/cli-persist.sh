@@ -166,6 +166,22 @@ types_of "$NSPAWN_DIR/insp.json" >"$NSPAWN_DIR/berth.types"
 check "... still podman's keys and types" diff -u "$NSPAWN_DIR/podman.types" "$NSPAWN_DIR/berth.types"
 check "berth rm insp" berth rm insp
 
+# --restart and --cpus as Docker reports them, while the unit runs and from the record after it ended
+check "berth run -d --cpus 0.5 --restart on-failure:3" berth run -d --name rp --cpus 0.5 --restart on-failure:3 \
+        $IMAGE sleep 1000
+berth inspect rp >"$NSPAWN_DIR/insp.json"
+check "... RestartPolicy on-failure with MaximumRetryCount 3, NanoCpus 500000000" \
+        test "$(insp '.HostConfig.RestartPolicy.Name,.HostConfig.RestartPolicy.MaximumRetryCount,.HostConfig.NanoCpus' | tr '\n' ' ')" = "on-failure 3 500000000 "
+check "berth stop rp" berth stop -t 1 rp
+berth inspect rp >"$NSPAWN_DIR/insp.json"
+check "... the same once it has exited" \
+        test "$(insp '.State.Status,.HostConfig.RestartPolicy.Name,.HostConfig.RestartPolicy.MaximumRetryCount,.HostConfig.NanoCpus' | tr '\n' ' ')" = "exited on-failure 3 500000000 "
+check "berth rm rp" berth rm rp
+check "berth run -d --restart unless-stopped keeps Docker's name" berth run -d --name rp2 --restart unless-stopped $IMAGE sleep 1000
+berth inspect rp2 >"$NSPAWN_DIR/insp.json"
+check "... RestartPolicy.Name unless-stopped" test "$(insp .HostConfig.RestartPolicy.Name)" = unless-stopped
+check "berth rm -f rp2" berth rm -f rp2
+
 check "no berth-runtime process is left" bash -c '! grep -qx berth-runtime <<<"$1"' _ \
         "$(nspawn_run sh -c 'cat /proc/[0-9]*/comm 2>/dev/null')"
 done_testing

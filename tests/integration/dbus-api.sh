@@ -90,12 +90,19 @@ check_output "RemoveContainer of a running one without force: ContainerRunning" 
 check "Stop on the container object, 2 s before SIGKILL" \
         bus call org.berth1 /org/berth1/container/web $C Stop u 2
 check "... the unit is gone (reset and collected)" gone berth-web.service
+check_output "... the container stays, exited, as berth run's do (its record)" '"exited"' \
+        bus get-property org.berth1 /org/berth1/container/web $C State
+check_output "... ListContainers lists it" '"web" "exited"' call ListContainers
+check "... StartContainer makes its unit again from the record" call StartContainer s web
+check "... it runs" nspawn_run systemctl is-active --quiet berth-web.service
+check "... RemoveContainer with force" call RemoveContainer sb web true
+check "... its record is gone" nspawn_run test ! -e /var/lib/berth/containers/web.json
 check_output "... GetContainer says so" "No such container" call GetContainer s web
 
-check "RunContainer with an empty name picks one" call RunContainer ssasasa{sv} "" localhost/busybox 2 sleep 1000 0 0
-picked=$(nspawn_run systemctl list-units --plain --no-legend 'berth-c*.service' | awk '{print $1}' | head -1)
-check "... berth-cXXXXXXXXXXXX.service" test -n "$picked"
-name=${picked#berth-}; name=${name%.service}
+picked_path=$(call RunContainer ssasasa{sv} "" localhost/busybox 2 sleep 1000 0 0)
+check "RunContainer with an empty name picks a docker-like one" grep -qE '^o "/org/berth1/container/[a-z]+_5f[a-z]+"$' <<<"$picked_path"
+name=${picked_path##*/}; name=${name%\"}; name=${name/_5f/_} # sd_bus_path_encode()d
+picked=berth-$name.service
 check "RemoveContainer with force" call RemoveContainer sb "$name" true
 check "... gone" gone "$picked"
 check "a container that logs" call RunContainer ssasasa{sv} talker localhost/busybox 3 sh -c "echo hello-from-talker; sleep 1000" 0 0

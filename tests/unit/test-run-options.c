@@ -59,8 +59,42 @@ static void test_parse_and_print(void) {
         container_spec_done(&spec);
 }
 
+/* What berth run -d hands berthd: run_options_to_argv() and the unit properties as their options give
+ * the same spec again when parsed (berthd parses them with the same parser). */
+static void test_unit_properties_round_trip(void) {
+        ContainerSpec spec, again;
+        _cleanup_strv_free_ char **back = NULL;
+        char *argv[] = { "--memory", "64M", "--pids-limit=100", "--restart=on-failure:3", "--cpus=1.5", "-e", "A=1",
+                "img" };
+        int idx = -1;
+
+        container_spec_init(&spec);
+        container_spec_init(&again);
+        CHECK(run_options_parse_argv(&spec, (int) ELEMENTSOF(argv), argv, &idx) == 0);
+        CHECK(strv_length(spec.unit_properties) == 4);
+        CHECK(run_options_to_argv(&spec, &back) == 0);
+        CHECK(run_options_unit_properties_to_argv(&spec, &back) == 0);
+        _cleanup_free_ char *joined = strv_join(back, " ");
+        CHECK_STREQ(joined, "--env=A=1 --memory=64M --pids-limit=100 --restart=on-failure:3 --cpus=1.5");
+        CHECK(run_options_parse_argv(&again, (int) strv_length(back), back, &idx) == 0);
+        CHECK(idx == (int) strv_length(back));
+        {
+                _cleanup_free_ char *a = strv_join(again.unit_properties, " "), *b = strv_join(spec.unit_properties, " ");
+                CHECK_STREQ(a, b);
+                CHECK(strv_length(again.env) == 1 && streq(again.env[0], "A=1"));
+        }
+        container_spec_done(&again);
+
+        /* a property no option sets cannot be handed over as an option */
+        CHECK(strv_extend(&spec.unit_properties, "CPUAffinity=1") == 0);
+        back = strv_free(back);
+        CHECK(run_options_unit_properties_to_argv(&spec, &back) == -EINVAL);
+        container_spec_done(&spec);
+}
+
 int main(void) {
         test_split_words();
         test_parse_and_print();
+        test_unit_properties_round_trip();
         return tap_done();
 }

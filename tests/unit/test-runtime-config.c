@@ -288,6 +288,70 @@ static void test_volumes(void) {
         CHECK(mount_spec_parse("type=nfs,source=/a,destination=/b", &v, &tmpfs, &opts) == -EINVAL);
 }
 
+static void test_anonymous_volumes(void) {
+        char *named = NULL;
+        char **volumes = NULL, **mounts = NULL;
+        char *from_volumes[] = { "/srv:/srv", "v:/data:ro,z", NULL };
+        char *from_mounts[] = { "type=tmpfs,dst=/t", "type=volume,source=v,dst=/m", NULL };
+
+        /* -v /dst and --mount type=volume (its default type) without a source are anonymous */
+        CHECK(volume_spec_name_anonymous("/data", false, "abc", &named) == 1);
+        CHECK_STREQ(named, "abc:/data");
+        free(named);
+        CHECK(volume_spec_name_anonymous("/srv:/data", false, "abc", &named) == 0 && !named);
+        CHECK(volume_spec_name_anonymous("relative", false, "abc", &named) == 0 && !named);
+        CHECK(volume_spec_name_anonymous("type=volume,dst=/m,ro", true, "abc", &named) == 1);
+        CHECK_STREQ(named, "type=volume,dst=/m,ro,source=abc");
+        CHECK(volume_spec_check(named, true) == 0);
+        free(named);
+        CHECK(volume_spec_name_anonymous("target=/m", true, "abc", &named) == 1);
+        CHECK_STREQ(named, "target=/m,type=volume,source=abc");
+        free(named);
+        CHECK(volume_spec_name_anonymous("type=volume,src=v,dst=/m", true, "abc", &named) == 0 && !named);
+        CHECK(volume_spec_name_anonymous("type=tmpfs,dst=/m", true, "abc", &named) == 0 && !named);
+        CHECK(volume_spec_name_anonymous("type=volumes,dst=/m", true, "abc", &named) == 0 && !named);
+
+        /* --volumes-from: the same entries (no tmpfs), :ro making each read-only */
+        CHECK(volume_specs_add_from(&volumes, &mounts, from_volumes, from_mounts, "ro") == 0);
+        CHECK(strv_length(volumes) == 2 && strv_length(mounts) == 1);
+        CHECK_STREQ(volumes[0], "/srv:/srv:ro");
+        CHECK_STREQ(volumes[1], "v:/data:ro,z,ro");
+        CHECK_STREQ(mounts[0], "type=volume,source=v,dst=/m,ro=true");
+        for (size_t i = 0; volumes[i]; i++) {
+                VolumeSpec v = {};
+                CHECK(volume_spec_parse(volumes[i], &v) == 0 && v.read_only);
+                volume_spec_done(&v);
+        }
+        volumes = strv_free(volumes);
+        mounts = strv_free(mounts);
+        CHECK(volume_specs_add_from(&volumes, &mounts, from_volumes, from_mounts, "rw") == 0);
+        {
+                VolumeSpec v = {};
+                CHECK(volume_spec_parse(volumes[1], &v) == 0 && !v.read_only);
+                volume_spec_done(&v);
+        }
+        CHECK_STREQ(mounts[0], "type=volume,source=v,dst=/m,ro=false");
+        volumes = strv_free(volumes);
+        mounts = strv_free(mounts);
+        CHECK(volume_specs_add_from(&volumes, &mounts, from_volumes, from_mounts, NULL) == 0);
+        CHECK_STREQ(volumes[1], "v:/data:ro,z");
+        strv_free(volumes);
+        strv_free(mounts);
+
+        /* what covers an image's VOLUME path */
+        {
+                char *vols[] = { "/anon", "n:/named", NULL }, *mnts[] = { "type=volume,dst=/m", NULL },
+                     *tmpfs[] = { "/t:size=1m", NULL };
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/anon"));
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/named"));
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/m"));
+                CHECK(volume_specs_cover(vols, mnts, tmpfs, "/t"));
+                CHECK(!volume_specs_cover(vols, mnts, tmpfs, "/n"));
+                CHECK(!volume_specs_cover(vols, mnts, tmpfs, "/t2"));
+                CHECK(!volume_specs_cover(NULL, NULL, NULL, "/anon"));
+        }
+}
+
 static void test_network_files(void) {
         char *dns[] = { "192.0.2.1", NULL }, *search[] = { "example.org", NULL };
         char *r = resolv_conf_build("nameserver 127.0.0.53\nnameserver 10.0.0.1\nsearch lan\n", true, NULL, NULL, NULL);
@@ -390,6 +454,7 @@ int main(void) {
         test_capabilities();
         test_notify_filter();
         test_volumes();
+        test_anonymous_volumes();
         test_network_files();
         test_cgroup_files();
         return tap_done();
