@@ -58,8 +58,8 @@ int container_resolve_or_error(Berthd *d, const char *name, bool load, Container
         if (!message)
                 return -ENOMEM;
         if (r == -ENOENT)
-                return sd_bus_error_set(error, BERTH_ERROR_NO_SUCH_CONTAINER, message);
-        return sd_bus_error_set_errnof(error, r, "%s", message);
+                return ERRNO_NEGATIVE(sd_bus_error_set(error, BERTH_ERROR_NO_SUCH_CONTAINER, message));
+        return ERRNO_NEGATIVE(sd_bus_error_set_errnof(error, r, "%s", message));
 }
 
 int container_name_taken(Berthd *d, const char *name) {
