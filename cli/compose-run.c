@@ -86,7 +86,6 @@ static int daemon_reload(void) {
 static int service_units(ComposeProject *p, int argc, char *argv[], char ***ret) {
         const YNode *services = ynode_get(p->root, "services");
         _cleanup_strv_free_ char **units = NULL;
-        int r;
 
         for (int i = 0; i < argc; i++) {
                 if (argv[i][0] == '-')
@@ -104,7 +103,7 @@ static int service_units(ComposeProject *p, int argc, char *argv[], char ***ret)
                 if (any && !named)
                         continue;
                 _cleanup_free_ char *c = compose_container_name(p, services->items[i]->key);
-                if (!c || (r = strv_consume(&units, strjoin(c, ".service"))) < 0)
+                if (!c || strv_consume(&units, strjoin(c, ".service")) < 0)
                         return log_oom();
         }
         *ret = TAKE_PTR(units);
@@ -144,7 +143,7 @@ static int write_units(const ComposeUnits *u, bool force, char ***ret_changed) {
                                 r = write_file_atomic(pp, g->private_data, g->private_size, 0600, 0);
                                 if (r < 0)
                                         return log_error_errno(r, "Cannot write %s: %m", pp);
-                                if ((r = strv_extend(&changed, g->name)) < 0)
+                                if (strv_extend(&changed, g->name) < 0)
                                         return log_oom();
                         }
                 }
@@ -153,7 +152,7 @@ static int write_units(const ComposeUnits *u, bool force, char ***ret_changed) {
                 r = write_file_atomic(path, g->text, strlen(g->text), 0644, 0);
                 if (r < 0)
                         return log_error_errno(r, "Cannot write %s: %m", path);
-                if (!strv_contains(changed, g->name) && (r = strv_extend(&changed, g->name)) < 0)
+                if (!strv_contains(changed, g->name) && strv_extend(&changed, g->name) < 0)
                         return log_oom();
         }
         *ret_changed = TAKE_PTR(changed);
@@ -261,7 +260,7 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
                         return r;
                 /* recreated: the services whose unit changed (try-restart leaves stopped ones alone) */
                 STRV_FOREACH(c, changed)
-                        if (endswith(*c, ".service") && (r = strv_extend(&restart, *c)) < 0)
+                        if (endswith(*c, ".service") && strv_extend(&restart, *c) < 0)
                                 return log_oom();
                 r = systemctl("try-restart", restart);
                 if (r < 0)
@@ -311,11 +310,11 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
         r = project_unit_files(p->name, &files);
         if (r < 0)
                 return r;
-        STRV_FOREACH(f, files)
-                if ((r = strv_extend(endswith(*f, "-network.service") || endswith(*f, "-volume.service") ? &others
-                                                                                                         : &services,
-                                     *f)) < 0)
+        STRV_FOREACH(f, files) {
+                bool other = endswith(*f, "-network.service") || endswith(*f, "-volume.service");
+                if (strv_extend(other ? &others : &services, *f) < 0)
                         return log_oom();
+        }
         /* the containers first, then their networks and volumes units (a network goes with its unit) */
         r = systemctl("stop", services);
         if (r >= 0)

@@ -82,6 +82,7 @@ static int on_reader_gone(sd_event_source *s, int fd, uint32_t revents, void *us
 
 static int logs(Berthd *d, sd_bus_message *m, const char *name, uint64_t flags, sd_bus_error *error) {
         _cleanup_(container_ref_done) ContainerRef c = {};
+        /* write_end is closed on return, so that the caller's end sees EOF once journalctl is done */
         _cleanup_close_ int read_end = -EBADF, write_end = -EBADF;
         const char *details[] = { "verb", "logs", "container", name, NULL };
         int pipe_fds[2], r;
@@ -150,7 +151,6 @@ static int logs(Berthd *d, sd_bus_message *m, const char *name, uint64_t flags, 
         l->next = d->log_readers;
         d->log_readers = l;
         d->n_log_readers++;
-        write_end = safe_close(write_end); /* the caller's end sees EOF once journalctl is done */
         return sd_bus_reply_method_return(m, "h", read_end);
 }
 

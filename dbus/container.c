@@ -58,8 +58,8 @@ int container_resolve_or_error(Berthd *d, const char *name, bool load, Container
         if (!message)
                 return -ENOMEM;
         if (r == -ENOENT)
-                return sd_bus_error_set(error, BERTH_ERROR_NO_SUCH_CONTAINER, message);
-        return sd_bus_error_set_errnof(error, r, "%s", message);
+                return ERRNO_NEGATIVE(sd_bus_error_set(error, BERTH_ERROR_NO_SUCH_CONTAINER, message));
+        return ERRNO_NEGATIVE(sd_bus_error_set_errnof(error, r, "%s", message));
 }
 
 int container_name_taken(Berthd *d, const char *name) {
@@ -103,7 +103,8 @@ static int lookup_for_property(Berthd *d, const char *path, ContainerRef *c, sd_
         int r;
 
         if (!name)
-                return sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_CONTAINER, "No such container object: %s", path);
+                return ERRNO_NEGATIVE(sd_bus_error_setf(error, BERTH_ERROR_NO_SUCH_CONTAINER,
+                                "No such container object: %s", path));
         r = container_resolve(d, name, false, c);
         if (r == -ENOENT && d->emitting_name && streq(d->emitting_name, name)) {
                 /* its unit is gone already: the last announcement of a container that ended */
@@ -449,7 +450,7 @@ static int on_unit_properties_changed(sd_bus_message *m, void *userdata, sd_bus_
         if (r < 0 || !streq(iface, UNIT_IFACE))
                 return 0;
         r = sd_bus_message_enter_container(m, 'a', "{sv}");
-        while (r > 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+        while (r > 0 && sd_bus_message_enter_container(m, 'e', "sv") > 0) {
                 const char *key;
                 r = sd_bus_message_read(m, "s", &key);
                 if (r >= 0 && streq(key, "ActiveState"))

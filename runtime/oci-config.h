@@ -13,7 +13,7 @@ int oci_config_load(Container *c, const char *bundle);
  * runtime implements. */
 bool oci_version_supported(const char *v);
 
-/* `exec --process FILE`: an OCI process object (args, env, cwd, user, terminal, capabilities,
+/* `exec --process FILE` (oci-process.c): an OCI process object (args, env, cwd, user, terminal, capabilities,
  * noNewPrivileges, rlimits) into c->process, c->caps, c->caps_added and c->spec, checked as
  * config.json's process is. */
 int oci_process_load(const char *path, Container *c, bool *ret_terminal, bool *ret_has_caps);

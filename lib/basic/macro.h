@@ -72,6 +72,14 @@ static inline void closedirp(DIR **d) {
 static inline int negative_errno(void) {
         return errno > 0 ? -errno : -EIO;
 }
+/* The result of an error helper (one that records a message and returns a negative errno), shown to be
+ * negative where the static analyzer cannot follow the helper (it inlines no variadic function, and stops
+ * inlining deep in a recursion): otherwise it takes the helper's return as a success. */
+#define ERRNO_NEGATIVE(expr)                                                                                           \
+        ({                                                                                                             \
+                int _e_ = (expr);                                                                                      \
+                _e_ < 0 ? _e_ : -EINVAL;                                                                               \
+        })
 #define RET_NERRNO(expr)                                                                                               \
         ({                                                                                                             \
                 int _r_ = (expr);                                                                                      \

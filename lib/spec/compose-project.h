@@ -37,7 +37,11 @@ void compose_project_done(ComposeProject *p);
  * with *ret_error set, or -ENOMEM. */
 int compose_project_load(const ComposeOptions *o, ComposeProject *ret, char **ret_error);
 
-/* Normalises one service mapping in place (the schema of compose-schema.c). dir resolves relative
+/* The merged root of p's files, checked across services, with defaults and names filled in and in the
+ * order docker compose prints (compose-check.c; p's name and env are set). */
+int compose_project_finish(ComposeProject *p, YNode *root, char *const *profiles, char **ret_error);
+
+/* Normalises one service mapping in place (the schema of compose-schema.h). dir resolves relative
  * paths; env resolves bare environment keys. path is "services.NAME" for messages. */
 int compose_normalize_service(YNode *svc, const char *path, const char *dir, char *const *env, char **ret_error);
 /* The same for a top-level networks/volumes/secrets/configs entry ("networks", "volumes", ...). */

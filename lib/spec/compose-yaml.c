@@ -138,13 +138,15 @@ typedef struct Loader {
         char *error;
 } Loader;
 
-static int loader_error(Loader *l, unsigned line, const char *msg) {
+static int loader_error_set(Loader *l, unsigned line, const char *msg) {
         if (!l->error && asprintf(&l->error, "%s:%u: %s", l->file, line, msg) < 0) {
                 l->error = NULL;
                 return -ENOMEM;
         }
         return -EBADMSG;
 }
+
+#define loader_error(l, line, msg) ERRNO_NEGATIVE(loader_error_set(l, line, msg))
 
 static int convert(Loader *l, yaml_node_t *y, unsigned depth, YNode **ret);
 

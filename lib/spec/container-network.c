@@ -20,14 +20,32 @@ static int add_option(char **network, const char *key, const char *value) {
         return 0;
 }
 
+/* The values of --OPTION as KEY=VALUE options of the primary network, which must be a bridge. */
+static int move_to_network(ContainerSpec *spec, const char *option, const char *key, char *const *values,
+                char **ret_message) {
+        int r = 0;
+
+        if (!values || !values[0])
+                return 0;
+        if (!container_network_is_bridge(spec))
+                return asprintf(ret_message, "--%s cannot take effect with --network=%s: it needs a bridge network.",
+                                       option, spec->pod ? "(the pod's)" : container_network_primary(spec) ?: "none") < 0
+                               ? -ENOMEM
+                               : -EINVAL;
+        STRV_FOREACH(v, values)
+                if (r >= 0)
+                        r = add_option(&spec->network[0], key, *v);
+        return r;
+}
+
 int container_network_default(ContainerSpec *spec, bool no_default, char **ret_message) {
-        static const struct {
+        const struct {
                 const char *option, *key;
-                size_t offset;
+                char **value;
         } singles[] = {
-                { "ip", "ip", offsetof(ContainerSpec, ip) },
-                { "ip6", "ip6", offsetof(ContainerSpec, ip6) },
-                { "mac-address", "mac", offsetof(ContainerSpec, mac_address) },
+                { "ip", "ip", &spec->ip },
+                { "ip6", "ip6", &spec->ip6 },
+                { "mac-address", "mac", &spec->mac_address },
         };
         int r;
 
@@ -36,29 +54,18 @@ int container_network_default(ContainerSpec *spec, bool no_default, char **ret_m
                 if (strv_extend(&spec->network, NETWORK_DEFAULT_NAME) < 0)
                         return -ENOMEM;
         }
-        for (size_t i = 0; i < ELEMENTSOF(singles) + 1; i++) {
-                char **single = i < ELEMENTSOF(singles) ? (char **) ((char *) spec + singles[i].offset) : NULL;
-                const char *option = single ? singles[i].option : "network-alias";
-                if (single ? !*single : !spec->network_aliases)
-                        continue;
-                if (!container_network_is_bridge(spec))
-                        return asprintf(ret_message, "--%s cannot take effect with --network=%s: it needs a bridge "
-                                        "network.", option, spec->pod ? "(the pod's)" : container_network_primary(spec) ?: "none") < 0
-                                ? -ENOMEM : -EINVAL;
-                if (single) {
-                        r = add_option(&spec->network[0], singles[i].key, *single);
-                        free(*single);
-                        *single = NULL;
-                } else {
-                        r = 0;
-                        STRV_FOREACH(a, spec->network_aliases)
-                                if (r >= 0)
-                                        r = add_option(&spec->network[0], "alias", *a);
-                        spec->network_aliases = strv_free(spec->network_aliases);
-                }
+        for (size_t i = 0; i < ELEMENTSOF(singles); i++) {
+                r = move_to_network(spec, singles[i].option, singles[i].key, (char *[]) { *singles[i].value, NULL },
+                                ret_message);
                 if (r < 0)
                         return r;
+                free(*singles[i].value);
+                *singles[i].value = NULL;
         }
+        r = move_to_network(spec, "network-alias", "alias", spec->network_aliases, ret_message);
+        if (r < 0)
+                return r;
+        spec->network_aliases = strv_free(spec->network_aliases);
         return 0;
 }
 

@@ -118,7 +118,6 @@ int secret_spec_parse(const char *s, SecretSpec *ret) {
                 if (strstr(abs, "/../") || endswith(abs, "/.."))
                         return -EINVAL;
         }
-        *ret = spec;
-        spec = (SecretSpec) {};
+        *ret = TAKE_STRUCT(spec);
         return 0;
 }

@@ -15,6 +15,7 @@
 #include "paths.h"
 #include "strv.h"
 #include "unit-compose.h"
+#include "unit-container-env.h"
 #include "words.h"
 
 void compose_units_done(ComposeUnits *u) {
@@ -25,33 +26,14 @@ void compose_units_done(ComposeUnits *u) {
         *u = (ComposeUnits) {};
 }
 
-/* systemd expands % specifiers in every value and $VAR on ExecStart=: both doubled. */
-static char *escape(const char *v, bool dollar) {
-        size_t n = 0;
-        char *out, *o;
-
-        for (const char *p = v; *p; p++)
-                n += (*p == '%' || (dollar && *p == '$')) ? 2 : 1;
-        out = o = calloc(n + 1, 1);
-        if (!out)
-                return NULL;
-        for (const char *p = v; *p; p++) {
-                if (*p == '%' || (dollar && *p == '$'))
-                        *o++ = *p;
-                *o++ = *p;
-        }
-        *o = 0;
-        return out;
-}
-
 /* A value that the converter reads as one word (Label=, Environment=): quoted. */
 static char *escape_word(const char *v, bool dollar) {
-        _cleanup_free_ char *e = escape(v, dollar);
+        _cleanup_free_ char *e = unit_value_escape(v, dollar);
         return e ? quote_word(e) : NULL;
 }
 
 static int add(UnitFile *u, const char *section, const char *key, const char *value) {
-        _cleanup_free_ char *e = escape(value, true);
+        _cleanup_free_ char *e = unit_value_escape(value, true);
         return e ? unit_file_append(u, section, key, e) : -ENOMEM;
 }
 
@@ -74,6 +56,26 @@ static int add_argv(UnitFile *u, const char *key, const YNode *list) {
 static const char *get(const YNode *n, const char *key) {
         const YNode *v = ynode_get(n, key);
         return v && v->kind == Y_SCALAR ? v->value : NULL;
+}
+
+/* A compose key and the [Container] key of a .container file it becomes. */
+typedef struct ComposeKey {
+        const char *key, *unit_key;
+} ComposeKey;
+
+/* Each key of the table (ending in {}) that node has, as its unit key: a scalar once, a list an entry
+ * for each item. */
+static int add_keys(UnitFile *u, const YNode *node, const ComposeKey *keys) {
+        int r = 0;
+
+        for (const ComposeKey *k = keys; r >= 0 && k->key; k++) {
+                const YNode *v = ynode_get(node, k->key);
+                if (v && v->kind == Y_SCALAR)
+                        r = add(u, "Container", k->unit_key, v->value);
+                for (size_t i = 0; r >= 0 && v && v->kind == Y_SEQ && i < v->n_items; i++)
+                        r = add(u, "Container", k->unit_key, v->items[i]->value);
+        }
+        return r;
 }
 
 static int add_label(UnitFile *u, const char *key, const char *value) {
@@ -288,22 +290,13 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
         if (r < 0)
                 return r;
 
-        static const struct {
-                const char *key, *unit_key;
-        } simple[] = {
+        static const ComposeKey container_keys[] = {
                 { "user", "User" },
                 { "working_dir", "WorkingDir" },
                 { "hostname", "HostName" },
                 { "stop_signal", "StopSignal" },
                 { "pull_policy", "Pull" },
                 { "userns_mode", "UserNS" },
-        };
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(simple); i++)
-                if ((v = get(svc, simple[i].key)))
-                        r = add(u, "Container", simple[i].unit_key, v);
-        static const struct {
-                const char *key, *unit_key;
-        } lists[] = {
                 { "cap_add", "AddCapability" },
                 { "cap_drop", "DropCapability" },
                 { "tmpfs", "Tmpfs" },
@@ -312,12 +305,10 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                 { "dns_opt", "DNSOption" },
                 { "devices", "AddDevice" },
                 { "group_add", "GroupAdd" },
+                {},
         };
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(lists); i++) {
-                n = ynode_get(svc, lists[i].key);
-                for (size_t k = 0; r >= 0 && n && k < n->n_items; k++)
-                        r = add(u, "Container", lists[i].unit_key, n->items[k]->value);
-        }
+        if (r >= 0)
+                r = add_keys(u, svc, container_keys);
         n = ynode_get(svc, "extra_hosts");
         for (size_t i = 0; r >= 0 && n && i < n->n_items; i++) {
                 _cleanup_free_ char *h = strdup(n->items[i]->value);
@@ -392,17 +383,15 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                         cmd = words ? strv_join(words, " ") : strdup("true");
                 }
                 r = cmd ? add(u, "Container", "HealthCmd", cmd) : -ENOMEM;
-                static const struct {
-                        const char *key, *unit_key;
-                } health[] = {
+                static const ComposeKey health[] = {
                         { "interval", "HealthInterval" },
                         { "timeout", "HealthTimeout" },
                         { "retries", "HealthRetries" },
                         { "start_period", "HealthStartPeriod" },
+                        {},
                 };
-                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(health); i++)
-                        if ((v = get(n, health[i].key)))
-                                r = add(u, "Container", health[i].unit_key, v);
+                if (r >= 0)
+                        r = add_keys(u, n, health);
         }
         if (r >= 0 && depended_on(services, svc->key, "service_healthy"))
                 r = add_raw(u, "Container", "Notify", "healthy");
@@ -648,7 +637,8 @@ int compose_error_units(const char *project, const char *source, const UnitFile 
         _cleanup_(compose_units_done) ComposeUnits out = {};
         _cleanup_(unit_file_freep) UnitFile *u = unit_file_new();
         _cleanup_free_ char *name = strjoin(project, "-compose-error.service"), *msg = strjoin("berth: ", error),
-                            *desc = msg ? escape(msg, false) : NULL, *word = msg ? escape_word(msg, true) : NULL,
+                            *desc = msg ? unit_value_escape(msg, false) : NULL,
+                            *word = msg ? escape_word(msg, true) : NULL,
                             *echo = word ? strjoin("/bin/echo ", word) : NULL, *text = NULL;
         size_t size = 0;
         FILE *f;

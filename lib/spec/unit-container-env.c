@@ -11,17 +11,17 @@
 #include "strv.h"
 #include "unit-container-env.h"
 
-char *unit_value_escape(const char *s) {
+char *unit_value_escape(const char *s, bool dollar) {
         size_t n = strlen(s) + 1;
         char *r, *p;
 
         for (const char *c = s; *c; c++)
-                n += *c == '%' || *c == '$';
+                n += *c == '%' || (dollar && *c == '$');
         r = p = calloc(n, 1);
         if (!r)
                 return NULL;
         for (const char *c = s; *c; c++) {
-                if (*c == '%' || *c == '$')
+                if (*c == '%' || (dollar && *c == '$'))
                         *p++ = *c;
                 *p++ = *c;
         }

@@ -23,8 +23,9 @@
  * daemon-reload and stay. */
 bool private_env_path_is_run(const char *path);
 
-/* "%" → "%%" and "$" → "$$": s as a literal in a unit's command line or in the private file. */
-char *unit_value_escape(const char *s);
+/* "%" → "%%" and, with dollar, "$" → "$$": s as a literal in a unit's value (systemd expands specifiers
+ * in every value), on a command line or in the private file (where "$VAR" is expanded too). */
+char *unit_value_escape(const char *s, bool dollar);
 
 /* Expands what systemd would in a word of ExecStart=: specifiers of unit (the unit's full name, e.g.
  * "web@a.service"; NULL when not in a unit: then only "%%" is allowed), "${VAR}" from env (unset: empty)

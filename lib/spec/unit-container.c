@@ -4,6 +4,7 @@
  * option means to `berth run` and to the runtime. The few keys that name other definitions or host
  * paths are resolved here first. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,8 +475,8 @@ static int container_service(ConvertContext *c, const ContainerSpec *spec) {
         if (r >= 0 && spec->stop_timeout && parse_duration(spec->stop_timeout, &stop_usec) >= 0) {
                 char t[32];
                 /* whole seconds, rounded up: the runtime waits the exact time */
-                (void) snprintf(t, sizeof t, "%llu",
-                                (unsigned long long) ((stop_usec + 999999) / 1000000 + CONTAINER_STOP_TIMEOUT_MARGIN_SEC));
+                (void) snprintf(t, sizeof t, "%" PRIu64,
+                                (stop_usec + 999999) / 1000000 + CONTAINER_STOP_TIMEOUT_MARGIN_SEC);
                 r = unit_file_append_default(c->out, "Service", "TimeoutStopSec", t);
         }
         STRV_FOREACH(p, spec->unit_properties) {

@@ -548,18 +548,13 @@ static int convert_install(const UnitFile *in, const Definition *d, UnitFile *ou
         return 0;
 }
 
-/* Doubles '%' (and '$' for command lines) so systemd prints the text as it is. */
+/* Doubles '%' (and '$' for command lines) so systemd prints the text as it is, on one line. */
 static char *escape_for_unit(const char *s, bool exec) {
-        char *r = malloc(strlen(s) * 2 + 1), *p = r;
+        char *r = unit_value_escape(s, exec);
 
-        if (!r)
-                return NULL;
-        for (; *s; s++) {
-                if (*s == '%' || (exec && *s == '$'))
-                        *p++ = *s;
-                *p++ = (char) (*s == '\n' ? ' ' : *s);
-        }
-        *p = 0;
+        for (char *p = r; p && *p; p++)
+                if (*p == '\n')
+                        *p = ' ';
         return r;
 }
 

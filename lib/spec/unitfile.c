@@ -334,14 +334,14 @@ int unit_file_load(UnitFile *u, const char *path, char **ret_error) {
         } else if (st.st_size > (off_t) UNIT_FILE_MAX) {
                 r = -EFBIG;
                 why = "larger than the limit for a unit file";
-        } else
+        } else {
                 r = read_full_fd(fd, &text, &size);
-        if (r < 0) {
-                if (ret_error && asprintf(ret_error, "%s: cannot read: %s", path, why ?: strerror(-r)) < 0)
-                        return -ENOMEM;
-                return r;
+                if (r >= 0)
+                        return unit_file_parse(u, path, text, size, ret_error);
         }
-        return unit_file_parse(u, path, text, size, ret_error);
+        if (ret_error && asprintf(ret_error, "%s: cannot read: %s", path, why ?: strerror(-r)) < 0)
+                return -ENOMEM;
+        return r;
 }
 
 int unit_file_serialize(const UnitFile *u, FILE *f) {

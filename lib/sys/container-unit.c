@@ -166,7 +166,7 @@ int container_unit_write_private_env(ContainerSpec *spec, const char *unit) {
         if (!spec->env)
                 return 0;
         STRV_FOREACH(e, spec->env)
-                if (strv_consume(&escaped, unit_value_escape(*e)) < 0)
+                if (strv_consume(&escaped, unit_value_escape(*e, true)) < 0)
                         return -ENOMEM;
         path = container_unit_private_env_path(unit);
         if (!path)

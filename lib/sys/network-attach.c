@@ -452,8 +452,11 @@ static int resolve_host_ports(const char *owner, PublishSpec *ports, size_t n_po
                 }
                 for (unsigned attempt = 0;; attempt++) {
                         _cleanup_close_ int fd = bind_host_port(p, 0);
-                        struct sockaddr_storage ss = {};
+                        struct sockaddr_storage ss;
                         socklen_t len = sizeof ss;
+                        /* memset, not = {}: the analyzer sees the port of the address read as a
+                         * sockaddr_in(6) as initialised only then */
+                        memset(&ss, 0, sizeof ss);
                         if (fd < 0)
                                 return log_error_errno(fd, "Failed to find a free host port: %m");
                         if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)

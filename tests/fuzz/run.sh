@@ -71,8 +71,9 @@ for target in "${targets[@]}"; do
         corpus=$out/corpus-$t
         mkdir -p "$corpus"
         seeds=()
-        # Seeds: the committed ones (seeds-NAME: valid inputs to start from) and a local corpus-NAME.
-        for d in "tests/fuzz/seeds-${t#fuzz-}" "tests/fuzz/corpus-${t#fuzz-}"; do
+        # Seeds: the committed ones (seeds-NAME: valid inputs to start from; corpus/TARGET: a small
+        # minimised corpus, which tests/integration/option-verdicts.sh also replays).
+        for d in "tests/fuzz/seeds-${t#fuzz-}" "tests/fuzz/corpus/$t"; do
                 [ -d "$d" ] && seeds+=("$d")
         done
         echo "fuzz: running $t for ${seconds}s"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The generator (and so `berth check`) and berth-runtime give every option value the same verdict
 # (issue 10): each unit the generator writes for a golden case (tests/generator/cases) or a fuzz corpus
-# entry of the unit-file parser (build/fuzz/corpus-fuzz-unitfile, when a fuzz run left one) has an
+# entry of the unit-file parser (tests/fuzz/corpus/fuzz-unitfile, and build/fuzz/corpus-fuzz-unitfile
+# when a local fuzz run left one) has an
 # ExecStart= that `berth-runtime check-options` takes, and each value the generator refused is refused
 # by the runtime too when given as the option it becomes.
 source "$(dirname "$0")/../lib/tap.sh"
@@ -87,18 +88,25 @@ judge() { # input_dir label
 for c in "$TOP"/tests/generator/cases/*/; do
         judge "$c/input" "$(basename "$c")"
 done
-corpus=$TOP/build/fuzz/corpus-fuzz-unitfile
-if [ -d "$corpus" ]; then
-        i=0
-        for f in "$corpus"/*; do
+# The committed corpus of the unit-file parser's fuzz target always; a local fuzz run's as well, when
+# one left it (up to BERTH_VERDICT_CORPUS_MAX entries).
+golden_ok=$n_ok golden_refused=$n_refused n_corpus=0
+replay() { # corpus_dir max
+        local i=0 f
+        for f in "$1"/*; do
                 [ -f "$f" ] || continue
                 i=$((i + 1))
-                [ $i -le "${BERTH_VERDICT_CORPUS_MAX:-100}" ] || break
+                [ $i -le "$2" ] || break
+                n_corpus=$((n_corpus + 1))
                 rm -rf "$work/in" && mkdir -p "$work/in" && cp "$f" "$work/in/fuzz.container"
                 judge "$work/in" "corpus:${f##*/}"
         done
-fi
-diag "$n_ok units taken, $n_refused refused values compared"
+}
+replay "$TOP/tests/fuzz/corpus/fuzz-unitfile" 100000
+[ -d "$TOP/build/fuzz/corpus-fuzz-unitfile" ] && replay "$TOP/build/fuzz/corpus-fuzz-unitfile" "${BERTH_VERDICT_CORPUS_MAX:-100}"
+diag "$n_ok units taken, $n_refused refused values compared ($((n_ok - golden_ok)) and $((n_refused - golden_refused)) of them from $n_corpus fuzz corpus entries)"
+check "the committed fuzz corpus was replayed" test "$n_corpus" -ge 20
+check "fuzz corpus entries were compared" test $((n_ok + n_refused - golden_ok - golden_refused)) -ge 5
 check "the golden cases refuse values (some were compared)" test "$n_refused" -ge 20
 check "the golden cases write units (some were compared)" test "$n_ok" -ge 20
 check "the generator and berth-runtime agree on every option value" test "$disagree" -eq 0

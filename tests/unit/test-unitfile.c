@@ -6,6 +6,7 @@
 
 #include "strv.h"
 #include "tap.h"
+#include "unit-container-env.h"
 #include "unit-convert.h"
 #include "unitfile.h"
 
@@ -261,7 +262,20 @@ static void test_helpers(void) {
         CHECK(closest_word("CompletelyDifferent", candidates) == NULL);
 }
 
+/* One escape for every value berth writes into a unit: '%' always doubled, '$' with the flag only. */
+static void test_value_escape(void) {
+        _cleanup_free_ char *both = unit_value_escape("100% of $HOME and ${X} %n", true),
+                            *percent = unit_value_escape("100% of $HOME and ${X} %n", false),
+                            *plain = unit_value_escape("plain", true), *empty = unit_value_escape("", false);
+
+        CHECK_STREQ(both, "100%% of $$HOME and $${X} %%n");
+        CHECK_STREQ(percent, "100%% of $HOME and ${X} %%n");
+        CHECK_STREQ(plain, "plain");
+        CHECK_STREQ(empty, "");
+}
+
 int main(void) {
+        test_value_escape();
         test_basic();
         test_continuation();
         test_list_and_dropins();
