@@ -268,7 +268,7 @@ int anonymous_volume_name(const char *container, const char *destination, char r
 static int anonymous_entry_name(const char *entry, bool mount, const char *container,
                 char name[static CONTAINER_ID_LEN + 1]) {
         _cleanup_(volume_spec_done) VolumeSpec vs = {};
-        _cleanup_free_ char *named = NULL;
+        _cleanup_free_ char *named = NULL, *tmpfs_options = NULL;
         bool tmpfs;
         int r;
 
@@ -276,7 +276,7 @@ static int anonymous_entry_name(const char *entry, bool mount, const char *conta
                 return container_id_random(name); /* 64 random hex digits, as Docker names them */
         r = volume_spec_name_anonymous(entry, mount, "anonymous", &named);
         if (r > 0)
-                r = mount ? mount_spec_parse(named, &vs, &tmpfs, NULL) : volume_spec_parse(named, &vs);
+                r = mount ? mount_spec_parse(named, &vs, &tmpfs, &tmpfs_options) : volume_spec_parse(named, &vs);
         return r < 0 ? r : anonymous_volume_name(container, vs.destination, name);
 }
 
