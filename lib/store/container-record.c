@@ -6,7 +6,6 @@
 
 #include "container-record.h"
 #include "fs-util.h"
-#include "image-digest.h"
 #include "log.h"
 #include "paths.h"
 #include "run-options.h"
@@ -251,17 +250,9 @@ int container_record_remove_volumes(const ContainerRecord *rec) {
 }
 
 int anonymous_volume_name(const char *container, const char *destination, char ret[static CONTAINER_ID_LEN + 1]) {
-        _cleanup_free_ char *what = strjoin("berth-anonymous-volume:", container, ":", destination);
-        char digest[SHA256_DIGEST_STRING_MAX];
-        int r;
+        _cleanup_free_ char *what = strjoin(container, ":", destination);
 
-        if (!what)
-                return -ENOMEM;
-        r = sha256_digest(what, strlen(what), digest);
-        if (r < 0)
-                return r;
-        memcpy(ret, digest + strlen("sha256:"), CONTAINER_ID_LEN + 1);
-        return 0;
+        return what ? hex_id_from_text("berth-anonymous-volume:", what, ret) : -ENOMEM;
 }
 
 /* The name an anonymous entry's volume gets: random (berth run), or that of container's (a unit). */
