@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "compose-cli.h"
+#include "container-record.h"
 #include "fs-util.h"
 #include "log.h"
 #include "paths.h"
 #include "strv.h"
 #include "unit-compose.h"
 #include "unit-container-env.h"
+#include "volume-store.h"
 
 static const char *unit_dir(void) {
         return getenv("BERTH_COMPOSE_UNIT_DIR") ?: "/run/systemd/system";
@@ -291,12 +293,41 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
         }
 }
 
+/* down -v: the services' anonymous volumes ("- /dst"), which their units keep with the project; each
+ * named as berth-runtime named it for the container (anonymous_volume_name()). */
+static int remove_anonymous_volumes(ComposeProject *p) {
+        const YNode *services = ynode_get(p->root, "services");
+        int ret = 0;
+
+        for (size_t i = 0; services && i < services->n_items; i++) {
+                const YNode *vols = ynode_get(services->items[i], "volumes");
+                _cleanup_free_ char *c = compose_container_name(p, services->items[i]->key);
+                if (!c)
+                        return log_oom();
+                for (size_t k = 0; vols && k < vols->n_items; k++) {
+                        const char *type = get_scalar(vols->items[k], "type"),
+                                   *dst = get_scalar(vols->items[k], "target");
+                        char name[CONTAINER_ID_LEN + 1];
+                        int r;
+                        if (!streq_ptr(type, "volume") || get_scalar(vols->items[k], "source") || !dst)
+                                continue;
+                        r = anonymous_volume_name(c, dst, name);
+                        if (r >= 0)
+                                r = volume_remove(name, false);
+                        if (r < 0 && r != -ENOENT)
+                                ret = log_error_errno(r, "Failed to remove the anonymous volume %s of %s at %s: %m",
+                                                name, c, dst);
+                }
+        }
+        return ret;
+}
+
 static int compose_down(ComposeProject *p, int argc, char *argv[]) {
         _cleanup_strv_free_ char **files = NULL, **services = NULL, **others = NULL;
         const YNode *volumes = ynode_get(p->root, "volumes");
         const char *rmi = NULL;
         bool remove_volumes = false;
-        int r;
+        int r, r2;
 
         for (int i = 1; i < argc; i++)
                 if (streq(argv[i], "-v") || streq(argv[i], "--volumes"))
@@ -341,6 +372,8 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
                         (void) run_program((char *[]) { (char *) berth_path(BERTH_PATH_CLI_BINARY), (char *) "volume",
                                         (char *) "rm", (char *) "-f", name->value, NULL });
                 }
+        if (remove_volumes && (r2 = remove_anonymous_volumes(p)) < 0)
+                r = r2;
         if (rmi) {
                 const YNode *svcs = ynode_get(p->root, "services");
                 for (size_t i = 0; svcs && i < svcs->n_items; i++) {

@@ -18,14 +18,14 @@
 #include "state.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
+#include "volume-store.h"
 
 #define EXIT_CLEANUP_FAILED 1
 
-/* Is a restart job running on the unit (`berth restart`, systemctl restart)? Its start follows this
- * ExecStopPost= and reads the file again. */
-static bool restart_job_pending(sd_bus *bus, const char *unit_path) {
+/* The type of the job running on the unit ("stop", "restart", ...), or NULL when there is none. */
+static char *unit_job_type(sd_bus *bus, const char *unit_path) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_free_ char *type = NULL;
+        char *type = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *job_path;
         uint32_t job_id;
@@ -35,12 +35,31 @@ static bool restart_job_pending(sd_bus *bus, const char *unit_path) {
                         &error, &reply, "(uo)");
         sd_bus_error_free(&error);
         if (r < 0 || sd_bus_message_read(reply, "(uo)", &job_id, &job_path) < 0 || job_id == 0)
-                return false;
+                return NULL;
         r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", job_path, "org.freedesktop.systemd1.Job",
                         "JobType", &error, &type);
         sd_bus_error_free(&error);
-        return r >= 0 && (streq(type, "restart") || streq(type, "start") || startswith(type, "reload-or-") ||
-                                         streq(type, "try-restart"));
+        return r < 0 ? NULL : type;
+}
+
+/* Is a restart job running on the unit (`berth restart`, systemctl restart)? Its start follows this
+ * ExecStopPost= and reads the file again. */
+static bool restart_job_pending(sd_bus *bus, const char *unit_path) {
+        _cleanup_free_ char *type = unit_job_type(bus, unit_path);
+
+        return type && (streq(type, "restart") || streq(type, "start") || startswith(type, "reload-or-") ||
+                                       streq(type, "try-restart"));
+}
+
+/* Is the unit being stopped (systemctl stop, shutdown)? Then it does not restart, whatever Restart= says. */
+static bool stop_job_pending(void) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *unit = NULL, *path = NULL, *type = NULL;
+
+        if (sd_pid_get_unit(0, &unit) < 0 || sd_bus_open_system(&bus) < 0 || systemd_get_unit(bus, unit, &path) < 0)
+                return false;
+        type = unit_job_type(bus, path);
+        return streq_ptr(type, "stop");
 }
 
 /* Whether systemd may run the unit's ExecStart= again, so that its private file must stay: a restart
@@ -140,6 +159,28 @@ static void note_destroyed(const ContainerSpec *spec, const char *image, int *ma
         (void) event_journal_write_container("destroy", spec->id ?: id, spec->name, image, NULL, NULL);
 }
 
+/* A generator-made unit's anonymous volumes (Volume=/dst, passed on to cleanup): kept while the unit
+ * restarts, removed once it is stopped or will not start again, as Quadlet's --rm removes them. */
+static int remove_unit_anonymous_volumes(ContainerSpec *spec) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r, ret = 0;
+
+        if (!spec->volumes && !spec->mounts)
+                return 0;
+        if (!stop_job_pending() && unit_may_start_again())
+                return 0;
+        r = container_spec_unit_anonymous_volumes(spec, false, &names);
+        if (r < 0)
+                return log_warning_errno(r, "Failed to name the anonymous volumes of container %s: %m", spec->name);
+        STRV_FOREACH(n, names) {
+                r = volume_remove(*n, false);
+                if (r < 0 && r != -ENOENT)
+                        ret = log_warning_errno(r, "Failed to remove anonymous volume %s of container %s: %m", *n,
+                                        spec->name);
+        }
+        return ret;
+}
+
 int cleanup_main(int argc, char *argv[]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_free_ char *containers = NULL, *lock_path = NULL, *run_dir = NULL, *state_dir = NULL;
@@ -191,6 +232,8 @@ int cleanup_main(int argc, char *argv[]) {
                 ret = EXIT_CLEANUP_FAILED;
         }
         if (remove_private_env(spec.name, spec.env_private_file, &may_start_again) < 0)
+                ret = EXIT_CLEANUP_FAILED;
+        if (remove_unit_anonymous_volumes(&spec) < 0)
                 ret = EXIT_CLEANUP_FAILED;
         state_unlock(lock_path, lock_fd);
         return ret;

@@ -451,12 +451,6 @@ static int mount_user_mounts(const Container *c, int root_fd) {
         STRV_FOREACH(v, c->spec.volumes) {
                 _cleanup_(volume_spec_done) VolumeSpec vs = {};
                 r = volume_spec_parse(*v, &vs);
-                if (r < 0 && !strchr(*v, ':'))
-                        return log_error_errno(r,
-                                        "--volume '%s' is an anonymous volume, which only berth run and berth "
-                                        "create make (a 64-hex volume); name one instead: --volume=NAME:%s "
-                                        "(Volume=NAME:%s).",
-                                        *v, *v, *v);
                 if (r < 0)
                         return log_error_errno(r, "Invalid --volume '%s': expected SRC:DST[:ro|rw].", *v);
                 r = mount_volume(c, root_fd, &vs, index++, "--volume");

@@ -213,6 +213,14 @@ int supervise_prepare(Container *c) {
                 if (r < 0)
                         return r;
         }
+        {
+                /* Volume=/dst of a generator-made unit: the same volume on each start of the unit, until
+                 * `berth-runtime cleanup` removes it (berth run names its own before it starts us) */
+                _cleanup_strv_free_ char **anonymous = NULL;
+                r = container_spec_unit_anonymous_volumes(&c->spec, true, &anonymous);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to create the anonymous volumes of container %s: %m", c->name);
+        }
         r = capabilities_from_spec(&c->spec, &c->caps);
         if (r < 0)
                 return r;

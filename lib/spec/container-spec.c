@@ -4,6 +4,7 @@
 #include "paths.h"
 #include "run-options.h"
 #include "unit-container-env.h"
+#include "volume-spec.h"
 
 int notify_mode_from_string(const char *s) {
         if (!s || streq(s, "false") || streq(s, "conmon"))
@@ -84,6 +85,27 @@ int container_spec_supervise_argv(const ContainerSpec *spec, char ***ret) {
         return 0;
 }
 
+/* Compose's services carry its project label, as Docker's do. */
+static bool container_spec_is_compose(const ContainerSpec *spec) {
+        STRV_FOREACH(l, spec->labels)
+                if (startswith(*l, "com.docker.compose.project="))
+                        return true;
+        return false;
+}
+
+static int anonymous_entries_to_argv(char ***argv, const ContainerSpec *spec) {
+        for (int mount = 0; mount <= 1; mount++)
+                STRV_FOREACH(e, mount ? spec->mounts : spec->volumes) {
+                        _cleanup_free_ char *named = NULL;
+                        int r = volume_spec_name_anonymous(*e, mount, "anonymous", &named);
+                        if (r > 0)
+                                r = strv_consume(argv, strjoin(mount ? "--mount=" : "--volume=", *e));
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
 int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
         _cleanup_strv_free_ char **argv = NULL;
         int r;
@@ -98,6 +120,10 @@ int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret) {
         /* berth run's root-only environment file: cleanup removes it once the unit cannot start again. */
         if (r >= 0 && private_env_path_is_run(spec->env_private_file))
                 r = strv_consume(&argv, strjoin("--env-private-file=", spec->env_private_file));
+        /* A unit's anonymous volumes (Volume=/dst): cleanup removes them once the unit will not start
+         * again, as Quadlet's --rm does; a compose service's stay with the project until `down -v`. */
+        if (r >= 0 && !container_spec_is_compose(spec))
+                r = anonymous_entries_to_argv(&argv, spec);
         /* berth run's container (it has an ID of its own): the actor of its destroy event with --rm */
         if (r >= 0 && spec->id) {
                 r = strv_consume(&argv, strjoin("--id=", spec->id));

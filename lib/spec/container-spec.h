@@ -115,5 +115,6 @@ void container_spec_done(ContainerSpec *spec);
  * --opt=... IMAGE CMD... One builder for the generator's units and `berth run`'s transient ones. */
 int container_spec_supervise_argv(const ContainerSpec *spec, char ***ret);
 /* The unit's ExecStopPost=: berth-runtime cleanup --name=... [--network=...] [--pod=...]
- * [--env-private-file=...] [--id=... IMAGE], which removes  what a killed supervisor left (berth-runtime(8)). */
+ * [--env-private-file=...] [--volume=/DST]... [--id=... IMAGE], which removes what a killed supervisor
+ * left, and the unit's anonymous volumes (berth-runtime(8)). */
 int container_spec_cleanup_argv(const ContainerSpec *spec, char ***ret);

@@ -29,17 +29,11 @@ static int check_group(const char *v) {
 }
 
 static int check_volume(const char *v) {
-        /* Without a ':' it is an anonymous volume: only the path in the container. */
-        return strchr(v, ':') ? volume_spec_check(v, false) : check_absolute_path(v);
+        return volume_spec_check(v, false);
 }
 
 static int check_mount(const char *v) {
-        _cleanup_free_ char *named = NULL;
-        /* an anonymous volume (no source) is checked as the named one it becomes */
-        int r = volume_spec_name_anonymous(v, true, "anonymous", &named);
-        if (r < 0)
-                return r;
-        return volume_spec_check(named ?: v, true);
+        return volume_spec_check(v, true);
 }
 
 static int check_namespace(const char *v) {

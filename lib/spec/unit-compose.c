@@ -236,9 +236,11 @@ static int service_definition(const ComposeProject *p, const YNode *svc, UnitFil
                                 spec = strjoin(name, ":", dst, ro ? ":ro" : "");
                         else
                                 spec = strjoin(p->name, "_", src, ".volume:", dst, ro ? ":ro" : "");
-                } else
+                } else if (ro) /* anonymous: --volume has no options then, --mount has */
+                        spec = strjoin("type=volume,destination=", dst, ",ro");
+                else
                         spec = strdup(dst);
-                r = spec ? add(u, "Container", "Volume", spec) : -ENOMEM;
+                r = spec ? add(u, "Container", ro && !src ? "Mount" : "Volume", spec) : -ENOMEM;
         }
         for (const char *const *s = (const char *const[]) { "secrets", "configs", NULL }; r >= 0 && *s; s++) {
                 n = ynode_get(svc, *s);

@@ -351,12 +351,7 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 r = resolve_network(c, e, v, &resolved);
         else if (streq(e->key, "Volume") && !isempty(v)) {
                 r = resolve_volume(c, e, v, &resolved);
-                /* berth run makes an anonymous volume for `-v /dst`; a unit has nothing that would remove it */
-                if (r >= 0 && !strchr(resolved, ':'))
-                        return convert_error(c, e,
-                                        "'%s' is an anonymous volume, which only berth run and berth create make; "
-                                        "name one: Volume=NAME:%s.",
-                                        v, v);
+                /* Volume=/dst alone: an anonymous volume, made by berth-runtime when the unit starts */
                 if (r >= 0 && volume_spec_check(resolved, false) < 0)
                         return convert_error(c, e,
                                         "'%s' is not SOURCE:DEST[:OPTIONS] with options among ro, rw, "

@@ -231,9 +231,14 @@ int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret
 
 int volume_spec_check(const char *s, bool mount) {
         _cleanup_(volume_spec_done) VolumeSpec v = {};
-        _cleanup_free_ char *tmpfs_options = NULL;
+        _cleanup_free_ char *tmpfs_options = NULL, *named = NULL;
         bool tmpfs;
 
+        /* an anonymous volume (no source) is checked as the named one it becomes */
+        if (volume_spec_name_anonymous(s, mount, "anonymous", &named) < 0)
+                return -ENOMEM;
+        if (named)
+                s = named;
         return (mount ? mount_spec_parse(s, &v, &tmpfs, &tmpfs_options) : volume_spec_parse(s, &v)) < 0 ? -EINVAL : 0;
 }
 

@@ -27,7 +27,7 @@ int volume_spec_parse(const char *s, VolumeSpec *ret);
  * tmpfs, the source stays NULL and tmpfs options go to ret_tmpfs_options. */
 int mount_spec_parse(const char *s, VolumeSpec *ret, bool *ret_tmpfs, char **ret_tmpfs_options);
 void volume_spec_done(VolumeSpec *v);
-/* Whether s parses, as --mount (mount) or --volume; 0 or -EINVAL. */
+/* Whether s parses, as --mount (mount) or --volume, an anonymous volume's too; 0 or -EINVAL. */
 int volume_spec_check(const char *s, bool mount);
 
 /* An anonymous volume, as Docker has them: `-v /dst` (the path alone), or `--mount` of type=volume (its

@@ -240,7 +240,31 @@ int container_record_remove_volumes(const ContainerRecord *rec) {
         return ret;
 }
 
-static int name_anonymous_entries(char **entries, bool mount, char ***names) {
+int anonymous_volume_name(const char *container, const char *destination, char ret[static CONTAINER_ID_LEN + 1]) {
+        _cleanup_free_ char *what = strjoin(container, ":", destination);
+
+        return what ? hex_id_from_text("berth-anonymous-volume:", what, ret) : -ENOMEM;
+}
+
+/* The name an anonymous entry's volume gets: random (berth run), or that of container's (a unit). */
+static int anonymous_entry_name(const char *entry, bool mount, const char *container,
+                char name[static CONTAINER_ID_LEN + 1]) {
+        _cleanup_(volume_spec_done) VolumeSpec vs = {};
+        _cleanup_free_ char *named = NULL, *tmpfs_options = NULL;
+        bool tmpfs;
+        int r;
+
+        if (!container)
+                return container_id_random(name); /* 64 random hex digits, as Docker names them */
+        r = volume_spec_name_anonymous(entry, mount, "anonymous", &named);
+        if (r > 0)
+                r = mount ? mount_spec_parse(named, &vs, &tmpfs, &tmpfs_options) : volume_spec_parse(named, &vs);
+        return r < 0 ? r : anonymous_volume_name(container, vs.destination, name);
+}
+
+/* container NULL: a new volume of a random name for each anonymous entry. Otherwise the volume of
+ * anonymous_volume_name(), created unless create is false and reused when it exists. */
+static int name_anonymous_entries(char **entries, bool mount, const char *container, bool create, char ***names) {
         static char *const labels[] = { (char *) "com.docker.volume.anonymous=", NULL };
 
         for (char **e = entries; e && *e; e++) {
@@ -249,37 +273,45 @@ static int name_anonymous_entries(char **entries, bool mount, char ***names) {
                 VolumeCreateArgs args = { .name = name, .labels = labels, .uid = (uid_t) -1, .gid = (gid_t) -1 };
                 int r;
 
-                r = container_id_random(name); /* 64 random hex digits, as Docker names them */
-                if (r >= 0)
-                        r = volume_spec_name_anonymous(*e, mount, name, &named);
+                r = volume_spec_name_anonymous(*e, mount, "anonymous", &named);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         continue;
-                r = volume_create(&args, NULL);
+                free(named);
+                named = NULL;
+                r = anonymous_entry_name(*e, mount, container, name);
+                if (r >= 0)
+                        r = volume_spec_name_anonymous(*e, mount, name, &named);
                 if (r < 0)
+                        return r;
+                if (create && (r = volume_create(&args, NULL)) < 0 && !(container && r == -EEXIST))
                         return r;
                 r = strv_extend(names, name);
                 if (r < 0) {
-                        (void) volume_remove(name, false);
+                        if (create && !container)
+                                (void) volume_remove(name, false);
                         return r;
                 }
-                free(*e);
-                *e = TAKE_PTR(named);
+                if (create) {
+                        free(*e);
+                        *e = TAKE_PTR(named);
+                }
         }
         return 0;
 }
 
-int container_spec_make_anonymous_volumes(ContainerSpec *spec, char ***ret_names) {
+static int anonymous_volumes(ContainerSpec *spec, const char *container, bool create, char ***ret_names) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
-        r = name_anonymous_entries(spec->volumes, false, &names);
+        r = name_anonymous_entries(spec->volumes, false, container, create, &names);
         if (r >= 0)
-                r = name_anonymous_entries(spec->mounts, true, &names);
+                r = name_anonymous_entries(spec->mounts, true, container, create, &names);
         if (r < 0) {
-                STRV_FOREACH(n, names)
-                        (void) volume_remove(*n, false);
+                if (create && !container)
+                        STRV_FOREACH(n, names)
+                                (void) volume_remove(*n, false);
                 return r;
         }
         *ret_names = TAKE_PTR(names);
@@ -351,6 +383,14 @@ int container_record_rename(const char *name, const char *new_name, const char *
         if (unlink(path) < 0 && errno != ENOENT)
                 return negative_errno();
         return 0;
+}
+
+int container_spec_make_anonymous_volumes(ContainerSpec *spec, char ***ret_names) {
+        return anonymous_volumes(spec, NULL, true, ret_names);
+}
+
+int container_spec_unit_anonymous_volumes(ContainerSpec *spec, bool create, char ***ret_names) {
+        return anonymous_volumes(spec, spec->name, create, ret_names);
 }
 
 static int compare_strings(const void *a, const void *b) {

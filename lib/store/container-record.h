@@ -19,6 +19,7 @@
 
 #include "container-spec.h"
 #include "macro.h"
+#include "running-containers.h"
 
 typedef struct ContainerRecord {
         char *id, *name, *unit, *created;
@@ -55,6 +56,13 @@ int container_record_remove_volumes(const ContainerRecord *rec);
  * 64-hex name, labelled as Docker labels one (com.docker.volume.anonymous), and names it in the entry.
  * The names go to *ret_names (NULL when there are none). On failure the volumes made are removed. */
 int container_spec_make_anonymous_volumes(ContainerSpec *spec, char ***ret_names);
+/* The same for a unit's container (Volume=/dst of a generator-made unit): each volume's name follows
+ * from spec->name and the destination (anonymous_volume_name()), so that every start of the unit uses
+ * the same volume and `berth-runtime cleanup` finds it. create: make those missing and name them in
+ * spec's entries; otherwise only their names (for removal). */
+int container_spec_unit_anonymous_volumes(ContainerSpec *spec, bool create, char ***ret_names);
+/* The 64-hex name of container's anonymous volume at destination. */
+int anonymous_volume_name(const char *container, const char *destination, char ret[static CONTAINER_ID_LEN + 1]);
 
 /* Gives a recorded container that does not run another name: its record (name, unit, options), its
  * writable layer and its private environment file (moved to new_env_path, the new unit's). -EEXIST

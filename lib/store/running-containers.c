@@ -207,7 +207,11 @@ int container_id_random(char ret[static CONTAINER_ID_LEN + 1]) {
 }
 
 int container_id_from_name(const char *name, char ret[static CONTAINER_ID_LEN + 1]) {
-        _cleanup_free_ char *what = strjoin("berth-container:", name);
+        return hex_id_from_text("berth-container:", name, ret);
+}
+
+int hex_id_from_text(const char *prefix, const char *text, char ret[static CONTAINER_ID_LEN + 1]) {
+        _cleanup_free_ char *what = strjoin(prefix, text);
         char digest[72];
         int r;
 

@@ -60,4 +60,6 @@ int running_container_pid(const char *name, pid_t *ret);
  * (and any container started without --id). */
 int container_id_random(char ret[static CONTAINER_ID_LEN + 1]);
 int container_id_from_name(const char *name, char ret[static CONTAINER_ID_LEN + 1]);
+/* The 64 hex digits of the sha256 of prefix and text joined: a stable ID (or volume name) for text. */
+int hex_id_from_text(const char *prefix, const char *text, char ret[static CONTAINER_ID_LEN + 1]);
 bool container_id_is_valid(const char *id);

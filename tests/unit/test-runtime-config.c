@@ -15,6 +15,7 @@
 #include "../../runtime/notify.h"
 #include "../../runtime/process.h"
 #include "../../runtime/userns.h"
+#include "container-record.h"
 #include "run-options.h"
 #include "tap.h"
 
@@ -288,6 +289,42 @@ static void test_volumes(void) {
         CHECK(mount_spec_parse("type=nfs,source=/a,destination=/b", &v, &tmpfs, &opts) == -EINVAL);
 }
 
+/* Volume=/dst of a generator-made unit: checked as the named volume it becomes, named from the
+ * container and the destination, and passed on to cleanup unless compose keeps it. */
+static void test_unit_anonymous_volumes(void) {
+        ContainerSpec spec;
+        char **argv = NULL, **names = NULL, name[CONTAINER_ID_LEN + 1], other[CONTAINER_ID_LEN + 1];
+
+        CHECK(volume_spec_check("/data", false) == 0);
+        CHECK(volume_spec_check("relative", false) == -EINVAL);
+        CHECK(volume_spec_check("type=volume,destination=/m", true) == 0);
+        CHECK(volume_spec_check("type=bind,destination=/m", true) == -EINVAL);
+
+        CHECK(anonymous_volume_name("web", "/data", name) == 0);
+        CHECK_STREQ(name, "99ae43cbb120d9eaa17384b99e0c4c2d4514e7e1d5913b732adddb50f6895a9c");
+        CHECK(anonymous_volume_name("web", "/m", other) == 0 && !streq(name, other));
+
+        container_spec_init(&spec);
+        spec.name = strdup("web");
+        CHECK(strv_extend(&spec.volumes, "/data") >= 0 && strv_extend(&spec.volumes, "v:/v") >= 0);
+        CHECK(strv_extend(&spec.mounts, "type=volume,destination=/m,ro") >= 0);
+        CHECK(container_spec_cleanup_argv(&spec, &argv) == 0);
+        CHECK(strv_contains(argv, "--volume=/data") && strv_contains(argv, "--mount=type=volume,destination=/m,ro"));
+        CHECK(!strv_contains(argv, "--volume=v:/v"));
+        argv = strv_free(argv);
+        /* cleanup's own view: the names only, the entries as they were */
+        CHECK(container_spec_unit_anonymous_volumes(&spec, false, &names) == 0);
+        CHECK(strv_length(names) == 2 && streq(names[0], name) && streq(names[1], other));
+        CHECK_STREQ(spec.volumes[0], "/data");
+        names = strv_free(names);
+        /* a compose service's stay with the project until down -v */
+        CHECK(strv_extend(&spec.labels, "com.docker.compose.project=p") >= 0);
+        CHECK(container_spec_cleanup_argv(&spec, &argv) == 0);
+        CHECK(!strv_contains(argv, "--volume=/data") && strv_length(argv) == 3);
+        strv_free(argv);
+        container_spec_done(&spec);
+}
+
 static void test_anonymous_volumes(void) {
         char *named = NULL;
         char **volumes = NULL, **mounts = NULL;
@@ -455,6 +492,7 @@ int main(void) {
         test_notify_filter();
         test_volumes();
         test_anonymous_volumes();
+        test_unit_anonymous_volumes();
         test_network_files();
         test_cgroup_files();
         return tap_done();
