@@ -161,13 +161,13 @@ static void note_destroyed(const ContainerSpec *spec, const char *image, int *ma
 
 /* A generator-made unit's anonymous volumes (Volume=/dst, passed on to cleanup): kept while the unit
  * restarts, removed once it is stopped or will not start again, as Quadlet's --rm removes them. */
-static int remove_unit_anonymous_volumes(ContainerSpec *spec) {
+static int remove_unit_anonymous_volumes(ContainerSpec *spec, int *may_start_again) {
         _cleanup_strv_free_ char **names = NULL;
         int r, ret = 0;
 
         if (!spec->volumes && !spec->mounts)
                 return 0;
-        if (!stop_job_pending() && unit_may_start_again())
+        if (!stop_job_pending() && unit_may_start_again(may_start_again))
                 return 0;
         r = container_spec_unit_anonymous_volumes(spec, false, &names);
         if (r < 0)
@@ -233,7 +233,7 @@ int cleanup_main(int argc, char *argv[]) {
         }
         if (remove_private_env(spec.name, spec.env_private_file, &may_start_again) < 0)
                 ret = EXIT_CLEANUP_FAILED;
-        if (remove_unit_anonymous_volumes(&spec) < 0)
+        if (remove_unit_anonymous_volumes(&spec, &may_start_again) < 0)
                 ret = EXIT_CLEANUP_FAILED;
         state_unlock(lock_path, lock_fd);
         return ret;
