@@ -227,26 +227,41 @@ int container_signal_init(const ContainerRef *c, int sig) {
         return RET_NERRNO(pidfd_send_signal(pidfd, sig, NULL, 0));
 }
 
-char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
-        _cleanup_free_ char *source = NULL;
+char *container_name_of_berth_unit(const UnitInfo *u) {
         const char *s = startswith(u->id, "berth-");
+        return s && endswith(s, ".service") ? strndup(s, strlen(s) - strlen(".service")) : NULL;
+}
 
-        if (s && endswith(s, ".service"))
-                return strndup(s, strlen(s) - strlen(".service"));
-        if (!endswith(u->id, ".service") ||
-                        systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath", &source) < 0 ||
-                        !endswith(source, ".container"))
+char *container_name_of_generated_unit(const UnitInfo *u, const char *source_path) {
+        if (!endswith(u->id, ".service") || !source_path || !endswith(source_path, ".container"))
                 return NULL;
         return strndup(u->id, strlen(u->id) - strlen(".service"));
 }
 
+char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
+        _cleanup_free_ char *source = NULL;
+
+        if (startswith(u->id, "berth-") && endswith(u->id, ".service"))
+                return container_name_of_berth_unit(u);
+        if (!endswith(u->id, ".service") || systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit",
+                                                            "SourcePath", &source) < 0)
+                return NULL;
+        return container_name_of_generated_unit(u, source);
+}
+
 int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *spec) {
         _cleanup_strv_free_ char **argv = NULL;
+
+        if (systemd_unit_get_exec_start(bus, unit_path, &argv) < 0)
+                return -ENOENT;
+        return container_spec_from_exec_start(argv, spec);
+}
+
+int container_spec_from_exec_start(char **argv, ContainerSpec *spec) {
         int index = 0, saved, r;
         char **rest;
 
-        if (systemd_unit_get_exec_start(bus, unit_path, &argv) < 0 || strv_length(argv) < 2 ||
-                        !streq(argv[1], "supervise"))
+        if (strv_length(argv) < 2 || !streq(argv[1], "supervise"))
                 return -ENOENT;
         /* a unit written by another berth version may carry options this one does not know */
         saved = log_get_max_level();

@@ -287,8 +287,6 @@ int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, 
 int systemd_unit_get_exec_start(sd_bus *bus, const char *unit_path, char ***ret_argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *binary;
-        char **argv = NULL;
         int r;
 
         r = sd_bus_get_property(bus, SD_DEST, unit_path, "org.freedesktop.systemd1.Service", "ExecStart", &error,
@@ -298,6 +296,14 @@ int systemd_unit_get_exec_start(sd_bus *bus, const char *unit_path, char ***ret_
                 sd_bus_error_free(&error);
                 return r;
         }
+        return systemd_read_exec_start(reply, ret_argv);
+}
+
+int systemd_read_exec_start(sd_bus_message *reply, char ***ret_argv) {
+        const char *binary;
+        char **argv = NULL;
+        int r;
+
         r = sd_bus_message_enter_container(reply, 'a', "(sasbttttuii)");
         if (r < 0)
                 return r;

@@ -61,6 +61,8 @@ int systemd_unit_get_u64(sd_bus *bus, const char *unit_path, const char *iface, 
 int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, const char *property, int32_t *ret);
 /* The argv of the unit's first ExecStart= command (Service.ExecStart, a(sasbttttuii)). */
 int systemd_unit_get_exec_start(sd_bus *bus, const char *unit_path, char ***ret_argv);
+/* The same from a reply positioned at the property's value (inside its variant). */
+int systemd_read_exec_start(sd_bus_message *reply, char ***ret_argv);
 
 /* One row of ListUnitsByPatterns. */
 typedef struct UnitInfo {
