@@ -4,8 +4,10 @@
  * the 36 libraries they pull in: every other command starts about 10 ms sooner. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -38,10 +40,14 @@ static char *image_helper_path(void) {
         return strdup(BERTH_LIBEXECDIR "/berth-image");
 }
 
-/* argv starts at the verb; berth-image gets it after berth's own name, so its messages read "berth: ". */
-static int exec_image_helper(int argc, char *argv[]) {
+/* Runs berth-image with the verb and waits: system prune calls verb_image() between other work.
+ * argv starts at the verb; berth-image gets it after berth's own name, so its messages read "berth: ".
+ * Its errors are logged there: here its failure is only returned. */
+static int run_image_helper(int argc, char *argv[]) {
         _cleanup_free_ char *path = image_helper_path();
         _cleanup_free_ char **args = NULL;
+        int status;
+        pid_t pid;
 
         if (!path)
                 return log_oom();
@@ -50,26 +56,39 @@ static int exec_image_helper(int argc, char *argv[]) {
                 return log_oom();
         args[0] = program_invocation_name;
         memcpy(args + 1, argv, argc * sizeof(char *));
-        execv(path, args);
-        return log_error_errno(-errno, "Cannot run %s for 'berth %s': %m", path, argv[0]);
+        /* what was printed before stays before its output */
+        (void) fflush(stdout);
+        (void) fflush(stderr);
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(-errno, "Cannot run %s: %m", path);
+        if (pid == 0) {
+                execv(path, args);
+                log_error_errno(-errno, "Cannot run %s for 'berth %s': %m", path, argv[0]);
+                _exit(EXIT_FAILURE);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(-errno, "Cannot wait for %s: %m", path);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
 int verb_image(int argc, char *argv[]) {
-        return exec_image_helper(argc, argv);
+        return run_image_helper(argc, argv);
 }
 
 int verb_pull(int argc, char *argv[]) {
-        return exec_image_helper(argc, argv);
+        return run_image_helper(argc, argv);
 }
 
 int verb_load(int argc, char *argv[]) {
-        return exec_image_helper(argc, argv);
+        return run_image_helper(argc, argv);
 }
 
 int verb_save(int argc, char *argv[]) {
-        return exec_image_helper(argc, argv);
+        return run_image_helper(argc, argv);
 }
 
 int verb_build(int argc, char *argv[]) {
-        return exec_image_helper(argc, argv);
+        return run_image_helper(argc, argv);
 }
