@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "macro.h"
+#include "strv.h"
 #include "systemd-properties.h"
 
 /* dbus-daemon's system bus refuses more than 128 pending replies per connection (limits in
@@ -86,4 +87,44 @@ int unit_property_read_i32(const UnitPropertyRead *read, int32_t *ret) {
 
 int unit_property_read_string(const UnitPropertyRead *read, const char **ret) {
         return read_basic(read, 's', ret);
+}
+
+int properties_changed_read_string(sd_bus_message *m, const char *iface, const char *property, const char **ret) {
+        _cleanup_strv_free_ char **invalidated = NULL;
+        const char *i, *name, *value;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &i);
+        if (r < 0)
+                return r;
+        if (!streq(i, iface))
+                return 0;
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                if (streq(name, property)) {
+                        r = sd_bus_message_read(m, "v", "s", &value);
+                        if (r < 0)
+                                return r;
+                        *ret = value;
+                        return 1;
+                }
+                r = sd_bus_message_skip(m, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r >= 0)
+                r = sd_bus_message_read_strv(m, &invalidated);
+        if (r < 0)
+                return r;
+        return strv_contains(invalidated, property) ? -ENODATA : 0;
 }

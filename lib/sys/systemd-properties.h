@@ -33,3 +33,9 @@ int unit_property_read_u64(const UnitPropertyRead *read, uint64_t *ret);
 int unit_property_read_i32(const UnitPropertyRead *read, int32_t *ret);
 /* Borrowed from the reply: valid until unit_property_reads_done(). */
 int unit_property_read_string(const UnitPropertyRead *read, const char **ret);
+
+/* A string property from a org.freedesktop.DBus.Properties.PropertiesChanged signal of interface iface:
+ * 1 and *ret (borrowed from m) when it carries the new value, 0 when the signal does not concern it
+ * (another interface, another property), -ENODATA when it says the value changed without carrying it
+ * (the caller asks then). */
+int properties_changed_read_string(sd_bus_message *m, const char *iface, const char *property, const char **ret);
