@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "container-lookup.h"
@@ -21,6 +22,7 @@
 #include "strv.h"
 #include "systemd-properties.h"
 #include "systemd-unit.h"
+#include "unit-generator.h"
 
 static uint64_t now_realtime_usec(void) {
         struct timespec ts;
@@ -254,7 +256,7 @@ static int add_running(json_t *rows, json_t *seen, bool want_ports) {
                 if (container_state_read(*name, &states[n]) >= 0)
                         n++; /* else ended meanwhile */
         /* without a bus no ports: the runtime's record suffices for the rest */
-        if (want_ports && n > 0 && sd_bus_open_system(&bus) >= 0)
+        if (want_ports && n > 0 && systemd_bus_open_manager(&bus) >= 0)
                 for (size_t i = 0; i < n && r >= 0; i++) {
                         char *path = NULL;
                         if (!states[i].unit) /* started by hand, outside any unit */
@@ -300,6 +302,13 @@ static int add_recorded(json_t *rows, json_t *seen) {
         return 0;
 }
 
+/* Whether a unit's file is one a generator wrote: only then may its SourcePath be a .container file.
+ * Most stopped services are not (the test systemd has some 50), and each would cost a Get. */
+static bool is_generated(const char *unit) {
+        _cleanup_free_ char *path = path_join(SYSTEM_GENERATOR_DIR, unit);
+        return !path || access(path, F_OK) >= 0;
+}
+
 /* Units systemd has loaded without running them, not listed yet: every berth-*.service, and stopped
  * services of any name whose definition is a .container file (generator-made). One ListUnitsByPatterns,
  * then the SourcePath of the other stopped services, then what each row needs, each batch of property
@@ -314,7 +323,7 @@ static int add_stopped(json_t *rows, json_t *seen) {
         UnitInfo *units = NULL;
         int r;
 
-        r = systemd_bus_open(&bus);
+        r = systemd_bus_open_manager(&bus);
         if (r < 0)
                 return r;
         r = systemd_list_units(bus, NULL, services, &units, &n);
@@ -341,7 +350,7 @@ static int add_stopped(json_t *rows, json_t *seen) {
                         r = strv_consume(&names, TAKE_PTR(name));
                         if (r < 0)
                                 goto finish;
-                } else if (unit_active_state_is_ended(u->active_state)) {
+                } else if (unit_active_state_is_ended(u->active_state) && is_generated(u->id)) {
                         sources[n_others] =
                                         unit_property_read(u->path, "org.freedesktop.systemd1.Unit", "SourcePath", "s");
                         others[n_others++] = u;

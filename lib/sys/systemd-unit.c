@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "log.h"
@@ -20,6 +22,18 @@ int systemd_bus_open(sd_bus **ret) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus (is systemd running?): %m");
         return 0;
+}
+
+int systemd_bus_open_manager(sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+
+        /* systemd's private socket, as systemctl uses it: root only, and not when told to use another bus */
+        if (geteuid() == 0 && !getenv("DBUS_SYSTEM_BUS_ADDRESS") && sd_bus_new(&bus) >= 0 &&
+                        sd_bus_set_address(bus, "unix:path=/run/systemd/private") >= 0 && sd_bus_start(bus) >= 0) {
+                *ret = TAKE_PTR(bus);
+                return 0;
+        }
+        return systemd_bus_open(ret);
 }
 
 /* Unit lookups answer with these names when there is no such unit. */

@@ -20,6 +20,10 @@ char *container_unit_name(const char *name);
 
 /* Connects to the system bus (or $DBUS_SYSTEM_BUS_ADDRESS), logging the failure. */
 int systemd_bus_open(sd_bus **ret);
+/* Connects to systemd itself through its private socket when root (half the hops of the system bus,
+ * and no Hello), else to the system bus as systemd_bus_open(). For method calls to systemd only:
+ * messages there carry no sender, so signal matches by sender, AddRef= and RefUnit do not work. */
+int systemd_bus_open_manager(sd_bus **ret);
 
 /* Appends the properties of a transient unit to a message being built: called inside the open
  * a(sv) container of StartTransientUnit. */
