@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <sys/pidfd.h>
+#include <unistd.h>
 
 #include "container-lookup.h"
 #include "container-record.h"
@@ -11,6 +12,7 @@
 #include "running-containers.h"
 #include "strv.h"
 #include "systemd-unit.h"
+#include "unit-generator.h"
 
 void container_ref_done(ContainerRef *c) {
         free(c->name);
@@ -24,11 +26,18 @@ void container_ref_done(ContainerRef *c) {
 
 /* A generator-made unit NAME.service, made from a NAME.container definition. */
 static int lookup_generated_unit(sd_bus *bus, const char *name, char **ret_unit, char **ret_path) {
-        _cleanup_free_ char *unit = strjoin(name, ".service"), *path = NULL, *source = NULL;
+        _cleanup_free_ char *unit = strjoin(name, ".service"), *path = NULL, *source = NULL, *file = NULL;
         int r;
 
         if (!unit)
                 return -ENOMEM;
+        /* only a generator's unit can come from a .container file: without one of that name, no
+         * LoadUnit (which has systemd search every unit directory) and no Get */
+        file = path_join(SYSTEM_GENERATOR_DIR, unit);
+        if (!file)
+                return -ENOMEM;
+        if (access(file, F_OK) < 0)
+                return -ENOENT;
         r = systemd_load_unit(bus, unit, &path);
         if (r < 0)
                 return r;
