@@ -260,6 +260,25 @@ static int build_images(ComposeProject *p, bool always) {
         return 0;
 }
 
+/* Whether every unit of the project is loaded and active: then starting the target would be a job
+ * that finds nothing to do, and one ListUnitsByPatterns is cheaper than its job and signal. */
+static bool project_active(sd_bus *bus, const ComposeUnits *u) {
+        _cleanup_strv_free_ char **names = NULL;
+        UnitInfo *units = NULL;
+        size_t n = 0, active = 0;
+
+        for (size_t i = 0; i < u->n_units; i++)
+                if (strv_extend(&names, u->units[i].name) < 0)
+                        return false;
+        if (!names || systemd_list_units(bus, NULL, names, &units, &n) < 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (streq(units[i].load_state, "loaded") && streq(units[i].active_state, "active"))
+                        active++;
+        unit_info_array_free(units, n);
+        return active == u->n_units;
+}
+
 /* The project's target, which wants every service, started as `systemctl start` does (waiting for
  * the job), without running systemctl: what a no-op `up` spends most of its time on otherwise. */
 static int start_target(sd_bus *bus, const char *target) {
@@ -325,7 +344,10 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
         bool named = false;
         for (int i = 1; i < argc; i++)
                 named = named || argv[i][0] != '-';
-        r = named ? systemctl("start", start) : start_target(bus, u.target);
+        if (named)
+                r = systemctl("start", start);
+        else if (changed || !project_active(bus, &u))
+                r = start_target(bus, u.target);
         if (r < 0)
                 return r;
         if (detach)
