@@ -67,18 +67,22 @@ static int systemctl(const char *verb, char *const *units) {
         return 0;
 }
 
-/* Makes the failed ones of units forget their failure, so that they are unloaded with the others; a
- * unit already unloaded (stopped without failing) is no error. */
+/* Makes the failed ones of units forget their failure, so that they are unloaded with the others
+ * (the ones that stopped cleanly are unloaded already): one ListUnitsByPatterns finds them. */
 static void reset_failed(char *const *units) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        char *failed[] = { (char *) "failed", NULL };
+        UnitInfo *infos = NULL;
+        size_t n = 0;
 
-        if (!units || !*units || sd_bus_open_system(&bus) < 0)
+        if (!units || !*units || sd_bus_open_system(&bus) < 0 || systemd_list_units(bus, failed, units, &infos, &n) < 0)
                 return;
-        STRV_FOREACH(u, units) {
+        for (size_t i = 0; i < n; i++) {
                 sd_bus_error error = SD_BUS_ERROR_NULL;
-                (void) systemd_reset_failed_unit(bus, *u, &error);
+                (void) systemd_reset_failed_unit(bus, infos[i].id, &error);
                 sd_bus_error_free(&error);
         }
+        unit_info_array_free(infos, n);
 }
 
 static int daemon_reload(void) {
