@@ -25,7 +25,7 @@ busctl call -- org.berth1 /org/berth1 org.berth1.Manager RunContainer 'ssasasa{s
 busctl call -- org.berth1 /org/berth1 org.berth1.Manager StopContainer su b-bus 4294967295
 EOS
 cat >"$NSPAWN_DIR/bench/cli.sh" <<'EOS'
-berth run -d --name b-cli localhost/busybox sh -c "trap 'exit 0' TERM; sleep 1000 & wait" >/dev/null &&
+berth run -d --rm --name b-cli localhost/busybox sh -c "trap 'exit 0' TERM; sleep 1000 & wait" >/dev/null &&
 berth stop b-cli >/dev/null
 EOS
 cat >"$NSPAWN_DIR/bench/systemd-run.sh" <<'EOS'
