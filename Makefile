@@ -37,11 +37,12 @@ endif
 
 # Each program links the libraries its objects use, and no others (--as-needed is not assumed).
 PKGS_NET       = libnl-route-3.0 libnftables
-PKGS_BERTH     = libsystemd libarchive jansson libcurl libcrypto yaml-0.1 $(PKGS_NET)
+PKGS_BERTH     = libsystemd jansson libcrypto yaml-0.1 $(PKGS_NET)
+PKGS_BERTH_IMAGE = $(PKGS_BERTH) libarchive libcurl
 PKGS_RUNTIME   = libseccomp libsystemd jansson libcrypto $(PKGS_NET)
 PKGS_GENERATOR = yaml-0.1
 PKGS_BERTHD    = libsystemd jansson libcrypto
-PKGS_ALL       = $(sort $(PKGS_BERTH) $(PKGS_RUNTIME) $(PKGS_GENERATOR) $(PKGS_BERTHD))
+PKGS_ALL       = $(sort $(PKGS_BERTH_IMAGE) $(PKGS_RUNTIME) $(PKGS_GENERATOR) $(PKGS_BERTHD))
 
 # pkg-config runs once, and only for goals that compile: `make deps`, `make check` and `make demo`
 # install the packages first, `make clean` and `make format` need none. A package it cannot find stops
@@ -56,6 +57,7 @@ pkg_libs = $(if $(1),$(shell $(PKG_CONFIG) --libs $(1)))
 PKG_CFLAGS     := $(shell $(PKG_CONFIG) --cflags $(PKGS_ALL))
 BASE_CFLAGS   += $(PKG_CFLAGS)
 LIBS_BERTH     := $(call pkg_libs,$(PKGS_BERTH))
+LIBS_BERTH_IMAGE := $(call pkg_libs,$(PKGS_BERTH_IMAGE))
 LIBS_RUNTIME   := $(call pkg_libs,$(PKGS_RUNTIME)) -lm
 LIBS_GENERATOR := $(call pkg_libs,$(PKGS_GENERATOR))
 LIBS_BERTHD    := $(call pkg_libs,$(PKGS_BERTHD))
@@ -69,7 +71,7 @@ else
 say = @printf '  %-4s %s\n' $(1) '$(patsubst $(O)/%,%,$(2))';
 endif
 
-PROGRAMS = $(O)/berth $(O)/berth-runtime $(O)/berth-generator $(O)/berthd $(O)/berth-runtime-monitor \
+PROGRAMS = $(O)/berth $(O)/berth-image $(O)/berth-runtime $(O)/berth-generator $(O)/berthd $(O)/berth-runtime-monitor \
 	$(O)/berth-runtime-init
 
 # lib/ in layers, lowest first: a file may include headers of its own layer and the ones below
@@ -102,8 +104,15 @@ $(O)/lib/layers.ok: tools/check-layers.sh $(wildcard lib/*.[ch] lib/*/*.[ch])
 	$(call say,CHK,lib/ layers)tools/check-layers.sh $(LIB_LAYERS)
 	@touch $@
 
-$(O)/berth: $(call objs_of,cli) $(O)/libberth.a
+# The verbs that need libcurl and libarchive (with them 36 more libraries, about 10 ms of every start)
+# are in berth-image, the command line built with them, which berth executes for those verbs
+# (cli/image-exec.c stands in for them in berth).
+CLI_IMAGE_OBJS = $(patsubst %,$(O)/cli/%.o,build image load pull save cp cp-archive)
+$(O)/berth: $(filter-out $(CLI_IMAGE_OBJS),$(call objs_of,cli)) $(O)/libberth.a
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH)
+
+$(O)/berth-image: $(filter-out $(O)/cli/image-exec.o,$(call objs_of,cli)) $(O)/libberth.a
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_BERTH_IMAGE)
 
 $(O)/berth-runtime: $(call objs_of,runtime) $(O)/libberth.a
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_RUNTIME)
@@ -141,7 +150,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPLETIONDIR)
 	install -m 0755 $(O)/berth $(DESTDIR)$(BINDIR)/berth
-	install -m 0755 $(O)/berth-runtime $(O)/berth-runtime-monitor $(O)/berth-runtime-init $(O)/berthd \
+	install -m 0755 $(O)/berth-image $(O)/berth-runtime $(O)/berth-runtime-monitor $(O)/berth-runtime-init $(O)/berthd \
 		$(DESTDIR)$(LIBEXECDIR)/
 	install -m 0755 $(O)/berth-generator $(DESTDIR)$(LIBEXECDIR)/berth-generator
 	ln -sf $(LIBEXECDIR)/berth-generator $(DESTDIR)$(SYSTEMDGENERATORDIR)/berth-generator

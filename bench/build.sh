@@ -22,7 +22,6 @@ export BERTH_RUNTIME=$build/berth-runtime
 
 T=$(mktemp -d /var/tmp/berth-bench-build.XXXXXX)
 export BERTH_STORAGE_DIR=$T/berth-store BERTH_RUN_DIR=$T/berth-run BERTH_STATE_DIR=$T/berth-state
-export CONTAINERS_CONF=$T/containers.conf CONTAINERS_STORAGE_CONF=$T/storage.conf
 CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 CG=$CG_MOUNT/berth-bench-build.$$
 cleanup() {
@@ -38,20 +37,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir "$CG" && echo $$ >"$CG/cgroup.procs" || exit 1
 
-cat >"$CONTAINERS_CONF" <<'CONF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-runtime = "runc"
-CONF
-cat >"$CONTAINERS_STORAGE_CONF" <<CONF
-[storage]
-driver = "overlay"
-graphroot = "$T/containers/storage"
-runroot = "$T/containers/run"
-CONF
+bench_podman_config "$T"
 
 make_busybox_tar "$T/bb.tar" >/dev/null || exit 1
 "$BERTH" image import "$T/bb.tar" localhost/busybox >/dev/null || exit 1

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "paths.h"
 #include "strv.h"
+#include "systemd-unit.h"
 #include "unit-compose.h"
 #include "unit-container-env.h"
 #include "volume-store.h"
@@ -68,20 +69,52 @@ static int systemctl(const char *verb, char *const *units) {
         return 0;
 }
 
-/* The same for a verb whose failure is no error (reset-failed of units that did not fail). */
-static void systemctl_quiet(const char *verb, char *const *units) {
-        _cleanup_strv_free_ char **argv = NULL;
+/* Makes the failed ones of units forget their failure, so that they are unloaded with the others
+ * (the ones that stopped cleanly are unloaded already): one ListUnitsByPatterns finds them. */
+static void reset_failed(char *const *units) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        char *failed[] = { (char *) "failed", NULL };
+        UnitInfo *infos = NULL;
+        size_t n = 0;
 
-        if (!units || !*units)
+        if (!units || !*units || sd_bus_open_system(&bus) < 0 || systemd_list_units(bus, failed, units, &infos, &n) < 0)
                 return;
-        if (strv_extend(&argv, "systemctl") < 0 || strv_extend(&argv, "--quiet") < 0 || strv_extend(&argv, verb) < 0 ||
-                        strv_extend_strv(&argv, units) < 0)
-                return;
-        (void) run_program(argv);
+        for (size_t i = 0; i < n; i++) {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                (void) systemd_reset_failed_unit(bus, infos[i].id, &error);
+                sd_bus_error_free(&error);
+        }
+        unit_info_array_free(infos, n);
 }
 
 static int daemon_reload(void) {
         return systemctl("daemon-reload", (char *[]) { (char *) "--no-ask-password", NULL });
+}
+
+/* Whether systemd holds any of the units whose files changed (ret_loaded: what it holds is stale, even
+ * a stub of a unit it found no file for, which a loaded unit's dependency keeps: a daemon-reload is
+ * due), and which of them run (ret_running: to restart). A unit systemd does not hold needs no reload:
+ * loading it (the start) reads the new file, as systemd notices that the unit directory changed. So
+ * an `up` after `down` (whose units systemd unloaded) reloads nothing. */
+static int changed_units_state(sd_bus *bus, char *const *changed, bool *ret_loaded, char ***ret_running) {
+        _cleanup_strv_free_ char **running = NULL;
+        UnitInfo *units = NULL;
+        size_t n = 0;
+        int r;
+
+        /* compose names have no glob characters: each pattern matches its unit alone */
+        r = systemd_list_units(bus, NULL, changed, &units, &n);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list units: %m");
+        for (size_t i = 0; i < n && r >= 0; i++)
+                if (endswith(units[i].id, ".service") && !unit_active_state_is_ended(units[i].active_state))
+                        r = strv_extend(&running, units[i].id);
+        unit_info_array_free(units, n);
+        if (r < 0)
+                return log_oom();
+        *ret_loaded = n > 0;
+        *ret_running = TAKE_PTR(running);
+        return 0;
 }
 
 /* The units of a service list ("SERVICE..." on the command line), or all services. */
@@ -232,9 +265,48 @@ static int build_images(ComposeProject *p, bool always) {
         return 0;
 }
 
+/* Whether every unit of the project is loaded and active: then starting the target would be a job
+ * that finds nothing to do, and one ListUnitsByPatterns is cheaper than its job and signal. */
+static bool project_active(sd_bus *bus, const ComposeUnits *u) {
+        _cleanup_strv_free_ char **names = NULL;
+        UnitInfo *units = NULL;
+        size_t n = 0, active = 0;
+
+        for (size_t i = 0; i < u->n_units; i++)
+                if (strv_extend(&names, u->units[i].name) < 0)
+                        return false;
+        if (!names || systemd_list_units(bus, NULL, names, &units, &n) < 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (streq(units[i].load_state, "loaded") && streq(units[i].active_state, "active"))
+                        active++;
+        unit_info_array_free(units, n);
+        return active == u->n_units;
+}
+
+/* The project's target, which wants every service, started as `systemctl start` does (waiting for
+ * the job), without running systemctl: what a no-op `up` spends most of its time on otherwise. */
+static int start_target(sd_bus *bus, const char *target) {
+        _cleanup_free_ char *result = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = systemd_start_unit(bus, target, true, &result, &error);
+        if (r < 0) {
+                log_error_errno(r, "Failed to start %s: %s", target, error.message ?: strerror(-r));
+                sd_bus_error_free(&error);
+                return r;
+        }
+        if (!streq(result, "done"))
+                return log_error_errno(-EIO, "Failed to start %s (job %s). See 'systemctl status %s'.", target, result,
+                                target);
+        return 0;
+}
+
 static int compose_up(ComposeProject *p, int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(compose_units_done) ComposeUnits u = {};
-        _cleanup_strv_free_ char **changed = NULL, **restart = NULL, **start = NULL, **targets = NULL;
+        _cleanup_strv_free_ char **changed = NULL, **restart = NULL, **start = NULL;
         bool detach = false, force = false, build = false;
         int r;
 
@@ -256,15 +328,17 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
         r = write_units(&u, force, &changed);
         if (r < 0)
                 return r;
+        r = systemd_bus_open(&bus);
+        if (r < 0)
+                return r;
         if (changed) {
-                r = daemon_reload();
-                if (r < 0)
-                        return r;
-                /* recreated: the services whose unit changed (try-restart leaves stopped ones alone) */
-                STRV_FOREACH(c, changed)
-                        if (endswith(*c, ".service") && strv_extend(&restart, *c) < 0)
-                                return log_oom();
-                r = systemctl("try-restart", restart);
+                bool loaded;
+                r = changed_units_state(bus, changed, &loaded, &restart);
+                if (r >= 0 && loaded)
+                        r = daemon_reload();
+                /* recreated: the running services whose unit changed (try-restart leaves stopped ones alone) */
+                if (r >= 0)
+                        r = systemctl("try-restart", restart);
                 if (r < 0)
                         return r;
         }
@@ -275,9 +349,10 @@ static int compose_up(ComposeProject *p, int argc, char *argv[]) {
         bool named = false;
         for (int i = 1; i < argc; i++)
                 named = named || argv[i][0] != '-';
-        if (!named && strv_extend(&targets, u.target) < 0)
-                return log_oom();
-        r = systemctl("start", named ? start : targets);
+        if (named)
+                r = systemctl("start", start);
+        else if (changed || !project_active(bus, &u))
+                r = start_target(bus, u.target);
         if (r < 0)
                 return r;
         if (detach)
@@ -323,7 +398,7 @@ static int remove_anonymous_volumes(ComposeProject *p) {
 }
 
 static int compose_down(ComposeProject *p, int argc, char *argv[]) {
-        _cleanup_strv_free_ char **files = NULL, **services = NULL, **others = NULL;
+        _cleanup_strv_free_ char **files = NULL;
         const YNode *volumes = ynode_get(p->root, "volumes");
         const char *rmi = NULL;
         bool remove_volumes = false;
@@ -341,17 +416,11 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
         r = project_unit_files(p->name, &files);
         if (r < 0)
                 return r;
-        STRV_FOREACH(f, files) {
-                bool other = endswith(*f, "-network.service") || endswith(*f, "-volume.service");
-                if (strv_extend(other ? &others : &services, *f) < 0)
-                        return log_oom();
-        }
-        /* the containers first, then their networks and volumes units (a network goes with its unit) */
-        r = systemctl("stop", services);
-        if (r >= 0)
-                r = systemctl("stop", others);
+        /* one job for all: the containers stop first, then their networks and volumes units (a network
+         * goes with its unit), as each container is After= the ones it Requires= */
+        r = systemctl("stop", files);
         /* while the units are still loaded: a failed one would stay listed after its file is gone */
-        (void) systemctl_quiet("reset-failed", services);
+        reset_failed(files);
         STRV_FOREACH(f, files) {
                 _cleanup_free_ char *path = path_join(unit_dir(), *f), *priv = NULL;
                 if (!path)
@@ -361,8 +430,8 @@ static int compose_down(ComposeProject *p, int argc, char *argv[]) {
                 if (priv)
                         (void) unlink(priv);
         }
-        if (files && daemon_reload() < 0)
-                r = -EIO;
+        /* No daemon-reload: stopped and unreferenced, the units are unloaded by systemd's garbage
+         * collection, and with their files gone nothing loads them again. */
         if (remove_volumes)
                 for (size_t i = 0; volumes && i < volumes->n_items; i++) {
                         const YNode *ext = ynode_get(volumes->items[i], "external"),

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "container-lookup.h"
@@ -20,7 +21,9 @@
 #include "run-options.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "systemd-properties.h"
 #include "systemd-unit.h"
+#include "unit-generator.h"
 
 static uint64_t now_realtime_usec(void) {
         struct timespec ts;
@@ -85,18 +88,20 @@ static char *ports_text(char *const *publish) {
         return parts ? strv_join(parts, ", ") : strdup("");
 }
 
-/* The container spec of a unit's ExecStart=, for what the runtime's record lacks (ports). */
-static char *unit_ports(sd_bus *bus, const char *unit) {
+/* The container spec of a unit's ExecStart= (a read reply, or NULL), for what the runtime's record
+ * lacks: its ports. */
+static char *unit_ports(const UnitPropertyRead *exec_start) {
         _cleanup_(container_spec_done) ContainerSpec spec;
-        _cleanup_free_ char *path = NULL;
+        _cleanup_strv_free_ char **argv = NULL;
 
         container_spec_init(&spec);
-        if (!bus || !unit || systemd_get_unit(bus, unit, &path) < 0 || container_spec_from_unit(bus, path, &spec) < 0)
+        if (!exec_start || !exec_start->reply || systemd_read_exec_start(exec_start->reply, &argv) < 0 ||
+                        container_spec_from_exec_start(argv, &spec) < 0)
                 return strdup("");
         return ports_text(spec.publish);
 }
 
-static json_t *row_from_state(sd_bus *bus, const ContainerState *state) {
+static json_t *row_from_state(const ContainerState *state, const UnitPropertyRead *exec_start) {
         _cleanup_free_ char *command = NULL, *ports = NULL;
         uint64_t started = state->started_usec;
         uint64_t now = now_realtime_usec();
@@ -104,7 +109,7 @@ static json_t *row_from_state(sd_bus *bus, const ContainerState *state) {
         json_t *row;
 
         command = state->command ? strv_join(state->command, " ") : strdup("");
-        ports = unit_ports(bus, state->unit);
+        ports = unit_ports(exec_start);
         if (!command || !ports)
                 return NULL;
         format_duration((now - MIN(started, now)) / 1000000, up, sizeof up);
@@ -123,17 +128,39 @@ static json_t *row_from_state(sd_bus *bus, const ContainerState *state) {
         return row;
 }
 
+/* What row_from_unit() reads of an ended unit, all units' reads sent at once. */
+enum {
+        ENDED_EXEC_START,
+        ENDED_EXEC_MAIN_CODE,
+        ENDED_EXEC_MAIN_STATUS,
+        ENDED_INACTIVE_ENTER,
+        ENDED_EXEC_MAIN_START,
+        _ENDED_READS,
+};
+
+static void ended_unit_reads(const UnitInfo *u, UnitPropertyRead reads[static _ENDED_READS]) {
+        static const char *const service = "org.freedesktop.systemd1.Service", *const unit = "org.freedesktop.systemd1.Unit";
+
+        reads[ENDED_EXEC_START] = unit_property_read(u->path, service, "ExecStart", "a(sasbttttuii)");
+        reads[ENDED_EXEC_MAIN_CODE] = unit_property_read(u->path, service, "ExecMainCode", "i");
+        reads[ENDED_EXEC_MAIN_STATUS] = unit_property_read(u->path, service, "ExecMainStatus", "i");
+        reads[ENDED_INACTIVE_ENTER] = unit_property_read(u->path, unit, "InactiveEnterTimestamp", "t");
+        reads[ENDED_EXEC_MAIN_START] = unit_property_read(u->path, service, "ExecMainStartTimestamp", "t");
+}
+
 /* A loaded unit that does not run: what its ExecStart= says about the container, and how it ended. */
-static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
+static json_t *row_from_unit(const UnitInfo *u, const char *name, const UnitPropertyRead reads[static _ENDED_READS]) {
         _cleanup_(container_spec_done) ContainerSpec spec;
         _cleanup_free_ char *command = NULL, *ports = NULL;
+        _cleanup_strv_free_ char **argv = NULL;
         char status[128], id[CONTAINER_ID_LEN + 1], ago[64] = "";
         int32_t code = 0, exit_status = 0;
         uint64_t started = 0, ended = 0;
         json_t *row;
 
         container_spec_init(&spec);
-        if (container_spec_from_unit(bus, u->path, &spec) >= 0)
+        if (reads[ENDED_EXEC_START].reply && systemd_read_exec_start(reads[ENDED_EXEC_START].reply, &argv) >= 0 &&
+                        container_spec_from_exec_start(argv, &spec) >= 0)
                 command = strv_join(spec.command, " ");
         if (spec.id)
                 (void) snprintf(id, sizeof id, "%s", spec.id);
@@ -142,9 +169,9 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
         ports = ports_text(spec.publish);
         if (!ports)
                 return NULL;
-        (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainCode", &code);
-        (void) systemd_unit_get_i32(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStatus", &exit_status);
-        (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Unit", "InactiveEnterTimestamp", &ended);
+        (void) unit_property_read_i32(&reads[ENDED_EXEC_MAIN_CODE], &code);
+        (void) unit_property_read_i32(&reads[ENDED_EXEC_MAIN_STATUS], &exit_status);
+        (void) unit_property_read_u64(&reads[ENDED_INACTIVE_ENTER], &ended);
         if (ended > 0) {
                 uint64_t now = now_realtime_usec();
                 format_duration((now - MIN(ended, now)) / 1000000, ago, sizeof ago);
@@ -160,7 +187,7 @@ static json_t *row_from_unit(sd_bus *bus, const UnitInfo *u, const char *name) {
                                 code == CLD_EXITED ? exit_status : 128 + exit_status, *ago ? " " : "", ago);
         else
                 (void) snprintf(status, sizeof status, "Created");
-        (void) systemd_unit_get_u64(bus, u->path, "org.freedesktop.systemd1.Service", "ExecMainStartTimestamp", &started);
+        (void) unit_property_read_u64(&reads[ENDED_EXEC_MAIN_START], &started);
         row = json_pack("{s:s, s:s, s:s?, s:s, s:n, s:s, s:s, s:s, s:s, s:n, s:n}", "ID", id, "Names", name, "Image",
                         spec.image, "Command", command ?: "", "CreatedAt", "State",
                         streq(u->active_state, "failed") || code ? "exited" : "created", "Status", status, "Ports",
@@ -198,18 +225,65 @@ static json_t *row_from_record(const ContainerRecord *rec) {
         return row;
 }
 
-static bool rows_have(json_t *rows, const char *name) {
-        json_t *row;
-        size_t i;
+/* Appends a row and notes its name in seen (a JSON object used as a set), which the later sources
+ * consult: a running container is not listed again from its record or its unit. */
+static int rows_add(json_t *rows, json_t *seen, json_t *row) {
+        const char *name = json_string_value(json_object_get(row, "Names"));
 
-        json_array_foreach(rows, i, row) {
-                if (streq_ptr(json_string_value(json_object_get(row, "Names")), name))
-                        return true;
-        }
-        return false;
+        if (json_array_append_new(rows, row) < 0)
+                return -ENOMEM;
+        return name && json_object_set_new(seen, name, json_true()) < 0 ? -ENOMEM : 0;
 }
 
-static int add_recorded(json_t *rows) {
+/* The running containers (state.json), their units' ExecStart= (for the ports) read in one batch. */
+static int add_running(json_t *rows, json_t *seen, bool want_ports) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_strv_free_ char **names = NULL, **paths = NULL;
+        _cleanup_free_ ContainerState *states = NULL;
+        _cleanup_free_ UnitPropertyRead *reads = NULL;
+        _cleanup_free_ UnitPropertyRead **read_of = NULL;
+        size_t n = 0, n_reads = 0;
+        int r;
+
+        r = running_containers(&names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list running containers: %m");
+        states = calloc(strv_length(names) + 1, sizeof(ContainerState));
+        reads = calloc(strv_length(names) + 1, sizeof(UnitPropertyRead));
+        read_of = calloc(strv_length(names) + 1, sizeof(UnitPropertyRead *));
+        if (!states || !reads || !read_of)
+                return log_oom();
+        STRV_FOREACH(name, names)
+                if (container_state_read(*name, &states[n]) >= 0)
+                        n++; /* else ended meanwhile */
+        /* without a bus no ports: the runtime's record suffices for the rest */
+        if (want_ports && n > 0 && systemd_bus_open_manager(&bus) >= 0)
+                for (size_t i = 0; i < n && r >= 0; i++) {
+                        char *path = NULL;
+                        if (!states[i].unit) /* started by hand, outside any unit */
+                                continue;
+                        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", states[i].unit, &path);
+                        if (r >= 0)
+                                r = strv_consume(&paths, path);
+                        if (r < 0)
+                                break;
+                        reads[n_reads] = unit_property_read(path, "org.freedesktop.systemd1.Service", "ExecStart",
+                                        "a(sasbttttuii)");
+                        read_of[i] = &reads[n_reads++];
+                }
+        if (r >= 0 && bus)
+                (void) systemd_get_properties(bus, reads, n_reads);
+        for (size_t i = 0; i < n; i++) {
+                json_t *row = r < 0 ? NULL : row_from_state(&states[i], read_of[i]);
+                if (r >= 0 && (!row || rows_add(rows, seen, row) < 0))
+                        r = -ENOMEM;
+                container_state_done(&states[i]);
+        }
+        unit_property_reads_done(reads, n_reads);
+        return r < 0 ? log_oom() : 0;
+}
+
+static int add_recorded(json_t *rows, json_t *seen) {
         _cleanup_strv_free_ char **names = NULL;
         int r;
 
@@ -220,53 +294,115 @@ static int add_recorded(json_t *rows) {
                 _cleanup_(container_record_done) ContainerRecord rec = { .exit_code = -1 };
                 json_t *row;
 
-                if (rows_have(rows, *n) || container_record_read(*n, &rec) < 0)
+                if (json_object_get(seen, *n) || container_record_read(*n, &rec) < 0)
                         continue; /* running, or removed meanwhile */
                 row = row_from_record(&rec);
-                if (!row || json_array_append_new(rows, row) < 0)
+                if (!row || rows_add(rows, seen, row) < 0)
                         return log_oom();
         }
         return 0;
 }
 
-static int add_stopped(json_t *rows) {
+/* Whether a unit's file is one a generator wrote: only then may its SourcePath be a .container file.
+ * Most stopped services are not (the test systemd has some 50), and each would cost a Get. */
+static bool is_generated(const char *unit) {
+        _cleanup_free_ char *path = path_join(SYSTEM_GENERATOR_DIR, unit);
+        return !path || access(path, F_OK) >= 0;
+}
+
+/* Units systemd has loaded without running them, not listed yet: every berth-*.service, and stopped
+ * services of any name whose definition is a .container file (generator-made). One ListUnitsByPatterns,
+ * then the SourcePath of the other stopped services, then what each row needs, each batch of property
+ * reads sent at once (lib/sys/systemd-properties.h). */
+static int add_stopped(json_t *rows, json_t *seen) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        char *berth_units[] = { (char *) "berth-*.service", NULL };
         char *services[] = { (char *) "*.service", NULL };
-        char *stopped[] = { (char *) "failed", (char *) "inactive", NULL };
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ UnitPropertyRead *sources = NULL, *reads = NULL;
+        _cleanup_free_ UnitInfo **ended = NULL, **others = NULL;
+        size_t n = 0, n_ended = 0, n_others = 0;
         UnitInfo *units = NULL;
-        size_t n = 0;
         int r;
 
-        r = systemd_bus_open(&bus);
+        r = systemd_bus_open_manager(&bus);
         if (r < 0)
                 return r;
-        for (int pass = 0; pass < 2; pass++) {
-                /* first every berth-*.service, then stopped services of any name (generator-made ones) */
-                r = pass == 0 ? systemd_list_units(bus, NULL, berth_units, &units, &n)
-                              : systemd_list_units(bus, stopped, services, &units, &n);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to list units: %m");
-                for (size_t i = 0; i < n; i++) {
-                        _cleanup_free_ char *name = NULL;
-                        json_t *row;
-
-                        if (streq(units[i].active_state, "active") || streq(units[i].load_state, "not-found"))
-                                continue;
-                        name = container_name_of_unit(bus, &units[i]);
-                        if (!name || rows_have(rows, name))
-                                continue;
-                        row = row_from_unit(bus, &units[i], name);
-                        if (!row || json_array_append_new(rows, row) < 0) {
-                                unit_info_array_free(units, n);
-                                return log_oom();
-                        }
-                }
-                unit_info_array_free(units, n);
-                units = NULL;
-                n = 0;
+        r = systemd_list_units(bus, NULL, services, &units, &n);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list units: %m");
+        ended = calloc(n + 1, sizeof(UnitInfo *));
+        others = calloc(n + 1, sizeof(UnitInfo *));
+        sources = calloc(n + 1, sizeof(UnitPropertyRead));
+        if (!ended || !others || !sources) {
+                r = log_oom();
+                goto finish;
         }
-        return 0;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *name = NULL;
+                UnitInfo *u = &units[i];
+
+                if (streq(u->active_state, "active") || streq(u->load_state, "not-found"))
+                        continue;
+                name = container_name_of_berth_unit(u);
+                if (name) {
+                        if (json_object_get(seen, name))
+                                continue;
+                        ended[n_ended++] = u;
+                        r = strv_consume(&names, TAKE_PTR(name));
+                        if (r < 0)
+                                goto finish;
+                } else if (unit_active_state_is_ended(u->active_state) && is_generated(u->id)) {
+                        sources[n_others] =
+                                        unit_property_read(u->path, "org.freedesktop.systemd1.Unit", "SourcePath", "s");
+                        others[n_others++] = u;
+                }
+        }
+        r = systemd_get_properties(bus, sources, n_others);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read unit properties: %m");
+                goto finish;
+        }
+        for (size_t i = 0; i < n_others; i++) {
+                const char *source = NULL;
+                _cleanup_free_ char *name = NULL;
+
+                (void) unit_property_read_string(&sources[i], &source);
+                name = container_name_of_generated_unit(others[i], source);
+                if (!name || json_object_get(seen, name) || strv_contains(names, name))
+                        continue;
+                ended[n_ended++] = others[i];
+                r = strv_consume(&names, TAKE_PTR(name));
+                if (r < 0)
+                        goto finish;
+        }
+        reads = calloc(n_ended * _ENDED_READS + 1, sizeof(UnitPropertyRead));
+        if (!reads) {
+                r = log_oom();
+                goto finish;
+        }
+        for (size_t i = 0; i < n_ended; i++)
+                ended_unit_reads(ended[i], reads + i * _ENDED_READS);
+        r = systemd_get_properties(bus, reads, n_ended * _ENDED_READS);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read unit properties: %m");
+                goto finish;
+        }
+        for (size_t i = 0; i < n_ended; i++) {
+                json_t *row = row_from_unit(ended[i], names[i], reads + i * _ENDED_READS);
+                if (!row || rows_add(rows, seen, row) < 0) {
+                        r = log_oom();
+                        break;
+                }
+        }
+finish:
+        if (r == -ENOMEM)
+                r = log_oom();
+        if (reads)
+                unit_property_reads_done(reads, n_ended * _ENDED_READS);
+        if (sources)
+                unit_property_reads_done(sources, n_others);
+        unit_info_array_free(units, n);
+        return r < 0 ? r : 0;
 }
 
 static const char *str_or(json_t *row, const char *key, const char *fallback) {
@@ -345,11 +481,10 @@ int verb_ps(int argc, char *argv[]) {
                 { "filter", required_argument, NULL, 'f' },
                 {},
         };
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_strv_free_ char **names = NULL, **filters = NULL;
+        _cleanup_strv_free_ char **filters = NULL;
         bool all = false, json = false, quiet = false;
         const char *format = NULL;
-        json_t *rows;
+        json_t *rows, *seen;
         int c, r;
 
         optind = 0;
@@ -401,33 +536,23 @@ int verb_ps(int argc, char *argv[]) {
         if (optind < argc)
                 return log_error_errno(-EINVAL, "'berth ps' takes no arguments.");
 
-        r = running_containers(&names);
-        if (r < 0)
-                return log_error_errno(r, "Failed to list running containers: %m");
         rows = json_array();
-        if (!rows)
+        seen = json_object();
+        if (!rows || !seen) {
+                json_decref(rows);
+                json_decref(seen);
                 return log_oom();
-        STRV_FOREACH(n, names) {
-                _cleanup_(container_state_done) ContainerState state = {};
-                json_t *row;
-                if (container_state_read(*n, &state) < 0)
-                        continue; /* ended meanwhile */
-                if (!bus && !quiet && sd_bus_open_system(&bus) < 0)
-                        bus = NULL; /* no ports then: the runtime's record suffices for the rest */
-                row = row_from_state(bus, &state);
-                if (!row || json_array_append_new(rows, row) < 0) {
-                        json_decref(rows);
-                        return log_oom();
-                }
         }
-        if (all) {
-                r = add_recorded(rows);
-                if (r >= 0)
-                        r = add_stopped(rows);
-                if (r < 0) {
-                        json_decref(rows);
-                        return r;
-                }
+        /* ports only where they are printed */
+        r = add_running(rows, seen, !quiet);
+        if (r >= 0 && all)
+                r = add_recorded(rows, seen);
+        if (r >= 0 && all)
+                r = add_stopped(rows, seen);
+        json_decref(seen);
+        if (r < 0) {
+                json_decref(rows);
+                return r;
         }
         if (filters) {
                 json_t *kept = json_array(), *row;

@@ -24,6 +24,7 @@
 #include "container-unit.h"
 #include "running-containers.h"
 #include "strv.h"
+#include "systemd-properties.h"
 #include "systemd-unit.h"
 #include "unit-container-env.h"
 #include "volume-spec.h"
@@ -186,8 +187,16 @@ static void check_ended(Foreground *f) {
         f->ended = true;
 }
 
+/* Asks for the state only when the signal's payload says the unit ended (or does not say): not for
+ * each of the signals of a run. Asks then, because the signals queued while the unit was made
+ * include its first "inactive". */
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        check_ended(userdata);
+        const char *state = NULL;
+        int r;
+
+        r = properties_changed_read_string(m, "org.freedesktop.systemd1.Unit", "ActiveState", &state);
+        if (r < 0 || (r > 0 && unit_active_state_is_ended(state)))
+                check_ended(userdata);
         return 0;
 }
 

@@ -219,8 +219,7 @@ char *convert_private_path(ConvertContext *c) {
 
         if (!dir) {
                 const char *xdg = getenv("XDG_RUNTIME_DIR");
-                def = c->set->user ? strjoin(xdg ?: "/run/user/0", "/systemd/generator")
-                                   : strdup("/run/systemd/generator");
+                def = c->set->user ? strjoin(xdg ?: "/run/user/0", "/systemd/generator") : strdup(SYSTEM_GENERATOR_DIR);
                 dir = def;
         } else if (dir[0] != '/') {
                 cwd = getcwd(NULL, 0);

@@ -14,6 +14,9 @@
 
 #include "unitfile.h"
 
+/* Where systemd has the system manager's generators write their units (the "normal" directory). */
+#define SYSTEM_GENERATOR_DIR "/run/systemd/generator"
+
 typedef struct UnitType UnitType;
 
 typedef struct Definition Definition;

@@ -3,6 +3,7 @@
 #include <sys/pidfd.h>
 #include <sys/random.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "container-ref.h"
 #include "container-record.h"
@@ -13,6 +14,7 @@
 #include "running-containers.h"
 #include "strv.h"
 #include "systemd-unit.h"
+#include "unit-generator.h"
 
 void container_ref_done(ContainerRef *c) {
         free(c->name);
@@ -26,11 +28,18 @@ void container_ref_done(ContainerRef *c) {
 
 /* A generator-made unit NAME.service, made from a NAME.container definition. */
 static int lookup_generated_unit(sd_bus *bus, const char *name, bool load, char **ret_unit, char **ret_path) {
-        _cleanup_free_ char *unit = strjoin(name, ".service"), *path = NULL, *source = NULL;
+        _cleanup_free_ char *unit = strjoin(name, ".service"), *path = NULL, *source = NULL, *file = NULL;
         int r;
 
         if (!unit)
                 return -ENOMEM;
+        /* only a generator's unit can come from a .container file: without one of that name, no
+         * LoadUnit (which has systemd search every unit directory) and no Get */
+        file = path_join(SYSTEM_GENERATOR_DIR, unit);
+        if (!file)
+                return -ENOMEM;
+        if (access(file, F_OK) < 0)
+                return -ENOENT;
         r = load ? systemd_load_unit(bus, unit, &path) : systemd_get_unit(bus, unit, &path);
         if (r < 0)
                 return r;
@@ -323,26 +332,41 @@ int container_signal_init(const ContainerRef *c, int sig) {
         return RET_NERRNO(pidfd_send_signal(pidfd, sig, NULL, 0));
 }
 
-char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
-        _cleanup_free_ char *source = NULL;
+char *container_name_of_berth_unit(const UnitInfo *u) {
         const char *s = startswith(u->id, "berth-");
+        return s && endswith(s, ".service") ? strndup(s, strlen(s) - strlen(".service")) : NULL;
+}
 
-        if (s && endswith(s, ".service"))
-                return strndup(s, strlen(s) - strlen(".service"));
-        if (!endswith(u->id, ".service") ||
-                        systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit", "SourcePath", &source) < 0 ||
-                        !endswith(source, ".container"))
+char *container_name_of_generated_unit(const UnitInfo *u, const char *source_path) {
+        if (!endswith(u->id, ".service") || !source_path || !endswith(source_path, ".container"))
                 return NULL;
         return strndup(u->id, strlen(u->id) - strlen(".service"));
 }
 
+char *container_name_of_unit(sd_bus *bus, const UnitInfo *u) {
+        _cleanup_free_ char *source = NULL;
+
+        if (startswith(u->id, "berth-") && endswith(u->id, ".service"))
+                return container_name_of_berth_unit(u);
+        if (!endswith(u->id, ".service") || systemd_unit_get_string(bus, u->path, "org.freedesktop.systemd1.Unit",
+                                                            "SourcePath", &source) < 0)
+                return NULL;
+        return container_name_of_generated_unit(u, source);
+}
+
 int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *spec) {
         _cleanup_strv_free_ char **argv = NULL;
+
+        if (systemd_unit_get_exec_start(bus, unit_path, &argv) < 0)
+                return -ENOENT;
+        return container_spec_from_exec_start(argv, spec);
+}
+
+int container_spec_from_exec_start(char **argv, ContainerSpec *spec) {
         int index = 0, saved, r;
         char **rest;
 
-        if (systemd_unit_get_exec_start(bus, unit_path, &argv) < 0 || strv_length(argv) < 2 ||
-                        !streq(argv[1], "supervise"))
+        if (strv_length(argv) < 2 || !streq(argv[1], "supervise"))
                 return -ENOENT;
         /* a unit written by another berth version may carry options this one does not know */
         saved = log_get_max_level();

@@ -77,7 +77,13 @@ int container_signal_init(const ContainerRef *c, int sig);
 /* The name of the container a unit runs, as `berth ps -a` names it: berth-NAME.service, or NAME.service
  * made by the generator from NAME.container. NULL for other units (or on OOM). */
 char *container_name_of_unit(sd_bus *bus, const UnitInfo *u);
+/* The two halves of it without D-Bus: a berth-NAME.service (NULL for other units), and a unit whose
+ * SourcePath (read by the caller) is a .container file (NULL for others or when source_path is NULL). */
+char *container_name_of_berth_unit(const UnitInfo *u);
+char *container_name_of_generated_unit(const UnitInfo *u, const char *source_path);
 
 /* What a container unit's "berth-runtime supervise [OPTIONS] IMAGE CMD..." ExecStart= says: the options
  * into spec, spec->image and spec->command from the positional words. -ENOENT for other units. */
 int container_spec_from_unit(sd_bus *bus, const char *unit_path, ContainerSpec *spec);
+/* The same from the ExecStart= argv already read (systemd_read_exec_start()). */
+int container_spec_from_exec_start(char **argv, ContainerSpec *spec);

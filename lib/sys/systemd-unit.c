@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs-util.h"
 #include "log.h"
@@ -20,6 +22,18 @@ int systemd_bus_open(sd_bus **ret) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus (is systemd running?): %m");
         return 0;
+}
+
+int systemd_bus_open_manager(sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+
+        /* systemd's private socket, as systemctl uses it: root only, and not when told to use another bus */
+        if (geteuid() == 0 && !getenv("DBUS_SYSTEM_BUS_ADDRESS") && sd_bus_new(&bus) >= 0 &&
+                        sd_bus_set_address(bus, "unix:path=/run/systemd/private") >= 0 && sd_bus_start(bus) >= 0) {
+                *ret = TAKE_PTR(bus);
+                return 0;
+        }
+        return systemd_bus_open(ret);
 }
 
 /* Unit lookups answer with these names when there is no such unit. */
@@ -287,8 +301,6 @@ int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, 
 int systemd_unit_get_exec_start(sd_bus *bus, const char *unit_path, char ***ret_argv) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        const char *binary;
-        char **argv = NULL;
         int r;
 
         r = sd_bus_get_property(bus, SD_DEST, unit_path, "org.freedesktop.systemd1.Service", "ExecStart", &error,
@@ -298,6 +310,14 @@ int systemd_unit_get_exec_start(sd_bus *bus, const char *unit_path, char ***ret_
                 sd_bus_error_free(&error);
                 return r;
         }
+        return systemd_read_exec_start(reply, ret_argv);
+}
+
+int systemd_read_exec_start(sd_bus_message *reply, char ***ret_argv) {
+        const char *binary;
+        char **argv = NULL;
+        int r;
+
         r = sd_bus_message_enter_container(reply, 'a', "(sasbttttuii)");
         if (r < 0)
                 return r;

@@ -20,6 +20,10 @@ char *container_unit_name(const char *name);
 
 /* Connects to the system bus (or $DBUS_SYSTEM_BUS_ADDRESS), logging the failure. */
 int systemd_bus_open(sd_bus **ret);
+/* Connects to systemd itself through its private socket when root (half the hops of the system bus,
+ * and no Hello), else to the system bus as systemd_bus_open(). For method calls to systemd only:
+ * messages there carry no sender, so signal matches by sender, AddRef= and RefUnit do not work. */
+int systemd_bus_open_manager(sd_bus **ret);
 
 /* Appends the properties of a transient unit to a message being built: called inside the open
  * a(sv) container of StartTransientUnit. */
@@ -61,6 +65,8 @@ int systemd_unit_get_u64(sd_bus *bus, const char *unit_path, const char *iface, 
 int systemd_unit_get_i32(sd_bus *bus, const char *unit_path, const char *iface, const char *property, int32_t *ret);
 /* The argv of the unit's first ExecStart= command (Service.ExecStart, a(sasbttttuii)). */
 int systemd_unit_get_exec_start(sd_bus *bus, const char *unit_path, char ***ret_argv);
+/* The same from a reply positioned at the property's value (inside its variant). */
+int systemd_read_exec_start(sd_bus_message *reply, char ***ret_argv);
 
 /* One row of ListUnitsByPatterns. */
 typedef struct UnitInfo {
