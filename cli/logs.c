@@ -20,6 +20,10 @@ int container_journal_add_matches(sd_journal *j, const char *unit, const char *i
         if (!m)
                 return -ENOMEM;
         r = sd_journal_add_match(j, m, 0);
+        /* what the container wrote (its unit's stdout and stderr), not berth's events about it (native
+         * journal entries, berth-system(1) EVENTS) */
+        if (r >= 0)
+                r = sd_journal_add_match(j, "_TRANSPORT=stdout", 0);
         if (r < 0 || isempty(invocation))
                 return r;
         inv = strjoin("_SYSTEMD_INVOCATION_ID=", invocation);

@@ -124,7 +124,8 @@ static int logs(Berthd *d, sd_bus_message *m, const char *name, uint64_t flags, 
                 return r;
         }
         if (pid == 0) {
-                const char *journalctl[] = { "journalctl", "--no-pager", "-q", "-o", "cat", "-u", c.unit, NULL };
+                const char *journalctl[] = { "journalctl", "--no-pager", "-q", "-o", "cat", "-u", c.unit,
+                                                "_TRANSPORT=stdout", NULL };
                 const char *berth_logs[] = { "berth", "logs", "--follow", "--", c.name ?: name, NULL };
                 sigset_t none;
                 int null = open("/dev/null", O_RDWR | O_CLOEXEC);
