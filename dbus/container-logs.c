@@ -125,7 +125,7 @@ static int logs(Berthd *d, sd_bus_message *m, const char *name, uint64_t flags, 
         }
         if (pid == 0) {
                 const char *journalctl[] = { "journalctl", "--no-pager", "-q", "-o", "cat", "-u", c.unit,
-                                                "_TRANSPORT=stdout", NULL };
+                        "_TRANSPORT=stdout", NULL };
                 const char *berth_logs[] = { "berth", "logs", "--follow", "--", c.name ?: name, NULL };
                 sigset_t none;
                 int null = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -42,6 +42,7 @@ static int run_pull(const char *reference, char **ret_error) {
 }
 
 int image_store_ensure(ImageStore *store, const char *reference, const char *policy, Image **ret, char **ret_error) {
+        _cleanup_free_ char *pull_error = NULL;
         int r;
 
         if (!image_pull_policy_is_valid(policy))
@@ -61,18 +62,22 @@ int image_store_ensure(ImageStore *store, const char *reference, const char *pol
         }
 
         log_info("Pulling image %s (pull policy %s).", reference, policy);
-        r = run_pull(reference, ret_error);
+        r = run_pull(reference, &pull_error);
         if (r < 0 && streq(policy, "newer") && image_store_lookup(store, reference, ret) >= 0) {
                 log_warning("Could not check %s for a newer image; using the stored one.", reference);
                 return 0;
         }
+        /* what the policy meant, with why the pull did not happen (the child's own reason is in the log) */
         if (r < 0 && streq(policy, "missing"))
                 return log_detail_errno(ret_error, r,
-                                "Image '%s' is not in the store (%s) and could not be pulled: import it "
+                                "Image '%s' is not in the store (%s) and could not be pulled%s%s%s: import it "
                                 "with 'berth image import' or make its registry reachable.",
-                                reference, image_store_root(store));
-        if (r < 0)
+                                reference, image_store_root(store), pull_error ? " (" : "",
+                                pull_error ? pull_error : "", pull_error ? ")" : "");
+        if (r < 0) {
+                error_pass(ret_error, &pull_error);
                 return log_detail_errno(ret_error, r, "Failed to pull image '%s' (pull policy %s).", reference, policy);
+        }
         r = image_store_lookup(store, reference, ret);
         if (r == -ENOENT)
                 return log_detail_errno(ret_error, r, "Image '%s' was pulled but is not found under that name in %s.",
