@@ -344,9 +344,18 @@ static int container_entry(ConvertContext *c, const UnitEntry *e, ContainerSpec 
                 return r < 0 ? r : convert_bad_key(c, e, "Container", supported, container_unsupported);
         }
 
-        /* A name with specifiers is checked by the runtime once systemd expanded them. */
-        if (streq(e->key, "ContainerName") && !strchr(v, '%') && !container_name_is_valid(v))
-                return convert_error(c, e, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", v);
+        /* A name with specifiers is checked as systemd expands them for this unit (a specifier this
+         * expansion does not know, such as a directory's, cannot give a valid name either). */
+        if (streq(e->key, "ContainerName")) {
+                _cleanup_free_ char *expanded = NULL;
+                const char *bad = NULL;
+                r = strchr(v, '%') ? unit_value_expand(v, c->def->service_name ?: c->def->name, NULL, &expanded, &bad)
+                                   : 0;
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || !container_name_is_valid(expanded ?: v))
+                        return convert_error(c, e, "Invalid container name '%s': " CONTAINER_NAME_RULE ".", v);
+        }
         if (streq(e->key, "Network"))
                 r = resolve_network(c, e, v, &resolved);
         else if (streq(e->key, "Volume") && !isempty(v)) {
